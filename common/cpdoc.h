@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cpdoc.h: the OMA Client Provisioning document model (OMA-WAP-ProvCont 1.1):
+ * a wap-provisioningdoc holding nested characteristics with parms.
+ *
+ * Built from WBXML (cpdoc_from_wbxml, over the PROV token tables of wbxml.c) or
+ * from the text XML form (cpdoc_from_xml, libxml2 with network, DTD loading and
+ * entity substitution off). Neither builder validates against the ProvCont schema;
+ * cpdoc_validate does that from a data table (schema.c), keeping unknown
+ * characteristics and parms but flagging them.
+ *
+ * All strings of a document live in one arena owned by the CpDoc; they are valid
+ * UTF-8 without NUL or control characters other than TAB/LF/CR.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "decode-error.h"
+
+/* Limits on what any document may hold (R8). */
+#define CPDOC_DEPTH_MAX 8U               /* characteristic nesting (PROV needs <= 4) */
+#define CPDOC_CHARACTERISTICS_MAX 2048U  /* characteristics in one document */
+#define CPDOC_PARMS_MAX 8192U            /* parms in one document */
+#define CPDOC_NAME_MAX 64U               /* characteristic type / parm name, bytes */
+#define CPDOC_VALUE_MAX 1024U            /* parm value, bytes */
+#define CPDOC_XML_SIZE_MAX (256U * 1024U)   /* text XML input */
+#define CPDOC_WBXML_SIZE_MAX (128U * 1024U) /* WBXML input */
+
+/* Flags set by cpdoc_validate. */
+enum {
+        CP_FLAG_UNKNOWN = 1U << 0,     /* type or parm name not in the schema: kept, never applied */
+        CP_FLAG_MISPLACED = 1U << 1,   /* known type in a place the schema does not allow */
+};
+
+typedef struct CpParm CpParm;
+typedef struct CpCharacteristic CpCharacteristic;
+
+struct CpParm {
+        const char *name;
+        const char *value;     /* NULL when the parm has no value attribute (flag parms) */
+        unsigned flags;
+        CpParm *next;
+};
+
+struct CpCharacteristic {
+        const char *type;
+        unsigned flags;
+        CpParm *parms;                 /* in document order */
+        CpCharacteristic *children;    /* in document order */
+        CpCharacteristic *next;
+        CpCharacteristic *parent;
+        unsigned n_parms, n_children;
+};
+
+typedef enum CpDocSource {
+        CPDOC_SOURCE_WBXML,
+        CPDOC_SOURCE_XML,
+} CpDocSource;
+
+typedef struct CpDoc {
+        CpDocSource source;
+        const char *version;           /* wap-provisioningdoc version attribute, or NULL */
+        CpCharacteristic *chars;       /* root-level characteristics, in document order */
+        unsigned n_chars;              /* root-level */
+        unsigned n_total_chars, n_total_parms;
+        /* WBXML header facts (source == CPDOC_SOURCE_WBXML) */
+        uint8_t wbxml_version;         /* 0x00..0x03 */
+        uint32_t public_id;            /* 0x0B, 0x01, vendor, or 0 when given by string table */
+        const char *public_id_text;    /* when given through the string table, else NULL */
+        uint32_t charset;              /* IANA MIBenum, 0 when absent (WBXML 1.0) */
+        size_t strtbl_len;
+        void *arena;                   /* private */
+} CpDoc;
+
+/*
+ * cpdoc_from_wbxml - decode a WBXML 1.x PROV document.
+ * Return: 0; -EBADMSG malformed (bad token, bad string-table reference, truncation, unknown
+ *   token); -EOPNOTSUPP wrong public id, charset or version; -E2BIG over a CPDOC_* or WBXML_*
+ *   limit; -ENOMEM.
+ */
+int cpdoc_from_wbxml(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *err);
+
+/*
+ * cpdoc_from_xml - decode the text XML form (libxml2, no network, no DTD, no entities;
+ *   a DOCTYPE declaring entities is rejected).
+ * Return: as cpdoc_from_wbxml.
+ */
+int cpdoc_from_xml(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *err);
+
+/* Pick by sniffing: a '<' (after optional BOM/whitespace) means XML, else WBXML. */
+int cpdoc_from_bytes(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *err);
+
+CpDoc *cpdoc_free(CpDoc *d);
+
+/*
+ * cpdoc_validate - check the document against the ProvCont schema table: value syntaxes,
+ *   required parms, cardinalities, placement. Unknown types and parms are flagged
+ *   (CP_FLAG_UNKNOWN), never dropped.
+ * Return: 0 valid (possibly with flagged elements); -EBADMSG with err naming the element.
+ */
+int cpdoc_validate(CpDoc *d, DecodeError *err);
+
+/* Lookup helpers (first match), NULL when absent. */
+const CpParm *cpdoc_find_parm(const CpCharacteristic *c, const char *name);
+const char *cpdoc_parm_value(const CpCharacteristic *c, const char *name);
+
+/* Printers: indented XML (same shape as wbxml2xml), and JSON. Return: 0 or -errno from stdio. */
+int cpdoc_print_xml(const CpDoc *d, FILE *f);
+int cpdoc_print_json(const CpDoc *d, FILE *f);

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * wsp.h: WSP connectionless Push / ConfirmedPush PDU decoding (WAP-230 8.2.4, 8.4.2;
+ * oma-cp-wire.md 2). Extracts the content type, the ProvBoot SEC and MAC parameters
+ * (typed and untyped forms), X-Wap-Application-Id, and the body span exactly as received.
+ * Pure code: no I/O, no globals.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode-error.h"
+
+#define WSP_PDU_PUSH 0x06
+#define WSP_PDU_CONFIRMED_PUSH 0x07
+
+#define WSP_MAC_HEX_LEN 40U             /* ProvBoot: HMAC-SHA1 as 40 hex digits */
+#define WSP_CONTENT_TYPE_MAX 127U       /* longest textual content type we keep */
+#define WSP_APP_ID_MAX 127U             /* longest textual X-Wap-Application-Id we keep */
+#define WSP_HEADERS_MAX 32U             /* headers after Content-Type we walk */
+#define WSP_PARAMS_MAX 16U              /* Content-Type parameters we walk */
+
+typedef enum WspSec {
+        WSP_SEC_NETWPIN = 0,
+        WSP_SEC_USERPIN = 1,
+        WSP_SEC_USERNETWPIN = 2,
+        WSP_SEC_USERPINMAC = 3,
+        _WSP_SEC_MAX,
+        WSP_SEC_NONE = -1, /* no SEC parameter: unauthenticated */
+} WspSec;
+
+typedef enum WspContentKind {
+        WSP_CONTENT_CP_WBXML,   /* application/vnd.wap.connectivity-wbxml (0x36) */
+        WSP_CONTENT_CP_XML,     /* text/vnd.wap.connectivity-xml (0x35) */
+        WSP_CONTENT_PKCS7,      /* application/pkcs7-mime: a signed package */
+        WSP_CONTENT_OTHER,
+        _WSP_CONTENT_MAX,
+} WspContentKind;
+
+typedef struct WspPush {
+        uint8_t tid;
+        uint8_t pdu_type;
+        WspContentKind content_kind;
+        char content_type[WSP_CONTENT_TYPE_MAX + 1]; /* canonical lower-case name */
+        WspSec sec;
+        bool has_mac;
+        char mac[WSP_MAC_HEX_LEN + 1];               /* normalised to upper-case hex */
+        bool has_app_id;
+        uint32_t app_id_code;                        /* when sent as an integer */
+        char app_id[WSP_APP_ID_MAX + 1];             /* when sent as text (else empty) */
+        unsigned n_headers;                          /* headers after Content-Type */
+        size_t headers_len;
+        /* Body = the document, exactly the bytes the MAC covers. Borrowed. */
+        const uint8_t *body;
+        size_t body_len;
+        size_t body_offset;
+} WspPush;
+
+/*
+ * wsp_parse_push - decode a connectionless Push PDU (TID, type, headers, body).
+ * A SEC value outside 0..3 and a MAC that is not exactly 40 hex digits after
+ * normalising (quotes stripped, case folded) are malformed.
+ * Return: 0; -EBADMSG malformed/truncated; -EOPNOTSUPP not a Push/ConfirmedPush;
+ *   -E2BIG over a WSP_*_MAX limit.
+ */
+int wsp_parse_push(const uint8_t *buf, size_t len, WspPush *ret, DecodeError *err);
+
+const char *wsp_sec_to_string(WspSec sec);     /* "NETWPIN" ... or "none" */
+int wsp_sec_from_string(const char *s);        /* case-insensitive names or "0".."3"; -EINVAL */
