@@ -54,6 +54,8 @@ struct CpCharacteristic {
         CpCharacteristic *next;
         CpCharacteristic *parent;
         unsigned n_parms, n_children;
+        CpCharacteristic *last_child_; /* private to the builder */
+        CpParm *last_parm_;            /* private to the builder */
 };
 
 typedef enum CpDocSource {

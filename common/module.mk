@@ -1,3 +1,5 @@
 # common/: pure decoders and helpers; linked by every binary and test. No crypto here.
-COMMON_SRCS += common/cursor.c
+# Each decoder has its own fragment common/<module>.mk appending to COMMON_SRCS, UNIT_TESTS, FUZZERS.
+COMMON_SRCS += common/cursor.c common/cpdoc.c common/hex.c
 UNIT_TESTS += test-cursor
+include $(filter-out common/module.mk,$(wildcard common/*.mk))
