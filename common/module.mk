@@ -3,3 +3,4 @@
 COMMON_SRCS += common/cursor.c common/cpdoc.c common/hex.c
 UNIT_TESTS += test-cursor
 include $(filter-out common/module.mk,$(wildcard common/*.mk))
+COMMON_SRCS += common/input.c common/pipeline.c

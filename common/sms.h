@@ -18,8 +18,15 @@
 #define SMS_ADDR_DIGITS_MAX 20U
 /* 23.040 9.2.3.16: TP-UDL for 8-bit data is at most 140 octets. */
 #define SMS_UD_OCTETS_MAX 140U
+/* 23.040 9.2.3.16: TP-UDL for the GSM 7-bit default alphabet is at most 160 septets. */
+#define SMS_UD_SEPTETS_MAX 160U
 /* Longest SMSC prefix (+CMT/+CMGR PDU mode): length octet + at most 11 octets. */
 #define SMS_SMSC_OCTETS_MAX 12U
+/*
+ * Room for a printable address: 20 digits plus '+' and NUL, or an alphanumeric address of at
+ * most 11 GSM 7-bit characters (20 semi-octets * 4 / 7) rendered as UTF-8 (<= 3 octets each).
+ */
+#define SMS_ADDR_TEXT_SIZE (SMS_ADDR_DIGITS_MAX * 2U + 2U)
 
 typedef struct SmsTimestamp {
         uint8_t year, month, day, hour, minute, second; /* year = 0..99 (20YY) */
@@ -30,7 +37,7 @@ typedef struct SmsDeliver {
         uint8_t first_octet;
         bool udhi;                              /* TP-UDHI */
         uint8_t oa_toa;                         /* type of address octet (0x91, 0x81, 0xD0 ...) */
-        char oa[SMS_ADDR_DIGITS_MAX * 2 + 2];   /* printable: digits, '+' prefix for international, or decoded alphanumeric */
+        char oa[SMS_ADDR_TEXT_SIZE];            /* printable: digits, '+' prefix for international, or decoded alphanumeric */
         uint8_t pid;
         uint8_t dcs;
         bool dcs_8bit;                          /* 23.038: DCS means 8-bit data, uncompressed */
@@ -53,12 +60,24 @@ typedef struct SmsDeliver {
 
 /*
  * sms_parse_deliver - decode one SMS-DELIVER TPDU (no SMSC prefix).
- * Return: 0; -EBADMSG malformed or truncated; -EOPNOTSUPP not SMS-DELIVER.
+ * @buf, @len: the TPDU exactly, from the first octet to the last octet of TP-UD.
+ * @ret: written only on success; payload points into @buf.
+ * @err: optional; filled on failure.
+ *
+ * Any DCS is decoded (dcs_8bit says whether the data is usable as WDP); for a GSM 7-bit DCS the
+ * payload is the raw septet-packed octets after the UDH. A malformed UDH (IE lengths that do not
+ * add up to UDHL) is ignored as a whole, as 23.040 9.2.3.24 requires: no ports, no concatenation,
+ * payload still starts after UDHL.
+ * Return: 0; -EBADMSG malformed or truncated (also: address longer than SMS_ADDR_DIGITS_MAX,
+ *   TP-UDL over SMS_UD_OCTETS_MAX / SMS_UD_SEPTETS_MAX, UDHL past TP-UD, octets after TP-UD);
+ *   -EOPNOTSUPP not SMS-DELIVER (TP-MTI other than 00).
  */
 int sms_parse_deliver(const uint8_t *buf, size_t len, SmsDeliver *ret, DecodeError *err);
 
 /*
  * sms_strip_smsc - skip the SMSC address that +CMT/+CMGR put before the TPDU.
+ * The first octet counts the octets that follow (TOA + BCD digits, 00 = no SMSC), at most
+ * SMS_SMSC_OCTETS_MAX - 1; at least one TPDU octet must follow.
  * Return: number of octets to skip (>= 1), or -EBADMSG.
  */
 int sms_strip_smsc(const uint8_t *buf, size_t len, DecodeError *err);
@@ -89,7 +108,7 @@ typedef struct SmsReasmLimits {
 
 /* A complete WDP datagram (one message, all segments joined in seq order). Owned. */
 typedef struct SmsDatagram {
-        char sender[SMS_ADDR_DIGITS_MAX * 2 + 2];
+        char sender[SMS_ADDR_TEXT_SIZE];
         uint8_t sender_toa;
         bool has_ports;
         uint16_t dst_port, src_port;
@@ -109,8 +128,12 @@ SmsReassembler *sms_reasm_free(SmsReassembler *r);
 
 /*
  * sms_reasm_add - feed one decoded segment; now_usec is the caller's monotonic clock.
- * Expired groups are evicted first. A segment without a (valid) concatenation IE is a
- * complete message by itself.
+ * Expired groups are evicted first. A segment without a (valid) concatenation IE, or with
+ * total 1, is a complete message by itself. Groups are keyed by (sender, sender TOA, reference,
+ * total, reference width 8/16); every segment of a group must carry the same DCS octet and the
+ * same ports (width, dst, src). A completed group is deleted, so a reused reference starts a new
+ * group. The segment is copied; seg->payload may be freed after the call.
+ * *ret is written only when 1 is returned; the caller owns it (sms_datagram_free).
  * Return: 1 with *ret set when a message completed; 0 when stored and waiting;
  *   -EBADMSG not 8-bit data, or no payload;
  *   -EEXIST duplicate seq: the new copy is dropped, the stored one kept;
@@ -121,7 +144,10 @@ SmsReassembler *sms_reasm_free(SmsReassembler *r);
  */
 int sms_reasm_add(SmsReassembler *r, const SmsDeliver *seg, uint64_t now_usec, SmsDatagram **ret);
 
-/* Evict groups older than age_max_usec. Return: number of groups evicted. */
+/*
+ * Evict groups whose first segment arrived more than age_max_usec before now_usec (a group
+ * exactly age_max_usec old is kept). Return: number of groups evicted.
+ */
 unsigned sms_reasm_expire(SmsReassembler *r, uint64_t now_usec);
 
 /* Number of partial groups held. */

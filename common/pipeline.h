@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * pipeline.h: input -> (SMS-DELIVER TPDUs -> reassembly) -> WSP push -> body -> CP document.
+ * The one decode path shared by `provctl decode`, provd's intake and the tests, so that every
+ * front end rejects the same inputs the same way. Pure code: no I/O, the caller passes "now".
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpdoc.h"
+#include "input.h"
+#include "sms.h"
+#include "wsp.h"
+
+#define PIPELINE_WAP_PUSH_PORT 2948U  /* WDP port of connectionless WAP push (oma-cp-wire.md 1.4) */
+
+typedef struct Pipeline {
+        Input input;
+        /* transport facts, when the input was SMS */
+        bool from_sms;
+        SmsDeliver first;          /* segment that completed the message (payload pointer invalid) */
+        SmsDatagram *datagram;     /* owned */
+        /* WSP facts, when the input carried a WSP PDU */
+        bool has_wsp;
+        WspPush wsp;               /* body points into datagram or input */
+        /* the document bytes, exactly as received, and what they are */
+        const uint8_t *body;
+        size_t body_len;
+        WspContentKind kind;
+        CpDoc *doc;                /* owned; NULL for a signed package (decoded by verifierd) */
+} Pipeline;
+
+/*
+ * pipeline_decode - run the whole decode path.
+ * reasm: a long-lived reassembler (provd) or NULL for a private one that must complete the
+ * message from this input alone (provctl decode).
+ * Return: 1 complete (ret filled); 0 segments stored, message incomplete (only with reasm);
+ *   negative errno with err naming layer, offset and reason.
+ */
+int pipeline_decode(const uint8_t *buf, size_t len, InputFormat format, SmsReassembler *reasm,
+                    uint64_t now_usec, Pipeline *ret, DecodeError *err);
+
+void pipeline_done(Pipeline *p);

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * ipc.h: the provd / verifierd / provctl D-Bus contract, defined once (conventions.md R2).
+ *
+ * Every bus name, object path, interface, member, signature, size limit and error name is
+ * spelled here and nowhere else. Each method has a parameter struct and a pair of typed
+ * functions: *_append (caller side) and *_read (receiving side). The *_read functions validate
+ * every field even when the sender is our own code: verifierd must assume provd is compromised.
+ * Byte arrays are borrowed from the message; nothing is copied until it is validated.
+ * The introspection XML in ipc/org.provboot.*.xml is the interface documentation; a test
+ * compares it with what the running daemons export.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+
+/* ---- names ------------------------------------------------------------------------------ */
+
+#define IPC_VERIFIER_BUS_NAME "org.provboot.Verifier1"
+#define IPC_VERIFIER_PATH "/org/provboot/Verifier1"
+#define IPC_VERIFIER_INTERFACE "org.provboot.Verifier1"
+
+#define IPC_PARSER_BUS_NAME "org.provboot.Parser1"
+#define IPC_PARSER_PATH "/org/provboot/Parser1"
+#define IPC_PARSER_INTERFACE "org.provboot.Parser1"
+
+#define IPC_AGENT_INTERFACE "org.provboot.Agent1"
+
+/* oFono's push-notification hook (security-model.md 2.1), implemented by provd. */
+#define IPC_OFONO_BUS_NAME "org.ofono"
+#define IPC_OFONO_PUSH_INTERFACE "org.ofono.PushNotification"
+#define IPC_OFONO_AGENT_INTERFACE "org.ofono.PushNotificationAgent"
+#define IPC_OFONO_AGENT_PATH "/org/provboot/Parser1/ofono_agent"
+
+/* ---- Verifier1 members (caller class in brackets) ----------------------------------------- */
+
+/* [provd's user only] Submit(ay body, s content_type, i sec, s mac, s sender, s transport,
+ *   t received_usec) -> (t id, s verdict, s reason, u roles) */
+#define IPC_M_SUBMIT "Submit"
+#define IPC_SIG_SUBMIT_IN "aysisss" "t"
+#define IPC_SIG_SUBMIT_OUT "tssu"
+
+/* [root or group provboot] user side */
+#define IPC_M_LIST_PENDING "ListPending"            /* () -> a(tsssttas) */
+#define IPC_SIG_LIST_PENDING_OUT "a(tsssttas)"      /* id, sender, sec, waiting-for, received, expires, summary lines */
+#define IPC_M_PROVIDE_PIN "ProvidePin"              /* (t id, s pin) -> (s verdict, s reason, u roles) */
+#define IPC_SIG_PROVIDE_PIN_IN "ts"
+#define IPC_M_CONFIRM "Confirm"                     /* (t id) -> (s verdict, s reason, u roles) */
+#define IPC_M_DISCARD "Discard"                     /* (t id) -> () */
+#define IPC_SIG_VERDICT_OUT "ssu"
+#define IPC_M_REGISTER_AGENT "RegisterAgent"        /* (o path) -> () */
+#define IPC_M_UNREGISTER_AGENT "UnregisterAgent"    /* (o path) -> () */
+#define IPC_M_GET_HISTORY "GetHistory"              /* (u max) -> a(ttsssssuss) */
+#define IPC_SIG_HISTORY_OUT "a(ttsssssuss)"         /* id, time, sender, transport, sec, verdict, reason, roles, denied, digest */
+#define IPC_M_GET_PUSH "GetPush"                    /* (t id) -> (ttsssssuss) */
+#define IPC_SIG_PUSH_OUT "(ttsssssuss)"
+#define IPC_M_LIST_SETTINGS "ListSettings"          /* () -> a(sssut) path, name, value, roles, push id */
+#define IPC_SIG_SETTINGS_OUT "a(sssut)"
+#define IPC_M_LIST_ACCOUNTS "ListAccounts"          /* () -> a(sssut) server id, name, address, roles, push id */
+#define IPC_SIG_ACCOUNTS_OUT "a(sssut)"
+#define IPC_M_GET_POLICY "GetPolicy"                /* () -> a(ss) key, value */
+#define IPC_SIG_POLICY_OUT "a(ss)"
+#define IPC_M_INSTALL "Install"                     /* (ay package) -> (t id, s verdict, s reason, u roles) */
+#define IPC_M_LIST_CERTIFICATES "ListCertificates"  /* () -> a(ssssuss) thumbprint, subject, store, source, roles, expiry, push id */
+#define IPC_SIG_CERTIFICATES_OUT "a(ssssust)"
+
+/* Signal on every verdict: (t id, s verdict, s reason, u roles) */
+#define IPC_S_VERDICT "VerdictReached"
+#define IPC_SIG_VERDICT_SIGNAL "tssu"
+
+/* Agent1, implemented by a phone UI or provctl: verifierd calls it. */
+#define IPC_M_AGENT_REQUEST_PIN "RequestPin"                    /* (t id, s sender, as summary) -> (s pin) */
+#define IPC_M_AGENT_REQUEST_CONFIRMATION "RequestConfirmation"  /* (t id, s sender, as summary) -> (b ok) */
+#define IPC_M_AGENT_RELEASE "Release"                           /* () -> () */
+
+/* ---- Parser1 members ---------------------------------------------------------------------- */
+
+/* [root only] Inject(ay data, s format) -> (t id, s verdict, s reason, u roles)
+ * format: "auto", "sms", "sms-smsc", "wsp", "wbxml", "xml"; data as provctl read it (binary or hex). */
+#define IPC_M_INJECT "Inject"
+#define IPC_SIG_INJECT_IN "ays"
+#define IPC_SIG_INJECT_OUT "tssu"
+/* Counters (properties, t): */
+#define IPC_P_RECEIVED "Received"
+#define IPC_P_MALFORMED "Malformed"
+#define IPC_P_FORWARDED "Forwarded"
+#define IPC_P_DROPPED "Dropped"
+#define IPC_P_QUARANTINED "Quarantined"
+
+/* ---- limits ------------------------------------------------------------------------------- */
+
+#define IPC_BODY_MAX (64U * 1024U)          /* > 255 concatenated SMS (32,640 B) */
+#define IPC_INJECT_MAX (256U * 1024U)       /* hex text of the largest body, with slack */
+#define IPC_PACKAGE_MAX (256U * 1024U)      /* signed package (CMS) */
+#define IPC_MAC_HEX_LEN 40U
+#define IPC_SENDER_MAX 64U
+#define IPC_TRANSPORT_MAX 16U
+#define IPC_CONTENT_TYPE_MAX 127U
+#define IPC_PIN_MAX 64U
+#define IPC_HISTORY_MAX 1000U
+
+/* ---- errors ------------------------------------------------------------------------------- */
+
+#define IPC_ERROR_ACCESS_DENIED "org.freedesktop.DBus.Error.AccessDenied"       /* -EACCES */
+#define IPC_ERROR_INVALID_ARGS "org.freedesktop.DBus.Error.InvalidArgs"         /* -EINVAL */
+#define IPC_ERROR_AUTH_FAILED "org.provboot.Error.AuthenticationFailed"          /* -EKEYREJECTED */
+#define IPC_ERROR_NO_SUCH_PUSH "org.provboot.Error.NoSuchPush"                   /* -ESRCH */
+#define IPC_ERROR_WRONG_STATE "org.provboot.Error.WrongState"                    /* -EBUSY */
+#define IPC_ERROR_LIMIT "org.provboot.Error.LimitExceeded"                       /* -ENOSPC */
+#define IPC_ERROR_MALFORMED "org.provboot.Error.Malformed"                       /* -EBADMSG */
+#define IPC_ERROR_TOO_BIG "org.provboot.Error.TooBig"                            /* -E2BIG */
+#define IPC_ERROR_AGENT_EXISTS "org.provboot.Error.AgentExists"                  /* -EEXIST */
+#define IPC_ERROR_UNAVAILABLE "org.provboot.Error.Unavailable"                   /* -EHOSTUNREACH */
+
+/* One fixed message for every authentication failure: no oracle (conventions.md R3.4). */
+#define IPC_AUTH_FAILED_MESSAGE "Authentication failed"
+
+extern const sd_bus_error_map ipc_error_map[];
+
+/* Register ipc_error_map with sd-bus (idempotent). Return: 0 or negative errno. */
+int ipc_errors_register(void);
+
+/* ---- typed marshalling -------------------------------------------------------------------- */
+
+typedef struct IpcSubmit {
+        const uint8_t *body;            /* borrowed from the message */
+        size_t body_size;               /* 1..IPC_BODY_MAX */
+        const char *content_type;       /* lower-case media type, <= IPC_CONTENT_TYPE_MAX */
+        int32_t sec;                    /* -1 (none) or 0..3 */
+        const char *mac;                /* "" or exactly 40 hex digits */
+        const char *sender;             /* printable, <= IPC_SENDER_MAX */
+        const char *transport;          /* "ofono", "modemmanager", "inject" */
+        uint64_t received_usec;         /* CLOCK_REALTIME */
+} IpcSubmit;
+
+int ipc_submit_append(sd_bus_message *m, const IpcSubmit *s);
+/* Return: 0, or -EINVAL/-E2BIG/-EBADMSG naming nothing (the caller answers InvalidArgs). */
+int ipc_submit_read(sd_bus_message *m, IpcSubmit *ret);
+
+typedef struct IpcVerdict {
+        uint64_t id;
+        const char *verdict;            /* "applied", "rejected", "pending", "expired" */
+        const char *reason;             /* a reason token or "" */
+        uint32_t roles;
+} IpcVerdict;
+
+int ipc_verdict_append(sd_bus_message *m, const IpcVerdict *v, bool with_id);
+int ipc_verdict_read(sd_bus_message *m, IpcVerdict *ret, bool with_id);
+
+typedef struct IpcInject {
+        const uint8_t *data;
+        size_t size;                    /* 1..IPC_INJECT_MAX */
+        const char *format;
+} IpcInject;
+
+int ipc_inject_append(sd_bus_message *m, const IpcInject *i);
+int ipc_inject_read(sd_bus_message *m, IpcInject *ret);
+
+typedef struct IpcPin {
+        uint64_t id;
+        const char *pin;                /* digits only, 1..IPC_PIN_MAX */
+} IpcPin;
+
+int ipc_pin_append(sd_bus_message *m, const IpcPin *p);
+int ipc_pin_read(sd_bus_message *m, IpcPin *ret);
+
+/* Validators shared by the *_read functions and the daemons. */
+bool ipc_string_printable(const char *s, size_t max);   /* valid UTF-8, no control chars, <= max */
+bool ipc_mac_valid(const char *mac);                     /* "" or 40 hex digits */
+bool ipc_transport_valid(const char *t);
+bool ipc_format_valid(const char *f);
+bool ipc_verdict_valid(const char *v);

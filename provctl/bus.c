@@ -1,0 +1,668 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * bus.c: provctl's D-Bus verbs. Talks to verifierd (org.provboot.Verifier1) and provd
+ * (org.provboot.Parser1) on the system bus (DBUS_SYSTEM_BUS_ADDRESS is honoured, as by every
+ * sd-bus program), through the typed marshalling of ipc/ipc.h only.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "ipc.h"
+#include "macros.h"
+#include "provctl.h"
+
+#define CALL_TIMEOUT_USEC (120ULL * 1000000ULL) /* a PIN prompt on an agent may take a while */
+
+static void json_str(const char *s) {
+        putchar('"');
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        printf("\\%c", *p);
+                else if (*p < 0x20)
+                        printf("\\u%04x", *p);
+                else
+                        putchar(*p);
+        }
+        putchar('"');
+}
+
+static int exit_for_error(const sd_bus_error *e, int r) {
+        if (sd_bus_error_has_name(e, IPC_ERROR_ACCESS_DENIED) || r == -EACCES || r == -EPERM)
+                return PROVCTL_EXIT_NOPERM;
+        if (sd_bus_error_has_name(e, "org.freedesktop.DBus.Error.ServiceUnknown") ||
+            sd_bus_error_has_name(e, "org.freedesktop.DBus.Error.NameHasNoOwner") || r == -ENOENT ||
+            r == -ECONNREFUSED || r == -EHOSTDOWN)
+                return PROVCTL_EXIT_UNAVAILABLE;
+        if (sd_bus_error_has_name(e, IPC_ERROR_MALFORMED) || sd_bus_error_has_name(e, IPC_ERROR_INVALID_ARGS))
+                return PROVCTL_EXIT_DATAERR;
+        return 1;
+}
+
+static int fail(const char *what, const sd_bus_error *e, int r) {
+        fprintf(stderr, "provctl: %s: %s\n", what, e && e->message ? e->message : strerror(-r));
+        return exit_for_error(e, r);
+}
+
+static int connect_bus(sd_bus **ret) {
+        int r;
+
+        r = ipc_errors_register();
+        if (r < 0)
+                return r;
+        r = sd_bus_open_system(ret);
+        if (r < 0)
+                fprintf(stderr, "provctl: cannot connect to the system bus: %s\n", strerror(-r));
+        return r;
+}
+
+static int parse_id(const char *s, uint64_t *ret) {
+        char *end;
+        unsigned long long v;
+
+        errno = 0;
+        v = strtoull(s, &end, 10);
+        if (!*s || *end || errno || v == 0) {
+                fprintf(stderr, "provctl: bad push id '%s'\n", s);
+                return -EINVAL;
+        }
+        *ret = v;
+        return 0;
+}
+
+static void print_verdict(const IpcVerdict *v) {
+        if (arg.json) {
+                printf("{\"id\":%" PRIu64 ",\"verdict\":", v->id);
+                json_str(v->verdict);
+                printf(",\"reason\":");
+                json_str(v->reason);
+                printf(",\"roles\":%u}\n", v->roles);
+                return;
+        }
+        printf("push %" PRIu64 ": %s", v->id, v->verdict);
+        if (v->reason[0])
+                printf(" (%s)", v->reason);
+        printf(", roles %u\n", v->roles);
+}
+
+static void format_time(uint64_t usec, char *buf, size_t n) {
+        time_t t = (time_t) (usec / 1000000ULL);
+        struct tm tm;
+
+        if (usec == 0 || !gmtime_r(&t, &tm)) {
+                snprintf(buf, n, "-");
+                return;
+        }
+        strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- Verifier1 verbs ------------------------------------------------------------------- */
+
+static int call(sd_bus *bus, sd_bus_message *m, sd_bus_message **reply, sd_bus_error *e) {
+        return sd_bus_call(bus, m, CALL_TIMEOUT_USEC, e, reply);
+}
+
+static int new_verifier_call(sd_bus *bus, const char *member, sd_bus_message **ret) {
+        return sd_bus_message_new_method_call(bus, ret, IPC_VERIFIER_BUS_NAME, IPC_VERIFIER_PATH,
+                                              IPC_VERIFIER_INTERFACE, member);
+}
+
+static int verb_simple_verdict(sd_bus *bus, const char *member, uint64_t id, const char *pin) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        IpcVerdict v;
+        int r;
+
+        r = new_verifier_call(bus, member, &m);
+        if (r < 0)
+                return fail(member, NULL, r);
+        if (pin) {
+                IpcPin p = { .id = id, .pin = pin };
+
+                r = ipc_pin_append(m, &p);
+        } else
+                r = sd_bus_message_append(m, "t", id);
+        if (r < 0)
+                return fail(member, NULL, r);
+        r = call(bus, m, &reply, &e);
+        if (r < 0)
+                return fail(member, &e, r);
+        if (strcmp(member, IPC_M_DISCARD) == 0) {
+                if (arg.json)
+                        printf("{\"id\":%" PRIu64 ",\"verdict\":\"rejected\",\"reason\":\"discarded\"}\n", id);
+                else
+                        printf("push %" PRIu64 ": discarded\n", id);
+                return 0;
+        }
+        r = ipc_verdict_read(reply, &v, false);
+        if (r < 0)
+                return fail("bad reply", NULL, r);
+        v.id = id;
+        print_verdict(&v);
+        return 0;
+}
+
+static int read_pin(char *buf, size_t n) {
+        struct termios old, noecho;
+        bool tty = isatty(STDIN_FILENO);
+        size_t len;
+
+        if (tty) {
+                fprintf(stderr, "PIN: ");
+                fflush(stderr);
+                if (tcgetattr(STDIN_FILENO, &old) < 0)
+                        return -errno;
+                noecho = old;
+                noecho.c_lflag &= ~(tcflag_t) ECHO;
+                if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho) < 0)
+                        return -errno;
+        }
+        if (!fgets(buf, (int) n, stdin))
+                buf[0] = 0;
+        if (tty) {
+                tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+                fputc('\n', stderr);
+        }
+        len = strcspn(buf, "\r\n");
+        buf[len] = 0;
+        return len > 0 ? 0 : -ENODATA;
+}
+
+static int verb_pin(sd_bus *bus, int argc, char **argv) {
+        char pin[IPC_PIN_MAX + 2];
+        uint64_t id;
+        int r;
+
+        if (argc != 2 || parse_id(argv[1], &id) < 0) {
+                fprintf(stderr, "provctl: usage: provctl pin ID\n");
+                return PROVCTL_EXIT_USAGE;
+        }
+        r = read_pin(pin, sizeof pin);
+        if (r < 0) {
+                fprintf(stderr, "provctl: no PIN given\n");
+                return PROVCTL_EXIT_USAGE;
+        }
+        r = verb_simple_verdict(bus, IPC_M_PROVIDE_PIN, id, pin);
+        explicit_bzero(pin, sizeof pin); /* the PIN is a secret: wipe our copy */
+        return r;
+}
+
+static int verb_pending(sd_bus *bus) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        bool first = true;
+        int r;
+
+        r = new_verifier_call(bus, IPC_M_LIST_PENDING, &m);
+        if (r >= 0)
+                r = call(bus, m, &reply, &e);
+        if (r < 0)
+                return fail("ListPending", &e, r);
+        r = sd_bus_message_enter_container(reply, 'a', "(tsssttas)");
+        if (r < 0)
+                return fail("bad reply", NULL, r);
+        if (arg.json)
+                printf("[");
+        else
+                printf("%-6s %-16s %-12s %-20s %-20s %s\n", "ID", "SENDER", "SEC", "WAITING FOR", "EXPIRES", "SUMMARY");
+        for (;;) {
+                uint64_t id, recv, exp;
+                const char *sender, *sec, *waiting;
+                char te[32];
+                bool firstline = true;
+
+                r = sd_bus_message_enter_container(reply, 'r', "tsssttas");
+                if (r < 0)
+                        return fail("bad reply", NULL, r);
+                if (r == 0)
+                        break;
+                r = sd_bus_message_read(reply, "tssstt", &id, &sender, &sec, &waiting, &recv, &exp);
+                if (r < 0)
+                        return fail("bad reply", NULL, r);
+                format_time(exp, te, sizeof te);
+                if (arg.json) {
+                        printf("%s{\"id\":%" PRIu64 ",\"verdict\":\"pending\",\"reason\":", first ? "" : ",", id);
+                        json_str(waiting);
+                        printf(",\"sender\":");
+                        json_str(sender);
+                        printf(",\"sec\":");
+                        json_str(sec);
+                        printf(",\"received\":%" PRIu64 ",\"expires\":%" PRIu64 ",\"summary\":[", recv, exp);
+                } else
+                        printf("%-6" PRIu64 " %-16s %-12s %-20s %-20s ", id, sender, sec, waiting, te);
+                r = sd_bus_message_enter_container(reply, 'a', "s");
+                if (r < 0)
+                        return fail("bad reply", NULL, r);
+                for (;;) {
+                        const char *line;
+
+                        r = sd_bus_message_read(reply, "s", &line);
+                        if (r < 0)
+                                return fail("bad reply", NULL, r);
+                        if (r == 0)
+                                break;
+                        if (arg.json) {
+                                printf("%s", firstline ? "" : ",");
+                                json_str(line);
+                        } else
+                                printf("%s%s\n", firstline ? "(untrusted) " : "       ", line);
+                        firstline = false;
+                }
+                if (!arg.json && firstline)
+                        printf("\n");
+                sd_bus_message_exit_container(reply);
+                sd_bus_message_exit_container(reply);
+                if (arg.json)
+                        printf("]}");
+                first = false;
+        }
+        if (arg.json)
+                printf("]\n");
+        else if (first)
+                printf("(no pending pushes)\n");
+        return 0;
+}
+
+static int print_push_record(sd_bus_message *reply, bool first) {
+        uint64_t id, t;
+        const char *sender, *transport, *sec, *verdict, *reason, *denied, *digest;
+        uint32_t roles;
+        char ts[32];
+        int r;
+
+        r = sd_bus_message_read(reply, "(ttsssssuss)", &id, &t, &sender, &transport, &sec, &verdict, &reason, &roles,
+                                &denied, &digest);
+        if (r <= 0)
+                return r;
+        format_time(t, ts, sizeof ts);
+        if (arg.json) {
+                printf("%s{\"id\":%" PRIu64 ",\"time\":\"%s\",\"sender\":", first ? "" : ",", id, ts);
+                json_str(sender);
+                printf(",\"transport\":");
+                json_str(transport);
+                printf(",\"sec\":");
+                json_str(sec);
+                printf(",\"verdict\":");
+                json_str(verdict);
+                printf(",\"reason\":");
+                json_str(reason);
+                printf(",\"roles\":%u,\"denied\":", roles);
+                json_str(denied);
+                printf(",\"digest\":");
+                json_str(digest);
+                printf("}");
+        } else {
+                printf("%-6" PRIu64 " %-20s %-16s %-12s %-12s %-9s %-20s %5u", id, ts, sender, transport, sec, verdict,
+                       reason[0] ? reason : "-", roles);
+                if (denied[0])
+                        printf("  denied: %s", denied);
+                printf("\n");
+        }
+        return 1;
+}
+
+static int verb_history(sd_bus *bus) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        bool first = true;
+        int r;
+
+        r = new_verifier_call(bus, IPC_M_GET_HISTORY, &m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "u", arg.max);
+        if (r >= 0)
+                r = call(bus, m, &reply, &e);
+        if (r < 0)
+                return fail("GetHistory", &e, r);
+        r = sd_bus_message_enter_container(reply, 'a', "(ttsssssuss)");
+        if (r < 0)
+                return fail("bad reply", NULL, r);
+        if (arg.json)
+                printf("[");
+        else
+                printf("%-6s %-20s %-16s %-12s %-12s %-9s %-20s %5s\n", "ID", "TIME", "SENDER", "TRANSPORT", "SEC",
+                       "VERDICT", "REASON", "ROLES");
+        while ((r = print_push_record(reply, first)) > 0)
+                first = false;
+        if (r < 0)
+                return fail("bad reply", NULL, r);
+        if (arg.json)
+                printf("]\n");
+        return 0;
+}
+
+static int verb_show(sd_bus *bus, int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        uint64_t id;
+        int r;
+
+        if (argc != 2 || parse_id(argv[1], &id) < 0) {
+                fprintf(stderr, "provctl: usage: provctl show ID\n");
+                return PROVCTL_EXIT_USAGE;
+        }
+        r = new_verifier_call(bus, IPC_M_GET_PUSH, &m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "t", id);
+        if (r >= 0)
+                r = call(bus, m, &reply, &e);
+        if (r < 0)
+                return fail("GetPush", &e, r);
+        r = print_push_record(reply, true);
+        if (r <= 0)
+                return fail("bad reply", NULL, r < 0 ? r : -EBADMSG);
+        if (arg.json)
+                printf("\n");
+        return 0;
+}
+
+/* a(sssut) tables: settings and accounts */
+static int verb_table(sd_bus *bus, const char *member, const char *const cols[3]) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        bool first = true;
+        int r;
+
+        r = new_verifier_call(bus, member, &m);
+        if (r >= 0)
+                r = call(bus, m, &reply, &e);
+        if (r < 0)
+                return fail(member, &e, r);
+        r = sd_bus_message_enter_container(reply, 'a', "(sssut)");
+        if (r < 0)
+                return fail("bad reply", NULL, r);
+        if (arg.json)
+                printf("[");
+        else
+                printf("%-40s %-24s %-40s %5s %s\n", cols[0], cols[1], cols[2], "ROLES", "PUSH");
+        for (;;) {
+                const char *a, *b, *c;
+                uint32_t roles;
+                uint64_t push;
+
+                r = sd_bus_message_read(reply, "(sssut)", &a, &b, &c, &roles, &push);
+                if (r < 0)
+                        return fail("bad reply", NULL, r);
+                if (r == 0)
+                        break;
+                if (arg.json) {
+                        printf("%s{\"%s\":", first ? "" : ",", cols[3]);
+                        json_str(a);
+                        printf(",\"%s\":", cols[4]);
+                        json_str(b);
+                        printf(",\"%s\":", cols[5]);
+                        json_str(c);
+                        printf(",\"roles\":%u,\"push\":%" PRIu64 "}", roles, push);
+                } else
+                        printf("%-40s %-24s %-40s %5u %" PRIu64 "\n", a, b, c, roles, push);
+                first = false;
+        }
+        if (arg.json)
+                printf("]\n");
+        return 0;
+}
+
+static int verb_policy(sd_bus *bus) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        bool first = true;
+        int r;
+
+        r = new_verifier_call(bus, IPC_M_GET_POLICY, &m);
+        if (r >= 0)
+                r = call(bus, m, &reply, &e);
+        if (r < 0)
+                return fail("GetPolicy", &e, r);
+        r = sd_bus_message_enter_container(reply, 'a', "(ss)");
+        if (r < 0)
+                return fail("bad reply", NULL, r);
+        if (arg.json)
+                printf("{");
+        for (;;) {
+                const char *k, *v;
+
+                r = sd_bus_message_read(reply, "(ss)", &k, &v);
+                if (r < 0)
+                        return fail("bad reply", NULL, r);
+                if (r == 0)
+                        break;
+                if (arg.json) {
+                        printf("%s", first ? "" : ",");
+                        json_str(k);
+                        printf(":");
+                        json_str(v);
+                } else
+                        printf("%32s: %s\n", k, v);
+                first = false;
+        }
+        if (arg.json)
+                printf("}\n");
+        return 0;
+}
+
+static int verb_certs(sd_bus *bus) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        bool first = true;
+        int r;
+
+        r = new_verifier_call(bus, IPC_M_LIST_CERTIFICATES, &m);
+        if (r >= 0)
+                r = call(bus, m, &reply, &e);
+        if (r < 0)
+                return fail("ListCertificates", &e, r);
+        r = sd_bus_message_enter_container(reply, 'a', "(ssssust)");
+        if (r < 0)
+                return fail("bad reply", NULL, r);
+        if (arg.json)
+                printf("[");
+        else
+                printf("%-40s %-5s %5s %-10s %-20s %s\n", "THUMBPRINT", "STORE", "ROLES", "SOURCE", "EXPIRES", "SUBJECT");
+        for (;;) {
+                const char *thumb, *subject, *store, *source, *expiry;
+                uint32_t roles;
+                uint64_t push;
+
+                r = sd_bus_message_read(reply, "(ssssust)", &thumb, &subject, &store, &source, &roles, &expiry, &push);
+                if (r < 0)
+                        return fail("bad reply", NULL, r);
+                if (r == 0)
+                        break;
+                if (arg.json) {
+                        printf("%s{\"thumbprint\":", first ? "" : ",");
+                        json_str(thumb);
+                        printf(",\"subject\":");
+                        json_str(subject);
+                        printf(",\"store\":");
+                        json_str(store);
+                        printf(",\"source\":");
+                        json_str(source);
+                        printf(",\"roles\":%u,\"expiry\":", roles);
+                        json_str(expiry);
+                        printf(",\"push\":%" PRIu64 "}", push);
+                } else
+                        printf("%-40s %-5s %5u %-10s %-20s %s\n", thumb, store, roles, source, expiry, subject);
+                first = false;
+        }
+        if (arg.json)
+                printf("]\n");
+        return 0;
+}
+
+static int verb_install(sd_bus *bus, int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ unsigned char *buf = NULL;
+        IpcVerdict v;
+        size_t len;
+        int r;
+
+        if (argc != 2) {
+                fprintf(stderr, "provctl: usage: provctl install FILE|-\n");
+                return PROVCTL_EXIT_USAGE;
+        }
+        r = read_input_file(argv[1], &buf, &len, IPC_PACKAGE_MAX);
+        if (r < 0) {
+                fprintf(stderr, "provctl: cannot read '%s': %s\n", argv[1], strerror(-r));
+                return r == -E2BIG ? PROVCTL_EXIT_DATAERR : PROVCTL_EXIT_NOINPUT;
+        }
+        r = new_verifier_call(bus, IPC_M_INSTALL, &m);
+        if (r >= 0)
+                r = sd_bus_message_append_array(m, 'y', buf, len);
+        if (r >= 0)
+                r = call(bus, m, &reply, &e);
+        if (r < 0)
+                return fail("Install", &e, r);
+        r = ipc_verdict_read(reply, &v, true);
+        if (r < 0)
+                return fail("bad reply", NULL, r);
+        print_verdict(&v);
+        return 0;
+}
+
+/* ---- Parser1 verbs --------------------------------------------------------------------- */
+
+static int verb_inject(sd_bus *bus, int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ unsigned char *buf = NULL;
+        IpcInject in;
+        IpcVerdict v;
+        size_t len;
+        int r;
+
+        if (argc != 2) {
+                fprintf(stderr, "provctl: usage: provctl inject [--sms] [--smsc] [--format=FORMAT] FILE|-\n");
+                return PROVCTL_EXIT_USAGE;
+        }
+        r = read_input_file(argv[1], &buf, &len, IPC_INJECT_MAX);
+        if (r < 0) {
+                fprintf(stderr, "provctl: cannot read '%s': %s\n", argv[1], strerror(-r));
+                return r == -E2BIG ? PROVCTL_EXIT_DATAERR : PROVCTL_EXIT_NOINPUT;
+        }
+        if (len == 0) {
+                fprintf(stderr, "provctl: '%s' is empty\n", argv[1]);
+                return PROVCTL_EXIT_DATAERR;
+        }
+        in = (IpcInject) { .data = buf, .size = len, .format = arg.format };
+        if (arg.smsc)
+                in.format = "sms-smsc";
+        else if (arg.sms)
+                in.format = "sms";
+        r = sd_bus_message_new_method_call(bus, &m, IPC_PARSER_BUS_NAME, IPC_PARSER_PATH, IPC_PARSER_INTERFACE,
+                                           IPC_M_INJECT);
+        if (r >= 0)
+                r = ipc_inject_append(m, &in);
+        if (r >= 0)
+                r = call(bus, m, &reply, &e);
+        if (r < 0)
+                return fail("Inject", &e, r);
+        r = ipc_verdict_read(reply, &v, true);
+        if (r < 0)
+                return fail("bad reply", NULL, r);
+        print_verdict(&v);
+        return 0;
+}
+
+static int get_counter(sd_bus *bus, const char *name, uint64_t *ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        return sd_bus_get_property_trivial(bus, IPC_PARSER_BUS_NAME, IPC_PARSER_PATH, IPC_PARSER_INTERFACE, name, &e,
+                                           't', ret);
+}
+
+static int verb_status(sd_bus *bus) {
+        static const char *const counters[] = { IPC_P_RECEIVED, IPC_P_MALFORMED, IPC_P_FORWARDED, IPC_P_DROPPED,
+                                                IPC_P_QUARANTINED };
+        uint64_t vals[ELEMENTSOF(counters)];
+        bool provd_up = true;
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(counters); i++)
+                if (get_counter(bus, counters[i], &vals[i]) < 0) {
+                        provd_up = false;
+                        break;
+                }
+        if (arg.json) {
+                printf("{\"provd\":");
+                if (provd_up) {
+                        printf("{");
+                        for (size_t i = 0; i < ELEMENTSOF(counters); i++)
+                                printf("%s\"%s\":%" PRIu64, i ? "," : "", counters[i], vals[i]);
+                        printf("}");
+                } else
+                        printf("null");
+                printf(",\"policy\":");
+                fflush(stdout);
+        } else {
+                printf("provd: %s\n", provd_up ? "running" : "not reachable");
+                if (provd_up)
+                        for (size_t i = 0; i < ELEMENTSOF(counters); i++)
+                                printf("%32s: %" PRIu64 "\n", counters[i], vals[i]);
+                printf("verifierd policy:\n");
+        }
+        r = verb_policy(bus);
+        if (r != 0 && arg.json)
+                printf("null}\n");
+        else if (arg.json)
+                printf("}\n");
+        return r;
+}
+
+int verb_bus(const char *verb, int argc, char **argv) {
+        static const char *const settings_cols[] = { "PATH", "NAME", "VALUE", "path", "name", "value" };
+        static const char *const account_cols[] = { "SERVER ID", "NAME", "ADDRESS", "server_id", "name", "address" };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        uint64_t id;
+        int r;
+
+        static const char *const known[] = { "status", "pending", "pin", "confirm", "discard", "history", "show",
+                                             "settings", "accounts", "policy", "certs", "inject", "install" };
+        bool ok = false;
+
+        for (size_t i = 0; i < ELEMENTSOF(known); i++)
+                if (strcmp(verb, known[i]) == 0)
+                        ok = true;
+        if (!ok) {
+                fprintf(stderr, "provctl: unknown command '%s'; see 'provctl --help'\n", verb);
+                return PROVCTL_EXIT_USAGE;
+        }
+        r = connect_bus(&bus);
+        if (r < 0)
+                return PROVCTL_EXIT_UNAVAILABLE;
+
+        if (strcmp(verb, "status") == 0)
+                return verb_status(bus);
+        if (strcmp(verb, "pending") == 0)
+                return verb_pending(bus);
+        if (strcmp(verb, "pin") == 0)
+                return verb_pin(bus, argc, argv);
+        if (strcmp(verb, "confirm") == 0 || strcmp(verb, "discard") == 0) {
+                if (argc != 2 || parse_id(argv[1], &id) < 0) {
+                        fprintf(stderr, "provctl: usage: provctl %s ID\n", verb);
+                        return PROVCTL_EXIT_USAGE;
+                }
+                return verb_simple_verdict(bus, verb[0] == 'c' ? IPC_M_CONFIRM : IPC_M_DISCARD, id, NULL);
+        }
+        if (strcmp(verb, "history") == 0)
+                return verb_history(bus);
+        if (strcmp(verb, "show") == 0)
+                return verb_show(bus, argc, argv);
+        if (strcmp(verb, "settings") == 0)
+                return verb_table(bus, IPC_M_LIST_SETTINGS, settings_cols);
+        if (strcmp(verb, "accounts") == 0)
+                return verb_table(bus, IPC_M_LIST_ACCOUNTS, account_cols);
+        if (strcmp(verb, "policy") == 0)
+                return verb_policy(bus);
+        if (strcmp(verb, "certs") == 0)
+                return verb_certs(bus);
+        if (strcmp(verb, "inject") == 0)
+                return verb_inject(bus, argc, argv);
+        return verb_install(bus, argc, argv);
+}

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * store.h: verifierd's durable state, one SQLite database (provboot.db) in the state directory:
+ * the history of every push and its verdict, pending pushes (body and MAC exactly as received,
+ * never a PIN), applied documents (by SHA-256 digest, for replay detection), the settings they
+ * installed (one row per characteristic and parm path, with the roles and authentication that
+ * installed it, for the downgrade rule and the exporters), DM accounts with their roles, and a
+ * table reserved for the certificate store. WAL, synchronous=FULL, foreign keys on; the schema
+ * version is PRAGMA user_version and is migrated forward on open. Every change is one
+ * BEGIN IMMEDIATE ... COMMIT transaction: a document is stored completely or not at all.
+ *
+ * Settings paths. Each root-level characteristic has an identity key ("root"):
+ *   NAPDEF[NAPID=v], PXLOGICAL[PROXY-ID=v], APPLICATION[APPID=v] or
+ *   APPLICATION[APPID=v,PROVIDER-ID=p], VENDORCONFIG[NAME=v], otherwise the bare type;
+ * a second root with the same key in one document gets "#1", the third "#2", and so on.
+ * Paths: "/ROOT", nested characteristics add "/TYPE" (PXPHYSICAL with "[PHYSICAL-PROXY-ID=v]"),
+ * parms add ".NAME"; each segment gets "#n" for its n-th repetition (n >= 1) among equal
+ * siblings. Names and key values are percent-encoded for '%', '/', '.', '[', ']', '=', ',',
+ * '#', space and control bytes, so paths are unambiguous. Example:
+ *   /NAPDEF[NAPID=internet]/NAPAUTHINFO.AUTHNAME
+ * A newer document replaces, as a unit, every root it names (rows, and DM accounts of that root).
+ * Elements cpdoc_validate flagged (unknown, misplaced) are never stored, hence never applied.
+ *
+ * Downgrade rule (S6): every stored row carries the authentication strength that installed it:
+ *   USERNETWPIN 3 > NETWPIN 2 > USERPIN = USERPINMAC 1 > none 0.
+ * A document may replace a root only if its strength is >= the strength of every row (and
+ * DM account) of that root; otherwise the whole document is refused (-EPERM, reason
+ * policy-denied). Equal strength may replace (the operator updates its own APN).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpdoc.h"
+#include "verdict.h"
+
+#define STORE_DB_NAME "provboot.db"
+#define STORE_SCHEMA_VERSION 2
+#define STORE_DIGEST_HEX_LEN 64U
+#define STORE_TEXT_MAX 4096U           /* sender, transport, content type, summary, denied list */
+#define STORE_QUERY_LIMIT_MAX 1000U    /* bound on rows one query call hands out */
+
+typedef struct Store Store;
+
+/* One row of the push history (table pushes). Strings may be NULL (stored as NULL). */
+typedef struct StorePush {
+        uint64_t id;                    /* assigned by the store, monotonically increasing */
+        uint64_t received_usec;         /* CLOCK_REALTIME, µs */
+        uint64_t decided_usec;          /* when the current verdict was reached */
+        const char *sender;
+        const char *transport;          /* "ofono", "modemmanager", "inject" */
+        int sec;                        /* WspSec: -1 none, 0..3 */
+        uint32_t roles;                 /* roles the authentication earned (0 before it) */
+        Verdict verdict;
+        Reason reason;
+        const char *denied;             /* denied elements, one per line, or NULL */
+        const char *digest;             /* SHA-256 of the body, lower-case hex */
+        const char *content_type;
+        const char *summary;            /* UNTRUSTED: provd's description, for display only */
+} StorePush;
+
+typedef enum PendingState {
+        PENDING_NEEDS_PIN,
+        PENDING_NEEDS_CONFIRMATION,
+        _PENDING_STATE_MAX,
+        _PENDING_STATE_INVALID = -EINVAL,
+} PendingState;
+
+const char *pending_state_to_string(PendingState s);
+
+/* A pending push (table pending). The body and MAC are exactly as received; never a PIN. */
+typedef struct StorePending {
+        uint64_t id;                    /* the push id (pushes.id) */
+        PendingState state;
+        int sec;
+        int content_kind;               /* WspContentKind */
+        const uint8_t *body;
+        size_t body_len;
+        const char *mac;                /* 40 hex digits, or NULL */
+        unsigned attempts;              /* PIN attempts used so far */
+        uint64_t received_usec;
+        uint64_t expires_usec;
+        uint32_t roles;                 /* for NEEDS_CONFIRMATION: roles already earned */
+        const char *sender, *transport, *content_type, *summary, *digest;
+} StorePending;
+
+/* A setting row derived from a document (store_settings_from_doc) or read back. */
+typedef struct StoreSetting {
+        const char *root;               /* identity key of the root characteristic */
+        const char *path;               /* full path, unique */
+        const char *chpath;             /* path of the characteristic holding it */
+        const char *ctype;              /* type of that characteristic */
+        const char *parm;               /* parm name, NULL for the characteristic's own row */
+        const char *value;              /* NULL for flag parms and characteristic rows */
+        unsigned ord;                   /* document order */
+        uint32_t roles;                 /* read back only */
+        int sec;                        /* read back only */
+        unsigned strength;              /* read back only */
+        uint64_t push_id;               /* read back only */
+} StoreSetting;
+
+typedef struct StoreSettingList {
+        StoreSetting *items;
+        size_t n;
+} StoreSettingList;
+
+/* A DM server account (APPLICATION APPID=w7) with the roles it was granted (sec. 1.5). */
+typedef struct StoreAccount {
+        const char *server_id;          /* PROVIDER-ID */
+        const char *name;
+        const char *addr;
+        uint32_t roles;
+        const char *root;               /* root key of its APPLICATION (filled by the store) */
+        int sec;                        /* read back only */
+        uint64_t push_id;               /* read back only */
+} StoreAccount;
+
+typedef struct StoreDocument {
+        uint64_t id;
+        uint64_t push_id;
+        const char *digest;
+        uint64_t applied_usec;
+        int sec;
+        uint32_t roles;
+        unsigned strength;
+        const uint8_t *body;
+        size_t body_len;
+} StoreDocument;
+
+/* What store_apply commits in one transaction. */
+typedef struct StoreApply {
+        StorePush push;                 /* id == 0: new history row; else the pending push id */
+        const CpDoc *doc;               /* decoded and validated by verifierd itself */
+        const uint8_t *body;            /* the authenticated bytes */
+        size_t body_len;
+        const StoreAccount *accounts;   /* DM accounts the policy granted */
+        size_t n_accounts;
+} StoreApply;
+
+/*
+ * store_open - open (creating when missing) DIR/provboot.db, mode 0600, and migrate it.
+ * @ret: the store
+ * @state_dir: an existing directory
+ * Return: 0; -EPROTONOSUPPORT the database has a newer schema than this build knows;
+ *   -EUCLEAN not a database / corrupt; -ENOMEM; other negative errno from the file system.
+ */
+int store_open(Store **ret, const char *state_dir);
+Store *store_free(Store *s);
+
+/* Schema version of the open database (PRAGMA user_version). */
+int store_schema_version(Store *s);
+
+/*
+ * store_auth_strength - the authentication strength of a SEC value for the downgrade rule.
+ * Return: 3 USERNETWPIN, 2 NETWPIN, 1 USERPIN/USERPINMAC, 0 none or unknown.
+ */
+unsigned store_auth_strength(int sec);
+
+/* SHA-256 of @len bytes as 64 lower-case hex digits + NUL into @out. Return: 0 or -ENOMEM/-EIO. */
+int store_digest_hex(const uint8_t *buf, size_t len, char out[STORE_DIGEST_HEX_LEN + 1]);
+
+/*
+ * store_settings_from_doc - derive the setting rows a document would install (see top).
+ * Return: 0; -ENOMEM; -E2BIG more rows or longer paths than the store accepts.
+ */
+int store_settings_from_doc(const CpDoc *doc, StoreSettingList *ret);
+void store_setting_list_done(StoreSettingList *l);
+
+/*
+ * store_record - add a history row for a push decided outright (no other change).
+ * @p: the row; p->id is ignored
+ * @ret_id: the new push id (may be NULL)
+ * Return: 0 or negative errno (nothing stored).
+ */
+int store_record(Store *s, const StorePush *p, uint64_t *ret_id);
+
+/*
+ * store_add_pending - add a history row (verdict pending) and its pending push, atomically.
+ * @cap: the most pending pushes allowed; the new one must fit
+ * Return: 0; -ENOSPC @cap pending pushes exist already (nothing stored); negative errno.
+ */
+int store_add_pending(Store *s, const StorePush *p, const StorePending *pending, unsigned cap,
+                      uint64_t *ret_id);
+
+/*
+ * store_get_pending - read a pending push into a freshly allocated copy.
+ * Return: 0; -ESRCH no pending push with that id; -ENOMEM.
+ */
+int store_get_pending(Store *s, uint64_t id, StorePending **ret);
+StorePending *store_pending_free(StorePending *p);
+
+/* Number of pending pushes. Return: count >= 0 or negative errno. */
+int store_count_pending(Store *s);
+
+/*
+ * store_pending_use_attempt - durably count one PIN attempt BEFORE the PIN is checked, so a
+ *   crash or restart never gives an attacker extra tries.
+ * @max: the cap; an attempt beyond it is refused
+ * @ret_attempts: attempts used including this one
+ * Return: 0; -ESRCH unknown id; -EBUSY not waiting for a PIN; -EDQUOT cap already reached.
+ */
+int store_pending_use_attempt(Store *s, uint64_t id, unsigned max, unsigned *ret_attempts);
+
+/*
+ * store_finish_pending - decide a pending push without applying it: delete the pending row and
+ *   set the history row's verdict/reason/roles/denied, atomically.
+ * Return: 0; -ESRCH no pending push with that id.
+ */
+int store_finish_pending(Store *s, uint64_t id, Verdict v, Reason r, uint32_t roles, const char *denied,
+                         uint64_t now_usec);
+
+/*
+ * store_expire - every pending push with expires_usec <= @now_usec becomes verdict expired,
+ *   reason expired, and its pending row is deleted (one transaction).
+ * @ret_ids: optional, receives a malloc'd array of the expired ids (at most STORE_QUERY_LIMIT_MAX)
+ * Return: the number expired, or negative errno.
+ */
+int store_expire(Store *s, uint64_t now_usec, uint64_t **ret_ids);
+
+/*
+ * store_apply - commit an authenticated, decoded, policy-approved document in ONE transaction:
+ *   the replay and downgrade checks, the history row (new, or the pending push's, whose pending
+ *   row is deleted), the document, its setting rows (replacing every root it names) and its DM
+ *   accounts. Either all of it is stored or none of it.
+ * @ret_id: the push id
+ * @ret_conflicts: optional; on -EPERM a malloc'd list of the roots that blocked it, one per line
+ * Return: 0; -EEXIST a document with the same digest was applied already (replay);
+ *   -EPERM a root was installed with stronger authentication (downgrade); -ESRCH/-EBUSY the
+ *   push id is not a pending push; -E2BIG; -ENOMEM; other negative errno (SQL failure).
+ *   On any error nothing is stored.
+ */
+int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conflicts);
+
+/* True (1) when a document with this digest was applied, 0 when not, negative errno. */
+int store_digest_applied(Store *s, const char *digest);
+
+/* Query callbacks: return 0 to continue, > 0 to stop early, < 0 to abort with that error. */
+typedef int (*StorePushFn)(const StorePush *p, void *userdata);
+typedef int (*StorePendingFn)(const StorePending *p, void *userdata);
+typedef int (*StoreSettingFn)(const StoreSetting *s, void *userdata);
+typedef int (*StoreAccountFn)(const StoreAccount *a, void *userdata);
+typedef int (*StoreDocumentFn)(const StoreDocument *d, void *userdata);
+
+/*
+ * store_foreach_push - history rows with id < @before_id (0: from the newest), newest first,
+ *   at most @limit (capped at STORE_QUERY_LIMIT_MAX).
+ * Return: rows visited, or the callback's negative value, or negative errno.
+ */
+int store_foreach_push(Store *s, uint64_t before_id, unsigned limit, StorePushFn fn, void *userdata);
+/* store_get_push - one history row; strings valid only inside @fn. Return: 0, -ESRCH. */
+int store_get_push(Store *s, uint64_t id, StorePushFn fn, void *userdata);
+/* Pending pushes, oldest first (bodies included). */
+int store_foreach_pending(Store *s, StorePendingFn fn, void *userdata);
+/* Settings whose root starts with @root_prefix (NULL: all), ordered by root then order. */
+int store_foreach_setting(Store *s, const char *root_prefix, StoreSettingFn fn, void *userdata);
+/* DM accounts by server id. */
+int store_foreach_account(Store *s, StoreAccountFn fn, void *userdata);
+/* Applied documents, oldest first. */
+int store_foreach_document(Store *s, StoreDocumentFn fn, void *userdata);
+
+#ifdef PROVBOOT_TEST
+/*
+ * store_test_fail_at - make the @n-th SQL step from now fail with an I/O error (n = 0: off).
+ *   Steps are counted across every statement the store runs, including BEGIN and COMMIT.
+ */
+void store_test_fail_at(Store *s, unsigned n);
+/* store_test_open_at_version - create a fresh database migrated only up to @version. */
+int store_test_open_at_version(Store **ret, const char *state_dir, int version);
+/* Execute raw SQL (tests only). */
+int store_test_exec(Store *s, const char *sql);
+#endif
