@@ -58,6 +58,7 @@ include common/module.mk
 -include provctl/module.mk
 -include tests/module.mk
 -include bench/module.mk
+-include packaging/module.mk
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 sanobj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * config.h: verifierd's configuration (verifierd.conf) and the file-tree rules it shares with
+ * the metabase drop-ins (metabase.d/), with systemd's precedence:
+ *
+ *   roots, lowest priority first: /usr/lib/provboot, /run/provboot, /etc/provboot
+ *   main file: <root>/verifierd.conf from the highest-priority root that has one; it masks the
+ *     same-named file of lower roots (systemd >= 256 "only the first file found is used"), so an
+ *     /etc/provboot/verifierd.conf wins over /usr/lib/provboot/verifierd.conf as a whole.
+ *   drop-ins: <root>/verifierd.conf.d/<name>.conf from all roots, collected together; for one
+ *     <name> only the highest-priority root's file counts (/etc masks /run masks /usr/lib), a
+ *     drop-in that is empty or a symlink to /dev/null masks without setting anything; the
+ *     survivors are applied in lexical (strcmp) order of <name>, after the main file; a later
+ *     assignment of a key wins.
+ *   --config-dir=DIR: DIR is the only root (DIR/verifierd.conf, DIR/verifierd.conf.d/*.conf).
+ *
+ * Syntax: INI parsed with Debian's inih (no multi-line values, no inline comments, '#' and ';'
+ * start comment lines, lines up to CONFIG_LINE_MAX). Section and key names are case-sensitive.
+ * An empty value ("Key=") resets the key to its default. An unknown section or key, a bad value,
+ * or an inconsistent result (Imsi= without Source=static and vice versa) is an error naming the
+ * file and line. Loading builds a new Config and hands it over only when everything parsed:
+ * config_reload() keeps the old one on any error.
+ *
+ * Keys ("fixed" = DESIGN.md fixed interface; the rest are named here and documented in
+ * packaging/config/verifierd.conf):
+ *   [Bootstrap]  Enabled=yes|no (fixed, default no)
+ *                ConfirmNetworkPin=yes|no (fixed, default yes; policy 4132)
+ *   [NetworkPin] Source=ofono|modemmanager|static (fixed, default ofono)
+ *                Imsi=DIGITS (fixed; only with Source=static; 6..15 digits; held in a Secret)
+ *   [Export]     NetworkManagerDir=ABSOLUTE-DIR (fixed, default /etc/NetworkManager/system-connections)
+ *                OfonoContexts=yes|no (default no)   Mmsd=yes|no (default no)
+ *   [Policy]     GrantManager=MASK (fixed; 4119; default 0)
+ *                GrantUserAuthenticated=MASK (4120; default 0)
+ *                AcceptUnauthenticated=yes|no (4110 analogue; default no)
+ *                AcceptNetworkPin= AcceptUserPin= AcceptUserNetworkPin= AcceptUserPinMac=
+ *                  yes|no (4107 / 4141..4143 analogues; default yes)
+ *                PinAttempts=1..256 (4105; default 3)
+ *                MaxPendingPushes=1..1024 (default 8)
+ *                PendingExpirySec=60..2592000 (default 86400 = 24 h)
+ *   [Roles]      roles each authentication outcome earns (DESIGN.md default table):
+ *                Unauthenticated=64  NetworkPin=4  UserPin=16  UserNetworkPin=20  UserPinMac=16
+ * MASK is a decimal role mask (e.g. 20) or role names separated by '|', '+', ',' or spaces
+ * (e.g. "OPERATOR|USER_AUTH"); only the 12 defined role bits are accepted.
+ */
+#pragma once
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "secret.h"
+#include "wsp.h"
+
+#define CONFIG_SYSTEM_ROOT_USRLIB "/usr/lib/provboot"
+#define CONFIG_SYSTEM_ROOT_RUN "/run/provboot"
+#define CONFIG_SYSTEM_ROOT_ETC "/etc/provboot"
+#define CONFIG_ROOTS_MAX 3U
+#define CONFIG_MAIN_FILE "verifierd.conf"
+#define CONFIG_DROPIN_DIR "verifierd.conf.d"
+#define CONFIG_FILES_MAX 256U                   /* drop-ins per tree, after masking */
+#define CONFIG_FILE_SIZE_MAX (64U * 1024U)      /* one configuration file */
+#define CONFIG_LINE_MAX 1024U                   /* one line, without its newline */
+#define CONFIG_ERROR_MESSAGE_MAX 256U
+
+#define CONFIG_DEFAULT_NM_DIR "/etc/NetworkManager/system-connections"
+#define CONFIG_DEFAULT_PIN_ATTEMPTS 3U
+#define CONFIG_PIN_ATTEMPTS_MAX 256U
+#define CONFIG_DEFAULT_PENDING_MAX 8U
+#define CONFIG_PENDING_MAX_MAX 1024U
+#define CONFIG_DEFAULT_PENDING_EXPIRY_SEC 86400U
+#define CONFIG_PENDING_EXPIRY_SEC_MIN 60U
+#define CONFIG_PENDING_EXPIRY_SEC_MAX 2592000U  /* 30 days */
+
+typedef struct Metabase Metabase; /* policy.h */
+
+typedef enum NetworkPinSource {
+        NETWORK_PIN_SOURCE_OFONO,
+        NETWORK_PIN_SOURCE_MODEMMANAGER,
+        NETWORK_PIN_SOURCE_STATIC,
+        _NETWORK_PIN_SOURCE_MAX,
+        _NETWORK_PIN_SOURCE_INVALID = -EINVAL,
+} NetworkPinSource;
+
+typedef struct Config {
+        /* [Bootstrap] */
+        bool bootstrap_enabled;                 /* Enabled= */
+        bool confirm_network_pin;               /* ConfirmNetworkPin= */
+        /* [NetworkPin] */
+        NetworkPinSource network_pin_source;    /* Source= */
+        Secret *imsi;                           /* Imsi= digits; NULL unless Source=static */
+        /* [Export] */
+        char *nm_dir;                           /* NetworkManagerDir= (never NULL) */
+        bool export_ofono_contexts;             /* OfonoContexts= */
+        bool export_mmsd;                       /* Mmsd= */
+        /* [Policy] */
+        uint32_t grant_manager;                 /* GrantManager= */
+        uint32_t grant_user_auth;               /* GrantUserAuthenticated= */
+        bool accept_unauthenticated;            /* AcceptUnauthenticated= */
+        bool accept_sec[_WSP_SEC_MAX];          /* AcceptNetworkPin= .. AcceptUserPinMac=, by WspSec */
+        unsigned pin_attempts;                  /* PinAttempts= */
+        unsigned pending_max;                   /* MaxPendingPushes= */
+        uint64_t pending_expiry_sec;            /* PendingExpirySec= */
+        /* [Roles] */
+        uint32_t roles_unauthenticated;         /* Unauthenticated= */
+        uint32_t roles_sec[_WSP_SEC_MAX];       /* NetworkPin= .. UserPinMac=, by WspSec */
+        /* The metabase, from the same roots' metabase.d/ (policy.h); never NULL. */
+        Metabase *metabase;
+        /* The files applied, in order (main file first), for status output. */
+        char **files;
+        size_t n_files;
+} Config;
+
+typedef struct ConfigError {
+        char file[PATH_MAX];                    /* "" when the error is not about one file */
+        unsigned line;                          /* 0 when not about one line */
+        char message[CONFIG_ERROR_MESSAGE_MAX]; /* without file and line */
+} ConfigError;
+
+/**
+ * config_new_default() - a Config holding every default and the built-in metabase.
+ * @ret: the new Config.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int config_new_default(Config **ret);
+
+/**
+ * config_load() - load the configuration and the metabase.
+ * @config_dir: the --config-dir value, or NULL for the three system roots.
+ * @ret: the new Config, set only on success.
+ * @err: filled on -EINVAL (may be NULL).
+ *
+ * Return: 0; -EINVAL a file has an error (see @err); -EIO/-EACCES/... reading a file or
+ *   directory that exists (missing roots, files and directories are fine); -E2BIG a file over
+ *   CONFIG_FILE_SIZE_MAX or more than CONFIG_FILES_MAX drop-ins; -ENOMEM.
+ */
+int config_load(const char *config_dir, Config **ret, ConfigError *err);
+
+/**
+ * config_load_roots() - config_load() with explicit roots (tests; --config-dir is n_roots = 1).
+ * @roots: directories, lowest priority first (the system order is /usr/lib, /run, /etc).
+ * @n_roots: 1..CONFIG_ROOTS_MAX.
+ * @ret: the new Config, set only on success.
+ * @err: filled on -EINVAL (may be NULL).
+ *
+ * Return: as config_load().
+ */
+int config_load_roots(const char *const *roots, size_t n_roots, Config **ret, ConfigError *err);
+
+/**
+ * config_reload() - load again and replace *@c only when the new configuration loaded fully.
+ * @c: the current Config (kept unchanged on failure).
+ * @config_dir: as config_load().
+ * @err: as config_load().
+ *
+ * Return: as config_load().
+ */
+int config_reload(Config **c, const char *config_dir, ConfigError *err);
+
+/* config_free() - free a Config (wipes the IMSI Secret). Return: NULL. */
+Config *config_free(Config *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
+
+/**
+ * config_error_format() - "FILE:LINE: MESSAGE" (or the parts that are known) into @buf.
+ * @err: the error.
+ * @buf: output.
+ * @size: its size.
+ *
+ * Return: @buf.
+ */
+const char *config_error_format(const ConfigError *err, char *buf, size_t size);
+
+const char *network_pin_source_to_string(NetworkPinSource s);   /* "ofono", ... */
+NetworkPinSource network_pin_source_from_string(const char *s); /* or -EINVAL */
+
+/*
+ * The tree walker config_load() and the metabase share. A handler returns 0 to go on, or
+ * -EINVAL after filling msg (size CONFIG_ERROR_MESSAGE_MAX); the walker adds file and line.
+ */
+typedef int (*ConfigHandler)(void *userdata, const char *section, const char *key, const char *value,
+                             char *msg);
+
+/**
+ * config_parse_tree() - apply @main_name (first found, highest root first) and then every
+ *   @dropin_dir/*.conf (masked and ordered as the header comment says) to @handler.
+ * @roots: directories, lowest priority first.
+ * @n_roots: 1..CONFIG_ROOTS_MAX.
+ * @main_name: the main file name, or NULL for a tree of drop-ins only (metabase.d).
+ * @dropin_dir: the drop-in directory name below each root.
+ * @handler: called for every key, in application order.
+ * @userdata: passed to @handler.
+ * @ret_files: when not NULL, the NULL-terminated list of applied files (caller frees each and it).
+ * @ret_n_files: their number (may be NULL).
+ * @err: filled on -EINVAL.
+ *
+ * Return: as config_load().
+ */
+int config_parse_tree(const char *const *roots, size_t n_roots, const char *main_name, const char *dropin_dir,
+                      ConfigHandler handler, void *userdata, char ***ret_files, size_t *ret_n_files,
+                      ConfigError *err);
+
+/**
+ * config_parse_bool() - yes/no, true/false, on/off, 1/0 (case-insensitive).
+ * @s: the value.
+ * @ret: the result, set only on success.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int config_parse_bool(const char *s, bool *ret);
+
+/**
+ * config_parse_uint() - a decimal number in [@min, @max] (no sign, no spaces, no leading zeros
+ *   beyond "0").
+ * @s: the value.
+ * @min: lowest accepted.
+ * @max: highest accepted.
+ * @ret: the result, set only on success.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int config_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *ret);

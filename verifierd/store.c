@@ -1,0 +1,1520 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * store.c: verifierd's SQLite store (see store.h for the tables, the settings path scheme and
+ * the downgrade rule). Every change runs in one BEGIN IMMEDIATE ... COMMIT transaction guarded
+ * by a cleanup handler that rolls back on any early return, so a failure anywhere (including an
+ * injected one in tests) leaves the database exactly as it was. Library code: logs nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "macros.h"
+#include "store.h"
+
+#define STORE_ROWS_MAX (CPDOC_CHARACTERISTICS_MAX + CPDOC_PARMS_MAX)
+#define STORE_PATH_MAX (16U * 1024U)
+
+struct Store {
+        sqlite3 *db;
+#ifdef PROVBOOT_TEST
+        unsigned fail_at;
+#endif
+};
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize);
+#define _cleanup_stmt_ _cleanup_(sqlite3_finalizep)
+
+static const char *const pending_state_table[_PENDING_STATE_MAX] = {
+        [PENDING_NEEDS_PIN] = "needs-pin",
+        [PENDING_NEEDS_CONFIRMATION] = "needs-confirmation",
+};
+
+const char *pending_state_to_string(PendingState s) {
+        return (s >= 0 && s < _PENDING_STATE_MAX) ? pending_state_table[s] : NULL;
+}
+
+static PendingState pending_state_from_string(const char *s) {
+        for (int i = 0; s && i < _PENDING_STATE_MAX; i++)
+                if (strcmp(pending_state_table[i], s) == 0)
+                        return (PendingState) i;
+        return _PENDING_STATE_INVALID;
+}
+
+unsigned store_auth_strength(int sec) {
+        switch (sec) {
+        case 2: /* USERNETWPIN: network PIN and user PIN */
+                return 3;
+        case 0: /* NETWPIN */
+                return 2;
+        case 1: /* USERPIN */
+        case 3: /* USERPINMAC */
+                return 1;
+        default:
+                return 0;
+        }
+}
+
+static int sqlite_to_errno(int rc) {
+        switch (rc & 0xff) {
+        case SQLITE_OK:
+        case SQLITE_ROW:
+        case SQLITE_DONE:
+                return 0;
+        case SQLITE_NOMEM:
+                return -ENOMEM;
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+                return -EAGAIN;
+        case SQLITE_FULL:
+                return -ENOSPC;
+        case SQLITE_READONLY:
+                return -EROFS;
+        case SQLITE_PERM:
+        case SQLITE_AUTH:
+                return -EACCES;
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB:
+                return -EUCLEAN;
+        case SQLITE_CANTOPEN:
+                return -ENOENT;
+        case SQLITE_TOOBIG:
+                return -E2BIG;
+        case SQLITE_CONSTRAINT:
+                return -EEXIST;
+        default:
+                return -EIO;
+        }
+}
+
+#ifdef PROVBOOT_TEST
+void store_test_fail_at(Store *s, unsigned n) {
+        s->fail_at = n;
+}
+
+static int fault(Store *s) {
+        if (s->fail_at > 0 && --s->fail_at == 0)
+                return -EIO;
+        return 0;
+}
+#else
+static inline int fault(Store *s) {
+        return 0;
+}
+#endif
+
+/* sqlite3_step with fault injection. Return: 1 row, 0 done, negative errno. */
+static int step(Store *s, sqlite3_stmt *st) {
+        int rc, r;
+
+        r = fault(s);
+        if (r < 0)
+                return r;
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+                return 1;
+        if (rc == SQLITE_DONE)
+                return 0;
+        return sqlite_to_errno(rc);
+}
+
+static int prepare(Store *s, const char *sql, sqlite3_stmt **ret) {
+        int rc = sqlite3_prepare_v2(s->db, sql, -1, ret, NULL);
+
+        return rc == SQLITE_OK ? 0 : sqlite_to_errno(rc);
+}
+
+/* Run a statement that returns no rows (or whose rows are ignored). */
+static int exec1(Store *s, const char *sql) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, sql, &st);
+        if (r < 0)
+                return r;
+        do
+                r = step(s, st);
+        while (r > 0);
+        return r;
+}
+
+/* Run several statements without fault injection (schema, pragmas). */
+static int exec_script(Store *s, const char *sql) {
+        int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+        return rc == SQLITE_OK ? 0 : sqlite_to_errno(rc);
+}
+
+/* Bounded text (history fields): cut at STORE_TEXT_MAX bytes on a UTF-8 character boundary. */
+static int bind_text(sqlite3_stmt *st, int i, const char *t) {
+        size_t n;
+        int rc;
+
+        if (!t)
+                return sqlite_to_errno(sqlite3_bind_null(st, i));
+        n = strnlen(t, STORE_TEXT_MAX + 1);
+        if (n > STORE_TEXT_MAX) {
+                n = STORE_TEXT_MAX;
+                while (n > 0 && ((unsigned char) t[n] & 0xC0) == 0x80)
+                        n--;
+        }
+        rc = sqlite3_bind_text(st, i, t, (int) n, SQLITE_TRANSIENT);
+        return sqlite_to_errno(rc);
+}
+
+/* Text of unbounded length (paths, values: their limits are enforced when derived). */
+static int bind_text_any(sqlite3_stmt *st, int i, const char *t) {
+        int rc = t ? sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+
+        return sqlite_to_errno(rc);
+}
+
+static int bind_u64(sqlite3_stmt *st, int i, uint64_t v) {
+        if (v > INT64_MAX)
+                return -ERANGE;
+        return sqlite_to_errno(sqlite3_bind_int64(st, i, (sqlite3_int64) v));
+}
+
+static int bind_int(sqlite3_stmt *st, int i, int64_t v) {
+        return sqlite_to_errno(sqlite3_bind_int64(st, i, v));
+}
+
+static uint64_t col_u64(sqlite3_stmt *st, int i) {
+        sqlite3_int64 v = sqlite3_column_int64(st, i);
+
+        return v < 0 ? 0 : (uint64_t) v;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i) {
+        return (const char *) sqlite3_column_text(st, i);
+}
+
+/* ---- transactions ------------------------------------------------------------------------- */
+
+typedef struct Txn {
+        Store *s;
+        bool open;
+} Txn;
+
+static void txn_done(Txn *t) {
+        if (t->open) {
+                /* Not fault-injected: the rollback must happen for the all-or-nothing rule. */
+                (void) sqlite3_exec(t->s->db, "ROLLBACK", NULL, NULL, NULL);
+                t->open = false;
+        }
+}
+
+static int txn_begin(Store *s, Txn *t) {
+        int r;
+
+        t->s = s;
+        t->open = false;
+        r = exec1(s, "BEGIN IMMEDIATE");
+        if (r < 0)
+                return r;
+        t->open = true;
+        return 0;
+}
+
+static int txn_commit(Txn *t) {
+        int r;
+
+        r = exec1(t->s, "COMMIT");
+        if (r < 0)
+                return r; /* txn_done rolls back */
+        t->open = false;
+        return 0;
+}
+
+/* ---- schema ------------------------------------------------------------------------------- */
+
+/* Forward migrations: migrations[i] takes user_version i to i + 1. Never edit a shipped step. */
+static const char *const migrations[STORE_SCHEMA_VERSION] = {
+        /* 0 -> 1: history, pending pushes, applied documents, settings, DM accounts */
+        "CREATE TABLE pushes ("
+        "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        "  received_usec INTEGER NOT NULL,"
+        "  decided_usec INTEGER NOT NULL,"
+        "  sender TEXT, transport TEXT,"
+        "  sec INTEGER NOT NULL CHECK (sec BETWEEN -1 AND 3),"
+        "  roles INTEGER NOT NULL DEFAULT 0,"
+        "  verdict TEXT NOT NULL CHECK (verdict IN ('applied','rejected','pending','expired')),"
+        "  reason TEXT NOT NULL,"
+        "  denied TEXT, digest TEXT, content_type TEXT, summary TEXT);"
+        "CREATE TABLE pending ("
+        "  push_id INTEGER PRIMARY KEY REFERENCES pushes(id),"
+        "  state TEXT NOT NULL CHECK (state IN ('needs-pin','needs-confirmation')),"
+        "  sec INTEGER NOT NULL, content_kind INTEGER NOT NULL,"
+        "  body BLOB NOT NULL, mac TEXT,"
+        "  attempts INTEGER NOT NULL DEFAULT 0,"
+        "  expires_usec INTEGER NOT NULL,"
+        "  roles INTEGER NOT NULL DEFAULT 0);"
+        "CREATE TABLE documents ("
+        "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        "  push_id INTEGER NOT NULL UNIQUE REFERENCES pushes(id),"
+        "  digest TEXT NOT NULL UNIQUE,"
+        "  applied_usec INTEGER NOT NULL,"
+        "  sec INTEGER NOT NULL, roles INTEGER NOT NULL, strength INTEGER NOT NULL,"
+        "  content_type TEXT, body BLOB NOT NULL);"
+        "CREATE TABLE settings ("
+        "  path TEXT PRIMARY KEY,"
+        "  root TEXT NOT NULL, chpath TEXT NOT NULL, ctype TEXT NOT NULL, parm TEXT, value TEXT,"
+        "  ord INTEGER NOT NULL,"
+        "  roles INTEGER NOT NULL, sec INTEGER NOT NULL, strength INTEGER NOT NULL,"
+        "  push_id INTEGER NOT NULL REFERENCES pushes(id),"
+        "  doc_id INTEGER NOT NULL REFERENCES documents(id));"
+        "CREATE INDEX settings_root ON settings(root, ord);"
+        "CREATE TABLE accounts ("
+        "  server_id TEXT PRIMARY KEY,"
+        "  root TEXT NOT NULL, name TEXT, addr TEXT,"
+        "  roles INTEGER NOT NULL, sec INTEGER NOT NULL, strength INTEGER NOT NULL,"
+        "  push_id INTEGER NOT NULL REFERENCES pushes(id),"
+        "  doc_id INTEGER NOT NULL REFERENCES documents(id));"
+        "CREATE INDEX accounts_root ON accounts(root);",
+        /* 1 -> 2: certificate store (filled by the CertificateStore work) */
+        "CREATE TABLE certificates ("
+        "  store TEXT NOT NULL, thumbprint TEXT NOT NULL,"
+        "  roles INTEGER NOT NULL DEFAULT 0, source TEXT, der BLOB NOT NULL,"
+        "  push_id INTEGER REFERENCES pushes(id),"
+        "  added_usec INTEGER NOT NULL DEFAULT 0,"
+        "  PRIMARY KEY (store, thumbprint));",
+};
+
+int store_schema_version(Store *s) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "PRAGMA user_version", &st);
+        if (r < 0)
+                return r;
+        if (sqlite3_step(st) != SQLITE_ROW)
+                return -EIO;
+        return sqlite3_column_int(st, 0);
+}
+
+static int migrate(Store *s, int target) {
+        int v, r;
+
+        for (;;) {
+                _cleanup_(txn_done) Txn t = {};
+                char sql[64];
+
+                r = txn_begin(s, &t);
+                if (r < 0)
+                        return r;
+                /* Read the version inside the write transaction: a second opener waits. */
+                v = store_schema_version(s);
+                if (v < 0)
+                        return v;
+                if (v > STORE_SCHEMA_VERSION)
+                        return -EPROTONOSUPPORT;
+                if (v >= target)
+                        return txn_commit(&t);
+                r = exec_script(s, migrations[v]);
+                if (r < 0)
+                        return r;
+                snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+                r = exec_script(s, sql);
+                if (r < 0)
+                        return r;
+                r = txn_commit(&t);
+                if (r < 0)
+                        return r;
+                }
+}
+
+Store *store_free(Store *s) {
+        if (!s)
+                return NULL;
+        if (s->db)
+                (void) sqlite3_close_v2(s->db);
+        free(s);
+        return NULL;
+}
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(Store *, store_free);
+
+static int store_open_full(Store **ret, const char *state_dir, int target) {
+        _cleanup_(store_freep) Store *s = NULL;
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+        int r, rc;
+
+        if (asprintf(&path, "%s/%s", state_dir, STORE_DB_NAME) < 0)
+                return -ENOMEM;
+        /* Create the file ourselves so it is 0600 from the first byte; SQLite gives its -wal and
+         * -shm files the same mode. O_NOFOLLOW: never write through a planted symlink. */
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if ((st.st_mode & 077) != 0 && fchmod(fd, st.st_mode & 0700) < 0)
+                return -errno;
+
+        s = calloc(1, sizeof(Store));
+        if (!s)
+                return -ENOMEM;
+        rc = sqlite3_open_v2(path, &s->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, NULL);
+        if (rc != SQLITE_OK)
+                return sqlite_to_errno(rc);
+        (void) sqlite3_extended_result_codes(s->db, 1);
+        (void) sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+        (void) sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+        (void) sqlite3_busy_timeout(s->db, 5000);
+
+        /* WAL + synchronous=FULL: a commit is durable once store_* returns (the WAL is fsynced
+         * on every commit). secure_delete: pending bodies and superseded values are overwritten
+         * with zeros when their rows go. */
+        r = exec_script(s, "PRAGMA journal_mode=WAL;"
+                           "PRAGMA synchronous=FULL;"
+                           "PRAGMA foreign_keys=ON;"
+                           "PRAGMA secure_delete=ON;");
+        if (r < 0)
+                return r;
+        r = migrate(s, target);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int store_open(Store **ret, const char *state_dir) {
+        return store_open_full(ret, state_dir, STORE_SCHEMA_VERSION);
+}
+
+#ifdef PROVBOOT_TEST
+int store_test_open_at_version(Store **ret, const char *state_dir, int version) {
+        if (version < 0 || version > STORE_SCHEMA_VERSION)
+                return -EINVAL;
+        return store_open_full(ret, state_dir, version);
+}
+
+int store_test_exec(Store *s, const char *sql) {
+        return exec_script(s, sql);
+}
+#endif
+
+/* ---- digests ------------------------------------------------------------------------------ */
+
+int store_digest_hex(const uint8_t *buf, size_t len, char out[STORE_DIGEST_HEX_LEN + 1]) {
+        static const char hexdig[] = "0123456789abcdef";
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned mdlen = 0;
+
+        if (EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
+                return -EIO;
+        for (unsigned i = 0; i < 32; i++) {
+                out[2 * i] = hexdig[md[i] >> 4];
+                out[2 * i + 1] = hexdig[md[i] & 15];
+        }
+        out[64] = 0;
+        return 0;
+}
+
+/* ---- settings derivation ----------------------------------------------------------------- */
+
+typedef struct Buf {
+        char *p;
+        size_t len, cap;
+        bool failed;
+} Buf;
+
+static void buf_putn(Buf *b, const char *s, size_t n) {
+        if (b->failed)
+                return;
+        if (b->len + n + 1 > STORE_PATH_MAX) {
+                b->failed = true;
+                return;
+        }
+        if (b->len + n + 1 > b->cap) {
+                size_t cap = MAX(b->cap * 2, b->len + n + 1);
+                char *p = realloc(b->p, MAX(cap, (size_t) 64));
+
+                if (!p) {
+                        b->failed = true;
+                        return;
+                }
+                b->p = p;
+                b->cap = MAX(cap, (size_t) 64);
+        }
+        memcpy(b->p + b->len, s, n);
+        b->len += n;
+        b->p[b->len] = 0;
+}
+
+static void buf_puts(Buf *b, const char *s) {
+        buf_putn(b, s, strlen(s));
+}
+
+/* Percent-encode the path metacharacters (store.h). */
+static void buf_put_escaped(Buf *b, const char *s) {
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if (*p <= 0x20 || *p == 0x7F || strchr("%/.[]=,#", *p)) {
+                        char e[4];
+
+                        snprintf(e, sizeof e, "%%%02X", *p);
+                        buf_putn(b, e, 3);
+                } else
+                        buf_putn(b, (const char *) p, 1);
+        }
+}
+
+static void buf_put_occurrence(Buf *b, unsigned occ) {
+        if (occ > 0) {
+                char e[16];
+
+                snprintf(e, sizeof e, "#%u", occ);
+                buf_puts(b, e);
+        }
+}
+
+static const struct {
+        const char *type;
+        const char *keys[2];
+} key_table[] = {
+        { "NAPDEF", { "NAPID" } },
+        { "PXLOGICAL", { "PROXY-ID" } },
+        { "PXPHYSICAL", { "PHYSICAL-PROXY-ID" } },
+        { "APPLICATION", { "APPID", "PROVIDER-ID" } },
+        { "VENDORCONFIG", { "NAME" } },
+};
+
+static bool skipped(unsigned flags) {
+        /* Unknown or misplaced elements are kept in the model but never applied (cpdoc.h). */
+        return (flags & (CP_FLAG_UNKNOWN | CP_FLAG_MISPLACED)) != 0;
+}
+
+/* "TYPE" or "TYPE[K=v,K2=w]", escaped; without occurrence suffix. */
+static char *segment_base(const CpCharacteristic *c) {
+        Buf b = {};
+        bool open = false;
+
+        buf_put_escaped(&b, c->type);
+        for (size_t i = 0; i < ELEMENTSOF(key_table); i++) {
+                if (strcmp(key_table[i].type, c->type) != 0)
+                        continue;
+                for (size_t k = 0; k < ELEMENTSOF(key_table[i].keys) && key_table[i].keys[k]; k++) {
+                        const CpParm *p = cpdoc_find_parm(c, key_table[i].keys[k]);
+
+                        if (!p || !p->value || skipped(p->flags))
+                                continue;
+                        buf_puts(&b, open ? "," : "[");
+                        open = true;
+                        buf_put_escaped(&b, key_table[i].keys[k]);
+                        buf_puts(&b, "=");
+                        buf_put_escaped(&b, p->value);
+                }
+        }
+        if (open)
+                buf_puts(&b, "]");
+        if (b.failed || !b.p) {
+                free(b.p);
+                return NULL;
+        }
+        return b.p;
+}
+
+typedef struct Occ {
+        const char *key;
+        size_t index;
+        unsigned occ;
+} Occ;
+
+static int occ_cmp(const void *a, const void *b) {
+        const Occ *x = a, *y = b;
+        int c = strcmp(x->key, y->key);
+
+        if (c != 0)
+                return c;
+        return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int occ_index_cmp(const void *a, const void *b) {
+        const Occ *x = a, *y = b;
+
+        return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Number each key's repetitions 0, 1, 2... in list order (O(n log n)). */
+static void occ_assign(Occ *o, size_t n) {
+        qsort(o, n, sizeof(Occ), occ_cmp);
+        for (size_t i = 0; i < n; i++)
+                o[i].occ = (i > 0 && strcmp(o[i].key, o[i - 1].key) == 0) ? o[i - 1].occ + 1 : 0;
+        qsort(o, n, sizeof(Occ), occ_index_cmp);
+}
+
+typedef struct Derive {
+        StoreSettingList *l;
+        size_t cap;
+        unsigned ord;
+} Derive;
+
+static int add_row(Derive *d, const char *root, const char *path, const char *chpath, const char *ctype,
+                   const char *parm, const char *value) {
+        StoreSetting *it;
+
+        if (d->l->n >= STORE_ROWS_MAX)
+                return -E2BIG;
+        if (d->l->n == d->cap) {
+                size_t cap = d->cap ? d->cap * 2 : 32;
+                StoreSetting *n = reallocarray(d->l->items, cap, sizeof(StoreSetting));
+
+                if (!n)
+                        return -ENOMEM;
+                d->l->items = n;
+                d->cap = cap;
+        }
+        it = &d->l->items[d->l->n];
+        *it = (StoreSetting) { .ord = d->ord++ };
+        it->root = strdup(root);
+        it->path = strdup(path);
+        it->chpath = strdup(chpath);
+        it->ctype = strdup(ctype);
+        it->parm = parm ? strdup(parm) : NULL;
+        it->value = value ? strdup(value) : NULL;
+        d->l->n++; /* counted before the checks so store_setting_list_done frees partial rows */
+        if (!it->root || !it->path || !it->chpath || !it->ctype || (parm && !it->parm) || (value && !it->value))
+                return -ENOMEM;
+        return 0;
+}
+
+static int derive_char(Derive *d, const char *root, const char *chpath, const CpCharacteristic *c);
+
+/* Derive rows for a sibling list (root-level when parent_path == NULL). */
+static int derive_list(Derive *d, const char *root, const char *parent_path, const CpCharacteristic *first) {
+        _cleanup_free_ Occ *o = NULL;
+        size_t n = 0, k = 0;
+        int r = 0;
+
+        for (const CpCharacteristic *c = first; c; c = c->next)
+                if (!skipped(c->flags))
+                        n++;
+        if (n == 0)
+                return 0;
+        o = calloc(n, sizeof(Occ));
+        if (!o)
+                return -ENOMEM;
+        for (const CpCharacteristic *c = first; c; c = c->next) {
+                if (skipped(c->flags))
+                        continue;
+                o[k].key = segment_base(c);
+                o[k].index = k;
+                if (!o[k].key) {
+                        n = k; /* free what was made */
+                        r = -E2BIG;
+                        goto finish;
+                }
+                k++;
+        }
+        occ_assign(o, n);
+        k = 0;
+        for (const CpCharacteristic *c = first; c && r >= 0; c = c->next) {
+                Buf path = {};
+
+                if (skipped(c->flags))
+                        continue;
+                if (parent_path)
+                        buf_puts(&path, parent_path);
+                buf_puts(&path, "/");
+                buf_puts(&path, o[k].key);
+                buf_put_occurrence(&path, o[k].occ);
+                k++;
+                if (path.failed)
+                        r = -E2BIG;
+                else
+                        /* a root-level characteristic's identity key is its own path */
+                        r = derive_char(d, parent_path ? root : path.p, path.p, c);
+                free(path.p);
+        }
+finish:
+        for (size_t i = 0; i < n; i++)
+                free((char *) o[i].key);
+        return r;
+}
+
+static int derive_char(Derive *d, const char *root, const char *chpath, const CpCharacteristic *c) {
+        _cleanup_free_ Occ *o = NULL;
+        size_t n = 0, k = 0;
+        int r;
+
+        r = add_row(d, root, chpath, chpath, c->type, NULL, NULL);
+        if (r < 0)
+                return r;
+        for (const CpParm *p = c->parms; p; p = p->next)
+                if (!skipped(p->flags))
+                        n++;
+        if (n > 0) {
+                o = calloc(n, sizeof(Occ));
+                if (!o)
+                        return -ENOMEM;
+                for (const CpParm *p = c->parms; p; p = p->next)
+                        if (!skipped(p->flags)) {
+                                o[k].key = p->name;
+                                o[k].index = k;
+                                k++;
+                        }
+                occ_assign(o, n);
+        }
+        k = 0;
+        for (const CpParm *p = c->parms; p; p = p->next) {
+                Buf path = {};
+
+                if (skipped(p->flags))
+                        continue;
+                buf_puts(&path, chpath);
+                buf_puts(&path, ".");
+                buf_put_escaped(&path, p->name);
+                buf_put_occurrence(&path, o[k].occ);
+                k++;
+                r = path.failed ? -E2BIG : add_row(d, root, path.p, chpath, c->type, p->name, p->value);
+                free(path.p);
+                if (r < 0)
+                        return r;
+        }
+        return derive_list(d, root, chpath, c->children);
+}
+
+void store_setting_list_done(StoreSettingList *l) {
+        if (!l)
+                return;
+        for (size_t i = 0; i < l->n; i++) {
+                StoreSetting *it = &l->items[i];
+
+                free((char *) it->root);
+                free((char *) it->path);
+                free((char *) it->chpath);
+                free((char *) it->ctype);
+                free((char *) it->parm);
+                free((char *) it->value);
+        }
+        free(l->items);
+        *l = (StoreSettingList) {};
+}
+
+int store_settings_from_doc(const CpDoc *doc, StoreSettingList *ret) {
+        StoreSettingList l = {};
+        Derive d = { .l = &l };
+        int r;
+
+        r = derive_list(&d, NULL, NULL, doc->chars);
+        if (r < 0) {
+                store_setting_list_done(&l);
+                return r;
+        }
+        *ret = l;
+        return 0;
+}
+
+/* ---- writes ------------------------------------------------------------------------------- */
+
+static int insert_push(Store *s, const StorePush *p, uint64_t *ret_id) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        const char *verdict = verdict_to_string(p->verdict), *reason = reason_to_string(p->reason);
+        int r;
+
+        if (!verdict || !reason)
+                return -EINVAL;
+        r = prepare(s,
+                    "INSERT INTO pushes (received_usec, decided_usec, sender, transport, sec, roles, verdict,"
+                    " reason, denied, digest, content_type, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    &st);
+        if (r < 0)
+                return r;
+        if ((r = bind_u64(st, 1, p->received_usec)) < 0 || (r = bind_u64(st, 2, p->decided_usec)) < 0 ||
+            (r = bind_text(st, 3, p->sender)) < 0 || (r = bind_text(st, 4, p->transport)) < 0 ||
+            (r = bind_int(st, 5, p->sec)) < 0 || (r = bind_int(st, 6, p->roles)) < 0 ||
+            (r = bind_text(st, 7, verdict)) < 0 || (r = bind_text(st, 8, reason)) < 0 ||
+            (r = bind_text(st, 9, p->denied)) < 0 || (r = bind_text(st, 10, p->digest)) < 0 ||
+            (r = bind_text(st, 11, p->content_type)) < 0 || (r = bind_text(st, 12, p->summary)) < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        *ret_id = (uint64_t) sqlite3_last_insert_rowid(s->db);
+        return 0;
+}
+
+static int update_push(Store *s, uint64_t id, Verdict v, Reason rs, uint32_t roles, const char *denied,
+                       uint64_t now_usec) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        const char *verdict = verdict_to_string(v), *reason = reason_to_string(rs);
+        int r;
+
+        if (!verdict || !reason)
+                return -EINVAL;
+        r = prepare(s, "UPDATE pushes SET verdict = ?, reason = ?, roles = ?, denied = ?, decided_usec = ?"
+                       " WHERE id = ?", &st);
+        if (r < 0)
+                return r;
+        if ((r = bind_text(st, 1, verdict)) < 0 || (r = bind_text(st, 2, reason)) < 0 ||
+            (r = bind_int(st, 3, roles)) < 0 || (r = bind_text(st, 4, denied)) < 0 ||
+            (r = bind_u64(st, 5, now_usec)) < 0 || (r = bind_u64(st, 6, id)) < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db) == 1 ? 0 : -ESRCH;
+}
+
+static int delete_pending(Store *s, uint64_t id) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "DELETE FROM pending WHERE push_id = ?", &st);
+        if (r < 0)
+                return r;
+        r = bind_u64(st, 1, id);
+        if (r < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db) == 1 ? 0 : -ESRCH;
+}
+
+int store_record(Store *s, const StorePush *p, uint64_t *ret_id) {
+        _cleanup_(txn_done) Txn t = {}; /* first: rolled back after statements finalize */
+        uint64_t id;
+        int r;
+
+        r = txn_begin(s, &t);
+        if (r < 0)
+                return r;
+        r = insert_push(s, p, &id);
+        if (r < 0)
+                return r;
+        r = txn_commit(&t);
+        if (r < 0)
+                return r;
+        if (ret_id)
+                *ret_id = id;
+        return 0;
+}
+
+static int count_pending(Store *s) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "SELECT COUNT(*) FROM pending", &st);
+        if (r < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return -EIO;
+        return sqlite3_column_int(st, 0);
+}
+
+int store_count_pending(Store *s) {
+        return count_pending(s);
+}
+
+int store_add_pending(Store *s, const StorePush *p, const StorePending *pd, unsigned cap, uint64_t *ret_id) {
+        _cleanup_(txn_done) Txn t = {}; /* first: rolled back after statements finalize */
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        const char *state = pending_state_to_string(pd->state);
+        uint64_t id;
+        int r;
+
+        if (!state || !pd->body || pd->body_len > INT_MAX)
+                return -EINVAL;
+        r = txn_begin(s, &t);
+        if (r < 0)
+                return r;
+        /* The cap is checked inside the write transaction, so it cannot be raced. */
+        r = count_pending(s);
+        if (r < 0)
+                return r;
+        if ((unsigned) r >= cap)
+                return -ENOSPC;
+        r = insert_push(s, p, &id);
+        if (r < 0)
+                return r;
+        r = prepare(s,
+                    "INSERT INTO pending (push_id, state, sec, content_kind, body, mac, attempts, expires_usec,"
+                    " roles) VALUES (?,?,?,?,?,?,?,?,?)",
+                    &st);
+        if (r < 0)
+                return r;
+        if ((r = bind_u64(st, 1, id)) < 0 || (r = bind_text(st, 2, state)) < 0 ||
+            (r = bind_int(st, 3, pd->sec)) < 0 || (r = bind_int(st, 4, pd->content_kind)) < 0 ||
+            (r = sqlite_to_errno(sqlite3_bind_blob(st, 5, pd->body, (int) pd->body_len, SQLITE_TRANSIENT))) < 0 ||
+            (r = bind_text(st, 6, pd->mac)) < 0 || (r = bind_int(st, 7, pd->attempts)) < 0 ||
+            (r = bind_u64(st, 8, pd->expires_usec)) < 0 || (r = bind_int(st, 9, pd->roles)) < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        r = txn_commit(&t);
+        if (r < 0)
+                return r;
+        if (ret_id)
+                *ret_id = id;
+        return 0;
+}
+
+StorePending *store_pending_free(StorePending *p) {
+        if (!p)
+                return NULL;
+        free((void *) p->body);
+        free((char *) p->mac);
+        free((char *) p->sender);
+        free((char *) p->transport);
+        free((char *) p->content_type);
+        free((char *) p->summary);
+        free((char *) p->digest);
+        free(p);
+        return NULL;
+}
+
+#define PENDING_COLUMNS                                                                                   \
+        "p.push_id, p.state, p.sec, p.content_kind, p.body, p.mac, p.attempts, h.received_usec,"          \
+        " p.expires_usec, p.roles, h.sender, h.transport, h.content_type, h.summary, h.digest"
+
+/* Fill @p from a PENDING_COLUMNS row; strings and body point into the statement. */
+static int pending_from_row(sqlite3_stmt *st, StorePending *p) {
+        int state = pending_state_from_string(col_text(st, 1));
+
+        if (state < 0)
+                return -EUCLEAN;
+        *p = (StorePending) {
+                .id = col_u64(st, 0),
+                .state = (PendingState) state,
+                .sec = sqlite3_column_int(st, 2),
+                .content_kind = sqlite3_column_int(st, 3),
+                .body = sqlite3_column_blob(st, 4),
+                .body_len = (size_t) sqlite3_column_bytes(st, 4),
+                .mac = col_text(st, 5),
+                .attempts = (unsigned) sqlite3_column_int(st, 6),
+                .received_usec = col_u64(st, 7),
+                .expires_usec = col_u64(st, 8),
+                .roles = (uint32_t) sqlite3_column_int64(st, 9),
+                .sender = col_text(st, 10),
+                .transport = col_text(st, 11),
+                .content_type = col_text(st, 12),
+                .summary = col_text(st, 13),
+                .digest = col_text(st, 14),
+        };
+        return 0;
+}
+
+static char *strdup_or_null(const char *s, bool *oom) {
+        char *d;
+
+        if (!s)
+                return NULL;
+        d = strdup(s);
+        if (!d)
+                *oom = true;
+        return d;
+}
+
+int store_get_pending(Store *s, uint64_t id, StorePending **ret) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        StorePending row, *p;
+        bool oom = false;
+        int r;
+
+        r = prepare(s, "SELECT " PENDING_COLUMNS " FROM pending p JOIN pushes h ON h.id = p.push_id"
+                       " WHERE p.push_id = ?", &st);
+        if (r < 0)
+                return r;
+        r = bind_u64(st, 1, id);
+        if (r < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return -ESRCH;
+        r = pending_from_row(st, &row);
+        if (r < 0)
+                return r;
+        p = calloc(1, sizeof(StorePending));
+        if (!p)
+                return -ENOMEM;
+        *p = row;
+        p->body = NULL;
+        p->body = malloc(MAX(row.body_len, (size_t) 1));
+        if (!p->body)
+                oom = true;
+        else if (row.body_len > 0)
+                memcpy((void *) p->body, row.body, row.body_len);
+        p->mac = strdup_or_null(row.mac, &oom);
+        p->sender = strdup_or_null(row.sender, &oom);
+        p->transport = strdup_or_null(row.transport, &oom);
+        p->content_type = strdup_or_null(row.content_type, &oom);
+        p->summary = strdup_or_null(row.summary, &oom);
+        p->digest = strdup_or_null(row.digest, &oom);
+        if (oom) {
+                store_pending_free(p);
+                return -ENOMEM;
+        }
+        *ret = p;
+        return 0;
+}
+
+int store_pending_use_attempt(Store *s, uint64_t id, unsigned max, unsigned *ret_attempts) {
+        _cleanup_(txn_done) Txn t = {}; /* first: rolled back after statements finalize */
+        _cleanup_stmt_ sqlite3_stmt *st = NULL, *up = NULL;
+        unsigned attempts;
+        int r;
+
+        r = txn_begin(s, &t);
+        if (r < 0)
+                return r;
+        r = prepare(s, "SELECT state, attempts FROM pending WHERE push_id = ?", &st);
+        if (r < 0)
+                return r;
+        r = bind_u64(st, 1, id);
+        if (r < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return -ESRCH;
+        if (pending_state_from_string(col_text(st, 0)) != PENDING_NEEDS_PIN)
+                return -EBUSY;
+        attempts = (unsigned) sqlite3_column_int(st, 1);
+        sqlite3_reset(st);
+        if (attempts >= max)
+                return -EDQUOT;
+        attempts++;
+        r = prepare(s, "UPDATE pending SET attempts = ? WHERE push_id = ?", &up);
+        if (r < 0)
+                return r;
+        if ((r = bind_int(up, 1, attempts)) < 0 || (r = bind_u64(up, 2, id)) < 0)
+                return r;
+        r = step(s, up);
+        if (r < 0)
+                return r;
+        r = txn_commit(&t);
+        if (r < 0)
+                return r;
+        if (ret_attempts)
+                *ret_attempts = attempts;
+        return 0;
+}
+
+int store_finish_pending(Store *s, uint64_t id, Verdict v, Reason rs, uint32_t roles, const char *denied,
+                         uint64_t now_usec) {
+        _cleanup_(txn_done) Txn t = {}; /* first: rolled back after statements finalize */
+        int r;
+
+        r = txn_begin(s, &t);
+        if (r < 0)
+                return r;
+        r = delete_pending(s, id);
+        if (r < 0)
+                return r;
+        r = update_push(s, id, v, rs, roles, denied, now_usec);
+        if (r < 0)
+                return r;
+        r = txn_commit(&t);
+        return r;
+}
+
+int store_expire(Store *s, uint64_t now_usec, uint64_t **ret_ids) {
+        _cleanup_(txn_done) Txn t = {}; /* first: rolled back after statements finalize */
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_free_ uint64_t *ids = NULL;
+        size_t n = 0;
+        int r;
+
+        r = txn_begin(s, &t);
+        if (r < 0)
+                return r;
+        r = prepare(s, "SELECT push_id FROM pending WHERE expires_usec <= ? ORDER BY push_id LIMIT ?", &st);
+        if (r < 0)
+                return r;
+        if ((r = bind_u64(st, 1, now_usec)) < 0 || (r = bind_int(st, 2, STORE_QUERY_LIMIT_MAX)) < 0)
+                return r;
+        ids = calloc(STORE_QUERY_LIMIT_MAX, sizeof(uint64_t));
+        if (!ids)
+                return -ENOMEM;
+        while ((r = step(s, st)) > 0)
+                ids[n++] = col_u64(st, 0);
+        if (r < 0)
+                return r;
+        sqlite3_finalize(TAKE_PTR(st));
+        for (size_t i = 0; i < n; i++) {
+                r = delete_pending(s, ids[i]);
+                if (r < 0)
+                        return r;
+                r = update_push(s, ids[i], VERDICT_EXPIRED, REASON_EXPIRED, 0, NULL, now_usec);
+                if (r < 0)
+                        return r;
+        }
+        r = txn_commit(&t);
+        if (r < 0)
+                return r;
+        if (ret_ids)
+                *ret_ids = TAKE_PTR(ids);
+        return (int) n;
+}
+
+int store_digest_applied(Store *s, const char *digest) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "SELECT 1 FROM documents WHERE digest = ?", &st);
+        if (r < 0)
+                return r;
+        r = bind_text(st, 1, digest);
+        if (r < 0)
+                return r;
+        r = step(s, st);
+        return r < 0 ? r : r > 0;
+}
+
+/* Highest strength that installed anything under @root (rows or DM accounts), or -1. */
+static int root_strength(Store *s, const char *root) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "SELECT MAX(m) FROM (SELECT MAX(strength) AS m FROM settings WHERE root = ?1"
+                       " UNION ALL SELECT MAX(strength) FROM accounts WHERE root = ?1)", &st);
+        if (r < 0)
+                return r;
+        r = bind_text_any(st, 1, root);
+        if (r < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        if (r == 0 || sqlite3_column_type(st, 0) == SQLITE_NULL)
+                return -1;
+        return sqlite3_column_int(st, 0);
+}
+
+static int account_strength(Store *s, const char *server_id) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "SELECT strength FROM accounts WHERE server_id = ?", &st);
+        if (r < 0)
+                return r;
+        r = bind_text_any(st, 1, server_id);
+        if (r < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        return r == 0 ? -1 : sqlite3_column_int(st, 0);
+}
+
+static int delete_by_text(Store *s, const char *sql, const char *key) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, sql, &st);
+        if (r < 0)
+                return r;
+        r = bind_text_any(st, 1, key);
+        if (r < 0)
+                return r;
+        return step(s, st);
+}
+
+/* Root key of the APPLICATION carrying a DM account: the first root whose APPID is w7 and whose
+ * PROVIDER-ID equals the server id. */
+static const char *account_root(const StoreSettingList *l, const char *server_id) {
+        for (size_t i = 0; i < l->n; i++) {
+                const StoreSetting *it = &l->items[i];
+
+                if (it->parm && strcmp(it->parm, "PROVIDER-ID") == 0 && it->value &&
+                    strcmp(it->value, server_id) == 0 && strcmp(it->chpath, it->root) == 0 &&
+                    strcmp(it->ctype, "APPLICATION") == 0)
+                        return it->root;
+        }
+        return NULL;
+}
+
+int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conflicts) {
+        _cleanup_(txn_done) Txn t = {}; /* first: rolled back after statements finalize */
+        _cleanup_(store_setting_list_done) StoreSettingList rows = {};
+        _cleanup_stmt_ sqlite3_stmt *ins = NULL;
+        _cleanup_free_ char *conflicts = NULL;
+        char digest[STORE_DIGEST_HEX_LEN + 1];
+        unsigned strength = store_auth_strength(a->push.sec);
+        uint64_t id, doc_id;
+        size_t conflicts_len = 0;
+        int r;
+
+        if (!a->doc || !a->body || a->body_len > INT_MAX)
+                return -EINVAL;
+        r = store_digest_hex(a->body, a->body_len, digest);
+        if (r < 0)
+                return r;
+        r = store_settings_from_doc(a->doc, &rows);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < a->n_accounts; i++)
+                if (!a->accounts[i].server_id || !account_root(&rows, a->accounts[i].server_id))
+                        return -EINVAL; /* an account must come from this document */
+
+        r = txn_begin(s, &t);
+        if (r < 0)
+                return r;
+
+        /* Replay (S6): the same authenticated bytes were applied before. */
+        r = store_digest_applied(s, digest);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return -EEXIST;
+
+        /* Downgrade (S6): every root this document replaces must have been installed with at
+         * most this document's authentication strength. */
+        for (size_t i = 0; i < rows.n; i++) {
+                const StoreSetting *it = &rows.items[i];
+                int m;
+
+                if (strcmp(it->path, it->root) != 0) /* once per root: its own row */
+                        continue;
+                m = root_strength(s, it->root);
+                if (m < 0 && m != -1)
+                        return m;
+                if (m > (int) strength) {
+                        size_t n = strlen(it->root);
+                        char *c = realloc(conflicts, conflicts_len + n + 2);
+
+                        if (!c)
+                                return -ENOMEM;
+                        conflicts = c;
+                        memcpy(conflicts + conflicts_len, it->root, n);
+                        conflicts_len += n;
+                        conflicts[conflicts_len++] = '\n';
+                        conflicts[conflicts_len] = 0;
+                }
+        }
+        for (size_t i = 0; i < a->n_accounts && !conflicts; i++) {
+                int m = account_strength(s, a->accounts[i].server_id);
+
+                if (m < -1)
+                        return m;
+                if (m > (int) strength) {
+                        if (asprintf(&conflicts, "DM account %s\n", a->accounts[i].server_id) < 0) {
+                                conflicts = NULL;
+                                return -ENOMEM;
+                        }
+                }
+        }
+        if (conflicts) {
+                conflicts[strlen(conflicts) - 1] = 0;
+                if (ret_conflicts)
+                        *ret_conflicts = TAKE_PTR(conflicts);
+                return -EPERM;
+        }
+
+        /* The history row: new, or the pending push this document came from. */
+        if (a->push.id == 0) {
+                r = insert_push(s, &a->push, &id);
+                if (r < 0)
+                        return r;
+        } else {
+                id = a->push.id;
+                r = delete_pending(s, id);
+                if (r < 0)
+                        return r;
+                r = update_push(s, id, a->push.verdict, a->push.reason, a->push.roles, a->push.denied,
+                                a->push.decided_usec);
+                if (r < 0)
+                        return r;
+        }
+
+        r = prepare(s, "INSERT INTO documents (push_id, digest, applied_usec, sec, roles, strength,"
+                       " content_type, body) VALUES (?,?,?,?,?,?,?,?)", &ins);
+        if (r < 0)
+                return r;
+        if ((r = bind_u64(ins, 1, id)) < 0 || (r = bind_text(ins, 2, digest)) < 0 ||
+            (r = bind_u64(ins, 3, a->push.decided_usec)) < 0 || (r = bind_int(ins, 4, a->push.sec)) < 0 ||
+            (r = bind_int(ins, 5, a->push.roles)) < 0 || (r = bind_int(ins, 6, strength)) < 0 ||
+            (r = bind_text(ins, 7, a->push.content_type)) < 0 ||
+            (r = sqlite_to_errno(sqlite3_bind_blob(ins, 8, a->body, (int) a->body_len, SQLITE_TRANSIENT))) < 0)
+                return r;
+        r = step(s, ins);
+        if (r < 0)
+                return r;
+        doc_id = (uint64_t) sqlite3_last_insert_rowid(s->db);
+        sqlite3_finalize(TAKE_PTR(ins));
+
+        /* Replace every root this document names, as a unit. */
+        for (size_t i = 0; i < rows.n; i++) {
+                const StoreSetting *it = &rows.items[i];
+
+                if (strcmp(it->path, it->root) != 0)
+                        continue;
+                r = delete_by_text(s, "DELETE FROM settings WHERE root = ?", it->root);
+                if (r < 0)
+                        return r;
+                r = delete_by_text(s, "DELETE FROM accounts WHERE root = ?", it->root);
+                if (r < 0)
+                        return r;
+        }
+
+        r = prepare(s, "INSERT INTO settings (path, root, chpath, ctype, parm, value, ord, roles, sec, strength,"
+                       " push_id, doc_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", &ins);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < rows.n; i++) {
+                const StoreSetting *it = &rows.items[i];
+
+                sqlite3_reset(ins);
+                if ((r = bind_text_any(ins, 1, it->path)) < 0 || (r = bind_text_any(ins, 2, it->root)) < 0 ||
+                    (r = bind_text_any(ins, 3, it->chpath)) < 0 || (r = bind_text_any(ins, 4, it->ctype)) < 0 ||
+                    (r = bind_text_any(ins, 5, it->parm)) < 0 || (r = bind_text_any(ins, 6, it->value)) < 0 ||
+                    (r = bind_int(ins, 7, it->ord)) < 0 || (r = bind_int(ins, 8, a->push.roles)) < 0 ||
+                    (r = bind_int(ins, 9, a->push.sec)) < 0 || (r = bind_int(ins, 10, strength)) < 0 ||
+                    (r = bind_u64(ins, 11, id)) < 0 || (r = bind_u64(ins, 12, doc_id)) < 0)
+                        return r;
+                r = step(s, ins);
+                if (r < 0)
+                        return r;
+        }
+        sqlite3_finalize(TAKE_PTR(ins));
+
+        r = prepare(s, "INSERT INTO accounts (server_id, root, name, addr, roles, sec, strength, push_id, doc_id)"
+                       " VALUES (?,?,?,?,?,?,?,?,?)", &ins);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < a->n_accounts; i++) {
+                const StoreAccount *ac = &a->accounts[i];
+
+                r = delete_by_text(s, "DELETE FROM accounts WHERE server_id = ?", ac->server_id);
+                if (r < 0)
+                        return r;
+                sqlite3_reset(ins);
+                if ((r = bind_text(ins, 1, ac->server_id)) < 0 ||
+                    (r = bind_text_any(ins, 2, account_root(&rows, ac->server_id))) < 0 ||
+                    (r = bind_text(ins, 3, ac->name)) < 0 || (r = bind_text(ins, 4, ac->addr)) < 0 ||
+                    (r = bind_int(ins, 5, ac->roles)) < 0 || (r = bind_int(ins, 6, a->push.sec)) < 0 ||
+                    (r = bind_int(ins, 7, strength)) < 0 || (r = bind_u64(ins, 8, id)) < 0 ||
+                    (r = bind_u64(ins, 9, doc_id)) < 0)
+                        return r;
+                r = step(s, ins);
+                if (r < 0)
+                        return r;
+        }
+
+        r = txn_commit(&t);
+        if (r < 0)
+                return r;
+        if (ret_id)
+                *ret_id = id;
+        return 0;
+}
+
+/* ---- queries ------------------------------------------------------------------------------ */
+
+static int push_from_row(sqlite3_stmt *st, StorePush *p) {
+        Verdict v = verdict_from_string(col_text(st, 7) ?: "");
+        Reason rs = reason_from_string(col_text(st, 8) ?: "");
+
+        if (v < 0 || rs < 0)
+                return -EUCLEAN;
+        *p = (StorePush) {
+                .id = col_u64(st, 0),
+                .received_usec = col_u64(st, 1),
+                .decided_usec = col_u64(st, 2),
+                .sender = col_text(st, 3),
+                .transport = col_text(st, 4),
+                .sec = sqlite3_column_int(st, 5),
+                .roles = (uint32_t) sqlite3_column_int64(st, 6),
+                .verdict = v,
+                .reason = rs,
+                .denied = col_text(st, 9),
+                .digest = col_text(st, 10),
+                .content_type = col_text(st, 11),
+                .summary = col_text(st, 12),
+        };
+        return 0;
+}
+
+#define PUSH_COLUMNS                                                                                      \
+        "id, received_usec, decided_usec, sender, transport, sec, roles, verdict, reason, denied, digest,"  \
+        " content_type, summary"
+
+int store_foreach_push(Store *s, uint64_t before_id, unsigned limit, StorePushFn fn, void *userdata) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, n = 0;
+
+        limit = MIN(limit, STORE_QUERY_LIMIT_MAX);
+        r = prepare(s, "SELECT " PUSH_COLUMNS " FROM pushes WHERE id < ? ORDER BY id DESC LIMIT ?", &st);
+        if (r < 0)
+                return r;
+        if ((r = bind_u64(st, 1, before_id == 0 ? (uint64_t) INT64_MAX : before_id)) < 0 ||
+            (r = bind_int(st, 2, limit)) < 0)
+                return r;
+        while ((r = step(s, st)) > 0) {
+                StorePush p;
+
+                r = push_from_row(st, &p);
+                if (r < 0)
+                        return r;
+                n++;
+                r = fn(&p, userdata);
+                if (r != 0)
+                        return r < 0 ? r : n;
+        }
+        return r < 0 ? r : n;
+}
+
+int store_get_push(Store *s, uint64_t id, StorePushFn fn, void *userdata) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        StorePush p;
+        int r;
+
+        r = prepare(s, "SELECT " PUSH_COLUMNS " FROM pushes WHERE id = ?", &st);
+        if (r < 0)
+                return r;
+        r = bind_u64(st, 1, id);
+        if (r < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return -ESRCH;
+        r = push_from_row(st, &p);
+        if (r < 0)
+                return r;
+        r = fn(&p, userdata);
+        return r < 0 ? r : 0;
+}
+
+int store_foreach_pending(Store *s, StorePendingFn fn, void *userdata) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, n = 0;
+
+        r = prepare(s, "SELECT " PENDING_COLUMNS " FROM pending p JOIN pushes h ON h.id = p.push_id"
+                       " ORDER BY p.push_id LIMIT ?", &st);
+        if (r < 0)
+                return r;
+        r = bind_int(st, 1, STORE_QUERY_LIMIT_MAX);
+        if (r < 0)
+                return r;
+        while ((r = step(s, st)) > 0) {
+                StorePending p;
+
+                r = pending_from_row(st, &p);
+                if (r < 0)
+                        return r;
+                n++;
+                r = fn(&p, userdata);
+                if (r != 0)
+                        return r < 0 ? r : n;
+        }
+        return r < 0 ? r : n;
+}
+
+int store_foreach_setting(Store *s, const char *root_prefix, StoreSettingFn fn, void *userdata) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, n = 0;
+
+        /* Not bounded by STORE_QUERY_LIMIT_MAX: the exporters need every row. The table itself is
+         * bounded by what documents may hold per root. */
+        r = prepare(s, "SELECT root, path, chpath, ctype, parm, value, ord, roles, sec, strength, push_id"
+                       " FROM settings WHERE ?1 IS NULL OR substr(root, 1, length(?1)) = ?1"
+                       " ORDER BY root, ord", &st);
+        if (r < 0)
+                return r;
+        r = bind_text_any(st, 1, root_prefix);
+        if (r < 0)
+                return r;
+        while ((r = step(s, st)) > 0) {
+                StoreSetting it = {
+                        .root = col_text(st, 0),
+                        .path = col_text(st, 1),
+                        .chpath = col_text(st, 2),
+                        .ctype = col_text(st, 3),
+                        .parm = col_text(st, 4),
+                        .value = col_text(st, 5),
+                        .ord = (unsigned) sqlite3_column_int(st, 6),
+                        .roles = (uint32_t) sqlite3_column_int64(st, 7),
+                        .sec = sqlite3_column_int(st, 8),
+                        .strength = (unsigned) sqlite3_column_int(st, 9),
+                        .push_id = col_u64(st, 10),
+                };
+
+                n++;
+                r = fn(&it, userdata);
+                if (r != 0)
+                        return r < 0 ? r : n;
+        }
+        return r < 0 ? r : n;
+}
+
+int store_foreach_account(Store *s, StoreAccountFn fn, void *userdata) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, n = 0;
+
+        r = prepare(s, "SELECT server_id, name, addr, roles, root, sec, push_id FROM accounts"
+                       " ORDER BY server_id LIMIT ?", &st);
+        if (r < 0)
+                return r;
+        r = bind_int(st, 1, STORE_QUERY_LIMIT_MAX);
+        if (r < 0)
+                return r;
+        while ((r = step(s, st)) > 0) {
+                StoreAccount a = {
+                        .server_id = col_text(st, 0),
+                        .name = col_text(st, 1),
+                        .addr = col_text(st, 2),
+                        .roles = (uint32_t) sqlite3_column_int64(st, 3),
+                        .root = col_text(st, 4),
+                        .sec = sqlite3_column_int(st, 5),
+                        .push_id = col_u64(st, 6),
+                };
+
+                n++;
+                r = fn(&a, userdata);
+                if (r != 0)
+                        return r < 0 ? r : n;
+        }
+        return r < 0 ? r : n;
+}
+
+int store_foreach_document(Store *s, StoreDocumentFn fn, void *userdata) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, n = 0;
+
+        r = prepare(s, "SELECT id, push_id, digest, applied_usec, sec, roles, strength, body FROM documents"
+                       " ORDER BY id", &st);
+        if (r < 0)
+                return r;
+        while ((r = step(s, st)) > 0) {
+                StoreDocument d = {
+                        .id = col_u64(st, 0),
+                        .push_id = col_u64(st, 1),
+                        .digest = col_text(st, 2),
+                        .applied_usec = col_u64(st, 3),
+                        .sec = sqlite3_column_int(st, 4),
+                        .roles = (uint32_t) sqlite3_column_int64(st, 5),
+                        .strength = (unsigned) sqlite3_column_int(st, 6),
+                        .body = sqlite3_column_blob(st, 7),
+                        .body_len = (size_t) sqlite3_column_bytes(st, 7),
+                };
+
+                n++;
+                r = fn(&d, userdata);
+                if (r != 0)
+                        return r < 0 ? r : n;
+        }
+        return r < 0 ? r : n;
+}
