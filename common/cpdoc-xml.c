@@ -53,19 +53,22 @@ static size_t xml_offset(xmlParserCtxtPtr ctxt) {
 }
 
 /* Record the first failure and stop the parser: no callback after this one does anything. */
-static void xml_fail(XmlState *s, int r, const char *reason) {
+static int xml_fail(XmlState *s, int r, const char *reason) {
         if (s->r == 0) {
                 s->r = r;
                 s->reason = reason;
                 s->offset = xml_offset(s->ctxt);
         }
         xmlStopParser(s->ctxt);
+        return r;
 }
 
+/*
+ * The SAX user data is our state, not the parser context: libxml2 then never falls back to
+ * its own tree-builder entity lookup (xmlSAX2GetEntity), which it does when userData == ctxt.
+ */
 static XmlState *xml_state(void *ctx) {
-        xmlParserCtxtPtr ctxt = ctx;
-
-        return ctxt->_private;
+        return ctx;
 }
 
 static bool streq(const xmlChar *a, const char *b) {
@@ -101,13 +104,8 @@ static int attr_value(const xmlChar *v, const xmlChar *end, char *buf, size_t *r
         return 0;
 }
 
-static int builder_error(XmlState *s, int r, const char *what) {
-        xml_fail(s, r, what);
-        return r;
-}
-
 /* wap-provisioningdoc [version] (ProvCont 4.1). */
-static void start_root(XmlState *s, const xmlChar *name, int n_attrs, const xmlChar **attrs) {
+static int start_root(XmlState *s, const xmlChar *name, int n_attrs, const xmlChar **attrs) {
         char buf[CPDOC_VALUE_MAX + 1];
 
         if (!streq(name, "wap-provisioningdoc"))
@@ -122,18 +120,17 @@ static void start_root(XmlState *s, const xmlChar *name, int n_attrs, const xmlC
                 r = attr_value(a[3], a[4], buf, &len);
                 if (r == 0)
                         r = cpdoc_builder_version(s->doc, buf, len);
-                if (r < 0) {
-                        builder_error(s, r, r == -E2BIG ? "version attribute too long (CPDOC_NAME_MAX)" :
-                                      r == -ENOMEM ? "out of memory" : "invalid version attribute");
-                        return;
-                }
+                if (r < 0)
+                        return xml_fail(s, r, r == -E2BIG ? "version attribute too long (CPDOC_NAME_MAX)" :
+                                        r == -ENOMEM ? "out of memory" : "invalid version attribute");
         }
         s->root_seen = true;
         s->open[s->n_open++] = XML_ELEMENT_ROOT;
+        return 0;
 }
 
 /* characteristic type= (required) ; ProvCont 4.1. */
-static void start_characteristic(XmlState *s, int n_attrs, const xmlChar **attrs) {
+static int start_characteristic(XmlState *s, int n_attrs, const xmlChar **attrs) {
         char buf[CPDOC_VALUE_MAX + 1];
         bool have_type = false;
         size_t len = 0;
@@ -153,17 +150,16 @@ static void start_characteristic(XmlState *s, int n_attrs, const xmlChar **attrs
         if (!have_type)
                 return xml_fail(s, -EBADMSG, "characteristic without type attribute (ProvCont 4.1)");
         r = cpdoc_builder_open(s->doc, buf, len);
-        if (r < 0) {
-                builder_error(s, r,
-                              r == -E2BIG ? "characteristic over a limit (CPDOC_DEPTH_MAX, CPDOC_CHARACTERISTICS_MAX or CPDOC_NAME_MAX)" :
-                              r == -ENOMEM ? "out of memory" : "invalid characteristic type");
-                return;
-        }
+        if (r < 0)
+                return xml_fail(s, r,
+                                r == -E2BIG ? "characteristic over a limit (CPDOC_DEPTH_MAX, CPDOC_CHARACTERISTICS_MAX or CPDOC_NAME_MAX)" :
+                                r == -ENOMEM ? "out of memory" : "invalid characteristic type");
         s->open[s->n_open++] = XML_ELEMENT_CHARACTERISTIC;
+        return 0;
 }
 
 /* parm name= (required) value= (optional), no content ; ProvCont 4.1. */
-static void start_parm(XmlState *s, int n_attrs, const xmlChar **attrs) {
+static int start_parm(XmlState *s, int n_attrs, const xmlChar **attrs) {
         char name[CPDOC_VALUE_MAX + 1], value[CPDOC_VALUE_MAX + 1];
         bool have_name = false, have_value = false;
         size_t name_len = 0, value_len = 0;
@@ -190,22 +186,18 @@ static void start_parm(XmlState *s, int n_attrs, const xmlChar **attrs) {
         if (!have_name)
                 return xml_fail(s, -EBADMSG, "parm without name attribute (ProvCont 4.1)");
         r = cpdoc_builder_parm(s->doc, name, name_len, have_value ? value : NULL, value_len);
-        if (r < 0) {
-                builder_error(s, r,
-                              r == -E2BIG ? "parm over a limit (CPDOC_PARMS_MAX, CPDOC_NAME_MAX or CPDOC_VALUE_MAX)" :
-                              r == -ENOMEM ? "out of memory" : "invalid parm name or value");
-                return;
-        }
+        if (r < 0)
+                return xml_fail(s, r,
+                                r == -E2BIG ? "parm over a limit (CPDOC_PARMS_MAX, CPDOC_NAME_MAX or CPDOC_VALUE_MAX)" :
+                                r == -ENOMEM ? "out of memory" : "invalid parm name or value");
         s->open[s->n_open++] = XML_ELEMENT_PARM;
+        return 0;
 }
 
-static void sax_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
-                              int n_namespaces, const xmlChar **namespaces, int n_attrs, int n_defaulted,
-                              const xmlChar **attrs) {
-        XmlState *s = xml_state(ctx);
-
+static int start_element(XmlState *s, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+                         int n_namespaces, int n_attrs, const xmlChar **attrs) {
         if (s->r < 0)
-                return;
+                return s->r;
         /* The PROV DTD has no namespaces; a prefixed name is never one of its elements. */
         if (prefix || uri || n_namespaces > 0)
                 return xml_fail(s, -EBADMSG, "namespaces are not allowed in a provisioning document");
@@ -226,7 +218,13 @@ static void sax_start_element(void *ctx, const xmlChar *localname, const xmlChar
                 return start_characteristic(s, n_attrs, attrs);
         if (streq(localname, "parm"))
                 return start_parm(s, n_attrs, attrs);
-        xml_fail(s, -EBADMSG, "unknown element (only characteristic and parm, ProvCont 4.1)");
+        return xml_fail(s, -EBADMSG, "unknown element (only characteristic and parm, ProvCont 4.1)");
+}
+
+static void sax_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+                              int n_namespaces, const xmlChar **namespaces, int n_attrs, int n_defaulted,
+                              const xmlChar **attrs) {
+        (void) start_element(xml_state(ctx), localname, prefix, uri, n_namespaces, n_attrs, attrs);
 }
 
 static void sax_end_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri) {
@@ -256,8 +254,10 @@ static void sax_text(void *ctx, const xmlChar *ch, int len) {
         if (s->r < 0)
                 return;
         for (int i = 0; i < len; i++)
-                if (ch[i] != ' ' && ch[i] != '\t' && ch[i] != '\n' && ch[i] != '\r')
-                        return xml_fail(s, -EBADMSG, "text content is not allowed (only whitespace)");
+                if (ch[i] != ' ' && ch[i] != '\t' && ch[i] != '\n' && ch[i] != '\r') {
+                        xml_fail(s, -EBADMSG, "text content is not allowed (only whitespace)");
+                        return;
+                }
 }
 
 /*
@@ -304,17 +304,17 @@ static void sax_element_decl(void *ctx, const xmlChar *name, int type, xmlElemen
 }
 
 static void sax_comment(void *ctx, const xmlChar *value) {
-        xmlParserCtxtPtr ctxt = ctx;
+        XmlState *s = xml_state(ctx);
 
-        if (ctxt->inSubset == 1)
-                xml_fail(xml_state(ctx), -EBADMSG, "DOCTYPE internal subset is not allowed");
+        if (s->ctxt->inSubset == 1)
+                xml_fail(s, -EBADMSG, "DOCTYPE internal subset is not allowed");
 }
 
 static void sax_pi(void *ctx, const xmlChar *target, const xmlChar *data) {
-        xmlParserCtxtPtr ctxt = ctx;
+        XmlState *s = xml_state(ctx);
 
-        if (ctxt->inSubset == 1)
-                xml_fail(xml_state(ctx), -EBADMSG, "DOCTYPE internal subset is not allowed");
+        if (s->ctxt->inSubset == 1)
+                xml_fail(s, -EBADMSG, "DOCTYPE internal subset is not allowed");
 }
 
 /*
@@ -369,13 +369,9 @@ static const char *xml_error_reason(int code) {
  * when a DOCTYPE names an external subset, and libxml2 would then drop it from a value).
  */
 static void sax_error(void *ctx, xmlErrorPtr e) {
-        xmlParserCtxtPtr ctxt = ctx;
-        XmlState *s;
+        XmlState *s = xml_state(ctx);
 
-        if (!ctxt || !e)
-                return;
-        s = ctxt->_private;
-        if (!s)
+        if (!s || !e)
                 return;
         if (e->level == XML_ERR_WARNING && e->code == XML_WAR_UNKNOWN_VERSION)
                 return;
@@ -436,12 +432,12 @@ static int xml_precheck(const uint8_t *buf, size_t len, DecodeError *err) {
         const uint8_t *nul = memchr(buf, 0, len);
         size_t i = 0, end, scan = MIN(len, (size_t) XML_DECL_SCAN_MAX);
 
-        if (nul)
-                return decode_fail(err, "xml", (size_t) (nul - buf), "NUL byte (UTF-8 XML only)", -EBADMSG);
         if (len >= 2 && ((buf[0] == 0xFE && buf[1] == 0xFF) || (buf[0] == 0xFF && buf[1] == 0xFE)))
                 return decode_fail(err, "xml", 0, "UTF-16 document (UTF-8 only)", -EOPNOTSUPP);
         if (len >= 4 && buf[0] == 0x4C && buf[1] == 0x6F && buf[2] == 0xA7 && buf[3] == 0x94)
                 return decode_fail(err, "xml", 0, "EBCDIC document (UTF-8 only)", -EOPNOTSUPP);
+        if (nul)
+                return decode_fail(err, "xml", (size_t) (nul - buf), "NUL byte (UTF-8 XML only)", -EBADMSG);
         if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)
                 i = 3;
         if (scan < i + 6 || memcmp(buf + i, "<?xml", 5) != 0 || !xml_space(buf[i + 5]))
@@ -510,8 +506,7 @@ int cpdoc_from_xml(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *err
         }
         /* Our handlers replace the tree builder's; the context owns and frees ctxt->sax. */
         *s.ctxt->sax = xml_sax;
-        s.ctxt->userData = s.ctxt;
-        s.ctxt->_private = &s;
+        s.ctxt->userData = &s;
         (void) xmlCtxtUseOptions(s.ctxt, XML_PARSE_NONET | XML_PARSE_IGNORE_ENC);
         /*
          * Whatever defaults the process set globally (xmlSubstituteEntitiesDefault,
@@ -538,7 +533,14 @@ int cpdoc_from_xml(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *err
         else
                 r = 0;
 
-        s.ctxt->_private = NULL;
+        /*
+         * libxml2 builds a throw-away document of its own when it meets an entity declaration
+         * ("expat compatibility in SAX mode"); the parse stopped right there, free it.
+         */
+        if (s.ctxt->myDoc) {
+                xmlFreeDoc(s.ctxt->myDoc);
+                s.ctxt->myDoc = NULL;
+        }
         xmlFreeParserCtxt(s.ctxt);
 finish:
         xmlResetLastError();

@@ -106,6 +106,35 @@ CpDoc *cpdoc_free(CpDoc *d);
  */
 int cpdoc_validate(CpDoc *d, DecodeError *err);
 
+/* Where cpdoc_validate_ex found the first violation (schema.c). */
+#define CPDOC_PATH_MAX 512U
+typedef struct CpDocValidateError {
+        const CpCharacteristic *characteristic; /* the characteristic the rule applies to */
+        const CpParm *parm;                     /* the offending parm; NULL when one is missing */
+        const char *parm_name;                  /* static schema name of a missing parm, else NULL */
+        /*
+         * The element path, e.g. "/APPLICATION[2]/APPAUTH[1]/@AAUTHLEVEL[1]": each step is a
+         * type with its 1-based position among same-type siblings, "@NAME[n]" a parm. Built from
+         * document strings: bytes outside printable ASCII and the characters / [ ] @ \ are
+         * written as \xHH, so it is one printable line; truncated with "..." at CPDOC_PATH_MAX.
+         */
+        char path[CPDOC_PATH_MAX];
+} CpDocValidateError;
+
+/*
+ * cpdoc_validate_ex - cpdoc_validate, and on -EBADMSG also fill ret (when not NULL) with the
+ *   element path of the violation. ret is left untouched on success.
+ * Return: as cpdoc_validate.
+ */
+int cpdoc_validate_ex(CpDoc *d, DecodeError *err, CpDocValidateError *ret);
+
+/*
+ * cpdoc_path - write the path of c (NULL: the document), followed by parm p when not NULL,
+ *   in the CpDocValidateError.path form.
+ * Return: the length written (always < size; size must be > 3).
+ */
+size_t cpdoc_path(const CpDoc *d, const CpCharacteristic *c, const CpParm *p, char *buf, size_t size);
+
 /* Lookup helpers (first match), NULL when absent. */
 const CpParm *cpdoc_find_parm(const CpCharacteristic *c, const char *name);
 const char *cpdoc_parm_value(const CpCharacteristic *c, const char *name);

@@ -71,15 +71,19 @@ static bool looks_hex_text(const uint8_t *b, size_t n) {
 
 /* Binary classification, most specific first. */
 static InputFormat classify_binary(const uint8_t *b, size_t n) {
-        WspPush w;
-
-        if (n >= 3 && (b[1] == 0x06 || b[1] == 0x07) && wsp_parse_push(b, n, &w, NULL) >= 0)
+        /* Octet 1 of a WSP PDU is its type, Push or ConfirmedPush (WAP-230 8.2.1); as a WBXML
+         * public id 0x06/0x07 would be a WML/WTA document, never PROV. */
+        if (n >= 2 && (b[1] == 0x06 || b[1] == 0x07))
                 return INPUT_WSP;
-        if (n >= 4 && b[0] <= 0x03)
+        if (b[0] <= 0x03)
                 return INPUT_WBXML;
         if (looks_xml(b, n))
                 return INPUT_XML;
-        return INPUT_SMS;
+        /* TP-MTI 00 = SMS-DELIVER (23.040 9.2.3.1) */
+        if ((b[0] & 0x03) == 0)
+                return INPUT_SMS;
+        /* Nothing fits: let the WBXML decoder say precisely what is wrong with octet 0. */
+        return INPUT_WBXML;
 }
 
 typedef struct Line {

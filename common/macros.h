@@ -6,6 +6,8 @@
 #pragma once
 
 #include <errno.h>
+#include <stdbool.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -65,4 +67,16 @@ static inline void fclosep(FILE **f) {
 
 static inline int negative_errno(void) {
         return errno > 0 ? -errno : -EIO;
+}
+
+static inline bool streq_ptr(const char *a, const char *b) {
+        if (!a || !b)
+                return a == b;
+        return strcmp(a, b) == 0;
+}
+
+/* free() that returns NULL, for "p = mfree(p);". */
+static inline void *mfree(void *p) {
+        free(p);
+        return NULL;
 }

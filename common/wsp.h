@@ -19,7 +19,7 @@
 #define WSP_MAC_HEX_LEN 40U             /* ProvBoot: HMAC-SHA1 as 40 hex digits */
 #define WSP_CONTENT_TYPE_MAX 127U       /* longest textual content type we keep */
 #define WSP_APP_ID_MAX 127U             /* longest textual X-Wap-Application-Id we keep */
-#define WSP_HEADERS_MAX 32U             /* headers after Content-Type we walk; a code-page shift counts as one */
+#define WSP_HEADERS_MAX 32U             /* headers after Content-Type we walk (a code-page shift counts) */
 #define WSP_PARAMS_MAX 16U              /* Content-Type parameters we walk */
 
 /* WAP-230 Table 40 / oma-cp-wire.md 2.3: well-known media codes (Short-integer value, not the octet). */

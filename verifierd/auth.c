@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -312,49 +313,132 @@ int auth_userpinmac_pin(const uint8_t *body, size_t len, const Secret *k, Secret
         return 0;
 }
 
-int auth_verify(WspSec sec, const uint8_t *body, size_t len, const char *mac_hex, const Secret *imsi,
-                const Secret *pin) {
-        static const uint8_t dummy_key[AUTH_NETWPIN_KEY_MAX];
-        _cleanup_secret_ Secret *key = NULL;
-        uint8_t expected[AUTH_MAC_LEN] = {}, computed[AUTH_MAC_LEN] = {};
-        uint8_t want[AUTH_PINMAC_HALF_MAX] = {}, got[AUTH_PINMAC_HALF_MAX] = {};
-        unsigned bad = 0;
-        size_t n = 0;
+/*
+ * Derive the key of @sec into @key (stack buffer of the caller, who wipes it). For USERPINMAC
+ * also copy the typed check digits into @digits. Reads each input Secret once.
+ */
+static int derive_raw(WspSec sec, const Secret *imsi, const Secret *pin, uint8_t key[AUTH_KEY_MAX],
+                      size_t *ret_len, uint8_t digits[AUTH_PINMAC_HALF_MAX], size_t *ret_digits) {
+        size_t n = 0, pn;
+        const uint8_t *p;
         int r;
 
-        if (sec < 0 || sec >= _WSP_SEC_MAX)
-                return -EINVAL;
+        *ret_len = 0;
+        *ret_digits = 0;
+        if (auth_needs_pin(sec)) {
+                r = auth_pin_check_format(sec, pin);
+                if (r < 0)
+                        return r;
+        }
+        if (auth_needs_imsi(sec)) {
+                uint8_t nib[AUTH_IMSI_DIGITS_MAX + 2];
+                size_t in, m;
+
+                if (!imsi)
+                        return -EINVAL;
+                in = secret_size(imsi);
+                p = secret_acquire_ro(imsi);
+                r = auth_imsi_check((const char *) p, in);
+                if (r < 0) {
+                        secret_release(imsi);
+                        return r;
+                }
+                /* §5.3: [type/parity, d1..dn] (+F), low nibble first: octets 2..9 of EF_IMSI */
+                nib[0] = (in % 2) ? 0x9 : 0x1;
+                for (size_t i = 0; i < in; i++)
+                        nib[i + 1] = (uint8_t) (p[i] - '0');
+                secret_release(imsi);
+                m = in + 1;
+                if (m % 2)
+                        nib[m++] = 0xF;
+                for (size_t i = 0; i < m; i += 2)
+                        key[n++] = (uint8_t) (nib[i] | nib[i + 1] << 4);
+                sodium_memzero(nib, sizeof nib);
+        }
+        if (auth_needs_pin(sec)) {
+                pn = secret_size(pin);
+                p = secret_acquire_ro(pin);
+                if (sec == WSP_SEC_USERPINMAC) {
+                        /* §5.5: K is the first half of the typed string, the check digits the second */
+                        memcpy(key + n, p, pn / 2);
+                        n += pn / 2;
+                        memcpy(digits, p + pn / 2, pn / 2);
+                        *ret_digits = pn / 2;
+                } else {
+                        /* §5.4: the PIN octets follow the IMSI key, no separator */
+                        memcpy(key + n, p, pn);
+                        n += pn;
+                }
+                secret_release(pin);
+        }
+        *ret_len = n;
+        return 0;
+}
+
+struct AuthKey {
+        WspSec sec;
+        EVP_MAC_CTX *ctx;                       /* keyed; cleansed by EVP_MAC_CTX_free */
+        uint8_t digits[AUTH_PINMAC_HALF_MAX];   /* USERPINMAC typed check digits */
+        size_t n_digits;
+};
+
+/* A keyed HMAC context; key == NULL keys it with zeros (same work on the failure path). */
+static EVP_MAC_CTX *keyed_ctx(const uint8_t *key, size_t key_len) {
+        static const uint8_t dummy_key[AUTH_NETWPIN_KEY_MAX];
+        EVP_MAC_CTX *ctx;
+
+        (void) pthread_once(&hmac_once, hmac_init_once);
+        if (!hmac_template)
+                return NULL;
+        ctx = EVP_MAC_CTX_dup(hmac_template);
+        if (!ctx)
+                return NULL;
+        if (!key) {
+                key = dummy_key;
+                key_len = sizeof dummy_key;
+        }
+        if (EVP_MAC_init(ctx, key, key_len, NULL) != 1) {
+                EVP_MAC_CTX_free(ctx);
+                return NULL;
+        }
+        return ctx;
+}
+
+/*
+ * Finish a verification on a keyed context (consumed). @bad carries earlier failures, which
+ * only change the result after the same work is done.
+ */
+static int verify_ctx(EVP_MAC_CTX *ctx, unsigned bad, WspSec sec, const uint8_t *body, size_t len,
+                      const char *mac_hex, const uint8_t *digits, size_t n_digits) {
+        static const uint8_t empty[1];
+        uint8_t expected[AUTH_MAC_LEN] = {}, computed[AUTH_MAC_LEN] = {}, want[AUTH_PINMAC_HALF_MAX] = {};
+        uint8_t got[AUTH_PINMAC_HALF_MAX] = {};
+        size_t out_len = 0;
+
         if (!body && len > 0)
                 bad |= 1;
-
         if (auth_needs_mac(sec) && auth_mac_from_hex(mac_hex, expected) < 0)
                 bad |= 1;
-        if (auth_derive_key(sec, imsi, pin, &key) < 0)
+        if (!ctx || EVP_MAC_update(ctx, body ? body : empty, body ? len : 0) != 1 ||
+            EVP_MAC_final(ctx, computed, &out_len, AUTH_MAC_LEN) != 1 || out_len != AUTH_MAC_LEN)
                 bad |= 1;
-
-        /* Same work on every path: a failed derivation still runs one HMAC (with a dummy key). */
-        if (key)
-                r = hmac_with_secret(key, body, len, computed);
-        else
-                r = auth_hmac_sha1(dummy_key, sizeof dummy_key, body, len, computed);
-        if (r < 0)
-                bad |= 1;
+        EVP_MAC_CTX_free(ctx);
 
         if (sec == WSP_SEC_USERPINMAC) {
-                /* §5.5: check digit i = M[i] mod 10 against the second half of the typed PIN */
-                if (key && pin) {
-                        n = secret_size(key);
-                        memcpy(got, secret_acquire_ro(pin) + n, n);
-                        secret_release(pin);
-                } else
-                        n = AUTH_PINMAC_HALF_MIN;
+                size_t n = n_digits >= AUTH_PINMAC_HALF_MIN ? n_digits : AUTH_PINMAC_HALF_MIN;
+
+                if (n_digits < AUTH_PINMAC_HALF_MIN)
+                        bad |= 1;
+                else
+                        memcpy(got, digits, n);
+                /* §5.5: check digit i = M[i] mod 10 */
                 for (size_t i = 0; i < n; i++)
                         want[i] = (uint8_t) ('0' + computed[i] % 10);
-                /* constant-time: the full n digits are always compared */
-                bad |= (unsigned) CRYPTO_memcmp(want, got, n) != 0;
+                /* constant-time: all n check digits are always compared, no early exit */
+                bad |= (unsigned) (CRYPTO_memcmp(want, got, n) != 0);
         } else
                 /* constant-time: all 20 octets are always compared, no early exit */
-                bad |= (unsigned) CRYPTO_memcmp(expected, computed, AUTH_MAC_LEN) != 0;
+                bad |= (unsigned) (CRYPTO_memcmp(expected, computed, AUTH_MAC_LEN) != 0);
 
         sodium_memzero(computed, sizeof computed);
         sodium_memzero(expected, sizeof expected);
@@ -362,4 +446,67 @@ int auth_verify(WspSec sec, const uint8_t *body, size_t len, const char *mac_hex
         sodium_memzero(got, sizeof got);
         /* R3.4: one answer for every failure, whichever check failed */
         return bad ? -EKEYREJECTED : 0;
+}
+
+int auth_verify(WspSec sec, const uint8_t *body, size_t len, const char *mac_hex, const Secret *imsi,
+                const Secret *pin) {
+        uint8_t key[AUTH_KEY_MAX], digits[AUTH_PINMAC_HALF_MAX];
+        size_t key_len = 0, n_digits = 0;
+        EVP_MAC_CTX *ctx;
+        unsigned bad = 0;
+        int r;
+
+        if (sec < 0 || sec >= _WSP_SEC_MAX)
+                return -EINVAL;
+        if (derive_raw(sec, imsi, pin, key, &key_len, digits, &n_digits) < 0)
+                bad |= 1;
+        /* a failed derivation still runs a full HMAC and compare (with a dummy key) */
+        ctx = keyed_ctx(bad ? NULL : key, key_len);
+        sodium_memzero(key, sizeof key); /* the key now lives only in the HMAC context */
+        r = verify_ctx(ctx, bad, sec, body, len, mac_hex, digits, n_digits);
+        sodium_memzero(digits, sizeof digits);
+        return r;
+}
+
+int auth_key_new(WspSec sec, const Secret *imsi, const Secret *pin, AuthKey **ret) {
+        uint8_t key[AUTH_KEY_MAX];
+        size_t key_len = 0;
+        AuthKey *k;
+        int r;
+
+        if (sec < 0 || sec >= _WSP_SEC_MAX || !ret)
+                return -EINVAL;
+        k = calloc(1, sizeof(*k));
+        if (!k)
+                return -ENOMEM;
+        k->sec = sec;
+        r = derive_raw(sec, imsi, pin, key, &key_len, k->digits, &k->n_digits);
+        if (r < 0) {
+                sodium_memzero(key, sizeof key);
+                auth_key_free(k);
+                return -EKEYREJECTED;
+        }
+        k->ctx = keyed_ctx(key, key_len);
+        sodium_memzero(key, sizeof key);
+        if (!k->ctx) {
+                auth_key_free(k);
+                return -EIO;
+        }
+        *ret = k;
+        return 0;
+}
+
+int auth_key_verify(const AuthKey *k, const uint8_t *body, size_t len, const char *mac_hex) {
+        if (!k)
+                return -EINVAL;
+        return verify_ctx(EVP_MAC_CTX_dup(k->ctx), 0, k->sec, body, len, mac_hex, k->digits, k->n_digits);
+}
+
+AuthKey *auth_key_free(AuthKey *k) {
+        if (!k)
+                return NULL;
+        EVP_MAC_CTX_free(k->ctx);
+        sodium_memzero(k, sizeof(*k));
+        free(k);
+        return NULL;
 }

@@ -4,7 +4,9 @@
  * body exactly as received, with the key of the SEC method: NETWPIN = the IMSI in EF_IMSI
  * semi-octet form (§5.3), USERPIN = the PIN's ASCII octets, USERNETWPIN = IMSI key || PIN
  * (§5.4), USERPINMAC = the typed PIN is K || check digits, digit i = HMAC(K, body) octet i
- * mod 10 (§5.5). Keys, PINs and the IMSI are Secrets; stack copies are wiped; the comparison
+ * mod 10 (§5.5). Keys, PINs and the IMSI are Secrets; the key derived for one verification lives
+ * in a stack buffer wiped right after keying the HMAC context (no guarded allocation per push,
+ * whose mmap/mprotect/mlock cost would dwarf the HMAC); the comparison
  * is constant-time (CRYPTO_memcmp over the full length) and every failure, whatever its cause,
  * returns -EKEYREJECTED (R3.4: no oracle). The EVP_MAC "HMAC" implementation and a SHA1-bound
  * context template are fetched once per process and reused.
@@ -59,6 +61,43 @@
  */
 int auth_verify(WspSec sec, const uint8_t *body, size_t len, const char *mac_hex, const Secret *imsi,
                 const Secret *pin);
+
+/*
+ * AuthKey: a key prepared for verification, for callers that verify more than once with one key
+ * or want the cost of key derivation (reading Secrets costs an mprotect pair each) outside the
+ * measured verification. It holds an HMAC context already keyed (OpenSSL's ipad/opad state, in
+ * OpenSSL's heap, cleansed by auth_key_free()) and, for USERPINMAC, the typed check digits; it
+ * is key-equivalent material outside guarded memory, so keep it short-lived (one push) and never
+ * cache it across pushes. auth_key_verify() costs one context copy + the HMAC + the compare.
+ */
+typedef struct AuthKey AuthKey;
+
+/**
+ * auth_key_new() - derive and prepare the key of @sec from @imsi and @pin.
+ * @sec: WSP_SEC_NETWPIN .. WSP_SEC_USERPINMAC.
+ * @imsi: IMSI digits (NETWPIN, USERNETWPIN).
+ * @pin: PIN as typed (USERPIN, USERNETWPIN, USERPINMAC).
+ * @ret: the prepared key.
+ *
+ * Return: 0; -EKEYREJECTED missing or malformed IMSI/PIN (the same answer auth_verify() gives);
+ *   -EINVAL bad @sec; -EIO; -ENOMEM.
+ */
+int auth_key_new(WspSec sec, const Secret *imsi, const Secret *pin, AuthKey **ret);
+
+/**
+ * auth_key_verify() - auth_verify() with a prepared key.
+ * @k: the key.
+ * @body: body bytes exactly as received.
+ * @len: body length.
+ * @mac_hex: the MAC parameter (ignored for USERPINMAC).
+ *
+ * Return: 0 authenticated; -EKEYREJECTED otherwise (every failure); -EINVAL @k is NULL.
+ */
+int auth_key_verify(const AuthKey *k, const uint8_t *body, size_t len, const char *mac_hex);
+
+/* auth_key_free() - cleanse and free a prepared key. Return: NULL. */
+AuthKey *auth_key_free(AuthKey *k);
+DEFINE_TRIVIAL_CLEANUP_FUNC(AuthKey *, auth_key_free);
 
 /* auth_needs_pin() - true for USERPIN, USERNETWPIN, USERPINMAC: the push waits for a PIN. */
 bool auth_needs_pin(WspSec sec);

@@ -1145,15 +1145,98 @@ static const char *account_root(const StoreSettingList *l, const char *server_id
         return NULL;
 }
 
+/* Replay and downgrade checks (S6) for @rows/@accounts at @strength; read-only. Runs inside the
+ * caller's write transaction in store_apply, so the check and the commit cannot be raced.
+ * Return: 0; -EEXIST replay; -EPERM downgrade (@ret_conflicts lists the blocking roots). */
+static int check_locked(Store *s, const char *digest, const StoreSettingList *rows, const StoreAccount *accounts,
+                        size_t n_accounts, unsigned strength, char **ret_conflicts) {
+        _cleanup_free_ char *conflicts = NULL;
+        size_t conflicts_len = 0;
+        int r;
+
+        /* Replay: the same authenticated bytes were applied before. */
+        r = store_digest_applied(s, digest);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return -EEXIST;
+
+        /* Downgrade: every root this document replaces must have been installed with at most
+         * this document's authentication strength; so must every DM account it replaces. */
+        for (size_t i = 0; i < rows->n + n_accounts; i++) {
+                const char *what;
+                size_t n;
+                char *c;
+                int m;
+
+                if (i < rows->n) {
+                        const StoreSetting *it = &rows->items[i];
+
+                        if (strcmp(it->path, it->root) != 0) /* once per root: its own row */
+                                continue;
+                        what = it->root;
+                        m = root_strength(s, it->root);
+                } else {
+                        what = accounts[i - rows->n].server_id;
+                        m = account_strength(s, what);
+                }
+                if (m < -1)
+                        return m;
+                if (m <= (int) strength)
+                        continue;
+                n = strlen(what);
+                c = realloc(conflicts, conflicts_len + n + 2);
+                if (!c)
+                        return -ENOMEM;
+                conflicts = c;
+                memcpy(conflicts + conflicts_len, what, n);
+                conflicts_len += n;
+                conflicts[conflicts_len++] = '\n';
+                conflicts[conflicts_len] = 0;
+        }
+        if (conflicts) {
+                conflicts[conflicts_len - 1] = 0;
+                if (ret_conflicts)
+                        *ret_conflicts = TAKE_PTR(conflicts);
+                return -EPERM;
+        }
+        return 0;
+}
+
+static int accounts_check(const StoreSettingList *rows, const StoreAccount *accounts, size_t n_accounts) {
+        for (size_t i = 0; i < n_accounts; i++)
+                if (!accounts[i].server_id || !account_root(rows, accounts[i].server_id))
+                        return -EBADMSG; /* an account must come from a stored APPLICATION of this document */
+        return 0;
+}
+
+int store_check_apply(Store *s, const StoreApply *a, char **ret_conflicts) {
+        _cleanup_(store_setting_list_done) StoreSettingList rows = {};
+        char digest[STORE_DIGEST_HEX_LEN + 1];
+        int r;
+
+        if (!a->doc || !a->body)
+                return -EINVAL;
+        r = store_digest_hex(a->body, a->body_len, digest);
+        if (r < 0)
+                return r;
+        r = store_settings_from_doc(a->doc, &rows);
+        if (r < 0)
+                return r;
+        r = accounts_check(&rows, a->accounts, a->n_accounts);
+        if (r < 0)
+                return r;
+        return check_locked(s, digest, &rows, a->accounts, a->n_accounts, store_auth_strength(a->push.sec),
+                            ret_conflicts);
+}
+
 int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conflicts) {
         _cleanup_(txn_done) Txn t = {}; /* first: rolled back after statements finalize */
         _cleanup_(store_setting_list_done) StoreSettingList rows = {};
         _cleanup_stmt_ sqlite3_stmt *ins = NULL;
-        _cleanup_free_ char *conflicts = NULL;
         char digest[STORE_DIGEST_HEX_LEN + 1];
         unsigned strength = store_auth_strength(a->push.sec);
         uint64_t id, doc_id;
-        size_t conflicts_len = 0;
         int r;
 
         if (!a->doc || !a->body || a->body_len > INT_MAX)
@@ -1164,63 +1247,16 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
         r = store_settings_from_doc(a->doc, &rows);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < a->n_accounts; i++)
-                if (!a->accounts[i].server_id || !account_root(&rows, a->accounts[i].server_id))
-                        return -EINVAL; /* an account must come from this document */
+        r = accounts_check(&rows, a->accounts, a->n_accounts);
+        if (r < 0)
+                return r;
 
         r = txn_begin(s, &t);
         if (r < 0)
                 return r;
-
-        /* Replay (S6): the same authenticated bytes were applied before. */
-        r = store_digest_applied(s, digest);
+        r = check_locked(s, digest, &rows, a->accounts, a->n_accounts, strength, ret_conflicts);
         if (r < 0)
                 return r;
-        if (r > 0)
-                return -EEXIST;
-
-        /* Downgrade (S6): every root this document replaces must have been installed with at
-         * most this document's authentication strength. */
-        for (size_t i = 0; i < rows.n; i++) {
-                const StoreSetting *it = &rows.items[i];
-                int m;
-
-                if (strcmp(it->path, it->root) != 0) /* once per root: its own row */
-                        continue;
-                m = root_strength(s, it->root);
-                if (m < 0 && m != -1)
-                        return m;
-                if (m > (int) strength) {
-                        size_t n = strlen(it->root);
-                        char *c = realloc(conflicts, conflicts_len + n + 2);
-
-                        if (!c)
-                                return -ENOMEM;
-                        conflicts = c;
-                        memcpy(conflicts + conflicts_len, it->root, n);
-                        conflicts_len += n;
-                        conflicts[conflicts_len++] = '\n';
-                        conflicts[conflicts_len] = 0;
-                }
-        }
-        for (size_t i = 0; i < a->n_accounts && !conflicts; i++) {
-                int m = account_strength(s, a->accounts[i].server_id);
-
-                if (m < -1)
-                        return m;
-                if (m > (int) strength) {
-                        if (asprintf(&conflicts, "DM account %s\n", a->accounts[i].server_id) < 0) {
-                                conflicts = NULL;
-                                return -ENOMEM;
-                        }
-                }
-        }
-        if (conflicts) {
-                conflicts[strlen(conflicts) - 1] = 0;
-                if (ret_conflicts)
-                        *ret_conflicts = TAKE_PTR(conflicts);
-                return -EPERM;
-        }
 
         /* The history row: new, or the pending push this document came from. */
         if (a->push.id == 0) {

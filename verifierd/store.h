@@ -227,11 +227,20 @@ int store_expire(Store *s, uint64_t now_usec, uint64_t **ret_ids);
  * @ret_id: the push id
  * @ret_conflicts: optional; on -EPERM a malloc'd list of the roots that blocked it, one per line
  * Return: 0; -EEXIST a document with the same digest was applied already (replay);
- *   -EPERM a root was installed with stronger authentication (downgrade); -ESRCH/-EBUSY the
- *   push id is not a pending push; -E2BIG; -ENOMEM; other negative errno (SQL failure).
+ *   -EPERM a root was installed with stronger authentication (downgrade); -EBADMSG a DM account
+ *   whose APPLICATION is not stored from this document; -ESRCH the push id is not a pending
+ *   push; -E2BIG; -ENOMEM; other negative errno (SQL failure).
  *   On any error nothing is stored.
  */
 int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conflicts);
+
+/*
+ * store_check_apply - the replay and downgrade checks of store_apply, read-only, so the engine
+ *   can refuse a document before asking the user to confirm it. store_apply checks again.
+ * Return: 0; -EEXIST; -EPERM (with @ret_conflicts); -EBADMSG a DM account without its
+ *   APPLICATION in the document; -ENOMEM; negative errno.
+ */
+int store_check_apply(Store *s, const StoreApply *a, char **ret_conflicts);
 
 /* True (1) when a document with this digest was applied, 0 when not, negative errno. */
 int store_digest_applied(Store *s, const char *digest);

@@ -9,8 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "macros.h"
 #include "sms.h"
 #include "testutil.h"
+
+/* Reset a DecodeError (the first failure wins) and pass its address. */
+#define FRESH(e) ((e) = (DecodeError) {}, &(e))
 
 /* oma-cp-wire.md 2.7: TV-A, one segment, USERPIN. */
 static const char tv_a_hex[] =
@@ -259,16 +263,13 @@ START_TEST(test_addr_forms) {
                 /* A £ Δ LF ESC-€ @: controls become '?', the rest is printable UTF-8 */
                 { "0D D0 C10044B1290300", 0, "A\xC2\xA3\xCE\x94?\xE2\x82\xAC@" },
                 { "02 D0 1B", 0, "?" },                          /* one septet: a dangling ESC */
-                { "0E D0 C1E0B01B0E8F01", 0, "Aa\xC3\xA4\xCE\x94" "1#\x1B" "0" },
         };
 
-        for (size_t i = 0; i < ELEMENTS(t); i++) {
+        for (size_t i = 0; i < ELEMENTSOF(t); i++) {
                 Buf b;
                 SmsDeliver d;
                 DecodeError e = {};
 
-                if (t[i].text && strchr(t[i].text, 0x1B))
-                        continue; /* placeholder row, see test_addr_escape_sequences */
                 mk_tpdu(&b, t[i].oa_hex, 0x04, NULL, 1, 0xAA);
                 ck_assert_msg(sms_parse_deliver(b.b, b.n, &d, &e) == t[i].r, "row %zu", i);
                 if (t[i].r == 0) {
@@ -298,10 +299,10 @@ START_TEST(test_addr_digits_max) {
 
         /* Alphanumeric: 20 semi-octets = 11 septets at the limit, 21 past it. */
         mk_tpdu(&b, "14 D0 C16030180C0683C16010", 0x04, NULL, 1, 0);
-        ck_assert_int_eq(sms_parse_deliver(b.b, b.n, &d, &e = (DecodeError) {}), 0);
+        ck_assert_int_eq(sms_parse_deliver(b.b, b.n, &d, FRESH(e)), 0);
         ck_assert_str_eq(d.oa, "AAAAAAAAAAA");
         mk_tpdu(&b, "15 D0 C16030180C0683C1603008", 0x04, NULL, 1, 0);
-        ck_assert_int_eq(sms_parse_deliver(b.b, b.n, &d, &e = (DecodeError) {}), -EBADMSG);
+        ck_assert_int_eq(sms_parse_deliver(b.b, b.n, &d, FRESH(e)), -EBADMSG);
         ck_assert_uint_eq(e.offset, 1);
 }
 END_TEST
@@ -322,7 +323,7 @@ START_TEST(test_dcs_table) {
                 { 0x34, false, false }, { 0x64, false, false }, { 0x20, false, false },
         };
 
-        for (size_t i = 0; i < ELEMENTS(t); i++) {
+        for (size_t i = 0; i < ELEMENTSOF(t); i++) {
                 Buf b;
                 SmsDeliver d;
 
@@ -359,7 +360,7 @@ START_TEST(test_scts) {
                 { "42 10 20 30 40 50 A0", -EBADMSG, 0 }, /* tz digit */
         };
 
-        for (size_t i = 0; i < ELEMENTS(t); i++) {
+        for (size_t i = 0; i < ELEMENTSOF(t); i++) {
                 Buf b = {};
                 SmsDeliver d;
                 DecodeError e = {};
@@ -469,7 +470,7 @@ START_TEST(test_udh_rules) {
                 { "06 0504C0000B84 AA", false, false, 0, 0, 0, false, false, 0, 0, 1 },
                 { "0A 0402F0F0 05040B840B84 AA", false, false, 0, 0, 0, true, true, 2948, 2948, 1 },
                 { "0A 05040B840B84 0402F5F6 AA", false, false, 0, 0, 0, true, false, 245, 246, 1 },
-                { "0A 05040B840B84 0504C0000000 AA", false, false, 0, 0, 0, true, true, 2948, 2948, 1 },
+                { "0C 05040B840B84 0504C0000000 AA", false, false, 0, 0, 0, true, true, 2948, 2948, 1 },
                 /* unknown and empty IEs are skipped */
                 { "09 240101 05040B840B84 AA", false, false, 0, 0, 0, true, true, 2948, 2948, 1 },
                 { "02 2200 AABB", false, false, 0, 0, 0, false, false, 0, 0, 2 },
@@ -484,7 +485,7 @@ START_TEST(test_udh_rules) {
                 { "06 05040B8423F0", false, false, 0, 0, 0, true, true, 2948, 9200, 0 },
         };
 
-        for (size_t i = 0; i < ELEMENTS(t); i++) {
+        for (size_t i = 0; i < ELEMENTSOF(t); i++) {
                 Buf b = {}, ud = {};
                 SmsDeliver d;
 
@@ -527,7 +528,7 @@ START_TEST(test_udh_bad_udhl) {
         /* TP-UDHI with an empty TP-UD. */
         b.n = 0;
         buf_hex(&b, "44 0A 91 9471103254 00 04 42102030405000 00");
-        ck_assert_int_eq(sms_parse_deliver(b.b, b.n, &d, &e = (DecodeError) {}), -EBADMSG);
+        ck_assert_int_eq(sms_parse_deliver(b.b, b.n, &d, FRESH(e)), -EBADMSG);
         ck_assert_str_eq(e.reason, "TP-UDHI set but TP-UD empty");
 }
 END_TEST
@@ -559,15 +560,15 @@ START_TEST(test_smsc_strip) {
         ck_assert_int_eq(sms_strip_smsc(b.b, b.n, &e), -EBADMSG);
         ck_assert_str_eq(e.reason, "SMSC address longer than 11 octets");
 
-        ck_assert_int_eq(sms_strip_smsc(b.b, 0, &e = (DecodeError) {}), -EBADMSG);
+        ck_assert_int_eq(sms_strip_smsc(b.b, 0, FRESH(e)), -EBADMSG);
         ck_assert_str_eq(e.reason, "empty PDU");
         b.n = 0;
         buf_hex(&b, "07 91 44 77 58 10 06");
-        ck_assert_int_eq(sms_strip_smsc(b.b, b.n, &e = (DecodeError) {}), -EBADMSG);
+        ck_assert_int_eq(sms_strip_smsc(b.b, b.n, FRESH(e)), -EBADMSG);
         ck_assert_str_eq(e.reason, "truncated SMSC address");
         b.n = 0;
         buf_hex(&b, "07 91 44 77 58 10 06 50");
-        ck_assert_int_eq(sms_strip_smsc(b.b, b.n, &e = (DecodeError) {}), -EBADMSG);
+        ck_assert_int_eq(sms_strip_smsc(b.b, b.n, FRESH(e)), -EBADMSG);
         ck_assert_str_eq(e.reason, "no TPDU after the SMSC address");
         ck_assert_uint_eq(e.offset, 8);
 }
@@ -728,8 +729,8 @@ START_TEST(test_reasm_out_of_order_many) {
         SmsReassembler *r = reasm(NULL);
         SmsDatagram *dg = NO_DG;
 
-        for (size_t i = 0; i < ELEMENTS(order); i++)
-                ck_assert_int_eq(add_seg(r, 1, 0x77, 5, order[i], 10, T0, &dg), i + 1 == ELEMENTS(order));
+        for (size_t i = 0; i < ELEMENTSOF(order); i++)
+                ck_assert_int_eq(add_seg(r, 1, 0x77, 5, order[i], 10, T0, &dg), i + 1 == ELEMENTSOF(order));
         ck_assert_uint_eq(dg->size, 50);
         for (size_t i = 0; i < 50; i++)
                 ck_assert_uint_eq(dg->data[i], i / 10 + 1); /* add_seg fills with the seq */
@@ -767,7 +768,7 @@ END_TEST
 static void conflict_case(const char *ies2, uint8_t dcs2) {
         SmsReassembler *r = reasm(NULL);
         SmsDatagram *dg = NO_DG;
-        char s[32], c[64];
+        char s[32];
         Buf b;
         SmsDeliver d;
 
@@ -781,7 +782,6 @@ static void conflict_case(const char *ies2, uint8_t dcs2) {
         /* The well-formed seq 2 now starts a new group instead of completing anything. */
         ck_assert_int_eq(add_seg(r, 1, 0x10, 3, 2, 20, T0, &dg), 0);
         ck_assert_uint_eq(sms_reasm_pending(r), 1);
-        (void) c;
         sms_reasm_free(r);
 }
 
@@ -1178,12 +1178,12 @@ START_TEST(test_free_null) {
 }
 END_TEST
 
-static TCase *tc(Suite *s, const char *name, const TTest *t1, ...) {
+/* One TCase per test, named by its path. */
+static void tc(Suite *s, const char *name, const TTest *t) {
         TCase *c = tcase_create(name);
 
-        tcase_add_test(c, t1);
+        tcase_add_test(c, t);
         suite_add_tcase(s, c);
-        return c;
 }
 
 int main(void) {

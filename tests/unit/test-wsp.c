@@ -16,6 +16,7 @@
 #define TVA_MAC "BAA186A0F7802E017A4A69B214921DB16EF26512"
 #define TVB_MAC "C683726BD6B25CCEBE45F529EF5C90D97D9F39B6"
 #define KANNEL_MAC "F9B2D1D626B06B8683ADF510A05F4F0861045AF0"
+#define KANNEL_MAC_HEX "46394232443144363236423036423836383341444635313041303546344630383631303435414630"
 #define TVA_BODY "030B6A00C54601C6560187070603546573740001 0101"
 #define KANNEL_BODY                                                                                    \
         "030b6a00c54601c6550187110603494e5445524e45540001871006ab01870706034578616d706c6520475052530001" \
@@ -250,10 +251,10 @@ END_TEST
 START_TEST(test_kannel) {
         /* env-recipes.md 5b pushes.txt: the four OMA CP pushes, SEC 80..83, pin 1234. */
         static const char *const headers[] = {
-                "1f2db69180924639423244314436323642303642383638334144463531304130354634463038363130343541463000",
-                "1f2db69181924639423244314436323642303642383638334144463531304130354634463038363130343541463000",
-                "1f2db69182924639423244314436323642303642383638334144463531304130354634463038363130343541463000",
-                "1f2db69183924639423244314436323642303642383638334144463531304130354634463038363130343541463000",
+                "1f2db6918092" KANNEL_MAC_HEX "00",
+                "1f2db6918192" KANNEL_MAC_HEX "00",
+                "1f2db6918292" KANNEL_MAC_HEX "00",
+                "1f2db6918392" KANNEL_MAC_HEX "00",
         };
         for (int i = 0; i < 4; i++) {
                 Bytes h = {}, p;
@@ -280,7 +281,8 @@ START_TEST(test_kannel_legacy_ota) {
         WspPush w;
         DecodeError e;
 
-        put_hex(&h, "1f2a6170706c69636174696f6e2f782d7761702d70726f762e62726f777365722d73657474696e67730081ea");
+        put_hex(&h, "1f2a 6170706c69636174696f6e2f782d7761702d70726f762e"
+                    "62726f777365722d73657474696e677300 81ea");
         ck_assert_int_eq(parse_hdr(&h, &w, &e), 0);
         ck_assert_str_eq(w.content_type, "application/x-wap-prov.browser-settings");
         ck_assert(!w.content_type_coded);
@@ -579,8 +581,8 @@ START_TEST(test_sec_out_of_range) {
                 { NULL, "FF", NULL },
                 { NULL, "01 04", NULL },
                 { NULL, "08 00 00 00 01 00 00 00 01", NULL }, /* 2^32 + 1: must not wrap to 1 */
-                { NULL, "1E FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF",
-                  NULL },                                 /* 30 octets: saturates, still out of range */
+                /* 30 octets: the value saturates and stays out of range */
+                { NULL, "1E FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF", NULL },
                 { NULL, NULL, "1" },                     /* typed SEC must be an integer */
                 { "SEC", "84", NULL },
                 { "SEC", NULL, "4" },
@@ -1176,8 +1178,11 @@ START_TEST(test_limit_content_type) {
                         r = parse_hdr(&h, &w, &e);
                         if (n <= WSP_CONTENT_TYPE_MAX) {
                                 ck_assert_int_eq(r, 0);
-                                for (size_t i = 0; i <= n; i++)
-                                        lower[i] = (char) (text[i] >= 'A' && text[i] <= 'Z' ? text[i] + 32 : text[i]);
+                                for (size_t i = 0; i <= n; i++) {
+                                        bool up = text[i] >= 'A' && text[i] <= 'Z';
+
+                                        lower[i] = (char) (up ? text[i] + 32 : text[i]);
+                                }
                                 ck_assert_str_eq(w.content_type, lower);
                                 ck_assert_int_eq(w.content_kind, WSP_CONTENT_OTHER);
                                 ck_assert_int_eq(w.sec, general ? WSP_SEC_USERPIN : WSP_SEC_NONE);

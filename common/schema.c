@@ -1,0 +1,996 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * schema.c: the ProvCont content model (OMA-WAP-ProvCont 1.1 as in oma-cp-wire.md 4, the
+ * value tokens of 3.5-3.7, and the CertificateStore shape of security-model.md 1.8) as one
+ * static table, and cpdoc_validate, the one generic walker over it (conventions.md R8, in the
+ * style of iwd's REQUIRED()/OPTIONAL() tables). Each characteristic type lists where it may
+ * appear, its parms with cardinality and value syntax; APPLICATION adds a per-APPID table.
+ *
+ * Decisions, for every consumer of the flags:
+ * - Unknown characteristic types, unknown APPIDs, the 2005+ types this receiver does not
+ *   support (BEARERINFO, DNS-ADDRINFO, the WLAN family) and unknown parms are kept and flagged
+ *   CP_FLAG_UNKNOWN, never an error, never dropped. A flagged characteristic's whole subtree
+ *   is flagged with it and not validated: nothing under it may ever be applied.
+ * - A known type in a place the table does not allow (PXPHYSICAL at the root, NAPDEF inside
+ *   APPLICATION) is flagged CP_FLAG_MISPLACED, with its subtree, and is NOT an error: ProvCont
+ *   4.1 ignores what it cannot place, and the policy layer decides whether a document holding
+ *   flagged elements is acceptable. A flagged element is never applied.
+ * - Inside a characteristic that is known and in place, a value that breaks its syntax, a
+ *   missing required parm, a known parm over its cardinality, a PXLOGICAL without PXPHYSICAL,
+ *   or a certificate node not named by a SHA-1 thumbprint is -EBADMSG: the document is wrong
+ *   where we understand it, and the whole document is refused (security-model.md 1.6).
+ * - Vendor parms inside VENDORCONFIG are legitimate and not flagged; unknown parms anywhere
+ *   else (including APPLICATION parms not registered for its APPID) are flagged.
+ * - Tolerance for real senders: NAPDEF NAME and PXLOGICAL NAME are optional; PROVIDER-ID is
+ *   optional for w7 (env-recipes 5a); PXADDR/NAP-ADDRESS/ADDR take the syntax their *ADDRTYPE
+ *   sibling selects and a lenient one when it is absent; SERVICE under an APPADDR PORT is
+ *   free text (senders put port numbers there); RESOURCE URI may be relative (DS databases);
+ *   a flag parm may carry an empty value; APPADDR ADDRTYPE is matched ignoring case.
+ * Names and values are otherwise case-sensitive (ProvCont 4.1).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cpdoc.h"
+#include "macros.h"
+#include "schema.h"
+
+/* ---- value syntaxes ----------------------------------------------------------------- */
+
+typedef enum Syntax {
+        SYN_TEXT,        /* anything the document string rules admit */
+        SYN_FLAG,        /* no value (or an empty one) */
+        SYN_ENUM,        /* one of .values */
+        SYN_UINT,        /* decimal in [.min, .max] */
+        SYN_UINT_OR_ENUM,
+        SYN_TOKEN,
+        SYN_TOKEN_LIST,
+        SYN_URI,
+        SYN_URI_REF,
+        SYN_URI_OR_HOST,
+        SYN_HOST,
+        SYN_IP,
+        SYN_IPV4,
+        SYN_IPV6,
+        SYN_E164,
+        SYN_APN,
+        SYN_BASE64,
+        _SYN_MAX,
+} Syntax;
+
+static bool is_digit(char c) {
+        return c >= '0' && c <= '9';
+}
+
+static bool is_alpha(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_hex(char c) {
+        return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool schema_valid_uint(const char *s, uint32_t min, uint32_t max) {
+        uint64_t v = 0;
+        size_t n = 0;
+
+        for (; s[n]; n++) {
+                if (!is_digit(s[n]) || n >= 10)
+                        return false;
+                v = v * 10 + (uint64_t) (s[n] - '0');
+        }
+        return n > 0 && v >= min && v <= max;
+}
+
+/* RFC 3986 2.2/2.3: unreserved, gen-delims, sub-delims; '%' is checked by the caller. */
+static bool is_uri_char(char c) {
+        return is_alpha(c) || is_digit(c) || (c && strchr("-._~:/?#[]@!$&'()*+,;=", c));
+}
+
+static bool uri_chars(const char *s) {
+        for (size_t i = 0; s[i]; i++) {
+                if (s[i] == '%') {
+                        if (!is_hex(s[i + 1]) || !is_hex(s[i + 2]))
+                                return false;
+                        i += 2;
+                } else if (!is_uri_char(s[i]))
+                        return false;
+        }
+        return true;
+}
+
+bool schema_valid_uri(const char *s) {
+        size_t i = 0;
+
+        /* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) (RFC 3986 3.1) */
+        if (!is_alpha(s[0]))
+                return false;
+        while (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.')
+                i++;
+        if (s[i] != ':' || s[i + 1] == 0)
+                return false;
+        return uri_chars(s);
+}
+
+bool schema_valid_uri_ref(const char *s) {
+        return s[0] && uri_chars(s);
+}
+
+bool schema_valid_ipv4(const char *s) {
+        struct in_addr a;
+
+        return inet_pton(AF_INET, s, &a) == 1;
+}
+
+bool schema_valid_ipv6(const char *s) {
+        struct in6_addr a;
+
+        return inet_pton(AF_INET6, s, &a) == 1;
+}
+
+static bool valid_dns_name(const char *s) {
+        size_t len = strlen(s), label = 0;
+
+        if (len > 0 && s[len - 1] == '.')
+                len--;
+        if (len == 0 || len > 253)
+                return false;
+        for (size_t i = 0; i < len; i++) {
+                char c = s[i];
+
+                if (c == '.') {
+                        if (label == 0)
+                                return false;
+                        label = 0;
+                        continue;
+                }
+                if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '_')
+                        return false;
+                if (++label > 63)
+                        return false;
+        }
+        return label > 0;
+}
+
+bool schema_valid_host(const char *s) {
+        size_t len = strlen(s);
+
+        if (len >= 2 && s[0] == '[' && s[len - 1] == ']' && len - 2 < 64) {
+                char a[64];
+
+                memcpy(a, s + 1, len - 2);
+                a[len - 2] = 0;
+                return schema_valid_ipv6(a);
+        }
+        return schema_valid_ipv4(s) || schema_valid_ipv6(s) || valid_dns_name(s);
+}
+
+bool schema_valid_e164(const char *s) {
+        size_t n = 0;
+
+        if (*s == '+')
+                s++;
+        for (; s[n]; n++)
+                if (!is_digit(s[n]))
+                        return false;
+        return n >= 1 && n <= 20;
+}
+
+bool schema_valid_apn(const char *s) {
+        size_t n = 0;
+
+        for (; s[n]; n++)
+                if (n >= 64 || (!is_alpha(s[n]) && !is_digit(s[n]) && s[n] != '.' && s[n] != '_' && s[n] != '-'))
+                        return false;
+        return true;
+}
+
+bool schema_valid_base64(const char *s) {
+        size_t n = 0, pad = 0;
+
+        for (; *s; s++) {
+                char c = *s;
+
+                if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+                        continue;
+                if (c == '=') {
+                        pad++;
+                } else {
+                        if (pad > 0)
+                                return false; /* data after padding */
+                        if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '/')
+                                return false;
+                }
+                n++;
+        }
+        return n > 0 && n % 4 == 0 && pad <= 2;
+}
+
+bool schema_valid_thumbprint(const char *s) {
+        size_t n = 0;
+
+        for (; s[n]; n++)
+                if (n >= 40 || !is_hex(s[n]))
+                        return false;
+        return n == 40;
+}
+
+bool schema_valid_token(const char *s) {
+        if (!*s)
+                return false;
+        for (; *s; s++)
+                if ((unsigned char) *s <= 0x20 || (unsigned char) *s >= 0x7F)
+                        return false;
+        return true;
+}
+
+bool schema_valid_token_list(const char *s) {
+        size_t tok = 0;
+
+        while (*s == ' ')
+                s++;
+        for (; *s; s++) {
+                if (*s == ',') {
+                        if (tok == 0)
+                                return false;
+                        tok = 0;
+                        while (s[1] == ' ')
+                                s++;
+                } else if (*s == ' ') {
+                        while (s[1] == ' ')
+                                s++;
+                        if (s[1] != ',' && s[1] != 0)
+                                return false;
+                } else if (is_alpha(*s) || is_digit(*s) || *s == '-' || *s == '_' || *s == '.')
+                        tok++;
+                else
+                        return false;
+        }
+        return tok > 0;
+}
+
+/* ---- the table ------------------------------------------------------------------------ */
+
+typedef enum Card {
+        CARD_OPT,   /* 0..1 */
+        CARD_ONE,   /* 1 */
+        CARD_MANY,  /* 0..* */
+        CARD_SOME,  /* 1..* */
+} Card;
+
+typedef struct SchemaVariant {
+        const char *when;       /* value of the selector parm */
+        uint8_t syntax;
+} SchemaVariant;
+
+typedef struct SchemaParm {
+        const char *name;
+        uint8_t card;
+        uint8_t syntax;         /* also the default when a selector is absent or unmatched */
+        bool value_optional;    /* may also appear without a value (ACCESS RULE) */
+        bool icase;             /* enum and selector values matched ignoring case */
+        uint32_t min, max;
+        const char *const *values;       /* SYN_ENUM, SYN_UINT_OR_ENUM; NULL-terminated */
+        const char *selector;            /* sibling parm whose value picks the syntax */
+        const SchemaVariant *variants;   /* terminated by .when == NULL */
+} SchemaParm;
+
+#define SCHEMA_PARMS_MAX 64U
+
+enum {
+        SCHEMA_ROOT = 1U << 0,          /* may appear at the document root */
+        SCHEMA_VENDOR_PARMS = 1U << 1,  /* any other parm is a legitimate vendor parm */
+        SCHEMA_UNSUPPORTED = 1U << 2,   /* known, not supported: flagged CP_FLAG_UNKNOWN */
+        SCHEMA_APPLICATION = 1U << 3,   /* parms also from the APPID table */
+        SCHEMA_THUMBPRINT_CHILDREN = 1U << 4, /* every child is named by a SHA-1 thumbprint */
+};
+
+typedef struct SchemaType {
+        const char *type;               /* NULL: any name that is a SHA-1 thumbprint */
+        unsigned flags;
+        const char *const *parents;     /* allowed parent types, NULL-terminated */
+        const SchemaParm *parms;
+        size_t n_parms;
+        const char *required_child;     /* at least one child of this type */
+} SchemaType;
+
+typedef struct SchemaApp {
+        const char *appid;
+        const SchemaParm *parms;
+        size_t n_parms;
+} SchemaApp;
+
+#define ONE(n, ...) { .name = (n), .card = CARD_ONE, __VA_ARGS__ }
+#define OPT(n, ...) { .name = (n), .card = CARD_OPT, __VA_ARGS__ }
+#define MANY(n, ...) { .name = (n), .card = CARD_MANY, __VA_ARGS__ }
+#define SOME(n, ...) { .name = (n), .card = CARD_SOME, __VA_ARGS__ }
+
+#define TEXT .syntax = SYN_TEXT
+#define FLAG .syntax = SYN_FLAG
+#define TOKEN .syntax = SYN_TOKEN
+#define ENUM(v) .syntax = SYN_ENUM, .values = (v)
+#define UINT(lo, hi) .syntax = SYN_UINT, .min = (lo), .max = (hi)
+#define SELECT(def, sel, var) .syntax = (def), .selector = (sel), .variants = (var)
+
+#define PARMS(id, ...)                                                                   \
+        static const SchemaParm id[] = { __VA_ARGS__ };                                 \
+        _Static_assert(ELEMENTSOF(id) <= SCHEMA_PARMS_MAX, #id " over SCHEMA_PARMS_MAX")
+
+#define LIST(...) ((const char *const[]) { __VA_ARGS__, NULL })
+
+/* Value tokens, oma-cp-wire.md 3.7 (cp0/cp1 attribute values), ProvCont 4.2. */
+static const char *const nap_addrtypes[] = {
+        "IPV4", "IPV6", "E164", "ALPHA", "APN", "SCODE", "TETRA-ITSI", "MAN", NULL,
+};
+static const char *const px_addrtypes[] = {
+        "IPV4", "IPV6", "E164", "ALPHA", "SCODE", "TETRA-ITSI", "MAN", NULL,
+};
+static const char *const app_addrtypes[] = {
+        "IPV4", "IPV6", "E164", "ALPHA", "APN", "SCODE", "TETRA-ITSI", "MAN", "URI", NULL,
+};
+static const char *const local_addrtypes[] = { "IPV4", "IPV6", NULL };
+static const char *const bearers[] = {
+        "GSM-USSD", "GSM-SMS", "ANSI-136-GUTS", "IS-95-CDMA-SMS", "IS-95-CDMA-CSD",
+        "IS-95-CDMA-PACKET", "ANSI-136-CSD", "ANSI-136-GPRS", "GSM-CSD", "GSM-GPRS",
+        "AMPS-CDPD", "PDC-CSD", "PDC-PACKET", "IDEN-SMS", "IDEN-CSD", "IDEN-PACKET",
+        "FLEX/REFLEX", "PHS-SMS", "PHS-CSD", "TETRA-SDS", "TETRA-PACKET", "ANSI-136-GHOST",
+        "MOBITEX-MPAK", "CDMA2000-1X-SIMPLE-IP", "CDMA2000-1X-MOBILE-IP",
+        "3G-GSM", "WLAN", /* 2005+ (wire 3.7) */
+        NULL,
+};
+static const char *const calltypes[] = {
+        "ANALOG-MODEM", "V.120", "V.110", "X.31", "BIT-TRANSPARENT",
+        "DIRECT-ASYNCHRONOUS-DATA-SERVICE", NULL,
+};
+static const char *const linkspeeds[] = { "AUTOBAUDING", NULL };
+static const char *const authtypes[] = { "PAP", "CHAP", "MD5", NULL };
+static const char *const auth_entities[] = { "AAA", "HA", NULL };
+static const char *const pxauth_types[] = { "HTTP-BASIC", "HTTP-DIGEST", "WTLS-SS", NULL };
+static const char *const px_services[] = {
+        "CL-WSP", "CO-WSP", "CL-SEC-WSP", "CO-SEC-WSP", "CL-SEC-WTA", "CO-SEC-WTA",
+        "OTA-HTTP-TO", "OTA-HTTP-TLS-TO", "OTA-HTTP-PO", "OTA-HTTP-TLS-PO", NULL,
+};
+/* APPSRV, OBEX (cp1 8D/8E); CLIENT for the server's credentials (wire 4.3). */
+static const char *const aauthlevels[] = { "APPSRV", "CLIENT", "OBEX", NULL };
+static const char *const dm_encodings[] = {
+        "application/vnd.syncml.dm+xml", "application/vnd.syncml.dm+wbxml", NULL,
+};
+
+/* The *ADDRTYPE sibling picks the address syntax (ProvCont 4.2). */
+static const SchemaVariant nap_address_by_type[] = {
+        { "APN", SYN_APN }, { "IPV4", SYN_IPV4 }, { "IPV6", SYN_IPV6 }, { "E164", SYN_E164 },
+        { NULL, 0 },
+};
+static const SchemaVariant pxaddr_by_type[] = {
+        { "IPV4", SYN_IPV4 }, { "IPV6", SYN_IPV6 }, { "E164", SYN_E164 }, { "ALPHA", SYN_HOST },
+        { "SCODE", SYN_TEXT }, { "TETRA-ITSI", SYN_TEXT }, { "MAN", SYN_TEXT },
+        { NULL, 0 },
+};
+static const SchemaVariant local_addr_by_type[] = {
+        { "IPV4", SYN_IPV4 }, { "IPV6", SYN_IPV6 }, { NULL, 0 },
+};
+static const SchemaVariant app_addr_by_type[] = {
+        { "IPV4", SYN_IPV4 }, { "IPV6", SYN_IPV6 }, { "E164", SYN_E164 }, { "ALPHA", SYN_HOST },
+        { "APN", SYN_APN }, { "URI", SYN_URI }, { "SCODE", SYN_TEXT }, { "TETRA-ITSI", SYN_TEXT },
+        { "MAN", SYN_TEXT }, { NULL, 0 },
+};
+
+/* ProvCont 4.2 PXLOGICAL */
+PARMS(pxlogical_parms,
+      ONE("PROXY-ID", TEXT),
+      OPT("PROXY-PW", TEXT),
+      OPT("PPGAUTH-TYPE", ENUM(pxauth_types)),
+      OPT("PROXY-PROVIDER-ID", TEXT),
+      OPT("NAME", TEXT),
+      MANY("DOMAIN", TEXT),
+      OPT("TRUST", FLAG),
+      OPT("MASTER", FLAG),
+      OPT("STARTPAGE", .syntax = SYN_URI),
+      OPT("BASAUTH-ID", TEXT),
+      OPT("BASAUTH-PW", TEXT),
+      OPT("WSP-VERSION", TOKEN),
+      OPT("PUSHENABLED", UINT(0, 1)),
+      OPT("PULLENABLED", UINT(0, 1)));
+
+/* ProvCont 4.2 PXPHYSICAL */
+PARMS(pxphysical_parms,
+      ONE("PHYSICAL-PROXY-ID", TEXT),
+      MANY("DOMAIN", TEXT),
+      ONE("PXADDR", SELECT(SYN_HOST, "PXADDRTYPE", pxaddr_by_type)),
+      OPT("PXADDRTYPE", ENUM(px_addrtypes)),
+      OPT("PXADDR-FQDN", .syntax = SYN_HOST),
+      OPT("WSP-VERSION", TOKEN),
+      OPT("PUSHENABLED", UINT(0, 1)),
+      OPT("PULLENABLED", UINT(0, 1)),
+      SOME("TO-NAPID", TEXT));
+
+/* ProvCont 4.2 PORT, inside a proxy: SERVICE from the cp0 tokens CA..D3. */
+PARMS(px_port_parms,
+      ONE("PORTNBR", UINT(0, 65535)),
+      MANY("SERVICE", ENUM(px_services)));
+
+/* PORT inside APPADDR: SERVICE is application-defined (e-mail senders put "995" there). */
+PARMS(app_port_parms,
+      ONE("PORTNBR", UINT(0, 65535)),
+      MANY("SERVICE", TEXT));
+
+/* ProvCont 4.2 PXAUTHINFO */
+PARMS(pxauthinfo_parms,
+      ONE("PXAUTH-TYPE", ENUM(pxauth_types)),
+      OPT("PXAUTH-ID", TEXT),
+      OPT("PXAUTH-PW", TEXT));
+
+/* ProvCont 4.2 NAPDEF; the 3GPP QoS codes are kept as tokens. */
+PARMS(napdef_parms,
+      ONE("NAPID", TEXT),
+      MANY("BEARER", ENUM(bearers)),
+      OPT("NAME", TEXT),
+      OPT("INTERNET", FLAG),
+      ONE("NAP-ADDRESS", SELECT(SYN_TEXT, "NAP-ADDRTYPE", nap_address_by_type)),
+      OPT("NAP-ADDRTYPE", ENUM(nap_addrtypes)),
+      MANY("DNS-ADDR", .syntax = SYN_IP),
+      OPT("CALLTYPE", ENUM(calltypes)),
+      OPT("LOCAL-ADDR", SELECT(SYN_IP, "LOCAL-ADDRTYPE", local_addr_by_type)),
+      OPT("LOCAL-ADDRTYPE", ENUM(local_addrtypes)),
+      OPT("LINKSPEED", .syntax = SYN_UINT_OR_ENUM, .min = 0, .max = UINT32_MAX, .values = linkspeeds),
+      OPT("DNLINKSPEED", .syntax = SYN_UINT_OR_ENUM, .min = 0, .max = UINT32_MAX, .values = linkspeeds),
+      OPT("LINGER", UINT(0, UINT32_MAX)),
+      OPT("DELIVERY-ERR-SDU", TOKEN),
+      OPT("DELIVERY-ORDER", TOKEN),
+      OPT("TRAFFIC-CLASS", TOKEN),
+      OPT("MAX-SDU-SIZE", TOKEN),
+      OPT("MAX-BITRATE-UPLINK", TOKEN),
+      OPT("MAX-BITRATE-DNLINK", TOKEN),
+      OPT("RESIDUAL-BER", TOKEN),
+      OPT("SDU-ERROR-RATIO", TOKEN),
+      OPT("TRAFFIC-HANDL-PRIO", TOKEN),
+      OPT("TRANSFER-DELAY", TOKEN),
+      OPT("GUARANTEED-BITRATE-UPLINK", TOKEN),
+      OPT("GUARANTEED-BITRATE-DNLINK", TOKEN),
+      OPT("MAX-NUM-RETRY", UINT(0, UINT32_MAX)),
+      OPT("FIRST-RETRY-TIMEOUT", UINT(0, UINT32_MAX)),
+      OPT("REREG-THRESHOLD", UINT(0, UINT32_MAX)),
+      OPT("T-BIT", FLAG));
+
+/* ProvCont 4.2 NAPAUTHINFO */
+PARMS(napauthinfo_parms,
+      ONE("AUTHTYPE", ENUM(authtypes)),
+      OPT("AUTHNAME", TEXT),
+      OPT("AUTHSECRET", TEXT),
+      MANY("AUTH-ENTITY", ENUM(auth_entities)),
+      OPT("SPI", TOKEN));
+
+/* ProvCont 4.2 VALIDITY; COUNTRY is an MCC. */
+PARMS(validity_parms,
+      OPT("COUNTRY", UINT(0, 999)),
+      OPT("NETWORK", TEXT),
+      OPT("SID", TEXT),
+      OPT("SOC", TEXT),
+      OPT("VALIDUNTIL", UINT(0, UINT32_MAX)));
+
+/* ProvCont 4.2 BOOTSTRAP (wire 4.2 semantics). */
+PARMS(bootstrap_parms,
+      OPT("NAME", TEXT),
+      MANY("NETWORK", TEXT),
+      OPT("COUNTRY", UINT(0, 999)),
+      MANY("PROXY-ID", TEXT),
+      OPT("PROVURL", .syntax = SYN_URI),
+      OPT("CONTEXT-ALLOW", UINT(0, 255)));
+
+PARMS(clientidentity_parms,
+      ONE("CLIENT-ID", TEXT));
+
+PARMS(vendorconfig_parms,
+      ONE("NAME", TEXT));
+
+/* ProvCont 4.2 APPLICATION, parms for every APPID (APPREF/TO-APPREF: 2005+ cp1 3C/3D). */
+PARMS(application_parms,
+      ONE("APPID", TOKEN),
+      OPT("PROVIDER-ID", TEXT),
+      OPT("NAME", TEXT),
+      OPT("AACCEPT", TEXT),
+      OPT("APROTOCOL", TEXT),
+      MANY("TO-PROXY", TEXT),
+      MANY("TO-NAPID", TEXT),
+      MANY("ADDR", .syntax = SYN_URI_OR_HOST),
+      OPT("APPREF", TEXT),
+      MANY("TO-APPREF", TEXT));
+
+PARMS(appaddr_parms,
+      ONE("ADDR", SELECT(SYN_URI_OR_HOST, "ADDRTYPE", app_addr_by_type), .icase = true),
+      OPT("ADDRTYPE", ENUM(app_addrtypes), .icase = true));
+
+/* AAUTHTYPE: "HTTP-BASIC,HTTP-DIGEST", "DIGEST", "HMAC" ... (cp1 90-93 compose it). */
+PARMS(appauth_parms,
+      OPT("AAUTHLEVEL", ENUM(aauthlevels)),
+      OPT("AAUTHTYPE", .syntax = SYN_TOKEN_LIST),
+      OPT("AAUTHNAME", TEXT),
+      OPT("AAUTHSECRET", TEXT),
+      OPT("AAUTHDATA", TEXT));
+
+PARMS(resource_parms,
+      ONE("URI", .syntax = SYN_URI_REF),
+      OPT("NAME", TEXT),
+      OPT("AACCEPT", TEXT),
+      OPT("AAUTHTYPE", .syntax = SYN_TOKEN_LIST),
+      OPT("AAUTHNAME", TEXT),
+      OPT("AAUTHSECRET", TEXT),
+      OPT("AAUTHDATA", TEXT),
+      OPT("STARTPAGE", FLAG));
+
+/* ProvCont 4.2 ACCESS; RULE may come without a value. */
+PARMS(access_parms,
+      MANY("RULE", TEXT, .value_optional = true),
+      MANY("APPID", TOKEN),
+      MANY("PORTNBR", UINT(0, 65535)),
+      MANY("DOMAIN", TEXT),
+      MANY("TO-NAPID", TEXT),
+      MANY("TO-PROXY", TEXT));
+
+/* security-model.md 1.8: EncodedCertificate (base64 DER) and Role (decimal role mask). */
+PARMS(certificate_parms,
+      ONE("EncodedCertificate", .syntax = SYN_BASE64),
+      OPT("Role", UINT(0, 8191)));
+
+/* ---- APPID registrations (wire 4.3, 4.4) ---- */
+
+/* w4 MMS: OMNA registration parms. */
+PARMS(app_w4_parms,
+      OPT("CM", TOKEN),
+      OPT("RM", TOKEN),
+      OPT("MS", TEXT),
+      OPT("PC-ADDR", TEXT),
+      OPT("Ma", TEXT));
+
+/* w7 OMA DM, with the Microsoft extension parms (security-model.md 1.5, wire 4.3); Microsoft
+ * spells the back-off parms both ways. */
+PARMS(app_w7_parms,
+      OPT("ROLE", UINT(0, 8191)),
+      OPT("INIT", FLAG),
+      OPT("BACKCOMPATRETRYDISABLED", FLAG),
+      OPT("CONNRETRYFREQ", UINT(0, UINT32_MAX)),
+      OPT("DEFAULTENCODING", ENUM(dm_encodings)),
+      OPT("INITIALBACKOFFTIME", UINT(0, UINT32_MAX)),
+      OPT("INITIALBACKOFTIME", UINT(0, UINT32_MAX)),
+      OPT("MAXBACKOFFTIME", UINT(0, UINT32_MAX)),
+      OPT("MAXBACKOFTIME", UINT(0, UINT32_MAX)),
+      OPT("PROTOVER", TOKEN),
+      OPT("USEHWDEVID", FLAG),
+      OPT("SSLCLIENTCERTSEARCHCRITERIA", TEXT));
+
+/* 25 SMTP, 110 POP3, 143 IMAP4. */
+PARMS(app_email_parms,
+      OPT("FROM", TEXT),
+      OPT("RT-ADDR", TEXT),
+      OPT("CIDPREFIX", TEXT),
+      OPT("SERVICES", TEXT));
+
+/* 554 RTSP streaming. */
+PARMS(app_554_parms,
+      OPT("MAX-BANDWIDTH", UINT(0, UINT32_MAX)),
+      MANY("NETINFO", TEXT),
+      OPT("MIN-UDP-PORT", UINT(0, 65535)),
+      OPT("MAX-UDP-PORT", UINT(0, 65535)));
+
+static const SchemaApp schema_apps[] = {
+        { "w2", NULL, 0 },      /* browser: RESOURCE children carry the bookmarks */
+        { "w4", app_w4_parms, ELEMENTSOF(app_w4_parms) },
+        { "w5", NULL, 0 },      /* SyncML DS */
+        { "w7", app_w7_parms, ELEMENTSOF(app_w7_parms) },
+        { "25", app_email_parms, ELEMENTSOF(app_email_parms) },
+        { "110", app_email_parms, ELEMENTSOF(app_email_parms) },
+        { "143", app_email_parms, ELEMENTSOF(app_email_parms) },
+        { "554", app_554_parms, ELEMENTSOF(app_554_parms) },
+};
+
+#define T(t, f, par, p) { .type = (t), .flags = (f), .parents = (par), .parms = (p), .n_parms = ELEMENTSOF(p) }
+#define T0(t, f, par) { .type = (t), .flags = (f), .parents = (par) }
+
+#define CERT_STORES                                                                     \
+        "ROOT", "CA", "SPC", "MY", "Privileged Execution Trust Authorities",            \
+                "Unprivileged Execution Trust Authorities"
+
+/* Where each type may appear: wire 4.1 (root-level and nested-only lists), 4.2 children. */
+static const SchemaType schema_types[] = {
+        { .type = "PXLOGICAL", .flags = SCHEMA_ROOT, .parms = pxlogical_parms,
+          .n_parms = ELEMENTSOF(pxlogical_parms), .required_child = "PXPHYSICAL" },
+        T("PXPHYSICAL", 0, LIST("PXLOGICAL"), pxphysical_parms),
+        T("PORT", 0, LIST("PXLOGICAL", "PXPHYSICAL"), px_port_parms),
+        T("PORT", 0, LIST("APPADDR"), app_port_parms),
+        T("PXAUTHINFO", 0, LIST("PXLOGICAL"), pxauthinfo_parms),
+        T("NAPDEF", SCHEMA_ROOT, NULL, napdef_parms),
+        T("NAPAUTHINFO", 0, LIST("NAPDEF"), napauthinfo_parms),
+        T("VALIDITY", 0, LIST("NAPDEF"), validity_parms),
+        T("BOOTSTRAP", SCHEMA_ROOT, NULL, bootstrap_parms),
+        T("CLIENTIDENTITY", SCHEMA_ROOT, LIST("APPLICATION"), clientidentity_parms),
+        T("VENDORCONFIG", SCHEMA_ROOT | SCHEMA_VENDOR_PARMS, NULL, vendorconfig_parms),
+        T("APPLICATION", SCHEMA_ROOT | SCHEMA_APPLICATION, NULL, application_parms),
+        T("APPADDR", 0, LIST("APPLICATION"), appaddr_parms),
+        T("APPAUTH", 0, LIST("APPLICATION"), appauth_parms),
+        T("RESOURCE", 0, LIST("APPLICATION"), resource_parms),
+        T("ACCESS", SCHEMA_ROOT, NULL, access_parms),
+        /* security-model.md 1.8: CertificateStore / store / <SHA-1 thumbprint hex> */
+        T0("CertificateStore", SCHEMA_ROOT, NULL),
+        T0("ROOT", SCHEMA_THUMBPRINT_CHILDREN, LIST("CertificateStore")),
+        T0("CA", SCHEMA_THUMBPRINT_CHILDREN, LIST("CertificateStore")),
+        T0("SPC", SCHEMA_THUMBPRINT_CHILDREN, LIST("CertificateStore")),
+        T0("MY", SCHEMA_THUMBPRINT_CHILDREN, LIST("CertificateStore")),
+        T0("Privileged Execution Trust Authorities", SCHEMA_THUMBPRINT_CHILDREN, LIST("CertificateStore")),
+        T0("Unprivileged Execution Trust Authorities", SCHEMA_THUMBPRINT_CHILDREN, LIST("CertificateStore")),
+        T(NULL, 0, LIST(CERT_STORES), certificate_parms),
+        /* 2005+ (wire 3.5, 3.6): known, not supported by this receiver */
+        T0("BEARERINFO", SCHEMA_UNSUPPORTED, NULL),
+        T0("DNS-ADDRINFO", SCHEMA_UNSUPPORTED, NULL),
+        T0("WLAN", SCHEMA_UNSUPPORTED, NULL),
+        T0("SEC-SSID", SCHEMA_UNSUPPORTED, NULL),
+        T0("EAP", SCHEMA_UNSUPPORTED, NULL),
+        T0("CERT", SCHEMA_UNSUPPORTED, NULL),
+        T0("WEPKEY", SCHEMA_UNSUPPORTED, NULL),
+};
+
+/* ---- the walker ------------------------------------------------------------------------ */
+
+typedef struct Validator {
+        const CpDoc *doc;
+        DecodeError *err;
+        CpDocValidateError *ret;
+} Validator;
+
+typedef struct PathWriter {
+        char *buf;
+        size_t size, n;
+        bool full;
+} PathWriter;
+
+static void path_raw(PathWriter *w, const char *s, size_t len) {
+        if (w->full)
+                return;
+        if (w->n + len + 3 >= w->size) {
+                /* keep room for "..." and the NUL */
+                memcpy(w->buf + w->n, "...", 3);
+                w->n += 3;
+                w->full = true;
+                return;
+        }
+        memcpy(w->buf + w->n, s, len);
+        w->n += len;
+}
+
+static void path_name(PathWriter *w, const char *s) {
+        static const char hex[] = "0123456789ABCDEF";
+
+        for (; *s; s++) {
+                unsigned char c = (unsigned char) *s;
+
+                if (c > 0x20 && c < 0x7F && !strchr("/[]@\\", c)) {
+                        char ch = (char) c;
+
+                        path_raw(w, &ch, 1);
+                } else {
+                        char e[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+
+                        path_raw(w, e, 4);
+                }
+        }
+}
+
+static void path_index(PathWriter *w, unsigned i) {
+        char b[16];
+        int n = snprintf(b, sizeof b, "[%u]", i);
+
+        path_raw(w, b, (size_t) n);
+}
+
+static void path_characteristic(PathWriter *w, const CpDoc *d, const CpCharacteristic *c, unsigned depth) {
+        const CpCharacteristic *k;
+        unsigned i = 1;
+
+        if (!c)
+                return;
+        /* Depth is bounded by the builder (CPDOC_DEPTH_MAX); the guard only caps recursion. */
+        if (depth < 64)
+                path_characteristic(w, d, c->parent, depth + 1);
+        k = c->parent ? c->parent->children : d->chars;
+        for (; k && k != c; k = k->next)
+                if (strcmp(k->type, c->type) == 0)
+                        i++;
+        path_raw(w, "/", 1);
+        path_name(w, c->type);
+        path_index(w, i);
+}
+
+size_t cpdoc_path(const CpDoc *d, const CpCharacteristic *c, const CpParm *p, char *buf, size_t size) {
+        PathWriter w = { .buf = buf, .size = size };
+
+        if (size < 4) {
+                if (size > 0)
+                        buf[0] = 0;
+                return 0;
+        }
+        path_characteristic(&w, d, c, 0);
+        if (p) {
+                unsigned i = 1;
+
+                for (const CpParm *q = c ? c->parms : NULL; q && q != p; q = q->next)
+                        if (strcmp(q->name, p->name) == 0)
+                                i++;
+                path_raw(&w, "/@", 2);
+                path_name(&w, p->name);
+                path_index(&w, i);
+        }
+        if (w.n == 0)
+                path_raw(&w, "/", 1);
+        buf[w.n] = 0;
+        return w.n;
+}
+
+/*
+ * Every rule names itself in DecodeError.reason (static text, no document data); the path
+ * (document data, escaped) goes to CpDocValidateError. missing: the static schema name of an
+ * absent parm ("@NAME") or, with child set, of an absent child characteristic.
+ */
+static int fail_at(Validator *v, const CpCharacteristic *c, const CpParm *p, const char *missing, bool child,
+                   const char *reason) {
+        if (v->ret) {
+                PathWriter w = { .buf = v->ret->path, .size = sizeof v->ret->path };
+
+                v->ret->characteristic = c;
+                v->ret->parm = p;
+                v->ret->parm_name = child ? NULL : missing;
+                w.n = cpdoc_path(v->doc, c, p, w.buf, w.size);
+                if (missing) {
+                        if (w.n == 1) /* "/" alone: the document */
+                                w.n = 0;
+                        path_raw(&w, child ? "/" : "/@", child ? 1 : 2);
+                        path_name(&w, missing);
+                        w.buf[w.n] = 0;
+                }
+        }
+        return decode_fail(v->err, "cpdoc", 0, reason, -EBADMSG);
+}
+
+static int fail(Validator *v, const CpCharacteristic *c, const CpParm *p, const char *missing, const char *reason) {
+        return fail_at(v, c, p, missing, false, reason);
+}
+
+static void flag_subtree(CpCharacteristic *c, unsigned flag) {
+        c->flags |= flag;
+        if (flag & CP_FLAG_UNKNOWN)
+                for (CpParm *p = c->parms; p; p = p->next)
+                        p->flags |= CP_FLAG_UNKNOWN;
+        for (CpCharacteristic *k = c->children; k; k = k->next)
+                flag_subtree(k, flag);
+}
+
+static void clear_flags(CpCharacteristic *c) {
+        for (; c; c = c->next) {
+                c->flags = 0;
+                for (CpParm *p = c->parms; p; p = p->next)
+                        p->flags = 0;
+                clear_flags(c->children);
+        }
+}
+
+static bool in_list(const char *const *list, const char *s, bool icase) {
+        for (; list && *list; list++)
+                if (icase ? strcasecmp(*list, s) == 0 : strcmp(*list, s) == 0)
+                        return true;
+        return false;
+}
+
+static bool placed(const SchemaType *t, const CpCharacteristic *parent) {
+        if (!parent)
+                return t->flags & SCHEMA_ROOT;
+        return in_list(t->parents, parent->type, false);
+}
+
+/*
+ * The table entry for c: the first one whose name matches and whose placement allows c's
+ * parent; *ret_misplaced when names match but no placement does. NULL: unknown type.
+ */
+static const SchemaType *schema_lookup(const CpCharacteristic *c, bool *ret_misplaced) {
+        const SchemaType *named = NULL;
+
+        for (size_t i = 0; i < ELEMENTSOF(schema_types); i++) {
+                const SchemaType *t = &schema_types[i];
+
+                if (t->type ? strcmp(t->type, c->type) != 0 : !schema_valid_thumbprint(c->type))
+                        continue;
+                if ((t->flags & SCHEMA_UNSUPPORTED) || placed(t, c->parent)) {
+                        *ret_misplaced = false;
+                        return t;
+                }
+                named = t;
+        }
+        *ret_misplaced = named != NULL;
+        return named;
+}
+
+static const SchemaParm *find_spec(const SchemaParm *parms, size_t n, const char *name, size_t *ret_index) {
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(parms[i].name, name) == 0) {
+                        *ret_index = i;
+                        return &parms[i];
+                }
+        return NULL;
+}
+
+static const char *syntax_reason(uint8_t syntax) {
+        switch (syntax) {
+        case SYN_FLAG: return "flag parm carries a value (ProvCont 4.1: it has none)";
+        case SYN_ENUM: return "value is not one of the parm's tokens (ProvCont 4.2, wire 3.7)";
+        case SYN_UINT: return "value is not a decimal integer in the parm's range (ProvCont 4.2)";
+        case SYN_UINT_OR_ENUM: return "value is neither a decimal integer nor one of the parm's tokens (ProvCont 4.2)";
+        case SYN_TOKEN: return "value is not a token (printable ASCII without spaces)";
+        case SYN_TOKEN_LIST: return "value is not a comma-separated token list (AAUTHTYPE, wire 3.7)";
+        case SYN_URI: return "value is not an absolute URI (RFC 3986)";
+        case SYN_URI_REF: return "value is not a URI reference (RFC 3986)";
+        case SYN_URI_OR_HOST: return "value is neither an absolute URI nor a host name or address";
+        case SYN_HOST: return "value is not a host name or IP address";
+        case SYN_IP: return "value is not an IPv4 or IPv6 address";
+        case SYN_IPV4: return "value is not an IPv4 address (ADDRTYPE IPV4)";
+        case SYN_IPV6: return "value is not an IPv6 address (ADDRTYPE IPV6)";
+        case SYN_E164: return "value is not an E.164 number (ADDRTYPE E164)";
+        case SYN_APN: return "value is not an APN: at most 64 of [A-Za-z0-9._-] (NetworkManager's rule)";
+        case SYN_BASE64: return "value is not base64 (EncodedCertificate, security-model 1.8)";
+        default: return "invalid value";
+        }
+}
+
+static bool check_syntax(const SchemaParm *spec, uint8_t syntax, const char *s) {
+        switch (syntax) {
+        case SYN_TEXT: return true;
+        case SYN_FLAG: return s[0] == 0;
+        case SYN_ENUM: return in_list(spec->values, s, spec->icase);
+        case SYN_UINT: return schema_valid_uint(s, spec->min, spec->max);
+        case SYN_UINT_OR_ENUM:
+                return in_list(spec->values, s, spec->icase) || schema_valid_uint(s, spec->min, spec->max);
+        case SYN_TOKEN: return schema_valid_token(s);
+        case SYN_TOKEN_LIST: return schema_valid_token_list(s);
+        case SYN_URI: return schema_valid_uri(s);
+        case SYN_URI_REF: return schema_valid_uri_ref(s);
+        case SYN_URI_OR_HOST: return schema_valid_uri(s) || schema_valid_host(s);
+        case SYN_HOST: return schema_valid_host(s);
+        case SYN_IP: return schema_valid_ipv4(s) || schema_valid_ipv6(s);
+        case SYN_IPV4: return schema_valid_ipv4(s);
+        case SYN_IPV6: return schema_valid_ipv6(s);
+        case SYN_E164: return schema_valid_e164(s);
+        case SYN_APN: return schema_valid_apn(s);
+        case SYN_BASE64: return schema_valid_base64(s);
+        default: return false;
+        }
+}
+
+static int check_value(Validator *v, const CpCharacteristic *c, const CpParm *p, const SchemaParm *spec) {
+        uint8_t syntax = spec->syntax;
+
+        if (!p->value) {
+                if (spec->syntax == SYN_FLAG || spec->value_optional)
+                        return 0;
+                return fail(v, c, p, NULL, "parm has no value (ProvCont 4.2)");
+        }
+        if (spec->selector) {
+                const char *sel = cpdoc_parm_value(c, spec->selector);
+
+                for (const SchemaVariant *var = spec->variants; sel && var->when; var++)
+                        if (spec->icase ? strcasecmp(var->when, sel) == 0 : strcmp(var->when, sel) == 0) {
+                                syntax = var->syntax;
+                                break;
+                        }
+        }
+        if (!check_syntax(spec, syntax, p->value))
+                return fail(v, c, p, NULL, syntax_reason(syntax));
+        return 0;
+}
+
+static int check_parms(Validator *v, CpCharacteristic *c, const SchemaType *t, const SchemaApp *app) {
+        const SchemaParm *tables[2] = { t->parms, app ? app->parms : NULL };
+        size_t sizes[2] = { t->n_parms, app ? app->n_parms : 0 };
+        unsigned counts[2][SCHEMA_PARMS_MAX] = {};
+        int r;
+
+        for (CpParm *p = c->parms; p; p = p->next) {
+                const SchemaParm *spec = NULL;
+                size_t ti, idx = 0;
+
+                for (ti = 0; ti < 2 && !spec; ti++)
+                        spec = find_spec(tables[ti], sizes[ti], p->name, &idx);
+                if (!spec) {
+                        if (!(t->flags & SCHEMA_VENDOR_PARMS))
+                                p->flags |= CP_FLAG_UNKNOWN;
+                        continue;
+                }
+                ti--;
+                if (++counts[ti][idx] > 1 && (spec->card == CARD_ONE || spec->card == CARD_OPT))
+                        return fail(v, c, p, NULL, "parm occurs more often than its cardinality allows (ProvCont 4.2)");
+                r = check_value(v, c, p, spec);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t ti = 0; ti < 2; ti++)
+                for (size_t i = 0; i < sizes[ti]; i++) {
+                        const SchemaParm *spec = &tables[ti][i];
+
+                        if ((spec->card == CARD_ONE || spec->card == CARD_SOME) && counts[ti][i] == 0)
+                                return fail(v, c, NULL, spec->name, "required parm is missing (ProvCont 4.2)");
+                }
+        return 0;
+}
+
+static int validate_characteristic(Validator *v, CpCharacteristic *c, unsigned depth) {
+        const SchemaApp *app = NULL;
+        const SchemaType *t;
+        bool misplaced;
+        int r;
+
+        if (depth >= CPDOC_DEPTH_MAX)
+                return decode_fail(v->err, "cpdoc", 0, "nesting over CPDOC_DEPTH_MAX", -E2BIG);
+        t = schema_lookup(c, &misplaced);
+        if (!t || (t->flags & SCHEMA_UNSUPPORTED)) {
+                flag_subtree(c, CP_FLAG_UNKNOWN);
+                return 0;
+        }
+        if (misplaced) {
+                flag_subtree(c, CP_FLAG_MISPLACED);
+                return 0;
+        }
+        if (t->flags & SCHEMA_APPLICATION) {
+                const char *appid = cpdoc_parm_value(c, "APPID");
+
+                if (!cpdoc_find_parm(c, "APPID"))
+                        return fail(v, c, NULL, "APPID", "required parm is missing (ProvCont 4.2)");
+                for (size_t i = 0; appid && i < ELEMENTSOF(schema_apps); i++)
+                        if (strcmp(schema_apps[i].appid, appid) == 0)
+                                app = &schema_apps[i];
+                if (!app) {
+                        /* An APPID we do not know (wire 4.4): kept, flagged, never applied. */
+                        flag_subtree(c, CP_FLAG_UNKNOWN);
+                        return 0;
+                }
+        }
+        r = check_parms(v, c, t, app);
+        if (r < 0)
+                return r;
+        for (CpCharacteristic *k = c->children; k; k = k->next) {
+                if ((t->flags & SCHEMA_THUMBPRINT_CHILDREN) && !schema_valid_thumbprint(k->type))
+                        return fail(v, k, NULL, NULL,
+                                    "certificate node is not named by a 40-hex SHA-1 thumbprint (security-model 1.8)");
+                r = validate_characteristic(v, k, depth + 1);
+                if (r < 0)
+                        return r;
+        }
+        if (t->required_child) {
+                bool found = false;
+
+                for (const CpCharacteristic *k = c->children; k && !found; k = k->next)
+                        found = strcmp(k->type, t->required_child) == 0 && !k->flags;
+                if (!found)
+                        return fail_at(v, c, NULL, t->required_child, true,
+                                       "required child characteristic is missing (PXLOGICAL needs a PXPHYSICAL, ProvCont 4.2)");
+        }
+        return 0;
+}
+
+int cpdoc_validate_ex(CpDoc *d, DecodeError *err, CpDocValidateError *ret) {
+        Validator v = { .doc = d, .err = err, .ret = ret };
+        int r;
+
+        if (!d)
+                return -EINVAL;
+        clear_flags(d->chars);
+        for (CpCharacteristic *c = d->chars; c; c = c->next) {
+                r = validate_characteristic(&v, c, 0);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int cpdoc_validate(CpDoc *d, DecodeError *err) {
+        return cpdoc_validate_ex(d, err, NULL);
+}

@@ -1,0 +1,752 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test-store.c: verifierd/store.c: schema creation and forward migration, all-or-nothing commits
+ * under injected SQL failures at every step, replay and downgrade rules, history fields, the
+ * settings path scheme, root replacement, pending pushes (cap, attempts, expiry) and ids.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "engine-testutil.h"
+#include "macros.h"
+#include "verifierd/store.h"
+#include "testutil.h"
+
+/* ---- fixtures ----------------------------------------------------------------------------- */
+
+static char *dir;
+
+static void setup(void) {
+        dir = et_tmpdir("store");
+}
+
+static void teardown(void) {
+        et_rm_rf(dir);
+        free(dir);
+        dir = NULL;
+}
+
+static Store *open_store(void) {
+        Store *s = NULL;
+
+        ck_assert_int_eq(store_open(&s, dir), 0);
+        return s;
+}
+
+/* A whole-state dump through the public queries: every table the store keeps. */
+static int dump_push(const StorePush *p, void *u) {
+        fprintf(u, "push %llu %llu %llu %s %s %d %u %s %s %s %s %s %s\n", (unsigned long long) p->id,
+                (unsigned long long) p->received_usec, (unsigned long long) p->decided_usec, p->sender ?: "-",
+                p->transport ?: "-", p->sec, p->roles, verdict_to_string(p->verdict), reason_to_string(p->reason),
+                p->denied ?: "-", p->digest ?: "-", p->content_type ?: "-", p->summary ?: "-");
+        return 0;
+}
+
+static int dump_pending(const StorePending *p, void *u) {
+        fprintf(u, "pending %llu %s %d %zu %s %u %llu\n", (unsigned long long) p->id, pending_state_to_string(p->state),
+                p->sec, p->body_len, p->mac ?: "-", p->attempts, (unsigned long long) p->expires_usec);
+        return 0;
+}
+
+static int dump_setting(const StoreSetting *s, void *u) {
+        fprintf(u, "setting %s|%s|%s|%s|%s|%u|%u|%d|%u|%llu\n", s->root, s->path, s->chpath, s->parm ?: "-",
+                s->value ?: "-", s->ord, s->roles, s->sec, s->strength, (unsigned long long) s->push_id);
+        return 0;
+}
+
+static int dump_account(const StoreAccount *a, void *u) {
+        fprintf(u, "account %s %s %s %u %s\n", a->server_id, a->name ?: "-", a->addr ?: "-", a->roles, a->root);
+        return 0;
+}
+
+static int dump_document(const StoreDocument *d, void *u) {
+        fprintf(u, "doc %llu %llu %s %d %u %u %zu\n", (unsigned long long) d->id, (unsigned long long) d->push_id,
+                d->digest, d->sec, d->roles, d->strength, d->body_len);
+        return 0;
+}
+
+static char *dump(Store *s) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        ck_assert_int_ge(store_foreach_push(s, 0, 1000, dump_push, f), 0);
+        ck_assert_int_ge(store_foreach_pending(s, dump_pending, f), 0);
+        ck_assert_int_ge(store_foreach_document(s, dump_document, f), 0);
+        ck_assert_int_ge(store_foreach_setting(s, NULL, dump_setting, f), 0);
+        ck_assert_int_ge(store_foreach_account(s, dump_account, f), 0);
+        fclose(f);
+        return buf;
+}
+
+static StorePush push_row(int sec, uint32_t roles) {
+        return (StorePush) {
+                .received_usec = 1000,
+                .decided_usec = 2000,
+                .sender = "+491701234567",
+                .transport = "inject",
+                .sec = sec,
+                .roles = roles,
+                .verdict = VERDICT_APPLIED,
+                .reason = REASON_NONE,
+                .content_type = "text/vnd.wap.connectivity-xml",
+        };
+}
+
+/* Apply @spec with @sec; the body is the spec text itself (unique per spec). */
+static int apply_spec(Store *s, const char *spec, int sec, uint64_t *ret_id, char **conflicts) {
+        CpDoc *d = et_doc(spec);
+        StoreApply a = {
+                .push = push_row(sec, 4),
+                .doc = d,
+                .body = (const uint8_t *) spec,
+                .body_len = strlen(spec),
+        };
+        int r = store_apply(s, &a, ret_id, conflicts);
+
+        cpdoc_free(d);
+        return r;
+}
+
+static int count_rows(Store *s, const char *prefix) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        int n = store_foreach_setting(s, prefix, dump_setting, f);
+
+        fclose(f);
+        free(buf);
+        return n;
+}
+
+/* ---- schema ------------------------------------------------------------------------------- */
+
+START_TEST(test_migrate_from_empty) {
+        Store *s = open_store();
+        char *path = NULL;
+        struct stat st;
+        uint64_t id = 0;
+        StorePush p = push_row(-1, 64);
+
+        ck_assert_int_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
+        ck_assert_int_eq(asprintf(&path, "%s/%s", dir, STORE_DB_NAME) > 0, 1);
+        ck_assert_int_eq(stat(path, &st), 0);
+        ck_assert_uint_eq(st.st_mode & 07777, 0600);
+        /* every table is there: each query works on the empty store */
+        ck_assert_int_eq(store_count_pending(s), 0);
+        ck_assert_int_eq(store_record(s, &p, &id), 0);
+        ck_assert_uint_eq(id, 1);
+        ck_assert_int_eq(store_test_exec(s, "SELECT thumbprint, store, roles, source, der FROM certificates"), 0);
+        store_free(s);
+        free(path);
+}
+END_TEST
+
+START_TEST(test_migrate_forward) {
+        Store *s = NULL;
+        StorePush p = push_row(0, 4);
+        char *before, *after;
+
+        /* A database written by a build that knew only schema 1 ... */
+        ck_assert_int_eq(store_test_open_at_version(&s, dir, 1), 0);
+        ck_assert_int_eq(store_schema_version(s), 1);
+        ck_assert_int_ne(store_test_exec(s, "SELECT * FROM certificates"), 0);
+        ck_assert_int_eq(store_record(s, &p, NULL), 0);
+        ck_assert_int_eq(apply_spec(s, "NAPDEF{NAPID=a;NAME=A;NAP-ADDRESS=apn.a}", 0, NULL, NULL), 0);
+        before = dump(s);
+        store_free(s);
+
+        /* ... is migrated forward on open, keeping every row. */
+        s = open_store();
+        ck_assert_int_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
+        ck_assert_int_eq(store_test_exec(s, "SELECT * FROM certificates"), 0);
+        after = dump(s);
+        ck_assert_str_eq(before, after);
+        store_free(s);
+        free(before);
+        free(after);
+}
+END_TEST
+
+START_TEST(test_migrate_newer_refused) {
+        Store *s = open_store();
+
+        ck_assert_int_eq(store_test_exec(s, "PRAGMA user_version = 99"), 0);
+        store_free(s);
+        s = NULL;
+        ck_assert_int_eq(store_open(&s, dir), -EPROTONOSUPPORT);
+        ck_assert_ptr_null(s);
+}
+END_TEST
+
+START_TEST(test_open_not_a_database) {
+        char *path = NULL;
+        FILE *f;
+        Store *s = NULL;
+
+        ck_assert_int_ge(asprintf(&path, "%s/%s", dir, STORE_DB_NAME), 0);
+        f = fopen(path, "we");
+        fputs("this is not an SQLite database, not even close; padding padding padding padding padding\n", f);
+        fclose(f);
+        ck_assert_int_eq(store_open(&s, dir), -EUCLEAN);
+        free(path);
+}
+END_TEST
+
+/* ---- all or nothing ---------------------------------------------------------------------- */
+
+static const char *const big_spec =
+        "NAPDEF{NAPID=internet;NAME=Internet;NAP-ADDRESS=internet.example;NAP-ADDRTYPE=APN;INTERNET;"
+        "NAPAUTHINFO{AUTHTYPE=PAP;AUTHNAME=user;AUTHSECRET=pw}}"
+        "PXLOGICAL{PROXY-ID=px;NAME=Proxy;PXPHYSICAL{PHYSICAL-PROXY-ID=pp;PXADDR=10.0.0.1;TO-NAPID=internet}}"
+        "APPLICATION{APPID=w7;PROVIDER-ID=dmsrv;NAME=DM;ADDR=https://dm.example/dm}";
+
+START_TEST(test_apply_all_or_nothing) {
+        Store *s = open_store();
+        CpDoc *d = et_doc(big_spec);
+        StoreAccount acc = { .server_id = "dmsrv", .name = "DM", .addr = "https://dm.example/dm", .roles = 4 };
+        StoreApply a = {
+                .push = push_row(0, 4),
+                .doc = d,
+                .body = (const uint8_t *) big_spec,
+                .body_len = strlen(big_spec),
+                .accounts = &acc,
+                .n_accounts = 1,
+        };
+        char *before, *now;
+        unsigned failures = 0;
+        uint64_t id = 0;
+        int r;
+
+        /* something committed before, so "nothing changed" is a real comparison */
+        ck_assert_int_eq(apply_spec(s, "NAPDEF{NAPID=internet;NAME=Old;NAP-ADDRESS=old.example}", 0, NULL, NULL), 0);
+        before = dump(s);
+
+        /* Fail the 1st, 2nd, ... SQL step of the commit until it no longer fails. */
+        for (unsigned n = 1;; n++) {
+                store_test_fail_at(s, n);
+                r = store_apply(s, &a, &id, NULL);
+                store_test_fail_at(s, 0);
+                if (r == 0)
+                        break;
+                ck_assert_int_eq(r, -EIO);
+                failures++;
+                now = dump(s);
+                ck_assert_str_eq(now, before); /* nothing of the failed commit is visible */
+                free(now);
+                ck_assert_uint_lt(n, 10000);
+        }
+        /* BEGIN, checks, history, document, deletes, 1 + 9 + 5 + 4 rows..., account, COMMIT */
+        ck_assert_uint_ge(failures, 20);
+        ck_assert_uint_eq(id, 2); /* rolled-back attempts consumed no push id */
+        now = dump(s);
+        ck_assert_str_ne(now, before);
+        ck_assert_ptr_nonnull(strstr(now, "setting /NAPDEF[NAPID=internet]|/NAPDEF[NAPID=internet]/NAPAUTHINFO.AUTHSECRET|"));
+        ck_assert_ptr_nonnull(strstr(now, "account dmsrv DM https://dm.example/dm 4 /APPLICATION[APPID=w7,PROVIDER-ID=dmsrv]"));
+        ck_assert_ptr_null(strstr(now, "old.example"));
+        free(now);
+
+        /* and after reopening, the same */
+        now = dump(s);
+        store_free(s);
+        s = open_store();
+        before = (free(before), dump(s));
+        ck_assert_str_eq(before, now);
+        free(before);
+        free(now);
+        cpdoc_free(d);
+        store_free(s);
+}
+END_TEST
+
+START_TEST(test_pending_ops_all_or_nothing) {
+        Store *s = open_store();
+        StorePush p = push_row(1, 0);
+        StorePending pd = { .state = PENDING_NEEDS_PIN, .sec = 1, .body = (const uint8_t *) "x", .body_len = 1,
+                            .mac = "BAA186A0F7802E017A4A69B214921DB16EF26512", .expires_usec = 5000 };
+        char *before, *now;
+        uint64_t id;
+        int r;
+
+        p.verdict = VERDICT_PENDING;
+        p.reason = REASON_NEEDS_PIN;
+        for (unsigned n = 1;; n++) { /* add_pending */
+                before = dump(s);
+                store_test_fail_at(s, n);
+                r = store_add_pending(s, &p, &pd, 8, &id);
+                store_test_fail_at(s, 0);
+                if (r == 0) {
+                        free(before);
+                        break;
+                }
+                now = dump(s);
+                ck_assert_str_eq(now, before);
+                free(now);
+                free(before);
+        }
+        for (unsigned n = 1;; n++) { /* use_attempt */
+                unsigned att = 0;
+
+                before = dump(s);
+                store_test_fail_at(s, n);
+                r = store_pending_use_attempt(s, id, 3, &att);
+                store_test_fail_at(s, 0);
+                if (r == 0) {
+                        ck_assert_uint_eq(att, 1);
+                        free(before);
+                        break;
+                }
+                now = dump(s);
+                ck_assert_str_eq(now, before);
+                free(now);
+                free(before);
+        }
+        for (unsigned n = 1;; n++) { /* expire */
+                before = dump(s);
+                store_test_fail_at(s, n);
+                r = store_expire(s, 6000, NULL);
+                store_test_fail_at(s, 0);
+                if (r >= 0) {
+                        ck_assert_int_eq(r, 1);
+                        free(before);
+                        break;
+                }
+                now = dump(s);
+                ck_assert_str_eq(now, before);
+                free(now);
+                free(before);
+        }
+        now = dump(s);
+        ck_assert_ptr_nonnull(strstr(now, " expired expired "));
+        ck_assert_ptr_null(strstr(now, "pending 1"));
+        free(now);
+        store_free(s);
+}
+END_TEST
+
+/* ---- replay and downgrade ----------------------------------------------------------------- */
+
+START_TEST(test_replay) {
+        Store *s = open_store();
+        const char *spec = "NAPDEF{NAPID=a;NAME=A;NAP-ADDRESS=apn.a}";
+        char *before, *after;
+        uint64_t id = 0;
+
+        ck_assert_int_eq(apply_spec(s, spec, 0, &id, NULL), 0);
+        before = dump(s);
+        /* the same bytes again, whatever the authentication claims */
+        ck_assert_int_eq(apply_spec(s, spec, 0, NULL, NULL), -EEXIST);
+        ck_assert_int_eq(apply_spec(s, spec, 2, NULL, NULL), -EEXIST);
+        after = dump(s);
+        ck_assert_str_eq(before, after);
+        ck_assert_int_eq(store_digest_applied(s, "0000"), 0);
+        free(before);
+        free(after);
+        store_free(s);
+}
+END_TEST
+
+START_TEST(test_strength_order) {
+        /* USERNETWPIN > NETWPIN > USERPIN = USERPINMAC > none */
+        ck_assert_uint_gt(store_auth_strength(2), store_auth_strength(0));
+        ck_assert_uint_gt(store_auth_strength(0), store_auth_strength(1));
+        ck_assert_uint_eq(store_auth_strength(1), store_auth_strength(3));
+        ck_assert_uint_gt(store_auth_strength(3), store_auth_strength(-1));
+        ck_assert_uint_eq(store_auth_strength(7), 0);
+}
+END_TEST
+
+START_TEST(test_downgrade_table) {
+        /* installed-by x overwritten-by: allowed iff new strength >= old strength */
+        static const int secs[] = { -1, 1, 3, 0, 2 };
+
+        for (size_t i = 0; i < ELEMENTSOF(secs); i++)
+                for (size_t j = 0; j < ELEMENTSOF(secs); j++) {
+                        Store *s;
+                        char spec1[128], spec2[128], *conf = NULL;
+                        bool allowed = store_auth_strength(secs[j]) >= store_auth_strength(secs[i]);
+                        int r;
+
+                        et_rm_rf(dir);
+                        ck_assert_int_eq(mkdir(dir, 0700), 0);
+                        s = open_store();
+                        snprintf(spec1, sizeof spec1, "NAPDEF{NAPID=n;NAME=first;NAP-ADDRESS=a%zu}OTHER{X=1}", i);
+                        snprintf(spec2, sizeof spec2, "NAPDEF{NAPID=n;NAME=second;NAP-ADDRESS=b%zu}", j);
+                        ck_assert_int_eq(apply_spec(s, spec1, secs[i], NULL, NULL), 0);
+                        r = apply_spec(s, spec2, secs[j], NULL, &conf);
+                        if (allowed) {
+                                ck_assert_msg(r == 0, "sec %d over %d: %d", secs[j], secs[i], r);
+                                ck_assert_int_eq(count_rows(s, "/NAPDEF"), 4);
+                        } else {
+                                ck_assert_msg(r == -EPERM, "sec %d over %d: %d", secs[j], secs[i], r);
+                                ck_assert_str_eq(conf, "/NAPDEF[NAPID=n]");
+                        }
+                        /* a different root is never blocked */
+                        snprintf(spec2, sizeof spec2, "NAPDEF{NAPID=m;NAME=other;NAP-ADDRESS=c%zu}", j);
+                        ck_assert_int_eq(apply_spec(s, spec2, secs[j], NULL, NULL), 0);
+                        free(conf);
+                        store_free(s);
+                }
+}
+END_TEST
+
+START_TEST(test_downgrade_dm_account) {
+        Store *s = open_store();
+        const char *spec1 = "APPLICATION{APPID=w7;PROVIDER-ID=srv;NAME=One}";
+        const char *spec2 = "APPLICATION{APPID=w7;PROVIDER-ID=srv;NAME=Two}";
+        CpDoc *d1 = et_doc(spec1), *d2 = et_doc(spec2);
+        StoreAccount acc = { .server_id = "srv", .roles = 20 };
+        StoreApply a = { .push = push_row(2, 20), .doc = d1, .body = (const uint8_t *) spec1,
+                         .body_len = strlen(spec1), .accounts = &acc, .n_accounts = 1 };
+        char *conf = NULL;
+
+        ck_assert_int_eq(store_apply(s, &a, NULL, NULL), 0);
+        a.push = push_row(0, 4);
+        a.doc = d2;
+        a.body = (const uint8_t *) spec2;
+        a.body_len = strlen(spec2);
+        acc.roles = 4;
+        ck_assert_int_eq(store_check_apply(s, &a, &conf), -EPERM);
+        free(conf);
+        conf = NULL;
+        ck_assert_int_eq(store_apply(s, &a, NULL, &conf), -EPERM);
+        ck_assert_ptr_nonnull(strstr(conf, "/APPLICATION[APPID=w7,PROVIDER-ID=srv]"));
+        free(conf);
+        /* an account must come from the document being applied */
+        acc.server_id = "elsewhere";
+        a.push = push_row(2, 20);
+        ck_assert_int_eq(store_apply(s, &a, NULL, NULL), -EBADMSG);
+        cpdoc_free(d1);
+        cpdoc_free(d2);
+        store_free(s);
+}
+END_TEST
+
+/* ---- history ------------------------------------------------------------------------------ */
+
+typedef struct Seen {
+        StorePush p;
+        char sender[64], transport[64], denied[8192], digest[80], ctype[80], summary[8192];
+} Seen;
+
+static int keep_push(const StorePush *p, void *u) {
+        Seen *s = u;
+
+        s->p = *p;
+        snprintf(s->sender, sizeof s->sender, "%s", p->sender ?: "(null)");
+        snprintf(s->transport, sizeof s->transport, "%s", p->transport ?: "(null)");
+        snprintf(s->denied, sizeof s->denied, "%s", p->denied ?: "(null)");
+        snprintf(s->digest, sizeof s->digest, "%s", p->digest ?: "(null)");
+        snprintf(s->ctype, sizeof s->ctype, "%s", p->content_type ?: "(null)");
+        snprintf(s->summary, sizeof s->summary, "%s", p->summary ?: "(null)");
+        return 0;
+}
+
+START_TEST(test_history_fields) {
+        Store *s = open_store();
+        char digest[STORE_DIGEST_HEX_LEN + 1], longtext[6000];
+        StorePush p = {
+                .received_usec = 1700000000123456ULL,
+                .decided_usec = 1700000000999999ULL,
+                .sender = "+4917012345678",
+                .transport = "ofono",
+                .sec = 1,
+                .roles = 16,
+                .verdict = VERDICT_REJECTED,
+                .reason = REASON_ROLE_DENIED,
+                .denied = "NAPDEF[1]\nPXLOGICAL[1]",
+                .digest = digest,
+                .content_type = "application/vnd.wap.connectivity-wbxml",
+                .summary = "NAPDEF internet",
+        };
+        Seen seen = {};
+        uint64_t id = 0;
+
+        ck_assert_int_eq(store_digest_hex((const uint8_t *) "abc", 3, digest), 0);
+        ck_assert_str_eq(digest, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        ck_assert_int_eq(store_record(s, &p, &id), 0);
+        ck_assert_int_eq(store_get_push(s, id, keep_push, &seen), 0);
+        ck_assert_uint_eq(seen.p.id, id);
+        ck_assert_uint_eq(seen.p.received_usec, p.received_usec);
+        ck_assert_uint_eq(seen.p.decided_usec, p.decided_usec);
+        ck_assert_str_eq(seen.sender, p.sender);
+        ck_assert_str_eq(seen.transport, "ofono");
+        ck_assert_int_eq(seen.p.sec, 1);
+        ck_assert_uint_eq(seen.p.roles, 16);
+        ck_assert_int_eq(seen.p.verdict, VERDICT_REJECTED);
+        ck_assert_int_eq(seen.p.reason, REASON_ROLE_DENIED);
+        ck_assert_str_eq(seen.denied, p.denied);
+        ck_assert_str_eq(seen.digest, digest);
+        ck_assert_str_eq(seen.ctype, p.content_type);
+        ck_assert_str_eq(seen.summary, p.summary);
+        ck_assert_int_eq(store_get_push(s, id + 1, keep_push, &seen), -ESRCH);
+
+        /* NULL fields stay NULL; over-long text is cut at STORE_TEXT_MAX on a character boundary */
+        for (size_t i = 0; i + 2 < sizeof longtext; i += 2)
+                memcpy(longtext + i, "\xc3\xa9", 2); /* é */
+        longtext[sizeof longtext - 2] = 0;
+        p = (StorePush) { .sec = -1, .verdict = VERDICT_REJECTED, .reason = REASON_MALFORMED, .summary = longtext };
+        ck_assert_int_eq(store_record(s, &p, &id), 0);
+        ck_assert_int_eq(store_get_push(s, id, keep_push, &seen), 0);
+        ck_assert_str_eq(seen.sender, "(null)");
+        ck_assert_uint_eq(strlen(seen.summary), STORE_TEXT_MAX);
+        ck_assert_int_eq(strncmp(seen.summary, longtext, STORE_TEXT_MAX), 0);
+        store_free(s);
+}
+END_TEST
+
+static int count_cb(const StorePush *p, void *u) {
+        uint64_t *last = u;
+
+        ck_assert(*last == 0 || p->id < *last); /* newest first */
+        *last = p->id;
+        return 0;
+}
+
+START_TEST(test_ids_monotonic_persistent) {
+        Store *s = open_store();
+        StorePush p = push_row(-1, 64);
+        uint64_t id = 0, prev = 0, last = 0;
+
+        p.verdict = VERDICT_REJECTED;
+        p.reason = REASON_UNAUTHENTICATED;
+        for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < 5; i++) {
+                        ck_assert_int_eq(store_record(s, &p, &id), 0);
+                        ck_assert_uint_gt(id, prev);
+                        prev = id;
+                }
+                store_free(s);
+                s = open_store();
+        }
+        ck_assert_uint_eq(id, 15);
+        ck_assert_int_eq(store_foreach_push(s, 0, 4, count_cb, &last), 4); /* bounded */
+        ck_assert_uint_eq(last, 12);
+        last = 0;
+        ck_assert_int_eq(store_foreach_push(s, 12, 100, count_cb, &last), 11); /* paging */
+        store_free(s);
+}
+END_TEST
+
+/* ---- settings ----------------------------------------------------------------------------- */
+
+static void expect_path(const StoreSettingList *l, const char *path, const char *root, const char *value) {
+        for (size_t i = 0; i < l->n; i++)
+                if (strcmp(l->items[i].path, path) == 0) {
+                        ck_assert_str_eq(l->items[i].root, root);
+                        if (value)
+                                ck_assert_str_eq(l->items[i].value, value);
+                        return;
+                }
+        ck_abort_msg("no row %s", path);
+}
+
+START_TEST(test_settings_paths) {
+        CpDoc *d = et_doc("NAPDEF{NAPID=internet;NAME=Net;BEARER=GSM-GPRS;BEARER=GSM-CSD;NAP-ADDRESS=apn;INTERNET;"
+                          "NAPAUTHINFO{AUTHTYPE=PAP;AUTHNAME=u1};NAPAUTHINFO{AUTHTYPE=CHAP;AUTHNAME=u2}}"
+                          "NAPDEF{NAPID=internet;NAME=Dup;NAP-ADDRESS=apn2}"
+                          "NAPDEF{NAPID=a/b[c]=d.e#f%g h;NAME=Hostile;NAP-ADDRESS=x}"
+                          "PXLOGICAL{PROXY-ID=px;PXPHYSICAL{PHYSICAL-PROXY-ID=p1;PXADDR=1.2.3.4;PORT{PORTNBR=80}}}"
+                          "APPLICATION{APPID=w2;NAME=Browser}APPLICATION{APPID=w7;PROVIDER-ID=srv}"
+                          "BOOTSTRAP{NAME=x}BOOTSTRAP{NAME=y}");
+        StoreSettingList l = {};
+
+        ck_assert_int_eq(store_settings_from_doc(d, &l), 0);
+        expect_path(&l, "/NAPDEF[NAPID=internet]", "/NAPDEF[NAPID=internet]", NULL);
+        expect_path(&l, "/NAPDEF[NAPID=internet].BEARER", "/NAPDEF[NAPID=internet]", "GSM-GPRS");
+        expect_path(&l, "/NAPDEF[NAPID=internet].BEARER#1", "/NAPDEF[NAPID=internet]", "GSM-CSD");
+        expect_path(&l, "/NAPDEF[NAPID=internet].INTERNET", "/NAPDEF[NAPID=internet]", NULL);
+        expect_path(&l, "/NAPDEF[NAPID=internet]/NAPAUTHINFO.AUTHNAME", "/NAPDEF[NAPID=internet]", "u1");
+        expect_path(&l, "/NAPDEF[NAPID=internet]/NAPAUTHINFO#1.AUTHNAME", "/NAPDEF[NAPID=internet]", "u2");
+        expect_path(&l, "/NAPDEF[NAPID=internet]#1.NAME", "/NAPDEF[NAPID=internet]#1", "Dup");
+        expect_path(&l, "/NAPDEF[NAPID=a%2Fb%5Bc%5D%3Dd%2Ee%23f%25g%20h].NAME",
+                    "/NAPDEF[NAPID=a%2Fb%5Bc%5D%3Dd%2Ee%23f%25g%20h]", "Hostile");
+        expect_path(&l, "/PXLOGICAL[PROXY-ID=px]/PXPHYSICAL[PHYSICAL-PROXY-ID=p1]/PORT.PORTNBR",
+                    "/PXLOGICAL[PROXY-ID=px]", "80");
+        expect_path(&l, "/APPLICATION[APPID=w2].NAME", "/APPLICATION[APPID=w2]", "Browser");
+        expect_path(&l, "/APPLICATION[APPID=w7,PROVIDER-ID=srv].PROVIDER-ID", "/APPLICATION[APPID=w7,PROVIDER-ID=srv]",
+                    "srv");
+        expect_path(&l, "/BOOTSTRAP#1.NAME", "/BOOTSTRAP#1", "y");
+        /* paths are unique */
+        for (size_t i = 0; i < l.n; i++)
+                for (size_t j = i + 1; j < l.n; j++)
+                        ck_assert_str_ne(l.items[i].path, l.items[j].path);
+        store_setting_list_done(&l);
+        cpdoc_free(d);
+}
+END_TEST
+
+START_TEST(test_settings_flagged_never_stored) {
+        CpDoc *d = et_doc("NAPDEF{NAPID=n;NAME=N;NAP-ADDRESS=a;X-VENDOR=1;WEIRD{A=1}}VENDORTHING{B=2}");
+        StoreSettingList l = {};
+
+        /* flag as cpdoc_validate would: unknown parm, unknown child, unknown root */
+        for (CpParm *p = d->chars->parms; p; p = p->next)
+                if (strcmp(p->name, "X-VENDOR") == 0)
+                        p->flags |= CP_FLAG_UNKNOWN;
+        d->chars->children->flags |= CP_FLAG_UNKNOWN;
+        d->chars->next->flags |= CP_FLAG_MISPLACED;
+        ck_assert_int_eq(store_settings_from_doc(d, &l), 0);
+        ck_assert_uint_eq(l.n, 4); /* NAPDEF row + NAPID, NAME, NAP-ADDRESS */
+        for (size_t i = 0; i < l.n; i++) {
+                ck_assert_ptr_null(strstr(l.items[i].path, "X-VENDOR"));
+                ck_assert_ptr_null(strstr(l.items[i].path, "WEIRD"));
+                ck_assert_ptr_null(strstr(l.items[i].path, "VENDORTHING"));
+        }
+        store_setting_list_done(&l);
+        cpdoc_free(d);
+}
+END_TEST
+
+START_TEST(test_settings_root_replaced_as_unit) {
+        Store *s = open_store();
+
+        ck_assert_int_eq(apply_spec(s, "NAPDEF{NAPID=a;NAME=A;NAP-ADDRESS=x;NAPAUTHINFO{AUTHTYPE=PAP;AUTHNAME=u}}"
+                                       "NAPDEF{NAPID=b;NAME=B;NAP-ADDRESS=y}", 0, NULL, NULL), 0);
+        ck_assert_int_eq(count_rows(s, "/NAPDEF[NAPID=a]"), 7);
+        ck_assert_int_eq(apply_spec(s, "NAPDEF{NAPID=a;NAME=A2;NAP-ADDRESS=x2}", 0, NULL, NULL), 0);
+        ck_assert_int_eq(count_rows(s, "/NAPDEF[NAPID=a]"), 4); /* NAPAUTHINFO went with the old root */
+        ck_assert_int_eq(count_rows(s, "/NAPDEF[NAPID=b]"), 4); /* other roots untouched */
+        ck_assert_int_eq(count_rows(s, NULL), 8);
+        store_free(s);
+}
+END_TEST
+
+/* ---- pending ------------------------------------------------------------------------------ */
+
+START_TEST(test_pending_cap_attempts_expiry) {
+        Store *s = open_store();
+        StorePush p = push_row(1, 0);
+        StorePending pd = { .state = PENDING_NEEDS_PIN, .sec = 1, .body = (const uint8_t *) "\x03\x0b",
+                            .body_len = 2, .mac = "BAA186A0F7802E017A4A69B214921DB16EF26512" };
+        StorePending *got = NULL;
+        uint64_t id1, id2, id3, *ids = NULL;
+        unsigned att;
+
+        p.verdict = VERDICT_PENDING;
+        p.reason = REASON_NEEDS_PIN;
+        pd.expires_usec = 10000;
+        ck_assert_int_eq(store_add_pending(s, &p, &pd, 2, &id1), 0);
+        pd.expires_usec = 20000;
+        pd.state = PENDING_NEEDS_CONFIRMATION;
+        ck_assert_int_eq(store_add_pending(s, &p, &pd, 2, &id2), 0);
+        ck_assert_int_eq(store_add_pending(s, &p, &pd, 2, &id3), -ENOSPC);
+        ck_assert_int_eq(store_count_pending(s), 2);
+
+        ck_assert_int_eq(store_get_pending(s, id1, &got), 0);
+        ck_assert_uint_eq(got->body_len, 2);
+        ck_assert_int_eq(memcmp(got->body, "\x03\x0b", 2), 0);
+        ck_assert_str_eq(got->mac, pd.mac);
+        ck_assert_int_eq(got->state, PENDING_NEEDS_PIN);
+        ck_assert_str_eq(got->sender, "+491701234567");
+        got = store_pending_free(got);
+        ck_assert_int_eq(store_get_pending(s, 999, &got), -ESRCH);
+
+        for (unsigned i = 1; i <= 3; i++) {
+                ck_assert_int_eq(store_pending_use_attempt(s, id1, 3, &att), 0);
+                ck_assert_uint_eq(att, i);
+        }
+        ck_assert_int_eq(store_pending_use_attempt(s, id1, 3, &att), -EDQUOT);
+        ck_assert_int_eq(store_pending_use_attempt(s, id2, 3, &att), -EBUSY); /* waits for confirmation */
+        ck_assert_int_eq(store_pending_use_attempt(s, 999, 3, &att), -ESRCH);
+
+        /* attempts survive a restart */
+        store_free(s);
+        s = open_store();
+        ck_assert_int_eq(store_pending_use_attempt(s, id1, 3, &att), -EDQUOT);
+
+        ck_assert_int_eq(store_expire(s, 9999, NULL), 0);
+        ck_assert_int_eq(store_expire(s, 10000, &ids), 1);
+        ck_assert_uint_eq(ids[0], id1);
+        free(ids);
+        ck_assert_int_eq(store_count_pending(s), 1);
+        ck_assert_int_eq(store_finish_pending(s, id2, VERDICT_REJECTED, REASON_DISCARDED, 0, NULL, 15000), 0);
+        ck_assert_int_eq(store_finish_pending(s, id2, VERDICT_REJECTED, REASON_DISCARDED, 0, NULL, 15000), -ESRCH);
+        ck_assert_int_eq(store_count_pending(s), 0);
+        store_free(s);
+}
+END_TEST
+
+START_TEST(test_apply_from_pending) {
+        Store *s = open_store();
+        StorePush p = push_row(1, 0);
+        const char *spec = "APPLICATION{APPID=w2;NAME=Browser}";
+        CpDoc *d = et_doc(spec);
+        StorePending pd = { .state = PENDING_NEEDS_PIN, .sec = 1, .body = (const uint8_t *) spec,
+                            .body_len = strlen(spec), .expires_usec = 100 };
+        StoreApply a = { .doc = d, .body = (const uint8_t *) spec, .body_len = strlen(spec) };
+        Seen seen = {};
+        uint64_t id, got = 0;
+
+        p.verdict = VERDICT_PENDING;
+        p.reason = REASON_NEEDS_PIN;
+        ck_assert_int_eq(store_add_pending(s, &p, &pd, 8, &id), 0);
+        a.push = push_row(1, 16);
+        a.push.id = id;
+        a.push.decided_usec = 4242;
+        ck_assert_int_eq(store_apply(s, &a, &got, NULL), 0);
+        ck_assert_uint_eq(got, id);
+        ck_assert_int_eq(store_count_pending(s), 0);
+        ck_assert_int_eq(store_get_push(s, id, keep_push, &seen), 0);
+        ck_assert_int_eq(seen.p.verdict, VERDICT_APPLIED);
+        ck_assert_uint_eq(seen.p.roles, 16);
+        ck_assert_uint_eq(seen.p.decided_usec, 4242);
+        /* not pending any more */
+        a.body = (const uint8_t *) "other";
+        a.body_len = 5;
+        ck_assert_int_eq(store_apply(s, &a, NULL, NULL), -ESRCH);
+        cpdoc_free(d);
+        store_free(s);
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("store");
+        TCase *tc;
+
+        tc = tcase_create("/store/schema");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        TU_ADD(tc, test_migrate_from_empty);
+        TU_ADD(tc, test_migrate_forward);
+        TU_ADD(tc, test_migrate_newer_refused);
+        TU_ADD(tc, test_open_not_a_database);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/store/atomicity");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_set_timeout(tc, 60);
+        TU_ADD(tc, test_apply_all_or_nothing);
+        TU_ADD(tc, test_pending_ops_all_or_nothing);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/store/replay-downgrade");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_set_timeout(tc, 60);
+        TU_ADD(tc, test_replay);
+        TU_ADD(tc, test_strength_order);
+        TU_ADD(tc, test_downgrade_table);
+        TU_ADD(tc, test_downgrade_dm_account);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/store/history");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        TU_ADD(tc, test_history_fields);
+        TU_ADD(tc, test_ids_monotonic_persistent);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/store/settings");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        TU_ADD(tc, test_settings_paths);
+        TU_ADD(tc, test_settings_flagged_never_stored);
+        TU_ADD(tc, test_settings_root_replaced_as_unit);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/store/pending");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        TU_ADD(tc, test_pending_cap_attempts_expiry);
+        TU_ADD(tc, test_apply_from_pending);
+        suite_add_tcase(s, tc);
+        return tu_run(s);
+}

@@ -1,0 +1,2 @@
+# verifierd's bus service (the engine is in libverifier.a).
+VERIFIERD_SRCS += verifierd/main.c

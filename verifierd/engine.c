@@ -1,0 +1,735 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * engine.c: verifierd's pipeline from "these bytes arrived" to a recorded verdict, a committed
+ * document and its exports (engine.h has the order of the steps and the PIN rules). The
+ * security invariants are stated at the step that enforces them. Library code: logs nothing;
+ * the bus service logs the verdicts it gets back.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth.h"
+#include "engine.h"
+#include "macros.h"
+
+struct Engine {
+        Store *store;
+        const Config *config;
+        const Metabase *metabase;
+        EngineClock clock;
+        void *clock_userdata;
+        char *export_nm_dir;            /* NULL: config->nm_dir */
+        bool no_export;
+        Secret *imsi;                   /* set by engine_set_imsi; NULL: config's static Imsi= */
+        bool imsi_set;                  /* engine_set_imsi was called (also to forget it) */
+};
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(CpDoc *, cpdoc_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(StorePending *, store_pending_free);
+
+static uint64_t clock_realtime(void *userdata) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
+}
+
+static uint64_t now(Engine *e) {
+        return e->clock(e->clock_userdata);
+}
+
+void engine_result_done(EngineResult *r) {
+        if (!r)
+                return;
+        free(r->denied);
+        r->denied = NULL;
+}
+
+Engine *engine_free(Engine *e) {
+        if (!e)
+                return NULL;
+        store_free(e->store);
+        secret_free(e->imsi);
+        free(e->export_nm_dir);
+        free(e);
+        return NULL;
+}
+
+int engine_new(Engine **ret, const EngineOptions *o) {
+        _cleanup_(engine_freep) Engine *e = NULL;
+        int r;
+
+        if (!o || !o->state_dir || !o->config)
+                return -EINVAL;
+        e = calloc(1, sizeof(Engine));
+        if (!e)
+                return -ENOMEM;
+        e->config = o->config;
+        e->metabase = o->metabase ? o->metabase : o->config->metabase;
+        e->clock = o->clock ? o->clock : clock_realtime;
+        e->clock_userdata = o->clock_userdata;
+        e->no_export = o->no_export;
+        if (o->export_nm_dir) {
+                e->export_nm_dir = strdup(o->export_nm_dir);
+                if (!e->export_nm_dir)
+                        return -ENOMEM;
+        }
+        r = store_open(&e->store, o->state_dir);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(e);
+        return 0;
+}
+
+void engine_set_config(Engine *e, const Config *c, const Metabase *m) {
+        e->config = c;
+        e->metabase = m ? m : c->metabase;
+}
+
+int engine_set_imsi(Engine *e, const char *digits) {
+        Secret *s = NULL;
+        int r;
+
+        if (digits && *digits) {
+                r = auth_imsi_check(digits, strlen(digits));
+                if (r < 0)
+                        return -EINVAL;
+                r = secret_new_from_string(digits, &s);
+                if (r < 0)
+                        return r;
+        }
+        secret_free(e->imsi);
+        e->imsi = s;
+        e->imsi_set = true;
+        return 0;
+}
+
+/* The IMSI of the SIM present now: the modem's (engine_set_imsi) or the static Imsi=. */
+static const Secret *current_imsi(Engine *e) {
+        if (e->imsi_set)
+                return e->imsi;
+        if (e->config->network_pin_source == NETWORK_PIN_SOURCE_STATIC)
+                return e->config->imsi;
+        return NULL;
+}
+
+Store *engine_get_store(Engine *e) {
+        return e->store;
+}
+
+/* ---- helpers ------------------------------------------------------------------------------- */
+
+/* One UTF-8 sequence of @len (2..4) bytes: well-formed, shortest form, no surrogate, no C1. */
+static bool utf8_seq_valid(const unsigned char *p, size_t len) {
+        uint32_t cp = p[0] & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+
+        for (size_t k = 1; k < len; k++) {
+                if ((p[k] & 0xC0) != 0x80)
+                        return false;
+                cp = (cp << 6) | (p[k] & 0x3F);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+                return false;
+        return !(cp >= 0xD800 && cp <= 0xDFFF) && !(cp >= 0x80 && cp < 0xA0);
+}
+
+/* Copy untrusted display text: at most @max bytes, cut on a character boundary, every byte that
+ * is not printable ASCII or part of valid UTF-8 replaced by '?'. NULL stays NULL. */
+static char *display_text(const char *s, size_t max) {
+        const unsigned char *p = (const unsigned char *) s;
+        size_t n, i = 0, k = 0;
+        char *out;
+
+        if (!s)
+                return NULL;
+        n = strnlen(s, max + 1);
+        out = malloc(n + 1);
+        if (!out)
+                return NULL;
+        while (i < n) {
+                size_t len = 0;
+
+                if (p[i] >= 0x20 && p[i] < 0x7F)
+                        len = 1;
+                else if (p[i] >= 0xC2 && p[i] <= 0xF4)
+                        len = p[i] >= 0xF0 ? 4 : p[i] >= 0xE0 ? 3 : 2;
+                if (len > 1 && (i + len > n || !utf8_seq_valid(p + i, len)))
+                        len = 0;
+                if (len == 0) {
+                        out[k++] = '?';
+                        i++;
+                        continue;
+                }
+                if (k + len > max)
+                        break;
+                memcpy(out + k, s + i, len);
+                k += len;
+                i += len;
+        }
+        if (k > max)
+                k = max;
+        out[k] = 0;
+        return out;
+}
+
+static const char *content_type_of(WspContentKind k) {
+        switch (k) {
+        case WSP_CONTENT_CP_WBXML:
+                return "application/vnd.wap.connectivity-wbxml";
+        case WSP_CONTENT_CP_XML:
+                return "text/vnd.wap.connectivity-xml";
+        case WSP_CONTENT_PKCS7:
+                return "application/pkcs7-mime";
+        default:
+                return "application/octet-stream";
+        }
+}
+
+/* A one-line description of a document for display: root types with their key parm. */
+static char *summarize(const CpDoc *d) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        unsigned n = 0;
+
+        if (!f)
+                return NULL;
+        for (const CpCharacteristic *c = d->chars; c && n < 16; c = c->next, n++) {
+                const char *key = cpdoc_parm_value(c, "NAPID") ?: cpdoc_parm_value(c, "PROXY-ID")
+                                                            ?: cpdoc_parm_value(c, "APPID")
+                                                            ?: cpdoc_parm_value(c, "NAME");
+
+                fprintf(f, "%s%s%s%s", n ? ", " : "", c->type, key ? " " : "", key ?: "");
+        }
+        if (d->n_chars > n)
+                fprintf(f, ", +%u more", d->n_chars - n);
+        if (fclose(f) != 0)
+                return NULL;
+        return display_text(buf, ENGINE_SUMMARY_MAX);
+}
+
+/*
+ * Decode and validate bytes. On -EBADMSG *ret_why (when not NULL) gets a malloc'd line saying
+ * where (decoder layer and offset, or the schema path); it holds no input bytes beyond the
+ * escaped path. Return: 0, -EBADMSG (any decoder or schema refusal), -ENOMEM.
+ */
+static int decode(const uint8_t *body, size_t len, CpDoc **ret, char **ret_why) {
+        _cleanup_(cpdoc_freep) CpDoc *doc = NULL;
+        CpDocValidateError verr = {};
+        DecodeError err = {};
+        int r;
+
+        r = cpdoc_from_bytes(body, len, &doc, &err);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                if (ret_why && asprintf(ret_why, "%s at offset %zu: %s", err.layer ?: "decoder", err.offset,
+                                        err.reason ?: "malformed") < 0)
+                        *ret_why = NULL;
+                return -EBADMSG;
+        }
+        r = cpdoc_validate_ex(doc, &err, &verr);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                if (ret_why && asprintf(ret_why, "%s: %s", verr.path[0] ? verr.path : "document",
+                                        err.reason ?: "invalid") < 0)
+                        *ret_why = NULL;
+                return -EBADMSG;
+        }
+        *ret = TAKE_PTR(doc);
+        return 0;
+}
+
+/* "path\npath\n... (+N more)" from a policy result. */
+static char *denied_text(const PolicyResult *pr) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        FILE *f;
+        unsigned kept = MIN(pr->n_denied, POLICY_DENIED_MAX);
+
+        if (pr->n_denied == 0)
+                return NULL;
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return NULL;
+        for (unsigned i = 0; i < kept; i++)
+                fprintf(f, "%s%s", i ? "\n" : "", pr->denied[i].path);
+        if (pr->n_denied > kept)
+                fprintf(f, "\n(+%u more)", pr->n_denied - kept);
+        if (fclose(f) != 0)
+                return NULL;
+        return TAKE_PTR(buf);
+}
+
+/* The per-push context the steps share. */
+typedef struct Ctx {
+        Engine *e;
+        uint64_t pending_id;            /* 0: a new push (no history row yet) */
+        const uint8_t *body;
+        size_t body_len;
+        WspSec sec;
+        int content_kind;
+        char *sender, *transport, *content_type, *summary;
+        char digest[STORE_DIGEST_HEX_LEN + 1];
+        uint64_t received_usec;
+} Ctx;
+
+static void ctx_done(Ctx *c) {
+        free(c->sender);
+        free(c->transport);
+        free(c->content_type);
+        free(c->summary);
+}
+
+static StorePush ctx_push(const Ctx *c, Verdict v, Reason rs, uint32_t roles, const char *denied) {
+        return (StorePush) {
+                .received_usec = c->received_usec,
+                .decided_usec = now(c->e),
+                .sender = c->sender,
+                .transport = c->transport,
+                .sec = c->sec,
+                .roles = roles,
+                .verdict = v,
+                .reason = rs,
+                .denied = denied,
+                .digest = c->digest,
+                .content_type = c->content_type,
+                .summary = c->summary,
+        };
+}
+
+static void result_set(EngineResult *ret, uint64_t id, Verdict v, Reason rs, uint32_t roles, char *denied) {
+        *ret = (EngineResult) {
+                .id = id,
+                .verdict = v,
+                .reason = rs,
+                .roles = roles,
+                .denied = denied,
+        };
+}
+
+/*
+ * Record a final verdict that applies nothing: a new history row, or the pending push's row
+ * (its pending row deleted in the same transaction). Takes ownership of @denied.
+ */
+static int finish(Ctx *c, Verdict v, Reason rs, uint32_t roles, char *denied, EngineResult *ret) {
+        _cleanup_free_ char *d = denied;
+        uint64_t id = c->pending_id;
+        int r;
+
+        if (id == 0) {
+                StorePush p = ctx_push(c, v, rs, roles, d);
+
+                r = store_record(c->e->store, &p, &id);
+        } else
+                r = store_finish_pending(c->e->store, id, v, rs, roles, d, now(c->e));
+        if (r < 0)
+                return r;
+        result_set(ret, id, v, rs, roles, TAKE_PTR(d));
+        return 0;
+}
+
+static int make_pending(Ctx *c, PendingState state, Reason rs, uint32_t roles, const char *mac,
+                        EngineResult *ret) {
+        const Config *cfg = c->e->config;
+        StorePush p = ctx_push(c, VERDICT_PENDING, rs, roles, NULL);
+        StorePending pd = {
+                .state = state,
+                .sec = c->sec,
+                .content_kind = c->content_kind,
+                .body = c->body,
+                .body_len = c->body_len,
+                .mac = mac,
+                .expires_usec = c->received_usec + cfg->pending_expiry_sec * 1000000ULL,
+                .roles = roles,
+        };
+        uint64_t id;
+        int r;
+
+        /* Only the body and the MAC are kept, exactly as received: never a PIN or a key. */
+        r = store_add_pending(c->e->store, &p, &pd, cfg->pending_max, &id);
+        if (r == -ENOSPC)
+                /* S8: the pending queue is bounded; a flood cannot grow it. */
+                return finish(c, VERDICT_REJECTED, REASON_POLICY_DENIED, 0, strdup("pending pushes: limit reached"),
+                              ret);
+        if (r < 0)
+                return r;
+        result_set(ret, id, VERDICT_PENDING, rs, roles, NULL);
+        ret->attempts_left = state == PENDING_NEEDS_PIN ? cfg->pin_attempts : 0;
+        return 0;
+}
+
+static const char *nm_dir(Engine *e) {
+        return e->export_nm_dir ? e->export_nm_dir : e->config->nm_dir;
+}
+
+int engine_rebuild_exports(Engine *e, ExportNmStats *stats) {
+        if (e->no_export)
+                return 0;
+        return export_nm_rebuild(e->store, nm_dir(e), stats);
+}
+
+/* DM accounts for the store from the policy's list (§1.5: roles already bounded by policy). */
+static int accounts_from_policy(const PolicyResult *pr, StoreAccount *out, size_t *ret_n) {
+        size_t n = 0;
+
+        for (unsigned i = 0; i < MIN(pr->n_dm_accounts, POLICY_DM_ACCOUNTS_MAX); i++) {
+                const PolicyDmAccount *a = &pr->dm_accounts[i];
+                const CpCharacteristic *addr;
+                const char *address;
+
+                if (!a->provider_id)
+                        continue; /* no ServerID: nothing identifies the account */
+                address = cpdoc_parm_value(a->application, "ADDR");
+                for (addr = a->application->children; !address && addr; addr = addr->next)
+                        if (strcmp(addr->type, "APPADDR") == 0)
+                                address = cpdoc_parm_value(addr, "ADDR");
+                out[n++] = (StoreAccount) {
+                        .server_id = a->provider_id,
+                        .name = a->name,
+                        .addr = address,
+                        .roles = a->roles,
+                };
+        }
+        *ret_n = n;
+        return 0;
+}
+
+/*
+ * Steps 4..8 for bytes that are authenticated (or an accepted unsigned push): decode, policy,
+ * export rules, replay/downgrade, then pending-confirmation or commit + export.
+ * @confirmed: the user already confirmed (engine_confirm): do not ask again.
+ */
+static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
+        Engine *e = c->e;
+        _cleanup_(cpdoc_freep) CpDoc *doc = NULL;
+        _cleanup_(store_setting_list_done) StoreSettingList rows = {};
+        _cleanup_free_ char *conflicts = NULL, *bad_root = NULL, *why = NULL;
+        _cleanup_free_ PolicyResult *pr = NULL;
+        StoreAccount accounts[POLICY_DM_ACCOUNTS_MAX];
+        size_t n_accounts = 0;
+        uint32_t auth_roles, roles;
+        StoreApply a;
+        uint64_t id;
+        int r;
+
+        /* MAC verified above (or no SEC and unsigned pushes accepted by policy): the bytes below
+         * are authenticated. They are decoded here, by verifierd, with the fuzzed decoders;
+         * nothing provd decoded is used (R3.1). */
+        r = decode(c->body, c->body_len, &doc, &why);
+        if (r == -EBADMSG)
+                return finish(c, VERDICT_REJECTED, REASON_MALFORMED, 0, TAKE_PTR(why), ret);
+        if (r < 0)
+                return r;
+        /* A new history row shows what the authenticated document holds, not provd's claim. */
+        free(c->summary);
+        c->summary = summarize(doc);
+
+        /* Roles come from the authentication outcome alone; the whole document is checked
+         * against the metabase; one denied element rejects everything (§1.6). */
+        pr = calloc(1, sizeof(PolicyResult));
+        if (!pr)
+                return -ENOMEM;
+        auth_roles = policy_auth_roles(e->config, c->sec);
+        r = policy_evaluate(e->config, e->metabase, c->sec, auth_roles, doc, pr);
+        if (r < 0)
+                return r;
+        roles = pr->effective_roles;
+        if (pr->verdict != VERDICT_APPLIED)
+                return finish(c, VERDICT_REJECTED, pr->reason, roles, denied_text(pr), ret);
+
+        /* The exporters must be able to render what is committed: values that could break out of
+         * a keyfile line are refused here, before anything is stored. */
+        r = store_settings_from_doc(doc, &rows);
+        if (r == -E2BIG)
+                return finish(c, VERDICT_REJECTED, REASON_MALFORMED, roles, NULL, ret);
+        if (r < 0)
+                return r;
+        r = export_nm_check_settings(&rows, &bad_root);
+        if (r == -EBADMSG)
+                return finish(c, VERDICT_REJECTED, REASON_MALFORMED, roles, TAKE_PTR(bad_root), ret);
+        if (r < 0)
+                return r;
+
+        r = accounts_from_policy(pr, accounts, &n_accounts);
+        if (r < 0)
+                return r;
+        a = (StoreApply) {
+                .push = ctx_push(c, VERDICT_APPLIED, REASON_NONE, roles, NULL),
+                .doc = doc,
+                .body = c->body,
+                .body_len = c->body_len,
+                .accounts = accounts,
+                .n_accounts = n_accounts,
+        };
+        a.push.id = c->pending_id;
+
+        /* Replay and downgrade (S6), before the user is asked anything. */
+        r = store_check_apply(e->store, &a, &conflicts);
+        if (r == -EEXIST)
+                return finish(c, VERDICT_REJECTED, REASON_REPLAY, roles, NULL, ret);
+        if (r == -EPERM)
+                return finish(c, VERDICT_REJECTED, REASON_POLICY_DENIED, roles, TAKE_PTR(conflicts), ret);
+        if (r == -EBADMSG)
+                return finish(c, VERDICT_REJECTED, REASON_MALFORMED, roles, NULL, ret);
+        if (r < 0)
+                return r;
+
+        /* Policy 4132: a NETWPIN-only push proves only knowledge of the IMSI, which is no secret;
+         * the user confirms it unless ConfirmNetworkPin=no. An unsigned push that policy accepts
+         * is never applied without the user's consent either (S6). */
+        if (!confirmed && (pr->needs_confirmation || c->sec == WSP_SEC_NONE))
+                return make_pending(c, PENDING_NEEDS_CONFIRMATION, REASON_NEEDS_CONFIRMATION, roles, NULL, ret);
+
+        /* Commit: one transaction, the checks above repeated inside it. */
+        r = store_apply(e->store, &a, &id, &conflicts);
+        if (r == -EEXIST)
+                return finish(c, VERDICT_REJECTED, REASON_REPLAY, roles, NULL, ret);
+        if (r == -EPERM)
+                return finish(c, VERDICT_REJECTED, REASON_POLICY_DENIED, roles, TAKE_PTR(conflicts), ret);
+        if (r == -EBADMSG)
+                return finish(c, VERDICT_REJECTED, REASON_MALFORMED, roles, NULL, ret);
+        if (r < 0)
+                return r;
+        result_set(ret, id, VERDICT_APPLIED, REASON_NONE, roles, NULL);
+
+        /* Durable first, then the exports; a failure here leaves the store right and the
+         * exports rebuildable (engine_rebuild_exports at start-up). */
+        ret->export_error = engine_rebuild_exports(e, NULL);
+        return 0;
+}
+
+/* ---- entry points ------------------------------------------------------------------------- */
+
+int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
+        _cleanup_(ctx_done) Ctx c = {};
+        const Config *cfg = e->config;
+        const Secret *imsi;
+        uint8_t mac[AUTH_MAC_LEN];
+        int r;
+
+        if (!s || !s->body || s->body_len > ENGINE_BODY_MAX)
+                return -EINVAL;
+
+        (void) engine_expire(e, 0); /* expired pushes leave the pending cap first */
+
+        /* Nothing provd said beyond the bytes is trusted: sender, transport, content type and
+         * summary are display text only (sanitised and cut here); SEC and MAC only select how
+         * the bytes are checked. */
+        c = (Ctx) {
+                .e = e,
+                .body = s->body,
+                .body_len = s->body_len,
+                .sec = s->sec,
+                .content_kind = s->content_kind,
+                .received_usec = s->received_usec ? s->received_usec : now(e),
+                .sender = display_text(s->sender, ENGINE_SENDER_MAX),
+                .transport = display_text(s->transport, ENGINE_TRANSPORT_MAX),
+                .content_type = display_text(s->content_type ?: content_type_of(s->content_kind),
+                                             ENGINE_CONTENT_TYPE_MAX),
+        };
+        if ((s->sender && !c.sender) || (s->transport && !c.transport) || !c.content_type)
+                return -ENOMEM;
+        if (s->summary) {
+                _cleanup_free_ char *sum = display_text(s->summary, ENGINE_SUMMARY_MAX);
+
+                /* provd's description is kept for display, labelled as what it is (R3.1). */
+                if (!sum || asprintf(&c.summary, "(unverified) %s", sum) < 0) {
+                        c.summary = NULL;
+                        return -ENOMEM;
+                }
+        }
+        r = store_digest_hex(s->body, s->body_len, c.digest);
+        if (r < 0)
+                return r;
+
+        /* Step 1: the gates that need no document. */
+        if (s->sec != WSP_SEC_NONE && (s->sec < 0 || s->sec >= _WSP_SEC_MAX)) {
+                c.sec = WSP_SEC_NONE; /* an impossible SEC is recorded as none, and refused */
+                return finish(&c, VERDICT_REJECTED, REASON_MALFORMED, 0, NULL, ret);
+        }
+        if (!cfg->bootstrap_enabled)
+                return finish(&c, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED, 0, NULL, ret);
+        if (s->sec == WSP_SEC_NONE && !cfg->accept_unauthenticated)
+                return finish(&c, VERDICT_REJECTED, REASON_UNAUTHENTICATED, 0, NULL, ret);
+        if (s->sec != WSP_SEC_NONE && !cfg->accept_sec[s->sec])
+                return finish(&c, VERDICT_REJECTED, REASON_POLICY_DENIED, 0, NULL, ret);
+        if (s->content_kind != WSP_CONTENT_CP_WBXML && s->content_kind != WSP_CONTENT_CP_XML)
+                /* Signed packages take their own path (Install), never this one. */
+                return finish(&c, VERDICT_REJECTED, REASON_MALFORMED, 0, NULL, ret);
+        /* §5.6 step 1: SEC 0..2 without a well-formed MAC is refused outright. */
+        if (s->sec != WSP_SEC_NONE && auth_needs_mac(s->sec) && auth_mac_from_hex(s->mac, mac) < 0)
+                return finish(&c, VERDICT_REJECTED, REASON_BAD_MAC, 0, NULL, ret);
+
+        /* Step 2: the network PIN is the IMSI of the SIM present now. Without it no key exists;
+         * the push is refused like any other authentication failure (R3.4: one answer). */
+        imsi = current_imsi(e);
+        if (s->sec != WSP_SEC_NONE && auth_needs_imsi(s->sec) && !imsi)
+                return finish(&c, VERDICT_REJECTED, REASON_BAD_MAC, 0, NULL, ret);
+
+        /* Step 3: authenticate the exact bytes. */
+        if (s->sec != WSP_SEC_NONE && auth_needs_pin(s->sec)) {
+                /* The PIN comes later from the user (engine_provide_pin). The bytes are NOT
+                 * authenticated yet: decoding them here serves the display only, and the summary
+                 * is labelled untrusted; nothing of it is ever applied (§5.6 step 5). */
+                _cleanup_(cpdoc_freep) CpDoc *preview = NULL;
+                DecodeError err = {};
+
+                if (!c.summary && cpdoc_from_bytes(s->body, s->body_len, &preview, &err) >= 0) {
+                        _cleanup_free_ char *sum = summarize(preview);
+
+                        if (sum && asprintf(&c.summary, "(unverified) %s", sum) < 0)
+                                c.summary = NULL;
+                }
+                return make_pending(&c, PENDING_NEEDS_PIN, REASON_NEEDS_PIN, 0, s->mac, ret);
+        }
+        if (s->sec == WSP_SEC_NETWPIN) {
+                r = auth_verify(s->sec, s->body, s->body_len, s->mac, imsi, NULL);
+                if (r < 0)
+                        /* §5.6 step 2: discard; nothing decoded, nothing applied. */
+                        return finish(&c, VERDICT_REJECTED, REASON_BAD_MAC, 0, NULL, ret);
+        }
+        /* Authenticated (NETWPIN) or unsigned and accepted by policy: steps 4..8. */
+        return decide(&c, false, ret);
+}
+
+/* Load a pending push into a context; handles expiry. Return: 0, 1 expired (verdict in @ret), -errno. */
+static int ctx_from_pending(Engine *e, uint64_t id, Ctx *c, StorePending **ret_p, EngineResult *ret) {
+        _cleanup_(store_pending_freep) StorePending *p = NULL;
+        int r;
+
+        r = store_get_pending(e->store, id, &p);
+        if (r < 0)
+                return r;
+        *c = (Ctx) {
+                .e = e,
+                .pending_id = id,
+                .body = p->body,
+                .body_len = p->body_len,
+                .sec = p->sec,
+                .content_kind = p->content_kind,
+                .received_usec = p->received_usec,
+                .sender = p->sender ? strdup(p->sender) : NULL,
+                .transport = p->transport ? strdup(p->transport) : NULL,
+                .content_type = p->content_type ? strdup(p->content_type) : NULL,
+                .summary = p->summary ? strdup(p->summary) : NULL,
+        };
+        if (p->digest)
+                snprintf(c->digest, sizeof c->digest, "%s", p->digest);
+        if (p->expires_usec <= now(e)) {
+                r = finish(c, VERDICT_EXPIRED, REASON_EXPIRED, 0, NULL, ret);
+                if (r < 0)
+                        return r;
+                return 1;
+        }
+        *ret_p = TAKE_PTR(p);
+        return 0;
+}
+
+int engine_provide_pin(Engine *e, uint64_t id, const Secret *pin, EngineResult *ret) {
+        _cleanup_(store_pending_freep) StorePending *p = NULL;
+        _cleanup_(ctx_done) Ctx c = {};
+        const Config *cfg = e->config;
+        const Secret *imsi = current_imsi(e);
+        unsigned attempts;
+        int r;
+
+        if (!pin)
+                return -EINVAL;
+        r = ctx_from_pending(e, id, &c, &p, ret);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        if (p->state != PENDING_NEEDS_PIN)
+                return -EBUSY;
+        if (auth_needs_imsi(p->sec) && !imsi)
+                return -ENOKEY; /* USERNETWPIN without a SIM: no attempt is spent */
+
+        /* Count the attempt durably BEFORE checking the PIN: a crash or restart after a wrong
+         * guess cannot hand the guesser another try. */
+        r = store_pending_use_attempt(e->store, id, cfg->pin_attempts, &attempts);
+        if (r == -EDQUOT)
+                return finish(&c, VERDICT_REJECTED, REASON_PIN_ATTEMPTS_EXCEEDED, 0, NULL, ret);
+        if (r < 0)
+                return r;
+
+        /* The exact stored bytes, the stored MAC, the PIN as typed (a Secret), the current IMSI.
+         * Every failure is one answer, whatever its cause (R3.4). */
+        r = auth_verify(p->sec, p->body, p->body_len, p->mac, imsi, pin);
+        if (r < 0) {
+                if (attempts >= cfg->pin_attempts)
+                        r = finish(&c, VERDICT_REJECTED, REASON_PIN_ATTEMPTS_EXCEEDED, 0, NULL, ret);
+                else {
+                        result_set(ret, id, VERDICT_PENDING, REASON_NEEDS_PIN, 0, NULL);
+                        ret->attempts_left = cfg->pin_attempts - attempts;
+                }
+                if (r < 0)
+                        return r;
+                ret->pin_rejected = true;
+                return 0;
+        }
+        /* MAC verified with the user's PIN: the stored bytes are authenticated. */
+        return decide(&c, false, ret);
+}
+
+int engine_confirm(Engine *e, uint64_t id, EngineResult *ret) {
+        _cleanup_(store_pending_freep) StorePending *p = NULL;
+        _cleanup_(ctx_done) Ctx c = {};
+        int r;
+
+        r = ctx_from_pending(e, id, &c, &p, ret);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        if (p->state != PENDING_NEEDS_CONFIRMATION)
+                return -EBUSY;
+
+        /* Still allowed at all? The configuration may have changed while the push waited. */
+        if (!e->config->bootstrap_enabled)
+                return finish(&c, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED, 0, NULL, ret);
+
+        /* Authenticate again: the SIM may have changed since (the network PIN is the IMSI of the
+         * SIM present now), and the pending table is only as trusted as the disk. */
+        if (p->sec != WSP_SEC_NONE) {
+                const Secret *imsi = current_imsi(e);
+
+                if (auth_needs_imsi(p->sec) && !imsi)
+                        return -ENOKEY;
+                if (auth_needs_pin(p->sec))
+                        return -EBUSY; /* never stored in this state; refuse rather than guess */
+                r = auth_verify(p->sec, p->body, p->body_len, p->mac, imsi, NULL);
+                if (r < 0)
+                        return finish(&c, VERDICT_REJECTED, REASON_BAD_MAC, 0, NULL, ret);
+        }
+        return decide(&c, true, ret);
+}
+
+int engine_discard(Engine *e, uint64_t id) {
+        return store_finish_pending(e->store, id, VERDICT_REJECTED, REASON_DISCARDED, 0, NULL, now(e));
+}
+
+int engine_expire(Engine *e, uint64_t now_usec) {
+        return store_expire(e->store, now_usec ? now_usec : now(e), NULL);
+}
+
+int engine_foreach_push(Engine *e, uint64_t before_id, unsigned limit, StorePushFn fn, void *userdata) {
+        return store_foreach_push(e->store, before_id, limit, fn, userdata);
+}
+
+int engine_get_push(Engine *e, uint64_t id, StorePushFn fn, void *userdata) {
+        return store_get_push(e->store, id, fn, userdata);
+}
+
+int engine_foreach_pending(Engine *e, StorePendingFn fn, void *userdata) {
+        return store_foreach_pending(e->store, fn, userdata);
+}
+
+int engine_foreach_setting(Engine *e, const char *root_prefix, StoreSettingFn fn, void *userdata) {
+        return store_foreach_setting(e->store, root_prefix, fn, userdata);
+}
+
+int engine_foreach_account(Engine *e, StoreAccountFn fn, void *userdata) {
+        return store_foreach_account(e->store, fn, userdata);
+}

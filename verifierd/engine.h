@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * engine.h: verifierd's decision pipeline without a bus: a push goes in as the bytes provd
+ * received plus what provd claims about them, a verdict comes out, and an accepted document is
+ * committed to the store and exported. The bus service wraps these calls one to one.
+ *
+ * Pipeline of engine_submit (R3, oma-cp-wire.md §5.6):
+ *   1. policy gates that need no document: OTA bootstrap disabled -> bootstrap-disabled; no SEC
+ *      and unauthenticated messages not accepted -> unauthenticated; method not accepted ->
+ *      policy-denied; a SEC that needs a MAC without a well-formed 40-hex MAC -> bad-mac;
+ *   2. NETWPIN / USERNETWPIN: the SIM's IMSI must be known -> else imsi-unknown;
+ *   3. authenticate the EXACT bytes (auth.h): NETWPIN now (mismatch -> bad-mac); USERPIN,
+ *      USERNETWPIN, USERPINMAC -> stored pending, needs-pin (engine_provide_pin continues);
+ *   4. only after the MAC verified: decode those same bytes (cpdoc_from_bytes + cpdoc_validate;
+ *      failure -> malformed) — nothing provd decoded or said is used;
+ *   5. policy_evaluate (roles, metabase, whole-document rule, DM accounts) -> its reason;
+ *      the NetworkManager exporter's value rules -> malformed;
+ *   6. the replay and downgrade checks -> replay / policy-denied;
+ *   7. NETWPIN alone with ConfirmNetworkPin=yes, or an accepted unsigned push -> pending,
+ *      needs-confirmation (engine_confirm continues);
+ *   8. commit in one transaction (checks 6 repeated inside it), then export.
+ * Every outcome, including every rejection, is one history row; push ids increase
+ * monotonically and survive restarts. A pending push is re-authenticated (with the IMSI of the
+ * SIM present then) and re-evaluated against the current configuration when it is confirmed.
+ *
+ * PIN handling: every PIN attempt is counted durably BEFORE the PIN is checked; every wrong PIN
+ * gets the same answer (verdict pending, reason needs-pin, pin_rejected set) until the last
+ * allowed attempt, which rejects and removes the push (pin-attempts-exceeded). PINs arrive and
+ * stay in Secrets; no PIN, IMSI or key is logged or stored.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "export-nm.h"
+#include "policy.h"
+#include "secret.h"
+#include "store.h"
+#include "verdict.h"
+#include "wsp.h"
+
+#define ENGINE_BODY_MAX (64U * 1024U)   /* largest body accepted (IPC_PUSH_MAX) */
+#define ENGINE_SENDER_MAX 64U           /* history text fields are cut at these many bytes */
+#define ENGINE_TRANSPORT_MAX 32U
+#define ENGINE_CONTENT_TYPE_MAX 128U
+#define ENGINE_SUMMARY_MAX 1024U
+
+typedef struct Engine Engine;
+
+/* The wall clock in µs since the epoch (CLOCK_REALTIME). Tests inject their own. */
+typedef uint64_t (*EngineClock)(void *userdata);
+
+typedef struct EngineOptions {
+        const char *state_dir;          /* required: an existing directory (--state-dir) */
+        const Config *config;           /* required; borrowed (engine_set_config swaps it) */
+        const Metabase *metabase;       /* NULL: config->metabase */
+        EngineClock clock;              /* NULL: clock_gettime(CLOCK_REALTIME) */
+        void *clock_userdata;
+        const char *export_nm_dir;      /* NULL: config->nm_dir */
+        bool no_export;                 /* tests of the pipeline alone: never write keyfiles */
+} EngineOptions;
+
+typedef struct EngineSubmission {
+        const uint8_t *body;            /* exactly the bytes the MAC covers, as received */
+        size_t body_len;
+        WspContentKind content_kind;    /* WSP_CONTENT_CP_WBXML or WSP_CONTENT_CP_XML */
+        const char *content_type;       /* NULL: derived from content_kind (display only) */
+        WspSec sec;                     /* WSP_SEC_NONE when the push had no SEC */
+        const char *mac;                /* the MAC parameter, or NULL */
+        const char *sender;             /* UNTRUSTED display text, may be NULL */
+        const char *transport;          /* "ofono", "modemmanager", "inject" (display only) */
+        uint64_t received_usec;         /* 0: now */
+        const char *summary;            /* UNTRUSTED: provd's description, display only */
+} EngineSubmission;
+
+typedef struct EngineResult {
+        uint64_t id;                    /* push id */
+        Verdict verdict;
+        Reason reason;
+        uint32_t roles;                 /* effective roles (0 before authentication) */
+        char *denied;                   /* malloc'd: denied elements, one per line, or NULL */
+        bool pin_rejected;              /* engine_provide_pin: the PIN did not authenticate */
+        unsigned attempts_left;         /* NEEDS_PIN: PIN attempts still allowed */
+        int export_error;               /* 0, or the exporter's error after a commit (the store
+                                         * holds the settings; engine_rebuild_exports retries) */
+} EngineResult;
+
+/* Free what an EngineResult holds (not the struct). */
+void engine_result_done(EngineResult *r);
+
+/*
+ * engine_new - open the store in o->state_dir and set up the pipeline.
+ * The IMSI starts as the configuration's static Imsi= (Source=static), else unknown.
+ * Return: 0; -EINVAL missing options; store_open's errors; -ENOMEM.
+ */
+int engine_new(Engine **ret, const EngineOptions *o);
+Engine *engine_free(Engine *e);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Engine *, engine_free);
+
+/* engine_set_config - use another configuration (after a reload); borrowed. @m NULL: c->metabase. */
+void engine_set_config(Engine *e, const Config *c, const Metabase *m);
+
+/*
+ * engine_set_imsi - the IMSI of the SIM now inserted (from oFono/ModemManager), kept in a Secret;
+ *   NULL or "" forgets it (SIM removed). Overrides the configuration's static IMSI.
+ * Return: 0; -EINVAL not 6..15 decimal digits; -ENOMEM.
+ */
+int engine_set_imsi(Engine *e, const char *digits);
+
+/*
+ * engine_submit - run one push through the pipeline (see the header comment).
+ * @ret: filled on 0 (free with engine_result_done)
+ * Return: 0 (the verdict is in @ret; rejections are verdicts, not errors); -EINVAL a NULL body
+ *   or a body over ENGINE_BODY_MAX; negative errno when the store failed (then nothing was
+ *   recorded).
+ */
+int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret);
+
+/*
+ * engine_provide_pin - the user's PIN for a push waiting for one.
+ * Return: 0 with the verdict in @ret: applied / rejected (policy, replay, ...), pending with
+ *   pin_rejected for a wrong PIN, rejected pin-attempts-exceeded after the last wrong one,
+ *   expired when the push expired meanwhile; -ESRCH unknown push id (or no longer pending);
+ *   -EBUSY the push is not waiting for a PIN; -ENOKEY USERNETWPIN but the IMSI is unknown now
+ *   (no attempt used); negative errno from the store.
+ */
+int engine_provide_pin(Engine *e, uint64_t id, const Secret *pin, EngineResult *ret);
+
+/*
+ * engine_confirm - the user accepts a push waiting for confirmation. It is re-authenticated
+ *   with the current IMSI and re-evaluated with the current configuration before it is applied.
+ * Return: 0 with the verdict in @ret; -ESRCH; -EBUSY not waiting for confirmation; -ENOKEY
+ *   NETWPIN but the IMSI is unknown now; negative errno from the store.
+ */
+int engine_confirm(Engine *e, uint64_t id, EngineResult *ret);
+
+/*
+ * engine_discard - the user refuses a pending push: verdict rejected, reason discarded.
+ * Return: 0; -ESRCH not a pending push.
+ */
+int engine_discard(Engine *e, uint64_t id);
+
+/*
+ * engine_expire - pending pushes whose expiry is <= @now_usec (0: the engine's clock) become
+ *   verdict expired, reason expired.
+ * Return: the number expired, or negative errno.
+ */
+int engine_expire(Engine *e, uint64_t now_usec);
+
+/* engine_rebuild_exports - re-render every export from the store (start-up, after errors). */
+int engine_rebuild_exports(Engine *e, ExportNmStats *stats);
+
+/* Bounded queries (callbacks as in store.h; strings are valid inside the callback only). */
+int engine_foreach_push(Engine *e, uint64_t before_id, unsigned limit, StorePushFn fn, void *userdata);
+int engine_get_push(Engine *e, uint64_t id, StorePushFn fn, void *userdata);
+int engine_foreach_pending(Engine *e, StorePendingFn fn, void *userdata);
+int engine_foreach_setting(Engine *e, const char *root_prefix, StoreSettingFn fn, void *userdata);
+int engine_foreach_account(Engine *e, StoreAccountFn fn, void *userdata);
+
+/* The store underneath (status output, tests). */
+Store *engine_get_store(Engine *e);

@@ -1,0 +1,1226 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * main.c: verifierd, the privileged verifier, on the system bus (org.provboot.Verifier1).
+ *
+ * A thin shell around the engine (engine.h): every method checks its caller from the bus
+ * credentials, reads its arguments through the typed ipc_*_read validators, calls the engine
+ * once, and answers with the verdict. It also keeps the network PIN source (the IMSI from
+ * oFono's SimManager or ModemManager's Sim, or static configuration), an optional user agent
+ * (RequestPin / RequestConfirmation), the expiry timer, SIGHUP reload, and one structured
+ * journal entry per verdict.
+ *
+ * Security invariants (DESIGN.md, conventions.md R3):
+ *   - Submit is accepted from provd's uid only; user-side methods from root or group provboot
+ *     only; the uid comes from the bus credentials, never augmented from /proc.
+ *   - Nothing provd says beyond "these bytes arrived" is trusted: the engine authenticates and
+ *     decodes the bytes itself. The summary shown to the user is decoded here for display only
+ *     and labelled untrusted.
+ *   - Every authentication failure gives the same error with the same message.
+ *   - No PIN, IMSI or key is ever logged or returned.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "cpdoc.h"
+#include "engine.h"
+#include "ipc.h"
+#include "log.h"
+#include "macros.h"
+#include "policy.h"
+#include "secret.h"
+#include "verdict.h"
+
+#ifndef PROVBOOT_VERSION
+#define PROVBOOT_VERSION "0.1"
+#endif
+
+#define DEFAULT_STATE_DIR "/var/lib/provboot"
+#define PROVD_USER "provd"
+#define PROVBOOT_GROUP "provboot"
+#define EXPIRY_INTERVAL_USEC (60ULL * 1000000ULL)
+#define SUMMARY_LINES_MAX 16U
+#define AGENT_TIMEOUT_USEC (120ULL * 1000000ULL)
+
+/* journal MESSAGE_IDs */
+#define MESSAGE_ID_VERDICT "3b1a4e9f0c2d4e7a9b5c6d7e8f901a2b"
+#define MESSAGE_ID_PROTOCOL_VIOLATION "8f2c1d0e4b3a49568a7b6c5d4e3f2a10"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(CpDoc *, cpdoc_free);
+
+typedef struct Manager {
+        sd_event *event;
+        sd_bus *bus;
+        Engine *engine;
+        Config *config;
+        const char *config_dir;
+        char *state_dir;
+        uid_t provd_uid;
+        bool have_provd_uid;
+        gid_t provboot_gid;
+        bool have_provboot_gid;
+        char *agent_owner; /* unique name of the registered agent's connection */
+        char *agent_path;
+        uint64_t protocol_violations;
+} Manager;
+
+typedef enum Caller {
+        CALLER_PROVD,
+        CALLER_USER,
+} Caller;
+
+static Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+        engine_free(m->engine);
+        config_free(m->config);
+        sd_bus_flush_close_unref(m->bus);
+        sd_event_unref(m->event);
+        free(m->state_dir);
+        free(m->agent_owner);
+        free(m->agent_path);
+        free(m);
+        return NULL;
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
+
+/* ---- caller checks ------------------------------------------------------------------------ */
+
+/*
+ * The third authorisation layer (after the bus policy and SELinux): the caller's effective uid
+ * as the bus daemon saw it (SO_PEERCRED), never read from /proc (no SD_BUS_CREDS_AUGMENT).
+ */
+static int check_caller(Manager *m, sd_bus_message *msg, Caller want, sd_bus_error *error) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        uid_t euid;
+        int r;
+
+        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_SUPPLEMENTARY_GIDS, &creds);
+        if (r < 0)
+                return sd_bus_error_set(error, IPC_ERROR_ACCESS_DENIED, "Cannot determine caller");
+        if (sd_bus_creds_get_augmented_mask(creds) & SD_BUS_CREDS_EUID)
+                return sd_bus_error_set(error, IPC_ERROR_ACCESS_DENIED, "Caller credentials not from the bus");
+        r = sd_bus_creds_get_euid(creds, &euid);
+        if (r < 0)
+                return sd_bus_error_set(error, IPC_ERROR_ACCESS_DENIED, "Cannot determine caller");
+
+        if (want == CALLER_PROVD) {
+                if (m->have_provd_uid && euid == m->provd_uid)
+                        return 0;
+                return sd_bus_error_set(error, IPC_ERROR_ACCESS_DENIED, "Only provd may submit pushes");
+        }
+
+        /* User side: root, or a member of group provboot — but never provd's own user. */
+        if (m->have_provd_uid && euid == m->provd_uid)
+                return sd_bus_error_set(error, IPC_ERROR_ACCESS_DENIED, "provd may not use the user-side methods");
+        if (euid == 0)
+                return 0;
+        if (m->have_provboot_gid && !(sd_bus_creds_get_augmented_mask(creds) & SD_BUS_CREDS_SUPPLEMENTARY_GIDS)) {
+                const gid_t *gids = NULL;
+                int n = sd_bus_creds_get_supplementary_gids(creds, &gids);
+
+                for (int i = 0; i < n; i++)
+                        if (gids[i] == m->provboot_gid)
+                                return 0;
+        }
+        return sd_bus_error_set(error, IPC_ERROR_ACCESS_DENIED, "Requires root or group " PROVBOOT_GROUP);
+}
+
+/* ---- verdicts ----------------------------------------------------------------------------- */
+
+static void log_verdict(const EngineResult *res, int sec, const char *transport) {
+        char roles[ROLES_FORMAT_MAX];
+        const char *v = verdict_to_string(res->verdict), *why = reason_to_string(res->reason);
+
+        roles_format(res->roles, roles, sizeof roles);
+        /* A structured entry for the journal (no-op without journald) plus a stderr line. */
+        sd_journal_send("MESSAGE=push %" PRIu64 ": %s%s%s%s (roles %u)", res->id, v, why[0] ? " (" : "", why,
+                        why[0] ? ")" : "", res->roles, "MESSAGE_ID=" MESSAGE_ID_VERDICT, "PRIORITY=%i",
+                        res->verdict == VERDICT_APPLIED ? LOG_NOTICE : LOG_INFO, "PUSH_ID=%" PRIu64, res->id,
+                        "SEC=%s", sec < 0 ? "none" : wsp_sec_to_string((WspSec) sec), "ROLES=%u", res->roles,
+                        "VERDICT=%s", v, "REASON=%s", why, "TRANSPORT=%s", transport ? transport : "", NULL);
+        log_info("push %" PRIu64 ": verdict %s%s%s, sec %s, roles %u (%s)%s%s", res->id, v, why[0] ? ", reason " : "",
+                 why, sec < 0 ? "none" : wsp_sec_to_string((WspSec) sec), res->roles, roles,
+                 res->denied ? ", denied: " : "", res->denied ? res->denied : "");
+}
+
+static void emit_verdict(Manager *m, const EngineResult *res) {
+        (void) sd_bus_emit_signal(m->bus, IPC_VERIFIER_PATH, IPC_VERIFIER_INTERFACE, IPC_S_VERDICT,
+                                  IPC_SIG_VERDICT_SIGNAL, res->id, verdict_to_string(res->verdict),
+                                  reason_to_string(res->reason), res->roles);
+}
+
+static int reply_verdict(sd_bus_message *msg, const EngineResult *res, bool with_id) {
+        IpcVerdict v = {
+                .id = res->id,
+                .verdict = verdict_to_string(res->verdict),
+                .reason = reason_to_string(res->reason),
+                .roles = res->roles,
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = ipc_verdict_append(reply, &v, with_id);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int errno_to_bus_error(int r, sd_bus_error *error) {
+        switch (r) {
+        case -ESRCH:
+                return sd_bus_error_set(error, IPC_ERROR_NO_SUCH_PUSH, "No such pending push");
+        case -EBUSY:
+                return sd_bus_error_set(error, IPC_ERROR_WRONG_STATE, "The push is not waiting for this");
+        case -ENOKEY:
+                return sd_bus_error_set(error, IPC_ERROR_UNAVAILABLE, "The SIM's IMSI is not known");
+        case -EKEYREJECTED:
+                return sd_bus_error_set(error, IPC_ERROR_AUTH_FAILED, IPC_AUTH_FAILED_MESSAGE);
+        default:
+                return sd_bus_error_set_errno(error, r);
+        }
+}
+
+/* ---- untrusted summary -------------------------------------------------------------------- */
+
+/* What the document would change, decoded here for display only (never used to decide). */
+static char *make_summary(const uint8_t *body, size_t len) {
+        static const char *const interesting[] = { "NAME", "NAP-ADDRESS", "PXADDR", "PORTNBR", "ADDR", "URI",
+                                                   "APPID", "PROVIDER-ID", "PROVURL", "ROLE" };
+        _cleanup_(cpdoc_freep) CpDoc *doc = NULL;
+        _cleanup_free_ char *out = NULL;
+        size_t used = 0, cap = ENGINE_SUMMARY_MAX;
+        unsigned lines = 0;
+
+        if (cpdoc_from_bytes(body, len, &doc, NULL) < 0)
+                return strdup("(document does not decode)");
+        out = calloc(1, cap);
+        if (!out)
+                return NULL;
+        for (const CpCharacteristic *c = doc->chars; c && lines < SUMMARY_LINES_MAX; c = c->next, lines++) {
+                int k = snprintf(out + used, cap - used, "%s%s", used ? "\n" : "", c->type);
+
+                if (k < 0 || (size_t) k >= cap - used)
+                        break;
+                used += (size_t) k;
+                for (const CpParm *p = c->parms; p; p = p->next)
+                        for (size_t i = 0; i < ELEMENTSOF(interesting); i++)
+                                if (p->value && strcmp(p->name, interesting[i]) == 0) {
+                                        k = snprintf(out + used, cap - used, " %s=%s", p->name, p->value);
+                                        if (k < 0 || (size_t) k >= cap - used)
+                                                return TAKE_PTR(out);
+                                        used += (size_t) k;
+                                }
+        }
+        return TAKE_PTR(out);
+}
+
+/* ---- agent -------------------------------------------------------------------------------- */
+
+typedef struct AgentCall {
+        Manager *m;
+        uint64_t id;
+        bool pin;
+} AgentCall;
+
+static int agent_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        _cleanup_free_ AgentCall *ac = userdata;
+        EngineResult res = {};
+        int r;
+
+        if (sd_bus_message_is_method_error(reply, NULL)) {
+                log_info("push %" PRIu64 ": agent did not answer (%s); it stays pending", ac->id,
+                         sd_bus_message_get_error(reply)->name);
+                return 0;
+        }
+        if (ac->pin) {
+                _cleanup_(secret_freep) Secret *s = NULL;
+                const char *pin;
+
+                r = sd_bus_message_read(reply, "s", &pin);
+                if (r < 0 || strlen(pin) == 0 || strlen(pin) > IPC_PIN_MAX)
+                        return 0;
+                r = secret_new_from_string(pin, &s);
+                if (r < 0)
+                        return 0;
+                r = engine_provide_pin(ac->m->engine, ac->id, s, &res);
+        } else {
+                int ok;
+
+                r = sd_bus_message_read(reply, "b", &ok);
+                if (r < 0)
+                        return 0;
+                if (!ok) {
+                        r = engine_discard(ac->m->engine, ac->id);
+                        if (r >= 0)
+                                log_info("push %" PRIu64 ": refused by the user (agent)", ac->id);
+                        return 0;
+                }
+                r = engine_confirm(ac->m->engine, ac->id, &res);
+        }
+        if (r < 0) {
+                log_warning_errno(r, "push %" PRIu64 ": agent answer not applied: %m", ac->id);
+                return 0;
+        }
+        log_verdict(&res, -1, "agent");
+        emit_verdict(ac->m, &res);
+        engine_result_done(&res);
+        return 0;
+}
+
+static void ask_agent(Manager *m, const EngineResult *res, const char *sender, const char *summary) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        _cleanup_free_ AgentCall *ac = NULL;
+        bool pin = res->reason == REASON_NEEDS_PIN;
+        int r;
+
+        if (!m->agent_owner || res->verdict != VERDICT_PENDING)
+                return;
+        if (res->reason != REASON_NEEDS_PIN && res->reason != REASON_NEEDS_CONFIRMATION)
+                return;
+        ac = calloc(1, sizeof(*ac));
+        if (!ac)
+                return;
+        *ac = (AgentCall) { .m = m, .id = res->id, .pin = pin };
+        r = sd_bus_message_new_method_call(m->bus, &call, m->agent_owner, m->agent_path, IPC_AGENT_INTERFACE,
+                                           pin ? IPC_M_AGENT_REQUEST_PIN : IPC_M_AGENT_REQUEST_CONFIRMATION);
+        if (r >= 0)
+                r = sd_bus_message_append(call, "ts", res->id, sender ? sender : "");
+        if (r >= 0)
+                r = sd_bus_message_open_container(call, 'a', "s");
+        for (const char *p = summary; r >= 0 && p && *p;) {
+                size_t n = strcspn(p, "\n");
+                _cleanup_free_ char *line = strndup(p, n);
+
+                r = line ? sd_bus_message_append(call, "s", line) : -ENOMEM;
+                p += n + (p[n] ? 1 : 0);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(call);
+        if (r >= 0)
+                r = sd_bus_call_async(m->bus, NULL, call, agent_reply, ac, AGENT_TIMEOUT_USEC);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to ask the agent about push %" PRIu64 ": %m", res->id);
+                return;
+        }
+        TAKE_PTR(ac);
+}
+
+/* ---- methods ------------------------------------------------------------------------------ */
+
+static WspContentKind content_kind_from_type(const char *t) {
+        if (strcasecmp(t, "application/vnd.wap.connectivity-wbxml") == 0)
+                return WSP_CONTENT_CP_WBXML;
+        if (strcasecmp(t, "text/vnd.wap.connectivity-xml") == 0)
+                return WSP_CONTENT_CP_XML;
+        if (strcasecmp(t, "application/pkcs7-mime") == 0)
+                return WSP_CONTENT_PKCS7;
+        return WSP_CONTENT_OTHER;
+}
+
+static int method_submit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_free_ char *summary = NULL;
+        EngineResult res = {};
+        IpcSubmit s;
+        int r;
+
+        r = check_caller(m, msg, CALLER_PROVD, error);
+        if (r < 0)
+                return r;
+        r = ipc_submit_read(msg, &s);
+        if (r < 0) {
+                /* provd's own code never sends this: a sign of a compromised provd (R3.5). */
+                m->protocol_violations++;
+                sd_journal_send("MESSAGE=provd protocol violation: invalid Submit arguments", "MESSAGE_ID="
+                                MESSAGE_ID_PROTOCOL_VIOLATION, "PRIORITY=%i", LOG_WARNING, NULL);
+                log_warning("provd protocol violation: invalid Submit arguments (%" PRIu64 " so far)",
+                            m->protocol_violations);
+                return sd_bus_error_set(error, IPC_ERROR_INVALID_ARGS, "Invalid Submit arguments");
+        }
+        summary = make_summary(s.body, s.body_size);
+        EngineSubmission sub = {
+                .body = s.body,
+                .body_len = s.body_size,
+                .content_kind = content_kind_from_type(s.content_type),
+                .content_type = s.content_type,
+                .sec = (WspSec) s.sec,
+                .mac = s.mac[0] ? s.mac : NULL,
+                .sender = s.sender,
+                .transport = s.transport,
+                .received_usec = s.received_usec,
+                .summary = summary,
+        };
+        if (sub.content_kind == WSP_CONTENT_OTHER) {
+                m->protocol_violations++;
+                return sd_bus_error_set(error, IPC_ERROR_INVALID_ARGS, "Not an OMA CP content type");
+        }
+        r = engine_submit(m->engine, &sub, &res);
+        if (r < 0)
+                return log_error_errno(r, "Failed to process push: %m"), sd_bus_error_set_errno(error, r);
+        log_verdict(&res, s.sec, s.transport);
+        r = reply_verdict(msg, &res, true);
+        emit_verdict(m, &res);
+        ask_agent(m, &res, s.sender, summary);
+        engine_result_done(&res);
+        return r < 0 ? r : 1;
+}
+
+static int method_provide_pin(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(secret_freep) Secret *pin = NULL;
+        EngineResult res = {};
+        IpcPin p;
+        int r;
+
+        r = check_caller(m, msg, CALLER_USER, error);
+        if (r < 0)
+                return r;
+        r = ipc_pin_read(msg, &p);
+        if (r < 0) /* same answer as a wrong PIN: no oracle on the PIN's shape */
+                return sd_bus_error_set(error, IPC_ERROR_AUTH_FAILED, IPC_AUTH_FAILED_MESSAGE);
+        r = secret_new_from_string(p.pin, &pin);
+        if (r < 0)
+                return sd_bus_error_set_errno(error, r);
+        r = engine_provide_pin(m->engine, p.id, pin, &res);
+        if (r < 0)
+                return errno_to_bus_error(r, error);
+        if (res.pin_rejected) {
+                log_info("push %" PRIu64 ": wrong PIN, %u attempt(s) left", res.id, res.attempts_left);
+                engine_result_done(&res);
+                return sd_bus_error_set(error, IPC_ERROR_AUTH_FAILED, IPC_AUTH_FAILED_MESSAGE);
+        }
+        log_verdict(&res, -1, "pin");
+        r = reply_verdict(msg, &res, false);
+        emit_verdict(m, &res);
+        engine_result_done(&res);
+        return r < 0 ? r : 1;
+}
+
+static int method_confirm(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        EngineResult res = {};
+        uint64_t id;
+        int r;
+
+        r = check_caller(m, msg, CALLER_USER, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(msg, "t", &id);
+        if (r < 0)
+                return r;
+        r = engine_confirm(m->engine, id, &res);
+        if (r < 0)
+                return errno_to_bus_error(r, error);
+        log_verdict(&res, -1, "confirm");
+        r = reply_verdict(msg, &res, false);
+        emit_verdict(m, &res);
+        engine_result_done(&res);
+        return r < 0 ? r : 1;
+}
+
+static int method_discard(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        uint64_t id;
+        int r;
+
+        r = check_caller(m, msg, CALLER_USER, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(msg, "t", &id);
+        if (r < 0)
+                return r;
+        r = engine_discard(m->engine, id);
+        if (r < 0)
+                return errno_to_bus_error(r, error);
+        log_info("push %" PRIu64 ": discarded by the user", id);
+        EngineResult res = { .id = id, .verdict = VERDICT_REJECTED, .reason = REASON_DISCARDED };
+        emit_verdict(m, &res);
+        return sd_bus_reply_method_return(msg, "");
+}
+
+static int append_pending(const StorePending *p, void *userdata) {
+        sd_bus_message *reply = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'r', "tsssttas");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, "tssstt", p->id, p->sender ? p->sender : "",
+                                  p->sec < 0 ? "none" : wsp_sec_to_string((WspSec) p->sec),
+                                  p->state == PENDING_NEEDS_PIN ? reason_to_string(REASON_NEEDS_PIN) :
+                                                                  reason_to_string(REASON_NEEDS_CONFIRMATION),
+                                  p->received_usec, p->expires_usec);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "s");
+        if (r < 0)
+                return r;
+        for (const char *s = p->summary; s && *s;) {
+                size_t n = strcspn(s, "\n");
+                _cleanup_free_ char *line = strndup(s, n);
+
+                if (!line)
+                        return -ENOMEM;
+                r = sd_bus_message_append(reply, "s", line);
+                if (r < 0)
+                        return r;
+                s += n + (s[n] ? 1 : 0);
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+static int method_list_pending(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        int r;
+
+        r = check_caller(m, msg, CALLER_USER, error);
+        if (r < 0)
+                return r;
+        (void) engine_expire(m->engine, 0);
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(tsssttas)");
+        if (r < 0)
+                return r;
+        r = engine_foreach_pending(m->engine, append_pending, reply);
+        if (r < 0)
+                return sd_bus_error_set_errno(error, r);
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int append_push(const StorePush *p, void *userdata) {
+        sd_bus_message *reply = userdata;
+
+        return sd_bus_message_append(reply, "(ttsssssuss)", p->id, p->received_usec, p->sender ? p->sender : "",
+                                     p->transport ? p->transport : "",
+                                     p->sec < 0 ? "none" : wsp_sec_to_string((WspSec) p->sec),
+                                     verdict_to_string(p->verdict), reason_to_string(p->reason), p->roles,
+                                     p->denied ? p->denied : "", p->digest ? p->digest : "");
+}
+
+static int method_get_history(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        uint32_t max;
+        int r;
+
+        r = check_caller(m, msg, CALLER_USER, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(msg, "u", &max);
+        if (r < 0)
+                return r;
+        if (max == 0 || max > IPC_HISTORY_MAX)
+                max = IPC_HISTORY_MAX;
+        (void) engine_expire(m->engine, 0);
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(ttsssssuss)");
+        if (r < 0)
+                return r;
+        r = engine_foreach_push(m->engine, 0, max, append_push, reply);
+        if (r < 0)
+                return sd_bus_error_set_errno(error, r);
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_get_push(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        uint64_t id;
+        int r;
+
+        r = check_caller(m, msg, CALLER_USER, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(msg, "t", &id);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = engine_get_push(m->engine, id, append_push, reply);
+        if (r == 0 || r == -ESRCH)
+                return sd_bus_error_set(error, IPC_ERROR_NO_SUCH_PUSH, "No such push");
+        if (r < 0)
+                return sd_bus_error_set_errno(error, r);
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+/* Values of these parms are passwords: never shown (they are settings, not our secrets, but a
+ * member of group provboot has no need to read them). */
+static bool parm_is_password(const char *name) {
+        return name && (strstr(name, "SECRET") || strstr(name, "-PW") || strstr(name, "PASSWORD") ||
+                        strcmp(name, "AAUTHDATA") == 0);
+}
+
+static int append_setting(const StoreSetting *s, void *userdata) {
+        sd_bus_message *reply = userdata;
+
+        if (!s->parm)
+                return 0;
+        return sd_bus_message_append(reply, "(sssut)", s->chpath ? s->chpath : "", s->parm,
+                                     parm_is_password(s->parm) ? "(hidden)" : (s->value ? s->value : ""), s->roles,
+                                     s->push_id);
+}
+
+static int append_account(const StoreAccount *a, void *userdata) {
+        sd_bus_message *reply = userdata;
+
+        return sd_bus_message_append(reply, "(sssut)", a->server_id ? a->server_id : "", a->name ? a->name : "",
+                                     a->addr ? a->addr : "", a->roles, a->push_id);
+}
+
+static int method_list_settings(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        bool accounts = streq_ptr(sd_bus_message_get_member(msg), IPC_M_LIST_ACCOUNTS);
+        int r;
+
+        r = check_caller(m, msg, CALLER_USER, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(sssut)");
+        if (r < 0)
+                return r;
+        if (accounts)
+                r = engine_foreach_account(m->engine, append_account, reply);
+        else
+                r = engine_foreach_setting(m->engine, NULL, append_setting, reply);
+        if (r < 0)
+                return sd_bus_error_set_errno(error, r);
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int append_kv(sd_bus_message *reply, const char *k, const char *v) {
+        return sd_bus_message_append(reply, "(ss)", k, v);
+}
+
+static int method_get_policy(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        static const char *const sec_keys[_WSP_SEC_MAX] = { "Policy.AcceptNetworkPin", "Policy.AcceptUserPin",
+                                                            "Policy.AcceptUserNetworkPin", "Policy.AcceptUserPinMac" };
+        static const char *const role_keys[_WSP_SEC_MAX] = { "Roles.NetworkPin", "Roles.UserPin",
+                                                             "Roles.UserNetworkPin", "Roles.UserPinMac" };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        const Config *c = m->config;
+        char buf[64];
+        int r;
+
+        r = check_caller(m, msg, CALLER_USER, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(ss)");
+        if (r < 0)
+                return r;
+#define KV(k, v)                                 \
+        do {                                     \
+                r = append_kv(reply, (k), (v));  \
+                if (r < 0)                       \
+                        return r;                \
+        } while (0)
+#define KVU(k, v)                                                   \
+        do {                                                        \
+                snprintf(buf, sizeof buf, "%" PRIu64, (uint64_t) (v)); \
+                KV(k, buf);                                         \
+        } while (0)
+        KV("Bootstrap.Enabled", c->bootstrap_enabled ? "yes" : "no");
+        KV("Bootstrap.ConfirmNetworkPin", c->confirm_network_pin ? "yes" : "no");
+        KV("NetworkPin.Source", network_pin_source_to_string(c->network_pin_source));
+        KV("Export.NetworkManagerDir", c->nm_dir);
+        KV("Export.OfonoContexts", c->export_ofono_contexts ? "yes" : "no");
+        KV("Export.Mmsd", c->export_mmsd ? "yes" : "no");
+        KVU("Policy.GrantManager", c->grant_manager);
+        KVU("Policy.GrantUserAuthenticated", c->grant_user_auth);
+        KV("Policy.AcceptUnauthenticated", c->accept_unauthenticated ? "yes" : "no");
+        for (int i = 0; i < _WSP_SEC_MAX; i++)
+                KV(sec_keys[i], c->accept_sec[i] ? "yes" : "no");
+        KVU("Policy.PinAttempts", c->pin_attempts);
+        KVU("Policy.MaxPendingPushes", c->pending_max);
+        KVU("Policy.PendingExpirySec", c->pending_expiry_sec);
+        KVU("Roles.Unauthenticated", c->roles_unauthenticated);
+        for (int i = 0; i < _WSP_SEC_MAX; i++)
+                KVU(role_keys[i], c->roles_sec[i]);
+        KVU("Status.PendingPushes", store_count_pending(engine_get_store(m->engine)));
+        KVU("Status.ProtocolViolations", m->protocol_violations);
+        KV("Status.Agent", m->agent_owner ? m->agent_owner : "none");
+#undef KVU
+#undef KV
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_list_certificates(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = check_caller(m, msg, CALLER_USER, error);
+        if (r < 0)
+                return r;
+        /* The certificate store (CertificateStore characteristic, signed packages) is not
+         * implemented yet: the list is truthfully empty. */
+        return sd_bus_reply_method_return(msg, "a(ssssust)", 0);
+}
+
+static int method_install(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = check_caller(m, msg, CALLER_USER, error);
+        if (r < 0)
+                return r;
+        return sd_bus_error_set(error, SD_BUS_ERROR_NOT_SUPPORTED, "Signed packages are not supported yet");
+}
+
+static int method_register_agent(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *path;
+        int r;
+
+        r = check_caller(m, msg, CALLER_USER, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(msg, "o", &path);
+        if (r < 0)
+                return r;
+        if (m->agent_owner && !streq_ptr(m->agent_owner, sd_bus_message_get_sender(msg)))
+                return sd_bus_error_set(error, IPC_ERROR_AGENT_EXISTS, "Another agent is registered");
+        free(m->agent_owner);
+        free(m->agent_path);
+        m->agent_owner = strdup(sd_bus_message_get_sender(msg));
+        m->agent_path = strdup(path);
+        if (!m->agent_owner || !m->agent_path)
+                return -ENOMEM;
+        log_info("Agent registered by %s", m->agent_owner);
+        return sd_bus_reply_method_return(msg, "");
+}
+
+static int method_unregister_agent(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *path;
+        int r;
+
+        r = check_caller(m, msg, CALLER_USER, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(msg, "o", &path);
+        if (r < 0)
+                return r;
+        if (!m->agent_owner || !streq_ptr(m->agent_owner, sd_bus_message_get_sender(msg)) ||
+            !streq_ptr(m->agent_path, path))
+                return sd_bus_error_set(error, IPC_ERROR_NO_SUCH_PUSH, "No such agent");
+        m->agent_owner = mfree(m->agent_owner);
+        m->agent_path = mfree(m->agent_path);
+        return sd_bus_reply_method_return(msg, "");
+}
+
+static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *name, *old, *new;
+
+        if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0)
+                return 0;
+        if (m->agent_owner && streq_ptr(name, m->agent_owner) && (!new || !*new)) {
+                log_info("Agent %s disappeared", m->agent_owner);
+                m->agent_owner = mfree(m->agent_owner);
+                m->agent_path = mfree(m->agent_path);
+        }
+        return 0;
+}
+
+static const sd_bus_vtable verifier_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_SUBMIT, IPC_SIG_SUBMIT_IN,
+                                 SD_BUS_PARAM(body) SD_BUS_PARAM(content_type) SD_BUS_PARAM(sec) SD_BUS_PARAM(mac)
+                                 SD_BUS_PARAM(sender) SD_BUS_PARAM(transport) SD_BUS_PARAM(received_usec),
+                                 IPC_SIG_SUBMIT_OUT,
+                                 SD_BUS_PARAM(id) SD_BUS_PARAM(verdict) SD_BUS_PARAM(reason) SD_BUS_PARAM(roles),
+                                 method_submit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_LIST_PENDING, "", , IPC_SIG_LIST_PENDING_OUT, SD_BUS_PARAM(pending),
+                                 method_list_pending, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_PROVIDE_PIN, IPC_SIG_PROVIDE_PIN_IN, SD_BUS_PARAM(id) SD_BUS_PARAM(pin),
+                                 IPC_SIG_VERDICT_OUT, SD_BUS_PARAM(verdict) SD_BUS_PARAM(reason) SD_BUS_PARAM(roles),
+                                 method_provide_pin, SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_CONFIRM, "t", SD_BUS_PARAM(id), IPC_SIG_VERDICT_OUT,
+                                 SD_BUS_PARAM(verdict) SD_BUS_PARAM(reason) SD_BUS_PARAM(roles), method_confirm,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_DISCARD, "t", SD_BUS_PARAM(id), "", , method_discard,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_REGISTER_AGENT, "o", SD_BUS_PARAM(path), "", , method_register_agent,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_UNREGISTER_AGENT, "o", SD_BUS_PARAM(path), "", , method_unregister_agent,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_GET_HISTORY, "u", SD_BUS_PARAM(max), IPC_SIG_HISTORY_OUT,
+                                 SD_BUS_PARAM(history), method_get_history, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_GET_PUSH, "t", SD_BUS_PARAM(id), IPC_SIG_PUSH_OUT, SD_BUS_PARAM(push),
+                                 method_get_push, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_LIST_SETTINGS, "", , IPC_SIG_SETTINGS_OUT, SD_BUS_PARAM(settings),
+                                 method_list_settings, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_LIST_ACCOUNTS, "", , IPC_SIG_ACCOUNTS_OUT, SD_BUS_PARAM(accounts),
+                                 method_list_settings, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_GET_POLICY, "", , IPC_SIG_POLICY_OUT, SD_BUS_PARAM(policy),
+                                 method_get_policy, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_INSTALL, "ay", SD_BUS_PARAM(package), IPC_SIG_SUBMIT_OUT,
+                                 SD_BUS_PARAM(id) SD_BUS_PARAM(verdict) SD_BUS_PARAM(reason) SD_BUS_PARAM(roles),
+                                 method_install, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_LIST_CERTIFICATES, "", , IPC_SIG_CERTIFICATES_OUT,
+                                 SD_BUS_PARAM(certificates), method_list_certificates, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_NAMES(IPC_S_VERDICT, IPC_SIG_VERDICT_SIGNAL,
+                                 SD_BUS_PARAM(id) SD_BUS_PARAM(verdict) SD_BUS_PARAM(reason) SD_BUS_PARAM(roles), 0),
+        SD_BUS_VTABLE_END
+};
+
+/* ---- network PIN source ------------------------------------------------------------------- */
+
+static void set_imsi(Manager *m, const char *imsi, const char *from) {
+        int r;
+
+        /* The IMSI is a secret of this process: log only that it changed, never its digits. */
+        r = engine_set_imsi(m->engine, imsi && *imsi ? imsi : NULL);
+        if (r < 0)
+                log_warning_errno(r, "Ignoring an invalid IMSI from %s: %m", from);
+        else
+                log_info("Network PIN %s (from %s)", imsi && *imsi ? "known" : "unknown", from);
+}
+
+/* oFono: org.ofono.SimManager.SubscriberIdentity on each modem (security-model.md 2.1). */
+static int ofono_sim_properties(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        int r;
+
+        if (sd_bus_message_is_method_error(reply, NULL))
+                return 0;
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return 0;
+        while (sd_bus_message_enter_container(reply, 'e', "sv") > 0) {
+                const char *key, *imsi;
+
+                if (sd_bus_message_read(reply, "s", &key) < 0)
+                        return 0;
+                if (streq_ptr(key, "SubscriberIdentity") && sd_bus_message_read(reply, "v", "s", &imsi) >= 0) {
+                        set_imsi(m, imsi, "oFono");
+                        return 0;
+                }
+                if (sd_bus_message_skip(reply, "v") < 0)
+                        return 0;
+                sd_bus_message_exit_container(reply);
+        }
+        return 0;
+}
+
+static int ofono_modems(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        int r;
+
+        if (sd_bus_message_is_method_error(reply, NULL))
+                return 0;
+        r = sd_bus_message_enter_container(reply, 'a', "(oa{sv})");
+        if (r < 0)
+                return 0;
+        while (sd_bus_message_enter_container(reply, 'r', "oa{sv}") > 0) {
+                const char *path;
+
+                if (sd_bus_message_read(reply, "o", &path) < 0 || sd_bus_message_skip(reply, "a{sv}") < 0)
+                        return 0;
+                (void) sd_bus_call_method_async(m->bus, NULL, "org.ofono", path, "org.ofono.SimManager",
+                                                "GetProperties", ofono_sim_properties, m, "");
+                sd_bus_message_exit_container(reply);
+        }
+        return 0;
+}
+
+static int ofono_sim_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        const char *key, *imsi;
+
+        if (sd_bus_message_read(msg, "s", &key) < 0 || !streq_ptr(key, "SubscriberIdentity"))
+                return 0;
+        if (sd_bus_message_read(msg, "v", "s", &imsi) >= 0)
+                set_imsi(m, imsi, "oFono");
+        return 0;
+}
+
+static int ofono_appeared(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        const char *name, *old, *new;
+
+        if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0)
+                return 0;
+        if (new && *new)
+                (void) sd_bus_call_method_async(m->bus, NULL, "org.ofono", "/", "org.ofono.Manager", "GetModems",
+                                                ofono_modems, m, "");
+        else
+                set_imsi(m, NULL, "oFono (gone)");
+        return 0;
+}
+
+/* ModemManager: org.freedesktop.ModemManager1.Sim.Imsi (security-model.md 2.3). */
+static int mm_read_sim(Manager *m, sd_bus_message *msg) {
+        int r;
+
+        /* a{sa{sv}}: interfaces of one object */
+        r = sd_bus_message_enter_container(msg, 'a', "{sa{sv}}");
+        if (r < 0)
+                return r;
+        while (sd_bus_message_enter_container(msg, 'e', "sa{sv}") > 0) {
+                const char *iface;
+
+                if (sd_bus_message_read(msg, "s", &iface) < 0)
+                        return -EBADMSG;
+                if (!streq_ptr(iface, "org.freedesktop.ModemManager1.Sim")) {
+                        sd_bus_message_skip(msg, "a{sv}");
+                        sd_bus_message_exit_container(msg);
+                        continue;
+                }
+                if (sd_bus_message_enter_container(msg, 'a', "{sv}") < 0)
+                        return -EBADMSG;
+                while (sd_bus_message_enter_container(msg, 'e', "sv") > 0) {
+                        const char *key, *imsi;
+
+                        if (sd_bus_message_read(msg, "s", &key) < 0)
+                                return -EBADMSG;
+                        if (streq_ptr(key, "Imsi") && sd_bus_message_read(msg, "v", "s", &imsi) >= 0)
+                                set_imsi(m, imsi, "ModemManager");
+                        else
+                                sd_bus_message_skip(msg, "v");
+                        sd_bus_message_exit_container(msg);
+                }
+                sd_bus_message_exit_container(msg);
+                sd_bus_message_exit_container(msg);
+        }
+        return sd_bus_message_exit_container(msg);
+}
+
+static int mm_objects(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+
+        if (sd_bus_message_is_method_error(reply, NULL))
+                return 0;
+        if (sd_bus_message_enter_container(reply, 'a', "{oa{sa{sv}}}") < 0)
+                return 0;
+        while (sd_bus_message_enter_container(reply, 'e', "oa{sa{sv}}") > 0) {
+                const char *path;
+
+                if (sd_bus_message_read(reply, "o", &path) < 0 || mm_read_sim(m, reply) < 0)
+                        return 0;
+                sd_bus_message_exit_container(reply);
+        }
+        return 0;
+}
+
+static int mm_sim_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        const char *iface;
+
+        if (sd_bus_message_read(msg, "s", &iface) < 0 || !streq_ptr(iface, "org.freedesktop.ModemManager1.Sim"))
+                return 0;
+        if (sd_bus_message_enter_container(msg, 'a', "{sv}") < 0)
+                return 0;
+        while (sd_bus_message_enter_container(msg, 'e', "sv") > 0) {
+                const char *key, *imsi;
+
+                if (sd_bus_message_read(msg, "s", &key) < 0)
+                        return 0;
+                if (streq_ptr(key, "Imsi") && sd_bus_message_read(msg, "v", "s", &imsi) >= 0)
+                        set_imsi(m, imsi, "ModemManager");
+                else
+                        sd_bus_message_skip(msg, "v");
+                sd_bus_message_exit_container(msg);
+        }
+        return 0;
+}
+
+static int mm_appeared(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        const char *name, *old, *new;
+
+        if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0)
+                return 0;
+        if (new && *new)
+                (void) sd_bus_call_method_async(m->bus, NULL, "org.freedesktop.ModemManager1",
+                                                "/org/freedesktop/ModemManager1",
+                                                "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
+                                                mm_objects, m, "");
+        else
+                set_imsi(m, NULL, "ModemManager (gone)");
+        return 0;
+}
+
+static int setup_network_pin_source(Manager *m) {
+        int r = 0;
+
+        switch (m->config->network_pin_source) {
+        case NETWORK_PIN_SOURCE_STATIC:
+                return 0; /* the engine took Imsi= from the configuration */
+        case NETWORK_PIN_SOURCE_OFONO:
+                r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                              "org.freedesktop.DBus", "NameOwnerChanged", ofono_appeared, NULL, m);
+                if (r >= 0)
+                        r = sd_bus_match_signal_async(m->bus, NULL, "org.ofono", NULL, "org.ofono.SimManager",
+                                                      "PropertyChanged", ofono_sim_changed, NULL, m);
+                if (r >= 0)
+                        r = sd_bus_call_method_async(m->bus, NULL, "org.ofono", "/", "org.ofono.Manager",
+                                                     "GetModems", ofono_modems, m, "");
+                break;
+        case NETWORK_PIN_SOURCE_MODEMMANAGER:
+                r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                              "org.freedesktop.DBus", "NameOwnerChanged", mm_appeared, NULL, m);
+                if (r >= 0)
+                        r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.ModemManager1", NULL,
+                                                      "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                                      mm_sim_changed, NULL, m);
+                if (r >= 0)
+                        r = sd_bus_call_method_async(m->bus, NULL, "org.freedesktop.ModemManager1",
+                                                     "/org/freedesktop/ModemManager1",
+                                                     "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
+                                                     mm_objects, m, "");
+                break;
+        default:
+                break;
+        }
+        return r;
+}
+
+/* ---- timers and signals -------------------------------------------------------------------- */
+
+static int on_expiry_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        int r;
+
+        r = engine_expire(m->engine, 0);
+        if (r > 0)
+                log_info("%d pending push(es) expired", r);
+        return sd_event_source_set_time(s, usec + EXPIRY_INTERVAL_USEC);
+}
+
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+        ConfigError err = {};
+        char buf[PATH_MAX + CONFIG_ERROR_MESSAGE_MAX + 32];
+        int r;
+
+        r = config_reload(&m->config, m->config_dir, &err);
+        if (r < 0) {
+                log_error_errno(r, "Reload refused, keeping the last good configuration: %s",
+                                r == -EINVAL ? config_error_format(&err, buf, sizeof buf) : "read error");
+                return 0;
+        }
+        engine_set_config(m->engine, m->config, NULL);
+        log_info("Configuration reloaded");
+        return 0;
+}
+
+/* ---- main --------------------------------------------------------------------------------- */
+
+static void help(void) {
+        printf("verifierd [OPTIONS...]\n\n"
+               "provboot's privileged verifier of OMA Client Provisioning pushes (org.provboot.Verifier1).\n\n"
+               "  -h --help            Show this help\n"
+               "     --version         Show the version\n"
+               "     --config-dir=DIR  Read DIR/verifierd.conf, DIR/verifierd.conf.d/ and DIR/metabase.d/\n"
+               "                       instead of /usr/lib/provboot, /run/provboot, /etc/provboot\n"
+               "     --state-dir=DIR   Keep the store in DIR (default $STATE_DIRECTORY or %s)\n\n"
+               "See verifierd(8).\n",
+               DEFAULT_STATE_DIR);
+}
+
+static int parse_argv(int argc, char **argv, Manager *m) {
+        enum { ARG_VERSION = 0x100, ARG_CONFIG_DIR, ARG_STATE_DIR };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "config-dir", required_argument, NULL, ARG_CONFIG_DIR },
+                { "state-dir", required_argument, NULL, ARG_STATE_DIR },
+                {}
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("verifierd %s\n", PROVBOOT_VERSION);
+                        return 0;
+                case ARG_CONFIG_DIR:
+                        m->config_dir = optarg;
+                        break;
+                case ARG_STATE_DIR:
+                        free(m->state_dir);
+                        m->state_dir = strdup(optarg);
+                        if (!m->state_dir)
+                                return log_oom();
+                        break;
+                default:
+                        return -EINVAL;
+                }
+        if (optind < argc) {
+                log_error("This program takes no positional arguments.");
+                return -EINVAL;
+        }
+        return 1;
+}
+
+static void lookup_identities(Manager *m) {
+        struct passwd *pw = getpwnam(PROVD_USER);
+        struct group *gr = getgrnam(PROVBOOT_GROUP);
+
+        if (pw) {
+                m->provd_uid = pw->pw_uid;
+                m->have_provd_uid = true;
+        } else
+                log_warning("No user '%s': nobody may submit pushes", PROVD_USER);
+        if (gr) {
+                m->provboot_gid = gr->gr_gid;
+                m->have_provboot_gid = true;
+        }
+}
+
+int main(int argc, char **argv) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+        ConfigError err = {};
+        char buf[PATH_MAX + CONFIG_ERROR_MESSAGE_MAX + 32];
+        sigset_t mask;
+        int r;
+
+        m = calloc(1, sizeof(Manager));
+        if (!m)
+                return log_oom(), EXIT_FAILURE;
+        r = parse_argv(argc, argv, m);
+        if (r <= 0)
+                return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+
+        /* Secrets live here: no core dumps, no ptrace by same-uid processes. */
+        r = secret_harden_process();
+        if (r < 0)
+                log_warning_errno(r, "Failed to harden the process: %m");
+
+        if (!m->state_dir) {
+                const char *sd = getenv("STATE_DIRECTORY");
+
+                m->state_dir = strdup(sd && *sd ? sd : DEFAULT_STATE_DIR);
+                if (!m->state_dir)
+                        return log_oom(), EXIT_FAILURE;
+        }
+        r = config_load(m->config_dir, &m->config, &err);
+        if (r < 0) {
+                log_error_errno(r, "Failed to load the configuration: %s",
+                                r == -EINVAL ? config_error_format(&err, buf, sizeof buf) : "read error");
+                return EXIT_FAILURE;
+        }
+        lookup_identities(m);
+
+        EngineOptions eo = { .state_dir = m->state_dir, .config = m->config };
+        r = engine_new(&m->engine, &eo);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open the store in '%s': %m", m->state_dir), EXIT_FAILURE;
+        r = engine_rebuild_exports(m->engine, NULL);
+        if (r < 0)
+                log_warning_errno(r, "Failed to rebuild the exports (will retry on the next apply): %m");
+
+        r = ipc_errors_register();
+        if (r < 0)
+                return log_error_errno(r, "Failed to register error names: %m"), EXIT_FAILURE;
+        r = sd_event_default(&m->event);
+        if (r < 0)
+                return log_error_errno(r, "Failed to allocate the event loop: %m"), EXIT_FAILURE;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        (void) sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
+        (void) sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+        (void) sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m);
+
+        /* The bus: $DBUS_STARTER_ADDRESS when bus-activated by a plain dbus-daemon, else the
+         * system bus ($DBUS_SYSTEM_BUS_ADDRESS honoured by sd-bus). */
+        if (getenv("DBUS_STARTER_ADDRESS") && !getenv("DBUS_SYSTEM_BUS_ADDRESS")) {
+                r = sd_bus_new(&m->bus);
+                if (r >= 0)
+                        r = sd_bus_set_address(m->bus, getenv("DBUS_STARTER_ADDRESS"));
+                if (r >= 0)
+                        r = sd_bus_set_bus_client(m->bus, 1);
+                if (r >= 0)
+                        r = sd_bus_start(m->bus);
+        } else
+                r = sd_bus_open_system(&m->bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the system bus: %m"), EXIT_FAILURE;
+        r = sd_bus_add_object_vtable(m->bus, NULL, IPC_VERIFIER_PATH, IPC_VERIFIER_INTERFACE, verifier_vtable, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add the object: %m"), EXIT_FAILURE;
+        r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                      "org.freedesktop.DBus", "NameOwnerChanged", on_name_owner_changed, NULL, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch bus names: %m"), EXIT_FAILURE;
+        r = setup_network_pin_source(m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to watch the network PIN source: %m");
+        r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to attach the bus: %m"), EXIT_FAILURE;
+        r = sd_bus_request_name(m->bus, IPC_VERIFIER_BUS_NAME, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to own %s: %m", IPC_VERIFIER_BUS_NAME), EXIT_FAILURE;
+        {
+                uint64_t now;
+
+                sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+                r = sd_event_add_time(m->event, NULL, CLOCK_MONOTONIC, now + EXPIRY_INTERVAL_USEC, 0,
+                                      on_expiry_timer, m);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to add the expiry timer: %m"), EXIT_FAILURE;
+        }
+        log_info("verifierd %s ready: OTA bootstrap %s, network PIN from %s, state in '%s'", PROVBOOT_VERSION,
+                 m->config->bootstrap_enabled ? "enabled" : "disabled",
+                 network_pin_source_to_string(m->config->network_pin_source), m->state_dir);
+        (void) sd_notify(0, "READY=1\nSTATUS=Ready");
+
+        r = sd_event_loop(m->event);
+        if (r < 0)
+                return log_error_errno(r, "Event loop failed: %m"), EXIT_FAILURE;
+        (void) sd_notify(0, "STOPPING=1");
+        return EXIT_SUCCESS;
+}
