@@ -190,7 +190,8 @@ static int decode_tree(const uint8_t *buf, size_t len) {
         WBXMLTree *tree = NULL;
         WBXMLError e;
 
-        e = wbxml_tree_from_wbxml((WB_UTINY *) buf, (WB_ULONG) len, WBXML_LANG_PROV10, WBXML_CHARSET_UNKNOWN, &tree);
+        e = wbxml_tree_from_wbxml((WB_UTINY *) buf, (WB_ULONG) len, WBXML_LANG_PROV10, WBXML_CHARSET_UNKNOWN,
+                                  &tree);
         if (tree) {
                 sink++;
                 wbxml_tree_destroy(tree);

@@ -37,6 +37,7 @@ typedef enum XmlElement {
 
 typedef struct XmlState {
         xmlParserCtxtPtr ctxt;
+        size_t len;             /* of the input, to keep offsets inside it */
         CpDoc *doc;
         int r;                  /* first failure, 0 while all is well */
         const char *reason;     /* static text */
@@ -46,10 +47,10 @@ typedef struct XmlState {
         bool root_seen, root_closed;
 } XmlState;
 
-static size_t xml_offset(xmlParserCtxtPtr ctxt) {
-        long n = ctxt ? xmlByteConsumed(ctxt) : -1;
+static size_t xml_offset(const XmlState *s) {
+        long n = s->ctxt ? xmlByteConsumed(s->ctxt) : -1;
 
-        return n > 0 ? (size_t) n : 0;
+        return n > 0 ? MIN((size_t) n, s->len) : 0;
 }
 
 /* Record the first failure and stop the parser: no callback after this one does anything. */
@@ -57,11 +58,15 @@ static int xml_fail(XmlState *s, int r, const char *reason) {
         if (s->r == 0) {
                 s->r = r;
                 s->reason = reason;
-                s->offset = xml_offset(s->ctxt);
+                s->offset = xml_offset(s);
         }
         xmlStopParser(s->ctxt);
         return r;
 }
+
+static const char reason_entity[] =
+        "entity reference (only the five predefined entities and character references)";
+static const char reason_namespace[] = "namespaces are not allowed in a provisioning document";
 
 /*
  * The SAX user data is our state, not the parser context: libxml2 then never falls back to
@@ -152,7 +157,8 @@ static int start_characteristic(XmlState *s, int n_attrs, const xmlChar **attrs)
         r = cpdoc_builder_open(s->doc, buf, len);
         if (r < 0)
                 return xml_fail(s, r,
-                                r == -E2BIG ? "characteristic over a limit (CPDOC_DEPTH_MAX, CPDOC_CHARACTERISTICS_MAX or CPDOC_NAME_MAX)" :
+                                r == -E2BIG ? "characteristic over a limit (CPDOC_DEPTH_MAX, "
+                                              "CPDOC_CHARACTERISTICS_MAX or CPDOC_NAME_MAX)" :
                                 r == -ENOMEM ? "out of memory" : "invalid characteristic type");
         s->open[s->n_open++] = XML_ELEMENT_CHARACTERISTIC;
         return 0;
@@ -188,7 +194,8 @@ static int start_parm(XmlState *s, int n_attrs, const xmlChar **attrs) {
         r = cpdoc_builder_parm(s->doc, name, name_len, have_value ? value : NULL, value_len);
         if (r < 0)
                 return xml_fail(s, r,
-                                r == -E2BIG ? "parm over a limit (CPDOC_PARMS_MAX, CPDOC_NAME_MAX or CPDOC_VALUE_MAX)" :
+                                r == -E2BIG ? "parm over a limit (CPDOC_PARMS_MAX, CPDOC_NAME_MAX or "
+                                              "CPDOC_VALUE_MAX)" :
                                 r == -ENOMEM ? "out of memory" : "invalid parm name or value");
         s->open[s->n_open++] = XML_ELEMENT_PARM;
         return 0;
@@ -200,10 +207,10 @@ static int start_element(XmlState *s, const xmlChar *localname, const xmlChar *p
                 return s->r;
         /* The PROV DTD has no namespaces; a prefixed name is never one of its elements. */
         if (prefix || uri || n_namespaces > 0)
-                return xml_fail(s, -EBADMSG, "namespaces are not allowed in a provisioning document");
+                return xml_fail(s, -EBADMSG, reason_namespace);
         for (int i = 0; i < n_attrs; i++)
                 if (attrs[5 * i + 1] || attrs[5 * i + 2])
-                        return xml_fail(s, -EBADMSG, "namespaces are not allowed in a provisioning document");
+                        return xml_fail(s, -EBADMSG, reason_namespace);
         if (s->n_open == 0) {
                 if (s->root_seen)
                         return xml_fail(s, -EBADMSG, "content after the root element");
@@ -289,7 +296,8 @@ static void sax_unparsed_entity_decl(void *ctx, const xmlChar *name, const xmlCh
         xml_fail(xml_state(ctx), -EBADMSG, "DOCTYPE declares an entity");
 }
 
-static void sax_notation_decl(void *ctx, const xmlChar *name, const xmlChar *public_id, const xmlChar *system_id) {
+static void sax_notation_decl(void *ctx, const xmlChar *name, const xmlChar *public_id,
+                              const xmlChar *system_id) {
         xml_fail(xml_state(ctx), -EBADMSG, "DOCTYPE internal subset is not allowed");
 }
 
@@ -323,12 +331,12 @@ static void sax_pi(void *ctx, const xmlChar *target, const xmlChar *data) {
  * reference resolves to nothing even if a later check were to miss it.
  */
 static xmlEntityPtr sax_get_entity(void *ctx, const xmlChar *name) {
-        xml_fail(xml_state(ctx), -EBADMSG, "entity reference (only the five predefined entities and character references)");
+        xml_fail(xml_state(ctx), -EBADMSG, reason_entity);
         return NULL;
 }
 
 static void sax_reference(void *ctx, const xmlChar *name) {
-        xml_fail(xml_state(ctx), -EBADMSG, "entity reference (only the five predefined entities and character references)");
+        xml_fail(xml_state(ctx), -EBADMSG, reason_entity);
 }
 
 static const char *xml_error_reason(int code) {
@@ -338,7 +346,7 @@ static const char *xml_error_reason(int code) {
         case XML_ERR_ENTITY_LOOP:
         case XML_ERR_ENTITYREF_SEMICOL_MISSING:
         case XML_ERR_ENTITYREF_NO_NAME:
-                return "entity reference (only the five predefined entities and character references)";
+                return reason_entity;
         case XML_ERR_INVALID_CHAR:
         case XML_ERR_INVALID_ENCODING:
         case XML_ERR_INVALID_CHARREF:
@@ -358,7 +366,7 @@ static const char *xml_error_reason(int code) {
                 return "out of memory";
         default:
                 if (code >= XML_NS_ERR_XML_NAMESPACE && code <= XML_NS_ERR_COLON)
-                        return "namespaces are not allowed in a provisioning document";
+                        return reason_namespace;
                 return "XML is not well-formed";
         }
 }
@@ -471,13 +479,14 @@ static int xml_precheck(const uint8_t *buf, size_t len, DecodeError *err) {
                 if (ascii_ieq(buf + v, q - v, "UTF-8") || ascii_ieq(buf + v, q - v, "UTF8") ||
                     ascii_ieq(buf + v, q - v, "US-ASCII") || ascii_ieq(buf + v, q - v, "ASCII"))
                         return 0;
-                return decode_fail(err, "xml", v, "XML declaration names an encoding other than UTF-8", -EOPNOTSUPP);
+                return decode_fail(err, "xml", v, "XML declaration names an encoding other than UTF-8",
+                                   -EOPNOTSUPP);
         }
         return 0;
 }
 
 int cpdoc_from_xml(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *err) {
-        XmlState s = {};
+        XmlState s = { .len = len };
         xmlError saved = {};
         bool had_error;
         int r;
@@ -525,11 +534,11 @@ int cpdoc_from_xml(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *err
         if (s.r < 0)
                 r = decode_fail(err, "xml", s.offset, s.reason, s.r);
         else if (!s.ctxt->wellFormed)
-                r = decode_fail(err, "xml", xml_offset(s.ctxt), "XML is not well-formed", -EBADMSG);
+                r = decode_fail(err, "xml", xml_offset(&s), "XML is not well-formed", -EBADMSG);
         else if (!s.root_seen || !s.root_closed)
-                r = decode_fail(err, "xml", xml_offset(s.ctxt), "no wap-provisioningdoc element", -EBADMSG);
+                r = decode_fail(err, "xml", xml_offset(&s), "no wap-provisioningdoc element", -EBADMSG);
         else if (cpdoc_builder_finish(s.doc) < 0)
-                r = decode_fail(err, "xml", xml_offset(s.ctxt), "unbalanced characteristic", -EBADMSG);
+                r = decode_fail(err, "xml", xml_offset(&s), "unbalanced characteristic", -EBADMSG);
         else
                 r = 0;
 

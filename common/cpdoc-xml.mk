@@ -1,6 +1,6 @@
-# common/cpdoc-xml.mk: the CP document's text XML front end and the ProvCont schema validator.
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# common/cpdoc-xml.mk: the CP document's text XML front end, the ProvCont schema validator,
+# their Check suites and fuzz targets.
 COMMON_SRCS += common/cpdoc-xml.c common/schema.c
 UNIT_TESTS += test-cpdoc-xml test-schema
 FUZZERS += fuzz-xml fuzz-cpdoc
-# TEMPORARY until common/wbxml.c lands: a stub cpdoc_from_wbxml so the library links.
-COMMON_SRCS += $(if $(wildcard common/wbxml.c),,common/cpdoc-wbxml-stub.c)

@@ -138,6 +138,8 @@ int cpdoc_check_string(const char *s, size_t len) {
                         return -EBADMSG;
                 if (cp >= 0x80 && cp < 0xA0) /* C1 controls */
                         return -EBADMSG;
+                if (cp == 0xFFFE || cp == 0xFFFF) /* not XML 1.0 Chars (2.2): the XML printer could not write them */
+                        return -EBADMSG;
                 i += n + 1;
         }
         return 0;

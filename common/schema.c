@@ -185,7 +185,7 @@ bool schema_valid_apn(const char *s) {
         size_t n = 0;
 
         for (; s[n]; n++)
-                if (n >= 64 || (!is_alpha(s[n]) && !is_digit(s[n]) && s[n] != '.' && s[n] != '_' && s[n] != '-'))
+                if (n >= 64 || !(is_alpha(s[n]) || is_digit(s[n]) || strchr("._-", s[n])))
                         return false;
         return true;
 }
@@ -588,7 +588,8 @@ static const SchemaApp schema_apps[] = {
         { "554", app_554_parms, ELEMENTSOF(app_554_parms) },
 };
 
-#define T(t, f, par, p) { .type = (t), .flags = (f), .parents = (par), .parms = (p), .n_parms = ELEMENTSOF(p) }
+#define T(t, f, par, p) \
+        { .type = (t), .flags = (f), .parents = (par), .parms = (p), .n_parms = ELEMENTSOF(p) }
 #define T0(t, f, par) { .type = (t), .flags = (f), .parents = (par) }
 
 #define CERT_STORES                                                                     \
@@ -754,7 +755,8 @@ static int fail_at(Validator *v, const CpCharacteristic *c, const CpParm *p, con
         return decode_fail(v->err, "cpdoc", 0, reason, -EBADMSG);
 }
 
-static int fail(Validator *v, const CpCharacteristic *c, const CpParm *p, const char *missing, const char *reason) {
+static int fail(Validator *v, const CpCharacteristic *c, const CpParm *p, const char *missing,
+                const char *reason) {
         return fail_at(v, c, p, missing, false, reason);
 }
 
@@ -825,7 +827,8 @@ static const char *syntax_reason(uint8_t syntax) {
         case SYN_FLAG: return "flag parm carries a value (ProvCont 4.1: it has none)";
         case SYN_ENUM: return "value is not one of the parm's tokens (ProvCont 4.2, wire 3.7)";
         case SYN_UINT: return "value is not a decimal integer in the parm's range (ProvCont 4.2)";
-        case SYN_UINT_OR_ENUM: return "value is neither a decimal integer nor one of the parm's tokens (ProvCont 4.2)";
+        case SYN_UINT_OR_ENUM:
+                return "value is neither a decimal integer nor one of the parm's tokens (ProvCont 4.2)";
         case SYN_TOKEN: return "value is not a token (printable ASCII without spaces)";
         case SYN_TOKEN_LIST: return "value is not a comma-separated token list (AAUTHTYPE, wire 3.7)";
         case SYN_URI: return "value is not an absolute URI (RFC 3986)";
@@ -907,7 +910,8 @@ static int check_parms(Validator *v, CpCharacteristic *c, const SchemaType *t, c
                 }
                 ti--;
                 if (++counts[ti][idx] > 1 && (spec->card == CARD_ONE || spec->card == CARD_OPT))
-                        return fail(v, c, p, NULL, "parm occurs more often than its cardinality allows (ProvCont 4.2)");
+                        return fail(v, c, p, NULL,
+                                    "parm occurs more often than its cardinality allows (ProvCont 4.2)");
                 r = check_value(v, c, p, spec);
                 if (r < 0)
                         return r;
@@ -917,7 +921,8 @@ static int check_parms(Validator *v, CpCharacteristic *c, const SchemaType *t, c
                         const SchemaParm *spec = &tables[ti][i];
 
                         if ((spec->card == CARD_ONE || spec->card == CARD_SOME) && counts[ti][i] == 0)
-                                return fail(v, c, NULL, spec->name, "required parm is missing (ProvCont 4.2)");
+                                return fail(v, c, NULL, spec->name,
+                                            "required parm is missing (ProvCont 4.2)");
                 }
         return 0;
 }
@@ -958,8 +963,8 @@ static int validate_characteristic(Validator *v, CpCharacteristic *c, unsigned d
                 return r;
         for (CpCharacteristic *k = c->children; k; k = k->next) {
                 if ((t->flags & SCHEMA_THUMBPRINT_CHILDREN) && !schema_valid_thumbprint(k->type))
-                        return fail(v, k, NULL, NULL,
-                                    "certificate node is not named by a 40-hex SHA-1 thumbprint (security-model 1.8)");
+                        return fail(v, k, NULL, NULL, "certificate node is not named by a 40-hex SHA-1 "
+                                                      "thumbprint (security-model 1.8)");
                 r = validate_characteristic(v, k, depth + 1);
                 if (r < 0)
                         return r;
@@ -971,7 +976,8 @@ static int validate_characteristic(Validator *v, CpCharacteristic *c, unsigned d
                         found = strcmp(k->type, t->required_child) == 0 && !k->flags;
                 if (!found)
                         return fail_at(v, c, NULL, t->required_child, true,
-                                       "required child characteristic is missing (PXLOGICAL needs a PXPHYSICAL, ProvCont 4.2)");
+                                       "required child characteristic is missing "
+                                       "(PXLOGICAL needs a PXPHYSICAL, ProvCont 4.2)");
         }
         return 0;
 }

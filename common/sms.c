@@ -158,7 +158,8 @@ static int parse_address(Cursor *c, char *out, uint8_t *ret_toa, DecodeError *er
                 return decode_fail(err, SMS_LAYER, start, "truncated originating address", r);
         /* 23.040 9.1.2.5: at most 12 octets, i.e. 20 semi-octets of address value. */
         if (digits > SMS_ADDR_DIGITS_MAX)
-                return decode_fail(err, SMS_LAYER, start, "originating address longer than 20 digits", -EBADMSG);
+                return decode_fail(err, SMS_LAYER, start, "originating address longer than 20 digits",
+                                   -EBADMSG);
         r = cursor_u8(c, &toa);
         if (r < 0)
                 return decode_fail(err, SMS_LAYER, start + 1, "truncated originating address", r);
@@ -417,11 +418,12 @@ int sms_parse_deliver(const uint8_t *buf, size_t len, SmsDeliver *ret, DecodeErr
                 /* 23.040 9.2.3.24: UDHL, then UDHL octets of IEs, all inside TP-UD. */
                 r = cursor_u8(&ud, &udhl);
                 if (r < 0)
-                        return decode_fail(err, SMS_LAYER, cursor_offset(&ud), "TP-UDHI set but TP-UD empty", r);
+                        return decode_fail(err, SMS_LAYER, cursor_offset(&ud), "TP-UDHI set but TP-UD empty",
+                                           r);
                 r = cursor_sub(&ud, udhl, &h);
                 if (r < 0)
-                        return decode_fail(err, SMS_LAYER, cursor_offset(&ud) - 1, "UDHL past the end of TP-UD",
-                                           r);
+                        return decode_fail(err, SMS_LAYER, cursor_offset(&ud) - 1,
+                                           "UDHL past the end of TP-UD", r);
                 parse_udh(&h, &udh);
         }
 
@@ -460,7 +462,8 @@ int sms_strip_smsc(const uint8_t *buf, size_t len, DecodeError *err) {
         if (r < 0)
                 return decode_fail(err, SMS_LAYER, 1, "truncated SMSC address", r);
         if (cursor_eof(&c))
-                return decode_fail(err, SMS_LAYER, cursor_offset(&c), "no TPDU after the SMSC address", -EBADMSG);
+                return decode_fail(err, SMS_LAYER, cursor_offset(&c), "no TPDU after the SMSC address",
+                                   -EBADMSG);
         return (int) cursor_offset(&c);
 }
 
@@ -699,8 +702,8 @@ int sms_reasm_add(SmsReassembler *r, const SmsDeliver *seg, uint64_t now_usec, S
 
                         slot->data = copy;
                         slot->len = seg->payload_len;
-                        k = datagram_new(seg, &scts, g->total, g->slot, g->total, g->bytes + seg->payload_len,
-                                         ret);
+                        k = datagram_new(seg, &scts, g->total, g->slot, g->total,
+                                         g->bytes + seg->payload_len, ret);
                         if (k < 0) {
                                 /* Leave the group as it was before this call. */
                                 slot->data = NULL;

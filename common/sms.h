@@ -37,7 +37,8 @@ typedef struct SmsDeliver {
         uint8_t first_octet;
         bool udhi;                              /* TP-UDHI */
         uint8_t oa_toa;                         /* type of address octet (0x91, 0x81, 0xD0 ...) */
-        char oa[SMS_ADDR_TEXT_SIZE];            /* printable: digits, '+' prefix for international, or decoded alphanumeric */
+        char oa[SMS_ADDR_TEXT_SIZE];            /* printable: digits ('+' first if international) or
+                                                 * alphanumeric as UTF-8, controls shown as '?' */
         uint8_t pid;
         uint8_t dcs;
         bool dcs_8bit;                          /* 23.038: DCS means 8-bit data, uncompressed */
@@ -134,13 +135,16 @@ SmsReassembler *sms_reasm_free(SmsReassembler *r);
  * same ports (width, dst, src). A completed group is deleted, so a reused reference starts a new
  * group. The segment is copied; seg->payload may be freed after the call.
  * *ret is written only when 1 is returned; the caller owns it (sms_datagram_free).
+ * A group older than age_max_usec is gone: a late segment starts a new group.
  * Return: 1 with *ret set when a message completed; 0 when stored and waiting;
- *   -EBADMSG not 8-bit data, or no payload;
- *   -EEXIST duplicate seq: the new copy is dropped, the stored one kept;
- *   -EPROTO segment conflicts with its group (ports, DCS class): the whole group is dropped;
- *   -E2BIG over segments_max or bytes_max (group dropped);
- *   -ENOSPC no room for a new group (global or per-sender cap);
- *   -ENOMEM.
+ *   -EBADMSG not 8-bit data, no payload, or a hand-made segment the parser could not have
+ *     produced (seq 0 or > total, payload over SMS_UD_OCTETS_MAX, unterminated sender);
+ *   -EEXIST duplicate seq: the new copy is dropped, the stored one kept (checked after -EPROTO);
+ *   -EPROTO segment conflicts with its group (DCS octet, ports): the whole group is dropped;
+ *   -E2BIG total over segments_max (nothing stored), or the message would exceed bytes_max
+ *     (its partial group, if any, is dropped);
+ *   -ENOSPC no room for a new group (global or per-sender cap); held groups are kept;
+ *   -ENOMEM (nothing of this segment is stored).
  */
 int sms_reasm_add(SmsReassembler *r, const SmsDeliver *seg, uint64_t now_usec, SmsDatagram **ret);
 

@@ -189,7 +189,7 @@ static int read_text(Cursor *c, const char **ret, size_t *ret_len, DecodeError *
 static int skip_value(Cursor *c, DecodeError *err) {
         Cursor t = *c;
         const char *s;
-        uint32_t n;
+        uint32_t n = 0;
         size_t k;
         uint8_t b;
         int r;
@@ -277,7 +277,7 @@ static int set_media_text(WspPush *p, const char *s, size_t n, size_t off, Decod
 static int parse_media(Cursor *c, WspPush *p, DecodeError *err) {
         size_t off = cursor_offset(c), n;
         const char *s;
-        uint64_t code;
+        uint64_t code = 0;
         uint8_t b;
         int r;
 
@@ -343,7 +343,7 @@ static int set_sec(WspPush *p, uint64_t v, size_t off, DecodeError *err) {
 /* Typed SEC (0x91): Short-integer, or the Long-integer form tolerant encoders emit (oma-cp-wire.md 6). */
 static int parse_sec_typed(Cursor *c, WspPush *p, DecodeError *err) {
         size_t off = cursor_offset(c);
-        uint64_t v;
+        uint64_t v = 0;
         int r;
 
         r = read_integer(c, &v, err);
@@ -356,7 +356,7 @@ static int parse_sec_typed(Cursor *c, WspPush *p, DecodeError *err) {
 static int parse_sec_untyped(Cursor *c, WspPush *p, DecodeError *err) {
         size_t off = cursor_offset(c), n;
         const char *s;
-        uint64_t v;
+        uint64_t v = 0;
         uint8_t b;
         int r, k;
 
@@ -388,8 +388,8 @@ static int parse_sec_untyped(Cursor *c, WspPush *p, DecodeError *err) {
 static int parse_param(Cursor *c, WspPush *p, DecodeError *err) {
         size_t off = cursor_offset(c), n;
         const char *name;
-        uint64_t token;
-        uint32_t q;
+        uint64_t token = 0;
+        uint32_t q = 0;
         uint8_t b;
         int r;
 
@@ -438,7 +438,7 @@ static int parse_param(Cursor *c, WspPush *p, DecodeError *err) {
 static int parse_content_type(Cursor *h, WspPush *p, DecodeError *err) {
         size_t off = cursor_offset(h);
         unsigned n_params = 0;
-        uint32_t vlen;
+        uint32_t vlen = 0;
         Cursor v;
         uint8_t b;
         int r;
@@ -477,7 +477,7 @@ static int parse_content_type(Cursor *h, WspPush *p, DecodeError *err) {
 static int parse_app_id(Cursor *c, WspPush *p, DecodeError *err) {
         size_t off = cursor_offset(c), n;
         const char *s;
-        uint64_t v;
+        uint64_t v = 0;
         uint8_t b;
         int r;
 
@@ -580,7 +580,7 @@ int wsp_parse_push(const uint8_t *buf, size_t len, WspPush *ret, DecodeError *er
                 .content_kind = WSP_CONTENT_OTHER,
                 .sec = WSP_SEC_NONE,
         };
-        uint32_t headers_len;
+        uint32_t headers_len = 0;
         Cursor c, h;
         size_t off;
         int r;

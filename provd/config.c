@@ -224,7 +224,7 @@ static int dropin_cmp(const void *a, const void *b) {
         return strcmp(((const Dropin *) a)->name, ((const Dropin *) b)->name);
 }
 
-/* Collect <root>/provd.conf.d/*.conf; roots[] is ordered highest priority first. */
+/* Collect the drop-ins <root>/provd.conf.d/NAME.conf; roots[] is ordered highest priority first. */
 static int collect_dropins(const char *const *roots, size_t n_roots, Dropin *out, size_t *n_out) {
         size_t n = 0;
 

@@ -109,12 +109,18 @@ static int method_inject(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                     sd_bus_message_read(msg, "s", &f) < 0 || !ipc_format_valid(f))
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                                  "Unknown input format (expected auto, sms, sms-smsc, wsp, wbxml or xml)");
-                return intake_push(m, TRANSPORT_INJECT, data, size, INPUT_AUTO, NULL, msg);
+                r = intake_push(m, TRANSPORT_INJECT, data, size, INPUT_AUTO, NULL, msg);
+        } else {
+                format = input_format_from_string(in.format);
+                if (format < 0)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown input format");
+                r = intake_push(m, TRANSPORT_INJECT, in.data, in.size, format, NULL, msg);
         }
-        format = input_format_from_string(in.format);
-        if (format < 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown input format");
-        return intake_push(m, TRANSPORT_INJECT, in.data, in.size, format, NULL, msg);
+        if (r < 0)
+                return r;
+        /* Answered already, or answered when verifierd replies: either way handled. (Returning 0
+         * would tell sd-bus the call found no handler.) */
+        return 1;
 }
 
 static int property_get_counter(sd_bus *bus, const char *path, const char *interface, const char *property,

@@ -12,7 +12,7 @@
  *     drop-in that is empty or a symlink to /dev/null masks without setting anything; the
  *     survivors are applied in lexical (strcmp) order of <name>, after the main file; a later
  *     assignment of a key wins.
- *   --config-dir=DIR: DIR is the only root (DIR/verifierd.conf, DIR/verifierd.conf.d/*.conf).
+ *   --config-dir=DIR: DIR is the only root (DIR/verifierd.conf, DIR/verifierd.conf.d/<name>.conf).
  *
  * Syntax: INI parsed with Debian's inih (no multi-line values, no inline comments, '#' and ';'
  * start comment lines, lines up to CONFIG_LINE_MAX). Section and key names are case-sensitive.
@@ -158,6 +158,17 @@ int config_load_roots(const char *const *roots, size_t n_roots, Config **ret, Co
  */
 int config_reload(Config **c, const char *config_dir, ConfigError *err);
 
+/**
+ * config_reload_roots() - config_reload() with explicit roots (tests).
+ * @c: the current Config (kept unchanged on failure).
+ * @roots: as config_load_roots().
+ * @n_roots: as config_load_roots().
+ * @err: as config_load().
+ *
+ * Return: as config_load().
+ */
+int config_reload_roots(Config **c, const char *const *roots, size_t n_roots, ConfigError *err);
+
 /* config_free() - free a Config (wipes the IMSI Secret). Return: NULL. */
 Config *config_free(Config *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
@@ -176,15 +187,16 @@ const char *network_pin_source_to_string(NetworkPinSource s);   /* "ofono", ... 
 NetworkPinSource network_pin_source_from_string(const char *s); /* or -EINVAL */
 
 /*
- * The tree walker config_load() and the metabase share. A handler returns 0 to go on, or
- * -EINVAL after filling msg (size CONFIG_ERROR_MESSAGE_MAX); the walker adds file and line.
+ * The tree walker config_load() and the metabase share. A handler gets the file and line of the
+ * assignment and returns 0 to go on, or -EINVAL after filling msg (size CONFIG_ERROR_MESSAGE_MAX);
+ * the walker adds file and line to the error.
  */
-typedef int (*ConfigHandler)(void *userdata, const char *section, const char *key, const char *value,
-                             char *msg);
+typedef int (*ConfigHandler)(void *userdata, const char *file, unsigned line, const char *section,
+                             const char *key, const char *value, char *msg);
 
 /**
  * config_parse_tree() - apply @main_name (first found, highest root first) and then every
- *   @dropin_dir/*.conf (masked and ordered as the header comment says) to @handler.
+ *   @dropin_dir/<name>.conf (masked and ordered as the header comment says) to @handler.
  * @roots: directories, lowest priority first.
  * @n_roots: 1..CONFIG_ROOTS_MAX.
  * @main_name: the main file name, or NULL for a tree of drop-ins only (metabase.d).
@@ -200,6 +212,19 @@ typedef int (*ConfigHandler)(void *userdata, const char *section, const char *ke
 int config_parse_tree(const char *const *roots, size_t n_roots, const char *main_name, const char *dropin_dir,
                       ConfigHandler handler, void *userdata, char ***ret_files, size_t *ret_n_files,
                       ConfigError *err);
+
+/**
+ * config_parse_string() - apply one file's worth of INI text to @handler (tests, built-ins).
+ * @name: stands in for the file name in errors.
+ * @text: the text, at most CONFIG_FILE_SIZE_MAX bytes.
+ * @handler: called for every key.
+ * @userdata: passed to @handler.
+ * @err: filled on -EINVAL.
+ *
+ * Return: 0; -EINVAL; -E2BIG; -ENOMEM.
+ */
+int config_parse_string(const char *name, const char *text, ConfigHandler handler, void *userdata,
+                        ConfigError *err);
 
 /**
  * config_parse_bool() - yes/no, true/false, on/off, 1/0 (case-insensitive).

@@ -273,6 +273,7 @@ typedef struct Ctx {
         size_t body_len;
         WspSec sec;
         int content_kind;
+        const char *mac;                /* the MAC parameter as received (kept for re-checks) */
         char *sender, *transport, *content_type, *summary;
         char digest[STORE_DIGEST_HEX_LEN + 1];
         uint64_t received_usec;
@@ -483,7 +484,7 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
          * the user confirms it unless ConfirmNetworkPin=no. An unsigned push that policy accepts
          * is never applied without the user's consent either (S6). */
         if (!confirmed && (pr->needs_confirmation || c->sec == WSP_SEC_NONE))
-                return make_pending(c, PENDING_NEEDS_CONFIRMATION, REASON_NEEDS_CONFIRMATION, roles, NULL, ret);
+                return make_pending(c, PENDING_NEEDS_CONFIRMATION, REASON_NEEDS_CONFIRMATION, roles, c->mac, ret);
 
         /* Commit: one transaction, the checks above repeated inside it. */
         r = store_apply(e->store, &a, &id, &conflicts);
@@ -526,6 +527,7 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
                 .body_len = s->body_len,
                 .sec = s->sec,
                 .content_kind = s->content_kind,
+                .mac = s->mac,
                 .received_usec = s->received_usec ? s->received_usec : now(e),
                 .sender = display_text(s->sender, ENGINE_SENDER_MAX),
                 .transport = display_text(s->transport, ENGINE_TRANSPORT_MAX),
@@ -585,7 +587,7 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
                         if (sum && asprintf(&c.summary, "(unverified) %s", sum) < 0)
                                 c.summary = NULL;
                 }
-                return make_pending(&c, PENDING_NEEDS_PIN, REASON_NEEDS_PIN, 0, s->mac, ret);
+                return make_pending(&c, PENDING_NEEDS_PIN, REASON_NEEDS_PIN, 0, c.mac, ret);
         }
         if (s->sec == WSP_SEC_NETWPIN) {
                 r = auth_verify(s->sec, s->body, s->body_len, s->mac, imsi, NULL);
@@ -612,6 +614,7 @@ static int ctx_from_pending(Engine *e, uint64_t id, Ctx *c, StorePending **ret_p
                 .body_len = p->body_len,
                 .sec = p->sec,
                 .content_kind = p->content_kind,
+                .mac = p->mac,
                 .received_usec = p->received_usec,
                 .sender = p->sender ? strdup(p->sender) : NULL,
                 .transport = p->transport ? strdup(p->transport) : NULL,
@@ -665,6 +668,7 @@ int engine_provide_pin(Engine *e, uint64_t id, const Secret *pin, EngineResult *
                 else {
                         result_set(ret, id, VERDICT_PENDING, REASON_NEEDS_PIN, 0, NULL);
                         ret->attempts_left = cfg->pin_attempts - attempts;
+                        r = 0;
                 }
                 if (r < 0)
                         return r;

@@ -22,8 +22,9 @@
  *     Manager rights. A drop-in can allow a vendor element by naming it.
  * An element is permitted when (message roles & mask) != 0 (the §1.1 AND rule).
  *
- * Metabase drop-ins: metabase.d/<name>.conf below the configuration roots, with the masking and
- * ordering of config.h; each overrides single entries of the built-in table. Format:
+ * Metabase files: metabase.conf (main file) and metabase.d/<name>.conf below the configuration
+ * roots, with the masking and ordering of config.h; each overrides single entries of the
+ * built-in table (which applies first, so a missing or masked file loses nothing). Format:
  *   [Characteristic NAPDEF]     Roles=MASK   Parm.<NAME>=MASK ...
  *   [Application w2]            Roles=MASK   Parm.TO-PROXY=MASK ...
  *   [Defaults]                  Roles=MASK   Unknown=MASK
@@ -104,6 +105,7 @@ int roles_parse_decimal(const char *s, uint32_t *ret);
 
 /* ---- Metabase -------------------------------------------------------------------------------- */
 
+#define METABASE_MAIN_FILE "metabase.conf"
 #define METABASE_DROPIN_DIR "metabase.d"
 #define METABASE_ENTRIES_MAX 512U       /* sections after merging */
 #define METABASE_PARMS_MAX 64U          /* Parm.* keys per section */
@@ -119,7 +121,8 @@ typedef struct Metabase Metabase;
 int metabase_new_default(Metabase **ret);
 
 /**
- * metabase_load_roots() - the built-in table overridden by <root>/metabase.d/*.conf.
+ * metabase_load_roots() - the built-in table overridden by <root>/metabase.conf and
+ *   <root>/metabase.d/<name>.conf.
  * @roots: configuration roots, lowest priority first (as config_load_roots()).
  * @n_roots: 1..CONFIG_ROOTS_MAX.
  * @ret: the new metabase, set only on success.
@@ -271,6 +274,7 @@ int policy_check_bounded_roles(uint32_t message_roles, const char *value, uint32
  *   "TYPE[n]" per level, n the 1-based position among same-type siblings; APPLICATION levels
  *   are "APPLICATION[<APPID>]" ("APPLICATION[<APPID>#n]" for the n-th sibling with that APPID,
  *   n >= 2); a parm adds "/NAME".
+ * @doc: the document holding @c (its root list numbers root-level characteristics).
  * @c: characteristic.
  * @p: parm of @c, or NULL.
  * @buf: output.
@@ -278,4 +282,5 @@ int policy_check_bounded_roles(uint32_t message_roles, const char *value, uint32
  *
  * Return: @buf.
  */
-const char *policy_element_path(const CpCharacteristic *c, const CpParm *p, char *buf, size_t size);
+const char *policy_element_path(const CpDoc *doc, const CpCharacteristic *c, const CpParm *p, char *buf,
+                                size_t size);

@@ -44,7 +44,8 @@ static void check_deliver(const SmsDeliver *d, const uint8_t *buf, size_t len) {
         if (d->has_concat)
                 FUZZ_CHECK(d->concat_seq >= 1 && d->concat_seq <= d->concat_total);
         if (d->has_ports && !d->ports_16bit)
-                FUZZ_CHECK(d->dst_port >= 240 && d->src_port >= 240 && d->dst_port <= 255 && d->src_port <= 255);
+                FUZZ_CHECK(d->dst_port >= 240 && d->src_port >= 240 && d->dst_port <= 255 &&
+                           d->src_port <= 255);
         if (d->has_ports && d->ports_16bit)
                 FUZZ_CHECK(d->dst_port <= 49151);
 }
@@ -61,7 +62,8 @@ static void feed(SmsReassembler *r, const SmsReasmLimits *l, const SmsDeliver *d
         FUZZ_CHECK(sms_reasm_pending(r) <= l->groups_max);
         if (dg) {
                 FUZZ_CHECK(dg->size >= 1 && dg->size <= l->bytes_max);
-                FUZZ_CHECK(dg->n_segments >= 1 && (dg->n_segments == 1 || dg->n_segments <= l->segments_max));
+                FUZZ_CHECK(dg->n_segments >= 1 &&
+                           (dg->n_segments == 1 || dg->n_segments <= l->segments_max));
                 FUZZ_CHECK(memchr(dg->sender, '\0', sizeof dg->sender));
                 for (size_t i = 0; i < dg->size; i++) /* every octet must be readable */
                         sink ^= dg->data[i];

@@ -83,14 +83,20 @@ static inline char *et_xml(const CpDoc *d) {
         return buf;
 }
 
-/* A fresh directory under $TMPDIR (or /tmp). Caller frees the string and removes the tree. */
-static inline char *et_tmpdir(const char *tag) {
-        const char *base = getenv("TMPDIR");
+/* A fresh directory under @base. Caller frees the string and removes the tree. */
+static inline char *et_tmpdir_in(const char *base, const char *tag) {
         char *p = NULL;
 
-        ck_assert_int_ge(asprintf(&p, "%s/provboot-%s-XXXXXX", base && *base ? base : "/tmp", tag), 0);
+        ck_assert_int_ge(asprintf(&p, "%s/provboot-%s-XXXXXX", base, tag), 0);
         ck_assert_ptr_nonnull(mkdtemp(p));
         return p;
+}
+
+/* A fresh directory under $TMPDIR (or /tmp). */
+static inline char *et_tmpdir(const char *tag) {
+        const char *base = getenv("TMPDIR");
+
+        return et_tmpdir_in(base && *base ? base : "/tmp", tag);
 }
 
 static inline void et_rm_rf(const char *path) {

@@ -16,6 +16,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 
+#include "cpdoc-builder.h"
 #include "cpdoc.h"
 #include "macros.h"
 #include "testutil.h"
@@ -670,6 +671,21 @@ START_TEST(test_strings) {
                         ck_assert_str_eq(e.layer, "xml");
                 cpdoc_free(d);
                 free(s);
+        }
+        /* U+FFFE/U+FFFF are not XML Chars: refused here by libxml2 and by the builder's string
+         * rule for every front end, so whatever decodes also prints as well-formed XML */
+        fail_str("<wap-provisioningdoc version=\"&#xFFFF;\"/>", -EBADMSG);
+        fail_str("<wap-provisioningdoc version=\"\xef\xbf\xbe\"/>", -EBADMSG);
+        ck_assert_int_eq(cpdoc_check_string("\xef\xbf\xbf", 3), -EBADMSG);
+        ck_assert_int_eq(cpdoc_check_string("\xef\xbf\xbe", 3), -EBADMSG);
+        ck_assert_int_eq(cpdoc_check_string("\xef\xbf\xbd", 3), 0);
+        {
+                static const uint8_t w[] = { 0x03, 0x0b, 0x6a, 0x00, 0xc5, 0x46, 0x01, 0xc6, 0x56, 0x01, 0x87,
+                                             0x07, 0x06, 0x03, 0x54, 0xef, 0xbf, 0xbf, 0x00, 0x01, 0x01, 0x01 };
+                CpDoc *d = NULL;
+
+                ck_assert_int_lt(cpdoc_from_bytes(w, sizeof w, &d, NULL), 0);
+                ck_assert_ptr_null(d);
         }
         /* the same rules hold for types and names */
         fail_str("<wap-provisioningdoc><characteristic type=\"\xff\"/></wap-provisioningdoc>", -EBADMSG);

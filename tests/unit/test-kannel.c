@@ -11,6 +11,7 @@
  * and .wsp files. The MAC is also recomputed here with OpenSSL from the manifest key.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <stdio.h>
@@ -171,81 +172,66 @@ static void dump_docs(const CpDoc *a, const CpDoc *b) {
         (void) cpdoc_print_xml(b, stderr);
 }
 
+#define DIFF_MSG_MAX 512U
+
+/* Describe a difference in msg (DIFF_MSG_MAX bytes, truncated if longer); returns false. */
+static bool differ(char *msg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool differ(char *msg, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        (void) vsnprintf(msg, DIFF_MSG_MAX, fmt, ap);
+        va_end(ap);
+        return false;
+}
+
 /*
- * Compare two sibling lists of characteristics; path names the parent for messages.
- * Return: NULL when identical, else a malloc'd description of the first difference.
+ * Compare two sibling lists of characteristics; path names the parent. On the first
+ * difference write a description to msg (DIFF_MSG_MAX bytes) and return false.
  */
-static char *diff_chars(const CpCharacteristic *a, const CpCharacteristic *b, const char *path) {
-        char *msg = NULL;
+static bool same_chars(const CpCharacteristic *a, const CpCharacteristic *b, const char *path, char *msg) {
         unsigned i = 0;
 
         for (; a && b; a = a->next, b = b->next, i++) {
-                char *sub = NULL;
+                char sub[DIFF_MSG_MAX];
                 const CpParm *pa, *pb;
                 unsigned j = 0;
 
-                if (asprintf(&sub, "%s/%s[%u]", path, str_or_null(a->type), i) < 0)
-                        return strdup("out of memory");
-                if (!str_eq(a->type, b->type)) {
-                        if (asprintf(&msg, "%s: type %s vs %s", sub, str_or_null(a->type), str_or_null(b->type)) < 0)
-                                msg = NULL;
-                        free(sub);
-                        return msg ? msg : strdup("out of memory");
-                }
-                if (a->n_parms != b->n_parms || a->n_children != b->n_children) {
-                        if (asprintf(&msg, "%s: %u parms/%u children vs %u/%u", sub, a->n_parms, a->n_children,
-                                     b->n_parms, b->n_children) < 0)
-                                msg = NULL;
-                        free(sub);
-                        return msg ? msg : strdup("out of memory");
-                }
+                (void) differ(sub, "%s/%s[%u]", path, str_or_null(a->type), i);
+                if (!str_eq(a->type, b->type))
+                        return differ(msg, "%s: type vs %s", sub, str_or_null(b->type));
+                if (a->n_parms != b->n_parms || a->n_children != b->n_children)
+                        return differ(msg, "%s: %u parms, %u children vs %u, %u", sub, a->n_parms,
+                                      a->n_children, b->n_parms, b->n_children);
                 for (pa = a->parms, pb = b->parms; pa && pb; pa = pa->next, pb = pb->next, j++)
-                        if (!str_eq(pa->name, pb->name) || !str_eq(pa->value, pb->value)) {
-                                if (asprintf(&msg, "%s parm %u: %s=%s vs %s=%s", sub, j, str_or_null(pa->name),
-                                             str_or_null(pa->value), str_or_null(pb->name),
-                                             str_or_null(pb->value)) < 0)
-                                        msg = NULL;
-                                free(sub);
-                                return msg ? msg : strdup("out of memory");
-                        }
-                if (pa || pb) {
-                        if (asprintf(&msg, "%s: parm lists differ in length", sub) < 0)
-                                msg = NULL;
-                        free(sub);
-                        return msg ? msg : strdup("out of memory");
-                }
-                if (a->children || b->children) {
-                        msg = diff_chars(a->children, b->children, sub);
-                        if (msg) {
-                                free(sub);
-                                return msg;
-                        }
-                }
-                free(sub);
+                        if (!str_eq(pa->name, pb->name) || !str_eq(pa->value, pb->value))
+                                return differ(msg, "%s parm %u: %s=%s vs %s=%s", sub, j,
+                                              str_or_null(pa->name), str_or_null(pa->value),
+                                              str_or_null(pb->name), str_or_null(pb->value));
+                if (pa || pb)
+                        return differ(msg, "%s: parm lists differ in length", sub);
+                if (!same_chars(a->children, b->children, sub, msg))
+                        return false;
         }
-        if (a || b) {
-                if (asprintf(&msg, "%s: characteristic lists differ in length after %u", path, i) < 0)
-                        msg = NULL;
-                return msg ? msg : strdup("out of memory");
-        }
-        return NULL;
+        if (a || b)
+                return differ(msg, "%s: characteristic lists differ after %u", path, i);
+        return true;
 }
 
 /* Fails the test with the path of the first difference (and both trees on stderr). */
 static void assert_same_tree(const CpDoc *a, const CpDoc *b, const char *what) {
-        char *msg = NULL;
+        char msg[DIFF_MSG_MAX];
+        bool same = true;
 
-        if (!str_eq(a->version, b->version)) {
-                if (asprintf(&msg, "version %s vs %s", str_or_null(a->version), str_or_null(b->version)) < 0)
-                        msg = NULL;
-        } else if (a->n_chars != b->n_chars || a->n_total_chars != b->n_total_chars ||
-                   a->n_total_parms != b->n_total_parms) {
-                if (asprintf(&msg, "counts %u/%u/%u vs %u/%u/%u", a->n_chars, a->n_total_chars, a->n_total_parms,
-                             b->n_chars, b->n_total_chars, b->n_total_parms) < 0)
-                        msg = NULL;
-        } else
-                msg = diff_chars(a->chars, b->chars, "");
-        if (msg) {
+        if (!str_eq(a->version, b->version))
+                same = differ(msg, "version %s vs %s", str_or_null(a->version), str_or_null(b->version));
+        else if (a->n_chars != b->n_chars || a->n_total_chars != b->n_total_chars ||
+                 a->n_total_parms != b->n_total_parms)
+                same = differ(msg, "counts %u/%u/%u vs %u/%u/%u", a->n_chars, a->n_total_chars,
+                              a->n_total_parms, b->n_chars, b->n_total_chars, b->n_total_parms);
+        else
+                same = same_chars(a->chars, b->chars, "", msg);
+        if (!same) {
                 dump_docs(a, b);
                 ck_abort_msg("%s: trees differ: %s", what, msg);
         }
@@ -277,12 +263,13 @@ typedef struct Segments {
 
 static void segments_load(const Entry *e, Segments *s) {
         size_t len;
-        char *text = (char *) read_data(e->stem, ".sms.hex", &len);
-        char *save = NULL;
+        uint8_t *raw = read_data(e->stem, ".sms.hex", &len);
+        char *text = malloc(len + 1), *save = NULL;
 
-        text = realloc(text, len + 1);
         ck_assert_ptr_nonnull(text);
+        memcpy(text, raw, len);
         text[len] = '\0';
+        free(raw);
         s->n = 0;
         for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
                 if (strspn(l, " \t\r") == strlen(l))
@@ -315,8 +302,8 @@ static SmsDatagram *reassemble(const Entry *e, const Segments *s, bool reverse) 
                 int rr;
 
                 rr = sms_parse_deliver(s->tpdu[i], s->len[i], &d, &err);
-                ck_assert_msg(rr == 0, "%s segment %u: sms_parse_deliver: %d (%s at %zu: %s)", e->stem, i, rr,
-                              str_or_null(err.layer), err.offset, str_or_null(err.reason));
+                ck_assert_msg(rr == 0, "%s segment %u: sms_parse_deliver: %d (%s at %zu: %s)", e->stem, i,
+                              rr, str_or_null(err.layer), err.offset, str_or_null(err.reason));
                 /* make-deliver.py: SMS-DELIVER, MMS, UDHI, OA 12345 (TOA 81), PID 0, DCS 04 */
                 ck_assert(d.udhi);
                 ck_assert_str_eq(d.oa, KANNEL_SENDER);
@@ -346,10 +333,12 @@ static SmsDatagram *reassemble(const Entry *e, const Segments *s, bool reverse) 
 
                 rr = sms_reasm_add(r, &d, 1000000ULL + k, &dg);
                 if (k + 1 < s->n) {
-                        ck_assert_msg(rr == 0, "%s segment %u: sms_reasm_add: %d, expected 0", e->stem, i, rr);
+                        ck_assert_msg(rr == 0, "%s segment %u: sms_reasm_add: %d, expected 0", e->stem, i,
+                                      rr);
                         ck_assert_uint_eq(sms_reasm_pending(r), 1);
                 } else
-                        ck_assert_msg(rr == 1, "%s segment %u: sms_reasm_add: %d, expected 1", e->stem, i, rr);
+                        ck_assert_msg(rr == 1, "%s segment %u: sms_reasm_add: %d, expected 1", e->stem, i,
+                                      rr);
         }
         ck_assert_ptr_nonnull(dg);
         ck_assert_uint_eq(sms_reasm_pending(r), 0);
@@ -396,7 +385,8 @@ static void check_wsp(const Entry *e, const uint8_t *pdu, size_t len, WspPush *p
                 ck_assert(p->has_mac);
                 ck_assert_str_eq(p->mac, e->mac);
                 /* The manifest MAC really is HMAC-SHA1(key, body) (oma-cp-wire.md 5.2). */
-                ck_assert_ptr_nonnull(HMAC(EVP_sha1(), e->key, (int) e->key_len, p->body, p->body_len, md, &md_len));
+                ck_assert_ptr_nonnull(
+                        HMAC(EVP_sha1(), e->key, (int) e->key_len, p->body, p->body_len, md, &md_len));
                 ck_assert_uint_eq(md_len, 20);
                 hex_encode_upper(md, md_len, hexmac);
                 ck_assert_str_eq(hexmac, e->mac);

@@ -29,8 +29,10 @@ static const char tv_a_hex[] =
 static const char tv_b1_hex[] =
         "44 0A 91 9471103254 00 04 42102030405000 8C"
         "0B 05 04 0B84 23F0 00 03 5A 02 01"
-        "01 06 2F 1F 2D B6 91 80 92 4336383337323642443642323543434542453435463532394546354339304439374439463339423600"
-        "030B6A00C54503312E310001C65601870706035465737420444D000101C600015501873606037737000187380603646D7372760001"
+        "01 06 2F 1F 2D B6 91 80 92"
+        "43363833373236424436423235434345424534354635323945463543393044393744394633394236 00"
+        "030B6A00C54503312E310001C65601870706035465737420444D000101C60001550187360603773700"
+        "0187380603646D7372760001"
         "870706035465737420444D00018734060368747470733A2F2F";
 static const char tv_b2_hex[] =
         "44 0A 91 9471103254 00 04 42102030405000 4C"
@@ -67,7 +69,8 @@ static void buf_u8(Buf *b, uint8_t v) {
  * the DCS, SCTS 2024-01-02 03:04:05 +0, TP-UDL in octets, then (when ies_hex is not NULL) UDHL and
  * the IEs, then plen payload octets of value fill.
  */
-static void mk_tpdu(Buf *b, const char *oa_hex, uint8_t dcs, const char *ies_hex, size_t plen, uint8_t fill) {
+static void mk_tpdu(Buf *b, const char *oa_hex, uint8_t dcs, const char *ies_hex, size_t plen,
+                    uint8_t fill) {
         Buf ies = {};
 
         b->n = 0;
@@ -313,12 +316,14 @@ START_TEST(test_dcs_table) {
                 uint8_t dcs;
                 bool eight_bit, septets;
         } t[] = {
-                { 0x04, true, false },  { 0x14, true, false },  { 0x15, true, false },  { 0x16, true, false },
-                { 0x17, true, false },  { 0x44, true, false },  { 0x55, true, false },  { 0xF4, true, false },
-                { 0xF5, true, false },  { 0xF6, true, false },  { 0xF7, true, false },  { 0xFC, true, false },
-                { 0x00, false, true },  { 0x10, false, true },  { 0x0C, false, true },  { 0xF0, false, true },
-                { 0xF1, false, true },  { 0x84, false, true },  { 0xB4, false, true },  { 0xC4, false, true },
-                { 0xD4, false, true },  { 0x08, false, false }, { 0x18, false, false }, { 0xE4, false, false },
+                { 0x04, true, false },  { 0x14, true, false },  { 0x15, true, false },
+                { 0x16, true, false },  { 0x17, true, false },  { 0x44, true, false },
+                { 0x55, true, false },  { 0xF4, true, false },  { 0xF5, true, false },
+                { 0xF6, true, false },  { 0xF7, true, false },  { 0xFC, true, false },  /* bit 3 ignored */
+                { 0x00, false, true },  { 0x10, false, true },  { 0x0C, false, true },  /* 11: reserved */
+                { 0xF0, false, true },  { 0xF1, false, true },  { 0x84, false, true },  /* 10xx: reserved */
+                { 0xB4, false, true },  { 0xC4, false, true },  { 0xD4, false, true },  /* MWI GSM 7-bit */
+                { 0x08, false, false }, { 0x18, false, false }, { 0xE4, false, false }, /* UCS2 */
                 { 0x24, false, false }, /* compressed 8-bit: not usable, UDL in octets */
                 { 0x34, false, false }, { 0x64, false, false }, { 0x20, false, false },
         };
@@ -1082,7 +1087,8 @@ START_TEST(test_limit_segments) {
 END_TEST
 
 /* Segments with an 8-bit concatenation IE only (UDH of 6 octets), so one can carry 134 octets. */
-static int add_plain(SmsReassembler *r, uint8_t ref, uint8_t total, uint8_t seq, size_t plen, SmsDatagram **dg) {
+static int add_plain(SmsReassembler *r, uint8_t ref, uint8_t total, uint8_t seq, size_t plen,
+                     SmsDatagram **dg) {
         char s[32], c[32];
         Buf b;
         SmsDeliver d;

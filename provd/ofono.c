@@ -1,0 +1,578 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * ofono.c: provd as oFono's org.ofono.PushNotificationAgent (security-model.md 2.1).
+ *
+ * provd follows org.ofono's owner (NameOwnerChanged), lists modems with Manager.GetModems at
+ * "/", and registers an agent on every modem whose Interfaces include
+ * org.ofono.PushNotification, also on modems that appear (ModemAdded) or gain the interface
+ * later (Modem.PropertyChanged "Interfaces"), and again after oFono restarts. oFono allows one
+ * agent per modem and its Release() carries no modem argument, so each modem gets its own agent
+ * object below IPC_OFONO_AGENT_PATH (the modem's name escaped with sd_bus_path_encode()); a
+ * Release() then tells exactly which registration ended.
+ *
+ * ReceiveNotification(ay pdu, a{sv} info) carries the whole WSP PDU of a port-2948 datagram,
+ * UDH stripped and segments joined by oFono; info["Sender"] is the originating address. Only the
+ * current owner of org.ofono may call the agent: any other peer is refused, because otherwise a
+ * local process could pose as the modem. The bus policy (ipc/org.provboot.conf) says the same.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "macros.h"
+#include "provd.h"
+
+/* oFono's names (doc/manager-api.txt, doc/modem-api.txt, doc/pushnotification-api.txt). */
+#define OFONO_MANAGER_PATH "/"
+#define OFONO_MANAGER_INTERFACE "org.ofono.Manager"
+#define OFONO_MODEM_INTERFACE "org.ofono.Modem"
+#define OFONO_M_GET_MODEMS "GetModems"
+#define OFONO_S_MODEM_ADDED "ModemAdded"
+#define OFONO_S_MODEM_REMOVED "ModemRemoved"
+#define OFONO_S_PROPERTY_CHANGED "PropertyChanged"
+#define OFONO_P_INTERFACES "Interfaces"
+#define OFONO_M_REGISTER_AGENT "RegisterAgent"
+#define OFONO_M_UNREGISTER_AGENT "UnregisterAgent"
+#define OFONO_M_RECEIVE_NOTIFICATION "ReceiveNotification"
+#define OFONO_M_RELEASE "Release"
+#define OFONO_INFO_SENDER "Sender"
+
+#define OFONO_MODEMS_MAX 16U       /* modems we follow */
+#define OFONO_INTERFACES_MAX 64U   /* entries of a modem's Interfaces we read */
+#define OFONO_DICT_MAX 64U         /* entries of a property / info dictionary we read */
+
+#define DBUS_NAME "org.freedesktop.DBus"
+#define DBUS_PATH "/org/freedesktop/DBus"
+#define DBUS_INTERFACE "org.freedesktop.DBus"
+
+typedef struct OfonoModem {
+        Ofono *ofono;
+        char *path;       /* oFono's modem object, e.g. /ril_0 */
+        char *agent_path; /* our agent object for this modem */
+        bool has_push;    /* its Interfaces list org.ofono.PushNotification */
+        bool registered;
+        sd_bus_slot *register_call;
+} OfonoModem;
+
+struct Ofono {
+        Manager *manager;
+        char *owner; /* unique name owning org.ofono, NULL when oFono is not running */
+        OfonoModem *modems[OFONO_MODEMS_MAX];
+        unsigned n_modems;
+        sd_bus_slot *owner_match, *added_match, *removed_match, *property_match;
+        sd_bus_slot *agent_vtable_slot, *owner_call, *modems_call;
+};
+
+static OfonoModem *modem_free(OfonoModem *md) {
+        if (!md)
+                return NULL;
+        md->register_call = sd_bus_slot_unref(md->register_call);
+        free(md->path);
+        free(md->agent_path);
+        free(md);
+        return NULL;
+}
+
+static OfonoModem *modem_find(Ofono *o, const char *path) {
+        for (unsigned i = 0; i < o->n_modems; i++)
+                if (strcmp(o->modems[i]->path, path) == 0)
+                        return o->modems[i];
+        return NULL;
+}
+
+static void modem_forget(Ofono *o, OfonoModem *md) {
+        for (unsigned i = 0; i < o->n_modems; i++)
+                if (o->modems[i] == md) {
+                        o->modems[i] = o->modems[--o->n_modems];
+                        break;
+                }
+        modem_free(md);
+}
+
+static void forget_all_modems(Ofono *o) {
+        while (o->n_modems > 0)
+                modem_forget(o, o->modems[0]);
+        o->modems_call = sd_bus_slot_unref(o->modems_call);
+}
+
+/* ---- the agent object ------------------------------------------------------------------- */
+
+/* Only oFono itself may deliver pushes or release us. Return: 0 or an AccessDenied error. */
+static int check_sender_is_ofono(Ofono *o, sd_bus_message *msg, sd_bus_error *error) {
+        const char *sender = sd_bus_message_get_sender(msg);
+        char es[LOG_ESCAPE_SIZE(64)];
+
+        if (o->owner && sender && strcmp(sender, o->owner) == 0)
+                return 0;
+        log_warning("Refusing %s from '%s', which is not oFono", sd_bus_message_get_member(msg),
+                    log_escape(sender, es, sizeof(es)));
+        return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Only oFono may call this agent");
+}
+
+/* Read info["Sender"] from a{sv}; other keys are skipped. ret points into the message. */
+static int read_info_sender(sd_bus_message *msg, const char **ret) {
+        const char *sender = NULL;
+        unsigned n = 0;
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                const char *key, *contents = NULL;
+
+                if (++n > OFONO_DICT_MAX)
+                        return -E2BIG;
+                r = sd_bus_message_read(msg, "s", &key);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_peek_type(msg, NULL, &contents);
+                if (r < 0)
+                        return r;
+                if (strcmp(key, OFONO_INFO_SENDER) == 0 && contents && strcmp(contents, "s") == 0)
+                        r = sd_bus_message_read(msg, "v", "s", &sender);
+                else
+                        r = sd_bus_message_skip(msg, "v");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(msg);
+        if (r < 0)
+                return r;
+        *ret = sender;
+        return 0;
+}
+
+static int method_receive_notification(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        OfonoModem *md = userdata;
+        Ofono *o = md->ofono;
+        const void *pdu = NULL;
+        const char *sender = NULL;
+        size_t len = 0;
+        int r;
+
+        r = check_sender_is_ofono(o, msg, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_array(msg, 'y', &pdu, &len);
+        if (r < 0)
+                return r;
+        r = read_info_sender(msg, &sender);
+        if (r < 0)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Bad info dictionary");
+        log_debug("oFono modem '%s' delivered a push of %zu bytes", md->path, len);
+        /* The whole WSP PDU (security-model.md 2.1): decode it as such. */
+        r = intake_push(o->manager, TRANSPORT_OFONO, pdu, len, INPUT_WSP, sender ? sender : "", NULL);
+        if (r < 0)
+                return r;
+        r = sd_bus_reply_method_return(msg, NULL);
+        return r < 0 ? r : 1; /* 1: handled (0 would mean "no such method" to sd-bus) */
+}
+
+static int method_release(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        OfonoModem *md = userdata;
+        int r;
+
+        r = check_sender_is_ofono(md->ofono, msg, error);
+        if (r < 0)
+                return r;
+        /* No UnregisterAgent is needed afterwards; we register again when the modem's
+         * Interfaces next list org.ofono.PushNotification, or when oFono restarts. */
+        md->registered = false;
+        md->register_call = sd_bus_slot_unref(md->register_call);
+        log_info("oFono released our push agent on modem '%s'", md->path);
+        /* oFono sends Release without expecting a reply; answer anyway if it does. */
+        r = sd_bus_reply_method_return(msg, NULL);
+        return r < 0 ? r : 1;
+}
+
+static const sd_bus_vtable agent_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_NAMES(OFONO_M_RECEIVE_NOTIFICATION, "aya{sv}", SD_BUS_PARAM(notification) SD_BUS_PARAM(info),
+                                 "", , method_receive_notification, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD(OFONO_M_RELEASE, "", "", method_release, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END,
+};
+
+static int agent_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                      sd_bus_error *error) {
+        Ofono *o = userdata;
+
+        for (unsigned i = 0; i < o->n_modems; i++)
+                if (o->modems[i]->agent_path && strcmp(o->modems[i]->agent_path, path) == 0) {
+                        *found = o->modems[i];
+                        return 1;
+                }
+        return 0;
+}
+
+/* ---- registration ------------------------------------------------------------------------ */
+
+static int on_register_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        OfonoModem *md = userdata;
+
+        md->register_call = sd_bus_slot_unref(md->register_call);
+        if (sd_bus_message_is_method_error(reply, NULL)) {
+                const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+                /* Typically another agent (mmsd, nuntium) holds this modem: one agent per modem. */
+                log_warning("oFono refused our push agent on modem '%s': %s: %s", md->path,
+                            e && e->name ? e->name : "error", e && e->message ? e->message : "");
+                return 0;
+        }
+        md->registered = true;
+        log_info("Registered as push agent on oFono modem '%s' (%s)", md->path, md->agent_path);
+        return 0;
+}
+
+static void modem_register(OfonoModem *md) {
+        Ofono *o = md->ofono;
+        int r;
+
+        if (!md->has_push || md->registered || md->register_call || !o->owner)
+                return;
+        /* Address oFono by its unique name: a reply can only come from the instance we asked. */
+        r = sd_bus_call_method_async(o->manager->bus, &md->register_call, o->owner, md->path,
+                                     IPC_OFONO_PUSH_INTERFACE, OFONO_M_REGISTER_AGENT, on_register_reply, md, "o",
+                                     md->agent_path);
+        if (r < 0)
+                log_warning_errno(r, "Failed to call RegisterAgent on oFono modem '%s': %m", md->path);
+}
+
+static void modem_update(Ofono *o, const char *path, bool has_push) {
+        OfonoModem *md = modem_find(o, path);
+        char ep[LOG_ESCAPE_SIZE(64)];
+        int r;
+
+        if (!md) {
+                if (!has_push)
+                        return;
+                if (o->n_modems >= OFONO_MODEMS_MAX) {
+                        log_warning("More than %u oFono modems; ignoring '%s'", OFONO_MODEMS_MAX,
+                                    log_escape(path, ep, sizeof(ep)));
+                        return;
+                }
+                md = calloc(1, sizeof(*md));
+                if (!md) {
+                        log_oom();
+                        return;
+                }
+                md->ofono = o;
+                md->path = strdup(path);
+                /* /ril_0 -> IPC_OFONO_AGENT_PATH/ril_5f0 */
+                r = md->path ? sd_bus_path_encode(IPC_OFONO_AGENT_PATH, path[0] == '/' ? path + 1 : path,
+                                                  &md->agent_path) :
+                               -ENOMEM;
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to make an agent path for modem '%s': %m",
+                                          log_escape(path, ep, sizeof(ep)));
+                        modem_free(md);
+                        return;
+                }
+                o->modems[o->n_modems++] = md;
+        }
+        if (!has_push) {
+                if (md->has_push)
+                        log_info("oFono modem '%s' no longer offers push notifications", md->path);
+                md->has_push = false;
+                md->registered = false;
+                md->register_call = sd_bus_slot_unref(md->register_call);
+                return;
+        }
+        md->has_push = true;
+        modem_register(md);
+}
+
+/* At a variant holding "as": does the list name org.ofono.PushNotification? Return: 0/1 or negative. */
+static int read_interfaces_variant(sd_bus_message *msg) {
+        const char *contents = NULL, *s;
+        unsigned n = 0;
+        bool found = false;
+        int r;
+
+        r = sd_bus_message_peek_type(msg, NULL, &contents);
+        if (r < 0)
+                return r;
+        if (!contents || strcmp(contents, "as") != 0)
+                return -EBADMSG;
+        r = sd_bus_message_enter_container(msg, 'v', "as");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(msg, 'a', "s");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(msg, "s", &s)) > 0) {
+                if (++n > OFONO_INTERFACES_MAX)
+                        return -E2BIG;
+                if (strcmp(s, IPC_OFONO_PUSH_INTERFACE) == 0)
+                        found = true;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(msg);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(msg);
+        if (r < 0)
+                return r;
+        return found;
+}
+
+/* At a modem's property dictionary a{sv}: update the modem from its Interfaces. */
+static int read_modem_properties(Ofono *o, sd_bus_message *msg, const char *path) {
+        int r, has_push = 0;
+        unsigned n = 0;
+
+        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                const char *key;
+
+                if (++n > OFONO_DICT_MAX)
+                        return -E2BIG;
+                r = sd_bus_message_read(msg, "s", &key);
+                if (r < 0)
+                        return r;
+                if (strcmp(key, OFONO_P_INTERFACES) == 0) {
+                        has_push = read_interfaces_variant(msg);
+                        if (has_push < 0)
+                                return has_push;
+                } else {
+                        r = sd_bus_message_skip(msg, "v");
+                        if (r < 0)
+                                return r;
+                }
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(msg);
+        if (r < 0)
+                return r;
+        modem_update(o, path, has_push > 0);
+        return 0;
+}
+
+static bool from_ofono(Ofono *o, sd_bus_message *msg) {
+        const char *sender = sd_bus_message_get_sender(msg);
+
+        return o->owner && sender && strcmp(sender, o->owner) == 0;
+}
+
+static int on_get_modems_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Ofono *o = userdata;
+        unsigned n = 0;
+        int r;
+
+        o->modems_call = sd_bus_slot_unref(o->modems_call);
+        if (sd_bus_message_is_method_error(reply, NULL)) {
+                const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+                log_warning("oFono GetModems failed: %s", e && e->name ? e->name : "error");
+                return 0;
+        }
+        r = sd_bus_message_enter_container(reply, 'a', "(oa{sv})");
+        if (r < 0)
+                goto bad;
+        while ((r = sd_bus_message_enter_container(reply, 'r', "oa{sv}")) > 0) {
+                const char *path;
+
+                if (++n > OFONO_MODEMS_MAX * 4)
+                        break;
+                r = sd_bus_message_read(reply, "o", &path);
+                if (r < 0)
+                        goto bad;
+                r = read_modem_properties(o, reply, path);
+                if (r < 0)
+                        goto bad;
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        goto bad;
+        }
+        if (r < 0)
+                goto bad;
+        return 0;
+bad:
+        log_warning_errno(r, "Failed to parse oFono's GetModems reply: %m");
+        return 0;
+}
+
+static int on_modem_added(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Ofono *o = userdata;
+        const char *path;
+        int r;
+
+        if (!from_ofono(o, msg))
+                return 0;
+        r = sd_bus_message_read(msg, "o", &path);
+        if (r >= 0)
+                r = read_modem_properties(o, msg, path);
+        if (r < 0)
+                log_debug_errno(r, "Failed to parse oFono's ModemAdded: %m");
+        return 0;
+}
+
+static int on_modem_removed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Ofono *o = userdata;
+        OfonoModem *md;
+        const char *path;
+
+        if (!from_ofono(o, msg) || sd_bus_message_read(msg, "o", &path) < 0)
+                return 0;
+        md = modem_find(o, path);
+        if (md) {
+                log_info("oFono modem '%s' removed", md->path);
+                modem_forget(o, md);
+        }
+        return 0;
+}
+
+static int on_property_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Ofono *o = userdata;
+        const char *name, *path = sd_bus_message_get_path(msg);
+        int r;
+
+        if (!from_ofono(o, msg) || !path)
+                return 0;
+        if (sd_bus_message_read(msg, "s", &name) < 0 || strcmp(name, OFONO_P_INTERFACES) != 0)
+                return 0;
+        r = read_interfaces_variant(msg);
+        if (r < 0) {
+                log_debug_errno(r, "Failed to parse oFono's Interfaces change: %m");
+                return 0;
+        }
+        modem_update(o, path, r > 0);
+        return 0;
+}
+
+/* ---- following org.ofono ---------------------------------------------------------------- */
+
+static void set_owner(Ofono *o, const char *owner) {
+        int r;
+
+        if (owner && owner[0] == 0)
+                owner = NULL;
+        if ((!owner && !o->owner) || (owner && o->owner && strcmp(owner, o->owner) == 0))
+                return;
+        /* A new oFono knows nothing of our registrations: start over. */
+        forget_all_modems(o);
+        free(o->owner);
+        o->owner = NULL;
+        if (!owner) {
+                log_info("oFono left the bus");
+                return;
+        }
+        o->owner = strdup(owner);
+        if (!o->owner) {
+                log_oom();
+                return;
+        }
+        log_info("oFono is on the bus (%s); looking for modems with push notification", o->owner);
+        r = sd_bus_call_method_async(o->manager->bus, &o->modems_call, o->owner, OFONO_MANAGER_PATH,
+                                     OFONO_MANAGER_INTERFACE, OFONO_M_GET_MODEMS, on_get_modems_reply, o, "");
+        if (r < 0)
+                log_warning_errno(r, "Failed to call oFono's GetModems: %m");
+}
+
+static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Ofono *o = userdata;
+        const char *name, *old, *new;
+
+        if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0 || strcmp(name, IPC_OFONO_BUS_NAME) != 0)
+                return 0;
+        set_owner(o, new);
+        return 0;
+}
+
+static int on_get_name_owner_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Ofono *o = userdata;
+        const char *owner;
+
+        o->owner_call = sd_bus_slot_unref(o->owner_call);
+        if (sd_bus_message_is_method_error(reply, NULL)) {
+                log_info("oFono is not running; waiting for it");
+                return 0;
+        }
+        if (sd_bus_message_read(reply, "s", &owner) >= 0)
+                set_owner(o, owner);
+        return 0;
+}
+
+int ofono_start(Manager *m) {
+        Ofono *o;
+        int r;
+
+        o = calloc(1, sizeof(*o));
+        if (!o)
+                return log_oom();
+        o->manager = m;
+        m->ofono = o;
+
+        r = sd_bus_add_fallback_vtable(m->bus, &o->agent_vtable_slot, IPC_OFONO_AGENT_PATH,
+                                       IPC_OFONO_AGENT_INTERFACE, agent_vtable, agent_find, o);
+        if (r < 0)
+                return log_error_errno(r, "Failed to export the oFono push agent: %m");
+        r = sd_bus_add_match_async(m->bus, &o->owner_match,
+                                   "type='signal',sender='" DBUS_NAME "',path='" DBUS_PATH "',interface='"
+                                   DBUS_INTERFACE "',member='NameOwnerChanged',arg0='" IPC_OFONO_BUS_NAME "'",
+                                   on_name_owner_changed, NULL, o);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch org.ofono: %m");
+        r = sd_bus_match_signal_async(m->bus, &o->added_match, IPC_OFONO_BUS_NAME, OFONO_MANAGER_PATH,
+                                      OFONO_MANAGER_INTERFACE, OFONO_S_MODEM_ADDED, on_modem_added, NULL, o);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch oFono's ModemAdded: %m");
+        r = sd_bus_match_signal_async(m->bus, &o->removed_match, IPC_OFONO_BUS_NAME, OFONO_MANAGER_PATH,
+                                      OFONO_MANAGER_INTERFACE, OFONO_S_MODEM_REMOVED, on_modem_removed, NULL, o);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch oFono's ModemRemoved: %m");
+        r = sd_bus_match_signal_async(m->bus, &o->property_match, IPC_OFONO_BUS_NAME, NULL, OFONO_MODEM_INTERFACE,
+                                      OFONO_S_PROPERTY_CHANGED, on_property_changed, NULL, o);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch oFono's modem properties: %m");
+        /* Sent after the AddMatch calls, so no owner change can fall between the two. */
+        r = sd_bus_call_method_async(m->bus, &o->owner_call, DBUS_NAME, DBUS_PATH, DBUS_INTERFACE, "GetNameOwner",
+                                     on_get_name_owner_reply, o, "s", IPC_OFONO_BUS_NAME);
+        if (r < 0)
+                return log_error_errno(r, "Failed to ask for org.ofono's owner: %m");
+        return 0;
+}
+
+void ofono_stop(Manager *m) {
+        Ofono *o = m->ofono;
+
+        if (!o)
+                return;
+        /* Hand the modems back so another agent can take them; no reply is awaited. */
+        for (unsigned i = 0; i < o->n_modems && o->owner; i++) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+                OfonoModem *md = o->modems[i];
+
+                if (!md->registered)
+                        continue;
+                if (sd_bus_message_new_method_call(m->bus, &call, o->owner, md->path, IPC_OFONO_PUSH_INTERFACE,
+                                                   OFONO_M_UNREGISTER_AGENT) < 0 ||
+                    sd_bus_message_append(call, "o", md->agent_path) < 0 ||
+                    sd_bus_message_set_expect_reply(call, false) < 0 || sd_bus_send(m->bus, call, NULL) < 0)
+                        log_debug("Failed to unregister from oFono modem '%s'", md->path);
+        }
+        forget_all_modems(o);
+        o->owner_match = sd_bus_slot_unref(o->owner_match);
+        o->added_match = sd_bus_slot_unref(o->added_match);
+        o->removed_match = sd_bus_slot_unref(o->removed_match);
+        o->property_match = sd_bus_slot_unref(o->property_match);
+        o->agent_vtable_slot = sd_bus_slot_unref(o->agent_vtable_slot);
+        o->owner_call = sd_bus_slot_unref(o->owner_call);
+        free(o->owner);
+        free(o);
+        m->ofono = NULL;
+}

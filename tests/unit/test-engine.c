@@ -1,0 +1,831 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test-engine.c: verifierd/engine.c end to end without a bus: the §5.7 vectors (TV-A, TV-B;
+ * IMSI 262011234567890, PIN 1234) and NAPDEF documents built here, through the gates, the four
+ * methods, pending pushes (PIN attempts, confirmation, expiry with an injected clock, the cap,
+ * restarts), replay, downgrade, malformed bodies with valid MACs, the NetworkManager export,
+ * the history of every verdict, and no secret in the database.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "engine-testutil.h"
+#include "macros.h"
+#include "testutil.h"
+#include "verifierd/auth.h"
+#include "verifierd/engine.h"
+
+#define IMSI "262011234567890"
+#define PIN "1234"
+
+static const char tva_hex[] = "030B6A00C54601C65601870706035465737400010101";
+static const char tvb_hex[] =
+        "030B6A00C54503312E310001C65601870706035465737420444D000101C600015501873606037737000187380603646D7372"
+        "760001870706035465737420444D00018734060368747470733A2F2F646D2E6578616D706C652E636F6D2F646D0001C6570187"
+        "30068D0187330603444947455354000187310603757365720001873206037365637265740001010101";
+#define TVA_NETWPIN "A7EFB3E213C7DA2B3DBA091E2CCD601B316B8052"
+#define TVA_USERPIN "BAA186A0F7802E017A4A69B214921DB16EF26512"
+#define TVA_USERNETWPIN "2DB04073875EF00048454D99A04AD5E0179666C3"
+#define TVA_USERPINMAC_PIN "12346140"
+#define TVB_NETWPIN "C683726BD6B25CCEBE45F529EF5C90D97D9F39B6"
+#define TVB_USERPIN "E732DF72F64A74F71027D08BDF8073A677B367E7"
+#define TVB_USERNETWPIN "9F18D1C25912CED73D75CAFA65A57540AD97E97C"
+
+static char *dir, *nmdir;
+static Config *cfg;
+static Engine *eng;
+static uint64_t fake_now = 1700000000000000ULL;
+static uint8_t *tva, *tvb;
+static size_t tva_len, tvb_len;
+
+static uint64_t test_clock(void *u) {
+        return fake_now;
+}
+
+static Engine *open_engine(void) {
+        EngineOptions o = {
+                .state_dir = dir,
+                .config = cfg,
+                .clock = test_clock,
+                .export_nm_dir = nmdir,
+        };
+        Engine *e = NULL;
+
+        ck_assert_int_eq(engine_new(&e, &o), 0);
+        ck_assert_int_eq(engine_set_imsi(e, IMSI), 0);
+        return e;
+}
+
+static void setup(void) {
+        dir = et_tmpdir("eng-state");
+        nmdir = et_tmpdir("eng-nm");
+        ck_assert_int_eq(config_new_default(&cfg), 0);
+        cfg->bootstrap_enabled = true; /* most tests: a drop-in enabled OTA bootstrap */
+        eng = open_engine();
+        tva = tu_unhex(tva_hex, &tva_len);
+        tvb = tu_unhex(tvb_hex, &tvb_len);
+}
+
+static void teardown(void) {
+        eng = engine_free(eng);
+        cfg = config_free(cfg);
+        et_rm_rf(dir);
+        et_rm_rf(nmdir);
+        free(dir);
+        free(nmdir);
+        free(tva);
+        free(tvb);
+}
+
+static EngineResult submit(const uint8_t *body, size_t len, WspSec sec, const char *mac) {
+        EngineSubmission s = {
+                .body = body,
+                .body_len = len,
+                .content_kind = len > 0 && body[0] == '<' ? WSP_CONTENT_CP_XML : WSP_CONTENT_CP_WBXML,
+                .sec = sec,
+                .mac = mac,
+                .sender = "+491701234567",
+                .transport = "inject",
+        };
+        EngineResult r = {};
+
+        ck_assert_int_eq(engine_submit(eng, &s, &r), 0);
+        ck_assert_uint_gt(r.id, 0);
+        return r;
+}
+
+static int pin(uint64_t id, const char *text, EngineResult *ret) {
+        Secret *p = NULL;
+        int r;
+
+        ck_assert_int_eq(secret_new_from_string(text, &p), 0);
+        r = engine_provide_pin(eng, id, p, ret);
+        secret_free(p);
+        return r;
+}
+
+static void expect(EngineResult *r, Verdict v, Reason rs) {
+        ck_assert_msg(r->verdict == v && r->reason == rs, "got %s/%s, want %s/%s (denied: %s)",
+                      verdict_to_string(r->verdict), reason_to_string(r->reason), verdict_to_string(v),
+                      reason_to_string(rs), r->denied ?: "-");
+        engine_result_done(r);
+}
+
+/* A document as an XML body with the MAC @sec needs (pin: PIN for the PIN methods). */
+static char *xml_body(const char *spec) {
+        CpDoc *d = et_doc(spec);
+        char *x = et_xml(d);
+
+        cpdoc_free(d);
+        return x;
+}
+
+static void mac_of(const char *body, WspSec sec, const char *imsi, const char *pin_text, char out[41]) {
+        Secret *i = NULL, *p = NULL;
+
+        if (imsi)
+                ck_assert_int_eq(secret_new_from_string(imsi, &i), 0);
+        if (pin_text)
+                ck_assert_int_eq(secret_new_from_string(pin_text, &p), 0);
+        ck_assert_int_eq(auth_compute_mac_hex(sec, (const uint8_t *) body, strlen(body), i, p, out), 0);
+        secret_free(i);
+        secret_free(p);
+}
+
+/* Counters over the store. */
+static int cnt(const void *x, void *u) {
+        (*(unsigned *) u)++;
+        return 0;
+}
+
+static unsigned n_history(void) {
+        unsigned n = 0;
+
+        ck_assert_int_ge(engine_foreach_push(eng, 0, 1000, (StorePushFn) cnt, &n), 0);
+        return n;
+}
+
+static unsigned n_settings(void) {
+        unsigned n = 0;
+
+        ck_assert_int_ge(engine_foreach_setting(eng, NULL, (StoreSettingFn) cnt, &n), 0);
+        return n;
+}
+
+static unsigned n_documents(void) {
+        unsigned n = 0;
+
+        ck_assert_int_ge(store_foreach_document(engine_get_store(eng), (StoreDocumentFn) cnt, &n), 0);
+        return n;
+}
+
+static unsigned n_pending(void) {
+        return (unsigned) store_count_pending(engine_get_store(eng));
+}
+
+typedef struct Hist {
+        Verdict v;
+        Reason r;
+        uint32_t roles;
+        int sec;
+        char digest[80], denied[1024], summary[1024];
+} Hist;
+
+static int keep(const StorePush *p, void *u) {
+        Hist *h = u;
+
+        h->v = p->verdict;
+        h->r = p->reason;
+        h->roles = p->roles;
+        h->sec = p->sec;
+        snprintf(h->digest, sizeof h->digest, "%s", p->digest ?: "");
+        snprintf(h->denied, sizeof h->denied, "%s", p->denied ?: "");
+        snprintf(h->summary, sizeof h->summary, "%s", p->summary ?: "");
+        return 0;
+}
+
+static Hist history(uint64_t id) {
+        Hist h = {};
+
+        ck_assert_int_eq(engine_get_push(eng, id, keep, &h), 0);
+        return h;
+}
+
+typedef struct AccSeen {
+        char server_id[64];
+        uint32_t roles;
+        unsigned n;
+} AccSeen;
+
+static int keep_acc(const StoreAccount *a, void *u) {
+        AccSeen *s = u;
+
+        snprintf(s->server_id, sizeof s->server_id, "%s", a->server_id);
+        s->roles = a->roles;
+        s->n++;
+        return 0;
+}
+
+/* ---- gates -------------------------------------------------------------------------------- */
+
+START_TEST(test_bootstrap_disabled) {
+        EngineResult r;
+
+        cfg->bootstrap_enabled = false; /* the shipped default */
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        ck_assert_uint_eq(r.roles, 0);
+        expect(&r, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED);
+        r = submit(tvb, tvb_len, WSP_SEC_USERPIN, TVB_USERPIN);
+        expect(&r, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED); /* not even pending */
+        ck_assert_uint_eq(n_history(), 2);
+        ck_assert_uint_eq(n_pending(), 0);
+        ck_assert_uint_eq(n_documents(), 0);
+        ck_assert_uint_eq(n_settings(), 0);
+}
+END_TEST
+
+START_TEST(test_unauthenticated_and_method_gates) {
+        EngineResult r;
+        Hist h;
+
+        r = submit(tva, tva_len, WSP_SEC_NONE, NULL);
+        h = history(r.id);
+        expect(&r, VERDICT_REJECTED, REASON_UNAUTHENTICATED);
+        ck_assert_int_eq(h.sec, -1);
+        cfg->accept_sec[WSP_SEC_NETWPIN] = false;
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
+        cfg->accept_sec[WSP_SEC_NETWPIN] = true;
+        /* §5.6 step 1: a MAC that is absent or not 40 hex digits */
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, NULL);
+        expect(&r, VERDICT_REJECTED, REASON_BAD_MAC);
+        r = submit(tva, tva_len, WSP_SEC_USERPIN, "A7EFB3E213C7DA2B3DBA091E2CCD601B316B805");
+        expect(&r, VERDICT_REJECTED, REASON_BAD_MAC);
+        r = submit(tva, tva_len, (WspSec) 7, TVA_NETWPIN);
+        expect(&r, VERDICT_REJECTED, REASON_MALFORMED);
+        ck_assert_uint_eq(n_history(), 5);
+        ck_assert_uint_eq(n_pending(), 0);
+        ck_assert_uint_eq(n_documents(), 0);
+}
+END_TEST
+
+START_TEST(test_unsigned_accepted_needs_consent) {
+        EngineResult r;
+        uint64_t id;
+        char *body = xml_body("APPLICATION{APPID=w2;NAME=Browser}");
+
+        cfg->accept_unauthenticated = true;
+        /* a drop-in lets anyone set browser items (the default metabase lets them set nothing) */
+        ck_assert_int_eq(metabase_load_string(cfg->metabase, "test.conf", "[Application w2]\nRoles=MANAGER|USER_AUTH|USER_UNAUTH\n",
+                                              NULL), 0);
+        r = submit((const uint8_t *) body, strlen(body), WSP_SEC_NONE, NULL);
+        ck_assert_uint_eq(n_documents(), 0);
+        id = r.id;
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_CONFIRMATION);
+        ck_assert_int_eq(engine_confirm(eng, id, &r), 0);
+        ck_assert_uint_eq(r.roles & 64, 64);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        r = submit(tva, tva_len, WSP_SEC_NONE, NULL); /* BOOTSTRAP: never for 64 */
+        expect(&r, VERDICT_REJECTED, REASON_ROLE_DENIED);
+        free(body);
+}
+END_TEST
+
+/* ---- NETWPIN ------------------------------------------------------------------------------ */
+
+START_TEST(test_netwpin_applied_without_confirmation) {
+        EngineResult r;
+        AccSeen acc = {};
+        Hist h;
+
+        cfg->confirm_network_pin = false;
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        ck_assert_uint_eq(r.roles & 4, 4);
+        h = history(r.id);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        ck_assert_int_eq(h.v, VERDICT_APPLIED);
+        {
+                char want[STORE_DIGEST_HEX_LEN + 1];
+
+                ck_assert_int_eq(store_digest_hex(tva, tva_len, want), 0);
+                ck_assert_str_eq(h.digest, want); /* SHA-256 of the exact body */
+        }
+        ck_assert_ptr_nonnull(strstr(h.summary, "BOOTSTRAP"));
+
+        r = submit(tvb, tvb_len, WSP_SEC_NETWPIN, TVB_NETWPIN);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        ck_assert_int_eq(engine_foreach_account(eng, keep_acc, &acc), 1);
+        ck_assert_str_eq(acc.server_id, "dmsrv");
+        ck_assert_uint_eq(acc.roles & 4, 4);
+        ck_assert_uint_eq(n_documents(), 2);
+        ck_assert_uint_eq(n_pending(), 0);
+}
+END_TEST
+
+START_TEST(test_netwpin_confirmation_default) {
+        EngineResult r;
+        AccSeen acc = {};
+        uint64_t id;
+
+        ck_assert(cfg->confirm_network_pin); /* the default */
+        r = submit(tvb, tvb_len, WSP_SEC_NETWPIN, TVB_NETWPIN);
+        id = r.id;
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_CONFIRMATION);
+        ck_assert_uint_eq(n_documents(), 0);
+        ck_assert_uint_eq(n_pending(), 1);
+        /* a PIN is not what it waits for */
+        ck_assert_int_eq(pin(id, PIN, &r), -EBUSY);
+        ck_assert_int_eq(engine_confirm(eng, id, &r), 0);
+        ck_assert_uint_eq(r.id, id);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        ck_assert_int_eq(engine_foreach_account(eng, keep_acc, &acc), 1);
+        ck_assert_str_eq(acc.server_id, "dmsrv");
+        ck_assert_int_eq(history(id).v, VERDICT_APPLIED);
+        ck_assert_int_eq(engine_confirm(eng, id, &r), -ESRCH);
+        ck_assert_int_eq(engine_confirm(eng, 9999, &r), -ESRCH);
+        ck_assert_uint_eq(n_history(), 1); /* one push, one row: its verdict moved on */
+}
+END_TEST
+
+START_TEST(test_netwpin_confirm_after_sim_swap) {
+        EngineResult r;
+        uint64_t id;
+
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        id = r.id;
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_CONFIRMATION);
+        ck_assert_int_eq(engine_set_imsi(eng, NULL), 0); /* SIM removed */
+        ck_assert_int_eq(engine_confirm(eng, id, &r), -ENOKEY);
+        ck_assert_int_eq(engine_set_imsi(eng, "262019999999999"), 0); /* another SIM */
+        ck_assert_int_eq(engine_confirm(eng, id, &r), 0);
+        expect(&r, VERDICT_REJECTED, REASON_BAD_MAC);
+        ck_assert_uint_eq(n_documents(), 0);
+        ck_assert_int_eq(engine_set_imsi(eng, "12345"), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_netwpin_wrong_key_and_bit_flips) {
+        EngineResult r;
+        char mac[41];
+
+        cfg->confirm_network_pin = false;
+        ck_assert_int_eq(engine_set_imsi(eng, "262011234567891"), 0);
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        expect(&r, VERDICT_REJECTED, REASON_BAD_MAC);
+        ck_assert_int_eq(engine_set_imsi(eng, NULL), 0);
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN); /* no IMSI: no key */
+        expect(&r, VERDICT_REJECTED, REASON_BAD_MAC);
+        ck_assert_int_eq(engine_set_imsi(eng, IMSI), 0);
+
+        /* every single-bit flip of the body, and of the MAC, is refused (S2) */
+        for (size_t i = 0; i < tva_len * 8; i++) {
+                tva[i / 8] ^= (uint8_t) (1U << (i % 8));
+                r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+                ck_assert_msg(r.verdict == VERDICT_REJECTED && r.reason == REASON_BAD_MAC, "flip %zu", i);
+                engine_result_done(&r);
+                tva[i / 8] ^= (uint8_t) (1U << (i % 8));
+        }
+        for (size_t i = 0; i < 40; i++) {
+                memcpy(mac, TVA_NETWPIN, 41);
+                mac[i] = mac[i] == '0' ? '1' : '0';
+                r = submit(tva, tva_len, WSP_SEC_NETWPIN, mac);
+                expect(&r, VERDICT_REJECTED, REASON_BAD_MAC);
+        }
+        ck_assert_uint_eq(n_documents(), 0);
+        ck_assert_uint_eq(n_settings(), 0);
+        /* and the genuine one still goes through */
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+}
+END_TEST
+
+/* ---- PIN methods -------------------------------------------------------------------------- */
+
+START_TEST(test_userpin_attempts_exceeded) {
+        EngineResult r;
+        uint64_t id;
+
+        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        id = r.id;
+        ck_assert_uint_eq(r.attempts_left, 3);
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
+        for (unsigned i = 1; i <= 2; i++) {
+                ck_assert_int_eq(pin(id, i == 1 ? "0000" : "x", &r), 0); /* malformed PINs count too */
+                ck_assert(r.pin_rejected);
+                ck_assert_uint_eq(r.attempts_left, 3 - i);
+                expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
+        }
+        /* the attempt count survives a restart of verifierd */
+        engine_free(eng);
+        eng = open_engine();
+        ck_assert_int_eq(pin(id, "4321", &r), 0);
+        ck_assert(r.pin_rejected);
+        expect(&r, VERDICT_REJECTED, REASON_PIN_ATTEMPTS_EXCEEDED);
+        ck_assert_uint_eq(n_pending(), 0);
+        ck_assert_int_eq(history(id).r, REASON_PIN_ATTEMPTS_EXCEEDED);
+        /* gone: even the right PIN now finds nothing */
+        ck_assert_int_eq(pin(id, PIN, &r), -ESRCH);
+        ck_assert_uint_eq(n_documents(), 0);
+}
+END_TEST
+
+START_TEST(test_userpin_right_pin_role_denied) {
+        EngineResult r;
+        uint64_t id;
+
+        /* TV-A is a BOOTSTRAP: the user PIN (the attacker may pick it) never sets one */
+        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        id = r.id;
+        engine_result_done(&r);
+        ck_assert_int_eq(pin(id, PIN, &r), 0);
+        ck_assert(!r.pin_rejected);
+        ck_assert_ptr_nonnull(r.denied);
+        ck_assert_ptr_nonnull(strstr(r.denied, "BOOTSTRAP"));
+        ck_assert_uint_eq(r.roles & 16, 16);
+        expect(&r, VERDICT_REJECTED, REASON_ROLE_DENIED);
+        ck_assert_ptr_nonnull(strstr(history(id).denied, "BOOTSTRAP"));
+        ck_assert_uint_eq(n_documents(), 0);
+        ck_assert_uint_eq(n_settings(), 0);
+}
+END_TEST
+
+START_TEST(test_userpin_right_pin_applied) {
+        char *body = xml_body("APPLICATION{APPID=w2;NAME=Bookmarks;RESOURCE{URI=http://example.com/;NAME=Example}}");
+        char mac[41];
+        EngineResult r;
+        uint64_t id;
+
+        mac_of(body, WSP_SEC_USERPIN, NULL, PIN, mac);
+        r = submit((const uint8_t *) body, strlen(body), WSP_SEC_USERPIN, mac);
+        id = r.id;
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
+        ck_assert_ptr_nonnull(strstr(history(id).summary, "(unverified)"));
+        ck_assert_int_eq(pin(id, PIN, &r), 0);
+        ck_assert_uint_eq(r.roles & 16, 16);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        ck_assert_uint_eq(n_documents(), 1);
+        ck_assert_uint_gt(n_settings(), 0);
+        free(body);
+}
+END_TEST
+
+START_TEST(test_usernetwpin_and_userpinmac) {
+        EngineResult r;
+        AccSeen acc = {};
+        uint64_t id;
+
+        /* USERNETWPIN: both secrets, Operator + User Auth, no confirmation needed */
+        r = submit(tvb, tvb_len, WSP_SEC_USERNETWPIN, TVB_USERNETWPIN);
+        id = r.id;
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
+        ck_assert_int_eq(pin(id, PIN, &r), 0);
+        ck_assert_uint_eq(r.roles & 20, 20);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        ck_assert_int_eq(engine_foreach_account(eng, keep_acc, &acc), 1);
+        ck_assert_uint_eq(acc.roles & 20, 20);
+
+        /* USERNETWPIN needs the IMSI when the PIN comes: without it no attempt is spent */
+        r = submit(tva, tva_len, WSP_SEC_USERNETWPIN, TVA_USERNETWPIN);
+        id = r.id;
+        engine_result_done(&r);
+        ck_assert_int_eq(engine_set_imsi(eng, NULL), 0);
+        ck_assert_int_eq(pin(id, PIN, &r), -ENOKEY);
+        ck_assert_int_eq(engine_set_imsi(eng, IMSI), 0);
+        ck_assert_int_eq(pin(id, PIN, &r), 0);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+
+        /* USERPINMAC: the typed PIN is K || check digits; no MAC parameter needed */
+        r = submit(tva, tva_len, WSP_SEC_USERPINMAC, NULL);
+        id = r.id;
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
+        ck_assert_int_eq(pin(id, "12346141", &r), 0);
+        ck_assert(r.pin_rejected);
+        engine_result_done(&r);
+        ck_assert_int_eq(pin(id, TVA_USERPINMAC_PIN, &r), 0);
+        ck_assert(!r.pin_rejected);
+        /* authenticated; BOOTSTRAP is then refused for User Auth, or replayed: either way decided */
+        ck_assert_int_eq(r.verdict, VERDICT_REJECTED);
+        ck_assert(r.reason == REASON_ROLE_DENIED || r.reason == REASON_REPLAY);
+        engine_result_done(&r);
+}
+END_TEST
+
+/* ---- replay, downgrade, malformed --------------------------------------------------------- */
+
+START_TEST(test_replay) {
+        EngineResult r;
+
+        cfg->confirm_network_pin = false;
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        expect(&r, VERDICT_REJECTED, REASON_REPLAY);
+        /* replays are caught before the user is asked to confirm */
+        cfg->confirm_network_pin = true;
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        expect(&r, VERDICT_REJECTED, REASON_REPLAY);
+        ck_assert_uint_eq(n_documents(), 1);
+        ck_assert_uint_eq(n_history(), 3);
+}
+END_TEST
+
+START_TEST(test_downgrade) {
+        char *strong = xml_body("NAPDEF{NAPID=internet;NAME=Strong;NAP-ADDRESS=strong.apn}");
+        char *weak = xml_body("NAPDEF{NAPID=internet;NAME=Weak;NAP-ADDRESS=weak.apn}");
+        char *other = xml_body("NAPDEF{NAPID=mms;NAME=MMS;NAP-ADDRESS=mms.apn}");
+        char mac[41];
+        EngineResult r;
+        uint64_t id;
+
+        cfg->confirm_network_pin = false;
+        mac_of(strong, WSP_SEC_USERNETWPIN, IMSI, PIN, mac);
+        r = submit((const uint8_t *) strong, strlen(strong), WSP_SEC_USERNETWPIN, mac);
+        id = r.id;
+        engine_result_done(&r);
+        ck_assert_int_eq(pin(id, PIN, &r), 0);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+
+        /* NETWPIN (weaker) may not overwrite what USERNETWPIN installed */
+        mac_of(weak, WSP_SEC_NETWPIN, IMSI, NULL, mac);
+        r = submit((const uint8_t *) weak, strlen(weak), WSP_SEC_NETWPIN, mac);
+        ck_assert_ptr_nonnull(r.denied);
+        ck_assert_str_eq(r.denied, "/NAPDEF[NAPID=internet]");
+        expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
+        /* but may install a NAPDEF of its own */
+        mac_of(other, WSP_SEC_NETWPIN, IMSI, NULL, mac);
+        r = submit((const uint8_t *) other, strlen(other), WSP_SEC_NETWPIN, mac);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        ck_assert_uint_eq(n_documents(), 2);
+        free(strong);
+        free(weak);
+        free(other);
+}
+END_TEST
+
+START_TEST(test_malformed_with_valid_mac) {
+        static const char *const bodies[] = {
+                "\x03\x0b\x6a\x00\xc5\x46\x01\xc6\x56\x01\x87\x07\x06\x03", /* truncated WBXML */
+                "\x03\x0b\x6a\x00\xc5\xff\xff\xff",                         /* bad tokens */
+                "<wap-provisioningdoc><characteristic type=\"NAPDEF\">",   /* unterminated XML */
+                "<!DOCTYPE x [<!ENTITY a \"b\">]><wap-provisioningdoc/>", /* entity declarations */
+                "",                                                         /* nothing */
+        };
+        char mac[41];
+        EngineResult r;
+
+        cfg->confirm_network_pin = false;
+        for (size_t i = 0; i < ELEMENTSOF(bodies); i++) {
+                size_t len = strlen(bodies[i]);
+
+                mac_of(bodies[i], WSP_SEC_NETWPIN, IMSI, NULL, mac);
+                r = submit((const uint8_t *) bodies[i], len, WSP_SEC_NETWPIN, mac);
+                ck_assert_msg(r.verdict == VERDICT_REJECTED && r.reason == REASON_MALFORMED, "body %zu: %s/%s", i,
+                              verdict_to_string(r.verdict), reason_to_string(r.reason));
+                engine_result_done(&r);
+        }
+        ck_assert_uint_eq(n_history(), ELEMENTSOF(bodies));
+        ck_assert_uint_eq(n_documents(), 0);
+        ck_assert_uint_eq(n_settings(), 0);
+        ck_assert_uint_eq(n_pending(), 0);
+        ck_assert_uint_eq(et_count_files(nmdir, ""), 0);
+}
+END_TEST
+
+/* ---- pending: expiry, cap, discard, restart ----------------------------------------------- */
+
+START_TEST(test_expiry) {
+        uint64_t t0 = fake_now, id1, id2, exp = cfg->pending_expiry_sec * 1000000ULL;
+        EngineResult r;
+        Hist h;
+
+        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        id1 = r.id;
+        engine_result_done(&r);
+        r = submit(tvb, tvb_len, WSP_SEC_USERPIN, TVB_USERPIN);
+        id2 = r.id;
+        engine_result_done(&r);
+        ck_assert_int_eq(engine_expire(eng, t0 + exp - 1), 0);
+        ck_assert_uint_eq(n_pending(), 2);
+        fake_now = t0 + exp;
+        ck_assert_int_eq(engine_expire(eng, 0), 2);
+        h = history(id1);
+        ck_assert_int_eq(h.v, VERDICT_EXPIRED);
+        ck_assert_int_eq(h.r, REASON_EXPIRED);
+        ck_assert_int_eq(pin(id1, PIN, &r), -ESRCH);
+        ck_assert_int_eq(history(id2).v, VERDICT_EXPIRED);
+
+        /* a push found expired when the PIN arrives is expired then, not applied */
+        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        id1 = r.id;
+        engine_result_done(&r);
+        fake_now += exp + 1;
+        ck_assert_int_eq(pin(id1, PIN, &r), 0);
+        expect(&r, VERDICT_EXPIRED, REASON_EXPIRED);
+        ck_assert_uint_eq(n_pending(), 0);
+        fake_now = t0;
+}
+END_TEST
+
+START_TEST(test_pending_cap) {
+        EngineResult r;
+        uint64_t first;
+
+        cfg->pending_max = 2;
+        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        first = r.id;
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
+        r = submit(tvb, tvb_len, WSP_SEC_USERPIN, TVB_USERPIN);
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
+        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
+        r = submit(tvb, tvb_len, WSP_SEC_NETWPIN, TVB_NETWPIN); /* confirmations count too */
+        expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
+        ck_assert_uint_eq(n_pending(), 2);
+        ck_assert_int_eq(engine_discard(eng, first), 0);
+        ck_assert_int_eq(history(first).r, REASON_DISCARDED);
+        ck_assert_int_eq(engine_discard(eng, first), -ESRCH);
+        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
+        ck_assert_uint_eq(n_history(), 5);
+}
+END_TEST
+
+START_TEST(test_pending_survives_restart_and_states) {
+        EngineResult r;
+        uint64_t id_pin, id_conf;
+
+        r = submit(tvb, tvb_len, WSP_SEC_USERNETWPIN, TVB_USERNETWPIN);
+        id_pin = r.id;
+        engine_result_done(&r);
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        id_conf = r.id;
+        engine_result_done(&r);
+        ck_assert_int_eq(engine_confirm(eng, id_pin, &r), -EBUSY);
+        engine_free(eng);
+        eng = open_engine();
+        ck_assert_uint_eq(n_pending(), 2);
+        /* NETWPIN first: its BOOTSTRAP may not replace one USERNETWPIN installed (downgrade) */
+        ck_assert_int_eq(engine_confirm(eng, id_conf, &r), 0);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        ck_assert_int_eq(pin(id_pin, PIN, &r), 0);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        /* ids keep increasing after the restart */
+        r = submit(tva, tva_len, WSP_SEC_NONE, NULL);
+        ck_assert_uint_gt(r.id, id_conf);
+        engine_result_done(&r);
+}
+END_TEST
+
+START_TEST(test_confirm_rechecks_policy) {
+        EngineResult r;
+        uint64_t id;
+
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        id = r.id;
+        engine_result_done(&r);
+        cfg->bootstrap_enabled = false; /* the administrator turned it off meanwhile */
+        ck_assert_int_eq(engine_confirm(eng, id, &r), 0);
+        expect(&r, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED);
+        ck_assert_uint_eq(n_documents(), 0);
+}
+END_TEST
+
+/* ---- exports ------------------------------------------------------------------------------ */
+
+START_TEST(test_napdef_exported) {
+        char *good = xml_body("NAPDEF{NAPID=internet;NAME=Operator Internet;NAP-ADDRESS=internet.op.example;"
+                              "NAP-ADDRTYPE=APN;INTERNET;NAPAUTHINFO{AUTHTYPE=PAP;AUTHNAME=web;AUTHSECRET=web}}");
+        const char *evil = "<wap-provisioningdoc version=\"1.1\"><characteristic type=\"NAPDEF\">"
+                           "<parm name=\"NAPID\" value=\"evil\"/><parm name=\"NAME\" value=\"x&#10;[gsm]&#10;apn=evil\"/>"
+                           "<parm name=\"NAP-ADDRESS\" value=\"evil\"/></characteristic></wap-provisioningdoc>";
+        char mac[41], *text, *path = NULL;
+        EngineResult r;
+        struct stat st;
+
+        cfg->confirm_network_pin = false;
+        mac_of(good, WSP_SEC_NETWPIN, IMSI, NULL, mac);
+        r = submit((const uint8_t *) good, strlen(good), WSP_SEC_NETWPIN, mac);
+        ck_assert_int_eq(r.export_error, 0);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        ck_assert_uint_eq(et_count_files(nmdir, EXPORT_NM_PREFIX), 1);
+        {
+                DIR *d = opendir(nmdir);
+                struct dirent *de;
+
+                while ((de = readdir(d)))
+                        if (de->d_name[0] != '.')
+                                ck_assert_int_ge(asprintf(&path, "%s/%s", nmdir, de->d_name), 0);
+                closedir(d);
+        }
+        ck_assert_int_eq(stat(path, &st), 0);
+        ck_assert_uint_eq(st.st_mode & 07777, 0600);
+        text = et_slurp(path);
+        ck_assert_ptr_nonnull(strstr(text, "\napn=internet.op.example\n"));
+        ck_assert_ptr_nonnull(strstr(text, "\nusername=web\n"));
+        ck_assert_ptr_nonnull(strstr(text, "\npassword=web\n"));
+        ck_assert_ptr_nonnull(strstr(text, "\nid=Operator Internet\n"));
+        free(text);
+
+        /* a value that would break out of its keyfile line: refused before commit */
+        mac_of(evil, WSP_SEC_NETWPIN, IMSI, NULL, mac);
+        r = submit((const uint8_t *) evil, strlen(evil), WSP_SEC_NETWPIN, mac);
+        expect(&r, VERDICT_REJECTED, REASON_MALFORMED);
+        ck_assert_uint_eq(n_documents(), 1);
+        ck_assert_uint_eq(et_count_files(nmdir, EXPORT_NM_PREFIX), 1);
+
+        /* exports can be rebuilt from the store at any time */
+        ck_assert_int_eq(unlink(path), 0);
+        ck_assert_int_eq(engine_rebuild_exports(eng, NULL), 0);
+        ck_assert_int_eq(stat(path, &st), 0);
+        free(path);
+        free(good);
+}
+END_TEST
+
+/* ---- no secret in the database ------------------------------------------------------------ */
+
+static bool file_contains(const char *path, const void *needle, size_t n) {
+        size_t len = 0;
+        uint8_t *buf;
+        bool found = false;
+        FILE *f = fopen(path, "re");
+
+        if (!f)
+                return false;
+        fclose(f);
+        buf = tu_read_file(path, &len);
+        for (size_t i = 0; i + n <= len && !found; i++)
+                found = memcmp(buf + i, needle, n) == 0;
+        free(buf);
+        return found;
+}
+
+START_TEST(test_no_secret_stored) {
+        /* distinctive canaries: IMSI 001019876543210 (semi-octet key 09 10 10 89 67 45 23 01), PIN */
+        static const char canary_imsi[] = "001019876543210", canary_pin[] = "Kq7!zP2x";
+        static const uint8_t imsi_key[] = { 0x09, 0x10, 0x10, 0x89, 0x67, 0x45, 0x23, 0x01 };
+        char *body = xml_body("APPLICATION{APPID=w2;NAME=Canary}"), mac[41];
+        const char *files[] = { "provboot.db", "provboot.db-wal" };
+        EngineResult r;
+        uint64_t id;
+
+        ck_assert_int_eq(engine_set_imsi(eng, canary_imsi), 0);
+        mac_of(body, WSP_SEC_USERNETWPIN, canary_imsi, canary_pin, mac);
+        r = submit((const uint8_t *) body, strlen(body), WSP_SEC_USERNETWPIN, mac);
+        id = r.id;
+        engine_result_done(&r);
+        ck_assert_int_eq(pin(id, "Kq7!zP2y", &r), 0); /* a wrong one first */
+        engine_result_done(&r);
+        ck_assert_int_eq(pin(id, canary_pin, &r), 0);
+        ck_assert_int_eq(r.verdict, VERDICT_APPLIED);
+        engine_result_done(&r);
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                char *p = NULL;
+
+                ck_assert_int_ge(asprintf(&p, "%s/%s", dir, files[i]), 0);
+                ck_assert_msg(!file_contains(p, canary_imsi, strlen(canary_imsi)), "IMSI in %s", files[i]);
+                ck_assert_msg(!file_contains(p, canary_pin, strlen(canary_pin)), "PIN in %s", files[i]);
+                ck_assert_msg(!file_contains(p, "Kq7!zP2y", 8), "wrong PIN in %s", files[i]);
+                ck_assert_msg(!file_contains(p, imsi_key, sizeof imsi_key), "IMSI key in %s", files[i]);
+                free(p);
+        }
+        free(body);
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("engine");
+        TCase *tc;
+
+        tc = tcase_create("/engine/gates");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        TU_ADD(tc, test_bootstrap_disabled);
+        TU_ADD(tc, test_unauthenticated_and_method_gates);
+        TU_ADD(tc, test_unsigned_accepted_needs_consent);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/engine/netwpin");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_set_timeout(tc, 120);
+        TU_ADD(tc, test_netwpin_applied_without_confirmation);
+        TU_ADD(tc, test_netwpin_confirmation_default);
+        TU_ADD(tc, test_netwpin_confirm_after_sim_swap);
+        TU_ADD(tc, test_netwpin_wrong_key_and_bit_flips);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/engine/pin");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        TU_ADD(tc, test_userpin_attempts_exceeded);
+        TU_ADD(tc, test_userpin_right_pin_role_denied);
+        TU_ADD(tc, test_userpin_right_pin_applied);
+        TU_ADD(tc, test_usernetwpin_and_userpinmac);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/engine/store-rules");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        TU_ADD(tc, test_replay);
+        TU_ADD(tc, test_downgrade);
+        TU_ADD(tc, test_malformed_with_valid_mac);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/engine/pending");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        TU_ADD(tc, test_expiry);
+        TU_ADD(tc, test_pending_cap);
+        TU_ADD(tc, test_pending_survives_restart_and_states);
+        TU_ADD(tc, test_confirm_rechecks_policy);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/engine/export");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        TU_ADD(tc, test_napdef_exported);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/engine/secrets");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        TU_ADD(tc, test_no_secret_stored);
+        suite_add_tcase(s, tc);
+        return tu_run(s);
+}

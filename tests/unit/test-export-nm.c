@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test-export-nm.c: verifierd/export-nm.c: every keyfile written is read back by the real
+ * NetworkManager parser (nmcli --offline connection modify, package network-manager) with the
+ * expected id, uuid, apn, username and password; files are 0600 and written without leftovers;
+ * hostile values are refused; rebuild is idempotent and removes only stale files of ours.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine-testutil.h"
+#include "macros.h"
+#include "testutil.h"
+#include "verifierd/export-nm.h"
+#include "verifierd/store.h"
+
+static char *dir, *nmdir;
+static Store *store;
+
+static void setup(void) {
+        dir = et_tmpdir("exp-state");
+        nmdir = et_tmpdir("exp-nm");
+        ck_assert_int_eq(store_open(&store, dir), 0);
+}
+
+static void teardown(void) {
+        store = store_free(store);
+        et_rm_rf(dir);
+        et_rm_rf(nmdir);
+        free(dir);
+        free(nmdir);
+}
+
+static int apply(const char *spec, int sec) {
+        CpDoc *d = et_doc(spec);
+        StoreApply a = {
+                .push = { .sec = sec, .roles = 4, .verdict = VERDICT_APPLIED, .received_usec = 1, .decided_usec = 2 },
+                .doc = d,
+                .body = (const uint8_t *) spec,
+                .body_len = strlen(spec),
+        };
+        int r = store_apply(store, &a, NULL, NULL);
+
+        cpdoc_free(d);
+        return r;
+}
+
+/* Apply through the builder directly (values the spec grammar cannot express). */
+static int apply_napdef(const char *napid, const char *name, const char *apn, const char *user, const char *pw) {
+        CpDoc *d = NULL;
+        char body[4096];
+        StoreSettingList l = {};
+        int r;
+
+        ck_assert_int_eq(cpdoc_builder_new(&d, CPDOC_SOURCE_XML), 0);
+        ck_assert_int_eq(cpdoc_builder_open(d, "NAPDEF", 6), 0);
+        ck_assert_int_eq(cpdoc_builder_parm(d, "NAPID", 5, napid, strlen(napid)), 0);
+        ck_assert_int_eq(cpdoc_builder_parm(d, "NAME", 4, name, strlen(name)), 0);
+        ck_assert_int_eq(cpdoc_builder_parm(d, "NAP-ADDRESS", 11, apn, strlen(apn)), 0);
+        if (user || pw) {
+                ck_assert_int_eq(cpdoc_builder_open(d, "NAPAUTHINFO", 11), 0);
+                ck_assert_int_eq(cpdoc_builder_parm(d, "AUTHTYPE", 8, "PAP", 3), 0);
+                if (user)
+                        ck_assert_int_eq(cpdoc_builder_parm(d, "AUTHNAME", 8, user, strlen(user)), 0);
+                if (pw)
+                        ck_assert_int_eq(cpdoc_builder_parm(d, "AUTHSECRET", 10, pw, strlen(pw)), 0);
+                ck_assert_int_eq(cpdoc_builder_close(d), 0);
+        }
+        ck_assert_int_eq(cpdoc_builder_close(d), 0);
+        ck_assert_int_eq(cpdoc_builder_finish(d), 0);
+        /* the engine's pre-commit rule */
+        ck_assert_int_eq(store_settings_from_doc(d, &l), 0);
+        r = export_nm_check_settings(&l, NULL);
+        store_setting_list_done(&l);
+        if (r == 0) {
+                StoreApply a = { .push = { .sec = 0, .roles = 4, .verdict = VERDICT_APPLIED }, .doc = d };
+
+                snprintf(body, sizeof body, "%s|%s|%s|%s|%s", napid, name, apn, user ?: "", pw ?: "");
+                a.body = (const uint8_t *) body;
+                a.body_len = strlen(body);
+                ck_assert_int_eq(store_apply(store, &a, NULL, NULL), 0);
+        }
+        cpdoc_free(d);
+        return r;
+}
+
+/* ---- the real NetworkManager parser ------------------------------------------------------- */
+
+typedef struct NmRead {
+        char id[512], uuid[64], type[32], apn[128], username[512], password[512];
+        bool has_username, has_password;
+} NmRead;
+
+/* Keyfile value as NetworkManager wrote it back (GKeyFile escapes kept). */
+static void take(char *dst, size_t size, const char *line, const char *key) {
+        snprintf(dst, size, "%s", line + strlen(key));
+        dst[strcspn(dst, "\n")] = 0;
+}
+
+static void nm_read(const char *path, NmRead *ret) {
+        char cmd[1024], line[2048], group[64] = "";
+        FILE *f;
+        int status;
+
+        *ret = (NmRead) {};
+        /* man nmcli: with --offline, "connection modify" reads a keyfile on stdin and prints the
+         * modified keyfile; it fails on anything NetworkManager's keyfile reader refuses. */
+        snprintf(cmd, sizeof cmd, "nmcli --offline connection modify connection.autoconnect-priority 0 < '%s' 2>&1",
+                 path);
+        f = popen(cmd, "r");
+        ck_assert_ptr_nonnull(f);
+        while (fgets(line, sizeof line, f)) {
+                if (line[0] == '[') {
+                        snprintf(group, sizeof group, "%.63s", line);
+                        group[strcspn(group, "\n")] = 0;
+                        continue;
+                }
+                if (strcmp(group, "[connection]") == 0) {
+                        if (strncmp(line, "id=", 3) == 0)
+                                take(ret->id, sizeof ret->id, line, "id=");
+                        else if (strncmp(line, "uuid=", 5) == 0)
+                                take(ret->uuid, sizeof ret->uuid, line, "uuid=");
+                        else if (strncmp(line, "type=", 5) == 0)
+                                take(ret->type, sizeof ret->type, line, "type=");
+                } else if (strcmp(group, "[gsm]") == 0) {
+                        if (strncmp(line, "apn=", 4) == 0)
+                                take(ret->apn, sizeof ret->apn, line, "apn=");
+                        else if (strncmp(line, "username=", 9) == 0) {
+                                take(ret->username, sizeof ret->username, line, "username=");
+                                ret->has_username = true;
+                        } else if (strncmp(line, "password=", 9) == 0) {
+                                take(ret->password, sizeof ret->password, line, "password=");
+                                ret->has_password = true;
+                        }
+                }
+        }
+        status = pclose(f);
+        ck_assert_msg(status == 0, "nmcli refused %s (status %d)", path, status);
+}
+
+static char *path_of(const char *name) {
+        char *p = NULL;
+
+        ck_assert_int_ge(asprintf(&p, "%s/%s", nmdir, name), 0);
+        return p;
+}
+
+/* The one file of ours whose name contains @needle. */
+static char *find_file(const char *needle) {
+        DIR *d = opendir(nmdir);
+        struct dirent *de;
+        char *found = NULL;
+
+        ck_assert_ptr_nonnull(d);
+        while ((de = readdir(d)))
+                if (strncmp(de->d_name, EXPORT_NM_PREFIX, strlen(EXPORT_NM_PREFIX)) == 0 && strstr(de->d_name, needle)) {
+                        ck_assert_ptr_null(found);
+                        found = path_of(de->d_name);
+                }
+        closedir(d);
+        ck_assert_msg(found != NULL, "no file for %s", needle);
+        return found;
+}
+
+START_TEST(test_nmcli_accepts) {
+        static const struct {
+                const char *napid, *name, *apn, *user, *pw;
+                const char *want_id, *want_user, *want_pw; /* as NetworkManager writes them back */
+        } t[] = {
+                { "internet", "Internet", "internet.example.com", "user", "secret", "Internet", "user", "secret" },
+                { "mms", "MMS APN", "mms.op-1_x", NULL, NULL, "MMS APN", NULL, NULL },
+                { "pw-only", "Only pw", "a", NULL, "p w", "Only pw", NULL, "p w" },
+                { "esc", " lead\\back;semi=eq", "esc.apn", " sp\\u", "\\pw ", "\\slead\\\\back;semi=eq",
+                  "\\ssp\\\\u", "\\\\pw " },
+                { "utf8", "Mobilfunk \xc3\xa9t\xc3\xa9", "x", "\xc3\xbc", "p\xc3\xa4ss", "Mobilfunk \xc3\xa9t\xc3\xa9",
+                  "\xc3\xbc", "p\xc3\xa4ss" },
+                { "max", "Max", "A123456789b123456789c123456789d123456789e123456789f123456789g123", "u", "p", "Max",
+                  "u", "p" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(t); i++)
+                ck_assert_int_eq(apply_napdef(t[i].napid, t[i].name, t[i].apn, t[i].user, t[i].pw), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
+        ck_assert_uint_eq(et_count_files(nmdir, EXPORT_NM_PREFIX), ELEMENTSOF(t));
+
+        for (size_t i = 0; i < ELEMENTSOF(t); i++) {
+                char needle[64], *path, *text;
+                NmRead nm;
+
+                snprintf(needle, sizeof needle, "-%s-", t[i].napid);
+                path = find_file(needle);
+                nm_read(path, &nm);
+                ck_assert_str_eq(nm.type, "gsm");
+                ck_assert_str_eq(nm.apn, t[i].apn);
+                ck_assert_str_eq(nm.id, t[i].want_id);
+                ck_assert_int_eq(nm.has_username, t[i].want_user != NULL);
+                ck_assert_int_eq(nm.has_password, t[i].want_pw != NULL);
+                if (t[i].want_user)
+                        ck_assert_str_eq(nm.username, t[i].want_user);
+                if (t[i].want_pw)
+                        ck_assert_str_eq(nm.password, t[i].want_pw);
+                /* our uuid survived (nmcli would have made one up otherwise) */
+                text = et_slurp(path);
+                ck_assert_ptr_nonnull(strstr(text, nm.uuid));
+                ck_assert_uint_eq(strlen(nm.uuid), 36);
+                ck_assert_ptr_nonnull(strstr(text, "\n" EXPORT_NM_OWNER_MARKER "\n"));
+                if (t[i].want_pw)
+                        ck_assert_ptr_nonnull(strstr(text, "\npassword-flags=0\n"));
+                free(text);
+                free(path);
+        }
+}
+END_TEST
+
+START_TEST(test_nmcli_rejects_what_we_refuse) {
+        /* The APN rule we enforce is NetworkManager's own: show nmcli refuses such a file. */
+        char *p = path_of("probe.nmconnection");
+        FILE *f = fopen(p, "we");
+        char cmd[1024];
+
+        fputs("[connection]\nid=x\ntype=gsm\n[gsm]\napn=bad apn\n", f);
+        fclose(f);
+        snprintf(cmd, sizeof cmd, "nmcli --offline connection modify connection.autoconnect-priority 0 < '%s' >/dev/null 2>&1",
+                 p);
+        ck_assert_int_ne(system(cmd), 0);
+        free(p);
+}
+END_TEST
+
+START_TEST(test_file_mode_atomic_idempotent) {
+        ExportNmStats st = {};
+        struct stat a, b;
+        char *path;
+
+        ck_assert_int_eq(apply("NAPDEF{NAPID=internet;NAME=Net;NAP-ADDRESS=apn;INTERNET}", 0), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
+        ck_assert_uint_eq(st.written, 1);
+        path = find_file("-internet-");
+        ck_assert_int_eq(lstat(path, &a), 0);
+        ck_assert(S_ISREG(a.st_mode));
+        ck_assert_uint_eq(a.st_mode & 07777, 0600);
+        ck_assert_uint_eq(a.st_uid, geteuid());
+        ck_assert_uint_eq(et_count_files(nmdir, ""), 1); /* no temp file left behind */
+        ck_assert_uint_eq(et_count_files(nmdir, EXPORT_NM_TMP_PREFIX), 0);
+
+        /* again: nothing rewritten (same inode, counted unchanged) */
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
+        ck_assert_uint_eq(st.written, 0);
+        ck_assert_uint_eq(st.unchanged, 1);
+        ck_assert_int_eq(lstat(path, &b), 0);
+        ck_assert_uint_eq(a.st_ino, b.st_ino);
+
+        /* a loosened mode is repaired (NetworkManager ignores keyfiles others can read) */
+        ck_assert_int_eq(chmod(path, 0644), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
+        ck_assert_uint_eq(st.written, 1);
+        ck_assert_int_eq(lstat(path, &b), 0);
+        ck_assert_uint_eq(b.st_mode & 07777, 0600);
+        ck_assert_uint_ne(a.st_ino, b.st_ino); /* replaced by rename, not edited in place */
+
+        /* an update of the same NAPID replaces the same file and keeps the uuid */
+        {
+                char *t1 = et_slurp(path), *t2, *u1 = strstr(t1, "uuid="), *u2;
+
+                ck_assert_int_eq(apply("NAPDEF{NAPID=internet;NAME=Net2;NAP-ADDRESS=apn2;INTERNET}", 0), 0);
+                ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
+                ck_assert_uint_eq(st.written, 1);
+                ck_assert_uint_eq(et_count_files(nmdir, ""), 1);
+                t2 = et_slurp(path);
+                u2 = strstr(t2, "uuid=");
+                ck_assert_int_eq(strncmp(u1, u2, 41), 0);
+                ck_assert_ptr_nonnull(strstr(t2, "\napn=apn2\n"));
+                ck_assert_ptr_nonnull(strstr(t2, "\nautoconnect=true\n"));
+                free(t1);
+                free(t2);
+        }
+        free(path);
+}
+END_TEST
+
+START_TEST(test_hostile_values_refused) {
+        static const struct {
+                const char *napid, *name, *apn, *user, *pw;
+        } bad[] = {
+                { "n1", "x", "bad apn", NULL, NULL },
+                { "n2", "x", "a\nb", NULL, NULL },
+                { "n3", "x", "A123456789b123456789c123456789d123456789e123456789f123456789g1234", NULL, NULL },
+                { "n4", "x\n[connection]\nid=evil", "a", NULL, NULL },
+                { "n5", "x", "a", "u\r", NULL },
+                { "n6", "x", "a", NULL, "p\tw" },
+                { "n7", "x", "a", "u\nv", NULL },
+                { "n8\n", "x", "a", NULL, NULL },
+                { "n9", "x", "apn/../x", NULL, NULL },
+                { "n10", "x", "\xc3\xa9", NULL, NULL },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                ck_assert_msg(apply_napdef(bad[i].napid, bad[i].name, bad[i].apn, bad[i].user, bad[i].pw) == -EBADMSG,
+                              "case %zu accepted", i);
+        /* nothing stored, nothing written */
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
+        ck_assert_uint_eq(et_count_files(nmdir, ""), 0);
+
+        /* the bad root is named */
+        {
+                CpDoc *d = et_doc("NAPDEF{NAPID=ok;NAME=a;NAP-ADDRESS=fine}NAPDEF{NAPID=evil;NAME=b;NAP-ADDRESS=no way}");
+                StoreSettingList l = {};
+                char *bad_root = NULL;
+
+                ck_assert_int_eq(store_settings_from_doc(d, &l), 0);
+                ck_assert_int_eq(export_nm_check_settings(&l, &bad_root), -EBADMSG);
+                ck_assert_str_eq(bad_root, "/NAPDEF[NAPID=evil]");
+                free(bad_root);
+                store_setting_list_done(&l);
+                cpdoc_free(d);
+        }
+        /* render refuses too, should a caller skip the check */
+        {
+                NmProfile p = { .id = "x", .apn = "a\nb", .napid = "n", .root = "/NAPDEF[NAPID=n]" };
+                char *text = NULL;
+
+                ck_assert_int_eq(export_nm_render(&p, &text), -EBADMSG);
+                p.apn = "ok";
+                p.password = "a\nb";
+                ck_assert_int_eq(export_nm_render(&p, &text), -EBADMSG);
+                ck_assert_ptr_null(text);
+        }
+}
+END_TEST
+
+START_TEST(test_non_apn_skipped) {
+        ExportNmStats st = {};
+
+        ck_assert_int_eq(apply("NAPDEF{NAPID=csd;NAME=CSD;NAP-ADDRESS=+4917012345;NAP-ADDRTYPE=E164}"
+                               "NAPDEF{NAPID=ip;NAME=IP;NAP-ADDRESS=10.0.0.1;NAP-ADDRTYPE=IPV4}"
+                               "NAPDEF{NAPID=gprs;NAME=GPRS;NAP-ADDRESS=gprs.example;NAP-ADDRTYPE=APN}"
+                               "PXLOGICAL{PROXY-ID=p;NAME=P}", 0), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
+        ck_assert_uint_eq(st.written, 1);
+        ck_assert_uint_eq(st.skipped, 2);
+        ck_assert_uint_eq(et_count_files(nmdir, EXPORT_NM_PREFIX), 1);
+        free(find_file("-gprs-"));
+}
+END_TEST
+
+static void write_text(const char *name, const char *text, mode_t mode) {
+        char *p = path_of(name);
+        int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t) strlen(text));
+        close(fd);
+        free(p);
+}
+
+START_TEST(test_rebuild_removes_only_ours) {
+        ExportNmStats st = {};
+        char *stale, *target, *link;
+
+        ck_assert_int_eq(apply("NAPDEF{NAPID=keep;NAME=K;NAP-ADDRESS=keep}NAPDEF{NAPID=gone;NAME=G;NAP-ADDRESS=gone}", 0),
+                         0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
+        ck_assert_uint_eq(st.written, 2);
+        stale = find_file("-gone-");
+
+        /* Others' files: a user's profile with our prefix but no marker, an unrelated profile,
+         * a symlink with our name pattern, someone's hidden file, and our own crash leftover. */
+        write_text("provboot-users-own.nmconnection", "[connection]\nid=mine\ntype=gsm\n[gsm]\napn=x\n", 0600);
+        write_text("other.nmconnection", "[connection]\nid=other\n" EXPORT_NM_OWNER_MARKER "\n", 0600);
+        write_text(".other-tmp-1", "x", 0600);
+        write_text(EXPORT_NM_TMP_PREFIX "deadbeef", "[connection]\nid=half", 0600);
+        target = path_of("target.txt");
+        write_text("target.txt", "precious\n" EXPORT_NM_OWNER_MARKER "\n", 0600);
+        link = path_of("provboot-link-0123456789ab.nmconnection");
+        ck_assert_int_eq(symlink(target, link), 0);
+
+        /* The "gone" NAPDEF stops being an APN: its file becomes stale. */
+        ck_assert_int_eq(apply("NAPDEF{NAPID=gone;NAME=G;NAP-ADDRESS=10.1.1.1;NAP-ADDRTYPE=IPV4}", 0), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
+        ck_assert_uint_eq(st.removed, 2); /* the stale profile and our temp leftover */
+        ck_assert_int_eq(access(stale, F_OK), -1);
+        free(find_file("-keep-"));
+        ck_assert_uint_eq(et_count_files(nmdir, "provboot-users-own"), 1);
+        ck_assert_uint_eq(et_count_files(nmdir, "other.nmconnection"), 1);
+        ck_assert_uint_eq(et_count_files(nmdir, ".other-tmp-1"), 1);
+        ck_assert_uint_eq(et_count_files(nmdir, EXPORT_NM_TMP_PREFIX), 0);
+        ck_assert_uint_eq(et_count_files(nmdir, "provboot-link"), 1);
+        {
+                char *t = et_slurp(target);
+
+                ck_assert_str_eq(t, "precious\n" EXPORT_NM_OWNER_MARKER "\n");
+                free(t);
+        }
+        /* idempotent */
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
+        ck_assert_uint_eq(st.removed, 0);
+        ck_assert_uint_eq(st.written, 0);
+        free(stale);
+        free(target);
+        free(link);
+}
+END_TEST
+
+START_TEST(test_write_refuses_foreign) {
+        char *p, *t;
+
+        write_text("provboot-x-000000000000.nmconnection", "[connection]\nid=user\n", 0600);
+        ck_assert_int_eq(export_nm_write_file(nmdir, "provboot-x-000000000000.nmconnection",
+                                              "[user]\n" EXPORT_NM_OWNER_MARKER "\n"), -EEXIST);
+        p = path_of("provboot-x-000000000000.nmconnection");
+        t = et_slurp(p);
+        ck_assert_str_eq(t, "[connection]\nid=user\n");
+        free(t);
+        free(p);
+        /* through a symlink: refused, target untouched */
+        write_text("victim", "v\n", 0600);
+        p = path_of("victim");
+        t = path_of("provboot-y-000000000000.nmconnection");
+        ck_assert_int_eq(symlink(p, t), 0);
+        ck_assert_int_eq(export_nm_write_file(nmdir, "provboot-y-000000000000.nmconnection",
+                                              "x\n" EXPORT_NM_OWNER_MARKER "\n"), -EEXIST);
+        free(t);
+        t = et_slurp(p);
+        ck_assert_str_eq(t, "v\n");
+        free(t);
+        free(p);
+        /* names outside our pattern are refused */
+        ck_assert_int_eq(export_nm_write_file(nmdir, "../escape.nmconnection", "x"), -EINVAL);
+        ck_assert_int_eq(export_nm_write_file(nmdir, "foo.nmconnection", "x"), -EINVAL);
+        /* a missing directory is an error, not created */
+        ck_assert_int_eq(export_nm_rebuild(store, "/nonexistent/provboot-test", NULL), -ENOENT);
+}
+END_TEST
+
+START_TEST(test_names_and_uuids) {
+        NmProfileList l = {};
+        CpDoc *d = et_doc("NAPDEF{NAPID=a b/c;NAME=x;NAP-ADDRESS=a}NAPDEF{NAPID=a_b_c;NAME=y;NAP-ADDRESS=b}");
+        StoreSettingList rows = {};
+
+        ck_assert_int_eq(store_settings_from_doc(d, &rows), 0);
+        ck_assert_int_eq(export_nm_profiles(rows.items, rows.n, &l, NULL, NULL), 0);
+        ck_assert_uint_eq(l.n, 2);
+        /* sanitised names collide, the root hash keeps them apart */
+        ck_assert_int_eq(strncmp(l.items[0].filename, "provboot-a_b_c-", 15), 0);
+        ck_assert_int_eq(strncmp(l.items[1].filename, "provboot-a_b_c-", 15), 0);
+        ck_assert_str_ne(l.items[0].filename, l.items[1].filename);
+        ck_assert_str_ne(l.items[0].uuid, l.items[1].uuid);
+        ck_assert_uint_eq(strlen(l.items[0].uuid), 36);
+        ck_assert_int_eq(l.items[0].uuid[14], '8'); /* RFC 9562 version 8 */
+        export_nm_profile_list_done(&l);
+        store_setting_list_done(&rows);
+        cpdoc_free(d);
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("export-nm");
+        TCase *tc;
+
+        tc = tcase_create("/export-nm/nmcli");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_set_timeout(tc, 60);
+        TU_ADD(tc, test_nmcli_accepts);
+        TU_ADD(tc, test_nmcli_rejects_what_we_refuse);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/export-nm/files");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        TU_ADD(tc, test_file_mode_atomic_idempotent);
+        TU_ADD(tc, test_rebuild_removes_only_ours);
+        TU_ADD(tc, test_write_refuses_foreign);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/export-nm/values");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        TU_ADD(tc, test_hostile_values_refused);
+        TU_ADD(tc, test_non_apn_skipped);
+        TU_ADD(tc, test_names_and_uuids);
+        suite_add_tcase(s, tc);
+        return tu_run(s);
+}

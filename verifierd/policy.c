@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * policy.c: the roles (security-model.md §1.2), the roles an authentication outcome earns, the
+ * grants (4119, 4120), the policy gates and the evaluator that checks every characteristic and
+ * parm of a document against the metabase (§1.6, §1.7), bounds DM-account ROLE and
+ * CertificateStore Role values by the message's roles (§1.5, §1.8), and lists every denied
+ * element. Pure code over a CpDoc the caller decoded from authenticated bytes; no I/O, no logs.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "policy.h"
+
+static const struct {
+        uint32_t bit;
+        const char *name;
+} role_table[ROLES_COUNT] = {
+        { ROLE_NONE, "NONE" },
+        { ROLE_OEM, "OEM" },
+        { ROLE_OPERATOR, "OPERATOR" },
+        { ROLE_MANAGER, "MANAGER" },
+        { ROLE_USER_AUTH, "USER_AUTH" },
+        { ROLE_ENTERPRISE, "ENTERPRISE" },
+        { ROLE_USER_UNAUTH, "USER_UNAUTH" },
+        { ROLE_OPERATOR_TPS, "OPERATOR_TPS" },
+        { ROLE_KNOWN_PPG, "KNOWN_PPG" },
+        { ROLE_TRUSTED_PPG, "TRUSTED_PPG" },
+        { ROLE_PPG_AUTH, "PPG_AUTH" },
+        { ROLE_PPG_TRUSTED, "PPG_TRUSTED" },
+        { ROLE_ANY_PUSH_SOURCE, "ANY_PUSH_SOURCE" },
+};
+
+const char *role_name(uint32_t role) {
+        for (size_t i = 0; i < ELEMENTSOF(role_table); i++)
+                if (role_table[i].bit == role)
+                        return role_table[i].name;
+        return NULL;
+}
+
+const char *roles_format(uint32_t mask, char *buf, size_t size) {
+        size_t len = 0;
+
+        if (!buf || size == 0)
+                return buf;
+        buf[0] = '\0';
+        if (mask == 0) {
+                snprintf(buf, size, "NONE");
+                return buf;
+        }
+        for (size_t i = 1; i < ELEMENTSOF(role_table); i++)
+                if (mask & role_table[i].bit) {
+                        int n = snprintf(buf + len, size - len, "%s%s", len ? "|" : "", role_table[i].name);
+
+                        if (n < 0 || (size_t) n >= size - len)
+                                return buf;
+                        len += (size_t) n;
+                }
+        if (mask & ~(uint32_t) ROLE_ALL)
+                snprintf(buf + len, size - len, "%s0x%x", len ? "|" : "", mask & ~(uint32_t) ROLE_ALL);
+        return buf;
+}
+
+int roles_parse_decimal(const char *s, uint32_t *ret) {
+        uint64_t v = 0;
+        size_t n;
+
+        if (!s || !ret)
+                return -EINVAL;
+        n = strlen(s);
+        if (n == 0 || n > 10)
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return -EINVAL;
+                v = v * 10 + (uint64_t) (s[i] - '0');
+        }
+        if (v & ~(uint64_t) ROLE_ALL)
+                return -EINVAL;
+        *ret = (uint32_t) v;
+        return 0;
+}
+
+static int role_from_name(const char *s, size_t len, uint32_t *ret) {
+        char tok[32];
+
+        if (len >= sizeof tok)
+                return -EINVAL;
+        memcpy(tok, s, len);
+        tok[len] = '\0';
+        if (isdigit((unsigned char) tok[0]))
+                return roles_parse_decimal(tok, ret);
+        if (strncasecmp(tok, "SECROLE_", 8) == 0)
+                memmove(tok, tok + 8, len - 8 + 1);
+        /* the header's CARRIER names for the same bits (§1.1) */
+        if (strcasecmp(tok, "CARRIER") == 0) {
+                *ret = ROLE_OPERATOR;
+                return 0;
+        }
+        if (strcasecmp(tok, "CARRIER_TPS") == 0) {
+                *ret = ROLE_OPERATOR_TPS;
+                return 0;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(role_table); i++)
+                if (strcasecmp(tok, role_table[i].name) == 0) {
+                        *ret = role_table[i].bit;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+int roles_parse(const char *s, uint32_t *ret) {
+        uint32_t mask = 0;
+        bool any = false;
+        const char *p;
+
+        if (!s || !ret)
+                return -EINVAL;
+        p = s;
+        for (;;) {
+                size_t len;
+                uint32_t v;
+
+                p += strspn(p, "|+, \t");
+                if (!*p)
+                        break;
+                len = strcspn(p, "|+, \t");
+                if (role_from_name(p, len, &v) < 0)
+                        return -EINVAL;
+                mask |= v;
+                any = true;
+                p += len;
+        }
+        if (!any)
+                return -EINVAL;
+        *ret = mask;
+        return 0;
+}
+
+uint32_t policy_auth_roles(const Config *c, WspSec sec) {
+        if (!c)
+                return 0;
+        if (sec == WSP_SEC_NONE)
+                return c->roles_unauthenticated;
+        if (sec < 0 || sec >= _WSP_SEC_MAX)
+                return 0;
+        return c->roles_sec[sec];
+}
+
+uint32_t policy_effective_roles(const Config *c, uint32_t auth_roles) {
+        uint32_t r = auth_roles;
+
+        if (!c)
+                return r;
+        /* §1.1: both grants look at the message's own roles; one never feeds the other */
+        if (auth_roles & c->grant_user_auth)
+                r |= ROLE_USER_AUTH;
+        if (auth_roles & c->grant_manager)
+                r |= ROLE_MANAGER;
+        return r;
+}
+
+int policy_check_bounded_roles(uint32_t message_roles, const char *value, uint32_t *ret_roles) {
+        uint32_t v;
+
+        if (!value) {
+                if (ret_roles)
+                        *ret_roles = message_roles;
+                return 0;
+        }
+        if (roles_parse_decimal(value, &v) < 0)
+                return -EINVAL;
+        /* §1.5/§1.8: never more roles than the message that sets them */
+        if (v & ~message_roles)
+                return -EPERM;
+        if (ret_roles)
+                *ret_roles = v;
+        return 0;
+}
+
+/* ---- paths --------------------------------------------------------------------------------------- */
+
+static bool is_application(const CpCharacteristic *c) {
+        return strcmp(c->type, "APPLICATION") == 0;
+}
+
+static bool str_eq_null(const char *a, const char *b) {
+        return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* "TYPE[n]" or "APPLICATION[appid]"/"APPLICATION[appid#n]" for one level. */
+static int level_name(const CpDoc *doc, const CpCharacteristic *c, char *buf, size_t size) {
+        const CpCharacteristic *first = c->parent ? c->parent->children : (doc ? doc->chars : NULL);
+        const char *appid = is_application(c) ? cpdoc_parm_value(c, "APPID") : NULL;
+        unsigned n = 1;
+
+        for (const CpCharacteristic *s = first; s && s != c; s = s->next) {
+                if (strcmp(s->type, c->type) != 0)
+                        continue;
+                if (appid && !str_eq_null(cpdoc_parm_value(s, "APPID"), appid))
+                        continue;
+                n++;
+        }
+        if (appid)
+                return n > 1 ? snprintf(buf, size, "%s[%s#%u]", c->type, appid, n)
+                             : snprintf(buf, size, "%s[%s]", c->type, appid);
+        return snprintf(buf, size, "%s[%u]", c->type, n);
+}
+
+const char *policy_element_path(const CpDoc *doc, const CpCharacteristic *c, const CpParm *p, char *buf,
+                                size_t size) {
+        const CpCharacteristic *chain[CPDOC_DEPTH_MAX + 1];
+        size_t depth = 0, len = 0;
+
+        if (!buf || size == 0)
+                return buf;
+        buf[0] = '\0';
+        for (const CpCharacteristic *x = c; x && depth < ELEMENTSOF(chain); x = x->parent)
+                chain[depth++] = x;
+        while (depth-- > 0) {
+                char level[CPDOC_NAME_MAX * 2 + 32];
+
+                level_name(doc, chain[depth], level, sizeof level);
+                len += (size_t) snprintf(buf + len, size - len, "%s%s", len ? "/" : "", level);
+                if (len >= size)
+                        return buf;
+        }
+        if (p && len < size)
+                snprintf(buf + len, size - len, "%s%s", len ? "/" : "", p->name);
+        return buf;
+}
+
+/* ---- evaluation ---------------------------------------------------------------------------------- */
+
+typedef struct Eval {
+        const CpDoc *doc;
+        const Metabase *m;
+        uint32_t roles;
+        PolicyResult *res;
+        unsigned n_role_denied, n_escalation, n_malformed, n_policy;
+} Eval;
+
+static void deny(Eval *e, const CpCharacteristic *c, const CpParm *p, Reason reason, uint32_t required) {
+        PolicyResult *res = e->res;
+
+        switch (reason) {
+        case REASON_ROLE_ESCALATION:
+                e->n_escalation++;
+                break;
+        case REASON_MALFORMED:
+                e->n_malformed++;
+                break;
+        case REASON_POLICY_DENIED:
+                e->n_policy++;
+                break;
+        default:
+                e->n_role_denied++;
+                break;
+        }
+        if (res->n_denied < POLICY_DENIED_MAX) {
+                PolicyDenial *d = &res->denied[res->n_denied];
+
+                policy_element_path(e->doc, c, p, d->path, sizeof d->path);
+                d->reason = reason;
+                d->required = required;
+        }
+        res->n_denied++;
+}
+
+static bool under_certificate_store(const CpCharacteristic *c) {
+        while (c->parent)
+                c = c->parent;
+        return strcmp(c->type, "CertificateStore") == 0;
+}
+
+/* §1.5: a w7 account gets the message's roles or the subset its ROLE names. */
+static void check_dm_account(Eval *e, const CpCharacteristic *c) {
+        PolicyResult *res = e->res;
+        PolicyDmAccount a = {
+                .application = c,
+                .provider_id = cpdoc_parm_value(c, "PROVIDER-ID"),
+                .name = cpdoc_parm_value(c, "NAME"),
+                .roles = e->roles,
+        };
+        bool failed = false;
+
+        for (const CpParm *p = c->parms; p; p = p->next) {
+                uint32_t v;
+                int r;
+
+                if (strcmp(p->name, "ROLE") != 0)
+                        continue;
+                r = policy_check_bounded_roles(e->roles, p->value ? p->value : "", &v);
+                if (r == -EPERM) {
+                        uint32_t asked = 0;
+
+                        (void) roles_parse_decimal(p->value, &asked);
+                        deny(e, c, p, REASON_ROLE_ESCALATION, asked);
+                        failed = true;
+                } else if (r < 0) {
+                        deny(e, c, p, REASON_MALFORMED, 0);
+                        failed = true;
+                } else if (!a.role_explicit) {
+                        a.roles = v;
+                        a.role_explicit = true;
+                } else
+                        a.roles &= v; /* several ROLE parms: only what all of them allow */
+        }
+        if (res->n_dm_accounts >= POLICY_DM_ACCOUNTS_MAX) {
+                deny(e, c, NULL, REASON_POLICY_DENIED, 0);
+                res->n_dm_accounts++;
+                return;
+        }
+        if (!failed)
+                res->dm_accounts[res->n_dm_accounts] = a;
+        else
+                res->dm_accounts[res->n_dm_accounts] = (PolicyDmAccount) { .application = c, .roles = 0 };
+        res->n_dm_accounts++;
+}
+
+static void check_cert_role(Eval *e, const CpCharacteristic *c, const CpParm *p) {
+        PolicyResult *res = e->res;
+        uint32_t v = 0;
+        int r;
+
+        /* §1.8: a certificate may not carry more roles than the message installing it */
+        r = policy_check_bounded_roles(e->roles, p->value ? p->value : "", &v);
+        if (r == -EPERM) {
+                (void) roles_parse_decimal(p->value, &v);
+                deny(e, c, p, REASON_ROLE_ESCALATION, v);
+                return;
+        }
+        if (r < 0) {
+                deny(e, c, p, REASON_MALFORMED, 0);
+                return;
+        }
+        if (res->n_cert_roles < POLICY_CERT_ROLES_MAX)
+                res->cert_roles[res->n_cert_roles] = (PolicyCertRole) { .certificate = c, .roles = v };
+        res->n_cert_roles++;
+}
+
+static void walk(Eval *e, const CpCharacteristic *c) {
+        uint32_t need = metabase_char_roles(e->m, c);
+        bool cert = under_certificate_store(c);
+
+        /* §1.1: permitted when the message's roles meet the element's mask */
+        if (!(e->roles & need)) {
+                deny(e, c, NULL, REASON_ROLE_DENIED, need); /* stands for its whole subtree */
+                return;
+        }
+        for (const CpParm *p = c->parms; p; p = p->next) {
+                uint32_t pneed = metabase_parm_roles(e->m, c, p);
+
+                if (!(e->roles & pneed)) {
+                        deny(e, c, p, REASON_ROLE_DENIED, pneed);
+                        continue;
+                }
+                if (cert && strcmp(p->name, "Role") == 0)
+                        check_cert_role(e, c, p);
+        }
+        if (is_application(c) && str_eq_null(cpdoc_parm_value(c, "APPID"), "w7"))
+                check_dm_account(e, c);
+        for (const CpCharacteristic *k = c->children; k; k = k->next)
+                walk(e, k);
+}
+
+int policy_evaluate(const Config *c, const Metabase *m, WspSec sec, uint32_t auth_roles, const CpDoc *doc,
+                    PolicyResult *ret) {
+        Eval e;
+
+        if (!c || !m || !doc || !ret || sec < WSP_SEC_NONE || sec >= _WSP_SEC_MAX)
+                return -EINVAL;
+        memset(ret, 0, sizeof(*ret));
+        ret->verdict = VERDICT_REJECTED;
+        ret->auth_roles = auth_roles;
+        ret->effective_roles = policy_effective_roles(c, auth_roles);
+
+        /* gates, in order (security-model.md §1.3, §1.4) */
+        if (!c->bootstrap_enabled) {
+                ret->reason = REASON_BOOTSTRAP_DISABLED;
+                return 0;
+        }
+        if (sec == WSP_SEC_NONE && !c->accept_unauthenticated) {
+                ret->reason = REASON_UNAUTHENTICATED;
+                return 0;
+        }
+        if (sec != WSP_SEC_NONE && !c->accept_sec[sec]) {
+                ret->reason = REASON_POLICY_DENIED;
+                return 0;
+        }
+
+        e = (Eval) { .doc = doc, .m = m, .roles = ret->effective_roles, .res = ret };
+        for (const CpCharacteristic *ch = doc->chars; ch; ch = ch->next)
+                walk(&e, ch);
+
+        /* §1.6: one denied element rejects the whole document */
+        if (ret->n_denied > 0) {
+                ret->reason = e.n_escalation ? REASON_ROLE_ESCALATION
+                              : e.n_malformed ? REASON_MALFORMED
+                              : e.n_role_denied ? REASON_ROLE_DENIED
+                                                : REASON_POLICY_DENIED;
+                return 0;
+        }
+        ret->verdict = VERDICT_APPLIED;
+        ret->reason = REASON_NONE;
+        /* policy 4132: a push authenticated by NETWPIN alone waits for the user's confirmation */
+        ret->needs_confirmation = sec == WSP_SEC_NETWPIN && c->confirm_network_pin;
+        return 0;
+}
