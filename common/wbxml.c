@@ -159,8 +159,20 @@ int wbxml_iter_init(WbxmlIter *it, const uint8_t *buf, size_t len, const WbxmlLa
         return 0;
 }
 
-static int emit_end(WbxmlIter *it, WbxmlToken *t, size_t off) {
-        memset(t, 0, sizeof(*t));
+/* The token path is inlined into both wbxml_next() and the builder loop (perf: one call and
+ * one switch per token, anchors 1.1). */
+#define _always_inline_ __attribute__((always_inline)) inline
+
+/* One octet through the cursor: the length is compared first (R8). */
+static _always_inline_ bool take_u8(Cursor *c, uint8_t *ret) {
+        if (cursor_left(c) < 1)
+                return false;
+        *ret = *cursor_ptr(c);
+        c->pos++;
+        return true;
+}
+
+static _always_inline_ int emit_end(WbxmlIter *it, WbxmlToken *t, size_t off) {
         t->type = WBXML_TOKEN_END;
         t->offset = off;
         t->depth = it->depth;
@@ -186,7 +198,6 @@ static int read_data(WbxmlIter *it, uint8_t b, size_t off, WbxmlToken *t) {
         } else if (it->depth == 0)
                 return it_fail(it, off, "content outside the root element (WBXML 1.3 5.3)", -EBADMSG);
 
-        memset(t, 0, sizeof(*t));
         t->offset = off;
         t->in_attr = in_attr;
         switch (b) {
@@ -198,6 +209,7 @@ static int read_data(WbxmlIter *it, uint8_t b, size_t off, WbxmlToken *t) {
                         return it_fail(it, off, "STR_I not NUL-terminated before the end of the document (WBXML 1.3 5.8.4.1)",
                                        -EBADMSG);
                 t->type = WBXML_TOKEN_STRING;
+                t->from_strtbl = false;
                 t->data = (const uint8_t *) s;
                 return 1;
         }
@@ -244,8 +256,7 @@ static int read_data(WbxmlIter *it, uint8_t b, size_t off, WbxmlToken *t) {
 
 /* A token of the application code space: tag (content state), attribute start (< 0x80) or
  * attribute value (>= 0x80) in attribute state (WBXML 1.3 5.8.2, 5.8.3). */
-static int code_token(WbxmlIter *it, uint8_t b, size_t off, WbxmlToken *t) {
-        memset(t, 0, sizeof(*t));
+static _always_inline_ int code_token(WbxmlIter *it, uint8_t b, size_t off, WbxmlToken *t) {
         t->offset = off;
         if (it->state == ST_CONTENT) {
                 if (it->depth >= WBXML_DEPTH_MAX)
@@ -281,7 +292,7 @@ static int code_token(WbxmlIter *it, uint8_t b, size_t off, WbxmlToken *t) {
         return 1;
 }
 
-int wbxml_next(WbxmlIter *it, WbxmlToken *ret) {
+static _always_inline_ int next_token(WbxmlIter *it, WbxmlToken *ret) {
         Cursor *c = &it->body;
 
         for (;;) {
@@ -297,7 +308,7 @@ int wbxml_next(WbxmlIter *it, WbxmlToken *ret) {
                                 return it_fail(it, off, "data after the root element (WBXML 1.3 5.3; PROV has no PI)", -EBADMSG);
                         return 0;
                 }
-                if (cursor_u8(c, &b) < 0)
+                if (!take_u8(c, &b))
                         return it_fail(it, off,
                                        it->depth > 0 ? "document truncated inside an element" : "no root element",
                                        -EBADMSG);
@@ -306,7 +317,7 @@ int wbxml_next(WbxmlIter *it, WbxmlToken *ret) {
                 case WBXML_SWITCH_PAGE:
                         /* 5.8.1: SWITCH_PAGE changes the tag page in tag state and the attribute
                          * page in attribute state; both persist across END (wire 3.3). */
-                        if (cursor_u8(c, &page) < 0)
+                        if (!take_u8(c, &page))
                                 return it_fail(it, off, "truncated SWITCH_PAGE", -EBADMSG);
                         if (page > it->lang->max_page)
                                 return it_fail(it, off, "SWITCH_PAGE to a code page PROV does not define (wire 3.3)",
@@ -329,7 +340,6 @@ int wbxml_next(WbxmlIter *it, WbxmlToken *ret) {
                         it->state = ST_CONTENT;
                         if (!it->tag_content)
                                 it->pending_end = true;
-                        memset(ret, 0, sizeof(*ret));
                         ret->type = WBXML_TOKEN_ATTRS_END;
                         ret->offset = off;
                         return 1;
@@ -375,6 +385,10 @@ int wbxml_next(WbxmlIter *it, WbxmlToken *ret) {
                         return code_token(it, b, off, ret);
                 }
         }
+}
+
+int wbxml_next(WbxmlIter *it, WbxmlToken *ret) {
+        return next_token(it, ret);
 }
 
 /* ---- PROV tables (wire 3.4-3.7) ------------------------------------------------------ */
@@ -781,6 +795,19 @@ int wbxml_prov_entry_render(const WbxmlProvEntry *e, char *buf, size_t size) {
 
 /* ---- cpdoc_from_wbxml: one flat loop over the tokens ------------------------------------ */
 
+/*
+ * An attribute value being assembled. While it is one piece it borrows that piece (from the
+ * input, its string table or a PROV table) and copies nothing; a second piece, a charset
+ * conversion or an entity moves it into buf, bounded by cap (CPDOC_NAME_MAX or
+ * CPDOC_VALUE_MAX). The builder copies the result into the document's arena.
+ */
+typedef struct Slot {
+        const char *p;
+        size_t len, cap;
+        bool buffered;
+        char *buf;
+} Slot;
+
 typedef struct ProvBuild {
         WbxmlIter it;
         CpDoc *d;
@@ -789,10 +816,11 @@ typedef struct ProvBuild {
         WbxmlProvElem elem;                 /* element whose attribute list is open */
         size_t elem_off;
         unsigned seen;                      /* attributes seen on it, bit per WbxmlProvAttr */
-        int attr;                           /* attribute being assembled, or -1 */
-        size_t name_len, value_len;
-        char name[CPDOC_NAME_MAX];          /* version, type or name */
-        char value[CPDOC_VALUE_MAX];        /* value */
+        Slot *slot;                         /* attribute being assembled */
+        Slot name;                          /* version, type or name */
+        Slot value;                         /* value */
+        char name_buf[CPDOC_NAME_MAX];
+        char value_buf[CPDOC_VALUE_MAX];
 } ProvBuild;
 
 static int fail(ProvBuild *b, size_t off, const char *reason, int r) {
@@ -804,76 +832,114 @@ static bool public_id_foreign(uint32_t pid) {
         return (pid >= 0x02 && pid <= 0x0A) || (pid >= 0x0C && pid <= 0x0E);
 }
 
-/* Append raw octets (already UTF-8, e.g. table text) to the attribute being assembled. */
-static int append_raw(ProvBuild *b, const void *s, size_t n, size_t off) {
-        char *dst = b->attr == WBXML_PROV_ATTR_VALUE ? b->value : b->name;
-        size_t *len = b->attr == WBXML_PROV_ATTR_VALUE ? &b->value_len : &b->name_len;
-        size_t cap = b->attr == WBXML_PROV_ATTR_VALUE ? CPDOC_VALUE_MAX : CPDOC_NAME_MAX;
+static int slot_too_big(ProvBuild *b, size_t off) {
+        return fail(b, off,
+                    b->slot == &b->value ? "parm value over CPDOC_VALUE_MAX" : "name, type or version over CPDOC_NAME_MAX",
+                    -E2BIG);
+}
 
-        if (n > cap - *len)
-                return fail(b, off,
-                            b->attr == WBXML_PROV_ATTR_VALUE ? "parm value over CPDOC_VALUE_MAX"
-                                                             : "name, type or version over CPDOC_NAME_MAX",
-                            -E2BIG);
-        memcpy(dst + *len, s, n);
-        *len += n;
+/* Make room for n more octets in the slot's own buffer. */
+static int slot_reserve(ProvBuild *b, size_t n, size_t off) {
+        Slot *s = b->slot;
+
+        if (n > s->cap - s->len)
+                return slot_too_big(b, off);
+        if (!s->buffered) {
+                if (s->len)
+                        memcpy(s->buf, s->p, s->len);
+                s->p = s->buf;
+                s->buffered = true;
+        }
+        return 0;
+}
+
+/* Append octets that are already UTF-8 (table text, UTF-8 document strings). */
+static _always_inline_ int slot_add(ProvBuild *b, const void *src, size_t n, size_t off) {
+        Slot *s = b->slot;
+        int r;
+
+        if (s->len == 0 && !s->buffered) {
+                if (n > s->cap)
+                        return slot_too_big(b, off);
+                s->p = src; /* borrow: valid until the element's attribute list ends */
+                s->len = n;
+                return 0;
+        }
+        r = slot_reserve(b, n, off);
+        if (r < 0)
+                return r;
+        memcpy(s->buf + s->len, src, n);
+        s->len += n;
         return 0;
 }
 
 /* Append document text (STR_I, STR_T, OPAQUE) in the document charset, as UTF-8. */
-static int append_text(ProvBuild *b, const uint8_t *s, size_t n, size_t off) {
+static int slot_add_text(ProvBuild *b, const uint8_t *src, size_t n, size_t off) {
         uint32_t cs = b->it.charset;
+        Slot *s;
+        int r;
 
+        if (cs == WBXML_CHARSET_UTF_8 || cs == WBXML_CHARSET_UNKNOWN)
+                return slot_add(b, src, n, off);
         if (cs == WBXML_CHARSET_US_ASCII) {
                 for (size_t i = 0; i < n; i++)
-                        if (s[i] >= 0x80)
+                        if (src[i] >= 0x80)
                                 return fail(b, off, "octet >= 0x80 in a US-ASCII document (WBXML 1.3 5.6)", -EBADMSG);
-        } else if (cs == WBXML_CHARSET_ISO_8859_1) {
-                /* Each octet is its own code point; >= 0x80 takes two UTF-8 octets. */
-                for (size_t i = 0; i < n; i++) {
-                        uint8_t u[2];
-                        int r;
-
-                        if (s[i] < 0x80)
-                                r = append_raw(b, &s[i], 1, off);
-                        else {
-                                u[0] = (uint8_t) (0xC0 | (s[i] >> 6));
-                                u[1] = (uint8_t) (0x80 | (s[i] & 0x3F));
-                                r = append_raw(b, u, 2, off);
-                        }
-                        if (r < 0)
-                                return r;
-                }
-                return 0;
+                return slot_add(b, src, n, off);
         }
-        return append_raw(b, s, n, off);
+        /* ISO-8859-1: each octet is its own code point; >= 0x80 takes two UTF-8 octets. */
+        s = b->slot;
+        for (size_t i = 0; i < n; i++) {
+                size_t k = src[i] < 0x80 ? 1 : 2;
+
+                r = slot_reserve(b, k, off);
+                if (r < 0)
+                        return r;
+                if (k == 1)
+                        s->buf[s->len++] = (char) src[i];
+                else {
+                        s->buf[s->len++] = (char) (0xC0 | (src[i] >> 6));
+                        s->buf[s->len++] = (char) (0x80 | (src[i] & 0x3F));
+                }
+        }
+        if (n == 0)
+                return slot_reserve(b, 0, off); /* an empty string still makes the value present */
+        return 0;
 }
 
-static int append_entity(ProvBuild *b, uint32_t cp, size_t off) {
-        uint8_t u[4];
-        size_t n;
+static int slot_add_entity(ProvBuild *b, uint32_t cp, size_t off) {
+        Slot *s = b->slot;
+        size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        char *u;
+        int r;
 
-        /* The iterator guarantees a scalar value; encode as UTF-8 (RFC 3629). */
-        if (cp < 0x80) {
-                u[0] = (uint8_t) cp;
-                n = 1;
-        } else if (cp < 0x800) {
-                u[0] = (uint8_t) (0xC0 | (cp >> 6));
-                u[1] = (uint8_t) (0x80 | (cp & 0x3F));
-                n = 2;
-        } else if (cp < 0x10000) {
-                u[0] = (uint8_t) (0xE0 | (cp >> 12));
-                u[1] = (uint8_t) (0x80 | ((cp >> 6) & 0x3F));
-                u[2] = (uint8_t) (0x80 | (cp & 0x3F));
-                n = 3;
-        } else {
-                u[0] = (uint8_t) (0xF0 | (cp >> 18));
-                u[1] = (uint8_t) (0x80 | ((cp >> 12) & 0x3F));
-                u[2] = (uint8_t) (0x80 | ((cp >> 6) & 0x3F));
-                u[3] = (uint8_t) (0x80 | (cp & 0x3F));
-                n = 4;
+        /* The iterator guarantees a Unicode scalar value; encode it as UTF-8 (RFC 3629). */
+        r = slot_reserve(b, n, off);
+        if (r < 0)
+                return r;
+        u = s->buf + s->len;
+        switch (n) {
+        case 1:
+                u[0] = (char) cp;
+                break;
+        case 2:
+                u[0] = (char) (0xC0 | (cp >> 6));
+                u[1] = (char) (0x80 | (cp & 0x3F));
+                break;
+        case 3:
+                u[0] = (char) (0xE0 | (cp >> 12));
+                u[1] = (char) (0x80 | ((cp >> 6) & 0x3F));
+                u[2] = (char) (0x80 | (cp & 0x3F));
+                break;
+        default:
+                u[0] = (char) (0xF0 | (cp >> 18));
+                u[1] = (char) (0x80 | ((cp >> 12) & 0x3F));
+                u[2] = (char) (0x80 | ((cp >> 6) & 0x3F));
+                u[3] = (char) (0x80 | (cp & 0x3F));
+                break;
         }
-        return append_raw(b, u, n, off);
+        s->len += n;
+        return 0;
 }
 
 static bool all_space(const uint8_t *s, size_t n) {
@@ -892,7 +958,7 @@ static int element_start(ProvBuild *b) {
         case WBXML_PROV_ELEM_DOC:
                 if (!(b->seen & (1U << WBXML_PROV_ATTR_VERSION)))
                         return 0;
-                r = cpdoc_builder_version(d, b->name, b->name_len);
+                r = cpdoc_builder_version(d, b->name.p, b->name.len);
                 if (r == -EBADMSG)
                         return fail(b, b->elem_off, "version attribute is not a valid string", r);
                 if (r < 0)
@@ -901,7 +967,7 @@ static int element_start(ProvBuild *b) {
         case WBXML_PROV_ELEM_CHARACTERISTIC:
                 if (!(b->seen & (1U << WBXML_PROV_ATTR_TYPE)))
                         return fail(b, b->elem_off, "characteristic without a type attribute (wire 4.1)", -EBADMSG);
-                r = cpdoc_builder_open(d, b->name, b->name_len);
+                r = cpdoc_builder_open(d, b->name.p, b->name.len);
                 if (r == -E2BIG)
                         return fail(b, b->elem_off,
                                     d->n_total_chars >= CPDOC_CHARACTERISTICS_MAX ? "more than CPDOC_CHARACTERISTICS_MAX characteristics"
@@ -915,8 +981,9 @@ static int element_start(ProvBuild *b) {
         default: /* WBXML_PROV_ELEM_PARM */
                 if (!(b->seen & (1U << WBXML_PROV_ATTR_NAME)))
                         return fail(b, b->elem_off, "parm without a name attribute (wire 4.1)", -EBADMSG);
-                r = cpdoc_builder_parm(d, b->name, b->name_len,
-                                       (b->seen & (1U << WBXML_PROV_ATTR_VALUE)) ? b->value : NULL, b->value_len);
+                r = cpdoc_builder_parm(d, b->name.p, b->name.len,
+                                       (b->seen & (1U << WBXML_PROV_ATTR_VALUE)) ? (b->value.p ? b->value.p : "") : NULL,
+                                       b->value.len);
                 if (r == -E2BIG)
                         return fail(b, b->elem_off, "more than CPDOC_PARMS_MAX parms", r);
                 if (r == -EBADMSG)
@@ -927,16 +994,24 @@ static int element_start(ProvBuild *b) {
         }
 }
 
+static _always_inline_ void slot_reset(Slot *s) {
+        s->p = NULL;
+        s->len = 0;
+        s->buffered = false;
+}
+
 static int on_tag(ProvBuild *b, const WbxmlToken *t) {
-        WbxmlProvEntry e;
+        const ProvStr *e;
         int parent;
 
-        if (wbxml_prov_tag(t->page, t->id, &e) < 0)
+        /* wire 3.4: the tag tables; pages above 1 never get here (max_page). */
+        e = t->page <= 1 ? &prov_tags[t->page][t->id] : NULL;
+        if (!e || !e->s)
                 return fail(b, t->offset, "unknown PROV tag token (wire 3.4)", -EBADMSG);
         parent = t->depth > 1 ? b->kinds[t->depth - 1] : -1;
         /* wire 4.1: wap-provisioningdoc is the root and only the root; characteristic under
          * the root or a characteristic; parm under a characteristic; parm has no children. */
-        switch (e.kind) {
+        switch (e->kind) {
         case WBXML_PROV_ELEM_DOC:
                 if (parent != -1)
                         return fail(b, t->offset, "wap-provisioningdoc below the root", -EBADMSG);
@@ -956,12 +1031,13 @@ static int on_tag(ProvBuild *b, const WbxmlToken *t) {
                                     -EBADMSG);
                 break;
         }
-        b->kinds[t->depth] = (uint8_t) e.kind;
-        b->elem = e.kind;
+        b->kinds[t->depth] = e->kind;
+        b->elem = e->kind;
         b->elem_off = t->offset;
         b->seen = 0;
-        b->attr = -1;
-        b->name_len = b->value_len = 0;
+        b->slot = NULL;
+        slot_reset(&b->name);
+        slot_reset(&b->value);
         if (!t->attrs)
                 return element_start(b);
         return 0;
@@ -973,17 +1049,17 @@ static int on_attr_start(ProvBuild *b, const WbxmlToken *t) {
                 [WBXML_PROV_ELEM_CHARACTERISTIC] = 1U << WBXML_PROV_ATTR_TYPE,
                 [WBXML_PROV_ELEM_PARM] = (1U << WBXML_PROV_ATTR_NAME) | (1U << WBXML_PROV_ATTR_VALUE),
         };
-        WbxmlProvEntry e;
+        const ProvStr *e = &prov_attr_starts[t->page][t->id]; /* page <= 1, id < 0x80 */
 
-        if (wbxml_prov_attr_start(t->page, t->id, &e) < 0)
+        if (!e->s)
                 return fail(b, t->offset, "unknown PROV attribute-start token (wire 3.5, 3.6)", -EBADMSG);
-        if (!(allowed[b->elem] & (1U << e.kind)))
+        if (!(allowed[b->elem] & (1U << e->kind)))
                 return fail(b, t->offset, "attribute not defined for this element (wire 4.1)", -EBADMSG);
-        if (b->seen & (1U << e.kind))
+        if (b->seen & (1U << e->kind))
                 return fail(b, t->offset, "attribute repeated on one element", -EBADMSG);
-        b->seen |= 1U << e.kind;
-        b->attr = e.kind;
-        return append_raw(b, e.text, e.text_len, t->offset);
+        b->seen |= 1U << e->kind;
+        b->slot = e->kind == WBXML_PROV_ATTR_VALUE ? &b->value : &b->name;
+        return e->len ? slot_add(b, e->s, e->len, t->offset) : 0;
 }
 
 int cpdoc_from_wbxml(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *err) {
@@ -992,9 +1068,6 @@ int cpdoc_from_wbxml(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *e
         CpDoc *d = NULL;
         int r;
 
-        b.err = err;
-        b.attr = -1;
-        b.elem = WBXML_PROV_ELEM_DOC;
         if (len > CPDOC_WBXML_SIZE_MAX)
                 return decode_fail(err, LAYER, CPDOC_WBXML_SIZE_MAX, "document over CPDOC_WBXML_SIZE_MAX", -E2BIG);
 
@@ -1015,12 +1088,15 @@ int cpdoc_from_wbxml(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *e
         if (r < 0)
                 return decode_fail(err, LAYER, 0, "out of memory", r);
         b.d = d;
+        b.err = err;
+        b.elem = WBXML_PROV_ELEM_DOC;
+        b.slot = NULL;
+        b.name = (Slot) { .cap = CPDOC_NAME_MAX, .buf = b.name_buf };
+        b.value = (Slot) { .cap = CPDOC_VALUE_MAX, .buf = b.value_buf };
 
         for (;;) {
-                r = wbxml_next(&b.it, &t);
-                if (r < 0)
-                        goto fail;
-                if (r == 0)
+                r = next_token(&b.it, &t);
+                if (r <= 0)
                         break;
 
                 switch (t.type) {
@@ -1031,17 +1107,17 @@ int cpdoc_from_wbxml(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *e
                         r = on_attr_start(&b, &t);
                         break;
                 case WBXML_TOKEN_ATTR_VALUE: {
-                        WbxmlProvEntry e;
+                        const ProvStr *e = &prov_attr_values[t.page][t.id - 0x80]; /* page <= 1, id >= 0x80 */
 
-                        if (wbxml_prov_attr_value(t.page, t.id, &e) < 0)
+                        if (!e->s)
                                 r = fail(&b, t.offset, "unknown PROV attribute-value token (wire 3.7)", -EBADMSG);
                         else
-                                r = append_raw(&b, e.text, e.text_len, t.offset);
+                                r = slot_add(&b, e->s, e->len, t.offset);
                         break;
                 }
                 case WBXML_TOKEN_STRING:
                         if (t.in_attr)
-                                r = append_text(&b, t.data, t.len, t.offset);
+                                r = slot_add_text(&b, t.data, t.len, t.offset);
                         else if (!all_space(t.data, t.len))
                                 r = fail(&b, t.offset, "text content in a PROV element (wire 4.1: no content)", -EBADMSG);
                         break;
@@ -1049,13 +1125,13 @@ int cpdoc_from_wbxml(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *e
                         /* OPAQUE in an attribute value is string data and meets the same
                          * string rules (charset, UTF-8, no NUL or controls) as STR_I. */
                         if (t.in_attr)
-                                r = append_text(&b, t.data, t.len, t.offset);
+                                r = slot_add_text(&b, t.data, t.len, t.offset);
                         else
                                 r = fail(&b, t.offset, "OPAQUE content in a PROV element (wire 4.1: no content)", -EBADMSG);
                         break;
                 case WBXML_TOKEN_ENTITY:
                         if (t.in_attr)
-                                r = append_entity(&b, t.entity, t.offset);
+                                r = slot_add_entity(&b, t.entity, t.offset);
                         else
                                 r = fail(&b, t.offset, "ENTITY content in a PROV element (wire 4.1: no content)", -EBADMSG);
                         break;
@@ -1063,10 +1139,7 @@ int cpdoc_from_wbxml(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *e
                         r = element_start(&b);
                         break;
                 case WBXML_TOKEN_END:
-                        if (b.kinds[t.depth] == WBXML_PROV_ELEM_CHARACTERISTIC)
-                                r = cpdoc_builder_close(d);
-                        else
-                                r = 0;
+                        r = b.kinds[t.depth] == WBXML_PROV_ELEM_CHARACTERISTIC ? cpdoc_builder_close(d) : 0;
                         break;
                 default:
                         r = fail(&b, t.offset, "internal: unexpected token type", -EBADMSG);
@@ -1075,6 +1148,8 @@ int cpdoc_from_wbxml(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *e
                 if (r < 0)
                         goto fail;
         }
+        if (r < 0)
+                goto fail;
 
         r = cpdoc_builder_finish(d);
         if (r < 0) {

@@ -20,11 +20,11 @@ trap pb_cleanup EXIT
 D=$TOP/tests/data/demo
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
-pctl() { DBUS_SYSTEM_BUS_ADDRESS=$PB_BUS "$PB_BUILD/provctl" "$@"; }
+provctl() { DBUS_SYSTEM_BUS_ADDRESS=$PB_BUS "$PB_BUILD/provctl" "$@"; }
 inject() { # inject FILE -> prints the verdict, sets ID
         local out
         printf '$ provctl inject %s\n' "${1#$TOP/}"
-        out=$(pctl inject --json "$1") || { echo "inject failed: $out"; return 1; }
+        out=$(provctl inject --json "$1") || { echo "inject failed: $out"; return 1; }
         echo "$out"
         ID=$(sed -E 's/.*"id":([0-9]+).*/\1/' <<<"$out")
 }
@@ -54,18 +54,18 @@ echo "verifierd pid $PB_VERIFIERD_PID, provd pid $PB_PROVD_PID (uid $(stat -c %u
 
 say "1. Operator push, NETWPIN (IMSI), APN + proxy, 3 SMS segments: waits for the user's confirmation"
 inject "$D/apn-proxy.netwpin.sms.hex"
-run pctl pending
-run pctl confirm "$ID"
+run provctl pending
+run provctl confirm "$ID"
 
 say "2. USERPIN push with a browser bookmark: pending until the PIN is given"
 inject "$D/bookmark.userpin.sms.hex"
 printf '$ echo 1234 | provctl pin %s\n' "$ID"
-echo 1234 | pctl pin "$ID"
+echo 1234 | provctl pin "$ID"
 
 say "3. USERPIN push that tries to set an APN: the PIN is right, but a user PIN may not set a NAPDEF"
 inject "$D/napdef-only.userpin.wsp"
 printf '$ echo 1234 | provctl pin %s\n' "$ID"
-echo 1234 | pctl pin "$ID"
+echo 1234 | provctl pin "$ID"
 
 say "4. Unsigned proxy change (the Check Point 2019 attack): rejected"
 inject "$D/proxy-only.unsigned.wsp"
@@ -75,12 +75,12 @@ inject "$D/w7-escalate.netwpin.wsp"
 
 say "6. A malformed push: rejected by provd, which stays alive"
 inject "$D/malformed.wsp.hex"
-run pctl status
+run provctl status
 
 say "History"
-run pctl history
+run provctl history
 say "Applied settings"
-run pctl settings
+run provctl settings
 say "NetworkManager keyfile written"
 for f in "$PB_WORK"/nm/*; do
         [ -f "$f" ] || continue

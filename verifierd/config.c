@@ -176,6 +176,7 @@ static void ini_setup(void) {
         ini_use_stack = false;
         ini_allow_realloc = false;
         ini_max_line = (int) CONFIG_LINE_MAX + 3; /* + CR, LF, NUL */
+        ini_initial_alloc = ini_max_line;        /* the heap buffer inih actually uses */
         ini_allow_bom = true;
 }
 
@@ -779,9 +780,10 @@ int config_load(const char *config_dir, Config **ret, ConfigError *err) {
         return config_load_roots(system_roots, ELEMENTSOF(system_roots), ret, err);
 }
 
+/* Hand over a freshly loaded Config; on failure *c is untouched: the last good one stays. */
 static int reload_with(Config **c, int r, Config *n) {
         if (r < 0)
-                return r; /* *c untouched: the last good configuration stays */
+                return r;
         config_free(*c);
         *c = n;
         return 0;
@@ -789,10 +791,12 @@ static int reload_with(Config **c, int r, Config *n) {
 
 int config_reload_roots(Config **c, const char *const *roots, size_t n_roots, ConfigError *err) {
         Config *n = NULL;
+        int r;
 
         if (!c)
                 return -EINVAL;
-        return reload_with(c, config_load_roots(roots, n_roots, &n, err), n);
+        r = config_load_roots(roots, n_roots, &n, err);
+        return reload_with(c, r, n);
 }
 
 int config_reload(Config **c, const char *config_dir, ConfigError *err) {
@@ -802,9 +806,5 @@ int config_reload(Config **c, const char *config_dir, ConfigError *err) {
         if (!c)
                 return -EINVAL;
         r = config_load(config_dir, &n, err);
-        if (r < 0)
-                return r; /* *c untouched: the last good configuration stays */
-        config_free(*c);
-        *c = n;
-        return 0;
+        return reload_with(c, r, n);
 }

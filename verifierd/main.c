@@ -485,7 +485,8 @@ static int append_pending(const StorePending *p, void *userdata) {
         r = sd_bus_message_close_container(reply);
         if (r < 0)
                 return r;
-        return sd_bus_message_close_container(reply);
+        r = sd_bus_message_close_container(reply);
+        return r < 0 ? r : 0;
 }
 
 static int method_list_pending(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -515,11 +516,14 @@ static int method_list_pending(sd_bus_message *msg, void *userdata, sd_bus_error
 static int append_push(const StorePush *p, void *userdata) {
         sd_bus_message *reply = userdata;
 
-        return sd_bus_message_append(reply, "(ttsssssuss)", p->id, p->received_usec, p->sender ? p->sender : "",
+        int r;
+
+        r = sd_bus_message_append(reply, "(ttsssssuss)", p->id, p->received_usec, p->sender ? p->sender : "",
                                      p->transport ? p->transport : "",
                                      p->sec < 0 ? "none" : wsp_sec_to_string((WspSec) p->sec),
                                      verdict_to_string(p->verdict), reason_to_string(p->reason), p->roles,
                                      p->denied ? p->denied : "", p->digest ? p->digest : "");
+        return r < 0 ? r : 0; /* 0: go on iterating */
 }
 
 static int method_get_history(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -585,18 +589,24 @@ static bool parm_is_password(const char *name) {
 static int append_setting(const StoreSetting *s, void *userdata) {
         sd_bus_message *reply = userdata;
 
+        int r;
+
         if (!s->parm)
                 return 0;
-        return sd_bus_message_append(reply, "(sssut)", s->chpath ? s->chpath : "", s->parm,
-                                     parm_is_password(s->parm) ? "(hidden)" : (s->value ? s->value : ""), s->roles,
-                                     s->push_id);
+        r = sd_bus_message_append(reply, "(sssut)", s->chpath ? s->chpath : "", s->parm,
+                                  parm_is_password(s->parm) ? "(hidden)" : (s->value ? s->value : ""), s->roles,
+                                  s->push_id);
+        return r < 0 ? r : 0;
 }
 
 static int append_account(const StoreAccount *a, void *userdata) {
         sd_bus_message *reply = userdata;
 
-        return sd_bus_message_append(reply, "(sssut)", a->server_id ? a->server_id : "", a->name ? a->name : "",
-                                     a->addr ? a->addr : "", a->roles, a->push_id);
+        int r;
+
+        r = sd_bus_message_append(reply, "(sssut)", a->server_id ? a->server_id : "", a->name ? a->name : "",
+                                  a->addr ? a->addr : "", a->roles, a->push_id);
+        return r < 0 ? r : 0;
 }
 
 static int method_list_settings(sd_bus_message *msg, void *userdata, sd_bus_error *error) {

@@ -600,7 +600,7 @@ START_TEST(test_line_too_long) {
         strcpy(text + 9 + CONFIG_LINE_MAX, "\n");
         roots_init(&r);
         put(&r, ETC, "verifierd.conf", text);
-        ck_assert_int_eq(config_load_roots(r.v, 3, &c, &err), 0);
+        ck_assert_msg(config_load_roots(r.v, 3, &c, &err) == 0, "%u: %s", err.line, err.message);
         ck_assert_uint_eq(strlen(c->nm_dir), CONFIG_LINE_MAX - strlen("NetworkManagerDir="));
         config_free(c);
         c = NULL;

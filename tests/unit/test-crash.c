@@ -286,7 +286,7 @@ START_TEST(test_kill_anywhere) {
         unsigned seed = env_seed ? (unsigned) strtoul(env_seed, NULL, 10) : (unsigned) time(NULL) ^ (unsigned) getpid();
         unsigned kills = env_kills ? (unsigned) strtoul(env_kills, NULL, 10) : 200;
         const char *env_delay = getenv("CRASH_MAX_DELAY_US");
-        long max_delay = env_delay ? strtol(env_delay, NULL, 10) : 40000;
+        long max_delay = env_delay ? strtol(env_delay, NULL, 10) : 60000;
         /* tmpfs by default: a SIGKILL leaves the page cache intact, so the disk's fsync cost only
          * slows the child down; on tmpfs each kill window spans many more commits. */
         const char *base = getenv("CRASH_DIR") ?: (access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
