@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "cpdoc-builder.h"
+#include "macros.h"
 #include "wbxml.h"
 
 const WbxmlLang wbxml_lang_prov = {
@@ -162,6 +163,7 @@ int wbxml_iter_init(WbxmlIter *it, const uint8_t *buf, size_t len, const WbxmlLa
 /* The token path is inlined into both wbxml_next() and the builder loop (perf: one call and
  * one switch per token, anchors 1.1). */
 #define _always_inline_ __attribute__((always_inline)) inline
+#define _fallthrough_ __attribute__((fallthrough))
 
 /* One octet through the cursor: the length is compared first (R8). */
 static _always_inline_ bool take_u8(Cursor *c, uint8_t *ret) {
@@ -178,7 +180,7 @@ static _always_inline_ int emit_end(WbxmlIter *it, WbxmlToken *t, size_t off) {
         t->depth = it->depth;
         it->depth--;
         if (it->depth == 0)
-                it->done = true;
+                it->flags |= WBXML_ITER_DONE;
         return 1;
 }
 
@@ -272,7 +274,7 @@ static _always_inline_ int code_token(WbxmlIter *it, uint8_t b, size_t off, Wbxm
                         it->state = ST_ATTR_LIST;
                         it->tag_content = t->content;
                 } else if (!t->content)
-                        it->pending_end = true;
+                        it->flags |= WBXML_ITER_PENDING_END;
                 return 1;
         }
         t->page = it->attr_page;
@@ -299,11 +301,11 @@ static _always_inline_ int next_token(WbxmlIter *it, WbxmlToken *ret) {
                 size_t off = cursor_offset(c);
                 uint8_t b, page;
 
-                if (it->pending_end) {
-                        it->pending_end = false;
-                        return emit_end(it, ret, off);
-                }
-                if (it->done) {
+                if (_unlikely_(it->flags)) {
+                        if (it->flags & WBXML_ITER_PENDING_END) {
+                                it->flags &= ~WBXML_ITER_PENDING_END;
+                                return emit_end(it, ret, off);
+                        }
                         if (!cursor_eof(c))
                                 return it_fail(it, off, "data after the root element (WBXML 1.3 5.3; PROV has no PI)", -EBADMSG);
                         return 0;
@@ -339,12 +341,29 @@ static _always_inline_ int next_token(WbxmlIter *it, WbxmlToken *ret) {
                                                -EBADMSG);
                         it->state = ST_CONTENT;
                         if (!it->tag_content)
-                                it->pending_end = true;
+                                it->flags |= WBXML_ITER_PENDING_END;
                         ret->type = WBXML_TOKEN_ATTRS_END;
                         ret->offset = off;
                         return 1;
 
                 case WBXML_STR_I:
+                        /* the common case inline: an inline string in an attribute value */
+                        if (it->state == ST_ATTR_VALUE && it->parts < WBXML_VALUE_PARTS_MAX) {
+                                const char *s;
+
+                                if (cursor_cstr(c, &s, &ret->len) < 0)
+                                        return it_fail(it, off,
+                                                       "STR_I not NUL-terminated before the end of the document (WBXML 1.3 5.8.4.1)",
+                                                       -EBADMSG);
+                                it->parts++;
+                                ret->type = WBXML_TOKEN_STRING;
+                                ret->offset = off;
+                                ret->in_attr = true;
+                                ret->from_strtbl = false;
+                                ret->data = (const uint8_t *) s;
+                                return 1;
+                        }
+                        _fallthrough_;
                 case WBXML_STR_T:
                 case WBXML_ENTITY:
                 case WBXML_OPAQUE:
@@ -873,15 +892,12 @@ static _always_inline_ int slot_add(ProvBuild *b, const void *src, size_t n, siz
         return 0;
 }
 
-/* Append document text (STR_I, STR_T, OPAQUE) in the document charset, as UTF-8. */
-static int slot_add_text(ProvBuild *b, const uint8_t *src, size_t n, size_t off) {
-        uint32_t cs = b->it.charset;
+/* slot_add_text() for US-ASCII and ISO-8859-1 documents. */
+static int slot_add_text_8bit(ProvBuild *b, const uint8_t *src, size_t n, size_t off) {
         Slot *s;
         int r;
 
-        if (cs == WBXML_CHARSET_UTF_8 || cs == WBXML_CHARSET_UNKNOWN)
-                return slot_add(b, src, n, off);
-        if (cs == WBXML_CHARSET_US_ASCII) {
+        if (b->it.charset == WBXML_CHARSET_US_ASCII) {
                 for (size_t i = 0; i < n; i++)
                         if (src[i] >= 0x80)
                                 return fail(b, off, "octet >= 0x80 in a US-ASCII document (WBXML 1.3 5.6)", -EBADMSG);
@@ -902,9 +918,16 @@ static int slot_add_text(ProvBuild *b, const uint8_t *src, size_t n, size_t off)
                         s->buf[s->len++] = (char) (0x80 | (src[i] & 0x3F));
                 }
         }
-        if (n == 0)
-                return slot_reserve(b, 0, off); /* an empty string still makes the value present */
         return 0;
+}
+
+/* Append document text (STR_I, STR_T, OPAQUE) in the document charset, as UTF-8. */
+static _always_inline_ int slot_add_text(ProvBuild *b, const uint8_t *src, size_t n, size_t off) {
+        uint32_t cs = b->it.charset;
+
+        if (_likely_(cs == WBXML_CHARSET_UTF_8 || cs == WBXML_CHARSET_UNKNOWN))
+                return slot_add(b, src, n, off);
+        return slot_add_text_8bit(b, src, n, off);
 }
 
 static int slot_add_entity(ProvBuild *b, uint32_t cp, size_t off) {
@@ -958,7 +981,7 @@ static int element_start(ProvBuild *b) {
         case WBXML_PROV_ELEM_DOC:
                 if (!(b->seen & (1U << WBXML_PROV_ATTR_VERSION)))
                         return 0;
-                r = cpdoc_builder_version(d, b->name.p, b->name.len);
+                r = cpdoc_builder_version(d, b->name.p ? b->name.p : "", b->name.len);
                 if (r == -EBADMSG)
                         return fail(b, b->elem_off, "version attribute is not a valid string", r);
                 if (r < 0)
@@ -967,7 +990,7 @@ static int element_start(ProvBuild *b) {
         case WBXML_PROV_ELEM_CHARACTERISTIC:
                 if (!(b->seen & (1U << WBXML_PROV_ATTR_TYPE)))
                         return fail(b, b->elem_off, "characteristic without a type attribute (wire 4.1)", -EBADMSG);
-                r = cpdoc_builder_open(d, b->name.p, b->name.len);
+                r = cpdoc_builder_open(d, b->name.p ? b->name.p : "", b->name.len);
                 if (r == -E2BIG)
                         return fail(b, b->elem_off,
                                     d->n_total_chars >= CPDOC_CHARACTERISTICS_MAX ? "more than CPDOC_CHARACTERISTICS_MAX characteristics"
@@ -981,7 +1004,7 @@ static int element_start(ProvBuild *b) {
         default: /* WBXML_PROV_ELEM_PARM */
                 if (!(b->seen & (1U << WBXML_PROV_ATTR_NAME)))
                         return fail(b, b->elem_off, "parm without a name attribute (wire 4.1)", -EBADMSG);
-                r = cpdoc_builder_parm(d, b->name.p, b->name.len,
+                r = cpdoc_builder_parm(d, b->name.p ? b->name.p : "", b->name.len,
                                        (b->seen & (1U << WBXML_PROV_ATTR_VALUE)) ? (b->value.p ? b->value.p : "") : NULL,
                                        b->value.len);
                 if (r == -E2BIG)

@@ -81,6 +81,7 @@ typedef enum WbxmlTokenType {
         _WBXML_TOKEN_INVALID = -EINVAL,
 } WbxmlTokenType;
 
+/* type and offset are always set; the other fields only for the types named beside them. */
 typedef struct WbxmlToken {
         WbxmlTokenType type;
         uint8_t page;          /* TAG: tag page; ATTR_START/ATTR_VALUE: attribute page */
@@ -94,6 +95,9 @@ typedef struct WbxmlToken {
         size_t offset;         /* offset of the token's first octet in the input buffer */
         unsigned depth;        /* TAG: depth of the new element (root = 1); END: depth it closes */
 } WbxmlToken;
+
+#define WBXML_ITER_PENDING_END 0x01U /* emit an implied END (element without content) next */
+#define WBXML_ITER_DONE 0x02U        /* the root element is closed */
 
 typedef struct WbxmlIter {
         /* header facts, valid after wbxml_iter_init() */
@@ -110,8 +114,7 @@ typedef struct WbxmlIter {
         uint8_t tag_page, attr_page;
         uint8_t state;
         bool tag_content;        /* the tag whose attribute list is open has content */
-        bool pending_end;        /* emit an implied END (element without content) next */
-        bool done;               /* the root element is closed */
+        uint8_t flags;           /* WBXML_ITER_PENDING_END | WBXML_ITER_DONE */
         unsigned depth;
         unsigned parts;          /* value parts after the current attribute start */
 } WbxmlIter;

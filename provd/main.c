@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
@@ -102,7 +103,7 @@ static int parse_argv(int argc, char *argv[]) {
 static Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
-        intake_flush(m);
+        intake_flush(m); /* no-op after on_signal(); answers callers when the bus was lost */
         ofono_stop(m);
         mm_stop(m);
         m->parser_slot = sd_bus_slot_unref(m->parser_slot);
@@ -169,6 +170,19 @@ static int open_quarantine(Manager *m) {
         return 0;
 }
 
+/* SIGTERM/SIGINT: say goodbye on the bus while it is still open (sd-bus closes it when the loop
+ * exits), then leave the loop with success. */
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+
+        log_info("Received SIG%s, stopping", si->ssi_signo == SIGTERM ? "TERM" : "INT");
+        intake_flush(m);
+        ofono_unregister(m);
+        if (m->bus)
+                (void) sd_bus_flush(m->bus);
+        return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
 static int on_housekeeping(sd_event_source *s, uint64_t usec, void *userdata) {
         Manager *m = userdata;
 
@@ -204,10 +218,10 @@ static int manager_new(Manager **ret, const ProvdConfig *config) {
         if (r < 0)
                 return log_error_errno(r, "Failed to allocate the event loop: %m");
         (void) sd_event_set_watchdog(m->event, true);
-        r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
+        r = sd_event_add_signal(m->event, NULL, SIGTERM, on_signal, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch SIGTERM: %m");
-        r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+        r = sd_event_add_signal(m->event, NULL, SIGINT, on_signal, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch SIGINT: %m");
         r = sd_event_add_time_relative(m->event, &m->housekeeping_source, CLOCK_MONOTONIC,

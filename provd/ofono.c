@@ -547,24 +547,40 @@ int ofono_start(Manager *m) {
         return 0;
 }
 
-void ofono_stop(Manager *m) {
+void ofono_unregister(Manager *m) {
         Ofono *o = m->ofono;
+        int r;
 
-        if (!o)
+        if (!o || !o->owner)
                 return;
         /* Hand the modems back so another agent can take them; no reply is awaited. */
-        for (unsigned i = 0; i < o->n_modems && o->owner; i++) {
+        for (unsigned i = 0; i < o->n_modems; i++) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
                 OfonoModem *md = o->modems[i];
 
                 if (!md->registered)
                         continue;
-                if (sd_bus_message_new_method_call(m->bus, &call, o->owner, md->path, IPC_OFONO_PUSH_INTERFACE,
-                                                   OFONO_M_UNREGISTER_AGENT) < 0 ||
-                    sd_bus_message_append(call, "o", md->agent_path) < 0 ||
-                    sd_bus_message_set_expect_reply(call, false) < 0 || sd_bus_send(m->bus, call, NULL) < 0)
-                        log_debug("Failed to unregister from oFono modem '%s'", md->path);
+                r = sd_bus_message_new_method_call(m->bus, &call, o->owner, md->path, IPC_OFONO_PUSH_INTERFACE,
+                                                   OFONO_M_UNREGISTER_AGENT);
+                if (r >= 0)
+                        r = sd_bus_message_append(call, "o", md->agent_path);
+                if (r >= 0)
+                        r = sd_bus_message_set_expect_reply(call, false);
+                if (r >= 0)
+                        r = sd_bus_send(m->bus, call, NULL);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to unregister from oFono modem '%s': %m", md->path);
+                else
+                        log_info("Unregistered our push agent from oFono modem '%s'", md->path);
+                md->registered = false;
         }
+}
+
+void ofono_stop(Manager *m) {
+        Ofono *o = m->ofono;
+
+        if (!o)
+                return;
         forget_all_modems(o);
         o->owner_match = sd_bus_slot_unref(o->owner_match);
         o->added_match = sd_bus_slot_unref(o->added_match);

@@ -116,6 +116,8 @@ void intake_housekeeping(Manager *m);
 
 /* ofono.c */
 int ofono_start(Manager *m);
+/* Send UnregisterAgent for every registered modem (at shutdown, while the bus is still open). */
+void ofono_unregister(Manager *m);
 void ofono_stop(Manager *m);
 
 /* mm.c */

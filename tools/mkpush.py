@@ -97,6 +97,8 @@ def main():
     ap.add_argument("--pin", default="1234")
     ap.add_argument("--mac", help="use this MAC text instead of computing one (for forgeries)")
     ap.add_argument("--flip-bit", type=int, help="flip this bit of the body after computing the MAC")
+    ap.add_argument("--flip-in", help="flip the lowest bit of the first octet of this text in the body "
+                    "after computing the MAC (keeps the document well-formed)")
     ap.add_argument("--sms", action="store_true", help="print SMS-DELIVER TPDUs as hex lines")
     ap.add_argument("--sender", default="+4917012345")
     ap.add_argument("--ref", type=lambda s: int(s, 0), default=0x5A)
@@ -129,6 +131,13 @@ def main():
     if a.flip_bit is not None:
         b = bytearray(body)
         b[a.flip_bit // 8] ^= 1 << (a.flip_bit % 8)
+        body = bytes(b)
+    if a.flip_in is not None:
+        i = body.find(a.flip_in.encode())
+        if i < 0:
+            sys.exit("mkpush: '%s' not in the body" % a.flip_in)
+        b = bytearray(body)
+        b[i] ^= 1
         body = bytes(b)
     pdu = wsp_push(body, sec, mac, a.format == "xml")
     if a.sms:

@@ -252,6 +252,16 @@ static int parse_buffer(const char *path, const char *buf, ConfigHandler handler
         int r;
 
         for (const char *p = buf; *p; p++) {
+                if (col == 0) {
+                        /* inih silently truncates section names: refuse them instead */
+                        const char *q = p + strspn(p, " \t");
+
+                        if (*q == '[' && strcspn(q + 1, "]\n") > CONFIG_SECTION_MAX) {
+                                error_set(err, path, line, "section name longer than %u characters",
+                                          CONFIG_SECTION_MAX);
+                                return -EINVAL;
+                        }
+                }
                 if (*p == '\n') {
                         line++;
                         col = 0;

@@ -15,7 +15,8 @@
  *   --config-dir=DIR: DIR is the only root (DIR/verifierd.conf, DIR/verifierd.conf.d/<name>.conf).
  *
  * Syntax: INI parsed with Debian's inih (no multi-line values, no inline comments, '#' and ';'
- * start comment lines, lines up to CONFIG_LINE_MAX). Section and key names are case-sensitive.
+ * start comment lines, lines up to CONFIG_LINE_MAX, section names up to CONFIG_SECTION_MAX).
+ * Section and key names are case-sensitive.
  * An empty value ("Key=") resets the key to its default. An unknown section or key, a bad value,
  * or an inconsistent result (Imsi= without Source=static and vice versa) is an error naming the
  * file and line. Loading builds a new Config and hands it over only when everything parsed:
@@ -61,6 +62,7 @@
 #define CONFIG_FILES_MAX 256U                   /* drop-ins per tree, after masking */
 #define CONFIG_FILE_SIZE_MAX (64U * 1024U)      /* one configuration file */
 #define CONFIG_LINE_MAX 1024U                   /* one line, without its newline */
+#define CONFIG_SECTION_MAX 49U                  /* section name between [ ] (inih's MAX_SECTION - 1) */
 #define CONFIG_ERROR_MESSAGE_MAX 256U
 
 #define CONFIG_DEFAULT_NM_DIR "/etc/NetworkManager/system-connections"

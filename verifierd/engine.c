@@ -60,10 +60,16 @@ Engine *engine_free(Engine *e) {
 
 int engine_new(Engine **ret, const EngineOptions *o) {
         _cleanup_(engine_freep) Engine *e = NULL;
+        _cleanup_free_ char *nm_dir_copy = NULL;
         int r;
 
         if (!o || !o->state_dir || !o->config)
                 return -EINVAL;
+        if (o->export_nm_dir) {
+                nm_dir_copy = strdup(o->export_nm_dir);
+                if (!nm_dir_copy)
+                        return -ENOMEM;
+        }
         e = calloc(1, sizeof(Engine));
         if (!e)
                 return -ENOMEM;
@@ -72,11 +78,7 @@ int engine_new(Engine **ret, const EngineOptions *o) {
         e->clock = o->clock ? o->clock : clock_realtime;
         e->clock_userdata = o->clock_userdata;
         e->no_export = o->no_export;
-        if (o->export_nm_dir) {
-                e->export_nm_dir = strdup(o->export_nm_dir);
-                if (!e->export_nm_dir)
-                        return -ENOMEM;
-        }
+        e->export_nm_dir = TAKE_PTR(nm_dir_copy);
         r = store_open(&e->store, o->state_dir);
         if (r < 0)
                 return r;
@@ -345,7 +347,9 @@ static int make_pending(Ctx *c, PendingState state, Reason rs, uint32_t roles, c
                 .body = c->body,
                 .body_len = c->body_len,
                 .mac = mac,
-                .expires_usec = c->received_usec + cfg->pending_expiry_sec * 1000000ULL,
+                /* Expiry runs on verifierd's own clock: the receive time is provd's claim and
+                 * must not be able to keep a push pending forever. */
+                .expires_usec = now(c->e) + cfg->pending_expiry_sec * 1000000ULL,
                 .roles = roles,
         };
         uint64_t id;
@@ -621,6 +625,9 @@ static int ctx_from_pending(Engine *e, uint64_t id, Ctx *c, StorePending **ret_p
                 .content_type = p->content_type ? strdup(p->content_type) : NULL,
                 .summary = p->summary ? strdup(p->summary) : NULL,
         };
+        if ((p->sender && !c->sender) || (p->transport && !c->transport) ||
+            (p->content_type && !c->content_type) || (p->summary && !c->summary))
+                return -ENOMEM;
         if (p->digest)
                 snprintf(c->digest, sizeof c->digest, "%s", p->digest);
         if (p->expires_usec <= now(e)) {

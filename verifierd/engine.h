@@ -91,8 +91,8 @@ typedef struct EngineResult {
 /* Free what an EngineResult holds (not the struct). */
 void engine_result_done(EngineResult *r);
 
-/*
- * engine_new - open the store in o->state_dir and set up the pipeline.
+/**
+ * engine_new() - open the store in o->state_dir and set up the pipeline.
  * The IMSI starts as the configuration's static Imsi= (Source=static), else unknown.
  * Return: 0; -EINVAL missing options; store_open's errors; -ENOMEM.
  */
@@ -103,15 +103,15 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Engine *, engine_free);
 /* engine_set_config - use another configuration (after a reload); borrowed. @m NULL: c->metabase. */
 void engine_set_config(Engine *e, const Config *c, const Metabase *m);
 
-/*
- * engine_set_imsi - the IMSI of the SIM now inserted (from oFono/ModemManager), kept in a Secret;
+/**
+ * engine_set_imsi() - the IMSI of the SIM now inserted (from oFono/ModemManager), kept in a Secret;
  *   NULL or "" forgets it (SIM removed). Overrides the configuration's static IMSI.
  * Return: 0; -EINVAL not 6..15 decimal digits; -ENOMEM.
  */
 int engine_set_imsi(Engine *e, const char *digits);
 
-/*
- * engine_submit - run one push through the pipeline (see the header comment).
+/**
+ * engine_submit() - run one push through the pipeline (see the header comment).
  * @ret: filled on 0 (free with engine_result_done)
  * Return: 0 (the verdict is in @ret; rejections are verdicts, not errors); -EINVAL a NULL body
  *   or a body over ENGINE_BODY_MAX; negative errno when the store failed (then nothing was
@@ -119,8 +119,8 @@ int engine_set_imsi(Engine *e, const char *digits);
  */
 int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret);
 
-/*
- * engine_provide_pin - the user's PIN for a push waiting for one.
+/**
+ * engine_provide_pin() - the user's PIN for a push waiting for one.
  * Return: 0 with the verdict in @ret: applied / rejected (policy, replay, ...), pending with
  *   pin_rejected for a wrong PIN, rejected pin-attempts-exceeded after the last wrong one,
  *   expired when the push expired meanwhile; -ESRCH unknown push id (or no longer pending);
@@ -129,22 +129,22 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret);
  */
 int engine_provide_pin(Engine *e, uint64_t id, const Secret *pin, EngineResult *ret);
 
-/*
- * engine_confirm - the user accepts a push waiting for confirmation. It is re-authenticated
+/**
+ * engine_confirm() - the user accepts a push waiting for confirmation. It is re-authenticated
  *   with the current IMSI and re-evaluated with the current configuration before it is applied.
  * Return: 0 with the verdict in @ret; -ESRCH; -EBUSY not waiting for confirmation; -ENOKEY
  *   NETWPIN but the IMSI is unknown now; negative errno from the store.
  */
 int engine_confirm(Engine *e, uint64_t id, EngineResult *ret);
 
-/*
- * engine_discard - the user refuses a pending push: verdict rejected, reason discarded.
+/**
+ * engine_discard() - the user refuses a pending push: verdict rejected, reason discarded.
  * Return: 0; -ESRCH not a pending push.
  */
 int engine_discard(Engine *e, uint64_t id);
 
-/*
- * engine_expire - pending pushes whose expiry is <= @now_usec (0: the engine's clock) become
+/**
+ * engine_expire() - pending pushes whose expiry is <= @now_usec (0: the engine's clock) become
  *   verdict expired, reason expired.
  * Return: the number expired, or negative errno.
  */

@@ -60,8 +60,8 @@ typedef struct ExportNmStats {
         unsigned skipped;               /* NAPDEFs that are not APNs */
 } ExportNmStats;
 
-/*
- * export_nm_profiles - collect the profiles a list of setting rows (ordered by root, then
+/**
+ * export_nm_profiles() - collect the profiles a list of setting rows (ordered by root, then
  *   document order, as store_foreach_setting returns them) renders to.
  * @rows: setting rows; the profiles borrow their strings
  * @n: number of rows
@@ -74,22 +74,22 @@ int export_nm_profiles(const StoreSetting *rows, size_t n, NmProfileList *ret, u
                        char **ret_bad_root);
 void export_nm_profile_list_done(NmProfileList *l);
 
-/*
- * export_nm_check_settings - pre-commit check: would these (new) rows render? Same rules as
+/**
+ * export_nm_check_settings() - pre-commit check: would these (new) rows render? Same rules as
  *   export_nm_profiles.
  * Return: 0; -EBADMSG (with @ret_bad_root as above); -ENOMEM.
  */
 int export_nm_check_settings(const StoreSettingList *rows, char **ret_bad_root);
 
-/*
- * export_nm_render - the keyfile text of one profile.
+/**
+ * export_nm_render() - the keyfile text of one profile.
  * @ret_text: malloc'd NUL-terminated text
  * Return: 0; -EBADMSG a value fails the rules (a caller bug after export_nm_profiles); -ENOMEM.
  */
 int export_nm_render(const NmProfile *p, char **ret_text);
 
-/*
- * export_nm_write_file - atomically replace DIR/NAME with @text, mode 0600: hidden temp file in
+/**
+ * export_nm_write_file() - atomically replace DIR/NAME with @text, mode 0600: hidden temp file in
  *   DIR, write, fsync, rename, fsync(DIR). When the file already holds exactly @text (and is a
  *   0600 regular file of ours) nothing is written.
  * Return: 1 written, 0 unchanged; -EINVAL bad name; -EEXIST DIR/NAME exists but is not ours
@@ -97,8 +97,8 @@ int export_nm_render(const NmProfile *p, char **ret_text);
  */
 int export_nm_write_file(const char *dir, const char *name, const char *text);
 
-/*
- * export_nm_rebuild - make DIR hold exactly the keyfiles the store's NAPDEF settings render to:
+/**
+ * export_nm_rebuild() - make DIR hold exactly the keyfiles the store's NAPDEF settings render to:
  *   write missing or changed ones, remove our files no longer backed by the store and leftover
  *   temp files of ours. Idempotent.
  * @stats: optional counters

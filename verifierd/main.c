@@ -102,12 +102,30 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
  * The third authorisation layer (after the bus policy and SELinux): the caller's effective uid
  * as the bus daemon saw it (SO_PEERCRED), never read from /proc (no SD_BUS_CREDS_AUGMENT).
  */
+static bool user_in_group(uid_t uid, gid_t gid) {
+        struct passwd pw, *res = NULL;
+        char buf[4096];
+        gid_t groups[256];
+        int n = ELEMENTSOF(groups);
+
+        if (getpwuid_r(uid, &pw, buf, sizeof buf, &res) != 0 || !res)
+                return false;
+        if (pw.pw_gid == gid)
+                return true;
+        if (getgrouplist(pw.pw_name, pw.pw_gid, groups, &n) < 0)
+                return false; /* more than 256 groups: refuse rather than guess */
+        for (int i = 0; i < n; i++)
+                if (groups[i] == gid)
+                        return true;
+        return false;
+}
+
 static int check_caller(Manager *m, sd_bus_message *msg, Caller want, sd_bus_error *error) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         uid_t euid;
         int r;
 
-        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_SUPPLEMENTARY_GIDS, &creds);
+        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID, &creds);
         if (r < 0)
                 return sd_bus_error_set(error, IPC_ERROR_ACCESS_DENIED, "Cannot determine caller");
         if (sd_bus_creds_get_augmented_mask(creds) & SD_BUS_CREDS_EUID)
@@ -127,14 +145,10 @@ static int check_caller(Manager *m, sd_bus_message *msg, Caller want, sd_bus_err
                 return sd_bus_error_set(error, IPC_ERROR_ACCESS_DENIED, "provd may not use the user-side methods");
         if (euid == 0)
                 return 0;
-        if (m->have_provboot_gid && !(sd_bus_creds_get_augmented_mask(creds) & SD_BUS_CREDS_SUPPLEMENTARY_GIDS)) {
-                const gid_t *gids = NULL;
-                int n = sd_bus_creds_get_supplementary_gids(creds, &gids);
-
-                for (int i = 0; i < n; i++)
-                        if (gids[i] == m->provboot_gid)
-                                return 0;
-        }
+        /* Group membership as the bus policy sees it: the groups of the bus-reported uid in the
+         * user database (getgrouplist), not the caller's /proc view. */
+        if (m->have_provboot_gid && user_in_group(euid, m->provboot_gid))
+                return 0;
         return sd_bus_error_set(error, IPC_ERROR_ACCESS_DENIED, "Requires root or group " PROVBOOT_GROUP);
 }
 

@@ -65,8 +65,6 @@ static const struct {
         { MB_CHARACTERISTIC, "NAPDEF", NET, { NULL }, 0 },          /* + NAPAUTHINFO, VALIDITY inherit */
         { MB_CHARACTERISTIC, "PXLOGICAL", NET, { NULL }, 0 },       /* + PXPHYSICAL, PORT, PXAUTHINFO */
         { MB_CHARACTERISTIC, "PXPHYSICAL", NET, { NULL }, 0 },
-        { MB_CHARACTERISTIC, "BEARERINFO", NET, { NULL }, 0 },
-        { MB_CHARACTERISTIC, "DNS-ADDRINFO", NET, { NULL }, 0 },
         { MB_CHARACTERISTIC, "ACCESS", NET, { NULL }, 0 },          /* binds apps to NAPs/proxies */
         { MB_CHARACTERISTIC, "CLIENTIDENTITY", NET, { NULL }, 0 },
         { MB_CHARACTERISTIC, "VENDORCONFIG", NET, { NULL }, 0 },
@@ -85,16 +83,9 @@ static const struct {
         /* network-level APPLICATIONs */
         { MB_APPLICATION, "w4", NET, { NULL }, 0 },                 /* MMS (§1.7 [M4]) */
         { MB_APPLICATION, "w5", NET, { NULL }, 0 },                 /* SyncML DS: where contacts go */
-        /* DM account (§1.5): ROLE and Microsoft's w7 extension parms are known here */
-        { MB_APPLICATION, "w7", NET,
-          { "ROLE", "INIT", "BACKCOMPATRETRYDISABLED", "CONNRETRYFREQ", "DEFAULTENCODING", "INITIALBACKOFFTIME",
-            "MAXBACKOFFTIME", "PROTOVER", "USEHWDEVID", "SSLCLIENTCERTSEARCHCRITERIA", NULL },
-          NET },
+        /* DM account (§1.5): the ROLE parm is bounded by the message's roles (policy.c) */
+        { MB_APPLICATION, "w7", NET, { "ROLE", NULL }, NET },
         { MB_APPLICATION, "554", NET, { NULL }, 0 },                /* RTSP streaming */
-        { MB_APPLICATION, "ap0004", NET, { NULL }, 0 },             /* SUPL: location server */
-        { MB_APPLICATION, "w9010", NET, { NULL }, 0 },              /* SIP */
-        { MB_APPLICATION, "w9013", NET, { NULL }, 0 },              /* VoIP */
-        { MB_APPLICATION, "w902E", NET, { NULL }, 0 },              /* NAT/FW traversal */
 };
 
 #define BUILTIN_DEFAULT_ROLES MGR
@@ -166,15 +157,25 @@ static int entry_set_parm(MbEntry *e, const char *name, uint32_t roles) {
         return 0;
 }
 
-int metabase_new_default(Metabase **ret) {
+int metabase_new_empty(Metabase **ret) {
         Metabase *m;
-        int r;
 
         if (!ret)
                 return -EINVAL;
         m = calloc(1, sizeof(*m));
         if (!m)
                 return -ENOMEM;
+        *ret = m;
+        return 0;
+}
+
+int metabase_new_default(Metabase **ret) {
+        Metabase *m;
+        int r;
+
+        r = metabase_new_empty(&m);
+        if (r < 0)
+                return r;
         m->default_roles = BUILTIN_DEFAULT_ROLES;
         m->unknown_roles = BUILTIN_UNKNOWN_ROLES;
         for (size_t i = 0; i < ELEMENTSOF(builtin); i++) {
@@ -201,11 +202,12 @@ fail:
 /* ---- drop-ins ------------------------------------------------------------------------------------ */
 
 static bool valid_name(const char *s) {
-        /* characteristic types, APPIDs and parm names: printable, no spaces or brackets */
+        /* types, APPIDs, parm names: printable ASCII without brackets; inner spaces allowed
+         * ("Privileged Execution Trust Authorities"), inih trims the ends */
         if (!s[0] || strlen(s) > CPDOC_NAME_MAX)
                 return false;
         for (const char *p = s; *p; p++)
-                if (*p <= ' ' || *p > '~' || *p == '[' || *p == ']')
+                if (*p < ' ' || *p > '~' || *p == '[' || *p == ']')
                         return false;
         return true;
 }

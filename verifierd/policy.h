@@ -28,6 +28,8 @@
  *   [Characteristic NAPDEF]     Roles=MASK   Parm.<NAME>=MASK ...
  *   [Application w2]            Roles=MASK   Parm.TO-PROXY=MASK ...
  *   [Defaults]                  Roles=MASK   Unknown=MASK
+ * A section name holds at most CONFIG_SECTION_MAX (49) characters, so a type named in a section
+ * has at most 34; longer types (the CertificateStore store names) inherit from their root.
  * The built-in table is shipped readable as packaging/config/metabase.conf (a test keeps the two
  * identical).
  */
@@ -119,6 +121,15 @@ typedef struct Metabase Metabase;
  * Return: 0 or -ENOMEM.
  */
 int metabase_new_default(Metabase **ret);
+
+/**
+ * metabase_new_empty() - a metabase with no entries and masks of 0 (denies everything); for
+ *   tools and tests that build one from text alone.
+ * @ret: the new metabase.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int metabase_new_empty(Metabase **ret);
 
 /**
  * metabase_load_roots() - the built-in table overridden by <root>/metabase.conf and

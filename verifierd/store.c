@@ -747,21 +747,23 @@ static int insert_push(Store *s, const StorePush *p, uint64_t *ret_id) {
         return 0;
 }
 
+/* Move a history row on to its next verdict; @summary NULL keeps the stored one. */
 static int update_push(Store *s, uint64_t id, Verdict v, Reason rs, uint32_t roles, const char *denied,
-                       uint64_t now_usec) {
+                       const char *summary, uint64_t now_usec) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         const char *verdict = verdict_to_string(v), *reason = reason_to_string(rs);
         int r;
 
         if (!verdict || !reason)
                 return -EINVAL;
-        r = prepare(s, "UPDATE pushes SET verdict = ?, reason = ?, roles = ?, denied = ?, decided_usec = ?"
-                       " WHERE id = ?", &st);
+        r = prepare(s, "UPDATE pushes SET verdict = ?, reason = ?, roles = ?, denied = ?, decided_usec = ?,"
+                       " summary = COALESCE(?, summary) WHERE id = ?", &st);
         if (r < 0)
                 return r;
         if ((r = bind_text(st, 1, verdict)) < 0 || (r = bind_text(st, 2, reason)) < 0 ||
             (r = bind_int(st, 3, roles)) < 0 || (r = bind_text(st, 4, denied)) < 0 ||
-            (r = bind_u64(st, 5, now_usec)) < 0 || (r = bind_u64(st, 6, id)) < 0)
+            (r = bind_u64(st, 5, now_usec)) < 0 || (r = bind_text(st, 6, summary)) < 0 ||
+            (r = bind_u64(st, 7, id)) < 0)
                 return r;
         r = step(s, st);
         if (r < 0)
@@ -1022,7 +1024,7 @@ int store_finish_pending(Store *s, uint64_t id, Verdict v, Reason rs, uint32_t r
         r = delete_pending(s, id);
         if (r < 0)
                 return r;
-        r = update_push(s, id, v, rs, roles, denied, now_usec);
+        r = update_push(s, id, v, rs, roles, denied, NULL, now_usec);
         if (r < 0)
                 return r;
         r = txn_commit(&t);
@@ -1056,7 +1058,7 @@ int store_expire(Store *s, uint64_t now_usec, uint64_t **ret_ids) {
                 r = delete_pending(s, ids[i]);
                 if (r < 0)
                         return r;
-                r = update_push(s, ids[i], VERDICT_EXPIRED, REASON_EXPIRED, 0, NULL, now_usec);
+                r = update_push(s, ids[i], VERDICT_EXPIRED, REASON_EXPIRED, 0, NULL, NULL, now_usec);
                 if (r < 0)
                         return r;
         }
@@ -1269,7 +1271,7 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
                 if (r < 0)
                         return r;
                 r = update_push(s, id, a->push.verdict, a->push.reason, a->push.roles, a->push.denied,
-                                a->push.decided_usec);
+                                a->push.summary, a->push.decided_usec);
                 if (r < 0)
                         return r;
         }

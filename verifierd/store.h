@@ -139,8 +139,8 @@ typedef struct StoreApply {
         size_t n_accounts;
 } StoreApply;
 
-/*
- * store_open - open (creating when missing) DIR/provboot.db, mode 0600, and migrate it.
+/**
+ * store_open() - open (creating when missing) DIR/provboot.db, mode 0600, and migrate it.
  * @ret: the store
  * @state_dir: an existing directory
  * Return: 0; -EPROTONOSUPPORT the database has a newer schema than this build knows;
@@ -152,8 +152,8 @@ Store *store_free(Store *s);
 /* Schema version of the open database (PRAGMA user_version). */
 int store_schema_version(Store *s);
 
-/*
- * store_auth_strength - the authentication strength of a SEC value for the downgrade rule.
+/**
+ * store_auth_strength() - the authentication strength of a SEC value for the downgrade rule.
  * Return: 3 USERNETWPIN, 2 NETWPIN, 1 USERPIN/USERPINMAC, 0 none or unknown.
  */
 unsigned store_auth_strength(int sec);
@@ -161,31 +161,31 @@ unsigned store_auth_strength(int sec);
 /* SHA-256 of @len bytes as 64 lower-case hex digits + NUL into @out. Return: 0 or -ENOMEM/-EIO. */
 int store_digest_hex(const uint8_t *buf, size_t len, char out[STORE_DIGEST_HEX_LEN + 1]);
 
-/*
- * store_settings_from_doc - derive the setting rows a document would install (see top).
+/**
+ * store_settings_from_doc() - derive the setting rows a document would install (see top).
  * Return: 0; -ENOMEM; -E2BIG more rows or longer paths than the store accepts.
  */
 int store_settings_from_doc(const CpDoc *doc, StoreSettingList *ret);
 void store_setting_list_done(StoreSettingList *l);
 
-/*
- * store_record - add a history row for a push decided outright (no other change).
+/**
+ * store_record() - add a history row for a push decided outright (no other change).
  * @p: the row; p->id is ignored
  * @ret_id: the new push id (may be NULL)
  * Return: 0 or negative errno (nothing stored).
  */
 int store_record(Store *s, const StorePush *p, uint64_t *ret_id);
 
-/*
- * store_add_pending - add a history row (verdict pending) and its pending push, atomically.
+/**
+ * store_add_pending() - add a history row (verdict pending) and its pending push, atomically.
  * @cap: the most pending pushes allowed; the new one must fit
  * Return: 0; -ENOSPC @cap pending pushes exist already (nothing stored); negative errno.
  */
 int store_add_pending(Store *s, const StorePush *p, const StorePending *pending, unsigned cap,
                       uint64_t *ret_id);
 
-/*
- * store_get_pending - read a pending push into a freshly allocated copy.
+/**
+ * store_get_pending() - read a pending push into a freshly allocated copy.
  * Return: 0; -ESRCH no pending push with that id; -ENOMEM.
  */
 int store_get_pending(Store *s, uint64_t id, StorePending **ret);
@@ -194,8 +194,8 @@ StorePending *store_pending_free(StorePending *p);
 /* Number of pending pushes. Return: count >= 0 or negative errno. */
 int store_count_pending(Store *s);
 
-/*
- * store_pending_use_attempt - durably count one PIN attempt BEFORE the PIN is checked, so a
+/**
+ * store_pending_use_attempt() - durably count one PIN attempt BEFORE the PIN is checked, so a
  *   crash or restart never gives an attacker extra tries.
  * @max: the cap; an attempt beyond it is refused
  * @ret_attempts: attempts used including this one
@@ -203,24 +203,24 @@ int store_count_pending(Store *s);
  */
 int store_pending_use_attempt(Store *s, uint64_t id, unsigned max, unsigned *ret_attempts);
 
-/*
- * store_finish_pending - decide a pending push without applying it: delete the pending row and
+/**
+ * store_finish_pending() - decide a pending push without applying it: delete the pending row and
  *   set the history row's verdict/reason/roles/denied, atomically.
  * Return: 0; -ESRCH no pending push with that id.
  */
 int store_finish_pending(Store *s, uint64_t id, Verdict v, Reason r, uint32_t roles, const char *denied,
                          uint64_t now_usec);
 
-/*
- * store_expire - every pending push with expires_usec <= @now_usec becomes verdict expired,
+/**
+ * store_expire() - every pending push with expires_usec <= @now_usec becomes verdict expired,
  *   reason expired, and its pending row is deleted (one transaction).
  * @ret_ids: optional, receives a malloc'd array of the expired ids (at most STORE_QUERY_LIMIT_MAX)
  * Return: the number expired, or negative errno.
  */
 int store_expire(Store *s, uint64_t now_usec, uint64_t **ret_ids);
 
-/*
- * store_apply - commit an authenticated, decoded, policy-approved document in ONE transaction:
+/**
+ * store_apply() - commit an authenticated, decoded, policy-approved document in ONE transaction:
  *   the replay and downgrade checks, the history row (new, or the pending push's, whose pending
  *   row is deleted), the document, its setting rows (replacing every root it names) and its DM
  *   accounts. Either all of it is stored or none of it.
@@ -234,8 +234,8 @@ int store_expire(Store *s, uint64_t now_usec, uint64_t **ret_ids);
  */
 int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conflicts);
 
-/*
- * store_check_apply - the replay and downgrade checks of store_apply, read-only, so the engine
+/**
+ * store_check_apply() - the replay and downgrade checks of store_apply, read-only, so the engine
  *   can refuse a document before asking the user to confirm it. store_apply checks again.
  * Return: 0; -EEXIST; -EPERM (with @ret_conflicts); -EBADMSG a DM account without its
  *   APPLICATION in the document; -ENOMEM; negative errno.
@@ -252,8 +252,8 @@ typedef int (*StoreSettingFn)(const StoreSetting *s, void *userdata);
 typedef int (*StoreAccountFn)(const StoreAccount *a, void *userdata);
 typedef int (*StoreDocumentFn)(const StoreDocument *d, void *userdata);
 
-/*
- * store_foreach_push - history rows with id < @before_id (0: from the newest), newest first,
+/**
+ * store_foreach_push() - history rows with id < @before_id (0: from the newest), newest first,
  *   at most @limit (capped at STORE_QUERY_LIMIT_MAX).
  * Return: rows visited, or the callback's negative value, or negative errno.
  */
@@ -270,8 +270,8 @@ int store_foreach_account(Store *s, StoreAccountFn fn, void *userdata);
 int store_foreach_document(Store *s, StoreDocumentFn fn, void *userdata);
 
 #ifdef PROVBOOT_TEST
-/*
- * store_test_fail_at - make the @n-th SQL step from now fail with an I/O error (n = 0: off).
+/**
+ * store_test_fail_at() - make the @n-th SQL step from now fail with an I/O error (n = 0: off).
  *   Steps are counted across every statement the store runs, including BEGIN and COMMIT.
  */
 void store_test_fail_at(Store *s, unsigned n);

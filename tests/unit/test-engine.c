@@ -447,6 +447,9 @@ START_TEST(test_userpin_right_pin_applied) {
         expect(&r, VERDICT_APPLIED, REASON_NONE);
         ck_assert_uint_eq(n_documents(), 1);
         ck_assert_uint_gt(n_settings(), 0);
+        /* once authenticated, the history describes the document verifierd decoded itself */
+        ck_assert_ptr_null(strstr(history(id).summary, "(unverified)"));
+        ck_assert_ptr_nonnull(strstr(history(id).summary, "APPLICATION w2"));
         free(body);
 }
 END_TEST
@@ -604,6 +607,17 @@ START_TEST(test_expiry) {
         ck_assert_int_eq(pin(id1, PIN, &r), 0);
         expect(&r, VERDICT_EXPIRED, REASON_EXPIRED);
         ck_assert_uint_eq(n_pending(), 0);
+
+        /* provd's receive time is display text: a forged one cannot keep a push pending */
+        {
+                EngineSubmission sub = { .body = tva, .body_len = tva_len, .content_kind = WSP_CONTENT_CP_WBXML,
+                                         .sec = WSP_SEC_USERPIN, .mac = TVA_USERPIN,
+                                         .received_usec = fake_now + 10ULL * 365 * 86400 * 1000000 };
+
+                ck_assert_int_eq(engine_submit(eng, &sub, &r), 0);
+                expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
+                ck_assert_int_eq(engine_expire(eng, fake_now + exp), 1);
+        }
         fake_now = t0;
 }
 END_TEST
