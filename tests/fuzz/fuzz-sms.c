@@ -2,15 +2,17 @@
 /*
  * fuzz-sms.c: libFuzzer entry for the SMS layer (common/sms.c). The input is a sequence of
  * segments, each <ctl> <len> <len octets>: bit 7 of ctl says the octets start with an SMSC
- * address (+CMT form) to strip first, bits 0..6 advance the clock by that many seconds. Every
- * TPDU that decodes is fed to two reassemblers, one with small limits and one with the defaults;
- * the invariants the decoder and the state machine promise are checked, and everything is freed.
+ * address (+CMT form) to strip first; bits 0..6 advance the clock by that many seconds, except
+ * 0x7F, which steps it back a minute. Every TPDU that decodes is fed to three reassemblers (tiny
+ * limits, small limits, the defaults); the invariants the decoder and the state machine promise
+ * are checked, and everything is freed.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "macros.h"
 #include "sms.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,11 +25,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define USEC_PER_SEC 1000000ULL
 
+#define CLOCK_BACK 0x7F
+
+/* Tiny: even one segment can be over the size cap. Small: two 128-octet segments are. */
+static const SmsReasmLimits tiny_limits = {
+        .groups_max = 1,
+        .groups_per_sender_max = 1,
+        .segments_max = 2,
+        .bytes_max = 100,
+        .age_max_usec = 1ULL * USEC_PER_SEC,
+};
+
 static const SmsReasmLimits small_limits = {
         .groups_max = 3,
         .groups_per_sender_max = 2,
         .segments_max = 4,
-        .bytes_max = 300,
+        .bytes_max = 200,
         .age_max_usec = 30ULL * USEC_PER_SEC,
 };
 
@@ -74,11 +87,12 @@ static void feed(SmsReassembler *r, const SmsReasmLimits *l, const SmsDeliver *d
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const SmsReasmLimits defaults = SMS_REASM_LIMITS_DEFAULT;
-        SmsReassembler *small = NULL, *dflt = NULL;
+        SmsReassembler *tiny = NULL, *small = NULL, *dflt = NULL;
         uint64_t now = 1000 * USEC_PER_SEC;
         size_t pos = 0;
 
-        if (sms_reasm_new(&small, &small_limits) < 0 || sms_reasm_new(&dflt, NULL) < 0)
+        if (sms_reasm_new(&tiny, &tiny_limits) < 0 || sms_reasm_new(&small, &small_limits) < 0 ||
+            sms_reasm_new(&dflt, NULL) < 0)
                 goto out;
 
         while (size - pos >= 2) {
@@ -93,7 +107,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (len > n)
                         len = n;
                 pos += 2 + len;
-                now += (uint64_t) (ctl & 0x7F) * USEC_PER_SEC;
+                if ((ctl & 0x7F) == CLOCK_BACK)
+                        now -= MIN(now, 60ULL * USEC_PER_SEC);
+                else
+                        now += (uint64_t) (ctl & 0x7F) * USEC_PER_SEC;
 
                 /* Exact-size heap copy so that ASan sees any over-read of this segment. */
                 copy = malloc(len ? len : 1);
@@ -114,18 +131,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         FUZZ_CHECK(err.layer && err.reason && err.offset <= len - (size_t) skip);
                 else {
                         check_deliver(&d, copy + skip, len - (size_t) skip);
+                        feed(tiny, &tiny_limits, &d, now);
                         feed(small, &small_limits, &d, now);
                         feed(dflt, &defaults, &d, now);
                 }
                 free(copy); /* the reassemblers keep copies, never borrows */
         }
 
-        /* Far in the future everything pending has expired. */
+        /* Far in the future everything pending has expired; dflt is freed with its groups held. */
         now += SMS_REASM_AGE_MAX_USEC + 1;
+        (void) sms_reasm_expire(tiny, now);
         (void) sms_reasm_expire(small, now);
-        (void) sms_reasm_expire(dflt, now);
-        FUZZ_CHECK(sms_reasm_pending(small) == 0 && sms_reasm_pending(dflt) == 0);
+        FUZZ_CHECK(sms_reasm_pending(tiny) == 0 && sms_reasm_pending(small) == 0);
 out:
+        sms_reasm_free(tiny);
         sms_reasm_free(small);
         sms_reasm_free(dflt);
         return 0;

@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# units.sh: the shipped systemd units, checked offline against an installed staging tree
+# (`make install DESTDIR=...`): `systemd-analyze verify` passes, and
+# `systemd-analyze security --offline=yes` scores <= 1.0 for provd and <= 2.0 for verifierd
+# (perf-security-anchors.md S10). Whether the sandbox really holds under systemd is the
+# nspawn test's job.
+set -u
+. "$(dirname "$0")/lib.sh"
+trap 'rm -rf "$STAGE"; rm -f /run/systemd/systemd-units-load 2>/dev/null' EXIT
+STAGE=$(mktemp -d /tmp/provboot-units.XXXXXX)
+
+make -s -C "$PB_TOP" BUILD="$PB_BUILD" install DESTDIR="$STAGE" PREFIX=/usr >/dev/null
+check "make install put both units in place" test -f "$STAGE/lib/systemd/system/provd.service" -a \
+        -f "$STAGE/lib/systemd/system/verifierd.service"
+# verify resolves dependencies (dbus.service, sysinit.target...) and ExecStart/ExecReload paths
+# inside the root it is given: give it the host's units and the commands the units name.
+mkdir -p "$STAGE/bin"
+cp -an /lib/systemd/system/. "$STAGE/lib/systemd/system/"
+cp /bin/kill "$STAGE/bin/kill"
+
+out=$(systemd-analyze verify --man=no --root="$STAGE" provd.service verifierd.service 2>&1)
+rc=$?
+[ $rc -eq 0 ] && [ -z "$out" ] && ok "systemd-analyze verify: both units clean" || fail "systemd-analyze verify (rc $rc): $out"
+
+score() { # score UNIT-FILE -> the overall exposure number
+        systemd-analyze security --offline=yes --no-pager "$1" 2>/dev/null |
+                sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p'
+}
+p=$(score "$STAGE/lib/systemd/system/provd.service")
+v=$(score "$STAGE/lib/systemd/system/verifierd.service")
+echo "exposure: provd $p, verifierd $v"
+awk -v s="$p" 'BEGIN { exit !(s != "" && s <= 1.0) }' && ok "provd exposure $p <= 1.0" || fail "provd exposure '$p' > 1.0"
+awk -v s="$v" 'BEGIN { exit !(s != "" && s <= 2.0) }' && ok "verifierd exposure $v <= 2.0" || fail "verifierd exposure '$v' > 2.0"
+systemd-analyze security --offline=yes --threshold=10 "$STAGE/lib/systemd/system/provd.service" >/dev/null 2>&1 &&
+        ok "systemd-analyze --threshold=10 (1.0) accepts provd" || fail "systemd-analyze --threshold=10 rejects provd"
+systemd-analyze security --offline=yes --threshold=20 "$STAGE/lib/systemd/system/verifierd.service" >/dev/null 2>&1 &&
+        ok "systemd-analyze --threshold=20 (2.0) accepts verifierd" || fail "systemd-analyze --threshold=20 rejects verifierd"
+
+# Key sandbox settings that the design relies on are present (a weakened unit fails here).
+for kv in "verifierd:LimitCORE=0" "verifierd:CapabilityBoundingSet=" "verifierd:StateDirectory=provboot" \
+        "verifierd:Type=dbus" "verifierd:BusName=org.provboot.Verifier1" "provd:Type=notify" "provd:User=provd" \
+        "provd:CapabilityBoundingSet=" "provd:RestrictAddressFamilies=AF_UNIX" "provd:PrivateNetwork=yes"; do
+        u=${kv%%:*}; setting=${kv#*:}
+        grep -qx "$setting" "$STAGE/lib/systemd/system/$u.service" && ok "$u.service has $setting" ||
+                fail "$u.service lacks $setting"
+done
+pb_summary
