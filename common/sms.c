@@ -366,8 +366,8 @@ int sms_parse_deliver(const uint8_t *buf, size_t len, SmsDeliver *ret, DecodeErr
         r = cursor_u8(&c, &d.first_octet);
         if (r < 0)
                 return decode_fail(err, SMS_LAYER, 0, "empty TPDU", r);
-        /* 23.040 9.2.3.1: TP-MTI 00 is SMS-DELIVER. Only a DELIVER can carry a push to us; the
-         * reserved value 11 is refused too rather than guessed at. */
+        /* 23.040 9.2.3.1: TP-MTI 00 is SMS-DELIVER, the only TPDU that carries a push to us. The
+         * spec lets an MS treat the reserved 11 as a DELIVER (oFono does); we refuse it instead. */
         if ((d.first_octet & 0x03) != 0x00)
                 return decode_fail(err, SMS_LAYER, 0, "not an SMS-DELIVER", -EOPNOTSUPP);
         /* 23.040 9.2.3.23: TP-UDHI. */

@@ -3,29 +3,11 @@
  * wbxml.c: the WBXML token iterator, the PROV code-page tables and cpdoc_from_wbxml(), the
  * WBXML front end of the CP document model. Single pass, no allocation of its own: the
  * iterator reads through one bounded Cursor (R8) and hands out zero-copy spans; the builder
- * loop resolves tokens by direct table index and assembles each attribute value in a fixed
- * buffer bounded by CPDOC_NAME_MAX / CPDOC_VALUE_MAX before handing it to the cpdoc builder,
- * which owns the arena, the string rules and the CPDOC_* limits.
- *
- * References: WAP-192-WBXML-20010725-a (WBXML 1.3, cited "WBXML 1.3 5.x"), and for PROV the
- * token tables and rules of oma-cp-wire.md (cited "wire 3.x/4.x"; WAP-183-ProvCont and
- * OMA-WAP-ProvCont-v1_1 behind them). Decisions taken here:
- *  - Public id: 0x0B (PROV), 0x01 (unknown) and any vendor id (e.g. Windows Mobile 0x110E)
- *    are accepted; the numbers the WAP registry gives other document types (0x02-0x0A WML,
- *    WTA, SI, SL, CO, CHANNEL; 0x0C-0x0E WTA-WML, EMN, DRMREL) are -EOPNOTSUPP. A public id
- *    given through the string table must be exactly "-//WAPFORUM//DTD PROV 1.0//EN", else
- *    -EOPNOTSUPP: a sender that spells an FPI names its document type. Whatever the id, the
- *    root element must decode as wap-provisioningdoc (cp0 0x05), so a foreign document can
- *    never be read through the PROV tables (wire 3.1, 6).
- *  - Charset: UTF-8 (106), and 0 / absent (WBXML 1.0) taken as UTF-8 (WBXML 1.3 5.6);
- *    US-ASCII (3) with every string octet checked < 0x80; ISO-8859-1 (4) converted to UTF-8
- *    while the value is assembled. Everything else is -EOPNOTSUPP.
- *  - ENTITY is mapped to UTF-8 (a Unicode scalar value, then the builder's string rules);
- *    OPAQUE is string data in the document charset, in attribute values only (WBXML >= 1.2).
- *  - Element content: PROV elements hold no text; whitespace-only strings (what
- *    `xml2wbxml -k` emits between elements) are skipped, any other content is -EBADMSG.
- *  - cp1 0x40-0x44 in attribute state are the 2005+ WLAN names, not EXT_I_0..2/PI/LITERAL_C
- *    (wire 3.6); cp1 0x4A/0x4B (unconfirmed MAXAUTHS/ENCAPS) and cp0 0x4D are unknown.
+ * loop resolves tokens by direct table index, borrows single-piece attribute values and
+ * assembles the others in fixed buffers bounded by CPDOC_NAME_MAX / CPDOC_VALUE_MAX, then
+ * hands them to the cpdoc builder, which owns the arena, the string rules and the CPDOC_*
+ * limits. Citations: "WBXML 1.3 5.x" is WAP-192-WBXML-20010725-a; "wire 3.x/4.x" is
+ * oma-cp-wire.md, whose PROV tables stand for WAP-183-ProvCont and OMA-WAP-ProvCont-v1_1.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -813,6 +795,29 @@ int wbxml_prov_entry_render(const WbxmlProvEntry *e, char *buf, size_t size) {
 }
 
 /* ---- cpdoc_from_wbxml: one flat loop over the tokens ------------------------------------ */
+
+/*
+ * Decisions taken by cpdoc_from_wbxml():
+ *  - Public id: 0x0B (PROV), 0x01 (unknown) and any vendor id (e.g. Windows Mobile 0x110E)
+ *    are accepted; the numbers the WAP registry gives other document types (0x02-0x0A WML,
+ *    WTA, SI, SL, CO, CHANNEL; 0x0C-0x0E WTA-WML, EMN, DRMREL) are -EOPNOTSUPP. A public id
+ *    given through the string table must be exactly "-//WAPFORUM//DTD PROV 1.0//EN", else
+ *    -EOPNOTSUPP: a sender that spells an FPI names its document type. Whatever the id, the
+ *    root element must decode as wap-provisioningdoc (cp0 0x05), so a foreign document can
+ *    never be read through the PROV tables (wire 3.1, 6).
+ *  - Charset: UTF-8 (106), and 0 / absent (WBXML 1.0) taken as UTF-8 (WBXML 1.3 5.6);
+ *    US-ASCII (3) with every string octet checked < 0x80; ISO-8859-1 (4) converted to UTF-8
+ *    while the value is assembled. Everything else is -EOPNOTSUPP (in wbxml_iter_init()).
+ *  - ENTITY is mapped to UTF-8 (a Unicode scalar value, then the builder's string rules);
+ *    OPAQUE is string data in the document charset, in attribute values only (WBXML >= 1.2).
+ *  - Element content: PROV elements hold no text; whitespace-only strings (what
+ *    `xml2wbxml -k` emits between elements) are skipped, any other content is -EBADMSG.
+ *  - Structure (wire 4.1): wap-provisioningdoc is the root and takes only version;
+ *    characteristic takes only type (required); parm takes name (required) and value, and
+ *    no child elements. A repeated attribute is -EBADMSG.
+ *  - cp1 0x40-0x44 in attribute state are the 2005+ WLAN names, not EXT_I_0..2/PI/LITERAL_C
+ *    (wire 3.6); cp1 0x4A/0x4B (unconfirmed MAXAUTHS/ENCAPS) and cp0 0x4D are unknown.
+ */
 
 /*
  * An attribute value being assembled. While it is one piece it borrows that piece (from the

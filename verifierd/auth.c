@@ -126,36 +126,37 @@ int auth_imsi_check(const char *s, size_t len) {
         return is_digits((const uint8_t *) s, len) ? 0 : -EINVAL;
 }
 
-int auth_pin_check_format(WspSec sec, const Secret *pin) {
-        const uint8_t *p;
-        size_t n;
+/* The PIN limits of auth.h over mapped bytes (the caller holds the acquisition). */
+static bool pin_format_ok(WspSec sec, const uint8_t *p, size_t n) {
         bool ok = true;
 
-        if (!pin)
-                return -EINVAL;
-        n = secret_size(pin);
         switch (sec) {
         case WSP_SEC_USERPIN:
         case WSP_SEC_USERNETWPIN:
                 if (n < AUTH_PIN_LEN_MIN || n > AUTH_PIN_LEN_MAX)
-                        return -EINVAL;
-                p = secret_acquire_ro(pin);
+                        return false;
                 for (size_t i = 0; i < n; i++)
                         if (p[i] < 0x21 || p[i] > 0x7E)
                                 ok = false;
-                secret_release(pin);
-                return ok ? 0 : -EINVAL;
+                return ok;
         case WSP_SEC_USERPINMAC:
                 /* §5.5: K || check digits, two equal halves of decimal digits */
                 if (n % 2 != 0 || n < 2 * AUTH_PINMAC_HALF_MIN || n > 2 * AUTH_PINMAC_HALF_MAX)
-                        return -EINVAL;
-                p = secret_acquire_ro(pin);
-                ok = is_digits(p, n);
-                secret_release(pin);
-                return ok ? 0 : -EINVAL;
+                        return false;
+                return is_digits(p, n);
         default:
-                return -EINVAL;
+                return false;
         }
+}
+
+int auth_pin_check_format(WspSec sec, const Secret *pin) {
+        bool ok;
+
+        if (!pin || !auth_needs_pin(sec))
+                return -EINVAL;
+        ok = pin_format_ok(sec, secret_acquire_ro(pin), secret_size(pin));
+        secret_release(pin);
+        return ok ? 0 : -EINVAL;
 }
 
 int auth_netwpin_key(const Secret *imsi, Secret **ret_key) {
@@ -325,11 +326,8 @@ static int derive_raw(WspSec sec, const Secret *imsi, const Secret *pin, uint8_t
 
         *ret_len = 0;
         *ret_digits = 0;
-        if (auth_needs_pin(sec)) {
-                r = auth_pin_check_format(sec, pin);
-                if (r < 0)
-                        return r;
-        }
+        if (auth_needs_pin(sec) && !pin)
+                return -EINVAL;
         if (auth_needs_imsi(sec)) {
                 uint8_t nib[AUTH_IMSI_DIGITS_MAX + 2];
                 size_t in, m;
@@ -356,8 +354,13 @@ static int derive_raw(WspSec sec, const Secret *imsi, const Secret *pin, uint8_t
                 sodium_memzero(nib, sizeof nib);
         }
         if (auth_needs_pin(sec)) {
+                /* one acquisition of the PIN: check its limits and copy it */
                 pn = secret_size(pin);
                 p = secret_acquire_ro(pin);
+                if (!pin_format_ok(sec, p, pn)) {
+                        secret_release(pin);
+                        return -EINVAL;
+                }
                 if (sec == WSP_SEC_USERPINMAC) {
                         /* §5.5: K is the first half of the typed string, the check digits the second */
                         memcpy(key + n, p, pn / 2);

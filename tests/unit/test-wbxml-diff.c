@@ -7,14 +7,7 @@
  * test asserts the documented difference itself, so a fixed or a further-broken libwbxml
  * fails it too. A probe of every PROV token (one tiny document per token) reads libwbxml's own
  * token table, checks it against ours entry by entry, and proves that the corpus uses every
- * token libwbxml knows. Errata asserted here:
- *   E1  cp0 B5/B6 are "TRETRA-SDS"/"TRETRA-PACKET" in libwbxml (TETRA- everywhere else);
- *   E2  libwbxml has none of the 2005+ tokens: attribute starts come out as unknown="" (the
- *       name or type is lost), attribute values make wbxml2xml fail;
- *   E3  unassigned tags and attribute starts are rendered as <unknown/> / unknown="" instead
- *       of being refused (we return -EBADMSG);
- *   E4  `xml2wbxml -v 1.0` writes a charset octet that WBXML 1.0 does not have, so its output
- *       is malformed (its own wbxml2xml refuses it, and so do we).
+ * token libwbxml knows. The errata E1-E4 are listed below.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,9 +27,20 @@
 
 #define CORPUS "tests/data/wbxml-corpus"
 
+/*
+ * libwbxml errata this test asserts (oma-cp-wire.md 3.8 and what the probes found):
+ *   E1  cp0 B5/B6 are "TRETRA-SDS"/"TRETRA-PACKET" in libwbxml (TETRA- everywhere else);
+ *   E2  libwbxml has none of the 2005+ tokens: attribute starts come out as unknown="" (the
+ *       name or type is lost), attribute values make wbxml2xml fail;
+ *   E3  unassigned tags and attribute starts are rendered as <unknown/> / unknown="" instead
+ *       of being refused (we return -EBADMSG);
+ *   E4  `xml2wbxml -v 1.0` writes a charset octet that WBXML 1.0 does not have, so its output
+ *       is malformed (its own wbxml2xml refuses it, and so do we).
+ */
+
 /* ---- running libwbxml ------------------------------------------------------------------------ */
 
-/* Run a shell command, capture stdout (stderr too when err2out). Return: exit status, -1 on error. */
+/* Run a shell command and capture its stdout. Return: its exit status, -1 if it did not exit. */
 static int run(const char *cmd, char **ret_out, size_t *ret_len) {
         FILE *p = popen(cmd, "r");
         char *buf = NULL;
