@@ -138,7 +138,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 
 $(BUILD)/bench/%: bench/%.c $(LIBIPC) $(LIBVERIFIER) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(ALL_PC_CFLAGS) -O2 -o $@ $^ $(call pc_libs,$(PKGS_TEST))
+	$(CC) $(BASE_CFLAGS) -Iverifierd $(ALL_PC_CFLAGS) -O2 -o $@ $^ $(call pc_libs,$(PKGS_TEST))
 
 UNIT_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 REPLAY_BINS := $(addprefix $(BUILD)/fuzz-replay/,$(FUZZERS))

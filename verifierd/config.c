@@ -72,7 +72,8 @@ const char *config_error_format(const ConfigError *err, char *buf, size_t size) 
 }
 
 int config_parse_bool(const char *s, bool *ret) {
-        static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
+        static const char *const yes[] = { "yes", "true", "on", "1" };
+        static const char *const no[] = { "no", "false", "off", "0" };
 
         if (!s)
                 return -EINVAL;
@@ -279,7 +280,8 @@ static int parse_buffer(const char *path, const char *buf, ConfigHandler handler
         if (r == -2)
                 return -ENOMEM;
         if (r != 0) {
-                error_set(err, path, r > 0 ? (unsigned) r : 0, "syntax error (expected [Section] or Key=Value)");
+                error_set(err, path, r > 0 ? (unsigned) r : 0,
+                          "syntax error (expected [Section] or Key=Value)");
                 return -EINVAL;
         }
         return 0;
@@ -424,8 +426,8 @@ static void strv_free(char **l) {
         free(l);
 }
 
-static int apply_file(const char *path, ConfigHandler handler, void *userdata, char ***files, size_t *n_files,
-                      ConfigError *err) {
+static int apply_file(const char *path, ConfigHandler handler, void *userdata, char ***files,
+                      size_t *n_files, ConfigError *err) {
         _cleanup_free_ char *buf = NULL;
         int r;
 
@@ -440,9 +442,9 @@ static int apply_file(const char *path, ConfigHandler handler, void *userdata, c
         return strv_push(files, n_files, path);
 }
 
-int config_parse_tree(const char *const *roots, size_t n_roots, const char *main_name, const char *dropin_dir,
-                      ConfigHandler handler, void *userdata, char ***ret_files, size_t *ret_n_files,
-                      ConfigError *err) {
+int config_parse_tree(const char *const *roots, size_t n_roots, const char *main_name,
+                      const char *dropin_dir, ConfigHandler handler, void *userdata, char ***ret_files,
+                      size_t *ret_n_files, ConfigError *err) {
         char **files = NULL;
         size_t n_files = 0, n_dropins = 0;
         DropIn *dropins = NULL;
@@ -611,22 +613,22 @@ static int set_roles(uint32_t *field, uint32_t def, const char *value, const cha
         return 0;
 }
 
-static int set_uint(uint64_t *field, uint64_t def, uint64_t min, uint64_t max, const char *value, const char *key,
-                    char *msg) {
+static int set_uint(uint64_t *field, uint64_t def, uint64_t min, uint64_t max, const char *value,
+                    const char *key, char *msg) {
         if (!value[0]) {
                 *field = def;
                 return 0;
         }
         if (config_parse_uint(value, min, max, field) < 0) {
-                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "%s= expects a number in %llu..%llu, not '%.64s'", key,
-                         (unsigned long long) min, (unsigned long long) max, value);
+                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "%s= expects a number in %llu..%llu, not '%.64s'",
+                         key, (unsigned long long) min, (unsigned long long) max, value);
                 return -EINVAL;
         }
         return 0;
 }
 
-static int config_handler(void *userdata, const char *file, unsigned line, const char *section, const char *key,
-                          const char *value, char *msg) {
+static int config_handler(void *userdata, const char *file, unsigned line, const char *section,
+                          const char *key, const char *value, char *msg) {
         LoadState *ls = userdata;
         Config *c = ls->c;
         uint64_t u;
@@ -644,7 +646,8 @@ static int config_handler(void *userdata, const char *file, unsigned line, const
 
                         if (s < 0) {
                                 snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
-                                         "Source= expects ofono, modemmanager or static, not '%.64s'", value);
+                                         "Source= expects ofono, modemmanager or static, not '%.64s'",
+                                         value);
                                 return -EINVAL;
                         }
                         c->network_pin_source = s;
@@ -662,8 +665,9 @@ static int config_handler(void *userdata, const char *file, unsigned line, const
                                 return 0;
                         }
                         if (auth_imsi_check(value, strlen(value)) < 0) {
-                                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "Imsi= expects %u to %u decimal digits",
-                                         AUTH_IMSI_DIGITS_MIN, AUTH_IMSI_DIGITS_MAX);
+                                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                                         "Imsi= expects %u to %u decimal digits", AUTH_IMSI_DIGITS_MIN,
+                                         AUTH_IMSI_DIGITS_MAX);
                                 return -EINVAL;
                         }
                         r = secret_new_from_string(value, &s);
@@ -681,10 +685,12 @@ static int config_handler(void *userdata, const char *file, unsigned line, const
                 if (strcmp(key, "NetworkManagerDir") == 0) {
                         char *d;
 
-                        if (value[0] && (value[0] != '/' || strlen(value) >= PATH_MAX || strstr(value, "/../") ||
-                                         (strlen(value) >= 3 && strcmp(value + strlen(value) - 3, "/..") == 0))) {
+                        if (value[0] &&
+                            (value[0] != '/' || strlen(value) >= PATH_MAX || strstr(value, "/../") ||
+                             (strlen(value) >= 3 && strcmp(value + strlen(value) - 3, "/..") == 0))) {
                                 snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
-                                         "NetworkManagerDir= expects an absolute directory without '..', not '%.64s'",
+                                         "NetworkManagerDir= expects an absolute directory without '..', "
+                                         "not '%.64s'",
                                          value);
                                 return -EINVAL;
                         }
@@ -710,20 +716,23 @@ static int config_handler(void *userdata, const char *file, unsigned line, const
                         if (strncmp(key, "Accept", 6) == 0 && strcmp(key + 6, sec_key_suffix[i]) == 0)
                                 return set_bool(&c->accept_sec[i], true, value, key, msg);
                 if (strcmp(key, "PinAttempts") == 0) {
-                        r = set_uint(&u, CONFIG_DEFAULT_PIN_ATTEMPTS, 1, CONFIG_PIN_ATTEMPTS_MAX, value, key, msg);
+                        r = set_uint(&u, CONFIG_DEFAULT_PIN_ATTEMPTS, 1, CONFIG_PIN_ATTEMPTS_MAX, value, key,
+                                     msg);
                         if (r >= 0)
                                 c->pin_attempts = (unsigned) u;
                         return r;
                 }
                 if (strcmp(key, "MaxPendingPushes") == 0) {
-                        r = set_uint(&u, CONFIG_DEFAULT_PENDING_MAX, 1, CONFIG_PENDING_MAX_MAX, value, key, msg);
+                        r = set_uint(&u, CONFIG_DEFAULT_PENDING_MAX, 1, CONFIG_PENDING_MAX_MAX, value, key,
+                                     msg);
                         if (r >= 0)
                                 c->pending_max = (unsigned) u;
                         return r;
                 }
                 if (strcmp(key, "PendingExpirySec") == 0)
                         return set_uint(&c->pending_expiry_sec, CONFIG_DEFAULT_PENDING_EXPIRY_SEC,
-                                        CONFIG_PENDING_EXPIRY_SEC_MIN, CONFIG_PENDING_EXPIRY_SEC_MAX, value, key, msg);
+                                        CONFIG_PENDING_EXPIRY_SEC_MIN, CONFIG_PENDING_EXPIRY_SEC_MAX, value,
+                                        key, msg);
         } else if (strcmp(section, "Roles") == 0) {
                 static const uint32_t defaults[_WSP_SEC_MAX] = {
                         [WSP_SEC_NETWPIN] = ROLES_DEFAULT_NETWPIN,
@@ -733,7 +742,8 @@ static int config_handler(void *userdata, const char *file, unsigned line, const
                 };
 
                 if (strcmp(key, "Unauthenticated") == 0)
-                        return set_roles(&c->roles_unauthenticated, ROLES_DEFAULT_UNAUTHENTICATED, value, key, msg);
+                        return set_roles(&c->roles_unauthenticated, ROLES_DEFAULT_UNAUTHENTICATED, value,
+                                         key, msg);
                 for (int i = 0; i < _WSP_SEC_MAX; i++)
                         if (strcmp(key, sec_key_suffix[i]) == 0)
                                 return set_roles(&c->roles_sec[i], defaults[i], value, key, msg);
@@ -758,8 +768,8 @@ int config_load_roots(const char *const *roots, size_t n_roots, Config **ret, Co
         if (r < 0)
                 return r;
         ls.c = c;
-        r = config_parse_tree(roots, n_roots, CONFIG_MAIN_FILE, CONFIG_DROPIN_DIR, config_handler, &ls, &c->files,
-                              &c->n_files, err);
+        r = config_parse_tree(roots, n_roots, CONFIG_MAIN_FILE, CONFIG_DROPIN_DIR, config_handler, &ls,
+                              &c->files, &c->n_files, err);
         if (r < 0)
                 return r;
         /* cross-checks over the merged result, reported where the offending key was set */

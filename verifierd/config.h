@@ -211,9 +211,9 @@ typedef int (*ConfigHandler)(void *userdata, const char *file, unsigned line, co
  *
  * Return: as config_load().
  */
-int config_parse_tree(const char *const *roots, size_t n_roots, const char *main_name, const char *dropin_dir,
-                      ConfigHandler handler, void *userdata, char ***ret_files, size_t *ret_n_files,
-                      ConfigError *err);
+int config_parse_tree(const char *const *roots, size_t n_roots, const char *main_name,
+                      const char *dropin_dir, ConfigHandler handler, void *userdata, char ***ret_files,
+                      size_t *ret_n_files, ConfigError *err);
 
 /**
  * config_parse_string() - apply one file's worth of INI text to @handler (tests, built-ins).

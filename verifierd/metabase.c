@@ -212,8 +212,8 @@ static bool valid_name(const char *s) {
         return true;
 }
 
-static int metabase_handler(void *userdata, const char *file, unsigned line, const char *section, const char *key,
-                            const char *value, char *msg) {
+static int metabase_handler(void *userdata, const char *file, unsigned line, const char *section,
+                            const char *key, const char *value, char *msg) {
         Metabase *m = userdata;
         MbEntry *e = NULL;
         MbKind kind;
@@ -222,8 +222,8 @@ static int metabase_handler(void *userdata, const char *file, unsigned line, con
         int r;
 
         if (roles_parse(value, &roles) < 0) {
-                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "%.64s= expects a role mask (decimal, or role names), not '%.64s'",
-                         key, value);
+                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                         "%.64s= expects a role mask (decimal, or role names), not '%.64s'", key, value);
                 return -EINVAL;
         }
         if (strcmp(section, "Defaults") == 0) {
@@ -232,7 +232,8 @@ static int metabase_handler(void *userdata, const char *file, unsigned line, con
                 else if (strcmp(key, "Unknown") == 0)
                         m->unknown_roles = roles;
                 else {
-                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "unknown key '%.64s' in section [Defaults]", key);
+                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "unknown key '%.64s' in section [Defaults]",
+                                 key);
                         return -EINVAL;
                 }
                 return 0;
@@ -245,7 +246,8 @@ static int metabase_handler(void *userdata, const char *file, unsigned line, con
                 name = section + 12;
         } else {
                 snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
-                         "unknown section [%.64s] (expected [Characteristic TYPE], [Application APPID] or [Defaults])",
+                         "unknown section [%.64s] (expected [Characteristic TYPE], [Application APPID] or "
+                         "[Defaults])",
                          section);
                 return -EINVAL;
         }
@@ -254,12 +256,14 @@ static int metabase_handler(void *userdata, const char *file, unsigned line, con
                 return -EINVAL;
         }
         if (strcmp(key, "Roles") != 0 && !(strncmp(key, "Parm.", 5) == 0 && valid_name(key + 5))) {
-                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "unknown key '%.64s' (expected Roles= or Parm.NAME=)", key);
+                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                         "unknown key '%.64s' (expected Roles= or Parm.NAME=)", key);
                 return -EINVAL;
         }
         r = entry_get(m, kind, name, &e);
         if (r < 0) {
-                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, r == -E2BIG ? "too many metabase entries" : "out of memory");
+                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                         r == -E2BIG ? "too many metabase entries" : "out of memory");
                 return r == -E2BIG ? -EINVAL : r;
         }
         if (strcmp(key, "Roles") == 0) {
@@ -269,7 +273,8 @@ static int metabase_handler(void *userdata, const char *file, unsigned line, con
         }
         r = entry_set_parm(e, key + 5, roles);
         if (r < 0) {
-                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, r == -E2BIG ? "too many Parm.* keys" : "out of memory");
+                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                         r == -E2BIG ? "too many Parm.* keys" : "out of memory");
                 return r == -E2BIG ? -EINVAL : r;
         }
         return 0;
@@ -284,8 +289,8 @@ int metabase_load_roots(const char *const *roots, size_t n_roots, Metabase **ret
         r = metabase_new_default(&m);
         if (r < 0)
                 return r;
-        r = config_parse_tree(roots, n_roots, METABASE_MAIN_FILE, METABASE_DROPIN_DIR, metabase_handler, m, NULL,
-                              NULL, err);
+        r = config_parse_tree(roots, n_roots, METABASE_MAIN_FILE, METABASE_DROPIN_DIR, metabase_handler, m,
+                              NULL, NULL, err);
         if (r < 0) {
                 metabase_free(m);
                 return r;

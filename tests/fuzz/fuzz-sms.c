@@ -88,7 +88,7 @@ static void feed(SmsReassembler *r, const SmsReasmLimits *l, const SmsDeliver *d
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const SmsReasmLimits defaults = SMS_REASM_LIMITS_DEFAULT;
         SmsReassembler *tiny = NULL, *small = NULL, *dflt = NULL;
-        uint64_t now = 1000 * USEC_PER_SEC;
+        uint64_t now = 1000 * USEC_PER_SEC, latest = now;
         size_t pos = 0;
 
         if (sms_reasm_new(&tiny, &tiny_limits) < 0 || sms_reasm_new(&small, &small_limits) < 0 ||
@@ -111,6 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         now -= MIN(now, 60ULL * USEC_PER_SEC);
                 else
                         now += (uint64_t) (ctl & 0x7F) * USEC_PER_SEC;
+                latest = MAX(latest, now);
 
                 /* Exact-size heap copy so that ASan sees any over-read of this segment. */
                 copy = malloc(len ? len : 1);
@@ -138,10 +139,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 free(copy); /* the reassemblers keep copies, never borrows */
         }
 
-        /* Far in the future everything pending has expired; dflt is freed with its groups held. */
-        now += SMS_REASM_AGE_MAX_USEC + 1;
-        (void) sms_reasm_expire(tiny, now);
-        (void) sms_reasm_expire(small, now);
+        /*
+         * Past the latest time seen (not the last one: the clock may have stepped back, which
+         * restarts lifetimes) everything pending has expired. dflt is freed with its groups held.
+         */
+        latest += SMS_REASM_AGE_MAX_USEC + 1;
+        (void) sms_reasm_expire(tiny, latest);
+        (void) sms_reasm_expire(small, latest);
         FUZZ_CHECK(sms_reasm_pending(tiny) == 0 && sms_reasm_pending(small) == 0);
 out:
         sms_reasm_free(tiny);

@@ -207,7 +207,8 @@ START_TEST(test_fixed_key_values) {
                 roots_done(&r);
         }
         /* booleans in every spelling */
-        static const char *const yes[] = { "yes", "YES", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
+        static const char *const yes[] = {"yes", "YES", "true", "on", "1"}, *const no[] = {"no", "false",
+                                                                                           "off", "0"};
         for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
                 bool b = false;
 

@@ -33,17 +33,19 @@ static const struct {
         { "NAPDEF", "<characteristic type=\"NAPDEF\"><parm name=\"NAPID\" value=\"NAP1\"/>"
                     "<parm name=\"NAME\" value=\"Internet\"/><parm name=\"NAP-ADDRESS\" value=\"internet\"/>"
                     "<parm name=\"NAP-ADDRTYPE\" value=\"APN\"/></characteristic>" },
-        { "NAPAUTHINFO", "<characteristic type=\"NAPDEF\"><parm name=\"NAPID\" value=\"NAP1\"/>"
-                         "<parm name=\"NAME\" value=\"Internet\"/><parm name=\"NAP-ADDRESS\" value=\"internet\"/>"
-                         "<parm name=\"NAP-ADDRTYPE\" value=\"APN\"/>"
-                         "<characteristic type=\"NAPAUTHINFO\"><parm name=\"AUTHTYPE\" value=\"PAP\"/>"
-                         "<parm name=\"AUTHNAME\" value=\"u\"/><parm name=\"AUTHSECRET\" value=\"s\"/>"
-                         "</characteristic></characteristic>" },
-        { "PXLOGICAL", "<characteristic type=\"PXLOGICAL\"><parm name=\"PROXY-ID\" value=\"PX1\"/>"
-                       "<parm name=\"NAME\" value=\"Proxy\"/><characteristic type=\"PXPHYSICAL\">"
-                       "<parm name=\"PHYSICAL-PROXY-ID\" value=\"PP1\"/><parm name=\"PXADDR\" value=\"10.0.0.1\"/>"
-                       "<parm name=\"PXADDRTYPE\" value=\"IPV4\"/><parm name=\"TO-NAPID\" value=\"NAP1\"/>"
-                       "</characteristic></characteristic>" },
+        { "NAPAUTHINFO",
+          "<characteristic type=\"NAPDEF\"><parm name=\"NAPID\" value=\"NAP1\"/>"
+          "<parm name=\"NAME\" value=\"Internet\"/><parm name=\"NAP-ADDRESS\" value=\"internet\"/>"
+          "<parm name=\"NAP-ADDRTYPE\" value=\"APN\"/>"
+          "<characteristic type=\"NAPAUTHINFO\"><parm name=\"AUTHTYPE\" value=\"PAP\"/>"
+          "<parm name=\"AUTHNAME\" value=\"u\"/><parm name=\"AUTHSECRET\" value=\"s\"/>"
+          "</characteristic></characteristic>" },
+        { "PXLOGICAL",
+          "<characteristic type=\"PXLOGICAL\"><parm name=\"PROXY-ID\" value=\"PX1\"/>"
+          "<parm name=\"NAME\" value=\"Proxy\"/><characteristic type=\"PXPHYSICAL\">"
+          "<parm name=\"PHYSICAL-PROXY-ID\" value=\"PP1\"/><parm name=\"PXADDR\" value=\"10.0.0.1\"/>"
+          "<parm name=\"PXADDRTYPE\" value=\"IPV4\"/><parm name=\"TO-NAPID\" value=\"NAP1\"/>"
+          "</characteristic></characteristic>" },
         { "w2", "<characteristic type=\"APPLICATION\"><parm name=\"APPID\" value=\"w2\"/>"
                 "<parm name=\"NAME\" value=\"Browser\"/><characteristic type=\"RESOURCE\">"
                 "<parm name=\"URI\" value=\"http://example.com/\"/><parm name=\"NAME\" value=\"Home\"/>"
@@ -69,9 +71,10 @@ static const struct {
         { "143", "<characteristic type=\"APPLICATION\"><parm name=\"APPID\" value=\"143\"/>"
                  "<parm name=\"NAME\" value=\"IMAP\"/><characteristic type=\"APPADDR\">"
                  "<parm name=\"ADDR\" value=\"imap.example.com\"/></characteristic></characteristic>" },
-        { "CertificateStore", "<characteristic type=\"CertificateStore\"><characteristic type=\"ROOT\">"
-                              "<characteristic type=\"" THUMB "\"><parm name=\"EncodedCertificate\" value=\"" CERT_B64
-                              "\"/></characteristic></characteristic></characteristic>" },
+        { "CertificateStore",
+          "<characteristic type=\"CertificateStore\"><characteristic type=\"ROOT\">"
+          "<characteristic type=\"" THUMB "\"><parm name=\"EncodedCertificate\" value=\"" CERT_B64
+          "\"/></characteristic></characteristic></characteristic>" },
         { "unknown", "<characteristic type=\"FROBNICATE\"><parm name=\"X\" value=\"1\"/></characteristic>" },
         { "VENDORCONFIG", "<characteristic type=\"VENDORCONFIG\"><parm name=\"NAME\" value=\"acme\"/>"
                           "<parm name=\"ACME-KNOB\" value=\"1\"/></characteristic>" },
@@ -87,7 +90,8 @@ static CpDoc *doc_xml(const char *inner) {
         DecodeError err = {};
         int r;
 
-        ck_assert_int_ge(asprintf(&xml, "<wap-provisioningdoc version=\"1.1\">%s</wap-provisioningdoc>", inner), 0);
+        ck_assert_int_ge(
+                asprintf(&xml, "<wap-provisioningdoc version=\"1.1\">%s</wap-provisioningdoc>", inner), 0);
         r = cpdoc_from_xml((const uint8_t *) xml, strlen(xml), &d, &err);
         ck_assert_msg(r == 0, "decode: %d %s at %zu", r, err.reason ? err.reason : "", err.offset);
         r = cpdoc_validate(d, &err);
@@ -194,7 +198,8 @@ START_TEST(test_default_table) {
                         if (want_v == VERDICT_APPLIED)
                                 ck_assert_uint_eq(res.n_denied, 0);
                         /* NETWPIN-only pushes wait for confirmation (4132 default) */
-                        ck_assert(res.needs_confirmation == (want_v == VERDICT_APPLIED && oc->sec == WSP_SEC_NETWPIN));
+                        ck_assert(res.needs_confirmation ==
+                                  (want_v == VERDICT_APPLIED && oc->sec == WSP_SEC_NETWPIN));
                         cpdoc_free(d);
                         cells++;
                 }
@@ -206,7 +211,8 @@ END_TEST
 START_TEST(test_bootstrap_disabled) {
         /* the default: every push, whatever its authentication and content */
         _cleanup_(config_freep) Config *c = NULL;
-        WspSec secs[] = { WSP_SEC_NONE, WSP_SEC_NETWPIN, WSP_SEC_USERPIN, WSP_SEC_USERNETWPIN, WSP_SEC_USERPINMAC };
+        WspSec secs[] = {WSP_SEC_NONE, WSP_SEC_NETWPIN, WSP_SEC_USERPIN, WSP_SEC_USERNETWPIN,
+                         WSP_SEC_USERPINMAC};
 
         ck_assert_int_eq(config_new_default(&c), 0);
         ck_assert(!c->bootstrap_enabled);
@@ -322,12 +328,13 @@ END_TEST
 START_TEST(test_checkpoint) {
         _cleanup_(config_freep) Config *c = config_enabled();
         PolicyResult res;
-        CpDoc *px = doc_xml("<characteristic type=\"PXLOGICAL\"><parm name=\"PROXY-ID\" value=\"evil\"/>"
-                            "<characteristic type=\"PXPHYSICAL\"><parm name=\"PHYSICAL-PROXY-ID\" value=\"p\"/>"
-                            "<parm name=\"PXADDR\" value=\"198.51.100.7\"/><parm name=\"TO-NAPID\" value=\"INTERNET\"/>"
-                            "</characteristic></characteristic>"
-                            "<characteristic type=\"APPLICATION\"><parm name=\"APPID\" value=\"w2\"/>"
-                            "<parm name=\"TO-PROXY\" value=\"evil\"/></characteristic>");
+        CpDoc *px = doc_xml(
+                "<characteristic type=\"PXLOGICAL\"><parm name=\"PROXY-ID\" value=\"evil\"/>"
+                "<characteristic type=\"PXPHYSICAL\"><parm name=\"PHYSICAL-PROXY-ID\" value=\"p\"/>"
+                "<parm name=\"PXADDR\" value=\"198.51.100.7\"/><parm name=\"TO-NAPID\" value=\"INTERNET\"/>"
+                "</characteristic></characteristic>"
+                "<characteristic type=\"APPLICATION\"><parm name=\"APPID\" value=\"w2\"/>"
+                "<parm name=\"TO-PROXY\" value=\"evil\"/></characteristic>");
 
         /* unsigned proxy change: rejected by default ... */
         eval(c, WSP_SEC_NONE, px, &res);
@@ -371,11 +378,11 @@ START_TEST(test_checkpoint) {
 
                 ck_assert_int_eq(secret_new_from_string("262011234567890", &right), 0);
                 ck_assert_int_eq(secret_new_from_string("262011234567891", &wrong), 0);
-                ck_assert_int_eq(auth_verify(WSP_SEC_NETWPIN, b, n, "A7EFB3E213C7DA2B3DBA091E2CCD601B316B8052",
-                                             right, NULL),
+                ck_assert_int_eq(auth_verify(WSP_SEC_NETWPIN, b, n,
+                                             "A7EFB3E213C7DA2B3DBA091E2CCD601B316B8052", right, NULL),
                                  0);
-                ck_assert_int_eq(auth_verify(WSP_SEC_NETWPIN, b, n, "A7EFB3E213C7DA2B3DBA091E2CCD601B316B8052",
-                                             wrong, NULL),
+                ck_assert_int_eq(auth_verify(WSP_SEC_NETWPIN, b, n,
+                                             "A7EFB3E213C7DA2B3DBA091E2CCD601B316B8052", wrong, NULL),
                                  -EKEYREJECTED);
                 free(b);
         }
@@ -453,7 +460,8 @@ START_TEST(test_unknown_parm) {
         cpdoc_free(d);
         /* a misplaced known type (PXPHYSICAL at the root) is treated as unknown */
         d = doc_xml("<characteristic type=\"PXPHYSICAL\"><parm name=\"PHYSICAL-PROXY-ID\" value=\"p\"/>"
-                    "<parm name=\"PXADDR\" value=\"10.0.0.1\"/><parm name=\"TO-NAPID\" value=\"N\"/></characteristic>");
+                    "<parm name=\"PXADDR\" value=\"10.0.0.1\"/><parm name=\"TO-NAPID\" "
+                    "value=\"N\"/></characteristic>");
         ck_assert(d->chars->flags & (CP_FLAG_MISPLACED | CP_FLAG_UNKNOWN));
         c->grant_manager = 0;
         eval(c, WSP_SEC_NETWPIN, d, &res);
@@ -583,7 +591,8 @@ START_TEST(test_dm_accounts_bounded) {
 
                 snprintf(one, sizeof one,
                          "<characteristic type=\"APPLICATION\"><parm name=\"APPID\" value=\"w7\"/>"
-                         "<parm name=\"PROVIDER-ID\" value=\"s%zu\"/><parm name=\"ADDR\" value=\"https://dm/\"/>"
+                         "<parm name=\"PROVIDER-ID\" value=\"s%zu\"/><parm name=\"ADDR\" "
+                         "value=\"https://dm/\"/>"
                          "</characteristic>",
                          i);
                 strcat(xml, one);
@@ -605,7 +614,8 @@ static CpDoc *cert_with_role(const char *store, const char *role) {
 
         snprintf(xml, sizeof xml,
                  "<characteristic type=\"CertificateStore\"><characteristic type=\"%s\">"
-                 "<characteristic type=\"" THUMB "\"><parm name=\"EncodedCertificate\" value=\"" CERT_B64 "\"/>"
+                 "<characteristic type=\"" THUMB "\"><parm name=\"EncodedCertificate\" value=\"" CERT_B64
+                 "\"/>"
                  "<parm name=\"Role\" value=\"%s\"/></characteristic></characteristic></characteristic>",
                  store, role);
         return doc_xml(xml);
@@ -674,8 +684,8 @@ START_TEST(test_metabase_dropin_override) {
               *unk = doc_kind("unknown");
 
         /* loosen: let user-PIN messages set NAPDEF */
-        ck_assert_int_eq(metabase_load_string(c->metabase, "10-nap", "[Characteristic NAPDEF]\nRoles=MANAGER|USER_AUTH\n",
-                                              &err),
+        ck_assert_int_eq(metabase_load_string(c->metabase, "10-nap",
+                                              "[Characteristic NAPDEF]\nRoles=MANAGER|USER_AUTH\n", &err),
                          0);
         eval(c, WSP_SEC_USERPIN, nap, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
@@ -694,7 +704,9 @@ START_TEST(test_metabase_dropin_override) {
         /* parm-level: allow TO-PROXY for user PINs */
         eval(c, WSP_SEC_USERPIN, w2px, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
-        ck_assert_int_eq(metabase_load_string(c->metabase, "30-w2", "[Application w2]\nParm.TO-PROXY=156\n", &err), 0);
+        ck_assert_int_eq(
+                metabase_load_string(c->metabase, "30-w2", "[Application w2]\nParm.TO-PROXY=156\n", &err),
+                0);
         eval(c, WSP_SEC_USERPIN, w2px, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
         /* Parm-only section keeps the APPLICATION's own mask */
@@ -708,7 +720,8 @@ START_TEST(test_metabase_dropin_override) {
         eval(c, WSP_SEC_NETWPIN, unk, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_int_eq(metabase_load_string(c->metabase, "50-frob",
-                                              "[Characteristic FROBNICATE]\nRoles=OPERATOR\nParm.X=4\n", &err),
+                                              "[Characteristic FROBNICATE]\nRoles=OPERATOR\nParm.X=4\n",
+                                              &err),
                          0);
         eval(c, WSP_SEC_NETWPIN, unk, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
@@ -734,8 +747,9 @@ START_TEST(test_metabase_dropin_errors) {
                 { "# x\n[Thing NAPDEF]\nRoles=8\n", 3, "unknown section [Thing NAPDEF]" },
                 { "[Defaults]\nFoo=8\n", 2, "unknown key 'Foo' in section [Defaults]" },
                 { "[Application w2]\nParm.=8\n", 2, "unknown key 'Parm.'" },
-                { "[Characteristic AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA]\nRoles=8\n", 1,
-                  "section name longer than 49" }, /* inih would truncate it */
+                { "[Characteristic "
+                 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA]\nRoles=8\n",
+                 1, "section name longer than 49"}, /* inih would truncate it */
                 { "[Characteristic]\nRoles=8\n", 2, "unknown section [Characteristic]" },
         };
 
@@ -828,7 +842,8 @@ START_TEST(test_metabase_lookup) {
         ck_assert_uint_eq(metabase_parm_roles(m, d->chars->children, d->chars->children->parms), 140);
         ck_assert_uint_eq(metabase_char_roles(m, w2->chars), 156);
         for (const CpParm *p = w2->chars->parms; p; p = p->next)
-                ck_assert_uint_eq(metabase_parm_roles(m, w2->chars, p), strcmp(p->name, "TO-PROXY") ? 156 : 140);
+                ck_assert_uint_eq(metabase_parm_roles(m, w2->chars, p),
+                                  strcmp(p->name, "TO-PROXY") ? 156 : 140);
         ck_assert_uint_eq(metabase_parm_roles(m, w7->chars, cpdoc_find_parm(w7->chars, "ROLE")), 140);
         /* an APPLICATION with an APPID the table does not list: [Characteristic APPLICATION] */
         {
@@ -851,10 +866,19 @@ START_TEST(test_roles) {
                 uint32_t bit;
                 const char *name;
         } t[] = {
-                { 0, "NONE" },         { 2, "OEM" },           { 4, "OPERATOR" },       { 8, "MANAGER" },
-                { 16, "USER_AUTH" },   { 32, "ENTERPRISE" },   { 64, "USER_UNAUTH" },   { 128, "OPERATOR_TPS" },
-                { 256, "KNOWN_PPG" },  { 512, "TRUSTED_PPG" }, { 1024, "PPG_AUTH" },    { 2048, "PPG_TRUSTED" },
-                { 4096, "ANY_PUSH_SOURCE" },
+                {0, "NONE" },
+                {2, "OEM" },
+                {4, "OPERATOR" },
+                {8, "MANAGER" },
+                {16, "USER_AUTH" },
+                {32, "ENTERPRISE" },
+                {64, "USER_UNAUTH" },
+                {128, "OPERATOR_TPS" },
+                {256, "KNOWN_PPG" },
+                {512, "TRUSTED_PPG" },
+                {1024, "PPG_AUTH" },
+                {2048, "PPG_TRUSTED" },
+                {4096, "ANY_PUSH_SOURCE" },
         };
         char buf[ROLES_FORMAT_MAX];
         uint32_t all = 0, v;
@@ -873,7 +897,8 @@ START_TEST(test_roles) {
         ck_assert_str_eq(roles_format(0, buf, sizeof buf), "NONE");
         ck_assert_str_eq(roles_format(20, buf, sizeof buf), "OPERATOR|USER_AUTH");
         ck_assert_str_eq(roles_format(132, buf, sizeof buf), "OPERATOR|OPERATOR_TPS");
-        ck_assert_str_eq(roles_format(222, buf, sizeof buf), "OEM|OPERATOR|MANAGER|USER_AUTH|USER_UNAUTH|OPERATOR_TPS");
+        ck_assert_str_eq(roles_format(222, buf, sizeof buf),
+                         "OEM|OPERATOR|MANAGER|USER_AUTH|USER_UNAUTH|OPERATOR_TPS");
         ck_assert_str_eq(roles_format(8 | 1 | 0x10000, buf, sizeof buf), "MANAGER|0x10001");
         roles_format(ROLE_ALL | 0x80000001U, buf, sizeof buf);
         ck_assert_uint_lt(strlen(buf), ROLES_FORMAT_MAX);
@@ -909,12 +934,14 @@ START_TEST(test_paths) {
         d = doc_xml(xml);
         c = d->chars->next; /* second NAPDEF */
         ck_assert_str_eq(policy_element_path(d, c, NULL, buf, sizeof buf), "NAPDEF[2]");
-        ck_assert_str_eq(policy_element_path(d, c->children, NULL, buf, sizeof buf), "NAPDEF[2]/NAPAUTHINFO[1]");
+        ck_assert_str_eq(policy_element_path(d, c->children, NULL, buf, sizeof buf),
+                         "NAPDEF[2]/NAPAUTHINFO[1]");
         ck_assert_str_eq(policy_element_path(d, c->children, c->children->parms, buf, sizeof buf),
                          "NAPDEF[2]/NAPAUTHINFO[1]/AUTHTYPE");
         c = c->next;
         ck_assert_str_eq(policy_element_path(d, c, NULL, buf, sizeof buf), "APPLICATION[w2]");
-        ck_assert_str_eq(policy_element_path(d, c->children, NULL, buf, sizeof buf), "APPLICATION[w2]/RESOURCE[1]");
+        ck_assert_str_eq(policy_element_path(d, c->children, NULL, buf, sizeof buf),
+                         "APPLICATION[w2]/RESOURCE[1]");
         ck_assert_str_eq(policy_element_path(d, c->next, NULL, buf, sizeof buf), "APPLICATION[w2#2]");
         ck_assert_str_eq(policy_element_path(d, c, NULL, buf, 8), "APPLICA"); /* truncated, terminated */
         cpdoc_free(d);
