@@ -53,9 +53,16 @@ pb_start_provd "$PB_WORK/pconf" || exit 1
 pb_wait_for 10 pb_has_name org.provboot.BenchEcho1 || { echo "echo server did not start"; exit 1; }
 
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-echo "RSS idle: provd $(rss "$PB_PROVD_PID") KiB, verifierd $(rss "$PB_VERIFIERD_PID") KiB (targets 2048 / 4096 KiB)"
+mem() { # RSS, PSS and private anonymous memory in KiB: RSS counts every resident page of the shared
+        # libraries (libc, libsystemd, libxml2 with ICU, ...), PSS divides them among their users,
+        # anonymous is the daemon's own heap and stacks.
+        awk '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 } /^Anonymous:/ { a = $2 }
+             END { printf "RSS %d KiB (PSS %d, anonymous %d)", r, p, a }' "/proc/$1/smaps_rollup"
+}
+echo "idle: provd $(mem "$PB_PROVD_PID"); verifierd $(mem "$PB_VERIFIERD_PID")"
+echo "  (targets: provd <= 2048 KiB, verifierd <= 4096 KiB RSS)"
 BENCH_FSYNC_DIR=$PB_WORK/state "$BIN" run "$N" "$PB_WORK/pushes" || { echo "bench-e2e: run failed"; tail "$PB_WORK"/*.log; exit 1; }
-echo "RSS after $N pushes: provd $(rss "$PB_PROVD_PID") KiB, verifierd $(rss "$PB_VERIFIERD_PID") KiB"
+echo "after $N pushes: provd $(mem "$PB_PROVD_PID"); verifierd $(mem "$PB_VERIFIERD_PID")"
 
 # flood: fresh documents for the valid pushes (the first N are applied already)
 mkdir -p "$PB_WORK/flood"

@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# tests/integration2.mk: the adversarial and modem-stack integration tests (issue 4,
+# "Integration tests") and their helpers in tests/tools/.
+#   hostile-provd.sh  a hostile stand-in for provd (tests/tools/hostile-submit.c) floods Submit
+#   provd-crash.sh    provd killed with SIGSEGV mid-stream; poison-push quarantine
+#   no-secret.sh      no IMSI/PIN/key byte in provd's memory, bus traffic or logs; no crypto linked
+#   introspect.sh     what the running daemons export equals ipc/*.xml
+#   ofono.sh          the real ofonod + phonesim plugin + a scripted AT modem (tests/tools/fake-modem.py)
+#   modemmanager.sh   ModemManager's D-Bus API mocked with python-dbusmock (tests/tools/mm-mock.py)
+INTEGRATION_TESTS += tests/integration/introspect.sh tests/integration/no-secret.sh \
+        tests/integration/provd-crash.sh tests/integration/hostile-provd.sh \
+        tests/integration/ofono.sh tests/integration/modemmanager.sh
+
+# The hostile Submit generator is a test tool: it links libcrypto to forge MACs (HMAC-SHA1);
+# it is never installed and provd never links it.
+EXTRA_BINS += hostile-submit
+$(BUILD)/hostile-submit: tests/tools/hostile-submit.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(call pc_cflags,libsystemd libcrypto) -o $@ $< $(BASE_LDFLAGS) $(call pc_libs,libsystemd libcrypto)
