@@ -37,7 +37,8 @@ static int exit_for_error(const sd_bus_error *e, int r) {
         if (sd_bus_error_has_name(e, IPC_ERROR_ACCESS_DENIED) || r == -EACCES || r == -EPERM)
                 return PROVCTL_EXIT_NOPERM;
         if (sd_bus_error_has_name(e, "org.freedesktop.DBus.Error.ServiceUnknown") ||
-            sd_bus_error_has_name(e, "org.freedesktop.DBus.Error.NameHasNoOwner") || r == -ENOENT ||
+            sd_bus_error_has_name(e, "org.freedesktop.DBus.Error.NameHasNoOwner") ||
+            sd_bus_error_has_name(e, IPC_ERROR_UNAVAILABLE) || r == -ENOENT ||
             r == -ECONNREFUSED || r == -EHOSTDOWN)
                 return PROVCTL_EXIT_UNAVAILABLE;
         if (sd_bus_error_has_name(e, IPC_ERROR_MALFORMED) || sd_bus_error_has_name(e, IPC_ERROR_INVALID_ARGS))
