@@ -364,7 +364,7 @@ static int verb_show(sd_bus *bus, int argc, char **argv) {
 }
 
 /* a(sssut) tables: settings and accounts */
-static int verb_table(sd_bus *bus, const char *member, const char *const cols[3]) {
+static int verb_table(sd_bus *bus, const char *member, const char *const cols[6]) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         bool first = true;
