@@ -125,6 +125,18 @@ $(BUILD)/tests/%: $(BUILD)/san/tests/unit/%.o $(BUILD)/san/tests/unit/testutil.o
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(call pc_libs,$(PKGS_TEST)) -lpthread
 
+# The same unit tests without sanitizers, for valgrind (make check-valgrind).
+VG_CFLAGS := -std=gnu11 -g -O1 $(WARN) -I. -Icommon -Iipc -D_GNU_SOURCE -DPROVBOOT_TEST=1
+vgobj = $(patsubst %.c,$(BUILD)/vg/%.o,$(1))
+$(BUILD)/vg/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(VG_CFLAGS) $(ALL_PC_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/vg/libprovboot.a: $(call vgobj,$(IPC_SRCS) $(VERIFIER_SRCS) $(COMMON_SRCS))
+	rm -f $@ && $(AR) rcs $@ $^
+$(BUILD)/vg/tests/%: $(BUILD)/vg/tests/unit/%.o $(BUILD)/vg/tests/unit/testutil.o $(BUILD)/vg/libprovboot.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(call pc_libs,$(PKGS_TEST)) -lpthread
+
 # Fuzz targets: gcc + ASan/UBSan against the replay main() (make check), clang libFuzzer (make fuzz).
 $(BUILD)/fuzz-replay/%: $(BUILD)/san/tests/fuzz/%.o $(BUILD)/san/tests/fuzz/replay.o $(TEST_LIBS)
 	@mkdir -p $(dir $@)
@@ -154,8 +166,9 @@ check: deps
 	@BUILD=$(BUILD) UNIT_TESTS="$(UNIT_TESTS)" FUZZERS="$(FUZZERS)" INTEGRATION_TESTS="$(INTEGRATION_TESTS)" \
 	  ./tests/run-tests.sh
 
-check-valgrind: all
-	@BUILD=$(BUILD) ./tests/run-valgrind.sh
+check-valgrind: deps
+	@$(MAKE) --no-print-directory $(addprefix $(BUILD)/vg/tests/,$(UNIT_TESTS))
+	@BUILD=$(BUILD) UNIT_TESTS="$(UNIT_TESTS)" ./tests/run-valgrind.sh
 
 fuzz-build: $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
 

@@ -513,7 +513,21 @@ int cpdoc_from_xml(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *err
                 r = decode_fail(err, "xml", 0, "out of memory", -ENOMEM);
                 goto finish;
         }
-        /* Our handlers replace the tree builder's; the context owns and frees ctxt->sax. */
+        /*
+         * Our handlers replace the tree builder's in the context's own copy (libxml2 2.9 gives
+         * every context one and frees it with the context); never write into the process-wide
+         * default handler.
+         */
+        if (!s.ctxt->sax || (const void *) s.ctxt->sax == (const void *) &xmlDefaultSAXHandler) {
+                xmlSAXHandler *h = xmlMalloc(sizeof(xmlSAXHandler));
+
+                if (!h) {
+                        xmlFreeParserCtxt(s.ctxt);
+                        r = decode_fail(err, "xml", 0, "out of memory", -ENOMEM);
+                        goto finish;
+                }
+                s.ctxt->sax = h;
+        }
         *s.ctxt->sax = xml_sax;
         s.ctxt->userData = &s;
         (void) xmlCtxtUseOptions(s.ctxt, XML_PARSE_NONET | XML_PARSE_IGNORE_ENC);

@@ -26,7 +26,7 @@
 #define CPDOC_CHARACTERISTICS_MAX 2048U  /* characteristics in one document */
 #define CPDOC_PARMS_MAX 8192U            /* parms in one document */
 #define CPDOC_NAME_MAX 64U               /* characteristic type / parm name, bytes */
-#define CPDOC_VALUE_MAX 1024U            /* parm value, bytes */
+#define CPDOC_VALUE_MAX 4096U            /* parm value, bytes (a base64 DER certificate fits) */
 #define CPDOC_XML_SIZE_MAX (256U * 1024U)   /* text XML input */
 #define CPDOC_WBXML_SIZE_MAX (128U * 1024U) /* WBXML input */
 

@@ -167,7 +167,7 @@ static _always_inline_ int emit_end(WbxmlIter *it, WbxmlToken *t, size_t off) {
 }
 
 /* STR_I, STR_T, ENTITY, OPAQUE: part of an attribute value, or element content. */
-static int read_data(WbxmlIter *it, uint8_t b, size_t off, WbxmlToken *t) {
+static _always_inline_ int read_data(WbxmlIter *it, uint8_t b, size_t off, WbxmlToken *t) {
         Cursor *c = &it->body;
         bool in_attr = it->state != ST_CONTENT;
         uint32_t v;
@@ -978,7 +978,7 @@ static bool all_space(const uint8_t *s, size_t n) {
 }
 
 /* The attribute list of the current element is complete: act on it (wire 4.1). */
-static int element_start(ProvBuild *b) {
+static _always_inline_ int element_start(ProvBuild *b) {
         CpDoc *d = b->d;
         int r;
 
@@ -1028,7 +1028,7 @@ static _always_inline_ void slot_reset(Slot *s) {
         s->buffered = false;
 }
 
-static int on_tag(ProvBuild *b, const WbxmlToken *t) {
+static _always_inline_ int on_tag(ProvBuild *b, const WbxmlToken *t) {
         const ProvStr *e;
         int parent;
 
@@ -1071,7 +1071,7 @@ static int on_tag(ProvBuild *b, const WbxmlToken *t) {
         return 0;
 }
 
-static int on_attr_start(ProvBuild *b, const WbxmlToken *t) {
+static _always_inline_ int on_attr_start(ProvBuild *b, const WbxmlToken *t) {
         static const unsigned allowed[_WBXML_PROV_ELEM_MAX] = {
                 [WBXML_PROV_ELEM_DOC] = 1U << WBXML_PROV_ATTR_VERSION,
                 [WBXML_PROV_ELEM_CHARACTERISTIC] = 1U << WBXML_PROV_ATTR_TYPE,

@@ -64,7 +64,7 @@
 #define IPC_M_GET_POLICY "GetPolicy"                /* () -> a(ss) key, value */
 #define IPC_SIG_POLICY_OUT "a(ss)"
 #define IPC_M_INSTALL "Install"                     /* (ay package) -> (t id, s verdict, s reason, u roles) */
-#define IPC_M_LIST_CERTIFICATES "ListCertificates"  /* () -> a(ssssuss) thumbprint, subject, store, source, roles, expiry, push id */
+#define IPC_M_LIST_CERTIFICATES "ListCertificates"  /* () -> a(ssssust) thumbprint, subject, store, source, roles, expiry, push id */
 #define IPC_SIG_CERTIFICATES_OUT "a(ssssust)"
 
 /* Signal on every verdict: (t id, s verdict, s reason, u roles) */

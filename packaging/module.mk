@@ -1,5 +1,7 @@
 # packaging/: install rules. `make install DESTDIR=... PREFIX=...` puts every file where a
-# distribution expects it; debian/rules and the RPM spec call this target.
+# distribution expects it; debian/rules and the RPM spec call this target. `make deb` and
+# `make rpm` build the packages from a staged copy of the tree (below); the SELinux module
+# rules are in packaging/selinux.mk.
 PKGLIBEXECDIR := $(LIBEXECDIR)/provboot
 DBUS_SYSTEM_POLICY_DIR ?= $(DATADIR)/dbus-1/system.d
 DBUS_SYSTEM_SERVICES_DIR ?= $(DATADIR)/dbus-1/system-services
@@ -9,12 +11,17 @@ PROVBOOT_LIBDIR ?= $(PREFIX)/lib/provboot
 
 subst_in = sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g'
 
-install: all
+# The programs a package ships (`all` also builds test helpers).
+.PHONY: programs
+programs: $(BUILD)/provctl $(BUILD)/provd $(BUILD)/verifierd
+
+install: programs
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBEXECDIR) $(DESTDIR)$(UNITDIR) \
 	  $(DESTDIR)$(DBUS_SYSTEM_POLICY_DIR) $(DESTDIR)$(DBUS_SYSTEM_SERVICES_DIR) \
 	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(PROVBOOT_LIBDIR) \
 	  $(DESTDIR)$(PROVBOOT_LIBDIR)/verifierd.conf.d $(DESTDIR)$(PROVBOOT_LIBDIR)/metabase.d \
-	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(SYSCONFDIR)/provboot/verifierd.conf.d $(DESTDIR)$(SYSCONFDIR)/provboot/metabase.d
 	install -m 0755 $(BUILD)/provctl $(DESTDIR)$(BINDIR)/provctl
 	install -m 0755 $(BUILD)/provd $(DESTDIR)$(PKGLIBEXECDIR)/provd
 	install -m 0755 $(BUILD)/verifierd $(DESTDIR)$(PKGLIBEXECDIR)/verifierd
@@ -32,3 +39,39 @@ install: all
 	install -m 0644 provctl/provctl.1 $(DESTDIR)$(MANDIR)/man1/provctl.1
 	install -m 0644 provd/provd.8 $(DESTDIR)$(MANDIR)/man8/provd.8
 	install -m 0644 verifierd/verifierd.8 $(DESTDIR)$(MANDIR)/man8/verifierd.8
+
+include packaging/selinux.mk
+
+# Packages. Both build from a copy of the tree (without .git, $(BUILD) and any debian/) in a
+# temporary directory outside $(BUILD) -- the top Makefile includes every *.d under $(BUILD),
+# and a staged tree has directories named verifierd.conf.d -- so nothing of the developer's
+# build leaks in, and the results are copied to $(BUILD)/dist/deb/ and $(BUILD)/dist/rpm/.
+# They run without our command-line variables (env -u MAKEFLAGS): a BUILD=/abs/path given to
+# this make must not redirect the package's own build.
+PKG_VERSION := ${shell awk -F'[()]' 'NR == 1 { print $$2 }' packaging/debian/changelog}
+DIST_DIR := $(abspath $(BUILD))/dist
+BUILD_REL := $(patsubst $(CURDIR)/%,%,$(abspath $(BUILD)))
+CLEAN_MAKE_ENV := env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL
+# $(call stage_tree,DIR): copy the source tree into DIR (created).
+stage_tree = mkdir -p $(1) && tar -C $(CURDIR) --exclude=./.git --exclude=./$(BUILD_REL) \
+	--exclude=./debian -cf - . | tar -C $(1) -xf -
+
+deb:
+	rm -rf $(DIST_DIR)/deb && mkdir -p $(DIST_DIR)/deb
+	set -e; t=$$(mktemp -d "$${TMPDIR:-/tmp}/provboot-deb.XXXXXX"); trap 'rm -rf "$$t"' EXIT; \
+	  $(call stage_tree,$$t/provboot-$(PKG_VERSION)); \
+	  cp -a packaging/debian $$t/provboot-$(PKG_VERSION)/debian; \
+	  (cd $$t/provboot-$(PKG_VERSION) && $(CLEAN_MAKE_ENV) dpkg-buildpackage -us -uc -b); \
+	  mkdir -p $(DIST_DIR)/deb && cp $$t/*.deb $$t/*.buildinfo $$t/*.changes $(DIST_DIR)/deb/
+	@ls -1 $(DIST_DIR)/deb/*.deb
+
+rpm:
+	rm -rf $(DIST_DIR)/rpm && mkdir -p $(DIST_DIR)/rpm
+	set -e; t=$$(mktemp -d "$${TMPDIR:-/tmp}/provboot-rpm.XXXXXX"); trap 'rm -rf "$$t"' EXIT; \
+	  mkdir -p $$t/SOURCES $$t/SPECS $$t/BUILD $$t/RPMS; \
+	  $(call stage_tree,$$t/stage/provboot-$(PKG_VERSION)); \
+	  tar -C $$t/stage -czf $$t/SOURCES/provboot-$(PKG_VERSION).tar.gz provboot-$(PKG_VERSION); \
+	  sed 's/^Version:.*/Version:        $(PKG_VERSION)/' packaging/rpm/provboot.spec > $$t/SPECS/provboot.spec; \
+	  $(CLEAN_MAKE_ENV) rpmbuild --define "_topdir $$t" --nodeps -bb $$t/SPECS/provboot.spec; \
+	  mkdir -p $(DIST_DIR)/rpm && cp $$t/RPMS/*/*.rpm $(DIST_DIR)/rpm/
+	@ls -1 $(DIST_DIR)/rpm/*.rpm

@@ -23,6 +23,7 @@
 #include <ini.h>
 
 #include "auth.h"
+#include "certstore.h"
 #include "config.h"
 #include "policy.h"
 
@@ -544,6 +545,7 @@ Config *config_free(Config *c) {
         secret_free(c->imsi);
         free(c->nm_dir);
         metabase_free(c->metabase);
+        certstore_admin_free(c->certs);
         strv_free(c->files);
         free(c);
         return NULL;
@@ -782,6 +784,9 @@ int config_load_roots(const char *const *roots, size_t n_roots, Config **ret, Co
                 return -EINVAL;
         }
         r = metabase_load_roots(roots, n_roots, &c->metabase, err);
+        if (r < 0)
+                return r;
+        r = certstore_admin_load(roots, n_roots, &c->certs, err);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(c);

@@ -40,6 +40,8 @@
  *                PendingExpirySec=60..2592000 (default 86400 = 24 h)
  *   [Roles]      roles each authentication outcome earns (DESIGN.md default table):
  *                Unauthenticated=64  NetworkPin=4  UserPin=16  UserNetworkPin=20  UserPinMac=16
+ * The same roots' certs.d/<name>.conf drop-ins hold the administrator's certificates
+ * (certstore.h); they load and reload together with this file.
  * MASK is a decimal role mask (e.g. 20) or role names separated by '|', '+', ',' or spaces
  * (e.g. "OPERATOR|USER_AUTH"); only the 12 defined role bits are accepted.
  */
@@ -75,6 +77,7 @@
 #define CONFIG_PENDING_EXPIRY_SEC_MAX 2592000U  /* 30 days */
 
 typedef struct Metabase Metabase; /* policy.h */
+typedef struct CertAdminList CertAdminList; /* certstore.h */
 
 typedef enum NetworkPinSource {
         NETWORK_PIN_SOURCE_OFONO,
@@ -108,6 +111,9 @@ typedef struct Config {
         uint32_t roles_sec[_WSP_SEC_MAX];       /* NetworkPin= .. UserPinMac=, by WspSec */
         /* The metabase, from the same roots' metabase.d/ (policy.h); never NULL. */
         Metabase *metabase;
+        /* The administrator's certificates, from the same roots' certs.d/ (certstore.h); never
+         * NULL after config_load (may be NULL in a config_new_default one). */
+        CertAdminList *certs;
         /* The files applied, in order (main file first), for status output. */
         char **files;
         size_t n_files;

@@ -12,8 +12,13 @@
 #include <time.h>
 
 #include "auth.h"
+#include "certstore.h"
 #include "engine.h"
 #include "macros.h"
+#include "package.h"
+
+_Static_assert((int) POLICY_SEC_SIGNED == STORE_SEC_SIGNED, "one pseudo-SEC for signed packages");
+_Static_assert(ENGINE_PACKAGE_MAX == PACKAGE_SIZE_MAX, "one package size cap");
 
 struct Engine {
         Store *store;
@@ -46,6 +51,17 @@ void engine_result_done(EngineResult *r) {
                 return;
         free(r->denied);
         r->denied = NULL;
+}
+
+/* certs.d [Remove]: the administrator's removals take the certificate out of the store (at
+ * start-up and every reload). Best effort: a certificate the removal missed is still never
+ * trusted nor listed (collect_anchors, engine_foreach_certificate filter it). */
+static void apply_admin_removals(Engine *e) {
+        const CertAdminList *l = e->config ? e->config->certs : NULL;
+
+        for (size_t i = 0; l && i < l->n; i++)
+                if (l->items[i].remove)
+                        (void) store_delete_certificate(e->store, l->items[i].store, l->items[i].thumbprint);
 }
 
 Engine *engine_free(Engine *e) {
@@ -82,6 +98,7 @@ int engine_new(Engine **ret, const EngineOptions *o) {
         r = store_open(&e->store, o->state_dir);
         if (r < 0)
                 return r;
+        apply_admin_removals(e);
         *ret = TAKE_PTR(e);
         return 0;
 }
@@ -89,6 +106,7 @@ int engine_new(Engine **ret, const EngineOptions *o) {
 void engine_set_config(Engine *e, const Config *c, const Metabase *m) {
         e->config = c;
         e->metabase = m ? m : c->metabase;
+        apply_admin_removals(e);
 }
 
 int engine_set_imsi(Engine *e, const char *digits) {
@@ -279,6 +297,10 @@ typedef struct Ctx {
         char *sender, *transport, *content_type, *summary;
         char digest[STORE_DIGEST_HEX_LEN + 1];
         uint64_t received_usec;
+        /* a signed package: the verified content and the SPC entry's roles */
+        const uint8_t *doc_body;        /* NULL: body is the document */
+        size_t doc_len;
+        uint32_t signer_roles;
 } Ctx;
 
 static void ctx_done(Ctx *c) {
@@ -405,6 +427,69 @@ static int accounts_from_policy(const PolicyResult *pr, StoreAccount *out, size_
 }
 
 /*
+ * The certificate operations of a policy-approved document (certstore.h), checked against the
+ * administrator's entries. Return: 0 with @ret_ops/@ret_certs (the latter pointing into the
+ * former); 1 the document was refused (verdict recorded in @ret); negative errno.
+ */
+static int cert_ops(Ctx *c, const CpDoc *doc, uint32_t roles, CertOpList *ret_ops, StoreCert **ret_certs,
+                    EngineResult *ret) {
+        const CertAdminList *admin = c->e->config->certs;
+        _cleanup_free_ char *why = NULL;
+        StoreCert *certs;
+        int r;
+
+        r = certstore_ops_from_doc(doc, roles, ret_ops, &why);
+        if (r == -EBADMSG || r == -EPERM) {
+                r = finish(c, VERDICT_REJECTED, r == -EPERM ? REASON_ROLE_ESCALATION : REASON_MALFORMED, roles,
+                           TAKE_PTR(why), ret);
+                return r < 0 ? r : 1;
+        }
+        if (r < 0)
+                return r;
+        if (ret_ops->n == 0)
+                return 0;
+        for (size_t i = 0; i < ret_ops->n; i++) {
+                const CertOp *op = &ret_ops->items[i];
+                const char *what = NULL;
+
+                /* The administrator's word is final: a removed certificate does not come back
+                 * through a document, and a document cannot delete the administrator's own. */
+                if (!op->remove && certstore_admin_removed(admin, op->store, op->thumbprint))
+                        what = "removed by the administrator";
+                else if (op->remove && certstore_admin_find(admin, op->store, op->thumbprint))
+                        what = "installed by the administrator";
+                if (what) {
+                        char *d = NULL;
+
+                        if (asprintf(&d, "CertificateStore/%s/%s: %s", op->store, op->thumbprint, what) < 0)
+                                d = NULL;
+                        r = finish(c, VERDICT_REJECTED, REASON_POLICY_DENIED, roles, d, ret);
+                        return r < 0 ? r : 1;
+                }
+        }
+        certs = calloc(ret_ops->n, sizeof(StoreCert));
+        if (!certs)
+                return -ENOMEM;
+        for (size_t i = 0; i < ret_ops->n; i++) {
+                const CertOp *op = &ret_ops->items[i];
+
+                certs[i] = (StoreCert) {
+                        .store = op->store,
+                        .thumbprint = op->thumbprint,
+                        .der = op->der,
+                        .der_len = op->der_len,
+                        .roles = op->roles,
+                        .source = c->sec == POLICY_SEC_SIGNED ? "package" : "push",
+                        .subject = op->subject,
+                        .not_after_usec = op->not_after_usec,
+                        .remove = op->remove,
+                };
+        }
+        *ret_certs = certs;
+        return 0;
+}
+
+/*
  * Steps 4..8 for bytes that are authenticated (or an accepted unsigned push): decode, policy,
  * export rules, replay/downgrade, then pending-confirmation or commit + export.
  * @confirmed: the user already confirmed (engine_confirm): do not ask again.
@@ -416,6 +501,10 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         _cleanup_free_ char *conflicts = NULL, *bad_root = NULL, *why = NULL;
         _cleanup_free_ PolicyResult *pr = NULL;
         StoreAccount accounts[POLICY_DM_ACCOUNTS_MAX];
+        _cleanup_(certop_list_done) CertOpList ops = {};
+        _cleanup_free_ StoreCert *certs = NULL;
+        const uint8_t *doc_body = c->doc_body ? c->doc_body : c->body;
+        size_t doc_len = c->doc_body ? c->doc_len : c->body_len;
         size_t n_accounts = 0;
         uint32_t auth_roles, roles;
         StoreApply a;
@@ -425,7 +514,7 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         /* MAC verified above (or no SEC and unsigned pushes accepted by policy): the bytes below
          * are authenticated. They are decoded here, by verifierd, with the fuzzed decoders;
          * nothing provd decoded is used (R3.1). */
-        r = decode(c->body, c->body_len, &doc, &why);
+        r = decode(doc_body, doc_len, &doc, &why);
         if (r == -EBADMSG)
                 return finish(c, VERDICT_REJECTED, REASON_MALFORMED, 0, TAKE_PTR(why), ret);
         if (r < 0)
@@ -439,7 +528,8 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         pr = calloc(1, sizeof(PolicyResult));
         if (!pr)
                 return -ENOMEM;
-        auth_roles = policy_auth_roles(e->config, c->sec);
+        /* A signed package's roles are exactly its SPC entry's mask (package.c found it). */
+        auth_roles = c->sec == POLICY_SEC_SIGNED ? c->signer_roles : policy_auth_roles(e->config, c->sec);
         r = policy_evaluate(e->config, e->metabase, c->sec, auth_roles, doc, pr);
         if (r < 0)
                 return r;
@@ -463,13 +553,22 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         r = accounts_from_policy(pr, accounts, &n_accounts);
         if (r < 0)
                 return r;
+
+        /* Certificates: parsed only now that the policy allowed the message to touch the store
+         * (Manager by default), so an unauthorised sender never reaches the DER parser. */
+        r = cert_ops(c, doc, roles, &ops, &certs, ret);
+        if (r != 0)
+                return r < 0 ? r : 0;
+
         a = (StoreApply) {
                 .push = ctx_push(c, VERDICT_APPLIED, REASON_NONE, roles, NULL),
                 .doc = doc,
-                .body = c->body,
-                .body_len = c->body_len,
+                .body = doc_body,
+                .body_len = doc_len,
                 .accounts = accounts,
                 .n_accounts = n_accounts,
+                .certs = certs,
+                .n_certs = ops.n,
         };
         a.push.id = c->pending_id;
 
@@ -506,6 +605,193 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
          * exports rebuildable (engine_rebuild_exports at start-up). */
         ret->export_error = engine_rebuild_exports(e, NULL);
         return 0;
+}
+
+/* ---- signed packages ------------------------------------------------------------------------ */
+
+typedef struct Anchors {
+        PackageAnchor *items;
+        uint8_t **ders;
+        size_t n;
+        const CertAdminList *admin;
+        int error;
+} Anchors;
+
+static void anchors_done(Anchors *a) {
+        for (size_t i = 0; i < a->n; i++)
+                free(a->ders[i]);
+        free(a->ders);
+        free(a->items);
+}
+
+static int anchors_add(Anchors *a, const uint8_t *der, size_t len, uint32_t roles) {
+        PackageAnchor *n;
+        uint8_t **d, *copy;
+
+        if (a->n >= PACKAGE_ANCHORS_MAX)
+                return 0;
+        copy = malloc(len);
+        if (!copy)
+                return -ENOMEM;
+        memcpy(copy, der, len);
+        n = reallocarray(a->items, a->n + 1, sizeof(PackageAnchor));
+        if (n)
+                a->items = n;
+        d = n ? reallocarray(a->ders, a->n + 1, sizeof(uint8_t *)) : NULL;
+        if (!d) {
+                free(copy);
+                return -ENOMEM;
+        }
+        a->ders = d;
+        a->ders[a->n] = copy;
+        a->items[a->n] = (PackageAnchor) { .der = copy, .der_len = len, .roles = roles };
+        a->n++;
+        return 0;
+}
+
+static int anchor_from_store(const StoreCert *sc, void *userdata) {
+        Anchors *a = userdata;
+
+        /* removed by the administrator: never trusted; the administrator's own entry for the
+         * same certificate carries the role mask that counts */
+        if (certstore_admin_removed(a->admin, sc->store, sc->thumbprint) ||
+            certstore_admin_find(a->admin, sc->store, sc->thumbprint))
+                return 0;
+        return anchors_add(a, sc->der, sc->der_len, sc->roles);
+}
+
+/* The SPC certificates: the administrator's, then the store's. */
+static int collect_anchors(Engine *e, Anchors *a) {
+        const CertAdminList *admin = e->config->certs;
+        int r;
+
+        a->admin = admin;
+        for (size_t i = 0; admin && i < admin->n; i++) {
+                const CertAdmin *ca = &admin->items[i];
+
+                if (ca->remove || strcmp(ca->store, "SPC") != 0 ||
+                    certstore_admin_removed(admin, ca->store, ca->thumbprint))
+                        continue;
+                r = anchors_add(a, ca->der, ca->der_len, ca->roles);
+                if (r < 0)
+                        return r;
+        }
+        r = store_foreach_certificate(e->store, "SPC", anchor_from_store, a);
+        return r < 0 ? r : 0;
+}
+
+/* Verify a package (the bytes in @c) and decide its content with the signer's roles. */
+static int run_package(Ctx *c, EngineResult *ret) {
+        _cleanup_(anchors_done) Anchors anchors = {};
+        _cleanup_(package_result_done) PackageResult pr = {};
+        int r;
+
+        r = collect_anchors(c->e, &anchors);
+        if (r < 0)
+                return r;
+        /* S12: the size cap, CMS parse, chain to SPC only, key usage, signature (package.c). */
+        r = package_verify(c->body, c->body_len, anchors.items, anchors.n, now(c->e) / 1000000ULL, &pr);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                char *d = pr.detail[0] ? strdup(pr.detail) : NULL;
+
+                return finish(c, VERDICT_REJECTED, pr.reason, 0, d, ret);
+        }
+        /* Signature verified: the content below is authenticated, and its roles are exactly the
+         * SPC entry's mask; nothing provd or the package says adds a role. */
+        c->sec = POLICY_SEC_SIGNED;
+        c->doc_body = pr.content;
+        c->doc_len = pr.content_len;
+        c->signer_roles = pr.roles;
+        r = decide(c, false, ret);
+        c->doc_body = NULL;
+        return r;
+}
+
+int engine_install(Engine *e, const uint8_t *package, size_t len, const char *transport, EngineResult *ret) {
+        _cleanup_(ctx_done) Ctx c = {};
+        int r;
+
+        if (!package || len == 0)
+                return -EINVAL;
+        if (len > ENGINE_PACKAGE_MAX)
+                return -E2BIG;
+        (void) engine_expire(e, 0);
+        c = (Ctx) {
+                .e = e,
+                .body = package,
+                .body_len = len,
+                .sec = POLICY_SEC_SIGNED,
+                .content_kind = WSP_CONTENT_PKCS7,
+                .received_usec = now(e),
+                .transport = display_text(transport, ENGINE_TRANSPORT_MAX),
+                .content_type = strdup(content_type_of(WSP_CONTENT_PKCS7)),
+        };
+        if ((transport && !c.transport) || !c.content_type)
+                return -ENOMEM;
+        r = store_digest_hex(package, len, c.digest);
+        if (r < 0)
+                return r;
+        return run_package(&c, ret);
+}
+
+typedef struct CertList {
+        const CertAdminList *admin;
+        EngineCertFn fn;
+        void *userdata;
+        int n;
+} CertList;
+
+static int list_store_cert(const StoreCert *sc, void *userdata) {
+        CertList *l = userdata;
+        EngineCert ec = {
+                .thumbprint = sc->thumbprint,
+                .subject = sc->subject ? sc->subject : "",
+                .store = sc->store,
+                .source = sc->source ? sc->source : "push",
+                .roles = sc->roles,
+                .not_after_usec = sc->not_after_usec,
+                .push_id = sc->push_id,
+                .sec = sc->sec,
+                .der = sc->der,
+                .der_len = sc->der_len,
+        };
+
+        if (certstore_admin_removed(l->admin, sc->store, sc->thumbprint))
+                return 0;
+        l->n++;
+        return l->fn(&ec, l->userdata);
+}
+
+int engine_foreach_certificate(Engine *e, EngineCertFn fn, void *userdata) {
+        const CertAdminList *admin = e->config->certs;
+        CertList l = { .admin = admin, .fn = fn, .userdata = userdata };
+        int r;
+
+        for (size_t i = 0; admin && i < admin->n; i++) {
+                const CertAdmin *ca = &admin->items[i];
+                EngineCert ec = {
+                        .thumbprint = ca->thumbprint,
+                        .subject = ca->subject ? ca->subject : "",
+                        .store = ca->store,
+                        .source = "admin",
+                        .roles = ca->roles,
+                        .not_after_usec = ca->not_after_usec,
+                        .sec = -1,
+                        .der = ca->der,
+                        .der_len = ca->der_len,
+                };
+
+                if (ca->remove || certstore_admin_removed(admin, ca->store, ca->thumbprint))
+                        continue;
+                l.n++;
+                r = fn(&ec, userdata);
+                if (r != 0)
+                        return r < 0 ? r : l.n;
+        }
+        r = store_foreach_certificate(e->store, NULL, list_store_cert, &l);
+        return r < 0 ? r : l.n;
 }
 
 /* ---- entry points ------------------------------------------------------------------------- */
@@ -560,6 +846,13 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
         }
         if (!cfg->bootstrap_enabled)
                 return finish(&c, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED, 0, NULL, ret);
+        if (s->content_kind == WSP_CONTENT_PKCS7) {
+                /* A signed package over the air: its signature is its only authentication; the
+                 * SEC and MAC provd reports are not used, and provd's summary is dropped. */
+                c.sec = POLICY_SEC_SIGNED;
+                c.summary = mfree(c.summary);
+                return run_package(&c, ret);
+        }
         if (s->sec == WSP_SEC_NONE && !cfg->accept_unauthenticated)
                 return finish(&c, VERDICT_REJECTED, REASON_UNAUTHENTICATED, 0, NULL, ret);
         if (s->sec != WSP_SEC_NONE && !cfg->accept_sec[s->sec])

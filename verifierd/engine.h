@@ -19,6 +19,15 @@
  *   7. NETWPIN alone with ConfirmNetworkPin=yes, or an accepted unsigned push -> pending,
  *      needs-confirmation (engine_confirm continues);
  *   8. commit in one transaction (checks 6 repeated inside it), then export.
+ * Signed packages (engine_install, and engine_submit with WSP_CONTENT_PKCS7 after the step-1
+ * bootstrap gate): the CMS signature is verified against the SPC certificates only (package.h:
+ * malformed / bad-signature / untrusted-signer, the detail in the history's denied text); the
+ * verified content is then decoded and goes through steps 4..8 with the roles of the SPC entry
+ * the chain ends at, exactly, and sec "signed" (POLICY_SEC_SIGNED): no SEC gate, no grant, no
+ * confirmation. SEC and MAC provd reports for such a push are not used.
+ * CertificateStore characteristics (certstore.h) are checked after the policy (malformed,
+ * role-escalation; policy-denied for what the administrator removed or owns) and committed in
+ * the same transaction as the rest of the document.
  * Every outcome, including every rejection, is one history row; push ids increase
  * monotonically and survive restarts. A pending push is re-authenticated (with the IMSI of the
  * SIM present then) and re-evaluated against the current configuration when it is confirmed.
@@ -43,6 +52,7 @@
 #include "wsp.h"
 
 #define ENGINE_BODY_MAX (64U * 1024U)   /* largest body accepted (IPC_PUSH_MAX) */
+#define ENGINE_PACKAGE_MAX (256U * 1024U) /* largest signed package (IPC_PACKAGE_MAX) */
 #define ENGINE_SENDER_MAX 64U           /* history text fields are cut at these many bytes */
 #define ENGINE_TRANSPORT_MAX 32U
 #define ENGINE_CONTENT_TYPE_MAX 128U
@@ -66,7 +76,7 @@ typedef struct EngineOptions {
 typedef struct EngineSubmission {
         const uint8_t *body;            /* exactly the bytes the MAC covers, as received */
         size_t body_len;
-        WspContentKind content_kind;    /* WSP_CONTENT_CP_WBXML or WSP_CONTENT_CP_XML */
+        WspContentKind content_kind;    /* WSP_CONTENT_CP_WBXML, _CP_XML or _PKCS7 (a package) */
         const char *content_type;       /* NULL: derived from content_kind (display only) */
         WspSec sec;                     /* WSP_SEC_NONE when the push had no SEC */
         const char *mac;                /* the MAC parameter, or NULL */
@@ -120,6 +130,19 @@ int engine_set_imsi(Engine *e, const char *digits);
 int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret);
 
 /**
+ * engine_install() - run a signed package (provctl install) through the pipeline: verified
+ *   against the SPC certificates, then decided with the SPC entry's roles (see the header
+ *   comment). No OTA bootstrap gate: the administrator's trust in SPC is the gate.
+ * @package: the CMS bytes exactly as given.
+ * @len: 1..ENGINE_PACKAGE_MAX.
+ * @transport: display text ("install"), may be NULL.
+ * @ret: filled on 0 (free with engine_result_done).
+ * Return: 0 (the verdict is in @ret); -EINVAL NULL or empty; -E2BIG over ENGINE_PACKAGE_MAX;
+ *   negative errno when the store failed.
+ */
+int engine_install(Engine *e, const uint8_t *package, size_t len, const char *transport, EngineResult *ret);
+
+/**
  * engine_provide_pin() - the user's PIN for a push waiting for one.
  * Return: 0 with the verdict in @ret: applied / rejected (policy, replay, ...), pending with
  *   pin_rejected for a wrong PIN, rejected pin-attempts-exceeded after the last wrong one,
@@ -159,6 +182,25 @@ int engine_get_push(Engine *e, uint64_t id, StorePushFn fn, void *userdata);
 int engine_foreach_pending(Engine *e, StorePendingFn fn, void *userdata);
 int engine_foreach_setting(Engine *e, const char *root_prefix, StoreSettingFn fn, void *userdata);
 int engine_foreach_account(Engine *e, StoreAccountFn fn, void *userdata);
+
+/* One entry of the certificate store as listed (ListCertificates). */
+typedef struct EngineCert {
+        const char *thumbprint;         /* 40 upper-case hex digits */
+        const char *subject;
+        const char *store;
+        const char *source;             /* "admin", "push" or "package" */
+        uint32_t roles;
+        uint64_t not_after_usec;
+        uint64_t push_id;               /* 0 for the administrator's */
+        int sec;                        /* authentication of the installing message (-1: admin) */
+        const uint8_t *der;
+        size_t der_len;
+} EngineCert;
+typedef int (*EngineCertFn)(const EngineCert *c, void *userdata);
+
+/* The administrator's certificates (certs.d, without [Remove] entries) and then the store's
+ * (without those the administrator removed). Return: entries visited, or negative errno. */
+int engine_foreach_certificate(Engine *e, EngineCertFn fn, void *userdata);
 
 /* The store underneath (status output, tests). */
 Store *engine_get_store(Engine *e);

@@ -33,6 +33,7 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
+#include "certstore.h"
 #include "config.h"
 #include "cpdoc.h"
 #include "engine.h"
@@ -163,10 +164,10 @@ static void log_verdict(const EngineResult *res, int sec, const char *transport)
         sd_journal_send("MESSAGE=push %" PRIu64 ": %s%s%s%s (roles %u)", res->id, v, why[0] ? " (" : "", why,
                         why[0] ? ")" : "", res->roles, "MESSAGE_ID=" MESSAGE_ID_VERDICT, "PRIORITY=%i",
                         res->verdict == VERDICT_APPLIED ? LOG_NOTICE : LOG_INFO, "PUSH_ID=%" PRIu64, res->id,
-                        "SEC=%s", sec < 0 ? "none" : wsp_sec_to_string((WspSec) sec), "ROLES=%u", res->roles,
+                        "SEC=%s", policy_sec_to_string(sec), "ROLES=%u", res->roles,
                         "VERDICT=%s", v, "REASON=%s", why, "TRANSPORT=%s", transport ? transport : "", NULL);
         log_info("push %" PRIu64 ": verdict %s%s%s, sec %s, roles %u (%s)%s%s", res->id, v, why[0] ? ", reason " : "",
-                 why, sec < 0 ? "none" : wsp_sec_to_string((WspSec) sec), res->roles, roles,
+                 why, policy_sec_to_string(sec), res->roles, roles,
                  res->denied ? ", denied: " : "", res->denied ? res->denied : "");
 }
 
@@ -367,7 +368,6 @@ static int method_submit(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                             m->protocol_violations);
                 return sd_bus_error_set(error, IPC_ERROR_INVALID_ARGS, "Invalid Submit arguments");
         }
-        summary = make_summary(s.body, s.body_size);
         EngineSubmission sub = {
                 .body = s.body,
                 .body_len = s.body_size,
@@ -378,16 +378,20 @@ static int method_submit(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 .sender = s.sender,
                 .transport = s.transport,
                 .received_usec = s.received_usec,
-                .summary = summary,
         };
         if (sub.content_kind == WSP_CONTENT_OTHER) {
                 m->protocol_violations++;
                 return sd_bus_error_set(error, IPC_ERROR_INVALID_ARGS, "Not an OMA CP content type");
         }
+        /* a signed package is opened only after its signature verified (engine.c) */
+        if (sub.content_kind != WSP_CONTENT_PKCS7) {
+                summary = make_summary(s.body, s.body_size);
+                sub.summary = summary;
+        }
         r = engine_submit(m->engine, &sub, &res);
         if (r < 0)
                 return log_error_errno(r, "Failed to process push: %m"), sd_bus_error_set_errno(error, r);
-        log_verdict(&res, s.sec, s.transport);
+        log_verdict(&res, sub.content_kind == WSP_CONTENT_PKCS7 ? (int) POLICY_SEC_SIGNED : s.sec, s.transport);
         r = reply_verdict(msg, &res, true);
         emit_verdict(m, &res);
         ask_agent(m, &res, s.sender, summary);
@@ -476,7 +480,7 @@ static int append_pending(const StorePending *p, void *userdata) {
         if (r < 0)
                 return r;
         r = sd_bus_message_append(reply, "tssstt", p->id, p->sender ? p->sender : "",
-                                  p->sec < 0 ? "none" : wsp_sec_to_string((WspSec) p->sec),
+                                  policy_sec_to_string(p->sec),
                                   p->state == PENDING_NEEDS_PIN ? reason_to_string(REASON_NEEDS_PIN) :
                                                                   reason_to_string(REASON_NEEDS_CONFIRMATION),
                                   p->received_usec, p->expires_usec);
@@ -534,7 +538,7 @@ static int append_push(const StorePush *p, void *userdata) {
 
         r = sd_bus_message_append(reply, "(ttsssssuss)", p->id, p->received_usec, p->sender ? p->sender : "",
                                      p->transport ? p->transport : "",
-                                     p->sec < 0 ? "none" : wsp_sec_to_string((WspSec) p->sec),
+                                     policy_sec_to_string(p->sec),
                                      verdict_to_string(p->verdict), reason_to_string(p->reason), p->roles,
                                      p->denied ? p->denied : "", p->digest ? p->digest : "");
         return r < 0 ? r : 0; /* 0: go on iterating */
@@ -713,26 +717,69 @@ static int method_get_policy(sd_bus_message *msg, void *userdata, sd_bus_error *
         return sd_bus_send(NULL, reply, NULL);
 }
 
-static int method_list_certificates(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+static int append_certificate(const EngineCert *c, void *userdata) {
+        sd_bus_message *reply = userdata;
+        char expiry[CERTSTORE_TIME_MAX];
         int r;
 
-        r = check_caller(m, msg, CALLER_USER, error);
-        if (r < 0)
-                return r;
-        /* The certificate store (CertificateStore characteristic, signed packages) is not
-         * implemented yet: the list is truthfully empty. */
-        return sd_bus_reply_method_return(msg, "a(ssssust)", 0);
+        r = sd_bus_message_append(reply, "(ssssust)", c->thumbprint, c->subject ? c->subject : "", c->store,
+                                  c->source, c->roles, certstore_format_time(c->not_after_usec, expiry, sizeof expiry),
+                                  c->push_id);
+        return r < 0 ? r : 0;
 }
 
-static int method_install(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+static int method_list_certificates(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *m = userdata;
         int r;
 
         r = check_caller(m, msg, CALLER_USER, error);
         if (r < 0)
                 return r;
-        return sd_bus_error_set(error, SD_BUS_ERROR_NOT_SUPPORTED, "Signed packages are not supported yet");
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(ssssust)");
+        if (r < 0)
+                return r;
+        r = engine_foreach_certificate(m->engine, append_certificate, reply);
+        if (r < 0)
+                return sd_bus_error_set_errno(error, r);
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+/* Install(ay package): a signed package from root or group provboot (provctl install). The
+ * caller is trusted with nothing but handing over bytes: the package earns exactly the roles of
+ * the SPC certificate its signature chains to, as if it had come over the air. */
+static int method_install(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        EngineResult res = {};
+        const void *data = NULL;
+        size_t size = 0;
+        int r;
+
+        r = check_caller(m, msg, CALLER_USER, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_array(msg, 'y', &data, &size);
+        if (r < 0)
+                return sd_bus_error_set(error, IPC_ERROR_INVALID_ARGS, "Expected the package bytes");
+        if (size == 0)
+                return sd_bus_error_set(error, IPC_ERROR_INVALID_ARGS, "Empty package");
+        /* S12: the size cap before anything parses the bytes */
+        if (size > IPC_PACKAGE_MAX)
+                return sd_bus_error_setf(error, IPC_ERROR_TOO_BIG, "Package larger than %u bytes", IPC_PACKAGE_MAX);
+        r = engine_install(m->engine, data, size, "install", &res);
+        if (r < 0)
+                return log_error_errno(r, "Failed to process package: %m"), sd_bus_error_set_errno(error, r);
+        log_verdict(&res, (int) POLICY_SEC_SIGNED, "install");
+        r = reply_verdict(msg, &res, true);
+        emit_verdict(m, &res);
+        engine_result_done(&res);
+        return r < 0 ? r : 1;
 }
 
 static int method_register_agent(sd_bus_message *msg, void *userdata, sd_bus_error *error) {

@@ -139,6 +139,12 @@ int roles_parse(const char *s, uint32_t *ret) {
         return 0;
 }
 
+const char *policy_sec_to_string(int sec) {
+        if (sec == (int) POLICY_SEC_SIGNED)
+                return "signed";
+        return wsp_sec_to_string((WspSec) sec) ?: "?";
+}
+
 uint32_t policy_auth_roles(const Config *c, WspSec sec) {
         if (!c)
                 return 0;
@@ -370,25 +376,29 @@ int policy_evaluate(const Config *c, const Metabase *m, WspSec sec, uint32_t aut
                     PolicyResult *ret) {
         Eval e;
 
-        if (!c || !m || !doc || !ret || sec < WSP_SEC_NONE || sec >= _WSP_SEC_MAX)
+        if (!c || !m || !doc || !ret || sec < WSP_SEC_NONE || sec > POLICY_SEC_SIGNED)
                 return -EINVAL;
         memset(ret, 0, sizeof(*ret));
         ret->verdict = VERDICT_REJECTED;
         ret->auth_roles = auth_roles;
-        ret->effective_roles = policy_effective_roles(c, auth_roles);
+        /* A signed package's roles are exactly its SPC entry's mask: no grant adds to them, and
+         * nothing provd or the package says does either (security-model.md §1.8 step 3). */
+        ret->effective_roles = sec == POLICY_SEC_SIGNED ? auth_roles : policy_effective_roles(c, auth_roles);
 
-        /* gates, in order (security-model.md §1.3, §1.4) */
-        if (!c->bootstrap_enabled) {
-                ret->reason = REASON_BOOTSTRAP_DISABLED;
-                return 0;
-        }
-        if (sec == WSP_SEC_NONE && !c->accept_unauthenticated) {
-                ret->reason = REASON_UNAUTHENTICATED;
-                return 0;
-        }
-        if (sec != WSP_SEC_NONE && !c->accept_sec[sec]) {
-                ret->reason = REASON_POLICY_DENIED;
-                return 0;
+        /* gates, in order (security-model.md §1.3, §1.4); none for a signed package */
+        if (sec != POLICY_SEC_SIGNED) {
+                if (!c->bootstrap_enabled) {
+                        ret->reason = REASON_BOOTSTRAP_DISABLED;
+                        return 0;
+                }
+                if (sec == WSP_SEC_NONE && !c->accept_unauthenticated) {
+                        ret->reason = REASON_UNAUTHENTICATED;
+                        return 0;
+                }
+                if (sec != WSP_SEC_NONE && !c->accept_sec[sec]) {
+                        ret->reason = REASON_POLICY_DENIED;
+                        return 0;
+                }
         }
 
         e = (Eval) { .doc = doc, .m = m, .roles = ret->effective_roles, .res = ret };

@@ -72,6 +72,17 @@ enum {
 #define ROLES_DEFAULT_USERNETWPIN (ROLE_OPERATOR | ROLE_USER_AUTH)        /* 20 */
 #define ROLES_DEFAULT_USERPINMAC ROLE_USER_AUTH                           /* 16 */
 
+/*
+ * The pseudo-SEC of a CMS-signed package (security-model.md §1.3, signed cab row). Not a WSP
+ * value: a package carries no SEC; its authentication is its signature, and its roles are
+ * exactly the role mask of the SPC certificate its signing chain ends at. Recorded as sec 4 in
+ * the store (STORE_SEC_SIGNED) and shown as "signed".
+ */
+#define POLICY_SEC_SIGNED ((WspSec) _WSP_SEC_MAX)
+
+/* policy_sec_to_string() - "NETWPIN" ... , "none" (-1), "signed" (POLICY_SEC_SIGNED); else "?". */
+const char *policy_sec_to_string(int sec);
+
 /* role_name() - "OPERATOR" for ROLE_OPERATOR etc. (the SECROLE_ suffix); NULL unless one bit/0. */
 const char *role_name(uint32_t role);
 
@@ -249,13 +260,16 @@ uint32_t policy_effective_roles(const Config *c, uint32_t auth_roles);
  * policy_evaluate() - decide whether a document may be applied.
  * @c: configuration (gates and grants).
  * @m: metabase (usually c->metabase).
- * @sec: the verified method, or WSP_SEC_NONE for an unsigned push (drives the gates).
+ * @sec: the verified method, WSP_SEC_NONE for an unsigned push (drives the gates), or
+ *   POLICY_SEC_SIGNED for a signed package.
  * @auth_roles: the roles the authentication earned (policy_auth_roles(), or a signer's mask).
  * @doc: the document, decoded by verifierd from the authenticated bytes (and validated).
  * @ret: the result; filled completely on 0.
  *
  * Gates, in order: bootstrap disabled -> bootstrap-disabled; no SEC and
- * AcceptUnauthenticated=no -> unauthenticated; method not accepted -> policy-denied. Then every
+ * AcceptUnauthenticated=no -> unauthenticated; method not accepted -> policy-denied. A signed
+ * package passes no gate here (the engine applies the bootstrap gate to packages that arrive
+ * over the air) and gets no grant: its effective roles are @auth_roles exactly. Then every
  * characteristic and parm is checked against the metabase with the effective roles, w7 ROLE and
  * CertificateStore Role parms must be subsets of the effective roles, and the result lists every
  * denied element (a denied characteristic stands for its subtree). Any denial rejects the whole

@@ -51,6 +51,8 @@ static PendingState pending_state_from_string(const char *s) {
 
 unsigned store_auth_strength(int sec) {
         switch (sec) {
+        case STORE_SEC_SIGNED: /* a CMS signature chaining to an SPC certificate */
+                return 4;
         case 2: /* USERNETWPIN: network PIN and user PIN */
                 return 3;
         case 0: /* NETWPIN */
@@ -286,6 +288,38 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
         "  push_id INTEGER REFERENCES pushes(id),"
         "  added_usec INTEGER NOT NULL DEFAULT 0,"
         "  PRIMARY KEY (store, thumbprint));",
+        /* 2 -> 3: signed packages. pushes.sec admits 4 (STORE_SEC_SIGNED): SQLite cannot alter a
+         * CHECK constraint, so the table is rebuilt with the same columns and rows (foreign keys
+         * are off while migrating, see store_open_full) and its AUTOINCREMENT counter is carried
+         * over, so push ids keep increasing. The certificates table learns who installed each
+         * row and what it is. */
+        "CREATE TEMP TABLE migrate_seq AS SELECT seq FROM sqlite_sequence WHERE name = 'pushes';"
+        "CREATE TABLE pushes_v3 ("
+        "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        "  received_usec INTEGER NOT NULL,"
+        "  decided_usec INTEGER NOT NULL,"
+        "  sender TEXT, transport TEXT,"
+        "  sec INTEGER NOT NULL CHECK (sec BETWEEN -1 AND 4),"
+        "  roles INTEGER NOT NULL DEFAULT 0,"
+        "  verdict TEXT NOT NULL CHECK (verdict IN ('applied','rejected','pending','expired')),"
+        "  reason TEXT NOT NULL,"
+        "  denied TEXT, digest TEXT, content_type TEXT, summary TEXT);"
+        "INSERT INTO pushes_v3 (id, received_usec, decided_usec, sender, transport, sec, roles, verdict, reason,"
+        "  denied, digest, content_type, summary)"
+        "  SELECT id, received_usec, decided_usec, sender, transport, sec, roles, verdict, reason, denied, digest,"
+        "  content_type, summary FROM pushes;"
+        "DROP TABLE pushes;"
+        "ALTER TABLE pushes_v3 RENAME TO pushes;"
+        "DELETE FROM sqlite_sequence WHERE name = 'pushes';"
+        "INSERT INTO sqlite_sequence (name, seq)"
+        "  SELECT 'pushes', MAX(COALESCE((SELECT seq FROM migrate_seq), 0), COALESCE((SELECT MAX(id) FROM pushes), 0))"
+        "  WHERE COALESCE((SELECT seq FROM migrate_seq), 0) > 0 OR EXISTS (SELECT 1 FROM pushes);"
+        "DROP TABLE migrate_seq;"
+        "ALTER TABLE certificates ADD COLUMN sec INTEGER NOT NULL DEFAULT -1;"
+        "ALTER TABLE certificates ADD COLUMN strength INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE certificates ADD COLUMN installer_roles INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE certificates ADD COLUMN subject TEXT;"
+        "ALTER TABLE certificates ADD COLUMN not_after_usec INTEGER NOT NULL DEFAULT 0;",
 };
 
 int store_schema_version(Store *s) {
@@ -380,11 +414,17 @@ static int store_open_full(Store **ret, const char *state_dir, int target) {
          * with zeros when their rows go. */
         r = exec_script(s, "PRAGMA journal_mode=WAL;"
                            "PRAGMA synchronous=FULL;"
-                           "PRAGMA foreign_keys=ON;"
+                           "PRAGMA foreign_keys=OFF;"
                            "PRAGMA secure_delete=ON;");
         if (r < 0)
                 return r;
+        /* Foreign keys are enforced from here on; migrations run before, because a step that
+         * rebuilds a referenced table (2 -> 3) must not trip them halfway (SQLite's documented
+         * procedure; the pragma is a no-op inside a transaction, hence here). */
         r = migrate(s, target);
+        if (r < 0)
+                return r;
+        r = exec_script(s, "PRAGMA foreign_keys=ON;");
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(s);
@@ -593,6 +633,12 @@ static int add_row(Derive *d, const char *root, const char *path, const char *ch
 
 static int derive_char(Derive *d, const char *root, const char *chpath, const CpCharacteristic *c);
 
+/* CertificateStore is not a setting: its certificates live in the certificates table
+ * (store_apply's certs, derived and checked by certstore.c), never in settings rows. */
+static bool skipped_at(const CpCharacteristic *c, const char *parent_path) {
+        return skipped(c->flags) || (!parent_path && strcmp(c->type, "CertificateStore") == 0);
+}
+
 /* Derive rows for a sibling list (root-level when parent_path == NULL). */
 static int derive_list(Derive *d, const char *root, const char *parent_path, const CpCharacteristic *first) {
         _cleanup_free_ Occ *o = NULL;
@@ -600,7 +646,7 @@ static int derive_list(Derive *d, const char *root, const char *parent_path, con
         int r = 0;
 
         for (const CpCharacteristic *c = first; c; c = c->next)
-                if (!skipped(c->flags))
+                if (!skipped_at(c, parent_path))
                         n++;
         if (n == 0)
                 return 0;
@@ -608,7 +654,7 @@ static int derive_list(Derive *d, const char *root, const char *parent_path, con
         if (!o)
                 return -ENOMEM;
         for (const CpCharacteristic *c = first; c; c = c->next) {
-                if (skipped(c->flags))
+                if (skipped_at(c, parent_path))
                         continue;
                 o[k].key = segment_base(c);
                 o[k].index = k;
@@ -624,7 +670,7 @@ static int derive_list(Derive *d, const char *root, const char *parent_path, con
         for (const CpCharacteristic *c = first; c && r >= 0; c = c->next) {
                 Buf path = {};
 
-                if (skipped(c->flags))
+                if (skipped_at(c, parent_path))
                         continue;
                 if (parent_path)
                         buf_puts(&path, parent_path);
@@ -1147,11 +1193,27 @@ static const char *account_root(const StoreSettingList *l, const char *server_id
         return NULL;
 }
 
-/* Replay and downgrade checks (S6) for @rows/@accounts at @strength; read-only. Runs inside the
+static int cert_strength(Store *s, const char *store_name, const char *thumbprint) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "SELECT strength FROM certificates WHERE store = ? AND thumbprint = ?", &st);
+        if (r < 0)
+                return r;
+        if ((r = bind_text_any(st, 1, store_name)) < 0 || (r = bind_text_any(st, 2, thumbprint)) < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        return r == 0 ? -1 : sqlite3_column_int(st, 0);
+}
+
+/* Replay and downgrade checks (S6) for @rows/@accounts/@certs at @strength; read-only. Runs inside the
  * caller's write transaction in store_apply, so the check and the commit cannot be raced.
  * Return: 0; -EEXIST replay; -EPERM downgrade (@ret_conflicts lists the blocking roots). */
 static int check_locked(Store *s, const char *digest, const StoreSettingList *rows, const StoreAccount *accounts,
-                        size_t n_accounts, unsigned strength, char **ret_conflicts) {
+                        size_t n_accounts, const StoreCert *certs, size_t n_certs, unsigned strength,
+                        char **ret_conflicts) {
         _cleanup_free_ char *conflicts = NULL;
         size_t conflicts_len = 0;
         int r;
@@ -1165,7 +1227,8 @@ static int check_locked(Store *s, const char *digest, const StoreSettingList *ro
 
         /* Downgrade: every root this document replaces must have been installed with at most
          * this document's authentication strength; so must every DM account it replaces. */
-        for (size_t i = 0; i < rows->n + n_accounts; i++) {
+        for (size_t i = 0; i < rows->n + n_accounts + n_certs; i++) {
+                char cert_what[128];
                 const char *what;
                 size_t n;
                 char *c;
@@ -1178,9 +1241,17 @@ static int check_locked(Store *s, const char *digest, const StoreSettingList *ro
                                 continue;
                         what = it->root;
                         m = root_strength(s, it->root);
-                } else {
+                } else if (i < rows->n + n_accounts) {
                         what = accounts[i - rows->n].server_id;
                         m = account_strength(s, what);
+                } else {
+                        /* a certificate is replaced or deleted only by an equal or stronger message */
+                        const StoreCert *ct = &certs[i - rows->n - n_accounts];
+
+                        snprintf(cert_what, sizeof cert_what, "CertificateStore/%.48s/%.40s", ct->store,
+                                 ct->thumbprint);
+                        what = cert_what;
+                        m = cert_strength(s, ct->store, ct->thumbprint);
                 }
                 if (m < -1)
                         return m;
@@ -1212,6 +1283,19 @@ static int accounts_check(const StoreSettingList *rows, const StoreAccount *acco
         return 0;
 }
 
+static int certs_check(const StoreCert *certs, size_t n_certs) {
+        if (n_certs > 0 && !certs)
+                return -EINVAL;
+        for (size_t i = 0; i < n_certs; i++) {
+                const StoreCert *c = &certs[i];
+
+                if (!c->store || !c->thumbprint || strlen(c->thumbprint) != 40 ||
+                    (!c->remove && (!c->der || c->der_len == 0 || c->der_len > INT_MAX || !c->source)))
+                        return -EINVAL;
+        }
+        return 0;
+}
+
 int store_check_apply(Store *s, const StoreApply *a, char **ret_conflicts) {
         _cleanup_(store_setting_list_done) StoreSettingList rows = {};
         char digest[STORE_DIGEST_HEX_LEN + 1];
@@ -1228,8 +1312,11 @@ int store_check_apply(Store *s, const StoreApply *a, char **ret_conflicts) {
         r = accounts_check(&rows, a->accounts, a->n_accounts);
         if (r < 0)
                 return r;
-        return check_locked(s, digest, &rows, a->accounts, a->n_accounts, store_auth_strength(a->push.sec),
-                            ret_conflicts);
+        r = certs_check(a->certs, a->n_certs);
+        if (r < 0)
+                return r;
+        return check_locked(s, digest, &rows, a->accounts, a->n_accounts, a->certs, a->n_certs,
+                            store_auth_strength(a->push.sec), ret_conflicts);
 }
 
 int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conflicts) {
@@ -1256,7 +1343,11 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
         r = txn_begin(s, &t);
         if (r < 0)
                 return r;
-        r = check_locked(s, digest, &rows, a->accounts, a->n_accounts, strength, ret_conflicts);
+        r = certs_check(a->certs, a->n_certs);
+        if (r < 0)
+                return r;
+        r = check_locked(s, digest, &rows, a->accounts, a->n_accounts, a->certs, a->n_certs, strength,
+                         ret_conflicts);
         if (r < 0)
                 return r;
 
@@ -1350,12 +1441,99 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
                         return r;
         }
 
+        sqlite3_finalize(TAKE_PTR(ins));
+
+        /* Certificates: in the same transaction as the document (all or nothing). */
+        r = a->n_certs == 0 ? 0 :
+                prepare(s, "INSERT OR REPLACE INTO certificates (store, thumbprint, roles, source, der, push_id,"
+                           " added_usec, sec, strength, installer_roles, subject, not_after_usec)"
+                           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", &ins);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < a->n_certs; i++) {
+                const StoreCert *c = &a->certs[i];
+
+                if (c->remove) {
+                        r = store_delete_certificate(s, c->store, c->thumbprint);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                sqlite3_reset(ins);
+                if ((r = bind_text_any(ins, 1, c->store)) < 0 || (r = bind_text_any(ins, 2, c->thumbprint)) < 0 ||
+                    (r = bind_int(ins, 3, c->roles)) < 0 || (r = bind_text(ins, 4, c->source)) < 0 ||
+                    (r = sqlite_to_errno(sqlite3_bind_blob(ins, 5, c->der, (int) c->der_len, SQLITE_TRANSIENT))) < 0 ||
+                    (r = bind_u64(ins, 6, id)) < 0 || (r = bind_u64(ins, 7, a->push.decided_usec)) < 0 ||
+                    (r = bind_int(ins, 8, a->push.sec)) < 0 || (r = bind_int(ins, 9, strength)) < 0 ||
+                    (r = bind_int(ins, 10, a->push.roles)) < 0 || (r = bind_text(ins, 11, c->subject)) < 0 ||
+                    (r = bind_u64(ins, 12, c->not_after_usec)) < 0)
+                        return r;
+                r = step(s, ins);
+                if (r < 0)
+                        return r;
+        }
+
         r = txn_commit(&t);
         if (r < 0)
                 return r;
         if (ret_id)
                 *ret_id = id;
         return 0;
+}
+
+int store_delete_certificate(Store *s, const char *store_name, const char *thumbprint) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!store_name || !thumbprint)
+                return -EINVAL;
+        r = prepare(s, "DELETE FROM certificates WHERE store = ? AND thumbprint = ?", &st);
+        if (r < 0)
+                return r;
+        if ((r = bind_text_any(st, 1, store_name)) < 0 || (r = bind_text_any(st, 2, thumbprint)) < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db) > 0 ? 1 : 0;
+}
+
+int store_foreach_certificate(Store *s, const char *store_name, StoreCertFn fn, void *userdata) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, n = 0;
+
+        r = prepare(s, "SELECT store, thumbprint, roles, source, der, push_id, added_usec, sec, strength,"
+                       " installer_roles, subject, not_after_usec FROM certificates"
+                       " WHERE ?1 IS NULL OR store = ?1 ORDER BY store, thumbprint LIMIT ?2", &st);
+        if (r < 0)
+                return r;
+        if ((r = bind_text_any(st, 1, store_name)) < 0 || (r = bind_int(st, 2, STORE_QUERY_LIMIT_MAX)) < 0)
+                return r;
+        while ((r = step(s, st)) > 0) {
+                StoreCert c = {
+                        .store = col_text(st, 0),
+                        .thumbprint = col_text(st, 1),
+                        .roles = (uint32_t) sqlite3_column_int64(st, 2),
+                        .source = col_text(st, 3),
+                        .der = sqlite3_column_blob(st, 4),
+                        .der_len = (size_t) sqlite3_column_bytes(st, 4),
+                        .push_id = col_u64(st, 5),
+                        .added_usec = col_u64(st, 6),
+                        .sec = sqlite3_column_int(st, 7),
+                        .strength = (unsigned) sqlite3_column_int(st, 8),
+                        .installer_roles = (uint32_t) sqlite3_column_int64(st, 9),
+                        .subject = col_text(st, 10),
+                        .not_after_usec = col_u64(st, 11),
+                };
+
+                if (!c.store || !c.thumbprint)
+                        return -EUCLEAN;
+                n++;
+                r = fn(&c, userdata);
+                if (r != 0)
+                        return r < 0 ? r : n;
+        }
+        return r < 0 ? r : n;
 }
 
 /* ---- queries ------------------------------------------------------------------------------ */

@@ -22,10 +22,18 @@
  * Elements cpdoc_validate flagged (unknown, misplaced) are never stored, hence never applied.
  *
  * Downgrade rule (S6): every stored row carries the authentication strength that installed it:
- *   USERNETWPIN 3 > NETWPIN 2 > USERPIN = USERPINMAC 1 > none 0.
+ *   signed package 4 > USERNETWPIN 3 > NETWPIN 2 > USERPIN = USERPINMAC 1 > none 0.
+ * A signed package (sec STORE_SEC_SIGNED) is the strongest: its bytes carry a CMS signature that
+ * chains to a certificate a Manager-role message or the administrator put into SPC.
  * A document may replace a root only if its strength is >= the strength of every row (and
  * DM account) of that root; otherwise the whole document is refused (-EPERM, reason
  * policy-denied). Equal strength may replace (the operator updates its own APN).
+ *
+ * Certificates (table certificates, security-model.md §1.8): one row per (store, thumbprint)
+ * with the DER, the role mask, the source ("push" or "package"), the push id, the installing
+ * message's authentication, strength and roles. CertificateStore characteristics never become
+ * settings rows. Replacing or deleting a certificate obeys the same downgrade rule, per
+ * (store, thumbprint). The administrator's certificates (certs.d) are configuration, not rows.
  */
 #pragma once
 
@@ -37,7 +45,8 @@
 #include "verdict.h"
 
 #define STORE_DB_NAME "provboot.db"
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
+#define STORE_SEC_SIGNED 4              /* pseudo-SEC of a CMS-signed package (pushes.sec etc.) */
 #define STORE_DIGEST_HEX_LEN 64U
 #define STORE_TEXT_MAX 4096U           /* sender, transport, content type, summary, denied list */
 #define STORE_QUERY_LIMIT_MAX 1000U    /* bound on rows one query call hands out */
@@ -51,7 +60,7 @@ typedef struct StorePush {
         uint64_t decided_usec;          /* when the current verdict was reached */
         const char *sender;
         const char *transport;          /* "ofono", "modemmanager", "inject" */
-        int sec;                        /* WspSec: -1 none, 0..3 */
+        int sec;                        /* WspSec: -1 none, 0..3; STORE_SEC_SIGNED (4) a package */
         uint32_t roles;                 /* roles the authentication earned (0 before it) */
         Verdict verdict;
         Reason reason;
@@ -129,6 +138,25 @@ typedef struct StoreDocument {
         size_t body_len;
 } StoreDocument;
 
+/* A certificate of the store (table certificates), or a deletion in StoreApply. */
+typedef struct StoreCert {
+        const char *store;              /* "ROOT", "CA", "SPC", "MY", ... (security-model.md §1.8) */
+        const char *thumbprint;         /* SHA-1 of der: 40 upper-case hex digits */
+        const uint8_t *der;             /* NULL for a deletion */
+        size_t der_len;
+        uint32_t roles;                 /* the certificate's role mask (what SPC signers earn) */
+        const char *source;             /* "push" or "package" */
+        const char *subject;            /* one-line subject, display only */
+        uint64_t not_after_usec;        /* end of validity */
+        bool remove;                    /* StoreApply: delete (store, thumbprint) */
+        /* read back only */
+        int sec;                        /* authentication of the installing message */
+        unsigned strength;
+        uint32_t installer_roles;       /* effective roles of the installing message */
+        uint64_t push_id;
+        uint64_t added_usec;
+} StoreCert;
+
 /* What store_apply commits in one transaction. */
 typedef struct StoreApply {
         StorePush push;                 /* id == 0: new history row; else the pending push id */
@@ -137,6 +165,8 @@ typedef struct StoreApply {
         size_t body_len;
         const StoreAccount *accounts;   /* DM accounts the policy granted */
         size_t n_accounts;
+        const StoreCert *certs;         /* certificates to add or replace, or delete (remove) */
+        size_t n_certs;
 } StoreApply;
 
 /**
@@ -227,7 +257,8 @@ int store_expire(Store *s, uint64_t now_usec, uint64_t **ret_ids);
  * @ret_id: the push id
  * @ret_conflicts: optional; on -EPERM a malloc'd list of the roots that blocked it, one per line
  * Return: 0; -EEXIST a document with the same digest was applied already (replay);
- *   -EPERM a root was installed with stronger authentication (downgrade); -EBADMSG a DM account
+ *   -EPERM a root, DM account or certificate was installed with stronger authentication
+ *   (downgrade); -EBADMSG a DM account
  *   whose APPLICATION is not stored from this document; -ESRCH the push id is not a pending
  *   push; -E2BIG; -ENOMEM; other negative errno (SQL failure).
  *   On any error nothing is stored.
@@ -251,6 +282,7 @@ typedef int (*StorePendingFn)(const StorePending *p, void *userdata);
 typedef int (*StoreSettingFn)(const StoreSetting *s, void *userdata);
 typedef int (*StoreAccountFn)(const StoreAccount *a, void *userdata);
 typedef int (*StoreDocumentFn)(const StoreDocument *d, void *userdata);
+typedef int (*StoreCertFn)(const StoreCert *c, void *userdata);
 
 /**
  * store_foreach_push() - history rows with id < @before_id (0: from the newest), newest first,
@@ -268,6 +300,14 @@ int store_foreach_setting(Store *s, const char *root_prefix, StoreSettingFn fn, 
 int store_foreach_account(Store *s, StoreAccountFn fn, void *userdata);
 /* Applied documents, oldest first. */
 int store_foreach_document(Store *s, StoreDocumentFn fn, void *userdata);
+/* Certificates of @store_name (NULL: every store), by store then thumbprint (DER included). */
+int store_foreach_certificate(Store *s, const char *store_name, StoreCertFn fn, void *userdata);
+
+/**
+ * store_delete_certificate() - remove one certificate (the administrator's certs.d [Remove]).
+ * Return: 1 removed, 0 there was none, negative errno.
+ */
+int store_delete_certificate(Store *s, const char *store_name, const char *thumbprint);
 
 #ifdef PROVBOOT_TEST
 /**

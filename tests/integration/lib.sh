@@ -147,3 +147,221 @@ pb_cleanup() {
 pb_provctl() {
         DBUS_SYSTEM_BUS_ADDRESS=$PB_BUS "$PB_BUILD/provctl" "$@"
 }
+
+# --- systemd-nspawn: a booted Debian 12 tree (tests/integration/nspawn.sh, nspawn-deb.sh) ---
+# pb_nspawn_mirror          the Debian mirror of the machine's apt sources (suite bookworm);
+#                           PROVBOOT_NSPAWN_MIRROR overrides
+# pb_nspawn_cache           make sure the cached debootstrapped tree (PB_NS_PACKAGES) exists;
+#                           built once, rebuilt when its stamp (the package list) changes; then
+#                           holds a shared lock on it until the script exits
+# pb_nspawn_copy            a disposable copy of the cache: overlayfs, else cp -a; sets PB_NS_ROOT
+# pb_nspawn_boot SECONDS    boot PB_NS_ROOT with `systemd-nspawn -b`, find its PID 1 (PB_NS_LEADER),
+#                           wait for `systemctl is-system-running` = running|degraded (PB_NS_STATE)
+# pb_ns CMD...              run CMD inside the container (nsenter, clean environment)
+# pb_ns_diag UNIT           print the unit's status and journal from inside, and what its exit
+#                           status says about the unit setting that failed
+# pb_nspawn_cleanup         power the container off (bounded; SIGTERM/SIGKILL as fallback),
+#                           unmount and delete the copy
+# The cache lives in PROVBOOT_NSPAWN_CACHE (default /var/cache/provboot-test/bookworm-root).
+PB_NS_CACHE=${PROVBOOT_NSPAWN_CACHE:-/var/cache/provboot-test/bookworm-root}
+# systemd as PID 1, the system bus, and the runtime libraries of provd/verifierd/provctl
+# (`ldd build/verifierd build/provd`; the tests check inside the tree that nothing is missing).
+PB_NS_PACKAGES="systemd systemd-sysv dbus libsystemd0 libsodium23 libsqlite3-0 libinih1 libxml2 libssl3"
+PB_NS_PID=
+PB_NS_LEADER=
+PB_NS_DIR=
+PB_NS_ROOT=
+PB_NS_MOUNTED=
+PB_NS_STATE=
+
+pb_nspawn_mirror() {
+        local f uri
+        if [ -n "${PROVBOOT_NSPAWN_MIRROR:-}" ]; then echo "$PROVBOOT_NSPAWN_MIRROR"; return 0; fi
+        for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+                [ -f "$f" ] || continue
+                # deb [options] URI SUITE COMPONENT...
+                uri=$(awk '$1 == "deb" { i = 2; if ($i ~ /^\[/) { while (i < NF && $i !~ /\]$/) i++; i++ }
+                        if ($(i + 1) == "bookworm") { print $i; exit } }' "$f")
+                if [ -n "$uri" ]; then echo "$uri"; return 0; fi
+        done
+        for f in /etc/apt/sources.list.d/*.sources; do
+                [ -f "$f" ] || continue
+                # deb822 stanzas: Types: deb, Suites: ... bookworm ..., URIs: first one
+                uri=$(awk 'BEGIN { RS = ""; FS = "\n" }
+                        { t = ""; s = ""; u = ""; en = "yes"
+                          for (i = 1; i <= NF; i++) {
+                                  l = $i
+                                  if (l ~ /^Types:/) { sub(/^Types:[ \t]*/, "", l); t = " " l " " }
+                                  else if (l ~ /^Suites:/) { sub(/^Suites:[ \t]*/, "", l); s = " " l " " }
+                                  else if (l ~ /^URIs:/) { sub(/^URIs:[ \t]*/, "", l); split(l, a, /[ \t]+/); u = a[1] }
+                                  else if (l ~ /^Enabled:/) { sub(/^Enabled:[ \t]*/, "", l); en = l }
+                          }
+                          if (en != "no" && t ~ / deb / && s ~ / bookworm / && u != "") { print u; exit } }' "$f")
+                if [ -n "$uri" ]; then echo "$uri"; return 0; fi
+        done
+        echo http://deb.debian.org/debian
+}
+
+pb_nspawn_cache() {
+        local stamp mirror new pkgs t0
+        pkgs=$(printf '%s\n' $PB_NS_PACKAGES | sort -u | paste -sd, -)
+        stamp="provboot nspawn tree v1: debootstrap --variant=minbase --include=$pkgs bookworm"
+        mkdir -p "$(dirname "$PB_NS_CACHE")"
+        exec {PB_NS_LOCKFD}>"$PB_NS_CACHE.lock"
+        flock -w 900 "$PB_NS_LOCKFD" || { echo "nspawn cache: lock $PB_NS_CACHE.lock busy for 900 s"; return 1; }
+        if [ -d "$PB_NS_CACHE" ] && [ "$(cat "$PB_NS_CACHE.stamp" 2>/dev/null)" = "$stamp" ]; then
+                flock -s "$PB_NS_LOCKFD"
+                return 0
+        fi
+        mirror=$(pb_nspawn_mirror)
+        new=$PB_NS_CACHE.new
+        rm -rf --one-file-system "$new"
+        echo "nspawn cache: building $PB_NS_CACHE (once): debootstrap bookworm minbase from $mirror"
+        t0=$(date +%s)
+        if ! timeout 900 debootstrap --variant=minbase --include="$pkgs" bookworm "$new" "$mirror" \
+                >"$PB_NS_CACHE.log" 2>&1; then
+                echo "nspawn cache: debootstrap failed (log $PB_NS_CACHE.log):"
+                tail -n 20 "$PB_NS_CACHE.log"
+                rm -rf --one-file-system "$new"
+                return 1
+        fi
+        rm -f "$new"/var/cache/apt/archives/*.deb
+        rm -rf --one-file-system "$PB_NS_CACHE"
+        rm -f "$PB_NS_CACHE.stamp"
+        mv "$new" "$PB_NS_CACHE"
+        echo "$stamp" >"$PB_NS_CACHE.stamp"
+        echo "nspawn cache: built in $(($(date +%s) - t0)) s ($(du -sh "$PB_NS_CACHE" | cut -f1))"
+        flock -s "$PB_NS_LOCKFD"
+}
+
+pb_nspawn_copy() {
+        PB_NS_DIR=$(mktemp -d "${TMPDIR:-/var/tmp}/provboot-nspawn.XXXXXX") || return 1
+        mkdir -m 0755 "$PB_NS_DIR/upper" "$PB_NS_DIR/work" "$PB_NS_DIR/root"
+        PB_NS_ROOT=$PB_NS_DIR/root
+        if [ -z "${PROVBOOT_NSPAWN_NO_OVERLAY:-}" ] && mount -t overlay provboot-nspawn \
+                -o "lowerdir=$PB_NS_CACHE,upperdir=$PB_NS_DIR/upper,workdir=$PB_NS_DIR/work" "$PB_NS_ROOT" 2>/dev/null; then
+                PB_NS_MOUNTED=1
+        else
+                cp -a "$PB_NS_CACHE/." "$PB_NS_ROOT/" || return 1
+        fi
+}
+
+# pb_alive PID: the process exists and is not a zombie (kill -0 succeeds on an unreaped child)
+pb_alive() {
+        local st
+        st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+        [ -n "$st" ] && [ "${st%% *}" != Z ]
+}
+
+pb_ns() {
+        nsenter -t "$PB_NS_LEADER" -a env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+                LANG=C.UTF-8 TERM=dumb SYSTEMD_PAGER= SYSTEMD_COLORS=0 "$@"
+}
+
+# The container's PID 1: a child of systemd-nspawn (itself the child of `timeout`) whose comm is
+# "systemd" and that is PID 1 in its PID namespace (an intermediate child exists briefly).
+pb_nspawn_leader() {
+        local ns p
+        for ns in $(ps -o pid= --ppid "$PB_NS_PID"); do
+                for p in $(ps -o pid= --ppid "$ns"); do
+                        [ "$(cat "/proc/$p/comm" 2>/dev/null)" = systemd ] || continue
+                        awk '$1 == "NSpid:" { found = 1; exit !($NF == 1) } END { if (!found) exit 1 }' \
+                                "/proc/$p/status" 2>/dev/null || continue
+                        echo "$p"
+                        return 0
+                done
+        done
+        return 1
+}
+
+pb_nspawn_boot() {
+        local secs=${1:-60} i st=
+        PB_NS_LEADER=
+        timeout --kill-after=10 "${PROVBOOT_NSPAWN_TIMEOUT:-600}" systemd-nspawn --register=no --keep-unit \
+                -M "provboot-test-$$" -D "$PB_NS_ROOT" -b --console=pipe </dev/null >"$PB_NS_DIR/boot.log" 2>&1 &
+        PB_NS_PID=$!
+        for ((i = 0; i < secs * 50; i++)); do
+                pb_alive "$PB_NS_PID" || break
+                PB_NS_LEADER=$(pb_nspawn_leader) && break
+                sleep 0.02
+        done
+        if [ -z "$PB_NS_LEADER" ]; then
+                echo "nspawn: no container PID 1 found; boot log:"
+                tail -n 30 "$PB_NS_DIR/boot.log"
+                return 1
+        fi
+        # `is-system-running --wait` fails before systemd's private socket exists: poll
+        for ((; i < secs * 50; i++)); do
+                st=$(pb_ns systemctl is-system-running 2>/dev/null)
+                case "$st" in running | degraded) PB_NS_STATE=$st; return 0 ;; esac
+                pb_alive "$PB_NS_PID" || break
+                sleep 0.02
+        done
+        PB_NS_STATE=$st
+        echo "nspawn: system state '$st' after $secs s; boot log:"
+        tail -n 30 "$PB_NS_DIR/boot.log"
+        return 1
+}
+
+pb_ns_diag() {
+        local unit=$1 st
+        echo "---- $unit, from inside the container:"
+        pb_ns systemctl status --no-pager --full "$unit" 2>&1 | sed 's/^/    /'
+        pb_ns journalctl -b -u "$unit" --no-pager -o short-monotonic 2>&1 | tail -n 40 | sed 's/^/    /'
+        st=$(pb_ns systemctl show -p ExecMainStatus --value "$unit" 2>/dev/null)
+        case "$st" in
+        203) echo "    hint: 203/EXEC: ExecStart= (or ExecReload=) names a missing or non-executable file" ;;
+        216 | 217) echo "    hint: $st/GROUP|USER: User=/Group= does not exist (sysusers.d not applied?)" ;;
+        218) echo "    hint: 218/CAPABILITIES: CapabilityBoundingSet=/AmbientCapabilities=" ;;
+        226) echo "    hint: 226/NAMESPACE: mount namespace setup: ProtectSystem=/ProtectHome=/ReadWritePaths=/PrivateTmp=/PrivateDevices=/PrivateMounts=/ProtectProc=" ;;
+        227) echo "    hint: 227/NO_NEW_PRIVILEGES" ;;
+        228 | 31) echo "    hint: $st: SystemCallFilter= (seccomp) killed or refused the process" ;;
+        232) echo "    hint: 232/ADDRESS_FAMILIES: RestrictAddressFamilies=" ;;
+        233 | 238 | 241) echo "    hint: $st: RuntimeDirectory=/StateDirectory=/ConfigurationDirectory=" ;;
+        esac
+}
+
+pb_nspawn_poweroff() {
+        local i ns
+        [ -n "$PB_NS_PID" ] || return 0
+        if pb_alive "$PB_NS_PID"; then
+                [ -n "$PB_NS_LEADER" ] && pb_ns systemctl poweroff >/dev/null 2>&1
+                for ((i = 0; i < 1500; i++)); do
+                        pb_alive "$PB_NS_PID" || break
+                        sleep 0.02
+                done
+        fi
+        if pb_alive "$PB_NS_PID"; then
+                echo "nspawn: container still up 30 s after poweroff: SIGTERM to systemd-nspawn"
+                for ns in $(ps -o pid= --ppid "$PB_NS_PID"); do kill -TERM "$ns" 2>/dev/null; done
+                for ((i = 0; i < 500; i++)); do
+                        pb_alive "$PB_NS_PID" || break
+                        sleep 0.02
+                done
+        fi
+        if pb_alive "$PB_NS_PID"; then
+                echo "nspawn: still up: SIGKILL to the container's PID 1 and systemd-nspawn"
+                [ -n "$PB_NS_LEADER" ] && kill -KILL "$PB_NS_LEADER" 2>/dev/null
+                for ns in $(ps -o pid= --ppid "$PB_NS_PID"); do kill -KILL "$ns" 2>/dev/null; done
+                kill -KILL "$PB_NS_PID" 2>/dev/null
+        fi
+        wait "$PB_NS_PID" 2>/dev/null
+        PB_NS_PID=
+        PB_NS_LEADER=
+}
+
+pb_nspawn_cleanup() {
+        pb_nspawn_poweroff
+        [ -n "$PB_NS_DIR" ] || return 0
+        if [ -n "$PB_NS_MOUNTED" ]; then
+                umount "$PB_NS_ROOT" 2>/dev/null || umount -l "$PB_NS_ROOT"
+                PB_NS_MOUNTED=
+        fi
+        if [ -n "${PB_KEEP:-}" ]; then
+                echo "kept $PB_NS_DIR"
+        else
+                rm -rf --one-file-system "$PB_NS_DIR"
+        fi
+        PB_NS_DIR=
+        return 0
+}

@@ -280,7 +280,8 @@ START_TEST(test_gates) {
         ck_assert(!res.needs_confirmation);
         /* bad arguments */
         ck_assert_int_eq(policy_evaluate(NULL, c->metabase, WSP_SEC_NETWPIN, 4, d, &res), -EINVAL);
-        ck_assert_int_eq(policy_evaluate(c, c->metabase, _WSP_SEC_MAX, 4, d, &res), -EINVAL);
+        /* _WSP_SEC_MAX is POLICY_SEC_SIGNED (a signed package); one past it is out of range */
+        ck_assert_int_eq(policy_evaluate(c, c->metabase, (WspSec) (POLICY_SEC_SIGNED + 1), 4, d, &res), -EINVAL);
         ck_assert_int_eq(policy_evaluate(c, c->metabase, WSP_SEC_NETWPIN, 4, NULL, &res), -EINVAL);
         cpdoc_free(d);
 }

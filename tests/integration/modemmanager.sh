@@ -1,0 +1,192 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# modemmanager.sh: provd's ModemManager intake and verifierd's ModemManager IMSI source.
+#
+# THIS IS A MOCK OF MODEMMANAGER'S D-BUS API, NOT MODEMMANAGER. The real ModemManager cannot be
+# fed an SMS on this machine: adding a port needs PolicyKit authorization and a modem device
+# (env-recipes.md section 7: ReportKernelEvent fails with "PolicyKit authorization error:
+# 'authority not found'", and a pty has no sysfs device). So the objects ModemManager 1.20 would
+# export are built with python-dbusmock (Debian's python3-dbusmock 0.28 has no modemmanager
+# template, so its generic AddObject/AddProperties/AddMethods/EmitSignal API is used, through
+# tests/tools/mm-ctl.py): an ObjectManager at /org/freedesktop/ModemManager1, a modem with
+# Modem.Messaging, a SIM with Sim.Imsi, and SMS objects with org.freedesktop.ModemManager1.Sms
+# State/PduType/Number/Data. What is tested is provd's and verifierd's use of that API, on a
+# private dbus-daemon with the shipped policy plus the owner rules of ModemManager's own policy.
+#   - provd (user provd) notices ModemManager appear, follows a modem that appears later
+#     (InterfacesAdded) and one already there when it starts (GetManagedObjects);
+#   - Messaging.Added for a message already RECEIVED, and for one still RECEIVING that becomes
+#     RECEIVED later (PropertiesChanged, Data filled then): provd takes Data, sniffs a WSP
+#     provisioning push and forwards it; the verdict in history has transport "modemmanager" and
+#     the message's Number as sender;
+#   - left alone: a text SMS, a WSP push that is not provisioning (MMS notification), an outgoing
+#     message (received=false), a Messaging.Added signal spoofed by another peer; provd never
+#     calls Delete;
+#   - verifierd with [NetworkPin] Source=modemmanager reads the IMSI from Sim.Imsi, so a NETWPIN
+#     push made for that IMSI and arriving through ModemManager is applied.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+trap pb_cleanup EXIT
+PY=/usr/bin/python3
+T=$PB_TOP/tests/tools
+D=$PB_TOP/tests/data/demo
+K=$PB_TOP/tests/data/kannel
+IMSI=262011234567890
+
+if ! $PY -c 'import dbusmock' 2>/dev/null; then
+        fail "python3-dbusmock is installed (Debian package, in tools/deps.txt)"
+        pb_summary
+        exit 1
+fi
+pb_setup_users
+pb_workdir
+W=$PB_WORK
+mkdir -p "$W/conf" "$W/pconf" "$W/nm" "$W/policy.d" "$W/push"
+cat >"$W/conf/verifierd.conf" <<CONF
+[Bootstrap]
+Enabled=yes
+ConfirmNetworkPin=no
+[NetworkPin]
+Source=modemmanager
+[Export]
+NetworkManagerDir=$W/nm
+CONF
+printf '[Intake]\nOfono=no\nModemManager=yes\n' >"$W/pconf/provd.conf"
+# the owner part of ModemManager's bus policy (org.freedesktop.ModemManager1.conf): root owns
+# the name and may call it; everyone else gets only what the shipped provboot policy opens
+cat >"$W/policy.d/org.freedesktop.ModemManager1.conf" <<'XML'
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <policy user="root">
+    <allow own="org.freedesktop.ModemManager1"/>
+    <allow send_destination="org.freedesktop.ModemManager1"/>
+  </policy>
+  <policy context="default">
+    <deny send_destination="org.freedesktop.ModemManager1"/>
+    <allow send_destination="org.freedesktop.ModemManager1" send_interface="org.freedesktop.DBus.Introspectable"/>
+  </policy>
+</busconfig>
+XML
+
+expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi; }
+counter() { busctl --address="$PB_BUS" get-property org.provboot.Parser1 /org/provboot/Parser1 org.provboot.Parser1 "$1" 2>/dev/null | sed -n 's/^t //p'; }
+mmctl() { $PY "$T/mm-ctl.py" "$PB_BUS" "$@"; }
+newest_push() {
+        pb_provctl history --json 2>/dev/null | $PY -c 'import json,sys
+h = json.load(sys.stdin)
+if h:
+    p = max(h, key=lambda x: x["id"])
+    print(p["id"], p["verdict"], p["reason"] or "-", p["transport"], p["sec"], p["sender"] or "-")'
+}
+newest_id() { newest_push | cut -d' ' -f1; }
+LAST=0
+newer_than_last() { local id; id=$(newest_id); [ -n "$id" ] && [ "${id:-0}" -gt "$LAST" ]; }
+mark() { LAST=$(newest_id); LAST=${LAST:-0}; }
+# wait_verdict: sets GOT to "VERDICT REASON TRANSPORT SEC SENDER" of the next history row, and ID
+wait_verdict() {
+        if pb_wait_for 15 newer_than_last; then
+                GOT=$(newest_push)
+                ID=${GOT%% *}
+                GOT=${GOT#* }
+        else
+                GOT="no new history entry within 15 s"
+                ID=
+        fi
+}
+# nothing_new DESCRIPTION: no history row appears (a bounded look of 2 s) and Received is unchanged
+nothing_new() {
+        local rx=$1 d=$2 end=$((SECONDS + 2))
+        while [ $SECONDS -lt $end ]; do newer_than_last && break; sleep 0.1; done
+        if ! newer_than_last && [ "$(counter Received)" = "$rx" ]; then ok "$d"; else fail "$d: $(newest_push), Received $(counter Received)"; fi
+}
+
+pb_start_bus "$W" || exit 1
+pb_start_provd "$W/pconf" || exit 1 # before ModemManager: provd must notice it appear
+
+# ---- the mock ------------------------------------------------------------------------------------
+DBUS_SYSTEM_BUS_ADDRESS=$PB_BUS $PY -m dbusmock --system -m -l "$W/mock.log" org.freedesktop.ModemManager1 \
+        /org/freedesktop/ModemManager1 org.freedesktop.ModemManager1 >"$W/mock.out" 2>&1 &
+MOCK_PID=$!
+PB_PIDS+=("$MOCK_PID")
+pb_wait_for 15 pb_has_name org.freedesktop.ModemManager1 && ok "python-dbusmock owns org.freedesktop.ModemManager1 (a mock, see the header)" ||
+        { fail "dbusmock did not start: $(cat "$W/mock.out")"; pb_summary; exit 1; }
+pb_wait_for 10 grep -q 'ModemManager is on the bus' "$W/provd.log" && ok "provd noticed ModemManager appear" ||
+        fail "provd did not notice ModemManager"
+mmctl add-sim 0 "$IMSI" && mmctl add-modem 0 0 || fail "mock objects created"
+pb_wait_for 10 grep -q "Watching ModemManager modem '/org/freedesktop/ModemManager1/Modem/0'" "$W/provd.log" &&
+        ok "provd follows the modem that appeared (InterfacesAdded with Modem.Messaging)" || fail "provd did not pick up the modem"
+# verifierd after the SIM exists: it reads Sim.Imsi with GetManagedObjects at start
+pb_start_verifierd "$W/conf" "$W/state" || exit 1
+pb_wait_for 10 grep -q 'Network PIN known (from ModemManager)' "$W/verifierd.log" &&
+        ok "verifierd read the IMSI from ModemManager's Sim.Imsi (Source=modemmanager)" || fail "verifierd has no IMSI from ModemManager"
+
+# ---- a received message, complete at once -------------------------------------------------------
+mark
+mmctl add-sms 1 3 "+4917012345" "$D/w7-account.usernetwpin.wsp"
+mmctl added 0 1
+wait_verdict
+expect "SMS RECEIVED with a USERNETWPIN push in Data -> pending via modemmanager" "pending needs-pin modemmanager USERNETWPIN +4917012345" "$GOT"
+[ -n "$ID" ] && { echo 1234 | pb_provctl pin --json "$ID" >/dev/null 2>&1; }
+
+# ---- a message still RECEIVING when announced; complete later ------------------------------------
+mark
+mmctl add-sms 2 2 "12345" -
+mmctl added 0 2
+pb_wait_for 5 grep -q 'GetAll.*SMS/2\|SMS/2.*GetAll' "$W/mock.log" || true # provd has looked at it once
+nothing_new "$(counter Received)" "a message still RECEIVING is not taken yet"
+mmctl set-state 2 3 "$K/prov-userpin.wsp"
+wait_verdict
+expect "the same message turning RECEIVED (PropertiesChanged, Data filled) -> pending via modemmanager" \
+        "pending needs-pin modemmanager USERPIN 12345" "$GOT"
+
+# ---- NETWPIN through ModemManager, key from the mock SIM's IMSI --------------------------------------
+mark
+mmctl add-sms 3 3 "+4917012345" "$PB_TOP/tests/data/tv-b-netwpin.wsp"
+mmctl added 0 3
+wait_verdict
+expect "NETWPIN push (TV-B) made for the SIM's IMSI -> applied via modemmanager" "applied - modemmanager NETWPIN +4917012345" "$GOT"
+
+mark
+mmctl add-sms 4 3 "12345" "$K/proxy-nosec.wsp"
+mmctl added 0 4
+wait_verdict
+expect "unsigned proxy push -> rejected via modemmanager" "rejected unauthenticated modemmanager none 12345" "$GOT"
+rx=$(counter Received)
+fw=$(counter Forwarded)
+
+# ---- left alone ------------------------------------------------------------------------------------
+mark
+mmctl add-sms 5 3 "+4917099999" - "Hello, this is a text message"
+mmctl added 0 5
+# an MMS notification: a WSP push, but not a provisioning document (content type 0xBE)
+printf '\x01\x06\x01\xbe\x8c\x82\x98\x41\x00' >"$W/push/mms.wsp"
+mmctl add-sms 6 3 "+4917099999" "$W/push/mms.wsp"
+mmctl added 0 6
+# outgoing message with a push in it: received = false
+mmctl add-sms 7 3 "+4917099999" "$K/prov-netwpin.wsp"
+mmctl added 0 7 0
+nothing_new "$rx" "text SMS, MMS notification and an outgoing message are left alone"
+# a signal that does not come from ModemManager: another peer claims a new message
+mmctl add-sms 8 3 "+4917066666" "$K/prov-netwpin.wsp"
+busctl --address="$PB_BUS" emit /org/freedesktop/ModemManager1/Modem/0 org.freedesktop.ModemManager1.Modem.Messaging \
+        Added ob /org/freedesktop/ModemManager1/SMS/8 true
+nothing_new "$rx" "a Messaging.Added spoofed by another peer is ignored"
+expect "Forwarded counter: only the four pushes" "$fw" "$(counter Forwarded)"
+calls=$(mmctl calls /org/freedesktop/ModemManager1/Modem/0 | sort -u | tr '\n' ' ')
+grep -q Delete <<<"$calls" && fail "provd deleted a message ($calls)" || ok "provd never called Messaging.Delete (calls: ${calls:-none})"
+
+# ---- provd restarted: a modem already there is found with GetManagedObjects --------------------------
+pb_stop "$PB_PROVD_PID"
+n=$(grep -c "Watching ModemManager modem '/org/freedesktop/ModemManager1/Modem/0'" "$W/provd.log")
+pb_start_provd "$W/pconf" || fail "provd restarts"
+pb_wait_for 10 test "$(grep -c "Watching ModemManager modem '/org/freedesktop/ModemManager1/Modem/0'" "$W/provd.log")" -gt "$n" &&
+        ok "the restarted provd found the existing modem (GetManagedObjects)" || fail "restarted provd did not find the modem"
+mark
+mmctl add-sms 9 3 "+4917012345" "$D/napdef-only.userpin.wsp"
+mmctl added 0 9
+wait_verdict
+expect "a push after provd's restart -> pending via modemmanager" "pending needs-pin modemmanager USERPIN +4917012345" "$GOT"
+
+kill -0 "$PB_PROVD_PID" 2>/dev/null && kill -0 "$PB_VERIFIERD_PID" 2>/dev/null && ok "both daemons alive" || fail "a daemon died"
+pb_summary
