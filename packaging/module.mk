@@ -53,7 +53,7 @@ DIST_DIR := $(abspath $(BUILD))/dist
 BUILD_REL := $(patsubst $(CURDIR)/%,%,$(abspath $(BUILD)))
 CLEAN_MAKE_ENV := env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL
 # $(call stage_tree,DIR): copy the source tree into DIR (created).
-stage_tree = mkdir -p $(1) && tar -C $(CURDIR) --exclude=./.git --exclude=./$(BUILD_REL) \
+stage_tree = mkdir -p $(1) && tar -C $(CURDIR) --exclude=./.git --exclude=./build --exclude=./$(BUILD_REL) \
 	--exclude=./debian -cf - . | tar -C $(1) -xf -
 
 deb:
@@ -75,3 +75,5 @@ rpm:
 	  $(CLEAN_MAKE_ENV) rpmbuild --define "_topdir $$t" --nodeps -bb $$t/SPECS/provboot.spec; \
 	  mkdir -p $(DIST_DIR)/rpm && cp $$t/RPMS/*/*.rpm $(DIST_DIR)/rpm/
 	@ls -1 $(DIST_DIR)/rpm/*.rpm
+
+INTEGRATION_TESTS += tests/integration/deb.sh tests/integration/rpm.sh

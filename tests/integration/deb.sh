@@ -33,7 +33,7 @@ fi
 pkg_key() {
         local rel=${PB_BUILD#"$PB_TOP"/}
         {
-                (cd "$PB_TOP" && find . \( -path ./.git -o -path "./$rel" -o -path ./debian \) -prune -o \
+                (cd "$PB_TOP" && find . \( -path ./.git -o -path ./build -o -path "./$rel" -o -path ./debian \) -prune -o \
                         \( -type f -o -type l \) -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
                 dpkg-query -W debhelper dpkg-dev gcc lintian rpm 2>/dev/null
         } | sha256sum | cut -c1-16

@@ -306,7 +306,7 @@ pb_nspawn_boot() {
 pb_ns_diag() {
         local unit=$1 st
         echo "---- $unit, from inside the container:"
-        pb_ns systemctl status --no-pager --full "$unit" 2>&1 | sed 's/^/    /'
+        pb_ns systemctl status --no-pager --full -n 0 "$unit" 2>&1 | sed 's/^/    /'
         pb_ns journalctl -b -u "$unit" --no-pager -o short-monotonic 2>&1 | tail -n 40 | sed 's/^/    /'
         st=$(pb_ns systemctl show -p ExecMainStatus --value "$unit" 2>/dev/null)
         case "$st" in

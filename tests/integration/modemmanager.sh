@@ -127,7 +127,6 @@ mmctl add-sms 1 3 "+4917012345" "$D/w7-account.usernetwpin.wsp"
 mmctl added 0 1
 wait_verdict
 expect "SMS RECEIVED with a USERNETWPIN push in Data -> pending via modemmanager" "pending needs-pin modemmanager USERNETWPIN +4917012345" "$GOT"
-[ -n "$ID" ] && { echo 1234 | pb_provctl pin --json "$ID" >/dev/null 2>&1; }
 
 # ---- a message still RECEIVING when announced; complete later ------------------------------------
 mark
@@ -175,6 +174,11 @@ nothing_new "$rx" "a Messaging.Added spoofed by another peer is ignored"
 expect "Forwarded counter: only the four pushes" "$fw" "$(counter Forwarded)"
 calls=$(mmctl calls /org/freedesktop/ModemManager1/Modem/0 | sort -u | tr '\n' ' ')
 grep -q Delete <<<"$calls" && fail "provd deleted a message ($calls)" || ok "provd never called Messaging.Delete (calls: ${calls:-none})"
+
+# verifierd must forget the IMSI only when ModemManager leaves, not when any other peer (provctl,
+# busctl, mm-ctl) disconnects from the bus
+gone=$(grep -c 'Network PIN unknown (from ModemManager (gone))' "$W/verifierd.log")
+expect "verifierd kept the IMSI while ModemManager stayed on the bus (times it said 'ModemManager (gone)')" 0 "$gone"
 
 # ---- provd restarted: a modem already there is found with GetManagedObjects --------------------------
 pb_stop "$PB_PROVD_PID"

@@ -47,7 +47,7 @@ def interfaces_added(path):
     for iface in IFACES[path]:
         ifaces[iface] = o.GetAll(iface, dbus_interface="org.freedesktop.DBus.Properties")
     obj(ROOT).EmitSignal(OM, "InterfacesAdded", "oa{sa{sv}}",
-                         [dbus.ObjectPath(path), dbus.Dictionary(ifaces, signature="sa{sv}")])
+                         [dbus.ObjectPath(path), dbus.Dictionary(ifaces, signature="sa{sv}")], signature="sssav")
 
 
 IFACES = {}
@@ -58,22 +58,23 @@ if cmd == "add-modem":
     obj(ROOT).AddObject(path, MM + ".Modem", {
         "Sim": dbus.ObjectPath(sim), "State": dbus.Int32(8), "Manufacturer": "provboot-test",
         "Model": "mock", "EquipmentIdentifier": "350000000000006", "PrimaryPort": "ttyMOCK%s" % n,
-    }, [])
+    }, [], signature="ssa{sv}a(ssss)")
     m = obj(path)
     m.AddProperties(MM + ".Modem.Messaging", {
         "Messages": dbus.Array([], signature="o"), "SupportedStorages": dbus.Array([dbus.UInt32(2)], signature="u"),
-        "DefaultStorage": dbus.UInt32(2)})
+        "DefaultStorage": dbus.UInt32(2)}, signature="sa{sv}")
     m.AddMethods(MM + ".Modem.Messaging", [
         ("List", "", "ao", "ret = []"),
         ("Delete", "o", "", ""),
         ("Create", "a{sv}", "o", "ret = '/'"),
-    ])
+    ], signature="sa(ssss)")
     IFACES[path] = [MM + ".Modem", MM + ".Modem.Messaging"]
     interfaces_added(path)
 elif cmd == "add-sim":
     path = "%s/SIM/%s" % (ROOT, args[0])
     obj(ROOT).AddObject(path, MM + ".Sim", {"Imsi": args[1], "SimIdentifier": "8949000000000000000",
-                                            "OperatorIdentifier": args[1][:5], "Active": True}, [])
+                                            "OperatorIdentifier": args[1][:5], "Active": True}, [],
+                        signature="ssa{sv}a(ssss)")
     IFACES[path] = [MM + ".Sim"]
     interfaces_added(path)
 elif cmd == "add-sms":
@@ -85,16 +86,17 @@ elif cmd == "add-sms":
         "Storage": dbus.UInt32(2), "MessageReference": dbus.UInt32(0),
         "DeliveryReportRequest": False, "Class": dbus.Int32(-1), "TeleserviceId": dbus.UInt32(0),
         "ServiceCategory": dbus.UInt32(0),
-    }, [])
+    }, [], signature="ssa{sv}a(ssss)")
 elif cmd == "added":
     received = args[2] != "0" if len(args) > 2 else True
     obj("%s/Modem/%s" % (ROOT, args[0])).EmitSignal(MM + ".Modem.Messaging", "Added", "ob",
-                                                     [dbus.ObjectPath("%s/SMS/%s" % (ROOT, args[1])), dbus.Boolean(received)])
+                                                     [dbus.ObjectPath("%s/SMS/%s" % (ROOT, args[1])), dbus.Boolean(received)],
+                                                     signature="sssav")
 elif cmd == "set-state":
     props = {"State": dbus.UInt32(int(args[1]))}
     if len(args) > 2:
         props["Data"] = data(args[2])
-    obj("%s/SMS/%s" % (ROOT, args[0])).UpdateProperties(MM + ".Sms", props)
+    obj("%s/SMS/%s" % (ROOT, args[0])).UpdateProperties(MM + ".Sms", props, signature="sa{sv}")
 elif cmd == "calls":
     for t, name, a in obj(args[0]).GetCalls():
         print(name)

@@ -1,0 +1,301 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# nspawn.sh: the units under a real systemd (issue 4, "Integration tests"). A debootstrapped
+# Debian 12 tree (cached, see lib.sh pb_nspawn_cache) gets provboot through
+# `make install DESTDIR=... PREFIX=/usr` -- what debian/rules does -- plus a test drop-in, and is
+# booted with `systemd-nspawn -b` (env-recipes.md §4d). Inside, with PID 1 systemd and the
+# distribution's dbus-daemon:
+#   - systemd-sysusers/-tmpfiles at boot create the user and directories the units need;
+#   - provd.service is active (Type=notify reached); verifierd.service is not running until the
+#     first bus call, which activates it through systemd (dbus-daemon's log says so);
+#   - the shipped bus policy: nobody/provd's user are refused by dbus-daemon, root is served;
+#   - a real NETWPIN push injected with provctl is applied, is in `provctl history --json`, the
+#     NetworkManager keyfile exists with mode 0600, and verifierd's journal entry carries the
+#     structured fields MESSAGE_ID, PUSH_ID, SEC, ROLES, VERDICT, REASON;
+#   - `systemctl show` has the sandbox settings, and the processes really run with them
+#     (uid, no capabilities, no_new_privs, seccomp, read-only /, own network namespace, core limit);
+#   - `systemctl reload verifierd.service` works.
+# Root; ~1 min with a warm cache. Always powers the container off and deletes the copy.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+PUSH=$PB_TOP/tests/data/demo/apn-proxy.netwpin.sms.hex  # NETWPIN, IMSI 262011234567890
+IMSI=262011234567890
+ms() { date +%s%3N; }
+T_START=$(ms)
+
+if [ "$(id -u)" -ne 0 ]; then
+        fail "nspawn.sh needs root"
+        pb_summary
+        exit 1
+fi
+for c in systemd-nspawn debootstrap nsenter flock python3; do
+        command -v "$c" >/dev/null || { fail "missing $c (make deps: tools/deps.txt)"; pb_summary; exit 1; }
+done
+trap 'pb_nspawn_cleanup' EXIT
+trap 'exit 130' INT TERM
+
+# pj EXPR: evaluate a Python expression over the JSON document on stdin (bound to d)
+pj() { python3 -c 'import json, sys; d = json.load(sys.stdin); r = eval(sys.argv[1]); print(r if not isinstance(r, bool) else int(r))' "$1"; }
+
+# ---- the tree
+t=$(ms)
+if ! pb_nspawn_cache; then
+        fail "cached Debian 12 tree in $PB_NS_CACHE"
+        pb_summary
+        exit 1
+fi
+ok "cached Debian 12 tree $PB_NS_CACHE ($(($(ms) - t)) ms)"
+pb_nspawn_copy || { fail "disposable copy of the tree"; pb_summary; exit 1; }
+R=$PB_NS_ROOT
+echo "disposable root: $R ($([ -n "$PB_NS_MOUNTED" ] && echo overlayfs || echo cp -a))"
+
+t=$(ms)
+if ! make -s -C "$PB_TOP" BUILD="$PB_BUILD" install DESTDIR="$R" PREFIX=/usr >"$PB_NS_DIR/install.log" 2>&1; then
+        fail "make install DESTDIR=<tree> PREFIX=/usr"
+        tail -n 20 "$PB_NS_DIR/install.log"
+        pb_summary
+        exit 1
+fi
+ok "make install DESTDIR=<tree> PREFIX=/usr ($(($(ms) - t)) ms)"
+
+missing=$(chroot "$R" ldd /usr/libexec/provboot/provd /usr/libexec/provboot/verifierd /usr/bin/provctl 2>&1 |
+        grep 'not found')
+[ -z "$missing" ] && ok "every shared library of the binaries is in the tree" ||
+        fail "libraries missing in the tree (add their packages to PB_NS_PACKAGES in lib.sh): $missing"
+
+mkdir -p "$R/etc/provboot/verifierd.conf.d" "$R/etc/NetworkManager/system-connections" "$R/root/pushes"
+cat >"$R/etc/provboot/verifierd.conf.d/50-test.conf" <<EOF
+# nspawn.sh: OTA bootstrap on, network PIN from a static IMSI, NETWPIN pushes without confirmation
+[Bootstrap]
+Enabled=yes
+ConfirmNetworkPin=no
+
+[NetworkPin]
+Source=static
+Imsi=$IMSI
+
+[Export]
+NetworkManagerDir=/etc/NetworkManager/system-connections
+EOF
+cp "$PUSH" "$R/root/pushes/"
+
+grep -q '^provd:' "$R/etc/passwd" && fail "user provd exists before boot (sysusers would not be tested)" ||
+        ok "no user provd in the tree before boot (systemd-sysusers at boot creates it)"
+# What the Debian package's postinst does (dh_installsystemd): enable provd.service, and enable
+# verifierd.service, which only creates its Alias dbus-org.provboot.Verifier1.service -- the name
+# the D-Bus activation file's SystemdService= uses. Without that alias, activation fails with
+# "Unit dbus-org.provboot.Verifier1.service not found".
+if systemctl --root="$R" enable provd.service verifierd.service >"$PB_NS_DIR/enable.log" 2>&1; then
+        ok "systemctl --root enable provd.service verifierd.service"
+else
+        fail "systemctl --root enable: $(cat "$PB_NS_DIR/enable.log")"
+fi
+[ -L "$R/etc/systemd/system/dbus-org.provboot.Verifier1.service" ] &&
+        ok "enabling verifierd.service created the activation alias dbus-org.provboot.Verifier1.service" ||
+        fail "no alias /etc/systemd/system/dbus-org.provboot.Verifier1.service after enable"
+
+# ---- boot
+t=$(ms)
+if ! pb_nspawn_boot 60; then
+        fail "container booted to running|degraded (state '$PB_NS_STATE')"
+        [ -n "$PB_NS_LEADER" ] && { pb_ns systemctl --failed --no-pager; pb_ns_diag provd.service; }
+        pb_summary
+        exit 1
+fi
+ok "booted with systemd-nspawn -b: system $PB_NS_STATE ($(($(ms) - t)) ms, PID 1 = host pid $PB_NS_LEADER)"
+if [ "$PB_NS_STATE" = degraded ]; then
+        echo "failed units:"
+        pb_ns systemctl --failed --no-pager --no-legend
+fi
+
+# ---- boot-time setup by systemd itself
+[ "$(pb_ns systemctl show -p Result --value systemd-sysusers.service)" = success ] &&
+        pb_ns getent passwd provd >/dev/null && pb_ns getent group provboot >/dev/null &&
+        ok "systemd-sysusers.service at boot created user provd and group provboot" ||
+        fail "sysusers at boot: $(pb_ns systemctl show -p Result systemd-sysusers.service); $(pb_ns getent passwd provd)"
+PROVD_UID=$(pb_ns id -u provd 2>/dev/null)
+st=$(pb_ns stat -c '%a %U %G' /var/lib/provboot 2>&1)
+[ "$st" = "700 root root" ] && ok "/var/lib/provboot is 0700 root:root" || fail "/var/lib/provboot: $st"
+
+# ---- provd: started at boot, Type=notify
+unit_is() { [ "$(pb_ns systemctl is-active "$1" 2>/dev/null)" = "$2" ]; }
+if pb_wait_for 20 unit_is provd.service active; then
+        ok "provd.service active (Type=notify: READY=1 reached)"
+else
+        fail "provd.service is $(pb_ns systemctl is-active provd.service)"
+        pb_ns_diag provd.service
+fi
+s=$(pb_ns systemctl show -p StatusText --value provd.service)
+[ -n "$s" ] && ok "provd sent STATUS= over sd_notify: '$s'" || fail "provd.service has no StatusText"
+
+# ---- verifierd: bus-activated
+v="$(pb_ns systemctl show -p ActiveState --value verifierd.service) $(pb_ns systemctl show -p MainPID --value verifierd.service)"
+[ "$v" = "inactive 0" ] && ok "verifierd.service not running before first use" ||
+        fail "verifierd.service before first use: $v"
+pb_ns busctl list --activatable --no-legend 2>/dev/null | awk '$1 == "org.provboot.Verifier1"' | grep -q activatable &&
+        ok "org.provboot.Verifier1 is activatable on the system bus" ||
+        fail "org.provboot.Verifier1 not activatable: $(pb_ns busctl list --activatable --no-legend | grep provboot)"
+
+out=$(pb_ns provctl status 2>&1)
+rc=$?
+[ $rc -eq 0 ] && ok "provctl status (first call to verifierd) rc 0" || fail "provctl status rc $rc: $out"
+if pb_wait_for 20 unit_is verifierd.service active; then
+        ok "verifierd.service active after the first call"
+else
+        fail "verifierd.service is $(pb_ns systemctl is-active verifierd.service) after provctl status"
+        pb_ns_diag verifierd.service
+fi
+activated() {
+        pb_ns journalctl -b -u dbus.service --no-pager -o cat | grep -q \
+                "Activating via systemd: service name='org.provboot.Verifier1' unit='dbus-org.provboot.Verifier1.service'" &&
+                pb_ns journalctl -b -u dbus.service --no-pager -o cat | grep -q "Successfully activated service 'org.provboot.Verifier1'"
+}
+pb_wait_for 10 activated && ok "dbus-daemon activated org.provboot.Verifier1 through systemd (dbus-org.provboot.Verifier1.service)" ||
+        fail "no bus activation of verifierd in dbus.service's journal: $(pb_ns journalctl -b -u dbus.service --no-pager -o cat | tail -5)"
+
+# ---- the shipped bus policy, enforced by the distribution's dbus-daemon
+V="--system --print-reply --dest=org.provboot.Verifier1 /org/provboot/Verifier1"
+denied() { # denied WHO DESCRIPTION dbus-send ARGS...: dbus-daemon refuses (policy, not the daemon)
+        local who=$1 d=$2 out
+        shift 2
+        case $who in
+        nobody) out=$(pb_ns setpriv --reuid=nobody --regid=nogroup --clear-groups "$@" 2>&1) ;;
+        provd) out=$(pb_ns setpriv --reuid=provd --regid=provd --clear-groups "$@" 2>&1) ;;
+        esac
+        if grep -q 'org.freedesktop.DBus.Error.AccessDenied: Rejected send message' <<<"$out"; then
+                ok "$d: AccessDenied by the bus policy"
+        else
+                fail "$d: expected AccessDenied from dbus-daemon, got: $out"
+        fi
+}
+# shellcheck disable=SC2086
+denied nobody "nobody calls Verifier1.Submit" dbus-send $V org.provboot.Verifier1.Submit \
+        array:byte:1,2,3 string:application/vnd.wap.connectivity-wbxml int32:0 string: \
+        string:+4917012345 string:inject uint64:0
+# shellcheck disable=SC2086
+denied nobody "nobody calls Verifier1.ListPending" dbus-send $V org.provboot.Verifier1.ListPending
+# shellcheck disable=SC2086
+denied provd "provd's user calls Verifier1.ListPending (user side)" dbus-send $V org.provboot.Verifier1.ListPending
+denied nobody "nobody calls Parser1.Inject" dbus-send --system --print-reply --dest=org.provboot.Parser1 \
+        /org/provboot/Parser1 org.provboot.Parser1.Inject array:byte:1 string:wsp
+out=$(pb_ns busctl call org.provboot.Verifier1 /org/provboot/Verifier1 org.provboot.Verifier1 ListPending 2>&1)
+[ "$out" = "a(tsssttas) 0" ] && ok "root calls ListPending: $out" || fail "root ListPending: $out"
+
+# ---- a real push, injected inside
+out=$(pb_ns provctl --json inject --sms /root/pushes/apn-proxy.netwpin.sms.hex 2>&1)
+echo "provctl inject: $out"
+ID=$(pj 'd["id"]' <<<"$out" 2>/dev/null)
+[ "$(pj 'd["verdict"]' <<<"$out" 2>/dev/null)" = applied ] && ok "NETWPIN push injected inside: applied (push $ID)" ||
+        fail "NETWPIN push not applied: $out"
+hist=$(pb_ns provctl --json history 2>&1)
+[ "$(pj "[e['verdict'] for e in d if e['id'] == ${ID:-0}] == ['applied'] and \
+        [e['sec'] for e in d if e['id'] == ${ID:-0}] == ['NETWPIN']" <<<"$hist" 2>/dev/null)" = 1 ] &&
+        ok "provctl history --json: push $ID applied, SEC NETWPIN" || fail "provctl history --json: $hist"
+kf=$(pb_ns sh -c 'stat -c "%a %U %n" /etc/NetworkManager/system-connections/*.nmconnection' 2>&1)
+echo "keyfiles: $kf"
+[ -n "$kf" ] && ! grep -qv '^600 root ' <<<"$kf" && ok "NetworkManager keyfile written, mode 0600 root" ||
+        fail "NetworkManager keyfile: $kf"
+
+# ---- the verdict in the journal, with its structured fields
+verdict_logged() {
+        pb_ns journalctl -b -u verifierd.service --no-pager -o json "VERDICT=applied" "PUSH_ID=$ID" >"$PB_NS_DIR/verdict.json" 2>&1 &&
+                [ -s "$PB_NS_DIR/verdict.json" ] && grep -q '^{' "$PB_NS_DIR/verdict.json"
+}
+if pb_wait_for 10 verdict_logged; then
+        f=$(python3 -c '
+import json, re, sys
+e = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")][-1]
+want = {"PUSH_ID": sys.argv[2], "SEC": "NETWPIN", "ROLES": "4", "VERDICT": "applied", "REASON": ""}
+bad = [k + "=" + repr(e.get(k)) for k, v in want.items() if e.get(k) != v]
+if not re.fullmatch(r"[0-9a-f]{32}", e.get("MESSAGE_ID", "")): bad.append("MESSAGE_ID=" + repr(e.get("MESSAGE_ID")))
+print(" ".join(bad) if bad else "ok " + " ".join(k + "=" + e[k] for k in ["MESSAGE_ID"] + list(want)))' "$PB_NS_DIR/verdict.json" "$ID")
+        [ "${f%% *}" = ok ] && ok "journalctl -u verifierd: verdict entry ${f#ok }" || fail "verdict journal entry fields: $f"
+else
+        fail "no journal entry VERDICT=applied PUSH_ID=$ID for verifierd.service: $(cat "$PB_NS_DIR/verdict.json")"
+fi
+
+# ---- sandbox settings as systemd loaded them
+declare -A P
+expect() { # expect UNIT KEY=VALUE...
+        local u=$1 kv k v props=
+        shift
+        for kv in "$@"; do props+=${props:+,}${kv%%=*}; done
+        P=()
+        while IFS='=' read -r k v; do P[$k]=$v; done < <(pb_ns systemctl show "$u" -p "$props")
+        for kv in "$@"; do
+                k=${kv%%=*}; v=${kv#*=}
+                [ "${P[$k]-<unset>}" = "$v" ] && ok "systemctl show $u: $k=$v" || fail "systemctl show $u: $k='${P[$k]-<unset>}', want '$v'"
+        done
+}
+expect provd.service Type=notify User=provd CapabilityBoundingSet= AmbientCapabilities= NoNewPrivileges=yes \
+        ProtectSystem=strict ProtectHome=yes PrivateNetwork=yes PrivateUsers=yes PrivateDevices=yes \
+        RestrictAddressFamilies=AF_UNIX MemoryDenyWriteExecute=yes SystemCallArchitectures=native
+expect verifierd.service Type=dbus BusName=org.provboot.Verifier1 User= CapabilityBoundingSet= AmbientCapabilities= \
+        NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateNetwork=yes PrivateDevices=yes \
+        RestrictAddressFamilies=AF_UNIX LimitCORE=0 StateDirectory=provboot MemoryDenyWriteExecute=yes \
+        ReadWritePaths=-/etc/NetworkManager/system-connections
+for u in provd verifierd; do
+        f=$(pb_ns systemctl show -p SystemCallFilter --value "$u.service")
+        [ -n "$f" ] && ! grep -qw -e mount -e reboot -e setrlimit <<<"$f" &&
+                ok "$u.service SystemCallFilter is an allow list without mount/reboot/setrlimit" ||
+                fail "$u.service SystemCallFilter: ${f:0:200}"
+done
+
+# ---- ... and in force on the running processes (read from the container's /proc)
+proc_status() { # proc_status PID KEY: the values of /proc/PID/status's KEY line, joined by single spaces
+        pb_ns awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "/proc/$1/status"
+}
+PPID_=$(pb_ns systemctl show -p MainPID --value provd.service)
+VPID=$(pb_ns systemctl show -p MainPID --value verifierd.service)
+echo "provd pid $PPID_ (uid provd = $PROVD_UID), verifierd pid $VPID (container pids)"
+u=$(proc_status "$PPID_" Uid)
+[ -n "$PROVD_UID" ] && [ "$u" = "$PROVD_UID $PROVD_UID $PROVD_UID $PROVD_UID" ] &&
+        ok "provd runs as uid provd ($PROVD_UID) real/effective/saved/fs" || fail "provd Uid: '$u' (provd = $PROVD_UID)"
+u=$(proc_status "$VPID" Uid)
+[ "$u" = "0 0 0 0" ] && ok "verifierd runs as root (uid 0)" || fail "verifierd Uid: '$u'"
+for p in "provd:$PPID_" "verifierd:$VPID"; do
+        n=${p%%:*}; pid=${p#*:}
+        for k in CapEff CapPrm CapBnd CapAmb; do
+                v=$(proc_status "$pid" $k)
+                [ "$v" = 0000000000000000 ] && ok "$n $k 0" || fail "$n $k '$v'"
+        done
+        v=$(proc_status "$pid" NoNewPrivs)
+        [ "$v" = 1 ] && ok "$n NoNewPrivs 1" || fail "$n NoNewPrivs '$v'"
+        v=$(proc_status "$pid" Seccomp)
+        [ "$v" = 2 ] && ok "$n Seccomp 2 (filter)" || fail "$n Seccomp '$v'"
+        a=$(pb_ns readlink "/proc/$pid/ns/net"); b=$(pb_ns readlink /proc/1/ns/net)
+        [ -n "$a" ] && [ "$a" != "$b" ] && ok "$n has its own network namespace (PrivateNetwork)" || fail "$n net ns '$a' = PID 1's '$b'"
+        # the last mount on / in the process's mount namespace is read-only (ProtectSystem=strict)
+        m=$(pb_ns awk '$5 == "/" { o = $6 } END { print o }' "/proc/$pid/mountinfo")
+        [ "${m%%,*}" = ro ] && ok "$n sees / read-only ($m)" || fail "$n / mount options '$m'"
+done
+a=$(pb_ns readlink "/proc/$PPID_/ns/user"); b=$(pb_ns readlink /proc/1/ns/user)
+[ -n "$a" ] && [ "$a" != "$b" ] && ok "provd has its own user namespace (PrivateUsers)" || fail "provd user ns '$a' = PID 1's '$b'"
+m=$(pb_ns awk '$5 == "/var/lib/provboot" { o = $6 } END { print o }' "/proc/$VPID/mountinfo")
+[ "${m%%,*}" = rw ] && ok "verifierd's StateDirectory /var/lib/provboot is writable ($m)" || fail "verifierd /var/lib/provboot mount '$m'"
+l=$(pb_ns awk '/^Max core file size/ { print $5, $6 }' "/proc/$VPID/limits")
+[ "$l" = "0 0" ] && ok "verifierd core file size limit 0 0 (LimitCORE=0)" || fail "verifierd core limit '$l'"
+
+# ---- unit lifecycle
+for u in provd verifierd; do
+        n=$(pb_ns systemctl show -p NRestarts --value "$u.service")
+        [ "$n" = 0 ] && ok "$u.service NRestarts=0" || fail "$u.service restarted $n times"
+done
+out=$(pb_ns systemctl reload verifierd.service 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && [ "$(pb_ns systemctl show -p MainPID --value verifierd.service)" = "$VPID" ]; then
+        ok "systemctl reload verifierd.service (ExecReload=) rc 0, same MainPID"
+else
+        fail "systemctl reload verifierd.service rc $rc: $out"
+        pb_ns journalctl -b -u verifierd.service --no-pager -o cat | tail -n 6 | sed 's/^/    /'
+fi
+pb_wait_for 10 unit_is verifierd.service active && ok "verifierd.service active after reload" ||
+        fail "verifierd.service after reload: $(pb_ns systemctl is-active verifierd.service)"
+
+# ---- power off
+t=$(ms)
+pb_nspawn_poweroff
+ok "container powered off ($(($(ms) - t)) ms)"
+echo "total $(($(ms) - T_START)) ms"
+pb_summary

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * export-dbus.h: the exporters that talk D-Bus (issue 4): committed NAPDEF settings become oFono
+ * packet-data contexts (security-model.md §2.1: ConnectionManager.AddContext + ConnectionContext
+ * SetProperty) and the APPLICATION w4 (MMS) becomes mmsd-tng settings (§2.4: ChangeSettings on
+ * org.ofono.mms /org/ofono/mms org.ofono.mms.ModemManager). Each runs only when the configuration
+ * enables it ([Export] OfonoContexts=, Mmsd=). Like the keyfile exporter it renders what the store
+ * holds and nothing else; it runs after the durable commit, outside the security decision, and
+ * its failures never change a verdict: the store is the truth and the exports are redone from it
+ * (at start-up and after every applied push).
+ *
+ * Two parts:
+ *  - the plan (pure, no bus): the settings rows (engine_foreach_setting) -> the contexts and the
+ *    mmsd-tng settings they render to (export_dbus_plan*). Mapping (oma-cp-wire.md §4.2):
+ *      NAPDEF with a NAP-ADDRESS and NAP-ADDRTYPE APN (or absent) -> one context
+ *        Name              "provboot: " + NAME (else NAPID), made unique per Type (" #2" ...)
+ *        Type              "mms" when a w4 APPLICATION uses the NAPDEF, else "internet"; a NAPDEF
+ *                          that a w4 uses AND that carries the INTERNET flag gives both contexts
+ *                          (the combined Internet+MMS APN; the oFono forks want one of each)
+ *        AccessPointName   NAP-ADDRESS
+ *        Username/Password AUTHNAME/AUTHSECRET of the first NAPAUTHINFO that has either ("" when
+ *                          none; the same NAPAUTHINFO the keyfile exporter uses)
+ *        AuthenticationMethod  AUTHTYPE PAP -> "pap", CHAP -> "chap"; no credentials -> "none";
+ *                          any other AUTHTYPE (MD5 is Mobile IP, not PPP) -> left as oFono has it
+ *        MessageCenter/MessageProxy  (mms contexts only) the w4's CarrierMMSC / proxy below, ""
+ *                          when the w4 names no proxy
+ *      APPLICATION APPID=w4 -> mmsd-tng ChangeSettings, the w4 installed last (highest push id)
+ *      among the valid ones:
+ *        CarrierMMSC       ADDR (or APPADDR/ADDR): an absolute http:// or https:// URL
+ *        MMS_APN           NAP-ADDRESS of the NAPDEF its TO-NAPID names; without TO-NAPID, the
+ *                          one the TO-NAPID of its proxy's PXPHYSICAL names (operators often
+ *                          link the MMS NAP only through the proxy). TO-NAPID "INTERNET" that no
+ *                          NAPID equals means the first NAPDEF flagged INTERNET (§4.1).
+ *        CarrierMMSProxy   "PXADDR:PORTNBR" of the PXLOGICAL its TO-PROXY names (first
+ *                          PXPHYSICAL; PORT of the PXPHYSICAL, else of the PXLOGICAL, else 80;
+ *                          an IPv6 PXADDR in brackets), or "NULL" without TO-PROXY
+ *      A reference that does not resolve invalidates the w4 (the referring characteristic,
+ *      §4.1). Only the first TO-NAPID / TO-PROXY of a w4 counts.
+ *    Value rules (checked here, right where the values leave for another daemon, as the keyfile
+ *    exporter does): the APN passes schema_valid_apn (NetworkManager's rule) and oFono's own
+ *    is_valid_apn (no '_', no leading '.', no empty label, first label of 2+ characters); no value
+ *    holds a control character; Username <= 63 bytes, Password <= 255 (oFono's limits, longer
+ *    ones oFono refuses); CarrierMMSC is an RFC 3986 URI with scheme http or https, <= 255 bytes;
+ *    the proxy host passes schema_valid_host and the port 1..65535. A NAPDEF or w4 that breaks a
+ *    rule is refused as a whole (counted in ->invalid, its root listed) and never sent; the
+ *    rest is exported.
+ *  - the bus part: export_dbus_ofono / export_dbus_mmsd / export_dbus_apply. Synchronous calls,
+ *    each with at most EXPORT_DBUS_CALL_TIMEOUT_USEC and all of one run within
+ *    EXPORT_DBUS_BUDGET_USEC; no auto-start (verifierd never bus-activates oFono or mmsd-tng);
+ *    a time-out ends that exporter's run. Replies are parsed with bounds (modems, contexts,
+ *    dictionary entries) like any input from another process.
+ *
+ * oFono ownership rule: a context is provboot's when its Name starts with "provboot: "
+ * (EXPORT_DBUS_NAME_PREFIX). For every modem whose Interfaces list org.ofono.ConnectionManager:
+ * a context of the plan that exists (same Name and Type) is updated property by property, only
+ * where the value differs (so a second run sets nothing); a missing one is added (AddContext, then
+ * Name first so it is ours from its first property; if a later property fails it is removed
+ * again); a context of ours that the plan no longer holds, or a duplicate of one, is removed
+ * (RemoveContext). An active context is never touched (oFono refuses APN, Username, Password
+ * changes while active; the next run retries) and is counted in ->busy. Contexts whose Name
+ * lacks the prefix are never modified or removed, whatever their APN: a user renaming a context
+ * takes it away from provboot. A crash between AddContext and the Name leaves one context named
+ * oFono's default ("Internet"/"MMS") that provboot no longer recognises.
+ *
+ * mmsd-tng: real mmsd-tng owns org.ofono.mms on the SESSION bus of the phone's user (Chatty talks
+ * to it there), while verifierd is a system service. export_dbus_apply uses the one connection it
+ * is given, which in verifierd is the system bus: with Mmsd=yes a distribution must run an
+ * mmsd-tng instance on the system bus or a forwarder that owns org.ofono.mms there and relays
+ * ChangeSettings to the user's session. Callers with a session connection at hand call
+ * export_dbus_mmsd on it directly. Settings go through ChangeSettings only, never by writing
+ * mmsd-tng's key file (§2.4). ChangeSettings is sent every run (mmsd-tng has no read-back on this
+ * interface; the values are the same, so it is idempotent on its side).
+ *
+ * Secrets: Password values are settings; they are sent to oFono as a property and never appear in
+ * stats or any text this module produces. Library code: logs nothing; the caller logs the return
+ * value and the stats.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <systemd/sd-bus.h>
+
+#include "config.h"
+#include "engine.h"
+#include "store.h"
+
+#define EXPORT_DBUS_NAME_PREFIX "provboot: "
+#define EXPORT_DBUS_NAME_MAX 127U               /* oFono MAX_CONTEXT_NAME_LENGTH (bytes) */
+#define EXPORT_DBUS_APN_MAX 100U                /* oFono OFONO_GPRS_MAX_APN_LENGTH; NM's 64 is stricter */
+#define EXPORT_DBUS_USERNAME_MAX 63U            /* oFono OFONO_GPRS_MAX_USERNAME_LENGTH */
+#define EXPORT_DBUS_PASSWORD_MAX 255U           /* oFono OFONO_GPRS_MAX_PASSWORD_LENGTH */
+#define EXPORT_DBUS_MMS_VALUE_MAX 255U          /* oFono MAX_MESSAGE_CENTER/PROXY_LENGTH */
+#define EXPORT_DBUS_PROXY_DEFAULT_PORT 80U      /* a PXPHYSICAL without PORT: HTTP */
+#define EXPORT_DBUS_CALL_TIMEOUT_USEC (2ULL * 1000000ULL)
+#define EXPORT_DBUS_BUDGET_USEC (10ULL * 1000000ULL)
+#define EXPORT_DBUS_MODEMS_MAX 8U               /* modems handled (more are ignored) */
+#define EXPORT_DBUS_CONTEXTS_MAX 256U           /* contexts read per modem (oFono MAX_CONTEXTS) */
+#define EXPORT_DBUS_DICT_MAX 64U                /* entries of one a{sv} read */
+
+/* oFono and mmsd-tng names (oFono doc/manager-api.txt, doc/connman-api.txt; mmsd-tng as Chatty
+ * calls it, security-model.md §2.4). */
+#define EXPORT_DBUS_OFONO_SERVICE "org.ofono"
+#define EXPORT_DBUS_OFONO_MANAGER "org.ofono.Manager"
+#define EXPORT_DBUS_OFONO_CONNMAN "org.ofono.ConnectionManager"
+#define EXPORT_DBUS_OFONO_CONTEXT "org.ofono.ConnectionContext"
+#define EXPORT_DBUS_MMSD_SERVICE "org.ofono.mms"
+#define EXPORT_DBUS_MMSD_PATH "/org/ofono/mms"
+#define EXPORT_DBUS_MMSD_INTERFACE "org.ofono.mms.ModemManager"
+
+/* One oFono context to have. Strings are borrowed from the plan's rows or owned by the plan. */
+typedef struct OfonoContextSpec {
+        const char *root;               /* the NAPDEF's settings root */
+        const char *type;               /* "internet" or "mms" */
+        char *name;                     /* owned: "provboot: ..." */
+        const char *apn;
+        const char *username;           /* "" when absent */
+        const char *password;           /* "" when absent; a secret: never logged */
+        const char *auth;               /* "pap", "chap", "none", or NULL: not set */
+        const char *message_center;     /* mms: MMSC URL or ""; NULL for internet contexts */
+        const char *message_proxy;      /* mms: "host:port" or ""; NULL for internet contexts */
+        uint64_t push_id;               /* push that installed the NAPDEF */
+} OfonoContextSpec;
+
+/* The mmsd-tng settings to have (have_mmsd). */
+typedef struct MmsdSpec {
+        const char *root;               /* the w4 APPLICATION's settings root */
+        const char *mmsc;               /* CarrierMMSC */
+        const char *apn;                /* MMS_APN */
+        const char *proxy;              /* CarrierMMSProxy: "host:port" or "NULL" */
+        uint64_t push_id;
+} MmsdSpec;
+
+typedef struct ExportDbusPlan {
+        OfonoContextSpec *contexts;
+        size_t n_contexts;
+        bool have_mmsd;
+        MmsdSpec mmsd;
+        char **invalid;                 /* roots refused by the value rules or links (owned) */
+        size_t n_invalid;
+        unsigned skipped;               /* NAPDEFs that are not APNs (CSD numbers, IP addresses) */
+        /* owned storage */
+        StoreSettingList rows;          /* the rows, when export_dbus_plan read them */
+        char **strings;                 /* built values (proxy "host:port") */
+        size_t n_strings;
+} ExportDbusPlan;
+
+typedef struct ExportDbusStats {
+        /* oFono */
+        unsigned modems;                /* modems with ConnectionManager handled */
+        unsigned created;               /* contexts added */
+        unsigned updated;               /* contexts with at least one property set */
+        unsigned unchanged;             /* contexts already right */
+        unsigned removed;               /* stale or duplicate contexts of ours removed */
+        unsigned busy;                  /* active contexts of ours left alone (retried next run) */
+        unsigned failed;                /* contexts whose calls failed (the first error is returned) */
+        /* mmsd-tng */
+        unsigned mmsd_settings;         /* ChangeSettings calls that succeeded */
+        /* the plan */
+        unsigned planned;               /* contexts in the plan */
+        unsigned invalid;               /* NAPDEFs / w4s refused by the value rules */
+        unsigned skipped;               /* NAPDEFs that are not APNs */
+} ExportDbusStats;
+
+/**
+ * export_dbus_plan_from_rows() - derive the plan from setting rows ordered by root, then document
+ *   order (as store_foreach_setting returns them). Pure: no bus, no store.
+ * @rows: the rows; the plan borrows their strings, so they must outlive it
+ * @n: number of rows
+ * @ret: the plan (free with export_dbus_plan_done)
+ * Return: 0; -ENOMEM.
+ */
+int export_dbus_plan_from_rows(const StoreSetting *rows, size_t n, ExportDbusPlan *ret);
+
+/**
+ * export_dbus_plan() - read the NAPDEF, PXLOGICAL and APPLICATION rows through
+ *   engine_foreach_setting and derive the plan; the plan owns a copy of the rows.
+ * Return: 0; -ENOMEM; negative errno from the store.
+ */
+int export_dbus_plan(Engine *e, ExportDbusPlan *ret);
+
+void export_dbus_plan_done(ExportDbusPlan *p);
+
+/**
+ * export_dbus_ofono() - make the contexts of every oFono modem with ConnectionManager match the
+ *   plan (ownership rule above).
+ * @bus: a connection to the bus oFono is on (the system bus)
+ * @p: the plan
+ * @stats: counters are added to it (may be NULL)
+ * Return: 0; -EHOSTUNREACH or -ENXIO oFono is not running (sd-bus's mapping of ServiceUnknown /
+ *   NameHasNoOwner); -ETIMEDOUT a call timed out or the run exceeded its budget (the rest was
+ *   left); -EBADMSG a reply did not have oFono's types; otherwise the first error of a call
+ *   (the other contexts and modems are still done).
+ */
+int export_dbus_ofono(sd_bus *bus, const ExportDbusPlan *p, ExportDbusStats *stats);
+
+/**
+ * export_dbus_mmsd() - send the plan's mmsd-tng settings (nothing when the plan has none).
+ * @bus: a connection to the bus mmsd-tng (or its forwarder) owns org.ofono.mms on
+ * @p: the plan
+ * @stats: counters are added to it (may be NULL)
+ * Return: 0; -EHOSTUNREACH / -ENXIO nobody owns org.ofono.mms there; -ETIMEDOUT; the first
+ *   error of a call (the later keys are not sent).
+ */
+int export_dbus_mmsd(sd_bus *bus, const ExportDbusPlan *p, ExportDbusStats *stats);
+
+/**
+ * export_dbus_apply() - what verifierd calls after an applied verdict and at start-up: when
+ *   @c->export_ofono_contexts, export_dbus_ofono(@bus); when @c->export_mmsd,
+ *   export_dbus_mmsd(@bus) on the SAME connection (see the mmsd-tng note above). Does nothing
+ *   (not even read the store) when both are off. Both exporters run even if the first fails.
+ * @bus: verifierd's bus connection
+ * @e: the engine (its store is read through engine_foreach_setting)
+ * @c: the configuration
+ * @stats: filled (zeroed first; may be NULL)
+ * Return: 0; the first error of the plan, export_dbus_ofono or export_dbus_mmsd. Never a verdict:
+ *   log it and go on (the next apply or restart retries).
+ */
+int export_dbus_apply(sd_bus *bus, Engine *e, const Config *c, ExportDbusStats *stats);
+
+/**
+ * export_dbus_stats_format() - one line for the log, e.g. "oFono: 1 modem(s), 2 created, 0 updated,
+ *   0 unchanged, 0 removed, 0 busy, 0 failed; mmsd: 3 setting(s); plan: 2 context(s), 0 invalid,
+ *   0 skipped". Holds no value of any setting.
+ * Return: @buf.
+ */
+const char *export_dbus_stats_format(const ExportDbusStats *s, char *buf, size_t size);
