@@ -51,7 +51,11 @@ include packaging/selinux.mk
 PKG_VERSION := ${shell awk -F'[()]' 'NR == 1 { print $$2 }' packaging/debian/changelog}
 DIST_DIR := $(abspath $(BUILD))/dist
 BUILD_REL := $(patsubst $(CURDIR)/%,%,$(abspath $(BUILD)))
-CLEAN_MAKE_ENV := env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL
+# Also unset the Makefile's own variables: run-tests.sh exports BUILD, and a package build that
+# inherited BUILD=/abs/path would build there and `make clean` it (dh_auto_clean).
+CLEAN_MAKE_ENV := env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL $(addprefix -u ,BUILD DESTDIR \
+	PREFIX BINDIR SBINDIR LIBEXECDIR DATADIR MANDIR SYSCONFDIR UNITDIR DBUS_SYSTEM_POLICY_DIR \
+	DBUS_SYSTEM_SERVICES_DIR SYSUSERSDIR TMPFILESDIR PROVBOOT_LIBDIR SELINUX_DEVEL_MAKEFILE SELINUX_PKGDIR)
 # $(call stage_tree,DIR): copy the source tree into DIR (created).
 stage_tree = mkdir -p $(1) && tar -C $(CURDIR) --exclude=./.git --exclude=./build --exclude=./$(BUILD_REL) \
 	--exclude=./debian -cf - . | tar -C $(1) -xf -

@@ -12,6 +12,8 @@ mkdir -p "$LOG"
 pass=0
 fail=0
 export CRASH_KILLS=${CRASH_KILLS:-10}
+# valgrind runs code 20-50x slower: stretch Check's per-test timeouts accordingly
+export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-30}
 for t in ${UNIT_TESTS:-}; do
         log=$LOG/$t.log
         valgrind --quiet --trace-children=yes --error-exitcode=99 --leak-check=full \

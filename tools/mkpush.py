@@ -12,6 +12,8 @@ concatenation) printed as hex lines.
   mkpush.py --xml doc.xml --sec netwpin --imsi 262011234567890 --out push.wsp
   mkpush.py --xml doc.xml --sec userpin --pin 1234 --sms --out push.sms.hex
   mkpush.py --xml doc.xml --sec none --format xml --out push.wsp      (text XML body)
+  mkpush.py --pkcs7 package.der --out push.wsp                          (a signed package,
+      Content-Type application/pkcs7-mime as the well-known code 0x37, or as text with --ct-text)
 """
 import argparse
 import hashlib
@@ -49,13 +51,14 @@ def compile_wbxml(xml_path):
         return open(out, "rb").read()
 
 
-def wsp_push(body, sec, mac_hex, xml_body, tid=1):
+def wsp_push(body, sec, mac_hex, xml_body, tid=1, media=None):
     params = b""
     if sec is not None:
         params += bytes([0x91, 0x80 | sec])
         if mac_hex:
             params += b"\x92" + mac_hex.encode() + b"\x00"
-    media = bytes([0xB5 if xml_body else 0xB6])
+    if media is None:
+        media = bytes([0xB5 if xml_body else 0xB6])
     value = media + params
     if len(value) <= 30:
         ct = bytes([len(value)]) + value
@@ -91,6 +94,9 @@ def main():
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument("--xml", help="provisioning document (XML), compiled to WBXML unless --format xml")
     src.add_argument("--wbxml", help="WBXML body file")
+    src.add_argument("--pkcs7", help="a signed package (CMS) as the body: application/pkcs7-mime")
+    ap.add_argument("--ct-text", action="store_true",
+                    help="with --pkcs7: send the content type as text instead of the code 0x37")
     ap.add_argument("--format", choices=["wbxml", "xml"], default="wbxml")
     ap.add_argument("--sec", choices=list(SEC), default="none")
     ap.add_argument("--imsi", default="262011234567890")
@@ -105,7 +111,11 @@ def main():
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
-    if a.xml and a.format == "xml":
+    media = None
+    if a.pkcs7:
+        body = open(a.pkcs7, "rb").read()
+        media = b"application/pkcs7-mime\x00" if a.ct_text else bytes([0xB7])
+    elif a.xml and a.format == "xml":
         body = open(a.xml, "rb").read()
     elif a.xml:
         body = compile_wbxml(a.xml)
@@ -139,7 +149,7 @@ def main():
         b = bytearray(body)
         b[i] ^= 1
         body = bytes(b)
-    pdu = wsp_push(body, sec, mac, a.format == "xml")
+    pdu = wsp_push(body, sec, mac, a.format == "xml", media=media)
     if a.sms:
         open(a.out, "w").write("\n".join(sms_tpdus(pdu, a.sender, a.ref)) + "\n")
     else:

@@ -22,7 +22,11 @@
 #include "policy.h"
 
 static const char *const store_names[] = {
-        "ROOT", "CA", "SPC", "MY", "Privileged Execution Trust Authorities",
+        "ROOT",
+        "CA",
+        "SPC",
+        "MY",
+        "Privileged Execution Trust Authorities",
         "Unprivileged Execution Trust Authorities",
 };
 
@@ -81,7 +85,8 @@ int certstore_describe(X509 *x, char **ret_subject, uint64_t *ret_not_after_usec
 
         if (!b)
                 return -ENOMEM;
-        if (X509_NAME_print_ex(b, X509_get_subject_name(x), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0) {
+        if (X509_NAME_print_ex(b, X509_get_subject_name(x), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) <
+            0) {
                 ERR_clear_error();
                 (void) BIO_reset(b);
         }
@@ -197,7 +202,8 @@ static bool is_thumbprint(const char *s) {
         if (!s || strlen(s) != CERTSTORE_THUMBPRINT_LEN)
                 return false;
         for (size_t i = 0; i < CERTSTORE_THUMBPRINT_LEN; i++)
-                if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F')))
+                if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+                      (s[i] >= 'A' && s[i] <= 'F')))
                         return false;
         return true;
 }
@@ -209,7 +215,8 @@ static void upper(char *s) {
 }
 
 static int why_set(char **ret_why, const char *store, const char *node, const char *what) {
-        if (ret_why && asprintf(ret_why, "CertificateStore/%.48s/%.64s: %s", store, node ? node : "", what) < 0)
+        if (ret_why &&
+            asprintf(ret_why, "CertificateStore/%.48s/%.64s: %s", store, node ? node : "", what) < 0)
                 *ret_why = NULL;
         return 0;
 }
@@ -238,24 +245,29 @@ static int op_from_node(const CpCharacteristic *store, const CpCharacteristic *n
         int r;
 
         if (!is_thumbprint(node->type))
-                return why_set(ret_why, store->type, node->type, "not named by a SHA-1 thumbprint"), -EBADMSG;
+                return why_set(ret_why, store->type, node->type, "not named by a SHA-1 thumbprint"),
+                       -EBADMSG;
         /* §1.8: a role mask cannot be sent without the certificate */
         if (!b64)
-                return why_set(ret_why, store->type, node->type, "Role without EncodedCertificate"), -EBADMSG;
+                return why_set(ret_why, store->type, node->type, "Role without EncodedCertificate"),
+                       -EBADMSG;
         r = b64_decode(b64, CERTSTORE_DER_MAX, &op->der, &op->der_len);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return why_set(ret_why, store->type, node->type, "EncodedCertificate is not base64 DER"), -EBADMSG;
+                return why_set(ret_why, store->type, node->type, "EncodedCertificate is not base64 DER"),
+                       -EBADMSG;
         r = certstore_parse_der(op->der, op->der_len, &x);
         if (r < 0)
-                return why_set(ret_why, store->type, node->type, "EncodedCertificate does not parse"), -EBADMSG;
+                return why_set(ret_why, store->type, node->type, "EncodedCertificate does not parse"),
+                       -EBADMSG;
         r = certstore_thumbprint(op->der, op->der_len, thumb);
         if (r < 0)
                 return r;
         /* §1.8: the node is named by the certificate's own SHA-1 hash */
         if (strcasecmp(thumb, node->type) != 0)
-                return why_set(ret_why, store->type, node->type, "thumbprint does not match the certificate"),
+                return why_set(ret_why, store->type, node->type,
+                               "thumbprint does not match the certificate"),
                        -EBADMSG;
         /* §1.8/§1.5: never more roles than the message installing it (policy.c checked it too) */
         r = policy_check_bounded_roles(message_roles, role ? role : "0", &op->roles);
@@ -286,7 +298,8 @@ int certstore_ops_from_doc(const CpDoc *doc, uint32_t message_roles, CertOpList 
                                 if (strcmp(p->name, "Delete") != 0)
                                         continue;
                                 if (!is_thumbprint(p->value))
-                                        return why_set(ret_why, st->type, p->value, "Delete needs a thumbprint"),
+                                        return why_set(ret_why, st->type, p->value,
+                                                       "Delete needs a thumbprint"),
                                                -EBADMSG;
                                 snprintf(op.store, sizeof op.store, "%s", st->type);
                                 snprintf(op.thumbprint, sizeof op.thumbprint, "%s", p->value);
@@ -294,7 +307,8 @@ int certstore_ops_from_doc(const CpDoc *doc, uint32_t message_roles, CertOpList 
                                 op.remove = true;
                                 r = ops_push(&l, &op);
                                 if (r == -E2BIG)
-                                        return why_set(ret_why, st->type, NULL, "too many certificates"), -EBADMSG;
+                                        return why_set(ret_why, st->type, NULL, "too many certificates"),
+                                               -EBADMSG;
                                 if (r < 0)
                                         return r;
                         }
@@ -307,7 +321,8 @@ int certstore_ops_from_doc(const CpDoc *doc, uint32_t message_roles, CertOpList 
                                 free(op.der);
                                 free(op.subject);
                                 if (r == -E2BIG)
-                                        return why_set(ret_why, st->type, NULL, "too many certificates"), -EBADMSG;
+                                        return why_set(ret_why, st->type, NULL, "too many certificates"),
+                                               -EBADMSG;
                                 if (r < 0)
                                         return r;
                         }
@@ -353,8 +368,8 @@ bool certstore_admin_removed(const CertAdminList *l, const char *store, const ch
 /* One drop-in while it is parsed: its keys, where they were set. */
 typedef struct AdminEntry {
         char *path;
-        unsigned line;                  /* first assignment (for errors about the whole entry) */
-        int kind;                       /* 0 none yet, 1 [Certificate], 2 [Remove] */
+        unsigned line; /* first assignment (for errors about the whole entry) */
+        int kind;      /* 0 none yet, 1 [Certificate], 2 [Remove] */
         char store[CERTSTORE_NAME_MAX];
         char *file;
         unsigned file_line;
@@ -375,8 +390,8 @@ static void admin_load_done(AdminLoad *a) {
         free(a->e);
 }
 
-static int admin_handler(void *userdata, const char *file, unsigned line, const char *section, const char *key,
-                         const char *value, char *msg) {
+static int admin_handler(void *userdata, const char *file, unsigned line, const char *section,
+                         const char *key, const char *value, char *msg) {
         AdminLoad *a = userdata;
         AdminEntry *e;
         int kind;
@@ -386,8 +401,8 @@ static int admin_handler(void *userdata, const char *file, unsigned line, const 
         else if (strcmp(section, "Remove") == 0)
                 kind = 2;
         else {
-                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "unknown section [%.64s] (expected [Certificate] or [Remove])",
-                         section);
+                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                         "unknown section [%.64s] (expected [Certificate] or [Remove])", section);
                 return -EINVAL;
         }
         /* one entry per drop-in: a new file starts a new entry */
@@ -409,8 +424,8 @@ static int admin_handler(void *userdata, const char *file, unsigned line, const 
         }
         if (strcmp(key, "Store") == 0) {
                 if (!certstore_name_valid(value)) {
-                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "Store= expects ROOT, CA, SPC or MY, not '%.64s'",
-                                 value);
+                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                                 "Store= expects ROOT, CA, SPC or MY, not '%.64s'", value);
                         return -EINVAL;
                 }
                 snprintf(e->store, sizeof e->store, "%s", value);
@@ -420,8 +435,8 @@ static int admin_handler(void *userdata, const char *file, unsigned line, const 
                 char *f;
 
                 if (!value[0] || strlen(value) >= PATH_MAX || strstr(value, "..")) {
-                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "File= expects a path without '..', not '%.64s'",
-                                 value);
+                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                                 "File= expects a path without '..', not '%.64s'", value);
                         return -EINVAL;
                 }
                 if (value[0] == '/')
@@ -430,7 +445,8 @@ static int admin_handler(void *userdata, const char *file, unsigned line, const 
                         /* relative to the directory of the drop-in that names it */
                         const char *slash = strrchr(file, '/');
 
-                        if (asprintf(&f, "%.*s/%s", slash ? (int) (slash - file) : 1, slash ? file : ".", value) < 0)
+                        if (asprintf(&f, "%.*s/%s", slash ? (int) (slash - file) : 1, slash ? file : ".",
+                                     value) < 0)
                                 f = NULL;
                 }
                 if (!f)
@@ -512,7 +528,8 @@ static int read_cert_file(const char *path, uint8_t **ret_der, size_t *ret_len) 
         return 0;
 }
 
-static void admin_error(ConfigError *err, const char *file, unsigned line, const char *fmt, ...) _printf_(4, 5);
+static void admin_error(ConfigError *err, const char *file, unsigned line, const char *fmt, ...)
+        _printf_(4, 5);
 static void admin_error(ConfigError *err, const char *file, unsigned line, const char *fmt, ...) {
         va_list ap;
 
@@ -530,7 +547,8 @@ int certstore_admin_load(const char *const *roots, size_t n_roots, CertAdminList
         _cleanup_(admin_load_done) AdminLoad a = {};
         int r;
 
-        r = config_parse_tree(roots, n_roots, NULL, CERTSTORE_DROPIN_DIR, admin_handler, &a, NULL, NULL, err);
+        r = config_parse_tree(roots, n_roots, NULL, CERTSTORE_DROPIN_DIR, admin_handler, &a, NULL, NULL,
+                              err);
         if (r < 0)
                 return r;
         l = calloc(1, sizeof(*l));
@@ -574,7 +592,8 @@ int certstore_admin_load(const char *const *roots, size_t n_roots, CertAdminList
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {
-                        admin_error(err, e->path, e->file_line, "cannot read a certificate from '%.200s'", e->file);
+                        admin_error(err, e->path, e->file_line, "cannot read a certificate from '%.200s'",
+                                    e->file);
                         return -EINVAL;
                 }
                 r = certstore_thumbprint(c->der, c->der_len, c->thumbprint);

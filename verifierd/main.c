@@ -590,7 +590,7 @@ static int method_get_push(sd_bus_message *msg, void *userdata, sd_bus_error *er
         if (r < 0)
                 return r;
         r = engine_get_push(m->engine, id, append_push, reply);
-        if (r == 0 || r == -ESRCH)
+        if (r == -ESRCH) /* engine_get_push returns 0 when it found the push */
                 return sd_bus_error_set(error, IPC_ERROR_NO_SUCH_PUSH, "No such push");
         if (r < 0)
                 return sd_bus_error_set_errno(error, r);
@@ -1128,8 +1128,8 @@ static void help(void) {
                "provboot's privileged verifier of OMA Client Provisioning pushes (org.provboot.Verifier1).\n\n"
                "  -h --help            Show this help\n"
                "     --version         Show the version\n"
-               "     --config-dir=DIR  Read DIR/verifierd.conf, DIR/verifierd.conf.d/ and DIR/metabase.d/\n"
-               "                       instead of /usr/lib/provboot, /run/provboot, /etc/provboot\n"
+               "     --config-dir=DIR  Read DIR/verifierd.conf, DIR/verifierd.conf.d/, DIR/metabase.d/ and\n"
+               "                       DIR/certs.d/ instead of /usr/lib/provboot, /run/provboot, /etc/provboot\n"
                "     --state-dir=DIR   Keep the store in DIR (default $STATE_DIRECTORY or %s)\n\n"
                "See verifierd(8).\n",
                DEFAULT_STATE_DIR);

@@ -104,7 +104,7 @@ static const char *not_after_of(X509 *x, char *buf, size_t size) {
 
 /* The signer's certificate must be allowed to sign (the key-usage rule of package.h). */
 static bool key_usage_ok(X509 *signer, const char **ret_why) {
-        uint32_t ku = X509_get_key_usage(signer);      /* UINT32_MAX: no keyUsage extension */
+        uint32_t ku = X509_get_key_usage(signer); /* UINT32_MAX: no keyUsage extension */
         uint32_t xku = X509_get_extended_key_usage(signer);
 
         if (X509_get_extension_flags(signer) & EXFLAG_INVALID) {
@@ -116,7 +116,8 @@ static bool key_usage_ok(X509 *signer, const char **ret_why) {
                 return false;
         }
         if (xku != UINT32_MAX && !(xku & (XKU_CODE_SIGN | XKU_SMIME | XKU_ANYEKU))) {
-                *ret_why = "signer certificate: extendedKeyUsage permits neither code signing nor e-mail protection";
+                *ret_why = "signer certificate: extendedKeyUsage permits neither code signing nor e-mail "
+                           "protection";
                 return false;
         }
         return true;
@@ -159,13 +160,15 @@ int package_verify(const uint8_t *buf, size_t len, const PackageAnchor *spc, siz
                 return fail(ret, r, REASON_MALFORMED, "out of memory");
         if (r < 0)
                 return fail(ret, -EBADMSG, REASON_MALFORMED, "%s",
-                            detached ? "detached signature (multipart/signed): the content must be inside the package"
+                            detached ? "detached signature (multipart/signed): the content must be inside "
+                                       "the package"
                                      : "not a CMS package (DER, PEM or S/MIME)");
         if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed)
                 return fail(ret, -EBADMSG, REASON_MALFORMED, "not CMS SignedData");
         /* The content is signed and carried inside: detached content is refused. */
         if (CMS_is_detached(cms) == 1)
-                return fail(ret, -EBADMSG, REASON_MALFORMED, "detached content: the content must be inside the package");
+                return fail(ret, -EBADMSG, REASON_MALFORMED,
+                            "detached content: the content must be inside the package");
         if (OBJ_obj2nid(CMS_get0_eContentType(cms)) != NID_pkcs7_data)
                 return fail(ret, -EBADMSG, REASON_MALFORMED, "encapsulated content is not id-data");
         {
@@ -176,7 +179,8 @@ int package_verify(const uint8_t *buf, size_t len, const PackageAnchor *spc, siz
         }
         sis = CMS_get0_SignerInfos(cms);
         if (!sis || sk_CMS_SignerInfo_num(sis) != 1)
-                return fail(ret, -EKEYREJECTED, REASON_BAD_SIGNATURE, "the package must carry exactly one signature");
+                return fail(ret, -EKEYREJECTED, REASON_BAD_SIGNATURE,
+                            "the package must carry exactly one signature");
         si = sk_CMS_SignerInfo_value(sis, 0);
         CMS_SignerInfo_get0_algs(si, NULL, NULL, &digalg, NULL);
         nid = digalg ? OBJ_obj2nid(digalg->algorithm) : NID_undef;
@@ -245,8 +249,9 @@ int package_verify(const uint8_t *buf, size_t len, const PackageAnchor *spc, siz
 
                 switch (err) {
                 case X509_V_ERR_CERT_HAS_EXPIRED:
-                        return fail(ret, -ENOKEY, REASON_UNTRUSTED_SIGNER, "certificate expired: %s (not after %s)",
-                                    subject_of(cur, s1, sizeof s1), not_after_of(cur, s2, sizeof s2));
+                        return fail(ret, -ENOKEY, REASON_UNTRUSTED_SIGNER,
+                                    "certificate expired: %s (not after %s)", subject_of(cur, s1, sizeof s1),
+                                    not_after_of(cur, s2, sizeof s2));
                 case X509_V_ERR_CERT_NOT_YET_VALID:
                         return fail(ret, -ENOKEY, REASON_UNTRUSTED_SIGNER, "certificate not yet valid: %s",
                                     subject_of(cur, s1, sizeof s1));
@@ -255,7 +260,8 @@ int package_verify(const uint8_t *buf, size_t len, const PackageAnchor *spc, siz
                                     "a certificate signature in the chain does not verify: %s",
                                     subject_of(cur, s1, sizeof s1));
                 default:
-                        return fail(ret, -ENOKEY, REASON_UNTRUSTED_SIGNER, "no SPC certificate trusts the signer: %s",
+                        return fail(ret, -ENOKEY, REASON_UNTRUSTED_SIGNER,
+                                    "no SPC certificate trusts the signer: %s",
                                     X509_verify_cert_error_string(err));
                 }
         }
@@ -279,7 +285,8 @@ int package_verify(const uint8_t *buf, size_t len, const PackageAnchor *spc, siz
                         found = true;
                 }
         if (!found)
-                return fail(ret, -ENOKEY, REASON_UNTRUSTED_SIGNER, "the chain does not end at an SPC certificate");
+                return fail(ret, -ENOKEY, REASON_UNTRUSTED_SIGNER,
+                            "the chain does not end at an SPC certificate");
         memcpy(ret->anchor, top_thumb, sizeof top_thumb);
 
         if (!key_usage_ok(signer, &why))

@@ -36,30 +36,29 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FUZZ_CHECK(x)                   \
-        do {                            \
-                if (!(x))               \
-                        abort();        \
+#define FUZZ_CHECK(x)            \
+        do {                     \
+                if (!(x))        \
+                        abort(); \
         } while (0)
 
-#define FUZZ_NOW 1830000000ULL          /* 2027-12-28: inside both anchors' validity */
-#define FUZZ_SIGN_MAX 4096U             /* inputs signed as content (ECDSA per run costs time) */
+#define FUZZ_NOW      1830000000ULL /* 2027-12-28: inside both anchors' validity */
+#define FUZZ_SIGN_MAX 4096U         /* inputs signed as content (ECDSA per run costs time) */
 
 /* The throwaway corpus signer (public certificate only; valid 2026-11-25 .. 2126-11-01). */
-static const char corpus_cert_pem[] =
-        "-----BEGIN CERTIFICATE-----\n"
-        "MIIB+jCCAaCgAwIBAgIUCBddyGyGoHClH6FQ6sBN8SfzRYwwCgYIKoZIzj0EAwIw\n"
-        "SzEwMC4GA1UEAwwncHJvdmJvb3QgZnV6eiBjb3JwdXMgc2lnbmVyICh0aHJvd2F3\n"
-        "YXkpMRcwFQYDVQQKDA5wcm92Ym9vdCB0ZXN0czAgFw0yNjExMjUxOTEyNDJaGA8y\n"
-        "MTI2MTEwMTE5MTI0MlowSzEwMC4GA1UEAwwncHJvdmJvb3QgZnV6eiBjb3JwdXMg\n"
-        "c2lnbmVyICh0aHJvd2F3YXkpMRcwFQYDVQQKDA5wcm92Ym9vdCB0ZXN0czBZMBMG\n"
-        "ByqGSM49AgEGCCqGSM49AwEHA0IABEkmWxpj46dejf1MVGU+i+Q4Qk+cmZ//U+MT\n"
-        "/6lhnrbcDlvXxd2S7dbsvesal+34hgs1XHs80T5nFVXWrBYSrlujYDBeMB0GA1Ud\n"
-        "DgQWBBTHM7IbgGkVSVhKAm2Wd2zFLL3LejAfBgNVHSMEGDAWgBTHM7IbgGkVSVhK\n"
-        "Am2Wd2zFLL3LejAOBgNVHQ8BAf8EBAMCB4AwDAYDVR0TAQH/BAIwADAKBggqhkjO\n"
-        "PQQDAgNIADBFAiBeWK+N4Uj442Q7n6eCmd5TbEVEuESszM94vIoaMhTZWQIhALuG\n"
-        "+7w7d21MYJzYS5d+DUSfW/tSHVh35Sf1pK1T6IpS\n"
-        "-----END CERTIFICATE-----\n";
+static const char corpus_cert_pem[] = "-----BEGIN CERTIFICATE-----\n"
+                                      "MIIB+jCCAaCgAwIBAgIUCBddyGyGoHClH6FQ6sBN8SfzRYwwCgYIKoZIzj0EAwIw\n"
+                                      "SzEwMC4GA1UEAwwncHJvdmJvb3QgZnV6eiBjb3JwdXMgc2lnbmVyICh0aHJvd2F3\n"
+                                      "YXkpMRcwFQYDVQQKDA5wcm92Ym9vdCB0ZXN0czAgFw0yNjExMjUxOTEyNDJaGA8y\n"
+                                      "MTI2MTEwMTE5MTI0MlowSzEwMC4GA1UEAwwncHJvdmJvb3QgZnV6eiBjb3JwdXMg\n"
+                                      "c2lnbmVyICh0aHJvd2F3YXkpMRcwFQYDVQQKDA5wcm92Ym9vdCB0ZXN0czBZMBMG\n"
+                                      "ByqGSM49AgEGCCqGSM49AwEHA0IABEkmWxpj46dejf1MVGU+i+Q4Qk+cmZ//U+MT\n"
+                                      "/6lhnrbcDlvXxd2S7dbsvesal+34hgs1XHs80T5nFVXWrBYSrlujYDBeMB0GA1Ud\n"
+                                      "DgQWBBTHM7IbgGkVSVhKAm2Wd2zFLL3LejAfBgNVHSMEGDAWgBTHM7IbgGkVSVhK\n"
+                                      "Am2Wd2zFLL3LejAOBgNVHQ8BAf8EBAMCB4AwDAYDVR0TAQH/BAIwADAKBggqhkjO\n"
+                                      "PQQDAgNIADBFAiBeWK+N4Uj442Q7n6eCmd5TbEVEuESszM94vIoaMhTZWQIhALuG\n"
+                                      "+7w7d21MYJzYS5d+DUSfW/tSHVh35Sf1pK1T6IpS\n"
+                                      "-----END CERTIFICATE-----\n";
 
 static EVP_PKEY *gen_key;
 static X509 *gen_cert;
@@ -109,7 +108,8 @@ static void init_once(void) {
         FUZZ_CHECK(X509_time_adj_ex(X509_getm_notBefore(gen_cert), -1, 0, &base));
         FUZZ_CHECK(X509_time_adj_ex(X509_getm_notAfter(gen_cert), 3650, 0, &base));
         n = X509_get_subject_name(gen_cert);
-        FUZZ_CHECK(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *) "fuzz signer", -1, -1, 0));
+        FUZZ_CHECK(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *) "fuzz signer",
+                                              -1, -1, 0));
         FUZZ_CHECK(X509_set_issuer_name(gen_cert, n) == 1);
         FUZZ_CHECK(X509_set_pubkey(gen_cert, gen_key) == 1);
         add_ext(gen_cert, NID_key_usage, "critical,digitalSignature");

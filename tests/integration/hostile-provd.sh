@@ -127,9 +127,8 @@ pb_start_bus "$W" || exit 1
 pb_start_verifierd "$W/conf" "$W/state" || exit 1
 pb_start_provd "$W/pconf" || exit 1
 
-json_field() { $PY -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], ""))' "$1" "$2" 2>/dev/null; }
 out=$(pb_provctl inject --json "$D/apn-proxy.netwpin.sms.hex" 2>&1)
-[ "$(json_field "$out" verdict)" = applied ] && ok "before: the real provd gets a genuine push applied" ||
+[ "$(pb_json_field "$out" verdict)" = applied ] && ok "before: the real provd gets a genuine push applied" ||
         fail "before: genuine push through the real provd: $out"
 $PY "$T/pbstate.py" snapshot "$PB_BUS" "$W/nm" "$W/s0.json" || fail "snapshot before"
 pv0=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["policy"].get("Status.ProtocolViolations","?"))' "$W/s0.json")
@@ -178,17 +177,7 @@ grep -q 'provd protocol violation' "$W/verifierd.log" && ok "verifierd logged th
 # ---- the state: only what genuine pushes could apply ----------------------------------------------
 pb_stop "$PB_VERIFIERD_PID"
 $PY "$T/pbstate.py" db "$W/state" "$W/db.json" || fail "read verifierd's store"
-python_checks() {
-        local line
-        while IFS= read -r line; do
-                case "$line" in
-                PASS\ *) ok "${line#PASS }" ;;
-                FAIL\ *) fail "${line#FAIL }" ;;
-                *) echo "      $line" ;;
-                esac
-        done < <($PY - "$@" 2>&1 || echo "FAIL the check program itself failed")
-}
-python_checks "$W/calls.log" "$W/s0.json" "$W/s1.json" "$W/db.json" <<'PYEOF'
+pb_python_checks "$W/calls.log" "$W/s0.json" "$W/s1.json" "$W/db.json" <<'PYEOF'
 import json, sys
 def check(cond, msg):
     print(("PASS " if cond else "FAIL ") + msg)
@@ -244,7 +233,7 @@ pb_start_provd "$W/pconf" || fail "provd restarts"
 sed 's/Example Internet/After the flood/' "$D/apn-proxy.xml" >"$W/after.xml"
 $PY "$MKPUSH" --xml "$W/after.xml" --sec netwpin --imsi "$IMSI" --out "$W/after.wsp" 2>/dev/null
 out=$(pb_provctl inject --json "$W/after.wsp" 2>&1)
-case "$(json_field "$out" verdict)/$(json_field "$out" reason)" in
+case "$(pb_json_field "$out" verdict)/$(pb_json_field "$out" reason)" in
 applied/*) ok "after the flood the real provd gets a genuine push applied" ;;
 *) fail "after the flood: $out" ;;
 esac

@@ -365,3 +365,49 @@ pb_nspawn_cleanup() {
         PB_NS_DIR=
         return 0
 }
+
+# ---- helpers added for the adversarial and modem-stack tests (tests/integration2.mk) -----------
+
+# pb_json_field JSON KEY: print one top-level field of a JSON object (empty when absent or bad)
+pb_json_field() {
+        /usr/bin/python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], ""))' "$1" "$2" 2>/dev/null
+}
+
+# pb_expect DESCRIPTION WANT GOT: ok when equal, else fail showing both
+pb_expect() {
+        if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi
+}
+
+# pb_parser_counter NAME: one of provd's counters (Received, Malformed, ...) as a number
+pb_parser_counter() {
+        busctl --address="$PB_BUS" get-property org.provboot.Parser1 /org/provboot/Parser1 org.provboot.Parser1 "$1" \
+                2>/dev/null | sed -n 's/^t //p'
+}
+
+# pb_newest_push: the newest history row as "ID VERDICT REASON|- TRANSPORT SEC SENDER|-" (root)
+pb_newest_push() {
+        pb_provctl history --json 2>/dev/null | /usr/bin/python3 -c 'import json,sys
+h = json.load(sys.stdin)
+if h:
+    p = max(h, key=lambda x: x["id"])
+    print(p["id"], p["verdict"], p["reason"] or "-", p["transport"], p["sec"], p["sender"] or "-")'
+}
+
+# pb_python_checks ARGS... <<'PY': run a python program (Debian's python3) whose output lines
+# "PASS text" and "FAIL text" become ok/fail lines; other lines are shown indented
+pb_python_checks() {
+        local line
+        while IFS= read -r line; do
+                case "$line" in
+                PASS\ *) ok "${line#PASS }" ;;
+                FAIL\ *) fail "${line#FAIL }" ;;
+                *) echo "      $line" ;;
+                esac
+        done < <(/usr/bin/python3 - "$@" 2>&1 || echo "FAIL the check program itself failed")
+}
+
+# pb_grep_count_gt FILE PATTERN N: FILE has more than N lines matching PATTERN (grep -e); a
+# function, so that pb_wait_for re-counts on every poll
+pb_grep_count_gt() {
+        [ "$(grep -c -e "$2" "$1" 2>/dev/null)" -gt "$3" ]
+}

@@ -21,8 +21,9 @@
 #   - left alone: a text SMS, a WSP push that is not provisioning (MMS notification), an outgoing
 #     message (received=false), a Messaging.Added signal spoofed by another peer; provd never
 #     calls Delete;
-#   - verifierd with [NetworkPin] Source=modemmanager reads the IMSI from Sim.Imsi, so a NETWPIN
-#     push made for that IMSI and arriving through ModemManager is applied.
+#   - verifierd with [NetworkPin] Source=modemmanager reads the IMSI from Sim.Imsi of a SIM that
+#     appears after it started, keeps it while ModemManager stays on the bus, so a NETWPIN push
+#     made for that IMSI and arriving through ModemManager is applied.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -69,24 +70,15 @@ cat >"$W/policy.d/org.freedesktop.ModemManager1.conf" <<'XML'
 </busconfig>
 XML
 
-expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi; }
-counter() { busctl --address="$PB_BUS" get-property org.provboot.Parser1 /org/provboot/Parser1 org.provboot.Parser1 "$1" 2>/dev/null | sed -n 's/^t //p'; }
 mmctl() { $PY "$T/mm-ctl.py" "$PB_BUS" "$@"; }
-newest_push() {
-        pb_provctl history --json 2>/dev/null | $PY -c 'import json,sys
-h = json.load(sys.stdin)
-if h:
-    p = max(h, key=lambda x: x["id"])
-    print(p["id"], p["verdict"], p["reason"] or "-", p["transport"], p["sec"], p["sender"] or "-")'
-}
-newest_id() { newest_push | cut -d' ' -f1; }
+newest_id() { pb_newest_push | cut -d' ' -f1; }
 LAST=0
 newer_than_last() { local id; id=$(newest_id); [ -n "$id" ] && [ "${id:-0}" -gt "$LAST" ]; }
 mark() { LAST=$(newest_id); LAST=${LAST:-0}; }
 # wait_verdict: sets GOT to "VERDICT REASON TRANSPORT SEC SENDER" of the next history row, and ID
 wait_verdict() {
         if pb_wait_for 15 newer_than_last; then
-                GOT=$(newest_push)
+                GOT=$(pb_newest_push)
                 ID=${GOT%% *}
                 GOT=${GOT#* }
         else
@@ -98,11 +90,14 @@ wait_verdict() {
 nothing_new() {
         local rx=$1 d=$2 end=$((SECONDS + 2))
         while [ $SECONDS -lt $end ]; do newer_than_last && break; sleep 0.1; done
-        if ! newer_than_last && [ "$(counter Received)" = "$rx" ]; then ok "$d"; else fail "$d: $(newest_push), Received $(counter Received)"; fi
+        if ! newer_than_last && [ "$(pb_parser_counter Received)" = "$rx" ]; then ok "$d"; else fail "$d: $(pb_newest_push), Received $(pb_parser_counter Received)"; fi
 }
 
 pb_start_bus "$W" || exit 1
-pb_start_provd "$W/pconf" || exit 1 # before ModemManager: provd must notice it appear
+# both daemons before ModemManager and its modem, as on a phone where ModemManager probes the
+# modem after boot: each must notice ModemManager, the modem and the SIM appear by itself
+pb_start_verifierd "$W/conf" "$W/state" || exit 1
+pb_start_provd "$W/pconf" || exit 1
 
 # ---- the mock ------------------------------------------------------------------------------------
 DBUS_SYSTEM_BUS_ADDRESS=$PB_BUS $PY -m dbusmock --system -m -l "$W/mock.log" org.freedesktop.ModemManager1 \
@@ -116,27 +111,26 @@ pb_wait_for 10 grep -q 'ModemManager is on the bus' "$W/provd.log" && ok "provd 
 mmctl add-sim 0 "$IMSI" && mmctl add-modem 0 0 || fail "mock objects created"
 pb_wait_for 10 grep -q "Watching ModemManager modem '/org/freedesktop/ModemManager1/Modem/0'" "$W/provd.log" &&
         ok "provd follows the modem that appeared (InterfacesAdded with Modem.Messaging)" || fail "provd did not pick up the modem"
-# verifierd after the SIM exists: it reads Sim.Imsi with GetManagedObjects at start
-pb_start_verifierd "$W/conf" "$W/state" || exit 1
 pb_wait_for 10 grep -q 'Network PIN known (from ModemManager)' "$W/verifierd.log" &&
-        ok "verifierd read the IMSI from ModemManager's Sim.Imsi (Source=modemmanager)" || fail "verifierd has no IMSI from ModemManager"
+        ok "verifierd read the IMSI from the SIM that appeared (Sim.Imsi, Source=modemmanager)" ||
+        fail "verifierd did not read the IMSI of the SIM that appeared (InterfacesAdded with org.freedesktop.ModemManager1.Sim)"
 
 # ---- a received message, complete at once -------------------------------------------------------
 mark
-mmctl add-sms 1 3 "+4917012345" "$D/w7-account.usernetwpin.wsp"
+mmctl add-sms 1 3 "+4917012345" "$PB_TOP/tests/data/tv-a-userpin.wsp"
 mmctl added 0 1
 wait_verdict
-expect "SMS RECEIVED with a USERNETWPIN push in Data -> pending via modemmanager" "pending needs-pin modemmanager USERNETWPIN +4917012345" "$GOT"
+pb_expect "SMS RECEIVED with a USERPIN push (TV-A) in Data -> pending via modemmanager" "pending needs-pin modemmanager USERPIN +4917012345" "$GOT"
 
 # ---- a message still RECEIVING when announced; complete later ------------------------------------
 mark
 mmctl add-sms 2 2 "12345" -
 mmctl added 0 2
 pb_wait_for 5 grep -q 'GetAll.*SMS/2\|SMS/2.*GetAll' "$W/mock.log" || true # provd has looked at it once
-nothing_new "$(counter Received)" "a message still RECEIVING is not taken yet"
+nothing_new "$(pb_parser_counter Received)" "a message still RECEIVING is not taken yet"
 mmctl set-state 2 3 "$K/prov-userpin.wsp"
 wait_verdict
-expect "the same message turning RECEIVED (PropertiesChanged, Data filled) -> pending via modemmanager" \
+pb_expect "the same message turning RECEIVED (PropertiesChanged, Data filled) -> pending via modemmanager" \
         "pending needs-pin modemmanager USERPIN 12345" "$GOT"
 
 # ---- NETWPIN through ModemManager, key from the mock SIM's IMSI --------------------------------------
@@ -144,15 +138,15 @@ mark
 mmctl add-sms 3 3 "+4917012345" "$PB_TOP/tests/data/tv-b-netwpin.wsp"
 mmctl added 0 3
 wait_verdict
-expect "NETWPIN push (TV-B) made for the SIM's IMSI -> applied via modemmanager" "applied - modemmanager NETWPIN +4917012345" "$GOT"
+pb_expect "NETWPIN push (TV-B) made for the SIM's IMSI -> applied via modemmanager" "applied - modemmanager NETWPIN +4917012345" "$GOT"
 
 mark
 mmctl add-sms 4 3 "12345" "$K/proxy-nosec.wsp"
 mmctl added 0 4
 wait_verdict
-expect "unsigned proxy push -> rejected via modemmanager" "rejected unauthenticated modemmanager none 12345" "$GOT"
-rx=$(counter Received)
-fw=$(counter Forwarded)
+pb_expect "unsigned proxy push -> rejected via modemmanager" "rejected unauthenticated modemmanager none 12345" "$GOT"
+rx=$(pb_parser_counter Received)
+fw=$(pb_parser_counter Forwarded)
 
 # ---- left alone ------------------------------------------------------------------------------------
 mark
@@ -171,26 +165,26 @@ mmctl add-sms 8 3 "+4917066666" "$K/prov-netwpin.wsp"
 busctl --address="$PB_BUS" emit /org/freedesktop/ModemManager1/Modem/0 org.freedesktop.ModemManager1.Modem.Messaging \
         Added ob /org/freedesktop/ModemManager1/SMS/8 true
 nothing_new "$rx" "a Messaging.Added spoofed by another peer is ignored"
-expect "Forwarded counter: only the four pushes" "$fw" "$(counter Forwarded)"
+pb_expect "Forwarded counter: only the four pushes" "$fw" "$(pb_parser_counter Forwarded)"
 calls=$(mmctl calls /org/freedesktop/ModemManager1/Modem/0 | sort -u | tr '\n' ' ')
 grep -q Delete <<<"$calls" && fail "provd deleted a message ($calls)" || ok "provd never called Messaging.Delete (calls: ${calls:-none})"
 
 # verifierd must forget the IMSI only when ModemManager leaves, not when any other peer (provctl,
 # busctl, mm-ctl) disconnects from the bus
 gone=$(grep -c 'Network PIN unknown (from ModemManager (gone))' "$W/verifierd.log")
-expect "verifierd kept the IMSI while ModemManager stayed on the bus (times it said 'ModemManager (gone)')" 0 "$gone"
+pb_expect "verifierd kept the IMSI while ModemManager stayed on the bus (times it said 'ModemManager (gone)')" 0 "$gone"
 
 # ---- provd restarted: a modem already there is found with GetManagedObjects --------------------------
 pb_stop "$PB_PROVD_PID"
 n=$(grep -c "Watching ModemManager modem '/org/freedesktop/ModemManager1/Modem/0'" "$W/provd.log")
 pb_start_provd "$W/pconf" || fail "provd restarts"
-pb_wait_for 10 test "$(grep -c "Watching ModemManager modem '/org/freedesktop/ModemManager1/Modem/0'" "$W/provd.log")" -gt "$n" &&
+pb_wait_for 10 pb_grep_count_gt "$W/provd.log" "Watching ModemManager modem '/org/freedesktop/ModemManager1/Modem/0'" "$n" &&
         ok "the restarted provd found the existing modem (GetManagedObjects)" || fail "restarted provd did not find the modem"
 mark
 mmctl add-sms 9 3 "+4917012345" "$D/napdef-only.userpin.wsp"
 mmctl added 0 9
 wait_verdict
-expect "a push after provd's restart -> pending via modemmanager" "pending needs-pin modemmanager USERPIN +4917012345" "$GOT"
+pb_expect "a push after provd's restart -> pending via modemmanager" "pending needs-pin modemmanager USERPIN +4917012345" "$GOT"
 
 kill -0 "$PB_PROVD_PID" 2>/dev/null && kill -0 "$PB_VERIFIERD_PID" 2>/dev/null && ok "both daemons alive" || fail "a daemon died"
 pb_summary

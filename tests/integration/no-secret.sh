@@ -85,14 +85,13 @@ PROVD_NAME=$(busctl --address="$PB_BUS" call org.freedesktop.DBus /org/freedeskt
         GetNameOwner s org.provboot.Parser1 | sed -n 's/^s "\(.*\)"$/\1/p')
 [ -n "$PROVD_NAME" ] && ok "provd is $PROVD_NAME on the bus" || fail "provd's unique name"
 
-json_field() { $PY -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], ""))' "$1" "$2" 2>/dev/null; }
 applied=0 pinned=0 pin_verdicts=0
 for f in "$W"/push/*.wsp "$W"/push/*.sms.hex; do
         out=$(pb_provctl inject --json "$f" 2>&1)
-        v=$(json_field "$out" verdict)
+        v=$(pb_json_field "$out" verdict)
         [ "$v" = applied ] && applied=$((applied + 1))
-        if [ "$v" = pending ] && [ "$(json_field "$out" reason)" = needs-pin ]; then
-                id=$(json_field "$out" id)
+        if [ "$v" = pending ] && [ "$(pb_json_field "$out" reason)" = needs-pin ]; then
+                id=$(pb_json_field "$out" id)
                 stem=${f%.sms.hex}
                 stem=${stem%.wsp}
                 typed=$PIN
@@ -101,8 +100,8 @@ for f in "$W"/push/*.wsp "$W"/push/*.sms.hex; do
                 [ -n "$t" ] && typed=$t
                 out=$(echo "$typed" | pb_provctl pin --json "$id" 2>&1)
                 pinned=$((pinned + 1))
-                case "$(json_field "$out" verdict)" in applied | rejected) pin_verdicts=$((pin_verdicts + 1)) ;; esac
-                [ "$(json_field "$out" verdict)" = applied ] && applied=$((applied + 1))
+                case "$(pb_json_field "$out" verdict)" in applied | rejected) pin_verdicts=$((pin_verdicts + 1)) ;; esac
+                [ "$(pb_json_field "$out" verdict)" = applied ] && applied=$((applied + 1))
         fi
 done
 n_pushes=$(ls "$W"/push/*.wsp "$W"/push/*.sms.hex | wc -l)

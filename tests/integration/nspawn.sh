@@ -14,7 +14,7 @@
 #     structured fields MESSAGE_ID, PUSH_ID, SEC, ROLES, VERDICT, REASON;
 #   - `systemctl show` has the sandbox settings, and the processes really run with them
 #     (uid, no capabilities, no_new_privs, seccomp, read-only /, own network namespace, core limit);
-#   - `systemctl reload verifierd.service` works.
+#   - `systemctl reload verifierd.service` works (ExecReload= runs in a minimal system).
 # Root; ~1 min with a warm cache. Always powers the container off and deletes the copy.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -284,8 +284,10 @@ for u in provd verifierd; do
 done
 out=$(pb_ns systemctl reload verifierd.service 2>&1)
 rc=$?
-if [ $rc -eq 0 ] && [ "$(pb_ns systemctl show -p MainPID --value verifierd.service)" = "$VPID" ]; then
-        ok "systemctl reload verifierd.service (ExecReload=) rc 0, same MainPID"
+reloaded() { pb_ns journalctl -b -u verifierd.service --no-pager -o cat | grep -qi 'configuration reloaded'; }
+if [ $rc -eq 0 ] && [ "$(pb_ns systemctl show -p MainPID --value verifierd.service)" = "$VPID" ] &&
+        pb_wait_for 10 reloaded; then
+        ok "systemctl reload verifierd.service (ExecReload=): rc 0, same MainPID, verifierd logged the reload"
 else
         fail "systemctl reload verifierd.service rc $rc: $out"
         pb_ns journalctl -b -u verifierd.service --no-pager -o cat | tail -n 6 | sed 's/^/    /'

@@ -31,7 +31,6 @@ T=$PB_TOP/tests/tools
 MKPUSH=$PB_TOP/tools/mkpush.py
 D=$PB_TOP/tests/data/demo
 N=${CRASH_PUSHES:-60}
-P="org.provboot.Parser1 /org/provboot/Parser1 org.provboot.Parser1"
 
 pb_setup_users
 pb_workdir
@@ -52,30 +51,13 @@ CONF
 printf '[Intake]\nOfono=no\nModemManager=no\n' >"$W/pconf/provd.conf"
 
 start_provd() { RUNTIME_DIRECTORY=$W/run pb_start_provd "$W/pconf"; }
-counter() { busctl --address="$PB_BUS" get-property $P "$1" 2>/dev/null | sed -n 's/^t //p'; }
-json_field() { $PY -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], ""))' "$1" "$2" 2>/dev/null; }
 inject_verdict() { # inject_verdict FILE -> "VERDICT/REASON"
         local out
         out=$(pb_provctl inject --json "$1" 2>&1)
-        echo "$(json_field "$out" verdict)/$(json_field "$out" reason)"
-}
-expect() { # expect DESCRIPTION WANT GOT
-        if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi
+        echo "$(pb_json_field "$out" verdict)/$(pb_json_field "$out" reason)"
 }
 lines_ge() { [ "$(grep -c . "$1" 2>/dev/null)" -ge "$2" ]; }
 sha() { sha256sum <"$1" | cut -d' ' -f1; }
-# python_checks: run the python program on stdin with the given arguments; its "PASS ..." and
-# "FAIL ..." lines become ok/fail lines here
-python_checks() {
-        local line
-        while IFS= read -r line; do
-                case "$line" in
-                PASS\ *) ok "${line#PASS }" ;;
-                FAIL\ *) fail "${line#FAIL }" ;;
-                *) echo "      $line" ;;
-                esac
-        done < <($PY - "$@" 2>&1 || echo "FAIL the check program itself failed")
-}
 
 # ---- pushes: N distinct genuine NETWPIN documents (each its own APN, so each is applied) -------
 mkdoc() { # mkdoc I -> $W/push/doc-I.xml
@@ -124,10 +106,10 @@ pb_start_verifierd "$W/conf" "$W/state" || exit 1
 start_provd || exit 1
 
 # ---- state before: an applied APN + proxy, a DM account, a pending USERPIN push, a rejection ---
-expect "before: NETWPIN APN push applied" "applied/" "$(inject_verdict "$D/apn-proxy.netwpin.sms.hex")"
-expect "before: TV-B (DM account) applied" "applied/" "$(inject_verdict "$PB_TOP/tests/data/tv-b-netwpin.wsp")"
-expect "before: USERPIN bookmark pending" "pending/needs-pin" "$(inject_verdict "$D/bookmark.userpin.sms.hex")"
-expect "before: unsigned proxy rejected" "rejected/unauthenticated" "$(inject_verdict "$D/proxy-only.unsigned.wsp")"
+pb_expect "before: NETWPIN APN push applied" "applied/" "$(inject_verdict "$D/apn-proxy.netwpin.sms.hex")"
+pb_expect "before: TV-B (DM account) applied" "applied/" "$(inject_verdict "$PB_TOP/tests/data/tv-b-netwpin.wsp")"
+pb_expect "before: USERPIN bookmark pending" "pending/needs-pin" "$(inject_verdict "$D/bookmark.userpin.sms.hex")"
+pb_expect "before: unsigned proxy rejected" "rejected/unauthenticated" "$(inject_verdict "$D/proxy-only.unsigned.wsp")"
 $PY "$T/pbstate.py" snapshot "$PB_BUS" "$W/nm" "$W/s0.json" || fail "snapshot before"
 
 # ---- 1. SIGSEGV in the middle of the stream ---------------------------------------------------
@@ -140,7 +122,7 @@ if pb_wait_for 60 lines_ge "$W/stream.log" $((ncalls / 3)); then
         at_kill=$(grep -c . "$W/stream.log")
         wait "$PB_PROVD_PID"
         rc=$?
-        expect "provd killed with SIGSEGV after $at_kill of $ncalls calls (exit status 128+11)" 139 "$rc"
+        pb_expect "provd killed with SIGSEGV after $at_kill of $ncalls calls (exit status 128+11)" 139 "$rc"
 else
         fail "the stream did not get going: $(tail -3 "$W/stream.log") $(cat "$W/stream.err")"
 fi
@@ -153,7 +135,7 @@ kill -0 "$PB_VERIFIERD_PID" 2>/dev/null && pb_has_name org.provboot.Verifier1 &&
         fail "verifierd died with provd"
 $PY "$T/pbstate.py" snapshot "$PB_BUS" "$W/nm" "$W/s1.json" || fail "snapshot after the crash"
 
-python_checks "$W/s0.json" "$W/s1.json" "$W/digests" "$W/stream.log" <<'PYEOF'
+pb_python_checks "$W/s0.json" "$W/s1.json" "$W/digests" "$W/stream.log" <<'PYEOF'
 import json, sys
 s0, s1 = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 digest = dict(l.split() for l in open(sys.argv[3]))
@@ -227,7 +209,7 @@ AGAIN_PID=$!
 PB_PIDS+=("$AGAIN_PID")
 pb_wait_for 120 grep -q '^done' "$W/again.log" || fail "the re-injection did not end"
 wait "$AGAIN_PID" 2>/dev/null
-python_checks "$W/again.log" "$W/s1.json.unanswered" "${recovered:-none}" "$nagain" <<'PYEOF'
+pb_python_checks "$W/again.log" "$W/s1.json.unanswered" "${recovered:-none}" "$nagain" <<'PYEOF'
 import json, sys
 res = {}
 for l in open(sys.argv[1]):
@@ -248,9 +230,9 @@ print(("PASS " if ok else "FAIL ") + "after the restart the %d cut-off pushes we
       "applied in flight, %d quarantined%s" % (len(res), applied, replay, malformed, " other: %s" % other if other else ""))
 PYEOF
 i=$((N + 1))
-expect "a new push after the restart is applied" "applied/" "$(inject_verdict "$W/push/$i.wsp")"
+pb_expect "a new push after the restart is applied" "applied/" "$(inject_verdict "$W/push/$i.wsp")"
 $PY "$T/pbstate.py" snapshot "$PB_BUS" "$W/nm" "$W/s2.json" || fail "snapshot after the restart"
-python_checks "$W/s2.json" "$W/digests" "$N" "${recovered:-none}" <<'PYEOF'
+pb_python_checks "$W/s2.json" "$W/digests" "$N" "${recovered:-none}" <<'PYEOF'
 import json, sys
 s2 = json.load(open(sys.argv[1]))
 digest = dict(l.split() for l in open(sys.argv[2]))
@@ -273,18 +255,18 @@ else
         start_provd || fail "provd starts with a marker left"
         grep -q "Push $digest crashed or stalled" "$W/provd.log" && ok "start-up quarantines push $digest left in the marker" ||
                 fail "start-up did not report the marker: $(tail -3 "$W/provd.log")"
-        expect "Quarantined counter after start-up" 1 "$(counter Quarantined)"
-        expect "marker cleared" 0 "$(stat -c %s "$W/run/inflight")"
+        pb_expect "Quarantined counter after start-up" 1 "$(pb_parser_counter Quarantined)"
+        pb_expect "marker cleared" 0 "$(stat -c %s "$W/run/inflight")"
         grep -qx "$digest" "$W/run/quarantine.list" && ok "digest in quarantine.list" || fail "digest not in quarantine.list"
-        fwd=$(counter Forwarded)
-        expect "the quarantined (genuine) push is refused" "rejected/malformed" "$(inject_verdict "$POISON")"
-        expect "Quarantined counter +1" 2 "$(counter Quarantined)"
-        expect "nothing forwarded for it" "$fwd" "$(counter Forwarded)"
-        expect "a good push still goes through" "applied/" "$(inject_verdict "$W/push/$((N + 3)).wsp")"
+        fwd=$(pb_parser_counter Forwarded)
+        pb_expect "the quarantined (genuine) push is refused" "rejected/malformed" "$(inject_verdict "$POISON")"
+        pb_expect "Quarantined counter +1" 2 "$(pb_parser_counter Quarantined)"
+        pb_expect "nothing forwarded for it" "$fwd" "$(pb_parser_counter Forwarded)"
+        pb_expect "a good push still goes through" "applied/" "$(inject_verdict "$W/push/$((N + 3)).wsp")"
         pb_stop "$PB_PROVD_PID"
         start_provd || fail "provd restarts"
-        expect "after a clean restart the push is still quarantined" "rejected/malformed" "$(inject_verdict "$POISON")"
-        expect "Quarantined counter counts it" 1 "$(counter Quarantined)"
+        pb_expect "after a clean restart the push is still quarantined" "rejected/malformed" "$(inject_verdict "$POISON")"
+        pb_expect "Quarantined counter counts it" 1 "$(pb_parser_counter Quarantined)"
         $PY "$T/pbstate.py" snapshot "$PB_BUS" "$W/nm" "$W/s3.json"
         pd=$(sha "$W/push/$((N + 2)).body")
         grep -q "$pd" "$W/s3.json" && fail "verifierd saw the quarantined push" ||
@@ -307,12 +289,12 @@ elif [ -s "$W/run/quarantine.key" ]; then
                 wait "$PB_PROVD_PID"
                 rc=$?
                 wait "$GDB_PID" 2>/dev/null
-                expect "provd died of SIGSEGV right after marking the push in flight" 139 "$rc"
-                expect "the marker holds that push's digest" "$cdigest" "$(head -c 16 "$W/run/inflight")"
+                pb_expect "provd died of SIGSEGV right after marking the push in flight" 139 "$rc"
+                pb_expect "the marker holds that push's digest" "$cdigest" "$(head -c 16 "$W/run/inflight")"
                 start_provd || fail "provd restarts after the crash"
                 grep -q "Push $cdigest crashed or stalled" "$W/provd.log" && ok "the crashing push is quarantined at start-up" ||
                         fail "no quarantine after the real crash: $(tail -3 "$W/provd.log")"
-                expect "the crashing push is never decoded again" "rejected/malformed" "$(inject_verdict "$CRASH")"
+                pb_expect "the crashing push is never decoded again" "rejected/malformed" "$(inject_verdict "$CRASH")"
                 $PY "$T/pbstate.py" snapshot "$PB_BUS" "$W/nm" "$W/s4.json"
                 grep -q "$(sha "$W/push/$((N + 4)).body")" "$W/s4.json" && fail "verifierd saw the crashing push" ||
                         ok "verifierd never saw the crashing push"

@@ -239,6 +239,8 @@ for s, t in (("provd_t", "verifierd_t"), ("verifierd_t", "provd_t")):
 # verifierd: configuration, store, runtime, export target.
 present("verifierd_t reads its configuration", source="verifierd_t", target="verifierd_conf_t",
         tclass=["file"], perms=perms("read", "open"))
+present("verifierd_t reads certificates below /etc/ssl/certs (certs.d File=)", source="verifierd_t", target="cert_t",
+        tclass=["file"], perms=perms("read", "open"))
 present("verifierd_t reads unlabelled configuration files", source="verifierd_t", target="provboot_conf_t",
         tclass=["file"], perms=perms("read", "open"))
 present("verifierd_t manages store files", source="verifierd_t", target="verifierd_var_lib_t",
@@ -353,6 +355,7 @@ paths+=(/var/lib/provboot/store.db /var/lib/provboot/store.db-wal /run/provboot/
         /etc/provboot/verifierd.conf /etc/provboot/verifierd.conf.d/50-enable.conf
         /etc/provboot/metabase.d/10-local.conf /etc/provboot/provd.conf /etc/provboot/provd.conf.d/10-x.conf
         /run/provboot/verifierd.conf.d/10-x.conf /run/provboot/verifierd/scratch
+        /etc/provboot/certs.d/corp.conf /etc/provboot/certs/corp.pem /usr/lib/provboot/certs.d/vendor.conf
         /etc/NetworkManager/system-connections/provboot-apn.nmconnection)
 
 expect() { # expect PATH -> expected type ("" = anything but an unlabelled/default type)
@@ -362,7 +365,8 @@ expect() { # expect PATH -> expected type ("" = anything but an unlabelled/defau
         /usr/libexec/provboot) echo bin_t ;;
         /usr/bin/provctl) echo bin_t ;;
         */provboot/verifierd.conf | */provboot/verifierd.conf.d | */provboot/verifierd.conf.d/* | \
-                */provboot/metabase.conf | */provboot/metabase.d | */provboot/metabase.d/*)
+                */provboot/metabase.conf | */provboot/metabase.d | */provboot/metabase.d/* | \
+                */provboot/certs.d | */provboot/certs.d/* | */provboot/certs | */provboot/certs/*)
                 case $1 in /usr/lib/* | /etc/* | /run/*) echo verifierd_conf_t ;; esac ;;
         */provboot/provd.conf | */provboot/provd.conf.d | */provboot/provd.conf.d/*)
                 case $1 in /usr/lib/* | /etc/* | /run/*) echo provd_conf_t ;; esac ;;

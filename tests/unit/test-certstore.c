@@ -26,7 +26,7 @@
 #include "verifierd/engine.h"
 
 #define IMSI "262011234567890"
-#define PIN "1234"
+#define PIN  "1234"
 
 static char *dir;
 static Config *cfg;
@@ -85,15 +85,16 @@ static char *cert_doc(const char *store, const char *node, X509 *x, const char *
                 b64 = pt_b64(der, len);
                 free(der);
         }
-        ck_assert_int_ge(asprintf(&xml,
-                                  "<?xml version=\"1.0\"?>\n<!-- %u -->\n<wap-provisioningdoc version=\"1.1\">"
-                                  "<characteristic type=\"CertificateStore\"><characteristic type=\"%s\">"
-                                  "<characteristic type=\"%s\">%s%s%s%s%s%s</characteristic></characteristic>"
-                                  "</characteristic></wap-provisioningdoc>",
-                                  doc_serial++, store, node, b64 ? "<parm name=\"EncodedCertificate\" value=\"" : "",
-                                  b64 ? b64 : "", b64 ? "\"/>" : "", role ? "<parm name=\"Role\" value=\"" : "",
-                                  role ? role : "", role ? "\"/>" : ""),
-                         0);
+        ck_assert_int_ge(
+                asprintf(&xml,
+                         "<?xml version=\"1.0\"?>\n<!-- %u -->\n<wap-provisioningdoc version=\"1.1\">"
+                         "<characteristic type=\"CertificateStore\"><characteristic type=\"%s\">"
+                         "<characteristic type=\"%s\">%s%s%s%s%s%s</characteristic></characteristic>"
+                         "</characteristic></wap-provisioningdoc>",
+                         doc_serial++, store, node, b64 ? "<parm name=\"EncodedCertificate\" value=\"" : "",
+                         b64 ? b64 : "", b64 ? "\"/>" : "", role ? "<parm name=\"Role\" value=\"" : "",
+                         role ? role : "", role ? "\"/>" : ""),
+                0);
         free(b64);
         return xml;
 }
@@ -101,13 +102,14 @@ static char *cert_doc(const char *store, const char *node, X509 *x, const char *
 static char *delete_doc(const char *store, const char *thumb) {
         char *xml = NULL;
 
-        ck_assert_int_ge(asprintf(&xml,
-                                  "<?xml version=\"1.0\"?>\n<!-- %u -->\n<wap-provisioningdoc version=\"1.1\">"
-                                  "<characteristic type=\"CertificateStore\"><characteristic type=\"%s\">"
-                                  "<parm name=\"Delete\" value=\"%s\"/></characteristic></characteristic>"
-                                  "</wap-provisioningdoc>",
-                                  doc_serial++, store, thumb),
-                         0);
+        ck_assert_int_ge(
+                asprintf(&xml,
+                         "<?xml version=\"1.0\"?>\n<!-- %u -->\n<wap-provisioningdoc version=\"1.1\">"
+                         "<characteristic type=\"CertificateStore\"><characteristic type=\"%s\">"
+                         "<parm name=\"Delete\" value=\"%s\"/></characteristic></characteristic>"
+                         "</wap-provisioningdoc>",
+                         doc_serial++, store, thumb),
+                0);
         return xml;
 }
 
@@ -200,8 +202,12 @@ static EngineResult install(const char *content, X509 *signer, EVP_PKEY *key) {
 
 START_TEST(test_seed_flow) {
         EVP_PKEY *rk = pt_key();
-        PtCertSpec rs = { .cn = "Corp Root", .now = now_sec, .not_before = -PT_DAY, .not_after = 3650 * PT_DAY,
-                          .key_usage = "keyCertSign", .ca = true };
+        PtCertSpec rs = { .cn = "Corp Root",
+                          .now = now_sec,
+                          .not_before = -PT_DAY,
+                          .not_after = 3650 * PT_DAY,
+                          .key_usage = "keyCertSign",
+                          .ca = true };
         X509 *root = pt_cert(&rs, rk, NULL, NULL);
         char root_thumb[41], *doc, *pkg_doc;
         EngineResult r;
@@ -304,7 +310,8 @@ START_TEST(test_malformed_certificates) {
                 char lower[41];
 
                 for (int i = 0; i < 41; i++)
-                        lower[i] = (char) (corp_thumb[i] >= 'A' && corp_thumb[i] <= 'F' ? corp_thumb[i] + 32 : corp_thumb[i]);
+                        lower[i] = (char) (corp_thumb[i] >= 'A' && corp_thumb[i] <= 'F' ? corp_thumb[i] + 32
+                                                                                        : corp_thumb[i]);
                 doc = cert_doc("SPC", lower, corp, "8");
                 r = push(doc, WSP_SEC_USERNETWPIN);
                 expect(&r, VERDICT_APPLIED, REASON_NONE);
@@ -323,7 +330,8 @@ START_TEST(test_malformed_certificates) {
 
                 ck_assert_int_eq(certstore_thumbprint(junk, sizeof junk, junk_thumb), 0);
                 ck_assert_int_ge(asprintf(&xml,
-                                          "<wap-provisioningdoc version=\"1.1\"><characteristic type=\"CertificateStore\">"
+                                          "<wap-provisioningdoc version=\"1.1\"><characteristic "
+                                          "type=\"CertificateStore\">"
                                           "<characteristic type=\"MY\"><characteristic type=\"%s\">"
                                           "<parm name=\"EncodedCertificate\" value=\"%s\"/></characteristic>"
                                           "</characteristic></characteristic></wap-provisioningdoc>",
@@ -371,7 +379,8 @@ START_TEST(test_delete) {
                 char lower[41];
 
                 for (int i = 0; i < 41; i++)
-                        lower[i] = (char) (corp_thumb[i] >= 'A' && corp_thumb[i] <= 'F' ? corp_thumb[i] + 32 : corp_thumb[i]);
+                        lower[i] = (char) (corp_thumb[i] >= 'A' && corp_thumb[i] <= 'F' ? corp_thumb[i] + 32
+                                                                                        : corp_thumb[i]);
                 doc = delete_doc("SPC", lower);
         }
         r = push(doc, WSP_SEC_USERNETWPIN);
@@ -412,7 +421,8 @@ static void use_config(const char *const *roots, size_t n) {
         Config *c = NULL;
         ConfigError err = {};
 
-        ck_assert_msg(config_load_roots(roots, n, &c, &err) == 0, "%s:%u: %s", err.file, err.line, err.message);
+        ck_assert_msg(config_load_roots(roots, n, &c, &err) == 0, "%s:%u: %s", err.file, err.line,
+                      err.message);
         engine_set_config(eng, c, NULL);
         config_free(cfg);
         cfg = c;
@@ -496,16 +506,16 @@ START_TEST(test_admin_certs) {
         /* errors name the file and line; a failed reload keeps nothing half-loaded */
         {
                 static const char *const bad[] = {
-                        "[Certificate]\nStore=SPC\n",                            /* no File= */
-                        "[Certificate]\nStore=NOPE\nFile=/x.pem\n",              /* bad store */
-                        "[Certificate]\nFile=/x.pem\n",                          /* no Store= */
-                        "[Certificate]\nStore=SPC\nFile=/nonexistent.pem\n",     /* unreadable */
-                        "[Certificate]\nStore=SPC\nFile=../x.pem\n",             /* .. */
-                        "[Remove]\nStore=SPC\nThumbprint=12\n",                  /* bad thumbprint */
-                        "[Remove]\nStore=SPC\n",                                 /* no Thumbprint= */
-                        "[Certificate]\nStore=SPC\nRole=99999\nFile=/x.pem\n",   /* bad role */
-                        "[Certificate]\nStore=SPC\n[Remove]\nStore=SPC\n",      /* two entries */
-                        "[Other]\nKey=1\n",                                      /* unknown section */
+                        "[Certificate]\nStore=SPC\n",                          /* no File= */
+                        "[Certificate]\nStore=NOPE\nFile=/x.pem\n",            /* bad store */
+                        "[Certificate]\nFile=/x.pem\n",                        /* no Store= */
+                        "[Certificate]\nStore=SPC\nFile=/nonexistent.pem\n",   /* unreadable */
+                        "[Certificate]\nStore=SPC\nFile=../x.pem\n",           /* .. */
+                        "[Remove]\nStore=SPC\nThumbprint=12\n",                /* bad thumbprint */
+                        "[Remove]\nStore=SPC\n",                               /* no Thumbprint= */
+                        "[Certificate]\nStore=SPC\nRole=99999\nFile=/x.pem\n", /* bad role */
+                        "[Certificate]\nStore=SPC\n[Remove]\nStore=SPC\n",     /* two entries */
+                        "[Other]\nKey=1\n",                                    /* unknown section */
                 };
 
                 for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
@@ -513,8 +523,10 @@ START_TEST(test_admin_certs) {
                         ConfigError err = {};
 
                         write_file(etc_d, "90-bad.conf", bad[i]);
-                        ck_assert_msg(config_load_roots(roots, 2, &c, &err) == -EINVAL, "case %zu loaded", i);
-                        ck_assert_msg(strstr(err.file, "90-bad.conf"), "case %zu: error in '%s'", i, err.file);
+                        ck_assert_msg(config_load_roots(roots, 2, &c, &err) == -EINVAL, "case %zu loaded",
+                                      i);
+                        ck_assert_msg(strstr(err.file, "90-bad.conf"), "case %zu: error in '%s'", i,
+                                      err.file);
                         ck_assert_ptr_null(c);
                 }
         }
@@ -535,7 +547,10 @@ START_TEST(test_store_migration_keeps_ids) {
          * counting push ids upward; sec 4 is accepted afterwards */
         char *d2 = et_tmpdir("cs-mig");
         Store *s = NULL;
-        StorePush p = { .received_usec = 1, .decided_usec = 2, .sec = 2, .verdict = VERDICT_REJECTED,
+        StorePush p = { .received_usec = 1,
+                        .decided_usec = 2,
+                        .sec = 2,
+                        .verdict = VERDICT_REJECTED,
                         .reason = REASON_MALFORMED };
         uint64_t id = 0;
 

@@ -21,10 +21,10 @@
 #include "verifierd/engine.h"
 #include "verifierd/package.h"
 
-#define DOC_NAPDEF                                                                                        \
-        "<?xml version=\"1.0\"?><wap-provisioningdoc version=\"1.1\"><characteristic type=\"NAPDEF\">"     \
-        "<parm name=\"NAPID\" value=\"corp\"/><parm name=\"NAME\" value=\"Corporate APN\"/>"               \
-        "<parm name=\"NAP-ADDRESS\" value=\"corp.example\"/><parm name=\"NAP-ADDRTYPE\" value=\"APN\"/>"  \
+#define DOC_NAPDEF                                                                                       \
+        "<?xml version=\"1.0\"?><wap-provisioningdoc version=\"1.1\"><characteristic type=\"NAPDEF\">"   \
+        "<parm name=\"NAPID\" value=\"corp\"/><parm name=\"NAME\" value=\"Corporate APN\"/>"             \
+        "<parm name=\"NAP-ADDRESS\" value=\"corp.example\"/><parm name=\"NAP-ADDRTYPE\" value=\"APN\"/>" \
         "</characteristic></wap-provisioningdoc>"
 
 static time_t now_sec;
@@ -60,7 +60,8 @@ static void expect_fail(const uint8_t *p, size_t len, int want_r, Reason want, c
                       reason_to_string(res.reason), res.detail, want_r, reason_to_string(want));
         ck_assert_ptr_null(res.content);
         if (detail_part)
-                ck_assert_msg(strstr(res.detail, detail_part), "detail '%s' lacks '%s'", res.detail, detail_part);
+                ck_assert_msg(strstr(res.detail, detail_part), "detail '%s' lacks '%s'", res.detail,
+                              detail_part);
         package_result_done(&res);
 }
 
@@ -69,7 +70,8 @@ START_TEST(test_verify_formats) {
 
         for (size_t i = 0; i < ELEMENTSOF(fmts); i++) {
                 size_t len;
-                uint8_t *p = pt_sign_ex(DOC_NAPDEF, strlen(DOC_NAPDEF), corp, corp_key, NULL, 0, NULL, fmts[i], &len);
+                uint8_t *p = pt_sign_ex(DOC_NAPDEF, strlen(DOC_NAPDEF), corp, corp_key, NULL, 0, NULL,
+                                        fmts[i], &len);
                 PackageResult res;
                 char thumb[41];
 
@@ -149,9 +151,10 @@ static void expect_cert_refused(const PtCertSpec *spec, const char *detail) {
         PackageResult res;
         int r = package_verify(p, len, &a, 1, (uint64_t) now_sec, &res);
 
-        ck_assert_msg(r == -ENOKEY && res.reason == REASON_UNTRUSTED_SIGNER, "%s: got %d/%s (%s)", spec->cn, r,
-                      reason_to_string(res.reason), res.detail);
-        ck_assert_msg(strstr(res.detail, detail), "%s: detail '%s' lacks '%s'", spec->cn, res.detail, detail);
+        ck_assert_msg(r == -ENOKEY && res.reason == REASON_UNTRUSTED_SIGNER, "%s: got %d/%s (%s)", spec->cn,
+                      r, reason_to_string(res.reason), res.detail);
+        ck_assert_msg(strstr(res.detail, detail), "%s: detail '%s' lacks '%s'", spec->cn, res.detail,
+                      detail);
         free(p);
         free(der);
         X509_free(x);
@@ -159,18 +162,38 @@ static void expect_cert_refused(const PtCertSpec *spec, const char *detail) {
 }
 
 START_TEST(test_validity_and_key_usage) {
-        PtCertSpec expired = { .cn = "Expired", .now = now_sec, .not_before = -10 * PT_DAY, .not_after = -PT_DAY,
+        PtCertSpec expired = { .cn = "Expired",
+                               .now = now_sec,
+                               .not_before = -10 * PT_DAY,
+                               .not_after = -PT_DAY,
                                .key_usage = "digitalSignature" };
-        PtCertSpec future = { .cn = "Future", .now = now_sec, .not_before = PT_DAY, .not_after = 10 * PT_DAY,
+        PtCertSpec future = { .cn = "Future",
+                              .now = now_sec,
+                              .not_before = PT_DAY,
+                              .not_after = 10 * PT_DAY,
                               .key_usage = "digitalSignature" };
-        PtCertSpec ku = { .cn = "CertSignOnly", .now = now_sec, .not_before = -PT_DAY, .not_after = PT_DAY,
+        PtCertSpec ku = { .cn = "CertSignOnly",
+                          .now = now_sec,
+                          .not_before = -PT_DAY,
+                          .not_after = PT_DAY,
                           .key_usage = "critical,keyCertSign" };
-        PtCertSpec nonrep = { .cn = "NonRepudiationOnly", .now = now_sec, .not_before = -PT_DAY,
-                              .not_after = PT_DAY, .key_usage = "nonRepudiation" };
-        PtCertSpec eku = { .cn = "TLSServer", .now = now_sec, .not_before = -PT_DAY, .not_after = PT_DAY,
-                           .key_usage = "digitalSignature", .ext_key_usage = "serverAuth" };
-        PtCertSpec codesign = { .cn = "CodeSigner", .now = now_sec, .not_before = -PT_DAY, .not_after = PT_DAY,
-                                .key_usage = "digitalSignature", .ext_key_usage = "codeSigning" };
+        PtCertSpec nonrep = { .cn = "NonRepudiationOnly",
+                              .now = now_sec,
+                              .not_before = -PT_DAY,
+                              .not_after = PT_DAY,
+                              .key_usage = "nonRepudiation" };
+        PtCertSpec eku = { .cn = "TLSServer",
+                           .now = now_sec,
+                           .not_before = -PT_DAY,
+                           .not_after = PT_DAY,
+                           .key_usage = "digitalSignature",
+                           .ext_key_usage = "serverAuth" };
+        PtCertSpec codesign = { .cn = "CodeSigner",
+                                .now = now_sec,
+                                .not_before = -PT_DAY,
+                                .not_after = PT_DAY,
+                                .key_usage = "digitalSignature",
+                                .ext_key_usage = "codeSigning" };
         PtCertSpec noku = { .cn = "NoKeyUsage", .now = now_sec, .not_before = -PT_DAY, .not_after = PT_DAY };
 
         expect_cert_refused(&expired, "expired");
@@ -223,10 +246,12 @@ START_TEST(test_malformed_and_caps) {
         free(p);
 
         /* detached content is refused even though the signature is fine */
-        p = pt_sign_ex(DOC_NAPDEF, strlen(DOC_NAPDEF), corp, corp_key, NULL, CMS_DETACHED, NULL, PT_DER, &len);
+        p = pt_sign_ex(DOC_NAPDEF, strlen(DOC_NAPDEF), corp, corp_key, NULL, CMS_DETACHED, NULL, PT_DER,
+                       &len);
         expect_fail(p, len, -EBADMSG, REASON_MALFORMED, "detached");
         free(p);
-        p = pt_sign_ex(DOC_NAPDEF, strlen(DOC_NAPDEF), corp, corp_key, NULL, CMS_DETACHED, NULL, PT_SMIME, &len);
+        p = pt_sign_ex(DOC_NAPDEF, strlen(DOC_NAPDEF), corp, corp_key, NULL, CMS_DETACHED, NULL, PT_SMIME,
+                       &len);
         expect_fail(p, len, -EBADMSG, REASON_MALFORMED, "detached");
         free(p);
         /* SHA-1 digests are refused */
@@ -259,10 +284,17 @@ START_TEST(test_two_signers) {
 END_TEST
 
 START_TEST(test_chains) {
-        PtCertSpec root_s = { .cn = "Corp Root", .now = now_sec, .not_before = -PT_DAY, .not_after = 3650 * PT_DAY,
-                              .key_usage = "critical,keyCertSign,cRLSign", .ca = true };
-        PtCertSpec ca_s = root_s, leaf_s = { .cn = "Corp Leaf", .now = now_sec, .not_before = -PT_DAY,
-                                             .not_after = 30 * PT_DAY, .key_usage = "critical,digitalSignature" };
+        PtCertSpec root_s = { .cn = "Corp Root",
+                              .now = now_sec,
+                              .not_before = -PT_DAY,
+                              .not_after = 3650 * PT_DAY,
+                              .key_usage = "critical,keyCertSign,cRLSign",
+                              .ca = true };
+        PtCertSpec ca_s = root_s, leaf_s = { .cn = "Corp Leaf",
+                                             .now = now_sec,
+                                             .not_before = -PT_DAY,
+                                             .not_after = 30 * PT_DAY,
+                                             .key_usage = "critical,digitalSignature" };
         EVP_PKEY *rk = pt_key(), *ik = pt_key(), *lk = pt_key();
         X509 *root, *inter, *leaf;
         STACK_OF(X509) *extra = sk_X509_new_null();
@@ -326,7 +358,8 @@ START_TEST(test_chains) {
         {
                 PackageAnchor a[] = { { .der = rder, .der_len = rlen, .roles = 222 } };
 
-                ck_assert_int_eq(package_verify(p, len, a, 1, (uint64_t) now_sec + 3700 * PT_DAY, &res), -ENOKEY);
+                ck_assert_int_eq(package_verify(p, len, a, 1, (uint64_t) now_sec + 3700 * PT_DAY, &res),
+                                 -ENOKEY);
                 ck_assert_ptr_nonnull(strstr(res.detail, "expired"));
         }
         free(p);
@@ -475,15 +508,22 @@ START_TEST(test_engine_install_applies_with_signer_roles) {
         engine_result_done(&r);
         free(p);
         /* over the cap: refused before anything */
-        ck_assert_int_eq(engine_install(eng, (const uint8_t *) "x", ENGINE_PACKAGE_MAX + 1, NULL, &r), -E2BIG);
+        ck_assert_int_eq(engine_install(eng, (const uint8_t *) "x", ENGINE_PACKAGE_MAX + 1, NULL, &r),
+                         -E2BIG);
         ck_assert_int_eq(engine_install(eng, NULL, 1, NULL, &r), -EINVAL);
 }
 END_TEST
 
 START_TEST(test_engine_rejections_change_nothing) {
-        PtCertSpec expired = { .cn = "Old corp", .now = now_sec, .not_before = -10 * PT_DAY, .not_after = -PT_DAY,
+        PtCertSpec expired = { .cn = "Old corp",
+                               .now = now_sec,
+                               .not_before = -10 * PT_DAY,
+                               .not_after = -PT_DAY,
                                .key_usage = "digitalSignature" };
-        PtCertSpec ku = { .cn = "CA key", .now = now_sec, .not_before = -PT_DAY, .not_after = PT_DAY,
+        PtCertSpec ku = { .cn = "CA key",
+                          .now = now_sec,
+                          .not_before = -PT_DAY,
+                          .not_after = PT_DAY,
                           .key_usage = "keyCertSign" };
         EVP_PKEY *k = pt_key();
         X509 *stranger = pt_signer_cert("Stranger", k, now_sec);
@@ -545,7 +585,8 @@ START_TEST(test_engine_rejections_change_nothing) {
                 ck_assert_int_eq(r.reason, REASON_UNTRUSTED_SIGNER);
                 h = history(r.id);
                 ck_assert_int_eq(h.r, REASON_UNTRUSTED_SIGNER);
-                ck_assert_msg(strstr(h.denied, i == 0 ? "expired" : "digitalSignature"), "history: %s", h.denied);
+                ck_assert_msg(strstr(h.denied, i == 0 ? "expired" : "digitalSignature"), "history: %s",
+                              h.denied);
                 engine_result_done(&r);
                 free(p);
                 X509_free(x);
@@ -597,7 +638,7 @@ START_TEST(test_engine_pushed_package) {
                 .body = p,
                 .body_len = len,
                 .content_kind = WSP_CONTENT_PKCS7,
-                .sec = WSP_SEC_NETWPIN,           /* ignored for a package */
+                .sec = WSP_SEC_NETWPIN, /* ignored for a package */
                 .mac = "0000000000000000000000000000000000000000",
                 .sender = "+4917012345",
                 .transport = "inject",

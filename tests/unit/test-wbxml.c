@@ -1139,26 +1139,27 @@ START_TEST(test_limit_cpdoc_value) {
                 else
                         ok_buf(&b);
         }
-        /* reached by concatenating table values: 32 x "DIRECT-ASYNCHRONOUS-DATA-SERVICE" (32) */
-        for (unsigned k = 32; k <= 33; k++) {
+        /* reached by concatenating table values: "DIRECT-ASYNCHRONOUS-DATA-SERVICE" is 32 octets */
+        _Static_assert(CPDOC_VALUE_MAX % 32 == 0 && CPDOC_VALUE_MAX / 32 < WBXML_VALUE_PARTS_MAX, "test layout");
+        for (unsigned k = CPDOC_VALUE_MAX / 32; k <= CPDOC_VALUE_MAX / 32 + 1; k++) {
                 Buf b = { 0 };
 
                 put_hex(&b, H13 "45 C6 55 01 87 07 06");
                 put_fill(&b, 0x95, k);
                 put_hex(&b, "01 01 01");
-                if (k == 32)
+                if (k == CPDOC_VALUE_MAX / 32)
                         ok_buf(&b);
                 else
                         fail_buf(&b, -E2BIG, "table values");
         }
-        /* reached through ISO-8859-1 expansion: 512 x E9 = 1024 UTF-8 octets */
-        for (unsigned k = 512; k <= 513; k++) {
+        /* reached through ISO-8859-1 expansion: each E9 becomes 2 UTF-8 octets */
+        for (unsigned k = CPDOC_VALUE_MAX / 2; k <= CPDOC_VALUE_MAX / 2 + 1; k++) {
                 Buf b = { 0 };
 
                 put_hex(&b, "03 0B 04 00 45 C6 55 01 87 07 06 03");
                 put_fill(&b, 0xE9, k);
                 put_hex(&b, "00 01 01 01");
-                if (k == 512)
+                if (k == CPDOC_VALUE_MAX / 2)
                         ok_buf(&b);
                 else
                         fail_buf(&b, -E2BIG, "latin-1 expansion");
