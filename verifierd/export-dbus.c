@@ -276,10 +276,11 @@ static int proxy_from_group(const Group *g, Proxy *ret) {
                         port = grp_parm(g, portch, "PORTNBR");
                 if (addr && schema_valid_host(addr) && (!port || schema_valid_uint(port, 1, 65535))) {
                         bool bracket = addr[0] != '[' && strchr(addr, ':');
-                        char *s = NULL;
+                        char dflt[8], *s = NULL;
 
+                        snprintf(dflt, sizeof dflt, "%u", EXPORT_DBUS_PROXY_DEFAULT_PORT);
                         if (asprintf(&s, "%s%s%s:%s", bracket ? "[" : "", addr, bracket ? "]" : "",
-                                     port ? port : "80") < 0)
+                                     port ? port : dflt) < 0)
                                 return -ENOMEM;
                         if (strlen(s) <= EXPORT_DBUS_MMS_VALUE_MAX && value_valid(s))
                                 x.hostport = s;
@@ -316,7 +317,7 @@ static const Proxy *resolve_proxy(const Derive *d, const char *proxy_id) {
 static void w4_from_group(const Derive *d, const Group *g, W4 *ret) {
         const char *root = g->root, *to_napid, *to_proxy, *appaddr;
         W4 w = { .g = g };
-        bool ok = true;
+        bool ok;
 
         w.mmsc = grp_parm(g, root, "ADDR");
         if (!w.mmsc && (appaddr = grp_first_child(g, root, "APPADDR")))

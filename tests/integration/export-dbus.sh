@@ -114,7 +114,7 @@ drive() {
                         eval "D_$k=\$v" ;;
                 esac
         done <"$PB_WORK/$name.out"
-        echo "    $name: $(head -3 "$PB_WORK/$name.err" | tr '\n' ' ')"
+        echo "    $name: $(head -3 "$PB_WORK/$name.err" | tr '\n' ' ')($(grep -m1 ^elapsed_usec= "$PB_WORK/$name.out" | cut -d= -f2) µs)"
 }
 
 stop_verifierd() {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <systemd/sd-bus.h>
 
@@ -20,6 +21,13 @@
 #include "verifierd/config.h"
 #include "verifierd/engine.h"
 #include "verifierd/export-dbus.h"
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
+}
 
 static void print_stats(const ExportDbusStats *s) {
         printf("modems=%u\ncreated=%u\nupdated=%u\nunchanged=%u\nremoved=%u\nbusy=%u\nfailed=%u\n"
@@ -63,6 +71,7 @@ int main(int argc, char **argv) {
         ConfigError err = {};
         char buf[512];
         bool plan = false;
+        uint64_t t0;
         int c, r;
 
         while ((c = getopt_long(argc, argv, "", opts, NULL)) >= 0)
@@ -105,8 +114,10 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "system bus: %s\n", strerror(-r));
                 return 1;
         }
+        t0 = now_usec();
         r = export_dbus_apply(bus, e, cfg, &st);
         print_stats(&st);
+        printf("elapsed_usec=%llu\n", (unsigned long long) (now_usec() - t0)); /* the call alone */
         fprintf(stderr, "%s\n", export_dbus_stats_format(&st, buf, sizeof buf));
         if (r < 0) {
                 fprintf(stderr, "export_dbus_apply: %s\n", strerror(-r));
