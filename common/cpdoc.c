@@ -14,8 +14,11 @@
 #include "cpdoc-builder.h"
 #include "macros.h"
 
+#define _noinline_ __attribute__((noinline))
+
 #define ARENA_BLOCK_MIN 2048U
 #define ARENA_BLOCK_MAX (256U * 1024U)
+#define ARENA_ALIGN 8U
 
 typedef struct ArenaBlock {
         struct ArenaBlock *next;
@@ -30,26 +33,51 @@ typedef struct Arena {
         unsigned depth;
 } Arena;
 
-static void *arena_alloc(Arena *a, size_t n) {
+/*
+ * A document, its arena and the arena's first block come from one malloc (cpdoc_builder_new);
+ * first must stay the last member, its data[] runs into the ARENA_BLOCK_MIN octets allocated
+ * behind the struct. cpdoc_free frees every other block, then the whole.
+ */
+typedef struct DocAlloc {
+        CpDoc doc;
+        Arena arena;
+        ArenaBlock first;
+} DocAlloc;
+
+static _noinline_ void *arena_alloc_slow(Arena *a, size_t n) {
         ArenaBlock *b = a->blocks;
+        size_t sz = b ? MIN(b->size * 2, (size_t) ARENA_BLOCK_MAX) : ARENA_BLOCK_MIN;
 
-        n = (n + 7U) & ~(size_t) 7U;
-        if (!b || b->size - b->used < n) {
-                size_t sz = b ? MIN(b->size * 2, (size_t) ARENA_BLOCK_MAX) : ARENA_BLOCK_MIN;
+        if (sz < n)
+                sz = n;
+        b = malloc(sizeof(ArenaBlock) + sz);
+        if (!b)
+                return NULL;
+        b->size = sz;
+        b->used = n;
+        b->next = a->blocks;
+        a->blocks = b;
+        return b->data;
+}
 
-                if (sz < n)
-                        sz = n;
-                b = malloc(sizeof(ArenaBlock) + sz);
-                if (!b)
-                        return NULL;
-                b->size = sz;
-                b->used = 0;
-                b->next = a->blocks;
-                a->blocks = b;
-        }
-        void *p = (uint8_t *) b->data + b->used;
+/* n octets, ARENA_ALIGN-aligned (n <= CPDOC_WBXML_SIZE_MAX + a node, so the rounding cannot wrap). */
+static inline void *arena_alloc(Arena *a, size_t n) {
+        ArenaBlock *b = a->blocks;
+        void *p;
+
+        n = (n + (ARENA_ALIGN - 1)) & ~(size_t) (ARENA_ALIGN - 1);
+        if (_unlikely_(!b || b->size - b->used < n))
+                return arena_alloc_slow(a, n);
+        p = (uint8_t *) b->data + b->used;
         b->used += n;
         return p;
+}
+
+/* Copy s[0..len) and a NUL to dst; return dst. */
+static inline char *str_put(char *dst, const char *s, size_t len) {
+        memcpy(dst, s, len);
+        dst[len] = 0;
+        return dst;
 }
 
 static char *arena_strdup(Arena *a, const char *s, size_t len) {
@@ -57,9 +85,7 @@ static char *arena_strdup(Arena *a, const char *s, size_t len) {
 
         if (!p)
                 return NULL;
-        memcpy(p, s, len);
-        p[len] = 0;
-        return p;
+        return str_put(p, s, len);
 }
 
 CpDoc *cpdoc_free(CpDoc *d) {
@@ -69,78 +95,115 @@ CpDoc *cpdoc_free(CpDoc *d) {
                 return NULL;
         a = d->arena;
         if (a) {
+                DocAlloc *h = (DocAlloc *) d; /* every arena comes from cpdoc_builder_new */
                 ArenaBlock *b = a->blocks;
 
                 while (b) {
                         ArenaBlock *n = b->next;
 
-                        free(b);
+                        if (b != &h->first)
+                                free(b);
                         b = n;
                 }
-                free(a);
         }
         free(d);
         return NULL;
 }
 
 int cpdoc_builder_new(CpDoc **ret, CpDocSource source) {
-        CpDoc *d = calloc(1, sizeof(CpDoc));
+        DocAlloc *h = malloc(sizeof(DocAlloc) + ARENA_BLOCK_MIN);
 
-        if (!d)
+        if (!h)
                 return -ENOMEM;
-        d->arena = calloc(1, sizeof(Arena));
-        if (!d->arena) {
-                free(d);
-                return -ENOMEM;
-        }
-        d->source = source;
-        *ret = d;
+        memset(h, 0, sizeof(DocAlloc));
+        h->first.size = ARENA_BLOCK_MIN;
+        h->arena.blocks = &h->first;
+        h->doc.arena = &h->arena;
+        h->doc.source = source;
+        *ret = &h->doc;
         return 0;
 }
 
-/* UTF-8 well-formedness (RFC 3629: no overlongs, no surrogates, <= U+10FFFF), no NUL,
- * no C0 controls other than TAB/LF/CR, no DEL (R10 of oma-cp-wire.md 7.2). */
+/* SWAR constants: one octet value repeated in every octet of a 64-bit word. */
+#define OCTETS(x) (UINT64_C(0x0101010101010101) * (x))
+
+/*
+ * True when any of the 8 octets of w is outside printable ASCII 0x20..0x7E. Exact for the
+ * whole word (no false negative, no false positive): (w - 0x20..) & ~w sets an octet's top
+ * bit only for an octet < 0x20 (a borrow can only start at such an octet); (w + 0x01..) | w
+ * sets it for an octet >= 0x7F (a carry can only start at 0xFF, itself >= 0x80).
+ */
+static inline bool word_has_nonprint(uint64_t w) {
+        return (((w - OCTETS(0x20)) & ~w) | (w + OCTETS(0x01)) | w) & OCTETS(0x80);
+}
+
+/*
+ * UTF-8 well-formedness (RFC 3629: no overlongs, no surrogates, <= U+10FFFF), no NUL,
+ * no C0 controls other than TAB/LF/CR, no DEL (R10 of oma-cp-wire.md 7.2).
+ *
+ * Fast path: whole 8-octet words of printable ASCII (0x20..0x7E) are accepted at once. Each
+ * such octet is a complete character that every rule below accepts, and i stays on a
+ * character boundary, so the exact per-character decoder resumes correctly; it takes over
+ * for at least the rest of a word that holds any other octet (and for the < 8 octet tail).
+ */
 int cpdoc_check_string(const char *s, size_t len) {
         const uint8_t *p = (const uint8_t *) s;
         size_t i = 0;
 
         while (i < len) {
-                uint8_t c = p[i];
-                uint32_t cp;
-                size_t n;
+                size_t end;
 
-                if (c < 0x80) {
-                        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
-                                return -EBADMSG;
-                        i++;
-                        continue;
+                while (len - i >= 8) {
+                        uint64_t w;
+
+                        memcpy(&w, p + i, sizeof(w));
+                        if (word_has_nonprint(w))
+                                break;
+                        i += 8;
                 }
-                if (c >= 0xC2 && c <= 0xDF) {
-                        n = 1;
-                        cp = c & 0x1F;
-                } else if (c >= 0xE0 && c <= 0xEF) {
-                        n = 2;
-                        cp = c & 0x0F;
-                } else if (c >= 0xF0 && c <= 0xF4) {
-                        n = 3;
-                        cp = c & 0x07;
-                } else
-                        return -EBADMSG;
-                if (len - i <= n)
-                        return -EBADMSG;
-                for (size_t k = 1; k <= n; k++) {
-                        if ((p[i + k] & 0xC0) != 0x80)
+                end = MIN(len, i + 8);
+                while (i < end) {
+                        uint8_t c = p[i];
+                        uint32_t cp;
+                        size_t n;
+
+                        if (c >= 0x20 && c < 0x7F) {
+                                i++;
+                                continue;
+                        }
+                        if (c < 0x80) {
+                                if (c != '\t' && c != '\n' && c != '\r') /* C0 controls, DEL */
+                                        return -EBADMSG;
+                                i++;
+                                continue;
+                        }
+                        if (c >= 0xC2 && c <= 0xDF) {
+                                n = 1;
+                                cp = c & 0x1F;
+                        } else if (c >= 0xE0 && c <= 0xEF) {
+                                n = 2;
+                                cp = c & 0x0F;
+                        } else if (c >= 0xF0 && c <= 0xF4) {
+                                n = 3;
+                                cp = c & 0x07;
+                        } else
                                 return -EBADMSG;
-                        cp = (cp << 6) | (p[i + k] & 0x3F);
+                        if (len - i <= n)
+                                return -EBADMSG;
+                        for (size_t k = 1; k <= n; k++) {
+                                if ((p[i + k] & 0xC0) != 0x80)
+                                        return -EBADMSG;
+                                cp = (cp << 6) | (p[i + k] & 0x3F);
+                        }
+                        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+                            (cp >= 0xD800 && cp <= 0xDFFF))
+                                return -EBADMSG;
+                        if (cp >= 0x80 && cp < 0xA0) /* C1 controls */
+                                return -EBADMSG;
+                        if (cp == 0xFFFE || cp == 0xFFFF) /* not XML 1.0 Chars (2.2): the XML printer could not write them */
+                                return -EBADMSG;
+                        i += n + 1;
                 }
-                if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-                    (cp >= 0xD800 && cp <= 0xDFFF))
-                        return -EBADMSG;
-                if (cp >= 0x80 && cp < 0xA0) /* C1 controls */
-                        return -EBADMSG;
-                if (cp == 0xFFFE || cp == 0xFFFF) /* not XML 1.0 Chars (2.2): the XML printer could not write them */
-                        return -EBADMSG;
-                i += n + 1;
         }
         return 0;
 }
@@ -176,13 +239,12 @@ int cpdoc_builder_open(CpDoc *d, const char *type, size_t len) {
                 return r;
         if (a->depth >= CPDOC_DEPTH_MAX || d->n_total_chars >= CPDOC_CHARACTERISTICS_MAX)
                 return -E2BIG;
-        c = arena_alloc(a, sizeof(CpCharacteristic));
+        /* One arena allocation: the node, then its type string (len <= CPDOC_NAME_MAX). */
+        c = arena_alloc(a, sizeof(CpCharacteristic) + len + 1);
         if (!c)
                 return -ENOMEM;
         memset(c, 0, sizeof(*c));
-        c->type = arena_strdup(a, type, len);
-        if (!c->type)
-                return -ENOMEM;
+        c->type = str_put((char *) (c + 1), type, len);
         c->parent = a->open;
         if (a->open) {
                 if (a->open->last_child_)
@@ -233,18 +295,14 @@ int cpdoc_builder_parm(CpDoc *d, const char *name, size_t name_len, const char *
         }
         if (d->n_total_parms >= CPDOC_PARMS_MAX)
                 return -E2BIG;
-        p = arena_alloc(a, sizeof(CpParm));
+        /* One arena allocation: the node, its name, then its value (lengths checked above). */
+        p = arena_alloc(a, sizeof(CpParm) + name_len + 1 + (value ? value_len + 1 : 0));
         if (!p)
                 return -ENOMEM;
         memset(p, 0, sizeof(*p));
-        p->name = arena_strdup(a, name, name_len);
-        if (!p->name)
-                return -ENOMEM;
-        if (value) {
-                p->value = arena_strdup(a, value, value_len);
-                if (!p->value)
-                        return -ENOMEM;
-        }
+        p->name = str_put((char *) (p + 1), name, name_len);
+        if (value)
+                p->value = str_put((char *) (p + 1) + name_len + 1, value, value_len);
         if (a->open->last_parm_)
                 a->open->last_parm_->next = p;
         else

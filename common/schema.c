@@ -89,7 +89,17 @@ bool schema_valid_uint(const char *s, uint32_t min, uint32_t max) {
 
 /* RFC 3986 2.2/2.3: unreserved, gen-delims, sub-delims; '%' is checked by the caller. */
 static bool is_uri_char(char c) {
-        return is_alpha(c) || is_digit(c) || (c && strchr("-._~:/?#[]@!$&'()*+,;=", c));
+        if (is_alpha(c) || is_digit(c))
+                return true;
+        switch (c) {
+        case '-': case '.': case '_': case '~':                                         /* unreserved */
+        case ':': case '/': case '?': case '#': case '[': case ']': case '@':           /* gen-delims */
+        case '!': case '$': case '&': case '\'': case '(': case ')': case '*': case '+': /* sub-delims */
+        case ',': case ';': case '=':
+                return true;
+        default:
+                return false;
+        }
 }
 
 static bool uri_chars(const char *s) {
@@ -185,7 +195,7 @@ bool schema_valid_apn(const char *s) {
         size_t n = 0;
 
         for (; s[n]; n++)
-                if (n >= 64 || !(is_alpha(s[n]) || is_digit(s[n]) || strchr("._-", s[n])))
+                if (n >= 64 || !(is_alpha(s[n]) || is_digit(s[n]) || s[n] == '.' || s[n] == '_' || s[n] == '-'))
                         return false;
         return true;
 }
@@ -270,6 +280,7 @@ typedef struct SchemaVariant {
 
 typedef struct SchemaParm {
         const char *name;
+        uint8_t name_len;       /* strlen(name), from NAMELEN() */
         uint8_t card;
         uint8_t syntax;         /* also the default when a selector is absent or unmatched */
         bool value_optional;    /* may also appear without a value (ACCESS RULE) */
@@ -280,7 +291,7 @@ typedef struct SchemaParm {
         const SchemaVariant *variants;   /* terminated by .when == NULL */
 } SchemaParm;
 
-#define SCHEMA_PARMS_MAX 64U
+#define SCHEMA_PARMS_MAX 64U /* check_parms keeps one bit per table entry in a uint64_t */
 
 enum {
         SCHEMA_ROOT = 1U << 0,          /* may appear at the document root */
@@ -292,6 +303,7 @@ enum {
 
 typedef struct SchemaType {
         const char *type;               /* NULL: any name that is a SHA-1 thumbprint */
+        uint8_t type_len;               /* strlen(type), from NAMELEN(); 0 when type is NULL */
         unsigned flags;
         const char *const *parents;     /* allowed parent types, NULL-terminated */
         const SchemaParm *parms;
@@ -305,10 +317,13 @@ typedef struct SchemaApp {
         size_t n_parms;
 } SchemaApp;
 
-#define ONE(n, ...) { .name = (n), .card = CARD_ONE, __VA_ARGS__ }
-#define OPT(n, ...) { .name = (n), .card = CARD_OPT, __VA_ARGS__ }
-#define MANY(n, ...) { .name = (n), .card = CARD_MANY, __VA_ARGS__ }
-#define SOME(n, ...) { .name = (n), .card = CARD_SOME, __VA_ARGS__ }
+/* Length of a string literal, at compile time; anything but a literal does not compile. */
+#define NAMELEN(s) (sizeof(s "") - 1)
+
+#define ONE(n, ...) { .name = (n), .name_len = NAMELEN(n), .card = CARD_ONE, __VA_ARGS__ }
+#define OPT(n, ...) { .name = (n), .name_len = NAMELEN(n), .card = CARD_OPT, __VA_ARGS__ }
+#define MANY(n, ...) { .name = (n), .name_len = NAMELEN(n), .card = CARD_MANY, __VA_ARGS__ }
+#define SOME(n, ...) { .name = (n), .name_len = NAMELEN(n), .card = CARD_SOME, __VA_ARGS__ }
 
 #define TEXT .syntax = SYN_TEXT
 #define FLAG .syntax = SYN_FLAG
@@ -588,9 +603,12 @@ static const SchemaApp schema_apps[] = {
         { "554", app_554_parms, ELEMENTSOF(app_554_parms) },
 };
 
-#define T(t, f, par, p) \
-        { .type = (t), .flags = (f), .parents = (par), .parms = (p), .n_parms = ELEMENTSOF(p) }
-#define T0(t, f, par) { .type = (t), .flags = (f), .parents = (par) }
+#define T(t, f, par, p)                                                                              \
+        { .type = (t), .type_len = NAMELEN(t), .flags = (f), .parents = (par), .parms = (p),          \
+          .n_parms = ELEMENTSOF(p) }
+#define T0(t, f, par) { .type = (t), .type_len = NAMELEN(t), .flags = (f), .parents = (par) }
+/* A type named by any SHA-1 thumbprint (40 hex digits) rather than by one name. */
+#define T_THUMBPRINT(f, par, p) { .type = NULL, .flags = (f), .parents = (par), .parms = (p), .n_parms = ELEMENTSOF(p) }
 
 #define CERT_STORES                                                                     \
         "ROOT", "CA", "SPC", "MY", "Privileged Execution Trust Authorities",            \
@@ -598,7 +616,7 @@ static const SchemaApp schema_apps[] = {
 
 /* Where each type may appear: wire 4.1 (root-level and nested-only lists), 4.2 children. */
 static const SchemaType schema_types[] = {
-        { .type = "PXLOGICAL", .flags = SCHEMA_ROOT, .parms = pxlogical_parms,
+        { .type = "PXLOGICAL", .type_len = NAMELEN("PXLOGICAL"), .flags = SCHEMA_ROOT, .parms = pxlogical_parms,
           .n_parms = ELEMENTSOF(pxlogical_parms), .required_child = "PXPHYSICAL" },
         T("PXPHYSICAL", 0, LIST("PXLOGICAL"), pxphysical_parms),
         T("PORT", 0, LIST("PXLOGICAL", "PXPHYSICAL"), px_port_parms),
@@ -623,7 +641,7 @@ static const SchemaType schema_types[] = {
         T0("MY", SCHEMA_THUMBPRINT_CHILDREN, LIST("CertificateStore")),
         T0("Privileged Execution Trust Authorities", SCHEMA_THUMBPRINT_CHILDREN, LIST("CertificateStore")),
         T0("Unprivileged Execution Trust Authorities", SCHEMA_THUMBPRINT_CHILDREN, LIST("CertificateStore")),
-        T(NULL, 0, LIST(CERT_STORES), certificate_parms),
+        T_THUMBPRINT(0, LIST(CERT_STORES), certificate_parms),
         /* 2005+ (wire 3.5, 3.6): known, not supported by this receiver */
         T0("BEARERINFO", SCHEMA_UNSUPPORTED, NULL),
         T0("DNS-ADDRINFO", SCHEMA_UNSUPPORTED, NULL),
@@ -778,9 +796,23 @@ static void clear_flags(CpCharacteristic *c) {
         }
 }
 
+/* strcmp(a, b) == 0, inline: most comparisons in the lookups below end at the first octet. */
+static inline bool str_eq(const char *a, const char *b) {
+        while (*a && *a == *b) {
+                a++;
+                b++;
+        }
+        return *a == *b;
+}
+
+/* A document string of known length against a schema name of known length (NAMELEN). */
+static inline bool name_eq(const char *s, size_t len, const char *name, size_t name_len) {
+        return len == name_len && s[0] == name[0] && memcmp(s, name, len) == 0;
+}
+
 static bool in_list(const char *const *list, const char *s, bool icase) {
         for (; list && *list; list++)
-                if (icase ? strcasecmp(*list, s) == 0 : strcmp(*list, s) == 0)
+                if (icase ? strcasecmp(*list, s) == 0 : str_eq(*list, s))
                         return true;
         return false;
 }
@@ -792,16 +824,19 @@ static bool placed(const SchemaType *t, const CpCharacteristic *parent) {
 }
 
 /*
- * The table entry for c: the first one whose name matches and whose placement allows c's
- * parent; *ret_misplaced when names match but no placement does. NULL: unknown type.
+ * The table entry for c (type of length len): the first one whose name matches and whose
+ * placement allows c's parent; *ret_misplaced when names match but no placement does. NULL:
+ * unknown type. The length tests only skip entries that could not match: a thumbprint is
+ * exactly 40 octets (schema_valid_thumbprint), a named entry exactly type_len.
  */
-static const SchemaType *schema_lookup(const CpCharacteristic *c, bool *ret_misplaced) {
+static const SchemaType *schema_lookup(const CpCharacteristic *c, size_t len, bool *ret_misplaced) {
         const SchemaType *named = NULL;
 
         for (size_t i = 0; i < ELEMENTSOF(schema_types); i++) {
                 const SchemaType *t = &schema_types[i];
 
-                if (t->type ? strcmp(t->type, c->type) != 0 : !schema_valid_thumbprint(c->type))
+                if (t->type ? !name_eq(c->type, len, t->type, t->type_len)
+                            : !(len == 40 && schema_valid_thumbprint(c->type)))
                         continue;
                 if ((t->flags & SCHEMA_UNSUPPORTED) || placed(t, c->parent)) {
                         *ret_misplaced = false;
@@ -813,12 +848,21 @@ static const SchemaType *schema_lookup(const CpCharacteristic *c, bool *ret_misp
         return named;
 }
 
-static const SchemaParm *find_spec(const SchemaParm *parms, size_t n, const char *name, size_t *ret_index) {
+/* The first entry of parms named name (of length len). */
+static const SchemaParm *find_spec(const SchemaParm *parms, size_t n, const char *name, size_t len, size_t *ret_index) {
         for (size_t i = 0; i < n; i++)
-                if (strcmp(parms[i].name, name) == 0) {
+                if (name_eq(name, len, parms[i].name, parms[i].name_len)) {
                         *ret_index = i;
                         return &parms[i];
                 }
+        return NULL;
+}
+
+/* cpdoc_find_parm() with the inline comparison: the first parm of c named name. */
+static const CpParm *find_parm(const CpCharacteristic *c, const char *name) {
+        for (const CpParm *p = c->parms; p; p = p->next)
+                if (str_eq(p->name, name))
+                        return p;
         return NULL;
 }
 
@@ -878,10 +922,11 @@ static int check_value(Validator *v, const CpCharacteristic *c, const CpParm *p,
                 return fail(v, c, p, NULL, "parm has no value (ProvCont 4.2)");
         }
         if (spec->selector) {
-                const char *sel = cpdoc_parm_value(c, spec->selector);
+                const CpParm *sp = find_parm(c, spec->selector);
+                const char *sel = sp ? sp->value : NULL;
 
                 for (const SchemaVariant *var = spec->variants; sel && var->when; var++)
-                        if (spec->icase ? strcasecmp(var->when, sel) == 0 : strcmp(var->when, sel) == 0) {
+                        if (spec->icase ? strcasecmp(var->when, sel) == 0 : str_eq(var->when, sel)) {
                                 syntax = var->syntax;
                                 break;
                         }
@@ -891,27 +936,37 @@ static int check_value(Validator *v, const CpCharacteristic *c, const CpParm *p,
         return 0;
 }
 
+/*
+ * One pass over c's parms in document order: table lookup, cardinality, value; then the
+ * required parms. seen[ti] has bit i set once entry i of table ti matched a parm: a second
+ * match of a CARD_ONE/CARD_OPT entry is the cardinality error (SCHEMA_PARMS_MAX <= 64).
+ */
 static int check_parms(Validator *v, CpCharacteristic *c, const SchemaType *t, const SchemaApp *app) {
         const SchemaParm *tables[2] = { t->parms, app ? app->parms : NULL };
         size_t sizes[2] = { t->n_parms, app ? app->n_parms : 0 };
-        unsigned counts[2][SCHEMA_PARMS_MAX] = {};
+        uint64_t seen[2] = { 0, 0 };
         int r;
+
+        _Static_assert(SCHEMA_PARMS_MAX <= 64, "seen[] has one bit per table entry");
 
         for (CpParm *p = c->parms; p; p = p->next) {
                 const SchemaParm *spec = NULL;
-                size_t ti, idx = 0;
+                size_t ti, idx = 0, len = strlen(p->name);
+                uint64_t bit;
 
                 for (ti = 0; ti < 2 && !spec; ti++)
-                        spec = find_spec(tables[ti], sizes[ti], p->name, &idx);
+                        spec = find_spec(tables[ti], sizes[ti], p->name, len, &idx);
                 if (!spec) {
                         if (!(t->flags & SCHEMA_VENDOR_PARMS))
                                 p->flags |= CP_FLAG_UNKNOWN;
                         continue;
                 }
                 ti--;
-                if (++counts[ti][idx] > 1 && (spec->card == CARD_ONE || spec->card == CARD_OPT))
+                bit = UINT64_C(1) << idx;
+                if ((seen[ti] & bit) && (spec->card == CARD_ONE || spec->card == CARD_OPT))
                         return fail(v, c, p, NULL,
                                     "parm occurs more often than its cardinality allows (ProvCont 4.2)");
+                seen[ti] |= bit;
                 r = check_value(v, c, p, spec);
                 if (r < 0)
                         return r;
@@ -920,7 +975,7 @@ static int check_parms(Validator *v, CpCharacteristic *c, const SchemaType *t, c
                 for (size_t i = 0; i < sizes[ti]; i++) {
                         const SchemaParm *spec = &tables[ti][i];
 
-                        if ((spec->card == CARD_ONE || spec->card == CARD_SOME) && counts[ti][i] == 0)
+                        if ((spec->card == CARD_ONE || spec->card == CARD_SOME) && !(seen[ti] & (UINT64_C(1) << i)))
                                 return fail(v, c, NULL, spec->name,
                                             "required parm is missing (ProvCont 4.2)");
                 }
@@ -935,7 +990,7 @@ static int validate_characteristic(Validator *v, CpCharacteristic *c, unsigned d
 
         if (depth >= CPDOC_DEPTH_MAX)
                 return decode_fail(v->err, "cpdoc", 0, "nesting over CPDOC_DEPTH_MAX", -E2BIG);
-        t = schema_lookup(c, &misplaced);
+        t = schema_lookup(c, strlen(c->type), &misplaced);
         if (!t || (t->flags & SCHEMA_UNSUPPORTED)) {
                 flag_subtree(c, CP_FLAG_UNKNOWN);
                 return 0;
@@ -945,13 +1000,17 @@ static int validate_characteristic(Validator *v, CpCharacteristic *c, unsigned d
                 return 0;
         }
         if (t->flags & SCHEMA_APPLICATION) {
-                const char *appid = cpdoc_parm_value(c, "APPID");
+                const CpParm *ap = find_parm(c, "APPID");
+                const char *appid = ap ? ap->value : NULL;
 
-                if (!cpdoc_find_parm(c, "APPID"))
+                if (!ap)
                         return fail(v, c, NULL, "APPID", "required parm is missing (ProvCont 4.2)");
-                for (size_t i = 0; appid && i < ELEMENTSOF(schema_apps); i++)
-                        if (strcmp(schema_apps[i].appid, appid) == 0)
-                                app = &schema_apps[i];
+                /* the last entry naming appid, as a forward scan keeping every match would */
+                for (size_t i = ELEMENTSOF(schema_apps); appid && i > 0; i--)
+                        if (str_eq(schema_apps[i - 1].appid, appid)) {
+                                app = &schema_apps[i - 1];
+                                break;
+                        }
                 if (!app) {
                         /* An APPID we do not know (wire 4.4): kept, flagged, never applied. */
                         flag_subtree(c, CP_FLAG_UNKNOWN);
@@ -973,7 +1032,7 @@ static int validate_characteristic(Validator *v, CpCharacteristic *c, unsigned d
                 bool found = false;
 
                 for (const CpCharacteristic *k = c->children; k && !found; k = k->next)
-                        found = strcmp(k->type, t->required_child) == 0 && !k->flags;
+                        found = str_eq(k->type, t->required_child) && !k->flags;
                 if (!found)
                         return fail_at(v, c, NULL, t->required_child, true,
                                        "required child characteristic is missing "

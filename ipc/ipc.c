@@ -72,7 +72,8 @@ bool ipc_mac_valid(const char *mac) {
 }
 
 bool ipc_transport_valid(const char *t) {
-        static const char *const ok[] = { "ofono", "modemmanager", "inject", "install" };
+        /* what provd may claim; "install" is verifierd's own label for Install(), never provd's */
+        static const char *const ok[] = { "ofono", "modemmanager", "inject" };
 
         if (!t)
                 return false;

@@ -171,6 +171,19 @@ static void log_verdict(const EngineResult *res, int sec, const char *transport)
                  res->denied ? ", denied: " : "", res->denied ? res->denied : "");
 }
 
+static int get_sec_cb(const StorePush *p, void *userdata) {
+        *(int *) userdata = p->sec;
+        return 1;
+}
+
+/* The SEC a push arrived with, for the log line of a verdict reached later (PIN, confirm). */
+static int push_sec(Manager *m, uint64_t id) {
+        int sec = -1;
+
+        (void) engine_get_push(m->engine, id, get_sec_cb, &sec);
+        return sec;
+}
+
 static void emit_verdict(Manager *m, const EngineResult *res) {
         (void) sd_bus_emit_signal(m->bus, IPC_VERIFIER_PATH, IPC_VERIFIER_INTERFACE, IPC_S_VERDICT,
                                   IPC_SIG_VERDICT_SIGNAL, res->id, verdict_to_string(res->verdict),
@@ -292,7 +305,7 @@ static int agent_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_
                 log_warning_errno(r, "push %" PRIu64 ": agent answer not applied: %m", ac->id);
                 return 0;
         }
-        log_verdict(&res, -1, "agent");
+        log_verdict(&res, push_sec(ac->m, res.id), "agent");
         emit_verdict(ac->m, &res);
         engine_result_done(&res);
         return 0;
@@ -423,7 +436,7 @@ static int method_provide_pin(sd_bus_message *msg, void *userdata, sd_bus_error 
                 engine_result_done(&res);
                 return sd_bus_error_set(error, IPC_ERROR_AUTH_FAILED, IPC_AUTH_FAILED_MESSAGE);
         }
-        log_verdict(&res, -1, "pin");
+        log_verdict(&res, push_sec(m, res.id), "pin");
         r = reply_verdict(msg, &res, false);
         emit_verdict(m, &res);
         engine_result_done(&res);
@@ -445,7 +458,7 @@ static int method_confirm(sd_bus_message *msg, void *userdata, sd_bus_error *err
         r = engine_confirm(m->engine, id, &res);
         if (r < 0)
                 return errno_to_bus_error(r, error);
-        log_verdict(&res, -1, "confirm");
+        log_verdict(&res, push_sec(m, res.id), "confirm");
         r = reply_verdict(msg, &res, false);
         emit_verdict(m, &res);
         engine_result_done(&res);
@@ -940,6 +953,18 @@ static int ofono_modems(sd_bus_message *reply, void *userdata, sd_bus_error *ret
         return 0;
 }
 
+/* org.ofono.Manager.ModemAdded(o path, a{sv}): read the new modem's SIM. */
+static int ofono_modem_added(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        const char *path;
+
+        if (sd_bus_message_read(msg, "o", &path) < 0)
+                return 0;
+        (void) sd_bus_call_method_async(m->bus, NULL, "org.ofono", path, "org.ofono.SimManager", "GetProperties",
+                                        ofono_sim_properties, m, "");
+        return 0;
+}
+
 static int ofono_sim_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         Manager *m = userdata;
         const char *key, *imsi;
@@ -955,7 +980,7 @@ static int ofono_appeared(sd_bus_message *msg, void *userdata, sd_bus_error *ret
         Manager *m = userdata;
         const char *name, *old, *new;
 
-        if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0)
+        if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0 || !streq_ptr(name, "org.ofono"))
                 return 0;
         if (new && *new)
                 (void) sd_bus_call_method_async(m->bus, NULL, "org.ofono", "/", "org.ofono.Manager", "GetModems",
@@ -1019,6 +1044,17 @@ static int mm_objects(sd_bus_message *reply, void *userdata, sd_bus_error *ret_e
         return 0;
 }
 
+/* ObjectManager.InterfacesAdded(o path, a{sa{sv}}): a SIM that appeared after start-up. */
+static int mm_interfaces_added(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        const char *path;
+
+        if (sd_bus_message_read(msg, "o", &path) < 0)
+                return 0;
+        (void) mm_read_sim(m, msg);
+        return 0;
+}
+
 static int mm_sim_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         Manager *m = userdata;
         const char *iface;
@@ -1045,7 +1081,8 @@ static int mm_appeared(sd_bus_message *msg, void *userdata, sd_bus_error *ret_er
         Manager *m = userdata;
         const char *name, *old, *new;
 
-        if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0)
+        if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0 ||
+            !streq_ptr(name, "org.freedesktop.ModemManager1"))
                 return 0;
         if (new && *new)
                 (void) sd_bus_call_method_async(m->bus, NULL, "org.freedesktop.ModemManager1",
@@ -1070,6 +1107,9 @@ static int setup_network_pin_source(Manager *m) {
                         r = sd_bus_match_signal_async(m->bus, NULL, "org.ofono", NULL, "org.ofono.SimManager",
                                                       "PropertyChanged", ofono_sim_changed, NULL, m);
                 if (r >= 0)
+                        r = sd_bus_match_signal_async(m->bus, NULL, "org.ofono", "/", "org.ofono.Manager",
+                                                      "ModemAdded", ofono_modem_added, NULL, m);
+                if (r >= 0)
                         r = sd_bus_call_method_async(m->bus, NULL, "org.ofono", "/", "org.ofono.Manager",
                                                      "GetModems", ofono_modems, m, "");
                 break;
@@ -1080,6 +1120,11 @@ static int setup_network_pin_source(Manager *m) {
                         r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.ModemManager1", NULL,
                                                       "org.freedesktop.DBus.Properties", "PropertiesChanged",
                                                       mm_sim_changed, NULL, m);
+                if (r >= 0)
+                        r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.ModemManager1",
+                                                      "/org/freedesktop/ModemManager1",
+                                                      "org.freedesktop.DBus.ObjectManager", "InterfacesAdded",
+                                                      mm_interfaces_added, NULL, m);
                 if (r >= 0)
                         r = sd_bus_call_method_async(m->bus, NULL, "org.freedesktop.ModemManager1",
                                                      "/org/freedesktop/ModemManager1",

@@ -75,15 +75,13 @@ newest_id() { pb_newest_push | cut -d' ' -f1; }
 LAST=0
 newer_than_last() { local id; id=$(newest_id); [ -n "$id" ] && [ "${id:-0}" -gt "$LAST" ]; }
 mark() { LAST=$(newest_id); LAST=${LAST:-0}; }
-# wait_verdict: sets GOT to "VERDICT REASON TRANSPORT SEC SENDER" of the next history row, and ID
+# wait_verdict: sets GOT to "VERDICT REASON TRANSPORT SEC SENDER" of the next history row
 wait_verdict() {
         if pb_wait_for 15 newer_than_last; then
                 GOT=$(pb_newest_push)
-                ID=${GOT%% *}
                 GOT=${GOT#* }
         else
                 GOT="no new history entry within 15 s"
-                ID=
         fi
 }
 # nothing_new DESCRIPTION: no history row appears (a bounded look of 2 s) and Received is unchanged
