@@ -138,18 +138,52 @@ static inline bool word_has_nonprint(uint64_t w) {
 }
 
 /*
+ * True when all len octets at p are printable ASCII, read in whole words: for len >= 8 the
+ * last word overlaps the one before it (octets already found printable stay printable);
+ * 4..7 octets are two overlapping 4-octet reads, 1..3 octets the first, middle and last
+ * octet padded with spaces. No read leaves p[0..len).
+ */
+static inline bool span_printable(const uint8_t *p, size_t len) {
+        uint64_t w;
+
+        if (len >= 8) {
+                size_t i = 0;
+
+                for (; len - i > 8; i += 8) {
+                        memcpy(&w, p + i, sizeof(w));
+                        if (word_has_nonprint(w))
+                                return false;
+                }
+                memcpy(&w, p + len - 8, sizeof(w));
+        } else if (len >= 4) {
+                uint32_t lo, hi;
+
+                memcpy(&lo, p, sizeof(lo));
+                memcpy(&hi, p + len - 4, sizeof(hi));
+                w = (uint64_t) lo | (uint64_t) hi << 32;
+        } else if (len > 0)
+                w = (OCTETS(0x20) & ~UINT64_C(0xFFFFFF)) | p[0] | (uint64_t) p[len / 2] << 8 | (uint64_t) p[len - 1] << 16;
+        else
+                return true;
+        return !word_has_nonprint(w);
+}
+
+/*
  * UTF-8 well-formedness (RFC 3629: no overlongs, no surrogates, <= U+10FFFF), no NUL,
  * no C0 controls other than TAB/LF/CR, no DEL (R10 of oma-cp-wire.md 7.2).
  *
- * Fast path: whole 8-octet words of printable ASCII (0x20..0x7E) are accepted at once. Each
- * such octet is a complete character that every rule below accepts, and i stays on a
- * character boundary, so the exact per-character decoder resumes correctly; it takes over
- * for at least the rest of a word that holds any other octet (and for the < 8 octet tail).
+ * Fast paths: a string of printable ASCII only (0x20..0x7E: every octet a complete character
+ * that every rule below accepts) is accepted by span_printable(). Otherwise the exact
+ * per-character decoder runs, still skipping whole 8-octet words of printable ASCII; i stays
+ * on a character boundary, and the decoder takes over for at least the rest of any word that
+ * holds another octet (and for the < 8 octet tail).
  */
 int cpdoc_check_string(const char *s, size_t len) {
         const uint8_t *p = (const uint8_t *) s;
         size_t i = 0;
 
+        if (_likely_(span_printable(p, len)))
+                return 0;
         while (i < len) {
                 size_t end;
 

@@ -37,6 +37,7 @@
 #include "config.h"
 #include "cpdoc.h"
 #include "engine.h"
+#include "export-dbus.h"
 #include "ipc.h"
 #include "log.h"
 #include "macros.h"
@@ -184,10 +185,29 @@ static int push_sec(Manager *m, uint64_t id) {
         return sec;
 }
 
+/*
+ * The exporters that talk D-Bus (oFono contexts, mmsd-tng settings; [Export] OfonoContexts=,
+ * Mmsd=). They run after the durable commit and render what the store holds: a failure never
+ * changes a verdict, and the next apply or start-up retries.
+ */
+static void run_dbus_exports(Manager *m) {
+        ExportDbusStats st = {};
+        char buf[384];
+        int r;
+
+        r = export_dbus_apply(m->bus, m->engine, m->config, &st);
+        if (r < 0 || st.busy > 0 || st.invalid > 0)
+                log_full_errno(r == -ENXIO || r == -EHOSTUNREACH ? LOG_INFO : r < 0 ? LOG_WARNING : LOG_NOTICE, r,
+                               "D-Bus exports (%s; store unchanged, retried on the next apply): %s",
+                               r < 0 ? strerror(-r) : "ok", export_dbus_stats_format(&st, buf, sizeof buf));
+}
+
 static void emit_verdict(Manager *m, const EngineResult *res) {
         (void) sd_bus_emit_signal(m->bus, IPC_VERIFIER_PATH, IPC_VERIFIER_INTERFACE, IPC_S_VERDICT,
                                   IPC_SIG_VERDICT_SIGNAL, res->id, verdict_to_string(res->verdict),
                                   reason_to_string(res->reason), res->roles);
+        if (res->verdict == VERDICT_APPLIED)
+                run_dbus_exports(m);
 }
 
 static int reply_verdict(sd_bus_message *msg, const EngineResult *res, bool with_id) {
@@ -1333,6 +1353,7 @@ int main(int argc, char **argv) {
                  m->config->bootstrap_enabled ? "enabled" : "disabled",
                  network_pin_source_to_string(m->config->network_pin_source), m->state_dir);
         (void) sd_notify(0, "READY=1\nSTATUS=Ready");
+        run_dbus_exports(m);
 
         r = sd_event_loop(m->event);
         if (r < 0)
