@@ -14,10 +14,10 @@
 # owns org.ofono and org.ofono.mms on the private bus as root (PB_BUS_EXTRA below), implements
 # the methods the exporter calls with oFono's types and errors, and writes its state to JSON.
 #
-# Until verifierd/main.c calls export_dbus_apply, the exporter is run by
-# build/export-dbus-drive on verifierd's store after verifierd is stopped (one writer): the same
-# function, configuration and store verifierd uses. When main.c calls it, the first check
-# still holds (the contexts exist, created + unchanged = 2) and the rest is unchanged.
+# verifierd runs the exporters itself after every applied push and at start-up; each step first
+# checks what verifierd did, then stops it and runs the same function again through
+# build/export-dbus-drive on the same store and configuration (one writer at a time) to check
+# idempotence and the cases verifierd cannot be made to show on demand (an active context).
 set -u
 . "$(dirname "$0")/lib.sh"
 trap pb_cleanup EXIT
