@@ -15,6 +15,7 @@
 #include "macros.h"
 
 #define _noinline_ __attribute__((noinline))
+#define _always_inline_ __attribute__((always_inline)) inline
 
 #define ARENA_BLOCK_MIN 2048U
 #define ARENA_BLOCK_MAX (256U * 1024U)
@@ -73,9 +74,31 @@ static inline void *arena_alloc(Arena *a, size_t n) {
         return p;
 }
 
-/* Copy s[0..len) and a NUL to dst; return dst. */
-static inline char *str_put(char *dst, const char *s, size_t len) {
-        memcpy(dst, s, len);
+/*
+ * Copy s[0..len) and a NUL to dst; return dst. Names and most values are short: up to 16
+ * octets are copied inline with (overlapping) word moves inside s[0..len) and dst[0..len).
+ */
+static _always_inline_ char *str_put(char *dst, const char *s, size_t len) {
+        uint64_t x, y;
+        uint32_t u, w;
+
+        if (len >= 8 && len <= 16) {
+                memcpy(&x, s, 8);
+                memcpy(&y, s + len - 8, 8);
+                memcpy(dst, &x, 8);
+                memcpy(dst + len - 8, &y, 8);
+        } else if (len >= 4 && len < 8) {
+                memcpy(&u, s, 4);
+                memcpy(&w, s + len - 4, 4);
+                memcpy(dst, &u, 4);
+                memcpy(dst + len - 4, &w, 4);
+        } else if (len > 0 && len < 4) {
+                /* first, middle and last octet: every position of 1..3 */
+                dst[0] = s[0];
+                dst[len / 2] = s[len / 2];
+                dst[len - 1] = s[len - 1];
+        } else if (len > 0)
+                memcpy(dst, s, len);
         dst[len] = 0;
         return dst;
 }
@@ -178,12 +201,9 @@ static inline bool span_printable(const uint8_t *p, size_t len) {
  * on a character boundary, and the decoder takes over for at least the rest of any word that
  * holds another octet (and for the < 8 octet tail).
  */
-int cpdoc_check_string(const char *s, size_t len) {
-        const uint8_t *p = (const uint8_t *) s;
+static _noinline_ int check_string_slow(const uint8_t *p, size_t len) {
         size_t i = 0;
 
-        if (_likely_(span_printable(p, len)))
-                return 0;
         while (i < len) {
                 size_t end;
 
@@ -242,6 +262,16 @@ int cpdoc_check_string(const char *s, size_t len) {
         return 0;
 }
 
+static inline int check_string(const char *s, size_t len) {
+        if (_likely_(span_printable((const uint8_t *) s, len)))
+                return 0;
+        return check_string_slow((const uint8_t *) s, len);
+}
+
+int cpdoc_check_string(const char *s, size_t len) {
+        return check_string(s, len);
+}
+
 const char *cpdoc_builder_strdup(CpDoc *d, const char *s, size_t len) {
         return arena_strdup(d->arena, s, len);
 }
@@ -249,7 +279,7 @@ const char *cpdoc_builder_strdup(CpDoc *d, const char *s, size_t len) {
 int cpdoc_builder_version(CpDoc *d, const char *v, size_t len) {
         if (len > CPDOC_NAME_MAX)
                 return -E2BIG;
-        if (cpdoc_check_string(v, len) < 0)
+        if (check_string(v, len) < 0)
                 return -EBADMSG;
         d->version = arena_strdup(d->arena, v, len);
         return d->version ? 0 : -ENOMEM;
@@ -260,7 +290,7 @@ static int check_name(const char *s, size_t len) {
                 return -EBADMSG;
         if (len > CPDOC_NAME_MAX)
                 return -E2BIG;
-        return cpdoc_check_string(s, len);
+        return check_string(s, len);
 }
 
 int cpdoc_builder_open(CpDoc *d, const char *type, size_t len) {
@@ -324,7 +354,7 @@ int cpdoc_builder_parm(CpDoc *d, const char *name, size_t name_len, const char *
         if (value) {
                 if (value_len > CPDOC_VALUE_MAX)
                         return -E2BIG;
-                if (cpdoc_check_string(value, value_len) < 0)
+                if (check_string(value, value_len) < 0)
                         return -EBADMSG;
         }
         if (d->n_total_parms >= CPDOC_PARMS_MAX)

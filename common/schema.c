@@ -30,6 +30,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -87,31 +88,41 @@ bool schema_valid_uint(const char *s, uint32_t min, uint32_t max) {
         return n > 0 && v >= min && v <= max;
 }
 
-/* RFC 3986 2.2/2.3: unreserved, gen-delims, sub-delims; '%' is checked by the caller. */
-static bool is_uri_char(char c) {
-        if (is_alpha(c) || is_digit(c))
-                return true;
-        switch (c) {
-        case '-': case '.': case '_': case '~':                                         /* unreserved */
-        case ':': case '/': case '?': case '#': case '[': case ']': case '@':           /* gen-delims */
-        case '!': case '$': case '&': case '\'': case '(': case ')': case '*': case '+': /* sub-delims */
-        case ',': case ';': case '=':
-                return true;
-        default:
-                return false;
-        }
-}
+/* URI octet classes for uri_chars(). */
+enum {
+        URI_OTHER = 0,  /* not allowed; the NUL that ends the string is also here */
+        URI_CHAR = 1,   /* RFC 3986 2.2/2.3: ALPHA, DIGIT, unreserved, gen-delims, sub-delims */
+        URI_PCT = 2,    /* '%': must be followed by two hex digits (RFC 3986 2.1) */
+};
 
+static const uint8_t uri_class[256] = {
+        ['A' ... 'Z'] = URI_CHAR, ['a' ... 'z'] = URI_CHAR, ['0' ... '9'] = URI_CHAR,
+        /* unreserved */
+        ['-'] = URI_CHAR, ['.'] = URI_CHAR, ['_'] = URI_CHAR, ['~'] = URI_CHAR,
+        /* gen-delims */
+        [':'] = URI_CHAR, ['/'] = URI_CHAR, ['?'] = URI_CHAR, ['#'] = URI_CHAR, ['['] = URI_CHAR,
+        [']'] = URI_CHAR, ['@'] = URI_CHAR,
+        /* sub-delims */
+        ['!'] = URI_CHAR, ['$'] = URI_CHAR, ['&'] = URI_CHAR, ['\''] = URI_CHAR, ['('] = URI_CHAR,
+        [')'] = URI_CHAR, ['*'] = URI_CHAR, ['+'] = URI_CHAR, [','] = URI_CHAR, [';'] = URI_CHAR,
+        ['='] = URI_CHAR,
+        ['%'] = URI_PCT,
+};
+
+/* Every octet a URI character or a percent-encoding (RFC 3986 2.1-2.3). */
 static bool uri_chars(const char *s) {
-        for (size_t i = 0; s[i]; i++) {
-                if (s[i] == '%') {
+        for (size_t i = 0;; i++)
+                switch (uri_class[(uint8_t) s[i]]) {
+                case URI_CHAR:
+                        continue;
+                case URI_PCT:
                         if (!is_hex(s[i + 1]) || !is_hex(s[i + 2]))
                                 return false;
                         i += 2;
-                } else if (!is_uri_char(s[i]))
-                        return false;
-        }
-        return true;
+                        continue;
+                default:
+                        return s[i] == 0;
+                }
 }
 
 bool schema_valid_uri(const char *s) {
@@ -273,6 +284,12 @@ typedef enum Card {
         CARD_SOME,  /* 1..* */
 } Card;
 
+/* A name of the schema with its length, for length-first comparisons (NM, NAMELEN). */
+typedef struct SchemaName {
+        const char *s;
+        uint8_t len;
+} SchemaName;
+
 typedef struct SchemaVariant {
         const char *when;       /* value of the selector parm */
         uint8_t syntax;
@@ -286,7 +303,7 @@ typedef struct SchemaParm {
         bool value_optional;    /* may also appear without a value (ACCESS RULE) */
         bool icase;             /* enum and selector values matched ignoring case */
         uint32_t min, max;
-        const char *const *values;       /* SYN_ENUM, SYN_UINT_OR_ENUM; NULL-terminated */
+        const SchemaName *values;        /* SYN_ENUM, SYN_UINT_OR_ENUM; NAMES_END-terminated */
         const char *selector;            /* sibling parm whose value picks the syntax */
         const SchemaVariant *variants;   /* terminated by .when == NULL */
 } SchemaParm;
@@ -305,7 +322,7 @@ typedef struct SchemaType {
         const char *type;               /* NULL: any name that is a SHA-1 thumbprint */
         uint8_t type_len;               /* strlen(type), from NAMELEN(); 0 when type is NULL */
         unsigned flags;
-        const char *const *parents;     /* allowed parent types, NULL-terminated */
+        const SchemaName *parents;      /* allowed parent types, NAMES_END-terminated */
         const SchemaParm *parms;
         size_t n_parms;
         const char *required_child;     /* at least one child of this type */
@@ -319,6 +336,9 @@ typedef struct SchemaApp {
 
 /* Length of a string literal, at compile time; anything but a literal does not compile. */
 #define NAMELEN(s) (sizeof(s "") - 1)
+
+#define NM(str) { .s = (str), .len = NAMELEN(str) }
+#define NAMES_END { .s = NULL, .len = 0 }
 
 #define ONE(n, ...) { .name = (n), .name_len = NAMELEN(n), .card = CARD_ONE, __VA_ARGS__ }
 #define OPT(n, ...) { .name = (n), .name_len = NAMELEN(n), .card = CARD_OPT, __VA_ARGS__ }
@@ -336,44 +356,44 @@ typedef struct SchemaApp {
         static const SchemaParm id[] = { __VA_ARGS__ };                                 \
         _Static_assert(ELEMENTSOF(id) <= SCHEMA_PARMS_MAX, #id " over SCHEMA_PARMS_MAX")
 
-#define LIST(...) ((const char *const[]) { __VA_ARGS__, NULL })
+#define LIST(...) ((const SchemaName[]) { __VA_ARGS__, NAMES_END })
 
 /* Value tokens, oma-cp-wire.md 3.7 (cp0/cp1 attribute values), ProvCont 4.2. */
-static const char *const nap_addrtypes[] = {
-        "IPV4", "IPV6", "E164", "ALPHA", "APN", "SCODE", "TETRA-ITSI", "MAN", NULL,
+static const SchemaName nap_addrtypes[] = {
+        NM("IPV4"), NM("IPV6"), NM("E164"), NM("ALPHA"), NM("APN"), NM("SCODE"), NM("TETRA-ITSI"), NM("MAN"), NAMES_END,
 };
-static const char *const px_addrtypes[] = {
-        "IPV4", "IPV6", "E164", "ALPHA", "SCODE", "TETRA-ITSI", "MAN", NULL,
+static const SchemaName px_addrtypes[] = {
+        NM("IPV4"), NM("IPV6"), NM("E164"), NM("ALPHA"), NM("SCODE"), NM("TETRA-ITSI"), NM("MAN"), NAMES_END,
 };
-static const char *const app_addrtypes[] = {
-        "IPV4", "IPV6", "E164", "ALPHA", "APN", "SCODE", "TETRA-ITSI", "MAN", "URI", NULL,
+static const SchemaName app_addrtypes[] = {
+        NM("IPV4"), NM("IPV6"), NM("E164"), NM("ALPHA"), NM("APN"), NM("SCODE"), NM("TETRA-ITSI"), NM("MAN"), NM("URI"), NAMES_END,
 };
-static const char *const local_addrtypes[] = { "IPV4", "IPV6", NULL };
-static const char *const bearers[] = {
-        "GSM-USSD", "GSM-SMS", "ANSI-136-GUTS", "IS-95-CDMA-SMS", "IS-95-CDMA-CSD",
-        "IS-95-CDMA-PACKET", "ANSI-136-CSD", "ANSI-136-GPRS", "GSM-CSD", "GSM-GPRS",
-        "AMPS-CDPD", "PDC-CSD", "PDC-PACKET", "IDEN-SMS", "IDEN-CSD", "IDEN-PACKET",
-        "FLEX/REFLEX", "PHS-SMS", "PHS-CSD", "TETRA-SDS", "TETRA-PACKET", "ANSI-136-GHOST",
-        "MOBITEX-MPAK", "CDMA2000-1X-SIMPLE-IP", "CDMA2000-1X-MOBILE-IP",
-        "3G-GSM", "WLAN", /* 2005+ (wire 3.7) */
-        NULL,
+static const SchemaName local_addrtypes[] = { NM("IPV4"), NM("IPV6"), NAMES_END };
+static const SchemaName bearers[] = {
+        NM("GSM-USSD"), NM("GSM-SMS"), NM("ANSI-136-GUTS"), NM("IS-95-CDMA-SMS"), NM("IS-95-CDMA-CSD"),
+        NM("IS-95-CDMA-PACKET"), NM("ANSI-136-CSD"), NM("ANSI-136-GPRS"), NM("GSM-CSD"), NM("GSM-GPRS"),
+        NM("AMPS-CDPD"), NM("PDC-CSD"), NM("PDC-PACKET"), NM("IDEN-SMS"), NM("IDEN-CSD"), NM("IDEN-PACKET"),
+        NM("FLEX/REFLEX"), NM("PHS-SMS"), NM("PHS-CSD"), NM("TETRA-SDS"), NM("TETRA-PACKET"), NM("ANSI-136-GHOST"),
+        NM("MOBITEX-MPAK"), NM("CDMA2000-1X-SIMPLE-IP"), NM("CDMA2000-1X-MOBILE-IP"),
+        NM("3G-GSM"), NM("WLAN"), /* 2005+ (wire 3.7) */
+        NAMES_END,
 };
-static const char *const calltypes[] = {
-        "ANALOG-MODEM", "V.120", "V.110", "X.31", "BIT-TRANSPARENT",
-        "DIRECT-ASYNCHRONOUS-DATA-SERVICE", NULL,
+static const SchemaName calltypes[] = {
+        NM("ANALOG-MODEM"), NM("V.120"), NM("V.110"), NM("X.31"), NM("BIT-TRANSPARENT"),
+        NM("DIRECT-ASYNCHRONOUS-DATA-SERVICE"), NAMES_END,
 };
-static const char *const linkspeeds[] = { "AUTOBAUDING", NULL };
-static const char *const authtypes[] = { "PAP", "CHAP", "MD5", NULL };
-static const char *const auth_entities[] = { "AAA", "HA", NULL };
-static const char *const pxauth_types[] = { "HTTP-BASIC", "HTTP-DIGEST", "WTLS-SS", NULL };
-static const char *const px_services[] = {
-        "CL-WSP", "CO-WSP", "CL-SEC-WSP", "CO-SEC-WSP", "CL-SEC-WTA", "CO-SEC-WTA",
-        "OTA-HTTP-TO", "OTA-HTTP-TLS-TO", "OTA-HTTP-PO", "OTA-HTTP-TLS-PO", NULL,
+static const SchemaName linkspeeds[] = { NM("AUTOBAUDING"), NAMES_END };
+static const SchemaName authtypes[] = { NM("PAP"), NM("CHAP"), NM("MD5"), NAMES_END };
+static const SchemaName auth_entities[] = { NM("AAA"), NM("HA"), NAMES_END };
+static const SchemaName pxauth_types[] = { NM("HTTP-BASIC"), NM("HTTP-DIGEST"), NM("WTLS-SS"), NAMES_END };
+static const SchemaName px_services[] = {
+        NM("CL-WSP"), NM("CO-WSP"), NM("CL-SEC-WSP"), NM("CO-SEC-WSP"), NM("CL-SEC-WTA"), NM("CO-SEC-WTA"),
+        NM("OTA-HTTP-TO"), NM("OTA-HTTP-TLS-TO"), NM("OTA-HTTP-PO"), NM("OTA-HTTP-TLS-PO"), NAMES_END,
 };
 /* APPSRV, OBEX (cp1 8D/8E); CLIENT for the server's credentials (wire 4.3). */
-static const char *const aauthlevels[] = { "APPSRV", "CLIENT", "OBEX", NULL };
-static const char *const dm_encodings[] = {
-        "application/vnd.syncml.dm+xml", "application/vnd.syncml.dm+wbxml", NULL,
+static const SchemaName aauthlevels[] = { NM("APPSRV"), NM("CLIENT"), NM("OBEX"), NAMES_END };
+static const SchemaName dm_encodings[] = {
+        NM("application/vnd.syncml.dm+xml"), NM("application/vnd.syncml.dm+wbxml"), NAMES_END,
 };
 
 /* The *ADDRTYPE sibling picks the address syntax (ProvCont 4.2). */
@@ -611,36 +631,36 @@ static const SchemaApp schema_apps[] = {
 #define T_THUMBPRINT(f, par, p) { .type = NULL, .flags = (f), .parents = (par), .parms = (p), .n_parms = ELEMENTSOF(p) }
 
 #define CERT_STORES                                                                     \
-        "ROOT", "CA", "SPC", "MY", "Privileged Execution Trust Authorities",            \
-                "Unprivileged Execution Trust Authorities"
+        NM("ROOT"), NM("CA"), NM("SPC"), NM("MY"), NM("Privileged Execution Trust Authorities"),            \
+                NM("Unprivileged Execution Trust Authorities")
 
 /* Where each type may appear: wire 4.1 (root-level and nested-only lists), 4.2 children. */
 static const SchemaType schema_types[] = {
         { .type = "PXLOGICAL", .type_len = NAMELEN("PXLOGICAL"), .flags = SCHEMA_ROOT, .parms = pxlogical_parms,
           .n_parms = ELEMENTSOF(pxlogical_parms), .required_child = "PXPHYSICAL" },
-        T("PXPHYSICAL", 0, LIST("PXLOGICAL"), pxphysical_parms),
-        T("PORT", 0, LIST("PXLOGICAL", "PXPHYSICAL"), px_port_parms),
-        T("PORT", 0, LIST("APPADDR"), app_port_parms),
-        T("PXAUTHINFO", 0, LIST("PXLOGICAL"), pxauthinfo_parms),
+        T("PXPHYSICAL", 0, LIST(NM("PXLOGICAL")), pxphysical_parms),
+        T("PORT", 0, LIST(NM("PXLOGICAL"), NM("PXPHYSICAL")), px_port_parms),
+        T("PORT", 0, LIST(NM("APPADDR")), app_port_parms),
+        T("PXAUTHINFO", 0, LIST(NM("PXLOGICAL")), pxauthinfo_parms),
         T("NAPDEF", SCHEMA_ROOT, NULL, napdef_parms),
-        T("NAPAUTHINFO", 0, LIST("NAPDEF"), napauthinfo_parms),
-        T("VALIDITY", 0, LIST("NAPDEF"), validity_parms),
+        T("NAPAUTHINFO", 0, LIST(NM("NAPDEF")), napauthinfo_parms),
+        T("VALIDITY", 0, LIST(NM("NAPDEF")), validity_parms),
         T("BOOTSTRAP", SCHEMA_ROOT, NULL, bootstrap_parms),
-        T("CLIENTIDENTITY", SCHEMA_ROOT, LIST("APPLICATION"), clientidentity_parms),
+        T("CLIENTIDENTITY", SCHEMA_ROOT, LIST(NM("APPLICATION")), clientidentity_parms),
         T("VENDORCONFIG", SCHEMA_ROOT | SCHEMA_VENDOR_PARMS, NULL, vendorconfig_parms),
         T("APPLICATION", SCHEMA_ROOT | SCHEMA_APPLICATION, NULL, application_parms),
-        T("APPADDR", 0, LIST("APPLICATION"), appaddr_parms),
-        T("APPAUTH", 0, LIST("APPLICATION"), appauth_parms),
-        T("RESOURCE", 0, LIST("APPLICATION"), resource_parms),
+        T("APPADDR", 0, LIST(NM("APPLICATION")), appaddr_parms),
+        T("APPAUTH", 0, LIST(NM("APPLICATION")), appauth_parms),
+        T("RESOURCE", 0, LIST(NM("APPLICATION")), resource_parms),
         T("ACCESS", SCHEMA_ROOT, NULL, access_parms),
         /* security-model.md 1.8: CertificateStore / store / <SHA-1 thumbprint hex> */
         T0("CertificateStore", SCHEMA_ROOT, NULL),
-        T0("ROOT", SCHEMA_THUMBPRINT_CHILDREN, LIST("CertificateStore")),
-        T0("CA", SCHEMA_THUMBPRINT_CHILDREN, LIST("CertificateStore")),
-        T0("SPC", SCHEMA_THUMBPRINT_CHILDREN, LIST("CertificateStore")),
-        T0("MY", SCHEMA_THUMBPRINT_CHILDREN, LIST("CertificateStore")),
-        T0("Privileged Execution Trust Authorities", SCHEMA_THUMBPRINT_CHILDREN, LIST("CertificateStore")),
-        T0("Unprivileged Execution Trust Authorities", SCHEMA_THUMBPRINT_CHILDREN, LIST("CertificateStore")),
+        T0("ROOT", SCHEMA_THUMBPRINT_CHILDREN, LIST(NM("CertificateStore"))),
+        T0("CA", SCHEMA_THUMBPRINT_CHILDREN, LIST(NM("CertificateStore"))),
+        T0("SPC", SCHEMA_THUMBPRINT_CHILDREN, LIST(NM("CertificateStore"))),
+        T0("MY", SCHEMA_THUMBPRINT_CHILDREN, LIST(NM("CertificateStore"))),
+        T0("Privileged Execution Trust Authorities", SCHEMA_THUMBPRINT_CHILDREN, LIST(NM("CertificateStore"))),
+        T0("Unprivileged Execution Trust Authorities", SCHEMA_THUMBPRINT_CHILDREN, LIST(NM("CertificateStore"))),
         T_THUMBPRINT(0, LIST(CERT_STORES), certificate_parms),
         /* 2005+ (wire 3.5, 3.6): known, not supported by this receiver */
         T0("BEARERINFO", SCHEMA_UNSUPPORTED, NULL),
@@ -651,6 +671,32 @@ static const SchemaType schema_types[] = {
         T0("CERT", SCHEMA_UNSUPPORTED, NULL),
         T0("WEPKEY", SCHEMA_UNSUPPORTED, NULL),
 };
+
+/*
+ * Required-parm masks, derived from the tables above (which stay the only source of truth):
+ * bit i of type_required[k] is set when schema_types[k].parms[i] is CARD_ONE or CARD_SOME,
+ * app_required[k] likewise for schema_apps[k]. Built once, on first use, by pthread_once;
+ * read-only afterwards.
+ */
+static uint64_t type_required[ELEMENTSOF(schema_types)];
+static uint64_t app_required[ELEMENTSOF(schema_apps)];
+static pthread_once_t required_once = PTHREAD_ONCE_INIT;
+
+static uint64_t required_mask(const SchemaParm *parms, size_t n) {
+        uint64_t m = 0;
+
+        for (size_t i = 0; i < n; i++)
+                if (parms[i].card == CARD_ONE || parms[i].card == CARD_SOME)
+                        m |= UINT64_C(1) << i;
+        return m;
+}
+
+static void required_init(void) {
+        for (size_t k = 0; k < ELEMENTSOF(schema_types); k++)
+                type_required[k] = required_mask(schema_types[k].parms, schema_types[k].n_parms);
+        for (size_t k = 0; k < ELEMENTSOF(schema_apps); k++)
+                app_required[k] = required_mask(schema_apps[k].parms, schema_apps[k].n_parms);
+}
 
 /* ---- the walker ------------------------------------------------------------------------ */
 
@@ -805,31 +851,68 @@ static inline bool str_eq(const char *a, const char *b) {
         return *a == *b;
 }
 
-/* A document string of known length against a schema name of known length (NAMELEN). */
-static inline bool name_eq(const char *s, size_t len, const char *name, size_t name_len) {
-        return len == name_len && s[0] == name[0] && memcmp(s, name, len) == 0;
+/*
+ * memcmp(a, b, n) == 0 for short strings, inline: whole words where n allows, overlapping at
+ * the end (both spans hold n octets; no read leaves them).
+ */
+static inline bool mem_eq(const char *a, const char *b, size_t n) {
+        uint64_t x, y;
+        uint32_t u, w;
+
+        if (n >= 8) {
+                for (size_t i = 0; n - i > 8; i += 8) {
+                        memcpy(&x, a + i, 8);
+                        memcpy(&y, b + i, 8);
+                        if (x != y)
+                                return false;
+                }
+                memcpy(&x, a + n - 8, 8);
+                memcpy(&y, b + n - 8, 8);
+                return x == y;
+        }
+        if (n >= 4) {
+                memcpy(&u, a, 4);
+                memcpy(&w, b, 4);
+                if (u != w)
+                        return false;
+                memcpy(&u, a + n - 4, 4);
+                memcpy(&w, b + n - 4, 4);
+                return u == w;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (a[i] != b[i])
+                        return false;
+        return true;
 }
 
-static bool in_list(const char *const *list, const char *s, bool icase) {
-        for (; list && *list; list++)
-                if (icase ? strcasecmp(*list, s) == 0 : str_eq(*list, s))
+/* A document string of known length against a schema name of known length (NAMELEN). */
+static inline bool name_eq(const char *s, size_t len, const char *name, size_t name_len) {
+        return len == name_len && s[0] == name[0] && mem_eq(s, name, len);
+}
+
+/* s (of length len) is in list; strings of another length can never be equal, with or
+ * without case (strcasecmp compares octet by octet). */
+static bool in_list(const SchemaName *list, const char *s, size_t len, bool icase) {
+        for (; list && list->s; list++)
+                if (icase ? list->len == len && strcasecmp(list->s, s) == 0 : name_eq(s, len, list->s, list->len))
                         return true;
         return false;
 }
 
-static bool placed(const SchemaType *t, const CpCharacteristic *parent) {
+static bool placed(const SchemaType *t, const CpCharacteristic *parent, size_t parent_len) {
         if (!parent)
                 return t->flags & SCHEMA_ROOT;
-        return in_list(t->parents, parent->type, false);
+        return in_list(t->parents, parent->type, parent_len, false);
 }
 
 /*
- * The table entry for c (type of length len): the first one whose name matches and whose
- * placement allows c's parent; *ret_misplaced when names match but no placement does. NULL:
- * unknown type. The length tests only skip entries that could not match: a thumbprint is
- * exactly 40 octets (schema_valid_thumbprint), a named entry exactly type_len.
+ * The table entry for c (type of length len, parent type of length parent_len): the first
+ * one whose name matches and whose placement allows c's parent; *ret_misplaced when names
+ * match but no placement does. NULL: unknown type. The length tests only skip entries that
+ * could not match: a thumbprint is exactly 40 octets (schema_valid_thumbprint), a named
+ * entry exactly type_len.
  */
-static const SchemaType *schema_lookup(const CpCharacteristic *c, size_t len, bool *ret_misplaced) {
+static const SchemaType *schema_lookup(const CpCharacteristic *c, size_t len, size_t parent_len, bool *ret_misplaced) {
         const SchemaType *named = NULL;
 
         for (size_t i = 0; i < ELEMENTSOF(schema_types); i++) {
@@ -838,7 +921,7 @@ static const SchemaType *schema_lookup(const CpCharacteristic *c, size_t len, bo
                 if (t->type ? !name_eq(c->type, len, t->type, t->type_len)
                             : !(len == 40 && schema_valid_thumbprint(c->type)))
                         continue;
-                if ((t->flags & SCHEMA_UNSUPPORTED) || placed(t, c->parent)) {
+                if ((t->flags & SCHEMA_UNSUPPORTED) || placed(t, c->parent, parent_len)) {
                         *ret_misplaced = false;
                         return t;
                 }
@@ -893,10 +976,10 @@ static bool check_syntax(const SchemaParm *spec, uint8_t syntax, const char *s) 
         switch (syntax) {
         case SYN_TEXT: return true;
         case SYN_FLAG: return s[0] == 0;
-        case SYN_ENUM: return in_list(spec->values, s, spec->icase);
+        case SYN_ENUM: return in_list(spec->values, s, strlen(s), spec->icase);
         case SYN_UINT: return schema_valid_uint(s, spec->min, spec->max);
         case SYN_UINT_OR_ENUM:
-                return in_list(spec->values, s, spec->icase) || schema_valid_uint(s, spec->min, spec->max);
+                return in_list(spec->values, s, strlen(s), spec->icase) || schema_valid_uint(s, spec->min, spec->max);
         case SYN_TOKEN: return schema_valid_token(s);
         case SYN_TOKEN_LIST: return schema_valid_token_list(s);
         case SYN_URI: return schema_valid_uri(s);
@@ -939,11 +1022,14 @@ static int check_value(Validator *v, const CpCharacteristic *c, const CpParm *p,
 /*
  * One pass over c's parms in document order: table lookup, cardinality, value; then the
  * required parms. seen[ti] has bit i set once entry i of table ti matched a parm: a second
- * match of a CARD_ONE/CARD_OPT entry is the cardinality error (SCHEMA_PARMS_MAX <= 64).
+ * match of a CARD_ONE/CARD_OPT entry is the cardinality error (SCHEMA_PARMS_MAX <= 64). The
+ * first missing required parm in table order (table 0 first) is the lowest set bit of
+ * required & ~seen.
  */
 static int check_parms(Validator *v, CpCharacteristic *c, const SchemaType *t, const SchemaApp *app) {
         const SchemaParm *tables[2] = { t->parms, app ? app->parms : NULL };
         size_t sizes[2] = { t->n_parms, app ? app->n_parms : 0 };
+        uint64_t required[2] = { type_required[t - schema_types], app ? app_required[app - schema_apps] : 0 };
         uint64_t seen[2] = { 0, 0 };
         int r;
 
@@ -971,26 +1057,27 @@ static int check_parms(Validator *v, CpCharacteristic *c, const SchemaType *t, c
                 if (r < 0)
                         return r;
         }
-        for (size_t ti = 0; ti < 2; ti++)
-                for (size_t i = 0; i < sizes[ti]; i++) {
-                        const SchemaParm *spec = &tables[ti][i];
+        for (size_t ti = 0; ti < 2; ti++) {
+                uint64_t missing = required[ti] & ~seen[ti];
 
-                        if ((spec->card == CARD_ONE || spec->card == CARD_SOME) && !(seen[ti] & (UINT64_C(1) << i)))
-                                return fail(v, c, NULL, spec->name,
-                                            "required parm is missing (ProvCont 4.2)");
-                }
+                if (missing)
+                        return fail(v, c, NULL, tables[ti][__builtin_ctzll(missing)].name,
+                                    "required parm is missing (ProvCont 4.2)");
+        }
         return 0;
 }
 
-static int validate_characteristic(Validator *v, CpCharacteristic *c, unsigned depth) {
+/* parent_len: strlen(c->parent->type), 0 at the root. */
+static int validate_characteristic(Validator *v, CpCharacteristic *c, size_t parent_len, unsigned depth) {
         const SchemaApp *app = NULL;
         const SchemaType *t;
+        size_t len = strlen(c->type);
         bool misplaced;
         int r;
 
         if (depth >= CPDOC_DEPTH_MAX)
                 return decode_fail(v->err, "cpdoc", 0, "nesting over CPDOC_DEPTH_MAX", -E2BIG);
-        t = schema_lookup(c, strlen(c->type), &misplaced);
+        t = schema_lookup(c, len, parent_len, &misplaced);
         if (!t || (t->flags & SCHEMA_UNSUPPORTED)) {
                 flag_subtree(c, CP_FLAG_UNKNOWN);
                 return 0;
@@ -1024,7 +1111,7 @@ static int validate_characteristic(Validator *v, CpCharacteristic *c, unsigned d
                 if ((t->flags & SCHEMA_THUMBPRINT_CHILDREN) && !schema_valid_thumbprint(k->type))
                         return fail(v, k, NULL, NULL, "certificate node is not named by a 40-hex SHA-1 "
                                                       "thumbprint (security-model 1.8)");
-                r = validate_characteristic(v, k, depth + 1);
+                r = validate_characteristic(v, k, len, depth + 1);
                 if (r < 0)
                         return r;
         }
@@ -1047,9 +1134,10 @@ int cpdoc_validate_ex(CpDoc *d, DecodeError *err, CpDocValidateError *ret) {
 
         if (!d)
                 return -EINVAL;
+        (void) pthread_once(&required_once, required_init);
         clear_flags(d->chars);
         for (CpCharacteristic *c = d->chars; c; c = c->next) {
-                r = validate_characteristic(&v, c, 0);
+                r = validate_characteristic(&v, c, 0, 0);
                 if (r < 0)
                         return r;
         }

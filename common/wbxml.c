@@ -156,6 +156,49 @@ static _always_inline_ bool take_u8(Cursor *c, uint8_t *ret) {
         return true;
 }
 
+/* cursor_cstr(), inline for the token path: the NUL must lie inside the cursor (R8); on
+ * failure the cursor does not move. */
+static _always_inline_ bool take_cstr(Cursor *c, const char **ret, size_t *ret_len) {
+        const uint8_t *s = cursor_ptr(c), *nul = memchr(s, 0, cursor_left(c));
+
+        if (!nul)
+                return false;
+        *ret = (const char *) s;
+        *ret_len = (size_t) (nul - s);
+        c->pos += (size_t) (nul - s) + 1;
+        return true;
+}
+
+/* read_mb() with the one- and two-octet forms (values < 0x4000, WBXML 1.3 5.1) inline;
+ * longer forms and every error go through read_mb() from the same position, so results and
+ * errors are the same. */
+static _always_inline_ int take_mb(const WbxmlIter *it, Cursor *c, uint32_t *ret, size_t off, const char *truncated) {
+        const uint8_t *q = cursor_ptr(c);
+        size_t left = cursor_left(c);
+
+        if (_likely_(left >= 1 && q[0] < 0x80)) {
+                *ret = q[0];
+                c->pos++;
+                return 0;
+        }
+        if (left >= 2 && q[1] < 0x80) {
+                *ret = (uint32_t) (q[0] & 0x7F) << 7 | q[1];
+                c->pos += 2;
+                return 0;
+        }
+        return read_mb(it, c, ret, off, truncated);
+}
+
+/* wbxml_strtbl_ref(), inline: the same two checks (index inside the table, NUL inside it). */
+static _always_inline_ bool strtbl_take(const WbxmlIter *it, uint32_t index, const char **ret, size_t *ret_len) {
+        Cursor t = it->strtbl;
+
+        if (index > cursor_left(&t))
+                return false;
+        t.pos += index;
+        return take_cstr(&t, ret, ret_len);
+}
+
 static _always_inline_ int emit_end(WbxmlIter *it, WbxmlToken *t, size_t off) {
         t->type = WBXML_TOKEN_END;
         t->offset = off;
@@ -189,7 +232,7 @@ static _always_inline_ int read_data(WbxmlIter *it, uint8_t b, size_t off, Wbxml
                 const char *s;
 
                 /* 5.8.4.1: termstr; the NUL must be inside the document. */
-                if (cursor_cstr(c, &s, &t->len) < 0)
+                if (!take_cstr(c, &s, &t->len))
                         return it_fail(it, off, "STR_I not NUL-terminated before the end of the document (WBXML 1.3 5.8.4.1)",
                                        -EBADMSG);
                 t->type = WBXML_TOKEN_STRING;
@@ -200,10 +243,10 @@ static _always_inline_ int read_data(WbxmlIter *it, uint8_t b, size_t off, Wbxml
         case WBXML_STR_T: {
                 const char *s;
 
-                r = read_mb(it, c, &v, off, "truncated STR_T index");
+                r = take_mb(it, c, &v, off, "truncated STR_T index");
                 if (r < 0)
                         return r;
-                if (wbxml_strtbl_ref(it, v, &s, &t->len) < 0)
+                if (!strtbl_take(it, v, &s, &t->len))
                         return it_fail(it, off, "STR_T index outside the string table or not NUL-terminated in it (WBXML 1.3 5.7)",
                                        -EBADMSG);
                 t->type = WBXML_TOKEN_STRING;
@@ -297,6 +340,12 @@ static _always_inline_ int next_token(WbxmlIter *it, WbxmlToken *ret) {
                                        it->depth > 0 ? "document truncated inside an element" : "no root element",
                                        -EBADMSG);
 
+                /* WBXML 1.3 7.1: the global tokens are exactly the octets whose low six bits
+                 * are 0x00-0x04 (00-04, 40-44, 80-84, C0-C4); any other octet is a tag or an
+                 * attribute code (the switch's default), the common case. */
+                if (_likely_((b & 0x3F) > WBXML_LITERAL))
+                        return code_token(it, b, off, ret);
+
                 switch (b) {
                 case WBXML_SWITCH_PAGE:
                         /* 5.8.1: SWITCH_PAGE changes the tag page in tag state and the attribute
@@ -333,7 +382,7 @@ static _always_inline_ int next_token(WbxmlIter *it, WbxmlToken *ret) {
                         if (it->state == ST_ATTR_VALUE && it->parts < WBXML_VALUE_PARTS_MAX) {
                                 const char *s;
 
-                                if (cursor_cstr(c, &s, &ret->len) < 0)
+                                if (!take_cstr(c, &s, &ret->len))
                                         return it_fail(it, off,
                                                        "STR_I not NUL-terminated before the end of the document (WBXML 1.3 5.8.4.1)",
                                                        -EBADMSG);
@@ -862,15 +911,42 @@ static int slot_too_big(ProvBuild *b, size_t off) {
                     -E2BIG);
 }
 
+/*
+ * memcpy(dst, src, n) for the short pieces values are made of: up to 16 octets inline with
+ * (overlapping) word moves inside src[0..n) and dst[0..n).
+ */
+static _always_inline_ void copy_piece(char *dst, const void *src, size_t n) {
+        const char *s = src;
+        uint64_t x, y;
+        uint32_t u, w;
+
+        if (n >= 8 && n <= 16) {
+                memcpy(&x, s, 8);
+                memcpy(&y, s + n - 8, 8);
+                memcpy(dst, &x, 8);
+                memcpy(dst + n - 8, &y, 8);
+        } else if (n >= 4 && n < 8) {
+                memcpy(&u, s, 4);
+                memcpy(&w, s + n - 4, 4);
+                memcpy(dst, &u, 4);
+                memcpy(dst + n - 4, &w, 4);
+        } else if (n > 0 && n < 4) {
+                /* first, middle and last octet: every position of 1..3 */
+                dst[0] = s[0];
+                dst[n / 2] = s[n / 2];
+                dst[n - 1] = s[n - 1];
+        } else if (n > 0)
+                memcpy(dst, s, n);
+}
+
 /* Make room for n more octets in the slot's own buffer. */
-static int slot_reserve(ProvBuild *b, size_t n, size_t off) {
+static _always_inline_ int slot_reserve(ProvBuild *b, size_t n, size_t off) {
         Slot *s = b->slot;
 
         if (n > s->cap - s->len)
                 return slot_too_big(b, off);
         if (!s->buffered) {
-                if (s->len)
-                        memcpy(s->buf, s->p, s->len);
+                copy_piece(s->buf, s->p, s->len);
                 s->p = s->buf;
                 s->buffered = true;
         }
@@ -892,7 +968,7 @@ static _always_inline_ int slot_add(ProvBuild *b, const void *src, size_t n, siz
         r = slot_reserve(b, n, off);
         if (r < 0)
                 return r;
-        memcpy(s->buf + s->len, src, n);
+        copy_piece(s->buf + s->len, src, n);
         s->len += n;
         return 0;
 }

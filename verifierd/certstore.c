@@ -214,11 +214,12 @@ static void upper(char *s) {
                         *s = (char) (*s - 'a' + 'A');
 }
 
-static int why_set(char **ret_why, const char *store, const char *node, const char *what) {
+/* Name the node in *@ret_why (when not NULL); returns @r, the error the caller hands on. */
+static int why_set(char **ret_why, int r, const char *store, const char *node, const char *what) {
         if (ret_why &&
             asprintf(ret_why, "CertificateStore/%.48s/%.64s: %s", store, node ? node : "", what) < 0)
                 *ret_why = NULL;
-        return 0;
+        return r;
 }
 
 static int ops_push(CertOpList *l, CertOp *op) {
@@ -245,36 +246,35 @@ static int op_from_node(const CpCharacteristic *store, const CpCharacteristic *n
         int r;
 
         if (!is_thumbprint(node->type))
-                return why_set(ret_why, store->type, node->type, "not named by a SHA-1 thumbprint"),
-                       -EBADMSG;
+                return why_set(ret_why, -EBADMSG, store->type, node->type,
+                               "not named by a SHA-1 thumbprint");
         /* §1.8: a role mask cannot be sent without the certificate */
         if (!b64)
-                return why_set(ret_why, store->type, node->type, "Role without EncodedCertificate"),
-                       -EBADMSG;
+                return why_set(ret_why, -EBADMSG, store->type, node->type,
+                               "Role without EncodedCertificate");
         r = b64_decode(b64, CERTSTORE_DER_MAX, &op->der, &op->der_len);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return why_set(ret_why, store->type, node->type, "EncodedCertificate is not base64 DER"),
-                       -EBADMSG;
+                return why_set(ret_why, -EBADMSG, store->type, node->type,
+                               "EncodedCertificate is not base64 DER");
         r = certstore_parse_der(op->der, op->der_len, &x);
         if (r < 0)
-                return why_set(ret_why, store->type, node->type, "EncodedCertificate does not parse"),
-                       -EBADMSG;
+                return why_set(ret_why, -EBADMSG, store->type, node->type,
+                               "EncodedCertificate does not parse");
         r = certstore_thumbprint(op->der, op->der_len, thumb);
         if (r < 0)
                 return r;
         /* §1.8: the node is named by the certificate's own SHA-1 hash */
         if (strcasecmp(thumb, node->type) != 0)
-                return why_set(ret_why, store->type, node->type,
-                               "thumbprint does not match the certificate"),
-                       -EBADMSG;
+                return why_set(ret_why, -EBADMSG, store->type, node->type,
+                               "thumbprint does not match the certificate");
         /* §1.8/§1.5: never more roles than the message installing it (policy.c checked it too) */
         r = policy_check_bounded_roles(message_roles, role ? role : "0", &op->roles);
         if (r == -EPERM)
-                return why_set(ret_why, store->type, node->type, "Role exceeds the message's roles"), -EPERM;
+                return why_set(ret_why, -EPERM, store->type, node->type, "Role exceeds the message's roles");
         if (r < 0)
-                return why_set(ret_why, store->type, node->type, "Role is not a role mask"), -EBADMSG;
+                return why_set(ret_why, -EBADMSG, store->type, node->type, "Role is not a role mask");
         snprintf(op->store, sizeof op->store, "%s", store->type);
         memcpy(op->thumbprint, thumb, sizeof thumb);
         return certstore_describe(x, &op->subject, &op->not_after_usec);
@@ -298,17 +298,16 @@ int certstore_ops_from_doc(const CpDoc *doc, uint32_t message_roles, CertOpList 
                                 if (strcmp(p->name, "Delete") != 0)
                                         continue;
                                 if (!is_thumbprint(p->value))
-                                        return why_set(ret_why, st->type, p->value,
-                                                       "Delete needs a thumbprint"),
-                                               -EBADMSG;
+                                        return why_set(ret_why, -EBADMSG, st->type, p->value,
+                                                       "Delete needs a thumbprint");
                                 snprintf(op.store, sizeof op.store, "%s", st->type);
                                 snprintf(op.thumbprint, sizeof op.thumbprint, "%s", p->value);
                                 upper(op.thumbprint);
                                 op.remove = true;
                                 r = ops_push(&l, &op);
                                 if (r == -E2BIG)
-                                        return why_set(ret_why, st->type, NULL, "too many certificates"),
-                                               -EBADMSG;
+                                        return why_set(ret_why, -EBADMSG, st->type, NULL,
+                                                       "too many certificates");
                                 if (r < 0)
                                         return r;
                         }
@@ -321,8 +320,8 @@ int certstore_ops_from_doc(const CpDoc *doc, uint32_t message_roles, CertOpList 
                                 free(op.der);
                                 free(op.subject);
                                 if (r == -E2BIG)
-                                        return why_set(ret_why, st->type, NULL, "too many certificates"),
-                                               -EBADMSG;
+                                        return why_set(ret_why, -EBADMSG, st->type, NULL,
+                                                       "too many certificates");
                                 if (r < 0)
                                         return r;
                         }

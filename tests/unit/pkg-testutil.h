@@ -56,20 +56,21 @@ static inline X509 *pt_cert(const PtCertSpec *s, EVP_PKEY *key, X509 *issuer, EV
         static long serial = 1000;
         X509 *x = X509_new();
         X509_NAME *n = X509_NAME_new();
+        time_t base = s->now;
+        const unsigned char *cn = (const unsigned char *) s->cn, *org = (const unsigned char *) "provboot tests";
 
         ck_assert_ptr_nonnull(x);
         ck_assert_int_eq(X509_set_version(x, 2), 1);
         ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
-        ck_assert_ptr_nonnull(X509_time_adj_ex(X509_getm_notBefore(x), 0, s->not_before, &(time_t) { s->now }));
-        ck_assert_ptr_nonnull(X509_time_adj_ex(X509_getm_notAfter(x), 0, s->not_after, &(time_t) { s->now }));
-        ck_assert_int_eq(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *) s->cn, -1, -1, 0), 1);
-        ck_assert_int_eq(X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *) "provboot tests", -1,
-                                                    -1, 0),
-                         1);
+        ck_assert_ptr_nonnull(X509_time_adj_ex(X509_getm_notBefore(x), 0, s->not_before, &base));
+        ck_assert_ptr_nonnull(X509_time_adj_ex(X509_getm_notAfter(x), 0, s->not_after, &base));
+        ck_assert_int_eq(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, cn, -1, -1, 0), 1);
+        ck_assert_int_eq(X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, org, -1, -1, 0), 1);
         ck_assert_int_eq(X509_set_subject_name(x, n), 1);
         ck_assert_int_eq(X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : n), 1);
         ck_assert_int_eq(X509_set_pubkey(x, key), 1);
-        pt_ext(x, issuer ? issuer : x, NID_basic_constraints, s->ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+        pt_ext(x, issuer ? issuer : x, NID_basic_constraints,
+               s->ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
         pt_ext(x, issuer ? issuer : x, NID_subject_key_identifier, "hash");
         if (s->key_usage)
                 pt_ext(x, issuer ? issuer : x, NID_key_usage, s->key_usage);
