@@ -540,22 +540,21 @@ static int append_pending(const StorePending *p, void *userdata) {
         return r < 0 ? r : 0;
 }
 
-static int method_list_pending(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+/* Fill a reply "a<element>" with the rows a query callback appends. */
+typedef int (*FillFn)(Manager *m, sd_bus_message *reply, unsigned arg);
+
+static int reply_list(sd_bus_message *msg, Manager *m, const char *element, FillFn fill, unsigned arg,
+                      sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        Manager *m = userdata;
         int r;
 
-        r = check_caller(m, msg, CALLER_USER, error);
-        if (r < 0)
-                return r;
-        (void) engine_expire(m->engine, 0);
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r < 0)
                 return r;
-        r = sd_bus_message_open_container(reply, 'a', "(tsssttas)");
+        r = sd_bus_message_open_container(reply, 'a', element);
         if (r < 0)
                 return r;
-        r = engine_foreach_pending(m->engine, append_pending, reply);
+        r = fill(m, reply, arg);
         if (r < 0)
                 return sd_bus_error_set_errno(error, r);
         r = sd_bus_message_close_container(reply);
@@ -564,9 +563,23 @@ static int method_list_pending(sd_bus_message *msg, void *userdata, sd_bus_error
         return sd_bus_send(NULL, reply, NULL);
 }
 
+static int fill_pending(Manager *m, sd_bus_message *reply, unsigned arg) {
+        return engine_foreach_pending(m->engine, append_pending, reply);
+}
+
+static int method_list_pending(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = check_caller(m, msg, CALLER_USER, error);
+        if (r < 0)
+                return r;
+        (void) engine_expire(m->engine, 0);
+        return reply_list(msg, m, "(tsssttas)", fill_pending, 0, error);
+}
+
 static int append_push(const StorePush *p, void *userdata) {
         sd_bus_message *reply = userdata;
-
         int r;
 
         r = sd_bus_message_append(reply, "(ttsssssuss)", p->id, p->received_usec, p->sender ? p->sender : "",
@@ -577,8 +590,11 @@ static int append_push(const StorePush *p, void *userdata) {
         return r < 0 ? r : 0; /* 0: go on iterating */
 }
 
+static int fill_history(Manager *m, sd_bus_message *reply, unsigned max) {
+        return engine_foreach_push(m->engine, 0, max, append_push, reply);
+}
+
 static int method_get_history(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *m = userdata;
         uint32_t max;
         int r;
@@ -592,19 +608,7 @@ static int method_get_history(sd_bus_message *msg, void *userdata, sd_bus_error 
         if (max == 0 || max > IPC_HISTORY_MAX)
                 max = IPC_HISTORY_MAX;
         (void) engine_expire(m->engine, 0);
-        r = sd_bus_message_new_method_return(msg, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "(ttsssssuss)");
-        if (r < 0)
-                return r;
-        r = engine_foreach_push(m->engine, 0, max, append_push, reply);
-        if (r < 0)
-                return sd_bus_error_set_errno(error, r);
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return reply_list(msg, m, "(ttsssssuss)", fill_history, max, error);
 }
 
 static int method_get_push(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -660,31 +664,21 @@ static int append_account(const StoreAccount *a, void *userdata) {
         return r < 0 ? r : 0;
 }
 
+static int fill_settings(Manager *m, sd_bus_message *reply, unsigned accounts) {
+        if (accounts)
+                return engine_foreach_account(m->engine, append_account, reply);
+        return engine_foreach_setting(m->engine, NULL, append_setting, reply);
+}
+
 static int method_list_settings(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *m = userdata;
-        bool accounts = streq_ptr(sd_bus_message_get_member(msg), IPC_M_LIST_ACCOUNTS);
         int r;
 
         r = check_caller(m, msg, CALLER_USER, error);
         if (r < 0)
                 return r;
-        r = sd_bus_message_new_method_return(msg, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "(sssut)");
-        if (r < 0)
-                return r;
-        if (accounts)
-                r = engine_foreach_account(m->engine, append_account, reply);
-        else
-                r = engine_foreach_setting(m->engine, NULL, append_setting, reply);
-        if (r < 0)
-                return sd_bus_error_set_errno(error, r);
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return reply_list(msg, m, "(sssut)", fill_settings,
+                          streq_ptr(sd_bus_message_get_member(msg), IPC_M_LIST_ACCOUNTS), error);
 }
 
 static int append_kv(sd_bus_message *reply, const char *k, const char *v) {
@@ -761,27 +755,18 @@ static int append_certificate(const EngineCert *c, void *userdata) {
         return r < 0 ? r : 0;
 }
 
+static int fill_certificates(Manager *m, sd_bus_message *reply, unsigned arg) {
+        return engine_foreach_certificate(m->engine, append_certificate, reply);
+}
+
 static int method_list_certificates(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *m = userdata;
         int r;
 
         r = check_caller(m, msg, CALLER_USER, error);
         if (r < 0)
                 return r;
-        r = sd_bus_message_new_method_return(msg, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "(ssssust)");
-        if (r < 0)
-                return r;
-        r = engine_foreach_certificate(m->engine, append_certificate, reply);
-        if (r < 0)
-                return sd_bus_error_set_errno(error, r);
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return reply_list(msg, m, "(ssssust)", fill_certificates, 0, error);
 }
 
 /* Install(ay package): a signed package from root or group provboot (provctl install). The
