@@ -88,41 +88,43 @@ bool schema_valid_uint(const char *s, uint32_t min, uint32_t max) {
         return n > 0 && v >= min && v <= max;
 }
 
-/* URI octet classes for uri_chars(). */
+/* Octet classes (bits) for the hot syntax loops; NUL is in no class. */
 enum {
-        URI_OTHER = 0,  /* not allowed; the NUL that ends the string is also here */
-        URI_CHAR = 1,   /* RFC 3986 2.2/2.3: ALPHA, DIGIT, unreserved, gen-delims, sub-delims */
-        URI_PCT = 2,    /* '%': must be followed by two hex digits (RFC 3986 2.1) */
+        CC_URI = 1U << 0, /* RFC 3986 2.2/2.3: ALPHA, DIGIT, unreserved, gen-delims, sub-delims */
+        CC_PCT = 1U << 1, /* '%': must be followed by two hex digits (RFC 3986 2.1) */
+        CC_APN = 1U << 2, /* [A-Za-z0-9._-], NetworkManager's APN characters */
 };
 
-static const uint8_t uri_class[256] = {
-        ['A' ... 'Z'] = URI_CHAR, ['a' ... 'z'] = URI_CHAR, ['0' ... '9'] = URI_CHAR,
+static const uint8_t char_class[256] = {
+        ['A' ... 'Z'] = CC_URI | CC_APN, ['a' ... 'z'] = CC_URI | CC_APN, ['0' ... '9'] = CC_URI | CC_APN,
         /* unreserved */
-        ['-'] = URI_CHAR, ['.'] = URI_CHAR, ['_'] = URI_CHAR, ['~'] = URI_CHAR,
+        ['-'] = CC_URI | CC_APN, ['.'] = CC_URI | CC_APN, ['_'] = CC_URI | CC_APN, ['~'] = CC_URI,
         /* gen-delims */
-        [':'] = URI_CHAR, ['/'] = URI_CHAR, ['?'] = URI_CHAR, ['#'] = URI_CHAR, ['['] = URI_CHAR,
-        [']'] = URI_CHAR, ['@'] = URI_CHAR,
+        [':'] = CC_URI, ['/'] = CC_URI, ['?'] = CC_URI, ['#'] = CC_URI, ['['] = CC_URI, [']'] = CC_URI,
+        ['@'] = CC_URI,
         /* sub-delims */
-        ['!'] = URI_CHAR, ['$'] = URI_CHAR, ['&'] = URI_CHAR, ['\''] = URI_CHAR, ['('] = URI_CHAR,
-        [')'] = URI_CHAR, ['*'] = URI_CHAR, ['+'] = URI_CHAR, [','] = URI_CHAR, [';'] = URI_CHAR,
-        ['='] = URI_CHAR,
-        ['%'] = URI_PCT,
+        ['!'] = CC_URI, ['$'] = CC_URI, ['&'] = CC_URI, ['\''] = CC_URI, ['('] = CC_URI, [')'] = CC_URI,
+        ['*'] = CC_URI, ['+'] = CC_URI, [','] = CC_URI, [';'] = CC_URI, ['='] = CC_URI,
+        ['%'] = CC_PCT,
 };
+
+static inline unsigned char_class_of(char c) {
+        return char_class[(uint8_t) c];
+}
 
 /* Every octet a URI character or a percent-encoding (RFC 3986 2.1-2.3). */
 static bool uri_chars(const char *s) {
-        for (size_t i = 0;; i++)
-                switch (uri_class[(uint8_t) s[i]]) {
-                case URI_CHAR:
+        for (size_t i = 0;; i++) {
+                unsigned k = char_class_of(s[i]);
+
+                if (k & CC_URI)
                         continue;
-                case URI_PCT:
-                        if (!is_hex(s[i + 1]) || !is_hex(s[i + 2]))
-                                return false;
-                        i += 2;
-                        continue;
-                default:
+                if (!(k & CC_PCT))
                         return s[i] == 0;
-                }
+                if (!is_hex(s[i + 1]) || !is_hex(s[i + 2]))
+                        return false;
+                i += 2;
+        }
 }
 
 bool schema_valid_uri(const char *s) {
@@ -206,7 +208,7 @@ bool schema_valid_apn(const char *s) {
         size_t n = 0;
 
         for (; s[n]; n++)
-                if (n >= 64 || !(is_alpha(s[n]) || is_digit(s[n]) || s[n] == '.' || s[n] == '_' || s[n] == '-'))
+                if (n >= 64 || !(char_class_of(s[n]) & CC_APN))
                         return false;
         return true;
 }

@@ -156,10 +156,33 @@ static _always_inline_ bool take_u8(Cursor *c, uint8_t *ret) {
         return true;
 }
 
+/*
+ * memchr(s, 0, n) for the short strings of a PROV document: 8 octets at a time while 8 are
+ * left (every read stays inside s[0..n)), then memchr. In (w - 0x01..) & ~w & 0x80.., a
+ * borrow can only start at a zero octet, so the lowest flagged octet is the first NUL.
+ */
+static _always_inline_ const uint8_t *find_nul(const uint8_t *s, size_t n) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        size_t i = 0;
+
+        for (; n - i >= 8; i += 8) {
+                uint64_t w, z;
+
+                memcpy(&w, s + i, sizeof(w));
+                z = (w - UINT64_C(0x0101010101010101)) & ~w & UINT64_C(0x8080808080808080);
+                if (z)
+                        return s + i + (size_t) (__builtin_ctzll(z) >> 3);
+        }
+        return memchr(s + i, 0, n - i);
+#else
+        return memchr(s, 0, n);
+#endif
+}
+
 /* cursor_cstr(), inline for the token path: the NUL must lie inside the cursor (R8); on
  * failure the cursor does not move. */
 static _always_inline_ bool take_cstr(Cursor *c, const char **ret, size_t *ret_len) {
-        const uint8_t *s = cursor_ptr(c), *nul = memchr(s, 0, cursor_left(c));
+        const uint8_t *s = cursor_ptr(c), *nul = find_nul(s, cursor_left(c));
 
         if (!nul)
                 return false;
@@ -191,12 +214,18 @@ static _always_inline_ int take_mb(const WbxmlIter *it, Cursor *c, uint32_t *ret
 
 /* wbxml_strtbl_ref(), inline: the same two checks (index inside the table, NUL inside it). */
 static _always_inline_ bool strtbl_take(const WbxmlIter *it, uint32_t index, const char **ret, size_t *ret_len) {
-        Cursor t = it->strtbl;
+        const Cursor *t = &it->strtbl;
+        const uint8_t *s, *nul;
 
-        if (index > cursor_left(&t))
+        if (index > cursor_left(t))
                 return false;
-        t.pos += index;
-        return take_cstr(&t, ret, ret_len);
+        s = cursor_ptr(t) + index;
+        nul = find_nul(s, cursor_left(t) - index);
+        if (!nul)
+                return false;
+        *ret = (const char *) s;
+        *ret_len = (size_t) (nul - s);
+        return true;
 }
 
 static _always_inline_ int emit_end(WbxmlIter *it, WbxmlToken *t, size_t off) {
