@@ -159,7 +159,8 @@ REPLAY_BINS := $(addprefix $(BUILD)/fuzz-replay/,$(FUZZERS))
 deps:
 	@./tools/deps.sh
 
-check-build: all $(UNIT_BINS) $(REPLAY_BINS)
+VG_BINS := $(addprefix $(BUILD)/vg/tests/,$(UNIT_TESTS))
+check-build: all $(UNIT_BINS) $(REPLAY_BINS) $(VG_BINS)
 
 check: deps
 	@$(MAKE) --no-print-directory check-build

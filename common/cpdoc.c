@@ -35,15 +35,22 @@ typedef struct Arena {
 } Arena;
 
 /*
- * A document, its arena and the arena's first block come from one malloc (cpdoc_builder_new);
- * first must stay the last member, its data[] runs into the ARENA_BLOCK_MIN octets allocated
- * behind the struct. cpdoc_free frees every other block, then the whole.
+ * A document, its arena and the arena's first block come from one malloc (cpdoc_builder_new):
+ * first must stay the last member; its data[] runs into the ARENA_BLOCK_MIN octets allocated
+ * behind the struct (sizeof(DocAlloc) is at least the offset of first.data). cpdoc_free frees
+ * every other block, then the whole. A typical document (anchors 1.1: 60 elements) fits in the
+ * first block and one more.
  */
 typedef struct DocAlloc {
         CpDoc doc;
         Arena arena;
         ArenaBlock first;
 } DocAlloc;
+
+/* Nodes are allocated at ARENA_ALIGN boundaries, their strings right behind them. */
+_Static_assert(ARENA_ALIGN >= _Alignof(CpCharacteristic) && ARENA_ALIGN >= _Alignof(CpParm) &&
+                       _Alignof(max_align_t) % ARENA_ALIGN == 0,
+               "arena alignment");
 
 static _noinline_ void *arena_alloc_slow(Arena *a, size_t n) {
         ArenaBlock *b = a->blocks;
@@ -61,7 +68,9 @@ static _noinline_ void *arena_alloc_slow(Arena *a, size_t n) {
         return b->data;
 }
 
-/* n octets, ARENA_ALIGN-aligned (n <= CPDOC_WBXML_SIZE_MAX + a node, so the rounding cannot wrap). */
+/* n octets, ARENA_ALIGN-aligned. n is at most a node with its strings (CPDOC_NAME_MAX and
+ * CPDOC_VALUE_MAX bound them) or a string-table public id (< WBXML_STRTBL_MAX): the rounding
+ * cannot wrap. */
 static inline void *arena_alloc(Arena *a, size_t n) {
         ArenaBlock *b = a->blocks;
         void *p;
@@ -192,14 +201,10 @@ static inline bool span_printable(const uint8_t *p, size_t len) {
 }
 
 /*
- * UTF-8 well-formedness (RFC 3629: no overlongs, no surrogates, <= U+10FFFF), no NUL,
- * no C0 controls other than TAB/LF/CR, no DEL (R10 of oma-cp-wire.md 7.2).
- *
- * Fast paths: a string of printable ASCII only (0x20..0x7E: every octet a complete character
- * that every rule below accepts) is accepted by span_printable(). Otherwise the exact
- * per-character decoder runs, still skipping whole 8-octet words of printable ASCII; i stays
- * on a character boundary, and the decoder takes over for at least the rest of any word that
- * holds another octet (and for the < 8 octet tail).
+ * The exact per-character decoder of the string rules (check_string). It still skips whole
+ * 8-octet words of printable ASCII: i stays on a character boundary, and the decoder takes
+ * over for at least the rest of any word that holds another octet (and for the < 8 octet
+ * tail), so every other octet goes through the checks below.
  */
 static _noinline_ int check_string_slow(const uint8_t *p, size_t len) {
         size_t i = 0;
@@ -262,6 +267,15 @@ static _noinline_ int check_string_slow(const uint8_t *p, size_t len) {
         return 0;
 }
 
+/*
+ * UTF-8 well-formedness (RFC 3629: no overlongs, no surrogates, <= U+10FFFF), no NUL,
+ * no C0 controls other than TAB/LF/CR, no DEL (R10 of oma-cp-wire.md 7.2).
+ *
+ * Fast path (the builders inline it): a string of printable ASCII only, 0x20..0x7E, is
+ * accepted by span_printable(): each such octet is a complete character that every rule
+ * accepts. Anything else goes to check_string_slow(). Same results as the byte-at-a-time
+ * decoder for every input (tests/unit/test-cpdoc-string.c checks it against one).
+ */
 static inline int check_string(const char *s, size_t len) {
         if (_likely_(span_printable((const uint8_t *) s, len)))
                 return 0;

@@ -2,5 +2,6 @@
 # Each decoder has its own fragment common/<module>.mk appending to COMMON_SRCS, UNIT_TESTS, FUZZERS.
 COMMON_SRCS += common/cursor.c common/cpdoc.c common/hex.c
 UNIT_TESTS += test-cursor
+UNIT_TESTS += test-cpdoc-string
 include $(filter-out common/module.mk,$(wildcard common/*.mk))
 COMMON_SRCS += common/input.c common/pipeline.c

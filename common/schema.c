@@ -336,7 +336,8 @@ typedef struct SchemaApp {
         size_t n_parms;
 } SchemaApp;
 
-/* Length of a string literal, at compile time; anything but a literal does not compile. */
+/* Length of a string literal, at compile time; anything but a literal does not compile. The
+ * uint8_t length fields hold it (-Woverflow catches a longer name; CPDOC_NAME_MAX is 64). */
 #define NAMELEN(s) (sizeof(s "") - 1)
 
 #define NM(str) { .s = (str), .len = NAMELEN(str) }
@@ -362,22 +363,26 @@ typedef struct SchemaApp {
 
 /* Value tokens, oma-cp-wire.md 3.7 (cp0/cp1 attribute values), ProvCont 4.2. */
 static const SchemaName nap_addrtypes[] = {
-        NM("IPV4"), NM("IPV6"), NM("E164"), NM("ALPHA"), NM("APN"), NM("SCODE"), NM("TETRA-ITSI"), NM("MAN"), NAMES_END,
+        NM("IPV4"), NM("IPV6"), NM("E164"), NM("ALPHA"), NM("APN"), NM("SCODE"), NM("TETRA-ITSI"),
+        NM("MAN"), NAMES_END,
 };
 static const SchemaName px_addrtypes[] = {
-        NM("IPV4"), NM("IPV6"), NM("E164"), NM("ALPHA"), NM("SCODE"), NM("TETRA-ITSI"), NM("MAN"), NAMES_END,
+        NM("IPV4"), NM("IPV6"), NM("E164"), NM("ALPHA"), NM("SCODE"), NM("TETRA-ITSI"), NM("MAN"),
+        NAMES_END,
 };
 static const SchemaName app_addrtypes[] = {
-        NM("IPV4"), NM("IPV6"), NM("E164"), NM("ALPHA"), NM("APN"), NM("SCODE"), NM("TETRA-ITSI"), NM("MAN"), NM("URI"), NAMES_END,
+        NM("IPV4"), NM("IPV6"), NM("E164"), NM("ALPHA"), NM("APN"), NM("SCODE"), NM("TETRA-ITSI"),
+        NM("MAN"), NM("URI"), NAMES_END,
 };
 static const SchemaName local_addrtypes[] = { NM("IPV4"), NM("IPV6"), NAMES_END };
 static const SchemaName bearers[] = {
-        NM("GSM-USSD"), NM("GSM-SMS"), NM("ANSI-136-GUTS"), NM("IS-95-CDMA-SMS"), NM("IS-95-CDMA-CSD"),
-        NM("IS-95-CDMA-PACKET"), NM("ANSI-136-CSD"), NM("ANSI-136-GPRS"), NM("GSM-CSD"), NM("GSM-GPRS"),
-        NM("AMPS-CDPD"), NM("PDC-CSD"), NM("PDC-PACKET"), NM("IDEN-SMS"), NM("IDEN-CSD"), NM("IDEN-PACKET"),
-        NM("FLEX/REFLEX"), NM("PHS-SMS"), NM("PHS-CSD"), NM("TETRA-SDS"), NM("TETRA-PACKET"), NM("ANSI-136-GHOST"),
-        NM("MOBITEX-MPAK"), NM("CDMA2000-1X-SIMPLE-IP"), NM("CDMA2000-1X-MOBILE-IP"),
-        NM("3G-GSM"), NM("WLAN"), /* 2005+ (wire 3.7) */
+        NM("GSM-USSD"), NM("GSM-SMS"), NM("ANSI-136-GUTS"), NM("IS-95-CDMA-SMS"),
+        NM("IS-95-CDMA-CSD"), NM("IS-95-CDMA-PACKET"), NM("ANSI-136-CSD"), NM("ANSI-136-GPRS"),
+        NM("GSM-CSD"), NM("GSM-GPRS"), NM("AMPS-CDPD"), NM("PDC-CSD"), NM("PDC-PACKET"),
+        NM("IDEN-SMS"), NM("IDEN-CSD"), NM("IDEN-PACKET"), NM("FLEX/REFLEX"), NM("PHS-SMS"),
+        NM("PHS-CSD"), NM("TETRA-SDS"), NM("TETRA-PACKET"), NM("ANSI-136-GHOST"),
+        NM("MOBITEX-MPAK"), NM("CDMA2000-1X-SIMPLE-IP"), NM("CDMA2000-1X-MOBILE-IP"), NM("3G-GSM"),
+        NM("WLAN"), /* 2005+ (wire 3.7) */
         NAMES_END,
 };
 static const SchemaName calltypes[] = {
@@ -387,10 +392,13 @@ static const SchemaName calltypes[] = {
 static const SchemaName linkspeeds[] = { NM("AUTOBAUDING"), NAMES_END };
 static const SchemaName authtypes[] = { NM("PAP"), NM("CHAP"), NM("MD5"), NAMES_END };
 static const SchemaName auth_entities[] = { NM("AAA"), NM("HA"), NAMES_END };
-static const SchemaName pxauth_types[] = { NM("HTTP-BASIC"), NM("HTTP-DIGEST"), NM("WTLS-SS"), NAMES_END };
+static const SchemaName pxauth_types[] = {
+        NM("HTTP-BASIC"), NM("HTTP-DIGEST"), NM("WTLS-SS"), NAMES_END,
+};
 static const SchemaName px_services[] = {
-        NM("CL-WSP"), NM("CO-WSP"), NM("CL-SEC-WSP"), NM("CO-SEC-WSP"), NM("CL-SEC-WTA"), NM("CO-SEC-WTA"),
-        NM("OTA-HTTP-TO"), NM("OTA-HTTP-TLS-TO"), NM("OTA-HTTP-PO"), NM("OTA-HTTP-TLS-PO"), NAMES_END,
+        NM("CL-WSP"), NM("CO-WSP"), NM("CL-SEC-WSP"), NM("CO-SEC-WSP"), NM("CL-SEC-WTA"),
+        NM("CO-SEC-WTA"), NM("OTA-HTTP-TO"), NM("OTA-HTTP-TLS-TO"), NM("OTA-HTTP-PO"),
+        NM("OTA-HTTP-TLS-PO"), NAMES_END,
 };
 /* APPSRV, OBEX (cp1 8D/8E); CLIENT for the server's credentials (wire 4.3). */
 static const SchemaName aauthlevels[] = { NM("APPSRV"), NM("CLIENT"), NM("OBEX"), NAMES_END };
@@ -630,16 +638,17 @@ static const SchemaApp schema_apps[] = {
           .n_parms = ELEMENTSOF(p) }
 #define T0(t, f, par) { .type = (t), .type_len = NAMELEN(t), .flags = (f), .parents = (par) }
 /* A type named by any SHA-1 thumbprint (40 hex digits) rather than by one name. */
-#define T_THUMBPRINT(f, par, p) { .type = NULL, .flags = (f), .parents = (par), .parms = (p), .n_parms = ELEMENTSOF(p) }
+#define T_THUMBPRINT(f, par, p) \
+        { .type = NULL, .flags = (f), .parents = (par), .parms = (p), .n_parms = ELEMENTSOF(p) }
 
 #define CERT_STORES                                                                     \
-        NM("ROOT"), NM("CA"), NM("SPC"), NM("MY"), NM("Privileged Execution Trust Authorities"),            \
+        NM("ROOT"), NM("CA"), NM("SPC"), NM("MY"), NM("Privileged Execution Trust Authorities"), \
                 NM("Unprivileged Execution Trust Authorities")
 
 /* Where each type may appear: wire 4.1 (root-level and nested-only lists), 4.2 children. */
 static const SchemaType schema_types[] = {
-        { .type = "PXLOGICAL", .type_len = NAMELEN("PXLOGICAL"), .flags = SCHEMA_ROOT, .parms = pxlogical_parms,
-          .n_parms = ELEMENTSOF(pxlogical_parms), .required_child = "PXPHYSICAL" },
+        { .type = "PXLOGICAL", .type_len = NAMELEN("PXLOGICAL"), .flags = SCHEMA_ROOT,
+          .parms = pxlogical_parms, .n_parms = ELEMENTSOF(pxlogical_parms), .required_child = "PXPHYSICAL" },
         T("PXPHYSICAL", 0, LIST(NM("PXLOGICAL")), pxphysical_parms),
         T("PORT", 0, LIST(NM("PXLOGICAL"), NM("PXPHYSICAL")), px_port_parms),
         T("PORT", 0, LIST(NM("APPADDR")), app_port_parms),

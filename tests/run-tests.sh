@@ -67,6 +67,17 @@ for s in ${INTEGRATION_TESTS:-}; do
         account "$s" $rc "$log"
 done
 
+# Last: every unit test again, without sanitizers, under valgrind memcheck (issue: "the whole
+# suite runs clean under ASan+UBSan and under valgrind"). PROVBOOT_SKIP_VALGRIND=1 skips it
+# for a quick local run, and says so.
+if [ -n "${PROVBOOT_SKIP_VALGRIND:-}" ]; then
+        echo "note: valgrind stage skipped (PROVBOOT_SKIP_VALGRIND set)"
+else
+        log=$LOG/valgrind.log
+        BUILD=$BUILD UNIT_TESTS="${UNIT_TESTS:-}" ./tests/run-valgrind.sh >"$log" 2>&1; rc=$?
+        account "valgrind (unit tests)" $rc "$log"
+fi
+
 echo
 if [ ${#failed_names[@]} -gt 0 ]; then
         echo "failed: ${failed_names[*]}"

@@ -12,6 +12,8 @@ mkdir -p "$LOG"
 pass=0
 fail=0
 export CRASH_KILLS=${CRASH_KILLS:-10}
+# a child under valgrind needs seconds to reach its first commit: kill later
+export CRASH_MAX_DELAY_US=${CRASH_MAX_DELAY_US:-4000000}
 # valgrind runs code 20-50x slower: stretch Check's per-test timeouts accordingly
 export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-30}
 for t in ${UNIT_TESTS:-}; do
