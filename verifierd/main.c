@@ -995,6 +995,24 @@ static int ofono_appeared(sd_bus_message *msg, void *userdata, sd_bus_error *ret
         return 0;
 }
 
+/* The a{sv} properties of org.freedesktop.ModemManager1.Sim: take Imsi, skip the rest. */
+static int mm_read_sim_props(Manager *m, sd_bus_message *msg) {
+        if (sd_bus_message_enter_container(msg, 'a', "{sv}") < 0)
+                return -EBADMSG;
+        while (sd_bus_message_enter_container(msg, 'e', "sv") > 0) {
+                const char *key, *imsi;
+
+                if (sd_bus_message_read(msg, "s", &key) < 0)
+                        return -EBADMSG;
+                if (streq_ptr(key, "Imsi") && sd_bus_message_read(msg, "v", "s", &imsi) >= 0)
+                        set_imsi(m, imsi, "ModemManager");
+                else
+                        sd_bus_message_skip(msg, "v");
+                sd_bus_message_exit_container(msg);
+        }
+        return sd_bus_message_exit_container(msg);
+}
+
 /* ModemManager: org.freedesktop.ModemManager1.Sim.Imsi (security-model.md 2.3). */
 static int mm_read_sim(Manager *m, sd_bus_message *msg) {
         int r;
@@ -1013,20 +1031,8 @@ static int mm_read_sim(Manager *m, sd_bus_message *msg) {
                         sd_bus_message_exit_container(msg);
                         continue;
                 }
-                if (sd_bus_message_enter_container(msg, 'a', "{sv}") < 0)
+                if (mm_read_sim_props(m, msg) < 0)
                         return -EBADMSG;
-                while (sd_bus_message_enter_container(msg, 'e', "sv") > 0) {
-                        const char *key, *imsi;
-
-                        if (sd_bus_message_read(msg, "s", &key) < 0)
-                                return -EBADMSG;
-                        if (streq_ptr(key, "Imsi") && sd_bus_message_read(msg, "v", "s", &imsi) >= 0)
-                                set_imsi(m, imsi, "ModemManager");
-                        else
-                                sd_bus_message_skip(msg, "v");
-                        sd_bus_message_exit_container(msg);
-                }
-                sd_bus_message_exit_container(msg);
                 sd_bus_message_exit_container(msg);
         }
         return sd_bus_message_exit_container(msg);
@@ -1066,19 +1072,7 @@ static int mm_sim_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret
 
         if (sd_bus_message_read(msg, "s", &iface) < 0 || !streq_ptr(iface, "org.freedesktop.ModemManager1.Sim"))
                 return 0;
-        if (sd_bus_message_enter_container(msg, 'a', "{sv}") < 0)
-                return 0;
-        while (sd_bus_message_enter_container(msg, 'e', "sv") > 0) {
-                const char *key, *imsi;
-
-                if (sd_bus_message_read(msg, "s", &key) < 0)
-                        return 0;
-                if (streq_ptr(key, "Imsi") && sd_bus_message_read(msg, "v", "s", &imsi) >= 0)
-                        set_imsi(m, imsi, "ModemManager");
-                else
-                        sd_bus_message_skip(msg, "v");
-                sd_bus_message_exit_container(msg);
-        }
+        (void) mm_read_sim_props(m, msg);
         return 0;
 }
 
