@@ -5,3 +5,4 @@ UNIT_TESTS += test-cursor
 UNIT_TESTS += test-cpdoc-string
 include $(filter-out common/module.mk,$(wildcard common/*.mk))
 COMMON_SRCS += common/input.c common/pipeline.c
+UNIT_TESTS += test-pipeline

@@ -33,6 +33,14 @@ static int decode_body(Pipeline *p, DecodeError *err) {
         return cpdoc_validate(p->doc, err);
 }
 
+/* Is @d a segment of the same concatenated message as @last (which completed it)? Same
+ * originator, reference, reference width and total: the reassembly key of oma-cp-wire.md 1.6. */
+static bool same_group(const SmsDeliver *last, const SmsDeliver *d) {
+        return last->has_concat && d->has_concat && last->concat_16bit == d->concat_16bit &&
+               last->concat_ref == d->concat_ref && last->concat_total == d->concat_total &&
+               last->oa_toa == d->oa_toa && strcmp(last->oa, d->oa) == 0;
+}
+
 static int decode_wsp(Pipeline *p, const uint8_t *buf, size_t len, DecodeError *err) {
         int r;
 
@@ -77,15 +85,31 @@ int pipeline_decode(const uint8_t *buf, size_t len, InputFormat format, SmsReass
                         if (r < 0)
                                 goto sms_fail;
                         if (done) {
+                                /* Networks repeat segments; a copy of a segment of the message just
+                                 * completed is dropped like any repeat (see below). Anything else
+                                 * after the end is not part of this message. */
+                                if (same_group(&p.first, &d)) {
+                                        p.repeated_segments++;
+                                        continue;
+                                }
                                 r = decode_fail(err, "sms", 0, "TPDUs after the message was complete", -EBADMSG);
                                 goto sms_fail;
                         }
                         r = sms_reasm_add(ra, &d, now_usec, &dg);
+                        if (r == -EEXIST) {
+                                /*
+                                 * oma-cp-wire.md 1.6 step 3: a later copy of a stored seq is dropped
+                                 * and reassembly goes on; real operators send a segment twice. The
+                                 * reassembler never overwrites the stored copy, so a substituted
+                                 * segment cannot change the message (security invariant in sms.c).
+                                 */
+                                p.repeated_segments++;
+                                continue;
+                        }
                         if (r < 0) {
                                 const char *why;
 
-                                why = r == -EEXIST  ? "duplicate segment" :
-                                      r == -EPROTO  ? "segment conflicts with its group" :
+                                why = r == -EPROTO  ? "segment conflicts with its group" :
                                       r == -E2BIG   ? "message over the reassembly limits" :
                                       r == -ENOSPC  ? "too many partial messages" :
                                                       "segment not usable (not 8-bit data)";
@@ -103,8 +127,10 @@ int pipeline_decode(const uint8_t *buf, size_t len, InputFormat format, SmsReass
                 sms_reasm_free(own);
                 own = NULL;
                 if (!done) {
-                        if (reasm)
+                        if (reasm) {
+                                ret->repeated_segments = p.repeated_segments;
                                 return 0;
+                        }
                         return decode_fail(err, "sms", 0, "message incomplete: segments missing", -EBADMSG);
                 }
                 if (p.datagram->has_ports && p.datagram->dst_port != PIPELINE_WAP_PUSH_PORT)

@@ -22,6 +22,7 @@ typedef struct Pipeline {
         bool from_sms;
         SmsDeliver first;          /* segment that completed the message (payload pointer invalid) */
         SmsDatagram *datagram;     /* owned */
+        unsigned repeated_segments; /* later copies of a stored segment, dropped (oma-cp-wire.md 1.6) */
         /* WSP facts, when the input carried a WSP PDU */
         bool has_wsp;
         WspPush wsp;               /* body points into datagram or input */
@@ -36,7 +37,10 @@ typedef struct Pipeline {
  * pipeline_decode - run the whole decode path.
  * reasm: a long-lived reassembler (provd) or NULL for a private one that must complete the
  * message from this input alone (provctl decode).
- * Return: 1 complete (ret filled); 0 segments stored, message incomplete (only with reasm);
+ * A later copy of a segment already stored (or of the message this input completed) is dropped
+ * and counted in ret->repeated_segments (oma-cp-wire.md 1.6 step 3): networks repeat segments.
+ * Return: 1 complete (ret filled); 0 segments stored, message incomplete (only with reasm; of ret
+ *   only repeated_segments is set);
  *   negative errno with err naming layer, offset and reason.
  */
 int pipeline_decode(const uint8_t *buf, size_t len, InputFormat format, SmsReassembler *reasm,

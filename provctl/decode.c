@@ -60,6 +60,9 @@ static void print_text(const Pipeline *p) {
                 if (p->first.has_concat)
                         printf(" (%s-bit reference 0x%0*X)", p->first.concat_16bit ? "16" : "8",
                                p->first.concat_16bit ? 4 : 2, p->first.concat_ref);
+                if (p->repeated_segments > 0)
+                        printf(", %u repeated cop%s dropped", p->repeated_segments,
+                               p->repeated_segments == 1 ? "y" : "ies");
                 printf("\n    Datagram: %zu bytes\n", p->datagram->size);
         }
         if (p->has_wsp) {
@@ -112,6 +115,7 @@ static void print_json(const Pipeline *p) {
                 if (p->first.has_concat)
                         printf(",\"concat_ref\":%u,\"concat_16bit\":%s", p->first.concat_ref,
                                p->first.concat_16bit ? "true" : "false");
+                printf(",\"repeated_segments\":%u", p->repeated_segments);
                 printf("}");
         }
         if (p->has_wsp) {

@@ -127,6 +127,12 @@ expect_inject "$D/proxy-only.unsigned.wsp" rejected unauthenticated
 expect_inject "$D/w7-escalate.netwpin.wsp" rejected role-escalation 4
 expect_inject "$D/malformed.wsp.hex" rejected malformed 0
 [ -z "$(ls -A "$PB_WORK/nm")" ] && ok "no keyfile written by any rejected push" || fail "keyfiles after rejections: $(ls "$PB_WORK/nm")"
+# A network repeats a segment (oma-cp-wire.md 1.6, 2.9.3): the later copy is dropped, the push goes on.
+fresh_verifierd
+out=$(pb_provctl decode "$PB_TOP/tests/data/repeated-segment.netwpin.sms.hex" 2>&1)
+case "$out" in *"1 repeated copy dropped"*) ok "decode: repeated segment dropped and reported" ;; *) fail "decode of a repeated segment: $out" ;; esac
+expect_inject "$PB_TOP/tests/data/repeated-segment.netwpin.sms.hex" applied "" 4
+fresh_verifierd
 expect_inject "$D/apn-proxy.netwpin.sms.hex" applied "" 4
 ls "$PB_WORK"/nm/provboot-*.nmconnection >/dev/null 2>&1 && ok "NETWPIN APN push wrote a keyfile" || fail "no keyfile after the APN push"
 
