@@ -602,6 +602,16 @@ START_TEST(test_pending_package_verified_again) {
         id = r.id;
         engine_result_done(&r);
         free(doc);
+        /* OTA bootstrap disabled while a second one waits: refused at its confirmation */
+        doc = nap_doc("corp2", "corp2.example");
+        r = install(doc, corp, corp_key);
+        ck_assert_int_eq(r.verdict, VERDICT_PENDING);
+        cfg->bootstrap_enabled = false;
+        c = confirm(&r);
+        expect(&c, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED);
+        cfg->bootstrap_enabled = true;
+        free(doc);
+        ck_assert_int_eq(nap("corp2").strength, -1);
         doc = delete_doc("SPC", corp_thumb);
         r = push(doc, WSP_SEC_USERNETWPIN);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
