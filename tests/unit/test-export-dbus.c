@@ -343,7 +343,8 @@ START_TEST(test_plan_latest_w4_wins) {
 END_TEST
 
 /* Issue 9, finding 5: a weaker sibling w4 never wins over a stronger one, whichever came last. */
-#define W4_OPERATOR "APPLICATION{APPID=w4;PROVIDER-ID=op;ADDR=http://mmsc.operator.example/mms;TO-NAPID=MMS;TO-PROXY=MMSPROXY}"
+#define W4_OPERATOR                                                                                             \
+        "APPLICATION{APPID=w4;PROVIDER-ID=op;ADDR=http://mmsc.operator.example/mms;TO-NAPID=MMS;TO-PROXY=MMSPROXY}"
 #define W4_ATTACKER "APPLICATION{APPID=w4;PROVIDER-ID=evil;ADDR=http://mmsc.attacker.example/;TO-NAPID=MMS}"
 
 START_TEST(test_plan_strongest_w4_wins) {

@@ -308,7 +308,8 @@ START_TEST(test_autoconnect_priority_by_strength) {
         /* Issue 9, finding 5: two autoconnecting profiles, the operator's (USERNETWPIN) and one a
          * NETWPIN push added: NetworkManager prefers the higher priority, i.e. the stronger. */
         ck_assert_int_eq(apply("NAPDEF{NAPID=op;NAME=Op;NAP-ADDRESS=op.example;INTERNET}", WSP_SEC_USERNETWPIN), 0);
-        ck_assert_int_eq(apply("NAPDEF{NAPID=evil;NAME=Evil;NAP-ADDRESS=evil.example;INTERNET}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=evil;NAME=Evil;NAP-ADDRESS=evil.example;INTERNET}", WSP_SEC_NETWPIN),
+                         0);
         ck_assert_int_eq(apply("NAPDEF{NAPID=mms;NAME=Mms;NAP-ADDRESS=mms.example}", WSP_SEC_USERNETWPIN), 0);
         ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
         op = find_file("-op-");
