@@ -5,4 +5,4 @@
 VERIFIER_SRCS += verifierd/certstore.c verifierd/package.c
 UNIT_TESTS += test-certstore test-package
 FUZZERS += fuzz-package
-INTEGRATION_TESTS += tests/integration/packages.sh
+INTEGRATION_TESTS += tests/integration/packages.sh tests/integration/strength-packages.sh

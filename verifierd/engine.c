@@ -297,10 +297,11 @@ typedef struct Ctx {
         char *sender, *transport, *content_type, *summary;
         char digest[STORE_DIGEST_HEX_LEN + 1];
         uint64_t received_usec;
-        /* a signed package: the verified content and the SPC entry's roles */
+        /* a signed package: the verified content and the SPC entry's roles and strength */
         const uint8_t *doc_body;        /* NULL: body is the document */
         size_t doc_len;
         uint32_t signer_roles;
+        unsigned signer_strength;       /* store_package_strength of the anchor */
 } Ctx;
 
 static void ctx_done(Ctx *c) {
@@ -490,6 +491,25 @@ static int cert_ops(Ctx *c, const CpDoc *doc, uint32_t roles, CertOpList *ret_op
 }
 
 /*
+ * Must the user confirm this approved document before it is applied?
+ * Policy 4132: a NETWPIN-only push proves only knowledge of the IMSI, which is no secret; the
+ * user confirms it unless ConfirmNetworkPin=no. An unsigned push that policy accepts is never
+ * applied without the user's consent either (S6). A signed package is only as strong as the
+ * message that installed its anchor (c->signer_strength, store_package_strength) and keeps that
+ * message's rule: the user's confirmation of a NETWPIN push covered the certificate it installed,
+ * not every package signed with it later, so a package whose anchor a NETWPIN push installed
+ * waits under ConfirmNetworkPin=yes, and one whose anchor an unauthenticated push installed
+ * always waits (issue 9, finding 6). The administrator's anchors, and those installed by
+ * USERNETWPIN, USERPIN or USERPINMAC (the user typed a PIN) or by such packages, do not wait.
+ */
+static bool needs_confirmation(const Ctx *c, const PolicyResult *pr) {
+        if (c->sec == POLICY_SEC_SIGNED)
+                return c->signer_strength == STORE_STRENGTH_NONE ||
+                       (c->signer_strength == STORE_STRENGTH_NETWPIN && c->e->config->confirm_network_pin);
+        return pr->needs_confirmation || c->sec == WSP_SEC_NONE;
+}
+
+/*
  * Steps 4..8 for bytes that are authenticated (or an accepted unsigned push): decode, policy,
  * export rules, replay/downgrade, then pending-confirmation or commit + export.
  * @confirmed: the user already confirmed (engine_confirm): do not ask again.
@@ -569,6 +589,11 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
                 .n_accounts = n_accounts,
                 .certs = certs,
                 .n_certs = ops.n,
+                /* A package is no stronger than the message that installed its anchor: the
+                 * downgrade check and everything this document stores (certificates included,
+                 * so the cap carries on to packages signed with them) use the capped strength. */
+                .strength_capped = c->sec == POLICY_SEC_SIGNED,
+                .strength_cap = c->signer_strength,
         };
         a.push.id = c->pending_id;
 
@@ -583,10 +608,8 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         if (r < 0)
                 return r;
 
-        /* Policy 4132: a NETWPIN-only push proves only knowledge of the IMSI, which is no secret;
-         * the user confirms it unless ConfirmNetworkPin=no. An unsigned push that policy accepts
-         * is never applied without the user's consent either (S6). */
-        if (!confirmed && (pr->needs_confirmation || c->sec == WSP_SEC_NONE))
+        /* Confirmation (needs_confirmation above: 4132, unsigned pushes, weak anchors). */
+        if (!confirmed && needs_confirmation(c, pr))
                 return make_pending(c, PENDING_NEEDS_CONFIRMATION, REASON_NEEDS_CONFIRMATION, roles, c->mac, ret);
 
         /* Commit: one transaction, the checks above repeated inside it. */
@@ -624,7 +647,7 @@ static void anchors_done(Anchors *a) {
         free(a->items);
 }
 
-static int anchors_add(Anchors *a, const uint8_t *der, size_t len, uint32_t roles) {
+static int anchors_add(Anchors *a, const uint8_t *der, size_t len, uint32_t roles, unsigned strength) {
         PackageAnchor *n;
         uint8_t **d, *copy;
 
@@ -644,7 +667,7 @@ static int anchors_add(Anchors *a, const uint8_t *der, size_t len, uint32_t role
         }
         a->ders = d;
         a->ders[a->n] = copy;
-        a->items[a->n] = (PackageAnchor) { .der = copy, .der_len = len, .roles = roles };
+        a->items[a->n] = (PackageAnchor) { .der = copy, .der_len = len, .roles = roles, .strength = strength };
         a->n++;
         return 0;
 }
@@ -657,7 +680,10 @@ static int anchor_from_store(const StoreCert *sc, void *userdata) {
         if (certstore_admin_removed(a->admin, sc->store, sc->thumbprint) ||
             certstore_admin_find(a->admin, sc->store, sc->thumbprint))
                 return 0;
-        return anchors_add(a, sc->der, sc->der_len, sc->roles);
+        /* A certificate from a document keeps the strength of the message that installed it
+         * (certificates.strength, itself capped when a package installed it): what it signs is
+         * never stronger than that message (store_package_strength). */
+        return anchors_add(a, sc->der, sc->der_len, sc->roles, store_package_strength(sc->strength));
 }
 
 /* The SPC certificates: the administrator's, then the store's. */
@@ -672,7 +698,8 @@ static int collect_anchors(Engine *e, Anchors *a) {
                 if (ca->remove || strcmp(ca->store, "SPC") != 0 ||
                     certstore_admin_removed(admin, ca->store, ca->thumbprint))
                         continue;
-                r = anchors_add(a, ca->der, ca->der_len, ca->roles);
+                /* the administrator's certificates are configuration: full strength */
+                r = anchors_add(a, ca->der, ca->der_len, ca->roles, STORE_STRENGTH_SIGNED);
                 if (r < 0)
                         return r;
         }
@@ -680,8 +707,9 @@ static int collect_anchors(Engine *e, Anchors *a) {
         return r < 0 ? r : 0;
 }
 
-/* Verify a package (the bytes in @c) and decide its content with the signer's roles. */
-static int run_package(Ctx *c, EngineResult *ret) {
+/* Verify a package (the bytes in @c) and decide its content with the signer's roles and
+ * strength. @confirmed: the user confirmed it (engine_confirm of a pending package). */
+static int run_package(Ctx *c, bool confirmed, EngineResult *ret) {
         _cleanup_(anchors_done) Anchors anchors = {};
         _cleanup_(package_result_done) PackageResult pr = {};
         int r;
@@ -704,7 +732,8 @@ static int run_package(Ctx *c, EngineResult *ret) {
         c->doc_body = pr.content;
         c->doc_len = pr.content_len;
         c->signer_roles = pr.roles;
-        r = decide(c, false, ret);
+        c->signer_strength = store_package_strength(pr.strength);
+        r = decide(c, confirmed, ret);
         c->doc_body = NULL;
         return r;
 }
@@ -733,7 +762,7 @@ int engine_install(Engine *e, const uint8_t *package, size_t len, const char *tr
         r = store_digest_hex(package, len, c.digest);
         if (r < 0)
                 return r;
-        return run_package(&c, ret);
+        return run_package(&c, false, ret);
 }
 
 typedef struct CertList {
@@ -851,7 +880,7 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
                  * SEC and MAC provd reports are not used, and provd's summary is dropped. */
                 c.sec = POLICY_SEC_SIGNED;
                 c.summary = mfree(c.summary);
-                return run_package(&c, ret);
+                return run_package(&c, false, ret);
         }
         if (s->sec == WSP_SEC_NONE && !cfg->accept_unauthenticated)
                 return finish(&c, VERDICT_REJECTED, REASON_UNAUTHENTICATED, 0, NULL, ret);
@@ -993,6 +1022,12 @@ int engine_confirm(Engine *e, uint64_t id, EngineResult *ret) {
         /* Still allowed at all? The configuration may have changed while the push waited. */
         if (!e->config->bootstrap_enabled)
                 return finish(&c, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED, 0, NULL, ret);
+
+        /* A signed package waits when its anchor is weak (needs_confirmation): verify it again
+         * against the SPC certificates of now (one may have been removed or replaced while it
+         * waited), with the strength of its anchor of now. */
+        if (p->sec == POLICY_SEC_SIGNED)
+                return run_package(&c, true, ret);
 
         /* Authenticate again: the SIM may have changed since (the network PIN is the IMSI of the
          * SIM present now), and the pending table is only as trusted as the disk. */

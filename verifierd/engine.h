@@ -16,15 +16,20 @@
  *   5. policy_evaluate (roles, metabase, whole-document rule, DM accounts) -> its reason;
  *      the NetworkManager exporter's value rules -> malformed;
  *   6. the replay and downgrade checks -> replay / policy-denied;
- *   7. NETWPIN alone with ConfirmNetworkPin=yes, or an accepted unsigned push -> pending,
- *      needs-confirmation (engine_confirm continues);
+ *   7. NETWPIN alone with ConfirmNetworkPin=yes, or an accepted unsigned push, or a signed
+ *      package of such strength (below) -> pending, needs-confirmation (engine_confirm
+ *      continues);
  *   8. commit in one transaction (checks 6 repeated inside it), then export.
  * Signed packages (engine_install, and engine_submit with WSP_CONTENT_PKCS7 after the step-1
  * bootstrap gate): the CMS signature is verified against the SPC certificates only (package.h:
  * malformed / bad-signature / untrusted-signer, the detail in the history's denied text); the
  * verified content is then decoded and goes through steps 4..8 with the roles of the SPC entry
- * the chain ends at, exactly, and sec "signed" (POLICY_SEC_SIGNED): no SEC gate, no grant, no
- * confirmation. SEC and MAC provd reports for such a push are not used.
+ * the chain ends at, exactly, and sec "signed" (POLICY_SEC_SIGNED): no SEC gate, no grant. Its
+ * strength (the downgrade rule, store.h) is that of the message that installed that SPC entry
+ * (the administrator's: full), and it keeps that message's confirmation rule: an entry a NETWPIN
+ * push installed makes its packages wait under ConfirmNetworkPin=yes, one an unauthenticated
+ * push installed makes them always wait (issue 9, finding 6). SEC and MAC provd reports for such
+ * a push are not used.
  * CertificateStore characteristics (certstore.h) are checked after the policy (malformed,
  * role-escalation; policy-denied for what the administrator removed or owns) and committed in
  * the same transaction as the rest of the document.
@@ -154,7 +159,9 @@ int engine_provide_pin(Engine *e, uint64_t id, const Secret *pin, EngineResult *
 
 /**
  * engine_confirm() - the user accepts a push waiting for confirmation. It is re-authenticated
- *   with the current IMSI and re-evaluated with the current configuration before it is applied.
+ *   with the current IMSI (a signed package: verified again against the SPC certificates of
+ *   now, with their strength of now) and re-evaluated with the current configuration (OTA
+ *   bootstrap disabled meanwhile: bootstrap-disabled, for packages too) before it is applied.
  * Return: 0 with the verdict in @ret; -ESRCH; -EBUSY not waiting for confirmation; -ENOKEY
  *   NETWPIN but the IMSI is unknown now; negative errno from the store.
  */

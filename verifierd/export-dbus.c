@@ -77,6 +77,7 @@ typedef struct Group {
         const char *root;
         const char *ctype;              /* the root characteristic's type; NULL without its row */
         uint64_t push_id;
+        unsigned strength;              /* authentication strength that installed it (store.h) */
 } Group;
 
 /* Is @chpath a characteristic directly below @parent? */
@@ -129,18 +130,39 @@ static int groups_build(const StoreSetting *rows, size_t n, Group **ret, size_t 
 
                 while (j < n && strcmp(rows[j].root, rows[i].root) == 0)
                         j++;
-                *g = (Group) { .rows = rows + i, .n = j - i, .root = rows[i].root };
+                *g = (Group) { .rows = rows + i, .n = j - i, .root = rows[i].root, .strength = rows[i].strength };
                 for (size_t k = i; k < j; k++)
                         if (!rows[k].parm && strcmp(rows[k].path, rows[k].root) == 0) {
                                 g->ctype = rows[k].ctype;
                                 g->push_id = rows[k].push_id;
                                 break;
                         }
+                /* A root is replaced as a unit, so its rows share one strength; should they not,
+                 * the weakest counts. */
+                for (size_t k = i; k < j; k++)
+                        g->strength = MIN(g->strength, rows[k].strength);
                 i = j;
         }
         *ret = TAKE_PTR(gs);
         *ret_n = ng;
         return 0;
+}
+
+/*
+ * Choosing among roots (issue 9, finding 5). The store's downgrade rule keeps a weaker message
+ * from REPLACING a stronger root, but a weaker message can still ADD a sibling (another w4, a
+ * NAPDEF or proxy under a name a stronger root refers to). So the exporters trust the order of
+ * store.h (StoreStrength) here as well:
+ *   - among candidates, the strongest wins, then the one installed last (highest push id), then
+ *     the first root; never "the last installed" alone;
+ *   - a reference (TO-NAPID, TO-PROXY, a PXPHYSICAL's TO-NAPID) resolves only to a root at least
+ *     as strong as the referrer, so a weaker message cannot supply what a stronger root points at.
+ * A reference from a weaker root to a stronger one is fine: it can only use, not change, it.
+ */
+static bool group_better(const Group *a, const Group *b) {
+        if (a->strength != b->strength)
+                return a->strength > b->strength;
+        return a->push_id > b->push_id;
 }
 
 /* ---- the plan ------------------------------------------------------------------------------ */
@@ -156,7 +178,7 @@ typedef struct Nap {
         bool internet;
         bool is_apn;                    /* has NAP-ADDRESS and NAP-ADDRTYPE APN or none */
         bool valid;                     /* passes the value rules */
-        const W4 *mms;                  /* the last installed valid w4 using it */
+        const W4 *mms;                  /* the strongest, then last installed, valid w4 using it */
 } Nap;
 
 typedef struct Proxy {
@@ -292,30 +314,48 @@ static int proxy_from_group(const Group *g, Proxy *ret) {
         return 0;
 }
 
-/* TO-NAPID -> the NAPDEF: equal NAPID first; "INTERNET" otherwise means the first NAPDEF with the
- * INTERNET flag (oma-cp-wire.md §4.1). */
-static const Nap *resolve_nap(const Derive *d, const char *napid) {
+/* TO-NAPID -> the NAPDEF, among the NAPDEFs at least as strong as the referrer (@min_strength)
+ * only: an equal NAPID first; "INTERNET" otherwise means a NAPDEF with the INTERNET flag
+ * (oma-cp-wire.md §4.1). Several candidates: group_better() chooses. */
+static const Nap *resolve_nap(const Derive *d, const char *napid, unsigned min_strength) {
+        const Nap *best = NULL;
+
         if (!napid)
                 return NULL;
-        for (size_t i = 0; i < d->n_naps; i++)
-                if (d->naps[i].napid && strcmp(d->naps[i].napid, napid) == 0)
-                        return &d->naps[i];
-        if (strcmp(napid, "INTERNET") == 0)
-                for (size_t i = 0; i < d->n_naps; i++)
-                        if (d->naps[i].internet)
-                                return &d->naps[i];
-        return NULL;
+        for (size_t i = 0; i < d->n_naps; i++) {
+                const Nap *n = &d->naps[i];
+
+                if (n->napid && strcmp(n->napid, napid) == 0 && n->g->strength >= min_strength &&
+                    (!best || group_better(n->g, best->g)))
+                        best = n;
+        }
+        if (!best && strcmp(napid, "INTERNET") == 0)
+                for (size_t i = 0; i < d->n_naps; i++) {
+                        const Nap *n = &d->naps[i];
+
+                        if (n->internet && n->g->strength >= min_strength && (!best || group_better(n->g, best->g)))
+                                best = n;
+                }
+        return best;
 }
 
-static const Proxy *resolve_proxy(const Derive *d, const char *proxy_id) {
-        for (size_t i = 0; i < d->n_proxies; i++)
-                if (d->proxies[i].proxy_id && strcmp(d->proxies[i].proxy_id, proxy_id) == 0)
-                        return &d->proxies[i];
-        return NULL;
+/* TO-PROXY -> the PXLOGICAL with that PROXY-ID, at least as strong as the referrer. */
+static const Proxy *resolve_proxy(const Derive *d, const char *proxy_id, unsigned min_strength) {
+        const Proxy *best = NULL;
+
+        for (size_t i = 0; i < d->n_proxies; i++) {
+                const Proxy *x = &d->proxies[i];
+
+                if (x->proxy_id && strcmp(x->proxy_id, proxy_id) == 0 && x->g->strength >= min_strength &&
+                    (!best || group_better(x->g, best->g)))
+                        best = x;
+        }
+        return best;
 }
 
 static void w4_from_group(const Derive *d, const Group *g, W4 *ret) {
         const char *root = g->root, *to_napid, *to_proxy, *appaddr;
+        unsigned need = g->strength;
         W4 w = { .g = g };
         bool ok;
 
@@ -324,15 +364,21 @@ static void w4_from_group(const Derive *d, const Group *g, W4 *ret) {
                 w.mmsc = grp_parm(g, appaddr, "ADDR");
         ok = w.mmsc && mmsc_valid(w.mmsc);
 
+        /* References resolve only to roots at least as strong as their referrer (see
+         * group_better): a weaker push cannot supply the proxy or NAP a stronger w4 names. */
         to_proxy = grp_parm(g, root, "TO-PROXY");
         if (to_proxy) {
-                w.proxy = resolve_proxy(d, to_proxy);
+                w.proxy = resolve_proxy(d, to_proxy, g->strength);
                 ok = ok && w.proxy && w.proxy->hostport; /* dangling or unrenderable: the w4 is */
         }
         to_napid = grp_parm(g, root, "TO-NAPID");
-        if (!to_napid && w.proxy)
-                to_napid = w.proxy->to_napid; /* the MMS NAP linked only through the proxy */
-        w.nap = resolve_nap(d, to_napid);
+        if (!to_napid && w.proxy) {
+                /* the MMS NAP linked only through the proxy: the proxy's PXPHYSICAL refers to it,
+                 * and the w4 uses it, so it must be as strong as both */
+                to_napid = w.proxy->to_napid;
+                need = MAX(need, w.proxy->g->strength);
+        }
+        w.nap = resolve_nap(d, to_napid, need);
         ok = ok && w.nap && w.nap->is_apn && w.nap->valid;
         w.valid = ok;
         *ret = w;
@@ -464,7 +510,9 @@ int export_dbus_plan_from_rows(const StoreSetting *rows, size_t n, ExportDbusPla
                 return r;
 
         /* Each NAPDEF a valid w4 uses becomes (also) an mms context, with the MMSC and proxy of the
-         * w4 installed last; mmsd-tng gets that w4's settings too (ties: the first root). */
+         * strongest such w4, then the one installed last (group_better; ties: the first root);
+         * mmsd-tng gets the settings of the strongest, then last installed, valid w4. A weaker
+         * sibling w4 never wins over the stronger one it sits next to. */
         for (size_t i = 0; i < d.n_w4s; i++) {
                 const W4 *w = &d.w4s[i];
                 Nap *nap;
@@ -472,9 +520,9 @@ int export_dbus_plan_from_rows(const StoreSetting *rows, size_t n, ExportDbusPla
                 if (!w->valid)
                         continue;
                 nap = (Nap *) w->nap;
-                if (!nap->mms || w->g->push_id > nap->mms->g->push_id)
+                if (!nap->mms || group_better(w->g, nap->mms->g))
                         nap->mms = w;
-                if (!chosen || w->g->push_id > chosen->g->push_id)
+                if (!chosen || group_better(w->g, chosen->g))
                         chosen = w;
         }
         if (chosen) {
@@ -499,7 +547,9 @@ int export_dbus_plan_from_rows(const StoreSetting *rows, size_t n, ExportDbusPla
                                 return r;
                         continue;
                 }
-                if (!nap->mms || nap->internet) {
+                /* A NAPDEF used only by weaker w4s keeps the internet context it had: a weaker
+                 * message may add an MMS use of a stronger NAPDEF, not take its Internet use. */
+                if (!nap->mms || nap->internet || nap->mms->g->strength < nap->g->strength) {
                         r = plan_add_context(&p, nap, "internet");
                         if (r < 0)
                                 return r;

@@ -16,16 +16,19 @@
  *        Name              "provboot: " + NAME (else NAPID), made unique per Type (" #2" ...)
  *        Type              "mms" when a w4 APPLICATION uses the NAPDEF, else "internet"; a NAPDEF
  *                          that a w4 uses AND that carries the INTERNET flag gives both contexts
- *                          (the combined Internet+MMS APN; the oFono forks want one of each)
+ *                          (the combined Internet+MMS APN; the oFono forks want one of each), and
+ *                          so does a NAPDEF that only weaker w4s use (they add an MMS use of it,
+ *                          they do not take its Internet use away)
  *        AccessPointName   NAP-ADDRESS
  *        Username/Password AUTHNAME/AUTHSECRET of the first NAPAUTHINFO that has either ("" when
  *                          none; the same NAPAUTHINFO the keyfile exporter uses)
  *        AuthenticationMethod  AUTHTYPE PAP -> "pap", CHAP -> "chap"; no credentials -> "none";
  *                          any other AUTHTYPE (MD5 is Mobile IP, not PPP) -> left as oFono has it
- *        MessageCenter/MessageProxy  (mms contexts only) the w4's CarrierMMSC / proxy below, ""
- *                          when the w4 names no proxy
- *      APPLICATION APPID=w4 -> mmsd-tng ChangeSettings, the w4 installed last (highest push id)
- *      among the valid ones:
+ *        MessageCenter/MessageProxy  (mms contexts only) CarrierMMSC / proxy below of the strongest
+ *                          w4 using the NAPDEF (then the one installed last), "" when it names no
+ *                          proxy
+ *      APPLICATION APPID=w4 -> mmsd-tng ChangeSettings, of the strongest valid w4 (authentication
+ *      strength, the order of store.h), then the one installed last (highest push id):
  *        CarrierMMSC       ADDR (or APPADDR/ADDR): an absolute http:// or https:// URL
  *        MMS_APN           NAP-ADDRESS of the NAPDEF its TO-NAPID names; without TO-NAPID, the
  *                          one the TO-NAPID of its proxy's PXPHYSICAL names (operators often
@@ -36,6 +39,13 @@
  *                          an IPv6 PXADDR in brackets), or "NULL" without TO-PROXY
  *      A reference that does not resolve invalidates the w4 (the referring characteristic,
  *      §4.1). Only the first TO-NAPID / TO-PROXY of a w4 counts.
+ *    Strength (issue 9, finding 5): the store's downgrade rule keeps a weaker message from
+ *    replacing a stronger root, not from adding a sibling. So wherever the plan chooses among
+ *    roots it takes the strongest, then the one installed last (never the last alone), and a
+ *    reference (TO-NAPID, TO-PROXY, the proxy's TO-NAPID) resolves only to a root installed with
+ *    at least the referrer's strength: a NETWPIN w4 next to the operator's USERNETWPIN w4 does not
+ *    take mmsd-tng or the MMS context over, and a NAPDEF or proxy a NETWPIN push adds under a
+ *    name the operator's w4 refers to leaves that w4 dangling (invalid) rather than captured.
  *    Value rules (checked here, right where the values leave for another daemon, as the keyfile
  *    exporter does): the APN passes schema_valid_apn (NetworkManager's rule) and oFono's own
  *    is_valid_apn (no '_', no leading '.', no empty label, first label of 2+ characters); no value

@@ -5,7 +5,7 @@
 # end-to-end test on a real dbus-daemon with python stand-ins for oFono and mmsd-tng.
 VERIFIER_SRCS += verifierd/export-dbus.c
 UNIT_TESTS += test-export-dbus
-INTEGRATION_TESTS += tests/integration/export-dbus.sh
+INTEGRATION_TESTS += tests/integration/export-dbus.sh tests/integration/strength-exports.sh
 
 # Test driver for export-dbus.sh until verifierd/main.c calls export_dbus_apply itself: opens
 # the store verifierd left (engine_new) and runs export_dbus_apply on $DBUS_SYSTEM_BUS_ADDRESS.

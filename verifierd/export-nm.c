@@ -122,6 +122,7 @@ static int profile_from_group(const StoreSetting *rows, size_t n, NmProfile *ret
                 return 0;
         p.root = root;
         p.push_id = root_row->push_id;
+        p.strength = root_row->strength;
         p.napid = first_parm(rows, n, root, "NAPID");
         p.apn = first_parm(rows, n, root, "NAP-ADDRESS");
         addrtype = first_parm(rows, n, root, "NAP-ADDRTYPE");
@@ -244,8 +245,12 @@ int export_nm_render(const NmProfile *p, char **ret_text) {
               "[connection]\n", f);
         if (r >= 0)
                 r = put_value(f, "id", p->id);
-        fprintf(f, "uuid=%s\ntype=gsm\nautoconnect=%s\n\n[gsm]\napn=%s\n", p->uuid,
-                p->autoconnect ? "true" : "false", p->apn);
+        fprintf(f, "uuid=%s\ntype=gsm\nautoconnect=%s\n", p->uuid, p->autoconnect ? "true" : "false");
+        /* Among several autoconnecting profiles NetworkManager takes the highest priority first:
+         * the strongest authentication wins, as in the D-Bus exporters (export-dbus.h). */
+        if (p->autoconnect)
+                fprintf(f, "autoconnect-priority=%u\n", p->strength);
+        fprintf(f, "\n[gsm]\napn=%s\n", p->apn);
         if (r >= 0 && p->username)
                 r = put_value(f, "username", p->username);
         if (r >= 0 && p->password) {

@@ -4,7 +4,11 @@
  * keyfiles. Every NAPDEF root in the store whose NAP-ADDRTYPE is APN (or absent) and that has a
  * NAP-ADDRESS becomes one file provboot-<NAPID sanitised>-<12 hex of SHA-256(root)>.nmconnection:
  *   [connection] id=NAME (else NAPID) uuid=<SHA-256 of the root, stable across updates>
- *                type=gsm autoconnect=true iff the NAPDEF carries the INTERNET flag
+ *                type=gsm autoconnect=true iff the NAPDEF carries the INTERNET flag, then
+ *                autoconnect-priority=<authentication strength that installed it> (store.h's
+ *                order, 0..4): NetworkManager autoconnects the profile of the highest priority
+ *                first, so a NAPDEF with the INTERNET flag that a weaker message added next to the
+ *                operator's does not take the operator's place (issue 9, finding 5)
  *   [gsm] apn=NAP-ADDRESS, username=AUTHNAME, password=AUTHSECRET, password-flags=0 (from the
  *         first NAPAUTHINFO that has either; AUTHTYPE has no keyfile equivalent and is dropped)
  *   [ipv4] / [ipv6] method=auto
@@ -43,6 +47,7 @@ typedef struct NmProfile {
         const char *username;           /* NULL when absent */
         const char *password;           /* NULL when absent */
         bool autoconnect;
+        unsigned strength;              /* authentication strength of its root (store.h) */
         uint64_t push_id;
         char uuid[37];
         char filename[EXPORT_NM_NAME_MAX];

@@ -133,6 +133,7 @@ int package_verify(const uint8_t *buf, size_t len, const PackageAnchor *spc, siz
         _cleanup_(BIO_freep) BIO *out = NULL;
         _cleanup_free_ char (*thumbs)[CERTSTORE_THUMBPRINT_LEN + 1] = NULL;
         _cleanup_free_ uint32_t *roles = NULL;
+        _cleanup_free_ unsigned *strengths = NULL;
         STACK_OF(CMS_SignerInfo) *sis;
         STACK_OF(X509) *chain;
         CMS_SignerInfo *si;
@@ -192,7 +193,8 @@ int package_verify(const uint8_t *buf, size_t len, const PackageAnchor *spc, siz
         anchors = sk_X509_new_null();
         thumbs = calloc(MAX(MIN(n_spc, (size_t) PACKAGE_ANCHORS_MAX), (size_t) 1), sizeof(*thumbs));
         roles = calloc(MAX(MIN(n_spc, (size_t) PACKAGE_ANCHORS_MAX), (size_t) 1), sizeof(*roles));
-        if (!store || !anchors || !thumbs || !roles)
+        strengths = calloc(MAX(MIN(n_spc, (size_t) PACKAGE_ANCHORS_MAX), (size_t) 1), sizeof(*strengths));
+        if (!store || !anchors || !thumbs || !roles || !strengths)
                 return fail(ret, -ENOMEM, REASON_MALFORMED, "out of memory");
         for (size_t i = 0; i < MIN(n_spc, (size_t) PACKAGE_ANCHORS_MAX); i++) {
                 X509 *x = NULL;
@@ -208,6 +210,7 @@ int package_verify(const uint8_t *buf, size_t len, const PackageAnchor *spc, siz
                 if (certstore_thumbprint(spc[i].der, spc[i].der_len, thumbs[sk_X509_num(anchors) - 1]) < 0)
                         return fail(ret, -ENOMEM, REASON_MALFORMED, "digest failed");
                 roles[sk_X509_num(anchors) - 1] = spc[i].roles;
+                strengths[sk_X509_num(anchors) - 1] = spc[i].strength;
         }
         vp = X509_STORE_get0_param(store);
         /* An SPC certificate ends the chain wherever it is met (a corporate signer may sit in SPC
@@ -276,12 +279,14 @@ int package_verify(const uint8_t *buf, size_t len, const PackageAnchor *spc, siz
                     certstore_thumbprint(der, (size_t) len_der, top_thumb) < 0)
                         return fail(ret, -ENOKEY, REASON_UNTRUSTED_SIGNER, "chain has no anchor");
         }
-        /* The package's roles are exactly its SPC entry's mask: nothing provd or the package
-         * says adds a role. With several entries for one certificate (cannot happen: the
-         * engine merges them) the first one counts. */
+        /* The package's roles are exactly its SPC entry's mask, and its strength that entry's
+         * strength: nothing provd or the package says adds a role or strength. With several
+         * entries for one certificate (cannot happen: the engine merges them) the first one
+         * counts. */
         for (int i = 0; i < sk_X509_num(anchors) && !found; i++)
                 if (strcmp(thumbs[i], top_thumb) == 0) {
                         ret->roles = roles[i];
+                        ret->strength = strengths[i];
                         found = true;
                 }
         if (!found)

@@ -26,7 +26,10 @@
  * intermediates are still enforced by X509_verify_cert.
  *
  * The package's roles are exactly the role mask of the SPC entry its chain ends at: nothing
- * provd, the package or its certificates say adds a role.
+ * provd, the package or its certificates say adds a role. Its strength is that entry's too
+ * (PackageAnchor.strength: the strength of the message that installed the certificate, the
+ * full STORE_STRENGTH_SIGNED for the administrator's); the engine caps the document with it
+ * (store_package_strength), so a certificate never launders a weak message into a strong one.
  */
 #pragma once
 
@@ -47,6 +50,7 @@ typedef struct PackageAnchor {
         const uint8_t *der;
         size_t der_len;
         uint32_t roles;
+        unsigned strength;                      /* of the message that installed it (store.h) */
 } PackageAnchor;
 
 typedef struct PackageResult {
@@ -55,6 +59,7 @@ typedef struct PackageResult {
         uint8_t *content;                       /* verified: the document bytes (malloc'd) */
         size_t content_len;
         uint32_t roles;                         /* verified: the anchor's role mask */
+        unsigned strength;                      /* verified: the anchor's strength */
         char anchor[CERTSTORE_THUMBPRINT_LEN + 1]; /* verified: the SPC entry the chain ends at */
         char signer[CERTSTORE_THUMBPRINT_LEN + 1]; /* the signer's certificate, when found */
 } PackageResult;

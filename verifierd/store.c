@@ -49,20 +49,32 @@ static PendingState pending_state_from_string(const char *s) {
         return _PENDING_STATE_INVALID;
 }
 
+/* The order itself is defined once, in store.h (StoreStrength), with why. */
 unsigned store_auth_strength(int sec) {
         switch (sec) {
-        case STORE_SEC_SIGNED: /* a CMS signature chaining to an SPC certificate */
-                return 4;
+        case STORE_SEC_SIGNED: /* a CMS signature chaining to an SPC certificate: capped below */
+                return STORE_STRENGTH_SIGNED;
         case 2: /* USERNETWPIN: network PIN and user PIN */
-                return 3;
+                return STORE_STRENGTH_USERNETWPIN;
         case 0: /* NETWPIN */
-                return 2;
+                return STORE_STRENGTH_NETWPIN;
         case 1: /* USERPIN */
         case 3: /* USERPINMAC */
-                return 1;
+                return STORE_STRENGTH_USERPIN;
         default:
-                return 0;
+                return STORE_STRENGTH_NONE;
         }
+}
+
+unsigned store_package_strength(unsigned anchor_strength) {
+        return MIN(anchor_strength, (unsigned) STORE_STRENGTH_SIGNED);
+}
+
+unsigned store_apply_strength(const StoreApply *a) {
+        unsigned strength = store_auth_strength(a->push.sec);
+
+        /* Only ever lowered: a cap cannot make a document stronger than its authentication. */
+        return a->strength_capped ? MIN(strength, a->strength_cap) : strength;
 }
 
 static int sqlite_to_errno(int rc) {
@@ -1316,7 +1328,7 @@ int store_check_apply(Store *s, const StoreApply *a, char **ret_conflicts) {
         if (r < 0)
                 return r;
         return check_locked(s, digest, &rows, a->accounts, a->n_accounts, a->certs, a->n_certs,
-                            store_auth_strength(a->push.sec), ret_conflicts);
+                            store_apply_strength(a), ret_conflicts);
 }
 
 int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conflicts) {
@@ -1324,7 +1336,7 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
         _cleanup_(store_setting_list_done) StoreSettingList rows = {};
         _cleanup_stmt_ sqlite3_stmt *ins = NULL;
         char digest[STORE_DIGEST_HEX_LEN + 1];
-        unsigned strength = store_auth_strength(a->push.sec);
+        unsigned strength = store_apply_strength(a);
         uint64_t id, doc_id;
         int r;
 

@@ -21,10 +21,14 @@
  * A newer document replaces, as a unit, every root it names (rows, and DM accounts of that root).
  * Elements cpdoc_validate flagged (unknown, misplaced) are never stored, hence never applied.
  *
- * Downgrade rule (S6): every stored row carries the authentication strength that installed it:
+ * Downgrade rule (S6): every stored row carries the authentication strength that installed it,
+ * in the ONE order StoreStrength defines below (used by the downgrade rule, by the exporters to
+ * choose among siblings and to resolve references, and for signed packages):
  *   signed package 4 > USERNETWPIN 3 > NETWPIN 2 > USERPIN = USERPINMAC 1 > none 0.
- * A signed package (sec STORE_SEC_SIGNED) is the strongest: its bytes carry a CMS signature that
- * chains to a certificate a Manager-role message or the administrator put into SPC.
+ * A signed package (sec STORE_SEC_SIGNED) is at most as strong as the message that installed
+ * the SPC certificate its chain ends at (store_package_strength): 4 only for the administrator's
+ * certificates (certs.d) and for certificates installed by such packages; a certificate a
+ * NETWPIN push installed signs packages of strength 2 (StoreApply.strength_cap).
  * A document may replace a root only if its strength is >= the strength of every row (and
  * DM account) of that root; otherwise the whole document is refused (-EPERM, reason
  * policy-denied). Equal strength may replace (the operator updates its own APN).
@@ -167,6 +171,11 @@ typedef struct StoreApply {
         size_t n_accounts;
         const StoreCert *certs;         /* certificates to add or replace, or delete (remove) */
         size_t n_certs;
+        /* The document's strength is store_auth_strength(push.sec), lowered to strength_cap when
+         * strength_capped (a signed package: store_package_strength of its anchor). It is what
+         * the downgrade check compares and what the rows, accounts and certificates record. */
+        bool strength_capped;
+        unsigned strength_cap;
 } StoreApply;
 
 /**
@@ -182,11 +191,39 @@ Store *store_free(Store *s);
 /* Schema version of the open database (PRAGMA user_version). */
 int store_schema_version(Store *s);
 
+/*
+ * Authentication strength: the one order of S6 (security-model.md §1.3), by what the sender
+ * had to know. USERNETWPIN needs the SIM's IMSI and the PIN the user was told; NETWPIN only the
+ * IMSI, which is no secret but ties the push to this SIM's operator; USERPIN and USERPINMAC
+ * only a PIN the user typed, whoever sent it (the two are equal: neither binds the operator);
+ * an unauthenticated push nothing. A signed package is the strongest only when its anchor is the
+ * administrator's (store_package_strength).
+ */
+typedef enum StoreStrength {
+        STORE_STRENGTH_NONE = 0,
+        STORE_STRENGTH_USERPIN = 1,     /* USERPIN, USERPINMAC */
+        STORE_STRENGTH_NETWPIN = 2,
+        STORE_STRENGTH_USERNETWPIN = 3,
+        STORE_STRENGTH_SIGNED = 4,      /* a package whose anchor has the administrator's strength */
+} StoreStrength;
+
 /**
  * store_auth_strength() - the authentication strength of a SEC value for the downgrade rule.
- * Return: 3 USERNETWPIN, 2 NETWPIN, 1 USERPIN/USERPINMAC, 0 none or unknown.
+ * Return: STORE_STRENGTH_SIGNED for STORE_SEC_SIGNED (a package with a full-strength anchor),
+ *   3 USERNETWPIN, 2 NETWPIN, 1 USERPIN/USERPINMAC, 0 none or unknown.
  */
 unsigned store_auth_strength(int sec);
+
+/**
+ * store_package_strength() - the strength of a signed package whose chain ends at an SPC
+ *   certificate of @anchor_strength: at most that of the message that installed the anchor
+ *   (the administrator's certificates have STORE_STRENGTH_SIGNED). A certificate cannot lend a
+ *   package more authority than the message that put it into SPC had (issue 9, finding 6).
+ */
+unsigned store_package_strength(unsigned anchor_strength);
+
+/* store_apply_strength() - the strength store_apply records for @a (see StoreApply). */
+unsigned store_apply_strength(const StoreApply *a);
 
 /* SHA-256 of @len bytes as 64 lower-case hex digits + NUL into @out. Return: 0 or -ENOMEM/-EIO. */
 int store_digest_hex(const uint8_t *buf, size_t len, char out[STORE_DIGEST_HEX_LEN + 1]);

@@ -8,8 +8,12 @@
  * role-denied; a Role beyond the message's roles is role-escalation; a node name that is not
  * the certificate's thumbprint, a Role without a certificate and DER that does not parse are
  * malformed; nothing is stored by a refused document. Deleting (the Delete parm) needs Manager
- * and obeys the downgrade rule. The administrator's certs.d with drop-in precedence, [Remove],
- * and its errors. Keys and certificates are generated here.
+ * and obeys the downgrade rule. Strength (issue 9, finding 6): a package is no stronger than the
+ * message that installed its anchor (a NETWPIN-installed anchor signs NETWPIN-strength packages
+ * that cannot replace the operator's USERNETWPIN APN and wait for ConfirmNetworkPin, also
+ * through a second certificate such a package installs); the administrator's keep full
+ * strength. The administrator's certs.d with drop-in precedence, [Remove], and its errors. Keys
+ * and certificates are generated here.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -395,6 +399,264 @@ START_TEST(test_delete) {
 }
 END_TEST
 
+/* ---- strength (issue 9, finding 6) ----------------------------------------------------------- */
+
+/* A NAPDEF document (unique bytes, see cert_doc). */
+static char *nap_doc(const char *napid, const char *apn) {
+        char *xml = NULL;
+
+        ck_assert_int_ge(asprintf(&xml,
+                                  "<?xml version=\"1.0\"?>\n<!-- %u -->\n<wap-provisioningdoc version=\"1.1\">"
+                                  "<characteristic type=\"NAPDEF\"><parm name=\"NAPID\" value=\"%s\"/>"
+                                  "<parm name=\"NAME\" value=\"%s\"/><parm name=\"NAP-ADDRESS\" value=\"%s\"/>"
+                                  "<parm name=\"NAP-ADDRTYPE\" value=\"APN\"/></characteristic>"
+                                  "</wap-provisioningdoc>",
+                                  doc_serial++, napid, napid, apn),
+                         0);
+        return xml;
+}
+
+typedef struct Setting {
+        char value[128];
+        int strength;
+} Setting;
+
+static int setting_cb(const StoreSetting *st, void *u) {
+        Setting *s = u;
+
+        if (st->parm && strcmp(st->parm, "NAP-ADDRESS") == 0) {
+                snprintf(s->value, sizeof s->value, "%s", st->value ?: "");
+                s->strength = (int) st->strength;
+        }
+        return 0;
+}
+
+/* NAP-ADDRESS of NAPDEF @napid and the strength that installed it ("" and -1 when absent). */
+static Setting nap(const char *napid) {
+        char root[64];
+        Setting s = { .strength = -1 };
+
+        snprintf(root, sizeof root, "/NAPDEF[NAPID=%s]", napid);
+        ck_assert_int_ge(engine_foreach_setting(eng, root, setting_cb, &s), 0);
+        return s;
+}
+
+typedef struct CertStrength {
+        const char *thumb;
+        int strength;
+} CertStrength;
+
+static int cert_strength_cb(const StoreCert *c, void *u) {
+        CertStrength *cs = u;
+
+        if (strcmp(c->thumbprint, cs->thumb) == 0)
+                cs->strength = (int) c->strength;
+        return 0;
+}
+
+/* The strength recorded for a stored certificate, -1 when absent. */
+static int cert_strength(const char *thumb) {
+        CertStrength cs = { .thumb = thumb, .strength = -1 };
+
+        ck_assert_int_ge(store_foreach_certificate(engine_get_store(eng), NULL, cert_strength_cb, &cs), 0);
+        return cs.strength;
+}
+
+/* @r is pending for confirmation: confirm it and return the final result. */
+static EngineResult confirm(EngineResult *r) {
+        EngineResult c = {};
+        uint64_t id = r->id;
+
+        ck_assert_msg(r->verdict == VERDICT_PENDING && r->reason == REASON_NEEDS_CONFIRMATION,
+                      "got %s/%s, want pending/needs-confirmation", verdict_to_string(r->verdict),
+                      reason_to_string(r->reason));
+        engine_result_done(r);
+        ck_assert_int_eq(engine_confirm(eng, id, &c), 0);
+        return c;
+}
+
+START_TEST(test_netwpin_anchor_keeps_its_strength) {
+        EVP_PKEY *k2 = pt_key();
+        X509 *second = pt_signer_cert("Second signer", k2, now_sec);
+        char second_thumb[41], *doc;
+        EngineResult r, c;
+
+        pt_thumb(second, second_thumb);
+        ck_assert(cfg->confirm_network_pin); /* the default */
+
+        /* the operator's APN, USERNETWPIN */
+        doc = nap_doc("INTERNET", "op.example");
+        r = push(doc, WSP_SEC_USERNETWPIN);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        free(doc);
+        ck_assert_int_eq(nap("INTERNET").strength, STORE_STRENGTH_USERNETWPIN);
+
+        /* the same change as NETWPIN is a downgrade */
+        doc = nap_doc("INTERNET", "evil.example");
+        r = push(doc, WSP_SEC_NETWPIN);
+        expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
+        free(doc);
+
+        /* one confirmed NETWPIN push (GrantManager=4: roles 12) installs an SPC certificate */
+        doc = cert_doc("SPC", corp_thumb, corp, "12");
+        r = push(doc, WSP_SEC_NETWPIN);
+        c = confirm(&r);
+        ck_assert_uint_eq(c.roles, 12);
+        expect(&c, VERDICT_APPLIED, REASON_NONE);
+        free(doc);
+        ck_assert_int_eq(cert_strength(corp_thumb), STORE_STRENGTH_NETWPIN);
+
+        /* a package signed with it is no stronger than that push: the operator's APN stays */
+        doc = nap_doc("INTERNET", "evil.example");
+        r = install(doc, corp, corp_key);
+        ck_assert_ptr_nonnull(r.denied);
+        ck_assert_ptr_nonnull(strstr(r.denied, "/NAPDEF[NAPID=INTERNET]"));
+        expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
+        free(doc);
+        ck_assert_str_eq(nap("INTERNET").value, "op.example");
+
+        /* what NETWPIN may do, the package may do, after the user's confirmation */
+        doc = nap_doc("corp", "corp.example");
+        r = install(doc, corp, corp_key);
+        ck_assert_int_eq(r.verdict, VERDICT_PENDING);
+        ck_assert_int_eq(nap("corp").strength, -1); /* nothing applied before the confirmation */
+        c = confirm(&r);
+        ck_assert_uint_eq(c.roles, 12);
+        expect(&c, VERDICT_APPLIED, REASON_NONE);
+        free(doc);
+        ck_assert_str_eq(nap("corp").value, "corp.example");
+        ck_assert_int_eq(nap("corp").strength, STORE_STRENGTH_NETWPIN);
+
+        /* no laundering through a second certificate: one the package installs keeps strength 2,
+         * and what it signs cannot replace the operator's APN either */
+        doc = cert_doc("SPC", second_thumb, second, "8");
+        r = install(doc, corp, corp_key);
+        c = confirm(&r);
+        expect(&c, VERDICT_APPLIED, REASON_NONE);
+        free(doc);
+        ck_assert_int_eq(cert_strength(second_thumb), STORE_STRENGTH_NETWPIN);
+        doc = nap_doc("INTERNET", "evil2.example");
+        r = install(doc, second, k2);
+        expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
+        free(doc);
+        ck_assert_str_eq(nap("INTERNET").value, "op.example");
+
+        /* ConfirmNetworkPin=no: NETWPIN-strength packages apply without confirmation, still at
+         * NETWPIN strength */
+        cfg->confirm_network_pin = false;
+        doc = nap_doc("corp2", "corp2.example");
+        r = install(doc, corp, corp_key);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        free(doc);
+        ck_assert_int_eq(nap("corp2").strength, STORE_STRENGTH_NETWPIN);
+        doc = nap_doc("INTERNET", "evil3.example");
+        r = install(doc, corp, corp_key);
+        expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
+        free(doc);
+        ck_assert_str_eq(nap("INTERNET").value, "op.example");
+        X509_free(second);
+        EVP_PKEY_free(k2);
+}
+END_TEST
+
+START_TEST(test_strong_anchor_full_strength) {
+        char *doc;
+        EngineResult r;
+
+        /* an anchor the operator's USERNETWPIN push installed: packages have strength 3, need no
+         * confirmation, and may update the operator's own APN (equal strength) */
+        doc = nap_doc("INTERNET", "op.example");
+        r = push(doc, WSP_SEC_USERNETWPIN);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        free(doc);
+        doc = cert_doc("SPC", corp_thumb, corp, "12");
+        r = push(doc, WSP_SEC_USERNETWPIN);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        free(doc);
+        ck_assert_int_eq(cert_strength(corp_thumb), STORE_STRENGTH_USERNETWPIN);
+        doc = nap_doc("INTERNET", "op2.example");
+        r = install(doc, corp, corp_key);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        free(doc);
+        ck_assert_str_eq(nap("INTERNET").value, "op2.example");
+        ck_assert_int_eq(nap("INTERNET").strength, STORE_STRENGTH_USERNETWPIN);
+}
+END_TEST
+
+START_TEST(test_pending_package_verified_again) {
+        char *doc;
+        EngineResult r, c;
+        uint64_t id;
+
+        /* NETWPIN-installed anchor: the package waits; the certificate is deleted meanwhile (by
+         * a stronger push); the confirmation verifies again and finds no anchor */
+        doc = cert_doc("SPC", corp_thumb, corp, "12");
+        r = push(doc, WSP_SEC_NETWPIN);
+        c = confirm(&r);
+        expect(&c, VERDICT_APPLIED, REASON_NONE);
+        free(doc);
+        doc = nap_doc("corp", "corp.example");
+        r = install(doc, corp, corp_key);
+        ck_assert_int_eq(r.verdict, VERDICT_PENDING);
+        ck_assert_int_eq(r.reason, REASON_NEEDS_CONFIRMATION);
+        id = r.id;
+        engine_result_done(&r);
+        free(doc);
+        /* OTA bootstrap disabled while a second one waits: refused at its confirmation */
+        doc = nap_doc("corp2", "corp2.example");
+        r = install(doc, corp, corp_key);
+        ck_assert_int_eq(r.verdict, VERDICT_PENDING);
+        cfg->bootstrap_enabled = false;
+        c = confirm(&r);
+        expect(&c, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED);
+        cfg->bootstrap_enabled = true;
+        free(doc);
+        ck_assert_int_eq(nap("corp2").strength, -1);
+        doc = delete_doc("SPC", corp_thumb);
+        r = push(doc, WSP_SEC_USERNETWPIN);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        free(doc);
+        ck_assert_int_eq(engine_confirm(eng, id, &c), 0);
+        ck_assert_uint_eq(c.id, id);
+        expect(&c, VERDICT_REJECTED, REASON_UNTRUSTED_SIGNER);
+        ck_assert_int_eq(nap("corp").strength, -1);
+}
+END_TEST
+
+START_TEST(test_store_strength_cap) {
+        /* store level: the cap lowers what a document records and compares, never raises it */
+        Store *st = engine_get_store(eng);
+        CpDoc *d = et_doc("NAPDEF{NAPID=x;NAP-ADDRESS=x.example}");
+        StoreApply a = {
+                .push = { .sec = STORE_SEC_SIGNED, .verdict = VERDICT_APPLIED, .received_usec = 1, .decided_usec = 2 },
+                .doc = d,
+                .body = (const uint8_t *) "body-1",
+                .body_len = 6,
+                .strength_capped = true,
+                .strength_cap = STORE_STRENGTH_NETWPIN,
+        };
+
+        ck_assert_uint_eq(store_apply_strength(&a), STORE_STRENGTH_NETWPIN);
+        ck_assert_int_eq(store_apply(st, &a, NULL, NULL), 0);
+        ck_assert_int_eq(nap("x").strength, STORE_STRENGTH_NETWPIN);
+        a.push.sec = WSP_SEC_USERPIN;
+        a.strength_cap = STORE_STRENGTH_SIGNED;
+        ck_assert_uint_eq(store_apply_strength(&a), STORE_STRENGTH_USERPIN);
+        a.strength_capped = false;
+        ck_assert_uint_eq(store_apply_strength(&a), STORE_STRENGTH_USERPIN);
+        ck_assert_uint_eq(store_package_strength(STORE_STRENGTH_SIGNED + 5), STORE_STRENGTH_SIGNED);
+        ck_assert_uint_eq(store_package_strength(STORE_STRENGTH_NONE), STORE_STRENGTH_NONE);
+        /* the one order: signed > USERNETWPIN > NETWPIN > USERPIN = USERPINMAC > none */
+        ck_assert_uint_eq(store_auth_strength(STORE_SEC_SIGNED), STORE_STRENGTH_SIGNED);
+        ck_assert_uint_eq(store_auth_strength(WSP_SEC_USERNETWPIN), STORE_STRENGTH_USERNETWPIN);
+        ck_assert_uint_eq(store_auth_strength(WSP_SEC_NETWPIN), STORE_STRENGTH_NETWPIN);
+        ck_assert_uint_eq(store_auth_strength(WSP_SEC_USERPIN), STORE_STRENGTH_USERPIN);
+        ck_assert_uint_eq(store_auth_strength(WSP_SEC_USERPINMAC), STORE_STRENGTH_USERPIN);
+        ck_assert_uint_eq(store_auth_strength(WSP_SEC_NONE), STORE_STRENGTH_NONE);
+        cpdoc_free(d);
+}
+END_TEST
+
 /* ---- certs.d ---------------------------------------------------------------------------------- */
 
 static void write_file(const char *dirpath, const char *name, const char *text) {
@@ -466,13 +728,15 @@ START_TEST(test_admin_certs) {
         ck_assert_uint_eq(s.roles[0], 8);
         ck_assert_uint_eq(s.push[0], 0);
 
-        /* a package signed by the administrator's certificate earns its 8 */
+        /* a package signed by the administrator's certificate earns its 8, at full strength
+         * (what it installs keeps that strength) and without a confirmation */
         doc = cert_doc("SPC", other_thumb, other, "8");
         r = install(doc, corp, corp_key);
         ck_assert_uint_eq(r.roles, 8);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
         free(doc);
         ck_assert_uint_eq(certs().n, 2);
+        ck_assert_int_eq(cert_strength(other_thumb), STORE_STRENGTH_SIGNED);
         /* a document cannot delete the administrator's certificate */
         doc = delete_doc("SPC", corp_thumb);
         r = install(doc, corp, corp_key);
@@ -584,6 +848,10 @@ int main(void) {
         TU_ADD(tc, test_role_escalation);
         TU_ADD(tc, test_malformed_certificates);
         TU_ADD(tc, test_delete);
+        TU_ADD(tc, test_netwpin_anchor_keeps_its_strength);
+        TU_ADD(tc, test_strong_anchor_full_strength);
+        TU_ADD(tc, test_pending_package_verified_again);
+        TU_ADD(tc, test_store_strength_cap);
         TU_ADD(tc, test_admin_certs);
         TU_ADD(tc, test_store_migration_keeps_ids);
         suite_add_tcase(s, tc);

@@ -3,7 +3,8 @@
  * test-export-dbus.c: verifierd/export-dbus.c. The plan: documents committed to the engine's
  * store become the expected oFono contexts (type, APN, credentials, authentication method, MMS
  * center and proxy) and mmsd-tng settings (TO-NAPID, TO-PROXY, the proxy's TO-NAPID, the
- * INTERNET fallback, the w4 installed last); values oFono or mmsd-tng would refuse, dangling
+ * INTERNET fallback, the strongest w4 then the one installed last, references only to roots at
+ * least as strong as the referrer); values oFono or mmsd-tng would refuse, dangling
  * links and non-APN NAPDEFs are refused or skipped. The bus part: against an in-process stand-in
  * for oFono and mmsd-tng on a socketpair (a thread serving org.ofono.Manager, ConnectionManager,
  * ConnectionContext and org.ofono.mms.ModemManager): contexts are created with their properties,
@@ -46,12 +47,12 @@ static void teardown(void) {
         free(dir);
 }
 
-/* Commit a document to the engine's store as a NETWPIN push would (the store accepts it as is:
- * the plan must cope with whatever is stored). */
-static void apply(const char *spec) {
+/* Commit a document to the engine's store as a push with SEC @sec would (the store accepts it as
+ * is: the plan must cope with whatever is stored). */
+static void apply_sec(const char *spec, int sec) {
         CpDoc *d = et_doc(spec);
         StoreApply a = {
-                .push = { .sec = 0, .roles = 4, .verdict = VERDICT_APPLIED, .received_usec = 1, .decided_usec = 2 },
+                .push = { .sec = sec, .roles = 4, .verdict = VERDICT_APPLIED, .received_usec = 1, .decided_usec = 2 },
                 .doc = d,
                 .body = (const uint8_t *) spec,
                 .body_len = strlen(spec),
@@ -59,6 +60,11 @@ static void apply(const char *spec) {
 
         ck_assert_int_eq(store_apply(engine_get_store(eng), &a, NULL, NULL), 0);
         cpdoc_free(d);
+}
+
+/* ... as a NETWPIN push would. */
+static void apply(const char *spec) {
+        apply_sec(spec, WSP_SEC_NETWPIN);
 }
 
 static const OfonoContextSpec *find_ctx(const ExportDbusPlan *p, const char *name, const char *type) {
@@ -332,6 +338,131 @@ START_TEST(test_plan_latest_w4_wins) {
         ck_assert_str_eq(p.mmsd.mmsc, "http://new.example/mms");
         ck_assert_str_eq(p.mmsd.proxy, "10.1.2.3:8080");
         ck_assert_str_eq(find_ctx(&p, "provboot: Example MMS", "mms")->message_center, "http://new.example/mms");
+        export_dbus_plan_done(&p);
+}
+END_TEST
+
+/* Issue 9, finding 5: a weaker sibling w4 never wins over a stronger one, whichever came last. */
+#define W4_OPERATOR                                                                                             \
+        "APPLICATION{APPID=w4;PROVIDER-ID=op;ADDR=http://mmsc.operator.example/mms;TO-NAPID=MMS;TO-PROXY=MMSPROXY}"
+#define W4_ATTACKER "APPLICATION{APPID=w4;PROVIDER-ID=evil;ADDR=http://mmsc.attacker.example/;TO-NAPID=MMS}"
+
+START_TEST(test_plan_strongest_w4_wins) {
+        ExportDbusPlan p = {};
+        const OfonoContextSpec *c;
+
+        /* the operator's USERNETWPIN w4, then a NETWPIN sibling pointing at the operator's NAPDEF */
+        apply_sec(NAP_MMS PX_MMS W4_OPERATOR, WSP_SEC_USERNETWPIN);
+        apply_sec(W4_ATTACKER, WSP_SEC_NETWPIN);
+        ck_assert_int_eq(export_dbus_plan(eng, &p), 0);
+        ck_assert(p.have_mmsd);
+        ck_assert_str_eq(p.mmsd.mmsc, "http://mmsc.operator.example/mms");
+        ck_assert_str_eq(p.mmsd.root, "/APPLICATION[APPID=w4,PROVIDER-ID=op]");
+        ck_assert_str_eq(p.mmsd.proxy, "10.1.2.3:8080");
+        c = find_ctx(&p, "provboot: Example MMS", "mms");
+        ck_assert_ptr_nonnull(c);
+        ck_assert_str_eq(c->message_center, "http://mmsc.operator.example/mms");
+        ck_assert_str_eq(c->message_proxy, "10.1.2.3:8080");
+        ck_assert_uint_eq(p.n_invalid, 0); /* the weaker w4 resolves (weak -> strong is fine) */
+        export_dbus_plan_done(&p);
+}
+END_TEST
+
+START_TEST(test_plan_strongest_w4_wins_either_order) {
+        ExportDbusPlan p = {};
+
+        /* the weaker one first: the stronger one still wins; equal strength: the later one */
+        apply_sec(NAP_MMS PX_MMS, WSP_SEC_USERNETWPIN);
+        apply_sec(W4_ATTACKER, WSP_SEC_NETWPIN);
+        apply_sec(W4_OPERATOR, WSP_SEC_USERNETWPIN);
+        apply_sec("APPLICATION{APPID=w4;PROVIDER-ID=evil2;ADDR=http://mmsc2.attacker.example/;TO-NAPID=MMS}",
+                  WSP_SEC_USERPIN);
+        ck_assert_int_eq(export_dbus_plan(eng, &p), 0);
+        ck_assert_str_eq(p.mmsd.mmsc, "http://mmsc.operator.example/mms");
+        ck_assert_str_eq(find_ctx(&p, "provboot: Example MMS", "mms")->message_center,
+                         "http://mmsc.operator.example/mms");
+        export_dbus_plan_done(&p);
+}
+END_TEST
+
+START_TEST(test_plan_weaker_w4_keeps_internet_context) {
+        ExportDbusPlan p = {};
+        const OfonoContextSpec *c;
+
+        /* the operator's NAPDEF without the INTERNET flag and no w4 of its own is an internet
+         * context; a weaker w4 adds an MMS use of it but does not take that away */
+        apply_sec(NAP_MMS, WSP_SEC_USERNETWPIN);
+        apply_sec(W4_ATTACKER, WSP_SEC_NETWPIN);
+        ck_assert_int_eq(export_dbus_plan(eng, &p), 0);
+        ck_assert_uint_eq(p.n_contexts, 2);
+        ck_assert_ptr_nonnull(find_ctx(&p, "provboot: Example MMS", "internet"));
+        c = find_ctx(&p, "provboot: Example MMS", "mms");
+        ck_assert_ptr_nonnull(c);
+        ck_assert_str_eq(c->message_center, "http://mmsc.attacker.example/");
+        export_dbus_plan_done(&p);
+}
+END_TEST
+
+START_TEST(test_plan_reference_to_weaker_root) {
+        ExportDbusPlan p = {};
+
+        /* TO-NAPID: the operator's w4 names a NAPDEF only a NETWPIN push supplied: dangling */
+        apply_sec("APPLICATION{APPID=w4;PROVIDER-ID=a;ADDR=http://mmsc.operator.example/;TO-NAPID=MMS2}",
+                  WSP_SEC_USERNETWPIN);
+        apply_sec("NAPDEF{NAPID=MMS2;NAME=Evil;NAP-ADDRESS=evil.example}", WSP_SEC_NETWPIN);
+        /* TO-PROXY: likewise for a proxy */
+        apply_sec(NAP_MMS "APPLICATION{APPID=w4;PROVIDER-ID=b;ADDR=http://mmsc.operator.example/;TO-NAPID=MMS;"
+                          "TO-PROXY=PX2}",
+                  WSP_SEC_USERNETWPIN);
+        apply_sec("PXLOGICAL{PROXY-ID=PX2;PXPHYSICAL{PHYSICAL-PROXY-ID=P;PXADDR=10.6.6.6;TO-NAPID=MMS}}",
+                  WSP_SEC_NETWPIN);
+        /* the proxy's TO-NAPID: both strong, the NAPDEF it names weak */
+        apply_sec("PXLOGICAL{PROXY-ID=PX3;PXPHYSICAL{PHYSICAL-PROXY-ID=P;PXADDR=10.1.1.1;TO-NAPID=MMS3}}"
+                  "APPLICATION{APPID=w4;PROVIDER-ID=c;ADDR=http://mmsc.operator.example/;TO-PROXY=PX3}",
+                  WSP_SEC_USERNETWPIN);
+        apply_sec("NAPDEF{NAPID=MMS3;NAME=Evil3;NAP-ADDRESS=evil3.example}", WSP_SEC_NETWPIN);
+        ck_assert_int_eq(export_dbus_plan(eng, &p), 0);
+        ck_assert(is_invalid(&p, "/APPLICATION[APPID=w4,PROVIDER-ID=a]"));
+        ck_assert(is_invalid(&p, "/APPLICATION[APPID=w4,PROVIDER-ID=b]"));
+        ck_assert(is_invalid(&p, "/APPLICATION[APPID=w4,PROVIDER-ID=c]"));
+        ck_assert(!p.have_mmsd);
+        /* the weak NAPDEFs stay what they are on their own: internet contexts, no MMSC */
+        ck_assert_ptr_nonnull(find_ctx(&p, "provboot: Evil", "internet"));
+        ck_assert_ptr_null(find_ctx(&p, "provboot: Evil", "mms"));
+        ck_assert_ptr_null(find_ctx(&p, "provboot: Evil3", "mms"));
+        export_dbus_plan_done(&p);
+}
+END_TEST
+
+START_TEST(test_plan_reference_strength_internet_fallback) {
+        ExportDbusPlan p = {};
+
+        /* TO-NAPID INTERNET: a weak NAPDEF named INTERNET does not capture it; the strong NAPDEF
+         * with the INTERNET flag does */
+        apply_sec("NAPDEF{NAPID=OPNET;NAME=Op;INTERNET;NAP-ADDRESS=op.example}"
+                  "APPLICATION{APPID=w4;ADDR=http://mmsc.operator.example/;TO-NAPID=INTERNET}",
+                  WSP_SEC_USERNETWPIN);
+        apply_sec("NAPDEF{NAPID=INTERNET;NAME=Evil;NAP-ADDRESS=evil.example}", WSP_SEC_NETWPIN);
+        ck_assert_int_eq(export_dbus_plan(eng, &p), 0);
+        ck_assert(p.have_mmsd);
+        ck_assert_str_eq(p.mmsd.apn, "op.example");
+        ck_assert_ptr_nonnull(find_ctx(&p, "provboot: Op", "mms"));
+        ck_assert_ptr_null(find_ctx(&p, "provboot: Evil", "mms"));
+        export_dbus_plan_done(&p);
+}
+END_TEST
+
+START_TEST(test_plan_reference_equal_or_stronger_resolves) {
+        ExportDbusPlan p = {};
+
+        /* a NETWPIN w4 may use the operator's stronger NAPDEF and proxy; an equal one resolves */
+        apply_sec(NAP_MMS PX_MMS, WSP_SEC_USERNETWPIN);
+        apply_sec("APPLICATION{APPID=w4;ADDR=http://mmsc.example/;TO-PROXY=MMSPROXY}", WSP_SEC_NETWPIN);
+        ck_assert_int_eq(export_dbus_plan(eng, &p), 0);
+        ck_assert_uint_eq(p.n_invalid, 0);
+        ck_assert(p.have_mmsd);
+        ck_assert_str_eq(p.mmsd.apn, "mms.example.com");
+        ck_assert_str_eq(p.mmsd.proxy, "10.1.2.3:8080");
         export_dbus_plan_done(&p);
 }
 END_TEST
@@ -840,6 +971,12 @@ int main(void) {
         TU_ADD(tc, test_plan_bad_w4);
         TU_ADD(tc, test_plan_skipped_and_names);
         TU_ADD(tc, test_plan_latest_w4_wins);
+        TU_ADD(tc, test_plan_strongest_w4_wins);
+        TU_ADD(tc, test_plan_strongest_w4_wins_either_order);
+        TU_ADD(tc, test_plan_weaker_w4_keeps_internet_context);
+        TU_ADD(tc, test_plan_reference_to_weaker_root);
+        TU_ADD(tc, test_plan_reference_strength_internet_fallback);
+        TU_ADD(tc, test_plan_reference_equal_or_stronger_resolves);
         TU_ADD(tc, test_apply_disabled);
         suite_add_tcase(s, tc);
 

@@ -2,12 +2,14 @@
 /*
  * test-export-nm.c: verifierd/export-nm.c: every keyfile written is read back by the real
  * NetworkManager parser (nmcli --offline connection modify, package network-manager) with the
- * expected id, uuid, apn, username and password; files are 0600 and written without leftovers;
+ * expected id, uuid, apn, username and password, and an autoconnecting profile with the
+ * authentication strength as its autoconnect-priority; files are 0600 and written without leftovers;
  * hostile values are refused; rebuild is idempotent and removes only stale files of ours.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +18,7 @@
 #include "macros.h"
 #include "testutil.h"
 #include "verifierd/export-nm.h"
+#include "wsp.h"
 #include "verifierd/store.h"
 
 static char *dir, *nmdir;
@@ -282,6 +285,50 @@ START_TEST(test_file_mode_atomic_idempotent) {
 }
 END_TEST
 
+/* connection.autoconnect-priority as NetworkManager reads the keyfile (0: absent, its default). */
+static int nm_priority(const char *path) {
+        char cmd[1024], line[256];
+        int prio = 0, status;
+        FILE *f;
+
+        snprintf(cmd, sizeof cmd, "nmcli --offline connection modify connection.zone '' < '%s' 2>&1", path);
+        f = popen(cmd, "r");
+        ck_assert_ptr_nonnull(f);
+        while (fgets(line, sizeof line, f))
+                if (strncmp(line, "autoconnect-priority=", 21) == 0)
+                        prio = atoi(line + 21);
+        status = pclose(f);
+        ck_assert_msg(status == 0, "nmcli refused %s (status %d)", path, status);
+        return prio;
+}
+
+START_TEST(test_autoconnect_priority_by_strength) {
+        char *op, *evil, *mms, *text;
+
+        /* Issue 9, finding 5: two autoconnecting profiles, the operator's (USERNETWPIN) and one a
+         * NETWPIN push added: NetworkManager prefers the higher priority, i.e. the stronger. */
+        ck_assert_int_eq(apply("NAPDEF{NAPID=op;NAME=Op;NAP-ADDRESS=op.example;INTERNET}", WSP_SEC_USERNETWPIN), 0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=evil;NAME=Evil;NAP-ADDRESS=evil.example;INTERNET}", WSP_SEC_NETWPIN),
+                         0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=mms;NAME=Mms;NAP-ADDRESS=mms.example}", WSP_SEC_USERNETWPIN), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
+        op = find_file("-op-");
+        evil = find_file("-evil-");
+        mms = find_file("-mms-");
+        ck_assert_int_eq(nm_priority(op), STORE_STRENGTH_USERNETWPIN);
+        ck_assert_int_eq(nm_priority(evil), STORE_STRENGTH_NETWPIN);
+        ck_assert_int_gt(nm_priority(op), nm_priority(evil));
+        /* a profile that does not autoconnect has no priority line */
+        text = et_slurp(mms);
+        ck_assert_ptr_null(strstr(text, "autoconnect-priority"));
+        ck_assert_ptr_nonnull(strstr(text, "\nautoconnect=false\n"));
+        free(text);
+        free(op);
+        free(evil);
+        free(mms);
+}
+END_TEST
+
 START_TEST(test_hostile_values_refused) {
         static const struct {
                 const char *napid, *name, *apn, *user, *pw;
@@ -466,6 +513,7 @@ int main(void) {
         tcase_set_timeout(tc, 60);
         TU_ADD(tc, test_nmcli_accepts);
         TU_ADD(tc, test_nmcli_rejects_what_we_refuse);
+        TU_ADD(tc, test_autoconnect_priority_by_strength);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("/export-nm/files");

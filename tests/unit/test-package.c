@@ -312,21 +312,25 @@ START_TEST(test_chains) {
         sk_X509_push(extra, inter);
         p = pt_sign_ex(DOC_NAPDEF, strlen(DOC_NAPDEF), leaf, lk, extra, 0, NULL, PT_DER, &len);
 
-        /* root in SPC with 222: the chain leaf -> intermediate (in the package) -> root earns 222 */
+        /* root in SPC with 222: the chain leaf -> intermediate (in the package) -> root earns 222,
+         * and the root entry's strength */
         {
-                PackageAnchor a[] = { { .der = rder, .der_len = rlen, .roles = 222 } };
+                PackageAnchor a[] = { { .der = rder, .der_len = rlen, .roles = 222, .strength = 4 } };
 
                 ck_assert_int_eq(package_verify(p, len, a, 1, (uint64_t) now_sec, &res), 0);
                 ck_assert_uint_eq(res.roles, 222);
+                ck_assert_uint_eq(res.strength, 4);
                 package_result_done(&res);
         }
-        /* the intermediate in SPC too, with 16: the chain ends at the first SPC certificate met */
+        /* the intermediate in SPC too, with 16 and strength 2 (say a NETWPIN push put it there):
+         * the chain ends at the first SPC certificate met, and its strength is what counts */
         {
-                PackageAnchor a[] = { { .der = rder, .der_len = rlen, .roles = 222 },
-                                      { .der = ider, .der_len = ilen, .roles = 16 } };
+                PackageAnchor a[] = { { .der = rder, .der_len = rlen, .roles = 222, .strength = 4 },
+                                      { .der = ider, .der_len = ilen, .roles = 16, .strength = 2 } };
 
                 ck_assert_int_eq(package_verify(p, len, a, 2, (uint64_t) now_sec, &res), 0);
                 ck_assert_uint_eq(res.roles, 16);
+                ck_assert_uint_eq(res.strength, 2);
                 package_result_done(&res);
         }
         /* only the leaf's issuer's issuer is missing: untrusted */
