@@ -438,8 +438,9 @@ pb_grep_count_gt() {
 # ---- the real ModemManager on the private bus (tests/integration/modemmanager-real.sh) ---------
 # How it runs here (ModemManager 1.20.4, Debian 12; measured, see modemmanager-real.sh):
 #   - bus: the private system-like bus of pb_start_bus with ModemManager's own policy
-#     (PB_MM_POLICY, Debian installs it in /etc/dbus-1/system.d) and polkit's (PB_POLKIT_POLICY)
-#     in PB_BUS_POLICIES; ModemManager finds the bus through DBUS_SYSTEM_BUS_ADDRESS.
+#     (PB_MM_POLICY; Debian 12 installs it in /etc/dbus-1/system.d) and polkit's
+#     (PB_POLKIT_POLICY) in PB_BUS_POLICIES; ModemManager finds the bus through
+#     DBUS_SYSTEM_BUS_ADDRESS.
 #   - polkit: ModemManager authorises Modem.Enable (and ReportKernelEvent, Messaging.Delete, ...)
 #     through org.freedesktop.PolicyKit1 on the bus it serves. Without polkitd every such call
 #     fails ("PolicyKit authorization failed: ... ServiceUnknown"), so pb_start_polkitd runs
@@ -455,9 +456,23 @@ pb_grep_count_gt() {
 #     socket named by ports[0] (src/mm-base-manager.c handle_set_profile, src/mm-port-serial.c
 #     MM_PORT_SUBSYS_UNIX); the generic plugin then probes and drives it exactly like a serial
 #     AT port. tests/tools/at-modem.py answers on that socket (or on a pty with --pty).
-PB_MM_POLICY=${PB_MM_POLICY:-/etc/dbus-1/system.d/org.freedesktop.ModemManager1.conf}
-PB_POLKIT_POLICY=${PB_POLKIT_POLICY:-/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf}
+# the first of the two places a distribution installs a bus policy that has it
+pb_system_policy() {
+        local f
+        for f in "/usr/share/dbus-1/system.d/$1" "/etc/dbus-1/system.d/$1"; do
+                [ -f "$f" ] && { echo "$f"; return; }
+        done
+        echo "/usr/share/dbus-1/system.d/$1"
+}
+PB_MM_POLICY=${PB_MM_POLICY:-$(pb_system_policy org.freedesktop.ModemManager1.conf)}
+PB_POLKIT_POLICY=${PB_POLKIT_POLICY:-$(pb_system_policy org.freedesktop.PolicyKit1.conf)}
 PB_POLKITD=${PB_POLKITD:-/usr/lib/polkit-1/polkitd}
+
+# pb_name_or_gone NAME PID: NAME is on PB_BUS, or process PID has ended (so a wait for a daemon
+# that could not start ends at once)
+pb_name_or_gone() {
+        pb_has_name "$1" || ! pb_alive "$2"
+}
 
 # pb_mm_missing: print why the real ModemManager cannot be run here (nothing if it can)
 pb_mm_missing() {
@@ -473,7 +488,8 @@ pb_start_polkitd() {
         DBUS_SYSTEM_BUS_ADDRESS=$PB_BUS "$PB_POLKITD" >>"$PB_WORK/polkitd.log" 2>&1 &
         PB_POLKITD_PID=$!
         PB_PIDS+=("$PB_POLKITD_PID")
-        pb_wait_for 15 pb_has_name org.freedesktop.PolicyKit1 || { echo "polkitd did not start:"; tail -n 5 "$PB_WORK/polkitd.log"; return 1; }
+        pb_wait_for 15 pb_name_or_gone org.freedesktop.PolicyKit1 "$PB_POLKITD_PID"
+        pb_has_name org.freedesktop.PolicyKit1 || { echo "polkitd did not start:"; tail -n 5 "$PB_WORK/polkitd.log"; return 1; }
 }
 
 # pb_start_at_modem IMSI [NAME]: tests/tools/at-modem.py on the UNIX socket $PB_WORK/NAME.sock
@@ -505,8 +521,9 @@ pb_start_modemmanager() {
                 --no-auto-scan --log-level=DEBUG >>"$PB_WORK/modemmanager.log" 2>&1 &
         PB_MM_PID=$!
         PB_PIDS+=("$PB_MM_PID")
-        pb_wait_for 30 pb_has_name org.freedesktop.ModemManager1 || {
-                echo "ModemManager did not own org.freedesktop.ModemManager1 within 30 s:"
+        pb_wait_for 30 pb_name_or_gone org.freedesktop.ModemManager1 "$PB_MM_PID"
+        pb_has_name org.freedesktop.ModemManager1 || {
+                echo "ModemManager did not own org.freedesktop.ModemManager1 (exited, or not within 30 s):"
                 grep -v -e 'loaded plugin' -e 'registered plugin' -e '\[filter\]' "$PB_WORK/modemmanager.log" | tail -n 5
                 return 1
         }

@@ -39,6 +39,7 @@ STORE = {}  # index -> TPDU hex (status 0: received unread, 1: received read)
 READ = set()
 SLOTS = 30
 QUIET = 0.2  # seconds without traffic on the port before an indication is sent
+REINDICATE, REINDICATE_MAX = 3.0, 5  # an unread indicated message is indicated again
 
 
 def L(*a):
@@ -198,22 +199,30 @@ def main():
         L("connection", fd, "closed")
 
     cbuf = b""
-    # +CMTI indications not sent yet, and the index of the last one sent. ModemManager 1.20's AT
-    # port acts on one unsolicited code per read and drops what follows it in the same read (its
-    # --debug log shows '<-- +CMTI: "SM",0 +CMTI: "SM",1' then only AT+CMGR=0, and
-    # '<-- +CMGR: ... OK +CMTI: "SM",1' then nothing). So, like a TA that buffers result codes
-    # while the TA-TE link is reserved (TS 27.005 section 3.4.1, +CNMI mode 2), an indication
-    # goes out alone, only after ModemManager has read the previous message (AT+CMGR/AT+CMGL),
-    # and only when the port has been quiet for QUIET seconds since the last answer.
-    pending, shown, last_io = [], [None], [0.0]
+    # +CMTI indications not sent yet, the index of the last one sent, when, and how often.
+    # ModemManager 1.20 reads an indicated message while it holds its SMS storage lock (AT+CPMS,
+    # then AT+CMGR) and drops an indication that arrives while the lock is held (cmti_received
+    # in src/mm-broadband-modem.c: "SMS storage currently locked, try again later", a TODO
+    # there); two indications in one write, or one right behind the +CMGR answer, are lost that
+    # way. So, like a TA that buffers result codes while the TA-TE link is reserved (TS 27.005
+    # section 3.4.1, +CNMI mode 2), an indication goes out alone, only after the previous message
+    # was read (AT+CMGR/AT+CMGL) and the port has been quiet for QUIET seconds; one not read
+    # within REINDICATE seconds is indicated again, at most REINDICATE_MAX times (ModemManager
+    # ignores an indication of a part it already has), each time logged.
+    pending, shown, last_io = [], [None, 0.0, 0], [0.0]
 
     def indicate():
+        now = time.monotonic()
+        if now - last_io[0] < QUIET or newest[0] is None:
+            return
         if shown[0] is not None and shown[0] in STORE and shown[0] not in READ:
+            if now - shown[1] >= REINDICATE and shown[2] < REINDICATE_MAX:
+                shown[1], shown[2] = now, shown[2] + 1
+                L("indicating", shown[0], "again (not read after %.1f s)" % REINDICATE, "on", newest[0])
+                send(newest[0], ['+CMTI: "SM",%d' % shown[0]])
             return
-        if time.monotonic() - last_io[0] < QUIET:
-            return
-        if pending and newest[0] is not None:
-            shown[0] = pending.pop(0)
+        if pending:
+            shown[:] = [pending.pop(0), now, 0]
             L("indicating", shown[0], "on", newest[0])
             send(newest[0], ['+CMTI: "SM",%d' % shown[0]])
 
@@ -221,7 +230,8 @@ def main():
         newest[0] = master
     while running:
         try:
-            events = poller.poll(50 if pending else 500)
+            unread = shown[0] is not None and shown[0] in STORE and shown[0] not in READ
+            events = poller.poll(50 if pending or unread else 500)
         except InterruptedError:
             continue
         for fd, ev in events:
