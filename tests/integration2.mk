@@ -6,10 +6,14 @@
 #   no-secret.sh      no IMSI/PIN/key byte in provd's memory, bus traffic or logs; no crypto linked
 #   introspect.sh     what the running daemons export equals ipc/*.xml
 #   ofono.sh          the real ofonod + phonesim plugin + a scripted AT modem (tests/tools/fake-modem.py)
-#   modemmanager.sh   ModemManager's D-Bus API mocked with python-dbusmock (tests/tools/mm-mock.py)
+#   modemmanager.sh   ModemManager's D-Bus API mocked with python-dbusmock (tests/tools/mm-ctl.py),
+#                     its object model and types checked against ModemManager's introspection XML
+#   modemmanager-real.sh  the real ModemManager 1.20 with polkitd on the private bus and a
+#                     scripted AT modem (tests/tools/at-modem.py, checks in tests/tools/mm-check.py)
 INTEGRATION_TESTS += tests/integration/introspect.sh tests/integration/no-secret.sh \
         tests/integration/provd-crash.sh tests/integration/hostile-provd.sh \
-        tests/integration/ofono.sh tests/integration/modemmanager.sh
+        tests/integration/ofono.sh tests/integration/modemmanager.sh \
+        tests/integration/modemmanager-real.sh
 
 # The hostile Submit generator is a test tool: it links libcrypto to forge MACs (HMAC-SHA1);
 # it is never installed and provd never links it.

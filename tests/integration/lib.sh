@@ -4,11 +4,15 @@
 #
 # pb_setup_users      create the system user "provd" and group "provboot" if missing (root)
 # pb_start_bus DIR    start a private dbus-daemon with a system-bus-like configuration that
-#                     includes the shipped policy ipc/org.provboot.conf; sets PB_BUS, PB_BUS_PID
+#                     includes the shipped policy ipc/org.provboot.conf and every file named in
+#                     PB_BUS_POLICIES (e.g. a service's own system.d policy); sets PB_BUS, PB_BUS_PID
 # pb_start_verifierd CONFDIR STATEDIR   verifierd as root on that bus; sets PB_VERIFIERD_PID
 # pb_start_provd CONFDIR                provd as user provd; sets PB_PROVD_PID
 # pb_cleanup          stop every process started here (by PID) and remove the work dir
 # ok/fail/pb_summary  TAP-like lines and the closing "N passed, N failed"
+# pb_xfail            a check known to fail until a named fix lands ("xfail - ...", not counted)
+# pb_start_polkitd, pb_start_at_modem, pb_start_modemmanager, pb_mm_add_modem, ...: the real
+#                     ModemManager on the private bus (section at the end of this file)
 #
 # Every wait is a bounded poll on an observable condition (never a sleep to make a race pass).
 
@@ -17,6 +21,7 @@ PB_BUILD=${BUILD:-build}
 case "$PB_BUILD" in /*) ;; *) PB_BUILD=$PB_TOP/$PB_BUILD ;; esac
 PB_PASS=0
 PB_FAIL=0
+PB_XFAIL=0
 PB_PIDS=()
 PB_WORK=
 
@@ -26,8 +31,26 @@ check() { # check DESCRIPTION COMMAND...: pass when the command succeeds
         local d=$1; shift
         if "$@"; then ok "$d"; else fail "$d"; fi
 }
+# pb_xfail WHY DESCRIPTION COMMAND...: a check that is known to fail until the fix named in WHY
+# lands. Failing, it prints "xfail - DESCRIPTION (WHY)" and counts neither as passed nor failed;
+# passing, it prints "XPASS - ..." and counts as a FAILURE, so that a stale mark is noticed: then
+# turn the pb_xfail into a check.
+pb_xfail() {
+        local why=$1 d=$2; shift 2
+        if "$@"; then
+                PB_FAIL=$((PB_FAIL + 1))
+                echo "XPASS - $d: passes now ($why); make it an ordinary check"
+        else
+                PB_XFAIL=$((PB_XFAIL + 1))
+                echo "xfail - $d ($why)"
+        fi
+}
 pb_summary() {
-        echo "$PB_PASS passed, $PB_FAIL failed"
+        if [ "$PB_XFAIL" -gt 0 ]; then
+                echo "$PB_PASS passed, $PB_FAIL failed, $PB_XFAIL expected failures (xfail, not counted)"
+        else
+                echo "$PB_PASS passed, $PB_FAIL failed"
+        fi
         [ "$PB_FAIL" -eq 0 ]
 }
 
@@ -55,7 +78,7 @@ pb_workdir() {
 pb_start_bus() {
         local dir=$1
         mkdir -p "$dir/policy.d"
-        cp "$PB_TOP/ipc/org.provboot.conf" "$dir/policy.d/"
+        cp "$PB_TOP/ipc/org.provboot.conf" ${PB_BUS_POLICIES:-} "$dir/policy.d/" || return 1
         cat >"$dir/bus.conf" <<XML
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -410,4 +433,111 @@ pb_python_checks() {
 # function, so that pb_wait_for re-counts on every poll
 pb_grep_count_gt() {
         [ "$(grep -c -e "$2" "$1" 2>/dev/null)" -gt "$3" ]
+}
+
+# ---- the real ModemManager on the private bus (tests/integration/modemmanager-real.sh) ---------
+# How it runs here (ModemManager 1.20.4, Debian 12; measured, see modemmanager-real.sh):
+#   - bus: the private system-like bus of pb_start_bus with ModemManager's own policy
+#     (PB_MM_POLICY; Debian 12 installs it in /etc/dbus-1/system.d) and polkit's
+#     (PB_POLKIT_POLICY) in PB_BUS_POLICIES; ModemManager finds the bus through
+#     DBUS_SYSTEM_BUS_ADDRESS.
+#   - polkit: ModemManager authorises Modem.Enable (and ReportKernelEvent, Messaging.Delete, ...)
+#     through org.freedesktop.PolicyKit1 on the bus it serves. Without polkitd every such call
+#     fails ("PolicyKit authorization failed: ... ServiceUnknown"), so pb_start_polkitd runs
+#     Debian's polkitd on the private bus; started as root it switches to user polkitd itself
+#     (its own setgroups fails if it is started as polkitd). polkit authorises uid 0 for every
+#     action, so root's calls pass without an agent; other users get the system's rules.
+#   - no udev: --test-no-udev --no-auto-scan; --test-no-suspend-resume (no logind here).
+#   - the modem: a port reported with ReportKernelEvent (or --initial-kernel-events) must have
+#     a /sys/class/<subsystem>/<name> node, and a pty has none: 1.20 answers "device
+#     tty/pts/N not found" (src/kerneldevice/mm-kernel-device-generic.c). ModemManager's own test
+#     route is used instead: --test-enable exports org.freedesktop.ModemManager1.Test, whose
+#     SetProfile(id, plugin, ports) creates a virtual device whose AT port is the UNIX stream
+#     socket named by ports[0] (src/mm-base-manager.c handle_set_profile, src/mm-port-serial.c
+#     MM_PORT_SUBSYS_UNIX); the generic plugin then probes and drives it exactly like a serial
+#     AT port. tests/tools/at-modem.py answers on that socket (or on a pty with --pty).
+# the first of the two places a distribution installs a bus policy that has it
+pb_system_policy() {
+        local f
+        for f in "/usr/share/dbus-1/system.d/$1" "/etc/dbus-1/system.d/$1"; do
+                [ -f "$f" ] && { echo "$f"; return; }
+        done
+        echo "/usr/share/dbus-1/system.d/$1"
+}
+PB_MM_POLICY=${PB_MM_POLICY:-$(pb_system_policy org.freedesktop.ModemManager1.conf)}
+PB_POLKIT_POLICY=${PB_POLKIT_POLICY:-$(pb_system_policy org.freedesktop.PolicyKit1.conf)}
+PB_POLKITD=${PB_POLKITD:-/usr/lib/polkit-1/polkitd}
+
+# pb_name_or_gone NAME PID: NAME is on PB_BUS, or process PID has ended (so a wait for a daemon
+# that could not start ends at once)
+pb_name_or_gone() {
+        pb_has_name "$1" || ! pb_alive "$2"
+}
+
+# pb_mm_missing: print why the real ModemManager cannot be run here (nothing if it can)
+pb_mm_missing() {
+        command -v ModemManager >/dev/null || { echo "ModemManager is not installed (Debian package modemmanager; make deps)"; return; }
+        [ -f "$PB_MM_POLICY" ] || { echo "no ModemManager bus policy at $PB_MM_POLICY"; return; }
+        [ -x "$PB_POLKITD" ] || { echo "polkitd is not installed (Debian package polkitd; make deps)"; return; }
+        [ -f "$PB_POLKIT_POLICY" ] || { echo "no polkit bus policy at $PB_POLKIT_POLICY"; return; }
+        getent passwd polkitd >/dev/null || echo "no user polkitd (Debian package polkitd creates it)"
+}
+
+# pb_start_polkitd: polkitd on PB_BUS (needs PB_POLKIT_POLICY in PB_BUS_POLICIES); PB_POLKITD_PID
+pb_start_polkitd() {
+        DBUS_SYSTEM_BUS_ADDRESS=$PB_BUS "$PB_POLKITD" >>"$PB_WORK/polkitd.log" 2>&1 &
+        PB_POLKITD_PID=$!
+        PB_PIDS+=("$PB_POLKITD_PID")
+        pb_wait_for 15 pb_name_or_gone org.freedesktop.PolicyKit1 "$PB_POLKITD_PID"
+        pb_has_name org.freedesktop.PolicyKit1 || { echo "polkitd did not start:"; tail -n 5 "$PB_WORK/polkitd.log"; return 1; }
+}
+
+# pb_start_at_modem IMSI [NAME]: tests/tools/at-modem.py on the UNIX socket $PB_WORK/NAME.sock
+# (NAME defaults to at-modem), control FIFO $PB_WORK/NAME.ctl, log $PB_WORK/NAME.log; sets
+# PB_MODEM_SOCK, PB_MODEM_CTL, PB_MODEM_PID. Start it before ModemManager, so that pb_cleanup
+# stops ModemManager (which talks to the modem while it disables it) first.
+pb_start_at_modem() {
+        local name=${2:-at-modem}
+        PB_MODEM_SOCK=$PB_WORK/$name.sock
+        PB_MODEM_CTL=$PB_WORK/$name.ctl
+        rm -f "$PB_MODEM_SOCK" "$PB_MODEM_CTL"
+        mkfifo -m 600 "$PB_MODEM_CTL" || return 1
+        /usr/bin/python3 "$PB_TOP/tests/tools/at-modem.py" --imsi "$1" --socket "$PB_MODEM_SOCK" \
+                --control "$PB_MODEM_CTL" --log "$PB_WORK/$name.log" >>"$PB_WORK/$name.log" 2>&1 &
+        PB_MODEM_PID=$!
+        PB_PIDS+=("$PB_MODEM_PID")
+        pb_wait_for 10 test -S "$PB_MODEM_SOCK" || { echo "at-modem did not start:"; tail -n 5 "$PB_WORK/$name.log"; return 1; }
+}
+
+# pb_modem_sms HEX: the modem stores the SMS-DELIVER TPDU HEX and indicates it (+CMTI)
+pb_modem_sms() {
+        echo "sms $1" >"$PB_MODEM_CTL"
+}
+
+# pb_start_modemmanager: ModemManager as root on PB_BUS, log $PB_WORK/modemmanager.log; waits
+# (bounded) for it to own org.freedesktop.ModemManager1; sets PB_MM_PID
+pb_start_modemmanager() {
+        DBUS_SYSTEM_BUS_ADDRESS=$PB_BUS ModemManager --test-no-udev --test-no-suspend-resume --test-enable \
+                --no-auto-scan --log-level=DEBUG >>"$PB_WORK/modemmanager.log" 2>&1 &
+        PB_MM_PID=$!
+        PB_PIDS+=("$PB_MM_PID")
+        pb_wait_for 30 pb_name_or_gone org.freedesktop.ModemManager1 "$PB_MM_PID"
+        pb_has_name org.freedesktop.ModemManager1 || {
+                echo "ModemManager did not own org.freedesktop.ModemManager1 (exited, or not within 30 s):"
+                grep -v -e 'loaded plugin' -e 'registered plugin' -e '\[filter\]' "$PB_WORK/modemmanager.log" | tail -n 5
+                return 1
+        }
+}
+
+# pb_mm_add_modem ID PORT: ask ModemManager (Test.SetProfile) to create a modem with the generic
+# plugin whose AT port is the UNIX socket PORT; prints busctl's error on failure
+pb_mm_add_modem() {
+        busctl --address="$PB_BUS" call org.freedesktop.ModemManager1 /org/freedesktop/ModemManager1 \
+                org.freedesktop.ModemManager1.Test SetProfile ssas "$1" generic 1 "$2" 2>&1 >/dev/null
+}
+
+# pb_stop_modemmanager: SIGTERM (ModemManager disables its modems, then exits), bounded
+pb_stop_modemmanager() {
+        [ -n "${PB_MM_PID:-}" ] && pb_stop "$PB_MM_PID"
+        PB_MM_PID=
 }

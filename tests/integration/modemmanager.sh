@@ -2,16 +2,20 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # modemmanager.sh: provd's ModemManager intake and verifierd's ModemManager IMSI source.
 #
-# THIS IS A MOCK OF MODEMMANAGER'S D-BUS API, NOT MODEMMANAGER. The real ModemManager cannot be
-# fed an SMS on this machine: adding a port needs PolicyKit authorization and a modem device
-# (env-recipes.md section 7: ReportKernelEvent fails with "PolicyKit authorization error:
-# 'authority not found'", and a pty has no sysfs device). So the objects ModemManager 1.20 would
-# export are built with python-dbusmock (Debian's python3-dbusmock 0.28 has no modemmanager
+# THIS IS A MOCK OF MODEMMANAGER'S D-BUS API, NOT MODEMMANAGER. The real ModemManager 1.20 runs
+# in modemmanager-real.sh (a scripted AT modem, polkitd on the private bus); this mock covers
+# what a real modem cannot easily be made to do there (a message announced while still
+# RECEIVING, an outgoing message, a spoofed signal, provd restarted against a modem already
+# present). It is built with python-dbusmock (Debian's python3-dbusmock 0.28 has no modemmanager
 # template, so its generic AddObject/AddProperties/AddMethods/EmitSignal API is used, through
-# tests/tools/mm-ctl.py): an ObjectManager at /org/freedesktop/ModemManager1, a modem with
-# Modem.Messaging, a SIM with Sim.Imsi, and SMS objects with org.freedesktop.ModemManager1.Sms
-# State/PduType/Number/Data. What is tested is provd's and verifierd's use of that API, on a
-# private dbus-daemon with the shipped policy plus the owner rules of ModemManager's own policy.
+# tests/tools/mm-ctl.py) and follows the object model of the real daemon, as modemmanager-real.sh
+# observes it: the ObjectManager at /org/freedesktop/ModemManager1 manages the modems only; a
+# SIM is exported outside it, at the path of the modem's Modem.Sim property, where Sim.Imsi is
+# read; SMS objects (org.freedesktop.ModemManager1.Sms State/PduType/Number/Data) are outside it
+# too. Every interface, method, property and emitted signal of the mock is compared with
+# ModemManager's shipped introspection XML (package modemmanager-dev). What is tested is provd's
+# and verifierd's use of that API, on a private dbus-daemon with the shipped policy plus the
+# owner rules of ModemManager's own policy.
 #   - provd (user provd) notices ModemManager appear, follows a modem that appears later
 #     (InterfacesAdded) and one already there when it starts (GetManagedObjects);
 #   - Messaging.Added for a message already RECEIVED, and for one still RECEIVING that becomes
@@ -23,7 +27,9 @@
 #     calls Delete;
 #   - verifierd with [NetworkPin] Source=modemmanager reads the IMSI from Sim.Imsi of a SIM that
 #     appears after it started, keeps it while ModemManager stays on the bus, so a NETWPIN push
-#     made for that IMSI and arriving through ModemManager is applied.
+#     made for that IMSI and arriving through ModemManager is applied. verifierd does not follow
+#     the Sim property yet (issue 10 point 1, fixed on another branch): the two checks that need
+#     it are marked xfail (XFAIL_IMSI below) and print "xfail - ...", counted neither way.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -33,6 +39,14 @@ T=$PB_TOP/tests/tools
 D=$PB_TOP/tests/data/demo
 K=$PB_TOP/tests/data/kannel
 IMSI=262011234567890
+XML=/usr/share/dbus-1/interfaces
+# verifierd looks for the SIM in the ObjectManager (issue 10 point 1); set to 0 once its fix is
+# merged, and the two checks below count again
+XFAIL_IMSI=1
+WHY="issue 10.1: verifierd does not follow the modem's Sim property yet"
+imsi_check() { # imsi_check DESCRIPTION COMMAND...: an xfail while XFAIL_IMSI=1, else a check
+        if [ "$XFAIL_IMSI" = 1 ]; then pb_xfail "$WHY" "$@"; else check "$@"; fi
+}
 
 if ! $PY -c 'import dbusmock' 2>/dev/null; then
         fail "python3-dbusmock is installed (Debian package, in tools/deps.txt)"
@@ -109,9 +123,8 @@ pb_wait_for 10 grep -q 'ModemManager is on the bus' "$W/provd.log" && ok "provd 
 mmctl add-sim 0 "$IMSI" && mmctl add-modem 0 0 || fail "mock objects created"
 pb_wait_for 10 grep -q "Watching ModemManager modem '/org/freedesktop/ModemManager1/Modem/0'" "$W/provd.log" &&
         ok "provd follows the modem that appeared (InterfacesAdded with Modem.Messaging)" || fail "provd did not pick up the modem"
-pb_wait_for 10 grep -q 'Network PIN known (from ModemManager)' "$W/verifierd.log" &&
-        ok "verifierd read the IMSI from the SIM that appeared (Sim.Imsi, Source=modemmanager)" ||
-        fail "verifierd did not read the IMSI of the SIM that appeared (InterfacesAdded with org.freedesktop.ModemManager1.Sim)"
+imsi_check "verifierd read the IMSI from Sim.Imsi at the path of the modem's Sim property (Source=modemmanager)" \
+        pb_wait_for 10 grep -q 'Network PIN known (from ModemManager)' "$W/verifierd.log"
 
 # ---- a received message, complete at once -------------------------------------------------------
 mark
@@ -119,6 +132,52 @@ mmctl add-sms 1 3 "+4917012345" "$PB_TOP/tests/data/tv-a-userpin.wsp"
 mmctl added 0 1
 wait_verdict
 pb_expect "SMS RECEIVED with a USERPIN push (TV-A) in Data -> pending via modemmanager" "pending needs-pin modemmanager USERPIN +4917012345" "$GOT"
+
+# ---- the mock's model is ModemManager's -------------------------------------------------------
+# the object model modemmanager-real.sh observes on the real 1.20.4
+pb_python_checks "$PB_BUS" "$IMSI" <<'PY'
+import sys
+import dbus
+bus = dbus.bus.BusConnection(sys.argv[1])
+MM, ROOT = "org.freedesktop.ModemManager1", "/org/freedesktop/ModemManager1"
+objs = bus.get_object(MM, ROOT).GetManagedObjects(dbus_interface="org.freedesktop.DBus.ObjectManager")
+print("PASS" if sorted(objs) == [ROOT + "/Modem/0"] else "FAIL",
+      "mock: GetManagedObjects holds the modem only (%s)" % ", ".join(sorted(objs)))
+sim = str(objs.get(ROOT + "/Modem/0", {}).get(MM + ".Modem", {}).get("Sim", ""))
+print("PASS" if sim == ROOT + "/SIM/0" else "FAIL", "mock: the modem's Sim property names the SIM (%s)" % sim)
+imsi = bus.get_object(MM, sim).Get(MM + ".Sim", "Imsi", dbus_interface="org.freedesktop.DBus.Properties")
+print("PASS" if imsi == sys.argv[2] else "FAIL", "mock: Sim.Imsi read at that path, outside the ObjectManager (%s)" % imsi)
+print("PASS" if ROOT + "/SMS/1" not in objs else "FAIL", "mock: SMS objects are not managed objects")
+PY
+# every interface the mock exports, with each of its methods and properties (typed as their
+# values go on the wire), and every signal mm-ctl.py emits, is in ModemManager's shipped
+# introspection XML with the same types
+if ls "$XML"/org.freedesktop.ModemManager1.*.xml >/dev/null 2>&1; then
+        mkdir -p "$W/introspect"
+        $PY "$T/mm-ctl.py" signals-xml >"$W/introspect/signals.xml"
+        for o in "" /Modem/0 /SIM/0 /SMS/1 signals; do
+                f=$W/introspect/$(tr / _ <<<"${o:-root}").xml
+                [ "$o" = signals ] || mmctl wire-xml "/org/freedesktop/ModemManager1$o" >"$f" 2>&1
+                if out=$($PY "$T/introspect-compare.py" --subset "$f" "$XML"/org.freedesktop.ModemManager1*.xml 2>&1); then
+                        ok "mock ${o:-/org/freedesktop/ModemManager1} against ModemManager's XML: $(tail -1 <<<"$out")"
+                else
+                        fail "mock ${o:-/org/freedesktop/ModemManager1} differs from ModemManager's XML:"
+                        sed 's/^/      /' <<<"$out"
+                fi
+        done
+        # negative controls: the comparison sees a wrong property type and an invented member
+        sed 's/name="State" type="u"/name="State" type="i"/' "$W/introspect/_SMS_1.xml" >"$W/introspect/bad-type.xml"
+        sed 's|</interface>|<method name="Invented"/></interface>|' "$W/introspect/_Modem_0.xml" >"$W/introspect/bad-member.xml"
+        for f in bad-type bad-member; do
+                if out=$($PY "$T/introspect-compare.py" --subset "$W/introspect/$f.xml" "$XML"/org.freedesktop.ModemManager1*.xml 2>&1); then
+                        fail "negative control $f: not detected"
+                else
+                        ok "negative control: $(head -1 <<<"$out")"
+                fi
+        done
+else
+        fail "ModemManager's introspection XML in $XML (Debian package modemmanager-dev, in tools/deps.txt)"
+fi
 
 # ---- a message still RECEIVING when announced; complete later ------------------------------------
 mark
@@ -136,7 +195,8 @@ mark
 mmctl add-sms 3 3 "+4917012345" "$PB_TOP/tests/data/tv-b-netwpin.wsp"
 mmctl added 0 3
 wait_verdict
-pb_expect "NETWPIN push (TV-B) made for the SIM's IMSI -> applied via modemmanager" "applied - modemmanager NETWPIN +4917012345" "$GOT"
+imsi_check "NETWPIN push (TV-B) made for the SIM's IMSI -> applied via modemmanager (got: $GOT)" \
+        test "$GOT" = "applied - modemmanager NETWPIN +4917012345"
 
 mark
 mmctl add-sms 4 3 "12345" "$K/proxy-nosec.wsp"
