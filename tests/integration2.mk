@@ -7,9 +7,13 @@
 #   introspect.sh     what the running daemons export equals ipc/*.xml
 #   ofono.sh          the real ofonod + phonesim plugin + a scripted AT modem (tests/tools/fake-modem.py)
 #   modemmanager.sh   ModemManager's D-Bus API mocked with python-dbusmock (tests/tools/mm-mock.py)
+#   spoof-signals.sh  issue 9 finding 1: nobody's forged unicast signals (IMSI, NameOwnerChanged)
+#                     to verifierd and provd, with and without the policy's signal rules
+#                     (tests/tools/spoof-signal.py, fake-ofono-sim.py, log-agent.py)
 INTEGRATION_TESTS += tests/integration/introspect.sh tests/integration/no-secret.sh \
         tests/integration/provd-crash.sh tests/integration/hostile-provd.sh \
-        tests/integration/ofono.sh tests/integration/modemmanager.sh
+        tests/integration/ofono.sh tests/integration/modemmanager.sh \
+        tests/integration/spoof-signals.sh
 
 # The hostile Submit generator is a test tool: it links libcrypto to forge MACs (HMAC-SHA1);
 # it is never installed and provd never links it.

@@ -17,7 +17,8 @@
 #   - NameOwnerChanged("org.ofono" / ModemManager1, owner, attacker or "") to provd: provd must
 #     keep following the real owner (a push the real oFono / ModemManager delivers next still
 #     arrives and is applied);
-#   - the same signals as broadcasts (no destination) reach nobody's match;
+#   - the same signals as broadcasts (no destination) reach nobody's match, while oFono's own
+#     broadcast of a new SIM's IMSI is still taken;
 #   - the bus policy: a signal addressed to org.provboot.Verifier1 / Parser1 (or to their unique
 #     names) by anyone is refused by dbus-daemon (AccessDenied), while the daemons still get the
 #     broadcast signals of the bus driver, oFono and ModemManager (the genuine flows above).
@@ -35,6 +36,7 @@ MKPUSH=$PB_TOP/tools/mkpush.py
 D=$PB_TOP/tests/data/demo
 IMSI=262011234567890
 EVIL_IMSI=001019999999999
+NEW_IMSI=262017654321098
 ROOT=
 trap 'phase_end; PB_WORK=$ROOT; pb_cleanup' EXIT
 
@@ -60,6 +62,7 @@ mkpush() { # mkpush NAME SEC IMSI|PIN
 }
 for n in 1 2 3 4 5 6; do mkpush "real$n" netwpin "$IMSI"; done
 mkpush evil netwpin "$EVIL_IMSI"
+mkpush new netwpin "$NEW_IMSI"
 mkpush userpin userpin 1234
 
 # The shipped policy without its signal rules: only the daemons' own checks remain.
@@ -226,6 +229,15 @@ phase_ofono() {
         unicast "a signal addressed to org.provboot.Parser1" \
                 org.provboot.Parser1 /org/provboot/Parser1 org.freedesktop.DBus.Properties PropertiesChanged 'sa{sv}as' \
                 "['org.provboot.Parser1', {}, []]"
+
+        # 6. the genuine broadcast still counts: oFono announces a new SIM
+        n=$(grep -c 'Network PIN known (from oFono)' "$PB_WORK/verifierd.log")
+        busctl --address="$PB_BUS" call org.ofono /fake_0 org.provboot.Test SetImsi s "$NEW_IMSI" ||
+                fail "SetImsi on the stand-in oFono"
+        pb_wait_for 10 pb_grep_count_gt "$PB_WORK/verifierd.log" 'Network PIN known (from oFono)' "$n" &&
+                ok "oFono's own SimManager.PropertyChanged broadcast reached verifierd" ||
+                fail "verifierd did not take oFono's broadcast IMSI change"
+        inject new applied/ "NETWPIN push for the new SIM's IMSI -> applied"
         pb_alive "$PB_VERIFIERD_PID" && pb_alive "$PB_PROVD_PID" && ok "both daemons alive" || fail "a daemon died"
         phase_end
 }

@@ -12,6 +12,8 @@ doc/modem-api.txt, doc/sim-api.txt, doc/pushnotification-api.txt):
            org.provboot.Test           Deliver(ay pdu, s sender) -> s: calls the agent's
                                        ReceiveNotification like ofonod does ("ok", "no agent" or
                                        "error NAME")
+                                       SetImsi(s imsi): a new SIM; broadcasts SimManager.PropertyChanged
+                                       ("SubscriberIdentity", imsi) as ofonod does (doc/sim-api.txt)
 
 Every call is appended to LOG ("GetModems", "GetProperties", "register PATH", ...)."""
 import sys
@@ -57,6 +59,17 @@ class Modem(dbus.service.Object):
     def UnregisterAgent(self, path):
         agent.clear()
         note("unregister %s" % path)
+
+    @dbus.service.signal("org.ofono.SimManager", signature="sv")
+    def PropertyChanged(self, name, value):
+        pass
+
+    @dbus.service.method("org.provboot.Test", in_signature="s", out_signature="")
+    def SetImsi(self, new):
+        global imsi
+        imsi = str(new)
+        note("SetImsi")
+        self.PropertyChanged("SubscriberIdentity", dbus.String(imsi, variant_level=1))
 
     @dbus.service.method("org.provboot.Test", in_signature="ays", out_signature="s")
     def Deliver(self, pdu, sender):
