@@ -102,8 +102,11 @@ static int on_get_name_owner(sd_bus_message *reply, void *userdata, sd_bus_error
          * lets only the called peer answer. Checked anyway, like every signal. */
         if (!streq_ptr(sd_bus_message_get_sender(reply), BUS_DRIVER_NAME))
                 return 0;
-        if (sd_bus_message_is_method_error(reply, NULL))
-                return 0; /* NameHasNoOwner: not running; NameOwnerChanged will say when it comes */
+        if (sd_bus_message_is_method_error(reply, NULL)) {
+                /* NameHasNoOwner: not running; NameOwnerChanged will say when it comes */
+                log_info("%s is not on the bus; waiting for it", w->name);
+                return 0;
+        }
         if (sd_bus_message_read(reply, "s", &owner) >= 0)
                 set_owner(w, owner);
         return 0;
