@@ -81,7 +81,8 @@ static int read_imsi_dict(ImsiSource *s, sd_bus_message *msg, const char *key) {
 
         r = bus_dict_read(msg, IMSI_DICT_MAX, imsi_entry, &k);
         if (r < 0) {
-                log_debug_errno(r, "Ignoring %s's SIM properties: %m", s->label);
+                /* From the trusted owner, yet malformed or past IMSI_DICT_MAX: worth a warning. */
+                log_warning_errno(r, "Ignoring %s's SIM properties: %m", s->label);
                 return r;
         }
         if (k.value)

@@ -19,6 +19,7 @@
 #     arrives and is applied);
 #   - the same signals as broadcasts (no destination) reach nobody's match, while oFono's own
 #     broadcast of a new SIM's IMSI is still taken;
+#   - verifierd's IMSI_DICT_MAX: a SIM property dictionary of 64 entries is read, 65 is refused;
 #   - the bus policy: a signal addressed to org.provboot.Verifier1 / Parser1 (or to their unique
 #     names) by anyone is refused by dbus-daemon (AccessDenied), while the daemons still get the
 #     broadcast signals of the bus driver, oFono and ModemManager (the genuine flows above).
@@ -37,6 +38,8 @@ D=$PB_TOP/tests/data/demo
 IMSI=262011234567890
 EVIL_IMSI=001019999999999
 NEW_IMSI=262017654321098
+AT_IMSI=262010000000064
+PAST_IMSI=262010000000065
 ROOT=
 trap 'phase_end; PB_WORK=$ROOT; pb_cleanup' EXIT
 
@@ -63,6 +66,9 @@ mkpush() { # mkpush NAME SEC IMSI|PIN
 for n in 1 2 3 4 5 6; do mkpush "real$n" netwpin "$IMSI"; done
 mkpush evil netwpin "$EVIL_IMSI"
 mkpush new netwpin "$NEW_IMSI"
+mkpush at64 netwpin "$AT_IMSI"
+mkpush at64b netwpin "$AT_IMSI"
+mkpush past65 netwpin "$PAST_IMSI"
 mkpush userpin userpin 1234
 
 # The shipped policy without its signal rules: only the daemons' own checks remain.
@@ -238,6 +244,23 @@ phase_ofono() {
                 ok "oFono's own SimManager.PropertyChanged broadcast reached verifierd" ||
                 fail "verifierd did not take oFono's broadcast IMSI change"
         inject new applied/ "NETWPIN push for the new SIM's IMSI -> applied"
+
+        # 7. IMSI_DICT_MAX (verifierd/imsi.c, 64): oFono's SIM property dictionary is read up to
+        # 64 entries (SubscriberIdentity last); at 65 it is refused and the IMSI stays as it was
+        n=$(grep -c 'Network PIN known (from oFono)' "$PB_WORK/verifierd.log")
+        busctl --address="$PB_BUS" call org.ofono /fake_0 org.provboot.Test Replug su "$AT_IMSI" 62 ||
+                fail "Replug on the stand-in oFono"
+        pb_wait_for 10 pb_grep_count_gt "$PB_WORK/verifierd.log" 'Network PIN known (from oFono)' "$n" &&
+                ok "a SIM property dictionary of 64 entries (IMSI_DICT_MAX) is read" ||
+                fail "verifierd did not read a SIM property dictionary of 64 entries"
+        inject at64 applied/ "NETWPIN push for the IMSI read from 64 entries -> applied"
+        busctl --address="$PB_BUS" call org.ofono /fake_0 org.provboot.Test Replug su "$PAST_IMSI" 63 ||
+                fail "Replug on the stand-in oFono"
+        pb_wait_for 10 grep -q "Ignoring oFono's SIM properties: Argument list too long" "$PB_WORK/verifierd.log" &&
+                ok "a SIM property dictionary of 65 entries is refused (-E2BIG)" ||
+                fail "verifierd did not refuse a SIM property dictionary of 65 entries"
+        inject past65 rejected/bad-mac "NETWPIN push for the IMSI past the limit -> bad-mac"
+        inject at64b applied/ "NETWPIN push for the IMSI read before -> still applied"
         pb_alive "$PB_VERIFIERD_PID" && pb_alive "$PB_PROVD_PID" && ok "both daemons alive" || fail "a daemon died"
         phase_end
 }

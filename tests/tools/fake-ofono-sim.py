@@ -14,6 +14,9 @@ doc/modem-api.txt, doc/sim-api.txt, doc/pushnotification-api.txt):
                                        "error NAME")
                                        SetImsi(s imsi): a new SIM; broadcasts SimManager.PropertyChanged
                                        ("SubscriberIdentity", imsi) as ofonod does (doc/sim-api.txt)
+                                       Replug(s imsi, u pad): a new SIM whose GetProperties has `pad`
+                                       more entries ("Pad0".. before SubscriberIdentity, which is
+                                       last: pad + 2 entries in all); broadcasts Manager.ModemAdded
 
 Every call is appended to LOG ("GetModems", "GetProperties", "register PATH", ...)."""
 import sys
@@ -26,6 +29,7 @@ from gi.repository import GLib
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 bus = dbus.bus.BusConnection(sys.argv[1])
 imsi, log = sys.argv[2], sys.argv[3]
+pad = 0
 IFACES = dbus.Array(["org.ofono.SimManager", "org.ofono.PushNotification"], signature="s")
 agent = {}
 
@@ -36,6 +40,10 @@ def note(s):
 
 
 class Manager(dbus.service.Object):
+    @dbus.service.signal("org.ofono.Manager", signature="oa{sv}")
+    def ModemAdded(self, path, props):
+        pass
+
     @dbus.service.method("org.ofono.Manager", in_signature="", out_signature="a(oa{sv})")
     def GetModems(self):
         note("GetModems")
@@ -46,7 +54,11 @@ class Modem(dbus.service.Object):
     @dbus.service.method("org.ofono.SimManager", in_signature="", out_signature="a{sv}")
     def GetProperties(self):
         note("GetProperties")
-        return dbus.Dictionary({"Present": True, "SubscriberIdentity": imsi}, signature="sv")
+        props = {"Present": True}
+        for i in range(pad):
+            props["Pad%d" % i] = ""
+        props["SubscriberIdentity"] = imsi  # last: a reader that stops at its limit never sees it
+        return dbus.Dictionary(props, signature="sv")
 
     @dbus.service.method("org.ofono.PushNotification", in_signature="o", out_signature="", sender_keyword="sender")
     def RegisterAgent(self, path, sender=None):
@@ -71,6 +83,13 @@ class Modem(dbus.service.Object):
         note("SetImsi")
         self.PropertyChanged("SubscriberIdentity", dbus.String(imsi, variant_level=1))
 
+    @dbus.service.method("org.provboot.Test", in_signature="su", out_signature="")
+    def Replug(self, new, n):
+        global imsi, pad
+        imsi, pad = str(new), int(n)
+        note("Replug %d" % pad)
+        manager.ModemAdded(dbus.ObjectPath("/fake_0"), dbus.Dictionary({"Interfaces": IFACES, "Powered": True}, signature="sv"))
+
     @dbus.service.method("org.provboot.Test", in_signature="ays", out_signature="s")
     def Deliver(self, pdu, sender):
         if not agent:
@@ -84,7 +103,7 @@ class Modem(dbus.service.Object):
             return "error " + e.get_dbus_name()
 
 
-Manager(bus, "/")
+manager = Manager(bus, "/")
 Modem(bus, "/fake_0")
 bus.request_name("org.ofono")
 print("ready", flush=True)
