@@ -9,7 +9,10 @@
  * (intake.c); every other SMS is left untouched, and provd never deletes a message. Messages
  * already stored when provd starts are not replayed.
  *
- * Only signals and replies from the current owner of org.freedesktop.ModemManager1 are used.
+ * Only signals and replies from the current owner of org.freedesktop.ModemManager1 are used: that
+ * unique name comes only from the bus driver (ipc/buswatch.h), and a signal counts only when it is
+ * a broadcast from it. A signal addressed to provd's connection reaches the matches below
+ * whatever its sender (issue 9 finding 1), so every handler checks before it acts.
  * Tracked messages are bounded (MM_SMS_TRACKED_MAX, oldest evicted) and time out
  * (MM_SMS_WAIT_USEC).
  */
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buswatch.h"
 #include "log.h"
 #include "macros.h"
 #include "provd.h"
@@ -39,9 +43,6 @@
 
 #define OBJECT_MANAGER_INTERFACE "org.freedesktop.DBus.ObjectManager"
 #define PROPERTIES_INTERFACE "org.freedesktop.DBus.Properties"
-#define DBUS_NAME "org.freedesktop.DBus"
-#define DBUS_PATH "/org/freedesktop/DBus"
-#define DBUS_INTERFACE "org.freedesktop.DBus"
 
 #define MM_MODEMS_MAX 16U                                 /* modems with Messaging we follow */
 #define MM_SMS_TRACKED_MAX 32U                            /* received messages waiting for State RECEIVED */
@@ -59,13 +60,13 @@ typedef struct MmSms {
 
 struct ModemManager {
         Manager *manager;
-        char *owner;
+        BusWatch *watch; /* ModemManager's unique owner, from the bus driver */
         char *modems[MM_MODEMS_MAX];
         unsigned n_modems;
         MmSms *sms[MM_SMS_TRACKED_MAX];
         unsigned n_sms;
-        sd_bus_slot *owner_match, *if_added_match, *if_removed_match, *added_match, *deleted_match, *props_match;
-        sd_bus_slot *owner_call, *objects_call;
+        sd_bus_slot *if_added_match, *if_removed_match, *added_match, *deleted_match, *props_match;
+        sd_bus_slot *objects_call;
 };
 
 /* ---- modems ----------------------------------------------------------------------------- */
@@ -154,7 +155,8 @@ static void sms_query(MmSms *s) {
                 return;
         }
         s->recheck = false;
-        r = sd_bus_call_method_async(mm->manager->bus, &s->call, mm->owner, s->path, PROPERTIES_INTERFACE, "GetAll",
+        r = sd_bus_call_method_async(mm->manager->bus, &s->call, bus_watch_owner(mm->watch), s->path,
+                                     PROPERTIES_INTERFACE, "GetAll",
                                      on_sms_properties, s, "s", MM_SMS_INTERFACE);
         if (r < 0) {
                 log_warning_errno(r, "Failed to read SMS '%s': %m", s->path);
@@ -192,49 +194,43 @@ typedef struct SmsProps {
         size_t data_len;
 } SmsProps;
 
-static int read_sms_props(sd_bus_message *msg, SmsProps *p) {
-        unsigned n = 0;
+static int sms_prop_entry(sd_bus_message *msg, const char *key, void *userdata) {
+        SmsProps *p = userdata;
+        const char *contents = NULL;
         int r;
 
-        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-                const char *key, *contents = NULL;
-
-                if (++n > MM_DICT_MAX)
-                        return -E2BIG;
-                r = sd_bus_message_read(msg, "s", &key);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_peek_type(msg, NULL, &contents);
-                if (r < 0)
-                        return r;
-                if (strcmp(key, MM_P_STATE) == 0 && contents && strcmp(contents, "u") == 0) {
-                        r = sd_bus_message_read(msg, "v", "u", &p->state);
+        if (streq_ptr(key, MM_P_STATE)) {
+                r = bus_variant_read_basic(msg, 'u', &p->state);
+                if (r > 0)
                         p->has_state = true;
-                } else if (strcmp(key, MM_P_PDU_TYPE) == 0 && contents && strcmp(contents, "u") == 0) {
-                        r = sd_bus_message_read(msg, "v", "u", &p->pdu_type);
-                        p->has_pdu_type = true;
-                } else if (strcmp(key, MM_P_NUMBER) == 0 && contents && strcmp(contents, "s") == 0) {
-                        r = sd_bus_message_read(msg, "v", "s", &p->number);
-                } else if (strcmp(key, MM_P_DATA) == 0 && contents && strcmp(contents, "ay") == 0) {
-                        r = sd_bus_message_enter_container(msg, 'v', "ay");
-                        if (r >= 0)
-                                r = sd_bus_message_read_array(msg, 'y', &p->data, &p->data_len);
-                        if (r >= 0)
-                                r = sd_bus_message_exit_container(msg);
-                } else
-                        r = sd_bus_message_skip(msg, "v");
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(msg);
-                if (r < 0)
-                        return r;
+                return r;
         }
+        if (streq_ptr(key, MM_P_PDU_TYPE)) {
+                r = bus_variant_read_basic(msg, 'u', &p->pdu_type);
+                if (r > 0)
+                        p->has_pdu_type = true;
+                return r;
+        }
+        if (streq_ptr(key, MM_P_NUMBER))
+                return bus_variant_read_basic(msg, 's', &p->number);
+        if (!streq_ptr(key, MM_P_DATA))
+                return 0;
+        r = sd_bus_message_peek_type(msg, NULL, &contents);
         if (r < 0)
                 return r;
-        return sd_bus_message_exit_container(msg);
+        if (!contents || strcmp(contents, "ay") != 0)
+                return 0;
+        r = sd_bus_message_enter_container(msg, 'v', "ay");
+        if (r >= 0)
+                r = sd_bus_message_read_array(msg, 'y', &p->data, &p->data_len);
+        if (r >= 0)
+                r = sd_bus_message_exit_container(msg);
+        return r < 0 ? r : 1;
+}
+
+/* An Sms object's a{sv} (at most MM_DICT_MAX entries): State, PduType, Number, Data. */
+static int read_sms_props(sd_bus_message *msg, SmsProps *p) {
+        return bus_dict_read(msg, MM_DICT_MAX, sms_prop_entry, p);
 }
 
 static int on_sms_properties(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -247,6 +243,11 @@ static int on_sms_properties(sd_bus_message *reply, void *userdata, sd_bus_error
         if (sd_bus_message_is_method_error(reply, NULL)) {
                 /* Often: another consumer (mmsd-tng) deleted the message first (security-model.md 2.4). */
                 log_debug("SMS '%s' could not be read: %s", s->path, sd_bus_message_get_error(reply)->name);
+                sms_forget(mm, s);
+                return 0;
+        }
+        /* Data is believed only from the ModemManager we asked (ipc/buswatch.h). */
+        if (!bus_watch_sender_is_owner(mm->watch, reply)) {
                 sms_forget(mm, s);
                 return 0;
         }
@@ -276,10 +277,9 @@ static int on_sms_properties(sd_bus_message *reply, void *userdata, sd_bus_error
 
 /* ---- signals ---------------------------------------------------------------------------- */
 
+/* A broadcast signal really sent by ModemManager's current owner (ipc/buswatch.h). */
 static bool from_mm(ModemManager *mm, sd_bus_message *msg) {
-        const char *sender = sd_bus_message_get_sender(msg);
-
-        return mm->owner && sender && strcmp(sender, mm->owner) == 0;
+        return bus_watch_signal_trusted(mm->watch, msg);
 }
 
 /* At a{sa{sv}}: does it hold Modem.Messaging? Return: 0/1 or negative errno. */
@@ -326,6 +326,8 @@ static int on_managed_objects(sd_bus_message *reply, void *userdata, sd_bus_erro
                 log_warning("ModemManager GetManagedObjects failed: %s", sd_bus_message_get_error(reply)->name);
                 return 0;
         }
+        if (!bus_watch_sender_is_owner(mm->watch, reply))
+                return 0; /* not from the ModemManager we asked (ipc/buswatch.h) */
         r = sd_bus_message_enter_container(reply, 'a', "{oa{sa{sv}}}");
         if (r < 0)
                 goto bad;
@@ -437,54 +439,21 @@ static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_err
 
 /* ---- following ModemManager ------------------------------------------------------------- */
 
-static void set_owner(ModemManager *mm, const char *owner) {
+/* ModemManager changed hands (ipc/buswatch.h, from the bus driver only). */
+static void on_owner(BusWatch *w, const char *owner, void *userdata) {
+        ModemManager *mm = userdata;
         int r;
 
-        if (owner && owner[0] == 0)
-                owner = NULL;
-        if ((!owner && !mm->owner) || (owner && mm->owner && strcmp(owner, mm->owner) == 0))
-                return;
         forget_all(mm);
-        free(mm->owner);
-        mm->owner = NULL;
         if (!owner) {
                 log_info("ModemManager left the bus");
                 return;
         }
-        mm->owner = strdup(owner);
-        if (!mm->owner) {
-                log_oom();
-                return;
-        }
-        log_info("ModemManager is on the bus (%s)", mm->owner);
-        r = sd_bus_call_method_async(mm->manager->bus, &mm->objects_call, mm->owner, MM_PATH, OBJECT_MANAGER_INTERFACE,
+        log_info("ModemManager is on the bus (%s)", owner);
+        r = sd_bus_call_method_async(mm->manager->bus, &mm->objects_call, owner, MM_PATH, OBJECT_MANAGER_INTERFACE,
                                      "GetManagedObjects", on_managed_objects, mm, "");
         if (r < 0)
                 log_warning_errno(r, "Failed to list ModemManager's modems: %m");
-}
-
-static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
-        ModemManager *mm = userdata;
-        const char *name, *old, *new;
-
-        if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0 || strcmp(name, MM_BUS_NAME) != 0)
-                return 0;
-        set_owner(mm, new);
-        return 0;
-}
-
-static int on_get_name_owner_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        ModemManager *mm = userdata;
-        const char *owner;
-
-        mm->owner_call = sd_bus_slot_unref(mm->owner_call);
-        if (sd_bus_message_is_method_error(reply, NULL)) {
-                log_info("ModemManager is not running; waiting for it");
-                return 0;
-        }
-        if (sd_bus_message_read(reply, "s", &owner) >= 0)
-                set_owner(mm, owner);
-        return 0;
 }
 
 int mm_start(Manager *m) {
@@ -497,12 +466,6 @@ int mm_start(Manager *m) {
         mm->manager = m;
         m->mm = mm;
 
-        r = sd_bus_add_match_async(m->bus, &mm->owner_match,
-                                   "type='signal',sender='" DBUS_NAME "',path='" DBUS_PATH "',interface='"
-                                   DBUS_INTERFACE "',member='NameOwnerChanged',arg0='" MM_BUS_NAME "'",
-                                   on_name_owner_changed, NULL, mm);
-        if (r < 0)
-                return log_error_errno(r, "Failed to watch %s: %m", MM_BUS_NAME);
         r = sd_bus_match_signal_async(m->bus, &mm->if_added_match, MM_BUS_NAME, MM_PATH, OBJECT_MANAGER_INTERFACE,
                                       "InterfacesAdded", on_interfaces_added, NULL, mm);
         if (r >= 0)
@@ -523,10 +486,10 @@ int mm_start(Manager *m) {
                                            on_properties_changed, NULL, mm);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch ModemManager's signals: %m");
-        r = sd_bus_call_method_async(m->bus, &mm->owner_call, DBUS_NAME, DBUS_PATH, DBUS_INTERFACE, "GetNameOwner",
-                                     on_get_name_owner_reply, mm, "s", MM_BUS_NAME);
+        /* After the signal matches, so that none is missed once the owner is known. */
+        r = bus_watch_new(m->bus, MM_BUS_NAME, on_owner, mm, &mm->watch);
         if (r < 0)
-                return log_error_errno(r, "Failed to ask for %s's owner: %m", MM_BUS_NAME);
+                return log_error_errno(r, "Failed to watch %s: %m", MM_BUS_NAME);
         return 0;
 }
 
@@ -536,14 +499,12 @@ void mm_stop(Manager *m) {
         if (!mm)
                 return;
         forget_all(mm);
-        mm->owner_match = sd_bus_slot_unref(mm->owner_match);
+        mm->watch = bus_watch_free(mm->watch);
         mm->if_added_match = sd_bus_slot_unref(mm->if_added_match);
         mm->if_removed_match = sd_bus_slot_unref(mm->if_removed_match);
         mm->added_match = sd_bus_slot_unref(mm->added_match);
         mm->deleted_match = sd_bus_slot_unref(mm->deleted_match);
         mm->props_match = sd_bus_slot_unref(mm->props_match);
-        mm->owner_call = sd_bus_slot_unref(mm->owner_call);
-        free(mm->owner);
         free(mm);
         m->mm = NULL;
 }

@@ -14,11 +14,17 @@
  * UDH stripped and segments joined by oFono; info["Sender"] is the originating address. Only the
  * current owner of org.ofono may call the agent: any other peer is refused, because otherwise a
  * local process could pose as the modem. The bus policy (ipc/org.provboot.conf) says the same.
+ *
+ * Who org.ofono is comes only from the bus driver (ipc/buswatch.h: GetNameOwner, then
+ * NameOwnerChanged sent by the driver); oFono's signals count only when they are broadcasts from
+ * that unique name. A signal addressed to provd's connection reaches the matches below whatever
+ * its sender (issue 9 finding 1), so every handler checks before it acts.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buswatch.h"
 #include "log.h"
 #include "macros.h"
 #include "provd.h"
@@ -42,10 +48,6 @@
 #define OFONO_INTERFACES_MAX 64U   /* entries of a modem's Interfaces we read */
 #define OFONO_DICT_MAX 64U         /* entries of a property / info dictionary we read */
 
-#define DBUS_NAME "org.freedesktop.DBus"
-#define DBUS_PATH "/org/freedesktop/DBus"
-#define DBUS_INTERFACE "org.freedesktop.DBus"
-
 typedef struct OfonoModem {
         Ofono *ofono;
         char *path;       /* oFono's modem object, e.g. /ril_0 */
@@ -57,11 +59,11 @@ typedef struct OfonoModem {
 
 struct Ofono {
         Manager *manager;
-        char *owner; /* unique name owning org.ofono, NULL when oFono is not running */
+        BusWatch *watch; /* org.ofono's unique owner, from the bus driver; NULL owner: not running */
         OfonoModem *modems[OFONO_MODEMS_MAX];
         unsigned n_modems;
-        sd_bus_slot *owner_match, *added_match, *removed_match, *property_match;
-        sd_bus_slot *agent_vtable_slot, *owner_call, *modems_call;
+        sd_bus_slot *added_match, *removed_match, *property_match;
+        sd_bus_slot *agent_vtable_slot, *modems_call;
 };
 
 static OfonoModem *modem_free(OfonoModem *md) {
@@ -103,46 +105,25 @@ static int check_sender_is_ofono(Ofono *o, sd_bus_message *msg, sd_bus_error *er
         const char *sender = sd_bus_message_get_sender(msg);
         char es[LOG_ESCAPE_SIZE(64)];
 
-        if (o->owner && sender && strcmp(sender, o->owner) == 0)
+        /* Trusted: the bus-set sender equals the unique owner of org.ofono as the driver said. */
+        if (bus_watch_sender_is_owner(o->watch, msg))
                 return 0;
         log_warning("Refusing %s from '%s', which is not oFono", sd_bus_message_get_member(msg),
                     log_escape(sender, es, sizeof(es)));
         return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Only oFono may call this agent");
 }
 
-/* Read info["Sender"] from a{sv}; other keys are skipped. ret points into the message. */
+static int info_entry(sd_bus_message *msg, const char *key, void *userdata) {
+        return streq_ptr(key, OFONO_INFO_SENDER) ? bus_variant_read_basic(msg, 's', userdata) : 0;
+}
+
+/* Read info["Sender"] from a{sv} (at most OFONO_DICT_MAX entries); other keys are skipped.
+ * ret points into the message. */
 static int read_info_sender(sd_bus_message *msg, const char **ret) {
         const char *sender = NULL;
-        unsigned n = 0;
         int r;
 
-        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-                const char *key, *contents = NULL;
-
-                if (++n > OFONO_DICT_MAX)
-                        return -E2BIG;
-                r = sd_bus_message_read(msg, "s", &key);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_peek_type(msg, NULL, &contents);
-                if (r < 0)
-                        return r;
-                if (strcmp(key, OFONO_INFO_SENDER) == 0 && contents && strcmp(contents, "s") == 0)
-                        r = sd_bus_message_read(msg, "v", "s", &sender);
-                else
-                        r = sd_bus_message_skip(msg, "v");
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(msg);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(msg);
+        r = bus_dict_read(msg, OFONO_DICT_MAX, info_entry, &sender);
         if (r < 0)
                 return r;
         *ret = sender;
@@ -226,6 +207,8 @@ static int on_register_reply(sd_bus_message *reply, void *userdata, sd_bus_error
                             e && e->name ? e->name : "error", e && e->message ? e->message : "");
                 return 0;
         }
+        if (!bus_watch_sender_is_owner(md->ofono->watch, reply))
+                return 0; /* not from the oFono we asked (ipc/buswatch.h) */
         md->registered = true;
         log_info("Registered as push agent on oFono modem '%s' (%s)", md->path, md->agent_path);
         return 0;
@@ -235,10 +218,10 @@ static void modem_register(OfonoModem *md) {
         Ofono *o = md->ofono;
         int r;
 
-        if (!md->has_push || md->registered || md->register_call || !o->owner)
+        if (!md->has_push || md->registered || md->register_call || !bus_watch_owner(o->watch))
                 return;
         /* Address oFono by its unique name: a reply can only come from the instance we asked. */
-        r = sd_bus_call_method_async(o->manager->bus, &md->register_call, o->owner, md->path,
+        r = sd_bus_call_method_async(o->manager->bus, &md->register_call, bus_watch_owner(o->watch), md->path,
                                      IPC_OFONO_PUSH_INTERFACE, OFONO_M_REGISTER_AGENT, on_register_reply, md, "o",
                                      md->agent_path);
         if (r < 0)
@@ -324,48 +307,33 @@ static int read_interfaces_variant(sd_bus_message *msg) {
         return found;
 }
 
-/* At a modem's property dictionary a{sv}: update the modem from its Interfaces. */
+static int modem_property_entry(sd_bus_message *msg, const char *key, void *userdata) {
+        int *has_push = userdata, r;
+
+        if (!streq_ptr(key, OFONO_P_INTERFACES))
+                return 0;
+        r = read_interfaces_variant(msg);
+        if (r < 0)
+                return r;
+        *has_push = r;
+        return 1;
+}
+
+/* At a modem's property dictionary a{sv} (at most OFONO_DICT_MAX entries): update the modem
+ * from its Interfaces. */
 static int read_modem_properties(Ofono *o, sd_bus_message *msg, const char *path) {
         int r, has_push = 0;
-        unsigned n = 0;
 
-        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-                const char *key;
-
-                if (++n > OFONO_DICT_MAX)
-                        return -E2BIG;
-                r = sd_bus_message_read(msg, "s", &key);
-                if (r < 0)
-                        return r;
-                if (strcmp(key, OFONO_P_INTERFACES) == 0) {
-                        has_push = read_interfaces_variant(msg);
-                        if (has_push < 0)
-                                return has_push;
-                } else {
-                        r = sd_bus_message_skip(msg, "v");
-                        if (r < 0)
-                                return r;
-                }
-                r = sd_bus_message_exit_container(msg);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(msg);
+        r = bus_dict_read(msg, OFONO_DICT_MAX, modem_property_entry, &has_push);
         if (r < 0)
                 return r;
         modem_update(o, path, has_push > 0);
         return 0;
 }
 
+/* A broadcast signal really sent by org.ofono's current owner (ipc/buswatch.h). */
 static bool from_ofono(Ofono *o, sd_bus_message *msg) {
-        const char *sender = sd_bus_message_get_sender(msg);
-
-        return o->owner && sender && strcmp(sender, o->owner) == 0;
+        return bus_watch_signal_trusted(o->watch, msg);
 }
 
 static int on_get_modems_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -380,6 +348,8 @@ static int on_get_modems_reply(sd_bus_message *reply, void *userdata, sd_bus_err
                 log_warning("oFono GetModems failed: %s", e && e->name ? e->name : "error");
                 return 0;
         }
+        if (!bus_watch_sender_is_owner(o->watch, reply))
+                return 0; /* not from the oFono we asked (ipc/buswatch.h) */
         r = sd_bus_message_enter_container(reply, 'a', "(oa{sv})");
         if (r < 0)
                 goto bad;
@@ -456,55 +426,22 @@ static int on_property_changed(sd_bus_message *msg, void *userdata, sd_bus_error
 
 /* ---- following org.ofono ---------------------------------------------------------------- */
 
-static void set_owner(Ofono *o, const char *owner) {
+/* org.ofono changed hands (ipc/buswatch.h, from the bus driver only). */
+static void on_owner(BusWatch *w, const char *owner, void *userdata) {
+        Ofono *o = userdata;
         int r;
 
-        if (owner && owner[0] == 0)
-                owner = NULL;
-        if ((!owner && !o->owner) || (owner && o->owner && strcmp(owner, o->owner) == 0))
-                return;
         /* A new oFono knows nothing of our registrations: start over. */
         forget_all_modems(o);
-        free(o->owner);
-        o->owner = NULL;
         if (!owner) {
                 log_info("oFono left the bus");
                 return;
         }
-        o->owner = strdup(owner);
-        if (!o->owner) {
-                log_oom();
-                return;
-        }
-        log_info("oFono is on the bus (%s); looking for modems with push notification", o->owner);
-        r = sd_bus_call_method_async(o->manager->bus, &o->modems_call, o->owner, OFONO_MANAGER_PATH,
+        log_info("oFono is on the bus (%s); looking for modems with push notification", owner);
+        r = sd_bus_call_method_async(o->manager->bus, &o->modems_call, owner, OFONO_MANAGER_PATH,
                                      OFONO_MANAGER_INTERFACE, OFONO_M_GET_MODEMS, on_get_modems_reply, o, "");
         if (r < 0)
                 log_warning_errno(r, "Failed to call oFono's GetModems: %m");
-}
-
-static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
-        Ofono *o = userdata;
-        const char *name, *old, *new;
-
-        if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0 || strcmp(name, IPC_OFONO_BUS_NAME) != 0)
-                return 0;
-        set_owner(o, new);
-        return 0;
-}
-
-static int on_get_name_owner_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Ofono *o = userdata;
-        const char *owner;
-
-        o->owner_call = sd_bus_slot_unref(o->owner_call);
-        if (sd_bus_message_is_method_error(reply, NULL)) {
-                log_info("oFono is not running; waiting for it");
-                return 0;
-        }
-        if (sd_bus_message_read(reply, "s", &owner) >= 0)
-                set_owner(o, owner);
-        return 0;
 }
 
 int ofono_start(Manager *m) {
@@ -521,12 +458,6 @@ int ofono_start(Manager *m) {
                                        IPC_OFONO_AGENT_INTERFACE, agent_vtable, agent_find, o);
         if (r < 0)
                 return log_error_errno(r, "Failed to export the oFono push agent: %m");
-        r = sd_bus_add_match_async(m->bus, &o->owner_match,
-                                   "type='signal',sender='" DBUS_NAME "',path='" DBUS_PATH "',interface='"
-                                   DBUS_INTERFACE "',member='NameOwnerChanged',arg0='" IPC_OFONO_BUS_NAME "'",
-                                   on_name_owner_changed, NULL, o);
-        if (r < 0)
-                return log_error_errno(r, "Failed to watch org.ofono: %m");
         r = sd_bus_match_signal_async(m->bus, &o->added_match, IPC_OFONO_BUS_NAME, OFONO_MANAGER_PATH,
                                       OFONO_MANAGER_INTERFACE, OFONO_S_MODEM_ADDED, on_modem_added, NULL, o);
         if (r < 0)
@@ -539,11 +470,11 @@ int ofono_start(Manager *m) {
                                       OFONO_S_PROPERTY_CHANGED, on_property_changed, NULL, o);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch oFono's modem properties: %m");
-        /* Sent after the AddMatch calls, so no owner change can fall between the two. */
-        r = sd_bus_call_method_async(m->bus, &o->owner_call, DBUS_NAME, DBUS_PATH, DBUS_INTERFACE, "GetNameOwner",
-                                     on_get_name_owner_reply, o, "s", IPC_OFONO_BUS_NAME);
+        /* After the signal matches, so that none of oFono's signals is missed once its owner is
+         * known; the watch's own match and GetNameOwner are sent in that order. */
+        r = bus_watch_new(m->bus, IPC_OFONO_BUS_NAME, on_owner, o, &o->watch);
         if (r < 0)
-                return log_error_errno(r, "Failed to ask for org.ofono's owner: %m");
+                return log_error_errno(r, "Failed to watch org.ofono: %m");
         return 0;
 }
 
@@ -551,7 +482,7 @@ void ofono_unregister(Manager *m) {
         Ofono *o = m->ofono;
         int r;
 
-        if (!o || !o->owner)
+        if (!o || !bus_watch_owner(o->watch))
                 return;
         /* Hand the modems back so another agent can take them; no reply is awaited. */
         for (unsigned i = 0; i < o->n_modems; i++) {
@@ -560,7 +491,8 @@ void ofono_unregister(Manager *m) {
 
                 if (!md->registered)
                         continue;
-                r = sd_bus_message_new_method_call(m->bus, &call, o->owner, md->path, IPC_OFONO_PUSH_INTERFACE,
+                r = sd_bus_message_new_method_call(m->bus, &call, bus_watch_owner(o->watch), md->path,
+                                                   IPC_OFONO_PUSH_INTERFACE,
                                                    OFONO_M_UNREGISTER_AGENT);
                 if (r >= 0)
                         r = sd_bus_message_append(call, "o", md->agent_path);
@@ -582,13 +514,11 @@ void ofono_stop(Manager *m) {
         if (!o)
                 return;
         forget_all_modems(o);
-        o->owner_match = sd_bus_slot_unref(o->owner_match);
+        o->watch = bus_watch_free(o->watch);
         o->added_match = sd_bus_slot_unref(o->added_match);
         o->removed_match = sd_bus_slot_unref(o->removed_match);
         o->property_match = sd_bus_slot_unref(o->property_match);
         o->agent_vtable_slot = sd_bus_slot_unref(o->agent_vtable_slot);
-        o->owner_call = sd_bus_slot_unref(o->owner_call);
-        free(o->owner);
         free(o);
         m->ofono = NULL;
 }

@@ -10,10 +10,13 @@
 #                     its object model and types checked against ModemManager's introspection XML
 #   modemmanager-real.sh  the real ModemManager 1.20 with polkitd on the private bus and a
 #                     scripted AT modem (tests/tools/at-modem.py, checks in tests/tools/mm-check.py)
+#   spoof-signals.sh  issue 9 finding 1: nobody's forged unicast signals (IMSI, NameOwnerChanged)
+#                     to verifierd and provd, with and without the policy's signal rules
+#                     (tests/tools/spoof-signal.py, fake-ofono-sim.py, log-agent.py)
 INTEGRATION_TESTS += tests/integration/introspect.sh tests/integration/no-secret.sh \
         tests/integration/provd-crash.sh tests/integration/hostile-provd.sh \
         tests/integration/ofono.sh tests/integration/modemmanager.sh \
-        tests/integration/modemmanager-real.sh
+        tests/integration/modemmanager-real.sh tests/integration/spoof-signals.sh
 
 # The hostile Submit generator is a test tool: it links libcrypto to forge MACs (HMAC-SHA1);
 # it is never installed and provd never links it.

@@ -1,2 +1,2 @@
 # verifierd's bus service (the engine is in libverifier.a).
-VERIFIERD_SRCS += verifierd/main.c
+VERIFIERD_SRCS += verifierd/main.c verifierd/imsi.c

@@ -4,8 +4,8 @@
  *
  * A thin shell around the engine (engine.h): every method checks its caller from the bus
  * credentials, reads its arguments through the typed ipc_*_read validators, calls the engine
- * once, and answers with the verdict. It also keeps the network PIN source (the IMSI from
- * oFono's SimManager or ModemManager's Sim, or static configuration), an optional user agent
+ * once, and answers with the verdict. It also starts the network PIN source (imsi.c: the IMSI
+ * from oFono's SimManager or ModemManager's Sim, or static configuration), an optional user agent
  * (RequestPin / RequestConfirmation), the expiry timer, SIGHUP reload, and one structured
  * journal entry per verdict.
  *
@@ -17,6 +17,9 @@
  *     and labelled untrusted.
  *   - Every authentication failure gives the same error with the same message.
  *   - No PIN, IMSI or key is ever logged or returned.
+ *   - A signal is believed only from its real sender, as a broadcast: NameOwnerChanged from the
+ *     bus driver (the agent's disappearance), the SIM's IMSI from the unique owner of org.ofono
+ *     or ModemManager (imsi.c, ipc/buswatch.h; issue 9 finding 1).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -33,11 +36,13 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
+#include "buswatch.h"
 #include "certstore.h"
 #include "config.h"
 #include "cpdoc.h"
 #include "engine.h"
 #include "export-dbus.h"
+#include "imsi.h"
 #include "ipc.h"
 #include "log.h"
 #include "macros.h"
@@ -76,6 +81,7 @@ typedef struct Manager {
         char *agent_owner; /* unique name of the registered agent's connection */
         char *agent_path;
         uint64_t protocol_violations;
+        ImsiSource *imsi; /* the network PIN source (imsi.c); NULL for Source=static */
 } Manager;
 
 typedef enum Caller {
@@ -86,9 +92,10 @@ typedef enum Caller {
 static Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        sd_bus_flush_close_unref(m->bus);
+        imsi_source_free(m->imsi);
         engine_free(m->engine);
         config_free(m->config);
-        sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         free(m->state_dir);
         free(m->agent_owner);
@@ -846,6 +853,10 @@ static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_err
         Manager *m = userdata;
         const char *name, *old, *new;
 
+        /* Trusted only as a broadcast of the bus driver (ipc/buswatch.h): anyone may address a
+         * NameOwnerChanged to our connection, and it unregistered the agent (issue 9 finding 1). */
+        if (!bus_message_is_from_driver(msg))
+                return 0;
         if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0)
                 return 0;
         if (m->agent_owner && streq_ptr(name, m->agent_owner) && (!new || !*new)) {
@@ -897,244 +908,6 @@ static const sd_bus_vtable verifier_vtable[] = {
                                  SD_BUS_PARAM(id) SD_BUS_PARAM(verdict) SD_BUS_PARAM(reason) SD_BUS_PARAM(roles), 0),
         SD_BUS_VTABLE_END
 };
-
-/* ---- network PIN source ------------------------------------------------------------------- */
-
-static void set_imsi(Manager *m, const char *imsi, const char *from) {
-        int r;
-
-        /* The IMSI is a secret of this process: log only that it changed, never its digits. */
-        r = engine_set_imsi(m->engine, imsi && *imsi ? imsi : NULL);
-        if (r < 0)
-                log_warning_errno(r, "Ignoring an invalid IMSI from %s: %m", from);
-        else
-                log_info("Network PIN %s (from %s)", imsi && *imsi ? "known" : "unknown", from);
-}
-
-/* oFono: org.ofono.SimManager.SubscriberIdentity on each modem (security-model.md 2.1). */
-static int ofono_sim_properties(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Manager *m = userdata;
-        int r;
-
-        if (sd_bus_message_is_method_error(reply, NULL))
-                return 0;
-        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
-        if (r < 0)
-                return 0;
-        while (sd_bus_message_enter_container(reply, 'e', "sv") > 0) {
-                const char *key, *imsi;
-
-                if (sd_bus_message_read(reply, "s", &key) < 0)
-                        return 0;
-                if (streq_ptr(key, "SubscriberIdentity") && sd_bus_message_read(reply, "v", "s", &imsi) >= 0) {
-                        set_imsi(m, imsi, "oFono");
-                        return 0;
-                }
-                if (sd_bus_message_skip(reply, "v") < 0)
-                        return 0;
-                sd_bus_message_exit_container(reply);
-        }
-        return 0;
-}
-
-static int ofono_modems(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Manager *m = userdata;
-        int r;
-
-        if (sd_bus_message_is_method_error(reply, NULL))
-                return 0;
-        r = sd_bus_message_enter_container(reply, 'a', "(oa{sv})");
-        if (r < 0)
-                return 0;
-        while (sd_bus_message_enter_container(reply, 'r', "oa{sv}") > 0) {
-                const char *path;
-
-                if (sd_bus_message_read(reply, "o", &path) < 0 || sd_bus_message_skip(reply, "a{sv}") < 0)
-                        return 0;
-                (void) sd_bus_call_method_async(m->bus, NULL, "org.ofono", path, "org.ofono.SimManager",
-                                                "GetProperties", ofono_sim_properties, m, "");
-                sd_bus_message_exit_container(reply);
-        }
-        return 0;
-}
-
-/* org.ofono.Manager.ModemAdded(o path, a{sv}): read the new modem's SIM. */
-static int ofono_modem_added(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
-        Manager *m = userdata;
-        const char *path;
-
-        if (sd_bus_message_read(msg, "o", &path) < 0)
-                return 0;
-        (void) sd_bus_call_method_async(m->bus, NULL, "org.ofono", path, "org.ofono.SimManager", "GetProperties",
-                                        ofono_sim_properties, m, "");
-        return 0;
-}
-
-static int ofono_sim_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
-        Manager *m = userdata;
-        const char *key, *imsi;
-
-        if (sd_bus_message_read(msg, "s", &key) < 0 || !streq_ptr(key, "SubscriberIdentity"))
-                return 0;
-        if (sd_bus_message_read(msg, "v", "s", &imsi) >= 0)
-                set_imsi(m, imsi, "oFono");
-        return 0;
-}
-
-static int ofono_appeared(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
-        Manager *m = userdata;
-        const char *name, *old, *new;
-
-        if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0 || !streq_ptr(name, "org.ofono"))
-                return 0;
-        if (new && *new)
-                (void) sd_bus_call_method_async(m->bus, NULL, "org.ofono", "/", "org.ofono.Manager", "GetModems",
-                                                ofono_modems, m, "");
-        else
-                set_imsi(m, NULL, "oFono (gone)");
-        return 0;
-}
-
-/* The a{sv} properties of org.freedesktop.ModemManager1.Sim: take Imsi, skip the rest. */
-static int mm_read_sim_props(Manager *m, sd_bus_message *msg) {
-        if (sd_bus_message_enter_container(msg, 'a', "{sv}") < 0)
-                return -EBADMSG;
-        while (sd_bus_message_enter_container(msg, 'e', "sv") > 0) {
-                const char *key, *imsi;
-
-                if (sd_bus_message_read(msg, "s", &key) < 0)
-                        return -EBADMSG;
-                if (streq_ptr(key, "Imsi") && sd_bus_message_read(msg, "v", "s", &imsi) >= 0)
-                        set_imsi(m, imsi, "ModemManager");
-                else
-                        sd_bus_message_skip(msg, "v");
-                sd_bus_message_exit_container(msg);
-        }
-        return sd_bus_message_exit_container(msg);
-}
-
-/* ModemManager: org.freedesktop.ModemManager1.Sim.Imsi (security-model.md 2.3). */
-static int mm_read_sim(Manager *m, sd_bus_message *msg) {
-        int r;
-
-        /* a{sa{sv}}: interfaces of one object */
-        r = sd_bus_message_enter_container(msg, 'a', "{sa{sv}}");
-        if (r < 0)
-                return r;
-        while (sd_bus_message_enter_container(msg, 'e', "sa{sv}") > 0) {
-                const char *iface;
-
-                if (sd_bus_message_read(msg, "s", &iface) < 0)
-                        return -EBADMSG;
-                if (!streq_ptr(iface, "org.freedesktop.ModemManager1.Sim")) {
-                        sd_bus_message_skip(msg, "a{sv}");
-                        sd_bus_message_exit_container(msg);
-                        continue;
-                }
-                if (mm_read_sim_props(m, msg) < 0)
-                        return -EBADMSG;
-                sd_bus_message_exit_container(msg);
-        }
-        return sd_bus_message_exit_container(msg);
-}
-
-static int mm_objects(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Manager *m = userdata;
-
-        if (sd_bus_message_is_method_error(reply, NULL))
-                return 0;
-        if (sd_bus_message_enter_container(reply, 'a', "{oa{sa{sv}}}") < 0)
-                return 0;
-        while (sd_bus_message_enter_container(reply, 'e', "oa{sa{sv}}") > 0) {
-                const char *path;
-
-                if (sd_bus_message_read(reply, "o", &path) < 0 || mm_read_sim(m, reply) < 0)
-                        return 0;
-                sd_bus_message_exit_container(reply);
-        }
-        return 0;
-}
-
-/* ObjectManager.InterfacesAdded(o path, a{sa{sv}}): a SIM that appeared after start-up. */
-static int mm_interfaces_added(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
-        Manager *m = userdata;
-        const char *path;
-
-        if (sd_bus_message_read(msg, "o", &path) < 0)
-                return 0;
-        (void) mm_read_sim(m, msg);
-        return 0;
-}
-
-static int mm_sim_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
-        Manager *m = userdata;
-        const char *iface;
-
-        if (sd_bus_message_read(msg, "s", &iface) < 0 || !streq_ptr(iface, "org.freedesktop.ModemManager1.Sim"))
-                return 0;
-        (void) mm_read_sim_props(m, msg);
-        return 0;
-}
-
-static int mm_appeared(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
-        Manager *m = userdata;
-        const char *name, *old, *new;
-
-        if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0 ||
-            !streq_ptr(name, "org.freedesktop.ModemManager1"))
-                return 0;
-        if (new && *new)
-                (void) sd_bus_call_method_async(m->bus, NULL, "org.freedesktop.ModemManager1",
-                                                "/org/freedesktop/ModemManager1",
-                                                "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
-                                                mm_objects, m, "");
-        else
-                set_imsi(m, NULL, "ModemManager (gone)");
-        return 0;
-}
-
-static int setup_network_pin_source(Manager *m) {
-        int r = 0;
-
-        switch (m->config->network_pin_source) {
-        case NETWORK_PIN_SOURCE_STATIC:
-                return 0; /* the engine took Imsi= from the configuration */
-        case NETWORK_PIN_SOURCE_OFONO:
-                r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                              "org.freedesktop.DBus", "NameOwnerChanged", ofono_appeared, NULL, m);
-                if (r >= 0)
-                        r = sd_bus_match_signal_async(m->bus, NULL, "org.ofono", NULL, "org.ofono.SimManager",
-                                                      "PropertyChanged", ofono_sim_changed, NULL, m);
-                if (r >= 0)
-                        r = sd_bus_match_signal_async(m->bus, NULL, "org.ofono", "/", "org.ofono.Manager",
-                                                      "ModemAdded", ofono_modem_added, NULL, m);
-                if (r >= 0)
-                        r = sd_bus_call_method_async(m->bus, NULL, "org.ofono", "/", "org.ofono.Manager",
-                                                     "GetModems", ofono_modems, m, "");
-                break;
-        case NETWORK_PIN_SOURCE_MODEMMANAGER:
-                r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                              "org.freedesktop.DBus", "NameOwnerChanged", mm_appeared, NULL, m);
-                if (r >= 0)
-                        r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.ModemManager1", NULL,
-                                                      "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                                      mm_sim_changed, NULL, m);
-                if (r >= 0)
-                        r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.ModemManager1",
-                                                      "/org/freedesktop/ModemManager1",
-                                                      "org.freedesktop.DBus.ObjectManager", "InterfacesAdded",
-                                                      mm_interfaces_added, NULL, m);
-                if (r >= 0)
-                        r = sd_bus_call_method_async(m->bus, NULL, "org.freedesktop.ModemManager1",
-                                                     "/org/freedesktop/ModemManager1",
-                                                     "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
-                                                     mm_objects, m, "");
-                break;
-        default:
-                break;
-        }
-        return r;
-}
 
 /* ---- timers and signals -------------------------------------------------------------------- */
 
@@ -1310,7 +1083,7 @@ int main(int argc, char **argv) {
                                       "org.freedesktop.DBus", "NameOwnerChanged", on_name_owner_changed, NULL, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch bus names: %m"), EXIT_FAILURE;
-        r = setup_network_pin_source(m);
+        r = imsi_source_start(m->bus, m->engine, m->config->network_pin_source, &m->imsi);
         if (r < 0)
                 log_warning_errno(r, "Failed to watch the network PIN source: %m");
         r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);

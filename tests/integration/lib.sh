@@ -4,7 +4,8 @@
 #
 # pb_setup_users      create the system user "provd" and group "provboot" if missing (root)
 # pb_start_bus DIR    start a private dbus-daemon with a system-bus-like configuration that
-#                     includes the shipped policy ipc/org.provboot.conf and every file named in
+#                     includes the shipped policy ipc/org.provboot.conf (PB_POLICY names another
+#                     file instead, for tests that take one layer away) and every file named in
 #                     PB_BUS_POLICIES (e.g. a service's own system.d policy); sets PB_BUS, PB_BUS_PID
 # pb_start_verifierd CONFDIR STATEDIR   verifierd as root on that bus; sets PB_VERIFIERD_PID
 # pb_start_provd CONFDIR                provd as user provd; sets PB_PROVD_PID
@@ -78,7 +79,11 @@ pb_workdir() {
 pb_start_bus() {
         local dir=$1
         mkdir -p "$dir/policy.d"
-        cp "$PB_TOP/ipc/org.provboot.conf" ${PB_BUS_POLICIES:-} "$dir/policy.d/" || return 1
+        cp "${PB_POLICY:-$PB_TOP/ipc/org.provboot.conf}" "$dir/policy.d/org.provboot.conf" || return 1
+        if [ -n "${PB_BUS_POLICIES:-}" ]; then
+                # shellcheck disable=SC2086
+                cp ${PB_BUS_POLICIES} "$dir/policy.d/" || return 1
+        fi
         cat >"$dir/bus.conf" <<XML
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * buswatch.c: sender checks for signals, the owner of a well-known name as the bus driver tells
+ * it, and a bounded a{sv} reader (buswatch.h). Linked by provd and verifierd through libipc;
+ * no crypto.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buswatch.h"
+#include "log.h"
+#include "macros.h"
+
+struct BusWatch {
+        sd_bus *bus;
+        char *name;
+        char *owner; /* unique name, NULL when none is known */
+        BusWatchOwnerFn cb;
+        void *userdata;
+        sd_bus_slot *match, *call;
+};
+
+bool bus_message_is_broadcast_from(sd_bus_message *msg, const char *sender) {
+        uint8_t type = 0;
+
+        /* Trusted: the SENDER field, which the bus daemon sets for every message it routes (see
+         * buswatch.h); nothing in the body or the other header fields is. */
+        if (!msg || !sender || sd_bus_message_get_type(msg, &type) < 0 || type != SD_BUS_MESSAGE_SIGNAL)
+                return false;
+        /* Our services broadcast; a signal addressed to us alone is never theirs (buswatch.h). */
+        if (sd_bus_message_get_destination(msg))
+                return false;
+        return streq_ptr(sd_bus_message_get_sender(msg), sender);
+}
+
+bool bus_message_is_from_driver(sd_bus_message *msg) {
+        /* Only the bus driver sends as "org.freedesktop.DBus": no connection can own that name. */
+        return bus_message_is_broadcast_from(msg, BUS_DRIVER_NAME);
+}
+
+const char *bus_watch_owner(const BusWatch *w) {
+        return w ? w->owner : NULL;
+}
+
+bool bus_watch_signal_trusted(const BusWatch *w, sd_bus_message *msg) {
+        return w && bus_message_is_broadcast_from(msg, w->owner);
+}
+
+bool bus_watch_sender_is_owner(const BusWatch *w, sd_bus_message *msg) {
+        return w && w->owner && msg && streq_ptr(sd_bus_message_get_sender(msg), w->owner);
+}
+
+static void set_owner(BusWatch *w, const char *owner) {
+        char *copy = NULL;
+
+        if (owner && owner[0] == 0)
+                owner = NULL;
+        if (streq_ptr(owner, w->owner))
+                return;
+        /* Only unique names (":1.42") own names; anything else from the driver would be a bug. */
+        if (owner && owner[0] != ':') {
+                log_warning("Ignoring a non-unique owner for %s", w->name);
+                return;
+        }
+        if (owner) {
+                copy = strdup(owner);
+                if (!copy) {
+                        log_oom();
+                        return;
+                }
+        }
+        free(w->owner);
+        w->owner = copy;
+        if (w->cb)
+                w->cb(w, w->owner, w->userdata);
+}
+
+static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        BusWatch *w = userdata;
+        const char *name, *old, *new;
+
+        /* Trusted only from the bus driver, as a broadcast: anyone may send a signal with this
+         * interface and member to our connection (issue 9 finding 1). */
+        if (!bus_message_is_from_driver(msg)) {
+                log_debug("Ignoring a NameOwnerChanged signal not sent by the bus driver (from '%s')",
+                          sd_bus_message_get_sender(msg) ? sd_bus_message_get_sender(msg) : "?");
+                return 0;
+        }
+        if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0 || !streq_ptr(name, w->name))
+                return 0;
+        set_owner(w, new);
+        return 0;
+}
+
+static int on_get_name_owner(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        BusWatch *w = userdata;
+        const char *owner;
+
+        w->call = sd_bus_slot_unref(w->call);
+        /* The reply to a call we addressed to the driver; sd-bus pairs it by serial, and the bus
+         * lets only the called peer answer. Checked anyway, like every signal. */
+        if (!streq_ptr(sd_bus_message_get_sender(reply), BUS_DRIVER_NAME))
+                return 0;
+        if (sd_bus_message_is_method_error(reply, NULL)) {
+                /* NameHasNoOwner: not running; NameOwnerChanged will say when it comes */
+                log_info("%s is not on the bus; waiting for it", w->name);
+                return 0;
+        }
+        if (sd_bus_message_read(reply, "s", &owner) >= 0)
+                set_owner(w, owner);
+        return 0;
+}
+
+int bus_watch_new(sd_bus *bus, const char *name, BusWatchOwnerFn cb, void *userdata, BusWatch **ret) {
+        _cleanup_free_ char *match = NULL;
+        BusWatch *w;
+        int r;
+
+        if (!bus || !name || !ret || !sd_bus_service_name_is_valid(name) || name[0] == ':')
+                return -EINVAL;
+        w = calloc(1, sizeof(*w));
+        if (!w)
+                return -ENOMEM;
+        w->bus = sd_bus_ref(bus);
+        w->cb = cb;
+        w->userdata = userdata;
+        w->name = strdup(name);
+        if (!w->name || asprintf(&match,
+                                 "type='signal',sender='" BUS_DRIVER_NAME "',path='" BUS_DRIVER_PATH
+                                 "',interface='" BUS_DRIVER_INTERFACE "',member='NameOwnerChanged',arg0='%s'",
+                                 name) < 0) {
+                bus_watch_free(w);
+                return -ENOMEM;
+        }
+        r = sd_bus_add_match_async(bus, &w->match, match, on_name_owner_changed, NULL, w);
+        if (r >= 0)
+                r = sd_bus_call_method_async(bus, &w->call, BUS_DRIVER_NAME, BUS_DRIVER_PATH, BUS_DRIVER_INTERFACE,
+                                             "GetNameOwner", on_get_name_owner, w, "s", name);
+        if (r < 0) {
+                bus_watch_free(w);
+                return r;
+        }
+        *ret = w;
+        return 0;
+}
+
+BusWatch *bus_watch_free(BusWatch *w) {
+        if (!w)
+                return NULL;
+        w->match = sd_bus_slot_unref(w->match);
+        w->call = sd_bus_slot_unref(w->call);
+        sd_bus_unref(w->bus);
+        free(w->name);
+        free(w->owner);
+        free(w);
+        return NULL;
+}
+
+/* ---- bounded a{sv} reading ------------------------------------------------------------------ */
+
+int bus_dict_read(sd_bus_message *msg, unsigned max, BusDictEntryFn fn, void *userdata) {
+        unsigned n = 0;
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                const char *key;
+
+                /* The caller's named limit: a peer may send any number of entries. */
+                if (++n > max)
+                        return -E2BIG;
+                r = sd_bus_message_read(msg, "s", &key);
+                if (r < 0)
+                        return r;
+                r = fn ? fn(msg, key, userdata) : 0;
+                if (r < 0)
+                        return r;
+                if (r == 0) {
+                        r = sd_bus_message_skip(msg, "v");
+                        if (r < 0)
+                                return r;
+                }
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(msg);
+        return r < 0 ? r : 0;
+}
+
+int bus_variant_read_basic(sd_bus_message *msg, char type, void *ret) {
+        const char *contents = NULL;
+        char t = 0;
+        int r;
+
+        r = sd_bus_message_peek_type(msg, &t, &contents);
+        if (r < 0)
+                return r;
+        if (r == 0 || t != 'v' || !contents || contents[0] != type || contents[1] != 0)
+                return 0;
+        r = sd_bus_message_enter_container(msg, 'v', contents);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_basic(msg, type, ret);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(msg);
+        return r < 0 ? r : 1;
+}
