@@ -192,10 +192,11 @@ static void log_verdict(const EngineResult *res, int sec, const char *transport)
                         res->verdict == VERDICT_APPLIED ? LOG_NOTICE : LOG_INFO, "PUSH_ID=%" PRIu64, res->id,
                         "SEC=%s", policy_sec_to_string(sec), "ROLES=%u", res->roles,
                         "VERDICT=%s", v, "REASON=%s", why, "TRANSPORT=%s", transport ? transport : "", NULL);
-        log_info("push %" PRIu64 ": verdict %s%s%s, sec %s, roles %u (%s)%s%s", res->id, v, why[0] ? ", reason " : "",
+        log_info("push %" PRIu64 ": verdict %s%s%s, sec %s, roles %u (%s)%s%s%s", res->id, v, why[0] ? ", reason " : "",
                  why, policy_sec_to_string(sec), res->roles, roles,
-                 /* one line: the list's newlines (and anything else) escaped (finding 9) */
-                 res->denied ? ", denied: " : "", res->denied ? log_escape(res->denied, denied, sizeof denied) : "");
+                 /* one line, quoted: the list's newlines (and anything else) escaped (finding 9) */
+                 res->denied ? ", denied: '" : "", res->denied ? log_escape(res->denied, denied, sizeof denied) : "",
+                 res->denied ? "'" : "");
 }
 
 static int get_sec_cb(const StorePush *p, void *userdata) {
