@@ -82,6 +82,7 @@ typedef struct PinBackoff {
         uid_t uid;
         unsigned failures;              /* wrong PINs in a row */
         uint64_t until_usec;            /* CLOCK_MONOTONIC: refused before this */
+        uint64_t window_usec;           /* the length of that window */
         uint64_t last_usec;             /* last failure, for forgetting the oldest entry */
 } PinBackoff;
 
@@ -555,6 +556,7 @@ static uint64_t pin_backoff_failed(Manager *m, uid_t uid) {
                 delay = MIN(delay, PIN_BACKOFF_MAX_USEC);
         }
         b->until_usec = now + delay;
+        b->window_usec = delay;
         b->last_usec = now;
         return delay;
 }
@@ -579,7 +581,8 @@ static int method_provide_pin(sd_bus_message *msg, void *userdata, sd_bus_error 
         b = pin_backoff_find(m, uid, false);
         if (b && now_monotonic(m) < b->until_usec)
                 return sd_bus_error_setf(error, IPC_ERROR_LIMIT,
-                                         "Too many wrong PINs from this user: try again in %" PRIu64 " s",
+                                         "%u wrong PINs in a row from this user: wait %" PRIu64 " s (%" PRIu64
+                                         " s left)", b->failures, (uint64_t) (b->window_usec / 1000000U),
                                          (uint64_t) ((b->until_usec - now_monotonic(m) + 999999U) / 1000000U));
         r = ipc_pin_read(msg, &p);
         if (r < 0) { /* same answer as a wrong PIN: no oracle on the PIN's shape */

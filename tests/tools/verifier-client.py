@@ -12,6 +12,8 @@ likes; as root it is the user's side.
       --netwpin/--userpin compute the ProvBoot MAC over the body (oma-cp-wire.md 5) with
       tools/mkpush.py's key rules; the default content type is the text XML one.
   pin ID PIN                          -> "verdict VERDICT REASON|- ROLES" or "error NAME MESSAGE"
+  pins ID PIN...                      -> one such line per PIN, each call on a new connection,
+                                         back to back (no interpreter start-up in between)
   pending                             -> ListPending as JSON (a list of objects)
   history                             -> GetHistory(1000) as JSON
   policy KEY                          -> one GetPolicy value
@@ -91,6 +93,11 @@ def cmd_pin(bus, argv):
         print("error %s %s" % (e.get_dbus_name(), e.get_dbus_message()))
 
 
+def cmd_pins(bus, argv):
+    for p in argv[1:]:
+        cmd_pin(dbus.bus.BusConnection(sys.argv[1]), [argv[0], p])
+
+
 def cmd_pending(bus, argv):
     out = [dict(id=int(p[0]), sender=str(p[1]), sec=str(p[2]), waiting=str(p[3]), received=int(p[4]),
                 expires=int(p[5]), summary=[str(x) for x in p[6]])
@@ -155,7 +162,7 @@ def main():
     if cmd == "agent":
         dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
     bus = dbus.bus.BusConnection(sys.argv[1])
-    {"submit": cmd_submit, "pin": cmd_pin, "pending": cmd_pending, "history": cmd_history,
+    {"submit": cmd_submit, "pin": cmd_pin, "pins": cmd_pins, "pending": cmd_pending, "history": cmd_history,
      "policy": cmd_policy, "agent": cmd_agent}[cmd](bus, sys.argv[3:])
 
 
