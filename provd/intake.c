@@ -44,6 +44,7 @@ struct SubmitJob {
         char sender[IPC_SENDER_MAX + 1];
         uint64_t received_usec;
         Summary summary;         /* what we decoded, for the user's prompt (verifierd: unverified) */
+        bool plain_submit;       /* verifierd does not know SubmitWithSummary: use Submit */
         sd_bus_message *request; /* the Inject call to answer, or NULL */
         sd_bus_slot *slot;       /* the pending Submit call */
 };
@@ -189,10 +190,11 @@ static int job_send(SubmitJob *j) {
          * verifierd trusts none of it (it shows it as "(unverified)" and decodes nothing before the
          * bytes are authenticated, issue 9 finding 3). */
         r = sd_bus_message_new_method_call(m->bus, &call, IPC_VERIFIER_BUS_NAME, IPC_VERIFIER_PATH,
-                                           IPC_VERIFIER_INTERFACE, IPC_M_SUBMIT_WITH_SUMMARY);
+                                           IPC_VERIFIER_INTERFACE,
+                                           j->plain_submit ? IPC_M_SUBMIT : IPC_M_SUBMIT_WITH_SUMMARY);
         if (r < 0)
                 return r;
-        r = ipc_submit_with_summary_append(call, &s);
+        r = j->plain_submit ? ipc_submit_append(call, &s) : ipc_submit_with_summary_append(call, &s);
         if (r < 0)
                 return r;
         r = sd_bus_call_async(m->bus, &j->slot, call, on_submit_reply, j, PROVD_SUBMIT_TIMEOUT_USEC);
@@ -231,6 +233,19 @@ static int on_submit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         j->in_flight = false;
         m->n_inflight--;
 
+        if (!j->plain_submit && sd_bus_message_is_method_error(reply, "org.freedesktop.DBus.Error.UnknownMethod")) {
+                /* An older verifierd without SubmitWithSummary: the same push with Submit, which
+                 * every verifierd keeps; the user then sees no summary before the PIN. */
+                j->plain_submit = true;
+                j->slot = sd_bus_slot_unref(j->slot);
+                if (job_send(j) >= 0) {
+                        TAKE_PTR(j);
+                        return 0;
+                }
+                job_fail(j, IPC_ERROR_UNAVAILABLE, "cannot call verifierd");
+                dispatch_queue(m);
+                return 0;
+        }
         if (sd_bus_message_is_method_error(reply, NULL)) {
                 const sd_bus_error *e = sd_bus_message_get_error(reply);
                 char why[256];
