@@ -53,7 +53,7 @@ out=$(pb_vc pin "$id2" 1234)
 
 # 3. NETWPIN waiting for confirmation: the agent sees verifierd's own summary
 pb_doc_xml "$W/nap.xml" "<characteristic type=\"APPLICATION\"><parm name=\"APPID\" value=\"w2\"/><parm name=\"NAME\" value=\"Op$FORGE\"/></characteristic>"
-out=$(pb_as_provd submit --body "$W/nap.xml" --sec 0 --netwpin "$PB_IMSI" --summary "APPLICATION NAME=Op")
+out=$(pb_as_provd submit --body "$W/nap.xml" --sec 0 --netwpin "$PB_IMSI")
 pb_expect "NETWPIN bookmark waits for confirmation" "pending needs-confirmation" "$(pb_field 3 "$out") $(pb_field 4 "$out")"
 id3=$(pb_field 2 "$out")
 pb_wait_for 10 grep -q "\"id\": $id3" "$W/agent.log" || fail "the agent was asked for push $id3"

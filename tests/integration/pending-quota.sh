@@ -60,7 +60,7 @@ done
 pb_expect "no history row for the copies" "$h0" "$(pb_vc history | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
 
 # ---- 5. expiry ----------------------------------------------------------------------------------
-out=$(pb_as_provd submit --body "$W/apn.xml" --sec 0 --netwpin "$PB_IMSI" --sender +4915550998 --summary x)
+out=$(pb_as_provd submit --body "$W/apn.xml" --sec 0 --netwpin "$PB_IMSI" --sender +4915550998)
 pb_expect "the applied NETWPIN push again is a replay" "rejected replay" "$(pb_field 3 "$out") $(pb_field 4 "$out")"
 pb_doc_xml "$W/apn2.xml" '<characteristic type="NAPDEF"><parm name="NAPID" value="MMS"/><parm name="NAME" value="Operator MMS"/><parm name="NAP-ADDRESS" value="mms.operator.example"/></characteristic>'
 out=$(pb_as_provd submit --body "$W/apn2.xml" --sec 0 --netwpin "$PB_IMSI")

@@ -116,8 +116,9 @@ pb_expect "17 summary lines: InvalidArgs" "error org.freedesktop.DBus.Error.Inva
 out=$(pb_as_provd submit --body "$W/b.xml" --sec 1 --userpin 1234 "${args[@]:2}")
 expect_verdict "16 summary lines (the limit)" "pending needs-pin" "$out"
 pb_expect "each refused call counted as a protocol violation" "$((pv0 + 2))" "$(pb_vc policy Status.ProtocolViolations)"
-out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 "$PB_VC" "$PB_BUS" submit --body "$W/b.xml" --sec 1 --userpin 1234)
+out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 "$PB_VC" "$PB_BUS" submit \
+        --method SubmitWithSummary --body "$W/b.xml" --sec 1 --userpin 1234)
 pb_expect "nobody may not call SubmitWithSummary" "error org.freedesktop.DBus.Error.AccessDenied" "$out"
-out=$(pb_vc submit --body "$W/b.xml" --sec 1 --userpin 1234)
+out=$(pb_vc submit --method SubmitWithSummary --body "$W/b.xml" --sec 1 --userpin 1234)
 pb_expect "root (not provd) is refused by verifierd itself" "error org.freedesktop.DBus.Error.AccessDenied" "$out"
 pb_summary

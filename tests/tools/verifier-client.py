@@ -8,7 +8,8 @@ likes; as root it is the user's side.
   submit --body FILE [--method Submit|SubmitWithSummary] [--ct CONTENT-TYPE] [--sec N]
          [--mac HEX | --netwpin IMSI | --userpin PIN] [--sender S] [--transport T]
          [--summary LINE]...          -> "verdict ID VERDICT REASON|- ROLES" or "error NAME"
-      --sec: -1 none, 0 NETWPIN, 1 USERPIN, 2 USERNETWPIN, 3 USERPINMAC (the WSP SEC values);
+      --method: SubmitWithSummary when a --summary is given, else Submit (the call every
+      verifierd has); --sec: -1 none, 0 NETWPIN, 1 USERPIN, 2 USERNETWPIN, 3 USERPINMAC (the WSP SEC values);
       --netwpin/--userpin compute the ProvBoot MAC over the body (oma-cp-wire.md 5) with
       tools/mkpush.py's key rules; the default content type is the text XML one.
   pin ID PIN                          -> "verdict VERDICT REASON|- ROLES" or "error NAME MESSAGE"
@@ -54,7 +55,7 @@ def verifier(bus):
 def cmd_submit(bus, argv):
     ap = argparse.ArgumentParser(prog="submit")
     ap.add_argument("--body", required=True)
-    ap.add_argument("--method", default="SubmitWithSummary")
+    ap.add_argument("--method")
     ap.add_argument("--ct", default=CT_XML)
     ap.add_argument("--sec", type=int, default=-1)
     ap.add_argument("--mac", default="")
@@ -64,6 +65,8 @@ def cmd_submit(bus, argv):
     ap.add_argument("--transport", default="ofono")
     ap.add_argument("--summary", action="append", default=[])
     a = ap.parse_args(argv)
+    if not a.method:
+        a.method = "SubmitWithSummary" if a.summary else "Submit"
     body = open(a.body, "rb").read()
     mac = a.mac
     if a.netwpin or a.userpin:
