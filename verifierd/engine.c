@@ -270,11 +270,17 @@ static char *unverified_lines(const char *text) {
         f = open_memstream(&buf, &size);
         if (!f)
                 return NULL;
-        for (const char *p = text; *p && n_lines < SUMMARY_LINES_MAX; n_lines++) {
+        for (const char *p = text; *p; n_lines++) {
                 size_t n = strcspn(p, "\n");
-                _cleanup_free_ char *line = strndup(p, n);
+                _cleanup_free_ char *line = NULL;
                 char esc[SUMMARY_LINE_MAX + 1];
 
+                if (n_lines == SUMMARY_LINES_MAX - 1 && p[n]) {
+                        /* more than fits: say so rather than drop lines silently (finding 11) */
+                        fprintf(f, "\n(more lines not shown)");
+                        break;
+                }
+                line = strndup(p, n);
                 if (!line) {
                         fclose(f);
                         return NULL;
@@ -962,7 +968,7 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
                 return finish(&c, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED, 0, NULL, ret);
         if (s->content_kind == WSP_CONTENT_PKCS7) {
                 /* A signed package over the air: its signature is its only authentication; the
-                 * SEC and MAC provd reports are not used, and provd's summary is dropped. */
+                 * SEC and MAC provd reports are not used, nor is provd's summary. */
                 c.sec = POLICY_SEC_SIGNED;
                 return run_package(&c, ret);
         }

@@ -287,8 +287,10 @@ static int append_line(sd_bus_message *m, const char *label, const char *line, s
                         return -ENOMEM;
                 display_escape(copy, esc, DISPLAY_ESCAPE_SIZE(n));
         }
-        if (asprintf(&both, "%s%s", label, esc ?: copy) < 0)
+        if (asprintf(&both, "%s%s", label, esc ?: copy) < 0) {
+                both = NULL; /* undefined after a failure */
                 return -ENOMEM;
+        }
         return sd_bus_message_append(m, "s", both);
 }
 
@@ -598,15 +600,18 @@ static int method_provide_pin(sd_bus_message *msg, void *userdata, sd_bus_error 
         if (res.pin_rejected) {
                 uint64_t delay = pin_backoff_failed(m, uid);
 
-                log_info("push %" PRIu64 ": wrong PIN from uid %u, next try %s%" PRIu64 " s", res.id, (unsigned) uid,
-                         delay ? "in " : "at once, then back-off; ", (uint64_t) (delay / 1000000U));
-        } else if (res.verdict != VERDICT_EXPIRED && res.reason != REASON_PIN_ATTEMPTS_EXCEEDED &&
-                   (b = pin_backoff_find(m, uid, false)))
-                b->failures = 0, b->until_usec = 0; /* the PIN authenticated the push */
-        if (res.pin_rejected) {
-                log_info("push %" PRIu64 ": wrong PIN, %u attempt(s) left", res.id, res.attempts_left);
+                log_info("push %" PRIu64 ": wrong PIN, %u attempt(s) left; uid %u may try again in %" PRIu64 " s",
+                         res.id, res.attempts_left, (unsigned) uid, (uint64_t) (delay / 1000000U));
                 engine_result_done(&res);
                 return sd_bus_error_set(error, IPC_ERROR_AUTH_FAILED, IPC_AUTH_FAILED_MESSAGE);
+        }
+        if (res.verdict != VERDICT_EXPIRED && res.reason != REASON_PIN_ATTEMPTS_EXCEEDED) {
+                /* the PIN authenticated the push: this caller starts afresh */
+                b = pin_backoff_find(m, uid, false);
+                if (b) {
+                        b->failures = 0;
+                        b->until_usec = b->window_usec = 0;
+                }
         }
         log_verdict(&res, push_sec(m, res.id), "pin");
         r = reply_verdict(msg, &res, false);
