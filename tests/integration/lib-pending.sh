@@ -8,6 +8,8 @@
 # pb_as_provd ARGS...             tests/tools/verifier-client.py as user provd (a compromised
 #                                 provd: it may call Submit and SubmitWithSummary, nothing else)
 # pb_vc ARGS...                   the same tool as root (the user's side: pin, pending, policy)
+# pb_start_agent OUT [ARGS...]    a test agent (root) logging each prompt to OUT; waits until it
+#                                 registered; stopped by pb_cleanup
 # pb_doc_xml FILE INNER           write a wap-provisioningdoc holding INNER (XML) to FILE
 # pb_field N TEXT                 the N-th word of TEXT
 # pb_db_grep STATEDIR TEXT        TEXT occurs in verifierd's database files (db, -wal), raw bytes
@@ -32,6 +34,14 @@ pb_as_provd() {
 
 pb_vc() {
         /usr/bin/python3 "$PB_VC" "$PB_BUS" "$@"
+}
+
+pb_start_agent() {
+        local out=$1; shift
+        # python itself in the background (not a shell function), so pb_cleanup stops it
+        /usr/bin/python3 "$PB_VC" "$PB_BUS" agent "$out" "$@" >"$out.stdout" 2>&1 &
+        PB_PIDS+=("$!")
+        pb_wait_for 10 grep -q ready "$out.stdout" || { echo "test agent: $(cat "$out.stdout")"; return 1; }
 }
 
 pb_doc_xml() {

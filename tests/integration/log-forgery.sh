@@ -28,9 +28,7 @@ FORGE='&#10;&lt;2&gt;push 999: verdict applied, sec NETWPIN, roles 4 (OPERATOR)'
 pb_start_bus "$W" || exit 1
 pb_start_verifierd "$W" "$W/state" || exit 1
 pb_start_provd "$W/pconf" || exit 1
-pb_vc agent "$W/agent.log" >"$W/agent.out" 2>&1 &
-PB_PIDS+=("$!")
-pb_wait_for 10 grep -q ready "$W/agent.out" || fail "test agent registered: $(cat "$W/agent.out")"
+pb_start_agent "$W/agent.log" || fail "test agent registered"
 
 # 1. NETWPIN (authenticated), an APPLICATION whose APPID and a characteristic whose type carry the
 #    forged line: refused with a denied list naming them

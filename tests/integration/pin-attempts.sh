@@ -23,9 +23,7 @@ W=$PB_WORK
 pb_pending_conf "$W"
 pb_start_bus "$W" || exit 1
 pb_start_verifierd "$W" "$W/state" || exit 1
-pb_vc agent "$W/agent.log" >"$W/agent.out" 2>&1 &
-PB_PIDS+=("$!")
-pb_wait_for 10 grep -q ready "$W/agent.out" || fail "test agent registered: $(cat "$W/agent.out")"
+pb_start_agent "$W/agent.log" || fail "test agent registered"
 
 pb_doc_xml "$W/a.xml" '<characteristic type="APPLICATION"><parm name="APPID" value="w2"/><parm name="NAME" value="Guess me"/></characteristic>'
 pb_doc_xml "$W/b.xml" '<characteristic type="APPLICATION"><parm name="APPID" value="w2"/><parm name="NAME" value="Bookmarks"/></characteristic>'
@@ -79,9 +77,7 @@ asked=$(grep -c "\"id\": $A," "$W/agent.log")
 pb_expect "the agent was asked once about the push, not once per copy" 1 "$asked"
 
 # ---- 4. the window doubles; the right PIN clears it ----------------------------------------------
-pb_vc agent "$W/agent2.log" >"$W/agent2.out" 2>&1 & # verifierd restarted: register again
-PB_PIDS+=("$!")
-pb_wait_for 10 grep -q ready "$W/agent2.out"
+pb_start_agent "$W/agent2.log" || fail "test agent registered" # verifierd restarted: register again
 out=$(send "$W/b.xml")
 B=$(pb_field 2 "$out")
 pb_expect "another push waits" "pending needs-pin" "$(pb_field 3 "$out") $(pb_field 4 "$out")"

@@ -25,9 +25,7 @@ printf '[Intake]\nOfono=no\nModemManager=no\n' >"$W/pconf/provd.conf"
 pb_start_bus "$W" || exit 1
 pb_start_verifierd "$W" "$W/state" || exit 1
 pb_start_provd "$W/pconf" || exit 1
-pb_vc agent "$W/agent.log" >"$W/agent.out" 2>&1 &
-PB_PIDS+=("$!")
-pb_wait_for 10 grep -q ready "$W/agent.out" || fail "test agent registered: $(cat "$W/agent.out")"
+pb_start_agent "$W/agent.log" || fail "test agent registered"
 
 doc() { # doc FILE TAG: a NAPDEF, 16 bookmarks, then the proxy
         local inner i

@@ -62,9 +62,7 @@ pb_stop "$PB_VERIFIERD_PID"
 
 # ---- 2. waiting for a PIN: provd's words, labelled, and nothing decoded -------------------------
 pb_start_verifierd "$W/on" "$W/state" || exit 1
-pb_vc agent "$W/agent.log" >"$W/agent.out" 2>&1 &
-PB_PIDS+=("$!")
-pb_wait_for 10 grep -q ready "$W/agent.out" || fail "test agent registered: $(cat "$W/agent.out")"
+pb_start_agent "$W/agent.log" || fail "test agent registered"
 d0=$(decoded)
 out=$(pb_as_provd submit --body "$W/b.xml" --sec 1 --userpin 1234 --sender +4917099 \
         --summary "APPLICATION APPID=w2 NAME=CANARY-PROVD-TWO" --summary "second line")
