@@ -9,7 +9,11 @@
 
 #include "cpdoc-builder.h"
 #include "ipc.h"
+#include "summary.h"
 #include "verdict.h"
+
+_Static_assert(IPC_SUMMARY_LINES_MAX == SUMMARY_LINES_MAX, "one summary line limit");
+_Static_assert(IPC_SUMMARY_LINE_MAX == SUMMARY_LINE_MAX, "one summary line length");
 
 const sd_bus_error_map ipc_error_map[] = {
         SD_BUS_ERROR_MAP(IPC_ERROR_AUTH_FAILED, EKEYREJECTED),
@@ -138,6 +142,53 @@ int ipc_submit_read(sd_bus_message *m, IpcSubmit *ret) {
                 return -EINVAL;
         s.body = body;
         s.body_size = size;
+        *ret = s;
+        return 0;
+}
+
+int ipc_submit_with_summary_append(sd_bus_message *m, const IpcSubmit *s) {
+        int r;
+
+        r = ipc_submit_append(m, s);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'a', "s");
+        if (r < 0)
+                return r;
+        for (unsigned i = 0; i < s->n_summary && i < IPC_SUMMARY_LINES_MAX; i++) {
+                r = sd_bus_message_append(m, "s", s->summary[i]);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(m);
+}
+
+int ipc_submit_with_summary_read(sd_bus_message *m, IpcSubmit *ret) {
+        IpcSubmit s;
+        const char *line;
+        int r;
+
+        r = ipc_submit_read(m, &s);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(m, 'a', "s");
+        if (r < 0)
+                return r;
+        s.n_summary = 0;
+        while ((r = sd_bus_message_read(m, "s", &line)) > 0) {
+                /* provd may be compromised (R3): bounded, and one line of printable text each, so
+                 * nothing it says can break a log line, a prompt or ListPending apart. */
+                if (s.n_summary >= IPC_SUMMARY_LINES_MAX)
+                        return -E2BIG;
+                if (!summary_line_valid(line))
+                        return -EINVAL;
+                s.summary[s.n_summary++] = line;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
         *ret = s;
         return 0;
 }

@@ -42,10 +42,20 @@
 #define IPC_M_SUBMIT "Submit"
 #define IPC_SIG_SUBMIT_IN "aysisss" "t"
 #define IPC_SIG_SUBMIT_OUT "tssu"
+/* [provd's user only] SubmitWithSummary(Submit's arguments, as summary_lines) -> as Submit.
+ *   summary_lines: provd's description of the document it decoded (common/summary.h), at most
+ *   IPC_SUMMARY_LINES_MAX lines of at most IPC_SUMMARY_LINE_MAX bytes of printable text each.
+ *   UNTRUSTED: verifierd keeps it only while the push waits for a PIN, shows it labelled
+ *   "(unverified)", and deletes it when the push is authenticated or rejected. Submit stays
+ *   (programs and tests rely on its signature): a push submitted with it has no summary. */
+#define IPC_M_SUBMIT_WITH_SUMMARY "SubmitWithSummary"
+#define IPC_SIG_SUBMIT_WITH_SUMMARY_IN IPC_SIG_SUBMIT_IN "as"
 
 /* [root or group provboot] user side */
 #define IPC_M_LIST_PENDING "ListPending"            /* () -> a(tsssttas) */
-#define IPC_SIG_LIST_PENDING_OUT "a(tsssttas)"      /* id, sender, sec, waiting-for, received, expires, summary lines */
+#define IPC_SIG_LIST_PENDING_OUT "a(tsssttas)"      /* id, sender, sec, waiting-for, received, expires, summary lines
+                                                     * (each "(unverified) ..." while the push waits for a PIN;
+                                                     * the last one says "+N more not shown" when lines were cut) */
 #define IPC_M_PROVIDE_PIN "ProvidePin"              /* (t id, s pin) -> (s verdict, s reason, u roles) */
 #define IPC_SIG_PROVIDE_PIN_IN "ts"
 #define IPC_M_CONFIRM "Confirm"                     /* (t id) -> (s verdict, s reason, u roles) */
@@ -101,6 +111,8 @@
 #define IPC_CONTENT_TYPE_MAX 127U
 #define IPC_PIN_MAX 64U
 #define IPC_HISTORY_MAX 1000U
+#define IPC_SUMMARY_LINES_MAX 16U           /* SubmitWithSummary lines (= SUMMARY_LINES_MAX) */
+#define IPC_SUMMARY_LINE_MAX 160U           /* bytes of one line (= SUMMARY_LINE_MAX) */
 
 /* ---- errors ------------------------------------------------------------------------------- */
 
@@ -134,11 +146,20 @@ typedef struct IpcSubmit {
         const char *sender;             /* printable, <= IPC_SENDER_MAX */
         const char *transport;          /* "ofono", "modemmanager", "inject" */
         uint64_t received_usec;         /* CLOCK_REALTIME */
+        /* SubmitWithSummary only: provd's summary lines (borrowed), each summary_line_valid() */
+        const char *summary[IPC_SUMMARY_LINES_MAX];
+        unsigned n_summary;
 } IpcSubmit;
 
 int ipc_submit_append(sd_bus_message *m, const IpcSubmit *s);
 /* Return: 0, or -EINVAL/-E2BIG/-EBADMSG naming nothing (the caller answers InvalidArgs). */
 int ipc_submit_read(sd_bus_message *m, IpcSubmit *ret);
+/* SubmitWithSummary: Submit's arguments, then the summary lines. ipc_submit_with_summary_read
+ * validates the lines too: more than IPC_SUMMARY_LINES_MAX -> -E2BIG; an empty line, one over
+ * IPC_SUMMARY_LINE_MAX bytes, or one that is not one line of printable text (no control, bidi
+ * or invisible line-breaking character, valid UTF-8) -> -EINVAL. */
+int ipc_submit_with_summary_append(sd_bus_message *m, const IpcSubmit *s);
+int ipc_submit_with_summary_read(sd_bus_message *m, IpcSubmit *ret);
 
 typedef struct IpcVerdict {
         uint64_t id;

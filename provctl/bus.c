@@ -252,7 +252,10 @@ static int verb_pending(sd_bus *bus) {
                                 printf("%s", firstline ? "" : ",");
                                 json_str(line);
                         } else
-                                printf("%s%s\n", firstline ? "(untrusted) " : "       ", line);
+                                /* verifierd labels provd's words "(unverified)" and ends with
+                                 * "+N more not shown" when elements were left out: print every
+                                 * line as it comes, never fewer */
+                                printf("%s%s\n", firstline ? "" : "       ", line);
                         firstline = false;
                 }
                 if (!arg.json && firstline)

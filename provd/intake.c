@@ -21,6 +21,7 @@
 #include "macros.h"
 #include "pipeline.h"
 #include "provd.h"
+#include "summary.h"
 #include "verdict.h"
 #include "wsp.h"
 
@@ -42,6 +43,8 @@ struct SubmitJob {
         char mac[IPC_MAC_HEX_LEN + 1];
         char sender[IPC_SENDER_MAX + 1];
         uint64_t received_usec;
+        Summary summary;         /* what we decoded, for the user's prompt (verifierd: unverified) */
+        bool plain_submit;       /* verifierd does not know SubmitWithSummary: use Submit */
         sd_bus_message *request; /* the Inject call to answer, or NULL */
         sd_bus_slot *slot;       /* the pending Submit call */
 };
@@ -177,14 +180,21 @@ static int job_send(SubmitJob *j) {
                 .sender = j->sender,
                 .transport = transport_to_string(j->transport),
                 .received_usec = j->received_usec,
+                .n_summary = j->summary.n_lines,
         };
         int r;
 
+        for (unsigned i = 0; i < j->summary.n_lines && i < IPC_SUMMARY_LINES_MAX; i++)
+                s.summary[i] = j->summary.lines[i];
+        /* SubmitWithSummary: our description of the document goes along for the user's PIN prompt;
+         * verifierd trusts none of it (it shows it as "(unverified)" and decodes nothing before the
+         * bytes are authenticated, issue 9 finding 3). */
         r = sd_bus_message_new_method_call(m->bus, &call, IPC_VERIFIER_BUS_NAME, IPC_VERIFIER_PATH,
-                                           IPC_VERIFIER_INTERFACE, IPC_M_SUBMIT);
+                                           IPC_VERIFIER_INTERFACE,
+                                           j->plain_submit ? IPC_M_SUBMIT : IPC_M_SUBMIT_WITH_SUMMARY);
         if (r < 0)
                 return r;
-        r = ipc_submit_append(call, &s);
+        r = j->plain_submit ? ipc_submit_append(call, &s) : ipc_submit_with_summary_append(call, &s);
         if (r < 0)
                 return r;
         r = sd_bus_call_async(m->bus, &j->slot, call, on_submit_reply, j, PROVD_SUBMIT_TIMEOUT_USEC);
@@ -223,6 +233,19 @@ static int on_submit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         j->in_flight = false;
         m->n_inflight--;
 
+        if (!j->plain_submit && sd_bus_message_is_method_error(reply, "org.freedesktop.DBus.Error.UnknownMethod")) {
+                /* An older verifierd without SubmitWithSummary: the same push with Submit, which
+                 * every verifierd keeps; the user then sees no summary before the PIN. */
+                j->plain_submit = true;
+                j->slot = sd_bus_slot_unref(j->slot);
+                if (job_send(j) >= 0) {
+                        TAKE_PTR(j);
+                        return 0;
+                }
+                job_fail(j, IPC_ERROR_UNAVAILABLE, "cannot call verifierd");
+                dispatch_queue(m);
+                return 0;
+        }
         if (sd_bus_message_is_method_error(reply, NULL)) {
                 const sd_bus_error *e = sd_bus_message_get_error(reply);
                 char why[256];
@@ -240,9 +263,11 @@ static int on_submit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
                                             log_escape(e->name, en, sizeof(en)));
                         }
                 } else {
+                        char en[LOG_ESCAPE_SIZE(64)];
+
                         /* No verifierd, no reply in time, the bus refused the call: unavailable. */
                         snprintf(why, sizeof(why), "verifierd is unavailable (%s)",
-                                 e && e->name ? e->name : "no reply");
+                                 e && e->name ? log_escape(e->name, en, sizeof(en)) : "no reply");
                         job_fail(j, IPC_ERROR_UNAVAILABLE, why);
                 }
         } else {
@@ -373,6 +398,9 @@ static int job_new(Manager *m, Transport t, const Pipeline *p, const char *sende
                 snprintf(j->sender, sizeof(j->sender), "%s", sender);
         if (!ipc_mac_valid(j->mac))
                 return -EBADMSG;
+        /* Every name and value escaped, network-level elements first, "+N more" (common/summary.h);
+         * a signed package (no document before verifierd checks the signature) has none. */
+        summary_from_doc(p->doc, &j->summary);
         snprintf(j->origin, sizeof(j->origin), "%s:%s", transport_to_string(t), j->sender);
         if (request)
                 j->request = sd_bus_message_ref(request);

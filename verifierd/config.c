@@ -532,6 +532,9 @@ static void config_set_defaults(Config *c) {
         c->pin_attempts = CONFIG_DEFAULT_PIN_ATTEMPTS;
         c->pending_max = CONFIG_DEFAULT_PENDING_MAX;
         c->pending_expiry_sec = CONFIG_DEFAULT_PENDING_EXPIRY_SEC;
+        c->unverified_pending_max = CONFIG_DEFAULT_UNVERIFIED_PENDING_MAX;
+        c->unverified_pending_per_sender = CONFIG_DEFAULT_UNVERIFIED_PENDING_PER_SENDER;
+        c->unverified_pending_expiry_sec = CONFIG_DEFAULT_UNVERIFIED_PENDING_EXPIRY_SEC;
         c->roles_unauthenticated = ROLES_DEFAULT_UNAUTHENTICATED;
         c->roles_sec[WSP_SEC_NETWPIN] = ROLES_DEFAULT_NETWPIN;
         c->roles_sec[WSP_SEC_USERPIN] = ROLES_DEFAULT_USERPIN;
@@ -735,6 +738,24 @@ static int config_handler(void *userdata, const char *file, unsigned line, const
                         return set_uint(&c->pending_expiry_sec, CONFIG_DEFAULT_PENDING_EXPIRY_SEC,
                                         CONFIG_PENDING_EXPIRY_SEC_MIN, CONFIG_PENDING_EXPIRY_SEC_MAX, value,
                                         key, msg);
+                if (strcmp(key, "MaxUnverifiedPending") == 0) {
+                        r = set_uint(&u, CONFIG_DEFAULT_UNVERIFIED_PENDING_MAX, 1, CONFIG_PENDING_MAX_MAX, value,
+                                     key, msg);
+                        if (r >= 0)
+                                c->unverified_pending_max = (unsigned) u;
+                        return r;
+                }
+                if (strcmp(key, "MaxUnverifiedPendingPerSender") == 0) {
+                        r = set_uint(&u, CONFIG_DEFAULT_UNVERIFIED_PENDING_PER_SENDER, 1, CONFIG_PENDING_MAX_MAX,
+                                     value, key, msg);
+                        if (r >= 0)
+                                c->unverified_pending_per_sender = (unsigned) u;
+                        return r;
+                }
+                if (strcmp(key, "UnverifiedPendingExpirySec") == 0)
+                        return set_uint(&c->unverified_pending_expiry_sec,
+                                        CONFIG_DEFAULT_UNVERIFIED_PENDING_EXPIRY_SEC, CONFIG_PENDING_EXPIRY_SEC_MIN,
+                                        CONFIG_PENDING_EXPIRY_SEC_MAX, value, key, msg);
         } else if (strcmp(section, "Roles") == 0) {
                 static const uint32_t defaults[_WSP_SEC_MAX] = {
                         [WSP_SEC_NETWPIN] = ROLES_DEFAULT_NETWPIN,

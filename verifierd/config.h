@@ -35,9 +35,14 @@
  *                AcceptUnauthenticated=yes|no (4110 analogue; default no)
  *                AcceptNetworkPin= AcceptUserPin= AcceptUserNetworkPin= AcceptUserPinMac=
  *                  yes|no (4107 / 4141..4143 analogues; default yes)
- *                PinAttempts=1..256 (4105; default 3)
- *                MaxPendingPushes=1..1024 (default 8)
- *                PendingExpirySec=60..2592000 (default 86400 = 24 h)
+ *                PinAttempts=1..256 (4105; default 3; counted per body digest)
+ *                MaxPendingPushes=1..1024 (default 8): authenticated pushes waiting for the
+ *                  user's confirmation (NETWPIN); unauthenticated ones never take these slots
+ *                PendingExpirySec=60..2592000 (default 86400 = 24 h): for those
+ *                MaxUnverifiedPending=1..1024 (default 8): pushes not authenticated yet
+ *                  (waiting for a PIN, or unsigned waiting for consent), all senders
+ *                MaxUnverifiedPendingPerSender=1..1024 (default 2): the same, per sender
+ *                UnverifiedPendingExpirySec=60..2592000 (default 3600 = 1 h): their expiry
  *   [Roles]      roles each authentication outcome earns (DESIGN.md default table):
  *                Unauthenticated=64  NetworkPin=4  UserPin=16  UserNetworkPin=20  UserPinMac=16
  * The same roots' certs.d/<name>.conf drop-ins hold the administrator's certificates
@@ -75,6 +80,9 @@
 #define CONFIG_DEFAULT_PENDING_EXPIRY_SEC 86400U
 #define CONFIG_PENDING_EXPIRY_SEC_MIN 60U
 #define CONFIG_PENDING_EXPIRY_SEC_MAX 2592000U  /* 30 days */
+#define CONFIG_DEFAULT_UNVERIFIED_PENDING_MAX 8U
+#define CONFIG_DEFAULT_UNVERIFIED_PENDING_PER_SENDER 2U
+#define CONFIG_DEFAULT_UNVERIFIED_PENDING_EXPIRY_SEC 3600U
 
 typedef struct Metabase Metabase; /* policy.h */
 typedef struct CertAdminList CertAdminList; /* certstore.h */
@@ -104,8 +112,11 @@ typedef struct Config {
         bool accept_unauthenticated;            /* AcceptUnauthenticated= */
         bool accept_sec[_WSP_SEC_MAX];          /* AcceptNetworkPin= .. AcceptUserPinMac=, by WspSec */
         unsigned pin_attempts;                  /* PinAttempts= */
-        unsigned pending_max;                   /* MaxPendingPushes= */
+        unsigned pending_max;                   /* MaxPendingPushes= (authenticated pending) */
         uint64_t pending_expiry_sec;            /* PendingExpirySec= */
+        unsigned unverified_pending_max;        /* MaxUnverifiedPending= */
+        unsigned unverified_pending_per_sender; /* MaxUnverifiedPendingPerSender= */
+        uint64_t unverified_pending_expiry_sec; /* UnverifiedPendingExpirySec= */
         /* [Roles] */
         uint32_t roles_unauthenticated;         /* Unauthenticated= */
         uint32_t roles_sec[_WSP_SEC_MAX];       /* NetworkPin= .. UserPinMac=, by WspSec */

@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "macros.h"
 #include "package.h"
+#include "summary.h"
 
 _Static_assert((int) POLICY_SEC_SIGNED == STORE_SEC_SIGNED, "one pseudo-SEC for signed packages");
 _Static_assert(ENGINE_PACKAGE_MAX == PACKAGE_SIZE_MAX, "one package size cap");
@@ -30,6 +31,7 @@ struct Engine {
         bool no_export;
         Secret *imsi;                   /* set by engine_set_imsi; NULL: config's static Imsi= */
         bool imsi_set;                  /* engine_set_imsi was called (also to forget it) */
+        uint64_t n_decoded;             /* documents handed to the decoders (engine_decoded_count) */
 };
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(CpDoc *, cpdoc_free);
@@ -140,6 +142,10 @@ Store *engine_get_store(Engine *e) {
         return e->store;
 }
 
+uint64_t engine_decoded_count(Engine *e) {
+        return e->n_decoded;
+}
+
 /* ---- helpers ------------------------------------------------------------------------------- */
 
 /* One UTF-8 sequence of @len (2..4) bytes: well-formed, shortest form, no surrogate, no C1. */
@@ -208,27 +214,84 @@ static const char *content_type_of(WspContentKind k) {
         }
 }
 
-/* A one-line description of a document for display: root types with their key parm. */
+/* What an authenticated document changes, for the history and the confirmation prompt:
+ * common/summary.h lines (network-level first, "+N more", every value escaped), '\n'-separated. */
 static char *summarize(const CpDoc *d) {
+        Summary sum;
+
+        summary_from_doc(d, &sum);
+        return summary_join(&sum);
+}
+
+/*
+ * Text that goes to the history, a log line or an agent, kept as lines: a line that is already
+ * one line of printable text stays as it is, any other is escaped whole (display_escape), so a
+ * control character inside an element name or value can never start a line of its own
+ * (finding 9). '\n' separates the lines and stays. Return: malloc'd text, or NULL (-ENOMEM).
+ */
+static char *clean_lines(const char *text) {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
-        unsigned n = 0;
+        FILE *f;
 
+        f = open_memstream(&buf, &size);
         if (!f)
                 return NULL;
-        for (const CpCharacteristic *c = d->chars; c && n < 16; c = c->next, n++) {
-                const char *key = cpdoc_parm_value(c, "NAPID") ?: cpdoc_parm_value(c, "PROXY-ID")
-                                                            ?: cpdoc_parm_value(c, "APPID")
-                                                            ?: cpdoc_parm_value(c, "NAME");
+        for (const char *p = text; *p;) {
+                size_t n = strcspn(p, "\n");
+                _cleanup_free_ char *line = strndup(p, n), *esc = NULL;
 
-                fprintf(f, "%s%s%s%s", n ? ", " : "", c->type, key ? " " : "", key ?: "");
+                if (!line || (!display_text_clean(line, n) && !(esc = malloc(DISPLAY_ESCAPE_SIZE(n))))) {
+                        fclose(f);
+                        return NULL;
+                }
+                fprintf(f, "%s%s", p == text ? "" : "\n", esc ? display_escape(line, esc, DISPLAY_ESCAPE_SIZE(n)) : line);
+                p += n + (p[n] ? 1 : 0);
         }
-        if (d->n_chars > n)
-                fprintf(f, ", +%u more", d->n_chars - n);
         if (fclose(f) != 0)
                 return NULL;
-        return display_text(buf, ENGINE_SUMMARY_MAX);
+        return TAKE_PTR(buf);
+}
+
+/*
+ * provd's summary lines (SubmitWithSummary), for a push that waits for a PIN: UNTRUSTED words
+ * about bytes nobody has authenticated. ipc_submit_with_summary_read validated them already;
+ * they are bounded and escaped here again (the engine takes nothing from its caller on trust)
+ * and are only ever shown labelled "(unverified)". NULL when there are none.
+ */
+static char *unverified_lines(const char *text) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        unsigned n_lines = 0;
+        FILE *f;
+
+        if (!text || !*text)
+                return NULL;
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return NULL;
+        for (const char *p = text; *p; n_lines++) {
+                size_t n = strcspn(p, "\n");
+                _cleanup_free_ char *line = NULL;
+                char esc[SUMMARY_LINE_MAX + 1];
+
+                if (n_lines == SUMMARY_LINES_MAX - 1 && p[n]) {
+                        /* more than fits: say so rather than drop lines silently (finding 11) */
+                        fprintf(f, "\n(more lines not shown)");
+                        break;
+                }
+                line = strndup(p, n);
+                if (!line) {
+                        fclose(f);
+                        return NULL;
+                }
+                fprintf(f, "%s%s", n_lines ? "\n" : "",
+                        summary_line_valid(line) ? line : display_escape(line, esc, sizeof esc));
+                p += n + (p[n] ? 1 : 0);
+        }
+        if (fclose(f) != 0)
+                return NULL;
+        return TAKE_PTR(buf);
 }
 
 /*
@@ -276,8 +339,12 @@ static char *denied_text(const PolicyResult *pr) {
         f = open_memstream(&buf, &size);
         if (!f)
                 return NULL;
-        for (unsigned i = 0; i < kept; i++)
-                fprintf(f, "%s%s", i ? "\n" : "", pr->denied[i].path);
+        for (unsigned i = 0; i < kept; i++) {
+                /* element paths hold document strings (an APPID): escaped, one line each */
+                char esc[DISPLAY_ESCAPE_SIZE(sizeof pr->denied[i].path)];
+
+                fprintf(f, "%s%s", i ? "\n" : "", display_escape(pr->denied[i].path, esc, sizeof esc));
+        }
         if (pr->n_denied > kept)
                 fprintf(f, "\n(+%u more)", pr->n_denied - kept);
         if (fclose(f) != 0)
@@ -294,7 +361,9 @@ typedef struct Ctx {
         WspSec sec;
         int content_kind;
         const char *mac;                /* the MAC parameter as received (kept for re-checks) */
-        char *sender, *transport, *content_type, *summary;
+        char *sender, *transport, *content_type;
+        char *summary;                  /* verifierd's own, of authenticated bytes only */
+        char *unverified_summary;       /* provd's, kept only if the push waits for a PIN */
         char digest[STORE_DIGEST_HEX_LEN + 1];
         uint64_t received_usec;
         /* a signed package: the verified content and the SPC entry's roles and strength */
@@ -309,6 +378,7 @@ static void ctx_done(Ctx *c) {
         free(c->transport);
         free(c->content_type);
         free(c->summary);
+        free(c->unverified_summary);
 }
 
 static StorePush ctx_push(const Ctx *c, Verdict v, Reason rs, uint32_t roles, const char *denied) {
@@ -343,19 +413,39 @@ static void result_set(EngineResult *ret, uint64_t id, Verdict v, Reason rs, uin
  * (its pending row deleted in the same transaction). Takes ownership of @denied.
  */
 static int finish(Ctx *c, Verdict v, Reason rs, uint32_t roles, char *denied, EngineResult *ret) {
-        _cleanup_free_ char *d = denied;
+        _cleanup_free_ char *d = NULL;
         uint64_t id = c->pending_id;
         int r;
 
+        /* The denied list reaches the history, the log and provctl: one line per element, each
+         * one line of printable text, whatever the document or a certificate held (finding 9). */
+        if (denied) {
+                d = clean_lines(denied);
+                free(denied);
+                if (!d)
+                        return -ENOMEM;
+        }
         if (id == 0) {
                 StorePush p = ctx_push(c, v, rs, roles, d);
 
                 r = store_record(c->e->store, &p, &id);
         } else
-                r = store_finish_pending(c->e->store, id, v, rs, roles, d, now(c->e));
+                /* the pending row goes, and with it provd's summary of a push waiting for a PIN;
+                 * the history keeps only what verifierd decoded after authenticating (if it did) */
+                r = store_finish_pending(c->e->store, id, v, rs, roles, d, c->summary, now(c->e));
         if (r < 0)
                 return r;
         result_set(ret, id, v, rs, roles, TAKE_PTR(d));
+        return 0;
+}
+
+/* Attempts left for a body digest (PinAttempts= minus those used on any copy of these bytes). */
+static int attempts_left(Engine *e, const char *digest, unsigned *ret) {
+        int r = store_pin_attempts(e->store, digest);
+
+        if (r < 0)
+                return r;
+        *ret = (unsigned) r >= e->config->pin_attempts ? 0 : e->config->pin_attempts - (unsigned) r;
         return 0;
 }
 
@@ -363,6 +453,15 @@ static int make_pending(Ctx *c, PendingState state, Reason rs, uint32_t roles, c
                         EngineResult *ret) {
         const Config *cfg = c->e->config;
         StorePush p = ctx_push(c, VERDICT_PENDING, rs, roles, NULL);
+        /* Authenticated: the MAC verified with the network PIN, only the user's consent is
+         * missing. A push waiting for a PIN, or an unsigned one, is not: it gets the smaller
+         * caps and the shorter expiry (finding 4), and never takes an authenticated one's slot. */
+        bool authenticated = state == PENDING_NEEDS_CONFIRMATION && c->sec != WSP_SEC_NONE;
+        StorePendingLimits lim = {
+                .max_authenticated = cfg->pending_max,
+                .max_unverified = cfg->unverified_pending_max,
+                .max_unverified_per_sender = cfg->unverified_pending_per_sender,
+        };
         StorePending pd = {
                 .state = state,
                 .sec = c->sec,
@@ -372,22 +471,46 @@ static int make_pending(Ctx *c, PendingState state, Reason rs, uint32_t roles, c
                 .mac = mac,
                 /* Expiry runs on verifierd's own clock: the receive time is provd's claim and
                  * must not be able to keep a push pending forever. */
-                .expires_usec = now(c->e) + cfg->pending_expiry_sec * 1000000ULL,
+                .expires_usec = now(c->e) + (authenticated ? cfg->pending_expiry_sec
+                                                           : cfg->unverified_pending_expiry_sec) * 1000000ULL,
                 .roles = roles,
+                .authenticated = authenticated,
+                .unverified_summary = state == PENDING_NEEDS_PIN ? c->unverified_summary : NULL,
         };
-        uint64_t id;
+        uint64_t id = 0;
         int r;
 
         /* Only the body and the MAC are kept, exactly as received: never a PIN or a key. */
-        r = store_add_pending(c->e->store, &p, &pd, cfg->pending_max, &id);
-        if (r == -ENOSPC)
-                /* S8: the pending queue is bounded; a flood cannot grow it. */
-                return finish(c, VERDICT_REJECTED, REASON_POLICY_DENIED, 0, strdup("pending pushes: limit reached"),
+        r = store_add_pending(c->e->store, &p, &pd, &lim, &id);
+        if (r == -EEXIST) {
+                /* The same bytes are pending already: that push is the answer, with the attempts
+                 * its digest has left; no new row, no new prompt (ret->repeated). */
+                _cleanup_(store_pending_freep) StorePending *old = NULL;
+
+                r = store_get_pending(c->e->store, id, &old);
+                if (r < 0)
+                        return r;
+                result_set(ret, id, VERDICT_PENDING,
+                           old->state == PENDING_NEEDS_PIN ? REASON_NEEDS_PIN : REASON_NEEDS_CONFIRMATION, old->roles,
+                           NULL);
+                ret->repeated = true;
+                if (old->state == PENDING_NEEDS_PIN)
+                        return attempts_left(c->e, c->digest, &ret->attempts_left);
+                return 0;
+        }
+        if (r == -ENOSPC || r == -EUSERS)
+                /* S8: the pending queues are bounded; a flood cannot grow them. */
+                return finish(c, VERDICT_REJECTED, REASON_POLICY_DENIED, 0,
+                              strdup(r == -EUSERS ? "pending pushes from this sender: limit reached "
+                                                    "(MaxUnverifiedPendingPerSender=)"
+                                     : authenticated ? "pending pushes: limit reached (MaxPendingPushes=)"
+                                                     : "unverified pending pushes: limit reached (MaxUnverifiedPending=)"),
                               ret);
         if (r < 0)
                 return r;
         result_set(ret, id, VERDICT_PENDING, rs, roles, NULL);
-        ret->attempts_left = state == PENDING_NEEDS_PIN ? cfg->pin_attempts : 0;
+        if (state == PENDING_NEEDS_PIN)
+                return attempts_left(c->e, c->digest, &ret->attempts_left);
         return 0;
 }
 
@@ -534,6 +657,7 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         /* MAC verified above (or no SEC and unsigned pushes accepted by policy): the bytes below
          * are authenticated. They are decoded here, by verifierd, with the fuzzed decoders;
          * nothing provd decoded is used (R3.1). */
+        e->n_decoded++;
         r = decode(doc_body, doc_len, &doc, &why);
         if (r == -EBADMSG)
                 return finish(c, VERDICT_REJECTED, REASON_MALFORMED, 0, TAKE_PTR(why), ret);
@@ -839,7 +963,12 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
 
         /* Nothing provd said beyond the bytes is trusted: sender, transport, content type and
          * summary are display text only (sanitised and cut here); SEC and MAC only select how
-         * the bytes are checked. */
+         * the bytes are checked.
+         * Issue 9, finding 3: verifierd runs as root, so it decodes only bytes it has
+         * authenticated (decide(), after the MAC or signature verified, or an unsigned push
+         * the administrator's policy accepts). A push rejected before that keeps nothing of
+         * its content in the history (sender, time, digest and reason only); provd's summary
+         * is kept only while a push waits for a PIN, labelled "(unverified)". */
         c = (Ctx) {
                 .e = e,
                 .body = s->body,
@@ -855,15 +984,6 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
         };
         if ((s->sender && !c.sender) || (s->transport && !c.transport) || !c.content_type)
                 return -ENOMEM;
-        if (s->summary) {
-                _cleanup_free_ char *sum = display_text(s->summary, ENGINE_SUMMARY_MAX);
-
-                /* provd's description is kept for display, labelled as what it is (R3.1). */
-                if (!sum || asprintf(&c.summary, "(unverified) %s", sum) < 0) {
-                        c.summary = NULL;
-                        return -ENOMEM;
-                }
-        }
         r = store_digest_hex(s->body, s->body_len, c.digest);
         if (r < 0)
                 return r;
@@ -877,9 +997,8 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
                 return finish(&c, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED, 0, NULL, ret);
         if (s->content_kind == WSP_CONTENT_PKCS7) {
                 /* A signed package over the air: its signature is its only authentication; the
-                 * SEC and MAC provd reports are not used, and provd's summary is dropped. */
+                 * SEC and MAC provd reports are not used, nor is provd's summary. */
                 c.sec = POLICY_SEC_SIGNED;
-                c.summary = mfree(c.summary);
                 return run_package(&c, false, ret);
         }
         if (s->sec == WSP_SEC_NONE && !cfg->accept_unauthenticated)
@@ -902,16 +1021,21 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
         /* Step 3: authenticate the exact bytes. */
         if (s->sec != WSP_SEC_NONE && auth_needs_pin(s->sec)) {
                 /* The PIN comes later from the user (engine_provide_pin). The bytes are NOT
-                 * authenticated yet: decoding them here serves the display only, and the summary
-                 * is labelled untrusted; nothing of it is ever applied (§5.6 step 5). */
-                _cleanup_(cpdoc_freep) CpDoc *preview = NULL;
-                DecodeError err = {};
+                 * authenticated yet, so verifierd does not decode them (finding 3): the user sees
+                 * provd's summary, labelled unverified, until the PIN authenticates the bytes. */
+                unsigned left;
 
-                if (!c.summary && cpdoc_from_bytes(s->body, s->body_len, &preview, &err) >= 0) {
-                        _cleanup_free_ char *sum = summarize(preview);
-
-                        if (sum && asprintf(&c.summary, "(unverified) %s", sum) < 0)
-                                c.summary = NULL;
+                /* PIN attempts belong to the bytes (finding 10): a copy whose digest used them
+                 * all is refused without asking anyone. */
+                r = attempts_left(e, c.digest, &left);
+                if (r < 0)
+                        return r;
+                if (left == 0)
+                        return finish(&c, VERDICT_REJECTED, REASON_PIN_ATTEMPTS_EXCEEDED, 0, NULL, ret);
+                if (s->summary) {
+                        c.unverified_summary = unverified_lines(s->summary);
+                        if (!c.unverified_summary)
+                                return -ENOMEM;
                 }
                 return make_pending(&c, PENDING_NEEDS_PIN, REASON_NEEDS_PIN, 0, c.mac, ret);
         }
@@ -982,7 +1106,7 @@ int engine_provide_pin(Engine *e, uint64_t id, const Secret *pin, EngineResult *
 
         /* Count the attempt durably BEFORE checking the PIN: a crash or restart after a wrong
          * guess cannot hand the guesser another try. */
-        r = store_pending_use_attempt(e->store, id, cfg->pin_attempts, &attempts);
+        r = store_pending_use_attempt(e->store, id, cfg->pin_attempts, now(e), &attempts);
         if (r == -EDQUOT)
                 return finish(&c, VERDICT_REJECTED, REASON_PIN_ATTEMPTS_EXCEEDED, 0, NULL, ret);
         if (r < 0)
@@ -1046,7 +1170,7 @@ int engine_confirm(Engine *e, uint64_t id, EngineResult *ret) {
 }
 
 int engine_discard(Engine *e, uint64_t id) {
-        return store_finish_pending(e->store, id, VERDICT_REJECTED, REASON_DISCARDED, 0, NULL, now(e));
+        return store_finish_pending(e->store, id, VERDICT_REJECTED, REASON_DISCARDED, 0, NULL, NULL, now(e));
 }
 
 int engine_expire(Engine *e, uint64_t now_usec) {
@@ -1063,6 +1187,17 @@ int engine_get_push(Engine *e, uint64_t id, StorePushFn fn, void *userdata) {
 
 int engine_foreach_pending(Engine *e, StorePendingFn fn, void *userdata) {
         return store_foreach_pending(e->store, fn, userdata);
+}
+
+int engine_get_pending(Engine *e, uint64_t id, StorePendingFn fn, void *userdata) {
+        _cleanup_(store_pending_freep) StorePending *p = NULL;
+        int r;
+
+        r = store_get_pending(e->store, id, &p);
+        if (r < 0)
+                return r;
+        r = fn(p, userdata);
+        return r < 0 ? r : 0;
 }
 
 int engine_foreach_setting(Engine *e, const char *root_prefix, StoreSettingFn fn, void *userdata) {

@@ -10,9 +10,14 @@
  *      policy-denied; a SEC that needs a MAC without a well-formed 40-hex MAC -> bad-mac;
  *   2. NETWPIN / USERNETWPIN: the SIM's IMSI must be known -> else imsi-unknown;
  *   3. authenticate the EXACT bytes (auth.h): NETWPIN now (mismatch -> bad-mac); USERPIN,
- *      USERNETWPIN, USERPINMAC -> stored pending, needs-pin (engine_provide_pin continues);
+ *      USERNETWPIN, USERPINMAC -> stored pending, needs-pin (engine_provide_pin continues),
+ *      undecoded, with provd's summary labelled "(unverified)"; a body digest whose PIN
+ *      attempts are used up -> pin-attempts-exceeded at once; the same bytes already pending
+ *      -> that push (EngineResult.repeated); a full queue -> policy-denied;
  *   4. only after the MAC verified: decode those same bytes (cpdoc_from_bytes + cpdoc_validate;
- *      failure -> malformed) — nothing provd decoded or said is used;
+ *      failure -> malformed) — nothing provd decoded or said is used. verifierd (root) never
+ *      decodes bytes it has not authenticated, except an unsigned push the administrator's
+ *      policy accepts (AcceptUnauthenticated=yes); engine_decoded_count() counts decodes;
  *   5. policy_evaluate (roles, metabase, whole-document rule, DM accounts) -> its reason;
  *      the NetworkManager exporter's value rules -> malformed;
  *   6. the replay and downgrade checks -> replay / policy-denied;
@@ -34,10 +39,16 @@
  * role-escalation; policy-denied for what the administrator removed or owns) and committed in
  * the same transaction as the rest of the document.
  * Every outcome, including every rejection, is one history row; push ids increase
- * monotonically and survive restarts. A pending push is re-authenticated (with the IMSI of the
+ * monotonically and survive restarts. A row keeps verifierd's summary of what it decoded after
+ * authentication; a push rejected before that keeps sender, times, digest and reason only.
+ * Pending pushes: authenticated ones (waiting for confirmation) and unauthenticated ones
+ * (waiting for a PIN, or unsigned) have separate caps and expiries (MaxPendingPushes= /
+ * PendingExpirySec=; MaxUnverifiedPending=, MaxUnverifiedPendingPerSender=,
+ * UnverifiedPendingExpirySec=): unauthenticated pushes never keep an authenticated one out. A pending push is re-authenticated (with the IMSI of the
  * SIM present then) and re-evaluated against the current configuration when it is confirmed.
  *
- * PIN handling: every PIN attempt is counted durably BEFORE the PIN is checked; every wrong PIN
+ * PIN handling: every PIN attempt is counted durably BEFORE the PIN is checked, per body digest
+ * (a resend of the same bytes continues the count; the count outlives the push); every wrong PIN
  * gets the same answer (verdict pending, reason needs-pin, pin_rejected set) until the last
  * allowed attempt, which rejects and removes the push (pin-attempts-exceeded). PINs arrive and
  * stay in Secrets; no PIN, IMSI or key is logged or stored.
@@ -61,7 +72,6 @@
 #define ENGINE_SENDER_MAX 64U           /* history text fields are cut at these many bytes */
 #define ENGINE_TRANSPORT_MAX 32U
 #define ENGINE_CONTENT_TYPE_MAX 128U
-#define ENGINE_SUMMARY_MAX 1024U
 
 typedef struct Engine Engine;
 
@@ -88,7 +98,9 @@ typedef struct EngineSubmission {
         const char *sender;             /* UNTRUSTED display text, may be NULL */
         const char *transport;          /* "ofono", "modemmanager", "inject" (display only) */
         uint64_t received_usec;         /* 0: now */
-        const char *summary;            /* UNTRUSTED: provd's description, display only */
+        const char *summary;            /* UNTRUSTED: provd's summary lines ('\n'-separated,
+                                         * SubmitWithSummary), or NULL; kept only while the push
+                                         * waits for a PIN, shown as "(unverified)" */
 } EngineSubmission;
 
 typedef struct EngineResult {
@@ -98,6 +110,8 @@ typedef struct EngineResult {
         uint32_t roles;                 /* effective roles (0 before authentication) */
         char *denied;                   /* malloc'd: denied elements, one per line, or NULL */
         bool pin_rejected;              /* engine_provide_pin: the PIN did not authenticate */
+        bool repeated;                  /* engine_submit: the same bytes were pending already;
+                                         * @id is that push (nothing new was stored) */
         unsigned attempts_left;         /* NEEDS_PIN: PIN attempts still allowed */
         int export_error;               /* 0, or the exporter's error after a commit (the store
                                          * holds the settings; engine_rebuild_exports retries) */
@@ -187,6 +201,8 @@ int engine_rebuild_exports(Engine *e, ExportNmStats *stats);
 int engine_foreach_push(Engine *e, uint64_t before_id, unsigned limit, StorePushFn fn, void *userdata);
 int engine_get_push(Engine *e, uint64_t id, StorePushFn fn, void *userdata);
 int engine_foreach_pending(Engine *e, StorePendingFn fn, void *userdata);
+/* One pending push. Return: 0, -ESRCH not pending, negative errno (or @fn's). */
+int engine_get_pending(Engine *e, uint64_t id, StorePendingFn fn, void *userdata);
 int engine_foreach_setting(Engine *e, const char *root_prefix, StoreSettingFn fn, void *userdata);
 int engine_foreach_account(Engine *e, StoreAccountFn fn, void *userdata);
 
@@ -211,3 +227,7 @@ int engine_foreach_certificate(Engine *e, EngineCertFn fn, void *userdata);
 
 /* The store underneath (status output, tests). */
 Store *engine_get_store(Engine *e);
+
+/* How many documents this engine handed to the decoders since it started: only authenticated
+ * (or policy-accepted unsigned) bytes ever are (GetPolicy Status.DocumentsDecoded). */
+uint64_t engine_decoded_count(Engine *e);

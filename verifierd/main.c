@@ -13,8 +13,13 @@
  *   - Submit is accepted from provd's uid only; user-side methods from root or group provboot
  *     only; the uid comes from the bus credentials, never augmented from /proc.
  *   - Nothing provd says beyond "these bytes arrived" is trusted: the engine authenticates and
- *     decodes the bytes itself. The summary shown to the user is decoded here for display only
- *     and labelled untrusted.
+ *     decodes the bytes itself, and decodes nothing it has not authenticated (verifierd is
+ *     root: a decoder bug must not be reachable with unauthenticated bytes). While a push waits
+ *     for a PIN the user sees provd's summary (SubmitWithSummary), labelled "(unverified)".
+ *   - Push-derived text (sender, element names and values, denied lists) reaches the log, the
+ *     history and agents only as printable single lines (common/summary.h display_escape).
+ *   - ProvidePin backs off per caller uid after wrong PINs; attempts are counted per body
+ *     digest by the engine, durably.
  *   - Every authentication failure gives the same error with the same message.
  *   - No PIN, IMSI or key is ever logged or returned.
  *   - A signal is believed only from its real sender, as a broadcast: NameOwnerChanged from the
@@ -48,6 +53,7 @@
 #include "macros.h"
 #include "policy.h"
 #include "secret.h"
+#include "summary.h"
 #include "verdict.h"
 
 #ifndef PROVBOOT_VERSION
@@ -58,14 +64,32 @@
 #define PROVD_USER "provd"
 #define PROVBOOT_GROUP "provboot"
 #define EXPIRY_INTERVAL_USEC (60ULL * 1000000ULL)
-#define SUMMARY_LINES_MAX 16U
 #define AGENT_TIMEOUT_USEC (120ULL * 1000000ULL)
+/* ProvidePin back-off per caller (issue 9, finding 10): a mistyped PIN may be retyped at once
+ * (PIN_BACKOFF_FREE_FAILURES); after the n-th wrong PIN in a row beyond that, the caller's uid
+ * may not call ProvidePin again for PIN_BACKOFF_FIRST_USEC * 2^(n-1-FREE), at most
+ * PIN_BACKOFF_MAX_USEC; a PIN that authenticates clears it. Keyed by uid, not by unique bus
+ * name: a new connection does not start afresh. At most PIN_BACKOFF_CALLERS_MAX uids are
+ * remembered (the oldest is forgotten first); the attempts per push are counted durably by the
+ * engine anyway, this only slows down guessing across pushes and restarts. */
+#define PIN_BACKOFF_FREE_FAILURES 1U
+#define PIN_BACKOFF_FIRST_USEC (1ULL * 1000000ULL)
+#define PIN_BACKOFF_MAX_USEC (300ULL * 1000000ULL)
+#define PIN_BACKOFF_CALLERS_MAX 32U
+/* The label of provd's words on a push that waits for a PIN (ListPending, RequestPin). */
+#define UNVERIFIED_LABEL "(unverified) "
 
 /* journal MESSAGE_IDs */
 #define MESSAGE_ID_VERDICT "3b1a4e9f0c2d4e7a9b5c6d7e8f901a2b"
 #define MESSAGE_ID_PROTOCOL_VIOLATION "8f2c1d0e4b3a49568a7b6c5d4e3f2a10"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(CpDoc *, cpdoc_free);
+typedef struct PinBackoff {
+        uid_t uid;
+        unsigned failures;              /* wrong PINs in a row */
+        uint64_t until_usec;            /* CLOCK_MONOTONIC: refused before this */
+        uint64_t window_usec;           /* the length of that window */
+        uint64_t last_usec;             /* last failure, for forgetting the oldest entry */
+} PinBackoff;
 
 typedef struct Manager {
         sd_event *event;
@@ -82,6 +106,8 @@ typedef struct Manager {
         char *agent_path;
         uint64_t protocol_violations;
         ImsiSource *imsi; /* the network PIN source (imsi.c); NULL for Source=static */
+        PinBackoff pin_backoff[PIN_BACKOFF_CALLERS_MAX];
+        size_t n_pin_backoff;
 } Manager;
 
 typedef enum Caller {
@@ -164,7 +190,7 @@ static int check_caller(Manager *m, sd_bus_message *msg, Caller want, sd_bus_err
 /* ---- verdicts ----------------------------------------------------------------------------- */
 
 static void log_verdict(const EngineResult *res, int sec, const char *transport) {
-        char roles[ROLES_FORMAT_MAX];
+        char roles[ROLES_FORMAT_MAX], denied[LOG_LINE_MAX];
         const char *v = verdict_to_string(res->verdict), *why = reason_to_string(res->reason);
 
         roles_format(res->roles, roles, sizeof roles);
@@ -174,9 +200,11 @@ static void log_verdict(const EngineResult *res, int sec, const char *transport)
                         res->verdict == VERDICT_APPLIED ? LOG_NOTICE : LOG_INFO, "PUSH_ID=%" PRIu64, res->id,
                         "SEC=%s", policy_sec_to_string(sec), "ROLES=%u", res->roles,
                         "VERDICT=%s", v, "REASON=%s", why, "TRANSPORT=%s", transport ? transport : "", NULL);
-        log_info("push %" PRIu64 ": verdict %s%s%s, sec %s, roles %u (%s)%s%s", res->id, v, why[0] ? ", reason " : "",
+        log_info("push %" PRIu64 ": verdict %s%s%s, sec %s, roles %u (%s)%s%s%s", res->id, v, why[0] ? ", reason " : "",
                  why, policy_sec_to_string(sec), res->roles, roles,
-                 res->denied ? ", denied: " : "", res->denied ? res->denied : "");
+                 /* one line, quoted: the list's newlines (and anything else) escaped (finding 9) */
+                 res->denied ? ", denied: '" : "", res->denied ? log_escape(res->denied, denied, sizeof denied) : "",
+                 res->denied ? "'" : "");
 }
 
 static int get_sec_cb(const StorePush *p, void *userdata) {
@@ -251,38 +279,59 @@ static int errno_to_bus_error(int r, sd_bus_error *error) {
         }
 }
 
-/* ---- untrusted summary -------------------------------------------------------------------- */
+/* ---- summaries ---------------------------------------------------------------------------- */
 
-/* What the document would change, decoded here for display only (never used to decide). */
-static char *make_summary(const uint8_t *body, size_t len) {
-        static const char *const interesting[] = { "NAME", "NAP-ADDRESS", "PXADDR", "PORTNBR", "ADDR", "URI",
-                                                   "APPID", "PROVIDER-ID", "PROVURL", "ROLE" };
-        _cleanup_(cpdoc_freep) CpDoc *doc = NULL;
-        _cleanup_free_ char *out = NULL;
-        size_t used = 0, cap = ENGINE_SUMMARY_MAX;
-        unsigned lines = 0;
+/* Append one stored summary line: stored lines are clean already, but the store is only as
+ * trusted as the disk, so anything else is escaped rather than sent as it is. */
+static int append_line(sd_bus_message *m, const char *label, const char *line, size_t n) {
+        _cleanup_free_ char *copy = strndup(line, n), *esc = NULL, *both = NULL;
 
-        if (cpdoc_from_bytes(body, len, &doc, NULL) < 0)
-                return strdup("(document does not decode)");
-        out = calloc(1, cap);
-        if (!out)
-                return NULL;
-        for (const CpCharacteristic *c = doc->chars; c && lines < SUMMARY_LINES_MAX; c = c->next, lines++) {
-                int k = snprintf(out + used, cap - used, "%s%s", used ? "\n" : "", c->type);
-
-                if (k < 0 || (size_t) k >= cap - used)
-                        break;
-                used += (size_t) k;
-                for (const CpParm *p = c->parms; p; p = p->next)
-                        for (size_t i = 0; i < ELEMENTSOF(interesting); i++)
-                                if (p->value && strcmp(p->name, interesting[i]) == 0) {
-                                        k = snprintf(out + used, cap - used, " %s=%s", p->name, p->value);
-                                        if (k < 0 || (size_t) k >= cap - used)
-                                                return TAKE_PTR(out);
-                                        used += (size_t) k;
-                                }
+        if (!copy)
+                return -ENOMEM;
+        if (!display_text_clean(copy, n)) {
+                esc = malloc(DISPLAY_ESCAPE_SIZE(n));
+                if (!esc)
+                        return -ENOMEM;
+                display_escape(copy, esc, DISPLAY_ESCAPE_SIZE(n));
         }
-        return TAKE_PTR(out);
+        if (asprintf(&both, "%s%s", label, esc ?: copy) < 0) {
+                both = NULL; /* undefined after a failure */
+                return -ENOMEM;
+        }
+        return sd_bus_message_append(m, "s", both);
+}
+
+/*
+ * The "as" summary of a pending push, as ListPending and the agent show it (findings 3, 11):
+ *   - waiting for a PIN: the bytes are not authenticated and verifierd did not decode them;
+ *     provd's lines, each labelled "(unverified)" (or one line saying there are none);
+ *   - waiting for confirmation: verifierd's own lines of the document it authenticated and
+ *     decoded (an unsigned one the policy accepted is labelled "(unsigned)").
+ * Either way the last line says "+N more not shown" when elements did not fit
+ * (common/summary.h), so a prompt never hides content silently.
+ */
+static int append_summary(sd_bus_message *m, const StorePending *p) {
+        bool pin = p->state == PENDING_NEEDS_PIN;
+        const char *text = pin ? p->unverified_summary : p->summary;
+        const char *label = pin ? UNVERIFIED_LABEL : !p->authenticated ? "(unsigned) " : "";
+        int r;
+
+        r = sd_bus_message_open_container(m, 'a', "s");
+        if (r < 0)
+                return r;
+        if (!text || !*text)
+                r = sd_bus_message_append(m, "s", pin ? UNVERIFIED_LABEL "no description: the content is shown once "
+                                                        "the PIN authenticates the push"
+                                                      : "(no description)");
+        for (const char *l = text; r >= 0 && l && *l;) {
+                size_t n = strcspn(l, "\n");
+
+                r = append_line(m, label, l, n);
+                l += n + (l[n] ? 1 : 0);
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(m);
 }
 
 /* ---- agent -------------------------------------------------------------------------------- */
@@ -338,7 +387,18 @@ static int agent_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_
         return 0;
 }
 
-static void ask_agent(Manager *m, const EngineResult *res, const char *sender, const char *summary) {
+/* RequestPin / RequestConfirmation arguments (t id, s sender, as summary) from the stored push. */
+static int append_agent_args(const StorePending *p, void *userdata) {
+        sd_bus_message *call = userdata;
+        int r;
+
+        r = sd_bus_message_append(call, "ts", p->id, p->sender ? p->sender : "");
+        if (r < 0)
+                return r;
+        return append_summary(call, p);
+}
+
+static void ask_agent(Manager *m, const EngineResult *res) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         _cleanup_free_ AgentCall *ac = NULL;
         bool pin = res->reason == REASON_NEEDS_PIN;
@@ -348,25 +408,17 @@ static void ask_agent(Manager *m, const EngineResult *res, const char *sender, c
                 return;
         if (res->reason != REASON_NEEDS_PIN && res->reason != REASON_NEEDS_CONFIRMATION)
                 return;
+        if (res->repeated)
+                return; /* the same bytes again: the user was asked about this push already */
         ac = calloc(1, sizeof(*ac));
         if (!ac)
                 return;
         *ac = (AgentCall) { .m = m, .id = res->id, .pin = pin };
         r = sd_bus_message_new_method_call(m->bus, &call, m->agent_owner, m->agent_path, IPC_AGENT_INTERFACE,
                                            pin ? IPC_M_AGENT_REQUEST_PIN : IPC_M_AGENT_REQUEST_CONFIRMATION);
+        /* What the prompt shows comes from the store, as ListPending shows it. */
         if (r >= 0)
-                r = sd_bus_message_append(call, "ts", res->id, sender ? sender : "");
-        if (r >= 0)
-                r = sd_bus_message_open_container(call, 'a', "s");
-        for (const char *p = summary; r >= 0 && p && *p;) {
-                size_t n = strcspn(p, "\n");
-                _cleanup_free_ char *line = strndup(p, n);
-
-                r = line ? sd_bus_message_append(call, "s", line) : -ENOMEM;
-                p += n + (p[n] ? 1 : 0);
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(call);
+                r = engine_get_pending(m->engine, res->id, append_agent_args, call);
         if (r >= 0)
                 r = sd_bus_call_async(m->bus, NULL, call, agent_reply, ac, AGENT_TIMEOUT_USEC);
         if (r < 0) {
@@ -388,9 +440,29 @@ static WspContentKind content_kind_from_type(const char *t) {
         return WSP_CONTENT_OTHER;
 }
 
+/* provd's summary lines, '\n'-separated (validated by ipc_submit_with_summary_read). */
+static char *join_summary(const IpcSubmit *s) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        if (s->n_summary == 0)
+                return NULL;
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return NULL;
+        for (unsigned i = 0; i < s->n_summary && i < IPC_SUMMARY_LINES_MAX; i++)
+                fprintf(f, "%s%s", i ? "\n" : "", s->summary[i]);
+        if (fclose(f) != 0)
+                return NULL;
+        return TAKE_PTR(buf);
+}
+
+/* Submit and SubmitWithSummary: the same push; the second also carries provd's description. */
 static int method_submit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_free_ char *summary = NULL;
+        bool with_summary = streq_ptr(sd_bus_message_get_member(msg), IPC_M_SUBMIT_WITH_SUMMARY);
         EngineResult res = {};
         IpcSubmit s;
         int r;
@@ -398,7 +470,7 @@ static int method_submit(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         r = check_caller(m, msg, CALLER_PROVD, error);
         if (r < 0)
                 return r;
-        r = ipc_submit_read(msg, &s);
+        r = with_summary ? ipc_submit_with_summary_read(msg, &s) : ipc_submit_read(msg, &s);
         if (r < 0) {
                 /* provd's own code never sends this: a sign of a compromised provd (R3.5). */
                 m->protocol_violations++;
@@ -423,9 +495,13 @@ static int method_submit(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 m->protocol_violations++;
                 return sd_bus_error_set(error, IPC_ERROR_INVALID_ARGS, "Not an OMA CP content type");
         }
-        /* a signed package is opened only after its signature verified (engine.c) */
-        if (sub.content_kind != WSP_CONTENT_PKCS7) {
-                summary = make_summary(s.body, s.body_size);
+        /* Nothing is decoded here (finding 3): the engine decodes the bytes once they are
+         * authenticated. provd's summary is only words about them, kept (labelled) while the
+         * push waits for a PIN. */
+        if (with_summary && s.n_summary > 0) {
+                summary = join_summary(&s);
+                if (!summary)
+                        return -ENOMEM;
                 sub.summary = summary;
         }
         r = engine_submit(m->engine, &sub, &res);
@@ -434,24 +510,94 @@ static int method_submit(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         log_verdict(&res, sub.content_kind == WSP_CONTENT_PKCS7 ? (int) POLICY_SEC_SIGNED : s.sec, s.transport);
         r = reply_verdict(msg, &res, true);
         emit_verdict(m, &res);
-        ask_agent(m, &res, s.sender, summary);
+        ask_agent(m, &res);
         engine_result_done(&res);
         return r < 0 ? r : 1;
+}
+
+/* ---- ProvidePin back-off ------------------------------------------------------------------ */
+
+static uint64_t now_monotonic(Manager *m) {
+        uint64_t t = 0;
+
+        (void) sd_event_now(m->event, CLOCK_MONOTONIC, &t);
+        return t;
+}
+
+/* The caller's effective uid from the bus (as check_caller takes it). Return: 0 or -EACCES. */
+static int caller_uid(sd_bus_message *msg, uid_t *ret) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+
+        if (sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID, &creds) < 0 ||
+            (sd_bus_creds_get_augmented_mask(creds) & SD_BUS_CREDS_EUID) || sd_bus_creds_get_euid(creds, ret) < 0)
+                return -EACCES;
+        return 0;
+}
+
+static PinBackoff *pin_backoff_find(Manager *m, uid_t uid, bool create) {
+        PinBackoff *oldest = NULL;
+
+        for (size_t i = 0; i < m->n_pin_backoff; i++)
+                if (m->pin_backoff[i].uid == uid)
+                        return &m->pin_backoff[i];
+        if (!create)
+                return NULL;
+        if (m->n_pin_backoff < PIN_BACKOFF_CALLERS_MAX)
+                oldest = &m->pin_backoff[m->n_pin_backoff++];
+        else
+                for (size_t i = 0; i < m->n_pin_backoff; i++)
+                        if (!oldest || m->pin_backoff[i].last_usec < oldest->last_usec)
+                                oldest = &m->pin_backoff[i];
+        *oldest = (PinBackoff) { .uid = uid };
+        return oldest;
+}
+
+/* A wrong PIN from @uid: open (or double) its refusal window. Return: the window, µs. */
+static uint64_t pin_backoff_failed(Manager *m, uid_t uid) {
+        PinBackoff *b = pin_backoff_find(m, uid, true);
+        uint64_t now = now_monotonic(m), delay = 0;
+
+        b->failures++;
+        if (b->failures > PIN_BACKOFF_FREE_FAILURES) {
+                delay = PIN_BACKOFF_FIRST_USEC;
+                for (unsigned i = PIN_BACKOFF_FREE_FAILURES + 1; i < b->failures && delay < PIN_BACKOFF_MAX_USEC; i++)
+                        delay *= 2;
+                delay = MIN(delay, PIN_BACKOFF_MAX_USEC);
+        }
+        b->until_usec = now + delay;
+        b->window_usec = delay;
+        b->last_usec = now;
+        return delay;
 }
 
 static int method_provide_pin(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_(secret_freep) Secret *pin = NULL;
         EngineResult res = {};
+        PinBackoff *b;
+        uid_t uid;
         IpcPin p;
         int r;
 
         r = check_caller(m, msg, CALLER_USER, error);
         if (r < 0)
                 return r;
+        r = caller_uid(msg, &uid);
+        if (r < 0)
+                return sd_bus_error_set(error, IPC_ERROR_ACCESS_DENIED, "Cannot determine caller");
+        /* Finding 10: a caller that just gave a wrong PIN waits before it may try again, on any
+         * push; refused calls use no attempt and reach no PIN check. */
+        b = pin_backoff_find(m, uid, false);
+        if (b && now_monotonic(m) < b->until_usec)
+                return sd_bus_error_setf(error, IPC_ERROR_LIMIT,
+                                         "%u wrong PINs in a row from this user: wait %" PRIu64 " s (%" PRIu64
+                                         " s left)", b->failures, (uint64_t) (b->window_usec / 1000000U),
+                                         (uint64_t) ((b->until_usec - now_monotonic(m) + 999999U) / 1000000U));
         r = ipc_pin_read(msg, &p);
-        if (r < 0) /* same answer as a wrong PIN: no oracle on the PIN's shape */
+        if (r < 0) { /* same answer as a wrong PIN: no oracle on the PIN's shape */
+                (void) pin_backoff_failed(m, uid);
                 return sd_bus_error_set(error, IPC_ERROR_AUTH_FAILED, IPC_AUTH_FAILED_MESSAGE);
+        }
         r = secret_new_from_string(p.pin, &pin);
         if (r < 0)
                 return sd_bus_error_set_errno(error, r);
@@ -459,9 +605,20 @@ static int method_provide_pin(sd_bus_message *msg, void *userdata, sd_bus_error 
         if (r < 0)
                 return errno_to_bus_error(r, error);
         if (res.pin_rejected) {
-                log_info("push %" PRIu64 ": wrong PIN, %u attempt(s) left", res.id, res.attempts_left);
+                uint64_t delay = pin_backoff_failed(m, uid);
+
+                log_info("push %" PRIu64 ": wrong PIN, %u attempt(s) left; uid %u may try again in %" PRIu64 " s",
+                         res.id, res.attempts_left, (unsigned) uid, (uint64_t) (delay / 1000000U));
                 engine_result_done(&res);
                 return sd_bus_error_set(error, IPC_ERROR_AUTH_FAILED, IPC_AUTH_FAILED_MESSAGE);
+        }
+        if (res.verdict != VERDICT_EXPIRED && res.reason != REASON_PIN_ATTEMPTS_EXCEEDED) {
+                /* the PIN authenticated the push: this caller starts afresh */
+                b = pin_backoff_find(m, uid, false);
+                if (b) {
+                        b->failures = 0;
+                        b->until_usec = b->window_usec = 0;
+                }
         }
         log_verdict(&res, push_sec(m, res.id), "pin");
         r = reply_verdict(msg, &res, false);
@@ -526,21 +683,7 @@ static int append_pending(const StorePending *p, void *userdata) {
                                   p->received_usec, p->expires_usec);
         if (r < 0)
                 return r;
-        r = sd_bus_message_open_container(reply, 'a', "s");
-        if (r < 0)
-                return r;
-        for (const char *s = p->summary; s && *s;) {
-                size_t n = strcspn(s, "\n");
-                _cleanup_free_ char *line = strndup(s, n);
-
-                if (!line)
-                        return -ENOMEM;
-                r = sd_bus_message_append(reply, "s", line);
-                if (r < 0)
-                        return r;
-                s += n + (s[n] ? 1 : 0);
-        }
-        r = sd_bus_message_close_container(reply);
+        r = append_summary(reply, p);
         if (r < 0)
                 return r;
         r = sd_bus_message_close_container(reply);
@@ -737,11 +880,15 @@ static int method_get_policy(sd_bus_message *msg, void *userdata, sd_bus_error *
         KVU("Policy.PinAttempts", c->pin_attempts);
         KVU("Policy.MaxPendingPushes", c->pending_max);
         KVU("Policy.PendingExpirySec", c->pending_expiry_sec);
+        KVU("Policy.MaxUnverifiedPending", c->unverified_pending_max);
+        KVU("Policy.MaxUnverifiedPendingPerSender", c->unverified_pending_per_sender);
+        KVU("Policy.UnverifiedPendingExpirySec", c->unverified_pending_expiry_sec);
         KVU("Roles.Unauthenticated", c->roles_unauthenticated);
         for (int i = 0; i < _WSP_SEC_MAX; i++)
                 KVU(role_keys[i], c->roles_sec[i]);
         KVU("Status.PendingPushes", store_count_pending(engine_get_store(m->engine)));
         KVU("Status.ProtocolViolations", m->protocol_violations);
+        KVU("Status.DocumentsDecoded", engine_decoded_count(m->engine));
         KV("Status.Agent", m->agent_owner ? m->agent_owner : "none");
 #undef KVU
 #undef KV
@@ -872,6 +1019,13 @@ static const sd_bus_vtable verifier_vtable[] = {
         SD_BUS_METHOD_WITH_NAMES(IPC_M_SUBMIT, IPC_SIG_SUBMIT_IN,
                                  SD_BUS_PARAM(body) SD_BUS_PARAM(content_type) SD_BUS_PARAM(sec) SD_BUS_PARAM(mac)
                                  SD_BUS_PARAM(sender) SD_BUS_PARAM(transport) SD_BUS_PARAM(received_usec),
+                                 IPC_SIG_SUBMIT_OUT,
+                                 SD_BUS_PARAM(id) SD_BUS_PARAM(verdict) SD_BUS_PARAM(reason) SD_BUS_PARAM(roles),
+                                 method_submit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_SUBMIT_WITH_SUMMARY, IPC_SIG_SUBMIT_WITH_SUMMARY_IN,
+                                 SD_BUS_PARAM(body) SD_BUS_PARAM(content_type) SD_BUS_PARAM(sec) SD_BUS_PARAM(mac)
+                                 SD_BUS_PARAM(sender) SD_BUS_PARAM(transport) SD_BUS_PARAM(received_usec)
+                                 SD_BUS_PARAM(summary_lines),
                                  IPC_SIG_SUBMIT_OUT,
                                  SD_BUS_PARAM(id) SD_BUS_PARAM(verdict) SD_BUS_PARAM(reason) SD_BUS_PARAM(roles),
                                  method_submit, SD_BUS_VTABLE_UNPRIVILEGED),

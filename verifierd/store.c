@@ -332,6 +332,24 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
         "ALTER TABLE certificates ADD COLUMN installer_roles INTEGER NOT NULL DEFAULT 0;"
         "ALTER TABLE certificates ADD COLUMN subject TEXT;"
         "ALTER TABLE certificates ADD COLUMN not_after_usec INTEGER NOT NULL DEFAULT 0;",
+        /* 3 -> 4: the unauthenticated path (issue 9, findings 3, 4, 10). A pending push says
+         * whether its bytes are authenticated already (NETWPIN waiting for confirmation) or not
+         * (waiting for a PIN, or unsigned): the two have separate caps. provd's summary of a push
+         * that waits for a PIN lives in its pending row only, so it goes with the row. PIN
+         * attempts are counted per body digest and outlive the pending row. Summaries the old
+         * code stored for pushes it had not authenticated (labelled "(unverified)") are
+         * dropped: nothing of an unauthenticated push's content is kept. */
+        "ALTER TABLE pending ADD COLUMN authenticated INTEGER NOT NULL DEFAULT 1;"
+        "ALTER TABLE pending ADD COLUMN summary TEXT;"
+        "UPDATE pending SET authenticated = 0 WHERE state = 'needs-pin' OR sec = -1;"
+        "CREATE TABLE pin_attempts ("
+        "  digest TEXT PRIMARY KEY,"
+        "  attempts INTEGER NOT NULL,"
+        "  updated_usec INTEGER NOT NULL);"
+        "INSERT OR REPLACE INTO pin_attempts (digest, attempts, updated_usec)"
+        "  SELECT h.digest, MAX(p.attempts), MAX(h.decided_usec) FROM pending p JOIN pushes h ON h.id = p.push_id"
+        "  WHERE p.attempts > 0 AND h.digest IS NOT NULL GROUP BY h.digest;"
+        "UPDATE pushes SET summary = NULL WHERE summary LIKE '(unverified)%';",
 };
 
 int store_schema_version(Store *s) {
@@ -864,13 +882,19 @@ int store_record(Store *s, const StorePush *p, uint64_t *ret_id) {
         return 0;
 }
 
-static int count_pending(Store *s) {
+/* One COUNT(*) (or other single integer) query, with an optional text parameter. */
+static int count_query(Store *s, const char *sql, bool bind, const char *text) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r;
 
-        r = prepare(s, "SELECT COUNT(*) FROM pending", &st);
+        r = prepare(s, sql, &st);
         if (r < 0)
                 return r;
+        if (bind) {
+                r = bind_text(st, 1, text);
+                if (r < 0)
+                        return r;
+        }
         r = step(s, st);
         if (r < 0)
                 return r;
@@ -879,34 +903,94 @@ static int count_pending(Store *s) {
         return sqlite3_column_int(st, 0);
 }
 
+static int count_pending(Store *s) {
+        return count_query(s, "SELECT COUNT(*) FROM pending", false, NULL);
+}
+
 int store_count_pending(Store *s) {
         return count_pending(s);
 }
 
-int store_add_pending(Store *s, const StorePush *p, const StorePending *pd, unsigned cap, uint64_t *ret_id) {
+/* The pending push holding exactly these bytes (body digest, SEC and MAC), or 0. */
+static int find_identical_pending(Store *s, const char *digest, const StorePending *pd, uint64_t *ret_id) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!digest)
+                return 0;
+        r = prepare(s, "SELECT p.push_id FROM pending p JOIN pushes h ON h.id = p.push_id"
+                       " WHERE h.digest = ? AND p.sec = ? AND p.mac IS ? ORDER BY p.push_id LIMIT 1", &st);
+        if (r < 0)
+                return r;
+        if ((r = bind_text(st, 1, digest)) < 0 || (r = bind_int(st, 2, pd->sec)) < 0 ||
+            (r = bind_text(st, 3, pd->mac)) < 0)
+                return r;
+        r = step(s, st);
+        if (r <= 0)
+                return r;
+        *ret_id = col_u64(st, 0);
+        return 1;
+}
+
+int store_add_pending(Store *s, const StorePush *p, const StorePending *pd, const StorePendingLimits *lim,
+                      uint64_t *ret_id) {
         _cleanup_(txn_done) Txn t = {}; /* first: rolled back after statements finalize */
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         const char *state = pending_state_to_string(pd->state);
-        uint64_t id;
+        uint64_t id = 0;
         int r;
 
-        if (!state || !pd->body || pd->body_len > INT_MAX)
+        if (!state || !pd->body || pd->body_len > INT_MAX || !lim)
                 return -EINVAL;
         r = txn_begin(s, &t);
         if (r < 0)
                 return r;
-        /* The cap is checked inside the write transaction, so it cannot be raced. */
-        r = count_pending(s);
+        /* Everything below is checked inside the write transaction, so it cannot be raced. */
+
+        /* Identical bytes are one pending push, however often they arrive (finding 4): no new
+         * row, no new cap slot, no fresh PIN attempts. The identity is the body digest with the
+         * SEC and MAC that came with it: a copy of a body under another MAC is other bytes on
+         * the air, and merging it into the first would let a forged MAC sent first shadow the
+         * genuine one. PIN attempts are counted per body digest whatever the MAC. */
+        r = find_identical_pending(s, p->digest, pd, &id);
         if (r < 0)
                 return r;
-        if ((unsigned) r >= cap)
-                return -ENOSPC;
+        if (r > 0) {
+                if (ret_id)
+                        *ret_id = id;
+                return -EEXIST;
+        }
+
+        /* Separate caps (finding 4): pushes already authenticated (NETWPIN waiting for the
+         * user's confirmation) never compete with unauthenticated ones for a slot, so a flood
+         * of pushes nobody authenticated cannot keep the operator's bootstrap out. */
+        if (pd->authenticated) {
+                r = count_query(s, "SELECT COUNT(*) FROM pending WHERE authenticated = 1", false, NULL);
+                if (r < 0)
+                        return r;
+                if ((unsigned) r >= lim->max_authenticated)
+                        return -ENOSPC;
+        } else {
+                r = count_query(s, "SELECT COUNT(*) FROM pending WHERE authenticated = 0", false, NULL);
+                if (r < 0)
+                        return r;
+                if ((unsigned) r >= lim->max_unverified)
+                        return -ENOSPC;
+                /* The sender is the modem stack's claim, so this bounds a careless or single-
+                 * source flood; one that varies the sender still stops at max_unverified. */
+                r = count_query(s, "SELECT COUNT(*) FROM pending p JOIN pushes h ON h.id = p.push_id"
+                                   " WHERE p.authenticated = 0 AND h.sender IS ?", true, p->sender);
+                if (r < 0)
+                        return r;
+                if ((unsigned) r >= lim->max_unverified_per_sender)
+                        return -EUSERS;
+        }
         r = insert_push(s, p, &id);
         if (r < 0)
                 return r;
         r = prepare(s,
                     "INSERT INTO pending (push_id, state, sec, content_kind, body, mac, attempts, expires_usec,"
-                    " roles) VALUES (?,?,?,?,?,?,?,?,?)",
+                    " roles, authenticated, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     &st);
         if (r < 0)
                 return r;
@@ -914,7 +998,10 @@ int store_add_pending(Store *s, const StorePush *p, const StorePending *pd, unsi
             (r = bind_int(st, 3, pd->sec)) < 0 || (r = bind_int(st, 4, pd->content_kind)) < 0 ||
             (r = sqlite_to_errno(sqlite3_bind_blob(st, 5, pd->body, (int) pd->body_len, SQLITE_TRANSIENT))) < 0 ||
             (r = bind_text(st, 6, pd->mac)) < 0 || (r = bind_int(st, 7, pd->attempts)) < 0 ||
-            (r = bind_u64(st, 8, pd->expires_usec)) < 0 || (r = bind_int(st, 9, pd->roles)) < 0)
+            (r = bind_u64(st, 8, pd->expires_usec)) < 0 || (r = bind_int(st, 9, pd->roles)) < 0 ||
+            (r = bind_int(st, 10, pd->authenticated ? 1 : 0)) < 0 ||
+            /* provd's words, only ever for a push waiting for a PIN (finding 3) */
+            (r = bind_text(st, 11, pd->state == PENDING_NEEDS_PIN ? pd->unverified_summary : NULL)) < 0)
                 return r;
         r = step(s, st);
         if (r < 0)
@@ -927,6 +1014,13 @@ int store_add_pending(Store *s, const StorePush *p, const StorePending *pd, unsi
         return 0;
 }
 
+int store_pin_attempts(Store *s, const char *digest) {
+        if (!digest)
+                return 0;
+        return count_query(s, "SELECT COALESCE((SELECT attempts FROM pin_attempts WHERE digest = ?), 0)", true,
+                           digest);
+}
+
 StorePending *store_pending_free(StorePending *p) {
         if (!p)
                 return NULL;
@@ -937,13 +1031,18 @@ StorePending *store_pending_free(StorePending *p) {
         free((char *) p->content_type);
         free((char *) p->summary);
         free((char *) p->digest);
+        free((char *) p->unverified_summary);
         free(p);
         return NULL;
 }
 
+/* attempts: per body digest (pin_attempts), so a resend of the same bytes starts where the
+ * last copy stopped (finding 10). */
 #define PENDING_COLUMNS                                                                                   \
-        "p.push_id, p.state, p.sec, p.content_kind, p.body, p.mac, p.attempts, h.received_usec,"          \
-        " p.expires_usec, p.roles, h.sender, h.transport, h.content_type, h.summary, h.digest"
+        "p.push_id, p.state, p.sec, p.content_kind, p.body, p.mac,"                                       \
+        " COALESCE((SELECT a.attempts FROM pin_attempts a WHERE a.digest = h.digest), 0), h.received_usec," \
+        " p.expires_usec, p.roles, h.sender, h.transport, h.content_type, h.summary, h.digest,"            \
+        " p.authenticated, p.summary"
 
 /* Fill @p from a PENDING_COLUMNS row; strings and body point into the statement. */
 static int pending_from_row(sqlite3_stmt *st, StorePending *p) {
@@ -968,6 +1067,8 @@ static int pending_from_row(sqlite3_stmt *st, StorePending *p) {
                 .content_type = col_text(st, 12),
                 .summary = col_text(st, 13),
                 .digest = col_text(st, 14),
+                .authenticated = sqlite3_column_int(st, 15) != 0,
+                .unverified_summary = col_text(st, 16),
         };
         return 0;
 }
@@ -1020,6 +1121,7 @@ int store_get_pending(Store *s, uint64_t id, StorePending **ret) {
         p->content_type = strdup_or_null(row.content_type, &oom);
         p->summary = strdup_or_null(row.summary, &oom);
         p->digest = strdup_or_null(row.digest, &oom);
+        p->unverified_summary = strdup_or_null(row.unverified_summary, &oom);
         if (oom) {
                 store_pending_free(p);
                 return -ENOMEM;
@@ -1028,16 +1130,19 @@ int store_get_pending(Store *s, uint64_t id, StorePending **ret) {
         return 0;
 }
 
-int store_pending_use_attempt(Store *s, uint64_t id, unsigned max, unsigned *ret_attempts) {
+int store_pending_use_attempt(Store *s, uint64_t id, unsigned max, uint64_t now_usec, unsigned *ret_attempts) {
         _cleanup_(txn_done) Txn t = {}; /* first: rolled back after statements finalize */
-        _cleanup_stmt_ sqlite3_stmt *st = NULL, *up = NULL;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL, *up = NULL, *mirror = NULL, *prune = NULL;
+        _cleanup_free_ char *digest = NULL;
         unsigned attempts;
         int r;
 
         r = txn_begin(s, &t);
         if (r < 0)
                 return r;
-        r = prepare(s, "SELECT state, attempts FROM pending WHERE push_id = ?", &st);
+        r = prepare(s, "SELECT p.state, h.digest, COALESCE(a.attempts, 0) FROM pending p"
+                       " JOIN pushes h ON h.id = p.push_id LEFT JOIN pin_attempts a ON a.digest = h.digest"
+                       " WHERE p.push_id = ?", &st);
         if (r < 0)
                 return r;
         r = bind_u64(st, 1, id);
@@ -1050,17 +1155,49 @@ int store_pending_use_attempt(Store *s, uint64_t id, unsigned max, unsigned *ret
                 return -ESRCH;
         if (pending_state_from_string(col_text(st, 0)) != PENDING_NEEDS_PIN)
                 return -EBUSY;
-        attempts = (unsigned) sqlite3_column_int(st, 1);
+        if (!col_text(st, 1))
+                return -EUCLEAN; /* every pending push has its body digest */
+        digest = strdup(col_text(st, 1));
+        if (!digest)
+                return -ENOMEM;
+        attempts = (unsigned) sqlite3_column_int(st, 2);
         sqlite3_reset(st);
         if (attempts >= max)
                 return -EDQUOT;
         attempts++;
-        r = prepare(s, "UPDATE pending SET attempts = ? WHERE push_id = ?", &up);
+        /* Per body digest, kept after the pending row goes (finding 10): the same bytes sent
+         * again start with the attempts their earlier copies used. */
+        r = prepare(s, "INSERT INTO pin_attempts (digest, attempts, updated_usec) VALUES (?,?,?)"
+                       " ON CONFLICT(digest) DO UPDATE SET attempts = excluded.attempts,"
+                       " updated_usec = excluded.updated_usec", &up);
         if (r < 0)
                 return r;
-        if ((r = bind_int(up, 1, attempts)) < 0 || (r = bind_u64(up, 2, id)) < 0)
+        if ((r = bind_text(up, 1, digest)) < 0 || (r = bind_int(up, 2, attempts)) < 0 ||
+            (r = bind_u64(up, 3, now_usec)) < 0)
                 return r;
         r = step(s, up);
+        if (r < 0)
+                return r;
+        r = prepare(s, "UPDATE pending SET attempts = ? WHERE push_id = ?", &mirror);
+        if (r < 0)
+                return r;
+        if ((r = bind_int(mirror, 1, attempts)) < 0 || (r = bind_u64(mirror, 2, id)) < 0)
+                return r;
+        r = step(s, mirror);
+        if (r < 0)
+                return r;
+        /* Bounded: the newest STORE_PIN_ATTEMPTS_MAX digests are remembered, and always those of
+         * pushes still pending. A row exists only after someone typed a PIN for it. */
+        r = prepare(s, "DELETE FROM pin_attempts WHERE digest NOT IN"
+                       " (SELECT digest FROM pin_attempts ORDER BY updated_usec DESC LIMIT ?)"
+                       " AND digest NOT IN (SELECT h.digest FROM pending p JOIN pushes h ON h.id = p.push_id"
+                       " WHERE h.digest IS NOT NULL)", &prune);
+        if (r < 0)
+                return r;
+        r = bind_int(prune, 1, STORE_PIN_ATTEMPTS_MAX);
+        if (r < 0)
+                return r;
+        r = step(s, prune);
         if (r < 0)
                 return r;
         r = txn_commit(&t);
@@ -1072,17 +1209,18 @@ int store_pending_use_attempt(Store *s, uint64_t id, unsigned max, unsigned *ret
 }
 
 int store_finish_pending(Store *s, uint64_t id, Verdict v, Reason rs, uint32_t roles, const char *denied,
-                         uint64_t now_usec) {
+                         const char *summary, uint64_t now_usec) {
         _cleanup_(txn_done) Txn t = {}; /* first: rolled back after statements finalize */
         int r;
 
         r = txn_begin(s, &t);
         if (r < 0)
                 return r;
+        /* The pending row goes, with provd's summary in it (secure_delete overwrites it). */
         r = delete_pending(s, id);
         if (r < 0)
                 return r;
-        r = update_push(s, id, v, rs, roles, denied, NULL, now_usec);
+        r = update_push(s, id, v, rs, roles, denied, summary, now_usec);
         if (r < 0)
                 return r;
         r = txn_commit(&t);

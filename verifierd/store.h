@@ -33,6 +33,13 @@
  * DM account) of that root; otherwise the whole document is refused (-EPERM, reason
  * policy-denied). Equal strength may replace (the operator updates its own APN).
  *
+ * Pending pushes (table pending) are either authenticated already (NETWPIN waiting for the
+ * user's confirmation) or not (waiting for a PIN, or unsigned): separate caps, and a per-sender
+ * cap for the unauthenticated ones (StorePendingLimits). provd's summary of a push waiting for
+ * a PIN is kept in its pending row only, and goes with it. PIN attempts are counted per body
+ * digest (table pin_attempts), and outlive the pending row: the same bytes sent again do not
+ * get fresh attempts. The history row of a push not authenticated holds no decoded content.
+ *
  * Certificates (table certificates, security-model.md §1.8): one row per (store, thumbprint)
  * with the DER, the role mask, the source ("push" or "package"), the push id, the installing
  * message's authentication, strength and roles. CertificateStore characteristics never become
@@ -49,11 +56,12 @@
 #include "verdict.h"
 
 #define STORE_DB_NAME "provboot.db"
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_SEC_SIGNED 4              /* pseudo-SEC of a CMS-signed package (pushes.sec etc.) */
 #define STORE_DIGEST_HEX_LEN 64U
 #define STORE_TEXT_MAX 4096U           /* sender, transport, content type, summary, denied list */
 #define STORE_QUERY_LIMIT_MAX 1000U    /* bound on rows one query call hands out */
+#define STORE_PIN_ATTEMPTS_MAX 4096U   /* body digests whose PIN attempts are remembered */
 
 typedef struct Store Store;
 
@@ -71,7 +79,8 @@ typedef struct StorePush {
         const char *denied;             /* denied elements, one per line, or NULL */
         const char *digest;             /* SHA-256 of the body, lower-case hex */
         const char *content_type;
-        const char *summary;            /* UNTRUSTED: provd's description, for display only */
+        const char *summary;            /* what verifierd decoded from the authenticated bytes
+                                         * (common/summary.h lines, '\n'-separated), or NULL */
 } StorePush;
 
 typedef enum PendingState {
@@ -92,12 +101,24 @@ typedef struct StorePending {
         const uint8_t *body;
         size_t body_len;
         const char *mac;                /* 40 hex digits, or NULL */
-        unsigned attempts;              /* PIN attempts used so far */
+        unsigned attempts;              /* PIN attempts used so far on this body digest (read back) */
         uint64_t received_usec;
         uint64_t expires_usec;
         uint32_t roles;                 /* for NEEDS_CONFIRMATION: roles already earned */
+        bool authenticated;             /* the bytes are authenticated (NETWPIN waiting for
+                                         * confirmation); false: waiting for a PIN, or unsigned */
+        const char *unverified_summary; /* NEEDS_PIN only: provd's UNTRUSTED summary lines
+                                         * ('\n'-separated), or NULL; never stored otherwise */
+        /* read back from the history row */
         const char *sender, *transport, *content_type, *summary, *digest;
 } StorePending;
+
+/* The caps on pending pushes (store_add_pending). */
+typedef struct StorePendingLimits {
+        unsigned max_authenticated;         /* authenticated, waiting for confirmation */
+        unsigned max_unverified;            /* not authenticated, all senders together */
+        unsigned max_unverified_per_sender; /* not authenticated, from one sender */
+} StorePendingLimits;
 
 /* A setting row derived from a document (store_settings_from_doc) or read back. */
 typedef struct StoreSetting {
@@ -245,11 +266,19 @@ int store_record(Store *s, const StorePush *p, uint64_t *ret_id);
 
 /**
  * store_add_pending() - add a history row (verdict pending) and its pending push, atomically.
- * @cap: the most pending pushes allowed; the new one must fit
- * Return: 0; -ENOSPC @cap pending pushes exist already (nothing stored); negative errno.
+ * @p: the history row; p->digest (the body's) and p->sender identify it
+ * @pending: the pending push; ->authenticated selects the cap it counts against
+ * @lim: the caps; the new push must fit
+ * @ret_id: the new push id, or with -EEXIST the id of the identical pending push
+ * Return: 0; -EEXIST a pending push with the same body digest, SEC and MAC exists (nothing
+ *   stored); -ENOSPC the cap of its class is reached; -EUSERS (unauthenticated only) the cap
+ *   for its sender is reached; negative errno. Nothing is stored on any error.
  */
-int store_add_pending(Store *s, const StorePush *p, const StorePending *pending, unsigned cap,
+int store_add_pending(Store *s, const StorePush *p, const StorePending *pending, const StorePendingLimits *lim,
                       uint64_t *ret_id);
+
+/* PIN attempts already used on the body with this digest (0 when none). Return: >= 0 or -errno. */
+int store_pin_attempts(Store *s, const char *digest);
 
 /**
  * store_get_pending() - read a pending push into a freshly allocated copy.
@@ -263,20 +292,23 @@ int store_count_pending(Store *s);
 
 /**
  * store_pending_use_attempt() - durably count one PIN attempt BEFORE the PIN is checked, so a
- *   crash or restart never gives an attacker extra tries.
+ *   crash or restart never gives an attacker extra tries. Attempts are counted per body digest
+ *   and kept after the pending push is gone (a resend of the same bytes gets no fresh ones).
  * @max: the cap; an attempt beyond it is refused
+ * @now_usec: when (keeps the newest STORE_PIN_ATTEMPTS_MAX digests)
  * @ret_attempts: attempts used including this one
  * Return: 0; -ESRCH unknown id; -EBUSY not waiting for a PIN; -EDQUOT cap already reached.
  */
-int store_pending_use_attempt(Store *s, uint64_t id, unsigned max, unsigned *ret_attempts);
+int store_pending_use_attempt(Store *s, uint64_t id, unsigned max, uint64_t now_usec, unsigned *ret_attempts);
 
 /**
- * store_finish_pending() - decide a pending push without applying it: delete the pending row and
- *   set the history row's verdict/reason/roles/denied, atomically.
+ * store_finish_pending() - decide a pending push without applying it: delete the pending row
+ *   (and provd's summary with it) and set the history row's verdict/reason/roles/denied, and its
+ *   summary unless @summary is NULL, atomically.
  * Return: 0; -ESRCH no pending push with that id.
  */
 int store_finish_pending(Store *s, uint64_t id, Verdict v, Reason r, uint32_t roles, const char *denied,
-                         uint64_t now_usec);
+                         const char *summary, uint64_t now_usec);
 
 /**
  * store_expire() - every pending push with expires_usec <= @now_usec becomes verdict expired,

@@ -105,6 +105,9 @@ static void check_defaults(const Config *c) {
         ck_assert_uint_eq(c->pin_attempts, 3);
         ck_assert_uint_eq(c->pending_max, 8);
         ck_assert_uint_eq(c->pending_expiry_sec, 86400);
+        ck_assert_uint_eq(c->unverified_pending_max, 8);
+        ck_assert_uint_eq(c->unverified_pending_per_sender, 2);
+        ck_assert_uint_eq(c->unverified_pending_expiry_sec, 3600);
         ck_assert_uint_eq(c->roles_unauthenticated, 64);
         ck_assert_uint_eq(c->roles_sec[WSP_SEC_NETWPIN], 4);
         ck_assert_uint_eq(c->roles_sec[WSP_SEC_USERPIN], 16);
@@ -234,6 +237,7 @@ START_TEST(test_named_keys) {
             "[Policy]\nGrantUserAuthenticated=64\nAcceptUnauthenticated=yes\n"
             "AcceptNetworkPin=no\nAcceptUserPin=no\nAcceptUserNetworkPin=no\nAcceptUserPinMac=no\n"
             "PinAttempts=256\nMaxPendingPushes=1024\nPendingExpirySec=60\n"
+            "MaxUnverifiedPending=3\nMaxUnverifiedPendingPerSender=1\nUnverifiedPendingExpirySec=600\n"
             "[Roles]\nUnauthenticated=0\nNetworkPin=132\nUserPin=USER_AUTH|ENTERPRISE\n"
             "UserNetworkPin=SECROLE_CARRIER + USER_AUTH\nUserPinMac=8\n");
         c = load_ok(&r);
@@ -246,6 +250,9 @@ START_TEST(test_named_keys) {
         ck_assert_uint_eq(c->pin_attempts, 256);
         ck_assert_uint_eq(c->pending_max, 1024);
         ck_assert_uint_eq(c->pending_expiry_sec, 60);
+        ck_assert_uint_eq(c->unverified_pending_max, 3);
+        ck_assert_uint_eq(c->unverified_pending_per_sender, 1);
+        ck_assert_uint_eq(c->unverified_pending_expiry_sec, 600);
         ck_assert_uint_eq(c->roles_unauthenticated, 0);
         ck_assert_uint_eq(c->roles_sec[WSP_SEC_NETWPIN], 132);
         ck_assert_uint_eq(c->roles_sec[WSP_SEC_USERPIN], 48);
@@ -291,6 +298,45 @@ START_TEST(test_limits) {
                 { "[Export]\nNetworkManagerDir=/a/..\n", -EINVAL },
                 { "[Export]\nNetworkManagerDir=/a/b..c\n", 0 },
         };
+        for (size_t i = 0; i < ELEMENTSOF(t); i++) {
+                Config *c = NULL;
+                ConfigError err = {};
+                Roots r;
+                int k;
+
+                roots_init(&r);
+                put(&r, ETC, "verifierd.conf", t[i].text);
+                k = config_load_roots(r.v, 3, &c, &err);
+                ck_assert_msg(k == t[i].r, "case %zu: %d", i, k);
+                if (k < 0)
+                        ck_assert_ptr_null(c);
+                config_free(c);
+                roots_done(&r);
+        }
+}
+END_TEST
+
+START_TEST(test_limits_unverified_pending) {
+        /* the caps and expiry of pushes not authenticated yet (issue 9, finding 4): at their
+         * limits and just past them (a test of its own: valgrind makes each load slow) */
+        static const struct {
+                const char *text;
+                int r;
+        } t[] = {
+                { "[Policy]\nMaxUnverifiedPending=1\n", 0 },
+                { "[Policy]\nMaxUnverifiedPending=0\n", -EINVAL },
+                { "[Policy]\nMaxUnverifiedPending=1024\n", 0 },
+                { "[Policy]\nMaxUnverifiedPending=1025\n", -EINVAL },
+                { "[Policy]\nMaxUnverifiedPendingPerSender=1\n", 0 },
+                { "[Policy]\nMaxUnverifiedPendingPerSender=0\n", -EINVAL },
+                { "[Policy]\nMaxUnverifiedPendingPerSender=1024\n", 0 },
+                { "[Policy]\nMaxUnverifiedPendingPerSender=1025\n", -EINVAL },
+                { "[Policy]\nUnverifiedPendingExpirySec=60\n", 0 },
+                { "[Policy]\nUnverifiedPendingExpirySec=59\n", -EINVAL },
+                { "[Policy]\nUnverifiedPendingExpirySec=2592000\n", 0 },
+                { "[Policy]\nUnverifiedPendingExpirySec=2592001\n", -EINVAL },
+        };
+
         for (size_t i = 0; i < ELEMENTSOF(t); i++) {
                 Config *c = NULL;
                 ConfigError err = {};
@@ -727,6 +773,7 @@ int main(void) {
         TU_ADD(keys, test_fixed_key_values);
         TU_ADD(keys, test_named_keys);
         TU_ADD(keys, test_limits);
+        TU_ADD(keys, test_limits_unverified_pending);
         TU_ADD(keys, test_empty_resets);
         TU_ADD(prec, test_main_file_masking);
         TU_ADD(prec, test_dropin_order);

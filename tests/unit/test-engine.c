@@ -96,6 +96,26 @@ static EngineResult submit(const uint8_t *body, size_t len, WspSec sec, const ch
         return r;
 }
 
+/* As provd's SubmitWithSummary: @summary is provd's '\n'-separated description. */
+static EngineResult submit_with_summary(const uint8_t *body, size_t len, WspSec sec, const char *mac,
+                                        const char *sender, const char *summary) {
+        EngineSubmission s = {
+                .body = body,
+                .body_len = len,
+                .content_kind = len > 0 && body[0] == '<' ? WSP_CONTENT_CP_XML : WSP_CONTENT_CP_WBXML,
+                .sec = sec,
+                .mac = mac,
+                .sender = sender,
+                .transport = "ofono",
+                .summary = summary,
+        };
+        EngineResult r = {};
+
+        ck_assert_int_eq(engine_submit(eng, &s, &r), 0);
+        ck_assert_uint_gt(r.id, 0);
+        return r;
+}
+
 static int pin(uint64_t id, const char *text, EngineResult *ret) {
         Secret *p = NULL;
         int r;
@@ -437,19 +457,28 @@ START_TEST(test_userpin_right_pin_applied) {
         EngineResult r;
         uint64_t id;
 
+        StorePending *pd = NULL;
+
         mac_of(body, WSP_SEC_USERPIN, NULL, PIN, mac);
-        r = submit((const uint8_t *) body, strlen(body), WSP_SEC_USERPIN, mac);
+        r = submit_with_summary((const uint8_t *) body, strlen(body), WSP_SEC_USERPIN, mac, "+4917012",
+                                "APPLICATION APPID=w2 NAME=said by provd");
         id = r.id;
         expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
-        ck_assert_ptr_nonnull(strstr(history(id).summary, "(unverified)"));
+        /* waiting for the PIN: nothing decoded, provd's words only in the pending row */
+        ck_assert_uint_eq(engine_decoded_count(eng), 0);
+        ck_assert_str_eq(history(id).summary, "");
+        ck_assert_int_eq(store_get_pending(engine_get_store(eng), id, &pd), 0);
+        ck_assert_str_eq(pd->unverified_summary, "APPLICATION APPID=w2 NAME=said by provd");
+        pd = store_pending_free(pd);
         ck_assert_int_eq(pin(id, PIN, &r), 0);
         ck_assert_uint_eq(r.roles & 16, 16);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
+        ck_assert_uint_eq(engine_decoded_count(eng), 1);
         ck_assert_uint_eq(n_documents(), 1);
         ck_assert_uint_gt(n_settings(), 0);
         /* once authenticated, the history describes the document verifierd decoded itself */
-        ck_assert_ptr_null(strstr(history(id).summary, "(unverified)"));
-        ck_assert_ptr_nonnull(strstr(history(id).summary, "APPLICATION w2"));
+        ck_assert_ptr_null(strstr(history(id).summary, "said by provd"));
+        ck_assert_str_eq(history(id).summary, "APPLICATION APPID=w2 NAME=Bookmarks URI=http://example.com/ NAME=Example");
         free(body);
 }
 END_TEST
@@ -579,7 +608,8 @@ END_TEST
 /* ---- pending: expiry, cap, discard, restart ----------------------------------------------- */
 
 START_TEST(test_expiry) {
-        uint64_t t0 = fake_now, id1, id2, exp = cfg->pending_expiry_sec * 1000000ULL;
+        /* pushes waiting for a PIN are not authenticated: the shorter UnverifiedPendingExpirySec= */
+        uint64_t t0 = fake_now, id1, id2, exp = cfg->unverified_pending_expiry_sec * 1000000ULL;
         EngineResult r;
         Hist h;
 
@@ -618,31 +648,137 @@ START_TEST(test_expiry) {
                 expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
                 ck_assert_int_eq(engine_expire(eng, fake_now + exp), 1);
         }
+        /* an authenticated push waiting for confirmation keeps PendingExpirySec= */
+        ck_assert_uint_lt(cfg->unverified_pending_expiry_sec, cfg->pending_expiry_sec);
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        id1 = r.id;
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_CONFIRMATION);
+        ck_assert_int_eq(engine_expire(eng, fake_now + exp), 0);
+        ck_assert_int_eq(engine_expire(eng, fake_now + cfg->pending_expiry_sec * 1000000ULL), 1);
+        ck_assert_int_eq(history(id1).v, VERDICT_EXPIRED);
         fake_now = t0;
 }
 END_TEST
 
+/* A USERPIN push of its own: the same bookmark document under a per-@n name. */
+static EngineResult junk_userpin(unsigned n, const char *sender) {
+        char spec[128], *body, mac[41];
+        EngineResult r;
+
+        snprintf(spec, sizeof spec, "APPLICATION{APPID=w2;NAME=Junk %u}", n);
+        body = xml_body(spec);
+        mac_of(body, WSP_SEC_USERPIN, NULL, "0000", mac);
+        r = submit_with_summary((const uint8_t *) body, strlen(body), WSP_SEC_USERPIN, mac, sender, NULL);
+        free(body);
+        return r;
+}
+
 START_TEST(test_pending_cap) {
         EngineResult r;
-        uint64_t first;
+        uint64_t first, id;
 
-        cfg->pending_max = 2;
-        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        /* finding 4: unverified pushes from one sender are bounded (at the limit, one past) */
+        ck_assert_uint_eq(cfg->unverified_pending_per_sender, 2);
+        r = junk_userpin(0, "+4911");
         first = r.id;
         expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
-        r = submit(tvb, tvb_len, WSP_SEC_USERPIN, TVB_USERPIN);
+        r = junk_userpin(1, "+4911");
         expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
-        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        r = junk_userpin(2, "+4911");
+        ck_assert_ptr_nonnull(strstr(r.denied, "MaxUnverifiedPendingPerSender="));
         expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
-        r = submit(tvb, tvb_len, WSP_SEC_NETWPIN, TVB_NETWPIN); /* confirmations count too */
+        /* identical bytes are one pending push, whoever sends them: no new row */
+        r = submit_with_summary(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN, "+4912", NULL);
+        id = r.id;
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
+        for (unsigned i = 0; i < 3; i++) {
+                r = submit_with_summary(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN, i ? "+4913" : "+4912", NULL);
+                ck_assert_uint_eq(r.id, id);
+                ck_assert(r.repeated);
+                ck_assert_uint_eq(r.attempts_left, 3);
+                expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
+        }
+        /* the global unverified cap (8): many senders fill it, then even a new sender waits */
+        for (unsigned i = 3; i < 8; i++) {
+                char sender[16];
+
+                snprintf(sender, sizeof sender, "+49%u", 20 + i);
+                r = junk_userpin(i, sender);
+                expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
+        }
+        ck_assert_uint_eq(n_pending(), 8);
+        r = junk_userpin(9, "+4999");
+        ck_assert_ptr_nonnull(strstr(r.denied, "MaxUnverifiedPending="));
         expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
-        ck_assert_uint_eq(n_pending(), 2);
+        /* ... and an authenticated NETWPIN push is never refused because of them */
+        r = submit(tvb, tvb_len, WSP_SEC_NETWPIN, TVB_NETWPIN);
+        id = r.id;
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_CONFIRMATION);
+        ck_assert_int_eq(engine_confirm(eng, id, &r), 0);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        /* authenticated pushes have their own cap (MaxPendingPushes=) */
+        cfg->pending_max = 1;
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_CONFIRMATION);
+        {
+                char *other = xml_body("NAPDEF{NAPID=x;NAME=X;NAP-ADDRESS=x.apn}"), mac[41];
+
+                mac_of(other, WSP_SEC_NETWPIN, IMSI, NULL, mac);
+                r = submit((const uint8_t *) other, strlen(other), WSP_SEC_NETWPIN, mac);
+                ck_assert_ptr_nonnull(strstr(r.denied, "MaxPendingPushes="));
+                expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
+                free(other);
+        }
+        /* a discarded push frees its slot */
         ck_assert_int_eq(engine_discard(eng, first), 0);
         ck_assert_int_eq(history(first).r, REASON_DISCARDED);
         ck_assert_int_eq(engine_discard(eng, first), -ESRCH);
-        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        r = junk_userpin(2, "+4911");
         expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
-        ck_assert_uint_eq(n_history(), 5);
+}
+END_TEST
+
+START_TEST(test_pin_attempts_by_digest) {
+        EngineResult r;
+        uint64_t id, id2;
+
+        /* finding 10: two wrong PINs, then the same bytes again: the same push, one attempt left */
+        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        id = r.id;
+        engine_result_done(&r);
+        for (unsigned i = 0; i < 2; i++) {
+                ck_assert_int_eq(pin(id, "0000", &r), 0);
+                expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
+        }
+        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        ck_assert_uint_eq(r.id, id);
+        ck_assert_uint_eq(r.attempts_left, 1);
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
+        /* discarded and sent again: a new push, but the attempts belong to the bytes */
+        ck_assert_int_eq(engine_discard(eng, id), 0);
+        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        id2 = r.id;
+        ck_assert_uint_gt(id2, id);
+        ck_assert_uint_eq(r.attempts_left, 1);
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
+        ck_assert_int_eq(pin(id2, "0000", &r), 0);
+        ck_assert(r.pin_rejected);
+        expect(&r, VERDICT_REJECTED, REASON_PIN_ATTEMPTS_EXCEEDED);
+        /* used up: the same bytes are refused at once, without asking, and the count survives
+         * a restart and another MAC parameter on the same body (USERNETWPIN) */
+        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        expect(&r, VERDICT_REJECTED, REASON_PIN_ATTEMPTS_EXCEEDED);
+        engine_free(eng);
+        eng = open_engine();
+        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        expect(&r, VERDICT_REJECTED, REASON_PIN_ATTEMPTS_EXCEEDED);
+        r = submit(tva, tva_len, WSP_SEC_USERNETWPIN, TVA_USERNETWPIN);
+        expect(&r, VERDICT_REJECTED, REASON_PIN_ATTEMPTS_EXCEEDED);
+        ck_assert_uint_eq(n_pending(), 0);
+        /* other bytes are not affected */
+        r = submit(tvb, tvb_len, WSP_SEC_USERPIN, TVB_USERPIN);
+        ck_assert_uint_eq(r.attempts_left, 3);
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
 }
 END_TEST
 
@@ -738,6 +874,113 @@ START_TEST(test_napdef_exported) {
 }
 END_TEST
 
+/* ---- nothing decoded or kept before authentication (finding 3), escaping (finding 9) ------- */
+
+static bool file_contains(const char *path, const void *needle, size_t n);
+
+static void assert_state_lacks(const char *needle) {
+        const char *files[] = { "provboot.db", "provboot.db-wal" };
+
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                char *p = NULL;
+
+                ck_assert_int_ge(asprintf(&p, "%s/%s", dir, files[i]), 0);
+                ck_assert_msg(!file_contains(p, needle, strlen(needle)), "'%s' in %s", needle, files[i]);
+                free(p);
+        }
+}
+
+START_TEST(test_no_decode_before_auth) {
+        char *body = xml_body("APPLICATION{APPID=w2;NAME=CANARY-BODY-VALUE}"), mac[41];
+        EngineResult r;
+        uint64_t id;
+
+        /* bootstrap disabled (the default): rejected, nothing decoded, nothing of it kept */
+        cfg->bootstrap_enabled = false;
+        mac_of(body, WSP_SEC_USERPIN, NULL, PIN, mac);
+        r = submit_with_summary((const uint8_t *) body, strlen(body), WSP_SEC_USERPIN, mac, "+4917",
+                                "APPLICATION NAME=CANARY-PROVD-SAYS");
+        id = r.id;
+        expect(&r, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED);
+        ck_assert_str_eq(history(id).summary, "");
+        ck_assert_str_eq(history(id).denied, "");
+        cfg->bootstrap_enabled = true;
+        /* a NETWPIN push with a wrong MAC and an unsigned one: the same */
+        r = submit_with_summary((const uint8_t *) body, strlen(body), WSP_SEC_NETWPIN, TVA_NETWPIN, "+4917",
+                                "APPLICATION NAME=CANARY-PROVD-SAYS");
+        ck_assert_str_eq(history(r.id).summary, "");
+        expect(&r, VERDICT_REJECTED, REASON_BAD_MAC);
+        r = submit_with_summary((const uint8_t *) body, strlen(body), WSP_SEC_NONE, NULL, "+4917",
+                                "APPLICATION NAME=CANARY-PROVD-SAYS");
+        expect(&r, VERDICT_REJECTED, REASON_UNAUTHENTICATED);
+        /* waiting for a PIN, then rejected: provd's words go with the pending row */
+        r = submit_with_summary((const uint8_t *) body, strlen(body), WSP_SEC_USERPIN, mac, "+4917",
+                                "APPLICATION NAME=CANARY-PROVD-SAYS");
+        id = r.id;
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
+        for (unsigned i = 0; i < 3; i++) {
+                ck_assert_int_eq(pin(id, "9999", &r), 0);
+                engine_result_done(&r);
+        }
+        ck_assert_int_eq(history(id).r, REASON_PIN_ATTEMPTS_EXCEEDED);
+        ck_assert_str_eq(history(id).summary, "");
+        ck_assert_uint_eq(engine_decoded_count(eng), 0);
+        /* closed (checkpointed), the database holds neither the body's value nor provd's words */
+        engine_free(eng);
+        eng = NULL;
+        assert_state_lacks("CANARY-PROVD-SAYS");
+        assert_state_lacks("CANARY-BODY-VALUE");
+        eng = open_engine();
+        /* authenticated bytes are decoded, once */
+        mac_of(body, WSP_SEC_NETWPIN, IMSI, NULL, mac);
+        r = submit((const uint8_t *) body, strlen(body), WSP_SEC_NETWPIN, mac);
+        ck_assert_uint_eq(engine_decoded_count(eng), 1);
+        ck_assert_str_eq(history(r.id).summary, "APPLICATION APPID=w2 NAME=CANARY-BODY-VALUE");
+        engine_result_done(&r);
+        free(body);
+}
+END_TEST
+
+START_TEST(test_denied_escaped) {
+        /* an APPID carrying a forged log line: the denied list, the summary and provd's words
+         * stay one printable line per element */
+        const char *body = "<wap-provisioningdoc version=\"1.1\"><characteristic type=\"APPLICATION\">"
+                           "<parm name=\"APPID\" value=\"w2&#10;&lt;2&gt;push 999: verdict applied\"/>"
+                           "<parm name=\"NAME\" value=\"x\"/></characteristic>"
+                           "<characteristic type=\"BOOTSTRAP\"><parm name=\"NAME\" value=\"b&#10;&lt;2&gt;forged\"/>"
+                           "</characteristic></wap-provisioningdoc>";
+        char mac[41];
+        EngineResult r;
+        Hist h;
+
+        cfg->confirm_network_pin = false;
+        mac_of(body, WSP_SEC_USERPIN, NULL, PIN, mac);
+        r = submit_with_summary((const uint8_t *) body, strlen(body), WSP_SEC_USERPIN, mac, "+4917",
+                                "BOOTSTRAP NAME=b\n<2>push 998: verdict applied");
+        ck_assert_int_eq(pin(r.id, PIN, &r), 0);
+        h = history(r.id);
+        ck_assert_int_eq(r.verdict, VERDICT_REJECTED);
+        ck_assert_ptr_nonnull(r.denied);
+        ck_assert_msg(!strstr(r.denied, "\n<2>"), "denied: %s", r.denied);
+        ck_assert_ptr_nonnull(strstr(r.denied, "\\x0a<2>push 999"));
+        ck_assert_msg(!strstr(h.denied, "\n<2>"), "history denied: %s", h.denied);
+        ck_assert_msg(!strstr(h.summary, "\n<2>") && strstr(h.summary, "\\x0a<2>"), "summary: %s", h.summary);
+        engine_result_done(&r);
+        /* provd's words with a newline inside a line: only ipc validates lines, the engine
+         * keeps at most its own line structure, each line clean */
+        {
+                StorePending *pd = NULL;
+
+                r = submit_with_summary(tvb, tvb_len, WSP_SEC_USERPIN, TVB_USERPIN, "+4917",
+                                        "ok line\n\x1b[31mred\n" "a\\b");
+                ck_assert_int_eq(store_get_pending(engine_get_store(eng), r.id, &pd), 0);
+                ck_assert_str_eq(pd->unverified_summary, "ok line\n\\x1b[31mred\na\\b");
+                store_pending_free(pd);
+                engine_result_done(&r);
+        }
+}
+END_TEST
+
 /* ---- no secret in the database ------------------------------------------------------------ */
 
 static bool file_contains(const char *path, const void *needle, size_t n) {
@@ -796,6 +1039,8 @@ int main(void) {
         tc = tcase_create("/engine/gates");
         tcase_add_checked_fixture(tc, setup, teardown);
         TU_ADD(tc, test_bootstrap_disabled);
+        TU_ADD(tc, test_no_decode_before_auth);
+        TU_ADD(tc, test_denied_escaped);
         TU_ADD(tc, test_unauthenticated_and_method_gates);
         TU_ADD(tc, test_unsigned_accepted_needs_consent);
         suite_add_tcase(s, tc);
@@ -828,6 +1073,7 @@ int main(void) {
         tcase_add_checked_fixture(tc, setup, teardown);
         TU_ADD(tc, test_expiry);
         TU_ADD(tc, test_pending_cap);
+        TU_ADD(tc, test_pin_attempts_by_digest);
         TU_ADD(tc, test_pending_survives_restart_and_states);
         TU_ADD(tc, test_confirm_rechecks_policy);
         suite_add_tcase(s, tc);

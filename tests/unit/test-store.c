@@ -45,8 +45,9 @@ static int dump_push(const StorePush *p, void *u) {
 }
 
 static int dump_pending(const StorePending *p, void *u) {
-        fprintf(u, "pending %llu %s %d %zu %s %u %llu\n", (unsigned long long) p->id, pending_state_to_string(p->state),
-                p->sec, p->body_len, p->mac ?: "-", p->attempts, (unsigned long long) p->expires_usec);
+        fprintf(u, "pending %llu %s %d %zu %s %u %llu %d %s\n", (unsigned long long) p->id,
+                pending_state_to_string(p->state), p->sec, p->body_len, p->mac ?: "-", p->attempts,
+                (unsigned long long) p->expires_usec, p->authenticated, p->unverified_summary ?: "-");
         return 0;
 }
 
@@ -73,13 +74,18 @@ static char *dump(Store *s) {
         FILE *f = open_memstream(&buf, &size);
 
         ck_assert_int_ge(store_foreach_push(s, 0, 1000, dump_push, f), 0);
-        ck_assert_int_ge(store_foreach_pending(s, dump_pending, f), 0);
+        /* pending pushes are read with the current schema's columns (pin_attempts: schema 4) */
+        if (store_schema_version(s) == STORE_SCHEMA_VERSION)
+                ck_assert_int_ge(store_foreach_pending(s, dump_pending, f), 0);
         ck_assert_int_ge(store_foreach_document(s, dump_document, f), 0);
         ck_assert_int_ge(store_foreach_setting(s, NULL, dump_setting, f), 0);
         ck_assert_int_ge(store_foreach_account(s, dump_account, f), 0);
         fclose(f);
         return buf;
 }
+
+static const StorePendingLimits lim8 = { .max_authenticated = 8, .max_unverified = 8, .max_unverified_per_sender = 8 };
+#define DIGEST_X "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881" /* SHA-256("x") */
 
 static StorePush push_row(int sec, uint32_t roles) {
         return (StorePush) {
@@ -167,6 +173,49 @@ START_TEST(test_migrate_forward) {
         store_free(s);
         free(before);
         free(after);
+}
+END_TEST
+
+static int keep_summary(const StorePush *p, void *u) {
+        snprintf(u, 64, "%s", p->summary ?: "(null)");
+        return 0;
+}
+
+/* 3 -> 4 (issue 9): what the old code stored about unauthenticated pushes goes; attempts move
+ * to the body digest; a waiting PIN push is marked unauthenticated. */
+START_TEST(test_migrate_unverified_scrubbed) {
+        Store *s = NULL;
+        StorePending *pd = NULL;
+        char sum[64];
+
+        ck_assert_int_eq(store_test_open_at_version(&s, dir, 3), 0);
+        ck_assert_int_eq(store_test_exec(s,
+                "INSERT INTO pushes (id, received_usec, decided_usec, sec, verdict, reason, digest, summary) VALUES"
+                " (1, 1, 1, -1, 'rejected', 'bootstrap-disabled', 'd1', '(unverified) APPLICATION NAME=CANARY'),"
+                " (2, 1, 1, 1, 'pending', 'needs-pin', 'd2', '(unverified) NAPDEF NAME=CANARY'),"
+                " (3, 1, 1, 0, 'pending', 'needs-confirmation', 'd3', 'NAPDEF internet'),"
+                " (4, 1, 1, 0, 'applied', '', 'd4', 'NAPDEF internet');"
+                "INSERT INTO pending (push_id, state, sec, content_kind, body, mac, attempts, expires_usec) VALUES"
+                " (2, 'needs-pin', 1, 1, x'00', NULL, 2, 99),"
+                " (3, 'needs-confirmation', 0, 1, x'00', NULL, 0, 99);"), 0);
+        store_free(s);
+        s = open_store();
+        ck_assert_int_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
+        ck_assert_int_eq(store_get_push(s, 1, keep_summary, sum), 0);
+        ck_assert_str_eq(sum, "(null)");
+        ck_assert_int_eq(store_get_push(s, 2, keep_summary, sum), 0);
+        ck_assert_str_eq(sum, "(null)");
+        ck_assert_int_eq(store_get_push(s, 4, keep_summary, sum), 0);
+        ck_assert_str_eq(sum, "NAPDEF internet"); /* verifierd's own, of authenticated bytes */
+        ck_assert_int_eq(store_pin_attempts(s, "d2"), 2);
+        ck_assert_int_eq(store_get_pending(s, 2, &pd), 0);
+        ck_assert(!pd->authenticated);
+        ck_assert_uint_eq(pd->attempts, 2);
+        pd = store_pending_free(pd);
+        ck_assert_int_eq(store_get_pending(s, 3, &pd), 0);
+        ck_assert(pd->authenticated);
+        pd = store_pending_free(pd);
+        store_free(s);
 }
 END_TEST
 
@@ -272,10 +321,11 @@ START_TEST(test_pending_ops_all_or_nothing) {
 
         p.verdict = VERDICT_PENDING;
         p.reason = REASON_NEEDS_PIN;
+        p.digest = DIGEST_X;
         for (unsigned n = 1;; n++) { /* add_pending */
                 before = dump(s);
                 store_test_fail_at(s, n);
-                r = store_add_pending(s, &p, &pd, 8, &id);
+                r = store_add_pending(s, &p, &pd, &lim8, &id);
                 store_test_fail_at(s, 0);
                 if (r == 0) {
                         free(before);
@@ -291,7 +341,7 @@ START_TEST(test_pending_ops_all_or_nothing) {
 
                 before = dump(s);
                 store_test_fail_at(s, n);
-                r = store_pending_use_attempt(s, id, 3, &att);
+                r = store_pending_use_attempt(s, id, 3, 3000, &att);
                 store_test_fail_at(s, 0);
                 if (r == 0) {
                         ck_assert_uint_eq(att, 1);
@@ -620,51 +670,112 @@ START_TEST(test_pending_cap_attempts_expiry) {
         Store *s = open_store();
         StorePush p = push_row(1, 0);
         StorePending pd = { .state = PENDING_NEEDS_PIN, .sec = 1, .body = (const uint8_t *) "\x03\x0b",
-                            .body_len = 2, .mac = "BAA186A0F7802E017A4A69B214921DB16EF26512" };
+                            .body_len = 2, .mac = "BAA186A0F7802E017A4A69B214921DB16EF26512",
+                            .unverified_summary = "NAPDEF NAPID=x" };
+        StorePendingLimits lim = { .max_authenticated = 1, .max_unverified = 1, .max_unverified_per_sender = 1 };
         StorePending *got = NULL;
         uint64_t id1, id2, id3, *ids = NULL;
         unsigned att;
 
         p.verdict = VERDICT_PENDING;
         p.reason = REASON_NEEDS_PIN;
+        p.digest = DIGEST_X;
         pd.expires_usec = 10000;
-        ck_assert_int_eq(store_add_pending(s, &p, &pd, 2, &id1), 0);
+        ck_assert_int_eq(store_add_pending(s, &p, &pd, &lim, &id1), 0);
+        /* the same bytes again: the same pending push, nothing stored */
+        id3 = 0;
+        ck_assert_int_eq(store_add_pending(s, &p, &pd, &lim, &id3), -EEXIST);
+        ck_assert_uint_eq(id3, id1);
+        /* an authenticated push has its own cap: the unverified one does not take its slot */
         pd.expires_usec = 20000;
         pd.state = PENDING_NEEDS_CONFIRMATION;
-        ck_assert_int_eq(store_add_pending(s, &p, &pd, 2, &id2), 0);
-        ck_assert_int_eq(store_add_pending(s, &p, &pd, 2, &id3), -ENOSPC);
+        pd.sec = 0;
+        pd.authenticated = true;
+        p.digest = "00";
+        ck_assert_int_eq(store_add_pending(s, &p, &pd, &lim, &id2), 0);
+        p.digest = "01";
+        ck_assert_int_eq(store_add_pending(s, &p, &pd, &lim, &id3), -ENOSPC);
         ck_assert_int_eq(store_count_pending(s), 2);
 
         ck_assert_int_eq(store_get_pending(s, id1, &got), 0);
         ck_assert_uint_eq(got->body_len, 2);
         ck_assert_int_eq(memcmp(got->body, "\x03\x0b", 2), 0);
-        ck_assert_str_eq(got->mac, pd.mac);
+        ck_assert_str_eq(got->mac, "BAA186A0F7802E017A4A69B214921DB16EF26512");
         ck_assert_int_eq(got->state, PENDING_NEEDS_PIN);
+        ck_assert(!got->authenticated);
+        ck_assert_str_eq(got->unverified_summary, "NAPDEF NAPID=x");
+        ck_assert_ptr_null(got->summary);
         ck_assert_str_eq(got->sender, "+491701234567");
+        got = store_pending_free(got);
+        ck_assert_int_eq(store_get_pending(s, id2, &got), 0);
+        ck_assert(got->authenticated);
+        ck_assert_ptr_null(got->unverified_summary); /* provd's words only for a PIN push */
         got = store_pending_free(got);
         ck_assert_int_eq(store_get_pending(s, 999, &got), -ESRCH);
 
+        ck_assert_int_eq(store_pin_attempts(s, DIGEST_X), 0);
         for (unsigned i = 1; i <= 3; i++) {
-                ck_assert_int_eq(store_pending_use_attempt(s, id1, 3, &att), 0);
+                ck_assert_int_eq(store_pending_use_attempt(s, id1, 3, 3000 + i, &att), 0);
                 ck_assert_uint_eq(att, i);
         }
-        ck_assert_int_eq(store_pending_use_attempt(s, id1, 3, &att), -EDQUOT);
-        ck_assert_int_eq(store_pending_use_attempt(s, id2, 3, &att), -EBUSY); /* waits for confirmation */
-        ck_assert_int_eq(store_pending_use_attempt(s, 999, 3, &att), -ESRCH);
+        ck_assert_int_eq(store_pending_use_attempt(s, id1, 3, 4000, &att), -EDQUOT);
+        ck_assert_int_eq(store_pending_use_attempt(s, id2, 3, 4000, &att), -EBUSY); /* waits for confirmation */
+        ck_assert_int_eq(store_pending_use_attempt(s, 999, 3, 4000, &att), -ESRCH);
+        ck_assert_int_eq(store_pin_attempts(s, DIGEST_X), 3);
 
         /* attempts survive a restart */
         store_free(s);
         s = open_store();
-        ck_assert_int_eq(store_pending_use_attempt(s, id1, 3, &att), -EDQUOT);
+        ck_assert_int_eq(store_pending_use_attempt(s, id1, 3, 4000, &att), -EDQUOT);
 
         ck_assert_int_eq(store_expire(s, 9999, NULL), 0);
         ck_assert_int_eq(store_expire(s, 10000, &ids), 1);
         ck_assert_uint_eq(ids[0], id1);
         free(ids);
+        /* ... and the push: the digest keeps its count */
+        ck_assert_int_eq(store_pin_attempts(s, DIGEST_X), 3);
         ck_assert_int_eq(store_count_pending(s), 1);
-        ck_assert_int_eq(store_finish_pending(s, id2, VERDICT_REJECTED, REASON_DISCARDED, 0, NULL, 15000), 0);
-        ck_assert_int_eq(store_finish_pending(s, id2, VERDICT_REJECTED, REASON_DISCARDED, 0, NULL, 15000), -ESRCH);
+        ck_assert_int_eq(store_finish_pending(s, id2, VERDICT_REJECTED, REASON_DISCARDED, 0, NULL, NULL, 15000), 0);
+        ck_assert_int_eq(store_finish_pending(s, id2, VERDICT_REJECTED, REASON_DISCARDED, 0, NULL, NULL, 15000), -ESRCH);
         ck_assert_int_eq(store_count_pending(s), 0);
+        store_free(s);
+}
+END_TEST
+
+START_TEST(test_pending_unverified_caps) {
+        Store *s = open_store();
+        StorePush p = push_row(1, 0);
+        StorePending pd = { .state = PENDING_NEEDS_PIN, .sec = 1, .body = (const uint8_t *) "b", .body_len = 1,
+                            .expires_usec = 100 };
+        StorePendingLimits lim = { .max_authenticated = 1, .max_unverified = 3, .max_unverified_per_sender = 2 };
+        char digest[8];
+        uint64_t id;
+
+        p.verdict = VERDICT_PENDING;
+        p.reason = REASON_NEEDS_PIN;
+        /* per sender: at the limit, then one past */
+        for (unsigned i = 0; i < 3; i++) {
+                snprintf(digest, sizeof digest, "a%u", i);
+                p.digest = digest;
+                ck_assert_int_eq(store_add_pending(s, &p, &pd, &lim, &id), i < 2 ? 0 : -EUSERS);
+        }
+        /* another sender fits until the global unverified cap, then not even a new sender */
+        p.sender = "+4900";
+        p.digest = "b0";
+        ck_assert_int_eq(store_add_pending(s, &p, &pd, &lim, &id), 0);
+        p.sender = "+4901";
+        p.digest = "b1";
+        ck_assert_int_eq(store_add_pending(s, &p, &pd, &lim, &id), -ENOSPC);
+        /* no sender at all is one sender too */
+        p.sender = NULL;
+        ck_assert_int_eq(store_add_pending(s, &p, &pd, &lim, &id), -ENOSPC);
+        /* the queue is full of unverified pushes: an authenticated one still gets in */
+        pd.state = PENDING_NEEDS_CONFIRMATION;
+        pd.authenticated = true;
+        pd.sec = 0;
+        p.digest = "c0";
+        ck_assert_int_eq(store_add_pending(s, &p, &pd, &lim, &id), 0);
+        ck_assert_int_eq(store_count_pending(s), 4);
         store_free(s);
 }
 END_TEST
@@ -682,7 +793,7 @@ START_TEST(test_apply_from_pending) {
 
         p.verdict = VERDICT_PENDING;
         p.reason = REASON_NEEDS_PIN;
-        ck_assert_int_eq(store_add_pending(s, &p, &pd, 8, &id), 0);
+        ck_assert_int_eq(store_add_pending(s, &p, &pd, &lim8, &id), 0);
         a.push = push_row(1, 16);
         a.push.id = id;
         a.push.decided_usec = 4242;
@@ -711,6 +822,7 @@ int main(void) {
         TU_ADD(tc, test_migrate_from_empty);
         TU_ADD(tc, test_migrate_forward);
         TU_ADD(tc, test_migrate_newer_refused);
+        TU_ADD(tc, test_migrate_unverified_scrubbed);
         TU_ADD(tc, test_open_not_a_database);
         suite_add_tcase(s, tc);
 
@@ -746,6 +858,7 @@ int main(void) {
         tc = tcase_create("/store/pending");
         tcase_add_checked_fixture(tc, setup, teardown);
         TU_ADD(tc, test_pending_cap_attempts_expiry);
+        TU_ADD(tc, test_pending_unverified_caps);
         TU_ADD(tc, test_apply_from_pending);
         suite_add_tcase(s, tc);
         return tu_run(s);
