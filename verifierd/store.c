@@ -376,17 +376,21 @@ Store *store_free(Store *s) {
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(Store *, store_free);
 
-static int store_open_full(Store **ret, const char *state_dir, int target) {
-        _cleanup_(store_freep) Store *s = NULL;
-        _cleanup_free_ char *path = NULL;
+/* Create DIR/provboot.db ourselves so it is 0600 from the first byte (SQLite gives its -wal and
+ * -shm files the same mode), and refuse anything but a regular file. O_NOFOLLOW: never write
+ * through a planted symlink. The descriptor is closed HERE, before SQLite opens the file: POSIX
+ * advisory locks belong to the process and the inode, and closing any descriptor of the file
+ * drops every lock the process holds on it, SQLite's included (fcntl(2), "Advisory record
+ * locking"; SQLite's "How To Corrupt An SQLite Database File" §2.2). A close after
+ * sqlite3_open_v2 left verifierd without its WAL locks: the next reader (an administrator's
+ * sqlite3, a backup) then checkpointed and deleted the live write-ahead log on close, and every
+ * later commit went into an unlinked file (issue 9 finding 2, tests/integration/store-lock.sh).
+ * The state directory is root's, mode 0700: nothing can swap the file between here and the
+ * open below. */
+static int store_prepare_file(const char *path) {
         _cleanup_close_ int fd = -1;
         struct stat st;
-        int r, rc;
 
-        if (asprintf(&path, "%s/%s", state_dir, STORE_DB_NAME) < 0)
-                return -ENOMEM;
-        /* Create the file ourselves so it is 0600 from the first byte; SQLite gives its -wal and
-         * -shm files the same mode. O_NOFOLLOW: never write through a planted symlink. */
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
         if (fd < 0)
                 return -errno;
@@ -396,7 +400,21 @@ static int store_open_full(Store **ret, const char *state_dir, int target) {
                 return -EBADFD;
         if ((st.st_mode & 077) != 0 && fchmod(fd, st.st_mode & 0700) < 0)
                 return -errno;
+        return 0; /* closed now, while SQLite holds no lock on the file yet */
+}
 
+static int store_open_full(Store **ret, const char *state_dir, int target) {
+        _cleanup_(store_freep) Store *s = NULL;
+        _cleanup_free_ char *path = NULL;
+        int r, rc;
+
+        if (asprintf(&path, "%s/%s", state_dir, STORE_DB_NAME) < 0)
+                return -ENOMEM;
+        r = store_prepare_file(path);
+        if (r < 0)
+                return r;
+
+        /* From here on this process never opens the database file itself: only SQLite does. */
         s = calloc(1, sizeof(Store));
         if (!s)
                 return -ENOMEM;
