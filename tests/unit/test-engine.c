@@ -299,7 +299,17 @@ START_TEST(test_netwpin_applied_without_confirmation) {
         ck_assert_int_eq(engine_foreach_account(eng, keep_acc, &acc), 1);
         ck_assert_str_eq(acc.server_id, "dmsrv");
         ck_assert_uint_eq(acc.roles & 4, 4);
-        ck_assert_uint_eq(n_documents(), 2);
+        /* TV-B replaced TV-A's only root (BOOTSTRAP): TV-A's document is gone (issue 9 finding 7),
+         * its digest kept, so TV-A again is still a replay */
+        ck_assert_uint_eq(n_documents(), 1);
+        {
+                char digest[STORE_DIGEST_HEX_LEN + 1];
+
+                ck_assert_int_eq(store_digest_hex(tva, tva_len, digest), 0);
+                ck_assert_int_eq(store_digest_applied(engine_get_store(eng), digest), 1);
+        }
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        expect(&r, VERDICT_REJECTED, REASON_REPLAY);
         ck_assert_uint_eq(n_pending(), 0);
 }
 END_TEST
