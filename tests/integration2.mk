@@ -20,4 +20,4 @@ $(BUILD)/hostile-submit: tests/tools/hostile-submit.c
 
 # Issue 9: the store keeps its locks while another process reads it (store-lock.sh); retention
 # bounds the store under a hostile Submit flood (store-retention.sh).
-INTEGRATION_TESTS += tests/integration/store-lock.sh
+INTEGRATION_TESTS += tests/integration/store-lock.sh tests/integration/store-retention.sh

@@ -111,7 +111,7 @@ echo "      seed $SEED (HOSTILE_SEED=$SEED reruns this sequence), HistoryMax=$HM
 pb_start_bus "$W" || exit 1
 
 # ---- round 1 ---------------------------------------------------------------------------------------
-pb_start_verifierd "$W/conf" "$W/state" || exit 1
+pb_start_verifierd "$W/conf" "$W/state" || { fail "verifierd starts with [Store] HistoryMax=$HMAX"; pb_summary; exit 1; }
 flood 1 "$ROUND1"
 rss1=$(peak_rss)
 pb_stop "$PB_VERIFIERD_PID"
@@ -124,7 +124,7 @@ echo "      round 1: $v1 verdicts; history $n1 rows (ids $min1..$max1); provboot
 pb_expect "round 1: the newest push id is the number of verdicts" "$v1" "$max1"
 
 # ---- round 2: three times as many ------------------------------------------------------------------
-pb_start_verifierd "$W/conf" "$W/state" || exit 1
+pb_start_verifierd "$W/conf" "$W/state" || { fail "verifierd restarts"; pb_summary; exit 1; }
 flood 2 "$ROUND2"
 rss2=$(peak_rss)
 pb_stop "$PB_VERIFIERD_PID"

@@ -110,6 +110,9 @@ static void check_defaults(const Config *c) {
         ck_assert_uint_eq(c->roles_sec[WSP_SEC_USERPIN], 16);
         ck_assert_uint_eq(c->roles_sec[WSP_SEC_USERNETWPIN], 20);
         ck_assert_uint_eq(c->roles_sec[WSP_SEC_USERPINMAC], 16);
+        ck_assert_uint_eq(c->history_max, 10000);
+        ck_assert_uint_eq(c->history_max_age_sec, 7776000);
+        ck_assert_uint_eq(c->replay_digests_max, 100000);
         ck_assert_ptr_nonnull(c->metabase);
 }
 
@@ -235,8 +238,12 @@ START_TEST(test_named_keys) {
             "AcceptNetworkPin=no\nAcceptUserPin=no\nAcceptUserNetworkPin=no\nAcceptUserPinMac=no\n"
             "PinAttempts=256\nMaxPendingPushes=1024\nPendingExpirySec=60\n"
             "[Roles]\nUnauthenticated=0\nNetworkPin=132\nUserPin=USER_AUTH|ENTERPRISE\n"
-            "UserNetworkPin=SECROLE_CARRIER + USER_AUTH\nUserPinMac=8\n");
+            "UserNetworkPin=SECROLE_CARRIER + USER_AUTH\nUserPinMac=8\n"
+            "[Store]\nHistoryMax=500\nHistoryMaxAgeSec=3600\nReplayDigestsMax=1000\n");
         c = load_ok(&r);
+        ck_assert_uint_eq(c->history_max, 500);
+        ck_assert_uint_eq(c->history_max_age_sec, 3600);
+        ck_assert_uint_eq(c->replay_digests_max, 1000);
         ck_assert(c->export_ofono_contexts);
         ck_assert(c->export_mmsd);
         ck_assert_uint_eq(c->grant_user_auth, 64);
@@ -273,6 +280,21 @@ START_TEST(test_limits) {
                 { "[Policy]\nPendingExpirySec=59\n", -EINVAL },
                 { "[Policy]\nPendingExpirySec=2592000\n", 0 },
                 { "[Policy]\nPendingExpirySec=2592001\n", -EINVAL },
+                { "[Store]\nHistoryMax=10\n", 0 },
+                { "[Store]\nHistoryMax=9\n", -EINVAL },
+                { "[Store]\nHistoryMax=100000000\n", 0 },
+                { "[Store]\nHistoryMax=100000001\n", -EINVAL },
+                { "[Store]\nHistoryMaxAgeSec=0\n", 0 }, /* no age limit */
+                { "[Store]\nHistoryMaxAgeSec=60\n", 0 },
+                { "[Store]\nHistoryMaxAgeSec=59\n", -EINVAL },
+                { "[Store]\nHistoryMaxAgeSec=3153600000\n", 0 },
+                { "[Store]\nHistoryMaxAgeSec=3153600001\n", -EINVAL },
+                { "[Store]\nHistoryMaxAgeSec=00\n", -EINVAL },
+                { "[Store]\nReplayDigestsMax=100\n", 0 },
+                { "[Store]\nReplayDigestsMax=99\n", -EINVAL },
+                { "[Store]\nReplayDigestsMax=100000000\n", 0 },
+                { "[Store]\nReplayDigestsMax=100000001\n", -EINVAL },
+                { "[Store]\nHistory=1\n", -EINVAL }, /* unknown key */
                 { "[Policy]\nPinAttempts=-1\n", -EINVAL },
                 { "[Policy]\nPinAttempts=03\n", -EINVAL },
                 { "[Policy]\nPinAttempts=3x\n", -EINVAL },
@@ -316,11 +338,16 @@ START_TEST(test_empty_resets) {
         roots_init(&r);
         put(&r, USRLIB, "verifierd.conf",
             "[Bootstrap]\nEnabled=yes\nConfirmNetworkPin=no\n[Policy]\nPinAttempts=9\nGrantManager=4\n"
-            "[Export]\nNetworkManagerDir=/x\n[NetworkPin]\nSource=static\nImsi=262011234567890\n");
+            "[Export]\nNetworkManagerDir=/x\n[NetworkPin]\nSource=static\nImsi=262011234567890\n"
+            "[Store]\nHistoryMax=20\nHistoryMaxAgeSec=0\nReplayDigestsMax=200\n");
         put(&r, ETC, "verifierd.conf.d/99-reset.conf",
             "[Bootstrap]\nConfirmNetworkPin=\n[Policy]\nPinAttempts=\nGrantManager=\n"
-            "[Export]\nNetworkManagerDir=\n[NetworkPin]\nImsi=\nSource=\n");
+            "[Export]\nNetworkManagerDir=\n[NetworkPin]\nImsi=\nSource=\n"
+            "[Store]\nHistoryMax=\nHistoryMaxAgeSec=\nReplayDigestsMax=\n");
         c = load_ok(&r);
+        ck_assert_uint_eq(c->history_max, CONFIG_DEFAULT_HISTORY_MAX);
+        ck_assert_uint_eq(c->history_max_age_sec, CONFIG_DEFAULT_HISTORY_MAX_AGE_SEC);
+        ck_assert_uint_eq(c->replay_digests_max, CONFIG_DEFAULT_REPLAY_DIGESTS_MAX);
         ck_assert(c->bootstrap_enabled);
         ck_assert(c->confirm_network_pin);
         ck_assert_uint_eq(c->pin_attempts, 3);
