@@ -1896,7 +1896,7 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
         r = supersede_document(s, doc_id, false);
         if (r < 0)
                 return r;
-        r = evict_digests(s, STORE_PRUNE_BATCH);
+        r = evict_digests(s, STORE_PRUNE_BATCH + (unsigned) MIN(replaced.n, (size_t) STORE_ROWS_MAX));
         if (r < 0)
                 return r;
         r = prune_history(s, a->push.decided_usec, STORE_PRUNE_BATCH);
@@ -1932,6 +1932,9 @@ int store_delete_certificate(Store *s, const char *store_name, const char *thumb
                 if (r < 0)
                         return r;
         }
+        r = evict_digests(s, STORE_PRUNE_BATCH);
+        if (r < 0)
+                return r;
         r = txn_commit(&t);
         return r < 0 ? r : removed;
 }

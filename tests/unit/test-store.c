@@ -920,6 +920,31 @@ START_TEST(test_retention_superseded_documents) {
 }
 END_TEST
 
+/* A document that installed only a certificate stays while the certificate does; removing the
+ * certificate (certs.d [Remove]) deletes it and keeps its digest. */
+START_TEST(test_retention_certificate_document) {
+        static const char *const spec = "CertificateStore{NAME=only a certificate}";
+        Store *s = open_store();
+        CpDoc *d = et_doc(spec);
+        StoreCert c = { .store = "SPC", .thumbprint = "0123456789ABCDEF0123456789ABCDEF01234567",
+                        .der = (const uint8_t *) "\x30\x00", .der_len = 2, .roles = 8, .source = "push",
+                        .subject = "CN=test" };
+        StoreApply a = { .push = push_row(2, 20), .doc = d, .body = (const uint8_t *) spec,
+                         .body_len = strlen(spec), .certs = &c, .n_certs = 1 };
+
+        ck_assert_int_eq(store_apply(s, &a, NULL, NULL), 0);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM documents"), 1);
+        ck_assert_int_eq(count_rows(s, NULL), 0);
+        ck_assert_int_eq(store_delete_certificate(s, "SPC", c.thumbprint), 1);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM documents"), 0);
+        ck_assert(digest_applied(s, spec));
+        ck_assert_int_eq(store_apply(s, &a, NULL, NULL), -EEXIST);
+        ck_assert_int_eq(store_delete_certificate(s, "SPC", c.thumbprint), 0);
+        cpdoc_free(d);
+        store_free(s);
+}
+END_TEST
+
 /* ReplayDigestsMax: past the cap the weakest digest goes first, then the oldest of equal
  * strength; a lowered cap is applied by store_prune. */
 START_TEST(test_retention_replay_digest_eviction) {
@@ -1119,6 +1144,7 @@ int main(int argc, char *argv[]) {
         TU_ADD(tc, test_retention_history_age);
         TU_ADD(tc, test_retention_keeps_referenced);
         TU_ADD(tc, test_retention_superseded_documents);
+        TU_ADD(tc, test_retention_certificate_document);
         TU_ADD(tc, test_retention_replay_digest_eviction);
         TU_ADD(tc, test_retention_bounded_per_write);
         TU_ADD(tc, test_retention_migration);
