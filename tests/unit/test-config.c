@@ -280,21 +280,6 @@ START_TEST(test_limits) {
                 { "[Policy]\nPendingExpirySec=59\n", -EINVAL },
                 { "[Policy]\nPendingExpirySec=2592000\n", 0 },
                 { "[Policy]\nPendingExpirySec=2592001\n", -EINVAL },
-                { "[Store]\nHistoryMax=10\n", 0 },
-                { "[Store]\nHistoryMax=9\n", -EINVAL },
-                { "[Store]\nHistoryMax=100000000\n", 0 },
-                { "[Store]\nHistoryMax=100000001\n", -EINVAL },
-                { "[Store]\nHistoryMaxAgeSec=0\n", 0 }, /* no age limit */
-                { "[Store]\nHistoryMaxAgeSec=60\n", 0 },
-                { "[Store]\nHistoryMaxAgeSec=59\n", -EINVAL },
-                { "[Store]\nHistoryMaxAgeSec=3153600000\n", 0 },
-                { "[Store]\nHistoryMaxAgeSec=3153600001\n", -EINVAL },
-                { "[Store]\nHistoryMaxAgeSec=00\n", -EINVAL },
-                { "[Store]\nReplayDigestsMax=100\n", 0 },
-                { "[Store]\nReplayDigestsMax=99\n", -EINVAL },
-                { "[Store]\nReplayDigestsMax=100000000\n", 0 },
-                { "[Store]\nReplayDigestsMax=100000001\n", -EINVAL },
-                { "[Store]\nHistory=1\n", -EINVAL }, /* unknown key */
                 { "[Policy]\nPinAttempts=-1\n", -EINVAL },
                 { "[Policy]\nPinAttempts=03\n", -EINVAL },
                 { "[Policy]\nPinAttempts=3x\n", -EINVAL },
@@ -312,6 +297,47 @@ START_TEST(test_limits) {
                 { "[Export]\nNetworkManagerDir=/a/../b\n", -EINVAL },
                 { "[Export]\nNetworkManagerDir=/a/..\n", -EINVAL },
                 { "[Export]\nNetworkManagerDir=/a/b..c\n", 0 },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(t); i++) {
+                Config *c = NULL;
+                ConfigError err = {};
+                Roots r;
+                int k;
+
+                roots_init(&r);
+                put(&r, ETC, "verifierd.conf", t[i].text);
+                k = config_load_roots(r.v, 3, &c, &err);
+                ck_assert_msg(k == t[i].r, "case %zu: %d", i, k);
+                if (k < 0)
+                        ck_assert_ptr_null(c);
+                config_free(c);
+                roots_done(&r);
+        }
+}
+END_TEST
+
+/* [Store] retention keys at their limits and just past them (apart from test_limits: each test
+ * has its own timeout, and these loads are slow under valgrind) */
+START_TEST(test_store_limits) {
+        static const struct {
+                const char *text;
+                int r;
+        } t[] = {
+                { "[Store]\nHistoryMax=10\n", 0 },
+                { "[Store]\nHistoryMax=9\n", -EINVAL },
+                { "[Store]\nHistoryMax=100000000\n", 0 },
+                { "[Store]\nHistoryMax=100000001\n", -EINVAL },
+                { "[Store]\nHistoryMaxAgeSec=0\n", 0 }, /* no age limit */
+                { "[Store]\nHistoryMaxAgeSec=60\n", 0 },
+                { "[Store]\nHistoryMaxAgeSec=59\n", -EINVAL },
+                { "[Store]\nHistoryMaxAgeSec=3153600000\n", 0 },
+                { "[Store]\nHistoryMaxAgeSec=3153600001\n", -EINVAL },
+                { "[Store]\nHistoryMaxAgeSec=00\n", -EINVAL },
+                { "[Store]\nReplayDigestsMax=100\n", 0 },
+                { "[Store]\nReplayDigestsMax=99\n", -EINVAL },
+                { "[Store]\nReplayDigestsMax=100000000\n", 0 },
+                { "[Store]\nReplayDigestsMax=100000001\n", -EINVAL },
+                { "[Store]\nHistory=1\n", -EINVAL }, /* unknown key */
         };
         for (size_t i = 0; i < ELEMENTSOF(t); i++) {
                 Config *c = NULL;
@@ -754,6 +780,7 @@ int main(void) {
         TU_ADD(keys, test_fixed_key_values);
         TU_ADD(keys, test_named_keys);
         TU_ADD(keys, test_limits);
+        TU_ADD(keys, test_store_limits);
         TU_ADD(keys, test_empty_resets);
         TU_ADD(prec, test_main_file_masking);
         TU_ADD(prec, test_dropin_order);
