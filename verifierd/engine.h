@@ -28,8 +28,9 @@
  * CertificateStore characteristics (certstore.h) are checked after the policy (malformed,
  * role-escalation; policy-denied for what the administrator removed or owns) and committed in
  * the same transaction as the rest of the document.
- * Every outcome, including every rejection, is one history row; push ids increase
- * monotonically and survive restarts. A pending push is re-authenticated (with the IMSI of the
+ * Every outcome, including every rejection, is one history row, kept within verifierd.conf
+ * [Store] retention (store.h "Retention"); push ids increase monotonically, survive restarts
+ * and are never reused, also after their rows were pruned. A pending push is re-authenticated (with the IMSI of the
  * SIM present then) and re-evaluated against the current configuration when it is confirmed.
  *
  * PIN handling: every PIN attempt is counted durably BEFORE the PIN is checked; every wrong PIN

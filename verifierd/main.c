@@ -160,8 +160,8 @@ static int check_caller(Manager *m, sd_bus_message *msg, Caller want, sd_bus_err
 
 static void log_verdict(const EngineResult *res, int sec, const char *transport) {
         /* Rate limit (log-ratelimit.h; issue 9 finding 7): a Submit flood must not flood the
-         * journal. The history keeps every verdict; an applied push (it needed authentication)
-         * is always logged, so a flood cannot hide one. */
+         * journal. The history keeps every verdict (within [Store] retention); an applied push
+         * (it needed authentication) is always logged, so a flood cannot hide one. */
         static LogRateLimit rl;
         char roles[ROLES_FORMAT_MAX];
         const char *v = verdict_to_string(res->verdict), *why = reason_to_string(res->reason);
