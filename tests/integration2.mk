@@ -29,3 +29,7 @@ EXTRA_BINS += hostile-submit
 $(BUILD)/hostile-submit: tests/tools/hostile-submit.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(call pc_cflags,libsystemd libcrypto) -o $@ $< $(BASE_LDFLAGS) $(call pc_libs,libsystemd libcrypto)
+
+# Issue 9: the store keeps its locks while another process reads it (store-lock.sh); retention
+# bounds the store under a hostile Submit flood (store-retention.sh).
+INTEGRATION_TESTS += tests/integration/store-lock.sh tests/integration/store-retention.sh

@@ -540,6 +540,9 @@ static void config_set_defaults(Config *c) {
         c->roles_sec[WSP_SEC_USERPIN] = ROLES_DEFAULT_USERPIN;
         c->roles_sec[WSP_SEC_USERNETWPIN] = ROLES_DEFAULT_USERNETWPIN;
         c->roles_sec[WSP_SEC_USERPINMAC] = ROLES_DEFAULT_USERPINMAC;
+        c->history_max = CONFIG_DEFAULT_HISTORY_MAX;
+        c->history_max_age_sec = CONFIG_DEFAULT_HISTORY_MAX_AGE_SEC;
+        c->replay_digests_max = CONFIG_DEFAULT_REPLAY_DIGESTS_MAX;
 }
 
 Config *config_free(Config *c) {
@@ -770,6 +773,27 @@ static int config_handler(void *userdata, const char *file, unsigned line, const
                 for (int i = 0; i < _WSP_SEC_MAX; i++)
                         if (strcmp(key, sec_key_suffix[i]) == 0)
                                 return set_roles(&c->roles_sec[i], defaults[i], value, key, msg);
+        } else if (strcmp(section, "Store") == 0) {
+                if (strcmp(key, "HistoryMax") == 0)
+                        return set_uint(&c->history_max, CONFIG_DEFAULT_HISTORY_MAX, CONFIG_HISTORY_MAX_MIN,
+                                        CONFIG_HISTORY_MAX_MAX, value, key, msg);
+                if (strcmp(key, "HistoryMaxAgeSec") == 0) {
+                        if (strcmp(value, "0") == 0) { /* no age limit (the count limit still holds) */
+                                c->history_max_age_sec = 0;
+                                return 0;
+                        }
+                        r = set_uint(&c->history_max_age_sec, CONFIG_DEFAULT_HISTORY_MAX_AGE_SEC,
+                                     CONFIG_HISTORY_MAX_AGE_SEC_MIN, CONFIG_HISTORY_MAX_AGE_SEC_MAX, value, key, msg);
+                        if (r < 0)
+                                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                                         "HistoryMaxAgeSec= expects 0 or a number in %u..%u, not '%.64s'",
+                                         CONFIG_HISTORY_MAX_AGE_SEC_MIN, CONFIG_HISTORY_MAX_AGE_SEC_MAX, value);
+                        return r;
+                }
+                if (strcmp(key, "ReplayDigestsMax") == 0)
+                        return set_uint(&c->replay_digests_max, CONFIG_DEFAULT_REPLAY_DIGESTS_MAX,
+                                        CONFIG_REPLAY_DIGESTS_MAX_MIN, CONFIG_REPLAY_DIGESTS_MAX_MAX, value, key,
+                                        msg);
         } else {
                 snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "unknown section [%.64s]", section);
                 return -EINVAL;

@@ -45,6 +45,12 @@
  *                UnverifiedPendingExpirySec=60..2592000 (default 3600 = 1 h): their expiry
  *   [Roles]      roles each authentication outcome earns (DESIGN.md default table):
  *                Unauthenticated=64  NetworkPin=4  UserPin=16  UserNetworkPin=20  UserPinMac=16
+ *   [Store]      retention (store.h "Retention"; issue 9 finding 7):
+ *                HistoryMax=10..100000000 (default 10000): newest history rows kept
+ *                HistoryMaxAgeSec=0 or 60..3153600000 (default 7776000 = 90 days; 0: no age limit)
+ *                ReplayDigestsMax=100..100000000 (default 100000): digests of superseded
+ *                  documents kept for replay detection
+ *                History rows of what is still in force are kept whatever these say.
  * The same roots' certs.d/<name>.conf drop-ins hold the administrator's certificates
  * (certstore.h); they load and reload together with this file.
  * MASK is a decimal role mask (e.g. 20) or role names separated by '|', '+', ',' or spaces
@@ -83,6 +89,15 @@
 #define CONFIG_DEFAULT_UNVERIFIED_PENDING_MAX 8U
 #define CONFIG_DEFAULT_UNVERIFIED_PENDING_PER_SENDER 2U
 #define CONFIG_DEFAULT_UNVERIFIED_PENDING_EXPIRY_SEC 3600U
+#define CONFIG_DEFAULT_HISTORY_MAX 10000U
+#define CONFIG_HISTORY_MAX_MIN 10U
+#define CONFIG_HISTORY_MAX_MAX 100000000U
+#define CONFIG_DEFAULT_HISTORY_MAX_AGE_SEC 7776000U     /* 90 days */
+#define CONFIG_HISTORY_MAX_AGE_SEC_MIN 60U              /* or 0: no age limit */
+#define CONFIG_HISTORY_MAX_AGE_SEC_MAX 3153600000U      /* 100 years */
+#define CONFIG_DEFAULT_REPLAY_DIGESTS_MAX 100000U
+#define CONFIG_REPLAY_DIGESTS_MAX_MIN 100U
+#define CONFIG_REPLAY_DIGESTS_MAX_MAX 100000000U
 
 typedef struct Metabase Metabase; /* policy.h */
 typedef struct CertAdminList CertAdminList; /* certstore.h */
@@ -120,6 +135,10 @@ typedef struct Config {
         /* [Roles] */
         uint32_t roles_unauthenticated;         /* Unauthenticated= */
         uint32_t roles_sec[_WSP_SEC_MAX];       /* NetworkPin= .. UserPinMac=, by WspSec */
+        /* [Store] */
+        uint64_t history_max;                   /* HistoryMax= */
+        uint64_t history_max_age_sec;           /* HistoryMaxAgeSec= (0: no age limit) */
+        uint64_t replay_digests_max;            /* ReplayDigestsMax= */
         /* The metabase, from the same roots' metabase.d/ (policy.h); never NULL. */
         Metabase *metabase;
         /* The administrator's certificates, from the same roots' certs.d/ (certstore.h); never

@@ -66,6 +66,21 @@ static void apply_admin_removals(Engine *e) {
                         (void) store_delete_certificate(e->store, l->items[i].store, l->items[i].thumbprint);
 }
 
+/* verifierd.conf [Store]: what the store keeps (store.h "Retention"). Every write prunes a
+ * bounded batch; store_prune applies the limits to what is stored already (at start-up, and on
+ * a reload that lowered them). Best effort: a failure leaves rows the next write prunes. */
+static void apply_retention(Engine *e) {
+        const Config *c = e->config;
+        StoreRetention rt = {
+                .history_max = c->history_max,
+                .history_max_age_usec = c->history_max_age_sec * 1000000ULL,
+                .replay_digests_max = c->replay_digests_max,
+        };
+
+        store_set_retention(e->store, &rt);
+        (void) store_prune(e->store, now(e));
+}
+
 Engine *engine_free(Engine *e) {
         if (!e)
                 return NULL;
@@ -101,6 +116,7 @@ int engine_new(Engine **ret, const EngineOptions *o) {
         if (r < 0)
                 return r;
         apply_admin_removals(e);
+        apply_retention(e);
         *ret = TAKE_PTR(e);
         return 0;
 }
@@ -109,6 +125,7 @@ void engine_set_config(Engine *e, const Config *c, const Metabase *m) {
         e->config = c;
         e->metabase = m ? m : c->metabase;
         apply_admin_removals(e);
+        apply_retention(e);
 }
 
 int engine_set_imsi(Engine *e, const char *digits) {

@@ -38,13 +38,16 @@
  * CertificateStore characteristics (certstore.h) are checked after the policy (malformed,
  * role-escalation; policy-denied for what the administrator removed or owns) and committed in
  * the same transaction as the rest of the document.
- * Every outcome, including every rejection, is one history row; push ids increase
- * monotonically and survive restarts. A row keeps verifierd's summary of what it decoded after
- * authentication; a push rejected before that keeps sender, times, digest and reason only.
+ * Every outcome, including every rejection, is one history row, kept within verifierd.conf
+ * [Store] retention (store.h "Retention"); push ids increase monotonically, survive restarts
+ * and are never reused, also after their rows were pruned. A row keeps verifierd's summary of
+ * what it decoded after authentication; a push rejected before that keeps sender, times, digest
+ * and reason only.
  * Pending pushes: authenticated ones (waiting for confirmation) and unauthenticated ones
  * (waiting for a PIN, or unsigned) have separate caps and expiries (MaxPendingPushes= /
  * PendingExpirySec=; MaxUnverifiedPending=, MaxUnverifiedPendingPerSender=,
- * UnverifiedPendingExpirySec=): unauthenticated pushes never keep an authenticated one out. A pending push is re-authenticated (with the IMSI of the
+ * UnverifiedPendingExpirySec=): unauthenticated pushes never keep an authenticated one out.
+ * A pending push is re-authenticated (with the IMSI of the
  * SIM present then) and re-evaluated against the current configuration when it is confirmed.
  *
  * PIN handling: every PIN attempt is counted durably BEFORE the PIN is checked, per body digest

@@ -39,6 +39,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include <systemd/sd-journal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buswatch.h"
@@ -49,6 +50,7 @@
 #include "export-dbus.h"
 #include "imsi.h"
 #include "ipc.h"
+#include "log-ratelimit.h"
 #include "log.h"
 #include "macros.h"
 #include "policy.h"
@@ -190,9 +192,23 @@ static int check_caller(Manager *m, sd_bus_message *msg, Caller want, sd_bus_err
 /* ---- verdicts ----------------------------------------------------------------------------- */
 
 static void log_verdict(const EngineResult *res, int sec, const char *transport) {
+        /* Rate limit (log-ratelimit.h; issue 9 finding 7): a Submit flood must not flood the
+         * journal. The history keeps every verdict (within [Store] retention); an applied push
+         * (it needed authentication) is always logged, so a flood cannot hide one. */
+        static LogRateLimit rl;
         char roles[ROLES_FORMAT_MAX], denied[LOG_LINE_MAX];
         const char *v = verdict_to_string(res->verdict), *why = reason_to_string(res->reason);
+        uint64_t suppressed = 0;
+        struct timespec ts;
 
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        if (!log_ratelimit_take(&rl, VERDICT_LOG_BURST, VERDICT_LOG_PER_SEC,
+                                (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL,
+                                res->verdict == VERDICT_APPLIED, &suppressed))
+                return;
+        if (suppressed > 0)
+                log_notice("%" PRIu64 " verdict messages suppressed by the rate limit (%u per second after a burst "
+                           "of %u; every verdict is in the history)", suppressed, VERDICT_LOG_PER_SEC, VERDICT_LOG_BURST);
         roles_format(res->roles, roles, sizeof roles);
         /* A structured entry for the journal (no-op without journald) plus a stderr line. */
         sd_journal_send("MESSAGE=push %" PRIu64 ": %s%s%s%s (roles %u)", res->id, v, why[0] ? " (" : "", why,

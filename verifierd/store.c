@@ -25,6 +25,9 @@
 
 struct Store {
         sqlite3 *db;
+        StoreRetention retention;
+        bool has_retention_schema;      /* replay_digests exists (false only in a store a test
+                                         * opened at an older schema version) */
 #ifdef PROVBOOT_TEST
         unsigned fail_at;
 #endif
@@ -350,6 +353,32 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
         "  SELECT h.digest, MAX(p.attempts), MAX(h.decided_usec) FROM pending p JOIN pushes h ON h.id = p.push_id"
         "  WHERE p.attempts > 0 AND h.digest IS NOT NULL GROUP BY h.digest;"
         "UPDATE pushes SET summary = NULL WHERE summary LIKE '(unverified)%';",
+        /* 4 -> 5: retention (issue 9 finding 7; store.h "Retention"). The digests of deleted
+         * documents, for replay detection, with the strength and time that order their eviction;
+         * their number kept in store_meta so a write never counts rows. An index on every column
+         * that points at a history row or a document, so the pruning's "still referenced?" probes
+         * and the foreign-key checks of its deletes are lookups, not scans; and one on
+         * decided_usec for pruning by age. Documents already superseded go now. */
+        "CREATE TABLE replay_digests ("
+        "  digest TEXT PRIMARY KEY,"
+        "  strength INTEGER NOT NULL, applied_usec INTEGER NOT NULL) WITHOUT ROWID;"
+        "CREATE INDEX replay_digests_evict ON replay_digests(strength, applied_usec);"
+        "CREATE TABLE store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+        "CREATE INDEX pushes_decided ON pushes(decided_usec);"
+        "CREATE INDEX settings_push ON settings(push_id);"
+        "CREATE INDEX settings_doc ON settings(doc_id);"
+        "CREATE INDEX accounts_push ON accounts(push_id);"
+        "CREATE INDEX accounts_doc ON accounts(doc_id);"
+        "CREATE INDEX certificates_push ON certificates(push_id);"
+        "CREATE TEMP TABLE migrate_retired AS SELECT d.id AS id FROM documents d"
+        "  WHERE NOT EXISTS (SELECT 1 FROM settings WHERE doc_id = d.id)"
+        "  AND NOT EXISTS (SELECT 1 FROM accounts WHERE doc_id = d.id)"
+        "  AND NOT EXISTS (SELECT 1 FROM certificates WHERE push_id = d.push_id);"
+        "INSERT OR IGNORE INTO replay_digests (digest, strength, applied_usec)"
+        "  SELECT digest, strength, applied_usec FROM documents WHERE id IN (SELECT id FROM migrate_retired);"
+        "DELETE FROM documents WHERE id IN (SELECT id FROM migrate_retired);"
+        "DROP TABLE migrate_retired;"
+        "INSERT INTO store_meta (key, value) SELECT 'replay_digests', COUNT(*) FROM replay_digests;",
 };
 
 int store_schema_version(Store *s) {
@@ -406,17 +435,21 @@ Store *store_free(Store *s) {
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(Store *, store_free);
 
-static int store_open_full(Store **ret, const char *state_dir, int target) {
-        _cleanup_(store_freep) Store *s = NULL;
-        _cleanup_free_ char *path = NULL;
+/* Create DIR/provboot.db ourselves so it is 0600 from the first byte (SQLite gives its -wal and
+ * -shm files the same mode), and refuse anything but a regular file. O_NOFOLLOW: never write
+ * through a planted symlink. The descriptor is closed HERE, before SQLite opens the file: POSIX
+ * advisory locks belong to the process and the inode, and closing any descriptor of the file
+ * drops every lock the process holds on it, SQLite's included (fcntl(2), "Advisory record
+ * locking"; SQLite's "How To Corrupt An SQLite Database File" §2.2). A close after
+ * sqlite3_open_v2 left verifierd without its WAL locks: the next reader (an administrator's
+ * sqlite3, a backup) then checkpointed and deleted the live write-ahead log on close, and every
+ * later commit went into an unlinked file (issue 9 finding 2, tests/integration/store-lock.sh).
+ * The state directory is root's, mode 0700: nothing can swap the file between here and the
+ * open below. */
+static int store_prepare_file(const char *path) {
         _cleanup_close_ int fd = -1;
         struct stat st;
-        int r, rc;
 
-        if (asprintf(&path, "%s/%s", state_dir, STORE_DB_NAME) < 0)
-                return -ENOMEM;
-        /* Create the file ourselves so it is 0600 from the first byte; SQLite gives its -wal and
-         * -shm files the same mode. O_NOFOLLOW: never write through a planted symlink. */
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
         if (fd < 0)
                 return -errno;
@@ -426,7 +459,35 @@ static int store_open_full(Store **ret, const char *state_dir, int target) {
                 return -EBADFD;
         if ((st.st_mode & 077) != 0 && fchmod(fd, st.st_mode & 0700) < 0)
                 return -errno;
+        return 0; /* closed now, while SQLite holds no lock on the file yet */
+}
 
+static int table_exists(Store *s, const char *name) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", &st);
+        if (r < 0)
+                return r;
+        r = sqlite_to_errno(sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC));
+        if (r < 0)
+                return r;
+        r = sqlite3_step(st);
+        return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : sqlite_to_errno(r);
+}
+
+static int store_open_full(Store **ret, const char *state_dir, int target) {
+        _cleanup_(store_freep) Store *s = NULL;
+        _cleanup_free_ char *path = NULL;
+        int r, rc;
+
+        if (asprintf(&path, "%s/%s", state_dir, STORE_DB_NAME) < 0)
+                return -ENOMEM;
+        r = store_prepare_file(path);
+        if (r < 0)
+                return r;
+
+        /* From here on this process never opens the database file itself: only SQLite does. */
         s = calloc(1, sizeof(Store));
         if (!s)
                 return -ENOMEM;
@@ -445,7 +506,10 @@ static int store_open_full(Store **ret, const char *state_dir, int target) {
         r = exec_script(s, "PRAGMA journal_mode=WAL;"
                            "PRAGMA synchronous=FULL;"
                            "PRAGMA foreign_keys=OFF;"
-                           "PRAGMA secure_delete=ON;");
+                           "PRAGMA secure_delete=ON;"
+                           /* the write-ahead log shrinks back to 4 MiB after a checkpoint: with
+                            * the retention limits, the files on disk stay bounded too */
+                           "PRAGMA journal_size_limit=4194304;");
         if (r < 0)
                 return r;
         /* Foreign keys are enforced from here on; migrations run before, because a step that
@@ -457,6 +521,10 @@ static int store_open_full(Store **ret, const char *state_dir, int target) {
         r = exec_script(s, "PRAGMA foreign_keys=ON;");
         if (r < 0)
                 return r;
+        r = table_exists(s, "replay_digests");
+        if (r < 0)
+                return r;
+        s->has_retention_schema = r > 0;
         *ret = TAKE_PTR(s);
         return 0;
 }
@@ -474,6 +542,20 @@ int store_test_open_at_version(Store **ret, const char *state_dir, int version) 
 
 int store_test_exec(Store *s, const char *sql) {
         return exec_script(s, sql);
+}
+
+int store_test_query_int(Store *s, const char *sql, int64_t *ret) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, sql, &st);
+        if (r < 0)
+                return r;
+        r = sqlite3_step(st);
+        if (r != SQLITE_ROW)
+                return r == SQLITE_DONE ? -ENODATA : sqlite_to_errno(r);
+        *ret = sqlite3_column_int64(st, 0);
+        return 0;
 }
 #endif
 
@@ -863,6 +945,298 @@ static int delete_pending(Store *s, uint64_t id) {
         return sqlite3_changes(s->db) == 1 ? 0 : -ESRCH;
 }
 
+/* ---- retention (store.h "Retention") ------------------------------------------------------- */
+
+void store_set_retention(Store *s, const StoreRetention *rt) {
+        s->retention = rt ? *rt : (StoreRetention) {};
+}
+
+/* A history row nothing in force points to: no pending push, document, setting, DM account or
+ * certificate names it (each probe is a lookup in the index migration 3 -> 4 made). Such rows
+ * are the only ones pruning deletes: the foreign keys would refuse the others anyway. */
+#define PUSH_UNREFERENCED                                                                          \
+        "NOT EXISTS (SELECT 1 FROM pending WHERE push_id = p.id)"                                 \
+        " AND NOT EXISTS (SELECT 1 FROM documents WHERE push_id = p.id)"                           \
+        " AND NOT EXISTS (SELECT 1 FROM settings WHERE push_id = p.id)"                            \
+        " AND NOT EXISTS (SELECT 1 FROM accounts WHERE push_id = p.id)"                            \
+        " AND NOT EXISTS (SELECT 1 FROM certificates WHERE push_id = p.id)"
+
+/* Run a DELETE with ?1 = @bound and ?2 = @limit. Return: rows deleted, or negative errno. */
+static int delete_bounded(Store *s, const char *sql, uint64_t bound, unsigned limit) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, sql, &st);
+        if (r < 0)
+                return r;
+        if ((r = bind_u64(st, 1, bound)) < 0 || (r = bind_int(st, 2, limit)) < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db);
+}
+
+static int newest_push_id(Store *s, uint64_t *ret) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "SELECT MAX(id) FROM pushes", &st); /* the end of the rowid b-tree */
+        if (r < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        *ret = r > 0 ? col_u64(st, 0) : 0;
+        return 0;
+}
+
+/*
+ * Delete at most @limit history rows beyond the retention limits, inside the caller's write
+ * transaction. By count: ids are handed out densely and in order (AUTOINCREMENT; a rolled-back
+ * insert consumes none), so "older than the newest history_max" is "id <= newest -
+ * history_max", a range of the rowid b-tree. By age: a range of index pushes_decided, on
+ * decided_usec, verifierd's own clock (received_usec is what provd claims: never trusted to
+ * decide what is deleted). Both scans start at the oldest row and stop after @limit deletions;
+ * what they step over are only the rows still referenced, as many as the configuration in force
+ * has pushes behind it, never the history. Return: rows deleted, or negative errno.
+ */
+static int prune_history(Store *s, uint64_t now_usec, unsigned limit) {
+        const StoreRetention *rt = &s->retention;
+        uint64_t newest;
+        int n = 0, r;
+
+        if (!s->has_retention_schema)
+                return 0;
+        if (rt->history_max > 0) {
+                r = newest_push_id(s, &newest);
+                if (r < 0)
+                        return r;
+                if (newest > rt->history_max) {
+                        r = delete_bounded(s, "DELETE FROM pushes WHERE id IN (SELECT p.id FROM pushes p"
+                                              " WHERE p.id <= ?1 AND " PUSH_UNREFERENCED " ORDER BY p.id LIMIT ?2)",
+                                           newest - rt->history_max, limit);
+                        if (r < 0)
+                                return r;
+                        n += r;
+                }
+        }
+        if (rt->history_max_age_usec > 0 && now_usec > rt->history_max_age_usec && (unsigned) n < limit) {
+                r = delete_bounded(s, "DELETE FROM pushes WHERE id IN (SELECT p.id FROM pushes p"
+                                      " WHERE p.decided_usec < ?1 AND " PUSH_UNREFERENCED
+                                      " ORDER BY p.decided_usec LIMIT ?2)",
+                                   now_usec - rt->history_max_age_usec, limit - (unsigned) n);
+                if (r < 0)
+                        return r;
+                n += r;
+        }
+        return n;
+}
+
+static int meta_get(Store *s, const char *key, int64_t *ret) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "SELECT value FROM store_meta WHERE key = ?", &st);
+        if (r < 0)
+                return r;
+        r = bind_text_any(st, 1, key);
+        if (r < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        *ret = r > 0 ? sqlite3_column_int64(st, 0) : 0;
+        return 0;
+}
+
+static int meta_add(Store *s, const char *key, int64_t delta) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "INSERT INTO store_meta (key, value) VALUES (?1, ?2)"
+                       " ON CONFLICT (key) DO UPDATE SET value = value + ?2", &st);
+        if (r < 0)
+                return r;
+        if ((r = bind_text_any(st, 1, key)) < 0 || (r = bind_int(st, 2, delta)) < 0)
+                return r;
+        return step(s, st);
+}
+
+/* Keep at most replay_digests_max digests, dropping at most @limit: the weakest, then the oldest
+ * first (store.h "Retention" says why that order is safe; index replay_digests_evict). The
+ * number is read from store_meta, never counted. Return: digests dropped, or negative errno. */
+static int evict_digests(Store *s, unsigned limit) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        uint64_t max = s->retention.replay_digests_max;
+        int64_t count;
+        int n, r;
+
+        if (!s->has_retention_schema || max == 0)
+                return 0;
+        r = meta_get(s, "replay_digests", &count);
+        if (r < 0)
+                return r;
+        if (count <= 0 || (uint64_t) count <= max)
+                return 0;
+        r = prepare(s, "DELETE FROM replay_digests WHERE digest IN (SELECT digest FROM replay_digests"
+                       " ORDER BY strength, applied_usec LIMIT ?)", &st);
+        if (r < 0)
+                return r;
+        r = bind_u64(st, 1, MIN((uint64_t) count - max, (uint64_t) limit));
+        if (r < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        n = sqlite3_changes(s->db);
+        r = meta_add(s, "replay_digests", -(int64_t) n);
+        return r < 0 ? r : n;
+}
+
+typedef struct IdList {
+        uint64_t *v;
+        size_t n, cap;
+} IdList;
+
+static void id_list_done(IdList *l) {
+        free(l->v);
+        *l = (IdList) {};
+}
+
+static int id_list_add(IdList *l, uint64_t id) {
+        for (size_t i = 0; i < l->n; i++)
+                if (l->v[i] == id)
+                        return 0;
+        if (l->n == l->cap) {
+                size_t cap = l->cap ? l->cap * 2 : 8;
+                uint64_t *v = reallocarray(l->v, cap, sizeof(uint64_t));
+
+                if (!v)
+                        return -ENOMEM;
+                l->v = v;
+                l->cap = cap;
+        }
+        l->v[l->n++] = id;
+        return 0;
+}
+
+/* The document that installed certificate (?1 store, ?2 thumbprint). */
+#define CERT_DOCUMENT_SQL                                                                          \
+        "SELECT d.id FROM certificates c JOIN documents d ON d.push_id = c.push_id"                \
+        " WHERE c.store = ?1 AND c.thumbprint = ?2"
+
+/* Add to @l the documents (column 0 of @sql, ?1 = @key, ?2 = @key2 when not NULL) whose rows a
+ * newer document is about to replace: the candidates for supersede_document(). */
+static int collect_documents(Store *s, IdList *l, const char *sql, const char *key, const char *key2,
+                             uint64_t except) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, sql, &st);
+        if (r < 0)
+                return r;
+        if ((r = bind_text_any(st, 1, key)) < 0 || (key2 && (r = bind_text_any(st, 2, key2)) < 0))
+                return r;
+        while ((r = step(s, st)) > 0) {
+                uint64_t id = col_u64(st, 0);
+
+                if (id != except && (r = id_list_add(l, id)) < 0)
+                        return r;
+        }
+        return r;
+}
+
+/*
+ * A document some of whose rows were just replaced (@partly_replaced), or the one just applied:
+ * when nothing it installed is in force any more (no setting, DM account or certificate of it
+ * left), it is deleted and its digest moves to replay_digests, so a replay of its bytes is still
+ * refused; a partly replaced document that still holds rows in force keeps its row (the
+ * settings point to it) but not its body, which holds the replaced values (passwords included).
+ * secure_delete overwrites the freed bytes. Return: 1 deleted, 0 kept, negative errno.
+ */
+static int supersede_document(Store *s, uint64_t doc_id, bool partly_replaced) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL, *op = NULL;
+        int r;
+
+        if (!s->has_retention_schema)
+                return 0;
+        r = prepare(s, "SELECT d.digest, d.strength, d.applied_usec,"
+                       " NOT EXISTS (SELECT 1 FROM settings WHERE doc_id = d.id)"
+                       " AND NOT EXISTS (SELECT 1 FROM accounts WHERE doc_id = d.id)"
+                       " AND NOT EXISTS (SELECT 1 FROM certificates WHERE push_id = d.push_id)"
+                       " FROM documents d WHERE d.id = ?", &st);
+        if (r < 0)
+                return r;
+        r = bind_u64(st, 1, doc_id);
+        if (r < 0)
+                return r;
+        r = step(s, st);
+        if (r <= 0)
+                return r; /* gone already */
+        if (!sqlite3_column_int(st, 3)) {
+                if (!partly_replaced)
+                        return 0;
+                r = prepare(s, "UPDATE documents SET body = X'' WHERE id = ? AND length(body) > 0", &op);
+                if (r < 0)
+                        return r;
+                r = bind_u64(op, 1, doc_id);
+                return r < 0 ? r : step(s, op);
+        }
+        r = prepare(s, "INSERT OR IGNORE INTO replay_digests (digest, strength, applied_usec) VALUES (?,?,?)", &op);
+        if (r < 0)
+                return r;
+        if ((r = bind_text_any(op, 1, col_text(st, 0))) < 0 || (r = bind_int(op, 2, sqlite3_column_int(st, 1))) < 0 ||
+            (r = bind_u64(op, 3, col_u64(st, 2))) < 0)
+                return r;
+        r = step(s, op);
+        if (r < 0)
+                return r;
+        if (sqlite3_changes(s->db) > 0) {
+                r = meta_add(s, "replay_digests", 1);
+                if (r < 0)
+                        return r;
+        }
+        sqlite3_finalize(TAKE_PTR(op));
+        sqlite3_reset(st);
+        r = prepare(s, "DELETE FROM documents WHERE id = ?", &op);
+        if (r < 0)
+                return r;
+        r = bind_u64(op, 1, doc_id);
+        if (r < 0)
+                return r;
+        r = step(s, op);
+        return r < 0 ? r : 1;
+}
+
+int store_prune(Store *s, uint64_t now_usec) {
+        uint64_t total = 0;
+        int r;
+
+        for (;;) {
+                _cleanup_(txn_done) Txn t = {};
+                int n = 0;
+
+                r = txn_begin(s, &t);
+                if (r < 0)
+                        return r;
+                r = prune_history(s, now_usec, STORE_PRUNE_CATCHUP_BATCH);
+                if (r < 0)
+                        return r;
+                n += r;
+                r = evict_digests(s, STORE_PRUNE_CATCHUP_BATCH);
+                if (r < 0)
+                        return r;
+                n += r;
+                r = txn_commit(&t);
+                if (r < 0)
+                        return r;
+                total += (uint64_t) n;
+                if (n == 0)
+                        return (int) MIN(total, (uint64_t) INT_MAX);
+        }
+}
+
 int store_record(Store *s, const StorePush *p, uint64_t *ret_id) {
         _cleanup_(txn_done) Txn t = {}; /* first: rolled back after statements finalize */
         uint64_t id;
@@ -872,6 +1246,9 @@ int store_record(Store *s, const StorePush *p, uint64_t *ret_id) {
         if (r < 0)
                 return r;
         r = insert_push(s, p, &id);
+        if (r < 0)
+                return r;
+        r = prune_history(s, p->decided_usec, STORE_PRUNE_BATCH);
         if (r < 0)
                 return r;
         r = txn_commit(&t);
@@ -1004,6 +1381,9 @@ int store_add_pending(Store *s, const StorePush *p, const StorePending *pd, cons
             (r = bind_text(st, 11, pd->state == PENDING_NEEDS_PIN ? pd->unverified_summary : NULL)) < 0)
                 return r;
         r = step(s, st);
+        if (r < 0)
+                return r;
+        r = prune_history(s, p->decided_usec, STORE_PRUNE_BATCH);
         if (r < 0)
                 return r;
         r = txn_commit(&t);
@@ -1270,7 +1650,10 @@ int store_digest_applied(Store *s, const char *digest) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r;
 
-        r = prepare(s, "SELECT 1 FROM documents WHERE digest = ?", &st);
+        /* A document in force, or one deleted since: its digest is kept (store.h "Retention"). */
+        r = prepare(s, s->has_retention_schema ? "SELECT 1 FROM documents WHERE digest = ?1"
+                                                 " UNION ALL SELECT 1 FROM replay_digests WHERE digest = ?1"
+                                               : "SELECT 1 FROM documents WHERE digest = ?1", &st);
         if (r < 0)
                 return r;
         r = bind_text(st, 1, digest);
@@ -1469,9 +1852,26 @@ int store_check_apply(Store *s, const StoreApply *a, char **ret_conflicts) {
                             store_apply_strength(a), ret_conflicts);
 }
 
+/* Delete one certificate row (store_apply's removals, store_delete_certificate). Return: 1, 0 none. */
+static int delete_certificate(Store *s, const char *store_name, const char *thumbprint) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "DELETE FROM certificates WHERE store = ? AND thumbprint = ?", &st);
+        if (r < 0)
+                return r;
+        if ((r = bind_text_any(st, 1, store_name)) < 0 || (r = bind_text_any(st, 2, thumbprint)) < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db) > 0 ? 1 : 0;
+}
+
 int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conflicts) {
         _cleanup_(txn_done) Txn t = {}; /* first: rolled back after statements finalize */
         _cleanup_(store_setting_list_done) StoreSettingList rows = {};
+        _cleanup_(id_list_done) IdList replaced = {};
         _cleanup_stmt_ sqlite3_stmt *ins = NULL;
         char digest[STORE_DIGEST_HEX_LEN + 1];
         unsigned strength = store_apply_strength(a);
@@ -1533,12 +1933,18 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
         doc_id = (uint64_t) sqlite3_last_insert_rowid(s->db);
         sqlite3_finalize(TAKE_PTR(ins));
 
-        /* Replace every root this document names, as a unit. */
+        /* Replace every root this document names, as a unit; the documents that installed what
+         * goes are superseded (wholly or in part) once this one is in. */
         for (size_t i = 0; i < rows.n; i++) {
                 const StoreSetting *it = &rows.items[i];
 
                 if (strcmp(it->path, it->root) != 0)
                         continue;
+                r = collect_documents(s, &replaced, "SELECT doc_id FROM settings WHERE root = ?1"
+                                                    " UNION SELECT doc_id FROM accounts WHERE root = ?1",
+                                      it->root, NULL, doc_id);
+                if (r < 0)
+                        return r;
                 r = delete_by_text(s, "DELETE FROM settings WHERE root = ?", it->root);
                 if (r < 0)
                         return r;
@@ -1575,6 +1981,10 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
         for (size_t i = 0; i < a->n_accounts; i++) {
                 const StoreAccount *ac = &a->accounts[i];
 
+                r = collect_documents(s, &replaced, "SELECT doc_id FROM accounts WHERE server_id = ?1",
+                                      ac->server_id, NULL, doc_id);
+                if (r < 0)
+                        return r;
                 r = delete_by_text(s, "DELETE FROM accounts WHERE server_id = ?", ac->server_id);
                 if (r < 0)
                         return r;
@@ -1603,8 +2013,11 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
         for (size_t i = 0; i < a->n_certs; i++) {
                 const StoreCert *c = &a->certs[i];
 
+                r = collect_documents(s, &replaced, CERT_DOCUMENT_SQL, c->store, c->thumbprint, doc_id);
+                if (r < 0)
+                        return r;
                 if (c->remove) {
-                        r = store_delete_certificate(s, c->store, c->thumbprint);
+                        r = delete_certificate(s, c->store, c->thumbprint);
                         if (r < 0)
                                 return r;
                         continue;
@@ -1623,6 +2036,23 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
                         return r;
         }
 
+        /* Retention (store.h): what this document replaced, itself when it installed nothing that
+         * stays (e.g. only removals), then the history, in this same transaction. */
+        for (size_t i = 0; i < replaced.n; i++) {
+                r = supersede_document(s, replaced.v[i], true);
+                if (r < 0)
+                        return r;
+        }
+        r = supersede_document(s, doc_id, false);
+        if (r < 0)
+                return r;
+        r = evict_digests(s, STORE_PRUNE_BATCH + (unsigned) MIN(replaced.n, (size_t) STORE_ROWS_MAX));
+        if (r < 0)
+                return r;
+        r = prune_history(s, a->push.decided_usec, STORE_PRUNE_BATCH);
+        if (r < 0)
+                return r;
+
         r = txn_commit(&t);
         if (r < 0)
                 return r;
@@ -1632,20 +2062,31 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
 }
 
 int store_delete_certificate(Store *s, const char *store_name, const char *thumbprint) {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        int r;
+        _cleanup_(txn_done) Txn t = {}; /* first: rolled back after statements finalize */
+        _cleanup_(id_list_done) IdList replaced = {};
+        int r, removed;
 
         if (!store_name || !thumbprint)
                 return -EINVAL;
-        r = prepare(s, "DELETE FROM certificates WHERE store = ? AND thumbprint = ?", &st);
+        r = txn_begin(s, &t);
         if (r < 0)
                 return r;
-        if ((r = bind_text_any(st, 1, store_name)) < 0 || (r = bind_text_any(st, 2, thumbprint)) < 0)
-                return r;
-        r = step(s, st);
+        r = collect_documents(s, &replaced, CERT_DOCUMENT_SQL, store_name, thumbprint, 0);
         if (r < 0)
                 return r;
-        return sqlite3_changes(s->db) > 0 ? 1 : 0;
+        removed = delete_certificate(s, store_name, thumbprint);
+        if (removed < 0)
+                return removed;
+        for (size_t i = 0; i < replaced.n; i++) {
+                r = supersede_document(s, replaced.v[i], true);
+                if (r < 0)
+                        return r;
+        }
+        r = evict_digests(s, STORE_PRUNE_BATCH);
+        if (r < 0)
+                return r;
+        r = txn_commit(&t);
+        return r < 0 ? r : removed;
 }
 
 int store_foreach_certificate(Store *s, const char *store_name, StoreCertFn fn, void *userdata) {

@@ -39,6 +39,26 @@
  * a PIN is kept in its pending row only, and goes with it. PIN attempts are counted per body
  * digest (table pin_attempts), and outlive the pending row: the same bytes sent again do not
  * get fresh attempts. The history row of a push not authenticated holds no decoded content.
+ * Retention (issue 9 finding 7; verifierd.conf [Store]). The store stays bounded by what the
+ * administrator configured, whatever a flood of pushes does:
+ *   - history rows beyond the newest StoreRetention.history_max, or decided more than
+ *     history_max_age_usec ago, are deleted, EXCEPT a row something still in force points to
+ *     (a pending push, an applied document, a setting, a DM account, a certificate): the audit
+ *     trail of the current configuration is never pruned. Every write that adds a history row
+ *     deletes at most STORE_PRUNE_BATCH such rows in the same transaction, with indexed range
+ *     scans, so a push costs the same whatever the size of the store; store_prune() catches up
+ *     after the limits were lowered.
+ *   - an applied document is deleted once nothing it installed is in force (every root, DM
+ *     account and certificate it installed was replaced or removed); a document only partly
+ *     replaced keeps its row but loses its body, so a superseded password leaves the store
+ *     (secure_delete zeroes the freed bytes) when a newer document replaces it.
+ *   - replay detection (store_digest_applied) covers every applied document, the deleted ones
+ *     too: a deleted document leaves its digest, strength and time in table replay_digests.
+ *     At most replay_digests_max digests are kept; beyond that the weakest, then oldest, go
+ *     first. Why that order is safe: a digest of strength s is dropped only after more than
+ *     replay_digests_max documents of strength >= s were applied and superseded after it, and
+ *     whoever can get documents of strength >= s applied can install anything a replay of a
+ *     strength-s document would (the downgrade rule below), so the replay gains nothing.
  *
  * Certificates (table certificates, security-model.md §1.8): one row per (store, thumbprint)
  * with the DER, the role mask, the source ("push" or "package"), the push id, the installing
@@ -56,12 +76,15 @@
 #include "verdict.h"
 
 #define STORE_DB_NAME "provboot.db"
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_SEC_SIGNED 4              /* pseudo-SEC of a CMS-signed package (pushes.sec etc.) */
 #define STORE_DIGEST_HEX_LEN 64U
 #define STORE_TEXT_MAX 4096U           /* sender, transport, content type, summary, denied list */
 #define STORE_QUERY_LIMIT_MAX 1000U    /* bound on rows one query call hands out */
 #define STORE_PIN_ATTEMPTS_MAX 4096U   /* body digests whose PIN attempts are remembered */
+#define STORE_PRUNE_BATCH 16U           /* history rows one write may delete (>= 2: the history
+                                         * shrinks back to its bound while pushes arrive) */
+#define STORE_PRUNE_CATCHUP_BATCH 1024U /* rows per transaction of store_prune() */
 
 typedef struct Store Store;
 
@@ -199,6 +222,13 @@ typedef struct StoreApply {
         unsigned strength_cap;
 } StoreApply;
 
+/* What the store keeps (see "Retention" above); 0 in a field: no limit of that kind. */
+typedef struct StoreRetention {
+        uint64_t history_max;           /* newest history rows kept */
+        uint64_t history_max_age_usec;  /* history rows decided longer ago are deleted */
+        uint64_t replay_digests_max;    /* digests of deleted documents kept for replay detection */
+} StoreRetention;
+
 /**
  * store_open() - open (creating when missing) DIR/provboot.db, mode 0600, and migrate it.
  * @ret: the store
@@ -227,6 +257,20 @@ typedef enum StoreStrength {
         STORE_STRENGTH_USERNETWPIN = 3,
         STORE_STRENGTH_SIGNED = 4,      /* a package whose anchor has the administrator's strength */
 } StoreStrength;
+
+/**
+ * store_set_retention() - the limits every later write prunes to (a freshly opened store has
+ *   none: every field 0). Pruning happens inside the writes; store_prune() applies new limits
+ *   to what is already stored.
+ */
+void store_set_retention(Store *s, const StoreRetention *r);
+
+/**
+ * store_prune() - delete every history row and replay digest beyond the retention limits, as
+ *   of @now_usec (CLOCK_REALTIME, µs), in transactions of STORE_PRUNE_CATCHUP_BATCH rows.
+ * Return: rows deleted (capped at INT_MAX), or negative errno.
+ */
+int store_prune(Store *s, uint64_t now_usec);
 
 /**
  * store_auth_strength() - the authentication strength of a SEC value for the downgrade rule.
@@ -342,7 +386,8 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
  */
 int store_check_apply(Store *s, const StoreApply *a, char **ret_conflicts);
 
-/* True (1) when a document with this digest was applied, 0 when not, negative errno. */
+/* True (1) when a document with this digest was applied (and is kept in documents or, once
+ * superseded, in replay_digests), 0 when not, negative errno. */
 int store_digest_applied(Store *s, const char *digest);
 
 /* Query callbacks: return 0 to continue, > 0 to stop early, < 0 to abort with that error. */
@@ -367,7 +412,8 @@ int store_foreach_pending(Store *s, StorePendingFn fn, void *userdata);
 int store_foreach_setting(Store *s, const char *root_prefix, StoreSettingFn fn, void *userdata);
 /* DM accounts by server id. */
 int store_foreach_account(Store *s, StoreAccountFn fn, void *userdata);
-/* Applied documents, oldest first. */
+/* Applied documents still in force (wholly or in part), oldest first; a partly replaced one
+ * with body_len 0 (see "Retention"). */
 int store_foreach_document(Store *s, StoreDocumentFn fn, void *userdata);
 /* Certificates of @store_name (NULL: every store), by store then thumbprint (DER included). */
 int store_foreach_certificate(Store *s, const char *store_name, StoreCertFn fn, void *userdata);
@@ -388,4 +434,6 @@ void store_test_fail_at(Store *s, unsigned n);
 int store_test_open_at_version(Store **ret, const char *state_dir, int version);
 /* Execute raw SQL (tests only). */
 int store_test_exec(Store *s, const char *sql);
+/* One integer from raw SQL (tests only): the first column of the first row. Return: 0, -ENODATA. */
+int store_test_query_int(Store *s, const char *sql, int64_t *ret);
 #endif

@@ -39,7 +39,7 @@ systemd-analyze security --offline=yes --threshold=20 "$STAGE/lib/systemd/system
 
 # Key sandbox settings that the design relies on are present (a weakened unit fails here).
 for kv in "verifierd:LimitCORE=0" "verifierd:CapabilityBoundingSet=" "verifierd:StateDirectory=provboot" \
-        "verifierd:Type=dbus" "verifierd:BusName=org.provboot.Verifier1" "provd:Type=notify" "provd:User=provd" \
+        "verifierd:MemoryMax=128M" "verifierd:TasksMax=8" "verifierd:Type=dbus" "verifierd:BusName=org.provboot.Verifier1" "provd:Type=notify" "provd:User=provd" \
         "provd:CapabilityBoundingSet=" "provd:RestrictAddressFamilies=AF_UNIX" "provd:PrivateNetwork=yes"; do
         u=${kv%%:*}; setting=${kv#*:}
         grep -qx "$setting" "$STAGE/lib/systemd/system/$u.service" && ok "$u.service has $setting" ||

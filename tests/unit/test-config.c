@@ -113,6 +113,9 @@ static void check_defaults(const Config *c) {
         ck_assert_uint_eq(c->roles_sec[WSP_SEC_USERPIN], 16);
         ck_assert_uint_eq(c->roles_sec[WSP_SEC_USERNETWPIN], 20);
         ck_assert_uint_eq(c->roles_sec[WSP_SEC_USERPINMAC], 16);
+        ck_assert_uint_eq(c->history_max, 10000);
+        ck_assert_uint_eq(c->history_max_age_sec, 7776000);
+        ck_assert_uint_eq(c->replay_digests_max, 100000);
         ck_assert_ptr_nonnull(c->metabase);
 }
 
@@ -239,8 +242,12 @@ START_TEST(test_named_keys) {
             "PinAttempts=256\nMaxPendingPushes=1024\nPendingExpirySec=60\n"
             "MaxUnverifiedPending=3\nMaxUnverifiedPendingPerSender=1\nUnverifiedPendingExpirySec=600\n"
             "[Roles]\nUnauthenticated=0\nNetworkPin=132\nUserPin=USER_AUTH|ENTERPRISE\n"
-            "UserNetworkPin=SECROLE_CARRIER + USER_AUTH\nUserPinMac=8\n");
+            "UserNetworkPin=SECROLE_CARRIER + USER_AUTH\nUserPinMac=8\n"
+            "[Store]\nHistoryMax=500\nHistoryMaxAgeSec=3600\nReplayDigestsMax=1000\n");
         c = load_ok(&r);
+        ck_assert_uint_eq(c->history_max, 500);
+        ck_assert_uint_eq(c->history_max_age_sec, 3600);
+        ck_assert_uint_eq(c->replay_digests_max, 1000);
         ck_assert(c->export_ofono_contexts);
         ck_assert(c->export_mmsd);
         ck_assert_uint_eq(c->grant_user_auth, 64);
@@ -336,7 +343,47 @@ START_TEST(test_limits_unverified_pending) {
                 { "[Policy]\nUnverifiedPendingExpirySec=2592000\n", 0 },
                 { "[Policy]\nUnverifiedPendingExpirySec=2592001\n", -EINVAL },
         };
+        for (size_t i = 0; i < ELEMENTSOF(t); i++) {
+                Config *c = NULL;
+                ConfigError err = {};
+                Roots r;
+                int k;
 
+                roots_init(&r);
+                put(&r, ETC, "verifierd.conf", t[i].text);
+                k = config_load_roots(r.v, 3, &c, &err);
+                ck_assert_msg(k == t[i].r, "case %zu: %d", i, k);
+                if (k < 0)
+                        ck_assert_ptr_null(c);
+                config_free(c);
+                roots_done(&r);
+        }
+}
+END_TEST
+
+/* [Store] retention keys at their limits and just past them (apart from test_limits: each test
+ * has its own timeout, and these loads are slow under valgrind) */
+START_TEST(test_store_limits) {
+        static const struct {
+                const char *text;
+                int r;
+        } t[] = {
+                { "[Store]\nHistoryMax=10\n", 0 },
+                { "[Store]\nHistoryMax=9\n", -EINVAL },
+                { "[Store]\nHistoryMax=100000000\n", 0 },
+                { "[Store]\nHistoryMax=100000001\n", -EINVAL },
+                { "[Store]\nHistoryMaxAgeSec=0\n", 0 }, /* no age limit */
+                { "[Store]\nHistoryMaxAgeSec=60\n", 0 },
+                { "[Store]\nHistoryMaxAgeSec=59\n", -EINVAL },
+                { "[Store]\nHistoryMaxAgeSec=3153600000\n", 0 },
+                { "[Store]\nHistoryMaxAgeSec=3153600001\n", -EINVAL },
+                { "[Store]\nHistoryMaxAgeSec=00\n", -EINVAL },
+                { "[Store]\nReplayDigestsMax=100\n", 0 },
+                { "[Store]\nReplayDigestsMax=99\n", -EINVAL },
+                { "[Store]\nReplayDigestsMax=100000000\n", 0 },
+                { "[Store]\nReplayDigestsMax=100000001\n", -EINVAL },
+                { "[Store]\nHistory=1\n", -EINVAL }, /* unknown key */
+        };
         for (size_t i = 0; i < ELEMENTSOF(t); i++) {
                 Config *c = NULL;
                 ConfigError err = {};
@@ -362,11 +409,16 @@ START_TEST(test_empty_resets) {
         roots_init(&r);
         put(&r, USRLIB, "verifierd.conf",
             "[Bootstrap]\nEnabled=yes\nConfirmNetworkPin=no\n[Policy]\nPinAttempts=9\nGrantManager=4\n"
-            "[Export]\nNetworkManagerDir=/x\n[NetworkPin]\nSource=static\nImsi=262011234567890\n");
+            "[Export]\nNetworkManagerDir=/x\n[NetworkPin]\nSource=static\nImsi=262011234567890\n"
+            "[Store]\nHistoryMax=20\nHistoryMaxAgeSec=0\nReplayDigestsMax=200\n");
         put(&r, ETC, "verifierd.conf.d/99-reset.conf",
             "[Bootstrap]\nConfirmNetworkPin=\n[Policy]\nPinAttempts=\nGrantManager=\n"
-            "[Export]\nNetworkManagerDir=\n[NetworkPin]\nImsi=\nSource=\n");
+            "[Export]\nNetworkManagerDir=\n[NetworkPin]\nImsi=\nSource=\n"
+            "[Store]\nHistoryMax=\nHistoryMaxAgeSec=\nReplayDigestsMax=\n");
         c = load_ok(&r);
+        ck_assert_uint_eq(c->history_max, CONFIG_DEFAULT_HISTORY_MAX);
+        ck_assert_uint_eq(c->history_max_age_sec, CONFIG_DEFAULT_HISTORY_MAX_AGE_SEC);
+        ck_assert_uint_eq(c->replay_digests_max, CONFIG_DEFAULT_REPLAY_DIGESTS_MAX);
         ck_assert(c->bootstrap_enabled);
         ck_assert(c->confirm_network_pin);
         ck_assert_uint_eq(c->pin_attempts, 3);
@@ -774,6 +826,7 @@ int main(void) {
         TU_ADD(keys, test_named_keys);
         TU_ADD(keys, test_limits);
         TU_ADD(keys, test_limits_unverified_pending);
+        TU_ADD(keys, test_store_limits);
         TU_ADD(keys, test_empty_resets);
         TU_ADD(prec, test_main_file_masking);
         TU_ADD(prec, test_dropin_order);

@@ -319,7 +319,17 @@ START_TEST(test_netwpin_applied_without_confirmation) {
         ck_assert_int_eq(engine_foreach_account(eng, keep_acc, &acc), 1);
         ck_assert_str_eq(acc.server_id, "dmsrv");
         ck_assert_uint_eq(acc.roles & 4, 4);
-        ck_assert_uint_eq(n_documents(), 2);
+        /* TV-B replaced TV-A's only root (BOOTSTRAP): TV-A's document is gone (issue 9 finding 7),
+         * its digest kept, so TV-A again is still a replay */
+        ck_assert_uint_eq(n_documents(), 1);
+        {
+                char digest[STORE_DIGEST_HEX_LEN + 1];
+
+                ck_assert_int_eq(store_digest_hex(tva, tva_len, digest), 0);
+                ck_assert_int_eq(store_digest_applied(engine_get_store(eng), digest), 1);
+        }
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        expect(&r, VERDICT_REJECTED, REASON_REPLAY);
         ck_assert_uint_eq(n_pending(), 0);
 }
 END_TEST
@@ -1032,6 +1042,37 @@ START_TEST(test_no_secret_stored) {
 }
 END_TEST
 
+/* verifierd.conf [Store] reaches the store: each push prunes to HistoryMax= and to
+ * HistoryMaxAgeSec= (on the engine's clock); a reload with a lower limit prunes what is stored. */
+START_TEST(test_retention_from_config) {
+        EngineResult r;
+
+        cfg->bootstrap_enabled = false;
+        cfg->history_max = 1000;
+        engine_set_config(eng, cfg, NULL);
+        for (unsigned i = 0; i < 30; i++) {
+                r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+                expect(&r, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED);
+        }
+        ck_assert_uint_eq(n_history(), 30);
+        cfg->history_max = 10; /* a reload lowered the limit */
+        engine_set_config(eng, cfg, NULL);
+        ck_assert_uint_eq(n_history(), 10);
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        ck_assert_uint_eq(r.id, 31);
+        expect(&r, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED);
+        ck_assert_uint_eq(n_history(), 10);
+        /* by age: a day later with HistoryMaxAgeSec=3600, the next push leaves only itself */
+        cfg->history_max_age_sec = 3600;
+        engine_set_config(eng, cfg, NULL);
+        ck_assert_uint_eq(n_history(), 10);
+        fake_now += 86400ULL * 1000000ULL;
+        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        expect(&r, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED);
+        ck_assert_uint_eq(n_history(), 1);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("engine");
         TCase *tc;
@@ -1067,6 +1108,7 @@ int main(void) {
         TU_ADD(tc, test_replay);
         TU_ADD(tc, test_downgrade);
         TU_ADD(tc, test_malformed_with_valid_mac);
+        TU_ADD(tc, test_retention_from_config);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("/engine/pending");

@@ -2,12 +2,19 @@
 /*
  * test-store.c: verifierd/store.c: schema creation and forward migration, all-or-nothing commits
  * under injected SQL failures at every step, replay and downgrade rules, history fields, the
- * settings path scheme, root replacement, pending pushes (cap, attempts, expiry) and ids.
+ * settings path scheme, root replacement, pending pushes (cap, attempts, expiry) and ids;
+ * retention (issue 9 finding 7): history pruned by count and by age at and past the limits,
+ * rows still in force kept, superseded documents (and their passwords) removed, replay digests
+ * kept and evicted weakest-then-oldest, the per-write pruning bounded; and the store keeping its
+ * locks while another process opens and closes the database (issue 9 finding 2).
  */
 #include <errno.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "engine-testutil.h"
 #include "macros.h"
@@ -813,9 +820,395 @@ START_TEST(test_apply_from_pending) {
 }
 END_TEST
 
-int main(void) {
-        Suite *s = suite_create("store");
+/* ---- retention (store.h "Retention") --------------------------------------------------------- */
+
+static int collect_ids(const StorePush *p, void *u) {
+        FILE *f = u;
+
+        fprintf(f, "%llu ", (unsigned long long) p->id);
+        return 0;
+}
+
+/* The history ids, newest first, as "5 4 3 ". */
+static char *history_ids(Store *s) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        ck_assert_int_ge(store_foreach_push(s, 0, STORE_QUERY_LIMIT_MAX, collect_ids, f), 0);
+        fclose(f);
+        return buf;
+}
+
+static int64_t query_int(Store *s, const char *sql) {
+        int64_t v = -1;
+
+        ck_assert_int_eq(store_test_query_int(s, sql, &v), 0);
+        return v;
+}
+
+static void record_at(Store *s, uint64_t decided_usec, uint64_t *ret_id) {
+        StorePush p = push_row(-1, 0);
+
+        p.verdict = VERDICT_REJECTED;
+        p.reason = REASON_BOOTSTRAP_DISABLED;
+        p.decided_usec = decided_usec;
+        ck_assert_int_eq(store_record(s, &p, ret_id), 0);
+}
+
+static int apply_spec_at(Store *s, const char *spec, int sec, uint64_t decided_usec, uint64_t *ret_id) {
+        CpDoc *d = et_doc(spec);
+        StoreApply a = {
+                .push = push_row(sec, 4),
+                .doc = d,
+                .body = (const uint8_t *) spec,
+                .body_len = strlen(spec),
+        };
+        int r;
+
+        a.push.decided_usec = decided_usec;
+        r = store_apply(s, &a, ret_id, NULL);
+        cpdoc_free(d);
+        return r;
+}
+
+static bool digest_applied(Store *s, const char *spec) {
+        char digest[STORE_DIGEST_HEX_LEN + 1];
+        int r;
+
+        ck_assert_int_eq(store_digest_hex((const uint8_t *) spec, strlen(spec), digest), 0);
+        r = store_digest_applied(s, digest);
+        ck_assert_int_ge(r, 0);
+        return r > 0;
+}
+
+/* HistoryMax=10: ten rows are kept (at the limit), the eleventh push drops the oldest (past it). */
+START_TEST(test_retention_history_count) {
+        Store *s = open_store();
+        StoreRetention rt = { .history_max = 10 };
+        char *ids;
+        uint64_t id = 0;
+
+        store_set_retention(s, &rt);
+        for (unsigned i = 1; i <= 10; i++)
+                record_at(s, 1000 + i, &id);
+        ids = history_ids(s);
+        ck_assert_str_eq(ids, "10 9 8 7 6 5 4 3 2 1 ");
+        free(ids);
+        record_at(s, 2000, &id);
+        ck_assert_uint_eq(id, 11);
+        ids = history_ids(s);
+        ck_assert_str_eq(ids, "11 10 9 8 7 6 5 4 3 2 ");
+        free(ids);
+        for (unsigned i = 0; i < 40; i++)
+                record_at(s, 3000 + i, &id);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM pushes"), 10);
+        ck_assert_int_eq(query_int(s, "SELECT MIN(id) FROM pushes"), 42);
+        /* ids go on from where they were, never reused, also after a reopen */
+        store_free(s);
+        s = open_store();
+        record_at(s, 4000, &id);
+        ck_assert_uint_eq(id, 52);
+        store_free(s);
+}
+END_TEST
+
+/* HistoryMaxAgeSec=100: a row decided exactly 100 s before the newest write is kept (at the
+ * limit), one decided 1 µs earlier goes (past it). Age is measured on decided_usec. */
+START_TEST(test_retention_history_age) {
+        Store *s = open_store();
+        StoreRetention rt = { .history_max_age_usec = 100 * 1000000ULL };
+        const uint64_t t = 1700000000ULL * 1000000ULL;
+        char *ids;
+
+        store_set_retention(s, &rt);
+        record_at(s, t - 1, NULL);              /* id 1: 100 s + 1 µs old at the last write */
+        record_at(s, t, NULL);                  /* id 2: exactly 100 s old */
+        record_at(s, t + 50 * 1000000ULL, NULL); /* id 3 */
+        ids = history_ids(s);
+        ck_assert_str_eq(ids, "3 2 1 ");
+        free(ids);
+        record_at(s, t + 100 * 1000000ULL, NULL); /* id 4: now = t + 100 s */
+        ids = history_ids(s);
+        ck_assert_str_eq(ids, "4 3 2 ");
+        free(ids);
+        /* store_prune at a later time applies the limit to what is stored */
+        ck_assert_int_eq(store_prune(s, t + 150 * 1000000ULL + 1), 2);
+        ids = history_ids(s);
+        ck_assert_str_eq(ids, "4 ");
+        free(ids);
+        /* no age limit: nothing goes however old */
+        rt.history_max_age_usec = 0;
+        store_set_retention(s, &rt);
+        ck_assert_int_eq(store_prune(s, UINT64_C(1) << 62), 0);
+        store_free(s);
+}
+END_TEST
+
+/* Rows something in force points to stay: the push that installed settings, a DM account or a
+ * certificate, and a pending push, however old and however many pushes came after. */
+START_TEST(test_retention_keeps_referenced) {
+        Store *s = open_store();
+        StoreRetention rt = { .history_max = 10, .history_max_age_usec = 1000000ULL };
+        StorePending pd = { .state = PENDING_NEEDS_PIN, .sec = 1, .body = (const uint8_t *) "x", .body_len = 1,
+                            .expires_usec = UINT64_C(1) << 60 };
+        StorePush pp = push_row(1, 0);
+        uint64_t applied = 0, pending = 0;
+        char *ids;
+
+        store_set_retention(s, &rt);
+        ck_assert_int_eq(apply_spec_at(s, "NAPDEF{NAPID=keep;NAME=Keep;NAP-ADDRESS=keep.example}", 0, 10, &applied), 0);
+        pp.verdict = VERDICT_PENDING;
+        pp.reason = REASON_NEEDS_PIN;
+        pp.decided_usec = 20;
+        ck_assert_int_eq(store_add_pending(s, &pp, &pd, &lim8, &pending), 0);
+        for (unsigned i = 0; i < 100; i++)
+                record_at(s, 1000000000ULL + i, NULL);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM pushes"), 12);
+        ids = history_ids(s);
+        ck_assert_ptr_nonnull(strstr(ids, " 2 1 ")); /* the applied push and the pending one */
+        free(ids);
+        ck_assert_int_eq(count_rows(s, NULL), 4);
+        /* once the pending push is decided, nothing points to it: it goes with the next write */
+        ck_assert_int_eq(store_finish_pending(s, pending, VERDICT_REJECTED, REASON_DISCARDED, 0, NULL, NULL, 30), 0);
+        record_at(s, 2000000000ULL, NULL);
+        ids = history_ids(s);
+        ck_assert_ptr_null(strstr(ids, " 2 "));
+        ck_assert_ptr_nonnull(strstr(ids, " 1 "));
+        free(ids);
+        store_free(s);
+}
+END_TEST
+
+/* A document whose every root a newer one replaced is deleted with its body (the old password),
+ * its digest kept: the replay is still refused after its history row was pruned too. A document
+ * only partly replaced keeps its row and its rows in force, but not its body. */
+START_TEST(test_retention_superseded_documents) {
+        static const char *const a = "NAPDEF{NAPID=internet;NAME=A;NAP-ADDRESS=a.example;"
+                                     "NAPAUTHINFO{AUTHTYPE=PAP;AUTHNAME=u;AUTHSECRET=oldsecret1}}";
+        static const char *const b = "NAPDEF{NAPID=internet;NAME=B;NAP-ADDRESS=b.example;"
+                                     "NAPAUTHINFO{AUTHTYPE=PAP;AUTHNAME=u;AUTHSECRET=newsecret2}}";
+        static const char *const two = "NAPDEF{NAPID=x;NAME=X;NAP-ADDRESS=x.example;"
+                                       "NAPAUTHINFO{AUTHTYPE=PAP;AUTHNAME=u;AUTHSECRET=xsecret3}}"
+                                       "NAPDEF{NAPID=y;NAME=Y;NAP-ADDRESS=y.example}";
+        static const char *const x2 = "NAPDEF{NAPID=x;NAME=X2;NAP-ADDRESS=x2.example}";
+        Store *s = open_store();
+        StoreRetention rt = { .history_max = 10 };
+        uint64_t ida = 0, idb = 0, idtwo = 0;
+        char *d;
+
+        store_set_retention(s, &rt);
+        ck_assert_int_eq(apply_spec_at(s, a, 0, 100, &ida), 0);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM documents WHERE instr(body, 'oldsecret1') > 0"), 1);
+        ck_assert_int_eq(apply_spec_at(s, b, 0, 200, &idb), 0);
+        /* A is gone, body and all; B is the only document */
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM documents"), 1);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM documents WHERE instr(body, 'oldsecret1') > 0"), 0);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM replay_digests"), 1);
+        d = dump(s);
+        ck_assert_ptr_null(strstr(d, "oldsecret1"));
+        ck_assert_ptr_nonnull(strstr(d, "newsecret2"));
+        free(d);
+        /* A's history row is no longer referenced: twenty more pushes prune it */
+        for (unsigned i = 0; i < 20; i++)
+                record_at(s, 300 + i, NULL);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM pushes WHERE id = 1"), 0);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM pushes WHERE id = 2"), 1); /* B: in force */
+        /* ... and A is still a replay, by its kept digest */
+        ck_assert(digest_applied(s, a));
+        ck_assert_int_eq(apply_spec_at(s, a, 0, 400, NULL), -EEXIST);
+
+        /* partly replaced: "two" installed x and y; x2 replaces x only */
+        ck_assert_int_eq(apply_spec_at(s, two, 0, 500, &idtwo), 0);
+        ck_assert_int_eq(apply_spec_at(s, x2, 0, 600, NULL), 0);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM documents WHERE instr(body, 'xsecret3') > 0"), 0);
+        ck_assert_int_eq(query_int(s, "SELECT length(body) FROM documents WHERE push_id = 23"), 0);
+        ck_assert_int_eq(count_rows(s, "/NAPDEF[NAPID=y]"), 4);
+        ck_assert(digest_applied(s, two));
+        ck_assert_int_eq(apply_spec_at(s, two, 0, 700, NULL), -EEXIST);
+        store_free(s);
+        ck_assert_uint_eq(idtwo, 23);
+}
+END_TEST
+
+/* A document that installed only a certificate stays while the certificate does; removing the
+ * certificate (certs.d [Remove]) deletes it and keeps its digest. */
+START_TEST(test_retention_certificate_document) {
+        static const char *const spec = "CertificateStore{NAME=only a certificate}";
+        Store *s = open_store();
+        CpDoc *d = et_doc(spec);
+        StoreCert c = { .store = "SPC", .thumbprint = "0123456789ABCDEF0123456789ABCDEF01234567",
+                        .der = (const uint8_t *) "\x30\x00", .der_len = 2, .roles = 8, .source = "push",
+                        .subject = "CN=test" };
+        StoreApply a = { .push = push_row(2, 20), .doc = d, .body = (const uint8_t *) spec,
+                         .body_len = strlen(spec), .certs = &c, .n_certs = 1 };
+
+        ck_assert_int_eq(store_apply(s, &a, NULL, NULL), 0);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM documents"), 1);
+        ck_assert_int_eq(count_rows(s, NULL), 0);
+        ck_assert_int_eq(store_delete_certificate(s, "SPC", c.thumbprint), 1);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM documents"), 0);
+        ck_assert(digest_applied(s, spec));
+        ck_assert_int_eq(store_apply(s, &a, NULL, NULL), -EEXIST);
+        ck_assert_int_eq(store_delete_certificate(s, "SPC", c.thumbprint), 0);
+        cpdoc_free(d);
+        store_free(s);
+}
+END_TEST
+
+/* ReplayDigestsMax: past the cap the weakest digest goes first, then the oldest of equal
+ * strength; a lowered cap is applied by store_prune. */
+START_TEST(test_retention_replay_digest_eviction) {
+        static const char *const spec[] = {
+                "NAPDEF{NAPID=r;NAME=1;NAP-ADDRESS=a1.example}", /* NETWPIN (2) */
+                "NAPDEF{NAPID=r;NAME=2;NAP-ADDRESS=a2.example}", /* NETWPIN (2) */
+                "NAPDEF{NAPID=r;NAME=3;NAP-ADDRESS=b.example}",  /* USERNETWPIN (3) */
+                "NAPDEF{NAPID=r;NAME=4;NAP-ADDRESS=c.example}",  /* USERNETWPIN (3) */
+                "NAPDEF{NAPID=r;NAME=5;NAP-ADDRESS=d.example}",  /* USERNETWPIN (3) */
+        };
+        static const int sec[] = { 0, 0, 2, 2, 2 };
+        Store *s = open_store();
+        StoreRetention rt = { .replay_digests_max = 2 };
+
+        store_set_retention(s, &rt);
+        for (unsigned i = 0; i < 3; i++)
+                ck_assert_int_eq(apply_spec_at(s, spec[i], sec[i], 100 + i, NULL), 0);
+        /* superseded: 1 and 2 (both strength 2); at the cap */
+        ck_assert(digest_applied(s, spec[0]) && digest_applied(s, spec[1]));
+        ck_assert_int_eq(apply_spec_at(s, spec[3], sec[3], 103, NULL), 0);
+        /* 3 superseded (strength 3): past the cap, the weakest-oldest (1) goes */
+        ck_assert(!digest_applied(s, spec[0]));
+        ck_assert(digest_applied(s, spec[1]) && digest_applied(s, spec[2]));
+        ck_assert_int_eq(apply_spec_at(s, spec[4], sec[4], 104, NULL), 0);
+        /* 4 superseded: the remaining weak one (2) goes before the older strong one (3) */
+        ck_assert(!digest_applied(s, spec[1]));
+        ck_assert(digest_applied(s, spec[2]) && digest_applied(s, spec[3]) && digest_applied(s, spec[4]));
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM replay_digests"), 2);
+        ck_assert_int_eq(query_int(s, "SELECT value FROM store_meta WHERE key = 'replay_digests'"), 2);
+        /* a lowered cap: store_prune drops the older of the two strong ones */
+        rt.replay_digests_max = 1;
+        store_set_retention(s, &rt);
+        ck_assert_int_eq(store_prune(s, 0), 1);
+        ck_assert(!digest_applied(s, spec[2]));
+        ck_assert(digest_applied(s, spec[3]) && digest_applied(s, spec[4]));
+        store_free(s);
+}
+END_TEST
+
+/* One write deletes at most STORE_PRUNE_BATCH rows, whatever the backlog (a push's cost does not
+ * grow with the store); store_prune catches up; every write shrinks the backlog. */
+START_TEST(test_retention_bounded_per_write) {
+        Store *s = open_store();
+        StoreRetention rt = { .history_max = 10 };
+        int64_t before;
+
+        for (unsigned i = 0; i < 200; i++)
+                record_at(s, 1000 + i, NULL);
+        store_set_retention(s, &rt);
+        before = query_int(s, "SELECT COUNT(*) FROM pushes");
+        ck_assert_int_eq(before, 200);
+        record_at(s, 5000, NULL);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM pushes"), before + 1 - STORE_PRUNE_BATCH);
+        record_at(s, 5001, NULL);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM pushes"), before + 2 - 2 * STORE_PRUNE_BATCH);
+        ck_assert_int_eq(store_prune(s, 6000), before + 2 - 2 * STORE_PRUNE_BATCH - 10);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM pushes"), 10);
+        ck_assert_int_eq(query_int(s, "SELECT MIN(id) FROM pushes"), 193);
+        store_free(s);
+}
+END_TEST
+
+/* A store written at schema 3 with a superseded document: migrating deletes it and keeps its
+ * digest, so the replay is still refused. */
+START_TEST(test_retention_migration) {
+        static const char *const a = "NAPDEF{NAPID=m;NAME=A;NAP-ADDRESS=a.example;"
+                                     "NAPAUTHINFO{AUTHTYPE=PAP;AUTHNAME=u;AUTHSECRET=migsecret}}";
+        static const char *const b = "NAPDEF{NAPID=m;NAME=B;NAP-ADDRESS=b.example}";
+        Store *s = NULL;
+
+        ck_assert_int_eq(store_test_open_at_version(&s, dir, 3), 0);
+        ck_assert_int_eq(apply_spec(s, a, 0, NULL, NULL), 0);
+        ck_assert_int_eq(apply_spec(s, b, 0, NULL, NULL), 0);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM documents"), 2); /* schema 3 kept both */
+        store_free(s);
+        s = open_store();
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM documents"), 1);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM documents WHERE instr(body, 'migsecret') > 0"), 0);
+        ck_assert_int_eq(query_int(s, "SELECT value FROM store_meta WHERE key = 'replay_digests'"), 1);
+        ck_assert(digest_applied(s, a));
+        ck_assert_int_eq(apply_spec(s, a, 0, NULL, NULL), -EEXIST);
+        store_free(s);
+}
+END_TEST
+
+/* ---- locks (issue 9 finding 2) ------------------------------------------------------------ */
+
+/* The reader: a fresh process image (a forked child would inherit this process's SQLite state
+ * and know of the store's connection), as an administrator's sqlite3 is. Opens the database
+ * read-write, counts the history, closes: as the last connection it knows of, SQLite then
+ * checkpoints and deletes the write-ahead log if it can take the exclusive lock. */
+#define READER_ARG "--read-db"
+
+static char self_path[4096]; /* this test binary (readlink /proc/self/exe in main; valgrind
+                              * answers that with the client's path, not its own) */
+
+static int reader_main(const char *path) {
+        sqlite3 *db = NULL;
+        sqlite3_stmt *st = NULL;
+        int n = -1;
+
+        if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+            sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM pushes", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+                n = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        return n < 0 ? 255 : MIN(n, 254);
+}
+
+static int other_process_reads(const char *path) {
+        pid_t pid = fork();
+        int status;
+
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+                execl(self_path, "test-store", READER_ARG, path, (char *) NULL);
+                _exit(127);
+        }
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert(WIFEXITED(status));
+        return WEXITSTATUS(status);
+}
+
+/* While the store is open, another process's close must not checkpoint and delete the live WAL:
+ * what this process commits afterwards must be visible to the next reader. */
+START_TEST(test_lock_kept_across_reader) {
+        Store *s = open_store();
+        char *path = NULL, *wal = NULL;
+
+        ck_assert_int_ge(asprintf(&path, "%s/%s", dir, STORE_DB_NAME), 0);
+        ck_assert_int_ge(asprintf(&wal, "%s-wal", path), 0);
+        record_at(s, 1, NULL);
+        record_at(s, 2, NULL);
+        ck_assert_int_eq(other_process_reads(path), 2);
+        ck_assert_int_eq(access(wal, F_OK), 0);
+        record_at(s, 3, NULL);
+        ck_assert_int_eq(other_process_reads(path), 3);
+        store_free(s);
+        free(path);
+        free(wal);
+}
+END_TEST
+
+int main(int argc, char *argv[]) {
+        Suite *s;
         TCase *tc;
+
+        if (argc == 3 && strcmp(argv[1], READER_ARG) == 0)
+                return reader_main(argv[2]); /* other_process_reads() */
+        if (readlink("/proc/self/exe", self_path, sizeof self_path - 1) <= 0)
+                snprintf(self_path, sizeof self_path, "%s", argv[0]);
+        s = suite_create("store");
 
         tc = tcase_create("/store/schema");
         tcase_add_checked_fixture(tc, setup, teardown);
@@ -860,6 +1253,24 @@ int main(void) {
         TU_ADD(tc, test_pending_cap_attempts_expiry);
         TU_ADD(tc, test_pending_unverified_caps);
         TU_ADD(tc, test_apply_from_pending);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/store/retention");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_set_timeout(tc, 60);
+        TU_ADD(tc, test_retention_history_count);
+        TU_ADD(tc, test_retention_history_age);
+        TU_ADD(tc, test_retention_keeps_referenced);
+        TU_ADD(tc, test_retention_superseded_documents);
+        TU_ADD(tc, test_retention_certificate_document);
+        TU_ADD(tc, test_retention_replay_digest_eviction);
+        TU_ADD(tc, test_retention_bounded_per_write);
+        TU_ADD(tc, test_retention_migration);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/store/locks");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        TU_ADD(tc, test_lock_kept_across_reader);
         suite_add_tcase(s, tc);
         return tu_run(s);
 }
