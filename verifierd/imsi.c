@@ -41,7 +41,8 @@ struct ImsiSource {
         const char *label; /* "oFono", "ModemManager": for the log */
         BusWatch *watch;
         bool had_owner;
-        sd_bus_slot *match_sim, *match_added, *call;
+        sd_bus_slot *match_sim, *match_added, *match_removed, *call, *sim_call;
+        char *modem_path, *sim_path; /* ModemManager: the followed modem and its SIM */
 };
 
 static void set_imsi(ImsiSource *s, const char *imsi, const char *from) {
@@ -161,34 +162,105 @@ static int ofono_sim_changed(sd_bus_message *msg, void *userdata, sd_bus_error *
         return 0;
 }
 
-/* ---- ModemManager: org.freedesktop.ModemManager1.Sim.Imsi (security-model.md 2.3) ----------- */
+/* ---- ModemManager: org.freedesktop.ModemManager1.Sim.Imsi (security-model.md 2.3) -----------
+ *
+ * ModemManager's object model (its introspection XML, org.freedesktop.ModemManager1.Modem): the
+ * ObjectManager at /org/freedesktop/ModemManager1 lists MODEMS only. A SIM is a separate object,
+ * not in the ObjectManager: the modem's "Sim" property (o) names it ("/" while there is none),
+ * and Sim.Imsi is read there with Properties.GetAll. A SIM swap changes the modem's Sim property
+ * (PropertiesChanged on the modem); the IMSI may also arrive later on the Sim object itself.
+ * One modem is followed (the first one listed); several modems need the receiving modem in the
+ * Submit (a later change), and until then the others are logged and ignored. */
 
-/* a{sa{sv}}: the interfaces of one object; the Sim interface's Imsi, if any. */
-static int mm_read_sim(ImsiSource *s, sd_bus_message *msg) {
+#define MM_MODEM_INTERFACE "org.freedesktop.ModemManager1.Modem"
+#define MM_P_SIM "Sim"
+#define MM_OBJECTS_MAX 64U    /* objects of one GetManagedObjects answer we look at */
+#define MM_INTERFACES_MAX 64U /* interfaces of one object we look at */
+
+static int mm_sim_props(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        ImsiSource *s = userdata;
+
+        s->sim_call = sd_bus_slot_unref(s->sim_call);
+        if (reply_trusted(s, reply))
+                (void) read_imsi_dict(s, reply, MM_P_IMSI);
+        return 0;
+}
+
+/* The followed modem's Sim property is now `sim`: forget the old SIM's IMSI, read the new one. */
+static void mm_follow_sim(ImsiSource *s, const char *modem, const char *sim) {
+        const char *owner = bus_watch_owner(s->watch);
+        int r;
+
+        if (s->modem_path && !streq_ptr(modem, s->modem_path)) {
+                log_info("ModemManager modem %s ignored: following %s (one SIM is used for NETWPIN)", modem,
+                         s->modem_path);
+                return;
+        }
+        if (!s->modem_path) {
+                s->modem_path = strdup(modem);
+                if (!s->modem_path)
+                        return;
+        }
+        if (!sim || !sim[0] || streq_ptr(sim, "/")) {
+                s->sim_call = sd_bus_slot_unref(s->sim_call);
+                if (s->sim_path) {
+                        s->sim_path = mfree(s->sim_path);
+                        set_imsi(s, NULL, "ModemManager (no SIM)");
+                }
+                return;
+        }
+        if (streq_ptr(sim, s->sim_path))
+                return;
+        if (s->sim_path)
+                set_imsi(s, NULL, "ModemManager (SIM changed)");
+        free(s->sim_path);
+        s->sim_path = strdup(sim);
+        s->sim_call = sd_bus_slot_unref(s->sim_call);
+        if (!s->sim_path || !owner)
+                return;
+        r = sd_bus_call_method_async(s->bus, &s->sim_call, owner, s->sim_path, PROPERTIES_INTERFACE, "GetAll",
+                                     mm_sim_props, s, "s", MM_SIM_INTERFACE);
+        if (r < 0)
+                log_warning_errno(r, "Failed to ask ModemManager for SIM %s: %m", sim);
+}
+
+static int sim_entry(sd_bus_message *msg, const char *key, void *userdata) {
+        return streq_ptr(key, MM_P_SIM) ? bus_variant_read_basic(msg, 'o', userdata) : 0;
+}
+
+/* a{sa{sv}}: the interfaces of object `path`; if it is a modem, follow its Sim property. */
+static int mm_read_object(ImsiSource *s, const char *path, sd_bus_message *msg) {
+        unsigned n = 0;
         int r;
 
         r = sd_bus_message_enter_container(msg, 'a', "{sa{sv}}");
         if (r < 0)
                 return r;
-        while (sd_bus_message_enter_container(msg, 'e', "sa{sv}") > 0) {
-                const char *iface;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sa{sv}")) > 0) {
+                const char *iface, *sim = NULL;
 
+                if (++n > MM_INTERFACES_MAX)
+                        return -E2BIG;
                 if (sd_bus_message_read(msg, "s", &iface) < 0)
                         return -EBADMSG;
-                if (!streq_ptr(iface, MM_SIM_INTERFACE)) {
-                        sd_bus_message_skip(msg, "a{sv}");
-                        sd_bus_message_exit_container(msg);
-                        continue;
-                }
-                if (read_imsi_dict(s, msg, MM_P_IMSI) < 0)
+                if (streq_ptr(iface, MM_MODEM_INTERFACE)) {
+                        r = bus_dict_read(msg, IMSI_DICT_MAX, sim_entry, &sim);
+                        if (r < 0)
+                                return r;
+                        mm_follow_sim(s, path, sim);
+                } else if (sd_bus_message_skip(msg, "a{sv}") < 0)
                         return -EBADMSG;
-                sd_bus_message_exit_container(msg);
+                if (sd_bus_message_exit_container(msg) < 0)
+                        return -EBADMSG;
         }
+        if (r < 0)
+                return r;
         return sd_bus_message_exit_container(msg);
 }
 
 static int mm_objects(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         ImsiSource *s = userdata;
+        unsigned n = 0;
 
         s->call = sd_bus_slot_unref(s->call);
         if (!reply_trusted(s, reply))
@@ -198,14 +270,18 @@ static int mm_objects(sd_bus_message *reply, void *userdata, sd_bus_error *ret_e
         while (sd_bus_message_enter_container(reply, 'e', "oa{sa{sv}}") > 0) {
                 const char *path;
 
-                if (sd_bus_message_read(reply, "o", &path) < 0 || mm_read_sim(s, reply) < 0)
+                if (++n > MM_OBJECTS_MAX) {
+                        log_warning("ModemManager lists more than %u objects; the rest are ignored", MM_OBJECTS_MAX);
+                        return 0;
+                }
+                if (sd_bus_message_read(reply, "o", &path) < 0 || mm_read_object(s, path, reply) < 0)
                         return 0;
                 sd_bus_message_exit_container(reply);
         }
         return 0;
 }
 
-/* ObjectManager.InterfacesAdded(o path, a{sa{sv}}): a SIM that appeared after start-up. */
+/* ObjectManager.InterfacesAdded(o path, a{sa{sv}}): a modem that appeared after start-up. */
 static int mm_interfaces_added(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         ImsiSource *s = userdata;
         const char *path;
@@ -214,20 +290,56 @@ static int mm_interfaces_added(sd_bus_message *msg, void *userdata, sd_bus_error
                 return 0; /* not a broadcast of ModemManager's owner (ipc/buswatch.h) */
         if (sd_bus_message_read(msg, "o", &path) < 0)
                 return 0;
-        (void) mm_read_sim(s, msg);
+        (void) mm_read_object(s, path, msg);
         return 0;
 }
 
-/* Properties.PropertiesChanged(s interface, a{sv} changed, as invalidated) of a Sim object. */
-static int mm_sim_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+/* ObjectManager.InterfacesRemoved(o path, as): the followed modem went away: its IMSI too. */
+static int mm_interfaces_removed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         ImsiSource *s = userdata;
-        const char *iface;
+        const char *path, *owner;
+        int r;
 
         if (!bus_watch_signal_trusted(s->watch, msg))
                 return 0; /* not a broadcast of ModemManager's owner (ipc/buswatch.h) */
-        if (sd_bus_message_read(msg, "s", &iface) < 0 || !streq_ptr(iface, MM_SIM_INTERFACE))
+        if (sd_bus_message_read(msg, "o", &path) < 0 || !streq_ptr(path, s->modem_path))
                 return 0;
-        (void) read_imsi_dict(s, msg, MM_P_IMSI);
+        s->modem_path = mfree(s->modem_path);
+        s->sim_call = sd_bus_slot_unref(s->sim_call);
+        if (s->sim_path) {
+                s->sim_path = mfree(s->sim_path);
+                set_imsi(s, NULL, "ModemManager (modem removed)");
+        }
+        /* Another modem may be there: list again. */
+        owner = bus_watch_owner(s->watch);
+        s->call = sd_bus_slot_unref(s->call);
+        if (owner) {
+                r = sd_bus_call_method_async(s->bus, &s->call, owner, MM_PATH, OBJECT_MANAGER_INTERFACE,
+                                             "GetManagedObjects", mm_objects, s, "");
+                if (r < 0)
+                        log_warning_errno(r, "Failed to ask ModemManager for its modems: %m");
+        }
+        return 0;
+}
+
+/* Properties.PropertiesChanged(s interface, a{sv} changed, as invalidated): the followed modem's
+ * Sim property, or the followed SIM's Imsi. Objects we do not follow are ignored. */
+static int mm_props_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        ImsiSource *s = userdata;
+        const char *iface, *path = sd_bus_message_get_path(msg);
+
+        if (!bus_watch_signal_trusted(s->watch, msg))
+                return 0; /* not a broadcast of ModemManager's owner (ipc/buswatch.h) */
+        if (sd_bus_message_read(msg, "s", &iface) < 0)
+                return 0;
+        if (streq_ptr(iface, MM_SIM_INTERFACE) && streq_ptr(path, s->sim_path))
+                (void) read_imsi_dict(s, msg, MM_P_IMSI);
+        else if (streq_ptr(iface, MM_MODEM_INTERFACE) && path && (!s->modem_path || streq_ptr(path, s->modem_path))) {
+                const char *sim = NULL;
+
+                if (bus_dict_read(msg, IMSI_DICT_MAX, sim_entry, &sim) >= 0 && sim)
+                        mm_follow_sim(s, path, sim);
+        }
         return 0;
 }
 
@@ -240,6 +352,9 @@ static void on_owner(BusWatch *w, const char *owner, void *userdata) {
         int r;
 
         s->call = sd_bus_slot_unref(s->call);
+        s->sim_call = sd_bus_slot_unref(s->sim_call);
+        s->modem_path = mfree(s->modem_path);
+        s->sim_path = mfree(s->sim_path);
         /* What the previous instance said is void: the new one (if any) tells again. */
         if (s->had_owner) {
                 (void) snprintf(from, sizeof from, "%s (%s)", s->label, owner ? "replaced" : "gone");
@@ -264,7 +379,11 @@ ImsiSource *imsi_source_free(ImsiSource *s) {
         s->watch = bus_watch_free(s->watch);
         s->match_sim = sd_bus_slot_unref(s->match_sim);
         s->match_added = sd_bus_slot_unref(s->match_added);
+        s->match_removed = sd_bus_slot_unref(s->match_removed);
         s->call = sd_bus_slot_unref(s->call);
+        s->sim_call = sd_bus_slot_unref(s->sim_call);
+        free(s->modem_path);
+        free(s->sim_path);
         sd_bus_unref(s->bus);
         free(s);
         return NULL;
@@ -295,10 +414,14 @@ int imsi_source_start(sd_bus *bus, Engine *engine, NetworkPinSource source, Imsi
         } else {
                 s->label = "ModemManager";
                 r = sd_bus_match_signal_async(bus, &s->match_sim, MM_NAME, NULL, PROPERTIES_INTERFACE,
-                                              "PropertiesChanged", mm_sim_changed, NULL, s);
+                                              "PropertiesChanged", mm_props_changed, NULL, s);
                 if (r >= 0)
                         r = sd_bus_match_signal_async(bus, &s->match_added, MM_NAME, MM_PATH, OBJECT_MANAGER_INTERFACE,
                                                       "InterfacesAdded", mm_interfaces_added, NULL, s);
+                if (r >= 0)
+                        r = sd_bus_match_signal_async(bus, &s->match_removed, MM_NAME, MM_PATH,
+                                                      OBJECT_MANAGER_INTERFACE, "InterfacesRemoved",
+                                                      mm_interfaces_removed, NULL, s);
         }
         /* After the signal matches: no SIM change is missed once the owner is known. */
         if (r >= 0)

@@ -38,9 +38,8 @@ T=$PB_TOP/tests/tools
 IMSI=262011234567890
 ICCID=8949020000123456789 # at-modem.py's EF_ICCID
 XML=/usr/share/dbus-1/interfaces
-# verifierd finds the SIM only through the ObjectManager today (issue 10 point 1); another
-# branch fixes that. Set to 0 when it is merged: the two checks below then count as checks.
-XFAIL_IMSI=1
+# 1: run against a verifierd that looks for the SIM in the ObjectManager (before issue 10 point 1)
+XFAIL_IMSI=0
 WHY="issue 10.1: verifierd does not follow the modem's Sim property yet"
 
 skip() {

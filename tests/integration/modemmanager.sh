@@ -27,9 +27,9 @@
 #     calls Delete;
 #   - verifierd with [NetworkPin] Source=modemmanager reads the IMSI from Sim.Imsi of a SIM that
 #     appears after it started, keeps it while ModemManager stays on the bus, so a NETWPIN push
-#     made for that IMSI and arriving through ModemManager is applied. verifierd does not follow
-#     the Sim property yet (issue 10 point 1, fixed on another branch): the two checks that need
-#     it are marked xfail (XFAIL_IMSI below) and print "xfail - ...", counted neither way.
+#     made for that IMSI and arriving through ModemManager is applied. verifierd follows the
+#     modem's Sim property to the SIM object, which is not in the ObjectManager (issue 10 point 1;
+#     verifierd/imsi.c). XFAIL_IMSI=1 below turns the two checks that need it into xfail lines.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -40,9 +40,8 @@ D=$PB_TOP/tests/data/demo
 K=$PB_TOP/tests/data/kannel
 IMSI=262011234567890
 XML=/usr/share/dbus-1/interfaces
-# verifierd looks for the SIM in the ObjectManager (issue 10 point 1); set to 0 once its fix is
-# merged, and the two checks below count again
-XFAIL_IMSI=1
+# 1: run against a verifierd that looks for the SIM in the ObjectManager (before issue 10 point 1)
+XFAIL_IMSI=0
 WHY="issue 10.1: verifierd does not follow the modem's Sim property yet"
 imsi_check() { # imsi_check DESCRIPTION COMMAND...: an xfail while XFAIL_IMSI=1, else a check
         if [ "$XFAIL_IMSI" = 1 ]; then pb_xfail "$WHY" "$@"; else check "$@"; fi
