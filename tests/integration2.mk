@@ -7,9 +7,12 @@
 #   introspect.sh     what the running daemons export equals ipc/*.xml
 #   ofono.sh          the real ofonod + phonesim plugin + a scripted AT modem (tests/tools/fake-modem.py)
 #   modemmanager.sh   ModemManager's D-Bus API mocked with python-dbusmock (tests/tools/mm-mock.py)
+#   decode-amplification.sh  STR_T amplification push (issue 9 finding 8): refused as malformed,
+#                     provd's and verifierd's peak RSS stay bounded (CPDOC_DECODED_MAX)
 INTEGRATION_TESTS += tests/integration/introspect.sh tests/integration/no-secret.sh \
         tests/integration/provd-crash.sh tests/integration/hostile-provd.sh \
         tests/integration/ofono.sh tests/integration/modemmanager.sh
+INTEGRATION_TESTS += tests/integration/decode-amplification.sh
 
 # The hostile Submit generator is a test tool: it links libcrypto to forge MACs (HMAC-SHA1);
 # it is never installed and provd never links it.
