@@ -32,7 +32,8 @@
  * builder stores (NULs not counted), whichever front end decoded them; CpDoc.n_decoded. The
  * input size limits below do not bound this: WBXML can name one string-table entry of up to
  * CPDOC_VALUE_MAX octets with a two-octet STR_T reference (WBXML 1.3 5.7) as often as it likes,
- * and a 53 KB body of 8,192 such parms decoded into 38 MB (issue 9 finding 8). This one does:
+ * and a 53 KB body of 8,192 such parms decoded into 33.6 MB of strings, 38 MB of peak RSS
+ * (issue 9 finding 8). This one does:
  * a document's arena holds at most CPDOC_DECODED_MAX string octets plus the nodes the count
  * limits above allow (about 1 MiB in all), whatever the input.
  *
@@ -94,7 +95,7 @@ typedef struct CpDoc {
         CpCharacteristic *chars;       /* root-level characteristics, in document order */
         unsigned n_chars;              /* root-level */
         unsigned n_total_chars, n_total_parms;
-        size_t n_decoded;              /* octets of decoded strings, <= CPDOC_DECODED_MAX */
+        unsigned n_decoded;            /* octets of decoded strings, <= CPDOC_DECODED_MAX */
         /* WBXML header facts (source == CPDOC_SOURCE_WBXML) */
         uint8_t wbxml_version;         /* 0x00..0x03 */
         uint32_t public_id;            /* 0x0B, 0x01, vendor, or 0 when given by string table */
