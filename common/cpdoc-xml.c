@@ -67,6 +67,8 @@ static int xml_fail(XmlState *s, int r, const char *reason) {
 static const char reason_entity[] =
         "entity reference (only the five predefined entities and character references)";
 static const char reason_namespace[] = "namespaces are not allowed in a provisioning document";
+/* The builder refused a string for CPDOC_DECODED_MAX (cpdoc.h). */
+static const char reason_decoded[] = "document's decoded strings over CPDOC_DECODED_MAX";
 
 /*
  * The SAX user data is our state, not the parser context: libxml2 then never falls back to
@@ -125,6 +127,8 @@ static int start_root(XmlState *s, const xmlChar *name, int n_attrs, const xmlCh
                 r = attr_value(a[3], a[4], buf, &len);
                 if (r == 0)
                         r = cpdoc_builder_version(s->doc, buf, len);
+                if (r == -E2BIG && cpdoc_builder_decoded_over(s->doc))
+                        return xml_fail(s, r, reason_decoded);
                 if (r < 0)
                         return xml_fail(s, r, r == -E2BIG ? "version attribute too long (CPDOC_NAME_MAX)" :
                                         r == -ENOMEM ? "out of memory" : "invalid version attribute");
@@ -155,6 +159,8 @@ static int start_characteristic(XmlState *s, int n_attrs, const xmlChar **attrs)
         if (!have_type)
                 return xml_fail(s, -EBADMSG, "characteristic without type attribute (ProvCont 4.1)");
         r = cpdoc_builder_open(s->doc, buf, len);
+        if (r == -E2BIG && cpdoc_builder_decoded_over(s->doc))
+                return xml_fail(s, r, reason_decoded);
         if (r < 0)
                 return xml_fail(s, r,
                                 r == -E2BIG ? "characteristic over a limit (CPDOC_DEPTH_MAX, "
@@ -192,6 +198,8 @@ static int start_parm(XmlState *s, int n_attrs, const xmlChar **attrs) {
         if (!have_name)
                 return xml_fail(s, -EBADMSG, "parm without name attribute (ProvCont 4.1)");
         r = cpdoc_builder_parm(s->doc, name, name_len, have_value ? value : NULL, value_len);
+        if (r == -E2BIG && cpdoc_builder_decoded_over(s->doc))
+                return xml_fail(s, r, reason_decoded);
         if (r < 0)
                 return xml_fail(s, r,
                                 r == -E2BIG ? "parm over a limit (CPDOC_PARMS_MAX, CPDOC_NAME_MAX or "

@@ -32,6 +32,7 @@ typedef struct Arena {
         CpCharacteristic *open; /* innermost open characteristic */
         CpCharacteristic *last_root;
         unsigned depth;
+        bool decoded_over;      /* a string was refused for CPDOC_DECODED_MAX */
 } Arena;
 
 /*
@@ -286,15 +287,46 @@ int cpdoc_check_string(const char *s, size_t len) {
         return check_string(s, len);
 }
 
+/* Not counted against CPDOC_DECODED_MAX: its only caller copies the string-table public id,
+ * which cpdoc_from_wbxml takes only when it is WBXML_PROV_FPI (29 octets). */
 const char *cpdoc_builder_strdup(CpDoc *d, const char *s, size_t len) {
         return arena_strdup(d->arena, s, len);
 }
 
+/*
+ * Security invariant (issue 9 finding 8): d->n_decoded <= CPDOC_DECODED_MAX. Every string the
+ * builder stores for a front end (version, type, name, value) is counted here before it is
+ * copied into the arena, so neither front end can make a document hold more, however often its
+ * input repeats a string (WBXML STR_T references, tokens that stand for whole strings). n is
+ * at most CPDOC_NAME_MAX + CPDOC_VALUE_MAX (checked before) and n_decoded at most
+ * CPDOC_DECODED_MAX before the addition: the sum cannot wrap, even as an unsigned (which keeps
+ * CpDoc at its size: n_decoded sits in what was padding). Added first and taken back on
+ * failure: the cheapest form for the builder's hot path (bench/bench-decode.sh).
+ */
+static inline int decoded_add(CpDoc *d, size_t n) {
+        d->n_decoded += (unsigned) n;
+        if (_unlikely_(d->n_decoded > CPDOC_DECODED_MAX)) {
+                d->n_decoded -= (unsigned) n;
+                ((Arena *) d->arena)->decoded_over = true;
+                return -E2BIG;
+        }
+        return 0;
+}
+
+bool cpdoc_builder_decoded_over(const CpDoc *d) {
+        return ((const Arena *) d->arena)->decoded_over;
+}
+
 int cpdoc_builder_version(CpDoc *d, const char *v, size_t len) {
+        int r;
+
         if (len > CPDOC_NAME_MAX)
                 return -E2BIG;
         if (check_string(v, len) < 0)
                 return -EBADMSG;
+        r = decoded_add(d, len);
+        if (r < 0)
+                return r;
         d->version = arena_strdup(d->arena, v, len);
         return d->version ? 0 : -ENOMEM;
 }
@@ -317,11 +349,16 @@ int cpdoc_builder_open(CpDoc *d, const char *type, size_t len) {
                 return r;
         if (a->depth >= CPDOC_DEPTH_MAX || d->n_total_chars >= CPDOC_CHARACTERISTICS_MAX)
                 return -E2BIG;
+        r = decoded_add(d, len);
+        if (r < 0)
+                return r;
         /* One arena allocation: the node, then its type string (len <= CPDOC_NAME_MAX). */
         c = arena_alloc(a, sizeof(CpCharacteristic) + len + 1);
         if (!c)
                 return -ENOMEM;
         memset(c, 0, sizeof(*c));
+        c->parm_tail_ = &c->parms;
+        c->type_len = (unsigned) len;
         c->type = str_put((char *) (c + 1), type, len);
         c->parent = a->open;
         if (a->open) {
@@ -373,19 +410,20 @@ int cpdoc_builder_parm(CpDoc *d, const char *name, size_t name_len, const char *
         }
         if (d->n_total_parms >= CPDOC_PARMS_MAX)
                 return -E2BIG;
+        r = decoded_add(d, name_len + (value ? value_len : 0));
+        if (r < 0)
+                return r;
         /* One arena allocation: the node, its name, then its value (lengths checked above). */
         p = arena_alloc(a, sizeof(CpParm) + name_len + 1 + (value ? value_len + 1 : 0));
         if (!p)
                 return -ENOMEM;
         memset(p, 0, sizeof(*p));
+        p->name_len = (unsigned) name_len;
         p->name = str_put((char *) (p + 1), name, name_len);
         if (value)
                 p->value = str_put((char *) (p + 1) + name_len + 1, value, value_len);
-        if (a->open->last_parm_)
-                a->open->last_parm_->next = p;
-        else
-                a->open->parms = p;
-        a->open->last_parm_ = p;
+        *a->open->parm_tail_ = p;
+        a->open->parm_tail_ = &p->next;
         a->open->n_parms++;
         d->n_total_parms++;
         return 0;

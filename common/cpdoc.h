@@ -27,6 +27,30 @@
 #define CPDOC_PARMS_MAX 8192U            /* parms in one document */
 #define CPDOC_NAME_MAX 64U               /* characteristic type / parm name, bytes */
 #define CPDOC_VALUE_MAX 4096U            /* parm value, bytes (a base64 DER certificate fits) */
+/*
+ * Decoded strings per document: the octets of every version, type, name and value string the
+ * builder stores (NULs not counted), whichever front end decoded them; CpDoc.n_decoded. The
+ * input size limits below do not bound this: WBXML can name one string-table entry of up to
+ * CPDOC_VALUE_MAX octets with a two-octet STR_T reference (WBXML 1.3 5.7) as often as it likes,
+ * and a 53 KB body of 8,192 such parms decoded into 33.6 MB of strings, 38 MB of peak RSS
+ * (issue 9 finding 8). This one does:
+ * a document's arena holds at most CPDOC_DECODED_MAX string octets plus the nodes the count
+ * limits above allow (about 1 MiB in all), whatever the input.
+ *
+ * 192 KiB, because every legitimate document we know of fits with room to spare:
+ *  - the typical document (bench/data/cp-typical, 830 B WBXML) decodes to 1,046 octets, and the
+ *    64 KB one (cp-large: 4,999 elements, twice any SMS push, perf-security-anchors.md 1.7) to
+ *    80,265: 2.4 times headroom; honest WBXML decodes to about 1.25 times its size, so a body of
+ *    IPC_BODY_MAX (64 KiB) would have to expand 3 times to reach it;
+ *  - certificates: 64 certificate nodes (verifierd's CERTSTORE_OPS_MAX per document) with
+ *    EncodedCertificate values of up to 2,990 base64 octets each (about 2,240 DER octets; an
+ *    RSA-4096 certificate is about 1.4 KB), or 47 of CPDOC_VALUE_MAX;
+ *  - text XML never expands (no entities: markup and references only shrink), so only an XML
+ *    document larger than 192 KiB can reach it, i.e. a signed package of up to PACKAGE_SIZE_MAX
+ *    (256 KiB) that is nearly all strings.
+ * Over it, decoding stops with -E2BIG and a DecodeError naming CPDOC_DECODED_MAX (malformed).
+ */
+#define CPDOC_DECODED_MAX (192U * 1024U)
 #define CPDOC_XML_SIZE_MAX (256U * 1024U)   /* text XML input */
 #define CPDOC_WBXML_SIZE_MAX (128U * 1024U) /* WBXML input */
 
@@ -43,19 +67,21 @@ struct CpParm {
         const char *name;
         const char *value;     /* NULL when the parm has no value attribute (flag parms) */
         unsigned flags;
+        unsigned name_len;     /* strlen(name) (<= CPDOC_NAME_MAX), so the validator need not count */
         CpParm *next;
 };
 
 struct CpCharacteristic {
         const char *type;
         unsigned flags;
+        unsigned type_len;             /* strlen(type) (<= CPDOC_NAME_MAX) */
         CpParm *parms;                 /* in document order */
         CpCharacteristic *children;    /* in document order */
         CpCharacteristic *next;
         CpCharacteristic *parent;
         unsigned n_parms, n_children;
         CpCharacteristic *last_child_; /* private to the builder */
-        CpParm *last_parm_;            /* private to the builder */
+        CpParm **parm_tail_;           /* private to the builder: where the next parm links */
 };
 
 typedef enum CpDocSource {
@@ -69,6 +95,7 @@ typedef struct CpDoc {
         CpCharacteristic *chars;       /* root-level characteristics, in document order */
         unsigned n_chars;              /* root-level */
         unsigned n_total_chars, n_total_parms;
+        unsigned n_decoded;            /* octets of decoded strings, <= CPDOC_DECODED_MAX */
         /* WBXML header facts (source == CPDOC_SOURCE_WBXML) */
         uint8_t wbxml_version;         /* 0x00..0x03 */
         uint32_t public_id;            /* 0x0B, 0x01, vendor, or 0 when given by string table */
@@ -82,7 +109,7 @@ typedef struct CpDoc {
  * cpdoc_from_wbxml - decode a WBXML 1.x PROV document.
  * Return: 0; -EBADMSG malformed (bad token, bad string-table reference, truncation, unknown
  *   token); -EOPNOTSUPP wrong public id, charset or version; -E2BIG over a CPDOC_* or WBXML_*
- *   limit; -ENOMEM.
+ *   limit (CPDOC_DECODED_MAX included); -ENOMEM.
  */
 int cpdoc_from_wbxml(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *err);
 

@@ -1048,7 +1048,7 @@ static int check_parms(Validator *v, CpCharacteristic *c, const SchemaType *t, c
 
         for (CpParm *p = c->parms; p; p = p->next) {
                 const SchemaParm *spec = NULL;
-                size_t ti, idx = 0, len = strlen(p->name);
+                size_t ti, idx = 0, len = p->name_len;
                 uint64_t bit;
 
                 for (ti = 0; ti < 2 && !spec; ti++)
@@ -1082,7 +1082,7 @@ static int check_parms(Validator *v, CpCharacteristic *c, const SchemaType *t, c
 static int validate_characteristic(Validator *v, CpCharacteristic *c, size_t parent_len, unsigned depth) {
         const SchemaApp *app = NULL;
         const SchemaType *t;
-        size_t len = strlen(c->type);
+        size_t len = c->type_len;
         bool misplaced;
         int r;
 

@@ -934,6 +934,10 @@ static bool public_id_foreign(uint32_t pid) {
         return (pid >= 0x02 && pid <= 0x0A) || (pid >= 0x0C && pid <= 0x0E);
 }
 
+/* The builder refused a string for CPDOC_DECODED_MAX (cpdoc.h): STR_T references repeating one
+ * string-table entry end here, at the element that crossed it. */
+static const char reason_decoded[] = "document's decoded strings over CPDOC_DECODED_MAX";
+
 static int slot_too_big(ProvBuild *b, size_t off) {
         return fail(b, off,
                     b->slot == &b->value ? "parm value over CPDOC_VALUE_MAX" : "name, type or version over CPDOC_NAME_MAX",
@@ -1092,6 +1096,8 @@ static _always_inline_ int element_start(ProvBuild *b) {
                 if (!(b->seen & (1U << WBXML_PROV_ATTR_VERSION)))
                         return 0;
                 r = cpdoc_builder_version(d, b->name.p ? b->name.p : "", b->name.len);
+                if (r == -E2BIG && cpdoc_builder_decoded_over(d))
+                        return fail(b, b->elem_off, reason_decoded, r);
                 if (r == -EBADMSG)
                         return fail(b, b->elem_off, "version attribute is not a valid string", r);
                 if (r < 0)
@@ -1101,6 +1107,8 @@ static _always_inline_ int element_start(ProvBuild *b) {
                 if (!(b->seen & (1U << WBXML_PROV_ATTR_TYPE)))
                         return fail(b, b->elem_off, "characteristic without a type attribute (wire 4.1)", -EBADMSG);
                 r = cpdoc_builder_open(d, b->name.p ? b->name.p : "", b->name.len);
+                if (r == -E2BIG && cpdoc_builder_decoded_over(d))
+                        return fail(b, b->elem_off, reason_decoded, r);
                 if (r == -E2BIG)
                         return fail(b, b->elem_off,
                                     d->n_total_chars >= CPDOC_CHARACTERISTICS_MAX ? "more than CPDOC_CHARACTERISTICS_MAX characteristics"
@@ -1117,6 +1125,8 @@ static _always_inline_ int element_start(ProvBuild *b) {
                 r = cpdoc_builder_parm(d, b->name.p ? b->name.p : "", b->name.len,
                                        (b->seen & (1U << WBXML_PROV_ATTR_VALUE)) ? (b->value.p ? b->value.p : "") : NULL,
                                        b->value.len);
+                if (r == -E2BIG && cpdoc_builder_decoded_over(d))
+                        return fail(b, b->elem_off, reason_decoded, r);
                 if (r == -E2BIG)
                         return fail(b, b->elem_off, "more than CPDOC_PARMS_MAX parms", r);
                 if (r == -EBADMSG)

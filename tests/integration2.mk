@@ -16,12 +16,15 @@
 #   unverified-decode.sh, pending-quota.sh, log-forgery.sh, pin-attempts.sh, prompt-summary.sh
 #                     verifierd's unauthenticated path (issue 9, findings 3, 4, 9, 10, 11), with
 #                     tests/tools/verifier-client.py as a compromised provd, the user and an agent
+#   decode-amplification.sh  STR_T amplification push (issue 9 finding 8): refused as malformed,
+#                     provd's and verifierd's peak RSS stay bounded (CPDOC_DECODED_MAX)
 INTEGRATION_TESTS += tests/integration/introspect.sh tests/integration/no-secret.sh \
         tests/integration/provd-crash.sh tests/integration/hostile-provd.sh \
         tests/integration/ofono.sh tests/integration/modemmanager.sh \
         tests/integration/modemmanager-real.sh tests/integration/spoof-signals.sh
 INTEGRATION_TESTS += tests/integration/unverified-decode.sh tests/integration/pending-quota.sh \
         tests/integration/log-forgery.sh tests/integration/pin-attempts.sh tests/integration/prompt-summary.sh
+INTEGRATION_TESTS += tests/integration/decode-amplification.sh
 
 # The hostile Submit generator is a test tool: it links libcrypto to forge MACs (HMAC-SHA1);
 # it is never installed and provd never links it.

@@ -4,8 +4,10 @@
  * XML by sniffing), cpdoc_validate over the schema table (with the element path), and both
  * printers into a memory stream. A rejection must name a layer and a reason; a validation
  * failure must come with a path; whatever either front end accepts must print as XML that
- * the XML front end reads back to the same tree (both share the builder's string rules).
+ * the XML front end reads back to the same tree (both share the builder's string rules and
+ * its CPDOC_DECODED_MAX count, which must be exactly the octets of the document's strings).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,24 @@ static int chars_cmp(const CpCharacteristic *a, const CpCharacteristic *b) {
         return a || b;
 }
 
+/* The octets of every string of the document: what CpDoc.n_decoded must count. */
+static size_t chars_decoded(const CpCharacteristic *c) {
+        size_t n = 0;
+
+        for (; c; c = c->next) {
+                n += strlen(c->type);
+                for (const CpParm *p = c->parms; p; p = p->next)
+                        n += strlen(p->name) + (p->value ? strlen(p->value) : 0);
+                n += chars_decoded(c->children);
+        }
+        return n;
+}
+
+static bool decoded_ok(const CpDoc *d) {
+        return d->n_decoded <= CPDOC_DECODED_MAX &&
+               d->n_decoded == (d->version ? strlen(d->version) : 0) + chars_decoded(d->chars);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         DecodeError e = {};
         CpDocValidateError v = {};
@@ -50,6 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         abort();
                 return 0;
         }
+        if (!decoded_ok(d))
+                abort();
         e = (DecodeError) {};
         r = cpdoc_validate_ex(d, &e, &v);
         if (r < 0 && (!e.layer || strcmp(e.layer, "cpdoc") != 0 || !e.reason || v.path[0] != '/' ||
@@ -67,7 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 CpDoc *d2 = NULL;
 
                 r = cpdoc_from_xml((const uint8_t *) buf, len, &d2, NULL);
-                if (r < 0 || str_cmp0(d->version, d2->version) != 0 || chars_cmp(d->chars, d2->chars) != 0) {
+                if (r < 0 || str_cmp0(d->version, d2->version) != 0 || d->n_decoded != d2->n_decoded ||
+                    chars_cmp(d->chars, d2->chars) != 0) {
                         fprintf(stderr, "XML round trip failed (%d):\n%s\n", r, buf);
                         abort();
                 }

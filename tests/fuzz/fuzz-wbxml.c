@@ -6,7 +6,8 @@
  * the document builder never reaches are fuzzed too. Checked with abort(): failures use only
  * the documented codes and fill the DecodeError inside the input; a built document honours
  * every CPDOC_* limit and string rule and prints; the builder never accepts what the iterator
- * refuses; every span the iterator hands out lies inside the input. Replayed by
+ * refuses; every span the iterator hands out lies inside the input; n_decoded is exactly the
+ * octets of the document's strings and at most CPDOC_DECODED_MAX. Replayed by
  * tests/fuzz/replay.c in make check.
  */
 #include <errno.h>
@@ -31,26 +32,30 @@ static void check_error(int r, const DecodeError *e, size_t size) {
         check(e->offset <= size || (r == -E2BIG && e->offset == CPDOC_WBXML_SIZE_MAX));
 }
 
-static unsigned check_char(const CpCharacteristic *c, unsigned depth) {
+/* decoded: adds the octets of c's strings and its subtree's (CpDoc.n_decoded) */
+static unsigned check_char(const CpCharacteristic *c, unsigned depth, size_t *decoded) {
         unsigned n = 1, parms = 0, kids = 0;
 
         check(depth <= CPDOC_DEPTH_MAX);
-        check(strlen(c->type) >= 1 && strlen(c->type) <= CPDOC_NAME_MAX);
+        check(strlen(c->type) >= 1 && strlen(c->type) <= CPDOC_NAME_MAX && strlen(c->type) == c->type_len);
         check(cpdoc_check_string(c->type, strlen(c->type)) == 0);
+        *decoded += c->type_len;
         for (const CpParm *p = c->parms; p; p = p->next) {
                 size_t l = strlen(p->name);
 
-                check(l >= 1 && l <= CPDOC_NAME_MAX && cpdoc_check_string(p->name, l) == 0);
+                check(l >= 1 && l <= CPDOC_NAME_MAX && cpdoc_check_string(p->name, l) == 0 && l == p->name_len);
+                *decoded += l;
                 if (p->value) {
                         l = strlen(p->value);
                         check(l <= CPDOC_VALUE_MAX && cpdoc_check_string(p->value, l) == 0);
+                        *decoded += l;
                 }
                 parms++;
         }
         check(parms == c->n_parms);
         for (const CpCharacteristic *k = c->children; k; k = k->next) {
                 check(k->parent == c);
-                n += check_char(k, depth + 1);
+                n += check_char(k, depth + 1, decoded);
                 kids++;
         }
         check(kids == c->n_children);
@@ -114,14 +119,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                               cpdoc_check_string(d->version, strlen(d->version)) == 0));
         {
                 unsigned total = 0, roots = 0;
+                size_t decoded = d->version ? strlen(d->version) : 0;
 
                 for (const CpCharacteristic *c = d->chars; c; c = c->next) {
                         check(c->parent == NULL);
-                        total += check_char(c, 1);
+                        total += check_char(c, 1, &decoded);
                         roots++;
                 }
                 check(roots == d->n_chars && total == d->n_total_chars);
                 check(d->n_total_chars <= CPDOC_CHARACTERISTICS_MAX && d->n_total_parms <= CPDOC_PARMS_MAX);
+                check(decoded == d->n_decoded && d->n_decoded <= CPDOC_DECODED_MAX);
         }
         if (!null)
                 null = fopen("/dev/null", "w");

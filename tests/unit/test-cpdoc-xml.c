@@ -635,6 +635,65 @@ START_TEST(test_limit_lengths) {
 }
 END_TEST
 
+/*
+ * CPDOC_DECODED_MAX (issue 9 finding 8): text XML cannot amplify, but a large document (a signed
+ * package may hold up to PACKAGE_SIZE_MAX) can still reach the limit. Type "T" (1) + k parms
+ * N=<CPDOC_VALUE_MAX octets> (1 + 4096 each) + one parm N=<tail octets> is exactly the limit;
+ * a tail one octet longer, or one more characteristic type behind it, is past it. Each value
+ * ends in a "&#38;" reference (one decoded octet): what counts is decoded octets, not text.
+ */
+#define XAMP_PARM (1U + CPDOC_VALUE_MAX)
+#define XAMP_K ((CPDOC_DECODED_MAX - 1U - 1U - 1U) / XAMP_PARM)
+#define XAMP_TAIL (CPDOC_DECODED_MAX - 1U - XAMP_K * XAMP_PARM - 1U)
+_Static_assert(XAMP_TAIL + 1 <= CPDOC_VALUE_MAX, "test layout");
+
+static char *decoded_doc(size_t tail, const char *extra) {
+        Text t;
+
+        text_open(&t);
+        fputs("<wap-provisioningdoc><characteristic type=\"T\">", t.f);
+        for (unsigned i = 0; i <= XAMP_K; i++) {
+                size_t n = i < XAMP_K ? CPDOC_VALUE_MAX : tail;
+
+                fputs("<parm name=\"N\" value=\"", t.f);
+                for (size_t j = 0; j < n; j++)
+                        fputs(j + 1 < n ? "v" : "&#38;", t.f);
+                fputs("\"/>", t.f);
+        }
+        fprintf(t.f, "</characteristic>%s</wap-provisioningdoc>", extra);
+        text_close(&t);
+        return t.s;
+}
+
+START_TEST(test_limit_decoded) {
+        char *s = decoded_doc(XAMP_TAIL, "");
+        DecodeError e = {};
+        CpDoc *d;
+
+        ck_assert_uint_le(strlen(s), CPDOC_XML_SIZE_MAX);
+        d = parse_ok(s);
+        ck_assert_uint_eq(d->n_decoded, CPDOC_DECODED_MAX);
+        ck_assert_uint_eq(d->n_total_parms, XAMP_K + 1);
+        cpdoc_free(d);
+        free(s);
+
+        /* one octet more in the last value */
+        s = decoded_doc(XAMP_TAIL + 1, "");
+        ck_assert_uint_le(strlen(s), CPDOC_XML_SIZE_MAX);
+        parse_fail(s, strlen(s), -E2BIG, "CPDOC_DECODED_MAX + 1 (value)");
+        ck_assert_int_eq(parse_str(s, &d, &e), -E2BIG);
+        ck_assert_msg(strstr(e.reason, "CPDOC_DECODED_MAX"), "reason: %s", e.reason);
+        free(s);
+
+        /* at the limit, then one more characteristic of type "U": one octet past it */
+        s = decoded_doc(XAMP_TAIL, "<characteristic type=\"U\"/>");
+        e = (DecodeError) {};
+        ck_assert_int_eq(parse_str(s, &d, &e), -E2BIG);
+        ck_assert_msg(strstr(e.reason, "CPDOC_DECODED_MAX"), "reason: %s", e.reason);
+        free(s);
+}
+END_TEST
+
 /* ---- /cpdoc-xml/strings ----------------------------------------------------------------- */
 
 START_TEST(test_strings) {
@@ -873,6 +932,7 @@ int main(void) {
         TU_ADD(tc, test_limit_depth);
         TU_ADD(tc, test_limit_counts);
         TU_ADD(tc, test_limit_lengths);
+        TU_ADD(tc, test_limit_decoded);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("/cpdoc-xml/strings");

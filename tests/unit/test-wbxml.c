@@ -1167,6 +1167,78 @@ START_TEST(test_limit_cpdoc_value) {
 }
 END_TEST
 
+/*
+ * CPDOC_DECODED_MAX through STR_T amplification (issue 9 finding 8): a string table holding one
+ * entry of CPDOC_VALUE_MAX octets, and parms whose values are 2-octet STR_T references to it.
+ * version="1.0" (3 octets) + type "NAPDEF" (6) + k parms NAME=<entry> (4 + 4096 each) + one
+ * parm NAME=<the entry's last `tail` octets> (a reference into the middle of the entry, WBXML
+ * 1.3 5.7) brings the document to exactly the limit; one octet more in the tail is past it.
+ */
+#define AMP_FIXED (3U + 6U)
+#define AMP_PARM (4U + CPDOC_VALUE_MAX)
+#define AMP_K ((CPDOC_DECODED_MAX - AMP_FIXED - 4U - 1U) / AMP_PARM)
+#define AMP_TAIL (CPDOC_DECODED_MAX - AMP_FIXED - AMP_K * AMP_PARM - 4U) /* value octets of the last parm */
+_Static_assert(AMP_TAIL + 1 <= CPDOC_VALUE_MAX && AMP_K + 1 < CPDOC_PARMS_MAX, "test layout");
+
+/* Return: the offset of the last parm. */
+static size_t put_amplified(Buf *b, unsigned k, size_t tail) {
+        size_t last;
+
+        put_hex(b, "03 0B 6A");
+        put_mb(b, CPDOC_VALUE_MAX + 1);
+        put_fill(b, 'A', CPDOC_VALUE_MAX);
+        put_hex(b, "00 C5 46 01 C6 55 01");
+        put_rep(b, "87 07 06 83 00 01", k);
+        last = b->n;
+        put_hex(b, "87 07 06 83");
+        put_mb(b, (uint32_t) (CPDOC_VALUE_MAX - tail));
+        put_hex(b, "01 01 01");
+        return last;
+}
+
+START_TEST(test_limit_cpdoc_decoded) {
+        size_t last_parm;
+        DecodeError e;
+        CpDoc *d;
+        Buf b = { 0 };
+
+        /* at the limit */
+        (void) put_amplified(&b, AMP_K, AMP_TAIL);
+        d = ok_bytes(b.p, b.n);
+        ck_assert_uint_eq(d->n_decoded, CPDOC_DECODED_MAX);
+        ck_assert_uint_eq(d->n_total_parms, AMP_K + 1);
+        ck_assert_str_eq(d->version, "1.0");
+        ck_assert_uint_eq(strlen(d->chars->parms->value), CPDOC_VALUE_MAX);
+        cpdoc_free(d);
+        free(b.p);
+
+        /* one octet past it: refused at the parm that crosses it, naming the limit */
+        b = (Buf) { 0 };
+        last_parm = put_amplified(&b, AMP_K, AMP_TAIL + 1);
+        e = fail_bytes_at(b.p, b.n, -E2BIG, "CPDOC_DECODED_MAX + 1");
+        ck_assert_msg(strstr(e.reason, "CPDOC_DECODED_MAX"), "reason: %s", e.reason);
+        ck_assert_uint_eq(e.offset, last_parm);
+        free(b.p);
+
+        /* the review's 53 KB body: 8,192 references decoded to 33.6 MB; now refused at the
+         * first parm past the limit */
+        b = (Buf) { 0 };
+        put_hex(&b, "03 0B 6A");
+        put_mb(&b, CPDOC_VALUE_MAX + 1);
+        put_fill(&b, 'A', CPDOC_VALUE_MAX);
+        put_hex(&b, "00 45 C6 50 03 58 00 01");
+        put_rep(&b, "87 07 06 83 00 01", CPDOC_PARMS_MAX);
+        put_hex(&b, "01 01");
+        ck_assert_uint_lt(b.n, 54 * 1000);
+        e = fail_bytes_at(b.p, b.n, -E2BIG, "STR_T amplification");
+        ck_assert_msg(strstr(e.reason, "CPDOC_DECODED_MAX"), "reason: %s", e.reason);
+        /* type "X" (1) + 47 x 4100 fits, the 48th parm crosses: header 5, table, 7 octets of
+         * root and characteristic, then 47 parms of 6 octets */
+        ck_assert_uint_eq(e.offset, 5 + CPDOC_VALUE_MAX + 1 + 7 + ((CPDOC_DECODED_MAX - 1) / AMP_PARM) * 6);
+        free(b.p);
+}
+END_TEST
+
 START_TEST(test_limit_input_size) {
         for (size_t n = CPDOC_WBXML_SIZE_MAX; n <= CPDOC_WBXML_SIZE_MAX + 1; n++) {
                 Buf b = { 0 };
@@ -1435,6 +1507,7 @@ int main(void) {
         TU_ADD(tc, test_limit_cpdoc_parms);
         TU_ADD(tc, test_limit_cpdoc_name);
         TU_ADD(tc, test_limit_cpdoc_value);
+        TU_ADD(tc, test_limit_cpdoc_decoded);
         TU_ADD(tc, test_limit_input_size);
         suite_add_tcase(s, tc);
 
