@@ -683,11 +683,15 @@ typedef enum Action {
         ACTION_FOREIGN,                 /* not ours and never was: do not touch */
 } Action;
 
-static Action decide_action(const NmProfile *p, const Record *rec, const File *f) {
+static Action decide_action(const NmProfile *p, const char *want_digest, const Record *rec, const File *f) {
         /* A push newer than the one whose rendering we wrote installs the profile again: its
          * rendering wins over the user's change (the user accepted that push). */
         bool newer = rec && p->push_id > rec->push_id;
 
+        /* Exactly the rendering of now: ours, whatever the record says (a crash between the
+         * rename and the record leaves the record one rendering behind). */
+        if (f->state == FILE_OURS && strcmp(f->digest, want_digest) == 0)
+                return ACTION_WRITE;
         if (!rec)
                 /* Never written by us as far as the store knows: absent -> create; a file of ours
                  * (an older build's, or a crash before the record) -> adopt. */
@@ -759,7 +763,7 @@ int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, Export
                 }
                 put = (StoreNmFile) { .dir = dir, .name = p->filename, .root = p->root, .digest = digest,
                                       .push_id = p->push_id, .state = STORE_NM_FILE_WRITTEN };
-                switch (decide_action(p, rec, &f)) {
+                switch (decide_action(p, digest, rec, &f)) {
                 case ACTION_FOREIGN:
                         st.foreign++;
                         EVENT(EXPORT_NM_EVENT_FOREIGN, p->filename, p->root);
@@ -962,13 +966,19 @@ int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userd
                         out.detail = "the NetworkManager directory cannot be opened";
                 } else {
                         _cleanup_(file_done) File f = {};
+                        _cleanup_free_ char *text = NULL;
                         Record *rec = record_find(&plan.records, p->filename);
+                        char digest[STORE_DIGEST_HEX_LEN + 1];
 
                         out.file = p->filename;
-                        r = file_read(dirfd, p->filename, &f);
+                        r = export_nm_render(p, &text);
+                        if (r >= 0)
+                                r = store_digest_hex((const uint8_t *) text, strlen(text), digest);
+                        if (r >= 0)
+                                r = file_read(dirfd, p->filename, &f);
                         if (r < 0)
                                 return r;
-                        switch (decide_action(p, rec, &f)) {
+                        switch (decide_action(p, digest, rec, &f)) {
                         case ACTION_FOREIGN:
                                 out.state = EXPORT_NM_STATE_NOT_WRITTEN;
                                 out.detail = "a file that is not provboot's has its name";

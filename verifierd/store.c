@@ -1404,22 +1404,36 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
         }
 
         r = prepare(s, "INSERT INTO documents (push_id, digest, applied_usec, sec, roles, strength,"
-                       " content_type, body, sim_operator_id, sim_id) VALUES (?,?,?,?,?,?,?,?,?,?)", &ins);
+                       " content_type, body) VALUES (?,?,?,?,?,?,?,?)", &ins);
         if (r < 0)
                 return r;
         if ((r = bind_u64(ins, 1, id)) < 0 || (r = bind_text(ins, 2, digest)) < 0 ||
             (r = bind_u64(ins, 3, a->push.decided_usec)) < 0 || (r = bind_int(ins, 4, a->push.sec)) < 0 ||
             (r = bind_int(ins, 5, a->push.roles)) < 0 || (r = bind_int(ins, 6, strength)) < 0 ||
             (r = bind_text(ins, 7, a->push.content_type)) < 0 ||
-            (r = sqlite_to_errno(sqlite3_bind_blob(ins, 8, a->body, (int) a->body_len, SQLITE_TRANSIENT))) < 0 ||
-            (r = bind_text(ins, 9, sim_text_or_null(a->sim_operator_id, STORE_SIM_OPERATOR_ID_MAX))) < 0 ||
-            (r = bind_text(ins, 10, sim_text_or_null(a->sim_id, STORE_SIM_ID_MAX))) < 0)
+            (r = sqlite_to_errno(sqlite3_bind_blob(ins, 8, a->body, (int) a->body_len, SQLITE_TRANSIENT))) < 0)
                 return r;
         r = step(s, ins);
         if (r < 0)
                 return r;
         doc_id = (uint64_t) sqlite3_last_insert_rowid(s->db);
         sqlite3_finalize(TAKE_PTR(ins));
+
+        /* The SIM the document is bound to, when there is one (same transaction). */
+        if (sim_text_or_null(a->sim_operator_id, STORE_SIM_OPERATOR_ID_MAX) ||
+            sim_text_or_null(a->sim_id, STORE_SIM_ID_MAX)) {
+                r = prepare(s, "UPDATE documents SET sim_operator_id = ?, sim_id = ? WHERE id = ?", &ins);
+                if (r < 0)
+                        return r;
+                if ((r = bind_text(ins, 1, sim_text_or_null(a->sim_operator_id, STORE_SIM_OPERATOR_ID_MAX))) < 0 ||
+                    (r = bind_text(ins, 2, sim_text_or_null(a->sim_id, STORE_SIM_ID_MAX))) < 0 ||
+                    (r = bind_u64(ins, 3, doc_id)) < 0)
+                        return r;
+                r = step(s, ins);
+                if (r < 0)
+                        return r;
+                sqlite3_finalize(TAKE_PTR(ins));
+        }
 
         /* Replace every root this document names, as a unit. */
         for (size_t i = 0; i < rows.n; i++) {

@@ -729,10 +729,22 @@ START_TEST(test_napdef_exported) {
         ck_assert_uint_eq(n_documents(), 1);
         ck_assert_uint_eq(et_count_files(nmdir, EXPORT_NM_PREFIX), 1);
 
-        /* exports can be rebuilt from the store at any time */
+        /* bound to the SIM whose IMSI authenticated it (MCC 262, 2-digit MNC 01) */
+        text = et_slurp(path);
+        ck_assert_ptr_nonnull(strstr(text, "\nsim-operator-id=26201\n"));
+        ck_assert_ptr_null(strstr(text, "\nsim-id="));
+        free(text);
+
+        /* exports are rebuilt from the store, except a profile someone else removed: it stays
+         * removed (issue 10, point 4) until a newer push installs it again */
         ck_assert_int_eq(unlink(path), 0);
-        ck_assert_int_eq(engine_rebuild_exports(eng, NULL), 0);
-        ck_assert_int_eq(stat(path, &st), 0);
+        {
+                ExportNmStats st2 = {};
+
+                ck_assert_int_eq(engine_rebuild_exports(eng, &st2), 0);
+                ck_assert_uint_eq(st2.user_removed, 1);
+                ck_assert_int_eq(stat(path, &st), -1);
+        }
         free(path);
         free(good);
 }
