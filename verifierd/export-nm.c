@@ -872,9 +872,16 @@ int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, Export
                         continue;
                 }
                 if (f.state != FILE_OURS || (rec && strcmp(f.digest, rec->digest) != 0)) {
-                        /* Not ours, or changed by someone else since we wrote it: theirs now. */
-                        if (rec) {
-                                r = store_delete_nm_file(s, dir, rec->name);
+                        /* Not ours, or changed by someone else since we wrote it: theirs now, left
+                         * in place. The record stays (marked) while the file exists, so the file is
+                         * not taken for an older build's and removed next time, and the release is
+                         * reported once; it goes with the file. */
+                        if (rec && rec->state != STORE_NM_FILE_USER_CHANGED) {
+                                StoreNmFile put = { .dir = dir, .name = rec->name, .root = rec->root,
+                                                    .digest = rec->digest, .push_id = rec->push_id,
+                                                    .state = STORE_NM_FILE_USER_CHANGED };
+
+                                r = store_put_nm_file(s, &put);
                                 if (r < 0)
                                         KEEP_ERR(r);
                                 else

@@ -179,7 +179,7 @@ typedef enum ExportNmEvent {
         EXPORT_NM_EVENT_USER_CHANGED,   /* someone else changed it (first noticed now): left alone */
         EXPORT_NM_EVENT_USER_REMOVED,   /* someone else removed it (first noticed now): not recreated */
         EXPORT_NM_EVENT_RELEASED,       /* changed by someone else and no longer backed by the
-                                         * store: left in place, no longer ours (record dropped) */
+                                         * store (first noticed now): left in place, never removed */
         EXPORT_NM_EVENT_FOREIGN,        /* a file not ours has the name: not written */
         _EXPORT_NM_EVENT_MAX,
 } ExportNmEvent;
