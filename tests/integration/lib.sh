@@ -303,8 +303,11 @@ pb_nspawn_leader() {
 pb_nspawn_boot() {
         local secs=${1:-60} i st=
         PB_NS_LEADER=
+        # --private-network: the container has only its loopback. NetworkManager runs inside (the
+        # tree has it) and must never see, let alone configure, the host's interfaces.
         timeout --kill-after=10 "${PROVBOOT_NSPAWN_TIMEOUT:-600}" systemd-nspawn --register=no --keep-unit \
-                -M "provboot-test-$$" -D "$PB_NS_ROOT" -b --console=pipe </dev/null >"$PB_NS_DIR/boot.log" 2>&1 &
+                --private-network -M "provboot-test-$$" -D "$PB_NS_ROOT" -b --console=pipe </dev/null \
+                >"$PB_NS_DIR/boot.log" 2>&1 &
         PB_NS_PID=$!
         for ((i = 0; i < secs * 50; i++)); do
                 pb_alive "$PB_NS_PID" || break
