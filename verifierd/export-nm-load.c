@@ -5,6 +5,7 @@
  * bounds like any input from another process. Library code: logs nothing.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,9 @@ void export_nm_load_failures_free(char **v) {
         free(v);
 }
 
-static int read_failures(sd_bus_message *reply, char ***ret) {
+/* The failure paths of the reply, only those among the @paths we sent (NetworkManager reports a
+ * subset of them; anything else is ignored), so the list is bounded by our own request. */
+static int read_failures(sd_bus_message *reply, char *const *paths, size_t n_paths, char ***ret) {
         char **v = NULL;
         size_t n = 0;
         int r;
@@ -34,8 +37,16 @@ static int read_failures(sd_bus_message *reply, char ***ret) {
                         goto fail;
                 if (r == 0)
                         break;
-                if (n >= EXPORT_NM_LOAD_FAILURES_MAX)
-                        continue; /* more than we report: read and dropped */
+                {
+                        bool sent = false, dup = false;
+
+                        for (size_t i = 0; i < n_paths && !sent; i++)
+                                sent = strcmp(paths[i], path) == 0;
+                        for (size_t i = 0; i < n && !dup; i++)
+                                dup = strcmp(v[i], path) == 0;
+                        if (!sent || dup)
+                                continue;
+                }
                 a = reallocarray(v, n + 2, sizeof(char *));
                 if (!a) {
                         r = -ENOMEM;
@@ -97,7 +108,7 @@ int export_nm_load(sd_bus *bus, char *const *paths, size_t n, char ***ret_failur
         r = sd_bus_message_read(reply, "b", &status);
         if (r < 0)
                 return -EBADMSG;
-        r = read_failures(reply, &failures);
+        r = read_failures(reply, paths, n, &failures);
         if (r < 0)
                 return r == -ENOMEM ? r : -EBADMSG;
         if (ret_failures)

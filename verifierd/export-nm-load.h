@@ -32,13 +32,13 @@
 #define EXPORT_NM_LOAD_INTERFACE "org.freedesktop.NetworkManager.Settings"
 #define EXPORT_NM_LOAD_METHOD "LoadConnections"
 #define EXPORT_NM_LOAD_TIMEOUT_USEC (5ULL * 1000000ULL)
-#define EXPORT_NM_LOAD_FAILURES_MAX 1024U       /* failure paths read from the reply */
 
 /**
  * export_nm_load() - LoadConnections(@paths) on @bus, synchronously, without auto-start.
  * @paths: full paths (written or removed keyfiles); n == 0 does nothing
- * @ret_failures: optional; the paths NetworkManager reported it could not load (malloc'd array of
- *   malloc'd strings, NULL-terminated, or NULL when none)
+ * @ret_failures: optional; the paths NetworkManager reported it could not load, each one of @paths
+ *   (others are ignored, duplicates dropped: at most @n), as a malloc'd NULL-terminated array of
+ *   malloc'd strings, or NULL when none
  * Return: 0 (NetworkManager took the call; see @ret_failures); -EHOSTUNREACH or -ENXIO
  *   NetworkManager is not running; -ETIMEDOUT; -EACCES the bus or NetworkManager refused the
  *   caller; -EBADMSG a reply without NetworkManager's types; other negative errno.

@@ -55,8 +55,8 @@ pb_start_verifierd "$PB_WORK/conf" "$PB_WORK/state" || exit 1
 
 MOCK_STATE=$PB_WORK/nm-mock.json
 MOCK_PID=
-start_mock() {
-        $PY "$MOCK" --state "$MOCK_STATE" --dir "$NM" >>"$PB_WORK/mock.log" 2>&1 &
+start_mock() { # start_mock [MOCK-OPTIONS...]
+        $PY "$MOCK" --state "$MOCK_STATE" --dir "$NM" "$@" >>"$PB_WORK/mock.log" 2>&1 &
         MOCK_PID=$!
         PB_PIDS+=("$MOCK_PID")
         pb_wait_for 10 pb_has_name org.freedesktop.NetworkManager
@@ -269,5 +269,14 @@ push 5 internet3.example.com wap3.example.com
         fail "deleted profile after a newer push: $(ls "$NM")"
 pb_wait_for 10 mock_eval "s['loaded'].get('$KW', {}).get('apn') == 'wap3.example.com'" &&
         ok "... and NetworkManager loaded it" || fail "recreated profile not loaded: $(cat "$MOCK_STATE")"
+
+# NetworkManager refuses a file: logged; a failure path verifierd did not send is ignored
+pb_stop "$MOCK_PID"
+start_mock --fail-name WAP || fail "mock NetworkManager with --fail-name"
+push 6 internet3.example.com wap4.example.com
+pb_wait_for 10 grep -q "NetworkManager could not load $KW" "$PB_WORK/verifierd.log" &&
+        ok "verifierd log: NetworkManager could not load $(basename "$KW")" || fail "no log line for the refused file"
+grep -q "could not load /nonexistent" "$PB_WORK/verifierd.log" && fail "a failure path verifierd never sent was logged" ||
+        ok "a failure path verifierd never sent is ignored"
 
 pb_summary

@@ -15,7 +15,8 @@ the one method verifierd calls, with NetworkManager's signature (network-manager
 and NetworkManager's semantics for keyfiles (the keyfile plugin's load_connections): every
 filename must be a full path in a directory it monitors (--dir); an existing file is (re)loaded
 -- here: its [connection] id/uuid and [gsm] apn are read -- a missing file unloads what was
-loaded from that path; anything else is a failure. It never reads a directory by itself, like
+loaded from that path; anything else is a failure (--fail-name makes some files fail, and adds a
+path nobody asked for to the failures). It never reads a directory by itself, like
 NetworkManager, which does not watch it. After every call it writes its state to --state (JSON,
 atomically): the connections loaded, by path, and every call's filenames in order.
 """
@@ -34,8 +35,9 @@ IFACE = "org.freedesktop.NetworkManager.Settings"
 
 
 class Settings(dbus.service.Object):
-    def __init__(self, bus, path, state_path, nm_dir):
+    def __init__(self, bus, path, state_path, nm_dir, fail_name=None):
         super().__init__(bus, path)
+        self.fail_name = fail_name
         self.state_path = state_path
         self.nm_dir = os.path.realpath(nm_dir)
         self.loaded = {}
@@ -53,7 +55,13 @@ class Settings(dbus.service.Object):
         failures = []
         names = [str(f) for f in filenames]
         self.calls.append(names)
+        if self.fail_name:
+            # a failure list with a path nobody asked for: the caller must ignore it
+            failures.append("/nonexistent/not-requested.nmconnection")
         for f in names:
+            if self.fail_name and self.fail_name in os.path.basename(f):
+                failures.append(f)
+                continue
             if not os.path.isabs(f) or os.path.dirname(os.path.realpath(f)) != self.nm_dir:
                 failures.append(f)
                 continue
@@ -75,10 +83,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--state", required=True)
     ap.add_argument("--dir", required=True)
+    ap.add_argument("--fail-name", help="report files whose name contains this as failures")
     a = ap.parse_args()
     dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
     bus = dbus.bus.BusConnection(os.environ["DBUS_SYSTEM_BUS_ADDRESS"])
-    Settings(bus, "/org/freedesktop/NetworkManager/Settings", a.state, a.dir)
+    Settings(bus, "/org/freedesktop/NetworkManager/Settings", a.state, a.dir, a.fail_name)
     name = dbus.service.BusName("org.freedesktop.NetworkManager", bus)  # noqa: F841 (kept)
     print("nm-settings-mock: ready", flush=True)
     GLib.MainLoop().run()
