@@ -55,7 +55,9 @@
  * installs that profile again: then the new push's rendering is written (the operator's update
  * wins over the user's edit, as the user accepted that push). A file of ours without a record (a
  * build before the records, or a crash between the rename and the record) is adopted: it is ours
- * by its marker, and is brought up to date like any file of ours.
+ * by its marker, and is brought up to date like any file of ours. What someone else wrote is
+ * never parsed, only hashed and compared: the decision trusts nothing in the file but whether it
+ * is byte for byte what we wrote (and the ownership rule above for writing at all).
  * NetworkManager does not watch this directory: the caller tells it which files changed
  * (export-nm-load.h), from the events of export_nm_rebuild_ex.
  */
