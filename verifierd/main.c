@@ -187,11 +187,6 @@ static int push_sec(Manager *m, uint64_t id) {
 }
 
 /*
- * The exporters that talk D-Bus (oFono contexts, mmsd-tng settings; [Export] OfonoContexts=,
- * Mmsd=). They run after the durable commit and render what the store holds: a failure never
- * changes a verdict, and the next apply or start-up retries.
- */
-/*
  * NetworkManager does not watch its keyfile directory: ask it to load exactly the keyfiles the
  * last rebuilds wrote or removed (export-nm-load.h), and log what the rebuilds noticed about
  * files someone else changed or removed (left alone, engine.h). Not running: nothing to do, it
@@ -228,6 +223,11 @@ static void run_nm_sync(Manager *m) {
         export_nm_load_failures_free(failures);
 }
 
+/*
+ * The exporters that talk D-Bus (oFono contexts, mmsd-tng settings; [Export] OfonoContexts=,
+ * Mmsd=). They run after the durable commit and render what the store holds: a failure never
+ * changes a verdict, and the next apply or start-up retries.
+ */
 static void run_dbus_exports(Manager *m) {
         ExportDbusStats st = {};
         char buf[384];
