@@ -162,8 +162,10 @@ pb_provctl() {
 #                           status says about the unit setting that failed
 # pb_nspawn_cleanup         power the container off (bounded; SIGTERM/SIGKILL as fallback),
 #                           unmount and delete the copy
-# The cache lives in PROVBOOT_NSPAWN_CACHE (default /var/cache/provboot-test/bookworm-root).
-PB_NS_CACHE=${PROVBOOT_NSPAWN_CACHE:-/var/cache/provboot-test/bookworm-root}
+# The cache lives in PROVBOOT_NSPAWN_CACHE (default /var/cache/provboot-test/bookworm-nm-root: a
+# tree with NetworkManager; the name changed with the package set, so that a checkout with the
+# older set, which caches bookworm-root, and this one do not rebuild each other's tree in turn).
+PB_NS_CACHE=${PROVBOOT_NSPAWN_CACHE:-/var/cache/provboot-test/bookworm-nm-root}
 # systemd as PID 1, the system bus, and the runtime libraries of provd/verifierd/provctl
 # (`ldd build/verifierd build/provd`; the tests check inside the tree that nothing is missing),
 PB_NS_PACKAGES="systemd systemd-sysv dbus libsystemd0 libsodium23 libsqlite3-0 libinih1 libxml2 libssl3"
