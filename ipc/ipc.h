@@ -76,6 +76,9 @@
 #define IPC_M_INSTALL "Install"                     /* (ay package) -> (t id, s verdict, s reason, u roles) */
 #define IPC_M_LIST_CERTIFICATES "ListCertificates"  /* () -> a(ssssust) thumbprint, subject, store, source, roles, expiry, push id */
 #define IPC_SIG_CERTIFICATES_OUT "a(ssssust)"
+#define IPC_M_LIST_EXPORTS "ListExports"            /* () -> a(ssss) root, exporter, state, detail */
+#define IPC_SIG_EXPORTS_ITEM "(ssss)"
+#define IPC_SIG_EXPORTS_OUT "a" IPC_SIG_EXPORTS_ITEM
 
 /* Signal on every verdict: (t id, s verdict, s reason, u roles) */
 #define IPC_S_VERDICT "VerdictReached"

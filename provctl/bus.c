@@ -412,6 +412,144 @@ static int verb_table(sd_bus *bus, const char *member, const char *const cols[6]
         return 0;
 }
 
+/* ---- settings: the stored values, and what each became on the system (ListExports) ---------- */
+
+typedef struct ExportRow {
+        char *root, *exporter, *state, *detail;
+} ExportRow;
+
+typedef struct Exports {
+        ExportRow *items;
+        size_t n;
+} Exports;
+
+static void exports_done(Exports *x) {
+        for (size_t i = 0; i < x->n; i++) {
+                free(x->items[i].root);
+                free(x->items[i].exporter);
+                free(x->items[i].state);
+                free(x->items[i].detail);
+        }
+        free(x->items);
+        *x = (Exports) {};
+}
+
+/* ListExports into @ret. A verifierd without the method: no rows (and no error). */
+static int get_exports(sd_bus *bus, Exports *ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = new_verifier_call(bus, IPC_M_LIST_EXPORTS, &m);
+        if (r >= 0)
+                r = call(bus, m, &reply, &e);
+        if (r < 0)
+                return sd_bus_error_has_name(&e, SD_BUS_ERROR_UNKNOWN_METHOD) ? 0 : fail(IPC_M_LIST_EXPORTS, &e, r);
+        r = sd_bus_message_enter_container(reply, 'a', IPC_SIG_EXPORTS_ITEM);
+        if (r < 0)
+                return fail("bad reply", NULL, r);
+        for (;;) {
+                const char *root, *exporter, *state, *detail;
+                ExportRow *a;
+
+                r = sd_bus_message_read(reply, IPC_SIG_EXPORTS_ITEM, &root, &exporter, &state, &detail);
+                if (r < 0)
+                        return fail("bad reply", NULL, r);
+                if (r == 0)
+                        break;
+                a = reallocarray(ret->items, ret->n + 1, sizeof(ExportRow));
+                if (!a)
+                        return fail("out of memory", NULL, -ENOMEM);
+                ret->items = a;
+                a[ret->n] = (ExportRow) { strdup(root), strdup(exporter), strdup(state), strdup(detail) };
+                ret->n++;
+                if (!a[ret->n - 1].root || !a[ret->n - 1].exporter || !a[ret->n - 1].state || !a[ret->n - 1].detail)
+                        return fail("out of memory", NULL, -ENOMEM);
+        }
+        return 0;
+}
+
+/* The export row of the root a setting at @chpath belongs to (chpath is the root or below it). */
+static const ExportRow *export_of(const Exports *x, const char *chpath) {
+        for (size_t i = 0; i < x->n; i++) {
+                size_t n = strlen(x->items[i].root);
+
+                if (strncmp(chpath, x->items[i].root, n) == 0 && (chpath[n] == 0 || chpath[n] == '/'))
+                        return &x->items[i];
+        }
+        return NULL;
+}
+
+static int verb_settings(sd_bus *bus) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(exports_done) Exports x = {};
+        bool first = true;
+        int r;
+
+        r = get_exports(bus, &x);
+        if (r != 0)
+                return r;
+        r = new_verifier_call(bus, IPC_M_LIST_SETTINGS, &m);
+        if (r >= 0)
+                r = call(bus, m, &reply, &e);
+        if (r < 0)
+                return fail(IPC_M_LIST_SETTINGS, &e, r);
+        r = sd_bus_message_enter_container(reply, 'a', "(sssut)");
+        if (r < 0)
+                return fail("bad reply", NULL, r);
+        if (arg.json)
+                printf("[");
+        else
+                printf("%-40s %-24s %-40s %5s %s\n", "PATH", "NAME", "VALUE", "ROLES", "PUSH");
+        for (;;) {
+                const char *path, *name, *value;
+                const ExportRow *ex;
+                uint32_t roles;
+                uint64_t push;
+
+                r = sd_bus_message_read(reply, "(sssut)", &path, &name, &value, &roles, &push);
+                if (r < 0)
+                        return fail("bad reply", NULL, r);
+                if (r == 0)
+                        break;
+                if (!arg.json) {
+                        printf("%-40s %-24s %-40s %5u %" PRIu64 "\n", path, name, value, roles, push);
+                        continue;
+                }
+                ex = export_of(&x, path);
+                printf("%s{\"path\":", first ? "" : ",");
+                json_str(path);
+                printf(",\"name\":");
+                json_str(name);
+                printf(",\"value\":");
+                json_str(value);
+                printf(",\"roles\":%u,\"push\":%" PRIu64 ",\"export\":", roles, push);
+                /* What it became on the system: only an exporter's word says "exported". */
+                if (ex) {
+                        json_str(ex->state);
+                        printf(",\"exporter\":");
+                        json_str(ex->exporter);
+                        printf(",\"export_detail\":");
+                        json_str(ex->detail);
+                } else
+                        printf("null");
+                printf("}");
+                first = false;
+        }
+        if (arg.json) {
+                printf("]\n");
+                return 0;
+        }
+        if (x.n > 0) {
+                printf("\n%-40s %s\n", "ROOT", "EXPORT");
+                for (size_t i = 0; i < x.n; i++)
+                        printf("%-40s %s: %s%s%s%s\n", x.items[i].root, x.items[i].exporter, x.items[i].state,
+                               x.items[i].detail[0] ? " (" : "", x.items[i].detail, x.items[i].detail[0] ? ")" : "");
+        }
+        return 0;
+}
+
 static int verb_policy(sd_bus *bus) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -620,7 +758,6 @@ static int verb_status(sd_bus *bus) {
 }
 
 int verb_bus(const char *verb, int argc, char **argv) {
-        static const char *const settings_cols[] = { "PATH", "NAME", "VALUE", "path", "name", "value" };
         static const char *const account_cols[] = { "SERVER ID", "NAME", "ADDRESS", "server_id", "name", "address" };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         uint64_t id;
@@ -659,7 +796,7 @@ int verb_bus(const char *verb, int argc, char **argv) {
         if (strcmp(verb, "show") == 0)
                 return verb_show(bus, argc, argv);
         if (strcmp(verb, "settings") == 0)
-                return verb_table(bus, IPC_M_LIST_SETTINGS, settings_cols);
+                return verb_settings(bus);
         if (strcmp(verb, "accounts") == 0)
                 return verb_table(bus, IPC_M_LIST_ACCOUNTS, account_cols);
         if (strcmp(verb, "policy") == 0)

@@ -6,6 +6,7 @@
  * the bus service logs the verdicts it gets back.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,11 @@ struct Engine {
         Secret *imsi;                   /* set by engine_set_imsi; NULL: config's static Imsi= */
         bool imsi_set;                  /* engine_set_imsi was called (also to forget it) */
         uint64_t n_decoded;             /* documents handed to the decoders (engine_decoded_count) */
+        char *sim_operator_id;          /* engine_set_sim_identity: the modem stack's MCC+MNC */
+        char *sim_id;                   /* ... and ICCID of the SIM present now, or NULL */
+        EngineNmSync nm_sync;           /* what NetworkManager has not been told yet */
+        bool nm_load_all;               /* the next rebuild asks NetworkManager to load every file */
+        EngineNmState nm_state;
 };
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(CpDoc *, cpdoc_free);
@@ -86,6 +92,9 @@ Engine *engine_free(Engine *e) {
                 return NULL;
         store_free(e->store);
         secret_free(e->imsi);
+        free(e->sim_operator_id);
+        free(e->sim_id);
+        engine_nm_sync_done(&e->nm_sync);
         free(e->export_nm_dir);
         free(e);
         return NULL;
@@ -112,6 +121,9 @@ int engine_new(Engine **ret, const EngineOptions *o) {
         e->clock_userdata = o->clock_userdata;
         e->no_export = o->no_export;
         e->export_nm_dir = TAKE_PTR(nm_dir_copy);
+        /* NetworkManager may have missed changes made before a crash or while verifierd was not
+         * running: the first rebuild tells it about every file of ours. */
+        e->nm_load_all = true;
         r = store_open(&e->store, o->state_dir);
         if (r < 0)
                 return r;
@@ -128,6 +140,20 @@ void engine_set_config(Engine *e, const Config *c, const Metabase *m) {
         apply_retention(e);
 }
 
+/* Does the IMSI held in @s equal @digits (NULL: none)? */
+static bool imsi_equal(const Secret *s, const char *digits) {
+        size_t n = digits ? strlen(digits) : 0;
+        bool eq;
+
+        if (!s || n == 0)
+                return !s && n == 0;
+        if (secret_size(s) != n)
+                return false;
+        eq = memcmp(secret_acquire_ro(s), digits, n) == 0;
+        secret_release(s);
+        return eq;
+}
+
 int engine_set_imsi(Engine *e, const char *digits) {
         Secret *s = NULL;
         int r;
@@ -140,9 +166,42 @@ int engine_set_imsi(Engine *e, const char *digits) {
                 if (r < 0)
                         return r;
         }
+        /* Another SIM (or none): what was reported about the old one no longer holds. */
+        if (!e->imsi_set || !imsi_equal(e->imsi, digits)) {
+                e->sim_operator_id = mfree(e->sim_operator_id);
+                e->sim_id = mfree(e->sim_id);
+        }
         secret_free(e->imsi);
         e->imsi = s;
         e->imsi_set = true;
+        return 0;
+}
+
+int engine_set_sim_identity(Engine *e, const char *operator_id, const char *iccid) {
+        _cleanup_free_ char *op = NULL, *sim = NULL;
+
+        if (operator_id && *operator_id) {
+                size_t n = strspn(operator_id, "0123456789");
+
+                if (operator_id[n] != 0 || n < 5 || n > STORE_SIM_OPERATOR_ID_MAX)
+                        return -EINVAL;
+                op = strdup(operator_id);
+                if (!op)
+                        return -ENOMEM;
+        }
+        if (iccid && *iccid) {
+                size_t n = strspn(iccid, "0123456789");
+
+                if (iccid[n] != 0 || n > STORE_SIM_ID_MAX)
+                        return -EINVAL;
+                sim = strdup(iccid);
+                if (!sim)
+                        return -ENOMEM;
+        }
+        free(e->sim_operator_id);
+        free(e->sim_id);
+        e->sim_operator_id = TAKE_PTR(op);
+        e->sim_id = TAKE_PTR(sim);
         return 0;
 }
 
@@ -535,10 +594,133 @@ static const char *nm_dir(Engine *e) {
         return e->export_nm_dir ? e->export_nm_dir : e->config->nm_dir;
 }
 
+void engine_nm_sync_done(EngineNmSync *s) {
+        if (!s)
+                return;
+        for (size_t i = 0; i < s->n_paths; i++)
+                free(s->paths[i]);
+        free(s->paths);
+        for (size_t i = 0; i < s->n_notices; i++)
+                free(s->notices[i]);
+        free(s->notices);
+        *s = (EngineNmSync) {};
+}
+
+static int strv_push(char ***v, size_t *n, char *s) {
+        char **a;
+
+        if (!s)
+                return -ENOMEM;
+        a = reallocarray(*v, *n + 1, sizeof(char *));
+        if (!a) {
+                free(s);
+                return -ENOMEM;
+        }
+        *v = a;
+        (*v)[(*n)++] = s;
+        return 0;
+}
+
+typedef struct NmEvents {
+        Engine *e;
+        const char *dir;
+        bool load_all;
+        int error;
+} NmEvents;
+
+/* The rebuild's events -> paths NetworkManager must (re)load, and notices for the log. */
+static void on_nm_event(ExportNmEvent ev, const char *name, const char *root, void *userdata) {
+        NmEvents *x = userdata;
+        EngineNmSync *sync = &x->e->nm_sync;
+        char *text = NULL;
+        int r = 0;
+
+        if (ev == EXPORT_NM_EVENT_UNCHANGED && !x->load_all)
+                return;
+        switch (ev) {
+        case EXPORT_NM_EVENT_UNCHANGED:
+        case EXPORT_NM_EVENT_WRITTEN:
+        case EXPORT_NM_EVENT_REMOVED: {
+                /* LoadConnections takes full paths; a removed file's path unloads it. */
+                if (asprintf(&text, "%s/%s", x->dir, name) < 0)
+                        text = NULL;
+                for (size_t i = 0; text && i < sync->n_paths; i++)
+                        if (strcmp(sync->paths[i], text) == 0) {
+                                text = mfree(text);
+                                return;
+                        }
+                r = strv_push(&sync->paths, &sync->n_paths, text);
+                break;
+        }
+        case EXPORT_NM_EVENT_USER_CHANGED:
+                if (asprintf(&text, "NetworkManager profile %s (%s) was changed by someone else: left alone until a "
+                                    "newer push for it arrives", name, root ?: "?") < 0)
+                        text = NULL;
+                r = strv_push(&sync->notices, &sync->n_notices, text);
+                break;
+        case EXPORT_NM_EVENT_USER_REMOVED:
+                if (asprintf(&text, "NetworkManager profile %s (%s) was removed by someone else: not recreated until "
+                                    "a newer push for it arrives", name, root ?: "?") < 0)
+                        text = NULL;
+                r = strv_push(&sync->notices, &sync->n_notices, text);
+                break;
+        case EXPORT_NM_EVENT_RELEASED:
+                if (asprintf(&text, "NetworkManager profile %s (%s) was changed by someone else and is no longer "
+                                    "provisioned: left in place, no longer managed by provboot", name, root ?: "?") < 0)
+                        text = NULL;
+                r = strv_push(&sync->notices, &sync->n_notices, text);
+                break;
+        case EXPORT_NM_EVENT_FOREIGN:
+                if (asprintf(&text, "NetworkManager profile %s (%s) not written: a file that is not provboot's has "
+                                    "its name", name, root ?: "?") < 0)
+                        text = NULL;
+                r = strv_push(&sync->notices, &sync->n_notices, text);
+                break;
+        default:
+                return;
+        }
+        if (r < 0 && x->error == 0)
+                x->error = r;
+}
+
 int engine_rebuild_exports(Engine *e, ExportNmStats *stats) {
+        NmEvents x = { .e = e, .dir = nm_dir(e), .load_all = e->nm_load_all };
+        int r;
+
         if (e->no_export)
                 return 0;
-        return export_nm_rebuild(e->store, nm_dir(e), stats);
+        r = export_nm_rebuild_ex(e->store, x.dir, stats, on_nm_event, &x);
+        if (r >= 0 || r == -EEXIST)
+                e->nm_load_all = false; /* every file of ours was seen (and queued) */
+        return r < 0 ? r : x.error;
+}
+
+int engine_take_nm_sync(Engine *e, EngineNmSync *ret) {
+        *ret = e->nm_sync;
+        e->nm_sync = (EngineNmSync) {};
+        return (int) MIN(ret->n_paths + ret->n_notices, (size_t) INT_MAX);
+}
+
+void engine_return_nm_paths(Engine *e, EngineNmSync *s) {
+        /* Not told: keep them for the next try (the notices were logged). */
+        for (size_t i = 0; i < s->n_paths; i++)
+                if (strv_push(&e->nm_sync.paths, &e->nm_sync.n_paths, TAKE_PTR(s->paths[i])) < 0)
+                        break;
+        engine_nm_sync_done(s);
+}
+
+void engine_set_nm_state(Engine *e, EngineNmState state) {
+        e->nm_state = state;
+}
+
+EngineNmState engine_get_nm_state(Engine *e) {
+        return e->nm_state;
+}
+
+int engine_foreach_export(Engine *e, ExportNmStatusFn fn, void *userdata) {
+        if (e->no_export)
+                return 0;
+        return export_nm_status(e->store, nm_dir(e), fn, userdata);
 }
 
 /* DM accounts for the store from the policy's list (§1.5: roles already bounded by policy). */
@@ -650,6 +832,39 @@ static bool needs_confirmation(const Ctx *c, const PolicyResult *pr) {
 }
 
 /*
+ * The SIM a document is bound to (export-nm.h: gsm.sim-operator-id, gsm.sim-id): the one whose
+ * IMSI authenticated it, so NETWPIN and USERNETWPIN only -- a PIN the user typed, an unsigned push
+ * or a signed package says nothing about a SIM. The IMSI is the SIM's present now, the one
+ * engine_submit / engine_provide_pin / engine_confirm just authenticated the bytes with. Only its
+ * first 6 digits leave the Secret, and only MCC+MNC (the operator, which the network broadcasts
+ * anyway) is kept: never the subscriber part (MSIN), which the network PIN is made of.
+ * Return: 1 bound (@op filled, *@ret_sim_id the ICCID or NULL); 0 not bound; -ENOMEM.
+ */
+static int sim_binding(const Ctx *c, char op[STORE_SIM_OPERATOR_ID_MAX + 1], const char **ret_sim_id) {
+        Engine *e = c->e;
+        const Secret *imsi;
+        char head[STORE_SIM_OPERATOR_ID_MAX + 1] = {};
+        int r;
+
+        *ret_sim_id = NULL;
+        if (c->sec == POLICY_SEC_SIGNED || c->sec == WSP_SEC_NONE || !auth_needs_imsi(c->sec))
+                return 0;
+        imsi = current_imsi(e);
+        if (!imsi || secret_size(imsi) < 5)
+                return 0;
+        memcpy(head, secret_acquire_ro(imsi), MIN(secret_size(imsi), (size_t) STORE_SIM_OPERATOR_ID_MAX));
+        secret_release(imsi);
+        r = export_nm_sim_operator_id(head, e->sim_operator_id, op);
+        explicit_bzero(head, sizeof head);
+        if (r <= 0)
+                return 0; /* MNC length unknown (export-nm.h): not bound rather than bound wrongly */
+        /* The ICCID only together with an operator id the modem stack confirmed for this SIM. */
+        if (e->sim_id && e->sim_operator_id && strcmp(op, e->sim_operator_id) == 0)
+                *ret_sim_id = e->sim_id;
+        return 1;
+}
+
+/*
  * Steps 4..8 for bytes that are authenticated (or an accepted unsigned push): decode, policy,
  * export rules, replay/downgrade, then pending-confirmation or commit + export.
  * @confirmed: the user already confirmed (engine_confirm): do not ask again.
@@ -665,6 +880,8 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         _cleanup_free_ StoreCert *certs = NULL;
         const uint8_t *doc_body = c->doc_body ? c->doc_body : c->body;
         size_t doc_len = c->doc_body ? c->doc_len : c->body_len;
+        char sim_operator_id[STORE_SIM_OPERATOR_ID_MAX + 1];
+        const char *sim_id = NULL;
         size_t n_accounts = 0;
         uint32_t auth_roles, roles;
         StoreApply a;
@@ -721,7 +938,13 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         if (r != 0)
                 return r < 0 ? r : 0;
 
+        r = sim_binding(c, sim_operator_id, &sim_id);
+        if (r < 0)
+                return r;
+
         a = (StoreApply) {
+                .sim_operator_id = r > 0 ? sim_operator_id : NULL,
+                .sim_id = r > 0 ? sim_id : NULL,
                 .push = ctx_push(c, VERDICT_APPLIED, REASON_NONE, roles, NULL),
                 .doc = doc,
                 .body = doc_body,

@@ -143,6 +143,18 @@ void engine_set_config(Engine *e, const Config *c, const Metabase *m);
 int engine_set_imsi(Engine *e, const char *digits);
 
 /**
+ * engine_set_sim_identity() - what the modem stack reports about the SIM present now, for the
+ *   NetworkManager binding (export-nm.h): its operator id (MCC+MNC, 5 or 6 digits: ModemManager's
+ *   Sim.OperatorIdentifier, oFono's SimManager MobileCountryCode + MobileNetworkCode) and its
+ *   ICCID (ModemManager's Sim.SimIdentifier, oFono's CardIdentifier). NULL or "" forgets one.
+ *   Call it after engine_set_imsi: a new IMSI forgets both. Without an operator id the binding
+ *   falls back to the IMSI (export_nm_sim_operator_id); without one confirmed for this SIM the
+ *   ICCID is not used.
+ * Return: 0; -EINVAL not decimal digits of the allowed length; -ENOMEM.
+ */
+int engine_set_sim_identity(Engine *e, const char *operator_id, const char *iccid);
+
+/**
  * engine_submit() - run one push through the pipeline (see the header comment).
  * @ret: filled on 0 (free with engine_result_done)
  * Return: 0 (the verdict is in @ret; rejections are verdicts, not errors); -EINVAL a NULL body
@@ -197,8 +209,43 @@ int engine_discard(Engine *e, uint64_t id);
  */
 int engine_expire(Engine *e, uint64_t now_usec);
 
-/* engine_rebuild_exports - re-render every export from the store (start-up, after errors). */
+/* engine_rebuild_exports - re-render every export from the store (start-up, after errors). The
+ * keyfiles it wrote or removed, and what it noticed about files someone else changed, wait in
+ * the engine for engine_take_nm_sync. */
 int engine_rebuild_exports(Engine *e, ExportNmStats *stats);
+
+/*
+ * NetworkManager does not watch its keyfile directory (issue 10, point 2): after every rebuild
+ * it must be asked to load exactly the files that changed (Settings.LoadConnections, which also
+ * unloads a removed file; export-nm-load.h). The engine collects them -- and, at the first
+ * rebuild after start, every file of ours, in case NetworkManager missed a change before a crash
+ * -- with one log line per file someone else changed or removed; the bus service takes them.
+ */
+typedef struct EngineNmSync {
+        char **paths;                   /* full paths of keyfiles written or removed */
+        size_t n_paths;
+        char **notices;                 /* log lines: files left alone, names taken by others */
+        size_t n_notices;
+} EngineNmSync;
+void engine_nm_sync_done(EngineNmSync *s);
+/* Move what is waiting into @ret (the engine keeps nothing). Return: paths + notices. */
+int engine_take_nm_sync(Engine *e, EngineNmSync *ret);
+/* NetworkManager could not be told (a time-out, an error): keep @s's paths for the next try. */
+void engine_return_nm_paths(Engine *e, EngineNmSync *s);
+
+/* What verifierd last learnt about NetworkManager (for status output). */
+typedef enum EngineNmState {
+        ENGINE_NM_UNKNOWN,              /* not asked yet */
+        ENGINE_NM_LOADED,               /* the last LoadConnections succeeded */
+        ENGINE_NM_NOT_RUNNING,          /* nobody owned its bus name: it loads the files when it starts */
+        ENGINE_NM_FAILED,               /* the last call failed (retried with the next change) */
+} EngineNmState;
+void engine_set_nm_state(Engine *e, EngineNmState state);
+EngineNmState engine_get_nm_state(Engine *e);
+
+/* engine_foreach_export - export_nm_status over the configured NetworkManager directory (nothing
+ * with no_export). */
+int engine_foreach_export(Engine *e, ExportNmStatusFn fn, void *userdata);
 
 /* Bounded queries (callbacks as in store.h; strings are valid inside the callback only). */
 int engine_foreach_push(Engine *e, uint64_t before_id, unsigned limit, StorePushFn fn, void *userdata);

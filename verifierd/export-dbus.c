@@ -553,6 +553,13 @@ int export_dbus_plan_from_rows(const StoreSetting *rows, size_t n, ExportDbusPla
                         r = plan_add_context(&p, nap, "internet");
                         if (r < 0)
                                 return r;
+                } else {
+                        const char **a = reallocarray(p.mms_only, p.n_mms_only + 1, sizeof(char *));
+
+                        if (!a)
+                                return -ENOMEM;
+                        p.mms_only = a;
+                        p.mms_only[p.n_mms_only++] = nap->g->root;
                 }
                 if (nap->mms) {
                         r = plan_add_context(&p, nap, "mms");
@@ -587,6 +594,7 @@ void export_dbus_plan_done(ExportDbusPlan *p) {
         for (size_t i = 0; i < p->n_invalid; i++)
                 free(p->invalid[i]);
         free(p->invalid);
+        free(p->mms_only);
         for (size_t i = 0; i < p->n_strings; i++)
                 free(p->strings[i]);
         free(p->strings);

@@ -151,6 +151,10 @@ typedef struct ExportDbusPlan {
         char **invalid;                 /* roots refused by the value rules or links (owned) */
         size_t n_invalid;
         unsigned skipped;               /* NAPDEFs that are not APNs (CSD numbers, IP addresses) */
+        const char **mms_only;          /* NAPDEF roots that get an mms context and no internet one:
+                                         * used only by MMS (the keyfile exporter does not make them
+                                         * NetworkManager data connections, export-nm.h); borrowed */
+        size_t n_mms_only;
         /* owned storage */
         StoreSettingList rows;          /* the rows, when export_dbus_plan read them */
         char **strings;                 /* built values (proxy "host:port") */

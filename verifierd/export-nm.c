@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * export-nm.c: NAPDEF settings -> NetworkManager keyfiles (see export-nm.h for the mapping, the
- * value rules and the ownership rule). The store is the truth; this module only ever renders
- * what the store holds, and export_nm_rebuild() can redo everything from it at any time.
- * Library code: logs nothing.
+ * value rules, the ownership rule and the rule for files someone else changed). The store is the
+ * truth; this module only ever renders what the store holds, and export_nm_rebuild() can redo
+ * everything from it at any time, except what someone else changed since (left alone until a
+ * newer push). Library code: logs nothing.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +18,7 @@
 
 #include <openssl/evp.h>
 
+#include "export-dbus.h"
 #include "export-nm.h"
 #include "macros.h"
 
@@ -44,6 +46,59 @@ static bool value_valid(const char *s) {
                 if (*p < 0x20 || *p == 0x7F)
                         return false;
         return true;
+}
+
+/* 1..@max decimal digits and nothing else (SIM identities: nothing else reaches a keyfile). */
+static bool digits_valid(const char *s, size_t min, size_t max) {
+        size_t n = strspn(s, "0123456789");
+
+        return s[n] == 0 && n >= min && n <= max;
+}
+
+/* ---- the SIM binding ------------------------------------------------------------------------ */
+
+/* MCCs whose networks all use 3-digit MNCs, and MCCs where both lengths are in use (no guess).
+ * Per-country assignments under ITU-T E.212; see export-nm.h. */
+static const unsigned mcc_mnc3[] = { 302, 310, 311, 312, 313, 314, 315, 316, 330, 332, 334, 338, 342, 344, 346,
+                                     348, 352, 354, 356, 358, 360, 364, 365, 366, 376, 708, 722, 732, 750 };
+static const unsigned mcc_mixed[] = { 374, 405 };
+
+static bool mcc_in(unsigned mcc, const unsigned *list, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (list[i] == mcc)
+                        return true;
+        return false;
+}
+
+int export_nm_sim_operator_id(const char *imsi_head, const char *known, char out[STORE_SIM_OPERATOR_ID_MAX + 1]) {
+        size_t head_len = 0;
+        unsigned mcc;
+
+        if (imsi_head) {
+                head_len = strlen(imsi_head);
+                if (!digits_valid(imsi_head, 5, STORE_SIM_OPERATOR_ID_MAX))
+                        return -EINVAL;
+        }
+        /* The modem stack read the MNC length from the SIM: take it, unless it belongs to another
+         * SIM than the one whose IMSI we have (then it is stale and not used). */
+        if (known && digits_valid(known, 5, STORE_SIM_OPERATOR_ID_MAX) &&
+            (!imsi_head || (strlen(known) <= head_len && strncmp(imsi_head, known, strlen(known)) == 0))) {
+                snprintf(out, STORE_SIM_OPERATOR_ID_MAX + 1, "%s", known);
+                return 1;
+        }
+        if (!imsi_head)
+                return 0;
+        mcc = (unsigned) (imsi_head[0] - '0') * 100 + (unsigned) (imsi_head[1] - '0') * 10 + (unsigned) (imsi_head[2] - '0');
+        if (mcc_in(mcc, mcc_mixed, ELEMENTSOF(mcc_mixed)))
+                return 0;
+        if (mcc_in(mcc, mcc_mnc3, ELEMENTSOF(mcc_mnc3))) {
+                if (head_len < 6)
+                        return 0;
+                snprintf(out, STORE_SIM_OPERATOR_ID_MAX + 1, "%.6s", imsi_head);
+                return 1;
+        }
+        snprintf(out, STORE_SIM_OPERATOR_ID_MAX + 1, "%.5s", imsi_head);
+        return 1;
 }
 
 /* ---- profiles from setting rows ------------------------------------------------------------ */
@@ -140,6 +195,7 @@ static int profile_from_group(const StoreSetting *rows, size_t n, NmProfile *ret
         if (auth_chpath) {
                 p.username = first_parm(rows, n, auth_chpath, "AUTHNAME");
                 p.password = first_parm(rows, n, auth_chpath, "AUTHSECRET");
+                p.authtype = first_parm(rows, n, auth_chpath, "AUTHTYPE");
         }
 
         if (!apn_valid(p.apn) || !*p.napid || !value_valid(p.napid) || !value_valid(p.id) ||
@@ -150,20 +206,36 @@ static int profile_from_group(const StoreSetting *rows, size_t n, NmProfile *ret
         return 1;
 }
 
+static bool root_in(const char *root, const char *const *roots, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(roots[i], root) == 0)
+                        return true;
+        return false;
+}
+
 static int profiles_collect(const StoreSetting *rows, size_t n, bool skip_invalid, NmProfileList *ret,
                             unsigned *ret_skipped, char **ret_bad_root) {
+        _cleanup_(export_dbus_plan_done) ExportDbusPlan plan = {};
         NmProfileList l = {};
         unsigned skipped = 0;
         size_t i = 0;
+        int r;
+
+        /* Which NAPDEFs only MMS uses: the oFono exporter's rule (export-dbus.h), so the two
+         * agree, strength rule included. */
+        r = export_dbus_plan_from_rows(rows, n, &plan);
+        if (r < 0)
+                return r;
 
         while (i < n) {
                 size_t j = i + 1;
                 NmProfile p;
-                int r;
 
                 while (j < n && strcmp(rows[j].root, rows[i].root) == 0)
                         j++;
                 r = profile_from_group(rows + i, j - i, &p);
+                if (r > 0)
+                        p.mms_only = root_in(p.root, plan.mms_only, plan.n_mms_only);
                 if (r == -EBADMSG && !skip_invalid) {
                         if (ret_bad_root)
                                 *ret_bad_root = strdup(rows[i].root);
@@ -198,7 +270,26 @@ void export_nm_profile_list_done(NmProfileList *l) {
         if (!l)
                 return;
         free(l->items);
+        for (size_t i = 0; i < l->n_owned; i++)
+                free(l->owned[i]);
+        free(l->owned);
         *l = (NmProfileList) {};
+}
+
+/* Hand a malloc'd string over to the list. Return: the string; NULL (freed) on OOM. */
+static const char *list_keep(NmProfileList *l, char *s) {
+        char **a;
+
+        if (!s)
+                return NULL;
+        a = reallocarray(l->owned, l->n_owned + 1, sizeof(char *));
+        if (!a) {
+                free(s);
+                return NULL;
+        }
+        l->owned = a;
+        l->owned[l->n_owned++] = s;
+        return s;
 }
 
 int export_nm_check_settings(const StoreSettingList *rows, char **ret_bad_root) {
@@ -235,13 +326,15 @@ int export_nm_render(const NmProfile *p, char **ret_text) {
         FILE *f;
         int r = 0;
 
-        if (!apn_valid(p->apn))
+        if (!apn_valid(p->apn) || (p->sim_operator_id && !digits_valid(p->sim_operator_id, 5, STORE_SIM_OPERATOR_ID_MAX)) ||
+            (p->sim_id && !digits_valid(p->sim_id, 1, STORE_SIM_ID_MAX)))
                 return -EBADMSG;
         f = open_memstream(&buf, &size);
         if (!f)
                 return -ENOMEM;
         fputs("# Written by provboot verifierd from an authenticated OMA CP push.\n"
-              "# Changes are overwritten when provboot re-exports; do not edit.\n"
+              "# Once changed or removed by anyone else, provboot leaves it alone until a newer\n"
+              "# push for this profile arrives (verifierd(8)).\n"
               "[connection]\n", f);
         if (r >= 0)
                 r = put_value(f, "id", p->id);
@@ -257,6 +350,16 @@ int export_nm_render(const NmProfile *p, char **ret_text) {
                 r = put_value(f, "password", p->password);
                 fputs("password-flags=0\n", f);
         }
+        /* The SIM that authenticated the push (digits only, checked above). */
+        if (p->sim_id)
+                fprintf(f, "sim-id=%s\n", p->sim_id);
+        if (p->sim_operator_id)
+                fprintf(f, "sim-operator-id=%s\n", p->sim_operator_id);
+        /* Only the pushed authentication method (NAPAUTHINFO AUTHTYPE, oma-cp-wire.md §4.2). */
+        if (p->authtype && strcmp(p->authtype, "PAP") == 0)
+                fputs("\n[ppp]\nrefuse-chap=true\nrefuse-eap=true\nrefuse-mschap=true\nrefuse-mschapv2=true\n", f);
+        else if (p->authtype && strcmp(p->authtype, "CHAP") == 0)
+                fputs("\n[ppp]\nrefuse-eap=true\nrefuse-mschap=true\nrefuse-mschapv2=true\nrefuse-pap=true\n", f);
         fprintf(f, "\n[ipv4]\nmethod=auto\n\n[ipv6]\nmethod=auto\n\n[user]\n%s\norg.provboot.push-id=%llu\n",
                 EXPORT_NM_OWNER_MARKER, (unsigned long long) p->push_id);
         if (fclose(f) != 0 && r >= 0)
@@ -437,50 +540,294 @@ static int collect_row(const StoreSetting *s, void *userdata) {
         return oom ? -ENOMEM : 0;
 }
 
-int export_nm_rebuild(Store *s, const char *dir, ExportNmStats *stats) {
-        _cleanup_(rows_done) Rows rows = {};
-        _cleanup_close_ int dirfd = -1;
-        _cleanup_(closedirp) DIR *d = NULL;
-        ExportNmStats st = {};
-        NmProfileList l = {};
-        struct dirent *de;
-        bool removed_any = false;
-        int r, first_err = 0;
+/* The records of one directory (store_foreach_nm_file), owned. */
+typedef struct Record {
+        char *name, *root, *digest;
+        uint64_t push_id;
+        StoreNmFileState state;
+        bool seen;                      /* matched a profile or a file in this run */
+} Record;
 
-        dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dirfd < 0)
-                return -errno;
+typedef struct Records {
+        Record *items;
+        size_t n;
+} Records;
 
-        /* Roots start with "/NAPDEF" ("/NAPDEF[", "/NAPDEF#"); profiles_collect keeps only real
-         * NAPDEF roots (a type like NAPDEFX is dropped there). */
-        r = store_foreach_setting(s, "/NAPDEF", collect_row, &rows);
+static void records_done(Records *rs) {
+        for (size_t i = 0; i < rs->n; i++) {
+                free(rs->items[i].name);
+                free(rs->items[i].root);
+                free(rs->items[i].digest);
+        }
+        free(rs->items);
+        *rs = (Records) {};
+}
+
+static int collect_record(const StoreNmFile *f, void *userdata) {
+        Records *rs = userdata;
+        Record *a = reallocarray(rs->items, rs->n + 1, sizeof(Record)), *r;
+
+        if (!a)
+                return -ENOMEM;
+        rs->items = a;
+        r = &rs->items[rs->n];
+        *r = (Record) { .push_id = f->push_id, .state = f->state };
+        r->name = strdup(f->name);
+        r->root = strdup(f->root);
+        r->digest = strdup(f->digest);
+        rs->n++; /* counted first: records_done frees what was allocated */
+        return r->name && r->root && r->digest ? 0 : -ENOMEM;
+}
+
+static Record *record_find(Records *rs, const char *name) {
+        for (size_t i = 0; i < rs->n; i++)
+                if (strcmp(rs->items[i].name, name) == 0)
+                        return &rs->items[i];
+        return NULL;
+}
+
+/* Everything one run needs: the rows, the profiles (SIM binding filled), the records. */
+typedef struct Plan {
+        Rows rows;
+        NmProfileList profiles;
+        unsigned skipped;
+        Records records;
+} Plan;
+
+static void plan_done(Plan *p) {
+        export_nm_profile_list_done(&p->profiles);
+        rows_done(&p->rows);
+        records_done(&p->records);
+}
+
+static int plan_build(Store *s, const char *dir, Plan *p) {
+        int r;
+
+        /* All roots: the MMS rule (profiles_collect) needs the w4 APPLICATIONs and proxies, and
+         * the status lists the proxies. */
+        r = store_foreach_setting(s, NULL, collect_row, &p->rows);
         if (r < 0)
                 return r;
         /* Rows were checked before commit; a bad one here (an older build's) is skipped, never
          * rendered. */
-        r = profiles_collect(rows.l.items, rows.l.n, true, &l, &st.skipped, NULL);
+        r = profiles_collect(p->rows.l.items, p->rows.l.n, true, &p->profiles, &p->skipped, NULL);
         if (r < 0)
                 return r;
+        /* Each profile is bound to the SIM recorded with the document that installed it. */
+        for (size_t i = 0; i < p->profiles.n; i++) {
+                NmProfile *pr = &p->profiles.items[i];
+                char *op = NULL, *sim = NULL;
 
-        for (size_t i = 0; i < l.n; i++) {
+                r = store_get_document_sim(s, pr->push_id, &op, &sim);
+                if (r == -ESRCH)
+                        continue; /* rows without a document (tests that build rows by hand) */
+                if (r < 0)
+                        return r;
+                if (op && !(pr->sim_operator_id = list_keep(&p->profiles, op))) {
+                        free(sim);
+                        return -ENOMEM;
+                }
+                if (sim && !(pr->sim_id = list_keep(&p->profiles, sim)))
+                        return -ENOMEM;
+        }
+        r = store_foreach_nm_file(s, dir, collect_record, &p->records);
+        return r < 0 ? r : 0;
+}
+
+/* What is at DIR/NAME now. */
+typedef enum FileState {
+        FILE_ABSENT,
+        FILE_OURS,                      /* a regular file of ours (read_ours): text, digest, mode */
+        FILE_OTHER,                     /* exists, not ours (symlink, other owner, no marker, too big) */
+} FileState;
+
+typedef struct File {
+        FileState state;
+        char *text;
+        size_t len;
+        mode_t mode;
+        char digest[STORE_DIGEST_HEX_LEN + 1];
+} File;
+
+static void file_done(File *f) {
+        free(f->text);
+        *f = (File) {};
+}
+
+static int file_read(int dirfd, const char *name, File *ret) {
+        struct stat st;
+        int r;
+
+        *ret = (File) {};
+        r = read_ours(dirfd, name, &ret->text, &ret->len, &ret->mode);
+        if (r == -ENOENT) {
+                ret->state = FILE_ABSENT;
+                return 0;
+        }
+        if (r == -EEXIST) {
+                /* Something is there: a dangling symlink is still something we must not replace. */
+                ret->state = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? FILE_OTHER : FILE_ABSENT;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        ret->state = FILE_OURS;
+        return store_digest_hex((const uint8_t *) ret->text, ret->len, ret->digest);
+}
+
+/* What to do with one profile, from its record and its file (export-nm.h, "User edits"). */
+typedef enum Action {
+        ACTION_WRITE,                   /* write (or keep, when already exactly this) */
+        ACTION_KEEP_USER_CHANGED,       /* leave alone: someone else changed it */
+        ACTION_KEEP_USER_REMOVED,       /* leave alone: someone else removed it */
+        ACTION_FOREIGN,                 /* not ours and never was: do not touch */
+} Action;
+
+static Action decide_action(const NmProfile *p, const char *want_digest, const Record *rec, const File *f) {
+        /* A push newer than the one whose rendering we wrote installs the profile again: its
+         * rendering wins over the user's change (the user accepted that push). */
+        bool newer = rec && p->push_id > rec->push_id;
+
+        /* Exactly the rendering of now: ours, whatever the record says (a crash between the
+         * rename and the record leaves the record one rendering behind). */
+        if (f->state == FILE_OURS && strcmp(f->digest, want_digest) == 0)
+                return ACTION_WRITE;
+        if (!rec)
+                /* Never written by us as far as the store knows: absent -> create; a file of ours
+                 * (an older build's, or a crash before the record) -> adopt. */
+                return f->state == FILE_OTHER ? ACTION_FOREIGN : ACTION_WRITE;
+        if (f->state == FILE_ABSENT)
+                return newer ? ACTION_WRITE : ACTION_KEEP_USER_REMOVED;
+        if (f->state == FILE_OURS && strcmp(f->digest, rec->digest) == 0)
+                return ACTION_WRITE; /* exactly what we wrote: ours to update */
+        /* Changed by someone else (content, or our marker taken out). A newer push rewrites a
+         * file that is still ours by the ownership rule; one that is not stays untouched. */
+        return newer && f->state == FILE_OURS ? ACTION_WRITE : ACTION_KEEP_USER_CHANGED;
+}
+
+static const char *profile_not_exported_reason(const NmProfile *p) {
+        return p->mms_only ? "an MMS-only APN is not a data connection (oFono and mmsd-tng get it when enabled)"
+                           : NULL;
+}
+
+int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, ExportNmEventFn fn, void *userdata) {
+        _cleanup_(plan_done) Plan plan = {};
+        _cleanup_close_ int dirfd = -1;
+        _cleanup_(closedirp) DIR *d = NULL;
+        ExportNmStats st = {};
+        struct dirent *de;
+        bool removed_any = false;
+        int r, first_err = 0;
+
+#define EVENT(ev, name, root)                                   \
+        do {                                                    \
+                if (fn)                                         \
+                        fn((ev), (name), (root), userdata);     \
+        } while (0)
+#define KEEP_ERR(e)                                             \
+        do {                                                    \
+                if (first_err == 0)                             \
+                        first_err = (e);                        \
+        } while (0)
+
+        dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dirfd < 0)
+                return -errno;
+        r = plan_build(s, dir, &plan);
+        if (r < 0)
+                return r;
+        st.skipped = plan.skipped;
+
+        for (size_t i = 0; i < plan.profiles.n; i++) {
+                const NmProfile *p = &plan.profiles.items[i];
                 _cleanup_free_ char *text = NULL;
+                _cleanup_(file_done) File f = {};
+                char digest[STORE_DIGEST_HEX_LEN + 1];
+                Record *rec = record_find(&plan.records, p->filename);
+                StoreNmFile put;
 
-                r = export_nm_render(&l.items[i], &text);
+                if (profile_not_exported_reason(p)) {
+                        st.mms_only++;
+                        continue; /* not wanted: a file of it is stale (below) */
+                }
+                if (rec)
+                        rec->seen = true;
+                r = export_nm_render(p, &text);
                 if (r >= 0)
-                        r = write_file_at(dirfd, l.items[i].filename, text);
+                        r = store_digest_hex((const uint8_t *) text, strlen(text), digest);
+                if (r >= 0)
+                        r = file_read(dirfd, p->filename, &f);
                 if (r < 0) {
-                        if (first_err == 0)
-                                first_err = r;
+                        KEEP_ERR(r);
+                        continue;
+                }
+                put = (StoreNmFile) { .dir = dir, .name = p->filename, .root = p->root, .digest = digest,
+                                      .push_id = p->push_id, .state = STORE_NM_FILE_WRITTEN };
+                switch (decide_action(p, digest, rec, &f)) {
+                case ACTION_FOREIGN:
+                        st.foreign++;
+                        EVENT(EXPORT_NM_EVENT_FOREIGN, p->filename, p->root);
+                        KEEP_ERR(-EEXIST); /* someone else's file or a symlink: never clobber it */
+                        continue;
+                case ACTION_KEEP_USER_CHANGED:
+                case ACTION_KEEP_USER_REMOVED: {
+                        StoreNmFileState want = f.state == FILE_ABSENT ? STORE_NM_FILE_USER_REMOVED
+                                                                        : STORE_NM_FILE_USER_CHANGED;
+
+                        if (want == STORE_NM_FILE_USER_REMOVED)
+                                st.user_removed++;
+                        else
+                                st.user_changed++;
+                        if (rec->state != want) {
+                                /* Keep what we wrote (digest, push): the comparison stays with our
+                                 * version; only the state (what we noticed) changes. */
+                                put = (StoreNmFile) { .dir = dir, .name = rec->name, .root = rec->root,
+                                                      .digest = rec->digest, .push_id = rec->push_id,
+                                                      .state = want };
+                                r = store_put_nm_file(s, &put);
+                                if (r < 0) {
+                                        KEEP_ERR(r);
+                                        continue;
+                                }
+                                EVENT(want == STORE_NM_FILE_USER_REMOVED ? EXPORT_NM_EVENT_USER_REMOVED
+                                                                         : EXPORT_NM_EVENT_USER_CHANGED,
+                                      p->filename, p->root);
+                        }
+                        continue;
+                }
+                case ACTION_WRITE:
+                        break;
+                }
+                r = write_file_at(dirfd, p->filename, text);
+                if (r == -EEXIST) {
+                        /* Replaced by a foreign file between the read and the write. */
+                        st.foreign++;
+                        EVENT(EXPORT_NM_EVENT_FOREIGN, p->filename, p->root);
+                }
+                if (r < 0) {
+                        KEEP_ERR(r);
                         continue;
                 }
                 if (r > 0)
                         st.written++;
                 else
                         st.unchanged++;
+                /* The record after the file: a crash in between leaves a file of ours without a
+                 * record, which the next run adopts; the reverse order would leave a record of a
+                 * file never written, which would read as "removed by the user". */
+                if (!rec || rec->push_id != p->push_id || strcmp(rec->digest, digest) != 0 ||
+                    rec->state != STORE_NM_FILE_WRITTEN || strcmp(rec->root, p->root) != 0) {
+                        int k = store_put_nm_file(s, &put);
+
+                        if (k < 0)
+                                KEEP_ERR(k);
+                }
+                EVENT(r > 0 ? EXPORT_NM_EVENT_WRITTEN : EXPORT_NM_EVENT_UNCHANGED, p->filename, p->root);
         }
 
         /* Remove what is ours and no longer backed by the store, and our leftover temp files
-         * (a crash between create and rename). Nothing else is touched. */
+         * (a crash between create and rename). Nothing else is touched; a file someone else
+         * changed is left in place and released (no longer ours). */
         {
                 int fd2 = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
 
@@ -493,12 +840,12 @@ int export_nm_rebuild(Store *s, const char *dir, ExportNmStats *stats) {
                         }
                 }
         }
-        if (!d) {
-                export_nm_profile_list_done(&l);
+        if (!d)
                 return r;
-        }
         while ((de = readdir(d))) {
+                _cleanup_(file_done) File f = {};
                 bool wanted = false;
+                Record *rec;
                 struct stat sb;
 
                 if (strncmp(de->d_name, EXPORT_NM_TMP_PREFIX, strlen(EXPORT_NM_TMP_PREFIX)) == 0) {
@@ -511,20 +858,156 @@ int export_nm_rebuild(Store *s, const char *dir, ExportNmStats *stats) {
                 }
                 if (!name_is_ours_pattern(de->d_name))
                         continue;
-                for (size_t i = 0; i < l.n && !wanted; i++)
-                        wanted = strcmp(l.items[i].filename, de->d_name) == 0;
-                if (wanted || !export_nm_is_ours(dirfd, de->d_name))
+                for (size_t i = 0; i < plan.profiles.n && !wanted; i++)
+                        wanted = !profile_not_exported_reason(&plan.profiles.items[i]) &&
+                                 strcmp(plan.profiles.items[i].filename, de->d_name) == 0;
+                if (wanted)
                         continue;
-                if (unlinkat(dirfd, de->d_name, 0) == 0) {
-                        st.removed++;
-                        removed_any = true;
-                } else if (first_err == 0)
-                        first_err = -errno;
+                rec = record_find(&plan.records, de->d_name);
+                if (rec)
+                        rec->seen = true;
+                r = file_read(dirfd, de->d_name, &f);
+                if (r < 0) {
+                        KEEP_ERR(r);
+                        continue;
+                }
+                if (f.state != FILE_OURS || (rec && strcmp(f.digest, rec->digest) != 0)) {
+                        /* Not ours, or changed by someone else since we wrote it: theirs now, left
+                         * in place. The record stays (marked) while the file exists, so the file is
+                         * not taken for an older build's and removed next time, and the release is
+                         * reported once; it goes with the file. */
+                        if (rec && rec->state != STORE_NM_FILE_USER_CHANGED) {
+                                StoreNmFile put = { .dir = dir, .name = rec->name, .root = rec->root,
+                                                    .digest = rec->digest, .push_id = rec->push_id,
+                                                    .state = STORE_NM_FILE_USER_CHANGED };
+
+                                r = store_put_nm_file(s, &put);
+                                if (r < 0)
+                                        KEEP_ERR(r);
+                                else
+                                        EVENT(EXPORT_NM_EVENT_RELEASED, de->d_name, rec->root);
+                        }
+                        continue;
+                }
+                if (unlinkat(dirfd, de->d_name, 0) < 0) {
+                        KEEP_ERR(-errno);
+                        continue;
+                }
+                st.removed++;
+                removed_any = true;
+                if (rec) {
+                        r = store_delete_nm_file(s, dir, rec->name);
+                        if (r < 0)
+                                KEEP_ERR(r);
+                }
+                EVENT(EXPORT_NM_EVENT_REMOVED, de->d_name, rec ? rec->root : NULL);
         }
-        export_nm_profile_list_done(&l);
-        if (removed_any && fsync(dirfd) < 0 && first_err == 0)
-                first_err = -errno;
+        /* Records of files that are gone and no longer wanted: nothing left to track. */
+        for (size_t i = 0; i < plan.records.n; i++)
+                if (!plan.records.items[i].seen) {
+                        r = store_delete_nm_file(s, dir, plan.records.items[i].name);
+                        if (r < 0)
+                                KEEP_ERR(r);
+                }
+        if (removed_any && fsync(dirfd) < 0)
+                KEEP_ERR(-errno);
         if (stats)
                 *stats = st;
         return first_err;
+#undef EVENT
+#undef KEEP_ERR
+}
+
+int export_nm_rebuild(Store *s, const char *dir, ExportNmStats *stats) {
+        return export_nm_rebuild_ex(s, dir, stats, NULL, NULL);
+}
+
+/* ---- status -------------------------------------------------------------------------------- */
+
+static bool root_is_type(const char *root, const char *type) {
+        size_t n = strlen(type);
+
+        /* "/TYPE", "/TYPE[...]", "/TYPE#n" (store.h's root keys) */
+        return root[0] == '/' && strncmp(root + 1, type, n) == 0 &&
+               (root[n + 1] == 0 || root[n + 1] == '[' || root[n + 1] == '#');
+}
+
+int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userdata) {
+        _cleanup_(plan_done) Plan plan = {};
+        _cleanup_close_ int dirfd = -1;
+        int r, dir_err = 0, n = 0;
+
+        dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dirfd < 0)
+                dir_err = -errno;
+        r = plan_build(s, dir, &plan);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < plan.rows.l.n; i++) {
+                const StoreSetting *row = &plan.rows.l.items[i];
+                const NmProfile *p = NULL;
+                ExportNmStatus out = { .root = row->root, .push_id = row->push_id };
+
+                /* one entry per root: its characteristic row */
+                if (row->parm || strcmp(row->path, row->root) != 0)
+                        continue;
+                for (size_t k = 0; k < plan.profiles.n && !p; k++)
+                        if (strcmp(plan.profiles.items[k].root, row->root) == 0)
+                                p = &plan.profiles.items[k];
+                if (root_is_type(row->root, "PXLOGICAL")) {
+                        out.state = EXPORT_NM_STATE_NOT_EXPORTED;
+                        out.detail = "NetworkManager cannot represent a WAP/HTTP proxy (its proxy setting takes "
+                                     "only PAC)";
+                } else if (!root_is_type(row->root, "NAPDEF") || strcmp(row->ctype, "NAPDEF") != 0)
+                        continue;
+                else if (!p) {
+                        out.state = EXPORT_NM_STATE_NOT_EXPORTED;
+                        out.detail = "not an APN, or a value NetworkManager would refuse";
+                } else if (profile_not_exported_reason(p)) {
+                        out.state = EXPORT_NM_STATE_NOT_EXPORTED;
+                        out.detail = profile_not_exported_reason(p);
+                } else if (dir_err < 0) {
+                        out.state = EXPORT_NM_STATE_NOT_WRITTEN;
+                        out.file = p->filename;
+                        out.detail = "the NetworkManager directory cannot be opened";
+                } else {
+                        _cleanup_(file_done) File f = {};
+                        _cleanup_free_ char *text = NULL;
+                        Record *rec = record_find(&plan.records, p->filename);
+                        char digest[STORE_DIGEST_HEX_LEN + 1];
+
+                        out.file = p->filename;
+                        r = export_nm_render(p, &text);
+                        if (r >= 0)
+                                r = store_digest_hex((const uint8_t *) text, strlen(text), digest);
+                        if (r >= 0)
+                                r = file_read(dirfd, p->filename, &f);
+                        if (r < 0)
+                                return r;
+                        switch (decide_action(p, digest, rec, &f)) {
+                        case ACTION_FOREIGN:
+                                out.state = EXPORT_NM_STATE_NOT_WRITTEN;
+                                out.detail = "a file that is not provboot's has its name";
+                                break;
+                        case ACTION_KEEP_USER_CHANGED:
+                                out.state = EXPORT_NM_STATE_USER_CHANGED;
+                                break;
+                        case ACTION_KEEP_USER_REMOVED:
+                                out.state = EXPORT_NM_STATE_USER_REMOVED;
+                                break;
+                        case ACTION_WRITE:
+                                /* written, or to be written by the next rebuild */
+                                out.state = f.state == FILE_OURS ? EXPORT_NM_STATE_EXPORTED : EXPORT_NM_STATE_NOT_WRITTEN;
+                                if (f.state != FILE_OURS)
+                                        out.detail = "not written yet (retried on the next apply or start)";
+                                break;
+                        }
+                }
+                n++;
+                r = fn(&out, userdata);
+                if (r != 0)
+                        return r < 0 ? r : n;
+        }
+        return n;
 }

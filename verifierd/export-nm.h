@@ -10,18 +10,56 @@
  *                first, so a NAPDEF with the INTERNET flag that a weaker message added next to the
  *                operator's does not take the operator's place (issue 9, finding 5)
  *   [gsm] apn=NAP-ADDRESS, username=AUTHNAME, password=AUTHSECRET, password-flags=0 (from the
- *         first NAPAUTHINFO that has either; AUTHTYPE has no keyfile equivalent and is dropped)
+ *         first NAPAUTHINFO that has either), then the SIM binding (issue 10, point 3):
+ *         sim-operator-id=MCC+MNC of the SIM whose IMSI authenticated the push (NETWPIN,
+ *         USERNETWPIN; see export_nm_sim_operator_id for the MNC length) and sim-id=its ICCID
+ *         when verifierd knows it. NetworkManager uses a profile only on a modem whose SIM has
+ *         that operator id / ICCID (it compares when ModemManager reports them), so a profile an
+ *         operator pushed is not used with another operator's SIM. Pushes that no SIM
+ *         authenticated (USERPIN, USERPINMAC, unauthenticated, signed packages) are not bound.
+ *   [ppp] the AUTHTYPE of that NAPAUTHINFO: PAP -> refuse-chap, refuse-eap, refuse-mschap,
+ *         refuse-mschapv2 = true; CHAP -> refuse-pap, refuse-eap, refuse-mschap, refuse-mschapv2
+ *         = true, so only the pushed method is offered (NetworkManager hands the allowed
+ *         methods to ModemManager as the bearer's allowed-auth). No AUTHTYPE, or MD5 (Mobile IP,
+ *         not PPP): no [ppp] group, NetworkManager's default (any method).
  *   [ipv4] / [ipv6] method=auto
  *   [user] org.provboot.owner=verifierd, org.provboot.push-id=<push that installed it>
+ * Not exported (reported by export_nm_status as "stored, not exported", with the reason):
+ *   - a NAPDEF that only MMS applications (w4) use and that has no INTERNET flag: it is no data
+ *     connection, and as a NetworkManager profile it could be activated (by a user, a UI's "mobile
+ *     data" switch, or NetworkManager itself) as the phone's Internet connection over the MMS APN.
+ *     MMS bearers are the business of oFono's mms context and mmsd-tng (export-dbus.h), which get
+ *     it when enabled. The rule is export-dbus.h's: a NAPDEF that only WEAKER w4s use keeps its
+ *     data connection (a weaker message cannot take the operator's Internet APN away by naming
+ *     it in a w4); export_dbus_plan_from_rows decides, so both exporters agree;
+ *   - a NAPDEF that is not an APN (a CSD number, an IP address);
+ *   - every PXLOGICAL: NetworkManager's [proxy] setting knows only PAC (method=auto with a PAC URL
+ *     or script), not a WAP/HTTP proxy host and port, so a pushed proxy is stored and shown, and
+ *     never presented as applied to the system.
  * Values: the APN must be 1..64 characters of [A-Za-z0-9._-] (NMSettingGsm's rule); no value may
  * hold a control character (C0, DEL) so nothing can break out of its line or group; '\' and a
- * leading space are escaped as GKeyFile reads them. A NAPDEF that breaks these rules is refused
- * before commit (export_nm_check_settings), so the store never holds one we cannot render.
+ * leading space are escaped as GKeyFile reads them; the SIM identities are decimal digits (5 or 6
+ * for the operator id). A NAPDEF that breaks these rules is refused before commit
+ * (export_nm_check_settings), so the store never holds one we cannot render.
  * Files are written mode 0600 (NetworkManager ignores keyfiles others can read) via a hidden temp
  * file in the same directory, fsync, rename, fsync of the directory; an unchanged file is not
  * rewritten. Ownership: a file is ours only when its name has our prefix and suffix, it is a
  * regular file owned by our euid and it carries the [user] owner marker; nothing else in the
  * directory is ever modified or removed.
+ * User edits (issue 10, point 4): the store keeps, per directory and file, the SHA-256 of the
+ * text verifierd wrote and the push whose rendering it was (store_*_nm_file). A file whose
+ * content no longer has that digest was changed by someone else (NetworkManager rewrites the file
+ * when the user edits the profile in the phone's settings); a missing one was removed (a user
+ * deleting the profile). Either is left alone -- not rewritten, not recreated, not removed -- and
+ * reported (EXPORT_NM_EVENT_USER_*, export_nm_status), until a push NEWER than the recorded one
+ * installs that profile again: then the new push's rendering is written (the operator's update
+ * wins over the user's edit, as the user accepted that push). A file of ours without a record (a
+ * build before the records, or a crash between the rename and the record) is adopted: it is ours
+ * by its marker, and is brought up to date like any file of ours. What someone else wrote is
+ * never parsed, only hashed and compared: the decision trusts nothing in the file but whether it
+ * is byte for byte what we wrote (and the ownership rule above for writing at all).
+ * NetworkManager does not watch this directory: the caller tells it which files changed
+ * (export-nm-load.h), from the events of export_nm_rebuild_ex.
  */
 #pragma once
 
@@ -46,7 +84,11 @@ typedef struct NmProfile {
         const char *apn;
         const char *username;           /* NULL when absent */
         const char *password;           /* NULL when absent */
+        const char *authtype;           /* AUTHTYPE of the NAPAUTHINFO the credentials are from, or NULL */
+        const char *sim_operator_id;    /* gsm.sim-operator-id: 5 or 6 digits, NULL: not bound */
+        const char *sim_id;             /* gsm.sim-id (ICCID digits), NULL: unknown */
         bool autoconnect;
+        bool mms_only;                  /* used only by MMS applications: not exported (see top) */
         unsigned strength;              /* authentication strength of its root (store.h) */
         uint64_t push_id;
         char uuid[37];
@@ -56,6 +98,8 @@ typedef struct NmProfile {
 typedef struct NmProfileList {
         NmProfile *items;
         size_t n;
+        char **owned;                   /* strings the profiles point to that the list owns */
+        size_t n_owned;
 } NmProfileList;
 
 typedef struct ExportNmStats {
@@ -63,12 +107,18 @@ typedef struct ExportNmStats {
         unsigned unchanged;             /* files already up to date */
         unsigned removed;               /* stale files of ours (and leftover temp files) removed */
         unsigned skipped;               /* NAPDEFs that are not APNs */
+        unsigned mms_only;              /* NAPDEFs only MMS uses: not exported */
+        unsigned user_changed;          /* files someone else changed: left alone */
+        unsigned user_removed;          /* files someone else removed: not recreated */
+        unsigned foreign;               /* a file not ours has the name of one of ours: not written */
 } ExportNmStats;
 
 /**
  * export_nm_profiles() - collect the profiles a list of setting rows (ordered by root, then
- *   document order, as store_foreach_setting returns them) renders to.
- * @rows: setting rows; the profiles borrow their strings
+ *   document order, as store_foreach_setting returns them) renders to. MMS-only NAPDEFs are in
+ *   the list with mms_only set; the SIM binding is not filled (it lives with the document).
+ * @rows: setting rows (all roots: the MMS rule needs the w4 APPLICATIONs and proxies); the
+ *   profiles borrow their strings
  * @n: number of rows
  * @ret: the profiles (free with export_nm_profile_list_done)
  * @ret_skipped: NAPDEFs ignored because they are not APNs (may be NULL)
@@ -94,6 +144,27 @@ int export_nm_check_settings(const StoreSettingList *rows, char **ret_bad_root);
 int export_nm_render(const NmProfile *p, char **ret_text);
 
 /**
+ * export_nm_sim_operator_id() - the gsm.sim-operator-id of a SIM: MCC + MNC.
+ * @imsi_head: the first 5 or 6 digits of the SIM's IMSI (MCC + MNC + ...), or NULL
+ * @known: MCC+MNC as the modem stack reported it for that SIM (ModemManager's
+ *   Sim.OperatorIdentifier, oFono's SimManager MobileCountryCode + MobileNetworkCode), or NULL
+ * @out: receives the digits
+ * The MNC has 2 or 3 digits and the IMSI does not say which: the SIM does (EF_AD byte 4,
+ * 3GPP TS 31.102 §4.2.18), and ModemManager reads it there. So @known wins when it is 5 or 6
+ * digits and (with @imsi_head) a prefix of the IMSI -- a value of another SIM is ignored. The
+ * fallback from the IMSI alone (3GPP TS 23.003 §2.2: the length is set per MCC by each country):
+ * three digits for the MCCs whose networks all use three (the United States 310-316, Canada 302,
+ * Mexico 334, the Caribbean members of the North American numbering plan 330, 332, 338, 342,
+ * 344, 346, 348, 352, 354, 356, 358, 360, 364, 365, 366, 376, and 708, 722, 732, 750); no
+ * binding for MCCs where both lengths are in use (374 Trinidad and Tobago, 405 India); two
+ * digits otherwise. A wrong guess would only make
+ * NetworkManager skip the profile on that SIM, and only where ModemManager knows better (it
+ * compares only then); and @known avoids the guess wherever the modem stack reports it.
+ * Return: 1 @out filled; 0 not bound (unknown length, or no input); -EINVAL malformed input.
+ */
+int export_nm_sim_operator_id(const char *imsi_head, const char *known, char out[STORE_SIM_OPERATOR_ID_MAX + 1]);
+
+/**
  * export_nm_write_file() - atomically replace DIR/NAME with @text, mode 0600: hidden temp file in
  *   DIR, write, fsync, rename, fsync(DIR). When the file already holds exactly @text (and is a
  *   0600 regular file of ours) nothing is written.
@@ -102,15 +173,62 @@ int export_nm_render(const NmProfile *p, char **ret_text);
  */
 int export_nm_write_file(const char *dir, const char *name, const char *text);
 
+/* What export_nm_rebuild_ex did to (or found about) one file. */
+typedef enum ExportNmEvent {
+        EXPORT_NM_EVENT_WRITTEN,        /* created or replaced: NetworkManager must (re)load it */
+        EXPORT_NM_EVENT_UNCHANGED,      /* ours and up to date */
+        EXPORT_NM_EVENT_REMOVED,        /* ours, no longer backed by the store: removed */
+        EXPORT_NM_EVENT_USER_CHANGED,   /* someone else changed it (first noticed now): left alone */
+        EXPORT_NM_EVENT_USER_REMOVED,   /* someone else removed it (first noticed now): not recreated */
+        EXPORT_NM_EVENT_RELEASED,       /* changed by someone else and no longer backed by the
+                                         * store (first noticed now): left in place, never removed */
+        EXPORT_NM_EVENT_FOREIGN,        /* a file not ours has the name: not written */
+        _EXPORT_NM_EVENT_MAX,
+} ExportNmEvent;
+
+/* @name: the file name in the directory; @root: the settings root, or NULL (a stale file of a
+ * build before the records). */
+typedef void (*ExportNmEventFn)(ExportNmEvent ev, const char *name, const char *root, void *userdata);
+
 /**
- * export_nm_rebuild() - make DIR hold exactly the keyfiles the store's NAPDEF settings render to:
+ * export_nm_rebuild_ex() - make DIR hold the keyfiles the store's NAPDEF settings render to:
  *   write missing or changed ones, remove our files no longer backed by the store and leftover
- *   temp files of ours. Idempotent.
+ *   temp files of ours, leave alone what someone else changed or removed (see top), and keep
+ *   the store's records of what was written. Idempotent.
  * @stats: optional counters
+ * @fn: optional; called once per file with what happened to it (USER_CHANGED / USER_REMOVED only
+ *   when first noticed, so a caller can log them once)
  * Return: 0; -ENOENT DIR does not exist; -EEXIST a file we would write exists and is not ours
- *   (the others are still written); negative errno.
+ *   (the others are still written); negative errno (file system, store).
  */
+int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, ExportNmEventFn fn, void *userdata);
+
+/* export_nm_rebuild() - export_nm_rebuild_ex without events. */
 int export_nm_rebuild(Store *s, const char *dir, ExportNmStats *stats);
+
+/* The state of one root's export, as provctl shows it (export_nm_status). */
+#define EXPORT_NM_STATE_EXPORTED "exported"
+#define EXPORT_NM_STATE_USER_CHANGED "changed by the user, not overwritten"
+#define EXPORT_NM_STATE_USER_REMOVED "removed by the user, not recreated"
+#define EXPORT_NM_STATE_NOT_EXPORTED "stored, not exported"
+#define EXPORT_NM_STATE_NOT_WRITTEN "not written"
+
+typedef struct ExportNmStatus {
+        const char *root;
+        const char *state;              /* one of EXPORT_NM_STATE_* */
+        const char *file;               /* the keyfile name, or NULL (not exported) */
+        const char *detail;             /* why (not exported, not written), or NULL */
+        uint64_t push_id;
+} ExportNmStatus;
+typedef int (*ExportNmStatusFn)(const ExportNmStatus *st, void *userdata);
+
+/**
+ * export_nm_status() - read-only: for every NAPDEF and PXLOGICAL root of the store, what it is in
+ *   DIR now (exported, changed or removed by the user, not exported and why, not written). Looks
+ *   at the files and the records; writes nothing.
+ * Return: the number of roots visited, the callback's negative value, negative errno.
+ */
+int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userdata);
 
 /* True when the regular file DIR/NAME (not followed if a symlink) is one of ours (see top). */
 bool export_nm_is_ours(int dirfd, const char *name);

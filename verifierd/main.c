@@ -49,6 +49,7 @@
 #include "engine.h"
 #include "export-dbus.h"
 #include "imsi.h"
+#include "export-nm-load.h"
 #include "ipc.h"
 #include "log-ratelimit.h"
 #include "log.h"
@@ -237,6 +238,43 @@ static int push_sec(Manager *m, uint64_t id) {
 }
 
 /*
+ * NetworkManager does not watch its keyfile directory: ask it to load exactly the keyfiles the
+ * last rebuilds wrote or removed (export-nm-load.h), and log what the rebuilds noticed about
+ * files someone else changed or removed (left alone, engine.h). Not running: nothing to do, it
+ * reads them when it starts. Never changes a verdict.
+ */
+static void run_nm_sync(Manager *m) {
+        _cleanup_(engine_nm_sync_done) EngineNmSync sync = {};
+        char **failures = NULL;
+        int r;
+
+        (void) engine_take_nm_sync(m->engine, &sync);
+        for (size_t i = 0; i < sync.n_notices; i++)
+                log_notice("%s", sync.notices[i]);
+        if (sync.n_paths == 0)
+                return;
+        r = export_nm_load(m->bus, sync.paths, sync.n_paths, &failures);
+        if (r == -EHOSTUNREACH || r == -ENXIO) {
+                engine_set_nm_state(m->engine, ENGINE_NM_NOT_RUNNING);
+                log_info("NetworkManager is not running: %zu keyfile change(s) written, loaded when it starts",
+                         sync.n_paths);
+                return;
+        }
+        if (r < 0) {
+                engine_set_nm_state(m->engine, ENGINE_NM_FAILED);
+                log_warning_errno(r, "Failed to ask NetworkManager to load %zu keyfile(s) (retried with the next "
+                                  "change): %m", sync.n_paths);
+                engine_return_nm_paths(m->engine, &sync);
+                return;
+        }
+        engine_set_nm_state(m->engine, ENGINE_NM_LOADED);
+        log_info("NetworkManager asked to load %zu keyfile(s)", sync.n_paths);
+        for (size_t i = 0; failures && failures[i]; i++)
+                log_warning("NetworkManager could not load %s", failures[i]);
+        export_nm_load_failures_free(failures);
+}
+
+/*
  * The exporters that talk D-Bus (oFono contexts, mmsd-tng settings; [Export] OfonoContexts=,
  * Mmsd=). They run after the durable commit and render what the store holds: a failure never
  * changes a verdict, and the next apply or start-up retries.
@@ -245,6 +283,8 @@ static void run_dbus_exports(Manager *m) {
         ExportDbusStats st = {};
         char buf[384];
         int r;
+
+        run_nm_sync(m);
 
         r = export_dbus_apply(m->bus, m->engine, m->config, &st);
         if (r < 0 || st.busy > 0 || st.invalid > 0)
@@ -851,6 +891,61 @@ static int append_kv(sd_bus_message *reply, const char *k, const char *v) {
         return sd_bus_message_append(reply, "(ss)", k, v);
 }
 
+/* NetworkManager as provctl status shows it (asked now: it may have started or stopped). */
+static const char *nm_status_text(Manager *m) {
+        int r = export_nm_running(m->bus);
+
+        if (r == 0)
+                return "not running: the profiles are written and will be loaded when it starts";
+        if (r < 0)
+                return "unknown";
+        return engine_get_nm_state(m->engine) == ENGINE_NM_FAILED
+                       ? "running; the last load failed (retried with the next change)"
+                       : "running";
+}
+
+/* ListExports: what each NAPDEF and proxy became in NetworkManager (export_nm_status). */
+typedef struct ExportsFill {
+        sd_bus_message *reply;
+        int nm_running;                 /* export_nm_running */
+} ExportsFill;
+
+static int append_export(const ExportNmStatus *st, void *userdata) {
+        ExportsFill *x = userdata;
+        _cleanup_free_ char *detail = NULL;
+        int r;
+
+        /* Written, but NetworkManager is not there to load it: say so, never "applied". */
+        if (st->file && x->nm_running == 0 && strcmp(st->state, EXPORT_NM_STATE_EXPORTED) == 0) {
+                if (asprintf(&detail, "%s; NetworkManager not running: loaded when it starts", st->file) < 0)
+                        return -ENOMEM;
+        } else if (st->file || st->detail) {
+                if (asprintf(&detail, "%s%s%s", st->file ?: "", st->file && st->detail ? "; " : "", st->detail ?: "") < 0)
+                        return -ENOMEM;
+        }
+        r = sd_bus_message_append(x->reply, IPC_SIG_EXPORTS_ITEM, st->root, "NetworkManager", st->state,
+                                  detail ?: "");
+        return r < 0 ? r : 0;
+}
+
+static int fill_exports(Manager *m, sd_bus_message *reply, unsigned arg) {
+        ExportsFill x = { .reply = reply, .nm_running = export_nm_running(m->bus) };
+        int r;
+
+        r = engine_foreach_export(m->engine, append_export, &x);
+        return r < 0 ? r : 0;
+}
+
+static int method_list_exports(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = check_caller(m, msg, CALLER_USER, error);
+        if (r < 0)
+                return r;
+        return reply_list(msg, m, IPC_SIG_EXPORTS_ITEM, fill_exports, 0, error);
+}
+
 static int method_get_policy(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         static const char *const sec_keys[_WSP_SEC_MAX] = { "Policy.AcceptNetworkPin", "Policy.AcceptUserPin",
                                                             "Policy.AcceptUserNetworkPin", "Policy.AcceptUserPinMac" };
@@ -902,6 +997,7 @@ static int method_get_policy(sd_bus_message *msg, void *userdata, sd_bus_error *
         KVU("Roles.Unauthenticated", c->roles_unauthenticated);
         for (int i = 0; i < _WSP_SEC_MAX; i++)
                 KVU(role_keys[i], c->roles_sec[i]);
+        KV("Status.NetworkManager", nm_status_text(m));
         KVU("Status.PendingPushes", store_count_pending(engine_get_store(m->engine)));
         KVU("Status.ProtocolViolations", m->protocol_violations);
         KVU("Status.DocumentsDecoded", engine_decoded_count(m->engine));
@@ -1072,6 +1168,8 @@ static const sd_bus_vtable verifier_vtable[] = {
         SD_BUS_METHOD_WITH_NAMES(IPC_M_INSTALL, "ay", SD_BUS_PARAM(package), IPC_SIG_SUBMIT_OUT,
                                  SD_BUS_PARAM(id) SD_BUS_PARAM(verdict) SD_BUS_PARAM(reason) SD_BUS_PARAM(roles),
                                  method_install, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_LIST_EXPORTS, "", , IPC_SIG_EXPORTS_OUT, SD_BUS_PARAM(exports),
+                                 method_list_exports, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES(IPC_M_LIST_CERTIFICATES, "", , IPC_SIG_CERTIFICATES_OUT,
                                  SD_BUS_PARAM(certificates), method_list_certificates, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_NAMES(IPC_S_VERDICT, IPC_SIG_VERDICT_SIGNAL,

@@ -379,6 +379,19 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
         "DELETE FROM documents WHERE id IN (SELECT id FROM migrate_retired);"
         "DROP TABLE migrate_retired;"
         "INSERT INTO store_meta (key, value) SELECT 'replay_digests', COUNT(*) FROM replay_digests;",
+        /* 5 -> 6 (issue 10, points 3 and 4): the SIM an applied document is bound to (the one
+         * whose IMSI authenticated it: MCC+MNC, never the subscriber part, and the ICCID when
+         * known), and the NetworkManager keyfiles verifierd wrote, by directory and name, with
+         * the SHA-256 of what it wrote and the push whose rendering that was: a file whose
+         * content no longer has that digest was changed by someone else and is left alone. */
+        "ALTER TABLE documents ADD COLUMN sim_operator_id TEXT;"
+        "ALTER TABLE documents ADD COLUMN sim_id TEXT;"
+        "CREATE TABLE nm_files ("
+        "  dir TEXT NOT NULL, name TEXT NOT NULL,"
+        "  root TEXT NOT NULL, digest TEXT NOT NULL,"
+        "  push_id INTEGER NOT NULL,"
+        "  state TEXT NOT NULL CHECK (state IN ('written','user-changed','user-removed')),"
+        "  PRIMARY KEY (dir, name));",
 };
 
 int store_schema_version(Store *s) {
@@ -1868,6 +1881,17 @@ static int delete_certificate(Store *s, const char *store_name, const char *thum
         return sqlite3_changes(s->db) > 0 ? 1 : 0;
 }
 
+/* A SIM identity for the documents table: decimal digits of at most @max, else not recorded (the
+ * engine validates them; this keeps anything else out of the keyfiles rendered from them). */
+static const char *sim_text_or_null(const char *s, size_t max) {
+        size_t n;
+
+        if (!s)
+                return NULL;
+        n = strspn(s, "0123456789");
+        return n > 0 && n <= max && s[n] == 0 ? s : NULL;
+}
+
 int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conflicts) {
         _cleanup_(txn_done) Txn t = {}; /* first: rolled back after statements finalize */
         _cleanup_(store_setting_list_done) StoreSettingList rows = {};
@@ -1932,6 +1956,22 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
                 return r;
         doc_id = (uint64_t) sqlite3_last_insert_rowid(s->db);
         sqlite3_finalize(TAKE_PTR(ins));
+
+        /* The SIM the document is bound to, when there is one (same transaction). */
+        if (sim_text_or_null(a->sim_operator_id, STORE_SIM_OPERATOR_ID_MAX) ||
+            sim_text_or_null(a->sim_id, STORE_SIM_ID_MAX)) {
+                r = prepare(s, "UPDATE documents SET sim_operator_id = ?, sim_id = ? WHERE id = ?", &ins);
+                if (r < 0)
+                        return r;
+                if ((r = bind_text(ins, 1, sim_text_or_null(a->sim_operator_id, STORE_SIM_OPERATOR_ID_MAX))) < 0 ||
+                    (r = bind_text(ins, 2, sim_text_or_null(a->sim_id, STORE_SIM_ID_MAX))) < 0 ||
+                    (r = bind_u64(ins, 3, doc_id)) < 0)
+                        return r;
+                r = step(s, ins);
+                if (r < 0)
+                        return r;
+                sqlite3_finalize(TAKE_PTR(ins));
+        }
 
         /* Replace every root this document names, as a unit; the documents that installed what
          * goes are superseded (wholly or in part) once this one is in. */
@@ -2295,6 +2335,107 @@ int store_foreach_account(Store *s, StoreAccountFn fn, void *userdata) {
                         return r < 0 ? r : n;
         }
         return r < 0 ? r : n;
+}
+
+int store_get_document_sim(Store *s, uint64_t push_id, char **ret_operator_id, char **ret_sim_id) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_free_ char *op = NULL, *sim = NULL;
+        int r;
+
+        r = prepare(s, "SELECT sim_operator_id, sim_id FROM documents WHERE push_id = ?", &st);
+        if (r < 0)
+                return r;
+        r = bind_u64(st, 1, push_id);
+        if (r < 0)
+                return r;
+        r = step(s, st);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return -ESRCH;
+        /* Only what store_apply could have written: digits (sim_text_or_null). */
+        if (col_text(st, 0) && sim_text_or_null(col_text(st, 0), STORE_SIM_OPERATOR_ID_MAX) &&
+            !(op = strdup(col_text(st, 0))))
+                return -ENOMEM;
+        if (col_text(st, 1) && sim_text_or_null(col_text(st, 1), STORE_SIM_ID_MAX) && !(sim = strdup(col_text(st, 1))))
+                return -ENOMEM;
+        *ret_operator_id = TAKE_PTR(op);
+        *ret_sim_id = TAKE_PTR(sim);
+        return 0;
+}
+
+/* ---- NetworkManager keyfiles verifierd wrote ------------------------------------------------ */
+
+static const char *const nm_file_states[] = { "written", "user-changed", "user-removed" };
+
+int store_foreach_nm_file(Store *s, const char *dir, StoreNmFileFn fn, void *userdata) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, n = 0;
+
+        if (!dir)
+                return -EINVAL;
+        r = prepare(s, "SELECT name, root, digest, push_id, state FROM nm_files WHERE dir = ? ORDER BY name", &st);
+        if (r < 0)
+                return r;
+        r = bind_text_any(st, 1, dir);
+        if (r < 0)
+                return r;
+        while ((r = step(s, st)) > 0) {
+                StoreNmFile f = {
+                        .dir = dir,
+                        .name = col_text(st, 0),
+                        .root = col_text(st, 1),
+                        .digest = col_text(st, 2),
+                        .push_id = col_u64(st, 3),
+                        .state = _STORE_NM_FILE_STATE_INVALID,
+                };
+                const char *state = col_text(st, 4);
+
+                for (size_t i = 0; state && i < ELEMENTSOF(nm_file_states); i++)
+                        if (strcmp(state, nm_file_states[i]) == 0)
+                                f.state = (StoreNmFileState) i;
+                if (!f.name || !f.root || !f.digest || f.state < 0)
+                        return -EUCLEAN;
+                n++;
+                r = fn(&f, userdata);
+                if (r != 0)
+                        return r < 0 ? r : n;
+        }
+        return r < 0 ? r : n;
+}
+
+int store_put_nm_file(Store *s, const StoreNmFile *f) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!f || !f->dir || !f->name || !f->root || !f->digest || f->state < 0 ||
+            f->state >= (StoreNmFileState) ELEMENTSOF(nm_file_states))
+                return -EINVAL;
+        r = prepare(s, "INSERT OR REPLACE INTO nm_files (dir, name, root, digest, push_id, state)"
+                       " VALUES (?,?,?,?,?,?)", &st);
+        if (r < 0)
+                return r;
+        if ((r = bind_text_any(st, 1, f->dir)) < 0 || (r = bind_text_any(st, 2, f->name)) < 0 ||
+            (r = bind_text_any(st, 3, f->root)) < 0 || (r = bind_text_any(st, 4, f->digest)) < 0 ||
+            (r = bind_u64(st, 5, f->push_id)) < 0 || (r = bind_text_any(st, 6, nm_file_states[f->state])) < 0)
+                return r;
+        r = step(s, st);
+        return r < 0 ? r : 0;
+}
+
+int store_delete_nm_file(Store *s, const char *dir, const char *name) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!dir || !name)
+                return -EINVAL;
+        r = prepare(s, "DELETE FROM nm_files WHERE dir = ? AND name = ?", &st);
+        if (r < 0)
+                return r;
+        if ((r = bind_text_any(st, 1, dir)) < 0 || (r = bind_text_any(st, 2, name)) < 0)
+                return r;
+        r = step(s, st);
+        return r < 0 ? r : 0;
 }
 
 int store_foreach_document(Store *s, StoreDocumentFn fn, void *userdata) {

@@ -76,7 +76,7 @@
 #include "verdict.h"
 
 #define STORE_DB_NAME "provboot.db"
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_SEC_SIGNED 4              /* pseudo-SEC of a CMS-signed package (pushes.sec etc.) */
 #define STORE_DIGEST_HEX_LEN 64U
 #define STORE_TEXT_MAX 4096U           /* sender, transport, content type, summary, denied list */
@@ -85,6 +85,8 @@
 #define STORE_PRUNE_BATCH 16U           /* history rows one write may delete (>= 2: the history
                                          * shrinks back to its bound while pushes arrive) */
 #define STORE_PRUNE_CATCHUP_BATCH 1024U /* rows per transaction of store_prune() */
+#define STORE_SIM_OPERATOR_ID_MAX 6U   /* MCC + MNC: 5 or 6 digits (3GPP TS 23.003 §2.2) */
+#define STORE_SIM_ID_MAX 22U           /* ICCID digits (ITU-T E.118: at most 19 + slack) */
 
 typedef struct Store Store;
 
@@ -220,6 +222,11 @@ typedef struct StoreApply {
          * the downgrade check compares and what the rows, accounts and certificates record. */
         bool strength_capped;
         unsigned strength_cap;
+        /* The SIM the document is bound to (NetworkManager's gsm.sim-operator-id / gsm.sim-id):
+         * MCC+MNC of the SIM whose IMSI authenticated it and its ICCID, NULL when unknown or
+         * not bound. Decimal digits only; anything else is not recorded. */
+        const char *sim_operator_id;
+        const char *sim_id;
 } StoreApply;
 
 /* What the store keeps (see "Retention" above); 0 in a field: no limit of that kind. */
@@ -417,6 +424,43 @@ int store_foreach_account(Store *s, StoreAccountFn fn, void *userdata);
 int store_foreach_document(Store *s, StoreDocumentFn fn, void *userdata);
 /* Certificates of @store_name (NULL: every store), by store then thumbprint (DER included). */
 int store_foreach_certificate(Store *s, const char *store_name, StoreCertFn fn, void *userdata);
+
+/**
+ * store_get_document_sim() - the SIM binding recorded with the document push @push_id applied
+ *   (StoreApply.sim_operator_id, .sim_id).
+ * @ret_operator_id, @ret_sim_id: malloc'd digits, or NULL when none was recorded
+ * Return: 0; -ESRCH no document of that push; -ENOMEM; negative errno.
+ */
+int store_get_document_sim(Store *s, uint64_t push_id, char **ret_operator_id, char **ret_sim_id);
+
+/* What happened to a NetworkManager keyfile since verifierd wrote it (table nm_files). */
+typedef enum StoreNmFileState {
+        STORE_NM_FILE_WRITTEN,          /* the file holds what verifierd wrote (digest) */
+        STORE_NM_FILE_USER_CHANGED,     /* someone else changed it: left alone */
+        STORE_NM_FILE_USER_REMOVED,     /* someone else removed it: not recreated */
+        _STORE_NM_FILE_STATE_MAX,
+        _STORE_NM_FILE_STATE_INVALID = -EINVAL,
+} StoreNmFileState;
+
+/* One keyfile verifierd wrote: where, for which root, the SHA-256 (lower-case hex) of the text it
+ * wrote, and the push whose rendering that was. */
+typedef struct StoreNmFile {
+        const char *dir;
+        const char *name;
+        const char *root;
+        const char *digest;
+        uint64_t push_id;
+        StoreNmFileState state;
+} StoreNmFile;
+typedef int (*StoreNmFileFn)(const StoreNmFile *f, void *userdata);
+
+/* Keyfile records of directory @dir, by name. Return: rows visited, the callback's negative
+ * value, negative errno (-EUCLEAN a row the store cannot have written). */
+int store_foreach_nm_file(Store *s, const char *dir, StoreNmFileFn fn, void *userdata);
+/* Insert or replace the record of (f->dir, f->name). Return: 0, -EINVAL, negative errno. */
+int store_put_nm_file(Store *s, const StoreNmFile *f);
+/* Forget the record of DIR/NAME (none: no error). Return: 0, negative errno. */
+int store_delete_nm_file(Store *s, const char *dir, const char *name);
 
 /**
  * store_delete_certificate() - remove one certificate (the administrator's certs.d [Remove]).

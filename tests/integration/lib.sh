@@ -190,11 +190,18 @@ pb_provctl() {
 #                           status says about the unit setting that failed
 # pb_nspawn_cleanup         power the container off (bounded; SIGTERM/SIGKILL as fallback),
 #                           unmount and delete the copy
-# The cache lives in PROVBOOT_NSPAWN_CACHE (default /var/cache/provboot-test/bookworm-root).
-PB_NS_CACHE=${PROVBOOT_NSPAWN_CACHE:-/var/cache/provboot-test/bookworm-root}
+# The cache lives in PROVBOOT_NSPAWN_CACHE (default /var/cache/provboot-test/bookworm-nm-root: a
+# tree with NetworkManager; the name changed with the package set, so that a checkout with the
+# older set, which caches bookworm-root, and this one do not rebuild each other's tree in turn).
+PB_NS_CACHE=${PROVBOOT_NSPAWN_CACHE:-/var/cache/provboot-test/bookworm-nm-root}
 # systemd as PID 1, the system bus, and the runtime libraries of provd/verifierd/provctl
-# (`ldd build/verifierd build/provd`; the tests check inside the tree that nothing is missing).
+# (`ldd build/verifierd build/provd`; the tests check inside the tree that nothing is missing),
 PB_NS_PACKAGES="systemd systemd-sysv dbus libsystemd0 libsodium23 libsqlite3-0 libinih1 libxml2 libssl3"
+# Installed with apt inside the debootstrapped tree (debootstrap's own configuration pass cannot
+# order polkitd's maintainer scripts): NetworkManager, for nspawn.sh's check that a pushed APN
+# reaches the running NetworkManager (verifierd asks it to load the keyfiles it writes; issue 10,
+# point 2). No recommends: no wpasupplicant, ModemManager or dnsmasq.
+PB_NS_APT_PACKAGES="network-manager"
 PB_NS_PID=
 PB_NS_LEADER=
 PB_NS_DIR=
@@ -233,7 +240,7 @@ pb_nspawn_mirror() {
 pb_nspawn_cache() {
         local stamp mirror new pkgs t0
         pkgs=$(printf '%s\n' $PB_NS_PACKAGES | sort -u | paste -sd, -)
-        stamp="provboot nspawn tree v1: debootstrap --variant=minbase --include=$pkgs bookworm"
+        stamp="provboot nspawn tree v2: debootstrap --variant=minbase --include=$pkgs bookworm; apt-get install $PB_NS_APT_PACKAGES"
         mkdir -p "$(dirname "$PB_NS_CACHE")"
         exec {PB_NS_LOCKFD}>"$PB_NS_CACHE.lock"
         flock -w 900 "$PB_NS_LOCKFD" || { echo "nspawn cache: lock $PB_NS_CACHE.lock busy for 900 s"; return 1; }
@@ -252,6 +259,27 @@ pb_nspawn_cache() {
                 tail -n 20 "$PB_NS_CACHE.log"
                 rm -rf --one-file-system "$new"
                 return 1
+        fi
+        if [ -n "$PB_NS_APT_PACKAGES" ]; then
+                # apt in the tree: the host's resolver for the download, no service started
+                # (policy-rc.d 101), no /proc needed by these packages' scripts.
+                local had_resolv=
+                [ -e "$new/etc/resolv.conf" ] || [ -L "$new/etc/resolv.conf" ] && had_resolv=1
+                [ -n "$had_resolv" ] || cp /etc/resolv.conf "$new/etc/resolv.conf" 2>/dev/null
+                printf '#!/bin/sh\nexit 101\n' >"$new/usr/sbin/policy-rc.d"
+                chmod 755 "$new/usr/sbin/policy-rc.d"
+                # shellcheck disable=SC2086
+                if ! timeout 900 chroot "$new" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+                        sh -c "apt-get update -q && apt-get install -y -q --no-install-recommends $PB_NS_APT_PACKAGES" \
+                        >>"$PB_NS_CACHE.log" 2>&1; then
+                        echo "nspawn cache: apt-get install $PB_NS_APT_PACKAGES in the tree failed (log $PB_NS_CACHE.log):"
+                        tail -n 20 "$PB_NS_CACHE.log"
+                        rm -rf --one-file-system "$new"
+                        return 1
+                fi
+                rm -f "$new/usr/sbin/policy-rc.d"
+                [ -n "$had_resolv" ] || rm -f "$new/etc/resolv.conf"
+                rm -rf "$new"/var/lib/apt/lists/*
         fi
         rm -f "$new"/var/cache/apt/archives/*.deb
         rm -rf --one-file-system "$PB_NS_CACHE"
@@ -305,8 +333,11 @@ pb_nspawn_leader() {
 pb_nspawn_boot() {
         local secs=${1:-60} i st=
         PB_NS_LEADER=
+        # --private-network: the container has only its loopback. NetworkManager runs inside (the
+        # tree has it) and must never see, let alone configure, the host's interfaces.
         timeout --kill-after=10 "${PROVBOOT_NSPAWN_TIMEOUT:-600}" systemd-nspawn --register=no --keep-unit \
-                -M "provboot-test-$$" -D "$PB_NS_ROOT" -b --console=pipe </dev/null >"$PB_NS_DIR/boot.log" 2>&1 &
+                --private-network -M "provboot-test-$$" -D "$PB_NS_ROOT" -b --console=pipe </dev/null \
+                >"$PB_NS_DIR/boot.log" 2>&1 &
         PB_NS_PID=$!
         for ((i = 0; i < secs * 50; i++)); do
                 pb_alive "$PB_NS_PID" || break

@@ -14,7 +14,13 @@
 #     structured fields MESSAGE_ID, PUSH_ID, SEC, ROLES, VERDICT, REASON;
 #   - `systemctl show` has the sandbox settings, and the processes really run with them
 #     (uid, no capabilities, no_new_privs, seccomp, read-only /, own network namespace, core limit);
-#   - `systemctl reload verifierd.service` works (ExecReload= runs in a minimal system).
+#   - `systemctl reload verifierd.service` works (ExecReload= runs in a minimal system);
+#   - the real NetworkManager (in the tree; the container has a private network namespace) sees
+#     the pushed APN without any manual step (`nmcli connection show`, gsm.apn, [ppp] and the SIM
+#     binding as NetworkManager parsed them): verifierd asks it to load exactly the keyfiles it
+#     wrote (Settings.LoadConnections, issue 10 point 2); a change the user makes with nmcli
+#     survives a verifierd restart and is shown as such (point 4); with NetworkManager stopped,
+#     provctl status says the profile is written and loaded when it starts, and it is.
 # Root; ~1 min with a warm cache. Always powers the container off and deletes the copy.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -79,6 +85,26 @@ Imsi=$IMSI
 NetworkManagerDir=/etc/NetworkManager/system-connections
 EOF
 cp "$PUSH" "$R/root/pushes/"
+# A newer push from the same operator: the Internet APN changes (NETWPIN, same IMSI).
+cat >"$PB_NS_DIR/apn2.xml" <<'XML'
+<?xml version="1.0"?>
+<wap-provisioningdoc version="1.1">
+  <characteristic type="NAPDEF">
+    <parm name="NAPID" value="INTERNET"/>
+    <parm name="NAME" value="Example Internet"/>
+    <parm name="INTERNET"/>
+    <parm name="NAP-ADDRESS" value="internet2.example.com"/>
+    <parm name="NAP-ADDRTYPE" value="APN"/>
+    <characteristic type="NAPAUTHINFO">
+      <parm name="AUTHTYPE" value="CHAP"/>
+      <parm name="AUTHNAME" value="web"/>
+      <parm name="AUTHSECRET" value="web"/>
+    </characteristic>
+  </characteristic>
+</wap-provisioningdoc>
+XML
+"$PB_TOP/tools/mkpush.py" --xml "$PB_NS_DIR/apn2.xml" --sec netwpin --imsi $IMSI --out "$R/root/pushes/apn2.netwpin.wsp" ||
+        fail "tools/mkpush.py for the second push (xml2wbxml: make deps)"
 
 grep -q '^provd:' "$R/etc/passwd" && fail "user provd exists before boot (sysusers would not be tested)" ||
         ok "no user provd in the tree before boot (systemd-sysusers at boot creates it)"
@@ -196,6 +222,71 @@ kf=$(pb_ns sh -c 'stat -c "%a %U %n" /etc/NetworkManager/system-connections/*.nm
 echo "keyfiles: $kf"
 [ -n "$kf" ] && ! grep -qv '^600 root ' <<<"$kf" && ok "NetworkManager keyfile written, mode 0600 root" ||
         fail "NetworkManager keyfile: $kf"
+
+# ---- the real NetworkManager: the pushed APN is there without any manual step (issue 10)
+if pb_wait_for 30 unit_is NetworkManager.service active; then
+        ok "NetworkManager.service active in the container"
+else
+        fail "NetworkManager.service is $(pb_ns systemctl is-active NetworkManager.service)"
+        pb_ns_diag NetworkManager.service
+fi
+CON="Example Internet"
+nm_apn() { pb_ns nmcli -g gsm.apn connection show "$CON" 2>/dev/null; }
+nm_apn_is() { [ "$(nm_apn)" = "$1" ]; }
+if pb_wait_for 20 nm_apn_is internet.example.com; then
+        ok "nmcli connection show: '$CON' with gsm.apn internet.example.com (no reload, no restart)"
+else
+        fail "NetworkManager does not have the pushed APN: gsm.apn '$(nm_apn)'; connections: $(pb_ns nmcli -t connection show 2>&1)"
+        pb_ns journalctl -b -u verifierd.service -u NetworkManager.service --no-pager -o cat | tail -n 15 | sed 's/^/    /'
+fi
+f=$(pb_ns nmcli -t -f UUID,FILENAME connection show 2>&1)
+kuuid=$(pb_ns sh -c 'sed -n "s/^uuid=//p" /etc/NetworkManager/system-connections/provboot-INTERNET-*.nmconnection' 2>&1)
+[ -n "$kuuid" ] && grep -q "^$kuuid:/etc/NetworkManager/system-connections/provboot-INTERNET-" <<<"$f" &&
+        ok "NetworkManager loaded verifierd's keyfile (uuid $kuuid)" || fail "uuid/filename as NetworkManager has them: $f (keyfile uuid '$kuuid')"
+v=$(pb_ns nmcli -g ppp.refuse-pap,ppp.refuse-chap,ppp.refuse-mschap,ppp.refuse-mschapv2,ppp.refuse-eap,gsm.sim-operator-id,connection.autoconnect \
+        connection show "$CON" 2>&1 | paste -sd' ')
+[ "$v" = "no yes yes yes yes 26201 yes" ] &&
+        ok "NetworkManager has AUTHTYPE PAP as refuse-{chap,mschap,mschapv2,eap}, sim-operator-id 26201, autoconnect" ||
+        fail "ppp.refuse-pap,chap,mschap,mschapv2,eap,gsm.sim-operator-id,autoconnect: '$v'"
+out=$(pb_ns provctl settings --json 2>&1)
+[ "$(pj "[e['export'] for e in d if e['path'] == '/PXLOGICAL[PROXY-ID=PROXY1]'][:1] == ['stored, not exported']" <<<"$out" 2>/dev/null)" = 1 ] &&
+        ok "provctl settings --json: the pushed proxy is stored, not exported" || fail "provctl settings --json: $out"
+pb_ns journalctl -b -u verifierd.service --no-pager -o cat | grep -q "NetworkManager asked to load" &&
+        ok "verifierd's journal: NetworkManager asked to load the keyfile" || fail "no 'NetworkManager asked to load' in verifierd's journal"
+
+# The user changes the APN in NetworkManager (as the phone's settings would): NetworkManager
+# rewrites verifierd's file; a verifierd restart leaves it, and says so.
+out=$(pb_ns nmcli connection modify "$CON" gsm.apn users.choice 2>&1)
+[ $? -eq 0 ] && ok "nmcli connection modify '$CON' gsm.apn users.choice" || fail "nmcli connection modify: $out"
+pb_ns systemctl stop verifierd.service
+pb_ns provctl status >/dev/null 2>&1
+pb_wait_for 20 unit_is verifierd.service active || fail "verifierd.service not re-activated"
+a=$(pb_ns sh -c 'sed -n "s/^apn=//p" /etc/NetworkManager/system-connections/provboot-INTERNET-*.nmconnection' 2>&1)
+[ "$a" = users.choice ] && nm_apn_is users.choice && ok "verifierd restarted: the user's change stays (file and NetworkManager: users.choice)" ||
+        fail "after restart: file apn '$a', NetworkManager '$(nm_apn)'"
+out=$(pb_ns provctl settings --json 2>&1)
+[ "$(pj "[e['export'] for e in d if e['path'] == '/NAPDEF[NAPID=INTERNET]'][:1] == ['changed by the user, not overwritten']" <<<"$out" 2>/dev/null)" = 1 ] &&
+        ok "provctl settings --json: INTERNET changed by the user, not overwritten" || fail "provctl settings after the user's change: $out"
+pb_ns journalctl -b -u verifierd.service --no-pager -o cat | grep -q "was changed by someone else: left alone" &&
+        ok "verifierd's journal: changed by someone else, left alone" || fail "no journal line for the user's change"
+
+# NetworkManager stopped: the next push is written and announced as such; NetworkManager loads
+# it when it starts.
+pb_ns systemctl stop NetworkManager.service
+out=$(pb_ns provctl status 2>&1)
+grep -q "Status.NetworkManager: not running: the profiles are written and will be loaded when it starts" <<<"$out" &&
+        ok "provctl status: NetworkManager not running, profiles loaded when it starts" || fail "provctl status: $out"
+out=$(pb_ns provctl --json inject /root/pushes/apn2.netwpin.wsp 2>&1)
+[ "$(pj 'd["verdict"]' <<<"$out" 2>/dev/null)" = applied ] && ok "a newer push while NetworkManager is stopped: applied" ||
+        fail "second push: $out"
+pb_ns systemctl start NetworkManager.service
+if pb_wait_for 30 nm_apn_is internet2.example.com; then
+        ok "NetworkManager started: '$CON' has the newer push's APN internet2.example.com (it replaced the user's edit)"
+else
+        fail "after NetworkManager's start: gsm.apn '$(nm_apn)'"
+fi
+v=$(pb_ns nmcli -g ppp.refuse-pap,ppp.refuse-chap connection show "$CON" 2>&1 | paste -sd' ')
+[ "$v" = "yes no" ] && ok "AUTHTYPE CHAP now: NetworkManager refuses PAP, allows CHAP" || fail "ppp after CHAP push: '$v'"
 
 # ---- the verdict in the journal, with its structured fields
 verdict_logged() {

@@ -131,6 +131,8 @@ static void ref_apply(Ref *ref, unsigned k) {
                 .body_len = strlen(body),
                 .accounts = &acc,
                 .n_accounts = 1,
+                /* what the engine binds a NETWPIN push to: the MCC+MNC of IMSI (export-nm.h) */
+                .sim_operator_id = "26201",
         };
         uint64_t id = 0;
 

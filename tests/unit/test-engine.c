@@ -875,10 +875,22 @@ START_TEST(test_napdef_exported) {
         ck_assert_uint_eq(n_documents(), 1);
         ck_assert_uint_eq(et_count_files(nmdir, EXPORT_NM_PREFIX), 1);
 
-        /* exports can be rebuilt from the store at any time */
+        /* bound to the SIM whose IMSI authenticated it (MCC 262, 2-digit MNC 01) */
+        text = et_slurp(path);
+        ck_assert_ptr_nonnull(strstr(text, "\nsim-operator-id=26201\n"));
+        ck_assert_ptr_null(strstr(text, "\nsim-id="));
+        free(text);
+
+        /* exports are rebuilt from the store, except a profile someone else removed: it stays
+         * removed (issue 10, point 4) until a newer push installs it again */
         ck_assert_int_eq(unlink(path), 0);
-        ck_assert_int_eq(engine_rebuild_exports(eng, NULL), 0);
-        ck_assert_int_eq(stat(path, &st), 0);
+        {
+                ExportNmStats st2 = {};
+
+                ck_assert_int_eq(engine_rebuild_exports(eng, &st2), 0);
+                ck_assert_uint_eq(st2.user_removed, 1);
+                ck_assert_int_eq(stat(path, &st), -1);
+        }
         free(path);
         free(good);
 }
@@ -988,6 +1000,119 @@ START_TEST(test_denied_escaped) {
                 store_pending_free(pd);
                 engine_result_done(&r);
         }
+}
+END_TEST
+
+/* Issue 10, points 2-4 at the engine: the SIM identity hook, the binding, and what waits for
+ * NetworkManager (paths to load, notices to log). */
+static void submit_netwpin(const char *spec, const char *imsi) {
+        char *body = xml_body(spec), mac[41];
+        EngineResult r;
+
+        mac_of(body, WSP_SEC_NETWPIN, imsi, NULL, mac);
+        r = submit((const uint8_t *) body, strlen(body), WSP_SEC_NETWPIN, mac);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        free(body);
+}
+
+static char *keyfile_of(const char *napid) {
+        DIR *d = opendir(nmdir);
+        struct dirent *de;
+        char *path = NULL, prefix[64];
+
+        snprintf(prefix, sizeof prefix, "%s%s-", EXPORT_NM_PREFIX, napid);
+        while ((de = readdir(d)))
+                if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+                        ck_assert_int_ge(asprintf(&path, "%s/%s", nmdir, de->d_name), 0);
+        closedir(d);
+        ck_assert_ptr_nonnull(path);
+        return path;
+}
+
+static bool sync_has_path(const EngineNmSync *s, const char *path) {
+        for (size_t i = 0; i < s->n_paths; i++)
+                if (strcmp(s->paths[i], path) == 0)
+                        return true;
+        return false;
+}
+
+START_TEST(test_sim_binding_and_nm_sync) {
+        EngineNmSync sync = {};
+        char *a, *b, *c, *text;
+
+        cfg->confirm_network_pin = false;
+        ck_assert_int_eq(engine_set_sim_identity(eng, "2620", NULL), -EINVAL);
+        ck_assert_int_eq(engine_set_sim_identity(eng, "26201x", NULL), -EINVAL);
+        ck_assert_int_eq(engine_set_sim_identity(eng, "26201", "89x"), -EINVAL);
+        /* the modem stack says this SIM's MNC has 3 digits: that wins over the 2-digit guess */
+        ck_assert_int_eq(engine_set_sim_identity(eng, "262011", "8949226001234567890"), 0);
+        submit_netwpin("NAPDEF{NAPID=a;NAME=A;NAP-ADDRESS=a.example}", IMSI);
+        a = keyfile_of("a");
+        text = et_slurp(a);
+        ck_assert_ptr_nonnull(strstr(text, "\nsim-operator-id=262011\n"));
+        ck_assert_ptr_nonnull(strstr(text, "\nsim-id=8949226001234567890\n"));
+        free(text);
+        /* what NetworkManager must load: the file just written */
+        ck_assert_int_gt(engine_take_nm_sync(eng, &sync), 0);
+        ck_assert(sync_has_path(&sync, a));
+        ck_assert_uint_eq(sync.n_notices, 0);
+        engine_nm_sync_done(&sync);
+
+        /* another SIM: what was reported about the old one is forgotten */
+        ck_assert_int_eq(engine_set_imsi(eng, "234150123456789"), 0);
+        submit_netwpin("NAPDEF{NAPID=b;NAME=B;NAP-ADDRESS=b.example}", "234150123456789");
+        b = keyfile_of("b");
+        text = et_slurp(b);
+        ck_assert_ptr_nonnull(strstr(text, "\nsim-operator-id=23415\n"));
+        ck_assert_ptr_null(strstr(text, "\nsim-id="));
+        free(text);
+        /* the same IMSI again (a property update) keeps what was reported */
+        ck_assert_int_eq(engine_set_sim_identity(eng, "23415", "8944110000000000001"), 0);
+        ck_assert_int_eq(engine_set_imsi(eng, "234150123456789"), 0);
+        submit_netwpin("NAPDEF{NAPID=c;NAME=C;NAP-ADDRESS=c.example}", "234150123456789");
+        c = keyfile_of("c");
+        text = et_slurp(c);
+        ck_assert_ptr_nonnull(strstr(text, "\nsim-id=8944110000000000001\n"));
+        free(text);
+        /* the first document keeps its own binding */
+        text = et_slurp(a);
+        ck_assert_ptr_nonnull(strstr(text, "\nsim-operator-id=262011\n"));
+        free(text);
+
+        /* someone removes a profile: a notice to log, and no path to load */
+        (void) engine_take_nm_sync(eng, &sync);
+        engine_nm_sync_done(&sync);
+        ck_assert_int_eq(unlink(b), 0);
+        ck_assert_int_eq(engine_rebuild_exports(eng, NULL), 0);
+        ck_assert_int_eq(engine_take_nm_sync(eng, &sync), 1);
+        ck_assert_uint_eq(sync.n_paths, 0);
+        ck_assert_ptr_nonnull(strstr(sync.notices[0], "was removed by someone else"));
+        engine_nm_sync_done(&sync);
+        /* a failed load keeps the paths for the next try */
+        {
+                EngineNmSync back = {};
+
+                back.paths = calloc(1, sizeof(char *));
+                back.paths[0] = strdup(a);
+                back.n_paths = 1;
+                engine_return_nm_paths(eng, &back);
+                ck_assert_int_eq(engine_take_nm_sync(eng, &sync), 1);
+                ck_assert(sync_has_path(&sync, a));
+                engine_nm_sync_done(&sync);
+        }
+
+        /* a new engine (verifierd's start) offers every file of ours to NetworkManager */
+        eng = engine_free(eng);
+        eng = open_engine();
+        ck_assert_int_eq(engine_rebuild_exports(eng, NULL), 0);
+        (void) engine_take_nm_sync(eng, &sync);
+        ck_assert(sync_has_path(&sync, a) && sync_has_path(&sync, c) && !sync_has_path(&sync, b));
+        engine_nm_sync_done(&sync);
+        ck_assert_int_eq(engine_rebuild_exports(eng, NULL), 0);
+        ck_assert_int_eq(engine_take_nm_sync(eng, &sync), 0);
+        free(a);
+        free(b);
+        free(c);
 }
 END_TEST
 
@@ -1123,6 +1248,7 @@ int main(void) {
         tc = tcase_create("/engine/export");
         tcase_add_checked_fixture(tc, setup, teardown);
         TU_ADD(tc, test_napdef_exported);
+        TU_ADD(tc, test_sim_binding_and_nm_sync);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("/engine/secrets");

@@ -5,6 +5,13 @@
  * expected id, uuid, apn, username and password, and an autoconnecting profile with the
  * authentication strength as its autoconnect-priority; files are 0600 and written without leftovers;
  * hostile values are refused; rebuild is idempotent and removes only stale files of ours.
+ * Issue 10, point 3: the pushed AUTHTYPE becomes [ppp] refuse-* so NetworkManager offers only
+ * that method; the profile is bound to the SIM recorded with its document (gsm.sim-operator-id,
+ * gsm.sim-id), with the MNC length rule of export_nm_sim_operator_id; an MMS-only NAPDEF is not
+ * exported (a weaker w4 cannot make the operator's NAPDEF MMS-only); proxies and MMS-only APNs
+ * are reported "stored, not exported". Point 4: a file someone else changed or removed is left
+ * alone (and reported once) until a newer push for that profile; a file of ours without a record
+ * is adopted; a changed file no longer backed by the store is left in place.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +52,23 @@ static int apply(const char *spec, int sec) {
                 .doc = d,
                 .body = (const uint8_t *) spec,
                 .body_len = strlen(spec),
+        };
+        int r = store_apply(store, &a, NULL, NULL);
+
+        cpdoc_free(d);
+        return r;
+}
+
+/* apply() with a SIM binding recorded with the document (what the engine does for NETWPIN). */
+static int apply_bound(const char *spec, int sec, const char *sim_operator_id, const char *sim_id) {
+        CpDoc *d = et_doc(spec);
+        StoreApply a = {
+                .push = { .sec = sec, .roles = 4, .verdict = VERDICT_APPLIED, .received_usec = 1, .decided_usec = 2 },
+                .doc = d,
+                .body = (const uint8_t *) spec,
+                .body_len = strlen(spec),
+                .sim_operator_id = sim_operator_id,
+                .sim_id = sim_id,
         };
         int r = store_apply(store, &a, NULL, NULL);
 
@@ -95,7 +119,10 @@ static int apply_napdef(const char *napid, const char *name, const char *apn, co
 
 typedef struct NmRead {
         char id[512], uuid[64], type[32], apn[128], username[512], password[512];
+        char sim_operator_id[16], sim_id[32];
         bool has_username, has_password;
+        /* [ppp] as NetworkManager read it */
+        bool has_ppp, refuse_pap, refuse_chap, refuse_mschap, refuse_mschapv2, refuse_eap;
 } NmRead;
 
 /* Keyfile value as NetworkManager wrote it back (GKeyFile escapes kept). */
@@ -138,7 +165,17 @@ static void nm_read(const char *path, NmRead *ret) {
                         } else if (strncmp(line, "password=", 9) == 0) {
                                 take(ret->password, sizeof ret->password, line, "password=");
                                 ret->has_password = true;
-                        }
+                        } else if (strncmp(line, "sim-operator-id=", 16) == 0)
+                                take(ret->sim_operator_id, sizeof ret->sim_operator_id, line, "sim-operator-id=");
+                        else if (strncmp(line, "sim-id=", 7) == 0)
+                                take(ret->sim_id, sizeof ret->sim_id, line, "sim-id=");
+                } else if (strcmp(group, "[ppp]") == 0) {
+                        ret->has_ppp = true;
+                        ret->refuse_pap |= strcmp(line, "refuse-pap=true\n") == 0;
+                        ret->refuse_chap |= strcmp(line, "refuse-chap=true\n") == 0;
+                        ret->refuse_mschap |= strcmp(line, "refuse-mschap=true\n") == 0;
+                        ret->refuse_mschapv2 |= strcmp(line, "refuse-mschapv2=true\n") == 0;
+                        ret->refuse_eap |= strcmp(line, "refuse-eap=true\n") == 0;
                 }
         }
         status = pclose(f);
@@ -167,6 +204,20 @@ static char *find_file(const char *needle) {
         closedir(d);
         ck_assert_msg(found != NULL, "no file for %s", needle);
         return found;
+}
+
+/* Files of ours whose name contains @needle. */
+static unsigned count_named(const char *needle) {
+        DIR *d = opendir(nmdir);
+        struct dirent *de;
+        unsigned n = 0;
+
+        ck_assert_ptr_nonnull(d);
+        while ((de = readdir(d)))
+                if (strncmp(de->d_name, EXPORT_NM_PREFIX, strlen(EXPORT_NM_PREFIX)) == 0 && strstr(de->d_name, needle))
+                        n++;
+        closedir(d);
+        return n;
 }
 
 START_TEST(test_nmcli_accepts) {
@@ -504,6 +555,418 @@ START_TEST(test_names_and_uuids) {
 }
 END_TEST
 
+/* ---- issue 10, point 3: keyfile fidelity ---------------------------------------------------- */
+
+START_TEST(test_authtype_to_ppp) {
+        NmRead nm;
+        char *path, *text;
+
+        ck_assert_int_eq(apply("NAPDEF{NAPID=pap;NAME=P;NAP-ADDRESS=pap.example;"
+                               "NAPAUTHINFO{AUTHTYPE=PAP;AUTHNAME=u;AUTHSECRET=s}}"
+                               "NAPDEF{NAPID=chap;NAME=C;NAP-ADDRESS=chap.example;"
+                               "NAPAUTHINFO{AUTHTYPE=CHAP;AUTHNAME=u;AUTHSECRET=s}}"
+                               "NAPDEF{NAPID=md5;NAME=M;NAP-ADDRESS=md5.example;"
+                               "NAPAUTHINFO{AUTHTYPE=MD5;AUTHNAME=u;AUTHSECRET=s}}"
+                               "NAPDEF{NAPID=none;NAME=N;NAP-ADDRESS=none.example}"
+                               /* AUTHTYPE of the NAPAUTHINFO the credentials come from, not the first */
+                               "NAPDEF{NAPID=second;NAME=S;NAP-ADDRESS=second.example;"
+                               "NAPAUTHINFO{AUTHTYPE=PAP};NAPAUTHINFO{AUTHTYPE=CHAP;AUTHNAME=u2}}", 0), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
+
+        /* PAP: NetworkManager offers only PAP (it maps [ppp] to ModemManager's allowed-auth) */
+        path = find_file("-pap-");
+        nm_read(path, &nm);
+        ck_assert(nm.has_ppp);
+        ck_assert(!nm.refuse_pap && nm.refuse_chap && nm.refuse_mschap && nm.refuse_mschapv2 && nm.refuse_eap);
+        free(path);
+        path = find_file("-chap-");
+        nm_read(path, &nm);
+        ck_assert(nm.has_ppp);
+        ck_assert(nm.refuse_pap && !nm.refuse_chap && nm.refuse_mschap && nm.refuse_mschapv2 && nm.refuse_eap);
+        free(path);
+        path = find_file("-second-");
+        nm_read(path, &nm);
+        ck_assert_str_eq(nm.username, "u2");
+        ck_assert(nm.refuse_pap && !nm.refuse_chap);
+        free(path);
+        /* MD5 (Mobile IP) and no credentials: NetworkManager's default, no [ppp] */
+        path = find_file("-md5-");
+        text = et_slurp(path);
+        ck_assert_ptr_null(strstr(text, "[ppp]"));
+        free(text);
+        free(path);
+        path = find_file("-none-");
+        text = et_slurp(path);
+        ck_assert_ptr_null(strstr(text, "[ppp]"));
+        free(text);
+        free(path);
+}
+END_TEST
+
+START_TEST(test_sim_binding) {
+        NmRead nm;
+        char *path, *text;
+
+        ck_assert_int_eq(apply_bound("NAPDEF{NAPID=op;NAME=Op;NAP-ADDRESS=op.example;INTERNET}", WSP_SEC_NETWPIN,
+                                     "26201", "8949226001234567890"),
+                         0);
+        ck_assert_int_eq(apply_bound("NAPDEF{NAPID=us;NAME=Us;NAP-ADDRESS=us.example}", WSP_SEC_NETWPIN, "310260",
+                                     NULL),
+                         0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=free;NAME=Free;NAP-ADDRESS=free.example}", WSP_SEC_USERPIN), 0);
+        /* not digits: never recorded, never rendered */
+        ck_assert_int_eq(apply_bound("NAPDEF{NAPID=bad;NAME=Bad;NAP-ADDRESS=bad.example}", WSP_SEC_NETWPIN,
+                                     "26201\n[x]", "89\n"),
+                         0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
+
+        path = find_file("-op-");
+        nm_read(path, &nm);
+        ck_assert_str_eq(nm.sim_operator_id, "26201");
+        ck_assert_str_eq(nm.sim_id, "8949226001234567890");
+        free(path);
+        path = find_file("-us-");
+        nm_read(path, &nm);
+        ck_assert_str_eq(nm.sim_operator_id, "310260");
+        ck_assert_str_eq(nm.sim_id, "");
+        free(path);
+        path = find_file("-free-");
+        text = et_slurp(path);
+        ck_assert_ptr_null(strstr(text, "sim-"));
+        free(text);
+        free(path);
+        path = find_file("-bad-");
+        nm_read(path, &nm);
+        ck_assert_str_eq(nm.sim_operator_id, "");
+        text = et_slurp(path);
+        ck_assert_ptr_null(strstr(text, "sim-"));
+        free(text);
+        free(path);
+
+        /* NetworkManager refuses what the renderer refuses */
+        {
+                NmProfile p = { .id = "x", .apn = "ok", .napid = "n", .root = "/NAPDEF[NAPID=n]", .sim_operator_id = "2620" };
+                char *t = NULL;
+
+                ck_assert_int_eq(export_nm_render(&p, &t), -EBADMSG);
+                p.sim_operator_id = "2620123";
+                ck_assert_int_eq(export_nm_render(&p, &t), -EBADMSG);
+                p.sim_operator_id = "26201";
+                p.sim_id = "89x";
+                ck_assert_int_eq(export_nm_render(&p, &t), -EBADMSG);
+                ck_assert_ptr_null(t);
+        }
+}
+END_TEST
+
+START_TEST(test_sim_operator_id_rule) {
+        char out[STORE_SIM_OPERATOR_ID_MAX + 1];
+
+        /* two digits by default */
+        ck_assert_int_eq(export_nm_sim_operator_id("262011", NULL, out), 1);
+        ck_assert_str_eq(out, "26201");
+        ck_assert_int_eq(export_nm_sim_operator_id("23415", NULL, out), 1);
+        ck_assert_str_eq(out, "23415");
+        /* three where every network of the MCC uses three */
+        ck_assert_int_eq(export_nm_sim_operator_id("310260", NULL, out), 1);
+        ck_assert_str_eq(out, "310260");
+        ck_assert_int_eq(export_nm_sim_operator_id("302720", NULL, out), 1);
+        ck_assert_str_eq(out, "302720");
+        ck_assert_int_eq(export_nm_sim_operator_id("722310", NULL, out), 1);
+        ck_assert_str_eq(out, "722310");
+        ck_assert_int_eq(export_nm_sim_operator_id("31026", NULL, out), 0); /* a 3-digit MCC needs 6 digits */
+        /* both lengths in use: not guessed */
+        ck_assert_int_eq(export_nm_sim_operator_id("405854", NULL, out), 0);
+        ck_assert_int_eq(export_nm_sim_operator_id("374130", NULL, out), 0);
+        /* the modem stack's value (read from EF_AD) wins when it is this SIM's */
+        ck_assert_int_eq(export_nm_sim_operator_id("405854", "405854", out), 1);
+        ck_assert_str_eq(out, "405854");
+        ck_assert_int_eq(export_nm_sim_operator_id("262011", "262011", out), 1);
+        ck_assert_str_eq(out, "262011");
+        ck_assert_int_eq(export_nm_sim_operator_id(NULL, "23415", out), 1);
+        ck_assert_str_eq(out, "23415");
+        /* another SIM's value is stale: the IMSI rule applies */
+        ck_assert_int_eq(export_nm_sim_operator_id("262011", "23415", out), 1);
+        ck_assert_str_eq(out, "26201");
+        ck_assert_int_eq(export_nm_sim_operator_id("405854", "40585", out), 1); /* a prefix: 2-digit MNC */
+        ck_assert_str_eq(out, "40585");
+        ck_assert_int_eq(export_nm_sim_operator_id("405854", "4058", out), 0);  /* malformed: ignored */
+        /* malformed input */
+        ck_assert_int_eq(export_nm_sim_operator_id("2620", NULL, out), -EINVAL);
+        ck_assert_int_eq(export_nm_sim_operator_id("26201x", NULL, out), -EINVAL);
+        ck_assert_int_eq(export_nm_sim_operator_id("2620112", NULL, out), -EINVAL);
+        ck_assert_int_eq(export_nm_sim_operator_id(NULL, NULL, out), 0);
+}
+END_TEST
+
+typedef struct StatusSeen {
+        char root[128][64];
+        char state[128][64];
+        char detail[128][160];
+        unsigned n;
+} StatusSeen;
+
+static int on_status(const ExportNmStatus *st, void *userdata) {
+        StatusSeen *x = userdata;
+
+        ck_assert_uint_lt(x->n, 128);
+        snprintf(x->root[x->n], sizeof x->root[0], "%s", st->root);
+        snprintf(x->state[x->n], sizeof x->state[0], "%s", st->state);
+        snprintf(x->detail[x->n], sizeof x->detail[0], "%s", st->detail ?: "");
+        x->n++;
+        return 0;
+}
+
+static const char *status_of(StatusSeen *x, const char *root) {
+        for (unsigned i = 0; i < x->n; i++)
+                if (strcmp(x->root[i], root) == 0)
+                        return x->state[i];
+        return NULL;
+}
+
+static StatusSeen *status_now(void) {
+        StatusSeen *x = calloc(1, sizeof(StatusSeen));
+
+        ck_assert_int_ge(export_nm_status(store, nmdir, on_status, x), 0);
+        return x;
+}
+
+START_TEST(test_mms_only_not_exported) {
+        ExportNmStats st = {};
+        StatusSeen *x;
+        char *text, *path;
+
+        ck_assert_int_eq(apply("NAPDEF{NAPID=mms;NAME=MMS;NAP-ADDRESS=mms.example}"
+                               "NAPDEF{NAPID=both;NAME=Both;NAP-ADDRESS=both.example;INTERNET}"
+                               "NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=net.example;INTERNET}"
+                               "PXLOGICAL{PROXY-ID=mmsproxy;NAME=P;"
+                               "PXPHYSICAL{PHYSICAL-PROXY-ID=pp;PXADDR=10.0.0.1;TO-NAPID=mms;PORT{PORTNBR=8080}}}"
+                               "APPLICATION{APPID=w4;NAME=MMS;ADDR=http://mms.example/mms;TO-NAPID=mms;TO-PROXY=mmsproxy}"
+                               "APPLICATION{APPID=w4;PROVIDER-ID=b;NAME=MMS2;ADDR=http://mmsc.both.example/;TO-NAPID=both}",
+                               WSP_SEC_USERNETWPIN), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
+        ck_assert_uint_eq(st.mms_only, 1);
+        /* the MMS-only APN is no NetworkManager profile; the combined one is, autoconnecting */
+        ck_assert_uint_eq(count_named("-mms-"), 0);
+        ck_assert_uint_eq(et_count_files(nmdir, EXPORT_NM_PREFIX), 2);
+        path = find_file("-both-");
+        text = et_slurp(path);
+        ck_assert_ptr_nonnull(strstr(text, "\nautoconnect=true\n"));
+        free(text);
+        free(path);
+
+        x = status_now();
+        ck_assert_str_eq(status_of(x, "/NAPDEF[NAPID=mms]"), EXPORT_NM_STATE_NOT_EXPORTED);
+        ck_assert_str_eq(status_of(x, "/NAPDEF[NAPID=both]"), EXPORT_NM_STATE_EXPORTED);
+        ck_assert_str_eq(status_of(x, "/NAPDEF[NAPID=net]"), EXPORT_NM_STATE_EXPORTED);
+        /* a proxy: NetworkManager has no setting for it; never presented as applied */
+        ck_assert_str_eq(status_of(x, "/PXLOGICAL[PROXY-ID=mmsproxy]"), EXPORT_NM_STATE_NOT_EXPORTED);
+        ck_assert_ptr_null(status_of(x, "/APPLICATION[APPID=w4]"));
+        free(x);
+
+        /* A weaker message names the operator's Internet NAPDEF in its own w4: it adds an MMS use,
+         * it does not take the NetworkManager profile away (export-dbus.h's strength rule). */
+        ck_assert_int_eq(apply("APPLICATION{APPID=w4;PROVIDER-ID=evil;NAME=E;ADDR=http://evil.example/;TO-NAPID=net}",
+                               WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
+        free(find_file("-net-"));
+}
+END_TEST
+
+START_TEST(test_mms_only_stale_file_removed) {
+        /* A build before this rule exported the MMS-only APN: the file goes (it is ours, untouched). */
+        ck_assert_int_eq(apply("NAPDEF{NAPID=mms;NAME=MMS;NAP-ADDRESS=mms.example}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
+        ck_assert_uint_eq(count_named("-mms-"), 1);
+        ck_assert_int_eq(apply("APPLICATION{APPID=w4;NAME=MMS;ADDR=http://mms.example/mms;TO-NAPID=mms}",
+                               WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
+        ck_assert_uint_eq(count_named("-mms-"), 0);
+}
+END_TEST
+
+/* ---- issue 10, point 4: what someone else changed stays changed ---------------------------- */
+
+typedef struct Events {
+        unsigned n[_EXPORT_NM_EVENT_MAX];
+} Events;
+
+static void on_event(ExportNmEvent ev, const char *name, const char *root, void *userdata) {
+        ((Events *) userdata)->n[ev]++;
+}
+
+static void replace_text(const char *path, const char *from, const char *to) {
+        char *t = et_slurp(path), *at = strstr(t, from), *n = NULL;
+        int fd;
+
+        ck_assert_ptr_nonnull(at);
+        ck_assert_int_ge(asprintf(&n, "%.*s%s%s", (int) (at - t), t, to, at + strlen(from)), 0);
+        fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(write(fd, n, strlen(n)), (ssize_t) strlen(n));
+        close(fd);
+        free(n);
+        free(t);
+}
+
+START_TEST(test_user_change_kept) {
+        ExportNmStats st = {};
+        Events ev = {};
+        StatusSeen *x;
+        char *path, *text;
+
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op.example;INTERNET}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
+        path = find_file("-net-");
+
+        /* the user edits the APN in the phone's settings (NetworkManager rewrites the file) */
+        replace_text(path, "\napn=op.example\n", "\napn=users.choice\n");
+        ck_assert_int_eq(export_nm_rebuild_ex(store, nmdir, &st, on_event, &ev), 0);
+        ck_assert_uint_eq(st.user_changed, 1);
+        ck_assert_uint_eq(st.written, 0);
+        ck_assert_uint_eq(ev.n[EXPORT_NM_EVENT_USER_CHANGED], 1);
+        text = et_slurp(path);
+        ck_assert_ptr_nonnull(strstr(text, "\napn=users.choice\n"));
+        free(text);
+        /* every later start leaves it too, and reports it only once */
+        ev = (Events) {};
+        ck_assert_int_eq(export_nm_rebuild_ex(store, nmdir, &st, on_event, &ev), 0);
+        ck_assert_uint_eq(st.user_changed, 1);
+        ck_assert_uint_eq(ev.n[EXPORT_NM_EVENT_USER_CHANGED], 0);
+        text = et_slurp(path);
+        ck_assert_ptr_nonnull(strstr(text, "\napn=users.choice\n"));
+        free(text);
+        x = status_now();
+        ck_assert_str_eq(status_of(x, "/NAPDEF[NAPID=net]"), EXPORT_NM_STATE_USER_CHANGED);
+        free(x);
+        /* another push, for another profile, changes nothing here */
+        ck_assert_int_eq(apply("NAPDEF{NAPID=other;NAME=O;NAP-ADDRESS=other.example}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
+        text = et_slurp(path);
+        ck_assert_ptr_nonnull(strstr(text, "\napn=users.choice\n"));
+        free(text);
+
+        /* a newer push for this profile: its rendering is written */
+        ev = (Events) {};
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op2.example;INTERNET}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(export_nm_rebuild_ex(store, nmdir, &st, on_event, &ev), 0);
+        ck_assert_uint_eq(ev.n[EXPORT_NM_EVENT_WRITTEN], 1);
+        text = et_slurp(path);
+        ck_assert_ptr_nonnull(strstr(text, "\napn=op2.example\n"));
+        free(text);
+        x = status_now();
+        ck_assert_str_eq(status_of(x, "/NAPDEF[NAPID=net]"), EXPORT_NM_STATE_EXPORTED);
+        free(x);
+        free(path);
+}
+END_TEST
+
+START_TEST(test_user_removal_kept) {
+        ExportNmStats st = {};
+        Events ev = {};
+        StatusSeen *x;
+        char *path;
+
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op.example;INTERNET}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
+        path = find_file("-net-");
+        /* the user deletes the profile */
+        ck_assert_int_eq(unlink(path), 0);
+        ck_assert_int_eq(export_nm_rebuild_ex(store, nmdir, &st, on_event, &ev), 0);
+        ck_assert_uint_eq(st.user_removed, 1);
+        ck_assert_uint_eq(ev.n[EXPORT_NM_EVENT_USER_REMOVED], 1);
+        ck_assert_int_eq(access(path, F_OK), -1);
+        ev = (Events) {};
+        ck_assert_int_eq(export_nm_rebuild_ex(store, nmdir, &st, on_event, &ev), 0);
+        ck_assert_uint_eq(ev.n[EXPORT_NM_EVENT_USER_REMOVED], 0);
+        ck_assert_int_eq(access(path, F_OK), -1);
+        x = status_now();
+        ck_assert_str_eq(status_of(x, "/NAPDEF[NAPID=net]"), EXPORT_NM_STATE_USER_REMOVED);
+        free(x);
+
+        /* a newer push for it: recreated */
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op2.example;INTERNET}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
+        ck_assert_uint_eq(st.written, 1);
+        ck_assert_int_eq(access(path, F_OK), 0);
+        free(path);
+}
+END_TEST
+
+START_TEST(test_user_change_marker_removed) {
+        ExportNmStats st = {};
+        char *path, *text;
+
+        /* The user's edit took our owner marker out: the file is theirs; even a newer push does
+         * not write over a file that is not ours by the ownership rule. */
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op.example}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
+        path = find_file("-net-");
+        replace_text(path, EXPORT_NM_OWNER_MARKER, "org.example.owner=user");
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
+        ck_assert_uint_eq(st.user_changed, 1);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op2.example}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
+        ck_assert_uint_eq(st.user_changed, 1);
+        text = et_slurp(path);
+        ck_assert_ptr_nonnull(strstr(text, "org.example.owner=user"));
+        ck_assert_ptr_nonnull(strstr(text, "\napn=op.example\n"));
+        free(text);
+        free(path);
+}
+END_TEST
+
+START_TEST(test_adopt_and_release) {
+        ExportNmStats st = {};
+        Events ev = {};
+        char *path, *text;
+
+        /* A file of ours written before the records existed (an older build): adopted, brought up
+         * to date like any file of ours. */
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op.example}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
+        path = find_file("-net-");
+        ck_assert_int_eq(store_delete_nm_file(store, nmdir, strrchr(path, '/') + 1), 0);
+        replace_text(path, "\napn=op.example\n", "\napn=old.rendering\n");
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
+        ck_assert_uint_eq(st.written, 1);
+        text = et_slurp(path);
+        ck_assert_ptr_nonnull(strstr(text, "\napn=op.example\n"));
+        free(text);
+
+        /* The user changes it, then the NAPDEF stops being an APN: the file is not ours to remove;
+         * it stays, released (no longer tracked). */
+        replace_text(path, "\napn=op.example\n", "\napn=users.choice\n");
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=10.1.1.1;NAP-ADDRTYPE=IPV4}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(export_nm_rebuild_ex(store, nmdir, &st, on_event, &ev), 0);
+        ck_assert_uint_eq(st.removed, 0);
+        ck_assert_uint_eq(ev.n[EXPORT_NM_EVENT_RELEASED], 1);
+        ck_assert_int_eq(access(path, F_OK), 0);
+        ev = (Events) {};
+        ck_assert_int_eq(export_nm_rebuild_ex(store, nmdir, &st, on_event, &ev), 0);
+        ck_assert_uint_eq(ev.n[EXPORT_NM_EVENT_RELEASED], 0);
+        ck_assert_int_eq(access(path, F_OK), 0);
+        free(path);
+}
+END_TEST
+
+START_TEST(test_records_per_directory) {
+        char *other = et_tmpdir("exp-nm2");
+        ExportNmStats st = {};
+
+        /* Records belong to one directory: pointing the exporter at another one (a changed
+         * NetworkManagerDir=) writes there; nothing reads as removed by the user. */
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op.example}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, other, &st), 0);
+        ck_assert_uint_eq(st.written, 1);
+        ck_assert_uint_eq(st.user_removed, 0);
+        ck_assert_uint_eq(et_count_files(other, EXPORT_NM_PREFIX), 1);
+        et_rm_rf(other);
+        free(other);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("export-nm");
         TCase *tc;
@@ -521,6 +984,25 @@ int main(void) {
         TU_ADD(tc, test_file_mode_atomic_idempotent);
         TU_ADD(tc, test_rebuild_removes_only_ours);
         TU_ADD(tc, test_write_refuses_foreign);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/export-nm/fidelity");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_set_timeout(tc, 60);
+        TU_ADD(tc, test_authtype_to_ppp);
+        TU_ADD(tc, test_sim_binding);
+        TU_ADD(tc, test_sim_operator_id_rule);
+        TU_ADD(tc, test_mms_only_not_exported);
+        TU_ADD(tc, test_mms_only_stale_file_removed);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/export-nm/user-edits");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        TU_ADD(tc, test_user_change_kept);
+        TU_ADD(tc, test_user_removal_kept);
+        TU_ADD(tc, test_user_change_marker_removed);
+        TU_ADD(tc, test_adopt_and_release);
+        TU_ADD(tc, test_records_per_directory);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("/export-nm/values");
