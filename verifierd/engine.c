@@ -29,8 +29,15 @@ struct Engine {
         void *clock_userdata;
         char *export_nm_dir;            /* NULL: config->nm_dir */
         bool no_export;
-        Secret *imsi;                   /* set by engine_set_imsi; NULL: config's static Imsi= */
-        bool imsi_set;                  /* engine_set_imsi was called (also to forget it) */
+        /* The SIMs the network PIN source reported, one per modem ("" names the single SIM of
+         * engine_set_imsi); only entries with an IMSI are kept. */
+        struct {
+                char *modem;
+                Secret *imsi;
+                char *sim_id, *operator_id;
+        } sims[ENGINE_MODEMS_MAX];
+        unsigned n_sims;
+        bool imsi_set;                  /* a source spoke (also to forget): the static Imsi= is off */
         uint64_t n_decoded;             /* documents handed to the decoders (engine_decoded_count) */
 };
 
@@ -81,11 +88,28 @@ static void apply_retention(Engine *e) {
         (void) store_prune(e->store, now(e));
 }
 
+static void sim_drop(Engine *e, unsigned i) {
+        free(e->sims[i].modem);
+        secret_free(e->sims[i].imsi);
+        free(e->sims[i].sim_id);
+        free(e->sims[i].operator_id);
+        e->sims[i] = e->sims[--e->n_sims];
+        e->sims[e->n_sims] = (typeof(e->sims[0])) {};
+}
+
+static int sim_find(Engine *e, const char *modem) {
+        for (unsigned i = 0; i < e->n_sims; i++)
+                if (streq_ptr(e->sims[i].modem, modem))
+                        return (int) i;
+        return -1;
+}
+
 Engine *engine_free(Engine *e) {
         if (!e)
                 return NULL;
         store_free(e->store);
-        secret_free(e->imsi);
+        while (e->n_sims > 0)
+                sim_drop(e, 0);
         free(e->export_nm_dir);
         free(e);
         return NULL;
@@ -128,31 +152,106 @@ void engine_set_config(Engine *e, const Config *c, const Metabase *m) {
         apply_retention(e);
 }
 
+/* ICCID / MCC+MNC as a modem stack reports them: display and binding text only, so digits and
+ * at most ENGINE_SIM_TEXT_MAX of them; anything else is dropped (NULL), never stored. */
+static char *sim_text(const char *s) {
+        size_t n;
+
+        if (!s || !*s)
+                return NULL;
+        n = strnlen(s, ENGINE_SIM_TEXT_MAX + 1);
+        if (n > ENGINE_SIM_TEXT_MAX || strspn(s, "0123456789ABCDEFabcdef") != n)
+                return NULL;
+        return strdup(s);
+}
+
+int engine_set_modem_sim(Engine *e, const char *modem, const EngineSim *sim) {
+        _cleanup_(secret_freep) Secret *imsi = NULL;
+        char *modem_copy = NULL;
+        int i, r;
+
+        if (!modem)
+                return -EINVAL;
+        e->imsi_set = true;
+        i = sim_find(e, modem);
+        if (!sim || !sim->imsi || !*sim->imsi) {
+                /* No SIM (or no IMSI yet) in this modem: nothing keys a push received there. */
+                if (i >= 0)
+                        sim_drop(e, (unsigned) i);
+                return 0;
+        }
+        r = auth_imsi_check(sim->imsi, strlen(sim->imsi));
+        if (r < 0)
+                return -EINVAL;
+        r = secret_new_from_string(sim->imsi, &imsi);
+        if (r < 0)
+                return r;
+        if (i < 0) {
+                if (e->n_sims >= ENGINE_MODEMS_MAX)
+                        return -ENOSPC;
+                modem_copy = strdup(modem);
+                if (!modem_copy)
+                        return -ENOMEM;
+                i = (int) e->n_sims++;
+                e->sims[i].modem = modem_copy;
+        }
+        secret_free(e->sims[i].imsi);
+        e->sims[i].imsi = TAKE_PTR(imsi);
+        free(e->sims[i].sim_id);
+        e->sims[i].sim_id = sim_text(sim->sim_id);
+        free(e->sims[i].operator_id);
+        e->sims[i].operator_id = sim_text(sim->operator_id);
+        return 0;
+}
+
 int engine_set_imsi(Engine *e, const char *digits) {
-        Secret *s = NULL;
         int r;
 
         if (digits && *digits) {
                 r = auth_imsi_check(digits, strlen(digits));
                 if (r < 0)
                         return -EINVAL;
-                r = secret_new_from_string(digits, &s);
-                if (r < 0)
-                        return r;
         }
-        secret_free(e->imsi);
-        e->imsi = s;
-        e->imsi_set = true;
-        return 0;
+        while (e->n_sims > 0)
+                sim_drop(e, 0);
+        return engine_set_modem_sim(e, "", &(EngineSim) { .imsi = digits });
 }
 
-/* The IMSI of the SIM present now: the modem's (engine_set_imsi) or the static Imsi=. */
-static const Secret *current_imsi(Engine *e) {
-        if (e->imsi_set)
-                return e->imsi;
-        if (e->config->network_pin_source == NETWORK_PIN_SOURCE_STATIC)
+unsigned engine_count_sims(Engine *e) {
+        return e->n_sims;
+}
+
+/* The SIM a push received on @modem (NULL/"": not named) is checked against ("Which SIM" in
+ * engine.h). @ret_why: why there is none, for the history (never the IMSI). Return: the
+ * index into e->sims, ENGINE_SIM_STATIC for the configuration's Imsi=, or -1 (none). */
+#define ENGINE_SIM_STATIC (-2)
+static int sim_for(Engine *e, const char *modem, const char **ret_why) {
+        bool named = modem && *modem;
+        int i;
+
+        *ret_why = NULL;
+        if (!e->imsi_set && e->config->network_pin_source == NETWORK_PIN_SOURCE_STATIC && e->config->imsi)
+                return ENGINE_SIM_STATIC; /* the one configured SIM, whatever the modem */
+        if (named) {
+                i = sim_find(e, modem);
+                if (i < 0)
+                        *ret_why = "network PIN: no SIM with a known IMSI in the receiving modem";
+                return i;
+        }
+        if (e->n_sims == 1)
+                return 0;
+        /* Several SIMs and no modem named: trying each would accept a push made for any of them
+         * and bind its settings to a SIM the sender picked; none is tried. */
+        *ret_why = e->n_sims == 0 ? "network PIN: no SIM with a known IMSI"
+                                  : "network PIN: several SIMs present and the push names no receiving modem; "
+                                    "none was tried";
+        return -1;
+}
+
+static const Secret *sim_imsi(Engine *e, int i) {
+        if (i == ENGINE_SIM_STATIC)
                 return e->config->imsi;
-        return NULL;
+        return i >= 0 ? e->sims[i].imsi : NULL;
 }
 
 Store *engine_get_store(Engine *e) {
@@ -388,9 +487,16 @@ typedef struct Ctx {
         size_t doc_len;
         uint32_t signer_roles;
         unsigned signer_strength;       /* store_package_strength of the anchor */
+        /* Which SIM ("Which SIM" in engine.h): the receiving modem as provd named it, and the SIM
+         * binding recorded with an applied document (set by ctx_use_sim) */
+        char *modem;                    /* NULL: not named */
+        char *sim_id, *sim_operator;
 } Ctx;
 
 static void ctx_done(Ctx *c) {
+        free(c->modem);
+        free(c->sim_id);
+        free(c->sim_operator);
         free(c->sender);
         free(c->transport);
         free(c->content_type);
@@ -412,7 +518,33 @@ static StorePush ctx_push(const Ctx *c, Verdict v, Reason rs, uint32_t roles, co
                 .digest = c->digest,
                 .content_type = c->content_type,
                 .summary = c->summary,
+                .modem = c->modem,
         };
+}
+
+/* Resolve the SIM of the push's modem (sim_for) and remember its identity for the binding.
+ * Return: the IMSI Secret to check with (NULL: none, @ret_why says why), or NULL on -ENOMEM
+ * with *ret_oom set. */
+static const Secret *ctx_use_sim(Ctx *c, const char **ret_why, bool *ret_oom) {
+        Engine *e = c->e;
+        int i = sim_for(e, c->modem, ret_why);
+
+        *ret_oom = false;
+        c->sim_id = mfree(c->sim_id);
+        c->sim_operator = mfree(c->sim_operator);
+        if (i >= 0) {
+                if ((e->sims[i].sim_id && !(c->sim_id = strdup(e->sims[i].sim_id))) ||
+                    (e->sims[i].operator_id && !(c->sim_operator = strdup(e->sims[i].operator_id)))) {
+                        *ret_oom = true;
+                        return NULL;
+                }
+        }
+        return sim_imsi(e, i);
+}
+
+/* The history's denied text for a push no SIM could key: why (never an IMSI). */
+static char *no_sim_text(const char *why) {
+        return why ? strdup(why) : NULL;
 }
 
 static void result_set(EngineResult *ret, uint64_t id, Verdict v, Reason rs, uint32_t roles, char *denied) {
@@ -735,6 +867,10 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
                  * so the cap carries on to packages signed with them) use the capped strength. */
                 .strength_capped = c->sec == POLICY_SEC_SIGNED,
                 .strength_cap = c->signer_strength,
+                /* The SIM binding (store.h StoreDocument): the SIM ctx_use_sim resolved for the
+                 * receiving modem, the one whose IMSI keyed the MAC when the method uses one. */
+                .sim_id = c->sim_id,
+                .sim_operator = c->sim_operator,
         };
         a.push.id = c->pending_id;
 
@@ -970,7 +1106,9 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
         _cleanup_(ctx_done) Ctx c = {};
         const Config *cfg = e->config;
         const Secret *imsi;
+        const char *why = NULL;
         uint8_t mac[AUTH_MAC_LEN];
+        bool oom;
         int r;
 
         if (!s || !s->body || s->body_len > ENGINE_BODY_MAX)
@@ -998,8 +1136,11 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
                 .transport = display_text(s->transport, ENGINE_TRANSPORT_MAX),
                 .content_type = display_text(s->content_type ?: content_type_of(s->content_kind),
                                              ENGINE_CONTENT_TYPE_MAX),
+                /* an object path (ipc_modem_valid), only a name to look a SIM up by */
+                .modem = s->modem && *s->modem ? strdup(s->modem) : NULL,
         };
-        if ((s->sender && !c.sender) || (s->transport && !c.transport) || !c.content_type)
+        if ((s->sender && !c.sender) || (s->transport && !c.transport) || !c.content_type ||
+            (s->modem && *s->modem && !c.modem))
                 return -ENOMEM;
         r = store_digest_hex(s->body, s->body_len, c.digest);
         if (r < 0)
@@ -1029,11 +1170,15 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
         if (s->sec != WSP_SEC_NONE && auth_needs_mac(s->sec) && auth_mac_from_hex(s->mac, mac) < 0)
                 return finish(&c, VERDICT_REJECTED, REASON_BAD_MAC, 0, NULL, ret);
 
-        /* Step 2: the network PIN is the IMSI of the SIM present now. Without it no key exists;
-         * the push is refused like any other authentication failure (R3.4: one answer). */
-        imsi = current_imsi(e);
+        /* Step 2: the network PIN is the IMSI of the SIM in the modem that received the push
+         * (issue 10 point 7; "Which SIM" in engine.h). Without it no key exists; the push is
+         * refused like any other authentication failure (R3.4: one answer to the sender), and
+         * the history, which only root and group provboot read, says why. */
+        imsi = ctx_use_sim(&c, &why, &oom);
+        if (oom)
+                return -ENOMEM;
         if (s->sec != WSP_SEC_NONE && auth_needs_imsi(s->sec) && !imsi)
-                return finish(&c, VERDICT_REJECTED, REASON_BAD_MAC, 0, NULL, ret);
+                return finish(&c, VERDICT_REJECTED, REASON_BAD_MAC, 0, no_sim_text(why), ret);
 
         /* Step 3: authenticate the exact bytes. */
         if (s->sec != WSP_SEC_NONE && auth_needs_pin(s->sec)) {
@@ -1087,9 +1232,10 @@ static int ctx_from_pending(Engine *e, uint64_t id, Ctx *c, StorePending **ret_p
                 .transport = p->transport ? strdup(p->transport) : NULL,
                 .content_type = p->content_type ? strdup(p->content_type) : NULL,
                 .summary = p->summary ? strdup(p->summary) : NULL,
+                .modem = p->modem ? strdup(p->modem) : NULL,
         };
         if ((p->sender && !c->sender) || (p->transport && !c->transport) ||
-            (p->content_type && !c->content_type) || (p->summary && !c->summary))
+            (p->content_type && !c->content_type) || (p->summary && !c->summary) || (p->modem && !c->modem))
                 return -ENOMEM;
         if (p->digest)
                 snprintf(c->digest, sizeof c->digest, "%s", p->digest);
@@ -1107,8 +1253,10 @@ int engine_provide_pin(Engine *e, uint64_t id, const Secret *pin, EngineResult *
         _cleanup_(store_pending_freep) StorePending *p = NULL;
         _cleanup_(ctx_done) Ctx c = {};
         const Config *cfg = e->config;
-        const Secret *imsi = current_imsi(e);
+        const Secret *imsi;
+        const char *why;
         unsigned attempts;
+        bool oom;
         int r;
 
         if (!pin)
@@ -1118,6 +1266,10 @@ int engine_provide_pin(Engine *e, uint64_t id, const Secret *pin, EngineResult *
                 return r < 0 ? r : 0;
         if (p->state != PENDING_NEEDS_PIN)
                 return -EBUSY;
+        /* The SIM of the modem the push arrived on, as it is now. */
+        imsi = ctx_use_sim(&c, &why, &oom);
+        if (oom)
+                return -ENOMEM;
         if (auth_needs_imsi(p->sec) && !imsi)
                 return -ENOKEY; /* USERNETWPIN without a SIM: no attempt is spent */
 
@@ -1173,8 +1325,12 @@ int engine_confirm(Engine *e, uint64_t id, EngineResult *ret) {
         /* Authenticate again: the SIM may have changed since (the network PIN is the IMSI of the
          * SIM present now), and the pending table is only as trusted as the disk. */
         if (p->sec != WSP_SEC_NONE) {
-                const Secret *imsi = current_imsi(e);
+                const char *why;
+                bool oom;
+                const Secret *imsi = ctx_use_sim(&c, &why, &oom); /* the receiving modem's SIM now */
 
+                if (oom)
+                        return -ENOMEM;
                 if (auth_needs_imsi(p->sec) && !imsi)
                         return -ENOKEY;
                 if (auth_needs_pin(p->sec))

@@ -506,6 +506,10 @@ static int method_submit(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 .sender = s.sender,
                 .transport = s.transport,
                 .received_usec = s.received_usec,
+                /* which modem received it, so which SIM's IMSI is the network PIN (issue 10
+                 * point 7); provd's claim, validated as an object path: it only picks one of the
+                 * phone's own SIMs, and the MAC must still verify with that SIM's IMSI */
+                .modem = s.modem,
         };
         if (sub.content_kind == WSP_CONTENT_OTHER) {
                 m->protocol_violations++;
