@@ -126,6 +126,7 @@ push inj-b "$IMSI_B"
 push inj-none "$IMSI_B"
 push old-b "$IMSI_B"
 push new-c "$IMSI_C"
+push vc-b "$IMSI_B"
 
 pb_start_bus "$W" || exit 1
 pb_start_verifierd "$W/conf" "$W/state" || exit 1
@@ -171,6 +172,21 @@ esac
 out=$(pb_provctl inject --modem=not-a-path "$W/push/inj-b.wsp" 2>&1)
 rc=$?
 [ $rc -eq 64 ] && ok "inject --modem=not-a-path is a usage error (exit 64)" || fail "inject --modem=not-a-path: exit $rc: $out"
+
+# ---- SubmitWithSummary's modem from a compromised provd: IPC_MODEM_MAX (255 bytes) ------------------
+as_provd() { setpriv --reuid=provd --regid=provd --clear-groups --inh-caps=-all $PY "$T/verifier-client.py" "$PB_BUS" "$@"; }
+at=/$(printf 'a%.0s' $(seq 254))
+past=/$(printf 'a%.0s' $(seq 255))
+out=$(as_provd submit --body "$W/push/vc-b.xml" --sec 0 --netwpin "$IMSI_B" --modem "$at")
+pb_expect "SubmitWithSummary naming a modem of 255 bytes (IPC_MODEM_MAX) is read; no SIM there -> bad-mac" \
+        "rejected bad-mac" "$(cut -d' ' -f3-4 <<<"$out")"
+out=$(as_provd submit --body "$W/push/vc-b.xml" --sec 0 --netwpin "$IMSI_B" --modem "$past")
+pb_expect "a modem of 256 bytes is a protocol violation" "error org.freedesktop.DBus.Error.InvalidArgs" "$out"
+out=$(as_provd submit --body "$W/push/vc-b.xml" --sec 0 --netwpin "$IMSI_B" --modem "Modem/1")
+pb_expect "a modem that is not an object path is a protocol violation" "error org.freedesktop.DBus.Error.InvalidArgs" "$out"
+out=$(as_provd submit --body "$W/push/vc-b.xml" --sec 0 --netwpin "$IMSI_B" --modem "$MODEM_B")
+pb_expect "provd's claim only picks one of the phone's SIMs: naming modem B for a push MACed for B -> applied (XML body)" \
+        "applied -" "$(cut -d' ' -f3-4 <<<"$out")"
 
 # ---- the binding ---------------------------------------------------------------------------------
 pb_expect "push $B_ID's document is bound to modem B's SIM (modem|ICCID|MCC+MNC)" \
