@@ -639,6 +639,9 @@ static int collect_row(const StoreSetting *s, void *userdata) {
         it->ctype = dup_or_null(s->ctype, &oom);
         it->parm = dup_or_null(s->parm, &oom);
         it->value = dup_or_null(s->value, &oom);
+        it->modem = dup_or_null(s->modem, &oom);
+        it->sim_id = dup_or_null(s->sim_id, &oom);
+        it->sim_operator = dup_or_null(s->sim_operator, &oom);
         if (!oom && (!it->root || !it->path || !it->chpath || !it->ctype))
                 oom = true; /* the store never hands out NULL for these; be safe */
         return oom ? -ENOMEM : 0;

@@ -887,6 +887,9 @@ void store_setting_list_done(StoreSettingList *l) {
                 free((char *) it->ctype);
                 free((char *) it->parm);
                 free((char *) it->value);
+                free((char *) it->modem);
+                free((char *) it->sim_id);
+                free((char *) it->sim_operator);
         }
         free(l->items);
         *l = (StoreSettingList) {};
