@@ -85,6 +85,25 @@ XML
 MMS_HEX=$(od -An -tx1 -v "$W/push/mms.wsp" | tr -d ' \n' | tr a-f A-F)
 $PY "$MKPUSH" --wsp "$W/push/mms.wsp" --sms --sender +4917099999 --out "$W/push/mms.sms.hex" || fail "mkpush --wsp"
 
+# ---- OfonoNextAgent= values: PROVD_BUS_NAME_MAX (255) and PROVD_AGENT_PATH_MAX (255) ------------------
+# provd reads its configuration before it connects: with no bus it stops either way, and its log
+# says whether the value was refused.
+next_agent_refused() { # next_agent_refused VALUE: 0 when provd refuses it
+        mkdir -p "$W/cfgtest"
+        printf '[Intake]\nOfonoNextAgent=%s\n' "$1" >"$W/cfgtest/provd.conf"
+        DBUS_SYSTEM_BUS_ADDRESS=unix:path=$W/no-bus "$PB_BUILD/provd" --config-dir="$W/cfgtest" 2>&1 |
+                grep -q 'OfonoNextAgent= has a bad value'
+}
+name255="org.$(printf 'a%.0s' $(seq 249)).x"
+path255="/$(printf 'p%.0s' $(seq 254))"
+next_agent_refused "$name255 /a" && fail "a bus name of 255 bytes is refused" || ok "a bus name of 255 bytes (PROVD_BUS_NAME_MAX) is taken"
+next_agent_refused "${name255}y /a" && ok "a bus name of 256 bytes is refused" || fail "a bus name of 256 bytes is taken"
+next_agent_refused "org.example.Mms $path255" && fail "an object path of 255 bytes is refused" || ok "an object path of 255 bytes (PROVD_AGENT_PATH_MAX) is taken"
+next_agent_refused "org.example.Mms ${path255}q" && ok "an object path of 256 bytes is refused" || fail "an object path of 256 bytes is taken"
+next_agent_refused ":1.42 /a" && ok "a unique name (it changes at every start) is refused" || fail "a unique name is taken"
+next_agent_refused "org.example.Mms" && ok "a bus name without an object path is refused" || fail "a name alone is taken"
+next_agent_refused "org.example.Mms not/a/path" && ok "a bad object path is refused" || fail "a bad object path is taken"
+
 ofono_call() { busctl --address="$PB_BUS" --timeout=10 call org.ofono "$@"; }
 newest_id() { pb_newest_push | cut -d' ' -f1; }
 agent_lines() { local c; c=$(grep -c '^ReceiveNotification' "$W/agent.log" 2>/dev/null); echo "${c:-0}"; }
