@@ -102,6 +102,14 @@ bool ipc_verdict_valid(const char *v) {
         return v && verdict_from_string(v) >= 0;
 }
 
+bool ipc_modem_valid(const char *modem) {
+        if (!modem)
+                return false;
+        if (modem[0] == 0)
+                return true; /* not named */
+        return strnlen(modem, IPC_MODEM_MAX + 1) <= IPC_MODEM_MAX && sd_bus_object_path_is_valid(modem);
+}
+
 int ipc_submit_append(sd_bus_message *m, const IpcSubmit *s) {
         int r;
 
@@ -142,6 +150,7 @@ int ipc_submit_read(sd_bus_message *m, IpcSubmit *ret) {
                 return -EINVAL;
         s.body = body;
         s.body_size = size;
+        s.modem = ""; /* Submit names no modem; SubmitWithSummary reads it after the summary */
         *ret = s;
         return 0;
 }
@@ -160,7 +169,10 @@ int ipc_submit_with_summary_append(sd_bus_message *m, const IpcSubmit *s) {
                 if (r < 0)
                         return r;
         }
-        return sd_bus_message_close_container(m);
+        r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        return sd_bus_message_append(m, "s", s->modem ? s->modem : "");
 }
 
 int ipc_submit_with_summary_read(sd_bus_message *m, IpcSubmit *ret) {
@@ -189,6 +201,13 @@ int ipc_submit_with_summary_read(sd_bus_message *m, IpcSubmit *ret) {
         r = sd_bus_message_exit_container(m);
         if (r < 0)
                 return r;
+        /* provd may be compromised (R3): the modem is only a name to look a SIM up by, but it is
+         * still logged and stored, so it must be an object path of bounded length. */
+        r = sd_bus_message_read(m, "s", &s.modem);
+        if (r < 0)
+                return r;
+        if (!ipc_modem_valid(s.modem))
+                return -EINVAL;
         *ret = s;
         return 0;
 }
@@ -244,8 +263,34 @@ int ipc_inject_read(sd_bus_message *m, IpcInject *ret) {
                 return -E2BIG;
         if (!ipc_format_valid(i.format))
                 return -EINVAL;
+        i.modem = "";
         i.data = data;
         i.size = size;
+        *ret = i;
+        return 0;
+}
+
+int ipc_inject_on_modem_append(sd_bus_message *m, const IpcInject *i) {
+        int r;
+
+        r = ipc_inject_append(m, i);
+        if (r < 0)
+                return r;
+        return sd_bus_message_append(m, "s", i->modem ? i->modem : "");
+}
+
+int ipc_inject_on_modem_read(sd_bus_message *m, IpcInject *ret) {
+        IpcInject i;
+        int r;
+
+        r = ipc_inject_read(m, &i);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "s", &i.modem);
+        if (r < 0)
+                return r;
+        if (!ipc_modem_valid(i.modem))
+                return -EINVAL;
         *ret = i;
         return 0;
 }

@@ -42,14 +42,22 @@
 #define IPC_M_SUBMIT "Submit"
 #define IPC_SIG_SUBMIT_IN "aysisss" "t"
 #define IPC_SIG_SUBMIT_OUT "tssu"
-/* [provd's user only] SubmitWithSummary(Submit's arguments, as summary_lines) -> as Submit.
+/* [provd's user only] SubmitWithSummary(Submit's arguments, as summary_lines, s modem) -> as Submit.
  *   summary_lines: provd's description of the document it decoded (common/summary.h), at most
  *   IPC_SUMMARY_LINES_MAX lines of at most IPC_SUMMARY_LINE_MAX bytes of printable text each.
  *   UNTRUSTED: verifierd keeps it only while the push waits for a PIN, shows it labelled
- *   "(unverified)", and deletes it when the push is authenticated or rejected. Submit stays
- *   (programs and tests rely on its signature): a push submitted with it has no summary. */
+ *   "(unverified)", and deletes it when the push is authenticated or rejected.
+ *   modem: the object path of the modem that received the push in the modem stack's own
+ *   namespace (oFono's "/ril_0", ModemManager's "/org/freedesktop/ModemManager1/Modem/3"), or ""
+ *   when provd does not know it (Inject without a modem). verifierd checks NETWPIN and
+ *   USERNETWPIN against the IMSI of THAT modem's SIM and binds what it applies to that SIM
+ *   (issue 10 point 7); with "" it uses the only SIM present, and refuses to guess among several.
+ *   Naming a modem gains provd nothing: it can only pick which of the phone's own SIMs keys the
+ *   MAC check, and a push still has to be made with that SIM's IMSI.
+ *   Submit stays (programs and tests rely on its signature): a push submitted with it has no
+ *   summary and no modem. */
 #define IPC_M_SUBMIT_WITH_SUMMARY "SubmitWithSummary"
-#define IPC_SIG_SUBMIT_WITH_SUMMARY_IN IPC_SIG_SUBMIT_IN "as"
+#define IPC_SIG_SUBMIT_WITH_SUMMARY_IN IPC_SIG_SUBMIT_IN "as" "s"
 
 /* [root or group provboot] user side */
 #define IPC_M_LIST_PENDING "ListPending"            /* () -> a(tsssttas) */
@@ -95,6 +103,11 @@
  * format: "auto", "sms", "sms-smsc", "wsp", "wbxml", "xml"; data as provctl read it (binary or hex). */
 #define IPC_M_INJECT "Inject"
 #define IPC_SIG_INJECT_IN "ays"
+/* [root only] InjectOnModem(ay data, s format, s modem) -> as Inject: the push as if it had
+ * arrived on `modem` (an object path of the network PIN source's modem stack, see
+ * SubmitWithSummary), for phones with several SIMs (provctl inject --modem). */
+#define IPC_M_INJECT_ON_MODEM "InjectOnModem"
+#define IPC_SIG_INJECT_ON_MODEM_IN "ays" "s"
 #define IPC_SIG_INJECT_OUT "tssu"
 /* Counters (properties, t): */
 #define IPC_P_RECEIVED "Received"
@@ -116,6 +129,8 @@
 #define IPC_HISTORY_MAX 1000U
 #define IPC_SUMMARY_LINES_MAX 16U           /* SubmitWithSummary lines (= SUMMARY_LINES_MAX) */
 #define IPC_SUMMARY_LINE_MAX 160U           /* bytes of one line (= SUMMARY_LINE_MAX) */
+#define IPC_MODEM_MAX 255U                  /* bytes of a modem's object path (SubmitWithSummary,
+                                             * InjectOnModem); oFono's and ModemManager's are < 64 */
 
 /* ---- errors ------------------------------------------------------------------------------- */
 
@@ -152,15 +167,18 @@ typedef struct IpcSubmit {
         /* SubmitWithSummary only: provd's summary lines (borrowed), each summary_line_valid() */
         const char *summary[IPC_SUMMARY_LINES_MAX];
         unsigned n_summary;
+        const char *modem;              /* SubmitWithSummary only: "" or an object path <= IPC_MODEM_MAX
+                                         * (ipc_modem_valid); NULL reads as "" */
 } IpcSubmit;
 
 int ipc_submit_append(sd_bus_message *m, const IpcSubmit *s);
 /* Return: 0, or -EINVAL/-E2BIG/-EBADMSG naming nothing (the caller answers InvalidArgs). */
 int ipc_submit_read(sd_bus_message *m, IpcSubmit *ret);
-/* SubmitWithSummary: Submit's arguments, then the summary lines. ipc_submit_with_summary_read
- * validates the lines too: more than IPC_SUMMARY_LINES_MAX -> -E2BIG; an empty line, one over
- * IPC_SUMMARY_LINE_MAX bytes, or one that is not one line of printable text (no control, bidi
- * or invisible line-breaking character, valid UTF-8) -> -EINVAL. */
+/* SubmitWithSummary: Submit's arguments, then the summary lines, then the modem.
+ * ipc_submit_with_summary_read validates the lines too: more than IPC_SUMMARY_LINES_MAX -> -E2BIG;
+ * an empty line, one over IPC_SUMMARY_LINE_MAX bytes, or one that is not one line of printable
+ * text (no control, bidi or invisible line-breaking character, valid UTF-8) -> -EINVAL; a modem
+ * that is neither "" nor a valid object path of at most IPC_MODEM_MAX bytes -> -EINVAL. */
 int ipc_submit_with_summary_append(sd_bus_message *m, const IpcSubmit *s);
 int ipc_submit_with_summary_read(sd_bus_message *m, IpcSubmit *ret);
 
@@ -178,10 +196,14 @@ typedef struct IpcInject {
         const uint8_t *data;
         size_t size;                    /* 1..IPC_INJECT_MAX */
         const char *format;
+        const char *modem;              /* InjectOnModem only: "" or an object path (ipc_modem_valid) */
 } IpcInject;
 
 int ipc_inject_append(sd_bus_message *m, const IpcInject *i);
 int ipc_inject_read(sd_bus_message *m, IpcInject *ret);
+/* InjectOnModem: Inject's arguments, then the modem (validated as in SubmitWithSummary). */
+int ipc_inject_on_modem_append(sd_bus_message *m, const IpcInject *i);
+int ipc_inject_on_modem_read(sd_bus_message *m, IpcInject *ret);
 
 typedef struct IpcPin {
         uint64_t id;
@@ -197,3 +219,4 @@ bool ipc_mac_valid(const char *mac);                     /* "" or 40 hex digits 
 bool ipc_transport_valid(const char *t);
 bool ipc_format_valid(const char *f);
 bool ipc_verdict_valid(const char *v);
+bool ipc_modem_valid(const char *modem);                 /* "" or an object path <= IPC_MODEM_MAX */

@@ -680,7 +680,7 @@ static int verb_inject(sd_bus *bus, int argc, char **argv) {
         int r;
 
         if (argc != 2) {
-                fprintf(stderr, "provctl: usage: provctl inject [--sms] [--smsc] [--format=FORMAT] FILE|-\n");
+                fprintf(stderr, "provctl: usage: provctl inject [--sms] [--smsc] [--format=FORMAT] [--modem=PATH] FILE|-\n");
                 return PROVCTL_EXIT_USAGE;
         }
         r = read_input_file(argv[1], &buf, &len, IPC_INJECT_MAX);
@@ -692,15 +692,16 @@ static int verb_inject(sd_bus *bus, int argc, char **argv) {
                 fprintf(stderr, "provctl: '%s' is empty\n", argv[1]);
                 return PROVCTL_EXIT_DATAERR;
         }
-        in = (IpcInject) { .data = buf, .size = len, .format = arg.format };
+        in = (IpcInject) { .data = buf, .size = len, .format = arg.format, .modem = arg.modem };
         if (arg.smsc)
                 in.format = "sms-smsc";
         else if (arg.sms)
                 in.format = "sms";
+        /* Without --modem: Inject (the only SIM present is used, DESIGN.md); with it, InjectOnModem. */
         r = sd_bus_message_new_method_call(bus, &m, IPC_PARSER_BUS_NAME, IPC_PARSER_PATH, IPC_PARSER_INTERFACE,
-                                           IPC_M_INJECT);
+                                           arg.modem ? IPC_M_INJECT_ON_MODEM : IPC_M_INJECT);
         if (r >= 0)
-                r = ipc_inject_append(m, &in);
+                r = arg.modem ? ipc_inject_on_modem_append(m, &in) : ipc_inject_append(m, &in);
         if (r >= 0)
                 r = call(bus, m, &reply, &e);
         if (r < 0)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "input.h"
+#include "ipc.h"
 #include "macros.h"
 #include "provctl.h"
 
@@ -48,6 +49,8 @@ static void help(void) {
                "     --format=FORMAT     Input form: auto, sms, sms-smsc, wsp, wbxml, xml\n"
                "     --smsc              SMS lines start with the SMSC address (+CMT PDU mode)\n"
                "     --sms               Input is SMS-DELIVER TPDUs in hex, one per line\n"
+               "     --modem=PATH        (inject) The push arrived on this modem (oFono or ModemManager\n"
+               "                         object path): its SIM's IMSI is the network PIN\n"
                "     --max=N             Number of history entries (default 100)\n\n"
                "Input for decode and inject: SMS-DELIVER TPDUs as hex text one per line (any order),\n"
                "a WSP push PDU, a bare WBXML body or a bare XML document, binary or hex.\n"
@@ -99,7 +102,7 @@ int read_input_file(const char *path, unsigned char **ret, size_t *ret_len, size
 }
 
 int main(int argc, char **argv) {
-        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FORMAT, ARG_SMSC, ARG_SMS, ARG_MAX };
+        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FORMAT, ARG_SMSC, ARG_SMS, ARG_MAX, ARG_MODEM };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -108,6 +111,7 @@ int main(int argc, char **argv) {
                 { "smsc", no_argument, NULL, ARG_SMSC },
                 { "sms", no_argument, NULL, ARG_SMS },
                 { "max", required_argument, NULL, ARG_MAX },
+                { "modem", required_argument, NULL, ARG_MODEM },
                 {}
         };
         const char *verb;
@@ -138,6 +142,14 @@ int main(int argc, char **argv) {
                         break;
                 case ARG_SMS:
                         arg.sms = true;
+                        break;
+                case ARG_MODEM:
+                        if (!ipc_modem_valid(optarg) || !*optarg) {
+                                fprintf(stderr, "provctl: bad --modem '%s' (a D-Bus object path such as /ril_0 or "
+                                                "/org/freedesktop/ModemManager1/Modem/0)\n", optarg);
+                                return PROVCTL_EXIT_USAGE;
+                        }
+                        arg.modem = optarg;
                         break;
                 case ARG_MAX: {
                         char *end;

@@ -18,6 +18,7 @@ typedef struct ProvctlOptions {
         const char *format;   /* --format= for decode/inject */
         bool smsc;            /* --smsc */
         bool sms;             /* --sms (inject) */
+        const char *modem;    /* --modem= (inject): the receiving modem's object path, or NULL */
         unsigned max;         /* --max= for history */
 } ProvctlOptions;
 

@@ -100,10 +100,47 @@ static int parse_ulong(const char *v, unsigned long min, unsigned long max, unsi
         return 0;
 }
 
+/* [Intake] OfonoNextAgent=BUSNAME OBJECTPATH: a well-known name (not a unique ":1.n" name, which
+ * changes with every start) and an object path, separated by blanks; "" unsets it. */
+static int parse_next_agent(ProvdConfig *c, const char *value) {
+        char name[PROVD_BUS_NAME_MAX + 1];
+        const char *sp, *path;
+        size_t n;
+
+        if (value[0] == 0) {
+                c->ofono_next_name[0] = c->ofono_next_path[0] = 0;
+                return 0;
+        }
+        sp = strpbrk(value, " \t");
+        if (!sp)
+                return -EINVAL;
+        n = (size_t) (sp - value);
+        if (n == 0 || n > PROVD_BUS_NAME_MAX)
+                return -EINVAL;
+        memcpy(name, value, n);
+        name[n] = 0;
+        path = sp + strspn(sp, " \t");
+        if (name[0] == ':' || !sd_bus_service_name_is_valid(name) || strlen(path) > PROVD_AGENT_PATH_MAX ||
+            !sd_bus_object_path_is_valid(path))
+                return -EINVAL;
+        snprintf(c->ofono_next_name, sizeof(c->ofono_next_name), "%s", name);
+        snprintf(c->ofono_next_path, sizeof(c->ofono_next_path), "%s", path);
+        return 0;
+}
+
 static int apply(ProvdConfig *c, const char *file, unsigned line, const char *section, const char *key,
                  const char *value) {
         ProvdConfig defaults;
         char e1[LOG_ESCAPE_SIZE(64)], e2[LOG_ESCAPE_SIZE(64)];
+
+        if (strcmp(section, "Intake") == 0 && strcmp(key, "OfonoNextAgent") == 0) {
+                if (parse_next_agent(c, value) >= 0)
+                        return 0;
+                log_error("%s:%u: [Intake] OfonoNextAgent= has a bad value '%s' (expected a well-known bus name and "
+                          "an object path, e.g. 'org.example.Mms /org/example/PushAgent')",
+                          file, line, log_escape(value, e1, sizeof(e1)));
+                return -EINVAL;
+        }
 
         config_defaults(&defaults);
         for (size_t i = 0; i < ELEMENTSOF(config_keys); i++) {

@@ -28,6 +28,10 @@
  *            RateLimitInject=yes|no             apply the rate limit to Inject too (no)
  *            MaxInputSize=64..262144            bytes of one push from oFono/ModemManager (69632)
  *   [Intake] Ofono=yes|no                       be oFono's push agent (yes)
+ *            OfonoNextAgent=BUSNAME OBJECTPATH  the org.ofono.PushNotificationAgent that gets every
+ *                                               push provd does not handle (none): oFono has one
+ *                                               agent per modem, so whoever holds it must hand
+ *                                               MMS notifications on (issue 10 point 6, provd(8))
  *            ModemManager=yes|no                watch ModemManager for WAP push SMS (yes)
  */
 #pragma once
@@ -55,6 +59,10 @@
 /* Largest push from oFono or ModemManager: the largest body verifierd takes plus WSP headers. */
 #define PROVD_INPUT_SIZE_DEFAULT (IPC_BODY_MAX + 4096U)
 #define PROVD_INPUT_SIZE_MIN 64U
+/* OfonoNextAgent=: a well-known bus name (the D-Bus specification allows 255 bytes) and an
+ * object path (bounded like a modem path, IPC_MODEM_MAX). */
+#define PROVD_BUS_NAME_MAX 255U
+#define PROVD_AGENT_PATH_MAX IPC_MODEM_MAX
 
 typedef struct ProvdConfig {
         unsigned max_reassemblies;
@@ -67,6 +75,9 @@ typedef struct ProvdConfig {
         size_t max_input_size;
         bool ofono;
         bool modemmanager;
+        /* OfonoNextAgent=: both empty when not set */
+        char ofono_next_name[PROVD_BUS_NAME_MAX + 1];
+        char ofono_next_path[PROVD_AGENT_PATH_MAX + 1];
 } ProvdConfig;
 
 void config_defaults(ProvdConfig *c);

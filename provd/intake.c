@@ -42,6 +42,7 @@ struct SubmitJob {
         int32_t sec;
         char mac[IPC_MAC_HEX_LEN + 1];
         char sender[IPC_SENDER_MAX + 1];
+        char modem[IPC_MODEM_MAX + 1]; /* the receiving modem's object path, "" when not known */
         uint64_t received_usec;
         Summary summary;         /* what we decoded, for the user's prompt (verifierd: unverified) */
         bool plain_submit;       /* verifierd does not know SubmitWithSummary: use Submit */
@@ -181,6 +182,7 @@ static int job_send(SubmitJob *j) {
                 .transport = transport_to_string(j->transport),
                 .received_usec = j->received_usec,
                 .n_summary = j->summary.n_lines,
+                .modem = j->modem,
         };
         int r;
 
@@ -366,8 +368,8 @@ static const char *content_type_for(const Pipeline *p) {
 }
 
 /* Build the Submit job from a decoded push. Return: 0, -EBADMSG (unforwardable), -ENOMEM. */
-static int job_new(Manager *m, Transport t, const Pipeline *p, const char *sender, uint64_t digest,
-                   uint64_t received_usec, sd_bus_message *request, SubmitJob **ret) {
+static int job_new(Manager *m, Transport t, const Pipeline *p, const char *sender, const char *modem,
+                   uint64_t digest, uint64_t received_usec, sd_bus_message *request, SubmitJob **ret) {
         _cleanup_(job_freep) SubmitJob *j = NULL;
         const char *ct = content_type_for(p);
 
@@ -398,6 +400,10 @@ static int job_new(Manager *m, Transport t, const Pipeline *p, const char *sende
                 snprintf(j->sender, sizeof(j->sender), "%s", sender);
         if (!ipc_mac_valid(j->mac))
                 return -EBADMSG;
+        /* Which modem (hence which SIM) received it: the modem stack's object path, passed on so
+         * verifierd checks the MAC against that SIM's IMSI (issue 10 point 7). */
+        if (modem && ipc_modem_valid(modem))
+                snprintf(j->modem, sizeof(j->modem), "%s", modem);
         /* Every name and value escaped, network-level elements first, "+N more" (common/summary.h);
          * a signed package (no document before verifierd checks the signature) has none. */
         summary_from_doc(p->doc, &j->summary);
@@ -409,12 +415,16 @@ static int job_new(Manager *m, Transport t, const Pipeline *p, const char *sende
 }
 
 int intake_push(Manager *m, Transport t, const uint8_t *buf, size_t len, InputFormat format, const char *sender,
-                sd_bus_message *request) {
+                const char *modem, sd_bus_message *request) {
         _cleanup_(pipeline_done) Pipeline p = {};
         char d[QUARANTINE_DIGEST_HEX + 1], es[LOG_ESCAPE_SIZE(IPC_SENDER_MAX)];
         uint64_t now = now_monotonic_usec(), received = now_realtime_usec(), digest;
         size_t limit = t == TRANSPORT_INJECT ? IPC_INJECT_MAX : m->config.max_input_size;
-        bool sniff = t == TRANSPORT_MODEMMANAGER;
+        /* The modem stacks hand provd every WAP push (oFono: everything to port 2948 while provd
+         * holds the modem's one push agent) or every SMS with data (ModemManager): only a
+         * provisioning push is provd's; anything else is left for its own consumer (MMS
+         * notifications for mmsd, SI/SL ...), and the caller hands it on (ofono.c). */
+        bool sniff = t == TRANSPORT_MODEMMANAGER || t == TRANSPORT_OFONO;
         const char *tname = transport_to_string(t);
         DecodeError err = {};
         SubmitJob *j = NULL;
@@ -422,7 +432,7 @@ int intake_push(Manager *m, Transport t, const uint8_t *buf, size_t len, InputFo
 
         if (len == 0 || len > limit) {
                 if (sniff)
-                        return 0; /* not a push we could take: leave the SMS alone */
+                        return INTAKE_NOT_OURS; /* not a push we could take: leave it alone */
                 manager_count(m, COUNTER_RECEIVED);
                 manager_count(m, COUNTER_MALFORMED);
                 if (intake_log_allowed(m))
@@ -453,8 +463,8 @@ int intake_push(Manager *m, Transport t, const uint8_t *buf, size_t len, InputFo
                 if (len < 3 || (buf[1] != WSP_PDU_PUSH && buf[1] != WSP_PDU_CONFIRMED_PUSH) ||
                     wsp_parse_push(buf, len, &w, NULL) < 0 || w.content_kind == WSP_CONTENT_OTHER) {
                         guard_end(m);
-                        log_debug("SMS data of %zu bytes via %s is not a provisioning push; left alone", len, tname);
-                        return 0;
+                        log_debug("Data of %zu bytes via %s is not a provisioning push; left alone", len, tname);
+                        return INTAKE_NOT_OURS;
                 }
         }
         manager_count(m, COUNTER_RECEIVED);
@@ -499,7 +509,7 @@ int intake_push(Manager *m, Transport t, const uint8_t *buf, size_t len, InputFo
                                      0);
         }
 
-        r = job_new(m, t, &p, sender, digest, received, request, &j);
+        r = job_new(m, t, &p, sender, modem, digest, received, request, &j);
         if (r == -EBADMSG) {
                 manager_count(m, COUNTER_MALFORMED);
                 if (intake_log_allowed(m))

@@ -53,6 +53,7 @@
 typedef struct MmSms {
         ModemManager *mm;
         char *path;
+        char *modem;       /* the modem that announced it (Messaging.Added's object path) */
         uint64_t since_usec;
         sd_bus_slot *call; /* pending GetAll */
         bool recheck;      /* State changed while GetAll was pending */
@@ -114,6 +115,7 @@ static MmSms *sms_free(MmSms *s) {
                 return NULL;
         s->call = sd_bus_slot_unref(s->call);
         free(s->path);
+        free(s->modem);
         free(s);
         return NULL;
 }
@@ -164,7 +166,7 @@ static void sms_query(MmSms *s) {
         }
 }
 
-static void sms_track(ModemManager *mm, const char *path) {
+static void sms_track(ModemManager *mm, const char *modem, const char *path) {
         MmSms *s;
 
         if (sms_index(mm, path) >= 0)
@@ -175,7 +177,9 @@ static void sms_track(ModemManager *mm, const char *path) {
                 sms_forget(mm, mm->sms[0]);
         }
         s = calloc(1, sizeof(*s));
-        if (!s || !(s->path = strdup(path))) {
+        if (!s || !(s->path = strdup(path)) || !(s->modem = strdup(modem))) {
+                if (s)
+                        free(s->path);
                 free(s);
                 log_oom();
                 return;
@@ -266,8 +270,10 @@ static int on_sms_properties(sd_bus_message *reply, void *userdata, sd_bus_error
             p.data && p.data_len > 0) {
                 log_debug("SMS '%s' received with %zu bytes of data; checking for a WAP push", s->path, p.data_len);
                 /* Text and Data never both appear: a Data-only SMS may be a WSP push. */
+                /* The modem that announced the message received it: verifierd checks the push
+                 * against that modem's SIM (issue 10 point 7). */
                 r = intake_push(mm->manager, TRANSPORT_MODEMMANAGER, p.data, p.data_len, INPUT_WSP,
-                                p.number ? p.number : "", NULL);
+                                p.number ? p.number : "", s->modem, NULL);
                 if (r < 0)
                         log_warning_errno(r, "Failed to handle SMS '%s': %m", s->path);
         }
@@ -399,7 +405,7 @@ static int on_messaging_added(sd_bus_message *msg, void *userdata, sd_bus_error 
                 return 0;
         /* Fires for the first part of a new message; only incoming ones can be pushes. */
         if (received)
-                sms_track(mm, path);
+                sms_track(mm, modem, path);
         return 0;
 }
 

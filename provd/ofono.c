@@ -15,6 +15,21 @@
  * current owner of org.ofono may call the agent: any other peer is refused, because otherwise a
  * local process could pose as the modem. The bus policy (ipc/org.provboot.conf) says the same.
  *
+ * oFono has ONE push agent per modem, and it gets every WAP push to port 2948 of that modem: MMS
+ * notifications (m-notification-ind), SI/SL, DM notifications, not only provisioning documents.
+ * provd's choice (issue 10 point 6, provd(8) "oFono's one push agent"):
+ *   - provd never keeps a push it does not handle. intake_push() takes only a WSP push whose
+ *     content type is a provisioning one; anything else (INTAKE_NOT_OURS) is handed, unchanged
+ *     (the same PDU and info dictionary oFono gave), to the agent named by [Intake]
+ *     OfonoNextAgent= (say, an MMS daemon's PushNotificationAgent object on its well-known name),
+ *     and the hand-over is logged. Without OfonoNextAgent= such a push is logged as reaching
+ *     nobody (rate-limited), exactly what oFono itself does when no agent is registered.
+ *   - provd never takes the slot from another program: when RegisterAgent fails because an agent
+ *     is registered already (org.ofono.Error.InProgress, oFono's push-notification plugin), provd
+ *     says so clearly, once per modem and registration attempt, and leaves it; provisioning pushes
+ *     on that modem then go to that program. To have both, run provd as the agent and name the
+ *     other program in OfonoNextAgent=, or set Ofono=no so the other program gets the slot.
+ *
  * Who org.ofono is comes only from the bus driver (ipc/buswatch.h: GetNameOwner, then
  * NameOwnerChanged sent by the driver); oFono's signals count only when they are broadcasts from
  * that unique name. A signal addressed to provd's connection reaches the matches below whatever
@@ -43,6 +58,10 @@
 #define OFONO_M_RECEIVE_NOTIFICATION "ReceiveNotification"
 #define OFONO_M_RELEASE "Release"
 #define OFONO_INFO_SENDER "Sender"
+#define OFONO_ERROR_IN_PROGRESS "org.ofono.Error.InProgress" /* RegisterAgent: the slot is taken */
+/* How long the next agent may take to accept a handed-on push (oFono's own agent calls time out
+ * after about as long). */
+#define OFONO_NEXT_AGENT_TIMEOUT_USEC (25ULL * 1000000ULL)
 
 #define OFONO_MODEMS_MAX 16U       /* modems we follow */
 #define OFONO_INTERFACES_MAX 64U   /* entries of a modem's Interfaces we read */
@@ -130,6 +149,62 @@ static int read_info_sender(sd_bus_message *msg, const char **ret) {
         return 0;
 }
 
+static int on_next_agent_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+
+        if (sd_bus_message_is_method_error(reply, NULL) && intake_log_allowed(m)) {
+                const sd_bus_error *e = sd_bus_message_get_error(reply);
+                char en[LOG_ESCAPE_SIZE(64)];
+
+                log_warning("The next push agent (%s %s) did not accept a handed-on push: %s", m->config.ofono_next_name,
+                            m->config.ofono_next_path, log_escape(e && e->name ? e->name : "error", en, sizeof(en)));
+        }
+        return 0;
+}
+
+/*
+ * A push oFono delivered that is not provd's (intake_push said INTAKE_NOT_OURS): give it to the
+ * next agent exactly as oFono gave it to us, same PDU, same info dictionary, so the consumer
+ * cannot tell the difference except by the sender (provd's connection, not oFono's: a next agent
+ * that accepts only oFono cannot be chained). What is handed on was never decoded as a document
+ * and is not provd's to judge; the next agent is as trusted as the administrator who named it.
+ */
+static void hand_on(OfonoModem *md, sd_bus_message *msg, size_t len) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        Manager *m = md->ofono->manager;
+        const ProvdConfig *c = &m->config;
+        int r;
+
+        if (!c->ofono_next_name[0]) {
+                if (intake_log_allowed(m))
+                        log_warning("oFono modem '%s' delivered a push of %zu bytes that is not a provisioning push "
+                                    "(an MMS notification?); no [Intake] OfonoNextAgent= is set, so it reaches nobody. "
+                                    "Name the MMS daemon's push agent there, or set Ofono=no to leave oFono's push "
+                                    "agent to it (provd(8))",
+                                    md->path, len);
+                return;
+        }
+        r = sd_bus_message_new_method_call(m->bus, &call, c->ofono_next_name, c->ofono_next_path,
+                                           IPC_OFONO_AGENT_INTERFACE, OFONO_M_RECEIVE_NOTIFICATION);
+        if (r >= 0)
+                r = sd_bus_message_set_auto_start(call, false);
+        if (r >= 0)
+                r = sd_bus_message_rewind(msg, true);
+        if (r >= 0)
+                r = sd_bus_message_copy(call, msg, true); /* ay notification, a{sv} info, as received */
+        if (r >= 0)
+                r = sd_bus_call_async(m->bus, NULL, call, on_next_agent_reply, m, OFONO_NEXT_AGENT_TIMEOUT_USEC);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to hand a push of %zu bytes from oFono modem '%s' on to %s %s: %m", len,
+                                  md->path, c->ofono_next_name, c->ofono_next_path);
+                return;
+        }
+        if (intake_log_allowed(m))
+                log_info("oFono modem '%s' delivered a push of %zu bytes that is not a provisioning push; handed on "
+                         "to the next push agent %s %s",
+                         md->path, len, c->ofono_next_name, c->ofono_next_path);
+}
+
 static int method_receive_notification(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         OfonoModem *md = userdata;
         Ofono *o = md->ofono;
@@ -148,10 +223,13 @@ static int method_receive_notification(sd_bus_message *msg, void *userdata, sd_b
         if (r < 0)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Bad info dictionary");
         log_debug("oFono modem '%s' delivered a push of %zu bytes", md->path, len);
-        /* The whole WSP PDU (security-model.md 2.1): decode it as such. */
-        r = intake_push(o->manager, TRANSPORT_OFONO, pdu, len, INPUT_WSP, sender ? sender : "", NULL);
+        /* The whole WSP PDU (security-model.md 2.1): decode it as such. The modem that received it
+         * goes along: verifierd checks the push against that modem's SIM (issue 10 point 7). */
+        r = intake_push(o->manager, TRANSPORT_OFONO, pdu, len, INPUT_WSP, sender ? sender : "", md->path, NULL);
         if (r < 0)
                 return r;
+        if (r == INTAKE_NOT_OURS)
+                hand_on(md, msg, len);
         r = sd_bus_reply_method_return(msg, NULL);
         return r < 0 ? r : 1; /* 1: handled (0 would mean "no such method" to sd-bus) */
 }
@@ -201,16 +279,35 @@ static int on_register_reply(sd_bus_message *reply, void *userdata, sd_bus_error
         md->register_call = sd_bus_slot_unref(md->register_call);
         if (sd_bus_message_is_method_error(reply, NULL)) {
                 const sd_bus_error *e = sd_bus_message_get_error(reply);
+                char en[LOG_ESCAPE_SIZE(64)], em[LOG_ESCAPE_SIZE(128)];
 
-                /* Typically another agent (mmsd, nuntium) holds this modem: one agent per modem. */
+                if (sd_bus_message_is_method_error(reply, OFONO_ERROR_IN_PROGRESS)) {
+                        /* oFono's push-notification plugin answers InProgress ("busy") when an agent
+                         * is registered on the modem already: mmsd, nuntium, another provd. One agent
+                         * per modem, and provd does not fight for it (header comment). */
+                        log_warning("oFono modem '%s': another program holds the modem's one push agent (%s); "
+                                    "provisioning pushes arriving through oFono on this modem go to it, not to provd. "
+                                    "provd leaves it there: to receive them, stop that program's agent and name it in "
+                                    "[Intake] OfonoNextAgent= (provd(8))",
+                                    md->path, OFONO_ERROR_IN_PROGRESS);
+                        return 0;
+                }
                 log_warning("oFono refused our push agent on modem '%s': %s: %s", md->path,
-                            e && e->name ? e->name : "error", e && e->message ? e->message : "");
+                            log_escape(e && e->name ? e->name : "error", en, sizeof(en)),
+                            log_escape(e && e->message ? e->message : "", em, sizeof(em)));
                 return 0;
         }
         if (!bus_watch_sender_is_owner(md->ofono->watch, reply))
                 return 0; /* not from the oFono we asked (ipc/buswatch.h) */
         md->registered = true;
         log_info("Registered as push agent on oFono modem '%s' (%s)", md->path, md->agent_path);
+        if (md->ofono->manager->config.ofono_next_name[0])
+                log_info("Pushes on oFono modem '%s' that are not provisioning pushes are handed on to %s %s", md->path,
+                         md->ofono->manager->config.ofono_next_name, md->ofono->manager->config.ofono_next_path);
+        else
+                log_notice("Pushes on oFono modem '%s' that are not provisioning pushes (MMS notifications) reach "
+                           "nobody while provd holds its push agent: no [Intake] OfonoNextAgent= is set",
+                           md->path);
         return 0;
 }
 

@@ -87,8 +87,10 @@ static int check_caller_is_root(sd_bus_message *msg, sd_bus_error *error) {
         return 0;
 }
 
+/* Inject and InjectOnModem: the same input; the second names the modem it arrived on. */
 static int method_inject(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
+        bool on_modem = streq_ptr(sd_bus_message_get_member(msg), IPC_M_INJECT_ON_MODEM);
         IpcInject in;
         InputFormat format;
         int r;
@@ -97,24 +99,28 @@ static int method_inject(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         if (r < 0)
                 return r;
 
-        r = ipc_inject_read(msg, &in);
+        r = on_modem ? ipc_inject_on_modem_read(msg, &in) : ipc_inject_read(msg, &in);
         if (r < 0) {
                 const void *data = NULL;
-                const char *f = NULL;
+                const char *f = NULL, *modem = "";
                 size_t size = 0;
 
-                /* An unknown format is a usage error; empty or oversize data is input provd
-                 * rejects, and Inject always answers that with a verdict (DESIGN.md). */
+                /* An unknown format or modem is a usage error; empty or oversize data is input
+                 * provd rejects, and Inject always answers that with a verdict (DESIGN.md). */
                 if (sd_bus_message_rewind(msg, true) < 0 || sd_bus_message_read_array(msg, 'y', &data, &size) < 0 ||
                     sd_bus_message_read(msg, "s", &f) < 0 || !ipc_format_valid(f))
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                                  "Unknown input format (expected auto, sms, sms-smsc, wsp, wbxml or xml)");
-                r = intake_push(m, TRANSPORT_INJECT, data, size, INPUT_AUTO, NULL, msg);
+                if (on_modem && (sd_bus_message_read(msg, "s", &modem) < 0 || !ipc_modem_valid(modem)))
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "The modem must be a D-Bus object path of at most %u bytes",
+                                                 IPC_MODEM_MAX);
+                r = intake_push(m, TRANSPORT_INJECT, data, size, INPUT_AUTO, NULL, modem, msg);
         } else {
                 format = input_format_from_string(in.format);
                 if (format < 0)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown input format");
-                r = intake_push(m, TRANSPORT_INJECT, in.data, in.size, format, NULL, msg);
+                r = intake_push(m, TRANSPORT_INJECT, in.data, in.size, format, NULL, in.modem, msg);
         }
         if (r < 0)
                 return r;
@@ -138,6 +144,10 @@ static const sd_bus_vtable parser_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_NAMES(IPC_M_INJECT, IPC_SIG_INJECT_IN, SD_BUS_PARAM(data) SD_BUS_PARAM(format),
                                  IPC_SIG_INJECT_OUT,
+                                 SD_BUS_PARAM(id) SD_BUS_PARAM(verdict) SD_BUS_PARAM(reason) SD_BUS_PARAM(roles),
+                                 method_inject, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_INJECT_ON_MODEM, IPC_SIG_INJECT_ON_MODEM_IN,
+                                 SD_BUS_PARAM(data) SD_BUS_PARAM(format) SD_BUS_PARAM(modem), IPC_SIG_INJECT_OUT,
                                  SD_BUS_PARAM(id) SD_BUS_PARAM(verdict) SD_BUS_PARAM(reason) SD_BUS_PARAM(roles),
                                  method_inject, SD_BUS_VTABLE_UNPRIVILEGED),
         COUNTER_PROPERTY(IPC_P_RECEIVED, COUNTER_RECEIVED),

@@ -104,12 +104,16 @@ int reply_verdict(sd_bus_message *request, uint64_t id, const char *verdict, con
  * intake_push - one push, from any transport: size check, quarantine check, (for ModemManager)
  * the WSP sniff, rate limit, watchdog-guarded decode, then a Submit job. request is the Inject
  * call to answer (NULL for the modem stacks); sender is the address the modem stack reported
- * (NULL for Inject: the SMS originating address is used when the input was SMS).
+ * (NULL for Inject: the SMS originating address is used when the input was SMS); modem is the
+ * object path of the modem that received it (NULL or "" when not known), passed to verifierd.
  * Return: 0 handled (also when rejected or dropped: counters and the reply say how);
+ *   INTAKE_NOT_OURS (oFono and ModemManager only) not a provisioning push: nothing was counted
+ *   or sent, and the push belongs to another consumer (ofono.c hands it on);
  *   negative errno only for internal failures (-ENOMEM), which the caller turns into an error.
  */
+#define INTAKE_NOT_OURS 1
 int intake_push(Manager *m, Transport t, const uint8_t *buf, size_t len, InputFormat format, const char *sender,
-                sd_bus_message *request);
+                const char *modem, sd_bus_message *request);
 void intake_flush(Manager *m);
 bool intake_log_allowed(Manager *m);
 void intake_housekeeping(Manager *m);

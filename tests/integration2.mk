@@ -36,3 +36,10 @@ $(BUILD)/hostile-submit: tests/tools/hostile-submit.c
 # Issue 9: the store keeps its locks while another process reads it (store-lock.sh); retention
 # bounds the store under a hostile Submit flood (store-retention.sh).
 INTEGRATION_TESTS += tests/integration/store-lock.sh tests/integration/store-retention.sh
+
+# Issue 10 points 6 and 7: oFono's one push agent (ofono-push-agent.sh: the real ofonod, provd
+# hands pushes it does not handle to [Intake] OfonoNextAgent= and says when the slot is taken,
+# tests/tools/push-agent.py) and which SIM (dual-sim.sh: two modems with their own SIMs through
+# the ModemManager mock; the receiving modem's SIM is the network PIN and the binding; export-modem.sh:
+# a bound NAPDEF is an oFono context of the receiving modem only).
+INTEGRATION_TESTS += tests/integration/dual-sim.sh tests/integration/ofono-push-agent.sh tests/integration/export-modem.sh

@@ -12,6 +12,7 @@ concatenation) printed as hex lines.
   mkpush.py --xml doc.xml --sec netwpin --imsi 262011234567890 --out push.wsp
   mkpush.py --xml doc.xml --sec userpin --pin 1234 --sms --out push.sms.hex
   mkpush.py --xml doc.xml --sec none --format xml --out push.wsp      (text XML body)
+  mkpush.py --wsp mms.wsp --sms --out mms.sms.hex                        (any WSP push, as is)
   mkpush.py --pkcs7 package.der --out push.wsp                          (a signed package,
       Content-Type application/pkcs7-mime as the well-known code 0x37, or as text with --ct-text)
 """
@@ -95,6 +96,8 @@ def main():
     src.add_argument("--xml", help="provisioning document (XML), compiled to WBXML unless --format xml")
     src.add_argument("--wbxml", help="WBXML body file")
     src.add_argument("--pkcs7", help="a signed package (CMS) as the body: application/pkcs7-mime")
+    src.add_argument("--wsp", help="a whole WSP push PDU, taken as it is (e.g. an MMS notification): only "
+                     "--sms applies")
     ap.add_argument("--ct-text", action="store_true",
                     help="with --pkcs7: send the content type as text instead of the code 0x37")
     ap.add_argument("--format", choices=["wbxml", "xml"], default="wbxml")
@@ -111,6 +114,13 @@ def main():
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
+    if a.wsp:
+        pdu = open(a.wsp, "rb").read()
+        if a.sms:
+            open(a.out, "w").write("\n".join(sms_tpdus(pdu, a.sender, a.ref)) + "\n")
+        else:
+            open(a.out, "wb").write(pdu)
+        return
     media = None
     if a.pkcs7:
         body = open(a.pkcs7, "rb").read()

@@ -30,11 +30,16 @@ struct Engine {
         void *clock_userdata;
         char *export_nm_dir;            /* NULL: config->nm_dir */
         bool no_export;
-        Secret *imsi;                   /* set by engine_set_imsi; NULL: config's static Imsi= */
-        bool imsi_set;                  /* engine_set_imsi was called (also to forget it) */
+        /* The SIMs the network PIN source reported, one per modem ("" names the single SIM of
+         * engine_set_imsi); only entries with an IMSI are kept. */
+        struct {
+                char *modem;
+                Secret *imsi;
+                char *sim_id, *operator_id;
+        } sims[ENGINE_MODEMS_MAX];
+        unsigned n_sims;
+        bool imsi_set;                  /* a source spoke (also to forget): the static Imsi= is off */
         uint64_t n_decoded;             /* documents handed to the decoders (engine_decoded_count) */
-        char *sim_operator_id;          /* engine_set_sim_identity: the modem stack's MCC+MNC */
-        char *sim_id;                   /* ... and ICCID of the SIM present now, or NULL */
         EngineNmSync nm_sync;           /* what NetworkManager has not been told yet */
         bool nm_load_all;               /* the next rebuild asks NetworkManager to load every file */
         EngineNmState nm_state;
@@ -87,13 +92,28 @@ static void apply_retention(Engine *e) {
         (void) store_prune(e->store, now(e));
 }
 
+static void sim_drop(Engine *e, unsigned i) {
+        free(e->sims[i].modem);
+        secret_free(e->sims[i].imsi);
+        free(e->sims[i].sim_id);
+        free(e->sims[i].operator_id);
+        e->sims[i] = e->sims[--e->n_sims];
+        e->sims[e->n_sims] = (typeof(e->sims[0])) {};
+}
+
+static int sim_find(Engine *e, const char *modem) {
+        for (unsigned i = 0; i < e->n_sims; i++)
+                if (streq_ptr(e->sims[i].modem, modem))
+                        return (int) i;
+        return -1;
+}
+
 Engine *engine_free(Engine *e) {
         if (!e)
                 return NULL;
         store_free(e->store);
-        secret_free(e->imsi);
-        free(e->sim_operator_id);
-        free(e->sim_id);
+        while (e->n_sims > 0)
+                sim_drop(e, 0);
         engine_nm_sync_done(&e->nm_sync);
         free(e->export_nm_dir);
         free(e);
@@ -140,78 +160,106 @@ void engine_set_config(Engine *e, const Config *c, const Metabase *m) {
         apply_retention(e);
 }
 
-/* Does the IMSI held in @s equal @digits (NULL: none)? */
-static bool imsi_equal(const Secret *s, const char *digits) {
-        size_t n = digits ? strlen(digits) : 0;
-        bool eq;
+/* ICCID / MCC+MNC as a modem stack reports them: display and binding text only, so digits and
+ * at most ENGINE_SIM_TEXT_MAX of them; anything else is dropped (NULL), never stored. */
+static char *sim_text(const char *s) {
+        size_t n;
 
-        if (!s || n == 0)
-                return !s && n == 0;
-        if (secret_size(s) != n)
-                return false;
-        eq = memcmp(secret_acquire_ro(s), digits, n) == 0;
-        secret_release(s);
-        return eq;
+        if (!s || !*s)
+                return NULL;
+        n = strnlen(s, ENGINE_SIM_TEXT_MAX + 1);
+        if (n > ENGINE_SIM_TEXT_MAX || strspn(s, "0123456789ABCDEFabcdef") != n)
+                return NULL;
+        return strdup(s);
+}
+
+int engine_set_modem_sim(Engine *e, const char *modem, const EngineSim *sim) {
+        _cleanup_(secret_freep) Secret *imsi = NULL;
+        char *modem_copy = NULL;
+        int i, r;
+
+        if (!modem)
+                return -EINVAL;
+        e->imsi_set = true;
+        i = sim_find(e, modem);
+        if (!sim || !sim->imsi || !*sim->imsi) {
+                /* No SIM (or no IMSI yet) in this modem: nothing keys a push received there. */
+                if (i >= 0)
+                        sim_drop(e, (unsigned) i);
+                return 0;
+        }
+        r = auth_imsi_check(sim->imsi, strlen(sim->imsi));
+        if (r < 0)
+                return -EINVAL;
+        r = secret_new_from_string(sim->imsi, &imsi);
+        if (r < 0)
+                return r;
+        if (i < 0) {
+                if (e->n_sims >= ENGINE_MODEMS_MAX)
+                        return -ENOSPC;
+                modem_copy = strdup(modem);
+                if (!modem_copy)
+                        return -ENOMEM;
+                i = (int) e->n_sims++;
+                e->sims[i].modem = modem_copy;
+        }
+        secret_free(e->sims[i].imsi);
+        e->sims[i].imsi = TAKE_PTR(imsi);
+        free(e->sims[i].sim_id);
+        e->sims[i].sim_id = sim_text(sim->sim_id);
+        free(e->sims[i].operator_id);
+        e->sims[i].operator_id = sim_text(sim->operator_id);
+        return 0;
 }
 
 int engine_set_imsi(Engine *e, const char *digits) {
-        Secret *s = NULL;
         int r;
 
         if (digits && *digits) {
                 r = auth_imsi_check(digits, strlen(digits));
                 if (r < 0)
                         return -EINVAL;
-                r = secret_new_from_string(digits, &s);
-                if (r < 0)
-                        return r;
         }
-        /* Another SIM (or none): what was reported about the old one no longer holds. */
-        if (!e->imsi_set || !imsi_equal(e->imsi, digits)) {
-                e->sim_operator_id = mfree(e->sim_operator_id);
-                e->sim_id = mfree(e->sim_id);
-        }
-        secret_free(e->imsi);
-        e->imsi = s;
-        e->imsi_set = true;
-        return 0;
+        while (e->n_sims > 0)
+                sim_drop(e, 0);
+        return engine_set_modem_sim(e, "", &(EngineSim) { .imsi = digits });
 }
 
-int engine_set_sim_identity(Engine *e, const char *operator_id, const char *iccid) {
-        _cleanup_free_ char *op = NULL, *sim = NULL;
-
-        if (operator_id && *operator_id) {
-                size_t n = strspn(operator_id, "0123456789");
-
-                if (operator_id[n] != 0 || n < 5 || n > STORE_SIM_OPERATOR_ID_MAX)
-                        return -EINVAL;
-                op = strdup(operator_id);
-                if (!op)
-                        return -ENOMEM;
-        }
-        if (iccid && *iccid) {
-                size_t n = strspn(iccid, "0123456789");
-
-                if (iccid[n] != 0 || n > STORE_SIM_ID_MAX)
-                        return -EINVAL;
-                sim = strdup(iccid);
-                if (!sim)
-                        return -ENOMEM;
-        }
-        free(e->sim_operator_id);
-        free(e->sim_id);
-        e->sim_operator_id = TAKE_PTR(op);
-        e->sim_id = TAKE_PTR(sim);
-        return 0;
+unsigned engine_count_sims(Engine *e) {
+        return e->n_sims;
 }
 
-/* The IMSI of the SIM present now: the modem's (engine_set_imsi) or the static Imsi=. */
-static const Secret *current_imsi(Engine *e) {
-        if (e->imsi_set)
-                return e->imsi;
-        if (e->config->network_pin_source == NETWORK_PIN_SOURCE_STATIC)
+/* The SIM a push received on @modem (NULL/"": not named) is checked against ("Which SIM" in
+ * engine.h). @ret_why: why there is none, for the history (never the IMSI). Return: the
+ * index into e->sims, ENGINE_SIM_STATIC for the configuration's Imsi=, or -1 (none). */
+#define ENGINE_SIM_STATIC (-2)
+static int sim_for(Engine *e, const char *modem, const char **ret_why) {
+        bool named = modem && *modem;
+        int i;
+
+        *ret_why = NULL;
+        if (!e->imsi_set && e->config->network_pin_source == NETWORK_PIN_SOURCE_STATIC && e->config->imsi)
+                return ENGINE_SIM_STATIC; /* the one configured SIM, whatever the modem */
+        if (named) {
+                i = sim_find(e, modem);
+                if (i < 0)
+                        *ret_why = "network PIN: no SIM with a known IMSI in the receiving modem";
+                return i;
+        }
+        if (e->n_sims == 1)
+                return 0;
+        /* Several SIMs and no modem named: trying each would accept a push made for any of them
+         * and bind its settings to a SIM the sender picked; none is tried. */
+        *ret_why = e->n_sims == 0 ? "network PIN: no SIM with a known IMSI"
+                                  : "network PIN: several SIMs present and the push names no receiving modem; "
+                                    "none was tried";
+        return -1;
+}
+
+static const Secret *sim_imsi(Engine *e, int i) {
+        if (i == ENGINE_SIM_STATIC)
                 return e->config->imsi;
-        return NULL;
+        return i >= 0 ? e->sims[i].imsi : NULL;
 }
 
 Store *engine_get_store(Engine *e) {
@@ -447,9 +495,16 @@ typedef struct Ctx {
         size_t doc_len;
         uint32_t signer_roles;
         unsigned signer_strength;       /* store_package_strength of the anchor */
+        /* Which SIM ("Which SIM" in engine.h): the receiving modem as provd named it, and the SIM
+         * binding recorded with an applied document (set by ctx_use_sim) */
+        char *modem;                    /* NULL: not named */
+        char *sim_id, *sim_operator;
 } Ctx;
 
 static void ctx_done(Ctx *c) {
+        free(c->modem);
+        free(c->sim_id);
+        free(c->sim_operator);
         free(c->sender);
         free(c->transport);
         free(c->content_type);
@@ -471,7 +526,33 @@ static StorePush ctx_push(const Ctx *c, Verdict v, Reason rs, uint32_t roles, co
                 .digest = c->digest,
                 .content_type = c->content_type,
                 .summary = c->summary,
+                .modem = c->modem,
         };
+}
+
+/* Resolve the SIM of the push's modem (sim_for) and remember its identity for the binding.
+ * Return: the IMSI Secret to check with (NULL: none, @ret_why says why), or NULL on -ENOMEM
+ * with *ret_oom set. */
+static const Secret *ctx_use_sim(Ctx *c, const char **ret_why, bool *ret_oom) {
+        Engine *e = c->e;
+        int i = sim_for(e, c->modem, ret_why);
+
+        *ret_oom = false;
+        c->sim_id = mfree(c->sim_id);
+        c->sim_operator = mfree(c->sim_operator);
+        if (i >= 0) {
+                if ((e->sims[i].sim_id && !(c->sim_id = strdup(e->sims[i].sim_id))) ||
+                    (e->sims[i].operator_id && !(c->sim_operator = strdup(e->sims[i].operator_id)))) {
+                        *ret_oom = true;
+                        return NULL;
+                }
+        }
+        return sim_imsi(e, i);
+}
+
+/* The history's denied text for a push no SIM could key: why (never an IMSI). */
+static char *no_sim_text(const char *why) {
+        return why ? strdup(why) : NULL;
 }
 
 static void result_set(EngineResult *ret, uint64_t id, Verdict v, Reason rs, uint32_t roles, char *denied) {
@@ -834,8 +915,10 @@ static bool needs_confirmation(const Ctx *c, const PolicyResult *pr) {
 /*
  * The SIM a document is bound to (export-nm.h: gsm.sim-operator-id, gsm.sim-id): the one whose
  * IMSI authenticated it, so NETWPIN and USERNETWPIN only -- a PIN the user typed, an unsigned push
- * or a signed package says nothing about a SIM. The IMSI is the SIM's present now, the one
- * engine_submit / engine_provide_pin / engine_confirm just authenticated the bytes with. Only its
+ * or a signed package says nothing about a SIM. The IMSI is that of the SIM the receiving modem
+ * holds (sim_for, "Which SIM" in engine.h), the one engine_submit / engine_provide_pin /
+ * engine_confirm just authenticated the bytes with; the modem stack's MCC+MNC and ICCID of that
+ * SIM are what ctx_use_sim copied into @c. Only its
  * first 6 digits leave the Secret, and only MCC+MNC (the operator, which the network broadcasts
  * anyway) is kept: never the subscriber part (MSIN), which the network PIN is made of.
  * Return: 1 bound (@op filled, *@ret_sim_id the ICCID or NULL); 0 not bound; -ENOMEM.
@@ -843,24 +926,28 @@ static bool needs_confirmation(const Ctx *c, const PolicyResult *pr) {
 static int sim_binding(const Ctx *c, char op[STORE_SIM_OPERATOR_ID_MAX + 1], const char **ret_sim_id) {
         Engine *e = c->e;
         const Secret *imsi;
+        const char *why;
         char head[STORE_SIM_OPERATOR_ID_MAX + 1] = {};
+        const char *known = c->sim_operator && strspn(c->sim_operator, "0123456789") == strlen(c->sim_operator)
+                                    ? c->sim_operator
+                                    : NULL;
         int r;
 
         *ret_sim_id = NULL;
         if (c->sec == POLICY_SEC_SIGNED || c->sec == WSP_SEC_NONE || !auth_needs_imsi(c->sec))
                 return 0;
-        imsi = current_imsi(e);
+        imsi = sim_imsi(e, sim_for(e, c->modem, &why));
         if (!imsi || secret_size(imsi) < 5)
                 return 0;
         memcpy(head, secret_acquire_ro(imsi), MIN(secret_size(imsi), (size_t) STORE_SIM_OPERATOR_ID_MAX));
         secret_release(imsi);
-        r = export_nm_sim_operator_id(head, e->sim_operator_id, op);
+        r = export_nm_sim_operator_id(head, known, op);
         explicit_bzero(head, sizeof head);
         if (r <= 0)
                 return 0; /* MNC length unknown (export-nm.h): not bound rather than bound wrongly */
         /* The ICCID only together with an operator id the modem stack confirmed for this SIM. */
-        if (e->sim_id && e->sim_operator_id && strcmp(op, e->sim_operator_id) == 0)
-                *ret_sim_id = e->sim_id;
+        if (c->sim_id && known && strcmp(op, known) == 0 && strspn(c->sim_id, "0123456789") == strlen(c->sim_id))
+                *ret_sim_id = c->sim_id;
         return 1;
 }
 
@@ -943,6 +1030,9 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
                 return r;
 
         a = (StoreApply) {
+                /* The SIM binding (store.h StoreDocument; sim_binding): the SIM ctx_use_sim
+                 * resolved for the receiving modem, whose IMSI keyed the MAC; the modem is
+                 * push.modem. */
                 .sim_operator_id = r > 0 ? sim_operator_id : NULL,
                 .sim_id = r > 0 ? sim_id : NULL,
                 .push = ctx_push(c, VERDICT_APPLIED, REASON_NONE, roles, NULL),
@@ -1193,7 +1283,9 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
         _cleanup_(ctx_done) Ctx c = {};
         const Config *cfg = e->config;
         const Secret *imsi;
+        const char *why = NULL;
         uint8_t mac[AUTH_MAC_LEN];
+        bool oom;
         int r;
 
         if (!s || !s->body || s->body_len > ENGINE_BODY_MAX)
@@ -1221,8 +1313,11 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
                 .transport = display_text(s->transport, ENGINE_TRANSPORT_MAX),
                 .content_type = display_text(s->content_type ?: content_type_of(s->content_kind),
                                              ENGINE_CONTENT_TYPE_MAX),
+                /* an object path (ipc_modem_valid), only a name to look a SIM up by */
+                .modem = s->modem && *s->modem ? strdup(s->modem) : NULL,
         };
-        if ((s->sender && !c.sender) || (s->transport && !c.transport) || !c.content_type)
+        if ((s->sender && !c.sender) || (s->transport && !c.transport) || !c.content_type ||
+            (s->modem && *s->modem && !c.modem))
                 return -ENOMEM;
         r = store_digest_hex(s->body, s->body_len, c.digest);
         if (r < 0)
@@ -1252,11 +1347,15 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
         if (s->sec != WSP_SEC_NONE && auth_needs_mac(s->sec) && auth_mac_from_hex(s->mac, mac) < 0)
                 return finish(&c, VERDICT_REJECTED, REASON_BAD_MAC, 0, NULL, ret);
 
-        /* Step 2: the network PIN is the IMSI of the SIM present now. Without it no key exists;
-         * the push is refused like any other authentication failure (R3.4: one answer). */
-        imsi = current_imsi(e);
+        /* Step 2: the network PIN is the IMSI of the SIM in the modem that received the push
+         * (issue 10 point 7; "Which SIM" in engine.h). Without it no key exists; the push is
+         * refused like any other authentication failure (R3.4: one answer to the sender), and
+         * the history, which only root and group provboot read, says why. */
+        imsi = ctx_use_sim(&c, &why, &oom);
+        if (oom)
+                return -ENOMEM;
         if (s->sec != WSP_SEC_NONE && auth_needs_imsi(s->sec) && !imsi)
-                return finish(&c, VERDICT_REJECTED, REASON_BAD_MAC, 0, NULL, ret);
+                return finish(&c, VERDICT_REJECTED, REASON_BAD_MAC, 0, no_sim_text(why), ret);
 
         /* Step 3: authenticate the exact bytes. */
         if (s->sec != WSP_SEC_NONE && auth_needs_pin(s->sec)) {
@@ -1310,9 +1409,10 @@ static int ctx_from_pending(Engine *e, uint64_t id, Ctx *c, StorePending **ret_p
                 .transport = p->transport ? strdup(p->transport) : NULL,
                 .content_type = p->content_type ? strdup(p->content_type) : NULL,
                 .summary = p->summary ? strdup(p->summary) : NULL,
+                .modem = p->modem ? strdup(p->modem) : NULL,
         };
         if ((p->sender && !c->sender) || (p->transport && !c->transport) ||
-            (p->content_type && !c->content_type) || (p->summary && !c->summary))
+            (p->content_type && !c->content_type) || (p->summary && !c->summary) || (p->modem && !c->modem))
                 return -ENOMEM;
         if (p->digest)
                 snprintf(c->digest, sizeof c->digest, "%s", p->digest);
@@ -1330,8 +1430,10 @@ int engine_provide_pin(Engine *e, uint64_t id, const Secret *pin, EngineResult *
         _cleanup_(store_pending_freep) StorePending *p = NULL;
         _cleanup_(ctx_done) Ctx c = {};
         const Config *cfg = e->config;
-        const Secret *imsi = current_imsi(e);
+        const Secret *imsi;
+        const char *why;
         unsigned attempts;
+        bool oom;
         int r;
 
         if (!pin)
@@ -1341,6 +1443,10 @@ int engine_provide_pin(Engine *e, uint64_t id, const Secret *pin, EngineResult *
                 return r < 0 ? r : 0;
         if (p->state != PENDING_NEEDS_PIN)
                 return -EBUSY;
+        /* The SIM of the modem the push arrived on, as it is now. */
+        imsi = ctx_use_sim(&c, &why, &oom);
+        if (oom)
+                return -ENOMEM;
         if (auth_needs_imsi(p->sec) && !imsi)
                 return -ENOKEY; /* USERNETWPIN without a SIM: no attempt is spent */
 
@@ -1396,8 +1502,12 @@ int engine_confirm(Engine *e, uint64_t id, EngineResult *ret) {
         /* Authenticate again: the SIM may have changed since (the network PIN is the IMSI of the
          * SIM present now), and the pending table is only as trusted as the disk. */
         if (p->sec != WSP_SEC_NONE) {
-                const Secret *imsi = current_imsi(e);
+                const char *why;
+                bool oom;
+                const Secret *imsi = ctx_use_sim(&c, &why, &oom); /* the receiving modem's SIM now */
 
+                if (oom)
+                        return -ENOMEM;
                 if (auth_needs_imsi(p->sec) && !imsi)
                         return -ENOKEY;
                 if (auth_needs_pin(p->sec))

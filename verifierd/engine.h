@@ -104,6 +104,8 @@ typedef struct EngineSubmission {
         const char *summary;            /* UNTRUSTED: provd's summary lines ('\n'-separated,
                                          * SubmitWithSummary), or NULL; kept only while the push
                                          * waits for a PIN, shown as "(unverified)" */
+        const char *modem;              /* the receiving modem's object path (SubmitWithSummary),
+                                         * or NULL/"": not named (see "Which SIM" above) */
 } EngineSubmission;
 
 typedef struct EngineResult {
@@ -135,24 +137,49 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Engine *, engine_free);
 /* engine_set_config - use another configuration (after a reload); borrowed. @m NULL: c->metabase. */
 void engine_set_config(Engine *e, const Config *c, const Metabase *m);
 
+/*
+ * Which SIM (issue 10 point 7). The network PIN source (imsi.c) reports one SIM per modem; the
+ * engine keeps at most ENGINE_MODEMS_MAX of them, each IMSI in a Secret. A push is checked
+ * against the SIM of the modem that received it (EngineSubmission.modem):
+ *   - a modem named: that modem's SIM; none known there -> no key (bad-mac, and the history's
+ *     denied text says why);
+ *   - no modem named: the only SIM known; none -> no key; SEVERAL -> no key either: verifierd
+ *     does not guess, because trying each SIM would accept a push made for either and bind its
+ *     settings to a SIM chosen by whoever made it (the history says "several SIMs");
+ *   - [NetworkPin] Source=static: the configured Imsi= is the one SIM, whatever the modem,
+ *     until a source reports (engine_set_imsi / engine_set_modem_sim override it).
+ * A pending push keeps its modem and is checked again against that modem's SIM of the moment it
+ * is confirmed or its PIN arrives. What a push applies is bound to the SIM whose IMSI keyed its
+ * MAC (else to the receiving modem's SIM): StoreDocument's modem, sim_id, sim_operator.
+ */
+#define ENGINE_MODEMS_MAX 16U           /* SIMs followed at once (as provd follows 16 modems) */
+#define ENGINE_SIM_TEXT_MAX 64U         /* bytes of an ICCID / operator id kept (ICCID: 19..20 digits) */
+
+typedef struct EngineSim {
+        const char *imsi;               /* digits, or NULL/"" while unknown */
+        const char *sim_id;             /* ICCID, or NULL */
+        const char *operator_id;        /* MCC+MNC, or NULL */
+} EngineSim;
+
 /**
- * engine_set_imsi() - the IMSI of the SIM now inserted (from oFono/ModemManager), kept in a Secret;
- *   NULL or "" forgets it (SIM removed). Overrides the configuration's static IMSI.
+ * engine_set_modem_sim() - the SIM in @modem now, as the network PIN source reports it.
+ * @modem: the modem's object path (oFono's or ModemManager's, as provd names it in Submit)
+ * @sim: NULL, or an IMSI NULL/"": the modem has no (known) SIM: it is forgotten.
+ * Return: 0; -EINVAL bad IMSI (not 6..15 digits) or modem path; -ENOSPC ENGINE_MODEMS_MAX
+ *   modems known already; -ENOMEM.
+ */
+int engine_set_modem_sim(Engine *e, const char *modem, const EngineSim *sim);
+
+/**
+ * engine_set_imsi() - the IMSI of the single SIM, for a phone whose modem is not named (tests,
+ *   tools): forgets every modem's SIM and keeps this one IMSI under no modem name; NULL or ""
+ *   forgets it (SIM removed). Overrides the configuration's static IMSI.
  * Return: 0; -EINVAL not 6..15 decimal digits; -ENOMEM.
  */
 int engine_set_imsi(Engine *e, const char *digits);
 
-/**
- * engine_set_sim_identity() - what the modem stack reports about the SIM present now, for the
- *   NetworkManager binding (export-nm.h): its operator id (MCC+MNC, 5 or 6 digits: ModemManager's
- *   Sim.OperatorIdentifier, oFono's SimManager MobileCountryCode + MobileNetworkCode) and its
- *   ICCID (ModemManager's Sim.SimIdentifier, oFono's CardIdentifier). NULL or "" forgets one.
- *   Call it after engine_set_imsi: a new IMSI forgets both. Without an operator id the binding
- *   falls back to the IMSI (export_nm_sim_operator_id); without one confirmed for this SIM the
- *   ICCID is not used.
- * Return: 0; -EINVAL not decimal digits of the allowed length; -ENOMEM.
- */
-int engine_set_sim_identity(Engine *e, const char *operator_id, const char *iccid);
+/* How many SIMs with a known IMSI the engine holds now (status, tests). */
+unsigned engine_count_sims(Engine *e);
 
 /**
  * engine_submit() - run one push through the pipeline (see the header comment).

@@ -78,6 +78,7 @@ typedef struct Group {
         const char *ctype;              /* the root characteristic's type; NULL without its row */
         uint64_t push_id;
         unsigned strength;              /* authentication strength that installed it (store.h) */
+        const char *modem, *sim_id;     /* the SIM binding of its document (store.h), or NULL */
 } Group;
 
 /* Is @chpath a characteristic directly below @parent? */
@@ -135,6 +136,8 @@ static int groups_build(const StoreSetting *rows, size_t n, Group **ret, size_t 
                         if (!rows[k].parm && strcmp(rows[k].path, rows[k].root) == 0) {
                                 g->ctype = rows[k].ctype;
                                 g->push_id = rows[k].push_id;
+                                g->modem = rows[k].modem;
+                                g->sim_id = rows[k].sim_id;
                                 break;
                         }
                 /* A root is replaced as a unit, so its rows share one strength; should they not,
@@ -467,6 +470,8 @@ static int plan_add_context(ExportDbusPlan *p, const Nap *n, const char *type) {
                 .username = n->username,
                 .password = n->password,
                 .push_id = n->g->push_id,
+                .modem = n->g->modem,
+                .sim_id = n->g->sim_id,
         };
         unsigned occ = 1;
 
@@ -642,6 +647,9 @@ static int collect_row(const StoreSetting *s, void *userdata) {
         it->ctype = dup_or_null(s->ctype, &oom);
         it->parm = dup_or_null(s->parm, &oom);
         it->value = dup_or_null(s->value, &oom);
+        it->modem = dup_or_null(s->modem, &oom);
+        it->sim_id = dup_or_null(s->sim_id, &oom);
+        it->sim_operator = dup_or_null(s->sim_operator, &oom);
         if (!oom && (!it->root || !it->path || !it->chpath || !it->ctype))
                 oom = true; /* the store never hands out NULL for these; be safe */
         return oom ? -ENOMEM : 0;
@@ -1072,19 +1080,82 @@ static bool is_ours(const Ctx *c) {
         return c->name && strncmp(c->name, EXPORT_DBUS_NAME_PREFIX, strlen(EXPORT_DBUS_NAME_PREFIX)) == 0;
 }
 
+/* At SimManager.GetProperties' a{sv} (at most EXPORT_DBUS_DICT_MAX entries): CardIdentifier, or
+ * NULL. Return: 0 or negative errno. */
+static int parse_card_identifier(sd_bus_message *reply, const char **ret) {
+        unsigned k = 0;
+        int r;
+
+        *ret = NULL;
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *key, *contents = NULL;
+
+                if (++k > EXPORT_DBUS_DICT_MAX)
+                        return -E2BIG;
+                r = sd_bus_message_read(reply, "s", &key);
+                if (r < 0)
+                        return r;
+                if (strcmp(key, "CardIdentifier") == 0 && sd_bus_message_peek_type(reply, NULL, &contents) >= 0 &&
+                    streq_ptr(contents, "s"))
+                        r = sd_bus_message_read(reply, "v", "s", ret);
+                else
+                        r = sd_bus_message_skip(reply, "v");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        return r;
+}
+
+/* The ICCID of the SIM in @modem now (SimManager.CardIdentifier), or NULL when oFono does not
+ * say (no SIM, no SimManager, an error: a bound context then is not exported there). */
+static char *modem_sim_id(Run *run, const char *modem) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *iccid = NULL;
+
+        if (call(run, EXPORT_DBUS_OFONO_SERVICE, modem, "org.ofono.SimManager", "GetProperties", &reply, NULL) < 0 ||
+            parse_card_identifier(reply, &iccid) < 0 || !iccid || !*iccid)
+                return NULL;
+        return strdup(iccid);
+}
+
+/* Is @s a context of @modem, whose SIM is @sim (NULL: not known)? (ownership rule, header) */
+static bool spec_on_modem(const OfonoContextSpec *s, const char *modem, const char *sim) {
+        if (!s->modem)
+                return true; /* not bound to a SIM: every modem, as before issue 10 */
+        if (strcmp(s->modem, modem) != 0)
+                return false;
+        return !s->sim_id || (sim && strcmp(s->sim_id, sim) == 0);
+}
+
 static int ofono_modem(Run *run, const char *modem, const ExportDbusPlan *p, ExportDbusStats *st) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_free_ Ctx *cs = NULL;
+        _cleanup_free_ char *sim = NULL;
+        bool bound = false;
         size_t n = 0;
         int r, first = 0;
 
         r = get_contexts(run, modem, &reply, &cs, &n);
         if (r < 0)
                 return r;
+        for (size_t i = 0; i < p->n_contexts; i++)
+                bound = bound || (p->contexts[i].modem && p->contexts[i].sim_id &&
+                                  strcmp(p->contexts[i].modem, modem) == 0);
+        if (bound)
+                sim = modem_sim_id(run, modem);
 
         for (size_t i = 0; i < p->n_contexts; i++) {
                 const OfonoContextSpec *s = &p->contexts[i];
                 Ctx *have = NULL;
+
+                if (!spec_on_modem(s, modem, sim))
+                        continue; /* another modem's, or another SIM's: see the ownership rule */
 
                 for (size_t k = 0; k < n && !have; k++)
                         if (!cs[k].claimed && cs[k].name && cs[k].type && strcmp(cs[k].name, s->name) == 0 &&

@@ -61,7 +61,11 @@
  *    dictionary entries) like any input from another process.
  *
  * oFono ownership rule: a context is provboot's when its Name starts with "provboot: "
- * (EXPORT_DBUS_NAME_PREFIX). For every modem whose Interfaces list org.ofono.ConnectionManager:
+ * (EXPORT_DBUS_NAME_PREFIX). Which modem: a NAPDEF whose document is bound to a SIM (the push
+ * named its receiving modem) is a context of that modem only, and only while that modem holds
+ * that SIM (CardIdentifier); after a SIM swap it is not added to the new SIM's contexts, and a
+ * copy of it there is ours and not planned, so it goes. For every modem whose Interfaces list
+ * org.ofono.ConnectionManager:
  * a context of the plan that exists (same Name and Type) is updated property by property, only
  * where the value differs (so a second run sets nothing); a missing one is added (AddContext, then
  * Name first so it is ours from its first property; if a later property fails it is removed
@@ -132,6 +136,11 @@ typedef struct OfonoContextSpec {
         const char *message_center;     /* mms: MMSC URL or ""; NULL for internet contexts */
         const char *message_proxy;      /* mms: "host:port" or ""; NULL for internet contexts */
         uint64_t push_id;               /* push that installed the NAPDEF */
+        /* The SIM the NAPDEF's document is bound to (store.h StoreDocument; issue 10 point 7):
+         * the context goes to that modem only, and only while the modem's SIM (SimManager
+         * CardIdentifier) is that SIM. NULL modem: not bound, every modem (as before). */
+        const char *modem;
+        const char *sim_id;
 } OfonoContextSpec;
 
 /* The mmsd-tng settings to have (have_mmsd). */

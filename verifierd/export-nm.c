@@ -537,6 +537,10 @@ static int collect_row(const StoreSetting *s, void *userdata) {
         it->ctype = dup_or_null(s->ctype, &oom);
         it->parm = dup_or_null(s->parm, &oom);
         it->value = dup_or_null(s->value, &oom);
+        /* the SIM binding (store.h StoreDocument): owned like the rest, store_setting_list_done frees it */
+        it->modem = dup_or_null(s->modem, &oom);
+        it->sim_id = dup_or_null(s->sim_id, &oom);
+        it->sim_operator = dup_or_null(s->sim_operator, &oom);
         return oom ? -ENOMEM : 0;
 }
 

@@ -10,6 +10,9 @@
  *     verifierd's connection, and sd-bus hands it to the sender='org.ofono' match regardless:
  *     that set the IMSI before, so an attacker's NETWPIN push authenticated.
  * The IMSI is a secret of this process: it is logged as "known"/"unknown", never its digits.
+ * Issue 10 point 7: one SIM per modem, for every modem the stack reports (engine.h "Which
+ * SIM"), with the SIM's ICCID and operator for the settings binding; a push is checked against
+ * the SIM of the modem that received it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -34,6 +37,21 @@
 
 #define IMSI_DICT_MAX 64U /* entries of a SimManager / Sim property dictionary we read */
 
+/* oFono SimManager (doc/sim-api.txt) and ModemManager Sim keys besides the IMSI: the SIM's
+ * identity for the settings binding (engine.h "Which SIM"). */
+#define OFONO_P_ICCID "CardIdentifier"
+#define OFONO_P_MCC "MobileCountryCode"
+#define OFONO_P_MNC "MobileNetworkCode"
+#define OFONO_P_PRESENT "Present"
+#define MM_P_ICCID "SimIdentifier"
+#define MM_P_OPERATOR "OperatorIdentifier"
+#define OPERATOR_MAX 6U /* MCC (3) + MNC (2 or 3) */
+
+/* ModemManager: one modem we follow and the SIM object its Sim property names. */
+typedef struct MmModem {
+        char *modem, *sim;
+} MmModem;
+
 struct ImsiSource {
         sd_bus *bus;
         Engine *engine;
@@ -41,19 +59,68 @@ struct ImsiSource {
         const char *label; /* "oFono", "ModemManager": for the log */
         BusWatch *watch;
         bool had_owner;
-        sd_bus_slot *match_sim, *match_added, *match_removed, *call, *sim_call;
-        char *modem_path, *sim_path; /* ModemManager: the followed modem and its SIM */
+        sd_bus_slot *match_sim, *match_added, *match_removed, *call;
+        MmModem mm[ENGINE_MODEMS_MAX]; /* ModemManager: the modems followed (one SIM each) */
+        unsigned n_mm;
 };
 
-static void set_imsi(ImsiSource *s, const char *imsi, const char *from) {
+/* One call in flight about one modem's SIM: the answer is applied to that modem only (and, for
+ * ModemManager, only while the modem's Sim property still names the SIM that was asked). */
+typedef struct SimQuery {
+        ImsiSource *s;
+        char *modem, *sim;
+} SimQuery;
+
+static void sim_query_free(void *userdata) {
+        SimQuery *q = userdata;
+
+        if (!q)
+                return;
+        free(q->modem);
+        free(q->sim);
+        free(q);
+}
+
+/* A SIM as read from one property dictionary (strings point into the message). */
+typedef struct SimProps {
+        const char *imsi_key, *iccid_key; /* the stack's names */
+        const char *imsi, *iccid, *operator_id, *mcc, *mnc;
+        int present;                      /* oFono: -1 not said, 0/1 */
+} SimProps;
+
+static void set_sim(ImsiSource *s, const char *modem, const SimProps *p, const char *from) {
+        char op[OPERATOR_MAX + 1] = "";
+        const char *imsi = p ? p->imsi : NULL;
         int r;
 
+        if (p && p->present == 0)
+                imsi = NULL; /* oFono: SIM removed, whatever a stale SubscriberIdentity says */
+        if (p && p->operator_id)
+                snprintf(op, sizeof op, "%s", p->operator_id);
+        else if (p && p->mcc && p->mnc && strlen(p->mcc) + strlen(p->mnc) <= OPERATOR_MAX) {
+                size_t a = strlen(p->mcc), b = strlen(p->mnc);
+
+                memcpy(op, p->mcc, a);
+                memcpy(op + a, p->mnc, b);
+                op[a + b] = 0;
+        }
         /* The IMSI is a secret of this process: log only that it changed, never its digits. */
-        r = engine_set_imsi(s->engine, imsi && *imsi ? imsi : NULL);
-        if (r < 0)
-                log_warning_errno(r, "Ignoring an invalid IMSI from %s: %m", from);
+        r = engine_set_modem_sim(s->engine, modem,
+                                 &(EngineSim) { .imsi = imsi, .sim_id = p ? p->iccid : NULL, .operator_id = op });
+        if (r == -ENOSPC)
+                log_warning("More than %u modems with a SIM; the SIM in %s is not used for the network PIN",
+                            ENGINE_MODEMS_MAX, modem);
+        else if (r < 0)
+                log_warning_errno(r, "Ignoring an invalid IMSI from %s (modem %s): %m", from, modem);
         else
-                log_info("Network PIN %s (from %s)", imsi && *imsi ? "known" : "unknown", from);
+                log_info("Network PIN %s (from %s) for modem %s (%u SIM(s) known)", imsi && *imsi ? "known" : "unknown",
+                         from, modem, engine_count_sims(s->engine));
+}
+
+/* Forget every SIM this source reported (the owner left or was replaced). */
+static void forget_all(ImsiSource *s, const char *from) {
+        (void) engine_set_imsi(s->engine, NULL);
+        log_info("Network PIN unknown (from %s)", from);
 }
 
 /* A reply to a call we addressed to the owner's unique name, from that owner still. Replies of
@@ -62,60 +129,96 @@ static bool reply_trusted(ImsiSource *s, sd_bus_message *reply) {
         return !sd_bus_message_is_method_error(reply, NULL) && bus_watch_sender_is_owner(s->watch, reply);
 }
 
-/* One entry of a property dictionary: keep the IMSI key's string (userdata: struct ImsiKey). */
-typedef struct ImsiKey {
-        const char *key;
-        const char *value;
-} ImsiKey;
+static int sim_entry(sd_bus_message *msg, const char *key, void *userdata) {
+        SimProps *p = userdata;
+        int b = 0, r;
 
-static int imsi_entry(sd_bus_message *msg, const char *key, void *userdata) {
-        ImsiKey *k = userdata;
-
-        return streq_ptr(key, k->key) ? bus_variant_read_basic(msg, 's', &k->value) : 0;
-}
-
-/* The a{sv} at the current position (at most IMSI_DICT_MAX entries): set the IMSI when `key`
- * is in it. Return: 0 or negative errno (nothing set). */
-static int read_imsi_dict(ImsiSource *s, sd_bus_message *msg, const char *key) {
-        ImsiKey k = { .key = key };
-        int r;
-
-        r = bus_dict_read(msg, IMSI_DICT_MAX, imsi_entry, &k);
-        if (r < 0) {
-                /* From the trusted owner, yet malformed or past IMSI_DICT_MAX: worth a warning. */
-                log_warning_errno(r, "Ignoring %s's SIM properties: %m", s->label);
+        if (streq_ptr(key, p->imsi_key))
+                return bus_variant_read_basic(msg, 's', &p->imsi);
+        if (streq_ptr(key, p->iccid_key))
+                return bus_variant_read_basic(msg, 's', &p->iccid);
+        if (streq_ptr(key, MM_P_OPERATOR) && streq_ptr(p->imsi_key, MM_P_IMSI))
+                return bus_variant_read_basic(msg, 's', &p->operator_id);
+        if (streq_ptr(key, OFONO_P_MCC) && streq_ptr(p->imsi_key, OFONO_P_IMSI))
+                return bus_variant_read_basic(msg, 's', &p->mcc);
+        if (streq_ptr(key, OFONO_P_MNC) && streq_ptr(p->imsi_key, OFONO_P_IMSI))
+                return bus_variant_read_basic(msg, 's', &p->mnc);
+        if (streq_ptr(key, OFONO_P_PRESENT) && streq_ptr(p->imsi_key, OFONO_P_IMSI)) {
+                r = bus_variant_read_basic(msg, 'b', &b);
+                if (r > 0)
+                        p->present = b ? 1 : 0;
                 return r;
         }
-        if (k.value)
-                set_imsi(s, k.value, s->label);
         return 0;
 }
 
-/* ---- oFono: org.ofono.SimManager.SubscriberIdentity on each modem (security-model.md 2.1) --- */
+/* The a{sv} of one SIM at the current position (at most IMSI_DICT_MAX entries). Return: 0 or
+ * negative errno (then nothing is to be set). */
+static int read_sim_dict(ImsiSource *s, sd_bus_message *msg, SimProps *p) {
+        int r;
 
-static int ofono_sim_properties(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        ImsiSource *s = userdata;
-
-        if (reply_trusted(s, reply))
-                (void) read_imsi_dict(s, reply, OFONO_P_IMSI);
-        return 0;
+        p->present = -1;
+        r = bus_dict_read(msg, IMSI_DICT_MAX, sim_entry, p);
+        if (r < 0)
+                /* From the trusted owner, yet malformed or past IMSI_DICT_MAX: worth a warning. */
+                log_warning_errno(r, "Ignoring %s's SIM properties: %m", s->label);
+        return r;
 }
 
-static void ofono_ask_sim(ImsiSource *s, const char *modem) {
+/* Call GetProperties / GetAll about one modem's SIM; the reply handler gets a SimQuery. */
+static void ask(ImsiSource *s, const char *modem, const char *sim, const char *path, const char *interface,
+                const char *member, sd_bus_message_handler_t handler, const char *types, const char *arg) {
         const char *owner = bus_watch_owner(s->watch);
+        sd_bus_slot *slot = NULL;
+        SimQuery *q;
         int r;
 
         if (!owner)
                 return;
-        /* Floating call: a late reply is checked against the owner (reply_trusted). */
-        r = sd_bus_call_method_async(s->bus, NULL, owner, modem, OFONO_SIM_INTERFACE, "GetProperties",
-                                     ofono_sim_properties, s, "");
-        if (r < 0)
-                log_debug_errno(r, "Failed to ask oFono for a SIM: %m");
+        q = calloc(1, sizeof(*q));
+        if (!q || !(q->modem = strdup(modem)) || (sim && !(q->sim = strdup(sim)))) {
+                sim_query_free(q);
+                log_oom();
+                return;
+        }
+        q->s = s;
+        if (types)
+                r = sd_bus_call_method_async(s->bus, &slot, owner, path, interface, member, handler, q, types, arg);
+        else
+                r = sd_bus_call_method_async(s->bus, &slot, owner, path, interface, member, handler, q, "");
+        if (r < 0) {
+                sim_query_free(q);
+                log_warning_errno(r, "Failed to ask %s about the SIM of modem %s: %m", s->label, modem);
+                return;
+        }
+        /* Floating: the bus owns the call; the query is freed with it. A late reply is checked
+         * against the owner (reply_trusted). */
+        (void) sd_bus_slot_set_destroy_callback(slot, sim_query_free);
+        (void) sd_bus_slot_set_floating(slot, 1);
+        sd_bus_slot_unref(slot);
+}
+
+/* ---- oFono: org.ofono.SimManager on each modem (security-model.md 2.1) ----------------------
+ * Every modem of Manager.GetModems and ModemAdded is asked for its SimManager properties; a
+ * SimManager.PropertyChanged broadcast names the modem by its object path, and a change of the
+ * SIM's identity asks again; ModemRemoved forgets the modem's SIM. */
+
+static int ofono_sim_properties(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        SimQuery *q = userdata;
+        SimProps p = { .imsi_key = OFONO_P_IMSI, .iccid_key = OFONO_P_ICCID };
+
+        if (reply_trusted(q->s, reply) && read_sim_dict(q->s, reply, &p) >= 0)
+                set_sim(q->s, q->modem, &p, q->s->label);
+        return 0;
+}
+
+static void ofono_ask_sim(ImsiSource *s, const char *modem) {
+        ask(s, modem, NULL, modem, OFONO_SIM_INTERFACE, "GetProperties", ofono_sim_properties, NULL, NULL);
 }
 
 static int ofono_modems(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         ImsiSource *s = userdata;
+        unsigned n = 0;
         int r;
 
         s->call = sd_bus_slot_unref(s->call);
@@ -127,6 +230,8 @@ static int ofono_modems(sd_bus_message *reply, void *userdata, sd_bus_error *ret
         while (sd_bus_message_enter_container(reply, 'r', "oa{sv}") > 0) {
                 const char *path;
 
+                if (++n > ENGINE_MODEMS_MAX * 4)
+                        return 0;
                 if (sd_bus_message_read(reply, "o", &path) < 0 || sd_bus_message_skip(reply, "a{sv}") < 0)
                         return 0;
                 ofono_ask_sim(s, path);
@@ -148,17 +253,32 @@ static int ofono_modem_added(sd_bus_message *msg, void *userdata, sd_bus_error *
         return 0;
 }
 
-/* org.ofono.SimManager.PropertyChanged(s name, v value) */
-static int ofono_sim_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+/* org.ofono.Manager.ModemRemoved(o path): its SIM goes with it. */
+static int ofono_modem_removed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         ImsiSource *s = userdata;
-        const char *key, *imsi = NULL;
+        const char *path;
 
         if (!bus_watch_signal_trusted(s->watch, msg))
                 return 0; /* not a broadcast of oFono's owner (ipc/buswatch.h) */
-        if (sd_bus_message_read(msg, "s", &key) < 0 || !streq_ptr(key, OFONO_P_IMSI))
+        if (sd_bus_message_read(msg, "o", &path) >= 0)
+                set_sim(s, path, NULL, "oFono (modem removed)");
+        return 0;
+}
+
+/* org.ofono.SimManager.PropertyChanged(s name, v value) at the modem's path. */
+static int ofono_sim_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        ImsiSource *s = userdata;
+        const char *key, *path = sd_bus_message_get_path(msg);
+
+        if (!bus_watch_signal_trusted(s->watch, msg))
+                return 0; /* not a broadcast of oFono's owner (ipc/buswatch.h) */
+        if (!path || sd_bus_message_read(msg, "s", &key) < 0)
                 return 0;
-        if (bus_variant_read_basic(msg, 's', &imsi) > 0)
-                set_imsi(s, imsi, s->label);
+        /* The SIM's identity changed (a swap, a SIM that finished initialising, one removed):
+         * read the modem's SIM again, whole, so IMSI and ICCID always belong together. */
+        if (streq_ptr(key, OFONO_P_IMSI) || streq_ptr(key, OFONO_P_ICCID) || streq_ptr(key, OFONO_P_PRESENT) ||
+            streq_ptr(key, OFONO_P_MNC))
+                ofono_ask_sim(s, path);
         return 0;
 }
 
@@ -169,62 +289,89 @@ static int ofono_sim_changed(sd_bus_message *msg, void *userdata, sd_bus_error *
  * not in the ObjectManager: the modem's "Sim" property (o) names it ("/" while there is none),
  * and Sim.Imsi is read there with Properties.GetAll. A SIM swap changes the modem's Sim property
  * (PropertiesChanged on the modem); the IMSI may also arrive later on the Sim object itself.
- * One modem is followed (the first one listed); several modems need the receiving modem in the
- * Submit (a later change), and until then the others are logged and ignored. */
+ * Every modem is followed (up to ENGINE_MODEMS_MAX), each with its own SIM: a push is checked
+ * against the SIM of the modem that received it (issue 10 point 7). */
 
 #define MM_MODEM_INTERFACE "org.freedesktop.ModemManager1.Modem"
 #define MM_P_SIM "Sim"
 #define MM_OBJECTS_MAX 64U    /* objects of one GetManagedObjects answer we look at */
 #define MM_INTERFACES_MAX 64U /* interfaces of one object we look at */
 
-static int mm_sim_props(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        ImsiSource *s = userdata;
+static int mm_find(ImsiSource *s, const char *modem) {
+        for (unsigned i = 0; i < s->n_mm; i++)
+                if (streq_ptr(s->mm[i].modem, modem))
+                        return (int) i;
+        return -1;
+}
 
-        s->sim_call = sd_bus_slot_unref(s->sim_call);
-        if (reply_trusted(s, reply))
-                (void) read_imsi_dict(s, reply, MM_P_IMSI);
+static void mm_drop(ImsiSource *s, unsigned i) {
+        free(s->mm[i].modem);
+        free(s->mm[i].sim);
+        s->mm[i] = s->mm[--s->n_mm];
+        s->mm[s->n_mm] = (MmModem) {};
+}
+
+static int mm_sim_props(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        SimQuery *q = userdata;
+        ImsiSource *s = q->s;
+        SimProps p = { .imsi_key = MM_P_IMSI, .iccid_key = MM_P_ICCID };
+        int i = mm_find(s, q->modem);
+
+        /* Only while the modem still names the SIM we asked about: a swap meanwhile asked again. */
+        if (i < 0 || !streq_ptr(s->mm[i].sim, q->sim))
+                return 0;
+        if (reply_trusted(s, reply) && read_sim_dict(s, reply, &p) >= 0)
+                set_sim(s, q->modem, &p, s->label);
         return 0;
 }
 
-/* The followed modem's Sim property is now `sim`: forget the old SIM's IMSI, read the new one. */
-static void mm_follow_sim(ImsiSource *s, const char *modem, const char *sim) {
-        const char *owner = bus_watch_owner(s->watch);
-        int r;
-
-        if (s->modem_path && !streq_ptr(modem, s->modem_path)) {
-                log_info("ModemManager modem %s ignored: following %s (one SIM is used for NETWPIN)", modem,
-                         s->modem_path);
-                return;
-        }
-        if (!s->modem_path) {
-                s->modem_path = strdup(modem);
-                if (!s->modem_path)
-                        return;
-        }
-        if (!sim || !sim[0] || streq_ptr(sim, "/")) {
-                s->sim_call = sd_bus_slot_unref(s->sim_call);
-                if (s->sim_path) {
-                        s->sim_path = mfree(s->sim_path);
-                        set_imsi(s, NULL, "ModemManager (no SIM)");
-                }
-                return;
-        }
-        if (streq_ptr(sim, s->sim_path))
-                return;
-        if (s->sim_path)
-                set_imsi(s, NULL, "ModemManager (SIM changed)");
-        free(s->sim_path);
-        s->sim_path = strdup(sim);
-        s->sim_call = sd_bus_slot_unref(s->sim_call);
-        if (!s->sim_path || !owner)
-                return;
-        r = sd_bus_call_method_async(s->bus, &s->sim_call, owner, s->sim_path, PROPERTIES_INTERFACE, "GetAll",
-                                     mm_sim_props, s, "s", MM_SIM_INTERFACE);
-        if (r < 0)
-                log_warning_errno(r, "Failed to ask ModemManager for SIM %s: %m", sim);
+static void mm_ask_sim(ImsiSource *s, const char *modem, const char *sim) {
+        ask(s, modem, sim, sim, PROPERTIES_INTERFACE, "GetAll", mm_sim_props, "s", MM_SIM_INTERFACE);
 }
 
-static int sim_entry(sd_bus_message *msg, const char *key, void *userdata) {
+/* Modem `modem`'s Sim property is now `sim`: forget the old SIM's IMSI, read the new one. */
+static void mm_follow_sim(ImsiSource *s, const char *modem, const char *sim) {
+        bool none = !sim || !sim[0] || streq_ptr(sim, "/");
+        int i = mm_find(s, modem);
+        char *copy;
+
+        if (i < 0) {
+                if (none)
+                        return;
+                if (s->n_mm >= ENGINE_MODEMS_MAX) {
+                        log_warning("More than %u ModemManager modems; modem %s is not used for the network PIN",
+                                    ENGINE_MODEMS_MAX, modem);
+                        return;
+                }
+                copy = strdup(modem);
+                if (!copy) {
+                        log_oom();
+                        return;
+                }
+                i = (int) s->n_mm++;
+                s->mm[i] = (MmModem) { .modem = copy };
+        }
+        if (none) {
+                if (s->mm[i].sim)
+                        set_sim(s, modem, NULL, "ModemManager (no SIM)");
+                mm_drop(s, (unsigned) i);
+                return;
+        }
+        if (streq_ptr(sim, s->mm[i].sim))
+                return;
+        if (s->mm[i].sim)
+                set_sim(s, modem, NULL, "ModemManager (SIM changed)");
+        copy = strdup(sim);
+        if (!copy) {
+                log_oom();
+                return;
+        }
+        free(s->mm[i].sim);
+        s->mm[i].sim = copy;
+        mm_ask_sim(s, modem, sim);
+}
+
+static int sim_prop_entry(sd_bus_message *msg, const char *key, void *userdata) {
         return streq_ptr(key, MM_P_SIM) ? bus_variant_read_basic(msg, 'o', userdata) : 0;
 }
 
@@ -244,7 +391,7 @@ static int mm_read_object(ImsiSource *s, const char *path, sd_bus_message *msg) 
                 if (sd_bus_message_read(msg, "s", &iface) < 0)
                         return -EBADMSG;
                 if (streq_ptr(iface, MM_MODEM_INTERFACE)) {
-                        r = bus_dict_read(msg, IMSI_DICT_MAX, sim_entry, &sim);
+                        r = bus_dict_read(msg, IMSI_DICT_MAX, sim_prop_entry, &sim);
                         if (r < 0)
                                 return r;
                         mm_follow_sim(s, path, sim);
@@ -294,50 +441,45 @@ static int mm_interfaces_added(sd_bus_message *msg, void *userdata, sd_bus_error
         return 0;
 }
 
-/* ObjectManager.InterfacesRemoved(o path, as): the followed modem went away: its IMSI too. */
+/* ObjectManager.InterfacesRemoved(o path, as): a followed modem went away: its IMSI too. */
 static int mm_interfaces_removed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         ImsiSource *s = userdata;
-        const char *path, *owner;
-        int r;
+        const char *path;
+        int i;
 
         if (!bus_watch_signal_trusted(s->watch, msg))
                 return 0; /* not a broadcast of ModemManager's owner (ipc/buswatch.h) */
-        if (sd_bus_message_read(msg, "o", &path) < 0 || !streq_ptr(path, s->modem_path))
+        if (sd_bus_message_read(msg, "o", &path) < 0 || (i = mm_find(s, path)) < 0)
                 return 0;
-        s->modem_path = mfree(s->modem_path);
-        s->sim_call = sd_bus_slot_unref(s->sim_call);
-        if (s->sim_path) {
-                s->sim_path = mfree(s->sim_path);
-                set_imsi(s, NULL, "ModemManager (modem removed)");
-        }
-        /* Another modem may be there: list again. */
-        owner = bus_watch_owner(s->watch);
-        s->call = sd_bus_slot_unref(s->call);
-        if (owner) {
-                r = sd_bus_call_method_async(s->bus, &s->call, owner, MM_PATH, OBJECT_MANAGER_INTERFACE,
-                                             "GetManagedObjects", mm_objects, s, "");
-                if (r < 0)
-                        log_warning_errno(r, "Failed to ask ModemManager for its modems: %m");
-        }
+        if (s->mm[i].sim)
+                set_sim(s, path, NULL, "ModemManager (modem removed)");
+        mm_drop(s, (unsigned) i);
         return 0;
 }
 
-/* Properties.PropertiesChanged(s interface, a{sv} changed, as invalidated): the followed modem's
- * Sim property, or the followed SIM's Imsi. Objects we do not follow are ignored. */
+/* Properties.PropertiesChanged(s interface, a{sv} changed, as invalidated): a modem's Sim
+ * property, or a followed SIM's Imsi (then the SIM is read again, whole). */
 static int mm_props_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         ImsiSource *s = userdata;
         const char *iface, *path = sd_bus_message_get_path(msg);
 
         if (!bus_watch_signal_trusted(s->watch, msg))
                 return 0; /* not a broadcast of ModemManager's owner (ipc/buswatch.h) */
-        if (sd_bus_message_read(msg, "s", &iface) < 0)
+        if (!path || sd_bus_message_read(msg, "s", &iface) < 0)
                 return 0;
-        if (streq_ptr(iface, MM_SIM_INTERFACE) && streq_ptr(path, s->sim_path))
-                (void) read_imsi_dict(s, msg, MM_P_IMSI);
-        else if (streq_ptr(iface, MM_MODEM_INTERFACE) && path && (!s->modem_path || streq_ptr(path, s->modem_path))) {
+        if (streq_ptr(iface, MM_SIM_INTERFACE)) {
+                SimProps p = { .imsi_key = MM_P_IMSI, .iccid_key = MM_P_ICCID };
+
+                for (unsigned i = 0; i < s->n_mm; i++)
+                        if (streq_ptr(s->mm[i].sim, path)) {
+                                if (read_sim_dict(s, msg, &p) >= 0 && (p.imsi || p.iccid || p.operator_id))
+                                        mm_ask_sim(s, s->mm[i].modem, path);
+                                break;
+                        }
+        } else if (streq_ptr(iface, MM_MODEM_INTERFACE)) {
                 const char *sim = NULL;
 
-                if (bus_dict_read(msg, IMSI_DICT_MAX, sim_entry, &sim) >= 0 && sim)
+                if (bus_dict_read(msg, IMSI_DICT_MAX, sim_prop_entry, &sim) >= 0 && sim)
                         mm_follow_sim(s, path, sim);
         }
         return 0;
@@ -352,13 +494,12 @@ static void on_owner(BusWatch *w, const char *owner, void *userdata) {
         int r;
 
         s->call = sd_bus_slot_unref(s->call);
-        s->sim_call = sd_bus_slot_unref(s->sim_call);
-        s->modem_path = mfree(s->modem_path);
-        s->sim_path = mfree(s->sim_path);
+        while (s->n_mm > 0)
+                mm_drop(s, 0);
         /* What the previous instance said is void: the new one (if any) tells again. */
         if (s->had_owner) {
                 (void) snprintf(from, sizeof from, "%s (%s)", s->label, owner ? "replaced" : "gone");
-                set_imsi(s, NULL, from);
+                forget_all(s, from);
         }
         s->had_owner = owner != NULL;
         if (!owner)
@@ -381,9 +522,8 @@ ImsiSource *imsi_source_free(ImsiSource *s) {
         s->match_added = sd_bus_slot_unref(s->match_added);
         s->match_removed = sd_bus_slot_unref(s->match_removed);
         s->call = sd_bus_slot_unref(s->call);
-        s->sim_call = sd_bus_slot_unref(s->sim_call);
-        free(s->modem_path);
-        free(s->sim_path);
+        while (s->n_mm > 0)
+                mm_drop(s, 0);
         sd_bus_unref(s->bus);
         free(s);
         return NULL;
@@ -411,6 +551,9 @@ int imsi_source_start(sd_bus *bus, Engine *engine, NetworkPinSource source, Imsi
                 if (r >= 0)
                         r = sd_bus_match_signal_async(bus, &s->match_added, OFONO_NAME, "/", OFONO_MANAGER_INTERFACE,
                                                       "ModemAdded", ofono_modem_added, NULL, s);
+                if (r >= 0)
+                        r = sd_bus_match_signal_async(bus, &s->match_removed, OFONO_NAME, "/", OFONO_MANAGER_INTERFACE,
+                                                      "ModemRemoved", ofono_modem_removed, NULL, s);
         } else {
                 s->label = "ModemManager";
                 r = sd_bus_match_signal_async(bus, &s->match_sim, MM_NAME, NULL, PROPERTIES_INTERFACE,

@@ -546,6 +546,10 @@ static int method_submit(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 .sender = s.sender,
                 .transport = s.transport,
                 .received_usec = s.received_usec,
+                /* which modem received it, so which SIM's IMSI is the network PIN (issue 10
+                 * point 7); provd's claim, validated as an object path: it only picks one of the
+                 * phone's own SIMs, and the MAC must still verify with that SIM's IMSI */
+                .modem = s.modem,
         };
         if (sub.content_kind == WSP_CONTENT_OTHER) {
                 m->protocol_violations++;
@@ -1137,7 +1141,7 @@ static const sd_bus_vtable verifier_vtable[] = {
         SD_BUS_METHOD_WITH_NAMES(IPC_M_SUBMIT_WITH_SUMMARY, IPC_SIG_SUBMIT_WITH_SUMMARY_IN,
                                  SD_BUS_PARAM(body) SD_BUS_PARAM(content_type) SD_BUS_PARAM(sec) SD_BUS_PARAM(mac)
                                  SD_BUS_PARAM(sender) SD_BUS_PARAM(transport) SD_BUS_PARAM(received_usec)
-                                 SD_BUS_PARAM(summary_lines),
+                                 SD_BUS_PARAM(summary_lines) SD_BUS_PARAM(modem),
                                  IPC_SIG_SUBMIT_OUT,
                                  SD_BUS_PARAM(id) SD_BUS_PARAM(verdict) SD_BUS_PARAM(reason) SD_BUS_PARAM(roles),
                                  method_submit, SD_BUS_VTABLE_UNPRIVILEGED),

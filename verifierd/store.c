@@ -28,6 +28,8 @@ struct Store {
         StoreRetention retention;
         bool has_retention_schema;      /* replay_digests exists (false only in a store a test
                                          * opened at an older schema version) */
+        bool has_sim_schema;            /* pushes.modem and documents' SIM binding exist (false
+                                         * only in a store a test opened at an older version) */
 #ifdef PROVBOOT_TEST
         unsigned fail_at;
 #endif
@@ -379,11 +381,18 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
         "DELETE FROM documents WHERE id IN (SELECT id FROM migrate_retired);"
         "DROP TABLE migrate_retired;"
         "INSERT INTO store_meta (key, value) SELECT 'replay_digests', COUNT(*) FROM replay_digests;",
-        /* 5 -> 6 (issue 10, points 3 and 4): the SIM an applied document is bound to (the one
+        /* 5 -> 6 (issue 10, points 3, 4 and 7): which SIM. The history row names the modem that
+         * received the push (a pending push is re-checked against that modem's SIM when
+         * confirmed); an applied document records the modem and the SIM it is bound to (store.h
+         * StoreDocument) for the exporters: oFono contexts go to that modem, NetworkManager
+         * profiles are bound to that SIM. Rows from before have no binding (NULL): every modem.
+         * The SIM an applied document is bound to (the one
          * whose IMSI authenticated it: MCC+MNC, never the subscriber part, and the ICCID when
          * known), and the NetworkManager keyfiles verifierd wrote, by directory and name, with
          * the SHA-256 of what it wrote and the push whose rendering that was: a file whose
          * content no longer has that digest was changed by someone else and is left alone. */
+        "ALTER TABLE pushes ADD COLUMN modem TEXT;"
+        "ALTER TABLE documents ADD COLUMN modem TEXT;"
         "ALTER TABLE documents ADD COLUMN sim_operator_id TEXT;"
         "ALTER TABLE documents ADD COLUMN sim_id TEXT;"
         "CREATE TABLE nm_files ("
@@ -489,6 +498,21 @@ static int table_exists(Store *s, const char *name) {
         return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : sqlite_to_errno(r);
 }
 
+/* Does @table have @column? (Names are ours, never input.) Return: 0/1 or negative errno. */
+static int column_exists(Store *s, const char *table, const char *column) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", &st);
+        if (r < 0)
+                return r;
+        if ((r = sqlite_to_errno(sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC))) < 0 ||
+            (r = sqlite_to_errno(sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC))) < 0)
+                return r;
+        r = sqlite3_step(st);
+        return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : sqlite_to_errno(r);
+}
+
 static int store_open_full(Store **ret, const char *state_dir, int target) {
         _cleanup_(store_freep) Store *s = NULL;
         _cleanup_free_ char *path = NULL;
@@ -538,6 +562,10 @@ static int store_open_full(Store **ret, const char *state_dir, int target) {
         if (r < 0)
                 return r;
         s->has_retention_schema = r > 0;
+        r = column_exists(s, "documents", "sim_id");
+        if (r < 0)
+                return r;
+        s->has_sim_schema = r > 0;
         *ret = TAKE_PTR(s);
         return 0;
 }
@@ -870,6 +898,9 @@ void store_setting_list_done(StoreSettingList *l) {
                 free((char *) it->ctype);
                 free((char *) it->parm);
                 free((char *) it->value);
+                free((char *) it->modem);
+                free((char *) it->sim_id);
+                free((char *) it->sim_operator);
         }
         free(l->items);
         *l = (StoreSettingList) {};
@@ -915,6 +946,19 @@ static int insert_push(Store *s, const StorePush *p, uint64_t *ret_id) {
         if (r < 0)
                 return r;
         *ret_id = (uint64_t) sqlite3_last_insert_rowid(s->db);
+        if (p->modem && s->has_sim_schema) {
+                _cleanup_stmt_ sqlite3_stmt *um = NULL;
+
+                /* same transaction as the insert (the callers' BEGIN IMMEDIATE) */
+                r = prepare(s, "UPDATE pushes SET modem = ? WHERE id = ?", &um);
+                if (r < 0)
+                        return r;
+                if ((r = bind_text(um, 1, p->modem)) < 0 || (r = bind_u64(um, 2, *ret_id)) < 0)
+                        return r;
+                r = step(s, um);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
@@ -1425,6 +1469,7 @@ StorePending *store_pending_free(StorePending *p) {
         free((char *) p->summary);
         free((char *) p->digest);
         free((char *) p->unverified_summary);
+        free((char *) p->modem);
         free(p);
         return NULL;
 }
@@ -1435,7 +1480,10 @@ StorePending *store_pending_free(StorePending *p) {
         "p.push_id, p.state, p.sec, p.content_kind, p.body, p.mac,"                                       \
         " COALESCE((SELECT a.attempts FROM pin_attempts a WHERE a.digest = h.digest), 0), h.received_usec," \
         " p.expires_usec, p.roles, h.sender, h.transport, h.content_type, h.summary, h.digest,"            \
-        " p.authenticated, p.summary"
+        " p.authenticated, p.summary, "
+/* the last column: h.modem, or NULL in a store at an older schema (tests) */
+#define PENDING_SELECT(s, rest) \
+        ((s)->has_sim_schema ? "SELECT " PENDING_COLUMNS "h.modem" rest : "SELECT " PENDING_COLUMNS "NULL" rest)
 
 /* Fill @p from a PENDING_COLUMNS row; strings and body point into the statement. */
 static int pending_from_row(sqlite3_stmt *st, StorePending *p) {
@@ -1462,6 +1510,7 @@ static int pending_from_row(sqlite3_stmt *st, StorePending *p) {
                 .digest = col_text(st, 14),
                 .authenticated = sqlite3_column_int(st, 15) != 0,
                 .unverified_summary = col_text(st, 16),
+                .modem = col_text(st, 17),
         };
         return 0;
 }
@@ -1483,8 +1532,7 @@ int store_get_pending(Store *s, uint64_t id, StorePending **ret) {
         bool oom = false;
         int r;
 
-        r = prepare(s, "SELECT " PENDING_COLUMNS " FROM pending p JOIN pushes h ON h.id = p.push_id"
-                       " WHERE p.push_id = ?", &st);
+        r = prepare(s, PENDING_SELECT(s, " FROM pending p JOIN pushes h ON h.id = p.push_id WHERE p.push_id = ?"), &st);
         if (r < 0)
                 return r;
         r = bind_u64(st, 1, id);
@@ -1515,6 +1563,7 @@ int store_get_pending(Store *s, uint64_t id, StorePending **ret) {
         p->summary = strdup_or_null(row.summary, &oom);
         p->digest = strdup_or_null(row.digest, &oom);
         p->unverified_summary = strdup_or_null(row.unverified_summary, &oom);
+        p->modem = strdup_or_null(row.modem, &oom);
         if (oom) {
                 store_pending_free(p);
                 return -ENOMEM;
@@ -1956,10 +2005,22 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
                 return r;
         doc_id = (uint64_t) sqlite3_last_insert_rowid(s->db);
         sqlite3_finalize(TAKE_PTR(ins));
+        /* The receiving modem, in the same transaction (StoreDocument; the SIM follows). */
+        if (s->has_sim_schema && a->push.modem) {
+                r = prepare(s, "UPDATE documents SET modem = ? WHERE id = ?", &ins);
+                if (r < 0)
+                        return r;
+                if ((r = bind_text(ins, 1, a->push.modem)) < 0 || (r = bind_u64(ins, 2, doc_id)) < 0)
+                        return r;
+                r = step(s, ins);
+                if (r < 0)
+                        return r;
+                sqlite3_finalize(TAKE_PTR(ins));
+        }
 
         /* The SIM the document is bound to, when there is one (same transaction). */
-        if (sim_text_or_null(a->sim_operator_id, STORE_SIM_OPERATOR_ID_MAX) ||
-            sim_text_or_null(a->sim_id, STORE_SIM_ID_MAX)) {
+        if (s->has_sim_schema && (sim_text_or_null(a->sim_operator_id, STORE_SIM_OPERATOR_ID_MAX) ||
+                                  sim_text_or_null(a->sim_id, STORE_SIM_ID_MAX))) {
                 r = prepare(s, "UPDATE documents SET sim_operator_id = ?, sim_id = ? WHERE id = ?", &ins);
                 if (r < 0)
                         return r;
@@ -2189,20 +2250,23 @@ static int push_from_row(sqlite3_stmt *st, StorePush *p) {
                 .digest = col_text(st, 10),
                 .content_type = col_text(st, 11),
                 .summary = col_text(st, 12),
+                .modem = col_text(st, 13),
         };
         return 0;
 }
 
 #define PUSH_COLUMNS                                                                                      \
         "id, received_usec, decided_usec, sender, transport, sec, roles, verdict, reason, denied, digest,"  \
-        " content_type, summary"
+        " content_type, summary, "
+/* the last column: modem, or NULL in a store at an older schema (tests) */
+#define PUSH_SELECT(s, rest) ((s)->has_sim_schema ? "SELECT " PUSH_COLUMNS "modem" rest : "SELECT " PUSH_COLUMNS "NULL" rest)
 
 int store_foreach_push(Store *s, uint64_t before_id, unsigned limit, StorePushFn fn, void *userdata) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r, n = 0;
 
         limit = MIN(limit, STORE_QUERY_LIMIT_MAX);
-        r = prepare(s, "SELECT " PUSH_COLUMNS " FROM pushes WHERE id < ? ORDER BY id DESC LIMIT ?", &st);
+        r = prepare(s, PUSH_SELECT(s, " FROM pushes WHERE id < ? ORDER BY id DESC LIMIT ?"), &st);
         if (r < 0)
                 return r;
         if ((r = bind_u64(st, 1, before_id == 0 ? (uint64_t) INT64_MAX : before_id)) < 0 ||
@@ -2227,7 +2291,7 @@ int store_get_push(Store *s, uint64_t id, StorePushFn fn, void *userdata) {
         StorePush p;
         int r;
 
-        r = prepare(s, "SELECT " PUSH_COLUMNS " FROM pushes WHERE id = ?", &st);
+        r = prepare(s, PUSH_SELECT(s, " FROM pushes WHERE id = ?"), &st);
         if (r < 0)
                 return r;
         r = bind_u64(st, 1, id);
@@ -2249,8 +2313,8 @@ int store_foreach_pending(Store *s, StorePendingFn fn, void *userdata) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r, n = 0;
 
-        r = prepare(s, "SELECT " PENDING_COLUMNS " FROM pending p JOIN pushes h ON h.id = p.push_id"
-                       " ORDER BY p.push_id LIMIT ?", &st);
+        r = prepare(s, PENDING_SELECT(s, " FROM pending p JOIN pushes h ON h.id = p.push_id ORDER BY p.push_id LIMIT ?"),
+                    &st);
         if (r < 0)
                 return r;
         r = bind_int(st, 1, STORE_QUERY_LIMIT_MAX);
@@ -2276,9 +2340,15 @@ int store_foreach_setting(Store *s, const char *root_prefix, StoreSettingFn fn, 
 
         /* Not bounded by STORE_QUERY_LIMIT_MAX: the exporters need every row. The table itself is
          * bounded by what documents may hold per root. */
-        r = prepare(s, "SELECT root, path, chpath, ctype, parm, value, ord, roles, sec, strength, push_id"
-                       " FROM settings WHERE ?1 IS NULL OR substr(root, 1, length(?1)) = ?1"
-                       " ORDER BY root, ord", &st);
+        r = prepare(s, s->has_sim_schema
+                               ? "SELECT root, path, chpath, ctype, parm, value, ord, settings.roles, settings.sec,"
+                                 " settings.strength, settings.push_id, d.modem, d.sim_id, d.sim_operator_id"
+                                 " FROM settings LEFT JOIN documents d ON d.id = settings.doc_id"
+                                 " WHERE ?1 IS NULL OR substr(root, 1, length(?1)) = ?1 ORDER BY root, ord"
+                               : "SELECT root, path, chpath, ctype, parm, value, ord, roles, sec, strength, push_id,"
+                                 " NULL, NULL, NULL FROM settings"
+                                 " WHERE ?1 IS NULL OR substr(root, 1, length(?1)) = ?1 ORDER BY root, ord",
+                    &st);
         if (r < 0)
                 return r;
         r = bind_text_any(st, 1, root_prefix);
@@ -2297,6 +2367,9 @@ int store_foreach_setting(Store *s, const char *root_prefix, StoreSettingFn fn, 
                         .sec = sqlite3_column_int(st, 8),
                         .strength = (unsigned) sqlite3_column_int(st, 9),
                         .push_id = col_u64(st, 10),
+                        .modem = col_text(st, 11),
+                        .sim_id = col_text(st, 12),
+                        .sim_operator = col_text(st, 13),
                 };
 
                 n++;
@@ -2442,8 +2515,11 @@ int store_foreach_document(Store *s, StoreDocumentFn fn, void *userdata) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r, n = 0;
 
-        r = prepare(s, "SELECT id, push_id, digest, applied_usec, sec, roles, strength, body FROM documents"
-                       " ORDER BY id", &st);
+        r = prepare(s, s->has_sim_schema ? "SELECT id, push_id, digest, applied_usec, sec, roles, strength, body,"
+                                           " modem, sim_id, sim_operator_id FROM documents ORDER BY id"
+                                         : "SELECT id, push_id, digest, applied_usec, sec, roles, strength, body,"
+                                           " NULL, NULL, NULL FROM documents ORDER BY id",
+                    &st);
         if (r < 0)
                 return r;
         while ((r = step(s, st)) > 0) {
@@ -2457,6 +2533,9 @@ int store_foreach_document(Store *s, StoreDocumentFn fn, void *userdata) {
                         .strength = (unsigned) sqlite3_column_int(st, 6),
                         .body = sqlite3_column_blob(st, 7),
                         .body_len = (size_t) sqlite3_column_bytes(st, 7),
+                        .modem = col_text(st, 8),
+                        .sim_id = col_text(st, 9),
+                        .sim_operator = col_text(st, 10),
                 };
 
                 n++;

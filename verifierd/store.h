@@ -106,6 +106,9 @@ typedef struct StorePush {
         const char *content_type;
         const char *summary;            /* what verifierd decoded from the authenticated bytes
                                          * (common/summary.h lines, '\n'-separated), or NULL */
+        const char *modem;              /* the receiving modem's object path as provd named it
+                                         * (display, and the SIM a pending push is checked against
+                                         * when it is confirmed), or NULL */
 } StorePush;
 
 typedef enum PendingState {
@@ -135,7 +138,7 @@ typedef struct StorePending {
         const char *unverified_summary; /* NEEDS_PIN only: provd's UNTRUSTED summary lines
                                          * ('\n'-separated), or NULL; never stored otherwise */
         /* read back from the history row */
-        const char *sender, *transport, *content_type, *summary, *digest;
+        const char *sender, *transport, *content_type, *summary, *digest, *modem;
 } StorePending;
 
 /* The caps on pending pushes (store_add_pending). */
@@ -158,6 +161,11 @@ typedef struct StoreSetting {
         int sec;                        /* read back only */
         unsigned strength;              /* read back only */
         uint64_t push_id;               /* read back only */
+        /* read back only, from the document that installed the row (StoreDocument): the SIM the
+         * settings are bound to, NULL when not bound to one */
+        const char *modem;
+        const char *sim_id;
+        const char *sim_operator;
 } StoreSetting;
 
 typedef struct StoreSettingList {
@@ -186,6 +194,20 @@ typedef struct StoreDocument {
         unsigned strength;
         const uint8_t *body;
         size_t body_len;
+        /* The SIM this document is bound to (issue 10 point 7): the one whose IMSI keyed its
+         * NETWPIN/USERNETWPIN MAC, else the SIM of the modem that received it; all NULL when
+         * not bound (a static Imsi=, an installed package, a push naming no modem). Recorded at
+         * apply time and never changed: settings bound to a SIM stay bound to it after a swap.
+         *   modem         the modem's object path in the network PIN source's stack
+         *   sim_id        the SIM's ICCID (oFono CardIdentifier, ModemManager Sim.SimIdentifier),
+         *                 NetworkManager's gsm.sim-id
+         *   sim_operator  MCC+MNC of the SIM (oFono MobileCountryCode+MobileNetworkCode,
+         *                 ModemManager Sim.OperatorIdentifier), NetworkManager's
+         *                 gsm.sim-operator-id
+         * Never the IMSI: it keys the network PIN and is not stored (engine.h). */
+        const char *modem;
+        const char *sim_id;
+        const char *sim_operator;
 } StoreDocument;
 
 /* A certificate of the store (table certificates), or a deletion in StoreApply. */
@@ -224,7 +246,7 @@ typedef struct StoreApply {
         unsigned strength_cap;
         /* The SIM the document is bound to (NetworkManager's gsm.sim-operator-id / gsm.sim-id):
          * MCC+MNC of the SIM whose IMSI authenticated it and its ICCID, NULL when unknown or
-         * not bound. Decimal digits only; anything else is not recorded. */
+         * not bound. Decimal digits only; anything else is not recorded. The modem is push.modem. */
         const char *sim_operator_id;
         const char *sim_id;
 } StoreApply;

@@ -16,7 +16,11 @@ ModemManager's shipped introspection XML (tests/integration/modemmanager.sh, `si
 
   add-modem N [SIM-N]          /Modem/N with Modem and Modem.Messaging (List, Delete, Create),
                                its Sim property pointing at /SIM/SIM-N; emits InterfacesAdded
-  add-sim N IMSI               /SIM/N with org.freedesktop.ModemManager1.Sim (Imsi, ...); no signal
+  add-sim N IMSI               /SIM/N with org.freedesktop.ModemManager1.Sim (Imsi, SimIdentifier
+                               8949000000000000N, OperatorIdentifier = the IMSI's first 5 digits);
+                               no signal
+  set-sim MODEM-N SIM-N|none   a SIM swap: the modem's Sim property becomes /SIM/SIM-N (or "/"):
+                               emits PropertiesChanged on the modem, as ModemManager does
   add-sms N STATE NUMBER FILE|- [TEXT]
                                /SMS/N with org.freedesktop.ModemManager1.Sms: State, PduType
                                DELIVER (1), Number, Data = FILE's bytes (- for none), Text, ...
@@ -104,10 +108,16 @@ if cmd == "add-modem":
     interfaces_added(path)
 elif cmd == "add-sim":
     path = "%s/SIM/%s" % (ROOT, args[0])
-    obj(ROOT).AddObject(path, MM + ".Sim", {"Imsi": args[1], "SimIdentifier": "8949000000000000000",
+    obj(ROOT).AddObject(path, MM + ".Sim", {"Imsi": args[1], "SimIdentifier": "894900000000000000%s" % args[0],
                                             "OperatorIdentifier": args[1][:5], "Active": True}, [],
                         signature="ssa{sv}a(ssss)")
     managed_modems_only()
+elif cmd == "set-sim":
+    sim = "%s/SIM/%s" % (ROOT, args[1]) if args[1] != "none" else "/"
+    # Properties.Set: dbusmock stores the value and emits PropertiesChanged (its UpdateProperties
+    # cannot wrap an object path in a variant)
+    dbus.Interface(bus.get_object(MM, "%s/Modem/%s" % (ROOT, args[0]), introspect=False),
+                   "org.freedesktop.DBus.Properties").Set(MM + ".Modem", "Sim", dbus.ObjectPath(sim))
 elif cmd == "add-sms":
     n, state, number, f = args[:4]
     text = args[4] if len(args) > 4 else ""

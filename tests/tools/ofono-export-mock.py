@@ -22,6 +22,10 @@ After every change it writes its whole state to --state (JSON, atomically): cont
 properties, call counters, the ChangeSettings calls in order. --seed FILE (JSON list of
 {"Name", "Type", "AccessPointName", ...}) creates contexts at start, e.g. a user's own context.
 --set-active NAME marks the context with that Name active after seeding.
+--modem PATH (repeatable; default /ril_0) lists several modems, each with its own
+ConnectionManager and contexts (issue 10 point 7: a document bound to a modem's SIM is a context
+of that modem only); the state's "contexts" are the first modem's, "by_modem" maps every modem's
+path to its contexts.
 """
 import argparse
 import json
@@ -47,7 +51,8 @@ class OfonoError(dbus.DBusException):
 class State:
     def __init__(self, path):
         self.path = path
-        self.contexts = []          # Context objects, in creation order
+        self.contexts = []          # Context objects of the first modem, in creation order
+        self.by_modem = {}          # modem path -> its list of Context objects
         self.calls = {"GetModems": 0, "GetContexts": 0, "AddContext": 0, "RemoveContext": 0,
                       "SetProperty": 0, "ChangeSettings": 0}
         self.mms = []               # [key, value] per ChangeSettings
@@ -56,6 +61,7 @@ class State:
     def save(self):
         data = {
             "contexts": [{"path": c.path, "props": c.plain()} for c in self.contexts],
+            "by_modem": {m: [c.plain() for c in cs] for m, cs in self.by_modem.items()},
             "calls": self.calls,
             "mms": self.mms,
         }
@@ -66,9 +72,9 @@ class State:
 
 
 class Context(dbus.service.Object):
-    def __init__(self, bus, state, ctype):
+    def __init__(self, bus, state, ctype, modem=MODEM):
         state.next_id += 1
-        self.path = "%s/context%d" % (MODEM, state.next_id)
+        self.path = "%s/context%d" % (modem, state.next_id)
         super().__init__(bus, self.path)
         self.state = state
         self.props = {k: "" for k in STRING_PROPS}
@@ -112,10 +118,15 @@ class Context(dbus.service.Object):
 
 
 class ConnectionManager(dbus.service.Object):
-    def __init__(self, bus, state):
-        super().__init__(bus, MODEM)
+    def __init__(self, bus, state, modem=MODEM, index=0, contexts=None):
+        super().__init__(bus, modem)
         self.bus = bus
         self.state = state
+        self.modem = modem
+        self.index = index
+        self.contexts = state.contexts if contexts is None else contexts
+        state.by_modem[modem] = self.contexts
+
 
     @dbus.service.method("org.ofono.ConnectionManager", in_signature="", out_signature="a{sv}")
     def GetProperties(self):
@@ -127,11 +138,11 @@ class ConnectionManager(dbus.service.Object):
         self.state.calls["GetContexts"] += 1
         self.state.save()
         return dbus.Array([dbus.Struct((dbus.ObjectPath(c.path), c.dbus_props()), signature="oa{sv}")
-                           for c in self.state.contexts], signature="(oa{sv})")
+                           for c in self.contexts], signature="(oa{sv})")
 
     def add(self, ctype):
-        c = Context(self.bus, self.state, ctype)
-        self.state.contexts.append(c)
+        c = Context(self.bus, self.state, ctype, self.modem)
+        self.contexts.append(c)
         return c
 
     @dbus.service.method("org.ofono.ConnectionManager", in_signature="s", out_signature="o")
@@ -146,21 +157,22 @@ class ConnectionManager(dbus.service.Object):
     @dbus.service.method("org.ofono.ConnectionManager", in_signature="o", out_signature="")
     def RemoveContext(self, path):
         self.state.calls["RemoveContext"] += 1
-        for c in self.state.contexts:
+        for c in self.contexts:
             if c.path == path:
                 if c.active:
                     raise OfonoError("InUse", "Operation currently not available")
                 c.remove_from_connection()
-                self.state.contexts.remove(c)
+                self.contexts.remove(c)
                 self.state.save()
                 return
         raise OfonoError("NotFound", "Object is not found or not valid for this operation")
 
 
 class Manager(dbus.service.Object):
-    def __init__(self, bus, state):
+    def __init__(self, bus, state, modems=(MODEM,)):
         super().__init__(bus, "/")
         self.state = state
+        self.modems = list(modems)
 
     @dbus.service.method("org.ofono.Manager", in_signature="", out_signature="a(oa{sv})")
     def GetModems(self):
@@ -173,7 +185,7 @@ class Manager(dbus.service.Object):
             "Interfaces": dbus.Array(["org.ofono.SimManager", "org.ofono.ConnectionManager",
                                       "org.ofono.PushNotification"], signature="s", variant_level=1),
         }, signature="sv")
-        return dbus.Array([dbus.Struct((dbus.ObjectPath(MODEM), props), signature="oa{sv}")],
+        return dbus.Array([dbus.Struct((dbus.ObjectPath(m), props), signature="oa{sv}") for m in self.modems],
                           signature="(oa{sv})")
 
 
@@ -194,13 +206,16 @@ def main():
     ap.add_argument("--state", required=True)
     ap.add_argument("--seed")
     ap.add_argument("--set-active", action="append", default=[])
+    ap.add_argument("--modem", action="append", default=[])
     args = ap.parse_args()
+    modems = args.modem or [MODEM]
 
     dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
     bus = dbus.SystemBus()
     state = State(args.state)
-    Manager(bus, state)
-    cm = ConnectionManager(bus, state)
+    Manager(bus, state, modems)
+    cm = ConnectionManager(bus, state, modems[0], 0, state.contexts)
+    others = [ConnectionManager(bus, state, m, i, []) for i, m in enumerate(modems[1:], 1)]
     Mmsd(bus, state)
     if args.seed:
         with open(args.seed) as f:

@@ -7,9 +7,10 @@ likes; as root it is the user's side.
 
   submit --body FILE [--method Submit|SubmitWithSummary] [--ct CONTENT-TYPE] [--sec N]
          [--mac HEX | --netwpin IMSI | --userpin PIN] [--sender S] [--transport T]
-         [--summary LINE]...          -> "verdict ID VERDICT REASON|- ROLES" or "error NAME"
-      --method: SubmitWithSummary when a --summary is given, else Submit (the call every
-      verifierd has); --sec: -1 none, 0 NETWPIN, 1 USERPIN, 2 USERNETWPIN, 3 USERPINMAC (the WSP SEC values);
+         [--summary LINE]... [--modem PATH]
+                                      -> "verdict ID VERDICT REASON|- ROLES" or "error NAME"
+      --method: SubmitWithSummary when a --summary or --modem is given, else Submit (the call
+      every verifierd has); --modem: SubmitWithSummary's receiving modem (default ""); --sec: -1 none, 0 NETWPIN, 1 USERPIN, 2 USERNETWPIN, 3 USERPINMAC (the WSP SEC values);
       --netwpin/--userpin compute the ProvBoot MAC over the body (oma-cp-wire.md 5) with
       tools/mkpush.py's key rules; the default content type is the text XML one.
   pin ID PIN                          -> "verdict VERDICT REASON|- ROLES" or "error NAME MESSAGE"
@@ -64,9 +65,10 @@ def cmd_submit(bus, argv):
     ap.add_argument("--sender", default="+4917012345678")
     ap.add_argument("--transport", default="ofono")
     ap.add_argument("--summary", action="append", default=[])
+    ap.add_argument("--modem")
     a = ap.parse_args(argv)
     if not a.method:
-        a.method = "SubmitWithSummary" if a.summary else "Submit"
+        a.method = "SubmitWithSummary" if a.summary or a.modem is not None else "Submit"
     body = open(a.body, "rb").read()
     mac = a.mac
     if a.netwpin or a.userpin:
@@ -80,7 +82,8 @@ def cmd_submit(bus, argv):
     sig = "aysisss" "t"
     if a.method == "SubmitWithSummary":
         args.append(dbus.Array(a.summary, signature="s"))
-        sig += "as"
+        args.append(a.modem or "")
+        sig += "as" "s"
     try:
         r = verifier(bus).get_dbus_method(a.method, I)(*args, signature=sig, timeout=60)
         print("verdict %d %s %s %d" % (r[0], r[1], r[2] or "-", r[3]))

@@ -376,6 +376,116 @@ START_TEST(test_netwpin_confirm_after_sim_swap) {
 }
 END_TEST
 
+/* Issue 10 point 7: one SIM per modem; a push is checked against the receiving modem's SIM. */
+static EngineResult submit_on(const char *body, const char *mac, const char *modem) {
+        EngineSubmission s = {
+                .body = (const uint8_t *) body,
+                .body_len = strlen(body),
+                .content_kind = WSP_CONTENT_CP_XML,
+                .sec = WSP_SEC_NETWPIN,
+                .mac = mac,
+                .sender = "+491701234567",
+                .transport = "modemmanager",
+                .modem = modem,
+        };
+        EngineResult r = {};
+
+        ck_assert_int_eq(engine_submit(eng, &s, &r), 0);
+        return r;
+}
+
+typedef struct Bound {
+        char modem[64], sim_id[32], sim_operator[8];
+        uint64_t push_id;
+} Bound;
+
+static int keep_bound(const StoreDocument *d, void *u) {
+        Bound *b = u;
+
+        if (d->push_id != b->push_id)
+                return 0;
+        snprintf(b->modem, sizeof b->modem, "%s", d->modem ?: "-");
+        snprintf(b->sim_id, sizeof b->sim_id, "%s", d->sim_id ?: "-");
+        snprintf(b->sim_operator, sizeof b->sim_operator, "%s", d->sim_operator ?: "-");
+        return 1;
+}
+
+static Bound bound(uint64_t push_id) {
+        Bound b = { .push_id = push_id };
+
+        ck_assert_int_ge(store_foreach_document(engine_get_store(eng), keep_bound, &b), 0);
+        return b;
+}
+
+START_TEST(test_sim_per_modem) {
+#define IMSI_A "262011111111111"
+#define IMSI_B "262022222222222"
+        char *one = xml_body("NAPDEF{NAPID=one;NAME=One;NAP-ADDRESS=one.apn}");
+        char *two = xml_body("NAPDEF{NAPID=two;NAME=Two;NAP-ADDRESS=two.apn}");
+        char *three = xml_body("NAPDEF{NAPID=three;NAME=Three;NAP-ADDRESS=three.apn}");
+        char mac_a[41], mac_b[41], mac_b3[41];
+        EngineResult r;
+        Bound b;
+        uint64_t id, first;
+
+        cfg->confirm_network_pin = false;
+        ck_assert_int_eq(engine_set_imsi(eng, NULL), 0);
+        ck_assert_int_eq(engine_set_modem_sim(eng, "/m/a", &(EngineSim) { IMSI_A, "8949000000000000010", "26201" }), 0);
+        ck_assert_int_eq(engine_set_modem_sim(eng, "/m/b", &(EngineSim) { IMSI_B, "8949000000000000020", "26202" }), 0);
+        ck_assert_uint_eq(engine_count_sims(eng), 2);
+        ck_assert_int_eq(engine_set_modem_sim(eng, "/m/c", &(EngineSim) { .imsi = "12345" }), -EINVAL);
+        mac_of(one, WSP_SEC_NETWPIN, IMSI_A, NULL, mac_a);
+        mac_of(one, WSP_SEC_NETWPIN, IMSI_B, NULL, mac_b);
+
+        /* made for SIM A, received on modem B: not checked against A */
+        r = submit_on(one, mac_a, "/m/b");
+        expect(&r, VERDICT_REJECTED, REASON_BAD_MAC);
+        /* several SIMs and no modem named: none is tried, and the history says why */
+        r = submit_on(one, mac_b, NULL);
+        id = r.id;
+        expect(&r, VERDICT_REJECTED, REASON_BAD_MAC);
+        ck_assert_ptr_nonnull(strstr(history(id).denied, "several SIMs"));
+        /* a modem without a SIM */
+        r = submit_on(one, mac_b, "/m/none");
+        expect(&r, VERDICT_REJECTED, REASON_BAD_MAC);
+        /* made for SIM B, received on modem B: applied, bound to SIM B */
+        r = submit_on(one, mac_b, "/m/b");
+        first = id = r.id;
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        b = bound(id);
+        ck_assert_str_eq(b.modem, "/m/b");
+        ck_assert_str_eq(b.sim_id, "8949000000000000020");
+        ck_assert_str_eq(b.sim_operator, "26202");
+
+        /* a pending push keeps its modem: confirmed after a swap in modem B, it is checked
+         * against the new SIM there (and so refused), not against modem A's */
+        cfg->confirm_network_pin = true;
+        mac_of(two, WSP_SEC_NETWPIN, IMSI_B, NULL, mac_b);
+        r = submit_on(two, mac_b, "/m/b");
+        expect(&r, VERDICT_PENDING, REASON_NEEDS_CONFIRMATION);
+        id = r.id;
+        ck_assert_int_eq(engine_set_modem_sim(eng, "/m/b", &(EngineSim) { IMSI_A, "8949000000000000030", NULL }), 0);
+        ck_assert_int_eq(engine_confirm(eng, id, &r), 0);
+        expect(&r, VERDICT_REJECTED, REASON_BAD_MAC);
+        /* the document applied before stays bound to the old SIM */
+        b = bound(first);
+        ck_assert_str_eq(b.sim_id, "8949000000000000020");
+        /* SIM removed from modem B: nothing keys a push there; one SIM left, used unnamed */
+        ck_assert_int_eq(engine_set_modem_sim(eng, "/m/b", NULL), 0);
+        ck_assert_uint_eq(engine_count_sims(eng), 1);
+        cfg->confirm_network_pin = false;
+        mac_of(three, WSP_SEC_NETWPIN, IMSI_A, NULL, mac_b3);
+        r = submit_on(three, mac_b3, NULL);
+        expect(&r, VERDICT_APPLIED, REASON_NONE);
+        b = bound(r.id);
+        ck_assert_str_eq(b.modem, "-"); /* not named: bound to no modem */
+        ck_assert_str_eq(b.sim_id, "8949000000000000010"); /* but to the SIM whose IMSI keyed it */
+        free(one);
+        free(two);
+        free(three);
+}
+END_TEST
+
 START_TEST(test_netwpin_wrong_key_and_bit_flips) {
         EngineResult r;
         char mac[41];
@@ -1041,11 +1151,10 @@ START_TEST(test_sim_binding_and_nm_sync) {
         char *a, *b, *c, *text;
 
         cfg->confirm_network_pin = false;
-        ck_assert_int_eq(engine_set_sim_identity(eng, "2620", NULL), -EINVAL);
-        ck_assert_int_eq(engine_set_sim_identity(eng, "26201x", NULL), -EINVAL);
-        ck_assert_int_eq(engine_set_sim_identity(eng, "26201", "89x"), -EINVAL);
         /* the modem stack says this SIM's MNC has 3 digits: that wins over the 2-digit guess */
-        ck_assert_int_eq(engine_set_sim_identity(eng, "262011", "8949226001234567890"), 0);
+        ck_assert_int_eq(engine_set_modem_sim(eng, "", &(EngineSim) { .imsi = IMSI, .sim_id = "8949226001234567890",
+                                                                      .operator_id = "262011" }),
+                         0);
         submit_netwpin("NAPDEF{NAPID=a;NAME=A;NAP-ADDRESS=a.example}", IMSI);
         a = keyfile_of("a");
         text = et_slurp(a);
@@ -1066,9 +1175,11 @@ START_TEST(test_sim_binding_and_nm_sync) {
         ck_assert_ptr_nonnull(strstr(text, "\nsim-operator-id=23415\n"));
         ck_assert_ptr_null(strstr(text, "\nsim-id="));
         free(text);
-        /* the same IMSI again (a property update) keeps what was reported */
-        ck_assert_int_eq(engine_set_sim_identity(eng, "23415", "8944110000000000001"), 0);
-        ck_assert_int_eq(engine_set_imsi(eng, "234150123456789"), 0);
+        /* the modem stack reports the ICCID and operator of this SIM later */
+        ck_assert_int_eq(engine_set_modem_sim(eng, "", &(EngineSim) { .imsi = "234150123456789",
+                                                                      .sim_id = "8944110000000000001",
+                                                                      .operator_id = "23415" }),
+                         0);
         submit_netwpin("NAPDEF{NAPID=c;NAME=C;NAP-ADDRESS=c.example}", "234150123456789");
         c = keyfile_of("c");
         text = et_slurp(c);
@@ -1218,6 +1329,7 @@ int main(void) {
         TU_ADD(tc, test_netwpin_confirmation_default);
         TU_ADD(tc, test_netwpin_confirm_after_sim_swap);
         TU_ADD(tc, test_netwpin_wrong_key_and_bit_flips);
+        TU_ADD(tc, test_sim_per_modem);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("/engine/pin");

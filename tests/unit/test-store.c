@@ -226,6 +226,59 @@ START_TEST(test_migrate_unverified_scrubbed) {
 }
 END_TEST
 
+static int keep_setting_sim(const StoreSetting *it, void *u) {
+        snprintf(u, 128, "%s|%s|%s", it->modem ?: "-", it->sim_id ?: "-", it->sim_operator ?: "-");
+        return 1;
+}
+
+/* 5 -> 6 (issue 10 point 7): rows from before have no SIM binding; a new document records it,
+ * its settings read it back, and a pending push keeps its receiving modem. */
+START_TEST(test_migrate_sim_binding) {
+        static const char *const spec = "NAPDEF{NAPID=b;NAME=B;NAP-ADDRESS=b.example}";
+        Store *s = NULL;
+        CpDoc *d;
+        StorePending *pd = NULL;
+        StorePending pending = { .state = PENDING_NEEDS_CONFIRMATION, .sec = 0, .content_kind = 1,
+                                 .body = (const uint8_t *) "x", .body_len = 1, .expires_usec = 99999999,
+                                 .authenticated = true };
+        StorePendingLimits lim = { 8, 8, 8 };
+        StorePush p = push_row(0, 4);
+        char got[128];
+        uint64_t id = 0;
+
+        ck_assert_int_eq(store_test_open_at_version(&s, dir, 5), 0);
+        ck_assert_int_eq(apply_spec(s, "NAPDEF{NAPID=a;NAME=A;NAP-ADDRESS=a.example}", 0, NULL, NULL), 0);
+        store_free(s);
+        s = open_store();
+        ck_assert_int_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
+        ck_assert_int_eq(store_foreach_setting(s, "/NAPDEF[NAPID=a]", keep_setting_sim, got), 1);
+        ck_assert_str_eq(got, "-|-|-");
+        d = et_doc(spec);
+        StoreApply a = {
+                .push = push_row(0, 4),
+                .doc = d,
+                .body = (const uint8_t *) spec,
+                .body_len = strlen(spec),
+                .sim_id = "8949000000000000020",
+                .sim_operator = "26202",
+        };
+        a.push.modem = "/org/freedesktop/ModemManager1/Modem/1";
+        ck_assert_int_eq(store_apply(s, &a, NULL, NULL), 0);
+        cpdoc_free(d);
+        ck_assert_int_eq(store_foreach_setting(s, "/NAPDEF[NAPID=b]", keep_setting_sim, got), 1);
+        ck_assert_str_eq(got, "/org/freedesktop/ModemManager1/Modem/1|8949000000000000020|26202");
+        p.modem = "/ril_1";
+        p.verdict = VERDICT_PENDING;
+        p.reason = REASON_NEEDS_CONFIRMATION;
+        p.digest = "dd";
+        ck_assert_int_eq(store_add_pending(s, &p, &pending, &lim, &id), 0);
+        ck_assert_int_eq(store_get_pending(s, id, &pd), 0);
+        ck_assert_str_eq(pd->modem, "/ril_1");
+        pd = store_pending_free(pd);
+        store_free(s);
+}
+END_TEST
+
 START_TEST(test_migrate_newer_refused) {
         Store *s = open_store();
 
@@ -1216,6 +1269,7 @@ int main(int argc, char *argv[]) {
         TU_ADD(tc, test_migrate_forward);
         TU_ADD(tc, test_migrate_newer_refused);
         TU_ADD(tc, test_migrate_unverified_scrubbed);
+        TU_ADD(tc, test_migrate_sim_binding);
         TU_ADD(tc, test_open_not_a_database);
         suite_add_tcase(s, tc);
 
