@@ -14,7 +14,7 @@
 #   - provctl inject --modem=PATH picks the modem; without it, with two SIMs, verifierd tries
 #     neither (bad-mac) and the history says why;
 #   - an applied document is bound to the SIM that authenticated it (documents.modem, sim_id,
-#     sim_operator in the store: what the exporters bind NetworkManager profiles and oFono
+#     sim_operator_id in the store: what the exporters bind NetworkManager profiles and oFono
 #     contexts to); after a SIM swap in modem B the binding stays on the old SIM, pushes for the
 #     old SIM are bad-mac on that modem and pushes for the new one are applied.
 set -u
@@ -102,13 +102,13 @@ inject() {
         GOT="$(pb_json_field "$out" verdict)/$(pb_json_field "$out" reason)"
         [ "$GOT" = "/" ] && GOT="provctl: $out"
 }
-# doc ID: the SIM binding of the document push ID applied, "modem|sim_id|sim_operator"
+# doc ID: the SIM binding of the document push ID applied, "modem|sim_id|sim_operator_id"
 doc() {
         $PY - "$W/state/provboot.db" "$1" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
 try:
-    row = db.execute("SELECT modem, sim_id, sim_operator FROM documents WHERE push_id = ?", (int(sys.argv[2]),)).fetchone()
+    row = db.execute("SELECT modem, sim_id, sim_operator_id FROM documents WHERE push_id = ?", (int(sys.argv[2]),)).fetchone()
 except sqlite3.Error as e:
     print("no binding: %s" % e)
     sys.exit(0)

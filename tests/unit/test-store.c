@@ -260,7 +260,7 @@ START_TEST(test_migrate_sim_binding) {
                 .body = (const uint8_t *) spec,
                 .body_len = strlen(spec),
                 .sim_id = "8949000000000000020",
-                .sim_operator = "26202",
+                .sim_operator_id = "26202",
         };
         a.push.modem = "/org/freedesktop/ModemManager1/Modem/1";
         ck_assert_int_eq(store_apply(s, &a, NULL, NULL), 0);
