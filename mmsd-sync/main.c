@@ -140,6 +140,25 @@ static void state_load(Sync *s) {
                                   path);
 }
 
+/* mkdir -p with mode 0700 for what is created (~/.local/state may not exist without systemd). */
+static int mkdir_parents(const char *dir) {
+        _cleanup_free_ char *p = strdup(dir);
+
+        if (!p)
+                return -ENOMEM;
+        for (char *c = p + 1; *c; c++) {
+                if (*c != '/')
+                        continue;
+                *c = 0;
+                if (mkdir(p, 0700) < 0 && errno != EEXIST)
+                        return -errno;
+                *c = '/';
+        }
+        if (mkdir(p, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
 /* Write it atomically: temporary file, fsync, rename. */
 static int state_save(Sync *s, const SyncRecord *rec) {
         _cleanup_free_ char *path = NULL, *tmp = NULL;
@@ -149,8 +168,9 @@ static int state_save(Sync *s, const SyncRecord *rec) {
         n = sync_record_format(rec, buf, sizeof buf);
         if (n < 0)
                 return n;
-        if (mkdir(s->state_dir, 0700) < 0 && errno != EEXIST)
-                return -errno;
+        r = mkdir_parents(s->state_dir);
+        if (r < 0)
+                return r;
         if (asprintf(&path, "%s/%s", s->state_dir, SYNC_STATE_FILE) < 0 ||
             asprintf(&tmp, "%s/.%s.tmp", s->state_dir, SYNC_STATE_FILE) < 0)
                 return -ENOMEM;

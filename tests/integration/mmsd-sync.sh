@@ -46,8 +46,8 @@ getent passwd "$PHONE" >/dev/null || useradd --system --no-create-home --home-di
         --shell /usr/sbin/nologin --user-group "$PHONE"
 pb_workdir
 W=$PB_WORK
-mkdir -p "$W/conf" "$W/pconf" "$W/nm" "$W/state" "$W/home" "$W/sess" "$W/sync-state"
-chown "$PHONE:$PHONE" "$W/home" "$W/sess" "$W/sync-state"
+mkdir -p "$W/conf" "$W/pconf" "$W/nm" "$W/state" "$W/home" "$W/sess"
+chown "$PHONE:$PHONE" "$W/home" "$W/sess"
 cat >"$W/conf/verifierd.conf" <<CONF
 [Bootstrap]
 Enabled=yes
@@ -138,7 +138,7 @@ start_sync() {
                 return 1
         fi
         phone_cmd
-        "${PHONE_CMD[@]}" "$SYNC" --state-dir="$W/sync-state" >>"$W/sync.log" 2>&1 &
+        "${PHONE_CMD[@]}" "$SYNC" >>"$W/sync.log" 2>&1 &
         SYNC_PID=$!
         PB_PIDS+=("$SYNC_PID")
 }
@@ -223,6 +223,9 @@ wait_view CarrierMMSProxy 10.11.12.13:8080 "mmsd-tng's CarrierMMSProxy is the pu
 KEYFILE=$W/home/.mms/modemmanager/mms
 check "mmsd-tng stored them in its own key file ($KEYFILE)" \
         grep -qx "CarrierMMSC=$MMSC1" "$KEYFILE"
+STATEFILE=$W/home/.local/state/provboot-mmsd-sync/applied
+check "provboot-mmsd-sync recorded what it handed over (~/.local/state/provboot-mmsd-sync/applied, 0600)" \
+        wait_until 10 bash -c 'grep -qx "CarrierMMSC=$2" "$1" && [ "$(stat -c %a "$1")" = 600 ]' _ "$STATEFILE" "$MMSC1"
 OUT=$(get_mms as_phone)
 check "the phone user (not root, not in group provboot) may call GetMmsSettings" \
         $PY -c 'import json,sys; d=json.loads(sys.argv[1])["data"][0]; sys.exit(0 if d["CarrierMMSC"]["data"] == sys.argv[2] and d["PushId"]["type"] == "t" else 1)' "$OUT" "$MMSC1" 2>/dev/null
