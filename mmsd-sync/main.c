@@ -194,27 +194,6 @@ static int state_save(Sync *s, const SyncRecord *rec) {
 
 /* ---- mmsd-tng (session bus) ---------------------------------------------------------------- */
 
-static int view_entry(sd_bus_message *m, const char *key, void *userdata) {
-        MmsdView *v = userdata;
-        const char **slot = NULL, *value = NULL;
-        int r;
-
-        if (strcmp(key, MMSD_KEY_MMSC) == 0)
-                slot = &v->mmsc;
-        else if (strcmp(key, MMSD_KEY_APN) == 0)
-                slot = &v->apn;
-        else if (strcmp(key, MMSD_KEY_PROXY) == 0)
-                slot = &v->proxy;
-        if (!slot)
-                return 0;
-        r = bus_variant_read_basic(m, 's', &value);
-        if (r <= 0)
-                return r; /* another type: skipped, the key counts as unknown */
-        /* Only compared with the published values; an overlong one simply differs. */
-        *slot = strnlen(value, MMSD_VIEW_VALUE_MAX + 1) > MMSD_VIEW_VALUE_MAX ? "" : value;
-        return 1;
-}
-
 /* ViewSettings of the mmsd-tng instance @owner. Return: 0 (view filled; strings live in *reply),
  * or negative errno. */
 static int mmsd_view(Sync *s, const char *owner, sd_bus_message **reply, MmsdView *view) {
@@ -231,9 +210,8 @@ static int mmsd_view(Sync *s, const char *owner, sd_bus_message **reply, MmsdVie
                 log_info("mmsd-tng ViewSettings failed (%s): sending every setting", error.name ? error.name : strerror(-r));
                 return r;
         }
-        r = bus_dict_read(*reply, MMSD_VIEW_DICT_MAX, view_entry, view);
+        r = sync_view_read(*reply, view);
         if (r < 0) {
-                *view = (MmsdView) {};
                 *reply = sd_bus_message_unref(*reply);
                 log_info_errno(r, "mmsd-tng's ViewSettings reply is not as expected (%m): sending every setting");
         }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buswatch.h"
 #include "macros.h"
 #include "plan.h"
 
@@ -66,6 +67,42 @@ unsigned sync_changes(const IpcMmsSettings *pub, const MmsdView *view, SyncChang
         if (!view || !same(view->proxy, pub->proxy))
                 ret[n++] = (SyncChange) { MMSD_KEY_PROXY, pub->proxy };
         return n;
+}
+
+/* ---- what mmsd-tng reports ----------------------------------------------------------------- */
+
+static int view_entry(sd_bus_message *m, const char *key, void *userdata) {
+        MmsdView *v = userdata;
+        const char **slot = NULL, *value = NULL;
+        int r;
+
+        if (strcmp(key, MMSD_KEY_MMSC) == 0)
+                slot = &v->mmsc;
+        else if (strcmp(key, MMSD_KEY_APN) == 0)
+                slot = &v->apn;
+        else if (strcmp(key, MMSD_KEY_PROXY) == 0)
+                slot = &v->proxy;
+        if (!slot)
+                return 0;
+        r = bus_variant_read_basic(m, 's', &value);
+        if (r <= 0)
+                return r; /* another type: skipped, the key counts as not reported */
+        *slot = strnlen(value, MMSD_VIEW_VALUE_MAX + 1) > MMSD_VIEW_VALUE_MAX ? "" : value;
+        return 1;
+}
+
+int sync_view_read(sd_bus_message *m, MmsdView *ret) {
+        MmsdView v = {};
+        int r;
+
+        if (!m || !ret)
+                return -EINVAL;
+        *ret = v;
+        r = bus_dict_read(m, MMSD_VIEW_DICT_MAX, view_entry, &v);
+        if (r < 0)
+                return r;
+        *ret = v;
+        return 0;
 }
 
 /* ---- the state file ------------------------------------------------------------------------ */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * plan.h: provboot-mmsd-sync's decisions (issue 10 point 5), pure (no bus, no file access):
+ * plan.h: provboot-mmsd-sync's decisions (issue 10 point 5), pure (no bus connection, no file
+ * access; sync_view_read only reads a message it is given):
  * what to do with the MMS settings verifierd publishes (ipc/mms-settings.h), given what mmsd-tng
  * holds now (ViewSettings) and what this program handed to mmsd-tng last (its state file).
  *
@@ -31,6 +32,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <systemd/sd-bus.h>
+
 #include "mms-settings.h"
 
 #define MMSD_SERVICE "org.ofono.mms"
@@ -56,6 +59,13 @@ typedef struct MmsdView {
         const char *apn;
         const char *proxy;
 } MmsdView;
+
+/* Read ViewSettings' a{sv} into @ret (strings borrowed from @m): at most MMSD_VIEW_DICT_MAX
+ * entries (-E2BIG past it; nothing more is read); the three keys only as strings (another type:
+ * the key counts as not reported); a value longer than MMSD_VIEW_VALUE_MAX bytes is taken as ""
+ * (it is only compared with the published values, so it simply differs). On error *ret is
+ * cleared. Return: 0 or negative errno. */
+int sync_view_read(sd_bus_message *m, MmsdView *ret);
 
 /* What provboot-mmsd-sync handed to mmsd-tng last (owned, fixed-size). */
 typedef struct SyncRecord {

@@ -6,6 +6,9 @@
  *     unless mmsd-tng is back to its unset values; a newer push, a first run, or mmsd-tng
  *     unreadable -> apply;
  *   - sync_changes: only the keys that differ, in mmsd-tng's order; all three when unreadable;
+ *   - sync_view_read (ViewSettings' reply, built on an unconnected peer bus): the three keys as
+ *     strings, other keys and types skipped; MMSD_VIEW_DICT_MAX entries at the limit and past it;
+ *     a value of MMSD_VIEW_VALUE_MAX bytes kept, one byte more taken as "";
  *   - the state file: format/parse round trip; SYNC_STATE_MAX at the limit and past it; every
  *     value by the rules of ipc/mms-settings.h; unknown, repeated or missing keys, a NUL byte,
  *     a zero or overflowing push id: refused.
@@ -13,6 +16,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "mmsd-sync/plan.h"
 #include "testutil.h"
@@ -149,6 +154,103 @@ START_TEST(test_record_refusals) {
 }
 END_TEST
 
+/* ---- sync_view_read ------------------------------------------------------------------------- */
+
+static sd_bus *bus;
+static int fds[2] = { -1, -1 };
+
+static void setup(void) {
+        ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+        ck_assert_int_ge(sd_bus_new(&bus), 0);
+        ck_assert_int_ge(sd_bus_set_fd(bus, fds[0], fds[0]), 0);
+        ck_assert_int_ge(sd_bus_start(bus), 0);
+}
+
+static void teardown(void) {
+        bus = sd_bus_close_unref(bus);
+        if (fds[1] >= 0)
+                close(fds[1]);
+        fds[0] = fds[1] = -1;
+}
+
+/* ViewSettings' reply as mmsd-tng 2.1.0 sends it (6 entries), with @extra more boolean entries
+ * and CarrierMMSC set to @mmsc. */
+static sd_bus_message *view_reply(const char *mmsc, unsigned extra, bool apn_as_int) {
+        sd_bus_message *m = NULL;
+        char key[24];
+
+        ck_assert_int_ge(sd_bus_message_new_signal(bus, &m, "/org/ofono/mms", MMSD_INTERFACE, "Reply"), 0);
+        ck_assert_int_ge(sd_bus_message_open_container(m, 'a', "{sv}"), 0);
+        ck_assert_int_ge(sd_bus_message_append(m, "{sv}", "CarrierMMSC", "s", mmsc), 0);
+        if (apn_as_int)
+                ck_assert_int_ge(sd_bus_message_append(m, "{sv}", "MMS_APN", "i", 3), 0);
+        else
+                ck_assert_int_ge(sd_bus_message_append(m, "{sv}", "MMS_APN", "s", "apn.invalid"), 0);
+        ck_assert_int_ge(sd_bus_message_append(m, "{sv}{sv}{sv}{sv}", "CarrierMMSProxy", "s", "NULL",
+                                               "DefaultModemNumber", "s", "NULL", "AutoProcessOnConnection", "b",
+                                               1, "AutoProcessSMSWAP", "b", 1),
+                         0);
+        for (unsigned i = 0; i < extra; i++) {
+                snprintf(key, sizeof key, "Future%u", i);
+                ck_assert_int_ge(sd_bus_message_append(m, "{sv}", key, "b", 0), 0);
+        }
+        ck_assert_int_ge(sd_bus_message_close_container(m), 0);
+        ck_assert_int_ge(sd_bus_message_seal(m, 1, 0), 0);
+        return m;
+}
+
+START_TEST(test_view_read) {
+        sd_bus_message *m = view_reply(MMSD_UNSET_MMSC, 0, false);
+        MmsdView v;
+
+        ck_assert_int_eq(sync_view_read(m, &v), 0);
+        ck_assert_str_eq(v.mmsc, MMSD_UNSET_MMSC);
+        ck_assert_str_eq(v.apn, MMSD_UNSET_APN);
+        ck_assert_str_eq(v.proxy, "NULL");
+        sd_bus_message_unref(m);
+
+        /* a key with another type: not reported (so it differs from anything published) */
+        m = view_reply(MMSD_UNSET_MMSC, 0, true);
+        ck_assert_int_eq(sync_view_read(m, &v), 0);
+        ck_assert_ptr_null(v.apn);
+        ck_assert_str_eq(v.proxy, "NULL");
+        sd_bus_message_unref(m);
+}
+END_TEST
+
+START_TEST(test_view_limits) {
+        static char value[MMSD_VIEW_VALUE_MAX + 2];
+        sd_bus_message *m;
+        MmsdView v;
+
+        /* MMSD_VIEW_DICT_MAX entries (6 + extra): read; one more: -E2BIG, nothing reported */
+        m = view_reply(MMSD_UNSET_MMSC, MMSD_VIEW_DICT_MAX - 6, false);
+        ck_assert_int_eq(sync_view_read(m, &v), 0);
+        ck_assert_str_eq(v.mmsc, MMSD_UNSET_MMSC);
+        sd_bus_message_unref(m);
+        m = view_reply(MMSD_UNSET_MMSC, MMSD_VIEW_DICT_MAX - 5, false);
+        ck_assert_int_eq(sync_view_read(m, &v), -E2BIG);
+        ck_assert_ptr_null(v.mmsc);
+        sd_bus_message_unref(m);
+
+        /* a value of MMSD_VIEW_VALUE_MAX bytes is kept; one byte more is taken as "" */
+        memset(value, 'x', MMSD_VIEW_VALUE_MAX);
+        value[MMSD_VIEW_VALUE_MAX] = 0;
+        m = view_reply(value, 0, false);
+        ck_assert_int_eq(sync_view_read(m, &v), 0);
+        ck_assert_uint_eq(strlen(v.mmsc), MMSD_VIEW_VALUE_MAX);
+        sd_bus_message_unref(m);
+        value[MMSD_VIEW_VALUE_MAX] = 'x';
+        value[MMSD_VIEW_VALUE_MAX + 1] = 0;
+        m = view_reply(value, 0, false);
+        ck_assert_int_eq(sync_view_read(m, &v), 0);
+        ck_assert_str_eq(v.mmsc, "");
+        ck_assert_int_eq(sync_decide(&PUB, &v, NULL), SYNC_APPLY);
+        sd_bus_message_unref(m);
+        ck_assert_int_eq(sync_view_read(NULL, &v), -EINVAL);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("mmsd-sync-plan");
         TCase *tc = tcase_create("/mmsd-sync/plan");
@@ -157,6 +259,12 @@ int main(void) {
         TU_ADD(tc, test_changes);
         TU_ADD(tc, test_record_round_trip);
         TU_ADD(tc, test_record_refusals);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/mmsd-sync/view");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        TU_ADD(tc, test_view_read);
+        TU_ADD(tc, test_view_limits);
         suite_add_tcase(s, tc);
         return tu_run(s);
 }
