@@ -215,7 +215,7 @@ typedef struct Spec {
 
 static sd_bus_message *dict(const Spec *sp) {
         sd_bus_message *m = new_msg();
-        char key[16];
+        char key[24];
 
         ck_assert_int_ge(sd_bus_message_open_container(m, 'a', "{sv}"), 0);
         for (unsigned i = 0; i < sp->extra; i++) {
