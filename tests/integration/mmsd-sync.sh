@@ -8,8 +8,11 @@
 # Real parts: a private system bus with the shipped policy (lib.sh), verifierd (root) and provd
 # (user provd); a private SESSION bus (dbus-daemon --session) of an unprivileged phone user
 # (provboot-phone, created if missing: not root, not in group provboot) running the REAL mmsd-tng
-# (Debian 12: mmsdtng 2.1.0, `make deps`) with its home in the work directory; mmsd-tng also joins
-# the private system bus, where it finds no ModemManager and waits, serving its settings API.
+# (Debian 12: mmsdtng 2.1.0, `make deps`) with its home in the work directory. mmsd-tng needs a
+# system bus (without one 2.1.0 aborts on an assertion in its ModemManager plugin) but not
+# ModemManager: on the private system bus it finds none, says MMSD_MM_STATE_NO_MANAGER and keeps
+# serving its settings API on the session bus (its per-modem org.ofono.mms.Service objects appear
+# only with a modem, and hold no carrier settings).
 # The program under test runs as the same user on both buses.
 #   1. the names provboot-mmsd-sync uses (org.ofono.mms /org/ofono/mms org.ofono.mms.ModemManager
 #      ChangeSettings(sv), ViewSettings() -> a{sv}) are what the live mmsd-tng introspects;
