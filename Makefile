@@ -22,6 +22,7 @@ FUZZ_CC ?= clang
 PKGS_PROVD := libsystemd libxml-2.0
 PKGS_VERIFIERD := libsystemd libxml-2.0 libcrypto libsodium sqlite3 inih
 PKGS_PROVCTL := libsystemd libxml-2.0
+PKGS_MMSD_SYNC := libsystemd
 PKGS_TEST := $(PKGS_VERIFIERD) check
 
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
@@ -45,6 +46,7 @@ IPC_SRCS :=             # D-Bus contract (libipc.a)
 PROVD_SRCS :=           # provd main and intake
 VERIFIERD_SRCS :=       # verifierd main (bus service)
 PROVCTL_SRCS :=         # provctl
+MMSD_SYNC_SRCS :=       # provboot-mmsd-sync (user service: MMS settings to mmsd-tng)
 UNIT_TESTS :=           # names: tests/unit/<name>.c -> $(BUILD)/tests/<name>
 FUZZERS :=              # names: tests/fuzz/<name>.c, corpus tests/fuzz/corpus/<name>/
 BENCHES :=              # names: bench/<name>.c
@@ -56,6 +58,7 @@ include common/module.mk
 -include verifierd/module.mk
 -include provd/module.mk
 -include provctl/module.mk
+-include mmsd-sync/module.mk
 -include tests/module.mk
 -include bench/module.mk
 -include packaging/module.mk
@@ -79,6 +82,9 @@ BINS += $(BUILD)/provd
 endif
 ifneq ($(strip $(VERIFIERD_SRCS)),)
 BINS += $(BUILD)/verifierd
+endif
+ifneq ($(strip $(MMSD_SYNC_SRCS)),)
+BINS += $(BUILD)/provboot-mmsd-sync
 endif
 
 .PHONY: all check check-unit check-valgrind fuzz fuzz-build bench deps clean demo install selinux deb rpm format lint
@@ -118,6 +124,8 @@ $(BUILD)/verifierd: $(call obj,$(VERIFIERD_SRCS)) $(LIBIPC) $(LIBVERIFIER) $(LIB
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_VERIFIERD))
 $(BUILD)/provctl: $(call obj,$(PROVCTL_SRCS)) $(LIBIPC) $(LIBCOMMON)
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_PROVCTL))
+$(BUILD)/provboot-mmsd-sync: $(call obj,$(MMSD_SYNC_SRCS)) $(LIBIPC) $(LIBCOMMON)
+	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_MMSD_SYNC))
 
 # Unit tests: Check suites, built with ASan+UBSan, linked against every internal library.
 TEST_LIBS := $(SAN_LIBIPC) $(SAN_LIBVERIFIER) $(SAN_LIBCOMMON)
@@ -192,6 +200,6 @@ format:
 	git clang-format
 
 lint:
-	cppcheck --quiet --enable=warning,portability --std=c11 -I common -I ipc common provd verifierd provctl ipc
+	cppcheck --quiet --enable=warning,portability --std=c11 -I common -I ipc common provd verifierd provctl ipc mmsd-sync
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

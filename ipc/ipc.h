@@ -88,9 +88,27 @@
 #define IPC_SIG_EXPORTS_ITEM "(ssss)"
 #define IPC_SIG_EXPORTS_OUT "a" IPC_SIG_EXPORTS_ITEM
 
+/* [any local user] GetMmsSettings() -> a{sv}: the MMS settings verifierd applied and publishes
+ *   for provboot-mmsd-sync ([Export] Mmsd=yes), which hands them to mmsd-tng on the user's
+ *   session bus (issue 10 point 5). Keys, types and value rules: ipc/mms-settings.h. Open to
+ *   every local user (bus policy default context): the MMSC URL, MMS APN and proxy are what an
+ *   operator publishes for all its subscribers, hold no credential (the rules refuse userinfo in
+ *   the URL; NAPAUTHINFO is never part of it), and verifierd answers from memory (no store read). */
+#define IPC_M_GET_MMS_SETTINGS "GetMmsSettings"
+#define IPC_SIG_MMS_SETTINGS "a{sv}"
+#define IPC_MMS_KEY_MMSC "CarrierMMSC"
+#define IPC_MMS_KEY_APN "MMS_APN"
+#define IPC_MMS_KEY_PROXY "CarrierMMSProxy"
+#define IPC_MMS_KEY_PUSH_ID "PushId"
+#define IPC_MMS_NO_PROXY "NULL"
+
 /* Signal on every verdict: (t id, s verdict, s reason, u roles) */
 #define IPC_S_VERDICT "VerdictReached"
 #define IPC_SIG_VERDICT_SIGNAL "tssu"
+/* Signal when the published MMS settings change: (a{sv} settings), GetMmsSettings' dictionary.
+ * A hint: readers believe it only from the owner of IPC_VERIFIER_BUS_NAME (ipc/buswatch.h) and
+ * read the settings again with GetMmsSettings. */
+#define IPC_S_MMS_SETTINGS_CHANGED "MmsSettingsChanged"
 
 /* Agent1, implemented by a phone UI or provctl: verifierd calls it. */
 #define IPC_M_AGENT_REQUEST_PIN "RequestPin"                    /* (t id, s sender, as summary) -> (s pin) */
@@ -131,6 +149,9 @@
 #define IPC_SUMMARY_LINE_MAX 160U           /* bytes of one line (= SUMMARY_LINE_MAX) */
 #define IPC_MODEM_MAX 255U                  /* bytes of a modem's object path (SubmitWithSummary,
                                              * InjectOnModem); oFono's and ModemManager's are < 64 */
+#define IPC_MMS_VALUE_MAX 255U              /* CarrierMMSC, CarrierMMSProxy (oFono's MMS limits) */
+#define IPC_MMS_APN_MAX 64U                 /* MMS_APN (NetworkManager's APN limit) */
+#define IPC_MMS_DICT_MAX 16U                /* entries of the GetMmsSettings dictionary read */
 
 /* ---- errors ------------------------------------------------------------------------------- */
 

@@ -2,3 +2,7 @@
 # buswatch.c: who really sent a signal, and the owner of a well-known name (issue 9 finding 1).
 IPC_SRCS += ipc/ipc.c ipc/buswatch.c
 UNIT_TESTS += test-buswatch
+# mms-settings.c: Verifier1.GetMmsSettings' dictionary and value rules (issue 10 point 5), for
+# verifierd and provboot-mmsd-sync.
+IPC_SRCS += ipc/mms-settings.c
+UNIT_TESTS += test-mms-settings

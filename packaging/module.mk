@@ -5,6 +5,7 @@
 PKGLIBEXECDIR := $(LIBEXECDIR)/provboot
 DBUS_SYSTEM_POLICY_DIR ?= $(DATADIR)/dbus-1/system.d
 DBUS_SYSTEM_SERVICES_DIR ?= $(DATADIR)/dbus-1/system-services
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 PROVBOOT_LIBDIR ?= $(PREFIX)/lib/provboot
@@ -13,10 +14,10 @@ subst_in = sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g'
 
 # The programs a package ships (`all` also builds test helpers).
 .PHONY: programs
-programs: $(BUILD)/provctl $(BUILD)/provd $(BUILD)/verifierd
+programs: $(BUILD)/provctl $(BUILD)/provd $(BUILD)/verifierd $(BUILD)/provboot-mmsd-sync
 
 install: programs
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBEXECDIR) $(DESTDIR)$(UNITDIR) \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBEXECDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR) \
 	  $(DESTDIR)$(DBUS_SYSTEM_POLICY_DIR) $(DESTDIR)$(DBUS_SYSTEM_SERVICES_DIR) \
 	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(PROVBOOT_LIBDIR) \
 	  $(DESTDIR)$(PROVBOOT_LIBDIR)/verifierd.conf.d $(DESTDIR)$(PROVBOOT_LIBDIR)/metabase.d \
@@ -25,9 +26,12 @@ install: programs
 	install -m 0755 $(BUILD)/provctl $(DESTDIR)$(BINDIR)/provctl
 	install -m 0755 $(BUILD)/provd $(DESTDIR)$(PKGLIBEXECDIR)/provd
 	install -m 0755 $(BUILD)/verifierd $(DESTDIR)$(PKGLIBEXECDIR)/verifierd
+	install -m 0755 $(BUILD)/provboot-mmsd-sync $(DESTDIR)$(PKGLIBEXECDIR)/provboot-mmsd-sync
 	$(subst_in) packaging/systemd/provd.service.in > $(DESTDIR)$(UNITDIR)/provd.service
 	$(subst_in) packaging/systemd/verifierd.service.in > $(DESTDIR)$(UNITDIR)/verifierd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/provd.service $(DESTDIR)$(UNITDIR)/verifierd.service
+	$(subst_in) packaging/systemd/user/provboot-mmsd-sync.service.in > $(DESTDIR)$(USERUNITDIR)/provboot-mmsd-sync.service
+	chmod 0644 $(DESTDIR)$(USERUNITDIR)/provboot-mmsd-sync.service
 	$(subst_in) packaging/dbus/org.provboot.Verifier1.service.in > $(DESTDIR)$(DBUS_SYSTEM_SERVICES_DIR)/org.provboot.Verifier1.service
 	chmod 0644 $(DESTDIR)$(DBUS_SYSTEM_SERVICES_DIR)/org.provboot.Verifier1.service
 	install -m 0644 ipc/org.provboot.conf $(DESTDIR)$(DBUS_SYSTEM_POLICY_DIR)/org.provboot.conf
@@ -37,6 +41,7 @@ install: programs
 	for f in packaging/config/metabase.conf packaging/config/provd.conf; do \
 	  [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PROVBOOT_LIBDIR)/; done
 	install -m 0644 provctl/provctl.1 $(DESTDIR)$(MANDIR)/man1/provctl.1
+	install -m 0644 mmsd-sync/provboot-mmsd-sync.1 $(DESTDIR)$(MANDIR)/man1/provboot-mmsd-sync.1
 	install -m 0644 provd/provd.8 $(DESTDIR)$(MANDIR)/man8/provd.8
 	install -m 0644 verifierd/verifierd.8 $(DESTDIR)$(MANDIR)/man8/verifierd.8
 
@@ -54,7 +59,7 @@ BUILD_REL := $(patsubst $(CURDIR)/%,%,$(abspath $(BUILD)))
 # Also unset the Makefile's own variables: run-tests.sh exports BUILD, and a package build that
 # inherited BUILD=/abs/path would build there and `make clean` it (dh_auto_clean).
 CLEAN_MAKE_ENV := env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL $(addprefix -u ,BUILD DESTDIR \
-	PREFIX BINDIR SBINDIR LIBEXECDIR DATADIR MANDIR SYSCONFDIR UNITDIR DBUS_SYSTEM_POLICY_DIR \
+	PREFIX BINDIR SBINDIR LIBEXECDIR DATADIR MANDIR SYSCONFDIR UNITDIR USERUNITDIR DBUS_SYSTEM_POLICY_DIR \
 	DBUS_SYSTEM_SERVICES_DIR SYSUSERSDIR TMPFILESDIR PROVBOOT_LIBDIR SELINUX_DEVEL_MAKEFILE SELINUX_PKGDIR)
 # $(call stage_tree,DIR): copy the source tree into DIR (created).
 stage_tree = mkdir -p $(1) && tar -C $(CURDIR) --exclude=./.git --exclude=./build --exclude=./$(BUILD_REL) \

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * export-dbus.c: committed settings -> oFono contexts and mmsd-tng settings (see export-dbus.h
- * for the mapping, the value rules, the ownership rule and the mmsd-tng bus caveat). The plan is
+ * export-dbus.c: committed settings -> oFono contexts and the MMS settings published for mmsd-tng
+ * (see export-dbus.h for the mapping, the value rules, the ownership rule and why verifierd only
+ * publishes the MMS settings). The plan is
  * pure and unit-tested without a bus; the bus part only compares and sends. The store is the
  * truth; this module renders what it holds and can redo everything from it at any time.
  * Library code: logs nothing.
@@ -1234,40 +1235,7 @@ int export_dbus_ofono(sd_bus *bus, const ExportDbusPlan *p, ExportDbusStats *sta
         return first;
 }
 
-/* ---- mmsd-tng ------------------------------------------------------------------------------ */
-
-int export_dbus_mmsd(sd_bus *bus, const ExportDbusPlan *p, ExportDbusStats *stats) {
-        ExportDbusStats dummy = {};
-        ExportDbusStats *st = stats ? stats : &dummy;
-        Run run;
-
-        if (!bus || !p)
-                return -EINVAL;
-        if (!p->have_mmsd)
-                return 0;
-        run_init(&run, bus);
-
-        const struct {
-                const char *key;
-                const char *value;
-        } keys[] = {
-                { "CarrierMMSC", p->mmsd.mmsc },
-                { "MMS_APN", p->mmsd.apn },
-                { "CarrierMMSProxy", p->mmsd.proxy },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
-                int r;
-
-                r = call(&run, EXPORT_DBUS_MMSD_SERVICE, EXPORT_DBUS_MMSD_PATH, EXPORT_DBUS_MMSD_INTERFACE,
-                         "ChangeSettings", NULL, "sv", keys[i].key, "s", keys[i].value);
-                if (r < 0)
-                        return r; /* mmsd-tng wants the three together: stop at the first failure */
-                st->mmsd_settings++;
-        }
-        return 0;
-}
-
-/* ---- both ---------------------------------------------------------------------------------- */
+/* ---- apply --------------------------------------------------------------------------------- */
 
 int export_dbus_apply(sd_bus *bus, Engine *e, const Config *c, ExportDbusStats *stats) {
         _cleanup_(export_dbus_plan_done) ExportDbusPlan p = {};
@@ -1278,7 +1246,7 @@ int export_dbus_apply(sd_bus *bus, Engine *e, const Config *c, ExportDbusStats *
                 *stats = st;
         if (!c)
                 return -EINVAL;
-        if (!c->export_ofono_contexts && !c->export_mmsd)
+        if (!c->export_ofono_contexts)
                 return 0;
         if (!bus || !e)
                 return -EINVAL;
@@ -1293,11 +1261,6 @@ int export_dbus_apply(sd_bus *bus, Engine *e, const Config *c, ExportDbusStats *
                 if (r < 0 && first == 0)
                         first = r;
         }
-        if (c->export_mmsd) {
-                r = export_dbus_mmsd(bus, &p, &st);
-                if (r < 0 && first == 0)
-                        first = r;
-        }
         if (stats)
                 *stats = st;
         return first;
@@ -1306,8 +1269,62 @@ int export_dbus_apply(sd_bus *bus, Engine *e, const Config *c, ExportDbusStats *
 const char *export_dbus_stats_format(const ExportDbusStats *s, char *buf, size_t size) {
         snprintf(buf, size,
                  "oFono: %u modem(s), %u created, %u updated, %u unchanged, %u removed, %u busy, %u failed; "
-                 "mmsd: %u setting(s); plan: %u context(s), %u invalid, %u skipped",
-                 s->modems, s->created, s->updated, s->unchanged, s->removed, s->busy, s->failed, s->mmsd_settings,
+                 "plan: %u context(s), %u invalid, %u skipped",
+                 s->modems, s->created, s->updated, s->unchanged, s->removed, s->busy, s->failed,
                  s->planned, s->invalid, s->skipped);
         return buf;
+}
+
+/* ---- the MMS settings verifierd publishes (mmsd-tng, through provboot-mmsd-sync) ----------- */
+
+void export_mms_settings_done(ExportMmsSettings *s) {
+        if (!s)
+                return;
+        free(s->root);
+        free(s->mmsc);
+        free(s->apn);
+        free(s->proxy);
+        *s = (ExportMmsSettings) {};
+}
+
+bool export_mms_settings_equal(const ExportMmsSettings *a, const ExportMmsSettings *b) {
+        if (a->have != b->have)
+                return false;
+        if (!a->have)
+                return true;
+        return a->push_id == b->push_id && strcmp(a->mmsc, b->mmsc) == 0 && strcmp(a->apn, b->apn) == 0 &&
+               strcmp(a->proxy, b->proxy) == 0;
+}
+
+int export_dbus_mms_settings(Engine *e, const Config *c, ExportMmsSettings *ret) {
+        _cleanup_(export_dbus_plan_done) ExportDbusPlan p = {};
+        ExportMmsSettings s = {};
+        int r;
+
+        if (!ret)
+                return -EINVAL;
+        *ret = s;
+        if (!c)
+                return -EINVAL;
+        if (!c->export_mmsd)
+                return 0;
+        if (!e)
+                return -EINVAL;
+        r = export_dbus_plan(e, &p);
+        if (r < 0)
+                return r;
+        if (!p.have_mmsd)
+                return 0;
+        s.root = strdup(p.mmsd.root);
+        s.mmsc = strdup(p.mmsd.mmsc);
+        s.apn = strdup(p.mmsd.apn);
+        s.proxy = strdup(p.mmsd.proxy);
+        if (!s.root || !s.mmsc || !s.apn || !s.proxy) {
+                export_mms_settings_done(&s);
+                return -ENOMEM;
+        }
+        s.have = true;
+        s.push_id = p.mmsd.push_id;
+        *ret = s;
+        return 0;
 }

@@ -2,9 +2,10 @@
 /*
  * export-dbus.h: the exporters that talk D-Bus (issue 4): committed NAPDEF settings become oFono
  * packet-data contexts (security-model.md §2.1: ConnectionManager.AddContext + ConnectionContext
- * SetProperty) and the APPLICATION w4 (MMS) becomes mmsd-tng settings (§2.4: ChangeSettings on
- * org.ofono.mms /org/ofono/mms org.ofono.mms.ModemManager). Each runs only when the configuration
- * enables it ([Export] OfonoContexts=, Mmsd=). Like the keyfile exporter it renders what the store
+ * SetProperty) and the APPLICATION w4 (MMS) becomes the MMS settings verifierd publishes for
+ * mmsd-tng (Verifier1.GetMmsSettings, ipc/mms-settings.h; provboot-mmsd-sync hands them to mmsd-tng
+ * on the user's session bus, issue 10 point 5). Each runs only when the configuration enables it
+ * ([Export] OfonoContexts=, Mmsd=). Like the keyfile exporter it renders what the store
  * holds and nothing else; it runs after the durable commit, outside the security decision, and
  * its failures never change a verdict: the store is the truth and the exports are redone from it
  * (at start-up and after every applied push).
@@ -27,7 +28,7 @@
  *        MessageCenter/MessageProxy  (mms contexts only) CarrierMMSC / proxy below of the strongest
  *                          w4 using the NAPDEF (then the one installed last), "" when it names no
  *                          proxy
- *      APPLICATION APPID=w4 -> mmsd-tng ChangeSettings, of the strongest valid w4 (authentication
+ *      APPLICATION APPID=w4 -> the published MMS settings, of the strongest valid w4 (authentication
  *      strength, the order of store.h), then the one installed last (highest push id):
  *        CarrierMMSC       ADDR (or APPADDR/ADDR): an absolute http:// or https:// URL
  *        MMS_APN           NAP-ADDRESS of the NAPDEF its TO-NAPID names; without TO-NAPID, the
@@ -54,9 +55,9 @@
  *    the proxy host passes schema_valid_host and the port 1..65535. A NAPDEF or w4 that breaks a
  *    rule is refused as a whole (counted in ->invalid, its root listed) and never sent; the
  *    rest is exported.
- *  - the bus part: export_dbus_ofono / export_dbus_mmsd / export_dbus_apply. Synchronous calls,
+ *  - the bus part: export_dbus_ofono / export_dbus_apply. Synchronous calls,
  *    each with at most EXPORT_DBUS_CALL_TIMEOUT_USEC and all of one run within
- *    EXPORT_DBUS_BUDGET_USEC; no auto-start (verifierd never bus-activates oFono or mmsd-tng);
+ *    EXPORT_DBUS_BUDGET_USEC; no auto-start (verifierd never bus-activates oFono);
  *    a time-out ends that exporter's run. Replies are parsed with bounds (modems, contexts,
  *    dictionary entries) like any input from another process.
  *
@@ -76,14 +77,14 @@
  * takes it away from provboot. A crash between AddContext and the Name leaves one context named
  * oFono's default ("Internet"/"MMS") that provboot no longer recognises.
  *
- * mmsd-tng: real mmsd-tng owns org.ofono.mms on the SESSION bus of the phone's user (Chatty talks
- * to it there), while verifierd is a system service. export_dbus_apply uses the one connection it
- * is given, which in verifierd is the system bus: with Mmsd=yes a distribution must run an
- * mmsd-tng instance on the system bus or a forwarder that owns org.ofono.mms there and relays
- * ChangeSettings to the user's session. Callers with a session connection at hand call
- * export_dbus_mmsd on it directly. Settings go through ChangeSettings only, never by writing
- * mmsd-tng's key file (§2.4). ChangeSettings is sent every run (mmsd-tng has no read-back on this
- * interface; the values are the same, so it is idempotent on its side).
+ * mmsd-tng (issue 10 point 5): real mmsd-tng owns org.ofono.mms on the SESSION bus of the phone's
+ * user (Chatty talks to it there), while verifierd is a system service that never touches a
+ * user's session bus. So verifierd does not call mmsd-tng at all: export_dbus_mms_settings gives
+ * the settings it publishes on the system bus (Verifier1.GetMmsSettings and the signal
+ * MmsSettingsChanged, answered from verifierd's memory), and provboot-mmsd-sync, a user service
+ * of the phone's user, reads them there and calls mmsd-tng's ChangeSettings on the session bus
+ * (mmsd-sync/). verifierd used to call ChangeSettings on the system bus, where no mmsd-tng is,
+ * so Mmsd=yes never reached it; [Export] Mmsd= now means "publish for provboot-mmsd-sync".
  *
  * Secrets: Password values are settings; they are sent to oFono as a property and never appear in
  * stats or any text this module produces. Library code: logs nothing; the caller logs the return
@@ -114,15 +115,11 @@
 #define EXPORT_DBUS_CONTEXTS_MAX 256U           /* contexts read per modem (oFono MAX_CONTEXTS) */
 #define EXPORT_DBUS_DICT_MAX 64U                /* entries of one a{sv} read */
 
-/* oFono and mmsd-tng names (oFono doc/manager-api.txt, doc/connman-api.txt; mmsd-tng as Chatty
- * calls it, security-model.md §2.4). */
+/* oFono names (oFono doc/manager-api.txt, doc/connman-api.txt). */
 #define EXPORT_DBUS_OFONO_SERVICE "org.ofono"
 #define EXPORT_DBUS_OFONO_MANAGER "org.ofono.Manager"
 #define EXPORT_DBUS_OFONO_CONNMAN "org.ofono.ConnectionManager"
 #define EXPORT_DBUS_OFONO_CONTEXT "org.ofono.ConnectionContext"
-#define EXPORT_DBUS_MMSD_SERVICE "org.ofono.mms"
-#define EXPORT_DBUS_MMSD_PATH "/org/ofono/mms"
-#define EXPORT_DBUS_MMSD_INTERFACE "org.ofono.mms.ModemManager"
 
 /* One oFono context to have. Strings are borrowed from the plan's rows or owned by the plan. */
 typedef struct OfonoContextSpec {
@@ -143,7 +140,7 @@ typedef struct OfonoContextSpec {
         const char *sim_id;
 } OfonoContextSpec;
 
-/* The mmsd-tng settings to have (have_mmsd). */
+/* The MMS settings for mmsd-tng (have_mmsd): what export_dbus_mms_settings publishes. */
 typedef struct MmsdSpec {
         const char *root;               /* the w4 APPLICATION's settings root */
         const char *mmsc;               /* CarrierMMSC */
@@ -179,8 +176,6 @@ typedef struct ExportDbusStats {
         unsigned removed;               /* stale or duplicate contexts of ours removed */
         unsigned busy;                  /* active contexts of ours left alone (retried next run) */
         unsigned failed;                /* contexts whose calls failed (the first error is returned) */
-        /* mmsd-tng */
-        unsigned mmsd_settings;         /* ChangeSettings calls that succeeded */
         /* the plan */
         unsigned planned;               /* contexts in the plan */
         unsigned invalid;               /* NAPDEFs / w4s refused by the value rules */
@@ -220,33 +215,50 @@ void export_dbus_plan_done(ExportDbusPlan *p);
 int export_dbus_ofono(sd_bus *bus, const ExportDbusPlan *p, ExportDbusStats *stats);
 
 /**
- * export_dbus_mmsd() - send the plan's mmsd-tng settings (nothing when the plan has none).
- * @bus: a connection to the bus mmsd-tng (or its forwarder) owns org.ofono.mms on
- * @p: the plan
- * @stats: counters are added to it (may be NULL)
- * Return: 0; -EHOSTUNREACH / -ENXIO nobody owns org.ofono.mms there; -ETIMEDOUT; the first
- *   error of a call (the later keys are not sent).
- */
-int export_dbus_mmsd(sd_bus *bus, const ExportDbusPlan *p, ExportDbusStats *stats);
-
-/**
  * export_dbus_apply() - what verifierd calls after an applied verdict and at start-up: when
- *   @c->export_ofono_contexts, export_dbus_ofono(@bus); when @c->export_mmsd,
- *   export_dbus_mmsd(@bus) on the SAME connection (see the mmsd-tng note above). Does nothing
- *   (not even read the store) when both are off. Both exporters run even if the first fails.
+ *   @c->export_ofono_contexts, export_dbus_ofono(@bus). Does nothing (not even read the store)
+ *   when it is off. The MMS settings are not sent anywhere from here (see the mmsd-tng note
+ *   above): verifierd publishes export_dbus_mms_settings instead.
  * @bus: verifierd's bus connection
  * @e: the engine (its store is read through engine_foreach_setting)
  * @c: the configuration
  * @stats: filled (zeroed first; may be NULL)
- * Return: 0; the first error of the plan, export_dbus_ofono or export_dbus_mmsd. Never a verdict:
+ * Return: 0; the first error of the plan or export_dbus_ofono. Never a verdict:
  *   log it and go on (the next apply or restart retries).
  */
 int export_dbus_apply(sd_bus *bus, Engine *e, const Config *c, ExportDbusStats *stats);
 
 /**
  * export_dbus_stats_format() - one line for the log, e.g. "oFono: 1 modem(s), 2 created, 0 updated,
- *   0 unchanged, 0 removed, 0 busy, 0 failed; mmsd: 3 setting(s); plan: 2 context(s), 0 invalid,
+ *   0 unchanged, 0 removed, 0 busy, 0 failed; plan: 2 context(s), 0 invalid,
  *   0 skipped". Holds no value of any setting.
  * Return: @buf.
  */
 const char *export_dbus_stats_format(const ExportDbusStats *s, char *buf, size_t size);
+
+/* The MMS settings verifierd publishes (GetMmsSettings; ipc/mms-settings.h), owned copies. */
+typedef struct ExportMmsSettings {
+        bool have;                      /* false: nothing published */
+        char *root;                     /* the w4's settings root (for the log; not published) */
+        char *mmsc;
+        char *apn;
+        char *proxy;                    /* "host:port" or "NULL" */
+        uint64_t push_id;
+} ExportMmsSettings;
+
+/**
+ * export_dbus_mms_settings() - the MMS settings to publish: with @c->export_mmsd, those of the
+ *   plan's w4 (the strongest valid w4, then the one installed last: the plan's choice above);
+ *   without it, nothing (the store is not read). The caller checks them against the publication
+ *   rules of ipc/mms-settings.h (verifierd: refresh_mms_settings) and publishes nothing when they
+ *   fail: a weaker w4 is never taken in the chosen one's place.
+ * @e: the engine
+ * @c: the configuration
+ * @ret: filled (cleared first; free with export_mms_settings_done)
+ * Return: 0 (ret->have says whether there is something to publish); -ENOMEM; negative errno
+ *   from the store.
+ */
+int export_dbus_mms_settings(Engine *e, const Config *c, ExportMmsSettings *ret);
+void export_mms_settings_done(ExportMmsSettings *s);
+/* Same publication (have, values and push id; the root is not compared). */
+bool export_mms_settings_equal(const ExportMmsSettings *a, const ExportMmsSettings *b);

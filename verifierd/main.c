@@ -25,6 +25,11 @@
  *   - A signal is believed only from its real sender, as a broadcast: NameOwnerChanged from the
  *     bus driver (the agent's disappearance), the SIM's IMSI from the unique owner of org.ofono
  *     or ModemManager (imsi.c, ipc/buswatch.h; issue 9 finding 1).
+ *   - GetMmsSettings is the one method open to every local user (issue 10 point 5): it returns
+ *     only the MMSC URL, MMS APN and proxy verifierd publishes for provboot-mmsd-sync (no
+ *     credential: ipc/mms-settings.h refuses userinfo, NAPAUTHINFO is never part of it), from
+ *     memory, so an unprivileged caller costs no store read. verifierd never calls mmsd-tng: it
+ *     lives on the user's session bus, which a system service does not touch.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -54,6 +59,7 @@
 #include "log-ratelimit.h"
 #include "log.h"
 #include "macros.h"
+#include "mms-settings.h"
 #include "policy.h"
 #include "secret.h"
 #include "summary.h"
@@ -111,6 +117,7 @@ typedef struct Manager {
         ImsiSource *imsi; /* the network PIN source (imsi.c); NULL for Source=static */
         PinBackoff pin_backoff[PIN_BACKOFF_CALLERS_MAX];
         size_t n_pin_backoff;
+        ExportMmsSettings mms; /* what GetMmsSettings answers ([Export] Mmsd=) */
 } Manager;
 
 typedef enum Caller {
@@ -129,6 +136,7 @@ static Manager *manager_free(Manager *m) {
         free(m->state_dir);
         free(m->agent_owner);
         free(m->agent_path);
+        export_mms_settings_done(&m->mms);
         free(m);
         return NULL;
 }
@@ -237,6 +245,19 @@ static int push_sec(Manager *m, uint64_t id) {
         return sec;
 }
 
+/* The dictionary of GetMmsSettings and MmsSettingsChanged, from m->mms. */
+static int append_mms_settings(Manager *m, sd_bus_message *msg) {
+        IpcMmsSettings v = {
+                .have = m->mms.have,
+                .mmsc = m->mms.mmsc,
+                .apn = m->mms.apn,
+                .proxy = m->mms.proxy,
+                .push_id = m->mms.push_id,
+        };
+
+        return ipc_mms_settings_append(msg, &v);
+}
+
 /*
  * NetworkManager does not watch its keyfile directory: ask it to load exactly the keyfiles the
  * last rebuilds wrote or removed (export-nm-load.h), and log what the rebuilds noticed about
@@ -275,9 +296,75 @@ static void run_nm_sync(Manager *m) {
 }
 
 /*
- * The exporters that talk D-Bus (oFono contexts, mmsd-tng settings; [Export] OfonoContexts=,
- * Mmsd=). They run after the durable commit and render what the store holds: a failure never
- * changes a verdict, and the next apply or start-up retries.
+ * The MMS settings published for provboot-mmsd-sync ([Export] Mmsd=; issue 10 point 5): read from
+ * the store after every applied push, at start-up and after a reload; MmsSettingsChanged is
+ * broadcast when they differ from what was published before. Like the exporters, a failure never
+ * changes a verdict: what was published stays until the next refresh succeeds.
+ */
+static void refresh_mms_settings(Manager *m) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *sig = NULL;
+        ExportMmsSettings s = {};
+        IpcMmsSettings v;
+        char root[LOG_ESCAPE_SIZE(128)];
+        int r;
+
+        r = export_dbus_mms_settings(m->engine, m->config, &s);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to read the MMS settings, keeping what is published: %m");
+                return;
+        }
+        /* The publication rules (ipc/mms-settings.h) on top of the exporter's value rules: every
+         * local user may read what is published, so e.g. an MMSC URL with userinfo is refused.
+         * The plan's choice stands: when the strongest w4 is refused, nothing is published; a
+         * weaker w4 is never taken in its place (a weaker push must not win by a bad sibling). */
+        v = (IpcMmsSettings) { .have = s.have, .mmsc = s.mmsc, .apn = s.apn, .proxy = s.proxy, .push_id = s.push_id };
+        if (!ipc_mms_settings_valid(&v)) {
+                log_warning("MMS settings of '%s' break the publication rules (ipc/mms-settings.h): nothing is "
+                            "published for mmsd-tng", log_escape(s.root, root, sizeof root));
+                export_mms_settings_done(&s);
+        }
+        if (export_mms_settings_equal(&s, &m->mms)) {
+                export_mms_settings_done(&s);
+                return;
+        }
+        export_mms_settings_done(&m->mms);
+        m->mms = s;
+        if (m->mms.have)
+                log_info("MMS settings of push %" PRIu64 " published for provboot-mmsd-sync", m->mms.push_id);
+        else
+                log_info("No MMS settings published for provboot-mmsd-sync");
+        if (!m->bus)
+                return;
+        r = sd_bus_message_new_signal(m->bus, &sig, IPC_VERIFIER_PATH, IPC_VERIFIER_INTERFACE,
+                                      IPC_S_MMS_SETTINGS_CHANGED);
+        if (r >= 0)
+                r = append_mms_settings(m, sig);
+        if (r >= 0)
+                r = sd_bus_send(m->bus, sig, NULL);
+        if (r < 0)
+                log_warning_errno(r, "Failed to signal the new MMS settings: %m");
+}
+
+static int method_get_mms_settings(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        int r;
+
+        /* No check_caller: open to every local user by design (invariants at the top; the bus
+         * policy's default context allows exactly this member). */
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = append_mms_settings(m, reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+/*
+ * The exporters that talk D-Bus (oFono contexts; [Export] OfonoContexts=) and the MMS settings
+ * published for mmsd-tng (Mmsd=). They run after the durable commit and render what the store
+ * holds: a failure never changes a verdict, and the next apply or start-up retries.
  */
 static void run_dbus_exports(Manager *m) {
         ExportDbusStats st = {};
@@ -291,6 +378,7 @@ static void run_dbus_exports(Manager *m) {
                 log_full_errno(r == -ENXIO || r == -EHOSTUNREACH ? LOG_INFO : r < 0 ? LOG_WARNING : LOG_NOTICE, r,
                                "D-Bus exports (%s; store unchanged, retried on the next apply): %s",
                                r < 0 ? strerror(-r) : "ok", export_dbus_stats_format(&st, buf, sizeof buf));
+        refresh_mms_settings(m);
 }
 
 static void emit_verdict(Manager *m, const EngineResult *res) {
@@ -1176,8 +1264,11 @@ static const sd_bus_vtable verifier_vtable[] = {
                                  method_list_exports, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES(IPC_M_LIST_CERTIFICATES, "", , IPC_SIG_CERTIFICATES_OUT,
                                  SD_BUS_PARAM(certificates), method_list_certificates, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_GET_MMS_SETTINGS, "", , IPC_SIG_MMS_SETTINGS, SD_BUS_PARAM(settings),
+                                 method_get_mms_settings, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_NAMES(IPC_S_VERDICT, IPC_SIG_VERDICT_SIGNAL,
                                  SD_BUS_PARAM(id) SD_BUS_PARAM(verdict) SD_BUS_PARAM(reason) SD_BUS_PARAM(roles), 0),
+        SD_BUS_SIGNAL_WITH_NAMES(IPC_S_MMS_SETTINGS_CHANGED, IPC_SIG_MMS_SETTINGS, SD_BUS_PARAM(settings), 0),
         SD_BUS_VTABLE_END
 };
 
@@ -1207,6 +1298,7 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
         }
         engine_set_config(m->engine, m->config, NULL);
         log_info("Configuration reloaded");
+        refresh_mms_settings(m); /* [Export] Mmsd= may have changed */
         return 0;
 }
 

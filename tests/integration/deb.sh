@@ -112,7 +112,9 @@ for p in /usr/bin/provctl /usr/libexec/provboot/provd /usr/libexec/provboot/veri
         /usr/lib/sysusers.d/provboot.conf /usr/lib/tmpfiles.d/provboot.conf /usr/lib/provboot/verifierd.conf \
         /usr/lib/provboot/metabase.conf /usr/lib/provboot/verifierd.conf.d /usr/lib/provboot/metabase.d \
         /etc/provboot/verifierd.conf.d /etc/provboot/metabase.d /usr/share/man/man1/provctl.1.gz \
-        /usr/share/man/man8/provd.8.gz /usr/share/man/man8/verifierd.8.gz; do
+        /usr/share/man/man8/provd.8.gz /usr/share/man/man8/verifierd.8.gz \
+        /usr/libexec/provboot/provboot-mmsd-sync /usr/lib/systemd/user/provboot-mmsd-sync.service \
+        /usr/share/man/man1/provboot-mmsd-sync.1.gz; do
         grep -qxF "$p" "$WORK/deb.paths" || lacks="${lacks:-} $p"
 done
 [ -z "${lacks:-}" ] && ok "provboot ships daemons, client, units, bus policy and activation, sysusers, tmpfiles, defaults, man pages" ||
@@ -139,6 +141,7 @@ check "postinst creates the directories with systemd-tmpfiles" has "$WORK/ctl/po
 check "postinst enables provd.service" has "$WORK/ctl/postinst" "deb-systemd-helper enable 'provd.service'"
 check "postinst starts provd.service" has "$WORK/ctl/postinst" "deb-systemd-invoke \\\$_dh_action 'provd.service'"
 check "postinst enables verifierd.service (its bus-activation alias)" has "$WORK/ctl/postinst" "deb-systemd-helper enable 'verifierd.service'"
+check "postinst enables the provboot-mmsd-sync user unit for every user" has "$WORK/ctl/postinst" "deb-systemd-helper --user enable 'provboot-mmsd-sync.service'"
 if grep -qE "deb-systemd-invoke [^|]*verifierd" "$WORK/ctl/postinst"; then
         fail "postinst starts verifierd (it is bus-activated)"
 else

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # strength-exports.sh: issue 9, finding 5 (downgrade through the exporters) on a real
 # dbus-daemon with the shipped policy: verifierd as root, provd as user provd, the pushes through
-# provctl inject, oFono and mmsd-tng as the stand-in of export-dbus.sh
-# (tests/tools/ofono-export-mock.py), ConfirmNetworkPin=yes.
+# provctl inject, oFono as the stand-in of export-dbus.sh (tests/tools/ofono-export-mock.py),
+# ConfirmNetworkPin=yes. The MMS settings are what verifierd publishes for mmsd-tng
+# (Verifier1.GetMmsSettings, read before verifierd is stopped; provboot-mmsd-sync hands them to
+# mmsd-tng, tests/integration/mmsd-sync.sh); the stand-in's org.ofono.mms must never be called.
 #   1. The operator's USERNETWPIN push (+ PIN): an Internet NAPDEF, the MMS NAPDEF, the MMS proxy
-#      and the MMS application (w4). The exporters send its MMSC to mmsd-tng and the MMS context.
+#      and the MMS application (w4). Its MMSC is published for mmsd-tng and set on the MMS context.
 #   2. A NETWPIN push (confirmed by the user) that cannot replace the operator's w4 adds a
 #      SIBLING w4 with the attacker's MMSC and proxy, pointing at the operator's MMS NAPDEF, and
 #      a second NAPDEF with the INTERNET flag. Before the fix the exporters took "the w4
@@ -84,7 +86,13 @@ def ctx(name, type):
 sys.exit(0 if eval(sys.argv[2]) else 1)
 PYEOF
 }
-mms_len() { $PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["mms"]))' "$MOCK_STATE" 2>/dev/null || echo 0; }
+# published: the MMS settings verifierd publishes for mmsd-tng, "MMSC APN PROXY" (or "none")
+published() {
+        busctl --address="$PB_BUS" --json=short call org.provboot.Verifier1 /org/provboot/Verifier1 \
+                org.provboot.Verifier1 GetMmsSettings 2>/dev/null | $PY -c 'import json,sys
+d = json.load(sys.stdin)["data"][0]
+print(" ".join(d[k]["data"] for k in ("CarrierMMSC", "MMS_APN", "CarrierMMSProxy")) if d else "none")'
+}
 # drive NAME: the exporter's plan on verifierd's store (verifierd stopped); D_invalid, D_planned
 drive() {
         "$DRIVE" --config-dir="$W/conf" --state-dir="$W/state" >"$W/$1.out" 2>"$W/$1.err"
@@ -139,11 +147,13 @@ cat >"$W/operator.xml" <<XML
   </characteristic>
 </wap-provisioningdoc>
 XML
-before=$(mms_len)
 push_operator "$W/operator.xml"
+PUB=$(published)
 pb_stop "$PB_VERIFIERD_PID"
-OP_MMSD="[[\"CarrierMMSC\", \"$OP_MMSC\"], [\"MMS_APN\", \"mms.operator.example\"], [\"CarrierMMSProxy\", \"10.0.0.1:8080\"]]"
-mock_check "operator: mmsd-tng got the operator's MMSC, APN and proxy" "len(s[\"mms\"]) >= $before + 3 and s[\"mms\"][-3:] == $OP_MMSD"
+OP_MMSD="$OP_MMSC mms.operator.example 10.0.0.1:8080"
+check "operator: the published MMS settings (for mmsd-tng) are the operator's MMSC, APN and proxy" \
+        [ "$PUB" = "$OP_MMSD" ]
+mock_check "operator: verifierd never calls mmsd-tng on the system bus (it is on the user's session bus)" 's["mms"] == []'
 mock_check "operator: the MMS context carries the operator's MMSC" \
         "(lambda c: c is not None and c[\"MessageCenter\"] == \"$OP_MMSC\" and c[\"MessageProxy\"] == \"10.0.0.1:8080\")(ctx(\"provboot: Operator MMS\", \"mms\"))"
 
@@ -171,12 +181,13 @@ cat >"$W/sibling.xml" <<XML
 </wap-provisioningdoc>
 XML
 push_netwpin "$W/sibling.xml"
+PUB=$(published)
 pb_stop "$PB_VERIFIERD_PID"
 mock_check "sibling: the exporters ran after the NETWPIN push (its Internet NAPDEF is a context)" \
-        "ctx(\"provboot: Free Internet\", \"internet\") is not None and len(s[\"mms\"]) >= 6"
-mock_check "sibling: mmsd-tng still has the operator's MMSC, APN and proxy" "s[\"mms\"][-3:] == $OP_MMSD"
-mock_check "sibling: mmsd-tng never got the attacker's MMSC or proxy" \
-        "all(v not in (\"$EVIL_MMSC\", \"10.6.6.6:80\") for k, v in s[\"mms\"])"
+        "ctx(\"provboot: Free Internet\", \"internet\") is not None"
+check "sibling: the published MMS settings are still the operator's MMSC, APN and proxy" [ "$PUB" = "$OP_MMSD" ]
+check "sibling: the attacker's MMSC or proxy is not published" \
+        bash -c 'case "$1" in *"$2"* | *10.6.6.6*) exit 1 ;; esac' _ "$PUB" "$EVIL_MMSC"
 mock_check "sibling: the oFono MMS context still carries the operator's MMSC and proxy" \
         "(lambda c: c is not None and c[\"MessageCenter\"] == \"$OP_MMSC\" and c[\"MessageProxy\"] == \"10.0.0.1:8080\")(ctx(\"provboot: Operator MMS\", \"mms\"))"
 mock_check "sibling: no context carries the attacker's MMSC" \
@@ -210,14 +221,15 @@ cat >"$W/weakroot.xml" <<XML
 </wap-provisioningdoc>
 XML
 push_netwpin "$W/weakroot.xml"
+PUB=$(published)
 pb_stop "$PB_VERIFIERD_PID"
 mock_check "weak root: the exporters ran (the attacker's NAPDEF is a context now)" \
         "ctx(\"provboot: Attacker MMS2\", \"internet\") is not None or ctx(\"provboot: Attacker MMS2\", \"mms\") is not None"
 mock_check "weak root: the operator's w4 does not resolve to it: no MMS context on the attacker's NAPDEF" \
         "ctx(\"provboot: Attacker MMS2\", \"mms\") is None and ctx(\"provboot: Attacker MMS2\", \"internet\") is not None"
-mock_check "weak root: mmsd-tng never got the attacker's APN" \
-        "all(v != \"mms.attacker.example\" for k, v in s[\"mms\"])"
-mock_check "weak root: mmsd-tng keeps the operator's first w4" "s[\"mms\"][-3:] == $OP_MMSD"
+check "weak root: the attacker's APN is not published" bash -c 'case "$1" in *mms.attacker.example*) exit 1 ;; esac' _ "$PUB"
+check "weak root: the published settings stay the operator's first w4" [ "$PUB" = "$OP_MMSD" ]
+mock_check "weak root: still no call to mmsd-tng on the system bus" 's["mms"] == []'
 drive weakroot
 check "weak root: the exporter counts the operator's dangling w4 invalid" [ "${D_invalid:-x}" = 1 ]
 

@@ -45,4 +45,22 @@ for kv in "verifierd:LimitCORE=0" "verifierd:CapabilityBoundingSet=" "verifierd:
         grep -qx "$setting" "$STAGE/lib/systemd/system/$u.service" && ok "$u.service has $setting" ||
                 fail "$u.service lacks $setting"
 done
+# The user unit of provboot-mmsd-sync (issue 10 point 5): installed, clean under a user manager's
+# verify (its ExecStart pointed at the staged binary; a private runtime directory stands in for
+# the user's), started with mmsd-tng, and what an unprivileged manager can enforce is there.
+UU=$STAGE/usr/lib/systemd/user/provboot-mmsd-sync.service
+check "make install put the provboot-mmsd-sync user unit and program in place" test -f "$UU" -a \
+        -x "$STAGE/usr/libexec/provboot/provboot-mmsd-sync"
+mkdir -p "$STAGE/uverify" "$STAGE/xdg-runtime" && chmod 0700 "$STAGE/xdg-runtime"
+sed "s|^ExecStart=/usr/libexec/|ExecStart=$STAGE/usr/libexec/|" "$UU" >"$STAGE/uverify/provboot-mmsd-sync.service"
+out=$(XDG_RUNTIME_DIR=$STAGE/xdg-runtime systemd-analyze --user verify --man=no "$STAGE/uverify/provboot-mmsd-sync.service" 2>&1)
+rc=$?
+[ $rc -eq 0 ] && [ -z "$out" ] && ok "systemd-analyze --user verify: provboot-mmsd-sync.service clean" ||
+        fail "systemd-analyze --user verify (rc $rc): $out"
+for setting in "ExecStart=/usr/libexec/provboot/provboot-mmsd-sync" "Type=notify" "WantedBy=mmsd-tng.service" \
+        "ConditionUser=!@system" "NoNewPrivileges=yes" "RestrictAddressFamilies=AF_UNIX" \
+        "StateDirectory=provboot-mmsd-sync"; do
+        grep -qxF "$setting" "$UU" && ok "provboot-mmsd-sync.service has $setting" ||
+                fail "provboot-mmsd-sync.service lacks $setting"
+done
 pb_summary

@@ -31,8 +31,8 @@ static uint64_t now_usec(void) {
 
 static void print_stats(const ExportDbusStats *s) {
         printf("modems=%u\ncreated=%u\nupdated=%u\nunchanged=%u\nremoved=%u\nbusy=%u\nfailed=%u\n"
-               "mmsd_settings=%u\nplanned=%u\ninvalid=%u\nskipped=%u\n",
-               s->modems, s->created, s->updated, s->unchanged, s->removed, s->busy, s->failed, s->mmsd_settings,
+               "planned=%u\ninvalid=%u\nskipped=%u\n",
+               s->modems, s->created, s->updated, s->unchanged, s->removed, s->busy, s->failed,
                s->planned, s->invalid, s->skipped);
 }
 

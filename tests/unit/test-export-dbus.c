@@ -7,10 +7,11 @@
  * least as strong as the referrer); values oFono or mmsd-tng would refuse, dangling
  * links and non-APN NAPDEFs are refused or skipped. The bus part: against an in-process stand-in
  * for oFono and mmsd-tng on a socketpair (a thread serving org.ofono.Manager, ConnectionManager,
- * ConnectionContext and org.ofono.mms.ModemManager): contexts are created with their properties,
- * a second run changes nothing, a changed store updates only what differs, active contexts are
- * left alone, stale contexts of ours are removed, other contexts are never touched, and the
- * mmsd-tng keys arrive in order.
+ * ConnectionContext, and org.ofono.mms.ModemManager to catch any call to it): contexts are
+ * created with their properties, a second run changes nothing, a changed store updates only what
+ * differs, active contexts are left alone, stale contexts of ours are removed, other contexts are
+ * never touched, and mmsd-tng is never called on verifierd's bus (issue 10 point 5: mmsd-tng is on
+ * the user's session bus; verifierd publishes the settings instead, export_dbus_mms_settings).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -475,8 +476,59 @@ START_TEST(test_apply_disabled) {
         ck_assert_int_eq(export_dbus_apply(NULL, eng, cfg, &st), 0);
         ck_assert_uint_eq(st.created, 0);
         ck_assert_uint_eq(st.planned, 0);
+        /* Mmsd=yes alone: verifierd sends nothing anywhere (it publishes, export_dbus_mms_settings) */
         cfg->export_mmsd = true;
+        ck_assert_int_eq(export_dbus_apply(NULL, eng, cfg, &st), 0);
+        cfg->export_ofono_contexts = true;
         ck_assert_int_eq(export_dbus_apply(NULL, eng, cfg, &st), -EINVAL);
+}
+END_TEST
+
+/* The MMS settings verifierd publishes for provboot-mmsd-sync (issue 10 point 5). */
+START_TEST(test_mms_settings) {
+        ExportMmsSettings a = {}, b = {};
+        uint64_t first;
+
+        /* Mmsd=no (the default): nothing, and the store is not read (no engine needed) */
+        ck_assert_int_eq(export_dbus_mms_settings(NULL, cfg, &a), 0);
+        ck_assert(!a.have);
+        ck_assert_ptr_null(a.mmsc);
+
+        cfg->export_mmsd = true;
+        ck_assert_int_eq(export_dbus_mms_settings(eng, cfg, &a), 0);
+        ck_assert(!a.have); /* nothing stored yet */
+        ck_assert(export_mms_settings_equal(&a, &b));
+
+        apply(NAP_INTERNET NAP_MMS PX_MMS W4_FULL);
+        ck_assert_int_eq(export_dbus_mms_settings(eng, cfg, &a), 0);
+        ck_assert(a.have);
+        ck_assert_str_eq(a.mmsc, "http://mms.example.com/servlets/mms");
+        ck_assert_str_eq(a.apn, "mms.example.com");
+        ck_assert_str_eq(a.proxy, "10.1.2.3:8080");
+        ck_assert_str_eq(a.root, "/APPLICATION[APPID=w4]");
+        ck_assert_uint_gt(a.push_id, 0);
+        first = a.push_id;
+        ck_assert(!export_mms_settings_equal(&a, &b));
+        ck_assert_int_eq(export_dbus_mms_settings(eng, cfg, &b), 0);
+        ck_assert(export_mms_settings_equal(&a, &b));
+        export_mms_settings_done(&b);
+
+        /* the same values pushed again (another document order, so another body): a newer
+         * push id, so not the same publication */
+        apply(NAP_MMS PX_MMS W4_FULL NAP_INTERNET);
+        ck_assert_int_eq(export_dbus_mms_settings(eng, cfg, &b), 0);
+        ck_assert(b.have);
+        ck_assert_uint_gt(b.push_id, first);
+        ck_assert(!export_mms_settings_equal(&a, &b));
+        export_mms_settings_done(&a);
+        export_mms_settings_done(&b);
+        ck_assert(!b.have);
+        ck_assert_ptr_null(b.mmsc);
+
+        /* Mmsd=no again: nothing published, whatever is stored */
+        cfg->export_mmsd = false;
+        ck_assert_int_eq(export_dbus_mms_settings(eng, cfg, &a), 0);
+        ck_assert(!a.have);
 }
 END_TEST
 
@@ -884,18 +936,19 @@ START_TEST(test_bus_duplicate_and_mistyped) {
 }
 END_TEST
 
-START_TEST(test_bus_mmsd) {
-        ExportDbusPlan p = {};
+START_TEST(test_bus_never_mmsd) {
         ExportDbusStats st = {};
 
+        /* Mmsd=yes: the exporter never calls org.ofono.mms on verifierd's (system) bus, where no
+         * mmsd-tng is; the stand-in would log any ChangeSettings. */
         apply(NAP_INTERNET NAP_MMS PX_MMS W4_FULL);
-        ck_assert_int_eq(export_dbus_plan(eng, &p), 0);
-        ck_assert_int_eq(export_dbus_mmsd(mock.client, &p, &st), 0);
-        ck_assert_uint_eq(st.mmsd_settings, 3);
-        ck_assert_str_eq(mock.mms_log, "CarrierMMSC=http://mms.example.com/servlets/mms\n"
-                                       "MMS_APN=mms.example.com\n"
-                                       "CarrierMMSProxy=10.1.2.3:8080\n");
-        export_dbus_plan_done(&p);
+        cfg->export_mmsd = true;
+        ck_assert_int_eq(export_dbus_apply(mock.client, eng, cfg, &st), 0);
+        ck_assert_str_eq(mock.mms_log, "");
+        cfg->export_ofono_contexts = true;
+        ck_assert_int_eq(export_dbus_apply(mock.client, eng, cfg, &st), 0);
+        ck_assert_uint_eq(st.created, 2);
+        ck_assert_str_eq(mock.mms_log, "");
 }
 END_TEST
 
@@ -909,14 +962,12 @@ START_TEST(test_bus_apply_both) {
         ck_assert_int_eq(export_dbus_apply(mock.client, eng, cfg, &st), 0);
         ck_assert_uint_eq(st.planned, 2);
         ck_assert_uint_eq(st.created, 2);
-        ck_assert_uint_eq(st.mmsd_settings, 3);
-        ck_assert_str_eq(mock.mms_log, "CarrierMMSC=http://mmsc.example/mms\nMMS_APN=web.example\nCarrierMMSProxy=NULL\n");
+        ck_assert_str_eq(mock.mms_log, "");
         ck_assert_ptr_nonnull(mock_by_name("provboot: Both", "internet"));
         ck_assert_str_eq(mock_by_name("provboot: Both", "mms")->p[P_MP], "");
 
-        /* only oFono enabled: mmsd-tng is not called */
+        /* only oFono enabled: the same */
         cfg->export_mmsd = false;
-        mock.mms_log[0] = 0;
         ck_assert_int_eq(export_dbus_apply(mock.client, eng, cfg, &st), 0);
         ck_assert_uint_eq(st.unchanged, 2);
         ck_assert_str_eq(mock.mms_log, "");
@@ -936,10 +987,8 @@ START_TEST(test_bus_errors) {
         mock.silent = true;
         t0 = now_ms();
         ck_assert_int_eq(export_dbus_ofono(mock.client, &p, &st), -ETIMEDOUT);
-        ck_assert_int_eq(export_dbus_mmsd(mock.client, &p, &st), -ETIMEDOUT);
-        ck_assert_uint_le(now_ms() - t0, 2 * EXPORT_DBUS_CALL_TIMEOUT_USEC / 1000 + 1000);
+        ck_assert_uint_le(now_ms() - t0, EXPORT_DBUS_CALL_TIMEOUT_USEC / 1000 + 1000);
         ck_assert_uint_eq(st.created, 0);
-        ck_assert_uint_eq(st.mmsd_settings, 0);
         export_dbus_stats_format(&st, buf, sizeof buf);
         ck_assert_ptr_nonnull(strstr(buf, "0 created"));
         ck_assert_ptr_null(strstr(buf, "webpw"));
@@ -948,7 +997,6 @@ START_TEST(test_bus_errors) {
         mock.silent = false;
         mock.refuse = true;
         ck_assert_int_lt(export_dbus_ofono(mock.client, &p, &st), 0);
-        ck_assert_int_lt(export_dbus_mmsd(mock.client, &p, &st), 0);
         ck_assert_uint_eq(mock.adds, 0);
         export_dbus_plan_done(&p);
 }
@@ -978,6 +1026,7 @@ int main(void) {
         TU_ADD(tc, test_plan_reference_strength_internet_fallback);
         TU_ADD(tc, test_plan_reference_equal_or_stronger_resolves);
         TU_ADD(tc, test_apply_disabled);
+        TU_ADD(tc, test_mms_settings);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("/export-dbus/bus");
@@ -986,7 +1035,7 @@ int main(void) {
         TU_ADD(tc, test_bus_create_idempotent_foreign);
         TU_ADD(tc, test_bus_update_busy_stale);
         TU_ADD(tc, test_bus_duplicate_and_mistyped);
-        TU_ADD(tc, test_bus_mmsd);
+        TU_ADD(tc, test_bus_never_mmsd);
         TU_ADD(tc, test_bus_apply_both);
         TU_ADD(tc, test_bus_errors);
         suite_add_tcase(s, tc);
