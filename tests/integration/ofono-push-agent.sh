@@ -48,6 +48,17 @@ NetworkManagerDir=$W/nm
 CONF
 printf '[Intake]\nOfono=yes\nModemManager=no\nOfonoNextAgent=%s %s\n' "$AGENT_NAME" "$AGENT_PATH" >"$W/pconf/provd.conf"
 printf '[Intake]\nOfono=yes\nModemManager=no\n' >"$W/pconf-nonext/provd.conf"
+# What provd(8) tells the administrator who sets OfonoNextAgent=: let user provd call the next
+# agent's ReceiveNotification at its bus name (the shipped policy opens no such destination).
+cat >"$W/policy.d/next-agent.conf" <<XML
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <policy user="provd">
+    <allow send_destination="$AGENT_NAME" send_interface="org.ofono.PushNotificationAgent" send_member="ReceiveNotification"/>
+  </policy>
+</busconfig>
+XML
 if [ -r /etc/dbus-1/system.d/ofono.conf ]; then
         cp /etc/dbus-1/system.d/ofono.conf "$W/policy.d/ofono.conf"
 else
