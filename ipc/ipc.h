@@ -76,6 +76,17 @@
 #define IPC_M_INSTALL "Install"                     /* (ay package) -> (t id, s verdict, s reason, u roles) */
 #define IPC_M_LIST_CERTIFICATES "ListCertificates"  /* () -> a(ssssust) thumbprint, subject, store, source, roles, expiry, push id */
 #define IPC_SIG_CERTIFICATES_OUT "a(ssssust)"
+/* (t id) -> a(ssssss) group, path, name, change, value, old value: every value the document of a
+ *   pending push would set, grouped by what it configures (network-level groups first, then
+ *   document order; verifierd/engine.h EngineGroupRank) and compared with what is applied now
+ *   (change: "added", "changed", "removed", "unchanged"; a document replaces each root it names
+ *   whole, so a value it drops there is "removed"). Only for a push verifierd authenticated
+ *   (waiting for confirmation), authenticated again first; a push waiting for its PIN is never
+ *   decoded: org.provboot.Error.WrongState (show ListPending's "(unverified)" lines instead).
+ *   Names and values are escaped to one printable line each and cut at IPC_DOCUMENT_VALUE_MAX
+ *   bytes ("..."); passwords read "(hidden)". */
+#define IPC_M_GET_PENDING_DOCUMENT "GetPendingDocument"
+#define IPC_SIG_PENDING_DOCUMENT_OUT "a(ssssss)"
 
 /* Signal on every verdict: (t id, s verdict, s reason, u roles) */
 #define IPC_S_VERDICT "VerdictReached"
@@ -113,6 +124,10 @@
 #define IPC_HISTORY_MAX 1000U
 #define IPC_SUMMARY_LINES_MAX 16U           /* SubmitWithSummary lines (= SUMMARY_LINES_MAX) */
 #define IPC_SUMMARY_LINE_MAX 160U           /* bytes of one line (= SUMMARY_LINE_MAX) */
+#define IPC_DOCUMENT_VALUE_MAX 512U         /* bytes of one GetPendingDocument field, "..." when cut */
+/* How long verifierd waits for an agent's answer to RequestPin / RequestConfirmation. An agent
+ * whose user answers later acts with ProvidePin / Confirm / Discard itself (provctl agent). */
+#define IPC_AGENT_TIMEOUT_USEC (120ULL * 1000000ULL)
 
 /* ---- errors ------------------------------------------------------------------------------- */
 
