@@ -8,6 +8,7 @@ DBUS_SYSTEM_SERVICES_DIR ?= $(DATADIR)/dbus-1/system-services
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 PROVBOOT_LIBDIR ?= $(PREFIX)/lib/provboot
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 
 subst_in = sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g'
 
@@ -20,7 +21,7 @@ install: programs
 	  $(DESTDIR)$(DBUS_SYSTEM_POLICY_DIR) $(DESTDIR)$(DBUS_SYSTEM_SERVICES_DIR) \
 	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(PROVBOOT_LIBDIR) \
 	  $(DESTDIR)$(PROVBOOT_LIBDIR)/verifierd.conf.d $(DESTDIR)$(PROVBOOT_LIBDIR)/metabase.d \
-	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(USERUNITDIR) \
 	  $(DESTDIR)$(SYSCONFDIR)/provboot/verifierd.conf.d $(DESTDIR)$(SYSCONFDIR)/provboot/metabase.d
 	install -m 0755 $(BUILD)/provctl $(DESTDIR)$(BINDIR)/provctl
 	install -m 0755 $(BUILD)/provd $(DESTDIR)$(PKGLIBEXECDIR)/provd
@@ -28,6 +29,8 @@ install: programs
 	$(subst_in) packaging/systemd/provd.service.in > $(DESTDIR)$(UNITDIR)/provd.service
 	$(subst_in) packaging/systemd/verifierd.service.in > $(DESTDIR)$(UNITDIR)/verifierd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/provd.service $(DESTDIR)$(UNITDIR)/verifierd.service
+	$(subst_in) packaging/systemd/user/provboot-notify.service.in > $(DESTDIR)$(USERUNITDIR)/provboot-notify.service
+	chmod 0644 $(DESTDIR)$(USERUNITDIR)/provboot-notify.service
 	$(subst_in) packaging/dbus/org.provboot.Verifier1.service.in > $(DESTDIR)$(DBUS_SYSTEM_SERVICES_DIR)/org.provboot.Verifier1.service
 	chmod 0644 $(DESTDIR)$(DBUS_SYSTEM_SERVICES_DIR)/org.provboot.Verifier1.service
 	install -m 0644 ipc/org.provboot.conf $(DESTDIR)$(DBUS_SYSTEM_POLICY_DIR)/org.provboot.conf
@@ -55,7 +58,7 @@ BUILD_REL := $(patsubst $(CURDIR)/%,%,$(abspath $(BUILD)))
 # inherited BUILD=/abs/path would build there and `make clean` it (dh_auto_clean).
 CLEAN_MAKE_ENV := env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL $(addprefix -u ,BUILD DESTDIR \
 	PREFIX BINDIR SBINDIR LIBEXECDIR DATADIR MANDIR SYSCONFDIR UNITDIR DBUS_SYSTEM_POLICY_DIR \
-	DBUS_SYSTEM_SERVICES_DIR SYSUSERSDIR TMPFILESDIR PROVBOOT_LIBDIR SELINUX_DEVEL_MAKEFILE SELINUX_PKGDIR)
+	DBUS_SYSTEM_SERVICES_DIR SYSUSERSDIR TMPFILESDIR PROVBOOT_LIBDIR USERUNITDIR SELINUX_DEVEL_MAKEFILE SELINUX_PKGDIR)
 # $(call stage_tree,DIR): copy the source tree into DIR (created).
 stage_tree = mkdir -p $(1) && tar -C $(CURDIR) --exclude=./.git --exclude=./build --exclude=./$(BUILD_REL) \
 	--exclude=./debian -cf - . | tar -C $(1) -xf -

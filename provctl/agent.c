@@ -79,27 +79,31 @@ typedef struct Agent {
         sd_bus *bus;
         BusWatch *verifier;
         bool interactive;               /* stdin is a terminal */
+        sd_event_source *stdin_hup;     /* non-interactive: the end of stdin */
         uint64_t last_pin_id;           /* asked for this PIN before: the last one was wrong */
         uint64_t answered[AGENT_ANSWERED_MAX]; /* replied in time: print their verdicts */
         size_t n_answered;
 } Agent;
 
-/* One line from stdin, without its newline; the terminal does not echo it when @secret.
+/* Print @prompt and read one line from stdin, without its newline; the terminal does not echo
+ * it when @secret. Echo goes off before the prompt appears, and nothing typed is discarded
+ * (TCSANOW, not TCSAFLUSH): an answer typed at once is neither shown nor lost.
  * Return: 0, -ENODATA end of input. */
-static int read_answer(Agent *a, char *buf, size_t n, bool secret) {
+static int read_answer(Agent *a, const char *prompt, char *buf, size_t n, bool secret) {
         struct termios old, noecho;
         bool hide = secret && a->interactive && tcgetattr(STDIN_FILENO, &old) == 0;
         char *got;
 
-        fflush(stdout);
         if (hide) {
                 noecho = old;
                 noecho.c_lflag &= ~(tcflag_t) ECHO;
-                (void) tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
+                (void) tcsetattr(STDIN_FILENO, TCSANOW, &noecho);
         }
+        fputs(prompt, stdout);
+        fflush(stdout);
         got = fgets(buf, (int) n, stdin);
         if (hide) {
-                (void) tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+                (void) tcsetattr(STDIN_FILENO, TCSANOW, &old);
                 fputc('\n', stdout);
         }
         if (!got)
@@ -169,7 +173,7 @@ static void agent_answer_late(Agent *a, uint64_t id, const char *member, const c
 
 static int agent_request(sd_bus_message *msg, void *userdata, sd_bus_error *error, bool pin) {
         Agent *a = userdata;
-        char answer[IPC_PIN_MAX + 2];
+        char answer[IPC_PIN_MAX + 2], prompt[64];
         const char *sender;
         uint64_t id, t0 = now_usec();
         bool late;
@@ -189,10 +193,13 @@ static int agent_request(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 if (a->last_pin_id == id)
                         printf("The PIN given for push %" PRIu64 " was wrong.\n", id);
                 a->last_pin_id = id;
-                printf("PIN for push %" PRIu64 ": ", id);
+                snprintf(prompt, sizeof prompt, "PIN for push %" PRIu64 ": ", id);
         } else
-                printf("Apply push %" PRIu64 "? [y/N] ", id);
-        r = read_answer(a, answer, sizeof answer, pin);
+                snprintf(prompt, sizeof prompt, "Apply push %" PRIu64 "? [y/N] ", id);
+        r = read_answer(a, prompt, answer, sizeof answer, pin);
+        /* the end of input may be reached now: look again once this answer is sent */
+        if (a->stdin_hup)
+                (void) sd_event_source_set_enabled(a->stdin_hup, SD_EVENT_ON);
         if (r < 0) {
                 printf("\n(end of input: push %" PRIu64 " stays pending; provctl agent stops)\n", id);
                 (void) sd_event_exit(a->event, 0);
@@ -349,7 +356,7 @@ static int run_agent(sd_bus *bus) {
                 setvbuf(stdin, NULL, _IONBF, 0);
                 /* no EPOLLIN: only the hang-up of the writer (a file or /dev/null cannot be
                  * watched; their end is found by the next prompt) */
-                (void) sd_event_add_io(event, NULL, STDIN_FILENO, 0, agent_on_stdin_hup, &a);
+                (void) sd_event_add_io(event, &a.stdin_hup, STDIN_FILENO, 0, agent_on_stdin_hup, &a);
         }
         r = sd_bus_add_object_vtable(bus, NULL, AGENT_PATH, IPC_AGENT_INTERFACE, agent_vtable, &a);
         if (r >= 0)
@@ -369,6 +376,7 @@ static int run_agent(sd_bus *bus) {
                 (void) sd_bus_call_method(bus, bus_watch_owner(a.verifier), IPC_VERIFIER_PATH, IPC_VERIFIER_INTERFACE,
                                           IPC_M_UNREGISTER_AGENT, NULL, NULL, "o", AGENT_PATH);
         bus_watch_free(a.verifier);
+        sd_event_source_unref(a.stdin_hup);
         (void) sd_bus_detach_event(bus);
         return r < 0 ? pc_fail("event loop", NULL, r) : code;
 }
@@ -714,6 +722,22 @@ static int run_notify(sd_bus *system) {
         sigset_t mask;
         int r;
 
+        /* May this user read the pending pushes at all? A user outside group provboot is told
+         * so once and the service is not restarted (exit status 77, the unit's
+         * RestartPreventExitStatus=); verifierd not running yet is no error. */
+        {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+
+                r = pc_verifier_call(system, IPC_M_LIST_PENDING, &m);
+                if (r >= 0)
+                        r = pc_call(system, m, &reply, &e);
+                if (r < 0 && sd_bus_error_has_name(&e, IPC_ERROR_ACCESS_DENIED)) {
+                        fprintf(stderr, "provctl agent --notify: %s: the user must be root or a member of group "
+                                        "provboot\n", e.message ? e.message : "access denied");
+                        return PROVCTL_EXIT_NOPERM;
+                }
+        }
         n = calloc(1, sizeof(Notifier));
         if (!n)
                 return pc_fail("notify", NULL, -ENOMEM);

@@ -16,7 +16,8 @@
 #      the confirmed one, is asked again after a wrong PIN, applies the right one, and refuses
 #      a new push ("n": discarded, journalled with TRANSPORT=agent). A user outside group
 #      provboot cannot register (exit 77).
-#   4. `provctl agent` on a terminal (tests/tools/pty-run.py): "PIN for push N:" without echo.
+#   4. `provctl agent` on a terminal (tests/tools/pty-run.py): "PIN for push N:" without echo;
+#      and `printf 'y\n' | provctl agent` answers and stops at the end of its input.
 #   5. `provctl show ID`: the document grouped network-level first and the diff; a PIN push is
 #      shown as provd reported it, labelled unverified; --json carries the same.
 #   6. `provctl agent --notify` as the phone user, with a private session bus and
@@ -24,7 +25,9 @@
 #      a notification for a push pending before it started (actions Apply/Discard, the diff in
 #      the body, escaped for body-markup), Apply applies it and the notification shows the
 #      outcome; a PIN push gets Discard only; an expiry replaces its notification; a server
-#      without "actions" gets no actions and the commands in the body.
+#      without "actions" gets no actions and the commands in the body; a user outside group
+#      provboot is told so (exit 77, which the user unit does not restart); the user unit
+#      (packaging/systemd/user/provboot-notify.service.in) passes systemd-analyze --user verify.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -219,6 +222,11 @@ out=$(pb_provctl --json show "$P")
         fail "provctl --json show (PIN push): $out"
 out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups env DBUS_SYSTEM_BUS_ADDRESS="$PB_BUS" "$PB_BUILD/provctl" show "$C" 2>&1)
 [ $? -eq 77 ] && ok "provctl show refused outside group provboot (77)" || fail "provctl show as nobody: $out"
+for u in nobody provd; do
+        out=$(setpriv --reuid=$u --regid="$(id -g $u)" --clear-groups busctl --address="$PB_BUS" call org.provboot.Verifier1 \
+                /org/provboot/Verifier1 org.provboot.Verifier1 GetPendingDocument t "$C" 2>&1)
+        grep -q "Access denied\|AccessDenied" <<<"$out" && ok "GetPendingDocument refused to $u" || fail "GetPendingDocument as $u: $out"
+done
 
 # ---- 3. provctl agent (non-interactive), by the phone user --------------------------------------
 out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups env DBUS_SYSTEM_BUS_ADDRESS="$PB_BUS" \
@@ -278,6 +286,17 @@ grep -q -w "4321\|1234" "$W/tty.txt" && fail "the terminal echoed a PIN: $(cat "
 pb_expect "push $T applied" "applied -" "$(verdict_of "$T")"
 pb_wait_for 10 test "$(pb_vc policy Status.Agent)" = none || fail "the terminal agent unregistered on Ctrl-C"
 
+# the documented non-interactive use: the answers on stdin, and the agent stops after them
+napdef "$W/pipe.xml" internet.piped
+Y=$(netwpin "$W/pipe.xml")
+out=$(printf 'y\n' | setpriv --reuid="$PHONE" --regid="$PHONE" --init-groups env DBUS_SYSTEM_BUS_ADDRESS="$PB_BUS" \
+        timeout 20 "$PB_BUILD/provctl" agent 2>&1)
+rc=$?
+[ $rc -eq 0 ] && grep -q "Apply push $Y? \[y/N\]" <<<"$out" && ok "printf 'y\\n' | provctl agent: answered push $Y, stopped at the end of input" ||
+        fail "printf 'y\\n' | provctl agent (rc $rc): $out"
+pb_wait_for 10 test "$(verdict_of "$Y")" = "applied -" && ok "push $Y applied from the piped answer" ||
+        fail "push $Y: $(verdict_of "$Y")"
+
 # ---- 6. provctl agent --notify: a private session bus and a notification server ------------------
 SB=$W/session
 mkdir -p "$SB"
@@ -335,13 +354,13 @@ pb_wait_for 10 notified "$N1" && ok "--notify: a notification for push $N1, pend
         fail "--notify: no notification for push $N1: $(cat "$NL") / $(cat "$SB/provctl.out")"
 n=$(notification "$N1")
 pb_python_checks "$n" "$N1" "$(id -u "$PHONE")" <<'PY'
-import json, sys
+import json, re, sys
 n, nid, uid = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 def check(c, m): print(("PASS " if c else "FAIL ") + "--notify, push %s: " % nid + m)
 check(n["app_name"] == "provboot" and n["sender_uid"] == uid, "sent by provctl as the phone user")
 check(n["actions"] == ["apply", "Apply", "discard", "Discard"], "actions Apply and Discard: %r" % n["actions"])
-check("~ Data connections (NAPDEF): /NAPDEF[NAPID=INTERNET].NAP-ADDRESS: internet.new -&gt; internet.notify" in n["body"],
-      "the diff in the body, escaped for body-markup: %r" % n["body"])
+check(re.search(r"^~ Data connections \(NAPDEF\): /NAPDEF\[NAPID=INTERNET\]\.NAP-ADDRESS: internet\.piped -&gt; internet\.notify$",
+                n["body"], re.M) is not None, "the diff in the body, escaped for body-markup: %r" % n["body"])
 check("provctl show %s" % nid in n["body"], "points to provctl show")
 check(n["expire_timeout"] == 0, "does not expire by itself")
 PY
@@ -388,4 +407,21 @@ n=$(notification "$N4")
 [ "$(pb_json_field "$n" actions)" = "[]" ] && grep -q "provctl confirm $N4" <<<"$(pb_json_field "$n" body)" &&
         ok "--notify: without the actions capability, no actions and the commands in the body" ||
         fail "--notify: server without actions: $n"
+out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups env DBUS_SYSTEM_BUS_ADDRESS="$PB_BUS" \
+        DBUS_SESSION_BUS_ADDRESS="$SESSION" timeout 20 "$PB_BUILD/provctl" agent --notify 2>&1)
+rc=$?
+[ $rc -eq 77 ] && grep -q "group provboot" <<<"$out" && ok "--notify outside group provboot: told so, exit 77 (not restarted)" ||
+        fail "--notify as nobody (rc $rc): $out"
+
+# ---- the user unit -------------------------------------------------------------------------------
+U=$W/provboot-notify.service
+sed "s|@BINDIR@|$PB_BUILD|" "$PB_TOP/packaging/systemd/user/provboot-notify.service.in" >"$U"
+mkdir -p "$W/xdg"
+out=$(XDG_RUNTIME_DIR=$W/xdg systemd-analyze --user verify --man=no "$U" 2>&1)
+[ $? -eq 0 ] && [ -z "$out" ] && ok "systemd-analyze --user verify: provboot-notify.service clean" ||
+        fail "systemd-analyze --user verify provboot-notify.service: $out"
+for kv in "ExecStart=$PB_BUILD/provctl agent --notify" "RestartPreventExitStatus=77" "WantedBy=graphical-session.target" \
+        "PartOf=graphical-session.target"; do
+        grep -qxF "$kv" "$U" && ok "provboot-notify.service has $kv" || fail "provboot-notify.service lacks $kv"
+done
 pb_summary
