@@ -408,148 +408,10 @@ static int append_summary(sd_bus_message *m, const StorePending *p) {
 }
 
 static void agent_offer_next(Manager *m);
-
-/* ---- methods ------------------------------------------------------------------------------ */
-
-static WspContentKind content_kind_from_type(const char *t) {
-        if (strcasecmp(t, "application/vnd.wap.connectivity-wbxml") == 0)
-                return WSP_CONTENT_CP_WBXML;
-        if (strcasecmp(t, "text/vnd.wap.connectivity-xml") == 0)
-                return WSP_CONTENT_CP_XML;
-        if (strcasecmp(t, "application/pkcs7-mime") == 0)
-                return WSP_CONTENT_PKCS7;
-        return WSP_CONTENT_OTHER;
-}
-
-/* provd's summary lines, '\n'-separated (validated by ipc_submit_with_summary_read). */
-static char *join_summary(const IpcSubmit *s) {
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0;
-        FILE *f;
-
-        if (s->n_summary == 0)
-                return NULL;
-        f = open_memstream(&buf, &size);
-        if (!f)
-                return NULL;
-        for (unsigned i = 0; i < s->n_summary && i < IPC_SUMMARY_LINES_MAX; i++)
-                fprintf(f, "%s%s", i ? "\n" : "", s->summary[i]);
-        if (fclose(f) != 0)
-                return NULL;
-        return TAKE_PTR(buf);
-}
-
-/* Submit and SubmitWithSummary: the same push; the second also carries provd's description. */
-static int method_submit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        _cleanup_free_ char *summary = NULL;
-        bool with_summary = streq_ptr(sd_bus_message_get_member(msg), IPC_M_SUBMIT_WITH_SUMMARY);
-        EngineResult res = {};
-        IpcSubmit s;
-        int r;
-
-        r = check_caller(m, msg, CALLER_PROVD, error);
-        if (r < 0)
-                return r;
-        r = with_summary ? ipc_submit_with_summary_read(msg, &s) : ipc_submit_read(msg, &s);
-        if (r < 0) {
-                /* provd's own code never sends this: a sign of a compromised provd (R3.5). */
-                m->protocol_violations++;
-                sd_journal_send("MESSAGE=provd protocol violation: invalid Submit arguments", "MESSAGE_ID="
-                                MESSAGE_ID_PROTOCOL_VIOLATION, "PRIORITY=%i", LOG_WARNING, NULL);
-                log_warning("provd protocol violation: invalid Submit arguments (%" PRIu64 " so far)",
-                            m->protocol_violations);
-                return sd_bus_error_set(error, IPC_ERROR_INVALID_ARGS, "Invalid Submit arguments");
-        }
-        EngineSubmission sub = {
-                .body = s.body,
-                .body_len = s.body_size,
-                .content_kind = content_kind_from_type(s.content_type),
-                .content_type = s.content_type,
-                .sec = (WspSec) s.sec,
-                .mac = s.mac[0] ? s.mac : NULL,
-                .sender = s.sender,
-                .transport = s.transport,
-                .received_usec = s.received_usec,
-        };
-        if (sub.content_kind == WSP_CONTENT_OTHER) {
-                m->protocol_violations++;
-                return sd_bus_error_set(error, IPC_ERROR_INVALID_ARGS, "Not an OMA CP content type");
-        }
-        /* Nothing is decoded here (finding 3): the engine decodes the bytes once they are
-         * authenticated. provd's summary is only words about them, kept (labelled) while the
-         * push waits for a PIN. */
-        if (with_summary && s.n_summary > 0) {
-                summary = join_summary(&s);
-                if (!summary)
-                        return -ENOMEM;
-                sub.summary = summary;
-        }
-        r = engine_submit(m->engine, &sub, &res);
-        if (r < 0)
-                return log_error_errno(r, "Failed to process push: %m"), sd_bus_error_set_errno(error, r);
-        r = reply_verdict(msg, &res, true);
-        report_verdict(m, &res, sub.content_kind == WSP_CONTENT_PKCS7 ? (int) POLICY_SEC_SIGNED : s.sec, s.transport);
-        if (res.verdict == VERDICT_PENDING)
-                agent_offer_next(m); /* once the agent is free; the same bytes again are not asked twice */
-        engine_result_done(&res);
-        return r < 0 ? r : 1;
-}
-
-/* ---- ProvidePin back-off ------------------------------------------------------------------ */
-
-static uint64_t now_monotonic(Manager *m) {
-        uint64_t t = 0;
-
-        (void) sd_event_now(m->event, CLOCK_MONOTONIC, &t);
-        return t;
-}
-
-/* The caller's effective uid from the bus (as check_caller takes it). Return: 0 or -EACCES. */
-static int caller_uid(sd_bus_message *msg, uid_t *ret) {
-        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-
-        if (sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID, &creds) < 0 ||
-            (sd_bus_creds_get_augmented_mask(creds) & SD_BUS_CREDS_EUID) || sd_bus_creds_get_euid(creds, ret) < 0)
-                return -EACCES;
-        return 0;
-}
-
-static PinBackoff *pin_backoff_find(Manager *m, uid_t uid, bool create) {
-        PinBackoff *oldest = NULL;
-
-        for (size_t i = 0; i < m->n_pin_backoff; i++)
-                if (m->pin_backoff[i].uid == uid)
-                        return &m->pin_backoff[i];
-        if (!create)
-                return NULL;
-        if (m->n_pin_backoff < PIN_BACKOFF_CALLERS_MAX)
-                oldest = &m->pin_backoff[m->n_pin_backoff++];
-        else
-                for (size_t i = 0; i < m->n_pin_backoff; i++)
-                        if (!oldest || m->pin_backoff[i].last_usec < oldest->last_usec)
-                                oldest = &m->pin_backoff[i];
-        *oldest = (PinBackoff) { .uid = uid };
-        return oldest;
-}
-
-/* A wrong PIN from @uid: open (or double) its refusal window. Return: the window, µs. */
-static uint64_t pin_backoff_failed(Manager *m, uid_t uid) {
-        PinBackoff *b = pin_backoff_find(m, uid, true);
-        uint64_t now = now_monotonic(m), delay = 0;
-
-        b->failures++;
-        if (b->failures > PIN_BACKOFF_FREE_FAILURES) {
-                delay = PIN_BACKOFF_FIRST_USEC;
-                for (unsigned i = PIN_BACKOFF_FREE_FAILURES + 1; i < b->failures && delay < PIN_BACKOFF_MAX_USEC; i++)
-                        delay *= 2;
-                delay = MIN(delay, PIN_BACKOFF_MAX_USEC);
-        }
-        b->until_usec = now + delay;
-        b->window_usec = delay;
-        b->last_usec = now;
-        return delay;
-}
+/* ProvidePin's back-off (below), which the agent's answers go through as well */
+static PinBackoff *pin_backoff_find(Manager *m, uid_t uid, bool create);
+static uint64_t pin_backoff_failed(Manager *m, uid_t uid);
+static uint64_t now_monotonic(Manager *m);
 
 /* ---- agent -------------------------------------------------------------------------------- */
 
@@ -826,6 +688,148 @@ static void agent_offer_next(Manager *m) {
                 r = sd_event_source_set_enabled(m->agent_retry, SD_EVENT_ONESHOT);
         if (r < 0)
                 log_warning_errno(r, "Failed to schedule the agent's next PIN request: %m");
+}
+
+/* ---- methods ------------------------------------------------------------------------------ */
+
+static WspContentKind content_kind_from_type(const char *t) {
+        if (strcasecmp(t, "application/vnd.wap.connectivity-wbxml") == 0)
+                return WSP_CONTENT_CP_WBXML;
+        if (strcasecmp(t, "text/vnd.wap.connectivity-xml") == 0)
+                return WSP_CONTENT_CP_XML;
+        if (strcasecmp(t, "application/pkcs7-mime") == 0)
+                return WSP_CONTENT_PKCS7;
+        return WSP_CONTENT_OTHER;
+}
+
+/* provd's summary lines, '\n'-separated (validated by ipc_submit_with_summary_read). */
+static char *join_summary(const IpcSubmit *s) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        if (s->n_summary == 0)
+                return NULL;
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return NULL;
+        for (unsigned i = 0; i < s->n_summary && i < IPC_SUMMARY_LINES_MAX; i++)
+                fprintf(f, "%s%s", i ? "\n" : "", s->summary[i]);
+        if (fclose(f) != 0)
+                return NULL;
+        return TAKE_PTR(buf);
+}
+
+/* Submit and SubmitWithSummary: the same push; the second also carries provd's description. */
+static int method_submit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_free_ char *summary = NULL;
+        bool with_summary = streq_ptr(sd_bus_message_get_member(msg), IPC_M_SUBMIT_WITH_SUMMARY);
+        EngineResult res = {};
+        IpcSubmit s;
+        int r;
+
+        r = check_caller(m, msg, CALLER_PROVD, error);
+        if (r < 0)
+                return r;
+        r = with_summary ? ipc_submit_with_summary_read(msg, &s) : ipc_submit_read(msg, &s);
+        if (r < 0) {
+                /* provd's own code never sends this: a sign of a compromised provd (R3.5). */
+                m->protocol_violations++;
+                sd_journal_send("MESSAGE=provd protocol violation: invalid Submit arguments", "MESSAGE_ID="
+                                MESSAGE_ID_PROTOCOL_VIOLATION, "PRIORITY=%i", LOG_WARNING, NULL);
+                log_warning("provd protocol violation: invalid Submit arguments (%" PRIu64 " so far)",
+                            m->protocol_violations);
+                return sd_bus_error_set(error, IPC_ERROR_INVALID_ARGS, "Invalid Submit arguments");
+        }
+        EngineSubmission sub = {
+                .body = s.body,
+                .body_len = s.body_size,
+                .content_kind = content_kind_from_type(s.content_type),
+                .content_type = s.content_type,
+                .sec = (WspSec) s.sec,
+                .mac = s.mac[0] ? s.mac : NULL,
+                .sender = s.sender,
+                .transport = s.transport,
+                .received_usec = s.received_usec,
+        };
+        if (sub.content_kind == WSP_CONTENT_OTHER) {
+                m->protocol_violations++;
+                return sd_bus_error_set(error, IPC_ERROR_INVALID_ARGS, "Not an OMA CP content type");
+        }
+        /* Nothing is decoded here (finding 3): the engine decodes the bytes once they are
+         * authenticated. provd's summary is only words about them, kept (labelled) while the
+         * push waits for a PIN. */
+        if (with_summary && s.n_summary > 0) {
+                summary = join_summary(&s);
+                if (!summary)
+                        return -ENOMEM;
+                sub.summary = summary;
+        }
+        r = engine_submit(m->engine, &sub, &res);
+        if (r < 0)
+                return log_error_errno(r, "Failed to process push: %m"), sd_bus_error_set_errno(error, r);
+        r = reply_verdict(msg, &res, true);
+        report_verdict(m, &res, sub.content_kind == WSP_CONTENT_PKCS7 ? (int) POLICY_SEC_SIGNED : s.sec, s.transport);
+        if (res.verdict == VERDICT_PENDING)
+                agent_offer_next(m); /* once the agent is free; the same bytes again are not asked twice */
+        engine_result_done(&res);
+        return r < 0 ? r : 1;
+}
+
+/* ---- ProvidePin back-off ------------------------------------------------------------------ */
+
+static uint64_t now_monotonic(Manager *m) {
+        uint64_t t = 0;
+
+        (void) sd_event_now(m->event, CLOCK_MONOTONIC, &t);
+        return t;
+}
+
+/* The caller's effective uid from the bus (as check_caller takes it). Return: 0 or -EACCES. */
+static int caller_uid(sd_bus_message *msg, uid_t *ret) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+
+        if (sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID, &creds) < 0 ||
+            (sd_bus_creds_get_augmented_mask(creds) & SD_BUS_CREDS_EUID) || sd_bus_creds_get_euid(creds, ret) < 0)
+                return -EACCES;
+        return 0;
+}
+
+static PinBackoff *pin_backoff_find(Manager *m, uid_t uid, bool create) {
+        PinBackoff *oldest = NULL;
+
+        for (size_t i = 0; i < m->n_pin_backoff; i++)
+                if (m->pin_backoff[i].uid == uid)
+                        return &m->pin_backoff[i];
+        if (!create)
+                return NULL;
+        if (m->n_pin_backoff < PIN_BACKOFF_CALLERS_MAX)
+                oldest = &m->pin_backoff[m->n_pin_backoff++];
+        else
+                for (size_t i = 0; i < m->n_pin_backoff; i++)
+                        if (!oldest || m->pin_backoff[i].last_usec < oldest->last_usec)
+                                oldest = &m->pin_backoff[i];
+        *oldest = (PinBackoff) { .uid = uid };
+        return oldest;
+}
+
+/* A wrong PIN from @uid: open (or double) its refusal window. Return: the window, µs. */
+static uint64_t pin_backoff_failed(Manager *m, uid_t uid) {
+        PinBackoff *b = pin_backoff_find(m, uid, true);
+        uint64_t now = now_monotonic(m), delay = 0;
+
+        b->failures++;
+        if (b->failures > PIN_BACKOFF_FREE_FAILURES) {
+                delay = PIN_BACKOFF_FIRST_USEC;
+                for (unsigned i = PIN_BACKOFF_FREE_FAILURES + 1; i < b->failures && delay < PIN_BACKOFF_MAX_USEC; i++)
+                        delay *= 2;
+                delay = MIN(delay, PIN_BACKOFF_MAX_USEC);
+        }
+        b->until_usec = now + delay;
+        b->window_usec = delay;
+        b->last_usec = now;
+        return delay;
 }
 
 static int method_provide_pin(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
