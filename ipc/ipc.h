@@ -101,6 +101,17 @@
 #define IPC_MMS_KEY_PROXY "CarrierMMSProxy"
 #define IPC_MMS_KEY_PUSH_ID "PushId"
 #define IPC_MMS_NO_PROXY "NULL"
+/* (t id) -> a(ssssss) group, path, name, change, value, old value: every value the document of a
+ *   pending push would set, grouped by what it configures (network-level groups first, then
+ *   document order; verifierd/engine.h EngineGroupRank) and compared with what is applied now
+ *   (change: "added", "changed", "removed", "unchanged"; a document replaces each root it names
+ *   whole, so a value it drops there is "removed"). Only for a push verifierd authenticated
+ *   (waiting for confirmation), authenticated again first; a push waiting for its PIN is never
+ *   decoded: org.provboot.Error.WrongState (show ListPending's "(unverified)" lines instead).
+ *   Names and values are escaped to one printable line each and cut at IPC_DOCUMENT_VALUE_MAX
+ *   bytes ("..."); passwords read "(hidden)". */
+#define IPC_M_GET_PENDING_DOCUMENT "GetPendingDocument"
+#define IPC_SIG_PENDING_DOCUMENT_OUT "a(ssssss)"
 
 /* Signal on every verdict: (t id, s verdict, s reason, u roles) */
 #define IPC_S_VERDICT "VerdictReached"
@@ -152,6 +163,10 @@
 #define IPC_MMS_VALUE_MAX 255U              /* CarrierMMSC, CarrierMMSProxy (oFono's MMS limits) */
 #define IPC_MMS_APN_MAX 64U                 /* MMS_APN (NetworkManager's APN limit) */
 #define IPC_MMS_DICT_MAX 16U                /* entries of the GetMmsSettings dictionary read */
+#define IPC_DOCUMENT_VALUE_MAX 512U         /* bytes of one GetPendingDocument field, "..." when cut */
+/* How long verifierd waits for an agent's answer to RequestPin / RequestConfirmation. An agent
+ * whose user answers later acts with ProvidePin / Confirm / Discard itself (provctl agent). */
+#define IPC_AGENT_TIMEOUT_USEC (120ULL * 1000000ULL)
 
 /* ---- errors ------------------------------------------------------------------------------- */
 

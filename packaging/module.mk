@@ -9,6 +9,7 @@ USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 PROVBOOT_LIBDIR ?= $(PREFIX)/lib/provboot
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 
 subst_in = sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g'
 
@@ -21,7 +22,7 @@ install: programs
 	  $(DESTDIR)$(DBUS_SYSTEM_POLICY_DIR) $(DESTDIR)$(DBUS_SYSTEM_SERVICES_DIR) \
 	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(PROVBOOT_LIBDIR) \
 	  $(DESTDIR)$(PROVBOOT_LIBDIR)/verifierd.conf.d $(DESTDIR)$(PROVBOOT_LIBDIR)/metabase.d \
-	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(USERUNITDIR) \
 	  $(DESTDIR)$(SYSCONFDIR)/provboot/verifierd.conf.d $(DESTDIR)$(SYSCONFDIR)/provboot/metabase.d
 	install -m 0755 $(BUILD)/provctl $(DESTDIR)$(BINDIR)/provctl
 	install -m 0755 $(BUILD)/provd $(DESTDIR)$(PKGLIBEXECDIR)/provd
@@ -32,6 +33,8 @@ install: programs
 	chmod 0644 $(DESTDIR)$(UNITDIR)/provd.service $(DESTDIR)$(UNITDIR)/verifierd.service
 	$(subst_in) packaging/systemd/user/provboot-mmsd-sync.service.in > $(DESTDIR)$(USERUNITDIR)/provboot-mmsd-sync.service
 	chmod 0644 $(DESTDIR)$(USERUNITDIR)/provboot-mmsd-sync.service
+	$(subst_in) packaging/systemd/user/provboot-notify.service.in > $(DESTDIR)$(USERUNITDIR)/provboot-notify.service
+	chmod 0644 $(DESTDIR)$(USERUNITDIR)/provboot-notify.service
 	$(subst_in) packaging/dbus/org.provboot.Verifier1.service.in > $(DESTDIR)$(DBUS_SYSTEM_SERVICES_DIR)/org.provboot.Verifier1.service
 	chmod 0644 $(DESTDIR)$(DBUS_SYSTEM_SERVICES_DIR)/org.provboot.Verifier1.service
 	install -m 0644 ipc/org.provboot.conf $(DESTDIR)$(DBUS_SYSTEM_POLICY_DIR)/org.provboot.conf

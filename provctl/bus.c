@@ -273,6 +273,9 @@ static int verb_pending(sd_bus *bus) {
         return 0;
 }
 
+/* show: the JSON object stays open for the pending push's details (show_pending) */
+static bool record_leave_open;
+
 static int print_push_record(sd_bus_message *reply, bool first) {
         uint64_t id, t;
         const char *sender, *transport, *sec, *verdict, *reason, *denied, *digest;
@@ -300,7 +303,8 @@ static int print_push_record(sd_bus_message *reply, bool first) {
                 json_str(denied);
                 printf(",\"digest\":");
                 json_str(digest);
-                printf("}");
+                if (!record_leave_open)
+                        printf("}");
         } else {
                 printf("%-6" PRIu64 " %-20s %-16s %-12s %-12s %-9s %-20s %5u", id, ts, sender, transport, sec, verdict,
                        reason[0] ? reason : "-", roles);
@@ -358,12 +362,15 @@ static int verb_show(sd_bus *bus, int argc, char **argv) {
                 r = call(bus, m, &reply, &e);
         if (r < 0)
                 return fail("GetPush", &e, r);
+        record_leave_open = true;
         r = print_push_record(reply, true);
         if (r <= 0)
                 return fail("bad reply", NULL, r < 0 ? r : -EBADMSG);
+        /* a pending push: what it waits for and what it would change (issue 10, point 10) */
+        r = show_pending(bus, id);
         if (arg.json)
-                printf("\n");
-        return 0;
+                printf("}\n");
+        return r;
 }
 
 /* a(sssut) tables: settings and accounts */
@@ -765,7 +772,8 @@ int verb_bus(const char *verb, int argc, char **argv) {
         int r;
 
         static const char *const known[] = { "status", "pending", "pin", "confirm", "discard", "history", "show",
-                                             "settings", "accounts", "policy", "certs", "inject", "install" };
+                                             "settings", "accounts", "policy", "certs", "inject", "install",
+                                             "agent" };
         bool ok = false;
 
         for (size_t i = 0; i < ELEMENTSOF(known); i++)
@@ -806,5 +814,29 @@ int verb_bus(const char *verb, int argc, char **argv) {
                 return verb_certs(bus);
         if (strcmp(verb, "inject") == 0)
                 return verb_inject(bus, argc, argv);
+        if (strcmp(verb, "agent") == 0)
+                return verb_agent(bus, argc, argv);
         return verb_install(bus, argc, argv);
+}
+
+/* ---- shared with show.c and agent.c (provctl.h) ------------------------------------------- */
+
+void pc_json_str(const char *s) {
+        json_str(s);
+}
+
+int pc_fail(const char *what, const sd_bus_error *e, int r) {
+        return fail(what, e, r);
+}
+
+int pc_verifier_call(sd_bus *bus, const char *member, sd_bus_message **ret) {
+        return new_verifier_call(bus, member, ret);
+}
+
+int pc_call(sd_bus *bus, sd_bus_message *m, sd_bus_message **reply, sd_bus_error *e) {
+        return call(bus, m, reply, e);
+}
+
+void pc_format_time(uint64_t usec, char *buf, size_t n) {
+        format_time(usec, buf, n);
 }

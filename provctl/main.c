@@ -33,7 +33,8 @@ static void help(void) {
                "  confirm ID             Confirm a pending NETWPIN push\n"
                "  discard ID             Reject a pending push\n"
                "  history                Show the verdict of every push\n"
-               "  show ID                Show one push\n"
+               "  show ID                Show one push; a pending one with what it would change\n"
+               "                         (the document, and the diff against the applied settings)\n"
                "  settings               Show the stored settings and what each became on the\n"
                "                         system (exported, changed by the user, not exported)\n"
                "  accounts               Show the DM server accounts and their roles\n"
@@ -41,7 +42,10 @@ static void help(void) {
                "  certs                  Show the certificate store\n"
                "  inject [--sms] FILE|-  Hand a push to provd (same input forms as decode)\n"
                "  install FILE|-         Submit a signed provisioning package\n"
-               "  decode FILE|-          Decode a push offline and print it\n\n"
+               "  decode FILE|-          Decode a push offline and print it\n"
+               "  agent                  Answer PIN and confirmation requests in this terminal\n"
+               "                         (without a terminal: one answer per line from stdin)\n"
+               "  agent --notify         Raise a desktop notification for each pending push\n\n"
                "Options:\n"
                "  -h --help              Show this help\n"
                "     --version           Show the version\n"
@@ -51,7 +55,8 @@ static void help(void) {
                "     --sms               Input is SMS-DELIVER TPDUs in hex, one per line\n"
                "     --modem=PATH        (inject) The push arrived on this modem (oFono or ModemManager\n"
                "                         object path): its SIM's IMSI is the network PIN\n"
-               "     --max=N             Number of history entries (default 100)\n\n"
+               "     --max=N             Number of history entries (default 100)\n"
+               "     --notify            agent: desktop notifications on the session bus\n\n"
                "Input for decode and inject: SMS-DELIVER TPDUs as hex text one per line (any order),\n"
                "a WSP push PDU, a bare WBXML body or a bare XML document, binary or hex.\n"
                "Exit status: 0 success, 64 usage, 65 malformed input, 66 no input, 69 service\n"
@@ -102,7 +107,7 @@ int read_input_file(const char *path, unsigned char **ret, size_t *ret_len, size
 }
 
 int main(int argc, char **argv) {
-        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FORMAT, ARG_SMSC, ARG_SMS, ARG_MAX, ARG_MODEM };
+        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FORMAT, ARG_SMSC, ARG_SMS, ARG_MAX, ARG_MODEM, ARG_NOTIFY };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -112,6 +117,7 @@ int main(int argc, char **argv) {
                 { "sms", no_argument, NULL, ARG_SMS },
                 { "max", required_argument, NULL, ARG_MAX },
                 { "modem", required_argument, NULL, ARG_MODEM },
+                { "notify", no_argument, NULL, ARG_NOTIFY },
                 {}
         };
         const char *verb;
@@ -150,6 +156,9 @@ int main(int argc, char **argv) {
                                 return PROVCTL_EXIT_USAGE;
                         }
                         arg.modem = optarg;
+                        break;
+                case ARG_NOTIFY:
+                        arg.notify = true;
                         break;
                 case ARG_MAX: {
                         char *end;

@@ -1,2 +1,2 @@
 # provctl/: the command-line client.
-PROVCTL_SRCS += provctl/main.c provctl/decode.c provctl/bus.c
+PROVCTL_SRCS += provctl/main.c provctl/decode.c provctl/bus.c provctl/show.c provctl/agent.c

@@ -224,17 +224,86 @@ int engine_provide_pin(Engine *e, uint64_t id, const Secret *pin, EngineResult *
 int engine_confirm(Engine *e, uint64_t id, EngineResult *ret);
 
 /**
- * engine_discard() - the user refuses a pending push: verdict rejected, reason discarded.
+ * engine_discard() - the user refuses a pending push: verdict rejected, reason discarded. Pushes
+ *   that expired meanwhile are expired first (reported through the verdict hook), so an expired
+ *   push is never recorded as discarded.
  * Return: 0; -ESRCH not a pending push.
  */
 int engine_discard(Engine *e, uint64_t id);
 
 /**
  * engine_expire() - pending pushes whose expiry is <= @now_usec (0: the engine's clock) become
- *   verdict expired, reason expired.
+ *   verdict expired, reason expired; each is reported through the verdict hook.
  * Return: the number expired, or negative errno.
  */
 int engine_expire(Engine *e, uint64_t now_usec);
+
+/*
+ * Verdicts the engine reaches on its own, outside the EngineResult of the call that caused them:
+ * expiry (engine_expire, also when engine_submit, engine_install, engine_discard or
+ * engine_pending_document sweep expired pushes first). The bus service journals and signals
+ * each like any other verdict (issue 10, point 9). The result lives during the call only.
+ */
+typedef void (*EngineVerdictFn)(const EngineResult *res, void *userdata);
+void engine_set_verdict_hook(Engine *e, EngineVerdictFn fn, void *userdata);
+
+/*
+ * What a pending push would change (GetPendingDocument; issue 10, point 10): every value of its
+ * document, grouped by what it configures with the network-level groups first, each compared
+ * with what is applied now. A document replaces every root it names as a unit (store.h), so a
+ * value applied now under such a root that the document does not hold is listed as removed.
+ */
+typedef enum EngineChangeKind {
+        ENGINE_CHANGE_UNCHANGED,
+        ENGINE_CHANGE_ADDED,
+        ENGINE_CHANGE_CHANGED,
+        ENGINE_CHANGE_REMOVED,
+        _ENGINE_CHANGE_MAX,
+} EngineChangeKind;
+
+/* "unchanged", "added", "changed", "removed" (the change field of GetPendingDocument) */
+const char *engine_change_kind_to_string(EngineChangeKind k);
+
+/* Groups in the order they are listed: the elements that change where the phone's traffic goes
+ * or whom it trusts first (the classes of common/summary.h). */
+typedef enum EngineGroupRank {
+        ENGINE_GROUP_NAPDEF,            /* "NAPDEF": data connections */
+        ENGINE_GROUP_PROXY,             /* "PXLOGICAL": proxies */
+        ENGINE_GROUP_BOOTSTRAP,         /* "BOOTSTRAP" */
+        ENGINE_GROUP_MMS,               /* "APPLICATION w4" */
+        ENGINE_GROUP_DM,                /* "APPLICATION w7" */
+        ENGINE_GROUP_CERTIFICATES,      /* "CertificateStore" */
+        ENGINE_GROUP_POLICY,            /* "SecurityPolicy" */
+        ENGINE_GROUP_ROUTED_APP,        /* "APPLICATION <APPID>" with TO-PROXY or TO-NAPID */
+        ENGINE_GROUP_OTHER,             /* everything else: "APPLICATION <APPID>", or the type */
+        _ENGINE_GROUP_MAX,
+} EngineGroupRank;
+
+typedef struct EngineChange {
+        const char *group;              /* what it configures (see EngineGroupRank) */
+        EngineGroupRank rank;
+        const char *chpath;             /* the characteristic holding the value (store.h paths);
+                                         * "/CertificateStore/<store>" for a certificate */
+        const char *name;               /* parm name; a certificate's thumbprint */
+        const char *value;              /* the pushed value; NULL: a flag parm, or removed */
+        const char *old_value;          /* the value applied now; NULL: none (added, or a flag) */
+        EngineChangeKind kind;
+} EngineChange;
+typedef int (*EngineChangeFn)(const EngineChange *c, void *userdata);
+
+/**
+ * engine_pending_document() - every value a pending push would set, and its diff (above).
+ *   Only a push whose bytes verifierd authenticated (waiting for confirmation) is decoded, and
+ *   it is authenticated again first, as engine_confirm would: the MAC with the IMSI of the SIM
+ *   present now, a package's signature against the SPC certificates of now, an unsigned push
+ *   only while the policy still accepts unsigned pushes. Nothing is changed.
+ *   Strings are valid inside @fn only; values are as the document holds them (not escaped).
+ * Return: the number of rows passed to @fn; -ESRCH not pending; -EBUSY waiting for a PIN (its
+ *   bytes are not authenticated: never decoded); -ENOKEY the IMSI is unknown now;
+ *   -EKEYREJECTED the bytes do not authenticate now (another SIM, or the signer is gone);
+ *   -EPERM unsigned pushes are no longer accepted; -EBADMSG it does not decode; negative errno.
+ */
+int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *userdata);
 
 /* engine_rebuild_exports - re-render every export from the store (start-up, after errors). The
  * keyfiles it wrote or removed, and what it noticed about files someone else changed, wait in

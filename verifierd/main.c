@@ -6,8 +6,10 @@
  * credentials, reads its arguments through the typed ipc_*_read validators, calls the engine
  * once, and answers with the verdict. It also starts the network PIN source (imsi.c: the IMSI
  * from oFono's SimManager or ModemManager's Sim, or static configuration), an optional user agent
- * (RequestPin / RequestConfirmation), the expiry timer, SIGHUP reload, and one structured
- * journal entry per verdict.
+ * (RequestPin / RequestConfirmation, offered every pending push, also those that were pending
+ * before it registered), the expiry timer, SIGHUP reload, and for every verdict (the lockout
+ * after the last wrong PIN, expiry and discard included) one structured journal entry and one
+ * VerdictReached signal (issue 10, point 9).
  *
  * Security invariants (DESIGN.md, conventions.md R3):
  *   - Submit is accepted from provd's uid only; user-side methods from root or group provboot
@@ -73,7 +75,7 @@
 #define PROVD_USER "provd"
 #define PROVBOOT_GROUP "provboot"
 #define EXPIRY_INTERVAL_USEC (60ULL * 1000000ULL)
-#define AGENT_TIMEOUT_USEC (120ULL * 1000000ULL)
+#define AGENT_TIMEOUT_USEC IPC_AGENT_TIMEOUT_USEC
 /* ProvidePin back-off per caller (issue 9, finding 10): a mistyped PIN may be retyped at once
  * (PIN_BACKOFF_FREE_FAILURES); after the n-th wrong PIN in a row beyond that, the caller's uid
  * may not call ProvidePin again for PIN_BACKOFF_FIRST_USEC * 2^(n-1-FREE), at most
@@ -88,8 +90,16 @@
 /* The label of provd's words on a push that waits for a PIN (ListPending, RequestPin). */
 #define UNVERIFIED_LABEL "(unverified) "
 
-/* journal MESSAGE_IDs */
+/* journal MESSAGE_IDs (verifierd.8 LOGGING). Every verdict entry, whichever its MESSAGE_ID,
+ * has the fields PUSH_ID, SEC, ROLES, VERDICT, REASON and TRANSPORT. */
 #define MESSAGE_ID_VERDICT "3b1a4e9f0c2d4e7a9b5c6d7e8f901a2b"
+/* rejected, pin-attempts-exceeded: the last allowed PIN was wrong (or the body's attempts were
+ * used up already): the push is locked out */
+#define MESSAGE_ID_PIN_LOCKOUT "29e86bd41afd4a348268ede8f3240403"
+/* expired: nobody answered the push before its expiry */
+#define MESSAGE_ID_EXPIRED "3297762f28c04456ab4c3c4e153ef105"
+/* rejected, discarded: the user refused the push (Discard, or an agent's "no") */
+#define MESSAGE_ID_DISCARDED "01362b7329774d09a083d2ad894aff86"
 #define MESSAGE_ID_PROTOCOL_VIOLATION "8f2c1d0e4b3a49568a7b6c5d4e3f2a10"
 
 typedef struct PinBackoff {
@@ -113,6 +123,12 @@ typedef struct Manager {
         bool have_provboot_gid;
         char *agent_owner; /* unique name of the registered agent's connection */
         char *agent_path;
+        uid_t agent_uid;                /* its uid (bus credentials), for the PIN back-off */
+        uint64_t agent_generation;      /* +1 at every registration and unregistration */
+        bool agent_busy;                /* a request to this registration is out */
+        uint64_t *agent_asked;          /* pushes offered to this registration */
+        size_t n_agent_asked;
+        sd_event_source *agent_retry;   /* offers a PIN push again after the agent's back-off */
         uint64_t protocol_violations;
         ImsiSource *imsi; /* the network PIN source (imsi.c); NULL for Source=static */
         PinBackoff pin_backoff[PIN_BACKOFF_CALLERS_MAX];
@@ -137,6 +153,8 @@ static Manager *manager_free(Manager *m) {
         free(m->agent_owner);
         free(m->agent_path);
         export_mms_settings_done(&m->mms);
+        free(m->agent_asked);
+        sd_event_source_unref(m->agent_retry);
         free(m);
         return NULL;
 }
@@ -200,29 +218,54 @@ static int check_caller(Manager *m, sd_bus_message *msg, Caller want, sd_bus_err
 
 /* ---- verdicts ----------------------------------------------------------------------------- */
 
+/* The MESSAGE_ID, priority and closing words of a verdict's journal entry. */
+static const char *verdict_message_id(const EngineResult *res, int *ret_priority, const char **ret_words) {
+        *ret_words = "";
+        if (res->reason == REASON_PIN_ATTEMPTS_EXCEEDED) {
+                *ret_priority = LOG_WARNING; /* someone may be guessing the PIN */
+                *ret_words = ": PIN attempts used up, the push is locked out";
+                return MESSAGE_ID_PIN_LOCKOUT;
+        }
+        if (res->verdict == VERDICT_EXPIRED) {
+                *ret_priority = LOG_NOTICE; /* the user never answered */
+                *ret_words = ": nobody answered it in time";
+                return MESSAGE_ID_EXPIRED;
+        }
+        if (res->reason == REASON_DISCARDED) {
+                *ret_priority = LOG_INFO;
+                *ret_words = ": refused by the user";
+                return MESSAGE_ID_DISCARDED;
+        }
+        *ret_priority = res->verdict == VERDICT_APPLIED ? LOG_NOTICE : LOG_INFO;
+        return MESSAGE_ID_VERDICT;
+}
+
 static void log_verdict(const EngineResult *res, int sec, const char *transport) {
         /* Rate limit (log-ratelimit.h; issue 9 finding 7): a Submit flood must not flood the
          * journal. The history keeps every verdict (within [Store] retention); an applied push
-         * (it needed authentication) is always logged, so a flood cannot hide one. */
+         * (it needed authentication) and a discarded one (the user's own act, one per pending
+         * push) are always logged, so a flood cannot hide them. */
         static LogRateLimit rl;
         char roles[ROLES_FORMAT_MAX], denied[LOG_LINE_MAX];
-        const char *v = verdict_to_string(res->verdict), *why = reason_to_string(res->reason);
+        const char *v = verdict_to_string(res->verdict), *why = reason_to_string(res->reason), *words, *mid;
         uint64_t suppressed = 0;
         struct timespec ts;
+        int prio;
 
+        mid = verdict_message_id(res, &prio, &words);
         clock_gettime(CLOCK_MONOTONIC, &ts);
         if (!log_ratelimit_take(&rl, VERDICT_LOG_BURST, VERDICT_LOG_PER_SEC,
                                 (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL,
-                                res->verdict == VERDICT_APPLIED, &suppressed))
+                                res->verdict == VERDICT_APPLIED || res->reason == REASON_DISCARDED, &suppressed))
                 return;
         if (suppressed > 0)
                 log_notice("%" PRIu64 " verdict messages suppressed by the rate limit (%u per second after a burst "
                            "of %u; every verdict is in the history)", suppressed, VERDICT_LOG_PER_SEC, VERDICT_LOG_BURST);
         roles_format(res->roles, roles, sizeof roles);
         /* A structured entry for the journal (no-op without journald) plus a stderr line. */
-        sd_journal_send("MESSAGE=push %" PRIu64 ": %s%s%s%s (roles %u)", res->id, v, why[0] ? " (" : "", why,
-                        why[0] ? ")" : "", res->roles, "MESSAGE_ID=" MESSAGE_ID_VERDICT, "PRIORITY=%i",
-                        res->verdict == VERDICT_APPLIED ? LOG_NOTICE : LOG_INFO, "PUSH_ID=%" PRIu64, res->id,
+        sd_journal_send("MESSAGE=push %" PRIu64 ": %s%s%s%s (roles %u)%s", res->id, v, why[0] ? " (" : "", why,
+                        why[0] ? ")" : "", res->roles, words, "MESSAGE_ID=%s", mid, "PRIORITY=%i", prio,
+                        "PUSH_ID=%" PRIu64, res->id,
                         "SEC=%s", policy_sec_to_string(sec), "ROLES=%u", res->roles,
                         "VERDICT=%s", v, "REASON=%s", why, "TRANSPORT=%s", transport ? transport : "", NULL);
         log_info("push %" PRIu64 ": verdict %s%s%s, sec %s, roles %u (%s)%s%s%s", res->id, v, why[0] ? ", reason " : "",
@@ -389,6 +432,20 @@ static void emit_verdict(Manager *m, const EngineResult *res) {
                 run_dbus_exports(m);
 }
 
+/* Every verdict, however it was reached (a method, the agent, the expiry sweep), is journalled
+ * and signalled through here (issue 10, point 9). */
+static void report_verdict(Manager *m, const EngineResult *res, int sec, const char *transport) {
+        log_verdict(res, sec, transport);
+        emit_verdict(m, res);
+}
+
+/* engine.h EngineVerdictFn: expiry, wherever the engine swept it. */
+static void on_engine_verdict(const EngineResult *res, void *userdata) {
+        Manager *m = userdata;
+
+        report_verdict(m, res, push_sec(m, res->id), "expiry");
+}
+
 static int reply_verdict(sd_bus_message *msg, const EngineResult *res, bool with_id) {
         IpcVerdict v = {
                 .id = res->id,
@@ -478,57 +535,168 @@ static int append_summary(sd_bus_message *m, const StorePending *p) {
         return sd_bus_message_close_container(m);
 }
 
+static void agent_offer_next(Manager *m);
+/* ProvidePin's back-off (below), which the agent's answers go through as well */
+static PinBackoff *pin_backoff_find(Manager *m, uid_t uid, bool create);
+static uint64_t pin_backoff_failed(Manager *m, uid_t uid);
+static uint64_t now_monotonic(Manager *m);
+
 /* ---- agent -------------------------------------------------------------------------------- */
 
+/*
+ * One agent at a time (RegisterAgent), asked about one pending push at a time, oldest first, and
+ * about each push once per registration (issue 10, point 9):
+ *   - at RegisterAgent it is offered every push that is pending then, one after the other (an
+ *     agent that starts after a push arrived still sees it);
+ *   - a push that becomes pending is offered as soon as the agent is free;
+ *   - after a wrong PIN the push is offered again, once the agent's uid may try again: the
+ *     agent's answers go through the same per-uid back-off as ProvidePin, so registering as the
+ *     agent is no way around it; the attempts per body digest are counted by the engine anyway;
+ *   - an agent that answers with an error, or not within AGENT_TIMEOUT_USEC, leaves the push
+ *     pending and is not asked about it again by this registration (provctl pending, pin,
+ *     confirm, or registering again, which offers every pending push afresh).
+ * Answers of a registration that has gone (unregistered, disconnected, replaced) are ignored.
+ */
 typedef struct AgentCall {
         Manager *m;
         uint64_t id;
+        uint64_t generation;    /* the registration it was sent to */
         bool pin;
 } AgentCall;
 
-static int agent_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        _cleanup_free_ AgentCall *ac = userdata;
+static bool agent_asked(Manager *m, uint64_t id) {
+        for (size_t i = 0; i < m->n_agent_asked; i++)
+                if (m->agent_asked[i] == id)
+                        return true;
+        return false;
+}
+
+static void agent_unask(Manager *m, uint64_t id) {
+        for (size_t i = 0; i < m->n_agent_asked; i++)
+                if (m->agent_asked[i] == id) {
+                        m->agent_asked[i] = m->agent_asked[--m->n_agent_asked];
+                        return;
+                }
+}
+
+static int agent_mark_asked(Manager *m, uint64_t id) {
+        uint64_t *n;
+
+        if (agent_asked(m, id))
+                return 0;
+        n = reallocarray(m->agent_asked, m->n_agent_asked + 1, sizeof(uint64_t));
+        if (!n)
+                return -ENOMEM;
+        m->agent_asked = n;
+        m->agent_asked[m->n_agent_asked++] = id;
+        return 0;
+}
+
+/* A new registration, or none: nothing asked, answers still out are ignored. */
+static void agent_reset(Manager *m) {
+        m->agent_generation++;
+        m->agent_busy = false;
+        m->agent_asked = mfree(m->agent_asked);
+        m->n_agent_asked = 0;
+        if (m->agent_retry)
+                (void) sd_event_source_set_enabled(m->agent_retry, SD_EVENT_OFF);
+}
+
+static void agent_forget(Manager *m) {
+        m->agent_owner = mfree(m->agent_owner);
+        m->agent_path = mfree(m->agent_path);
+        agent_reset(m);
+}
+
+/* The refusal window of @uid after wrong PINs, or 0 when it may try now. */
+static uint64_t pin_backoff_until(Manager *m, uid_t uid) {
+        PinBackoff *b = pin_backoff_find(m, uid, false);
+
+        return b && now_monotonic(m) < b->until_usec ? b->until_usec : 0;
+}
+
+static void pin_backoff_clear(Manager *m, uid_t uid) {
+        PinBackoff *b = pin_backoff_find(m, uid, false);
+
+        if (b) {
+                b->failures = 0;
+                b->until_usec = b->window_usec = 0;
+        }
+}
+
+/* The agent's answer to RequestPin / RequestConfirmation, applied as the user's. */
+static void agent_answer(Manager *m, const AgentCall *ac, sd_bus_message *reply) {
         EngineResult res = {};
         int r;
 
         if (sd_bus_message_is_method_error(reply, NULL)) {
                 log_info("push %" PRIu64 ": agent did not answer (%s); it stays pending", ac->id,
                          sd_bus_message_get_error(reply)->name);
-                return 0;
+                return;
         }
         if (ac->pin) {
                 _cleanup_(secret_freep) Secret *s = NULL;
                 const char *pin;
 
                 r = sd_bus_message_read(reply, "s", &pin);
-                if (r < 0 || strlen(pin) == 0 || strlen(pin) > IPC_PIN_MAX)
-                        return 0;
+                if (r < 0 || strlen(pin) == 0 || strlen(pin) > IPC_PIN_MAX) {
+                        log_info("push %" PRIu64 ": agent gave no PIN; it stays pending", ac->id);
+                        return;
+                }
                 r = secret_new_from_string(pin, &s);
                 if (r < 0)
-                        return 0;
-                r = engine_provide_pin(ac->m->engine, ac->id, s, &res);
+                        return;
+                r = engine_provide_pin(m->engine, ac->id, s, &res);
+                if (r >= 0 && res.pin_rejected) {
+                        uint64_t delay = pin_backoff_failed(m, m->agent_uid);
+
+                        if (res.verdict == VERDICT_PENDING) {
+                                /* asked again once the back-off allows (agent_offer_next) */
+                                log_info("push %" PRIu64 ": wrong PIN from the agent, %u attempt(s) left; asked "
+                                         "again in %" PRIu64 " s", res.id, res.attempts_left,
+                                         (uint64_t) (delay / 1000000U));
+                                agent_unask(m, ac->id);
+                                engine_result_done(&res);
+                                return;
+                        }
+                } else if (r >= 0 && res.verdict != VERDICT_EXPIRED && res.reason != REASON_PIN_ATTEMPTS_EXCEEDED)
+                        pin_backoff_clear(m, m->agent_uid);
         } else {
                 int ok;
 
                 r = sd_bus_message_read(reply, "b", &ok);
                 if (r < 0)
-                        return 0;
+                        return;
                 if (!ok) {
-                        r = engine_discard(ac->m->engine, ac->id);
+                        r = engine_discard(m->engine, ac->id);
                         if (r >= 0)
-                                log_info("push %" PRIu64 ": refused by the user (agent)", ac->id);
-                        return 0;
-                }
-                r = engine_confirm(ac->m->engine, ac->id, &res);
+                                res = (EngineResult) { .id = ac->id, .verdict = VERDICT_REJECTED,
+                                                       .reason = REASON_DISCARDED };
+                } else
+                        r = engine_confirm(m->engine, ac->id, &res);
         }
         if (r < 0) {
                 log_warning_errno(r, "push %" PRIu64 ": agent answer not applied: %m", ac->id);
-                return 0;
+                return;
         }
-        log_verdict(&res, push_sec(ac->m, res.id), "agent");
-        emit_verdict(ac->m, &res);
+        report_verdict(m, &res, push_sec(m, res.id), "agent");
         engine_result_done(&res);
+}
+
+static int agent_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        AgentCall *ac = userdata; /* freed with the slot (agent_call_free) */
+        Manager *m = ac->m;
+
+        if (ac->generation != m->agent_generation)
+                return 0; /* an agent that has gone or re-registered: not the user's answer now */
+        m->agent_busy = false;
+        agent_answer(m, ac, reply);
+        agent_offer_next(m);
         return 0;
+}
+
+static void agent_call_free(void *userdata) {
+        free(userdata);
 }
 
 /* RequestPin / RequestConfirmation arguments (t id, s sender, as summary) from the stored push. */
@@ -542,34 +710,112 @@ static int append_agent_args(const StorePending *p, void *userdata) {
         return append_summary(call, p);
 }
 
-static void ask_agent(Manager *m, const EngineResult *res) {
+static int ask_agent(Manager *m, uint64_t id, bool pin) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         _cleanup_free_ AgentCall *ac = NULL;
-        bool pin = res->reason == REASON_NEEDS_PIN;
         int r;
 
-        if (!m->agent_owner || res->verdict != VERDICT_PENDING)
-                return;
-        if (res->reason != REASON_NEEDS_PIN && res->reason != REASON_NEEDS_CONFIRMATION)
-                return;
-        if (res->repeated)
-                return; /* the same bytes again: the user was asked about this push already */
         ac = calloc(1, sizeof(*ac));
         if (!ac)
-                return;
-        *ac = (AgentCall) { .m = m, .id = res->id, .pin = pin };
+                return -ENOMEM;
+        *ac = (AgentCall) { .m = m, .id = id, .pin = pin, .generation = m->agent_generation };
         r = sd_bus_message_new_method_call(m->bus, &call, m->agent_owner, m->agent_path, IPC_AGENT_INTERFACE,
                                            pin ? IPC_M_AGENT_REQUEST_PIN : IPC_M_AGENT_REQUEST_CONFIRMATION);
         /* What the prompt shows comes from the store, as ListPending shows it. */
         if (r >= 0)
-                r = engine_get_pending(m->engine, res->id, append_agent_args, call);
+                r = engine_get_pending(m->engine, id, append_agent_args, call);
         if (r >= 0)
-                r = sd_bus_call_async(m->bus, NULL, call, agent_reply, ac, AGENT_TIMEOUT_USEC);
+                r = sd_bus_call_async(m->bus, &slot, call, agent_reply, ac, AGENT_TIMEOUT_USEC);
+        if (r < 0)
+                return r;
+        /* the slot owns the call's state from here; it lives until the reply (or the bus) goes */
+        TAKE_PTR(ac);
+        (void) sd_bus_slot_set_destroy_callback(slot, agent_call_free);
+        (void) sd_bus_slot_set_floating(slot, 1);
+        return 0;
+}
+
+typedef struct PendingRef {
+        uint64_t id;
+        bool pin;
+} PendingRef;
+
+typedef struct PendingRefs {
+        PendingRef *items;
+        size_t n;
+} PendingRefs;
+
+static int collect_pending_ref(const StorePending *p, void *userdata) {
+        PendingRefs *l = userdata;
+        PendingRef *n = reallocarray(l->items, l->n + 1, sizeof(PendingRef));
+
+        if (!n)
+                return -ENOMEM;
+        l->items = n;
+        l->items[l->n++] = (PendingRef) { .id = p->id, .pin = p->state == PENDING_NEEDS_PIN };
+        return 0;
+}
+
+static int on_agent_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        agent_offer_next(userdata);
+        return 0;
+}
+
+/* Ask the agent about the oldest pending push it was not asked about yet (see above). */
+static void agent_offer_next(Manager *m) {
+        _cleanup_free_ PendingRef *items = NULL;
+        PendingRefs l = {};
+        uint64_t retry = 0, until = 0;
+        size_t k = 0;
+        int r;
+
+        if (!m->agent_owner || m->agent_busy)
+                return;
+        r = engine_foreach_pending(m->engine, collect_pending_ref, &l);
+        items = l.items;
         if (r < 0) {
-                log_warning_errno(r, "Failed to ask the agent about push %" PRIu64 ": %m", res->id);
+                log_warning_errno(r, "Failed to list the pending pushes for the agent: %m");
                 return;
         }
-        TAKE_PTR(ac);
+        /* forget what is no longer pending: the list stays as small as the pending queue */
+        for (size_t i = 0; i < m->n_agent_asked; i++) {
+                bool still = false;
+
+                for (size_t j = 0; j < l.n && !still; j++)
+                        still = l.items[j].id == m->agent_asked[i];
+                if (still)
+                        m->agent_asked[k++] = m->agent_asked[i];
+        }
+        m->n_agent_asked = k;
+        for (size_t j = 0; j < l.n; j++) {
+                const PendingRef *p = &l.items[j];
+
+                if (agent_asked(m, p->id))
+                        continue;
+                if (p->pin && (until = pin_backoff_until(m, m->agent_uid)) > 0) {
+                        retry = retry ? MIN(retry, until) : until;
+                        continue;
+                }
+                if (agent_mark_asked(m, p->id) < 0)
+                        return;
+                r = ask_agent(m, p->id, p->pin);
+                if (r >= 0) {
+                        m->agent_busy = true;
+                        return;
+                }
+                log_warning_errno(r, "Failed to ask the agent about push %" PRIu64 ": %m", p->id);
+        }
+        if (retry == 0)
+                return;
+        if (!m->agent_retry)
+                r = sd_event_add_time(m->event, &m->agent_retry, CLOCK_MONOTONIC, retry, 0, on_agent_retry, m);
+        else
+                r = sd_event_source_set_time(m->agent_retry, retry);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->agent_retry, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_warning_errno(r, "Failed to schedule the agent's next PIN request: %m");
 }
 
 /* ---- methods ------------------------------------------------------------------------------ */
@@ -655,10 +901,10 @@ static int method_submit(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         r = engine_submit(m->engine, &sub, &res);
         if (r < 0)
                 return log_error_errno(r, "Failed to process push: %m"), sd_bus_error_set_errno(error, r);
-        log_verdict(&res, sub.content_kind == WSP_CONTENT_PKCS7 ? (int) POLICY_SEC_SIGNED : s.sec, s.transport);
         r = reply_verdict(msg, &res, true);
-        emit_verdict(m, &res);
-        ask_agent(m, &res);
+        report_verdict(m, &res, sub.content_kind == WSP_CONTENT_PKCS7 ? (int) POLICY_SEC_SIGNED : s.sec, s.transport);
+        if (res.verdict == VERDICT_PENDING)
+                agent_offer_next(m); /* once the agent is free; the same bytes again are not asked twice */
         engine_result_done(&res);
         return r < 0 ? r : 1;
 }
@@ -755,22 +1001,21 @@ static int method_provide_pin(sd_bus_message *msg, void *userdata, sd_bus_error 
         if (res.pin_rejected) {
                 uint64_t delay = pin_backoff_failed(m, uid);
 
-                log_info("push %" PRIu64 ": wrong PIN, %u attempt(s) left; uid %u may try again in %" PRIu64 " s",
-                         res.id, res.attempts_left, (unsigned) uid, (uint64_t) (delay / 1000000U));
+                if (res.verdict == VERDICT_PENDING)
+                        log_info("push %" PRIu64 ": wrong PIN, %u attempt(s) left; uid %u may try again in %" PRIu64
+                                 " s", res.id, res.attempts_left, (unsigned) uid, (uint64_t) (delay / 1000000U));
+                else
+                        /* the last allowed attempt failed: the push is rejected and locked out, a
+                         * verdict like any other (point 9); the caller still gets the one answer
+                         * every authentication failure gets */
+                        report_verdict(m, &res, push_sec(m, res.id), "pin");
                 engine_result_done(&res);
                 return sd_bus_error_set(error, IPC_ERROR_AUTH_FAILED, IPC_AUTH_FAILED_MESSAGE);
         }
-        if (res.verdict != VERDICT_EXPIRED && res.reason != REASON_PIN_ATTEMPTS_EXCEEDED) {
-                /* the PIN authenticated the push: this caller starts afresh */
-                b = pin_backoff_find(m, uid, false);
-                if (b) {
-                        b->failures = 0;
-                        b->until_usec = b->window_usec = 0;
-                }
-        }
-        log_verdict(&res, push_sec(m, res.id), "pin");
+        if (res.verdict != VERDICT_EXPIRED && res.reason != REASON_PIN_ATTEMPTS_EXCEEDED)
+                pin_backoff_clear(m, uid); /* the PIN authenticated the push: this caller starts afresh */
         r = reply_verdict(msg, &res, false);
-        emit_verdict(m, &res);
+        report_verdict(m, &res, push_sec(m, res.id), "pin");
         engine_result_done(&res);
         return r < 0 ? r : 1;
 }
@@ -790,9 +1035,8 @@ static int method_confirm(sd_bus_message *msg, void *userdata, sd_bus_error *err
         r = engine_confirm(m->engine, id, &res);
         if (r < 0)
                 return errno_to_bus_error(r, error);
-        log_verdict(&res, push_sec(m, res.id), "confirm");
         r = reply_verdict(msg, &res, false);
-        emit_verdict(m, &res);
+        report_verdict(m, &res, push_sec(m, res.id), "confirm");
         engine_result_done(&res);
         return r < 0 ? r : 1;
 }
@@ -811,10 +1055,10 @@ static int method_discard(sd_bus_message *msg, void *userdata, sd_bus_error *err
         r = engine_discard(m->engine, id);
         if (r < 0)
                 return errno_to_bus_error(r, error);
-        log_info("push %" PRIu64 ": discarded by the user", id);
         EngineResult res = { .id = id, .verdict = VERDICT_REJECTED, .reason = REASON_DISCARDED };
-        emit_verdict(m, &res);
-        return sd_bus_reply_method_return(msg, "");
+        r = sd_bus_reply_method_return(msg, "");
+        report_verdict(m, &res, push_sec(m, id), "discard");
+        return r;
 }
 
 static int append_pending(const StorePending *p, void *userdata) {
@@ -1127,6 +1371,66 @@ static int method_list_certificates(sd_bus_message *msg, void *userdata, sd_bus_
         return reply_list(msg, m, "(ssssust)", fill_certificates, 0, error);
 }
 
+/* One GetPendingDocument row: escaped to one printable line per field and bounded
+ * (IPC_DOCUMENT_VALUE_MAX); a password's values are never shown, only whether it changes. */
+static int append_change(const EngineChange *c, void *userdata) {
+        sd_bus_message *reply = userdata;
+        char group[IPC_DOCUMENT_VALUE_MAX + 1], path[IPC_DOCUMENT_VALUE_MAX + 1], name[IPC_DOCUMENT_VALUE_MAX + 1],
+                value[IPC_DOCUMENT_VALUE_MAX + 1], old[IPC_DOCUMENT_VALUE_MAX + 1];
+        bool hide = c->rank != ENGINE_GROUP_CERTIFICATES && parm_is_password(c->name);
+        int r;
+
+        display_escape(c->group, group, sizeof group);
+        display_escape(c->chpath, path, sizeof path);
+        display_escape(c->name, name, sizeof name);
+        display_escape(!c->value ? "" : hide ? "(hidden)" : c->value, value, sizeof value);
+        display_escape(!c->old_value ? "" : hide ? "(hidden)" : c->old_value, old, sizeof old);
+        r = sd_bus_message_append(reply, "(ssssss)", group, path, name, engine_change_kind_to_string(c->kind), value,
+                                  old);
+        return r < 0 ? r : 0;
+}
+
+/* GetPendingDocument(t id): what a pending push would change (issue 10, point 10). The engine
+ * decodes only a push it authenticated, after authenticating it again (engine.h); a push that
+ * waits for its PIN gets WrongState: the user sees provd's words about it, labelled unverified. */
+static int method_get_pending_document(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        uint64_t id;
+        int r;
+
+        r = check_caller(m, msg, CALLER_USER, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(msg, "t", &id);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(ssssss)");
+        if (r < 0)
+                return r;
+        r = engine_pending_document(m->engine, id, append_change, reply);
+        switch (r) {
+        case -EBUSY:
+                return sd_bus_error_set(error, IPC_ERROR_WRONG_STATE,
+                                        "The push waits for its PIN: its content is not authenticated and was not "
+                                        "decoded; its (unverified) summary is in ListPending");
+        case -EPERM:
+                return sd_bus_error_set(error, IPC_ERROR_WRONG_STATE, "Unsigned pushes are no longer accepted");
+        case -EBADMSG:
+                return sd_bus_error_set(error, IPC_ERROR_MALFORMED, "The document cannot be read");
+        default:
+                if (r < 0)
+                        return errno_to_bus_error(r, error);
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 /* Install(ay package): a signed package from root or group provboot (provctl install). The
  * caller is trusted with nothing but handing over bytes: the package earns exactly the roles of
  * the SPC certificate its signature chains to, as if it had come over the air. */
@@ -1151,9 +1455,10 @@ static int method_install(sd_bus_message *msg, void *userdata, sd_bus_error *err
         r = engine_install(m->engine, data, size, "install", &res);
         if (r < 0)
                 return log_error_errno(r, "Failed to process package: %m"), sd_bus_error_set_errno(error, r);
-        log_verdict(&res, (int) POLICY_SEC_SIGNED, "install");
         r = reply_verdict(msg, &res, true);
-        emit_verdict(m, &res);
+        report_verdict(m, &res, (int) POLICY_SEC_SIGNED, "install");
+        if (res.verdict == VERDICT_PENDING)
+                agent_offer_next(m);
         engine_result_done(&res);
         return r < 0 ? r : 1;
 }
@@ -1161,6 +1466,7 @@ static int method_install(sd_bus_message *msg, void *userdata, sd_bus_error *err
 static int method_register_agent(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         const char *path;
+        uid_t uid;
         int r;
 
         r = check_caller(m, msg, CALLER_USER, error);
@@ -1171,14 +1477,23 @@ static int method_register_agent(sd_bus_message *msg, void *userdata, sd_bus_err
                 return r;
         if (m->agent_owner && !streq_ptr(m->agent_owner, sd_bus_message_get_sender(msg)))
                 return sd_bus_error_set(error, IPC_ERROR_AGENT_EXISTS, "Another agent is registered");
-        free(m->agent_owner);
-        free(m->agent_path);
+        r = caller_uid(msg, &uid);
+        if (r < 0)
+                return sd_bus_error_set(error, IPC_ERROR_ACCESS_DENIED, "Cannot determine caller");
+        agent_forget(m);
         m->agent_owner = strdup(sd_bus_message_get_sender(msg));
         m->agent_path = strdup(path);
-        if (!m->agent_owner || !m->agent_path)
+        if (!m->agent_owner || !m->agent_path) {
+                agent_forget(m);
                 return -ENOMEM;
-        log_info("Agent registered by %s", m->agent_owner);
-        return sd_bus_reply_method_return(msg, "");
+        }
+        m->agent_uid = uid;
+        log_info("Agent registered by %s (uid %u)", m->agent_owner, (unsigned) uid);
+        /* Answer first, then offer it every push pending now, also those that arrived before it
+         * registered (point 9): the agent's own RegisterAgent call has returned when it is asked. */
+        r = sd_bus_reply_method_return(msg, "");
+        agent_offer_next(m);
+        return r;
 }
 
 static int method_unregister_agent(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -1195,8 +1510,7 @@ static int method_unregister_agent(sd_bus_message *msg, void *userdata, sd_bus_e
         if (!m->agent_owner || !streq_ptr(m->agent_owner, sd_bus_message_get_sender(msg)) ||
             !streq_ptr(m->agent_path, path))
                 return sd_bus_error_set(error, IPC_ERROR_NO_SUCH_PUSH, "No such agent");
-        m->agent_owner = mfree(m->agent_owner);
-        m->agent_path = mfree(m->agent_path);
+        agent_forget(m);
         return sd_bus_reply_method_return(msg, "");
 }
 
@@ -1212,8 +1526,7 @@ static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_err
                 return 0;
         if (m->agent_owner && streq_ptr(name, m->agent_owner) && (!new || !*new)) {
                 log_info("Agent %s disappeared", m->agent_owner);
-                m->agent_owner = mfree(m->agent_owner);
-                m->agent_path = mfree(m->agent_path);
+                agent_forget(m);
         }
         return 0;
 }
@@ -1266,6 +1579,8 @@ static const sd_bus_vtable verifier_vtable[] = {
                                  SD_BUS_PARAM(certificates), method_list_certificates, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES(IPC_M_GET_MMS_SETTINGS, "", , IPC_SIG_MMS_SETTINGS, SD_BUS_PARAM(settings),
                                  method_get_mms_settings, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_GET_PENDING_DOCUMENT, "t", SD_BUS_PARAM(id), IPC_SIG_PENDING_DOCUMENT_OUT,
+                                 SD_BUS_PARAM(changes), method_get_pending_document, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_NAMES(IPC_S_VERDICT, IPC_SIG_VERDICT_SIGNAL,
                                  SD_BUS_PARAM(id) SD_BUS_PARAM(verdict) SD_BUS_PARAM(reason) SD_BUS_PARAM(roles), 0),
         SD_BUS_SIGNAL_WITH_NAMES(IPC_S_MMS_SETTINGS_CHANGED, IPC_SIG_MMS_SETTINGS, SD_BUS_PARAM(settings), 0),
@@ -1447,6 +1762,8 @@ int main(int argc, char **argv) {
                                       "org.freedesktop.DBus", "NameOwnerChanged", on_name_owner_changed, NULL, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch bus names: %m"), EXIT_FAILURE;
+        /* expiry, wherever the engine sweeps it, is journalled and signalled (point 9) */
+        engine_set_verdict_hook(m->engine, on_engine_verdict, m);
         r = imsi_source_start(m->bus, m->engine, m->config->network_pin_source, &m->imsi);
         if (r < 0)
                 log_warning_errno(r, "Failed to watch the network PIN source: %m");
