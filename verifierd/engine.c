@@ -1839,7 +1839,9 @@ int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *use
                 doc_body = p->body;
                 doc_len = p->body_len;
         } else {
-                const Secret *imsi = current_imsi(e);
+                const char *why;
+                /* the SIM of the modem the push arrived on, now (sim_for; "Which SIM" in engine.h) */
+                const Secret *imsi = sim_imsi(e, sim_for(e, p->modem, &why));
 
                 if (p->sec < 0 || p->sec >= _WSP_SEC_MAX || auth_needs_pin(p->sec))
                         return -EBUSY; /* never stored in this state; refuse rather than guess */
