@@ -15,7 +15,7 @@ for b in ${BENCHES:-}; do
         echo "== bench $b"
         bin=$BUILD/bench/$b
         if [ -f "bench/$b.sh" ]; then
-                BENCH_BIN=$bin sh "bench/$b.sh"
+                BENCH_BIN=$bin "bench/$b.sh" # by its own first line (bench-e2e.sh is bash)
         elif [ -x "$bin" ]; then
                 "$bin"
         else

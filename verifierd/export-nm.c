@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "export-dbus.h"
@@ -687,6 +688,14 @@ typedef enum Action {
         ACTION_FOREIGN,                 /* not ours and never was: do not touch */
 } Action;
 
+/* Two keyfile content digests (hex SHA-256, STORE_DIGEST_HEX_LEN) equal? They are no secret (the
+ * files are readable by root), but every digest/MAC comparison in verifierd is constant-time
+ * (CRYPTO_memcmp), so none of them can turn into a timing oracle if a secret ever feeds one. */
+static bool digest_eq(const char *a, const char *b) {
+        return a && b && strlen(a) == STORE_DIGEST_HEX_LEN && strlen(b) == STORE_DIGEST_HEX_LEN &&
+               CRYPTO_memcmp(a, b, STORE_DIGEST_HEX_LEN) == 0;
+}
+
 static Action decide_action(const NmProfile *p, const char *want_digest, const Record *rec, const File *f) {
         /* A push newer than the one whose rendering we wrote installs the profile again: its
          * rendering wins over the user's change (the user accepted that push). */
@@ -694,7 +703,7 @@ static Action decide_action(const NmProfile *p, const char *want_digest, const R
 
         /* Exactly the rendering of now: ours, whatever the record says (a crash between the
          * rename and the record leaves the record one rendering behind). */
-        if (f->state == FILE_OURS && strcmp(f->digest, want_digest) == 0)
+        if (f->state == FILE_OURS && digest_eq(f->digest, want_digest))
                 return ACTION_WRITE;
         if (!rec)
                 /* Never written by us as far as the store knows: absent -> create; a file of ours
@@ -702,7 +711,7 @@ static Action decide_action(const NmProfile *p, const char *want_digest, const R
                 return f->state == FILE_OTHER ? ACTION_FOREIGN : ACTION_WRITE;
         if (f->state == FILE_ABSENT)
                 return newer ? ACTION_WRITE : ACTION_KEEP_USER_REMOVED;
-        if (f->state == FILE_OURS && strcmp(f->digest, rec->digest) == 0)
+        if (f->state == FILE_OURS && digest_eq(f->digest, rec->digest))
                 return ACTION_WRITE; /* exactly what we wrote: ours to update */
         /* Changed by someone else (content, or our marker taken out). A newer push rewrites a
          * file that is still ours by the ownership rule; one that is not stays untouched. */
@@ -819,7 +828,7 @@ int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, Export
                 /* The record after the file: a crash in between leaves a file of ours without a
                  * record, which the next run adopts; the reverse order would leave a record of a
                  * file never written, which would read as "removed by the user". */
-                if (!rec || rec->push_id != p->push_id || strcmp(rec->digest, digest) != 0 ||
+                if (!rec || rec->push_id != p->push_id || !digest_eq(rec->digest, digest) ||
                     rec->state != STORE_NM_FILE_WRITTEN || strcmp(rec->root, p->root) != 0) {
                         int k = store_put_nm_file(s, &put);
 
@@ -875,7 +884,7 @@ int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, Export
                         KEEP_ERR(r);
                         continue;
                 }
-                if (f.state != FILE_OURS || (rec && strcmp(f.digest, rec->digest) != 0)) {
+                if (f.state != FILE_OURS || (rec && !digest_eq(f.digest, rec->digest))) {
                         /* Not ours, or changed by someone else since we wrote it: theirs now, left
                          * in place. The record stays (marked) while the file exists, so the file is
                          * not taken for an older build's and removed next time, and the release is
