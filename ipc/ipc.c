@@ -343,6 +343,33 @@ int ipc_inject_on_modem_read(sd_bus_message *m, IpcInject *ret) {
         return 0;
 }
 
+int ipc_inject_read_any_size(sd_bus_message *m, bool on_modem, IpcInject *ret) {
+        IpcInject i = { .modem = "" };
+        const void *data;
+        size_t size;
+        int r;
+
+        r = sd_bus_message_read_array(m, 'y', &data, &size);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "s", &i.format);
+        if (r < 0)
+                return r;
+        if (!ipc_format_valid(i.format))
+                return -EINVAL;
+        if (on_modem) {
+                r = sd_bus_message_read(m, "s", &i.modem);
+                if (r < 0)
+                        return r;
+                if (!ipc_modem_valid(i.modem))
+                        return -EDOM;
+        }
+        i.data = data;
+        i.size = size;
+        *ret = i;
+        return 0;
+}
+
 int ipc_pin_append(sd_bus_message *m, const IpcPin *p) {
         return sd_bus_message_append(m, "ts", p->id, p->pin);
 }

@@ -266,6 +266,10 @@ int ipc_inject_read(sd_bus_message *m, IpcInject *ret);
 /* InjectOnModem: Inject's arguments, then the modem (validated as in SubmitWithSummary). */
 int ipc_inject_on_modem_append(sd_bus_message *m, const IpcInject *i);
 int ipc_inject_on_modem_read(sd_bus_message *m, IpcInject *ret);
+/* Inject's (@on_modem: InjectOnModem's) arguments with the format and modem checked but not the
+ * size: provd answers empty or oversize data with a verdict, not an error (DESIGN.md). Return:
+ * 0; -EINVAL an unknown format; -EDOM a modem that is not valid; or sd-bus' error. */
+int ipc_inject_read_any_size(sd_bus_message *m, bool on_modem, IpcInject *ret);
 
 typedef struct IpcPin {
         uint64_t id;

@@ -411,6 +411,38 @@ START_TEST(test_inject) {
         sealed(m);
         ck_assert_int_eq(ipc_inject_on_modem_read(m, &got), -EINVAL);
         sd_bus_message_unref(m);
+
+        /* provd's second look: any size (it answers that with a verdict), format and modem checked */
+        in.modem = "/ril_0";
+        in.size = IPC_INJECT_MAX + 1;
+        for (int on = 0; on <= 1; on++) {
+                m = new_msg();
+                ck_assert_int_ge(on ? ipc_inject_on_modem_append(m, &in) : ipc_inject_append(m, &in), 0);
+                sealed(m);
+                ck_assert_int_eq(ipc_inject_read_any_size(m, on, &got), 0);
+                ck_assert_uint_eq(got.size, IPC_INJECT_MAX + 1);
+                ck_assert_str_eq(got.modem, on ? "/ril_0" : "");
+                sd_bus_message_unref(m);
+        }
+        in.size = 0;
+        m = new_msg();
+        ck_assert_int_ge(ipc_inject_append(m, &in), 0);
+        sealed(m);
+        ck_assert_int_eq(ipc_inject_read_any_size(m, false, &got), 0);
+        ck_assert_uint_eq(got.size, 0);
+        sd_bus_message_unref(m);
+        in.modem = "not a path";
+        m = new_msg();
+        ck_assert_int_ge(ipc_inject_on_modem_append(m, &in), 0);
+        sealed(m);
+        ck_assert_int_eq(ipc_inject_read_any_size(m, true, &got), -EDOM);
+        sd_bus_message_unref(m);
+        in.format = "png";
+        m = new_msg();
+        ck_assert_int_ge(ipc_inject_on_modem_append(m, &in), 0);
+        sealed(m);
+        ck_assert_int_eq(ipc_inject_read_any_size(m, true, &got), -EINVAL);
+        sd_bus_message_unref(m);
 }
 END_TEST
 
