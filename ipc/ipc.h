@@ -79,7 +79,8 @@
 #define IPC_M_UNREGISTER_AGENT "UnregisterAgent"    /* (o path) -> () */
 #define IPC_M_GET_HISTORY "GetHistory"              /* (u max) -> a(ttsssssuss) */
 #define IPC_SIG_HISTORY_IN "u"
-#define IPC_SIG_PUSH_ITEM "(ttsssssuss)"            /* id, time, sender, transport, sec, verdict, reason, roles, denied, digest */
+#define IPC_SIG_PUSH_ITEM "(ttsssssuss)"            /* id, time, sender, transport, sec, verdict, reason,
+                                                     * roles, denied, digest */
 #define IPC_SIG_HISTORY_OUT "a" IPC_SIG_PUSH_ITEM
 #define IPC_M_GET_PUSH "GetPush"                    /* (t id) -> (ttsssssuss) */
 #define IPC_SIG_PUSH_OUT IPC_SIG_PUSH_ITEM

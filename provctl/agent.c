@@ -281,8 +281,9 @@ static int agent_release(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 
 static const sd_bus_vtable agent_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_METHOD_WITH_NAMES(IPC_M_AGENT_REQUEST_PIN, IPC_SIG_AGENT_REQUEST_IN, SD_BUS_PARAM(id) SD_BUS_PARAM(sender)
-                                 SD_BUS_PARAM(summary), IPC_SIG_AGENT_PIN_OUT, SD_BUS_PARAM(pin), agent_request_pin,
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_AGENT_REQUEST_PIN, IPC_SIG_AGENT_REQUEST_IN,
+                                 SD_BUS_PARAM(id) SD_BUS_PARAM(sender) SD_BUS_PARAM(summary), IPC_SIG_AGENT_PIN_OUT,
+                                 SD_BUS_PARAM(pin), agent_request_pin,
                                  SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_METHOD_WITH_NAMES(IPC_M_AGENT_REQUEST_CONFIRMATION, IPC_SIG_AGENT_REQUEST_IN,
                                  SD_BUS_PARAM(id) SD_BUS_PARAM(sender) SD_BUS_PARAM(summary),

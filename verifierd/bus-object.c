@@ -551,7 +551,8 @@ static int append_export(const ExportNmStatus *st, void *userdata) {
                 if (asprintf(&detail, "%s; NetworkManager not running: loaded when it starts", st->file) < 0)
                         return -ENOMEM;
         } else if (st->file || st->detail) {
-                if (asprintf(&detail, "%s%s%s", st->file ?: "", st->file && st->detail ? "; " : "", st->detail ?: "") < 0)
+                if (asprintf(&detail, "%s%s%s", st->file ?: "", st->file && st->detail ? "; " : "",
+                             st->detail ?: "") < 0)
                         return -ENOMEM;
         }
         IpcExportRow row = { .root = st->root, .exporter = "NetworkManager", .state = st->state, .detail = detail };

@@ -566,7 +566,8 @@ START_TEST(test_rows) {
         char sig_[64];
         IpcPendingRow pending[2] = {
                 { .id = 1, .sender = "+49", .sec = "NETWPIN", .waiting = "needs-pin", .received_usec = 2,
-                  .expires_usec = 3, .summary = { .lines = { "(unverified) NAPDEF a", "(unverified) +1 more" }, .n = 2 } },
+                  .expires_usec = 3,
+                  .summary = { .lines = { "(unverified) NAPDEF a", "(unverified) +1 more" }, .n = 2 } },
                 { .id = 4, .sender = NULL, .sec = "USERPIN", .waiting = "needs-confirmation" },
         };
         IpcPushRow pushes[2] = {
