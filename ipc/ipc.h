@@ -4,9 +4,12 @@
  *
  * Every bus name, object path, interface, member, signature, size limit and error name is
  * spelled here and nowhere else. Each method has a parameter struct and a pair of typed
- * functions: *_append (caller side) and *_read (receiving side). The *_read functions validate
- * every field even when the sender is our own code: verifierd must assume provd is compromised.
- * Byte arrays are borrowed from the message; nothing is copied until it is validated.
+ * functions: *_append (caller side) and *_read (receiving side); a reply that is a list is an
+ * IpcList of typed rows (ipc_list_open / *_row_append, ipc_list_enter / *_row_read). The
+ * *_read functions validate every field even when the sender is our own code: verifierd must
+ * assume provd is compromised. Strings and byte arrays are borrowed from the message; nothing is
+ * copied until it is validated. ipc_error_map is the one errno <-> D-Bus error table.
+ * tests/unit/test-ipc.c round-trips every marshaller; tests/fuzz/fuzz-ipc.c fuzzes the readers.
  * The introspection XML in ipc/org.provboot.*.xml is the interface documentation; a test
  * compares it with what the running daemons export.
  */

@@ -910,6 +910,25 @@ static const sd_bus_vtable anyone_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
+/* Every method of @vtable has its row in method_table, for @audience: a method added to a vtable
+ * without declaring who may call it stops verifierd at start-up instead of being refused at
+ * every call. Return: 0 or -EPROTO. */
+static int vtable_check(const sd_bus_vtable *vtable, Audience audience) {
+        for (const sd_bus_vtable *v = vtable; v->type != _SD_BUS_VTABLE_END; v++) {
+                bool found = false;
+
+                if (v->type != _SD_BUS_VTABLE_METHOD)
+                        continue;
+                for (size_t i = 0; i < ELEMENTSOF(method_table) && !found; i++)
+                        found = streq_ptr(method_table[i].member, v->x.method.member) &&
+                                method_table[i].audience == audience && v->x.method.handler == dispatch;
+                if (!found)
+                        return log_error_errno(-EPROTO, "%s: not in the method table for its vtable",
+                                               v->x.method.member);
+        }
+        return 0;
+}
+
 int bus_object_register(Manager *m) {
         static const sd_bus_vtable *const vtables[_AUDIENCE_MAX] = {
                 [AUDIENCE_PROVD] = provd_vtable,
@@ -919,6 +938,9 @@ int bus_object_register(Manager *m) {
         int r;
 
         for (Audience a = 0; a < _AUDIENCE_MAX; a++) {
+                r = vtable_check(vtables[a], a);
+                if (r < 0)
+                        return r;
                 m->audiences[a] = (BusAudience) { .manager = m, .audience = a };
                 r = sd_bus_add_object_vtable(m->bus, NULL, IPC_VERIFIER_PATH, IPC_VERIFIER_INTERFACE, vtables[a],
                                              &m->audiences[a]);
