@@ -117,6 +117,12 @@ static int sim_find(Engine *e, const char *modem) {
         return -1;
 }
 
+/* The caller's Config is borrowed and may change between calls (a reload, tests): the effective
+ * copy is rebuilt at every entry point that reads it. A struct copy and ten keys: cheap. */
+static void refresh_config(Engine *e) {
+        ota_policy_overlay(e->base, &e->layer, &e->effective);
+}
+
 static int layer_row(const StorePolicyRow *row, void *userdata) {
         OtaPolicyLayer *l = userdata;
         OtaKey k = ota_key_from_string(row->key);
@@ -311,6 +317,7 @@ Store *engine_get_store(Engine *e) {
 }
 
 const Config *engine_get_config(Engine *e) {
+        refresh_config(e);
         return e->config;
 }
 
@@ -1290,6 +1297,8 @@ int engine_install(Engine *e, const uint8_t *package, size_t len, const char *tr
         _cleanup_(ctx_done) Ctx c = {};
         int r;
 
+        refresh_config(e);
+
         if (!package || len == 0)
                 return -EINVAL;
         if (len > ENGINE_PACKAGE_MAX)
@@ -1381,6 +1390,8 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
         uint8_t mac[AUTH_MAC_LEN];
         bool oom;
         int r;
+
+        refresh_config(e);
 
         if (!s || !s->body || s->body_len > ENGINE_BODY_MAX)
                 return -EINVAL;
@@ -1530,6 +1541,8 @@ int engine_provide_pin(Engine *e, uint64_t id, const Secret *pin, EngineResult *
         bool oom;
         int r;
 
+        refresh_config(e);
+
         if (!pin)
                 return -EINVAL;
         r = ctx_from_pending(e, id, &c, &p, ret);
@@ -1576,6 +1589,8 @@ int engine_confirm(Engine *e, uint64_t id, EngineResult *ret) {
         _cleanup_(store_pending_freep) StorePending *p = NULL;
         _cleanup_(ctx_done) Ctx c = {};
         int r;
+
+        refresh_config(e);
 
         r = ctx_from_pending(e, id, &c, &p, ret);
         if (r != 0)
@@ -1627,6 +1642,8 @@ void engine_set_verdict_hook(Engine *e, EngineVerdictFn fn, void *userdata) {
 int engine_expire(Engine *e, uint64_t now_usec) {
         _cleanup_free_ uint64_t *ids = NULL;
         int n;
+
+        refresh_config(e);
 
         n = store_expire(e->store, now_usec ? now_usec : now(e), &ids);
         /* Point 9: an expired push is a verdict like any other; the hook journals and signals
@@ -1901,6 +1918,8 @@ int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *use
         const uint8_t *doc_body;
         size_t doc_len;
         int r;
+
+        refresh_config(e);
 
         (void) engine_expire(e, 0);
         r = store_get_pending(e->store, id, &p);

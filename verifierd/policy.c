@@ -397,7 +397,8 @@ static void walk(Eval *e, const CpCharacteristic *c) {
                         deny(e, c, p, REASON_ROLE_DENIED, pneed);
                         continue;
                 }
-                if (flagged(p->flags)) {
+                if (flagged(p->flags) && !(cert && c->parent && !c->parent->parent && strcmp(p->name, "Delete") == 0)) {
+                        /* (a store's Delete parm is certstore.c's: it removes a certificate) */
                         deny(e, c, p, REASON_UNSUPPORTED, 0);
                         continue;
                 }
