@@ -1908,6 +1908,30 @@ static int diff_certificates(Engine *e, const CpDoc *doc, uint32_t roles, Change
         return 0;
 }
 
+/* The over-the-air policy values of the document (ota-policy.h) against those in force. */
+static int diff_policy(Engine *e, const CpDoc *doc, ChangeList *out) {
+        for (const CpCharacteristic *c = doc->chars; c; c = c->next) {
+                if (strcmp(c->type, OTA_SECURITY_POLICY) != 0)
+                        continue;
+                for (const CpParm *p = c->parms; p; p = p->next) {
+                        char old[16];
+                        uint32_t v;
+                        OtaKey k;
+                        int r;
+
+                        if (ota_policy_parse(p->name, p->value, &k, &v) < 0)
+                                return -EBADMSG; /* it passed at submission: refuse rather than guess */
+                        snprintf(old, sizeof old, "%" PRIu32, ota_key_get(e->config, k));
+                        r = change_add(out, ENGINE_GROUP_POLICY, OTA_SECURITY_POLICY, "/SecurityPolicy", p->name,
+                                       p->value, old,
+                                       v == ota_key_get(e->config, k) ? ENGINE_CHANGE_UNCHANGED : ENGINE_CHANGE_CHANGED);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
 int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *userdata) {
         _cleanup_(store_pending_freep) StorePending *p = NULL;
         _cleanup_(anchors_done) Anchors anchors = {};
@@ -1981,6 +2005,9 @@ int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *use
                                 return r;
                 }
         r = diff_certificates(e, doc, p->roles, &out);
+        if (r < 0)
+                return r;
+        r = diff_policy(e, doc, &out);
         if (r < 0)
                 return r;
         /* network-level groups first; document order within a group */

@@ -165,6 +165,17 @@ static int parse_value(OtaSyntax syntax, const char *s, uint32_t *ret) {
         return -EINVAL;
 }
 
+int ota_policy_parse(const char *number, const char *value, OtaKey *ret_key, uint32_t *ret_value) {
+        for (size_t i = 0; number && i < ELEMENTSOF(policies); i++)
+                if (strcmp(number, policies[i].number) == 0) {
+                        if (parse_value(policies[i].syntax, value, ret_value) < 0)
+                                return -EINVAL;
+                        *ret_key = policies[i].keys[0];
+                        return 0;
+                }
+        return -ENOENT;
+}
+
 unsigned ota_policy_check(const Config *c, uint32_t roles, const CpCharacteristic *sp, OtaPolicyChange *change,
                           OtaDenyFn deny, void *userdata) {
         unsigned n = 0;

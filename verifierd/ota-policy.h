@@ -71,6 +71,18 @@ OtaKey ota_key_from_string(const char *s);
 /* The value of @k in @c, as the layer stores it (booleans 0/1). */
 uint32_t ota_key_get(const Config *c, OtaKey k);
 
+/**
+ * ota_policy_parse() - one SecurityPolicy parm: the (first) key it sets and its value, normalised
+ *   as the layer keeps it (switches and booleans 0/1).
+ * @number: the parm name ("4119").
+ * @value: the parm value.
+ * @ret_key: the key (4142: OTA_KEY_ACCEPT_USER_PIN; it sets OTA_KEY_ACCEPT_USER_PIN_MAC too).
+ * @ret_value: the value.
+ *
+ * Return: 0; -ENOENT not a policy the layer keeps; -EINVAL a value outside its range.
+ */
+int ota_policy_parse(const char *number, const char *value, OtaKey *ret_key, uint32_t *ret_value);
+
 /* What the layer holds (the store's ota_policy table, loaded). */
 typedef struct OtaPolicyLayer {
         uint32_t set;                           /* bit k: key k is held */

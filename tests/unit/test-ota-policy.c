@@ -491,6 +491,47 @@ START_TEST(test_engine_once) {
 }
 END_TEST
 
+typedef struct PolicyRows {
+        unsigned n;
+        char name[4][16], value[4][16], old[4][16];
+        EngineChangeKind kind[4];
+} PolicyRows;
+
+static int keep_policy_row(const EngineChange *c, void *u) {
+        PolicyRows *r = u;
+
+        if (c->rank != ENGINE_GROUP_POLICY || r->n >= 4)
+                return 0;
+        ck_assert_str_eq(c->group, "SecurityPolicy");
+        snprintf(r->name[r->n], sizeof r->name[0], "%s", c->name);
+        snprintf(r->value[r->n], sizeof r->value[0], "%s", c->value ?: "");
+        snprintf(r->old[r->n], sizeof r->old[0], "%s", c->old_value ?: "");
+        r->kind[r->n++] = c->kind;
+        return 0;
+}
+
+START_TEST(test_engine_pending_document_shows_policy) {
+        PolicyRows rows = {};
+        EngineResult r;
+
+        /* a NETWPIN push waits for the user, who sees what its SecurityPolicy would change */
+        cfg->confirm_network_pin = true;
+        r = push(NAP("p") "<characteristic type=\"SecurityPolicy\">" P("4119", "128") P("4105", "3")
+                          "</characteristic>",
+                 WSP_SEC_NETWPIN);
+        ck_assert_int_eq(r.reason, REASON_NEEDS_CONFIRMATION);
+        ck_assert_int_gt(engine_pending_document(eng, r.id, keep_policy_row, &rows), 0);
+        ck_assert_uint_eq(rows.n, 2);
+        ck_assert_str_eq(rows.name[0], "4119");
+        ck_assert_str_eq(rows.value[0], "128");
+        ck_assert_str_eq(rows.old[0], "4");
+        ck_assert_int_eq(rows.kind[0], ENGINE_CHANGE_CHANGED);
+        ck_assert_str_eq(rows.name[1], "4105");
+        ck_assert_int_eq(rows.kind[1], ENGINE_CHANGE_UNCHANGED);
+        engine_result_done(&r);
+}
+END_TEST
+
 static int count_row(const StorePolicyRow *row, void *u) {
         uint32_t *gm = u;
 
@@ -578,6 +619,7 @@ static Suite *suite(void) {
         TU_ADD(tc, test_engine_role_denied_after_grant_removed);
         TU_ADD(tc, test_engine_once);
         TU_ADD(tc, test_store_fault_inside_apply);
+        TU_ADD(tc, test_engine_pending_document_shows_policy);
         suite_add_tcase(s, tc);
         return s;
 }
