@@ -19,7 +19,8 @@ typedef enum OtaSyntax {
         OTA_SYNTAX_ATTEMPTS,    /* 1..CONFIG_PIN_ATTEMPTS_MAX (4105) */
 } OtaSyntax;
 
-/* security-model.md §1.4; the mapping to configuration keys is DESIGN.md's fixed interface. */
+/* The policy numbers of the Windows Mobile SDK's "Security Policy Settings" (secpol.h); the
+ * mapping to configuration keys is a fixed interface of provboot (ota-policy.h). */
 static const struct {
         const char *number;
         OtaSyntax syntax;
@@ -151,7 +152,7 @@ static int parse_value(OtaSyntax syntax, const char *s, uint32_t *ret) {
                 *ret = (uint32_t) v;
                 return 0;
         case OTA_SYNTAX_MASK:
-                /* only the defined role bits (security-model.md §1.2), as roles_parse_decimal */
+                /* only the defined role bits ("Security Roles", policy.h), as roles_parse_decimal */
                 if (v & ~(uint64_t) ROLE_ALL)
                         return -EINVAL;
                 *ret = (uint32_t) v;
@@ -181,7 +182,8 @@ unsigned ota_policy_check(const Config *c, uint32_t roles, const CpCharacteristi
         unsigned n = 0;
 
         /* Security invariant: only a message (or account) with Manager rights changes policies
-         * (security-model.md §1.4, the SecurityPolicy CSP is the device manager's). Checked here
+         * (Windows Mobile SDK, "SecurityPolicy Configuration Service Provider": only the device
+         * manager may change policies). Checked here
          * whatever the metabase says, so a drop-in that loosens [Characteristic SecurityPolicy]
          * cannot hand the policies to another role. */
         if (!(roles & ROLE_MANAGER)) {

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * ota-policy.h: the policy layer a Manager-role message sets (docs/ "Policies over the air";
- * security-model.md §1.4: the SecurityPolicy CSP, whose metabase entry is Manager only). One
+ * ota-policy.h: the policy layer a Manager-role message sets (Windows Mobile SDK, "SecurityPolicy
+ * Configuration Service Provider", whose metabase entry is Manager only; verifierd(8) POLICIES
+ * OVER THE AIR). One
  * module for every route that carries characteristics: a CP document (policy.c calls it while
  * it walks the document) and, later, an OMA DM session with an account's roles. It takes roles
  * and parsed characteristics; it knows nothing of WAP push, SEC or MACs, and does no I/O.
  *
  * The keys it may set, by SecurityPolicy parm name (the policy number, value decimal):
  *   4111 OTA provisioning      -> [Bootstrap] Enabled=          0 closes, any other value opens
- *   4119 Grant Manager         -> [Policy] GrantManager=        a role mask (security-model.md §1.2)
+ *   4119 Grant Manager         -> [Policy] GrantManager=        a role mask (policy.h roles)
  *   4120 Grant User Auth.      -> [Policy] GrantUserAuthenticated=   a role mask
  *   4141 OMA CP NETWPIN        -> [Policy] AcceptNetworkPin=    0 refuses NETWPIN, any other value accepts
  *   4142 OMA CP USERPIN        -> [Policy] AcceptUserPin= and AcceptUserPinMac= (both)
@@ -20,14 +21,15 @@
  * Precedence, lowest first: built-in default, configuration files, this layer; a key named in
  * [Policy] Locked= keeps its file (or built-in) value whatever the layer holds.
  *
- * A document is refused whole (security-model.md §1.6) when a SecurityPolicy characteristic
+ * A document is refused whole (Windows Mobile SDK, Configuration Manager: one failed
+ * characteristic rolls the whole request back) when a SecurityPolicy characteristic
  *   - reaches a message without Manager rights (role-denied; the layer's own check, whatever a
- *     metabase drop-in says: policies are the device manager's, §1.4);
+ *     metabase drop-in says: policies are the device manager's);
  *   - holds a parm that is not one of the numbers above (policy-denied);
  *   - asks a locked key for a value other than the one in force (policy-denied);
  *   - holds a value outside its range, or a parm without a value (malformed);
  *   - holds a nested characteristic (unsupported).
- * A parm named twice: the later one counts (document order, as the metabase CSP reads, §1.6).
+ * A parm named twice: the later one counts (document order).
  *
  * [Bootstrap] Enabled=once: OTA bootstrap is open until a document holding a root-level BOOTSTRAP
  * characteristic is applied, which closes it as if that document had set 4111=0; this closing is

@@ -370,7 +370,8 @@ static void walk(Eval *e, const CpCharacteristic *c) {
                 return;
         }
         /* Security invariant: the SPC store holds the certificates whose role masks signed
-         * packages get (security-model.md §1.8). A message that proves no secret (NETWPIN: the
+         * packages get (Windows Mobile SDK, "CertificateStore Configuration Service Provider").
+         * A message that proves no secret (NETWPIN: the
          * IMSI is no secret; or no SEC at all) never installs or removes one there, whatever
          * Grant Manager lends it: one confirmation tap must not plant a package-signing key. */
         if (e->no_secret && c->parent && !c->parent->parent && strcmp(c->parent->type, "CertificateStore") == 0 &&
