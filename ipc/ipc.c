@@ -471,6 +471,7 @@ static const char *const ipc_list_items[_IPC_LIST_MAX] = {
         [IPC_LIST_CERTIFICATES] = IPC_SIG_CERTIFICATE_ITEM,
         [IPC_LIST_EXPORTS] = IPC_SIG_EXPORTS_ITEM,
         [IPC_LIST_DOCUMENT] = IPC_SIG_DOCUMENT_ITEM,
+        [IPC_LIST_POLICY_SOURCES] = IPC_SIG_POLICY_SOURCE_ITEM,
 };
 
 const char *ipc_list_item_signature(IpcList l) {
@@ -717,6 +718,39 @@ int ipc_document_row_read(sd_bus_message *m, IpcDocumentRow *ret) {
                 return r;
         *ret = row;
         return 1;
+}
+
+int ipc_policy_source_row_append(sd_bus_message *m, const IpcPolicySourceRow *row) {
+        return sd_bus_message_append(m, IPC_SIG_POLICY_SOURCE_ITEM, str_or_empty(row->key), str_or_empty(row->source),
+                                     (int) row->locked, row->push_id);
+}
+
+int ipc_policy_source_row_read(sd_bus_message *m, IpcPolicySourceRow *ret) {
+        IpcPolicySourceRow row = {};
+        int locked = 0;
+        int r;
+
+        r = sd_bus_message_read(m, IPC_SIG_POLICY_SOURCE_ITEM, &row.key, &row.source, &locked, &row.push_id);
+        if (r <= 0)
+                return r;
+        row.locked = locked;
+        *ret = row;
+        return 1;
+}
+
+int ipc_reset_policy_reply_append(sd_bus_message *m, uint32_t dropped) {
+        return sd_bus_message_append(m, IPC_SIG_RESET_POLICY_OUT, dropped);
+}
+
+int ipc_reset_policy_reply_read(sd_bus_message *m, uint32_t *ret) {
+        uint32_t n;
+        int r;
+
+        r = sd_bus_message_read(m, IPC_SIG_RESET_POLICY_OUT, &n);
+        if (r < 0)
+                return r;
+        *ret = n;
+        return 0;
 }
 
 /* ---- Agent1 ------------------------------------------------------------------------------- */

@@ -130,6 +130,19 @@
 #define IPC_M_GET_PENDING_DOCUMENT "GetPendingDocument"
 #define IPC_SIG_DOCUMENT_ITEM "(ssssss)"
 #define IPC_SIG_PENDING_DOCUMENT_OUT "a" IPC_SIG_DOCUMENT_ITEM
+/* () -> a(ssbt) key, source, locked, push id: where each GetPolicy value comes from (issue 12;
+ *   verifierd/ota-policy.h): source "built-in", "file" or "over-the-air" (the over-the-air policy
+ *   layer: a SecurityPolicy characteristic of push <push id>, or the [Bootstrap] Enabled=once
+ *   closing by that push); locked: [Policy] Locked= names the key. The same keys as GetPolicy,
+ *   without its Status.* entries. Root and group provboot. */
+#define IPC_M_GET_POLICY_SOURCES "GetPolicySources"
+#define IPC_SIG_POLICY_SOURCE_ITEM "(ssbt)"
+#define IPC_SIG_POLICY_SOURCES_OUT "a" IPC_SIG_POLICY_SOURCE_ITEM
+/* () -> u dropped: drop the over-the-air policy layer (provctl reset-policy): the configuration
+ *   files decide again, an Enabled=once bootstrap is open again. Root only (bus policy and
+ *   verifierd's own check of the caller's uid). */
+#define IPC_M_RESET_POLICY "ResetPolicy"
+#define IPC_SIG_RESET_POLICY_OUT "u"
 
 /* Signal on every verdict: (t id, s verdict, s reason, u roles) */
 #define IPC_S_VERDICT "VerdictReached"
@@ -312,6 +325,7 @@ typedef enum IpcList {
         IPC_LIST_CERTIFICATES,          /* ListCertificates: IpcCertificateRow */
         IPC_LIST_EXPORTS,               /* ListExports: IpcExportRow */
         IPC_LIST_DOCUMENT,              /* GetPendingDocument: IpcDocumentRow */
+        IPC_LIST_POLICY_SOURCES,        /* GetPolicySources: IpcPolicySourceRow */
         _IPC_LIST_MAX,
 } IpcList;
 
@@ -380,6 +394,13 @@ typedef struct IpcDocumentRow {
         const char *group, *path, *name, *change, *value, *old_value;
 } IpcDocumentRow;
 
+typedef struct IpcPolicySourceRow {
+        const char *key;
+        const char *source;             /* "built-in", "file", "over-the-air" */
+        bool locked;                    /* [Policy] Locked= names the key */
+        uint64_t push_id;               /* the push of an over-the-air value, else 0 */
+} IpcPolicySourceRow;
+
 /* *_row_append: one row (NULL strings are sent as ""). *_row_read: 1 and the row, 0 at the end
  * of the list, or a negative errno. ipc_push_row_* also marshal GetPush's single struct. */
 int ipc_pending_row_append(sd_bus_message *m, const IpcPendingRow *row);
@@ -398,6 +419,12 @@ int ipc_export_row_append(sd_bus_message *m, const IpcExportRow *row);
 int ipc_export_row_read(sd_bus_message *m, IpcExportRow *ret);
 int ipc_document_row_append(sd_bus_message *m, const IpcDocumentRow *row);
 int ipc_document_row_read(sd_bus_message *m, IpcDocumentRow *ret);
+int ipc_policy_source_row_append(sd_bus_message *m, const IpcPolicySourceRow *row);
+int ipc_policy_source_row_read(sd_bus_message *m, IpcPolicySourceRow *ret);
+
+/* ResetPolicy's reply: how many over-the-air values were dropped. */
+int ipc_reset_policy_reply_append(sd_bus_message *m, uint32_t dropped);
+int ipc_reset_policy_reply_read(sd_bus_message *m, uint32_t *ret);
 
 /* ---- Agent1 -------------------------------------------------------------------------------- */
 

@@ -9,7 +9,7 @@
  *
  * Who may call what is declared once, in method_table below: one row per method with its
  * audience and why, as OpenSSH's monitor table declares what the unprivileged child may ask.
- * One vtable per audience (provd's, the users', everyone's) routes every call to one
+ * One vtable per audience (provd's, the users', root's, everyone's) routes every call to one
  * dispatcher, which runs the caller check of the method's row before its handler; no handler
  * checks its caller itself.
  *
@@ -47,6 +47,7 @@
 #include "log.h"
 #include "macros.h"
 #include "manager.h"
+#include "ota-policy.h"
 #include "policy.h"
 #include "secret.h"
 #include "summary.h"
@@ -80,7 +81,8 @@ static bool user_in_group(uid_t uid, gid_t gid) {
         return false;
 }
 
-/* May the sender of @msg call a method of @who? Sets *ret_uid to its uid. */
+/* May the sender of @msg call a method of @who? Sets *ret_uid to its uid. Trusted: the uid the
+ * bus daemon saw (SO_PEERCRED); provd's uid and group provboot are looked up at start-up. */
 static int check_caller(Manager *m, sd_bus_message *msg, Audience who, uid_t *ret_uid, sd_bus_error *error) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         uid_t euid;
@@ -100,6 +102,11 @@ static int check_caller(Manager *m, sd_bus_message *msg, Audience who, uid_t *re
                 if (m->have_provd_uid && euid == m->provd_uid)
                         return 0;
                 return ipc_error_set(error, -EACCES, "Only provd may submit pushes");
+        }
+        if (who == AUDIENCE_ROOT) {
+                if (euid == 0)
+                        return 0;
+                return ipc_error_set(error, -EACCES, "Requires root");
         }
 
         /* User side: root, or a member of group provboot — but never provd's own user. */
@@ -584,7 +591,8 @@ static int method_get_policy(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_
         static const char *const role_keys[_WSP_SEC_MAX] = { "Roles.NetworkPin", "Roles.UserPin",
                                                              "Roles.UserNetworkPin", "Roles.UserPinMac" };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        const Config *c = m->config;
+        /* the values in force: the files with the over-the-air layer on top (ota-policy.h) */
+        const Config *c = engine_get_config(m->engine);
         char buf[64];
         int r;
 
@@ -636,6 +644,60 @@ static int method_get_policy(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
+}
+
+/* GetPolicySources: the keys GetPolicy lists (without Status.*), each with where its value comes
+ * from (issue 12; ota_policy_source). Keep this list and method_get_policy's in step. */
+static int method_get_policy_sources(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_error *error) {
+        static const char *const keys[] = {
+                "Bootstrap.Enabled", "Bootstrap.ConfirmNetworkPin", "NetworkPin.Source", "Export.NetworkManagerDir",
+                "Export.OfonoContexts", "Export.Mmsd", "Policy.GrantManager", "Policy.GrantUserAuthenticated",
+                "Policy.AcceptUnauthenticated", "Policy.AcceptNetworkPin", "Policy.AcceptUserPin",
+                "Policy.AcceptUserNetworkPin", "Policy.AcceptUserPinMac", "Policy.PinAttempts",
+                "Policy.MaxPendingPushes", "Policy.PendingExpirySec", "Policy.MaxUnverifiedPending",
+                "Policy.MaxUnverifiedPendingPerSender", "Policy.UnverifiedPendingExpirySec", "Roles.Unauthenticated",
+                "Roles.NetworkPin", "Roles.UserPin", "Roles.UserNetworkPin", "Roles.UserPinMac",
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = ipc_list_open(reply, IPC_LIST_POLICY_SOURCES);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                IpcPolicySourceRow row = { .key = keys[i] };
+                OtaSource src = engine_policy_source(m->engine, keys[i], &row.push_id, &row.locked);
+
+                row.source = ota_source_to_string(src);
+                r = ipc_policy_source_row_append(reply, &row);
+                if (r < 0)
+                        return r;
+        }
+        r = ipc_list_close(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+/* ResetPolicy (provctl reset-policy): root only (AUDIENCE_ROOT, checked by dispatch() from the
+ * bus credentials after the bus policy); it reopens what a bootstrap closed, so the group may not. */
+static int method_reset_policy(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int dropped, r;
+
+        dropped = engine_reset_policy(m->engine);
+        if (dropped < 0)
+                return ipc_error_setf(error, dropped, "Cannot reset the over-the-air policy: %s", strerror(-dropped));
+        log_notice("over-the-air policy layer dropped by root (%d value(s)): the configuration files decide", dropped);
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = ipc_reset_policy_reply_append(reply, (uint32_t) dropped);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        return r;
 }
 
 static int append_certificate(const EngineCert *c, void *userdata) {
@@ -813,6 +875,10 @@ static const MethodRule method_table[] = {
         { IPC_M_LIST_CERTIFICATES, AUDIENCE_USER, method_list_certificates, "the certificate store" },
         { IPC_M_GET_PENDING_DOCUMENT, AUDIENCE_USER, method_get_pending_document,
           "the whole change an authenticated pending push would make" },
+        { IPC_M_GET_POLICY_SOURCES, AUDIENCE_USER, method_get_policy_sources,
+          "where each policy value comes from (no value beyond what GetPolicy shows)" },
+        { IPC_M_RESET_POLICY, AUDIENCE_ROOT, method_reset_policy,
+          "drops the over-the-air policy layer and reopens a closed bootstrap: root only, not the group" },
         { IPC_M_GET_MMS_SETTINGS, AUDIENCE_ANYONE, method_get_mms_settings,
           "what an operator publishes for all its subscribers, no credential, answered from memory" },
 };
@@ -896,8 +962,18 @@ static const sd_bus_vtable user_vtable[] = {
         SD_BUS_METHOD_WITH_NAMES(IPC_M_GET_PENDING_DOCUMENT, IPC_SIG_ID_IN, SD_BUS_PARAM(id),
                                  IPC_SIG_PENDING_DOCUMENT_OUT, SD_BUS_PARAM(changes), dispatch,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_GET_POLICY_SOURCES, IPC_SIG_NONE, , IPC_SIG_POLICY_SOURCES_OUT,
+                                 SD_BUS_PARAM(sources), dispatch, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_NAMES(IPC_S_VERDICT, IPC_SIG_VERDICT_SIGNAL,
                                  SD_BUS_PARAM(id) SD_BUS_PARAM(verdict) SD_BUS_PARAM(reason) SD_BUS_PARAM(roles), 0),
+        SD_BUS_VTABLE_END
+};
+
+/* root's alone: the over-the-air policy layer. */
+static const sd_bus_vtable root_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_RESET_POLICY, IPC_SIG_NONE, , IPC_SIG_RESET_POLICY_OUT, SD_BUS_PARAM(dropped),
+                                 dispatch, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END
 };
 
@@ -933,6 +1009,7 @@ int bus_object_register(Manager *m) {
         static const sd_bus_vtable *const vtables[_AUDIENCE_MAX] = {
                 [AUDIENCE_PROVD] = provd_vtable,
                 [AUDIENCE_USER] = user_vtable,
+                [AUDIENCE_ROOT] = root_vtable,
                 [AUDIENCE_ANYONE] = anyone_vtable,
         };
         int r;

@@ -247,7 +247,7 @@ int main(int argc, char **argv) {
                         return log_error_errno(r, "Failed to add the expiry timer: %m"), EXIT_FAILURE;
         }
         log_info("verifierd %s ready: OTA bootstrap %s, network PIN from %s, state in '%s'", PROVBOOT_VERSION,
-                 m->config->bootstrap_enabled ? "enabled" : "disabled",
+                 engine_get_config(m->engine)->bootstrap_enabled ? "enabled" : "disabled",
                  network_pin_source_to_string(m->config->network_pin_source), m->state_dir);
         (void) sd_notify(0, "READY=1\nSTATUS=Ready");
         run_dbus_exports(m);

@@ -52,6 +52,7 @@ typedef struct PinBackoff {
 typedef enum Audience {
         AUDIENCE_PROVD,                 /* provd's uid only */
         AUDIENCE_USER,                  /* root or group provboot, never provd's uid */
+        AUDIENCE_ROOT,                  /* root only */
         AUDIENCE_ANYONE,                /* every local user (the bus policy's default context) */
         _AUDIENCE_MAX,
 } Audience;

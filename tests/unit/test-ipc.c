@@ -523,6 +523,7 @@ START_TEST(test_list_signatures) {
                 { IPC_LIST_SETTINGS, IPC_SIG_SETTINGS_OUT },     { IPC_LIST_ACCOUNTS, IPC_SIG_ACCOUNTS_OUT },
                 { IPC_LIST_POLICY, IPC_SIG_POLICY_OUT },         { IPC_LIST_CERTIFICATES, IPC_SIG_CERTIFICATES_OUT },
                 { IPC_LIST_EXPORTS, IPC_SIG_EXPORTS_OUT },       { IPC_LIST_DOCUMENT, IPC_SIG_PENDING_DOCUMENT_OUT },
+                { IPC_LIST_POLICY_SOURCES, IPC_SIG_POLICY_SOURCES_OUT },
         };
         char buf[64];
 
@@ -584,6 +585,9 @@ START_TEST(test_rows) {
                                          .roles = 8, .expiry = "2030", .push_id = 7 } };
         IpcExportRow exports[1] = { { .root = "/NAPDEF[NAPID=x]", .exporter = "NetworkManager", .state = "exported",
                                       .detail = "f.nmconnection" } };
+        IpcPolicySourceRow sources[2] = { { .key = "Bootstrap.Enabled", .source = "over-the-air", .locked = false,
+                                            .push_id = 12 },
+                                          { .key = "Policy.GrantManager", .source = "file", .locked = true } };
         IpcDocumentRow doc[1] = { { .group = "NAPDEF", .path = "/NAPDEF", .name = "NAP-ADDRESS", .change = "added",
                                     .value = "apn", .old_value = "" } };
 
@@ -653,9 +657,29 @@ START_TEST(test_rows) {
                 ck_assert_str_eq(got_.value, want_->value);
                 ck_assert_str_eq(got_.old_value, want_->old_value);
         });
+        ROUND_TRIP(IPC_LIST_POLICY_SOURCES, IpcPolicySourceRow, ipc_policy_source_row_append,
+                   ipc_policy_source_row_read, sources, 2, {
+                           ck_assert_str_eq(got_.key, want_->key);
+                           ck_assert_str_eq(got_.source, want_->source);
+                           ck_assert_int_eq(got_.locked, want_->locked);
+                           ck_assert_uint_eq(got_.push_id, want_->push_id);
+                   });
         /* an empty list: no row, at once */
         ROUND_TRIP(IPC_LIST_POLICY, IpcPolicyRow, ipc_policy_row_append, ipc_policy_row_read, policy, 0, {});
 #undef S
+
+        /* ResetPolicy's count */
+        {
+                sd_bus_message *m = new_msg();
+                uint32_t n = 0;
+
+                ck_assert_int_ge(ipc_reset_policy_reply_append(m, 3), 0);
+                sealed(m);
+                assert_sig(m, IPC_SIG_RESET_POLICY_OUT);
+                ck_assert_int_eq(ipc_reset_policy_reply_read(m, &n), 0);
+                ck_assert_uint_eq(n, 3);
+                sd_bus_message_unref(m);
+        }
 
         /* GetPush: one push row, not in a list */
         {
