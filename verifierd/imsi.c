@@ -394,9 +394,16 @@ static int mm_read_object(ImsiSource *s, const char *path, sd_bus_message *msg) 
 }
 
 static int mm_object_entry(sd_bus_message *msg, const char *path, void *userdata) {
-        int r = mm_read_object(userdata, path, msg);
+        ImsiSource *s = userdata;
+        int r;
 
-        return r < 0 ? r : 1;
+        r = mm_read_object(s, path, msg);
+        if (r < 0) {
+                /* From the trusted owner, yet malformed or past MM_INTERFACES_MAX: the walk stops. */
+                log_warning_errno(r, "Ignoring ModemManager's object %s and those after it: %m", path);
+                return -ECANCELED;
+        }
+        return 1;
 }
 
 static int mm_objects(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
