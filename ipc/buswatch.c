@@ -178,31 +178,36 @@ BusWatch *bus_watch_free(BusWatch *w) {
 
 /* ---- bounded reading ------------------------------------------------------------------------ */
 
-/* The one walk behind every keyed reader: an array of `element` ('e' dict entry, 'r' struct)
- * whose contents are `contents` = a key of basic type contents[0], then a value of signature
- * contents + 1. fn sees each key with msg at its value; the value is skipped unless fn read it. */
-static int keyed_read(sd_bus_message *msg, char element, const char *contents, unsigned max, BusDictEntryFn fn,
+/* The one walk behind every reader: an array whose elements are `element`: 's' (strings: each
+ * is the key, there is no value), or 'e' (dict entry) / 'r' (struct) whose contents are
+ * `contents` = a key of basic type contents[0], then a value of signature contents + 1. fn sees
+ * each key with msg at its value; the value is skipped unless fn read it. */
+static int array_read(sd_bus_message *msg, char element, const char *contents, unsigned max, BusDictEntryFn fn,
                       void *userdata) {
         char array[32];
         unsigned n = 0;
         int r;
 
-        (void) snprintf(array, sizeof array, element == 'e' ? "{%s}" : "(%s)", contents);
+        (void) snprintf(array, sizeof array, element == 's' ? "s" : element == 'e' ? "{%s}" : "(%s)", contents);
         r = sd_bus_message_enter_container(msg, 'a', array);
         if (r < 0)
                 return r;
-        while ((r = sd_bus_message_enter_container(msg, element, contents)) > 0) {
+        for (;;) {
                 const char *key;
 
+                r = element == 's' ? 1 : sd_bus_message_enter_container(msg, element, contents);
+                if (r > 0)
+                        r = sd_bus_message_read_basic(msg, element == 's' ? 's' : contents[0], &key);
+                if (r <= 0)
+                        break;
                 /* The caller's named limit: a peer may send any number of entries. */
                 if (++n > max)
                         return -E2BIG;
-                r = sd_bus_message_read_basic(msg, contents[0], &key);
-                if (r < 0)
-                        return r;
                 r = fn ? fn(msg, key, userdata) : 0;
                 if (r < 0)
                         return r;
+                if (element == 's')
+                        continue;
                 if (r == 0) {
                         r = sd_bus_message_skip(msg, contents + 1);
                         if (r < 0)
@@ -219,41 +224,23 @@ static int keyed_read(sd_bus_message *msg, char element, const char *contents, u
 }
 
 int bus_dict_read(sd_bus_message *msg, unsigned max, BusDictEntryFn fn, void *userdata) {
-        return keyed_read(msg, 'e', "sv", max, fn, userdata);
+        return array_read(msg, 'e', "sv", max, fn, userdata);
 }
 
 int bus_object_list_read(sd_bus_message *msg, unsigned max, BusDictEntryFn fn, void *userdata) {
-        return keyed_read(msg, 'r', "oa{sv}", max, fn, userdata);
+        return array_read(msg, 'r', "oa{sv}", max, fn, userdata);
 }
 
 int bus_interfaces_read(sd_bus_message *msg, unsigned max, BusDictEntryFn fn, void *userdata) {
-        return keyed_read(msg, 'e', "sa{sv}", max, fn, userdata);
+        return array_read(msg, 'e', "sa{sv}", max, fn, userdata);
 }
 
 int bus_managed_objects_read(sd_bus_message *msg, unsigned max, BusDictEntryFn fn, void *userdata) {
-        return keyed_read(msg, 'e', "oa{sa{sv}}", max, fn, userdata);
+        return array_read(msg, 'e', "oa{sa{sv}}", max, fn, userdata);
 }
 
 int bus_strv_read(sd_bus_message *msg, unsigned max, BusDictEntryFn fn, void *userdata) {
-        const char *s;
-        unsigned n = 0;
-        int r;
-
-        r = sd_bus_message_enter_container(msg, 'a', "s");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_read_basic(msg, 's', &s)) > 0) {
-                /* The caller's named limit, as for the dictionaries. */
-                if (++n > max)
-                        return -E2BIG;
-                r = fn ? fn(msg, s, userdata) : 0;
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(msg);
-        return r < 0 ? r : 0;
+        return array_read(msg, 's', "", max, fn, userdata);
 }
 
 static int strv_match(sd_bus_message *msg, const char *s, void *userdata) {

@@ -798,37 +798,26 @@ static int contexts_entry(sd_bus_message *m, const char *path, void *userdata) {
         return 1;
 }
 
-/* At GetContexts' a(oa{sv}): at most EXPORT_DBUS_CONTEXTS_MAX contexts (cs has room for them). */
-static int parse_contexts(sd_bus_message *reply, Ctx *cs, size_t *ret_n) {
-        Contexts l = { .cs = cs };
-        int r;
-
-        r = bus_object_list_read(reply, EXPORT_DBUS_CONTEXTS_MAX, contexts_entry, &l);
-        if (r < 0)
-                return r;
-        *ret_n = l.n;
-        return 0;
-}
-
 /* GetContexts -> @ret (strings borrowed from *@ret_reply). */
 static int get_contexts(Run *run, const char *modem, sd_bus_message **ret_reply, Ctx **ret, size_t *ret_n) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_free_ Ctx *cs = NULL;
-        size_t n = 0;
+        Contexts l = {};
         int r;
 
         r = call(run, EXPORT_DBUS_OFONO_SERVICE, modem, EXPORT_DBUS_OFONO_CONNMAN, "GetContexts", &reply, NULL);
         if (r < 0)
                 return r;
-        cs = calloc(EXPORT_DBUS_CONTEXTS_MAX, sizeof(Ctx));
+        l.cs = cs = calloc(EXPORT_DBUS_CONTEXTS_MAX, sizeof(Ctx));
         if (!cs)
                 return -ENOMEM;
-        r = parse_contexts(reply, cs, &n);
+        /* a(oa{sv}): at most EXPORT_DBUS_CONTEXTS_MAX contexts (cs has room for them) */
+        r = bus_object_list_read(reply, EXPORT_DBUS_CONTEXTS_MAX, contexts_entry, &l);
         if (r < 0)
                 return parse_error(r);
         *ret_reply = TAKE_PTR(reply);
         *ret = TAKE_PTR(cs);
-        *ret_n = n;
+        *ret_n = l.n;
         return 0;
 }
 
@@ -868,33 +857,22 @@ static int modems_entry(sd_bus_message *m, const char *path, void *userdata) {
         return 1;
 }
 
-/* At GetModems' a(oa{sv}) (at most EXPORT_DBUS_MODEM_LIST_MAX modems): the paths of the first
- * EXPORT_DBUS_MODEMS_MAX modems with ConnectionManager. */
-static int parse_modems(sd_bus_message *reply, const char **paths, size_t *ret_n) {
-        Modems l = { .paths = paths };
-        int r;
-
-        r = bus_object_list_read(reply, EXPORT_DBUS_MODEM_LIST_MAX, modems_entry, &l);
-        if (r < 0)
-                return r;
-        *ret_n = l.n;
-        return 0;
-}
-
 /* GetModems -> the modems to handle (paths borrowed from *@ret_reply). */
 static int get_modems(Run *run, sd_bus_message **ret_reply, const char **paths, size_t *ret_n) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        size_t n = 0;
+        Modems l = { .paths = paths };
         int r;
 
         r = call(run, EXPORT_DBUS_OFONO_SERVICE, "/", EXPORT_DBUS_OFONO_MANAGER, "GetModems", &reply, NULL);
         if (r < 0)
                 return r;
-        r = parse_modems(reply, paths, &n);
+        /* a(oa{sv}), at most EXPORT_DBUS_MODEM_LIST_MAX modems: the paths of the first
+         * EXPORT_DBUS_MODEMS_MAX modems with ConnectionManager */
+        r = bus_object_list_read(reply, EXPORT_DBUS_MODEM_LIST_MAX, modems_entry, &l);
         if (r < 0)
                 return parse_error(r);
         *ret_reply = TAKE_PTR(reply);
-        *ret_n = n;
+        *ret_n = l.n;
         return 0;
 }
 
