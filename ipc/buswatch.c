@@ -261,19 +261,28 @@ int bus_strv_contains(sd_bus_message *msg, unsigned max, const char *needle) {
         return r < 0 ? r : !n;
 }
 
-int bus_variant_strv_contains(sd_bus_message *msg, unsigned max, const char *needle) {
+/* At a variant: enter it if it holds exactly the signature `want`. Return: 1 entered, 0 another
+ * content (nothing consumed), or negative errno. */
+static int variant_enter(sd_bus_message *msg, const char *want) {
         const char *contents = NULL;
         char t = 0;
         int r;
 
         r = sd_bus_message_peek_type(msg, &t, &contents);
-        if (r < 0)
+        if (r <= 0)
                 return r;
-        if (r == 0 || t != 'v' || !streq_ptr(contents, "as"))
-                return -EMEDIUMTYPE;
-        r = sd_bus_message_enter_container(msg, 'v', "as");
-        if (r < 0)
-                return r;
+        if (t != 'v' || !streq_ptr(contents, want))
+                return 0;
+        r = sd_bus_message_enter_container(msg, 'v', want);
+        return r < 0 ? r : 1;
+}
+
+int bus_variant_strv_contains(sd_bus_message *msg, unsigned max, const char *needle) {
+        int r;
+
+        r = variant_enter(msg, "as");
+        if (r <= 0)
+                return r < 0 ? r : -EMEDIUMTYPE;
         r = bus_strv_contains(msg, max, needle);
         if (r < 0)
                 return r;
@@ -281,17 +290,11 @@ int bus_variant_strv_contains(sd_bus_message *msg, unsigned max, const char *nee
 }
 
 int bus_variant_read_basic(sd_bus_message *msg, char type, void *ret) {
-        const char *contents = NULL;
-        char t = 0;
+        const char want[2] = { type, 0 };
         int r;
 
-        r = sd_bus_message_peek_type(msg, &t, &contents);
-        if (r < 0)
-                return r;
-        if (r == 0 || t != 'v' || !contents || contents[0] != type || contents[1] != 0)
-                return 0;
-        r = sd_bus_message_enter_container(msg, 'v', contents);
-        if (r < 0)
+        r = variant_enter(msg, want);
+        if (r <= 0)
                 return r;
         r = sd_bus_message_read_basic(msg, type, ret);
         if (r < 0)
