@@ -84,6 +84,7 @@ static void agent_reset(Manager *m) {
 }
 
 void agent_forget(Manager *m) {
+        m->agent_watch = bus_watch_free(m->agent_watch);
         m->agent_owner = mfree(m->agent_owner);
         m->agent_path = mfree(m->agent_path);
         agent_reset(m);
@@ -286,10 +287,24 @@ void agent_offer_next(Manager *m) {
 }
 
 
+/* The agent's connection left the bus. Believed only from the bus driver, as a broadcast
+ * (ipc/buswatch.h): anyone may address a NameOwnerChanged to our connection, and it unregistered
+ * the agent (issue 9 finding 1). */
+static void on_agent_gone(BusWatch *w, const char *owner, void *userdata) {
+        Manager *m = userdata;
+
+        if (owner || !m->agent_owner)
+                return;
+        log_info("Agent %s disappeared", m->agent_owner);
+        agent_forget(m); /* frees w: nothing after this */
+}
+
 /* RegisterAgent from @owner (caller checked by bus-object.c): one agent at a time; the same
  * connection may register again (a new registration: every pending push is offered afresh).
- * Return: 0, -EEXIST (another connection's agent is registered), -ENOMEM. */
+ * Return: 0, -EEXIST (another connection's agent is registered), or negative errno. */
 int agent_register(Manager *m, const char *owner, const char *path, uid_t uid) {
+        int r;
+
         if (m->agent_owner && !streq_ptr(m->agent_owner, owner))
                 return -EEXIST;
         agent_forget(m);
@@ -298,6 +313,11 @@ int agent_register(Manager *m, const char *owner, const char *path, uid_t uid) {
         if (!m->agent_owner || !m->agent_path) {
                 agent_forget(m);
                 return -ENOMEM;
+        }
+        r = bus_peer_watch_new(m->bus, m->agent_owner, on_agent_gone, m, &m->agent_watch);
+        if (r < 0) {
+                agent_forget(m);
+                return r;
         }
         m->agent_uid = uid;
         log_info("Agent registered by %s (uid %u)", m->agent_owner, (unsigned) uid);
@@ -310,27 +330,4 @@ int agent_unregister(Manager *m, const char *owner, const char *path) {
                 return -ESRCH;
         agent_forget(m);
         return 0;
-}
-
-static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        const char *name, *old, *new;
-
-        /* Trusted only as a broadcast of the bus driver (ipc/buswatch.h): anyone may address a
-         * NameOwnerChanged to our connection, and it unregistered the agent (issue 9 finding 1). */
-        if (!bus_message_is_from_driver(msg))
-                return 0;
-        if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0)
-                return 0;
-        if (m->agent_owner && streq_ptr(name, m->agent_owner) && (!new || !*new)) {
-                log_info("Agent %s disappeared", m->agent_owner);
-                agent_forget(m);
-        }
-        return 0;
-}
-
-/* Forget the agent when its connection goes (the bus driver's NameOwnerChanged). */
-int agent_watch_start(Manager *m) {
-        return sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                         "org.freedesktop.DBus", "NameOwnerChanged", on_name_owner_changed, NULL, m);
 }

@@ -3,8 +3,7 @@
  * main.c: verifierd, the privileged verifier, on the system bus (org.provboot.Verifier1).
  *
  * Start-up only (manager.h lists the other files): the options, the configuration, the store
- * (engine), the bus connection and its object (bus-object.c), the agent watch (agent.c), the
- * network PIN source (imsi.c: the IMSI from oFono's SimManager or ModemManager's Sim, or static
+ * (engine), the bus connection and its object (bus-object.c), the network PIN source (imsi.c: the IMSI from oFono's SimManager or ModemManager's Sim, or static
  * configuration), the expiry timer, SIGHUP reload and the event loop. Secrets live in this
  * process: it is hardened against core dumps and same-uid ptrace before anything is read.
  */
@@ -42,6 +41,7 @@ static Manager *manager_free(Manager *m) {
         config_free(m->config);
         sd_event_unref(m->event);
         free(m->state_dir);
+        bus_watch_free(m->agent_watch);
         free(m->agent_owner);
         free(m->agent_path);
         export_mms_settings_done(&m->mms);
@@ -223,9 +223,6 @@ int main(int argc, char **argv) {
         r = bus_object_register(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to add the object: %m"), EXIT_FAILURE;
-        r = agent_watch_start(m);
-        if (r < 0)
-                return log_error_errno(r, "Failed to watch bus names: %m"), EXIT_FAILURE;
         /* expiry, wherever the engine sweeps it, is journalled and signalled (point 9) */
         engine_set_verdict_hook(m->engine, on_engine_verdict, m);
         r = imsi_source_start(m->bus, m->engine, m->config->network_pin_source, &m->imsi);

@@ -19,6 +19,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "buswatch.h"
 #include "config.h"
 #include "engine.h"
 #include "export-dbus.h"
@@ -78,6 +79,7 @@ struct Manager {
         bool have_provboot_gid;
         BusAudience audiences[_AUDIENCE_MAX];
         char *agent_owner;              /* unique name of the registered agent's connection */
+        BusWatch *agent_watch;          /* until that connection leaves the bus (ipc/buswatch.h) */
         char *agent_path;
         uid_t agent_uid;                /* its uid (bus credentials), for the PIN back-off */
         uint64_t agent_generation;      /* +1 at every registration and unregistration */
@@ -107,7 +109,6 @@ void agent_offer_next(Manager *m);
 int agent_register(Manager *m, const char *owner, const char *path, uid_t uid);
 int agent_unregister(Manager *m, const char *owner, const char *path);
 void agent_forget(Manager *m);
-int agent_watch_start(Manager *m);
 
 /* pin-backoff.c */
 uint64_t now_monotonic(Manager *m);
