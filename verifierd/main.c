@@ -1282,11 +1282,11 @@ static int method_list_exports(sd_bus_message *msg, void *userdata, sd_bus_error
         return reply_list(msg, m, IPC_SIG_EXPORTS_ITEM, fill_exports, 0, error);
 }
 
+static int append_kv_dump(const char *k, const char *v, void *userdata) {
+        return append_kv(userdata, k, v);
+}
+
 static int method_get_policy(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        static const char *const sec_keys[_WSP_SEC_MAX] = { "Policy.AcceptNetworkPin", "Policy.AcceptUserPin",
-                                                            "Policy.AcceptUserNetworkPin", "Policy.AcceptUserPinMac" };
-        static const char *const role_keys[_WSP_SEC_MAX] = { "Roles.NetworkPin", "Roles.UserPin",
-                                                             "Roles.UserNetworkPin", "Roles.UserPinMac" };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *m = userdata;
         const Config *c = m->config;
@@ -1313,26 +1313,10 @@ static int method_get_policy(sd_bus_message *msg, void *userdata, sd_bus_error *
                 snprintf(buf, sizeof buf, "%" PRIu64, (uint64_t) (v)); \
                 KV(k, buf);                                         \
         } while (0)
-        KV("Bootstrap.Enabled", c->bootstrap_enabled ? "yes" : "no");
-        KV("Bootstrap.ConfirmNetworkPin", c->confirm_network_pin ? "yes" : "no");
-        KV("NetworkPin.Source", network_pin_source_to_string(c->network_pin_source));
-        KV("Export.NetworkManagerDir", c->nm_dir);
-        KV("Export.OfonoContexts", c->export_ofono_contexts ? "yes" : "no");
-        KV("Export.Mmsd", c->export_mmsd ? "yes" : "no");
-        KVU("Policy.GrantManager", c->grant_manager);
-        KVU("Policy.GrantUserAuthenticated", c->grant_user_auth);
-        KV("Policy.AcceptUnauthenticated", c->accept_unauthenticated ? "yes" : "no");
-        for (int i = 0; i < _WSP_SEC_MAX; i++)
-                KV(sec_keys[i], c->accept_sec[i] ? "yes" : "no");
-        KVU("Policy.PinAttempts", c->pin_attempts);
-        KVU("Policy.MaxPendingPushes", c->pending_max);
-        KVU("Policy.PendingExpirySec", c->pending_expiry_sec);
-        KVU("Policy.MaxUnverifiedPending", c->unverified_pending_max);
-        KVU("Policy.MaxUnverifiedPendingPerSender", c->unverified_pending_per_sender);
-        KVU("Policy.UnverifiedPendingExpirySec", c->unverified_pending_expiry_sec);
-        KVU("Roles.Unauthenticated", c->roles_unauthenticated);
-        for (int i = 0; i < _WSP_SEC_MAX; i++)
-                KVU(role_keys[i], c->roles_sec[i]);
+        /* the configuration keys, from the table that parses them (config.c) */
+        r = config_dump(c, append_kv_dump, reply);
+        if (r < 0)
+                return r;
         KV("Status.NetworkManager", nm_status_text(m));
         KVU("Status.PendingPushes", store_count_pending(engine_get_store(m->engine)));
         KVU("Status.ProtocolViolations", m->protocol_violations);
