@@ -79,7 +79,7 @@ const ConfigTable provd_config_table = {
 };
 
 void provd_config_defaults(ProvdConfig *c) {
-        *c = (ProvdConfig) {};
+        memset(c, 0, sizeof(*c));
         /* no DIR keys, so this cannot fail for want of memory */
         (void) config_table_defaults(&provd_config_table, c);
 }
@@ -87,7 +87,7 @@ void provd_config_defaults(ProvdConfig *c) {
 int provd_config_load_roots(ProvdConfig *c, const char *const *roots, size_t n_roots, ConfigError *err) {
         int r;
 
-        *c = (ProvdConfig) {};
+        memset(c, 0, sizeof(*c));
         if (err)
                 memset(err, 0, sizeof(*err));
         r = config_table_load(&provd_config_table, roots, n_roots, c, NULL, NULL, NULL, err);
