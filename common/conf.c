@@ -25,7 +25,8 @@
 
 _Static_assert(sizeof(unsigned) == sizeof(uint32_t), "CONFIG_TYPE_UINT stores 4-byte fields as uint32_t");
 
-static void error_set(ConfigError *err, const char *file, unsigned line, const char *fmt, ...) _printf_(4, 5);
+static void error_set(ConfigError *err, const char *file, unsigned line, const char *fmt, ...)
+        _printf_(4, 5);
 static void error_set(ConfigError *err, const char *file, unsigned line, const char *fmt, ...) {
         va_list ap;
 
@@ -574,7 +575,8 @@ static bool dir_ok(const char *v) {
         size_t n = strlen(v);
 
         /* absolute, and no ".." component that could lead out of the directory named */
-        return v[0] == '/' && n < PATH_MAX && !strstr(v, "/../") && !(n >= 3 && strcmp(v + n - 3, "/..") == 0);
+        return v[0] == '/' && n < PATH_MAX && !strstr(v, "/../") &&
+               !(n >= 3 && strcmp(v + n - 3, "/..") == 0);
 }
 
 static int assign_typed(const ConfigKey *k, void *field, const char *value, char *msg) {
@@ -594,8 +596,9 @@ static int assign_typed(const ConfigKey *k, void *field, const char *value, char
                         return 0;
                 }
                 if (config_parse_uint(value, k->min, k->max, &u) < 0) {
-                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "%s= expects %sa number in %" PRIu64 "..%" PRIu64 ", not '%s'",
-                                 k->name, k->flags & CONFIG_KEY_ZERO_OK ? "0 or " : "", k->min, k->max,
+                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                                 "%s= expects %sa number in %" PRIu64 "..%" PRIu64 ", not '%s'", k->name,
+                                 k->flags & CONFIG_KEY_ZERO_OK ? "0 or " : "", k->min, k->max,
                                  quote(value, q, sizeof q));
                         return -EINVAL;
                 }
@@ -612,9 +615,11 @@ static int assign_typed(const ConfigKey *k, void *field, const char *value, char
 
                         for (int i = 0; k->names[i] && o < CONFIG_ERROR_MESSAGE_MAX; i++)
                                 o += (size_t) snprintf(msg + o, CONFIG_ERROR_MESSAGE_MAX - o, "%s%s",
-                                                       i == 0 ? "" : k->names[i + 1] ? ", " : " or ", k->names[i]);
+                                                       i == 0 ? "" : k->names[i + 1] ? ", " : " or ",
+                                                       k->names[i]);
                         if (o < CONFIG_ERROR_MESSAGE_MAX)
-                                snprintf(msg + o, CONFIG_ERROR_MESSAGE_MAX - o, ", not '%s'", quote(value, q, sizeof q));
+                                snprintf(msg + o, CONFIG_ERROR_MESSAGE_MAX - o, ", not '%s'",
+                                         quote(value, q, sizeof q));
                 }
                 return -EINVAL;
         case CONFIG_TYPE_DIR: {
@@ -636,12 +641,13 @@ static int assign_typed(const ConfigKey *k, void *field, const char *value, char
         case CONFIG_TYPE_CUSTOM:
                 return -EINVAL;
         }
-        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "%s= expects yes or no, not '%s'", k->name, quote(value, q, sizeof q));
+        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "%s= expects yes or no, not '%s'", k->name,
+                 quote(value, q, sizeof q));
         return -EINVAL;
 }
 
-int config_table_assign(const ConfigTable *t, void *obj, const char *file, unsigned line, const char *section,
-                        const char *key, const char *value, void *userdata, char *msg) {
+int config_table_assign(const ConfigTable *t, void *obj, const char *file, unsigned line,
+                        const char *section, const char *key, const char *value, void *userdata, char *msg) {
         const ConfigKey *k = config_table_find(t, section, key);
         char q1[QUOTE_SIZE], q2[QUOTE_SIZE];
         void *field;
@@ -649,7 +655,8 @@ int config_table_assign(const ConfigTable *t, void *obj, const char *file, unsig
 
         if (!k) {
                 if (!section_known(t, section))
-                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "unknown section [%s]", quote(section, q1, sizeof q1));
+                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "unknown section [%s]",
+                                 quote(section, q1, sizeof q1));
                 else
                         snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "unknown key '%s' in section [%s]",
                                  quote(key, q1, sizeof q1), quote(section, q2, sizeof q2));
@@ -674,8 +681,8 @@ typedef struct TableLoad {
         void *userdata;
 } TableLoad;
 
-static int table_handler(void *userdata, const char *file, unsigned line, const char *section, const char *key,
-                         const char *value, char *msg) {
+static int table_handler(void *userdata, const char *file, unsigned line, const char *section,
+                         const char *key, const char *value, char *msg) {
         TableLoad *tl = userdata;
 
         return config_table_assign(tl->t, tl->obj, file, line, section, key, value, tl->userdata, msg);

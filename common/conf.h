@@ -237,8 +237,8 @@ const ConfigKey *config_table_find(const ConfigTable *t, const char *section, co
  *
  * Return: 0; -EINVAL an unknown section or key, or a bad value; -ENOMEM.
  */
-int config_table_assign(const ConfigTable *t, void *obj, const char *file, unsigned line, const char *section,
-                        const char *key, const char *value, void *userdata, char *msg);
+int config_table_assign(const ConfigTable *t, void *obj, const char *file, unsigned line,
+                        const char *section, const char *key, const char *value, void *userdata, char *msg);
 
 /**
  * config_table_load() - defaults, then the tree of @t below @roots.

@@ -15,8 +15,8 @@
 
 /* [Intake] OfonoNextAgent=BUSNAME OBJECTPATH: a well-known name (not a unique ":1.n" name, which
  * changes with every start) and an object path, separated by blanks; "" unsets it. */
-static int parse_next_agent(const ConfigKey *k, void *field, const char *value, const char *file, unsigned line,
-                            void *userdata, char *msg) {
+static int parse_next_agent(const ConfigKey *k, void *field, const char *value, const char *file,
+                            unsigned line, void *userdata, char *msg) {
         ProvdConfig *c = (ProvdConfig *) ((uint8_t *) field - offsetof(ProvdConfig, ofono_next_name));
         char name[PROVD_BUS_NAME_MAX + 1];
         const char *sp, *path;
@@ -32,8 +32,8 @@ static int parse_next_agent(const ConfigKey *k, void *field, const char *value, 
                 memcpy(name, value, n);
                 name[n] = '\0';
                 path = sp + strspn(sp, " \t");
-                if (name[0] != ':' && sd_bus_service_name_is_valid(name) && strlen(path) <= PROVD_AGENT_PATH_MAX &&
-                    sd_bus_object_path_is_valid(path)) {
+                if (name[0] != ':' && sd_bus_service_name_is_valid(name) &&
+                    strlen(path) <= PROVD_AGENT_PATH_MAX && sd_bus_object_path_is_valid(path)) {
                         snprintf(c->ofono_next_name, sizeof(c->ofono_next_name), "%s", name);
                         snprintf(c->ofono_next_path, sizeof(c->ofono_next_path), "%s", path);
                         return 0;
@@ -52,10 +52,12 @@ static const ConfigKey provd_keys[] = {
         CONFIG_KEY_UINT("Limits", "MaxReassembliesPerSender", P, max_reassemblies_per_sender, 1,
                         PROVD_REASSEMBLIES_MAX, SMS_REASM_GROUPS_PER_SENDER_MAX, 0,
                         "concurrent partial SMS messages of one sender (at most MaxReassemblies)"),
-        CONFIG_KEY_UINT("Limits", "MaxPendingSubmits", P, max_pending_submits, 1, PROVD_MAX_PENDING_SUBMITS_MAX,
-                        PROVD_MAX_PENDING_SUBMITS_DEFAULT, 0, "Submit calls in flight to verifierd"),
+        CONFIG_KEY_UINT("Limits", "MaxPendingSubmits", P, max_pending_submits, 1,
+                        PROVD_MAX_PENDING_SUBMITS_MAX, PROVD_MAX_PENDING_SUBMITS_DEFAULT, 0,
+                        "Submit calls in flight to verifierd"),
         CONFIG_KEY_UINT("Limits", "MaxQueuedSubmits", P, max_queued_submits, 0, PROVD_MAX_QUEUED_SUBMITS_MAX,
-                        PROVD_MAX_QUEUED_SUBMITS_DEFAULT, 0, "decoded pushes waiting for a free Submit slot"),
+                        PROVD_MAX_QUEUED_SUBMITS_DEFAULT, 0,
+                        "decoded pushes waiting for a free Submit slot"),
         CONFIG_KEY_UINT("Limits", "RatePerSenderPerMinute", P, rate_per_minute, 1, PROVD_RATE_MAX,
                         PROVD_RATE_PER_MINUTE_DEFAULT, 0, "pushes per minute per sender address"),
         CONFIG_KEY_UINT("Limits", "RateBurst", P, rate_burst, 1, PROVD_RATE_MAX, 0, 0,
@@ -66,8 +68,10 @@ static const ConfigKey provd_keys[] = {
                         PROVD_INPUT_SIZE_DEFAULT, 0, "bytes of one push from oFono or ModemManager"),
         CONFIG_KEY_BOOL("Intake", "Ofono", P, ofono, true, "be oFono's push agent"),
         CONFIG_KEY_CUSTOM("Intake", "OfonoNextAgent", P, ofono_next_name, parse_next_agent, 0,
-                          "BUSNAME OBJECTPATH: the oFono push agent that gets every push provd does not handle"),
-        CONFIG_KEY_BOOL("Intake", "ModemManager", P, modemmanager, true, "watch ModemManager for WAP push SMS"),
+                          "BUSNAME OBJECTPATH: the oFono push agent that gets every push provd does not "
+                          "handle"),
+        CONFIG_KEY_BOOL("Intake", "ModemManager", P, modemmanager, true,
+                        "watch ModemManager for WAP push SMS"),
 };
 #undef P
 

@@ -289,7 +289,8 @@ int main(int argc, char *argv[]) {
         r = provd_config_load(&config, arg_config_dir, &err);
         if (r < 0) {
                 if (err.message[0])
-                        log_error("Failed to load the configuration: %s", config_error_format(&err, buf, sizeof buf));
+                        log_error("Failed to load the configuration: %s",
+                                  config_error_format(&err, buf, sizeof buf));
                 else
                         log_error_errno(r, "Failed to load the configuration: %m");
                 return EXIT_FAILURE;

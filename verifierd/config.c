@@ -51,8 +51,8 @@ static int parse_source(const ConfigKey *k, void *field, const char *value, cons
         NetworkPinSource s = value[0] ? network_pin_source_from_string(value) : (NetworkPinSource) k->def;
 
         if (s < 0) {
-                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "Source= expects ofono, modemmanager or static, not '%.64s'",
-                         value);
+                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                         "Source= expects ofono, modemmanager or static, not '%.64s'", value);
                 return -EINVAL;
         }
         *(int *) field = (int) s;
@@ -77,8 +77,8 @@ static int parse_imsi(const ConfigKey *k, void *field, const char *value, const 
                 return 0;
         }
         if (auth_imsi_check(value, strlen(value)) < 0) {
-                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "Imsi= expects %u to %u decimal digits", AUTH_IMSI_DIGITS_MIN,
-                         AUTH_IMSI_DIGITS_MAX);
+                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "Imsi= expects %u to %u decimal digits",
+                         AUTH_IMSI_DIGITS_MIN, AUTH_IMSI_DIGITS_MAX);
                 return -EINVAL;
         }
         r = secret_new_from_string(value, &s);
@@ -114,8 +114,8 @@ static int parse_roles(const ConfigKey *k, void *field, const char *value, const
                 p += len;
         }
         if (leading_zero || roles_parse(value, &v) < 0) {
-                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "%s= expects a role mask (decimal, or role names), not '%.64s'",
-                         k->name, value);
+                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                         "%s= expects a role mask (decimal, or role names), not '%.64s'", k->name, value);
                 return -EINVAL;
         }
         *(uint32_t *) field = v;
@@ -143,7 +143,8 @@ static const ConfigKey verifierd_keys[] = {
                         "apply NAPDEFs to oFono's connection contexts"),
         CONFIG_KEY_BOOL("Export", "Mmsd", C, export_mmsd, false,
                         "publish the MMS settings for provboot-mmsd-sync"),
-        ROLES("Policy", "GrantManager", grant_manager, 0, "roles that earn Manager rights on top of the metabase"),
+        ROLES("Policy", "GrantManager", grant_manager, 0,
+              "roles that earn Manager rights on top of the metabase"),
         ROLES("Policy", "GrantUserAuthenticated", grant_user_auth, 0,
               "roles that earn the user-authenticated rights on top of the metabase"),
         CONFIG_KEY_BOOL("Policy", "AcceptUnauthenticated", C, accept_unauthenticated, false,
@@ -159,12 +160,14 @@ static const ConfigKey verifierd_keys[] = {
         CONFIG_KEY_UINT("Policy", "PinAttempts", C, pin_attempts, 1, CONFIG_PIN_ATTEMPTS_MAX,
                         CONFIG_DEFAULT_PIN_ATTEMPTS, 0, "wrong PINs allowed per body digest"),
         CONFIG_KEY_UINT("Policy", "MaxPendingPushes", C, pending_max, 1, CONFIG_PENDING_MAX_MAX,
-                        CONFIG_DEFAULT_PENDING_MAX, 0, "authenticated pushes waiting for the user's confirmation"),
+                        CONFIG_DEFAULT_PENDING_MAX, 0,
+                        "authenticated pushes waiting for the user's confirmation"),
         CONFIG_KEY_UINT("Policy", "PendingExpirySec", C, pending_expiry_sec, CONFIG_PENDING_EXPIRY_SEC_MIN,
                         CONFIG_PENDING_EXPIRY_SEC_MAX, CONFIG_DEFAULT_PENDING_EXPIRY_SEC, 0,
                         "seconds before such a pending push expires"),
-        CONFIG_KEY_UINT("Policy", "MaxUnverifiedPending", C, unverified_pending_max, 1, CONFIG_PENDING_MAX_MAX,
-                        CONFIG_DEFAULT_UNVERIFIED_PENDING_MAX, 0, "pushes not authenticated yet, all senders"),
+        CONFIG_KEY_UINT("Policy", "MaxUnverifiedPending", C, unverified_pending_max, 1,
+                        CONFIG_PENDING_MAX_MAX, CONFIG_DEFAULT_UNVERIFIED_PENDING_MAX, 0,
+                        "pushes not authenticated yet, all senders"),
         CONFIG_KEY_UINT("Policy", "MaxUnverifiedPendingPerSender", C, unverified_pending_per_sender, 1,
                         CONFIG_PENDING_MAX_MAX, CONFIG_DEFAULT_UNVERIFIED_PENDING_PER_SENDER, 0,
                         "pushes not authenticated yet, per sender"),
@@ -181,11 +184,13 @@ static const ConfigKey verifierd_keys[] = {
               "roles a USERNETWPIN-authenticated push earns"),
         ROLES("Roles", "UserPinMac", roles_sec[WSP_SEC_USERPINMAC], ROLES_DEFAULT_USERPINMAC,
               "roles a USERPINMAC-authenticated push earns"),
-        CONFIG_KEY_UINT("Store", "HistoryMax", C, history_max, CONFIG_HISTORY_MAX_MIN, CONFIG_HISTORY_MAX_MAX,
-                        CONFIG_DEFAULT_HISTORY_MAX, CONFIG_KEY_NO_DUMP, "newest history rows kept"),
+        CONFIG_KEY_UINT("Store", "HistoryMax", C, history_max, CONFIG_HISTORY_MAX_MIN,
+                        CONFIG_HISTORY_MAX_MAX, CONFIG_DEFAULT_HISTORY_MAX, CONFIG_KEY_NO_DUMP,
+                        "newest history rows kept"),
         CONFIG_KEY_UINT("Store", "HistoryMaxAgeSec", C, history_max_age_sec, CONFIG_HISTORY_MAX_AGE_SEC_MIN,
                         CONFIG_HISTORY_MAX_AGE_SEC_MAX, CONFIG_DEFAULT_HISTORY_MAX_AGE_SEC,
-                        CONFIG_KEY_ZERO_OK | CONFIG_KEY_NO_DUMP, "oldest history row kept, seconds (0: no age limit)"),
+                        CONFIG_KEY_ZERO_OK | CONFIG_KEY_NO_DUMP,
+                        "oldest history row kept, seconds (0: no age limit)"),
         CONFIG_KEY_UINT("Store", "ReplayDigestsMax", C, replay_digests_max, CONFIG_REPLAY_DIGESTS_MAX_MIN,
                         CONFIG_REPLAY_DIGESTS_MAX_MAX, CONFIG_DEFAULT_REPLAY_DIGESTS_MAX, CONFIG_KEY_NO_DUMP,
                         "digests of superseded documents kept for replay detection"),
