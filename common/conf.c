@@ -468,11 +468,14 @@ out:
 
 /* ---- the key table ------------------------------------------------------------------------------ */
 
-/* A value quoted in a message: printable ASCII as is, anything else as \xNN, cut at 64 bytes. */
-static const char *quote(const char *s, char *buf, size_t size) {
+/* A value quoted in a message: printable ASCII as is, anything else (and the quote and backslash)
+ * as \xNN, cut at CONFIG_ESCAPE_INPUT_MAX bytes: file contents never reach a log raw. */
+const char *config_escape(const char *s, char *buf, size_t size) {
         size_t o = 0, i;
 
-        for (i = 0; s[i] && i < 64 && o + 5 < size; i++) {
+        if (size == 0)
+                return buf;
+        for (i = 0; s[i] && i < CONFIG_ESCAPE_INPUT_MAX && o + 5 < size; i++) {
                 unsigned char c = (unsigned char) s[i];
 
                 if (c < 0x20 || c >= 0x7f || c == '\\' || c == '\'')
@@ -486,7 +489,16 @@ static const char *quote(const char *s, char *buf, size_t size) {
         return buf;
 }
 
-#define QUOTE_SIZE (64U * 4U + 4U)
+
+/* A handler's message (CONFIG_ERROR_MESSAGE_MAX bytes): cut, never overrun, when too long. */
+static void msg_set(char *msg, const char *fmt, ...) _printf_(2, 3);
+static void msg_set(char *msg, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, CONFIG_ERROR_MESSAGE_MAX, fmt, ap);
+        va_end(ap);
+}
 
 static void *key_field(const ConfigKey *k, const void *obj) {
         return (uint8_t *) obj + k->offset;
@@ -580,7 +592,7 @@ static bool dir_ok(const char *v) {
 }
 
 static int assign_typed(const ConfigKey *k, void *field, const char *value, char *msg) {
-        char q[QUOTE_SIZE];
+        char q[CONFIG_ESCAPE_SIZE];
         uint64_t u;
         bool b;
 
@@ -596,10 +608,10 @@ static int assign_typed(const ConfigKey *k, void *field, const char *value, char
                         return 0;
                 }
                 if (config_parse_uint(value, k->min, k->max, &u) < 0) {
-                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                        msg_set(msg,
                                  "%s= expects %sa number in %" PRIu64 "..%" PRIu64 ", not '%s'", k->name,
                                  k->flags & CONFIG_KEY_ZERO_OK ? "0 or " : "", k->min, k->max,
-                                 quote(value, q, sizeof q));
+                                 config_escape(value, q, sizeof q));
                         return -EINVAL;
                 }
                 uint_store(k, field, u);
@@ -611,24 +623,28 @@ static int assign_typed(const ConfigKey *k, void *field, const char *value, char
                                 return 0;
                         }
                 {
-                        size_t o = (size_t) snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "%s= expects ", k->name);
+                        char list[CONFIG_ERROR_MESSAGE_MAX] = "";
+                        size_t o = 0;
 
-                        for (int i = 0; k->names[i] && o < CONFIG_ERROR_MESSAGE_MAX; i++)
-                                o += (size_t) snprintf(msg + o, CONFIG_ERROR_MESSAGE_MAX - o, "%s%s",
-                                                       i == 0 ? "" : k->names[i + 1] ? ", " : " or ",
-                                                       k->names[i]);
-                        if (o < CONFIG_ERROR_MESSAGE_MAX)
-                                snprintf(msg + o, CONFIG_ERROR_MESSAGE_MAX - o, ", not '%s'",
-                                         quote(value, q, sizeof q));
+                        /* "a, b or c" */
+                        for (int i = 0; k->names[i] && o < sizeof list; i++) {
+                                int n = snprintf(list + o, sizeof list - o, "%s%s",
+                                                 i == 0 ? "" : k->names[i + 1] ? ", " : " or ", k->names[i]);
+
+                                if (n < 0)
+                                        break;
+                                o += (size_t) n;
+                        }
+                        msg_set(msg, "%s= expects %s, not '%s'", k->name, list, config_escape(value, q, sizeof q));
                 }
                 return -EINVAL;
         case CONFIG_TYPE_DIR: {
                 char *d;
 
                 if (!dir_ok(value)) {
-                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                        msg_set(msg,
                                  "%s= expects an absolute directory without '..', not '%s'", k->name,
-                                 quote(value, q, sizeof q));
+                                 config_escape(value, q, sizeof q));
                         return -EINVAL;
                 }
                 d = strdup(value);
@@ -641,25 +657,25 @@ static int assign_typed(const ConfigKey *k, void *field, const char *value, char
         case CONFIG_TYPE_CUSTOM:
                 return -EINVAL;
         }
-        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "%s= expects yes or no, not '%s'", k->name,
-                 quote(value, q, sizeof q));
+        msg_set(msg, "%s= expects yes or no, not '%s'", k->name,
+                 config_escape(value, q, sizeof q));
         return -EINVAL;
 }
 
 int config_table_assign(const ConfigTable *t, void *obj, const char *file, unsigned line,
                         const char *section, const char *key, const char *value, void *userdata, char *msg) {
         const ConfigKey *k = config_table_find(t, section, key);
-        char q1[QUOTE_SIZE], q2[QUOTE_SIZE];
+        char q1[CONFIG_ESCAPE_SIZE], q2[CONFIG_ESCAPE_SIZE];
         void *field;
         int r;
 
         if (!k) {
                 if (!section_known(t, section))
-                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "unknown section [%s]",
-                                 quote(section, q1, sizeof q1));
+                        msg_set(msg, "unknown section [%s]",
+                                 config_escape(section, q1, sizeof q1));
                 else
-                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "unknown key '%s' in section [%s]",
-                                 quote(key, q1, sizeof q1), quote(section, q2, sizeof q2));
+                        msg_set(msg, "unknown key '%s' in section [%s]",
+                                 config_escape(key, q1, sizeof q1), config_escape(section, q2, sizeof q2));
                 return -EINVAL;
         }
         field = key_field(k, obj);
@@ -671,7 +687,7 @@ int config_table_assign(const ConfigTable *t, void *obj, const char *file, unsig
                 r = assign_typed(k, field, value, msg);
         if (r == -EINVAL && !k->parse && (k->flags & CONFIG_KEY_SECRET))
                 /* a secret's value is never echoed (a key's own parser words its message itself) */
-                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "%s= has a bad value", k->name);
+                msg_set(msg, "%s= has a bad value", k->name);
         return r;
 }
 

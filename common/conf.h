@@ -140,6 +140,13 @@ int config_parse_tree(const char *const *roots, size_t n_roots, const char *main
 int config_parse_string(const char *name, const char *text, ConfigHandler handler, void *userdata,
                         ConfigError *err);
 
+/* config_escape() - @s for a message: printable ASCII kept, other bytes, quote and backslash as
+ * \xNN, at most CONFIG_ESCAPE_INPUT_MAX input bytes (then "..."). @size: CONFIG_ESCAPE_SIZE.
+ * Return: @buf. */
+#define CONFIG_ESCAPE_INPUT_MAX 64U
+#define CONFIG_ESCAPE_SIZE (CONFIG_ESCAPE_INPUT_MAX * 4U + 4U)
+const char *config_escape(const char *s, char *buf, size_t size);
+
 /* config_strv_free() - free a config_parse_tree() file list. */
 void config_strv_free(char **l);
 

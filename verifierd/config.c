@@ -49,10 +49,11 @@ static int parse_source(const ConfigKey *k, void *field, const char *value, cons
                         void *userdata, char *msg) {
         LoadState *ls = userdata;
         NetworkPinSource s = value[0] ? network_pin_source_from_string(value) : (NetworkPinSource) k->def;
+        char q[CONFIG_ESCAPE_SIZE];
 
         if (s < 0) {
-                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
-                         "Source= expects ofono, modemmanager or static, not '%.64s'", value);
+                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "Source= expects ofono, modemmanager or static, not '%s'",
+                         config_escape(value, q, sizeof q));
                 return -EINVAL;
         }
         *(int *) field = (int) s;
@@ -99,6 +100,7 @@ static int parse_imsi(const ConfigKey *k, void *field, const char *value, const 
  * common/conf.h: no leading zeros. */
 static int parse_roles(const ConfigKey *k, void *field, const char *value, const char *file, unsigned line,
                        void *userdata, char *msg) {
+        char q[CONFIG_ESCAPE_SIZE];
         bool leading_zero = false;
         uint32_t v;
 
@@ -115,7 +117,8 @@ static int parse_roles(const ConfigKey *k, void *field, const char *value, const
         }
         if (leading_zero || roles_parse(value, &v) < 0) {
                 snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
-                         "%s= expects a role mask (decimal, or role names), not '%.64s'", k->name, value);
+                         "%s= expects a role mask (decimal, or role names), not '%s'", k->name,
+                         config_escape(value, q, sizeof q));
                 return -EINVAL;
         }
         *(uint32_t *) field = v;
