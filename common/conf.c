@@ -475,7 +475,7 @@ const char *config_escape(const char *s, char *buf, size_t size) {
 
         if (size == 0)
                 return buf;
-        for (i = 0; s[i] && i < CONFIG_ESCAPE_INPUT_MAX && o + 5 < size; i++) {
+        for (i = 0; i < CONFIG_ESCAPE_INPUT_MAX && s[i] && o + 5 < size; i++) {
                 unsigned char c = (unsigned char) s[i];
 
                 if (c < 0x20 || c >= 0x7f || c == '\\' || c == '\'')
