@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "certstore.h"
 #include "config.h"
+#include "ota-policy.h"
 #include "policy.h"
 
 /* NULL-terminated: also the enum's values in the key table */
@@ -96,6 +97,67 @@ static int parse_imsi(const ConfigKey *k, void *field, const char *value, const 
         return 0;
 }
 
+/* Bootstrap.Enabled=yes|no|once: a boolean, or "once": open until the first applied BOOTSTRAP
+ * (ota-policy.h), which sets bootstrap_once too. */
+static int parse_enabled(const ConfigKey *k, void *field, const char *value, const char *file, unsigned line,
+                         void *userdata, char *msg) {
+        Config *c = (Config *) ((uint8_t *) field - offsetof(Config, bootstrap_enabled));
+        char q[CONFIG_ESCAPE_SIZE];
+        bool b;
+
+        c->bootstrap_once = strcmp(value, "once") == 0;
+        if (c->bootstrap_once) {
+                c->bootstrap_enabled = true;
+                return 0;
+        }
+        if (!value[0])
+                return config_key_reset(k, field);
+        if (config_parse_bool(value, &b) < 0) {
+                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "Enabled= expects yes, no or once, not '%s'",
+                         config_escape(value, q, sizeof q));
+                return -EINVAL;
+        }
+        c->bootstrap_enabled = b;
+        return 0;
+}
+
+/* Policy.Locked=: space-separated names of keys the over-the-air layer may not change
+ * (ota-policy.h). Each name is checked against that fixed list; "" unlocks everything. */
+static int parse_locked(const ConfigKey *k, void *field, const char *value, const char *file, unsigned line,
+                        void *userdata, char *msg) {
+        char q[CONFIG_ESCAPE_SIZE];
+        uint32_t mask = 0;
+
+        for (const char *p = value;;) {
+                char name[64];
+                size_t len;
+                OtaKey o;
+
+                p += strspn(p, " \t");
+                if (!*p)
+                        break;
+                len = strcspn(p, " \t");
+                if (len >= sizeof name) {
+                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "Locked= names an unknown key '%s'",
+                                 config_escape(p, q, sizeof q));
+                        return -EINVAL;
+                }
+                memcpy(name, p, len);
+                name[len] = '\0';
+                o = ota_key_from_string(name);
+                if (o < 0) {
+                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                                 "Locked= names '%s', not a key the over-the-air policy can set",
+                                 config_escape(name, q, sizeof q));
+                        return -EINVAL;
+                }
+                mask |= 1U << o;
+                p += len;
+        }
+        *(uint32_t *) field = mask;
+        return 0;
+}
+
 /* A role mask (policy.h roles_parse()); its decimal form follows the one integer rule of
  * common/conf.h: no leading zeros. */
 static int parse_roles(const ConfigKey *k, void *field, const char *value, const char *file, unsigned line,
@@ -132,8 +194,9 @@ static int parse_roles(const ConfigKey *k, void *field, const char *value, const
         { .section = (sec), .name = (key), .type = CONFIG_TYPE_UINT, CONFIG_FIELD(C, field), .min = 0, \
           .max = ROLE_ALL, .def = (dflt), .parse = parse_roles, .doc = (text) }
 static const ConfigKey verifierd_keys[] = {
-        CONFIG_KEY_BOOL("Bootstrap", "Enabled", C, bootstrap_enabled, false,
-                        "OTA bootstrap: every push is bootstrap-disabled until a drop-in says yes"),
+        { .section = "Bootstrap", .name = "Enabled", .type = CONFIG_TYPE_BOOL, CONFIG_FIELD(C, bootstrap_enabled),
+          .def = false, .parse = parse_enabled,
+          .doc = "OTA bootstrap (yes, no, or once: until the first applied BOOTSTRAP); no until a drop-in says" },
         CONFIG_KEY_BOOL("Bootstrap", "ConfirmNetworkPin", C, confirm_network_pin, true,
                         "NETWPIN pushes wait for the user's confirmation (the IMSI is no secret)"),
         CONFIG_KEY_ENUM("NetworkPin", "Source", C, network_pin_source, network_pin_source_table,
@@ -162,6 +225,8 @@ static const ConfigKey verifierd_keys[] = {
                         "take USERPINMAC-authenticated pushes"),
         CONFIG_KEY_UINT("Policy", "PinAttempts", C, pin_attempts, 1, CONFIG_PIN_ATTEMPTS_MAX,
                         CONFIG_DEFAULT_PIN_ATTEMPTS, 0, "wrong PINs allowed per body digest"),
+        CONFIG_KEY_CUSTOM("Policy", "Locked", C, policy_locked, parse_locked, 0,
+                          "keys the over-the-air policy layer may not change (space-separated)"),
         CONFIG_KEY_UINT("Policy", "MaxPendingPushes", C, pending_max, 1, CONFIG_PENDING_MAX_MAX,
                         CONFIG_DEFAULT_PENDING_MAX, 0,
                         "authenticated pushes waiting for the user's confirmation"),
@@ -222,6 +287,9 @@ Config *config_free(Config *c) {
         metabase_free(c->metabase);
         certstore_admin_free(c->certs);
         config_strv_free(c->files);
+        for (size_t i = 0; i < c->n_file_keys; i++)
+                free(c->file_keys[i]);
+        free(c->file_keys);
         free(c);
         return NULL;
 }
@@ -255,6 +323,51 @@ int config_new_default(Config **ret) {
         return 0;
 }
 
+/* Remember "Section.Key" as set by a file (or forget it on "Key="), for ota_policy_source. */
+static int note_file_key(Config *c, const char *section, const char *key, bool set) {
+        _cleanup_free_ char *name = NULL;
+        char **n;
+
+        if (asprintf(&name, "%s.%s", section, key) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_file_keys; i++)
+                if (strcmp(c->file_keys[i], name) == 0) {
+                        if (!set) {
+                                free(c->file_keys[i]);
+                                c->file_keys[i] = c->file_keys[--c->n_file_keys];
+                        }
+                        return 0;
+                }
+        if (!set)
+                return 0;
+        n = reallocarray(c->file_keys, c->n_file_keys + 1, sizeof(char *));
+        if (!n)
+                return -ENOMEM;
+        c->file_keys = n;
+        c->file_keys[c->n_file_keys++] = TAKE_PTR(name);
+        return 0;
+}
+
+typedef struct Load {
+        Config *c;
+        LoadState ls;
+} Load;
+
+/* Every assignment through the key table, then noted for ota_policy_source. */
+static int config_handler(void *userdata, const char *file, unsigned line, const char *section,
+                          const char *key, const char *value, char *msg) {
+        Load *l = userdata;
+        int r;
+
+        r = config_table_assign(&verifierd_config_table, l->c, file, line, section, key, value, &l->ls, msg);
+        if (r < 0)
+                return r;
+        r = note_file_key(l->c, section, key, value[0] != '\0');
+        if (r < 0)
+                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "out of memory");
+        return r;
+}
+
 static void error_set(ConfigError *err, const char *file, unsigned line, const char *msg) {
         if (!err)
                 return;
@@ -265,26 +378,29 @@ static void error_set(ConfigError *err, const char *file, unsigned line, const c
 
 int config_load_roots(const char *const *roots, size_t n_roots, Config **ret, ConfigError *err) {
         _cleanup_(config_freep) Config *c = NULL;
-        LoadState ls = {};
+        Load l = {};
+        LoadState *ls = &l.ls;
         int r;
 
         if (!ret || !roots || n_roots == 0 || n_roots > CONFIG_ROOTS_MAX)
                 return -EINVAL;
         if (err)
                 memset(err, 0, sizeof(*err));
-        c = calloc(1, sizeof(*c));
-        if (!c)
-                return -ENOMEM;
-        r = config_table_load(&verifierd_config_table, roots, n_roots, c, &ls, &c->files, &c->n_files, err);
+        r = config_alloc(&c);
+        if (r < 0)
+                return r;
+        l.c = c;
+        r = config_parse_tree(roots, n_roots, VERIFIERD_CONFIG_MAIN_FILE, VERIFIERD_CONFIG_DROPIN_DIR,
+                              config_handler, &l, &c->files, &c->n_files, err);
         if (r < 0)
                 return r;
         /* cross-checks over the merged result, reported where the offending key was set */
         if (c->imsi && c->network_pin_source != NETWORK_PIN_SOURCE_STATIC) {
-                error_set(err, ls.imsi_file, ls.imsi_line, "Imsi= is only valid with Source=static");
+                error_set(err, ls->imsi_file, ls->imsi_line, "Imsi= is only valid with Source=static");
                 return -EINVAL;
         }
         if (!c->imsi && c->network_pin_source == NETWORK_PIN_SOURCE_STATIC) {
-                error_set(err, ls.source_file, ls.source_line, "Source=static needs Imsi=");
+                error_set(err, ls->source_file, ls->source_line, "Source=static needs Imsi=");
                 return -EINVAL;
         }
         r = metabase_load_roots(roots, n_roots, &c->metabase, err);
