@@ -27,7 +27,8 @@
  *     '#' or ';' is a comment; there are no inline comments ("Enabled=yes ; x" has the value
  *     "yes ; x") and no continuation lines;
  *   - "[Section]" opens a section, its name at most CONFIG_SECTION_MAX characters;
- *   - "Key=Value" assigns; anything else, and an assignment before the first section, is an
+ *   - "Key=Value" assigns (the first '=' splits; "Key: Value" is no assignment); anything else,
+ *     trailing text after "]" included, and an assignment before the first section, is an
  *     error. Section and key names are case-sensitive.
  *   - "Key=" (empty value) resets the key to its default.
  *
@@ -38,7 +39,8 @@
  *     fine; "010" is refused rather than read as 10 or as octal 8), within the key's range.
  *
  * Errors: every error names the file and line (or the file alone for a whole-file problem) in a
- * ConfigError; an unknown section or key or a bad value is an error, never a warning: both
+ * ConfigError; an unknown section or key or a bad value is an error, never a warning (an unknown
+ * section is reported at the line of its first key; an empty one sets nothing): both
  * daemons refuse to start on a configuration they do not understand, and verifierd's reload
  * keeps the last good one. Library code: returns errors, never logs.
  */
