@@ -122,6 +122,7 @@ typedef struct Manager {
         gid_t provboot_gid;
         bool have_provboot_gid;
         char *agent_owner; /* unique name of the registered agent's connection */
+        BusWatch *agent_watch;          /* until that connection leaves the bus (ipc/buswatch.h) */
         char *agent_path;
         uid_t agent_uid;                /* its uid (bus credentials), for the PIN back-off */
         uint64_t agent_generation;      /* +1 at every registration and unregistration */
@@ -151,6 +152,7 @@ static Manager *manager_free(Manager *m) {
         config_free(m->config);
         sd_event_unref(m->event);
         free(m->state_dir);
+        bus_watch_free(m->agent_watch);
         free(m->agent_owner);
         free(m->agent_path);
         export_mms_settings_done(&m->mms);
@@ -609,6 +611,7 @@ static void agent_reset(Manager *m) {
 }
 
 static void agent_forget(Manager *m) {
+        m->agent_watch = bus_watch_free(m->agent_watch);
         m->agent_owner = mfree(m->agent_owner);
         m->agent_path = mfree(m->agent_path);
         agent_reset(m);
@@ -1511,6 +1514,18 @@ static int method_install(sd_bus_message *msg, void *userdata, sd_bus_error *err
         return r < 0 ? r : 1;
 }
 
+/* The agent's connection left the bus. Believed only from the bus driver, as a broadcast
+ * (ipc/buswatch.h): anyone may address a NameOwnerChanged to our connection, and it unregistered
+ * the agent (issue 9 finding 1). */
+static void on_agent_gone(BusWatch *w, const char *owner, void *userdata) {
+        Manager *m = userdata;
+
+        if (owner || !m->agent_owner)
+                return;
+        log_info("Agent %s disappeared", m->agent_owner);
+        agent_forget(m); /* frees w: nothing after this */
+}
+
 static int method_register_agent(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         const char *path;
@@ -1534,6 +1549,11 @@ static int method_register_agent(sd_bus_message *msg, void *userdata, sd_bus_err
         if (!m->agent_owner || !m->agent_path) {
                 agent_forget(m);
                 return -ENOMEM;
+        }
+        r = bus_peer_watch_new(m->bus, m->agent_owner, on_agent_gone, m, &m->agent_watch);
+        if (r < 0) {
+                agent_forget(m);
+                return r;
         }
         m->agent_uid = uid;
         log_info("Agent registered by %s (uid %u)", m->agent_owner, (unsigned) uid);
@@ -1560,23 +1580,6 @@ static int method_unregister_agent(sd_bus_message *msg, void *userdata, sd_bus_e
                 return sd_bus_error_set(error, IPC_ERROR_NO_SUCH_PUSH, "No such agent");
         agent_forget(m);
         return sd_bus_reply_method_return(msg, "");
-}
-
-static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        const char *name, *old, *new;
-
-        /* Trusted only as a broadcast of the bus driver (ipc/buswatch.h): anyone may address a
-         * NameOwnerChanged to our connection, and it unregistered the agent (issue 9 finding 1). */
-        if (!bus_message_is_from_driver(msg))
-                return 0;
-        if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0)
-                return 0;
-        if (m->agent_owner && streq_ptr(name, m->agent_owner) && (!new || !*new)) {
-                log_info("Agent %s disappeared", m->agent_owner);
-                agent_forget(m);
-        }
-        return 0;
 }
 
 static const sd_bus_vtable verifier_vtable[] = {
@@ -1810,10 +1813,6 @@ int main(int argc, char **argv) {
         r = sd_bus_add_object_vtable(m->bus, NULL, IPC_VERIFIER_PATH, IPC_VERIFIER_INTERFACE, verifier_vtable, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to add the object: %m"), EXIT_FAILURE;
-        r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                      "org.freedesktop.DBus", "NameOwnerChanged", on_name_owner_changed, NULL, m);
-        if (r < 0)
-                return log_error_errno(r, "Failed to watch bus names: %m"), EXIT_FAILURE;
         /* expiry, wherever the engine sweeps it, is journalled and signalled (point 9) */
         engine_set_verdict_hook(m->engine, on_engine_verdict, m);
         r = imsi_source_start(m->bus, m->engine, m->config->network_pin_source, &m->imsi);
