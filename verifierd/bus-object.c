@@ -585,11 +585,11 @@ static int append_kv(sd_bus_message *reply, const char *k, const char *v) {
         return ipc_policy_row_append(reply, &row);
 }
 
+static int append_kv_dump(const char *k, const char *v, void *userdata) {
+        return append_kv(userdata, k, v);
+}
+
 static int method_get_policy(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_error *error) {
-        static const char *const sec_keys[_WSP_SEC_MAX] = { "Policy.AcceptNetworkPin", "Policy.AcceptUserPin",
-                                                            "Policy.AcceptUserNetworkPin", "Policy.AcceptUserPinMac" };
-        static const char *const role_keys[_WSP_SEC_MAX] = { "Roles.NetworkPin", "Roles.UserPin",
-                                                             "Roles.UserNetworkPin", "Roles.UserPinMac" };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         /* the values in force: the files with the over-the-air layer on top (ota-policy.h) */
         const Config *c = engine_get_config(m->engine);
@@ -613,26 +613,10 @@ static int method_get_policy(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_
                 snprintf(buf, sizeof buf, "%" PRIu64, (uint64_t) (v)); \
                 KV(k, buf);                                         \
         } while (0)
-        KV("Bootstrap.Enabled", c->bootstrap_enabled ? "yes" : "no");
-        KV("Bootstrap.ConfirmNetworkPin", c->confirm_network_pin ? "yes" : "no");
-        KV("NetworkPin.Source", network_pin_source_to_string(c->network_pin_source));
-        KV("Export.NetworkManagerDir", c->nm_dir);
-        KV("Export.OfonoContexts", c->export_ofono_contexts ? "yes" : "no");
-        KV("Export.Mmsd", c->export_mmsd ? "yes" : "no");
-        KVU("Policy.GrantManager", c->grant_manager);
-        KVU("Policy.GrantUserAuthenticated", c->grant_user_auth);
-        KV("Policy.AcceptUnauthenticated", c->accept_unauthenticated ? "yes" : "no");
-        for (int i = 0; i < _WSP_SEC_MAX; i++)
-                KV(sec_keys[i], c->accept_sec[i] ? "yes" : "no");
-        KVU("Policy.PinAttempts", c->pin_attempts);
-        KVU("Policy.MaxPendingPushes", c->pending_max);
-        KVU("Policy.PendingExpirySec", c->pending_expiry_sec);
-        KVU("Policy.MaxUnverifiedPending", c->unverified_pending_max);
-        KVU("Policy.MaxUnverifiedPendingPerSender", c->unverified_pending_per_sender);
-        KVU("Policy.UnverifiedPendingExpirySec", c->unverified_pending_expiry_sec);
-        KVU("Roles.Unauthenticated", c->roles_unauthenticated);
-        for (int i = 0; i < _WSP_SEC_MAX; i++)
-                KVU(role_keys[i], c->roles_sec[i]);
+        /* the configuration keys, from the table that parses them (config.c) */
+        r = config_dump(c, append_kv_dump, reply);
+        if (r < 0)
+                return r;
         KV("Status.NetworkManager", nm_status_text(m));
         KVU("Status.PendingPushes", store_count_pending(engine_get_store(m->engine)));
         KVU("Status.ProtocolViolations", m->protocol_violations);
@@ -646,19 +630,25 @@ static int method_get_policy(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_
         return sd_bus_send(NULL, reply, NULL);
 }
 
+typedef struct SourcesFill {
+        Manager *m;
+        sd_bus_message *reply;
+} SourcesFill;
+
+static int append_policy_source(const char *key, const char *value, void *userdata) {
+        SourcesFill *x = userdata;
+        IpcPolicySourceRow row = { .key = key };
+        OtaSource src = engine_policy_source(x->m->engine, key, &row.push_id, &row.locked);
+
+        row.source = ota_source_to_string(src);
+        return ipc_policy_source_row_append(x->reply, &row);
+}
+
 /* GetPolicySources: the keys GetPolicy lists (without Status.*), each with where its value comes
- * from (issue 12; ota_policy_source). Keep this list and method_get_policy's in step. */
+ * from (issue 12; ota_policy_source); the keys come from the same table (config_dump()). */
 static int method_get_policy_sources(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_error *error) {
-        static const char *const keys[] = {
-                "Bootstrap.Enabled", "Bootstrap.ConfirmNetworkPin", "NetworkPin.Source", "Export.NetworkManagerDir",
-                "Export.OfonoContexts", "Export.Mmsd", "Policy.GrantManager", "Policy.GrantUserAuthenticated",
-                "Policy.AcceptUnauthenticated", "Policy.AcceptNetworkPin", "Policy.AcceptUserPin",
-                "Policy.AcceptUserNetworkPin", "Policy.AcceptUserPinMac", "Policy.PinAttempts",
-                "Policy.MaxPendingPushes", "Policy.PendingExpirySec", "Policy.MaxUnverifiedPending",
-                "Policy.MaxUnverifiedPendingPerSender", "Policy.UnverifiedPendingExpirySec", "Roles.Unauthenticated",
-                "Roles.NetworkPin", "Roles.UserPin", "Roles.UserNetworkPin", "Roles.UserPinMac",
-        };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        SourcesFill x = { .m = m };
         int r;
 
         r = sd_bus_message_new_method_return(msg, &reply);
@@ -667,15 +657,10 @@ static int method_get_policy_sources(Manager *m, sd_bus_message *msg, uid_t uid,
         r = ipc_list_open(reply, IPC_LIST_POLICY_SOURCES);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
-                IpcPolicySourceRow row = { .key = keys[i] };
-                OtaSource src = engine_policy_source(m->engine, keys[i], &row.push_id, &row.locked);
-
-                row.source = ota_source_to_string(src);
-                r = ipc_policy_source_row_append(reply, &row);
-                if (r < 0)
-                        return r;
-        }
+        x.reply = reply;
+        r = config_dump(engine_get_config(m->engine), append_policy_source, &x);
+        if (r < 0)
+                return r;
         r = ipc_list_close(reply);
         if (r < 0)
                 return r;
