@@ -58,6 +58,7 @@ include common/module.mk
 -include verifierd/module.mk
 -include provd/module.mk
 -include provctl/module.mk
+-include nm-writer/module.mk
 -include mmsd-sync/module.mk
 -include tests/module.mk
 -include bench/module.mk

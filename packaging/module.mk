@@ -5,6 +5,7 @@
 PKGLIBEXECDIR := $(LIBEXECDIR)/provboot
 DBUS_SYSTEM_POLICY_DIR ?= $(DATADIR)/dbus-1/system.d
 DBUS_SYSTEM_SERVICES_DIR ?= $(DATADIR)/dbus-1/system-services
+POLKIT_RULES_DIR ?= $(DATADIR)/polkit-1/rules.d
 USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
@@ -19,7 +20,7 @@ programs: $(BUILD)/provctl $(BUILD)/provd $(BUILD)/verifierd $(BUILD)/provboot-m
 
 install: programs
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBEXECDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR) \
-	  $(DESTDIR)$(DBUS_SYSTEM_POLICY_DIR) $(DESTDIR)$(DBUS_SYSTEM_SERVICES_DIR) \
+	  $(DESTDIR)$(DBUS_SYSTEM_POLICY_DIR) $(DESTDIR)$(DBUS_SYSTEM_SERVICES_DIR) $(DESTDIR)$(POLKIT_RULES_DIR) \
 	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(PROVBOOT_LIBDIR) \
 	  $(DESTDIR)$(PROVBOOT_LIBDIR)/verifierd.conf.d $(DESTDIR)$(PROVBOOT_LIBDIR)/metabase.d \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(USERUNITDIR) \
@@ -38,6 +39,7 @@ install: programs
 	$(subst_in) packaging/dbus/org.provboot.Verifier1.service.in > $(DESTDIR)$(DBUS_SYSTEM_SERVICES_DIR)/org.provboot.Verifier1.service
 	chmod 0644 $(DESTDIR)$(DBUS_SYSTEM_SERVICES_DIR)/org.provboot.Verifier1.service
 	install -m 0644 ipc/org.provboot.conf $(DESTDIR)$(DBUS_SYSTEM_POLICY_DIR)/org.provboot.conf
+	install -m 0644 packaging/polkit/50-provboot-verifier.rules $(DESTDIR)$(POLKIT_RULES_DIR)/50-provboot-verifier.rules
 	install -m 0644 packaging/sysusers/provboot.conf $(DESTDIR)$(SYSUSERSDIR)/provboot.conf
 	install -m 0644 packaging/tmpfiles/provboot.conf $(DESTDIR)$(TMPFILESDIR)/provboot.conf
 	install -m 0644 packaging/config/verifierd.conf $(DESTDIR)$(PROVBOOT_LIBDIR)/verifierd.conf
@@ -63,7 +65,7 @@ BUILD_REL := $(patsubst $(CURDIR)/%,%,$(abspath $(BUILD)))
 # inherited BUILD=/abs/path would build there and `make clean` it (dh_auto_clean).
 CLEAN_MAKE_ENV := env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL $(addprefix -u ,BUILD DESTDIR \
 	PREFIX BINDIR SBINDIR LIBEXECDIR DATADIR MANDIR SYSCONFDIR UNITDIR USERUNITDIR DBUS_SYSTEM_POLICY_DIR \
-	DBUS_SYSTEM_SERVICES_DIR SYSUSERSDIR TMPFILESDIR PROVBOOT_LIBDIR SELINUX_DEVEL_MAKEFILE SELINUX_PKGDIR)
+	DBUS_SYSTEM_SERVICES_DIR POLKIT_RULES_DIR SYSUSERSDIR TMPFILESDIR PROVBOOT_LIBDIR SELINUX_DEVEL_MAKEFILE SELINUX_PKGDIR)
 # $(call stage_tree,DIR): copy the source tree into DIR (created).
 stage_tree = mkdir -p $(1) && tar -C $(CURDIR) --exclude=./.git --exclude=./build --exclude=./$(BUILD_REL) \
 	--exclude=./debian -cf - . | tar -C $(1) -xf -

@@ -23,6 +23,12 @@
 #include "export-nm.h"
 #include "macros.h"
 
+static void names_freep(char ***l) {
+        for (char **p = *l; p && *p; p++)
+                free(*p);
+        free(*l);
+}
+
 static void closedirp(DIR **d) {
         if (*d)
                 closedir(*d);
@@ -680,6 +686,176 @@ static int file_read(int dirfd, const char *name, File *ret) {
         return store_digest_hex((const uint8_t *) ret->text, ret->len, ret->digest);
 }
 
+/* ---- where files are read and written (export-nm.h, issue 14) ------------------------------ */
+
+static const ExportNmIo *nm_io; /* NULL: this process's own file system */
+
+void export_nm_set_io(const ExportNmIo *io) {
+        nm_io = io;
+}
+
+int export_nm_dir_read(int dirfd, const char *name, ExportNmFileState *ret_state,
+                       char ret_digest[STORE_DIGEST_HEX_LEN + 1]) {
+        _cleanup_(file_done) File f = {};
+        int r;
+
+        r = file_read(dirfd, name, &f);
+        if (r < 0)
+                return r;
+        *ret_state = f.state == FILE_OURS ? EXPORT_NM_FILE_OURS
+                   : f.state == FILE_OTHER ? EXPORT_NM_FILE_OTHER : EXPORT_NM_FILE_ABSENT;
+        memcpy(ret_digest, f.state == FILE_OURS ? f.digest : "", f.state == FILE_OURS ? sizeof f.digest : 1);
+        return 0;
+}
+
+int export_nm_dir_write(int dirfd, const NmProfile *p) {
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = export_nm_render(p, &text);
+        return r < 0 ? r : write_file_at(dirfd, p->filename, text);
+}
+
+int export_nm_dir_remove(int dirfd, const char *name) {
+        _cleanup_(file_done) File f = {};
+        int r;
+
+        if (!name_is_ours_pattern(name))
+                return -EINVAL;
+        r = file_read(dirfd, name, &f);
+        if (r < 0)
+                return r;
+        if (f.state == FILE_ABSENT)
+                return 0;
+        if (f.state != FILE_OURS)
+                return -EEXIST; /* someone else's file or a symlink: never removed */
+        if (unlinkat(dirfd, name, 0) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        return fsync(dirfd) < 0 ? -errno : 1;
+}
+
+int export_nm_dir_list(int dirfd, char ***ret_names, unsigned *ret_tmp_removed) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        char **names = NULL;
+        size_t n = 0;
+        unsigned tmp_removed = 0;
+        struct dirent *de;
+        int fd2;
+
+        fd2 = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+        if (fd2 < 0)
+                return -errno;
+        d = fdopendir(fd2);
+        if (!d) {
+                int r = -errno;
+
+                close(fd2);
+                return r;
+        }
+        rewinddir(d);
+        while ((de = readdir(d))) {
+                struct stat sb;
+                char **nn;
+
+                /* Our leftover temp files (a crash between create and rename). */
+                if (strncmp(de->d_name, EXPORT_NM_TMP_PREFIX, strlen(EXPORT_NM_TMP_PREFIX)) == 0) {
+                        if (fstatat(dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode) &&
+                            sb.st_uid == geteuid() && unlinkat(dirfd, de->d_name, 0) == 0)
+                                tmp_removed++;
+                        continue;
+                }
+                if (!name_is_ours_pattern(de->d_name))
+                        continue;
+                nn = reallocarray(names, n + 2, sizeof *names);
+                if (!nn || !(nn[n] = strdup(de->d_name))) {
+                        names = nn ?: names;
+                        for (size_t i = 0; i < n; i++)
+                                free(names[i]);
+                        free(names);
+                        return -ENOMEM;
+                }
+                names = nn;
+                names[++n] = NULL;
+        }
+        if (tmp_removed > 0 && fsync(dirfd) < 0) {
+                for (size_t i = 0; i < n; i++)
+                        free(names[i]);
+                free(names);
+                return -errno;
+        }
+        if (!names && !(names = calloc(1, sizeof *names)))
+                return -ENOMEM;
+        *ret_names = names;
+        if (ret_tmp_removed)
+                *ret_tmp_removed = tmp_removed;
+        return 0;
+}
+
+bool export_nm_name_valid(const char *name) {
+        size_t n = strlen(name), pl = strlen(EXPORT_NM_PREFIX), sl = strlen(EXPORT_NM_SUFFIX), mid;
+
+        /* prefix, 1..32 of [A-Za-z0-9_-] (profile_names' sanitised NAPID), '-', 12 hex, suffix */
+        if (n < pl + 1 + 1 + 12 + sl || n > pl + 32 + 1 + 12 + sl || !name_is_ours_pattern(name))
+                return false;
+        mid = n - pl - sl;
+        for (size_t i = 0; i < mid; i++) {
+                char c = name[pl + i];
+
+                if (i >= mid - 12) {
+                        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+                                return false;
+                } else if (i == mid - 13) {
+                        if (c != '-')
+                                return false;
+                } else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                             c == '-' || c == '_'))
+                        return false;
+        }
+        return true;
+}
+
+int export_nm_profile_finish(NmProfile *p) {
+        /* profile_from_group's rules, plus what the store guarantees for rows: a strength of
+         * store.h's order and an AUTHTYPE that is a plain value. */
+        if (!p->root || !p->napid || !p->id || !p->apn || !*p->root || !*p->napid || !value_valid(p->root) ||
+            !value_valid(p->napid) || !value_valid(p->id) || !apn_valid(p->apn) ||
+            (p->username && !value_valid(p->username)) || (p->password && !value_valid(p->password)) ||
+            (p->authtype && !value_valid(p->authtype)) || p->strength > 4 ||
+            (p->sim_operator_id && !digits_valid(p->sim_operator_id, 5, STORE_SIM_OPERATOR_ID_MAX)) ||
+            (p->sim_id && !digits_valid(p->sim_id, 1, STORE_SIM_ID_MAX)))
+                return -EBADMSG;
+        p->mms_only = false;
+        profile_names(p);
+        return 0;
+}
+
+/* The operations of one run: through nm_io, or on dirfd. */
+static int io_read(int dirfd, const char *name, File *ret) {
+        ExportNmFileState st;
+        int r;
+
+        if (!nm_io)
+                return file_read(dirfd, name, ret);
+        *ret = (File) {};
+        r = nm_io->read(nm_io->ctx, name, &st, ret->digest);
+        if (r < 0)
+                return r;
+        ret->state = st == EXPORT_NM_FILE_OURS ? FILE_OURS : st == EXPORT_NM_FILE_OTHER ? FILE_OTHER : FILE_ABSENT;
+        return 0;
+}
+
+static int io_write(int dirfd, const NmProfile *p, const char *text) {
+        return nm_io ? nm_io->write(nm_io->ctx, p) : write_file_at(dirfd, p->filename, text);
+}
+
+static int io_open(const char *dir, int *ret_dirfd) {
+        *ret_dirfd = -1;
+        if (nm_io)
+                return nm_io->open(nm_io->ctx);
+        *ret_dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return *ret_dirfd < 0 ? -errno : 0;
+}
+
 /* What to do with one profile, from its record and its file (export-nm.h, "User edits"). */
 typedef enum Action {
         ACTION_WRITE,                   /* write (or keep, when already exactly this) */
@@ -726,10 +902,9 @@ static const char *profile_not_exported_reason(const NmProfile *p) {
 int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, ExportNmEventFn fn, void *userdata) {
         _cleanup_(plan_done) Plan plan = {};
         _cleanup_close_ int dirfd = -1;
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_(names_freep) char **names = NULL;
         ExportNmStats st = {};
-        struct dirent *de;
-        bool removed_any = false;
+        unsigned tmp_removed = 0;
         int r, first_err = 0;
 
 #define EVENT(ev, name, root)                                   \
@@ -743,9 +918,9 @@ int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, Export
                         first_err = (e);                        \
         } while (0)
 
-        dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dirfd < 0)
-                return -errno;
+        r = io_open(dir, &dirfd);
+        if (r < 0)
+                return r;
         r = plan_build(s, dir, &plan);
         if (r < 0)
                 return r;
@@ -769,7 +944,7 @@ int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, Export
                 if (r >= 0)
                         r = store_digest_hex((const uint8_t *) text, strlen(text), digest);
                 if (r >= 0)
-                        r = file_read(dirfd, p->filename, &f);
+                        r = io_read(dirfd, p->filename, &f);
                 if (r < 0) {
                         KEEP_ERR(r);
                         continue;
@@ -811,7 +986,7 @@ int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, Export
                 case ACTION_WRITE:
                         break;
                 }
-                r = write_file_at(dirfd, p->filename, text);
+                r = io_write(dirfd, p, text);
                 if (r == -EEXIST) {
                         /* Replaced by a foreign file between the read and the write. */
                         st.foreign++;
@@ -841,45 +1016,27 @@ int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, Export
         /* Remove what is ours and no longer backed by the store, and our leftover temp files
          * (a crash between create and rename). Nothing else is touched; a file someone else
          * changed is left in place and released (no longer ours). */
-        {
-                int fd2 = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-
-                r = fd2 < 0 ? -errno : 0;
-                if (fd2 >= 0) {
-                        d = fdopendir(fd2);
-                        if (!d) {
-                                r = -errno;
-                                close(fd2);
-                        }
-                }
-        }
-        if (!d)
+        r = nm_io ? nm_io->list(nm_io->ctx, &names, &tmp_removed) : export_nm_dir_list(dirfd, &names, &tmp_removed);
+        if (r < 0)
                 return r;
-        while ((de = readdir(d))) {
+        st.removed += tmp_removed;
+        for (char **np = names; *np; np++) {
+                const char *name = *np;
                 _cleanup_(file_done) File f = {};
                 bool wanted = false;
                 Record *rec;
-                struct stat sb;
 
-                if (strncmp(de->d_name, EXPORT_NM_TMP_PREFIX, strlen(EXPORT_NM_TMP_PREFIX)) == 0) {
-                        if (fstatat(dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode) &&
-                            sb.st_uid == geteuid() && unlinkat(dirfd, de->d_name, 0) == 0) {
-                                st.removed++;
-                                removed_any = true;
-                        }
-                        continue;
-                }
-                if (!name_is_ours_pattern(de->d_name))
+                if (!name_is_ours_pattern(name))
                         continue;
                 for (size_t i = 0; i < plan.profiles.n && !wanted; i++)
                         wanted = !profile_not_exported_reason(&plan.profiles.items[i]) &&
-                                 strcmp(plan.profiles.items[i].filename, de->d_name) == 0;
+                                 strcmp(plan.profiles.items[i].filename, name) == 0;
                 if (wanted)
                         continue;
-                rec = record_find(&plan.records, de->d_name);
+                rec = record_find(&plan.records, name);
                 if (rec)
                         rec->seen = true;
-                r = file_read(dirfd, de->d_name, &f);
+                r = io_read(dirfd, name, &f);
                 if (r < 0) {
                         KEEP_ERR(r);
                         continue;
@@ -898,22 +1055,24 @@ int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, Export
                                 if (r < 0)
                                         KEEP_ERR(r);
                                 else
-                                        EVENT(EXPORT_NM_EVENT_RELEASED, de->d_name, rec->root);
+                                        EVENT(EXPORT_NM_EVENT_RELEASED, name, rec->root);
                         }
                         continue;
                 }
-                if (unlinkat(dirfd, de->d_name, 0) < 0) {
-                        KEEP_ERR(-errno);
+                /* Ours and exactly what we wrote (or an older build's): removed. */
+                r = nm_io ? nm_io->remove(nm_io->ctx, name) : export_nm_dir_remove(dirfd, name);
+                if (r < 0) {
+                        KEEP_ERR(r);
                         continue;
                 }
-                st.removed++;
-                removed_any = true;
+                if (r > 0)
+                        st.removed++;
                 if (rec) {
                         r = store_delete_nm_file(s, dir, rec->name);
                         if (r < 0)
                                 KEEP_ERR(r);
                 }
-                EVENT(EXPORT_NM_EVENT_REMOVED, de->d_name, rec ? rec->root : NULL);
+                EVENT(EXPORT_NM_EVENT_REMOVED, name, rec ? rec->root : NULL);
         }
         /* Records of files that are gone and no longer wanted: nothing left to track. */
         for (size_t i = 0; i < plan.records.n; i++)
@@ -922,8 +1081,6 @@ int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, Export
                         if (r < 0)
                                 KEEP_ERR(r);
                 }
-        if (removed_any && fsync(dirfd) < 0)
-                KEEP_ERR(-errno);
         if (stats)
                 *stats = st;
         return first_err;
@@ -950,9 +1107,7 @@ int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userd
         _cleanup_close_ int dirfd = -1;
         int r, dir_err = 0, n = 0;
 
-        dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dirfd < 0)
-                dir_err = -errno;
+        dir_err = io_open(dir, &dirfd);
         r = plan_build(s, dir, &plan);
         if (r < 0)
                 return r;
@@ -995,7 +1150,7 @@ int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userd
                         if (r >= 0)
                                 r = store_digest_hex((const uint8_t *) text, strlen(text), digest);
                         if (r >= 0)
-                                r = file_read(dirfd, p->filename, &f);
+                                r = io_read(dirfd, p->filename, &f);
                         if (r < 0)
                                 return r;
                         switch (decide_action(p, digest, rec, &f)) {

@@ -232,3 +232,56 @@ int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userd
 
 /* True when the regular file DIR/NAME (not followed if a symlink) is one of ours (see top). */
 bool export_nm_is_ours(int dirfd, const char *name);
+
+/* ---- where the files are read and written (issue 14) ------------------------------------------
+ * verifierd started by hand as root reads and writes DIR itself. Run by systemd as its own user
+ * (no uid 0, no capabilities) it cannot: the keyfiles are root's and 0600, as NetworkManager
+ * requires. Then every file operation of export_nm_rebuild_ex and export_nm_status goes through
+ * an ExportNmIo, provboot-nm-writer's client (nm-writer/nmw-client.h): the writer renders a file
+ * from the typed profile itself, derives its name itself and touches nothing but files of ours
+ * in its one directory. verifierd never sends a path or a file's text. */
+typedef enum ExportNmFileState {
+        EXPORT_NM_FILE_ABSENT,
+        EXPORT_NM_FILE_OURS,            /* a regular file of ours (see top): digest of its content */
+        EXPORT_NM_FILE_OTHER,           /* exists, not ours (symlink, other owner, no marker, too big) */
+} ExportNmFileState;
+
+typedef struct ExportNmIo {
+        void *ctx;
+        /* The directory is there and usable (0), else negative errno (-ENOENT...). */
+        int (*open)(void *ctx);
+        /* What is at NAME (a name of ours, export_nm_name_valid): state and, for OURS, the hex
+         * SHA-256 of its content. */
+        int (*read)(void *ctx, const char *name, ExportNmFileState *ret_state,
+                    char ret_digest[STORE_DIGEST_HEX_LEN + 1]);
+        /* Render @p and replace its file (p->filename) atomically: 1 written, 0 unchanged,
+         * -EEXIST not ours, negative errno. */
+        int (*write)(void *ctx, const NmProfile *p);
+        /* Remove NAME if it is ours: 1 removed, 0 absent, -EEXIST not ours, negative errno. */
+        int (*remove)(void *ctx, const char *name);
+        /* The names in the directory that have our pattern (malloc'd strv, NULL-terminated),
+         * after removing leftover temp files of ours (counted in @ret_tmp_removed). */
+        int (*list)(void *ctx, char ***ret_names, unsigned *ret_tmp_removed);
+} ExportNmIo;
+
+/* export_nm_set_io() - route every file operation through @io (NULL: this process's own file
+ * system, the default). Process-wide, set once at start-up (verifierd/main.c). */
+void export_nm_set_io(const ExportNmIo *io);
+
+/* The direct operations of a process that may write DIR (root; provboot-nm-writer), on an open
+ * directory: the same rules as the rebuild (ownership, atomic replace, 0600). */
+int export_nm_dir_read(int dirfd, const char *name, ExportNmFileState *ret_state,
+                       char ret_digest[STORE_DIGEST_HEX_LEN + 1]);
+int export_nm_dir_write(int dirfd, const NmProfile *p);
+int export_nm_dir_remove(int dirfd, const char *name);
+int export_nm_dir_list(int dirfd, char ***ret_names, unsigned *ret_tmp_removed);
+
+/* export_nm_name_valid() - NAME has exactly the shape profile names get:
+ * "provboot-" [A-Za-z0-9_-]{1,32} "-" [0-9a-f]{12} ".nmconnection". */
+bool export_nm_name_valid(const char *name);
+
+/* export_nm_profile_finish() - check a profile built from outside the store (provboot-nm-writer's
+ * typed request) by the rules export_nm_profiles applies to rows (top of this file: APN, no
+ * control character, SIM digits, a NAPID, strength 0..4) and fill its file name and UUID.
+ * Return: 0; -EBADMSG. */
+int export_nm_profile_finish(NmProfile *p);

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "macros.h"
 #include "manager.h"
+#include "nm-writer/nmw-client.h"
 #include "secret.h"
 
 #ifndef PROVBOOT_VERSION
@@ -84,6 +85,26 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
 
 /* ---- main --------------------------------------------------------------------------------- */
 
+/* Issue 14: verifierd without uid 0 writes no keyfile itself; provboot-nm-writer does, from typed
+ * requests (nm-writer/nmw-proto.h). Root (started by hand: tests, the demo) writes them itself
+ * unless --nm-writer= is given. */
+static const char *arg_nm_writer;
+static NmwClient nm_writer;
+static ExportNmIo nm_writer_io;
+
+static int setup_nm_writer(void) {
+        int r;
+
+        if (!arg_nm_writer && geteuid() == 0)
+                return 0;
+        r = nmw_client_init(&nm_writer, arg_nm_writer ?: NMW_SOCKET_DEFAULT, &nm_writer_io);
+        if (r < 0)
+                return log_error_errno(r, "Bad --nm-writer= socket path: %m");
+        export_nm_set_io(&nm_writer_io);
+        log_info("NetworkManager keyfiles are written by provboot-nm-writer at %s", nm_writer.path);
+        return 0;
+}
+
 static void help(void) {
         printf("verifierd [OPTIONS...]\n\n"
                "provboot's privileged verifier of OMA Client Provisioning pushes (org.provboot.Verifier1).\n\n"
@@ -91,18 +112,21 @@ static void help(void) {
                "     --version         Show the version\n"
                "     --config-dir=DIR  Read DIR/verifierd.conf, DIR/verifierd.conf.d/, DIR/metabase.d/ and\n"
                "                       DIR/certs.d/ instead of /usr/lib/provboot, /run/provboot, /etc/provboot\n"
-               "     --state-dir=DIR   Keep the store in DIR (default $STATE_DIRECTORY or %s)\n\n"
+               "     --state-dir=DIR   Keep the store in DIR (default $STATE_DIRECTORY or %s)\n"
+               "     --nm-writer=PATH  Have provboot-nm-writer at socket PATH write the keyfiles (the\n"
+               "                       default when not root, at " NMW_SOCKET_DEFAULT ")\n\n"
                "See verifierd(8).\n",
                DEFAULT_STATE_DIR);
 }
 
 static int parse_argv(int argc, char **argv, Manager *m) {
-        enum { ARG_VERSION = 0x100, ARG_CONFIG_DIR, ARG_STATE_DIR };
+        enum { ARG_VERSION = 0x100, ARG_CONFIG_DIR, ARG_STATE_DIR, ARG_NM_WRITER };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "config-dir", required_argument, NULL, ARG_CONFIG_DIR },
                 { "state-dir", required_argument, NULL, ARG_STATE_DIR },
+                { "nm-writer", required_argument, NULL, ARG_NM_WRITER },
                 {}
         };
         int c;
@@ -117,6 +141,9 @@ static int parse_argv(int argc, char **argv, Manager *m) {
                         return 0;
                 case ARG_CONFIG_DIR:
                         m->config_dir = optarg;
+                        break;
+                case ARG_NM_WRITER:
+                        arg_nm_writer = optarg;
                         break;
                 case ARG_STATE_DIR:
                         free(m->state_dir);
@@ -182,6 +209,8 @@ int main(int argc, char **argv) {
                 return EXIT_FAILURE;
         }
         lookup_identities(m);
+        if (setup_nm_writer() < 0)
+                return EXIT_FAILURE;
 
         EngineOptions eo = { .state_dir = m->state_dir, .config = m->config };
         r = engine_new(&m->engine, &eo);

@@ -7,7 +7,13 @@
 #                     includes the shipped policy ipc/org.provboot.conf (PB_POLICY names another
 #                     file instead, for tests that take one layer away) and every file named in
 #                     PB_BUS_POLICIES (e.g. a service's own system.d policy); sets PB_BUS, PB_BUS_PID
-# pb_start_verifierd CONFDIR STATEDIR   verifierd as root on that bus; sets PB_VERIFIERD_PID
+# pb_start_verifierd CONFDIR STATEDIR   verifierd on that bus; sets PB_VERIFIERD_PID. As root by
+#                     default; with PB_VERIFIERD_USER=provboot-verifier (pb_setup_users creates it)
+#                     as that user with no capabilities (setpriv), as verifierd.service runs it
+#                     (issue 14), the state directory chowned to it, its keyfiles written by
+#                     provboot-nm-writer (pb_start_nm_writer, started here once when needed)
+# pb_start_nm_writer DIR   provboot-nm-writer (root) for DIR on $PB_WORK/nm-writer.socket, which
+#                     only the group provboot-verifier may connect to; sets PB_NM_WRITER_PID
 # pb_start_provd CONFDIR                provd as user provd; sets PB_PROVD_PID
 # pb_cleanup          stop every process started here (by PID) and remove the work dir
 # ok/fail/pb_summary  TAP-like lines and the closing "N passed, N failed"
@@ -69,6 +75,8 @@ pb_setup_users() {
         getent group provboot >/dev/null || groupadd --system provboot
         getent passwd provd >/dev/null || useradd --system --no-create-home --home-dir /nonexistent \
                 --shell /usr/sbin/nologin --user-group provd
+        getent passwd provboot-verifier >/dev/null || useradd --system --no-create-home \
+                --home-dir /nonexistent --shell /usr/sbin/nologin --user-group provboot-verifier
 }
 
 pb_workdir() {
@@ -133,12 +141,38 @@ pb_has_name() {
 
 pb_start_verifierd() {
         local conf=$1 state=$2
+        local run=()
         mkdir -p "$state"
-        DBUS_SYSTEM_BUS_ADDRESS=$PB_BUS "$PB_BUILD/verifierd" --config-dir="$conf" --state-dir="$state" \
-                >>"$PB_WORK/verifierd.log" 2>&1 &
+        local args=()
+        if [ -n "${PB_VERIFIERD_USER:-}" ]; then
+                chown -R "$PB_VERIFIERD_USER:$PB_VERIFIERD_USER" "$state" && chmod 0700 "$state" || return 1
+                run=(setpriv --reuid="$PB_VERIFIERD_USER" --regid="$PB_VERIFIERD_USER" --clear-groups
+                     --inh-caps=-all --bounding-set=-all --no-new-privs)
+                if [ -z "${PB_NM_WRITER_PID:-}" ]; then
+                        local nmdir
+                        nmdir=$(sed -n 's/^NetworkManagerDir=//p' "$conf/verifierd.conf" 2>/dev/null | tail -1)
+                        [ -n "$nmdir" ] || nmdir=$PB_WORK/nm-unused
+                        mkdir -p "$nmdir"
+                        pb_start_nm_writer "$nmdir" || return 1
+                fi
+                args=(--nm-writer="$PB_WORK/nm-writer.socket")
+        fi
+        DBUS_SYSTEM_BUS_ADDRESS=$PB_BUS "${run[@]}" "$PB_BUILD/verifierd" --config-dir="$conf" --state-dir="$state" \
+                "${args[@]}" >>"$PB_WORK/verifierd.log" 2>&1 &
         PB_VERIFIERD_PID=$!
         PB_PIDS+=("$PB_VERIFIERD_PID")
         pb_wait_for 10 pb_has_name org.provboot.Verifier1 || { echo "verifierd did not start"; cat "$PB_WORK/verifierd.log"; return 1; }
+}
+
+pb_start_nm_writer() {
+        local dir=$1 sock=$PB_WORK/nm-writer.socket
+        "$PB_BUILD/provboot-nm-writer" --listen="$sock" --allow-user="${PB_VERIFIERD_USER:-provboot-verifier}" "$dir" \
+                >>"$PB_WORK/nm-writer.log" 2>&1 &
+        PB_NM_WRITER_PID=$!
+        PB_PIDS+=("$PB_NM_WRITER_PID")
+        pb_wait_for 10 test -S "$sock" || { echo "provboot-nm-writer did not start"; cat "$PB_WORK/nm-writer.log"; return 1; }
+        # As provboot-nm-writer.socket: SocketGroup=provboot-verifier, SocketMode=0660.
+        chgrp provboot-verifier "$sock" && chmod 0660 "$sock"
 }
 
 pb_start_provd() {
