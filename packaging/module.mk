@@ -16,7 +16,7 @@ subst_in = sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g'
 
 # The programs a package ships (`all` also builds test helpers).
 .PHONY: programs
-programs: $(BUILD)/provctl $(BUILD)/provd $(BUILD)/verifierd $(BUILD)/provboot-mmsd-sync
+programs: $(BUILD)/provctl $(BUILD)/provd $(BUILD)/verifierd $(BUILD)/provboot-mmsd-sync $(BUILD)/provboot-nm-writer
 
 install: programs
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBEXECDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR) \
@@ -29,6 +29,10 @@ install: programs
 	install -m 0755 $(BUILD)/provd $(DESTDIR)$(PKGLIBEXECDIR)/provd
 	install -m 0755 $(BUILD)/verifierd $(DESTDIR)$(PKGLIBEXECDIR)/verifierd
 	install -m 0755 $(BUILD)/provboot-mmsd-sync $(DESTDIR)$(PKGLIBEXECDIR)/provboot-mmsd-sync
+	install -m 0755 $(BUILD)/provboot-nm-writer $(DESTDIR)$(PKGLIBEXECDIR)/provboot-nm-writer
+	$(subst_in) packaging/systemd/provboot-nm-writer.service.in > $(DESTDIR)$(UNITDIR)/provboot-nm-writer.service
+	install -m 0644 packaging/systemd/provboot-nm-writer.socket $(DESTDIR)$(UNITDIR)/provboot-nm-writer.socket
+	chmod 0644 $(DESTDIR)$(UNITDIR)/provboot-nm-writer.service
 	$(subst_in) packaging/systemd/provd.service.in > $(DESTDIR)$(UNITDIR)/provd.service
 	$(subst_in) packaging/systemd/verifierd.service.in > $(DESTDIR)$(UNITDIR)/verifierd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/provd.service $(DESTDIR)$(UNITDIR)/verifierd.service

@@ -3,7 +3,8 @@
 # units.sh: the shipped systemd units, checked offline against an installed staging tree
 # (`make install DESTDIR=...`): `systemd-analyze verify` passes, and
 # `systemd-analyze security --offline=yes` scores <= 1.0 for provd and <= 2.0 for verifierd
-# (perf-security-anchors.md S10). Whether the sandbox really holds under systemd is the
+# (perf-security-anchors.md S10), and <= 1.0 for provboot-nm-writer (issue 14); verifierd runs as
+# its own user and its socket to the writer is its group's only. Whether the sandbox really holds under systemd is the
 # nspawn test's job.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -19,7 +20,8 @@ mkdir -p "$STAGE/bin"
 cp -an /lib/systemd/system/. "$STAGE/lib/systemd/system/"
 cp /bin/sh "$STAGE/bin/sh"
 
-out=$(systemd-analyze verify --man=no --root="$STAGE" provd.service verifierd.service 2>&1)
+out=$(systemd-analyze verify --man=no --root="$STAGE" provd.service verifierd.service provboot-nm-writer.socket \
+        provboot-nm-writer.service 2>&1)
 rc=$?
 [ $rc -eq 0 ] && [ -z "$out" ] && ok "systemd-analyze verify: both units clean" || fail "systemd-analyze verify (rc $rc): $out"
 
@@ -29,7 +31,10 @@ score() { # score UNIT-FILE -> the overall exposure number
 }
 p=$(score "$STAGE/lib/systemd/system/provd.service")
 v=$(score "$STAGE/lib/systemd/system/verifierd.service")
-echo "exposure: provd $p, verifierd $v"
+w=$(score "$STAGE/lib/systemd/system/provboot-nm-writer.service")
+echo "exposure: provd $p, verifierd $v, provboot-nm-writer $w"
+awk -v s="$w" 'BEGIN { exit !(s != "" && s <= 1.0) }' && ok "provboot-nm-writer exposure $w <= 1.0" ||
+        fail "provboot-nm-writer exposure '$w' > 1.0"
 awk -v s="$p" 'BEGIN { exit !(s != "" && s <= 1.0) }' && ok "provd exposure $p <= 1.0" || fail "provd exposure '$p' > 1.0"
 awk -v s="$v" 'BEGIN { exit !(s != "" && s <= 2.0) }' && ok "verifierd exposure $v <= 2.0" || fail "verifierd exposure '$v' > 2.0"
 systemd-analyze security --offline=yes --threshold=10 "$STAGE/lib/systemd/system/provd.service" >/dev/null 2>&1 &&
@@ -40,11 +45,24 @@ systemd-analyze security --offline=yes --threshold=20 "$STAGE/lib/systemd/system
 # Key sandbox settings that the design relies on are present (a weakened unit fails here).
 for kv in "verifierd:LimitCORE=0" "verifierd:CapabilityBoundingSet=" "verifierd:StateDirectory=provboot" \
         "verifierd:MemoryMax=128M" "verifierd:TasksMax=8" "verifierd:Type=dbus" "verifierd:BusName=org.provboot.Verifier1" "provd:Type=notify" "provd:User=provd" \
-        "provd:CapabilityBoundingSet=" "provd:RestrictAddressFamilies=AF_UNIX" "provd:PrivateNetwork=yes"; do
+        "provd:CapabilityBoundingSet=" "provd:RestrictAddressFamilies=AF_UNIX" "provd:PrivateNetwork=yes" \
+        "verifierd:User=provboot-verifier" "verifierd:Group=provboot-verifier" "verifierd:AmbientCapabilities=" \
+        "provboot-nm-writer:CapabilityBoundingSet=" "provboot-nm-writer:ProtectSystem=strict" \
+        "provboot-nm-writer:ReadWritePaths=-/etc/NetworkManager/system-connections" \
+        "provboot-nm-writer:PrivateNetwork=yes" "provboot-nm-writer:RestrictAddressFamilies=AF_UNIX"; do
         u=${kv%%:*}; setting=${kv#*:}
-        grep -qx "$setting" "$STAGE/lib/systemd/system/$u.service" && ok "$u.service has $setting" ||
+        grep -qxF "$setting" "$STAGE/lib/systemd/system/$u.service" && ok "$u.service has $setting" ||
                 fail "$u.service lacks $setting"
 done
+# The writer's socket: verifierd's group only (the writer checks the uid again, SO_PEERCRED).
+for setting in "SocketGroup=provboot-verifier" "SocketMode=0660" "ListenStream=/run/provboot/nm-writer.socket"; do
+        grep -qxF "$setting" "$STAGE/lib/systemd/system/provboot-nm-writer.socket" &&
+                ok "provboot-nm-writer.socket has $setting" || fail "provboot-nm-writer.socket lacks $setting"
+done
+grep -qx 'u provboot-verifier .*' "$STAGE/usr/lib/sysusers.d/provboot.conf" && ok "sysusers creates provboot-verifier" ||
+        fail "sysusers lacks provboot-verifier"
+grep -qx 'User=provboot-verifier' "$STAGE/usr/share/dbus-1/system-services/org.provboot.Verifier1.service" &&
+        ok "D-Bus activation names User=provboot-verifier" || fail "D-Bus activation file still names another user"
 # The user unit of provboot-mmsd-sync (issue 10 point 5): installed, clean under a user manager's
 # verify (its ExecStart pointed at the staged binary; a private runtime directory stands in for
 # the user's), started with mmsd-tng, and what an unprivileged manager can enforce is there.
