@@ -6,7 +6,6 @@ VERIFIER_SRCS += nm-writer/nmw-proto.c nm-writer/nmw-client.c
 NM_WRITER_SRCS := nm-writer/main.c
 UNIT_TESTS += test-nm-writer
 FUZZERS += fuzz-nm-writer
-INTEGRATION_TESTS += tests/integration/unpriv.sh
 EXTRA_BINS += provboot-nm-writer
 $(BUILD)/provboot-nm-writer: $(BUILD)/obj/nm-writer/main.o $(BUILD)/libverifier.a $(BUILD)/libipc.a $(BUILD)/libprovcommon.a
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_VERIFIERD))

@@ -175,7 +175,9 @@ int nmw_decode_request(const uint8_t *data, size_t n, NmwRequest *ret) {
         if (r < 0)
                 return r;
         /* Exactly one request: its body at most NMW_BODY_MAX, nothing after it. */
-        if (body > NMW_BODY_MAX || n - NMW_HEADER_SIZE != body)
+        if (body > NMW_BODY_MAX)
+                return -EMSGSIZE;
+        if (n - NMW_HEADER_SIZE != body)
                 return -EBADMSG;
         if (op < NMW_OP_WRITE || op > NMW_OP_LIST)
                 return -EBADMSG;

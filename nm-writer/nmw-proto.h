@@ -99,9 +99,9 @@ int nmw_encode_list(NmwBuf *b);
 /* nmw_parse_header() - a 12-byte header: op and body length. Return 0; -EBADMSG. */
 int nmw_parse_header(const uint8_t *h, size_t n, uint8_t *ret_op, uint32_t *ret_len);
 
-/* nmw_decode_request() - a whole request (header + body) -> @ret, validated: -EBADMSG for
- * anything but a well-formed request of the four ops whose profile passes
- * export_nm_profile_finish / whose name passes export_nm_name_valid. */
+/* nmw_decode_request() - a whole request (header + body) -> @ret, validated: -EMSGSIZE for a body
+ * past NMW_BODY_MAX, -EBADMSG for anything else but a well-formed request of the four ops whose
+ * profile passes export_nm_profile_finish / whose name passes export_nm_name_valid. */
 int nmw_decode_request(const uint8_t *data, size_t n, NmwRequest *ret);
 
 /* nmw_serve() - carry out one decoded request on @dirfd and encode the reply into @out. */
