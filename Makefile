@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# provboot: the one build entry point (conventions.md R10). Non-recursive: every
+# provboot: the one build entry point (docs/conventions.md §10). Non-recursive: every
 # directory's module.mk only appends to the variables below.
 
 PREFIX ?= /usr

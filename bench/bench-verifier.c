@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * bench-verifier.c: verifierd's two costs against their floors, measured in the same run
- * (perf-security-anchors.md 5, P2 and P4; wall-clock only as ratios within one run):
+ * (docs/testing.md §6.2 P2, §6.2 P4; wall-clock only as ratios within one run):
  *   P2  MAC verification (auth_verify, NETWPIN, typical 828-byte body) vs a bare OpenSSL
  *       HMAC-SHA1 over the same bytes with the same key (one-shot HMAC()); target <= 1.3.
  *   P4  one durable apply (engine_submit of a NETWPIN document that is applied: SQLite

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * cursor.h: the one bounded reader for untrusted bytes (conventions.md R8).
+ * cursor.h: the one bounded reader for untrusted bytes (docs/conventions.md §8).
  *
  * A Cursor is a stack object over a caller-owned span. Every read checks the
  * remaining length first (lengths are compared, never pointers); on failure the

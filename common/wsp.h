@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * wsp.h: WSP connectionless Push / ConfirmedPush PDU decoding (WAP-230 8.2.4, 8.4.2;
- * oma-cp-wire.md 2). Extracts the content type, the ProvBoot SEC and MAC parameters
+ * docs/wire-notes.md §2). Extracts the content type, the ProvBoot SEC and MAC parameters
  * (typed and untyped forms), X-Wap-Application-Id, and the body span exactly as received.
  * Pure code: no I/O, no globals.
  */
@@ -22,7 +22,7 @@
 #define WSP_HEADERS_MAX 32U             /* headers after Content-Type we walk (a code-page shift counts) */
 #define WSP_PARAMS_MAX 16U              /* Content-Type parameters we walk */
 
-/* WAP-230 Table 40 / oma-cp-wire.md 2.3: well-known media codes (Short-integer value, not the octet). */
+/* WAP-230 Table 40 / docs/wire-notes.md §2.3: well-known media codes (Short-integer value, not the octet). */
 #define WSP_MEDIA_CONNECTIVITY_XML 0x35U        /* text/vnd.wap.connectivity-xml */
 #define WSP_MEDIA_CONNECTIVITY_WBXML 0x36U      /* application/vnd.wap.connectivity-wbxml */
 #define WSP_MEDIA_PKCS7_MIME 0x37U              /* application/pkcs7-mime */

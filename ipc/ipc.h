@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * ipc.h: the provd / verifierd / provctl D-Bus contract, defined once (conventions.md R2).
+ * ipc.h: the provd / verifierd / provctl D-Bus contract, defined once (docs/conventions.md §2).
  *
  * Every bus name, object path, interface, member, signature, size limit and error name is
  * spelled here and nowhere else. Each method has a parameter struct and a pair of typed
@@ -29,7 +29,7 @@
 
 #define IPC_AGENT_INTERFACE "org.provboot.Agent1"
 
-/* oFono's push-notification hook (security-model.md 2.1), implemented by provd. */
+/* oFono's push-notification hook (docs/trust-boundary.md §2.1), implemented by provd. */
 #define IPC_OFONO_BUS_NAME "org.ofono"
 #define IPC_OFONO_PUSH_INTERFACE "org.ofono.PushNotification"
 #define IPC_OFONO_AGENT_INTERFACE "org.ofono.PushNotificationAgent"
@@ -181,7 +181,7 @@
 #define IPC_ERROR_AGENT_EXISTS "org.provboot.Error.AgentExists"                  /* -EEXIST */
 #define IPC_ERROR_UNAVAILABLE "org.provboot.Error.Unavailable"                   /* -EHOSTUNREACH */
 
-/* One fixed message for every authentication failure: no oracle (conventions.md R3.4). */
+/* One fixed message for every authentication failure: no oracle (docs/conventions.md §3.4). */
 #define IPC_AUTH_FAILED_MESSAGE "Authentication failed"
 
 extern const sd_bus_error_map ipc_error_map[];

@@ -5,7 +5,7 @@
  * read-only counters Received, Malformed, Forwarded, Dropped and Quarantined, announced with
  * PropertiesChanged (batched: at most one signal per event-loop iteration).
  *
- * Authorization (conventions.md R3.3): the bus policy lets only root send Inject; the handler
+ * Authorization (docs/conventions.md §3.3): the bus policy lets only root send Inject; the handler
  * checks again with the caller's effective uid as the bus reports it. The uid must not be an
  * "augmented" field read from /proc, which would be racy; such credentials are refused.
  */
@@ -106,7 +106,7 @@ static int method_inject(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 size_t size = 0;
 
                 /* An unknown format or modem is a usage error; empty or oversize data is input
-                 * provd rejects, and Inject always answers that with a verdict (DESIGN.md). */
+                 * provd rejects, and Inject always answers that with a verdict (docs/architecture.md §4.3). */
                 if (sd_bus_message_rewind(msg, true) < 0 || sd_bus_message_read_array(msg, 'y', &data, &size) < 0 ||
                     sd_bus_message_read(msg, "s", &f) < 0 || !ipc_format_valid(f))
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,

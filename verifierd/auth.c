@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * auth.c: ProvBoot HMAC-SHA1 authentication (oma-cp-wire.md §5; see auth.h). One EVP_MAC and
+ * auth.c: ProvBoot HMAC-SHA1 authentication (docs/wire-notes.md §5; see auth.h). One EVP_MAC and
  * one SHA1-bound EVP_MAC_CTX template are fetched per process (pthread_once) and every MAC
  * duplicates the template, so no per-call algorithm fetch or digest lookup happens (the cost
  * stays within the 1.3x budget of a bare HMAC). Key material is only ever in Secrets or in stack

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * auth.h: OMA ProvBoot 1.1 message authentication (oma-cp-wire.md §5): HMAC-SHA1 over the push
+ * auth.h: OMA ProvBoot 1.1 message authentication (docs/wire-notes.md §5): HMAC-SHA1 over the push
  * body exactly as received, with the key of the SEC method: NETWPIN = the IMSI in EF_IMSI
  * semi-octet form (§5.3), USERPIN = the PIN's ASCII octets, USERNETWPIN = IMSI key || PIN
  * (§5.4), USERPINMAC = the typed PIN is K || check digits, digit i = HMAC(K, body) octet i
@@ -11,7 +11,7 @@
  * returns -EKEYREJECTED (R3.4: no oracle). The EVP_MAC "HMAC" implementation and a SHA1-bound
  * context template are fetched once per process and reused.
  *
- * PIN limits (decided here; oma-cp-wire.md §5 fixes none):
+ * PIN limits (decided here; docs/wire-notes.md §5 fixes none):
  *   USERPIN / USERNETWPIN: AUTH_PIN_LEN_MIN..AUTH_PIN_LEN_MAX printable ASCII characters
  *     (0x21..0x7E). Four is the usual handset PIN minimum; shorter PINs are trivially guessed.
  *   USERPINMAC: the typed string has an even length 2n of decimal digits, with

@@ -22,7 +22,7 @@
  * file and line. Loading builds a new Config and hands it over only when everything parsed:
  * config_reload() keeps the old one on any error.
  *
- * Keys ("fixed" = DESIGN.md fixed interface; the rest are named here and documented in
+ * Keys ("fixed" = docs/architecture.md §4 fixed interface; the rest are named here and documented in
  * packaging/config/verifierd.conf):
  *   [Bootstrap]  Enabled=yes|no (fixed, default no)
  *                ConfirmNetworkPin=yes|no (fixed, default yes; policy 4132)
@@ -43,7 +43,7 @@
  *                  (waiting for a PIN, or unsigned waiting for consent), all senders
  *                MaxUnverifiedPendingPerSender=1..1024 (default 2): the same, per sender
  *                UnverifiedPendingExpirySec=60..2592000 (default 3600 = 1 h): their expiry
- *   [Roles]      roles each authentication outcome earns (DESIGN.md default table):
+ *   [Roles]      roles each authentication outcome earns (docs/trust-boundary.md §1.3 default table):
  *                Unauthenticated=64  NetworkPin=4  UserPin=16  UserNetworkPin=20  UserPinMac=16
  *   [Store]      retention (store.h "Retention"; issue 9 finding 7):
  *                HistoryMax=10..100000000 (default 10000): newest history rows kept

@@ -4,7 +4,7 @@
  * received plus what provd claims about them, a verdict comes out, and an accepted document is
  * committed to the store and exported. The bus service wraps these calls one to one.
  *
- * Pipeline of engine_submit (R3, oma-cp-wire.md §5.6):
+ * Pipeline of engine_submit (docs/conventions.md §3, docs/wire-notes.md §5.6):
  *   1. policy gates that need no document: OTA bootstrap disabled -> bootstrap-disabled; no SEC
  *      and unauthenticated messages not accepted -> unauthenticated; method not accepted ->
  *      policy-denied; a SEC that needs a MAC without a well-formed 40-hex MAC -> bad-mac;

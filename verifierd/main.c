@@ -11,7 +11,7 @@
  * after the last wrong PIN, expiry and discard included) one structured journal entry and one
  * VerdictReached signal (issue 10, point 9).
  *
- * Security invariants (DESIGN.md, conventions.md R3):
+ * Security invariants (docs/trust-boundary.md §3, docs/conventions.md §3):
  *   - Submit is accepted from provd's uid only; user-side methods from root or group provboot
  *     only; the uid comes from the bus credentials, never augmented from /proc.
  *   - Nothing provd says beyond "these bytes arrived" is trusted: the engine authenticates and

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * policy.h: what an authenticated push may change. The 13 Windows Mobile security roles
- * (security-model.md §1.2), the roles each authentication outcome earns ([Roles] in
+ * (docs/trust-boundary.md §1.2), the roles each authentication outcome earns ([Roles] in
  * config.h), the policy gates (§1.4: OTA bootstrap enabled, unauthenticated messages, per-method
  * acceptance, Grant Manager 4119, Grant User Authenticated 4120), the metabase (§1.7: a role mask
- * per characteristic type, per APPLICATION APPID and per parm, tightened as DESIGN.md's default
- * table says), the whole-document rule (§1.6) and the bounded-roles rule for DM accounts (§1.5)
+ * per characteristic type, per APPLICATION APPID and per parm, tightened as the default
+ * table in docs/trust-boundary.md §1.3 says), the whole-document rule (§1.6) and the bounded-roles rule for DM accounts (§1.5)
  * and CertificateStore Role parms (§1.8). Pure code over a CpDoc: no I/O but the metabase
  * drop-in loader, no logging.
  *
@@ -44,7 +44,7 @@
 #include "verdict.h"
 #include "wsp.h"
 
-/* security-model.md §1.2; values are a fixed interface (provctl --json "roles"). */
+/* docs/trust-boundary.md §1.2; values are a fixed interface (provctl --json "roles"). */
 enum {
         ROLE_NONE = 0,
         ROLE_OEM = 1U << 1,                     /*    2 SECROLE_OEM */
@@ -65,7 +65,7 @@ enum {
 #define ROLES_COUNT 13U                 /* the 13 named roles, SECROLE_NONE included */
 #define ROLES_FORMAT_MAX 192U           /* longest roles_format() output, NUL included */
 
-/* The defaults of DESIGN.md's table ([Roles] in config.h). */
+/* The defaults of the table in docs/trust-boundary.md §1.3 ([Roles] in config.h). */
 #define ROLES_DEFAULT_UNAUTHENTICATED ROLE_USER_UNAUTH                    /* 64 */
 #define ROLES_DEFAULT_NETWPIN ROLE_OPERATOR                               /*  4 */
 #define ROLES_DEFAULT_USERPIN ROLE_USER_AUTH                              /* 16 */
@@ -73,7 +73,7 @@ enum {
 #define ROLES_DEFAULT_USERPINMAC ROLE_USER_AUTH                           /* 16 */
 
 /*
- * The pseudo-SEC of a CMS-signed package (security-model.md §1.3, signed cab row). Not a WSP
+ * The pseudo-SEC of a CMS-signed package (docs/trust-boundary.md §1.3, signed cab row). Not a WSP
  * value: a package carries no SEC; its authentication is its signature, and its roles are
  * exactly the role mask of the SPC certificate its signing chain ends at. Recorded as sec 4 in
  * the store (STORE_SEC_SIGNED) and shown as "signed".

@@ -60,7 +60,7 @@
  *     whoever can get documents of strength >= s applied can install anything a replay of a
  *     strength-s document would (the downgrade rule below), so the replay gains nothing.
  *
- * Certificates (table certificates, security-model.md §1.8): one row per (store, thumbprint)
+ * Certificates (table certificates, docs/trust-boundary.md §1.8): one row per (store, thumbprint)
  * with the DER, the role mask, the source ("push" or "package"), the push id, the installing
  * message's authentication, strength and roles. CertificateStore characteristics never become
  * settings rows. Replacing or deleting a certificate obeys the same downgrade rule, per
@@ -212,7 +212,7 @@ typedef struct StoreDocument {
 
 /* A certificate of the store (table certificates), or a deletion in StoreApply. */
 typedef struct StoreCert {
-        const char *store;              /* "ROOT", "CA", "SPC", "MY", ... (security-model.md §1.8) */
+        const char *store;              /* "ROOT", "CA", "SPC", "MY", ... (docs/trust-boundary.md §1.8) */
         const char *thumbprint;         /* SHA-1 of der: 40 upper-case hex digits */
         const uint8_t *der;             /* NULL for a deletion */
         size_t der_len;
@@ -272,7 +272,7 @@ Store *store_free(Store *s);
 int store_schema_version(Store *s);
 
 /*
- * Authentication strength: the one order of S6 (security-model.md §1.3), by what the sender
+ * Authentication strength: the one order (docs/trust-boundary.md §1.10, docs/testing.md §7.6), by what the sender
  * had to know. USERNETWPIN needs the SIM's IMSI and the PIN the user was told; NETWPIN only the
  * IMSI, which is no secret but ties the push to this SIM's operator; USERPIN and USERPINMAC
  * only a PIN the user typed, whoever sent it (the two are equal: neither binds the operator);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test-auth.c: ProvBoot authentication (verifierd/auth.c) and guarded secrets
- * (verifierd/secret.c): every vector of oma-cp-wire.md §5.7, the §5.3 key examples, one-bit
+ * (verifierd/secret.c): every vector of docs/wire-notes.md §5.7, the §5.3 key examples, one-bit
  * flips of every body and MAC bit, malformed MACs, IMSIs and PINs at and past their limits, and
  * the Secret API (guarded mapping state, process hardening).
  */
@@ -35,7 +35,7 @@ typedef struct Vector {
         const char *mac; /* NULL for USERPINMAC */
 } Vector;
 
-/* oma-cp-wire.md §5.7, every row */
+/* docs/wire-notes.md §5.7, every row */
 static const Vector vectors[] = {
         { "TV-A NETWPIN 15", TV_A, WSP_SEC_NETWPIN, IMSI15, NULL, "A7EFB3E213C7DA2B3DBA091E2CCD601B316B8052" },
         { "TV-A USERPIN", TV_A, WSP_SEC_USERPIN, NULL, "1234", "BAA186A0F7802E017A4A69B214921DB16EF26512" },

@@ -54,7 +54,7 @@ static void setup(void) {
         dir = et_tmpdir("cs-state");
         ck_assert_int_eq(config_new_default(&cfg), 0);
         cfg->bootstrap_enabled = true;
-        cfg->grant_manager = ROLE_OPERATOR; /* "Enabling OTA bootstrapping" (security-model.md §1.4) */
+        cfg->grant_manager = ROLE_OPERATOR; /* "Enabling OTA bootstrapping" (docs/trust-boundary.md §1.4) */
         o = (EngineOptions) { .state_dir = dir, .config = cfg, .clock = test_clock, .no_export = true };
         ck_assert_int_eq(engine_new(&eng, &o), 0);
         ck_assert_int_eq(engine_set_imsi(eng, IMSI), 0);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * test-crash.c: crash consistency (perf-security-anchors.md S9). A child process applies
+ * test-crash.c: crash consistency (docs/testing.md §7.9). A child process applies
  * authenticated documents through the engine in a loop (commit + NetworkManager export) and is
  * killed with SIGKILL at a random moment; this repeats CRASH_KILLS times (default 200) against
  * the same state directory. After every kill the parent reopens the store and checks it against

@@ -30,7 +30,7 @@
 #define KANNEL_SEGMENTS_MAX 16U
 #define KANNEL_KEY_MAX 64U
 #define KANNEL_SENDER "12345"     /* Kannel global-sender in tools/kannel/kannel.conf */
-#define KANNEL_PORT 2948U         /* Kannel sends OMA CP from and to 2948 (oma-cp-wire.md 2.9.1) */
+#define KANNEL_PORT 2948U         /* Kannel sends OMA CP from and to 2948 (docs/wire-notes.md §2.9.1) */
 
 typedef struct Entry {
         char stem[96];            /* "<name>-<variant>" */
@@ -379,12 +379,12 @@ static void check_wsp(const Entry *e, const uint8_t *pdu, size_t len, WspPush *p
                 unsigned md_len = 0;
                 char hexmac[2 * EVP_MAX_MD_SIZE + 1];
 
-                /* 1F 2D B6 91 8x 92 <40 hex> 00 (oma-cp-wire.md 2.9.1) */
+                /* 1F 2D B6 91 8x 92 <40 hex> 00 (docs/wire-notes.md §2.9.1) */
                 ck_assert_uint_eq(p->headers_len, 47);
                 ck_assert_uint_eq(p->n_params, 2);
                 ck_assert(p->has_mac);
                 ck_assert_str_eq(p->mac, e->mac);
-                /* The manifest MAC really is HMAC-SHA1(key, body) (oma-cp-wire.md 5.2). */
+                /* The manifest MAC really is HMAC-SHA1(key, body) (docs/wire-notes.md §5.2). */
                 ck_assert_ptr_nonnull(
                         HMAC(EVP_sha1(), e->key, (int) e->key_len, p->body, p->body_len, md, &md_len));
                 ck_assert_uint_eq(md_len, 20);
@@ -500,7 +500,7 @@ START_TEST(test_manifest_coverage) {
                 const char *stem;
                 const char *mac;
         } tva[] = {
-                /* oma-cp-wire.md 5.7, TV-A */
+                /* docs/wire-notes.md §5.7, TV-A */
                 { "tva-netwpin", "A7EFB3E213C7DA2B3DBA091E2CCD601B316B8052" },
                 { "tva-userpin", "BAA186A0F7802E017A4A69B214921DB16EF26512" },
                 { "tva-usernetwpin", "2DB04073875EF00048454D99A04AD5E0179666C3" },

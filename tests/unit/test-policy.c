@@ -324,7 +324,7 @@ START_TEST(test_grants) {
 }
 END_TEST
 
-/* ---- Check Point 2019 (oma-cp-wire.md §7) ------------------------------------------------------ */
+/* ---- Check Point 2019 (docs/wire-notes.md §7) ------------------------------------------------------ */
 
 START_TEST(test_checkpoint) {
         _cleanup_(config_freep) Config *c = config_enabled();

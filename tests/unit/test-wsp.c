@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test-wsp.c: the WSP push decoder (common/wsp.c) against the TV-A and TV-B PDUs of
- * oma-cp-wire.md 2.7/2.8, the pushes Kannel's sendota emitted (env-recipes.md 5b), every quirk
- * of oma-cp-wire.md 6, malformed and truncated PDUs, and every WSP_*_MAX limit at and past it.
+ * docs/wire-notes.md §2.7, §2.8, the pushes Kannel's sendota emitted (docs/testing.md §5.2), every quirk
+ * of docs/wire-notes.md §6, malformed and truncated PDUs, and every WSP_*_MAX limit at and past it.
  * Each parse runs on an exact-size heap copy so ASan sees any over-read, and checks that a
  * failure leaves the output untouched and fills the DecodeError.
  */
@@ -241,7 +241,7 @@ START_TEST(test_tv_b) {
         ck_assert_uint_eq(w.headers_len, 47);
         ck_assert_uint_eq(w.body_offset, 50);
         ck_assert_uint_eq(w.body_len, 142);
-        /* WBXML header at the start, the closing END END END END at the end (oma-cp-wire.md 5.7). */
+        /* WBXML header at the start, the closing END END END END at the end (docs/wire-notes.md §5.7). */
         ck_assert_mem_eq(w.body, "\x03\x0B\x6A\x00\xC5\x45", 6);
         ck_assert_mem_eq(w.body + 138, "\x01\x01\x01\x01", 4);
         free(f);
@@ -249,7 +249,7 @@ START_TEST(test_tv_b) {
 END_TEST
 
 START_TEST(test_kannel) {
-        /* env-recipes.md 5b pushes.txt: the four OMA CP pushes, SEC 80..83, pin 1234. */
+        /* docs/testing.md §5.2 pushes.txt: the four OMA CP pushes, SEC 80..83, pin 1234. */
         static const char *const headers[] = {
                 "1f2db6918092" KANNEL_MAC_HEX "00",
                 "1f2db6918192" KANNEL_MAC_HEX "00",
@@ -276,7 +276,7 @@ START_TEST(test_kannel) {
 END_TEST
 
 START_TEST(test_kannel_legacy_ota) {
-        /* env-recipes.md 5b: Kannel's legacy settings push: text content type plus Charset 81 EA. */
+        /* docs/testing.md §5.2: Kannel's legacy settings push: text content type plus Charset 81 EA. */
         Bytes h = {};
         WspPush w;
         DecodeError e;
@@ -409,7 +409,7 @@ START_TEST(test_ct_charset_param) {
         WspPush w;
         DecodeError e;
 
-        /* oma-cp-wire.md 6: Charset (81 EA = UTF-8) before and after SEC/MAC, skipped. */
+        /* docs/wire-notes.md §6: Charset (81 EA = UTF-8) before and after SEC/MAC, skipped. */
         put_hex(&v, "B6 81 EA 91 81 92");
         put_cstr(&v, TVA_MAC);
         put_hex(&v, "81 EA 81 02 03 E8"); /* Charset as Short-integer and as Long-integer */
@@ -897,7 +897,7 @@ START_TEST(test_headers_code_pages) {
         WspPush w;
         DecodeError e;
 
-        /* oma-cp-wire.md 2.4: a vendor header in page 2 whose octet is X-Wap-Application-Id's in
+        /* docs/wire-notes.md §2.4: a vendor header in page 2 whose octet is X-Wap-Application-Id's in
          * page 1 is skipped (not taken as the app id); the short-cut shift back to page 1 makes the
          * next AF the real one. */
         put_hex(&h, "B6");
