@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * store-settings.c: the settings and DM accounts tables of verifierd's store: the rows a CP
+ * document derives (one per characteristic and parm, by the path scheme store.h defines) and
+ * their readers. Written by store_apply (store-documents.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-internal.h"
+
+#define STORE_PATH_MAX (16U * 1024U)
+
+typedef struct Buf {
+        char *p;
+        size_t len, cap;
+        bool failed;
+} Buf;
+
+static void buf_putn(Buf *b, const char *s, size_t n) {
+        if (b->failed)
+                return;
+        if (b->len + n + 1 > STORE_PATH_MAX) {
+                b->failed = true;
+                return;
+        }
+        if (b->len + n + 1 > b->cap) {
+                size_t cap = MAX(b->cap * 2, b->len + n + 1);
+                char *p = realloc(b->p, MAX(cap, (size_t) 64));
+
+                if (!p) {
+                        b->failed = true;
+                        return;
+                }
+                b->p = p;
+                b->cap = MAX(cap, (size_t) 64);
+        }
+        memcpy(b->p + b->len, s, n);
+        b->len += n;
+        b->p[b->len] = 0;
+}
+
+static void buf_puts(Buf *b, const char *s) {
+        buf_putn(b, s, strlen(s));
+}
+
+/* Percent-encode the path metacharacters (store.h). */
+static void buf_put_escaped(Buf *b, const char *s) {
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if (*p <= 0x20 || *p == 0x7F || strchr("%/.[]=,#", *p)) {
+                        char e[4];
+
+                        snprintf(e, sizeof e, "%%%02X", *p);
+                        buf_putn(b, e, 3);
+                } else
+                        buf_putn(b, (const char *) p, 1);
+        }
+}
+
+static void buf_put_occurrence(Buf *b, unsigned occ) {
+        if (occ > 0) {
+                char e[16];
+
+                snprintf(e, sizeof e, "#%u", occ);
+                buf_puts(b, e);
+        }
+}
+
+static const struct {
+        const char *type;
+        const char *keys[2];
+} key_table[] = {
+        { "NAPDEF", { "NAPID" } },
+        { "PXLOGICAL", { "PROXY-ID" } },
+        { "PXPHYSICAL", { "PHYSICAL-PROXY-ID" } },
+        { "APPLICATION", { "APPID", "PROVIDER-ID" } },
+        { "VENDORCONFIG", { "NAME" } },
+};
+
+static bool skipped(unsigned flags) {
+        /* Unknown or misplaced elements are kept in the model but never applied (cpdoc.h). */
+        return (flags & (CP_FLAG_UNKNOWN | CP_FLAG_MISPLACED)) != 0;
+}
+
+/* "TYPE" or "TYPE[K=v,K2=w]", escaped; without occurrence suffix. */
+static char *segment_base(const CpCharacteristic *c) {
+        Buf b = {};
+        bool open = false;
+
+        buf_put_escaped(&b, c->type);
+        for (size_t i = 0; i < ELEMENTSOF(key_table); i++) {
+                if (strcmp(key_table[i].type, c->type) != 0)
+                        continue;
+                for (size_t k = 0; k < ELEMENTSOF(key_table[i].keys) && key_table[i].keys[k]; k++) {
+                        const CpParm *p = cpdoc_find_parm(c, key_table[i].keys[k]);
+
+                        if (!p || !p->value || skipped(p->flags))
+                                continue;
+                        buf_puts(&b, open ? "," : "[");
+                        open = true;
+                        buf_put_escaped(&b, key_table[i].keys[k]);
+                        buf_puts(&b, "=");
+                        buf_put_escaped(&b, p->value);
+                }
+        }
+        if (open)
+                buf_puts(&b, "]");
+        if (b.failed || !b.p) {
+                free(b.p);
+                return NULL;
+        }
+        return b.p;
+}
+
+typedef struct Occ {
+        const char *key;
+        size_t index;
+        unsigned occ;
+} Occ;
+
+static int occ_cmp(const void *a, const void *b) {
+        const Occ *x = a, *y = b;
+        int c = strcmp(x->key, y->key);
+
+        if (c != 0)
+                return c;
+        return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int occ_index_cmp(const void *a, const void *b) {
+        const Occ *x = a, *y = b;
+
+        return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Number each key's repetitions 0, 1, 2... in list order (O(n log n)). */
+static void occ_assign(Occ *o, size_t n) {
+        qsort(o, n, sizeof(Occ), occ_cmp);
+        for (size_t i = 0; i < n; i++)
+                o[i].occ = (i > 0 && strcmp(o[i].key, o[i - 1].key) == 0) ? o[i - 1].occ + 1 : 0;
+        qsort(o, n, sizeof(Occ), occ_index_cmp);
+}
+
+typedef struct Derive {
+        StoreSettingList *l;
+        size_t cap;
+        unsigned ord;
+} Derive;
+
+static int add_row(Derive *d, const char *root, const char *path, const char *chpath, const char *ctype,
+                   const char *parm, const char *value) {
+        StoreSetting *it;
+
+        if (d->l->n >= STORE_ROWS_MAX)
+                return -E2BIG;
+        if (d->l->n == d->cap) {
+                size_t cap = d->cap ? d->cap * 2 : 32;
+                StoreSetting *n = reallocarray(d->l->items, cap, sizeof(StoreSetting));
+
+                if (!n)
+                        return -ENOMEM;
+                d->l->items = n;
+                d->cap = cap;
+        }
+        it = &d->l->items[d->l->n];
+        *it = (StoreSetting) { .ord = d->ord++ };
+        it->root = strdup(root);
+        it->path = strdup(path);
+        it->chpath = strdup(chpath);
+        it->ctype = strdup(ctype);
+        it->parm = parm ? strdup(parm) : NULL;
+        it->value = value ? strdup(value) : NULL;
+        d->l->n++; /* counted before the checks so store_setting_list_done frees partial rows */
+        if (!it->root || !it->path || !it->chpath || !it->ctype || (parm && !it->parm) || (value && !it->value))
+                return -ENOMEM;
+        return 0;
+}
+
+static int derive_char(Derive *d, const char *root, const char *chpath, const CpCharacteristic *c);
+
+/* CertificateStore is not a setting: its certificates live in the certificates table
+ * (store_apply's certs, derived and checked by certstore.c), never in settings rows. */
+static bool skipped_at(const CpCharacteristic *c, const char *parent_path) {
+        return skipped(c->flags) || (!parent_path && strcmp(c->type, "CertificateStore") == 0);
+}
+
+/* Derive rows for a sibling list (root-level when parent_path == NULL). */
+static int derive_list(Derive *d, const char *root, const char *parent_path, const CpCharacteristic *first) {
+        _cleanup_free_ Occ *o = NULL;
+        size_t n = 0, k = 0;
+        int r = 0;
+
+        for (const CpCharacteristic *c = first; c; c = c->next)
+                if (!skipped_at(c, parent_path))
+                        n++;
+        if (n == 0)
+                return 0;
+        o = calloc(n, sizeof(Occ));
+        if (!o)
+                return -ENOMEM;
+        for (const CpCharacteristic *c = first; c; c = c->next) {
+                if (skipped_at(c, parent_path))
+                        continue;
+                o[k].key = segment_base(c);
+                o[k].index = k;
+                if (!o[k].key) {
+                        n = k; /* free what was made */
+                        r = -E2BIG;
+                        goto finish;
+                }
+                k++;
+        }
+        occ_assign(o, n);
+        k = 0;
+        for (const CpCharacteristic *c = first; c && r >= 0; c = c->next) {
+                Buf path = {};
+
+                if (skipped_at(c, parent_path))
+                        continue;
+                if (parent_path)
+                        buf_puts(&path, parent_path);
+                buf_puts(&path, "/");
+                buf_puts(&path, o[k].key);
+                buf_put_occurrence(&path, o[k].occ);
+                k++;
+                if (path.failed)
+                        r = -E2BIG;
+                else
+                        /* a root-level characteristic's identity key is its own path */
+                        r = derive_char(d, parent_path ? root : path.p, path.p, c);
+                free(path.p);
+        }
+finish:
+        for (size_t i = 0; i < n; i++)
+                free((char *) o[i].key);
+        return r;
+}
+
+static int derive_char(Derive *d, const char *root, const char *chpath, const CpCharacteristic *c) {
+        _cleanup_free_ Occ *o = NULL;
+        size_t n = 0, k = 0;
+        int r;
+
+        r = add_row(d, root, chpath, chpath, c->type, NULL, NULL);
+        if (r < 0)
+                return r;
+        for (const CpParm *p = c->parms; p; p = p->next)
+                if (!skipped(p->flags))
+                        n++;
+        if (n > 0) {
+                o = calloc(n, sizeof(Occ));
+                if (!o)
+                        return -ENOMEM;
+                for (const CpParm *p = c->parms; p; p = p->next)
+                        if (!skipped(p->flags)) {
+                                o[k].key = p->name;
+                                o[k].index = k;
+                                k++;
+                        }
+                occ_assign(o, n);
+        }
+        k = 0;
+        for (const CpParm *p = c->parms; p; p = p->next) {
+                Buf path = {};
+
+                if (skipped(p->flags))
+                        continue;
+                buf_puts(&path, chpath);
+                buf_puts(&path, ".");
+                buf_put_escaped(&path, p->name);
+                buf_put_occurrence(&path, o[k].occ);
+                k++;
+                r = path.failed ? -E2BIG : add_row(d, root, path.p, chpath, c->type, p->name, p->value);
+                free(path.p);
+                if (r < 0)
+                        return r;
+        }
+        return derive_list(d, root, chpath, c->children);
+}
+
+void store_setting_list_done(StoreSettingList *l) {
+        if (!l)
+                return;
+        for (size_t i = 0; i < l->n; i++) {
+                StoreSetting *it = &l->items[i];
+
+                free((char *) it->root);
+                free((char *) it->path);
+                free((char *) it->chpath);
+                free((char *) it->ctype);
+                free((char *) it->parm);
+                free((char *) it->value);
+                free((char *) it->modem);
+                free((char *) it->sim_id);
+                free((char *) it->sim_operator);
+        }
+        free(l->items);
+        *l = (StoreSettingList) {};
+}
+
+int store_settings_from_doc(const CpDoc *doc, StoreSettingList *ret) {
+        StoreSettingList l = {};
+        Derive d = { .l = &l };
+        int r;
+
+        r = derive_list(&d, NULL, NULL, doc->chars);
+        if (r < 0) {
+                store_setting_list_done(&l);
+                return r;
+        }
+        *ret = l;
+        return 0;
+}
+
+
+/* ---- readers ------------------------------------------------------------------------------ */
+
+static int setting_row(sqlite3_stmt *st, void *userdata) {
+        StoreRows *c = userdata;
+        StoreSetting it = {
+                .root = col_text(st, 0),
+                .path = col_text(st, 1),
+                .chpath = col_text(st, 2),
+                .ctype = col_text(st, 3),
+                .parm = col_text(st, 4),
+                .value = col_text(st, 5),
+                .ord = (unsigned) sqlite3_column_int(st, 6),
+                .roles = (uint32_t) sqlite3_column_int64(st, 7),
+                .sec = sqlite3_column_int(st, 8),
+                .strength = (unsigned) sqlite3_column_int(st, 9),
+                .push_id = col_u64(st, 10),
+                .modem = col_text(st, 11),
+                .sim_id = col_text(st, 12),
+                .sim_operator = col_text(st, 13),
+        };
+
+        return c->setting(&it, c->userdata);
+}
+
+int store_foreach_setting(Store *s, const char *root_prefix, StoreSettingFn fn, void *userdata) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        /* Not bounded by STORE_QUERY_LIMIT_MAX: the exporters need every row. The table itself is
+         * bounded by what documents may hold per root. */
+        r = sql_query(s, &st,
+                      s->has_sim_schema
+                              ? "SELECT root, path, chpath, ctype, parm, value, ord, settings.roles, settings.sec,"
+                                " settings.strength, settings.push_id, d.modem, d.sim_id, d.sim_operator_id"
+                                " FROM settings LEFT JOIN documents d ON d.id = settings.doc_id"
+                                " WHERE ?1 IS NULL OR substr(root, 1, length(?1)) = ?1 ORDER BY root, ord"
+                              : "SELECT root, path, chpath, ctype, parm, value, ord, roles, sec, strength, push_id,"
+                                " NULL, NULL, NULL FROM settings"
+                                " WHERE ?1 IS NULL OR substr(root, 1, length(?1)) = ?1 ORDER BY root, ord",
+                      ARG_TEXT_ANY(root_prefix));
+        if (r < 0)
+                return r;
+        return sql_foreach(s, st, setting_row, &(StoreRows) { .setting = fn, .userdata = userdata });
+}
+
+static int account_row(sqlite3_stmt *st, void *userdata) {
+        StoreRows *c = userdata;
+        StoreAccount a = {
+                .server_id = col_text(st, 0),
+                .name = col_text(st, 1),
+                .addr = col_text(st, 2),
+                .roles = (uint32_t) sqlite3_column_int64(st, 3),
+                .root = col_text(st, 4),
+                .sec = sqlite3_column_int(st, 5),
+                .push_id = col_u64(st, 6),
+        };
+
+        return c->account(&a, c->userdata);
+}
+
+int store_foreach_account(Store *s, StoreAccountFn fn, void *userdata) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = sql_query(s, &st, "SELECT server_id, name, addr, roles, root, sec, push_id FROM accounts"
+                              " ORDER BY server_id LIMIT ?", ARG_INT(STORE_QUERY_LIMIT_MAX));
+        if (r < 0)
+                return r;
+        return sql_foreach(s, st, account_row, &(StoreRows) { .account = fn, .userdata = userdata });
+}
