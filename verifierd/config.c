@@ -510,11 +510,11 @@ out:
 
 /* ---- verifierd.conf ---------------------------------------------------------------------------- */
 
-static const char *const sec_key_suffix[_WSP_SEC_MAX] = {
-        [WSP_SEC_NETWPIN] = "NetworkPin",
-        [WSP_SEC_USERPIN] = "UserPin",
-        [WSP_SEC_USERNETWPIN] = "UserNetworkPin",
-        [WSP_SEC_USERPINMAC] = "UserPinMac",
+static const char *const sec_key_suffix[_AUTH_SEC_MAX] = {
+        [AUTH_NETWPIN] = "NetworkPin",
+        [AUTH_USERPIN] = "UserPin",
+        [AUTH_USERNETWPIN] = "UserNetworkPin",
+        [AUTH_USERPINMAC] = "UserPinMac",
 };
 
 static void config_set_defaults(Config *c) {
@@ -527,7 +527,7 @@ static void config_set_defaults(Config *c) {
         c->grant_manager = 0;
         c->grant_user_auth = 0;
         c->accept_unauthenticated = false;
-        for (int i = 0; i < _WSP_SEC_MAX; i++)
+        for (int i = 0; i < _AUTH_SEC_MAX; i++)
                 c->accept_sec[i] = true;
         c->pin_attempts = CONFIG_DEFAULT_PIN_ATTEMPTS;
         c->pending_max = CONFIG_DEFAULT_PENDING_MAX;
@@ -536,10 +536,10 @@ static void config_set_defaults(Config *c) {
         c->unverified_pending_per_sender = CONFIG_DEFAULT_UNVERIFIED_PENDING_PER_SENDER;
         c->unverified_pending_expiry_sec = CONFIG_DEFAULT_UNVERIFIED_PENDING_EXPIRY_SEC;
         c->roles_unauthenticated = ROLES_DEFAULT_UNAUTHENTICATED;
-        c->roles_sec[WSP_SEC_NETWPIN] = ROLES_DEFAULT_NETWPIN;
-        c->roles_sec[WSP_SEC_USERPIN] = ROLES_DEFAULT_USERPIN;
-        c->roles_sec[WSP_SEC_USERNETWPIN] = ROLES_DEFAULT_USERNETWPIN;
-        c->roles_sec[WSP_SEC_USERPINMAC] = ROLES_DEFAULT_USERPINMAC;
+        c->roles_sec[AUTH_NETWPIN] = ROLES_DEFAULT_NETWPIN;
+        c->roles_sec[AUTH_USERPIN] = ROLES_DEFAULT_USERPIN;
+        c->roles_sec[AUTH_USERNETWPIN] = ROLES_DEFAULT_USERNETWPIN;
+        c->roles_sec[AUTH_USERPINMAC] = ROLES_DEFAULT_USERPINMAC;
         c->history_max = CONFIG_DEFAULT_HISTORY_MAX;
         c->history_max_age_sec = CONFIG_DEFAULT_HISTORY_MAX_AGE_SEC;
         c->replay_digests_max = CONFIG_DEFAULT_REPLAY_DIGESTS_MAX;
@@ -720,7 +720,7 @@ static int config_handler(void *userdata, const char *file, unsigned line, const
                         return set_roles(&c->grant_user_auth, 0, value, key, msg);
                 if (strcmp(key, "AcceptUnauthenticated") == 0)
                         return set_bool(&c->accept_unauthenticated, false, value, key, msg);
-                for (int i = 0; i < _WSP_SEC_MAX; i++)
+                for (int i = 0; i < _AUTH_SEC_MAX; i++)
                         if (strncmp(key, "Accept", 6) == 0 && strcmp(key + 6, sec_key_suffix[i]) == 0)
                                 return set_bool(&c->accept_sec[i], true, value, key, msg);
                 if (strcmp(key, "PinAttempts") == 0) {
@@ -760,17 +760,17 @@ static int config_handler(void *userdata, const char *file, unsigned line, const
                                         CONFIG_DEFAULT_UNVERIFIED_PENDING_EXPIRY_SEC, CONFIG_PENDING_EXPIRY_SEC_MIN,
                                         CONFIG_PENDING_EXPIRY_SEC_MAX, value, key, msg);
         } else if (strcmp(section, "Roles") == 0) {
-                static const uint32_t defaults[_WSP_SEC_MAX] = {
-                        [WSP_SEC_NETWPIN] = ROLES_DEFAULT_NETWPIN,
-                        [WSP_SEC_USERPIN] = ROLES_DEFAULT_USERPIN,
-                        [WSP_SEC_USERNETWPIN] = ROLES_DEFAULT_USERNETWPIN,
-                        [WSP_SEC_USERPINMAC] = ROLES_DEFAULT_USERPINMAC,
+                static const uint32_t defaults[_AUTH_SEC_MAX] = {
+                        [AUTH_NETWPIN] = ROLES_DEFAULT_NETWPIN,
+                        [AUTH_USERPIN] = ROLES_DEFAULT_USERPIN,
+                        [AUTH_USERNETWPIN] = ROLES_DEFAULT_USERNETWPIN,
+                        [AUTH_USERPINMAC] = ROLES_DEFAULT_USERPINMAC,
                 };
 
                 if (strcmp(key, "Unauthenticated") == 0)
                         return set_roles(&c->roles_unauthenticated, ROLES_DEFAULT_UNAUTHENTICATED, value,
                                          key, msg);
-                for (int i = 0; i < _WSP_SEC_MAX; i++)
+                for (int i = 0; i < _AUTH_SEC_MAX; i++)
                         if (strcmp(key, sec_key_suffix[i]) == 0)
                                 return set_roles(&c->roles_sec[i], defaults[i], value, key, msg);
         } else if (strcmp(section, "Store") == 0) {

@@ -125,7 +125,7 @@ typedef struct Config {
         uint32_t grant_manager;                 /* GrantManager= */
         uint32_t grant_user_auth;               /* GrantUserAuthenticated= */
         bool accept_unauthenticated;            /* AcceptUnauthenticated= */
-        bool accept_sec[_WSP_SEC_MAX];          /* AcceptNetworkPin= .. AcceptUserPinMac=, by WspSec */
+        bool accept_sec[_AUTH_SEC_MAX];          /* AcceptNetworkPin= .. AcceptUserPinMac=, by AuthMethod */
         unsigned pin_attempts;                  /* PinAttempts= */
         unsigned pending_max;                   /* MaxPendingPushes= (authenticated pending) */
         uint64_t pending_expiry_sec;            /* PendingExpirySec= */
@@ -134,7 +134,7 @@ typedef struct Config {
         uint64_t unverified_pending_expiry_sec; /* UnverifiedPendingExpirySec= */
         /* [Roles] */
         uint32_t roles_unauthenticated;         /* Unauthenticated= */
-        uint32_t roles_sec[_WSP_SEC_MAX];       /* NetworkPin= .. UserPinMac=, by WspSec */
+        uint32_t roles_sec[_AUTH_SEC_MAX];       /* NetworkPin= .. UserPinMac=, by AuthMethod */
         /* [Store] */
         uint64_t history_max;                   /* HistoryMax= */
         uint64_t history_max_age_sec;           /* HistoryMaxAgeSec= (0: no age limit) */

@@ -240,7 +240,7 @@ static const char *verdict_message_id(const EngineResult *res, int *ret_priority
         return MESSAGE_ID_VERDICT;
 }
 
-static void log_verdict(const EngineResult *res, int sec, const char *transport) {
+static void log_verdict(const EngineResult *res, AuthMethod sec, const char *transport) {
         /* Rate limit (log-ratelimit.h; issue 9 finding 7): a Submit flood must not flood the
          * journal. The history keeps every verdict (within [Store] retention); an applied push
          * (it needed authentication) and a discarded one (the user's own act, one per pending
@@ -266,23 +266,23 @@ static void log_verdict(const EngineResult *res, int sec, const char *transport)
         sd_journal_send("MESSAGE=push %" PRIu64 ": %s%s%s%s (roles %u)%s", res->id, v, why[0] ? " (" : "", why,
                         why[0] ? ")" : "", res->roles, words, "MESSAGE_ID=%s", mid, "PRIORITY=%i", prio,
                         "PUSH_ID=%" PRIu64, res->id,
-                        "SEC=%s", policy_sec_to_string(sec), "ROLES=%u", res->roles,
+                        "SEC=%s", auth_method_to_string(sec) ?: "?", "ROLES=%u", res->roles,
                         "VERDICT=%s", v, "REASON=%s", why, "TRANSPORT=%s", transport ? transport : "", NULL);
         log_info("push %" PRIu64 ": verdict %s%s%s, sec %s, roles %u (%s)%s%s%s", res->id, v, why[0] ? ", reason " : "",
-                 why, policy_sec_to_string(sec), res->roles, roles,
+                 why, auth_method_to_string(sec) ?: "?", res->roles, roles,
                  /* one line, quoted: the list's newlines (and anything else) escaped (finding 9) */
                  res->denied ? ", denied: '" : "", res->denied ? log_escape(res->denied, denied, sizeof denied) : "",
                  res->denied ? "'" : "");
 }
 
 static int get_sec_cb(const StorePush *p, void *userdata) {
-        *(int *) userdata = p->sec;
+        *(AuthMethod *) userdata = p->sec;
         return 1;
 }
 
 /* The SEC a push arrived with, for the log line of a verdict reached later (PIN, confirm). */
-static int push_sec(Manager *m, uint64_t id) {
-        int sec = -1;
+static AuthMethod push_sec(Manager *m, uint64_t id) {
+        AuthMethod sec = AUTH_NONE;
 
         (void) engine_get_push(m->engine, id, get_sec_cb, &sec);
         return sec;
@@ -434,7 +434,7 @@ static void emit_verdict(Manager *m, const EngineResult *res) {
 
 /* Every verdict, however it was reached (a method, the agent, the expiry sweep), is journalled
  * and signalled through here (issue 10, point 9). */
-static void report_verdict(Manager *m, const EngineResult *res, int sec, const char *transport) {
+static void report_verdict(Manager *m, const EngineResult *res, AuthMethod sec, const char *transport) {
         log_verdict(res, sec, transport);
         emit_verdict(m, res);
 }
@@ -875,7 +875,7 @@ static int method_submit(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 .body_len = s.body_size,
                 .content_kind = content_kind_from_type(s.content_type),
                 .content_type = s.content_type,
-                .sec = (WspSec) s.sec,
+                .sec = (AuthMethod) s.sec,
                 .mac = s.mac[0] ? s.mac : NULL,
                 .sender = s.sender,
                 .transport = s.transport,
@@ -902,7 +902,7 @@ static int method_submit(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         if (r < 0)
                 return log_error_errno(r, "Failed to process push: %m"), sd_bus_error_set_errno(error, r);
         r = reply_verdict(msg, &res, true);
-        report_verdict(m, &res, sub.content_kind == WSP_CONTENT_PKCS7 ? (int) POLICY_SEC_SIGNED : s.sec, s.transport);
+        report_verdict(m, &res, sub.content_kind == WSP_CONTENT_PKCS7 ? AUTH_SIGNED : (AuthMethod) s.sec, s.transport);
         if (res.verdict == VERDICT_PENDING)
                 agent_offer_next(m); /* once the agent is free; the same bytes again are not asked twice */
         engine_result_done(&res);
@@ -1069,7 +1069,7 @@ static int append_pending(const StorePending *p, void *userdata) {
         if (r < 0)
                 return r;
         r = sd_bus_message_append(reply, "tssstt", p->id, p->sender ? p->sender : "",
-                                  policy_sec_to_string(p->sec),
+                                  auth_method_to_string(p->sec) ?: "?",
                                   p->state == PENDING_NEEDS_PIN ? reason_to_string(REASON_NEEDS_PIN) :
                                                                   reason_to_string(REASON_NEEDS_CONFIRMATION),
                                   p->received_usec, p->expires_usec);
@@ -1126,7 +1126,7 @@ static int append_push(const StorePush *p, void *userdata) {
 
         r = sd_bus_message_append(reply, "(ttsssssuss)", p->id, p->received_usec, p->sender ? p->sender : "",
                                      p->transport ? p->transport : "",
-                                     policy_sec_to_string(p->sec),
+                                     auth_method_to_string(p->sec) ?: "?",
                                      verdict_to_string(p->verdict), reason_to_string(p->reason), p->roles,
                                      p->denied ? p->denied : "", p->digest ? p->digest : "");
         return r < 0 ? r : 0; /* 0: go on iterating */
@@ -1283,9 +1283,9 @@ static int method_list_exports(sd_bus_message *msg, void *userdata, sd_bus_error
 }
 
 static int method_get_policy(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        static const char *const sec_keys[_WSP_SEC_MAX] = { "Policy.AcceptNetworkPin", "Policy.AcceptUserPin",
+        static const char *const sec_keys[_AUTH_SEC_MAX] = { "Policy.AcceptNetworkPin", "Policy.AcceptUserPin",
                                                             "Policy.AcceptUserNetworkPin", "Policy.AcceptUserPinMac" };
-        static const char *const role_keys[_WSP_SEC_MAX] = { "Roles.NetworkPin", "Roles.UserPin",
+        static const char *const role_keys[_AUTH_SEC_MAX] = { "Roles.NetworkPin", "Roles.UserPin",
                                                              "Roles.UserNetworkPin", "Roles.UserPinMac" };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *m = userdata;
@@ -1322,7 +1322,7 @@ static int method_get_policy(sd_bus_message *msg, void *userdata, sd_bus_error *
         KVU("Policy.GrantManager", c->grant_manager);
         KVU("Policy.GrantUserAuthenticated", c->grant_user_auth);
         KV("Policy.AcceptUnauthenticated", c->accept_unauthenticated ? "yes" : "no");
-        for (int i = 0; i < _WSP_SEC_MAX; i++)
+        for (int i = 0; i < _AUTH_SEC_MAX; i++)
                 KV(sec_keys[i], c->accept_sec[i] ? "yes" : "no");
         KVU("Policy.PinAttempts", c->pin_attempts);
         KVU("Policy.MaxPendingPushes", c->pending_max);
@@ -1331,7 +1331,7 @@ static int method_get_policy(sd_bus_message *msg, void *userdata, sd_bus_error *
         KVU("Policy.MaxUnverifiedPendingPerSender", c->unverified_pending_per_sender);
         KVU("Policy.UnverifiedPendingExpirySec", c->unverified_pending_expiry_sec);
         KVU("Roles.Unauthenticated", c->roles_unauthenticated);
-        for (int i = 0; i < _WSP_SEC_MAX; i++)
+        for (int i = 0; i < _AUTH_SEC_MAX; i++)
                 KVU(role_keys[i], c->roles_sec[i]);
         KV("Status.NetworkManager", nm_status_text(m));
         KVU("Status.PendingPushes", store_count_pending(engine_get_store(m->engine)));
@@ -1456,7 +1456,7 @@ static int method_install(sd_bus_message *msg, void *userdata, sd_bus_error *err
         if (r < 0)
                 return log_error_errno(r, "Failed to process package: %m"), sd_bus_error_set_errno(error, r);
         r = reply_verdict(msg, &res, true);
-        report_verdict(m, &res, (int) POLICY_SEC_SIGNED, "install");
+        report_verdict(m, &res, AUTH_SIGNED, "install");
         if (res.verdict == VERDICT_PENDING)
                 agent_offer_next(m);
         engine_result_done(&res);

@@ -139,18 +139,12 @@ int roles_parse(const char *s, uint32_t *ret) {
         return 0;
 }
 
-const char *policy_sec_to_string(int sec) {
-        if (sec == (int) POLICY_SEC_SIGNED)
-                return "signed";
-        return wsp_sec_to_string((WspSec) sec) ?: "?";
-}
-
-uint32_t policy_auth_roles(const Config *c, WspSec sec) {
+uint32_t policy_auth_roles(const Config *c, AuthMethod sec) {
         if (!c)
                 return 0;
-        if (sec == WSP_SEC_NONE)
+        if (sec == AUTH_NONE)
                 return c->roles_unauthenticated;
-        if (sec < 0 || sec >= _WSP_SEC_MAX)
+        if (sec < 0 || sec >= _AUTH_SEC_MAX)
                 return 0;
         return c->roles_sec[sec];
 }
@@ -372,30 +366,30 @@ static void walk(Eval *e, const CpCharacteristic *c) {
                 walk(e, k);
 }
 
-int policy_evaluate(const Config *c, const Metabase *m, WspSec sec, uint32_t auth_roles, const CpDoc *doc,
+int policy_evaluate(const Config *c, const Metabase *m, AuthMethod sec, uint32_t auth_roles, const CpDoc *doc,
                     PolicyResult *ret) {
         Eval e;
 
-        if (!c || !m || !doc || !ret || sec < WSP_SEC_NONE || sec > POLICY_SEC_SIGNED)
+        if (!c || !m || !doc || !ret || sec < AUTH_NONE || sec > AUTH_SIGNED)
                 return -EINVAL;
         memset(ret, 0, sizeof(*ret));
         ret->verdict = VERDICT_REJECTED;
         ret->auth_roles = auth_roles;
         /* A signed package's roles are exactly its SPC entry's mask: no grant adds to them, and
          * nothing provd or the package says does either (security-model.md §1.8 step 3). */
-        ret->effective_roles = sec == POLICY_SEC_SIGNED ? auth_roles : policy_effective_roles(c, auth_roles);
+        ret->effective_roles = sec == AUTH_SIGNED ? auth_roles : policy_effective_roles(c, auth_roles);
 
         /* gates, in order (security-model.md §1.3, §1.4); none for a signed package */
-        if (sec != POLICY_SEC_SIGNED) {
+        if (sec != AUTH_SIGNED) {
                 if (!c->bootstrap_enabled) {
                         ret->reason = REASON_BOOTSTRAP_DISABLED;
                         return 0;
                 }
-                if (sec == WSP_SEC_NONE && !c->accept_unauthenticated) {
+                if (sec == AUTH_NONE && !c->accept_unauthenticated) {
                         ret->reason = REASON_UNAUTHENTICATED;
                         return 0;
                 }
-                if (sec != WSP_SEC_NONE && !c->accept_sec[sec]) {
+                if (sec != AUTH_NONE && !c->accept_sec[sec]) {
                         ret->reason = REASON_POLICY_DENIED;
                         return 0;
                 }
@@ -416,6 +410,6 @@ int policy_evaluate(const Config *c, const Metabase *m, WspSec sec, uint32_t aut
         ret->verdict = VERDICT_APPLIED;
         ret->reason = REASON_NONE;
         /* policy 4132: a push authenticated by NETWPIN alone waits for the user's confirmation */
-        ret->needs_confirmation = sec == WSP_SEC_NETWPIN && c->confirm_network_pin;
+        ret->needs_confirmation = sec == AUTH_NETWPIN && c->confirm_network_pin;
         return 0;
 }

@@ -73,15 +73,10 @@ enum {
 #define ROLES_DEFAULT_USERPINMAC ROLE_USER_AUTH                           /* 16 */
 
 /*
- * The pseudo-SEC of a CMS-signed package (security-model.md §1.3, signed cab row). Not a WSP
- * value: a package carries no SEC; its authentication is its signature, and its roles are
- * exactly the role mask of the SPC certificate its signing chain ends at. Recorded as sec 4 in
- * the store (STORE_SEC_SIGNED) and shown as "signed".
+ * A CMS-signed package is AUTH_SIGNED (auth-method.h; security-model.md §1.3, signed cab row):
+ * a package carries no SEC; its authentication is its signature, and its roles are exactly the
+ * role mask of the SPC certificate its signing chain ends at.
  */
-#define POLICY_SEC_SIGNED ((WspSec) _WSP_SEC_MAX)
-
-/* policy_sec_to_string() - "NETWPIN" ... , "none" (-1), "signed" (POLICY_SEC_SIGNED); else "?". */
-const char *policy_sec_to_string(int sec);
 
 /* role_name() - "OPERATOR" for ROLE_OPERATOR etc. (the SECROLE_ suffix); NULL unless one bit/0. */
 const char *role_name(uint32_t role);
@@ -239,11 +234,11 @@ typedef struct PolicyResult {
 /**
  * policy_auth_roles() - the roles an authentication outcome earns ([Roles]).
  * @c: configuration.
- * @sec: the verified method, or WSP_SEC_NONE for an unsigned push.
+ * @sec: the verified method, or AUTH_NONE for an unsigned push.
  *
  * Return: the role mask (0 for an out-of-range @sec).
  */
-uint32_t policy_auth_roles(const Config *c, WspSec sec);
+uint32_t policy_auth_roles(const Config *c, AuthMethod sec);
 
 /**
  * policy_effective_roles() - @auth_roles plus MANAGER when they meet GrantManager and plus
@@ -260,8 +255,8 @@ uint32_t policy_effective_roles(const Config *c, uint32_t auth_roles);
  * policy_evaluate() - decide whether a document may be applied.
  * @c: configuration (gates and grants).
  * @m: metabase (usually c->metabase).
- * @sec: the verified method, WSP_SEC_NONE for an unsigned push (drives the gates), or
- *   POLICY_SEC_SIGNED for a signed package.
+ * @sec: the verified method, AUTH_NONE for an unsigned push (drives the gates), or
+ *   AUTH_SIGNED for a signed package.
  * @auth_roles: the roles the authentication earned (policy_auth_roles(), or a signer's mask).
  * @doc: the document, decoded by verifierd from the authenticated bytes (and validated).
  * @ret: the result; filled completely on 0.
@@ -279,7 +274,7 @@ uint32_t policy_effective_roles(const Config *c, uint32_t auth_roles);
  *
  * Return: 0 (the decision is in @ret, also for rejections); -EINVAL bad arguments.
  */
-int policy_evaluate(const Config *c, const Metabase *m, WspSec sec, uint32_t auth_roles, const CpDoc *doc,
+int policy_evaluate(const Config *c, const Metabase *m, AuthMethod sec, uint32_t auth_roles, const CpDoc *doc,
                     PolicyResult *ret);
 
 /**

@@ -77,7 +77,7 @@ int insert_certificates(Store *s, const StoreApply *a, uint64_t push_id, unsigne
                 sqlite3_reset(ins);
                 r = sql_bind(ins, ARG_TEXT_ANY(c->store), ARG_TEXT_ANY(c->thumbprint), ARG_INT(c->roles),
                              ARG_TEXT(c->source), ARG_BLOB(c->der, c->der_len), ARG_U64(push_id),
-                             ARG_U64(a->push.decided_usec), ARG_INT(a->push.sec), ARG_INT(strength),
+                             ARG_U64(a->push.decided_usec), ARG_AUTH(a->push.sec), ARG_INT(strength),
                              ARG_INT(a->push.roles), ARG_TEXT(c->subject), ARG_U64(c->not_after_usec));
                 if (r < 0)
                         return r;
@@ -127,7 +127,7 @@ static int cert_row(sqlite3_stmt *st, void *userdata) {
                 .der_len = (size_t) sqlite3_column_bytes(st, 4),
                 .push_id = col_u64(st, 5),
                 .added_usec = col_u64(st, 6),
-                .sec = sqlite3_column_int(st, 7),
+                .sec = col_auth(st, 7),
                 .strength = (unsigned) sqlite3_column_int(st, 8),
                 .installer_roles = (uint32_t) sqlite3_column_int64(st, 9),
                 .subject = col_text(st, 10),

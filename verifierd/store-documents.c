@@ -232,7 +232,7 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
 
         r = sql_exec(s, "INSERT INTO documents (push_id, digest, applied_usec, sec, roles, strength,"
                         " content_type, body) VALUES (?,?,?,?,?,?,?,?)",
-                     ARG_U64(id), ARG_TEXT(digest), ARG_U64(a->push.decided_usec), ARG_INT(a->push.sec),
+                     ARG_U64(id), ARG_TEXT(digest), ARG_U64(a->push.decided_usec), ARG_AUTH(a->push.sec),
                      ARG_INT(a->push.roles), ARG_INT(strength), ARG_TEXT(a->push.content_type),
                      ARG_BLOB(a->body, a->body_len));
         if (r < 0)
@@ -286,7 +286,7 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
                 sqlite3_reset(ins);
                 r = sql_bind(ins, ARG_TEXT_ANY(it->path), ARG_TEXT_ANY(it->root), ARG_TEXT_ANY(it->chpath),
                              ARG_TEXT_ANY(it->ctype), ARG_TEXT_ANY(it->parm), ARG_TEXT_ANY(it->value),
-                             ARG_INT(it->ord), ARG_INT(a->push.roles), ARG_INT(a->push.sec), ARG_INT(strength),
+                             ARG_INT(it->ord), ARG_INT(a->push.roles), ARG_AUTH(a->push.sec), ARG_INT(strength),
                              ARG_U64(id), ARG_U64(doc_id));
                 if (r < 0)
                         return r;
@@ -312,7 +312,7 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
                         return r;
                 sqlite3_reset(ins);
                 r = sql_bind(ins, ARG_TEXT(ac->server_id), ARG_TEXT_ANY(account_root(&rows, ac->server_id)),
-                             ARG_TEXT(ac->name), ARG_TEXT(ac->addr), ARG_INT(ac->roles), ARG_INT(a->push.sec),
+                             ARG_TEXT(ac->name), ARG_TEXT(ac->addr), ARG_INT(ac->roles), ARG_AUTH(a->push.sec),
                              ARG_INT(strength), ARG_U64(id), ARG_U64(doc_id));
                 if (r < 0)
                         return r;
@@ -385,7 +385,7 @@ static int document_row(sqlite3_stmt *st, void *userdata) {
                 .push_id = col_u64(st, 1),
                 .digest = col_text(st, 2),
                 .applied_usec = col_u64(st, 3),
-                .sec = sqlite3_column_int(st, 4),
+                .sec = col_auth(st, 4),
                 .roles = (uint32_t) sqlite3_column_int64(st, 5),
                 .strength = (unsigned) sqlite3_column_int(st, 6),
                 .body = sqlite3_column_blob(st, 7),

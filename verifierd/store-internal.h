@@ -124,6 +124,15 @@ int sql_int_args(Store *s, const char *sql, const SqlArg *args);
 uint64_t col_u64(sqlite3_stmt *st, int i);
 const char *col_text(sqlite3_stmt *st, int i);
 
+/* The sec columns (pushes, pending, documents, settings, accounts, certificates) hold an
+ * AuthMethod as its integer: -1 none, 0..3 the SEC methods, 4 a signed package. Those integers
+ * were stored before the enum existed and are its values (auth-method.h), so old stores read back
+ * as they are; these two are the only places that encoding is used. */
+#define ARG_AUTH(m) ARG_INT((int64_t) (AuthMethod) (m))
+static inline AuthMethod col_auth(sqlite3_stmt *st, int i) {
+        return (AuthMethod) sqlite3_column_int(st, i);
+}
+
 /* ---- transactions: BEGIN IMMEDIATE ... COMMIT, rolled back by the cleanup on any early return */
 
 typedef struct Txn {

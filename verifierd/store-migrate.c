@@ -59,7 +59,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
         "  push_id INTEGER REFERENCES pushes(id),"
         "  added_usec INTEGER NOT NULL DEFAULT 0,"
         "  PRIMARY KEY (store, thumbprint));",
-        /* 2 -> 3: signed packages. pushes.sec admits 4 (STORE_SEC_SIGNED): SQLite cannot alter a
+        /* 2 -> 3: signed packages. pushes.sec admits 4 (AUTH_SIGNED): SQLite cannot alter a
          * CHECK constraint, so the table is rebuilt with the same columns and rows (foreign keys
          * are off while migrating, see store_open_full) and its AUTOINCREMENT counter is carried
          * over, so push ids keep increasing. The certificates table learns who installed each

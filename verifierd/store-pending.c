@@ -49,7 +49,7 @@ static int find_identical_pending(Store *s, const char *digest, const StorePendi
                 return 0;
         r = sql_query(s, &st, "SELECT p.push_id FROM pending p JOIN pushes h ON h.id = p.push_id"
                               " WHERE h.digest = ? AND p.sec = ? AND p.mac IS ? ORDER BY p.push_id LIMIT 1",
-                      ARG_TEXT(digest), ARG_INT(pd->sec), ARG_TEXT(pd->mac));
+                      ARG_TEXT(digest), ARG_AUTH(pd->sec), ARG_TEXT(pd->mac));
         if (r < 0)
                 return r;
         r = store_step(s, st);
@@ -117,7 +117,7 @@ int store_add_pending(Store *s, const StorePush *p, const StorePending *pd, cons
         r = sql_exec(s,
                      "INSERT INTO pending (push_id, state, sec, content_kind, body, mac, attempts, expires_usec,"
                      " roles, authenticated, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                     ARG_U64(id), ARG_TEXT(state), ARG_INT(pd->sec), ARG_INT(pd->content_kind),
+                     ARG_U64(id), ARG_TEXT(state), ARG_AUTH(pd->sec), ARG_INT(pd->content_kind),
                      ARG_BLOB(pd->body, pd->body_len), ARG_TEXT(pd->mac), ARG_INT(pd->attempts),
                      ARG_U64(pd->expires_usec), ARG_INT(pd->roles), ARG_INT(pd->authenticated ? 1 : 0),
                      /* provd's words, only ever for a push waiting for a PIN (finding 3) */
@@ -178,7 +178,7 @@ static int pending_from_row(sqlite3_stmt *st, StorePending *p) {
         *p = (StorePending) {
                 .id = col_u64(st, 0),
                 .state = (PendingState) state,
-                .sec = sqlite3_column_int(st, 2),
+                .sec = col_auth(st, 2),
                 .content_kind = sqlite3_column_int(st, 3),
                 .body = sqlite3_column_blob(st, 4),
                 .body_len = (size_t) sqlite3_column_bytes(st, 4),

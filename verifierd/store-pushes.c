@@ -17,7 +17,7 @@ int insert_push(Store *s, const StorePush *p, uint64_t *ret_id) {
                      "INSERT INTO pushes (received_usec, decided_usec, sender, transport, sec, roles, verdict,"
                      " reason, denied, digest, content_type, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                      ARG_U64(p->received_usec), ARG_U64(p->decided_usec), ARG_TEXT(p->sender),
-                     ARG_TEXT(p->transport), ARG_INT(p->sec), ARG_INT(p->roles), ARG_TEXT(verdict),
+                     ARG_TEXT(p->transport), ARG_AUTH(p->sec), ARG_INT(p->roles), ARG_TEXT(verdict),
                      ARG_TEXT(reason), ARG_TEXT(p->denied), ARG_TEXT(p->digest), ARG_TEXT(p->content_type),
                      ARG_TEXT(p->summary));
         if (r < 0)
@@ -87,7 +87,7 @@ static int push_row(sqlite3_stmt *st, void *userdata) {
                 .decided_usec = col_u64(st, 2),
                 .sender = col_text(st, 3),
                 .transport = col_text(st, 4),
-                .sec = sqlite3_column_int(st, 5),
+                .sec = col_auth(st, 5),
                 .roles = (uint32_t) sqlite3_column_int64(st, 6),
                 .verdict = v,
                 .reason = rs,

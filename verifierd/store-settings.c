@@ -328,7 +328,7 @@ static int setting_row(sqlite3_stmt *st, void *userdata) {
                 .value = col_text(st, 5),
                 .ord = (unsigned) sqlite3_column_int(st, 6),
                 .roles = (uint32_t) sqlite3_column_int64(st, 7),
-                .sec = sqlite3_column_int(st, 8),
+                .sec = col_auth(st, 8),
                 .strength = (unsigned) sqlite3_column_int(st, 9),
                 .push_id = col_u64(st, 10),
                 .modem = col_text(st, 11),
@@ -368,7 +368,7 @@ static int account_row(sqlite3_stmt *st, void *userdata) {
                 .addr = col_text(st, 2),
                 .roles = (uint32_t) sqlite3_column_int64(st, 3),
                 .root = col_text(st, 4),
-                .sec = sqlite3_column_int(st, 5),
+                .sec = col_auth(st, 5),
                 .push_id = col_u64(st, 6),
         };
 

@@ -19,16 +19,16 @@
 #include "store-internal.h"
 
 /* The order itself is defined once, in store.h (StoreStrength), with why. */
-unsigned store_auth_strength(int sec) {
+unsigned store_auth_strength(AuthMethod sec) {
         switch (sec) {
-        case STORE_SEC_SIGNED: /* a CMS signature chaining to an SPC certificate: capped below */
+        case AUTH_SIGNED: /* a CMS signature chaining to an SPC certificate: capped below */
                 return STORE_STRENGTH_SIGNED;
-        case 2: /* USERNETWPIN: network PIN and user PIN */
+        case AUTH_USERNETWPIN: /* network PIN and user PIN */
                 return STORE_STRENGTH_USERNETWPIN;
-        case 0: /* NETWPIN */
+        case AUTH_NETWPIN:
                 return STORE_STRENGTH_NETWPIN;
-        case 1: /* USERPIN */
-        case 3: /* USERPINMAC */
+        case AUTH_USERPIN:
+        case AUTH_USERPINMAC:
                 return STORE_STRENGTH_USERPIN;
         default:
                 return STORE_STRENGTH_NONE;
