@@ -87,7 +87,7 @@ ifneq ($(strip $(MMSD_SYNC_SRCS)),)
 BINS += $(BUILD)/provboot-mmsd-sync
 endif
 
-.PHONY: all check check-unit check-valgrind fuzz fuzz-build bench deps clean demo install selinux deb rpm format lint
+.PHONY: all check check-unit check-valgrind check-includes fuzz fuzz-build bench deps clean demo install selinux deb rpm format lint
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(addprefix $(BUILD)/,$(EXTRA_BINS))
@@ -172,8 +172,13 @@ check-build: all $(UNIT_BINS) $(REPLAY_BINS) $(VG_BINS)
 
 check: deps
 	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory check-includes
 	@BUILD=$(BUILD) UNIT_TESTS="$(UNIT_TESTS)" FUZZERS="$(FUZZERS)" INTEGRATION_TESTS="$(INTEGRATION_TESTS)" \
 	  ./tests/run-tests.sh
+
+# No dependency cycle between headers, nor between the modules of common/ and verifierd's layers.
+check-includes: all
+	@BUILD=$(BUILD) ./tests/check-includes.py
 
 check-valgrind: deps
 	@$(MAKE) --no-print-directory $(addprefix $(BUILD)/vg/tests/,$(UNIT_TESTS))
