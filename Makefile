@@ -44,6 +44,7 @@ COMMON_SRCS :=          # pure decoders and helpers (libprovcommon.a): no crypto
 VERIFIER_SRCS :=        # verifierd engine (libverifier.a): links crypto
 IPC_SRCS :=             # D-Bus contract (libipc.a)
 PROVD_SRCS :=           # provd main and intake
+PROVD_LIB_SRCS :=       # provd's pure helpers (libprovd.a): quarantine, rate limit, SipHash
 VERIFIERD_SRCS :=       # verifierd main (bus service)
 PROVCTL_SRCS :=         # provctl
 MMSD_SYNC_SRCS :=       # provboot-mmsd-sync (user service: MMS settings to mmsd-tng)
@@ -69,9 +70,11 @@ sanobj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 LIBCOMMON := $(BUILD)/libprovcommon.a
 LIBVERIFIER := $(BUILD)/libverifier.a
 LIBIPC := $(BUILD)/libipc.a
+LIBPROVD := $(BUILD)/libprovd.a
 SAN_LIBCOMMON := $(BUILD)/san/libprovcommon.a
 SAN_LIBVERIFIER := $(BUILD)/san/libverifier.a
 SAN_LIBIPC := $(BUILD)/san/libipc.a
+SAN_LIBPROVD := $(BUILD)/san/libprovd.a
 
 BINS :=
 ifneq ($(strip $(PROVCTL_SRCS)),)
@@ -109,6 +112,9 @@ $(LIBVERIFIER): $(call obj,$(VERIFIER_SRCS))
 $(LIBIPC): $(call obj,$(IPC_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
+$(LIBPROVD): $(call obj,$(PROVD_LIB_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
 $(SAN_LIBCOMMON): $(call sanobj,$(COMMON_SRCS))
 	rm -f $@ && $(AR) rcs $@ $^
 $(SAN_LIBVERIFIER): $(call sanobj,$(VERIFIER_SRCS))
@@ -117,8 +123,11 @@ $(SAN_LIBVERIFIER): $(call sanobj,$(VERIFIER_SRCS))
 $(SAN_LIBIPC): $(call sanobj,$(IPC_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
+$(SAN_LIBPROVD): $(call sanobj,$(PROVD_LIB_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/provd: $(call obj,$(PROVD_SRCS)) $(LIBIPC) $(LIBCOMMON)
+$(BUILD)/provd: $(call obj,$(PROVD_SRCS)) $(LIBPROVD) $(LIBIPC) $(LIBCOMMON)
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_PROVD))
 $(BUILD)/verifierd: $(call obj,$(VERIFIERD_SRCS)) $(LIBIPC) $(LIBVERIFIER) $(LIBCOMMON)
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_VERIFIERD))
@@ -128,7 +137,7 @@ $(BUILD)/provboot-mmsd-sync: $(call obj,$(MMSD_SYNC_SRCS)) $(LIBIPC) $(LIBCOMMON
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_MMSD_SYNC))
 
 # Unit tests: Check suites, built with ASan+UBSan, linked against every internal library.
-TEST_LIBS := $(SAN_LIBIPC) $(SAN_LIBVERIFIER) $(SAN_LIBCOMMON)
+TEST_LIBS := $(SAN_LIBPROVD) $(SAN_LIBIPC) $(SAN_LIBVERIFIER) $(SAN_LIBCOMMON)
 $(BUILD)/tests/%: $(BUILD)/san/tests/unit/%.o $(BUILD)/san/tests/unit/testutil.o $(TEST_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(call pc_libs,$(PKGS_TEST)) -lpthread
@@ -139,7 +148,7 @@ vgobj = $(patsubst %.c,$(BUILD)/vg/%.o,$(1))
 $(BUILD)/vg/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(VG_CFLAGS) $(ALL_PC_CFLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/vg/libprovboot.a: $(call vgobj,$(IPC_SRCS) $(VERIFIER_SRCS) $(COMMON_SRCS))
+$(BUILD)/vg/libprovboot.a: $(call vgobj,$(PROVD_LIB_SRCS) $(IPC_SRCS) $(VERIFIER_SRCS) $(COMMON_SRCS))
 	rm -f $@ && $(AR) rcs $@ $^
 $(BUILD)/vg/tests/%: $(BUILD)/vg/tests/unit/%.o $(BUILD)/vg/tests/unit/testutil.o $(BUILD)/vg/libprovboot.a
 	@mkdir -p $(dir $@)
