@@ -622,9 +622,3 @@ int wsp_parse_push(const uint8_t *buf, size_t len, WspPush *ret, DecodeError *er
         *ret = p;
         return 0;
 }
-
-int wsp_sec_from_string(const char *s) {
-        if (!s)
-                return -EINVAL;
-        return sec_from_text(s, strlen(s));
-}

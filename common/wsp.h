@@ -78,4 +78,3 @@ typedef struct WspPush {
  */
 int wsp_parse_push(const uint8_t *buf, size_t len, WspPush *ret, DecodeError *err);
 
-int wsp_sec_from_string(const char *s);        /* case-insensitive names or "0".."3"; -EINVAL */
