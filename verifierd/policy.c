@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "element-path.h"
 #include "policy.h"
 
 uint32_t policy_auth_roles(const Config *c, AuthMethod sec) {
@@ -55,7 +56,7 @@ int policy_check_bounded_roles(uint32_t message_roles, const char *value, uint32
         return 0;
 }
 
-/* ---- paths --------------------------------------------------------------------------------------- */
+/* ---- helpers --------------------------------------------------------------------------------- */
 
 static bool is_application(const CpCharacteristic *c) {
         return strcmp(c->type, "APPLICATION") == 0;
@@ -63,48 +64,6 @@ static bool is_application(const CpCharacteristic *c) {
 
 static bool str_eq_null(const char *a, const char *b) {
         return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
-/* "TYPE[n]" or "APPLICATION[appid]"/"APPLICATION[appid#n]" for one level. */
-static int level_name(const CpDoc *doc, const CpCharacteristic *c, char *buf, size_t size) {
-        const CpCharacteristic *first = c->parent ? c->parent->children : (doc ? doc->chars : NULL);
-        const char *appid = is_application(c) ? cpdoc_parm_value(c, "APPID") : NULL;
-        unsigned n = 1;
-
-        for (const CpCharacteristic *s = first; s && s != c; s = s->next) {
-                if (strcmp(s->type, c->type) != 0)
-                        continue;
-                if (appid && !str_eq_null(cpdoc_parm_value(s, "APPID"), appid))
-                        continue;
-                n++;
-        }
-        if (appid)
-                return n > 1 ? snprintf(buf, size, "%s[%s#%u]", c->type, appid, n)
-                             : snprintf(buf, size, "%s[%s]", c->type, appid);
-        return snprintf(buf, size, "%s[%u]", c->type, n);
-}
-
-const char *policy_element_path(const CpDoc *doc, const CpCharacteristic *c, const CpParm *p, char *buf,
-                                size_t size) {
-        const CpCharacteristic *chain[CPDOC_DEPTH_MAX + 1];
-        size_t depth = 0, len = 0;
-
-        if (!buf || size == 0)
-                return buf;
-        buf[0] = '\0';
-        for (const CpCharacteristic *x = c; x && depth < ELEMENTSOF(chain); x = x->parent)
-                chain[depth++] = x;
-        while (depth-- > 0) {
-                char level[CPDOC_NAME_MAX * 2 + 32];
-
-                level_name(doc, chain[depth], level, sizeof level);
-                len += (size_t) snprintf(buf + len, size - len, "%s%s", len ? "/" : "", level);
-                if (len >= size)
-                        return buf;
-        }
-        if (p && len < size)
-                snprintf(buf + len, size - len, "%s%s", len ? "/" : "", p->name);
-        return buf;
 }
 
 /* ---- evaluation ---------------------------------------------------------------------------------- */
@@ -137,7 +96,7 @@ static void deny(Eval *e, const CpCharacteristic *c, const CpParm *p, Reason rea
         if (res->n_denied < POLICY_DENIED_MAX) {
                 PolicyDenial *d = &res->denied[res->n_denied];
 
-                policy_element_path(e->doc, c, p, d->path, sizeof d->path);
+                element_path(e->doc, c, p, d->path, sizeof d->path);
                 d->reason = reason;
                 d->required = required;
         }

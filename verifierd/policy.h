@@ -146,7 +146,7 @@ int metabase_write(const Metabase *m, FILE *f);
 #define POLICY_CERT_ROLES_MAX 16U       /* CertificateStore Role parms reported */
 
 typedef struct PolicyDenial {
-        char path[POLICY_PATH_MAX];     /* e.g. "NAPDEF[1]/NAPAUTHINFO[1]", "APPLICATION[w7]/ROLE" */
+        char path[POLICY_PATH_MAX];     /* element-path.h, e.g. "/APPLICATION[APPID=w7].ROLE" */
         Reason reason;                  /* ROLE_DENIED, ROLE_ESCALATION or MALFORMED (bad ROLE text) */
         uint32_t required;              /* metabase mask (ROLE_DENIED) or the requested roles */
 } PolicyDenial;
@@ -236,18 +236,3 @@ int policy_evaluate(const Config *c, const Metabase *m, AuthMethod sec, uint32_t
  */
 int policy_check_bounded_roles(uint32_t message_roles, const char *value, uint32_t *ret_roles);
 
-/**
- * policy_element_path() - the path policy_evaluate() reports for @c (and parm @p if not NULL):
- *   "TYPE[n]" per level, n the 1-based position among same-type siblings; APPLICATION levels
- *   are "APPLICATION[<APPID>]" ("APPLICATION[<APPID>#n]" for the n-th sibling with that APPID,
- *   n >= 2); a parm adds "/NAME".
- * @doc: the document holding @c (its root list numbers root-level characteristics).
- * @c: characteristic.
- * @p: parm of @c, or NULL.
- * @buf: output.
- * @size: its size (truncated output stays NUL-terminated).
- *
- * Return: @buf.
- */
-const char *policy_element_path(const CpDoc *doc, const CpCharacteristic *c, const CpParm *p, char *buf,
-                                size_t size);

@@ -9,110 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "element-path.h"
 #include "store-internal.h"
-
-#define STORE_PATH_MAX (16U * 1024U)
-
-typedef struct Buf {
-        char *p;
-        size_t len, cap;
-        bool failed;
-} Buf;
-
-static void buf_putn(Buf *b, const char *s, size_t n) {
-        if (b->failed)
-                return;
-        if (b->len + n + 1 > STORE_PATH_MAX) {
-                b->failed = true;
-                return;
-        }
-        if (b->len + n + 1 > b->cap) {
-                size_t cap = MAX(b->cap * 2, b->len + n + 1);
-                char *p = realloc(b->p, MAX(cap, (size_t) 64));
-
-                if (!p) {
-                        b->failed = true;
-                        return;
-                }
-                b->p = p;
-                b->cap = MAX(cap, (size_t) 64);
-        }
-        memcpy(b->p + b->len, s, n);
-        b->len += n;
-        b->p[b->len] = 0;
-}
-
-static void buf_puts(Buf *b, const char *s) {
-        buf_putn(b, s, strlen(s));
-}
-
-/* Percent-encode the path metacharacters (store.h). */
-static void buf_put_escaped(Buf *b, const char *s) {
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                if (*p <= 0x20 || *p == 0x7F || strchr("%/.[]=,#", *p)) {
-                        char e[4];
-
-                        snprintf(e, sizeof e, "%%%02X", *p);
-                        buf_putn(b, e, 3);
-                } else
-                        buf_putn(b, (const char *) p, 1);
-        }
-}
-
-static void buf_put_occurrence(Buf *b, unsigned occ) {
-        if (occ > 0) {
-                char e[16];
-
-                snprintf(e, sizeof e, "#%u", occ);
-                buf_puts(b, e);
-        }
-}
-
-static const struct {
-        const char *type;
-        const char *keys[2];
-} key_table[] = {
-        { "NAPDEF", { "NAPID" } },
-        { "PXLOGICAL", { "PROXY-ID" } },
-        { "PXPHYSICAL", { "PHYSICAL-PROXY-ID" } },
-        { "APPLICATION", { "APPID", "PROVIDER-ID" } },
-        { "VENDORCONFIG", { "NAME" } },
-};
-
-static bool skipped(unsigned flags) {
-        /* Unknown or misplaced elements are kept in the model but never applied (cpdoc.h). */
-        return (flags & (CP_FLAG_UNKNOWN | CP_FLAG_MISPLACED)) != 0;
-}
-
-/* "TYPE" or "TYPE[K=v,K2=w]", escaped; without occurrence suffix. */
-static char *segment_base(const CpCharacteristic *c) {
-        Buf b = {};
-        bool open = false;
-
-        buf_put_escaped(&b, c->type);
-        for (size_t i = 0; i < ELEMENTSOF(key_table); i++) {
-                if (strcmp(key_table[i].type, c->type) != 0)
-                        continue;
-                for (size_t k = 0; k < ELEMENTSOF(key_table[i].keys) && key_table[i].keys[k]; k++) {
-                        const CpParm *p = cpdoc_find_parm(c, key_table[i].keys[k]);
-
-                        if (!p || !p->value || skipped(p->flags))
-                                continue;
-                        buf_puts(&b, open ? "," : "[");
-                        open = true;
-                        buf_put_escaped(&b, key_table[i].keys[k]);
-                        buf_puts(&b, "=");
-                        buf_put_escaped(&b, p->value);
-                }
-        }
-        if (open)
-                buf_puts(&b, "]");
-        if (b.failed || !b.p) {
-                free(b.p);
-                return NULL;
-        }
-        return b.p;
-}
 
 typedef struct Occ {
         const char *key;
@@ -180,12 +78,6 @@ static int add_row(Derive *d, const char *root, const char *path, const char *ch
 
 static int derive_char(Derive *d, const char *root, const char *chpath, const CpCharacteristic *c);
 
-/* CertificateStore is not a setting: its certificates live in the certificates table
- * (store_apply's certs, derived and checked by certstore.c), never in settings rows. */
-static bool skipped_at(const CpCharacteristic *c, const char *parent_path) {
-        return skipped(c->flags) || (!parent_path && strcmp(c->type, "CertificateStore") == 0);
-}
-
 /* Derive rows for a sibling list (root-level when parent_path == NULL). */
 static int derive_list(Derive *d, const char *root, const char *parent_path, const CpCharacteristic *first) {
         _cleanup_free_ Occ *o = NULL;
@@ -193,7 +85,7 @@ static int derive_list(Derive *d, const char *root, const char *parent_path, con
         int r = 0;
 
         for (const CpCharacteristic *c = first; c; c = c->next)
-                if (!skipped_at(c, parent_path))
+                if (!element_path_skipped_at(c, parent_path ? c->parent : NULL))
                         n++;
         if (n == 0)
                 return 0;
@@ -201,9 +93,9 @@ static int derive_list(Derive *d, const char *root, const char *parent_path, con
         if (!o)
                 return -ENOMEM;
         for (const CpCharacteristic *c = first; c; c = c->next) {
-                if (skipped_at(c, parent_path))
+                if (element_path_skipped_at(c, parent_path ? c->parent : NULL))
                         continue;
-                o[k].key = segment_base(c);
+                o[k].key = element_path_segment(c);
                 o[k].index = k;
                 if (!o[k].key) {
                         n = k; /* free what was made */
@@ -215,15 +107,15 @@ static int derive_list(Derive *d, const char *root, const char *parent_path, con
         occ_assign(o, n);
         k = 0;
         for (const CpCharacteristic *c = first; c && r >= 0; c = c->next) {
-                Buf path = {};
+                PathBuf path = {};
 
-                if (skipped_at(c, parent_path))
+                if (element_path_skipped_at(c, parent_path ? c->parent : NULL))
                         continue;
                 if (parent_path)
-                        buf_puts(&path, parent_path);
-                buf_puts(&path, "/");
-                buf_puts(&path, o[k].key);
-                buf_put_occurrence(&path, o[k].occ);
+                        path_buf_puts(&path, parent_path);
+                path_buf_puts(&path, "/");
+                path_buf_puts(&path, o[k].key);
+                path_buf_put_occurrence(&path, o[k].occ);
                 k++;
                 if (path.failed)
                         r = -E2BIG;
@@ -247,14 +139,14 @@ static int derive_char(Derive *d, const char *root, const char *chpath, const Cp
         if (r < 0)
                 return r;
         for (const CpParm *p = c->parms; p; p = p->next)
-                if (!skipped(p->flags))
+                if (!element_path_skipped(p->flags))
                         n++;
         if (n > 0) {
                 o = calloc(n, sizeof(Occ));
                 if (!o)
                         return -ENOMEM;
                 for (const CpParm *p = c->parms; p; p = p->next)
-                        if (!skipped(p->flags)) {
+                        if (!element_path_skipped(p->flags)) {
                                 o[k].key = p->name;
                                 o[k].index = k;
                                 k++;
@@ -263,14 +155,14 @@ static int derive_char(Derive *d, const char *root, const char *chpath, const Cp
         }
         k = 0;
         for (const CpParm *p = c->parms; p; p = p->next) {
-                Buf path = {};
+                PathBuf path = {};
 
-                if (skipped(p->flags))
+                if (element_path_skipped(p->flags))
                         continue;
-                buf_puts(&path, chpath);
-                buf_puts(&path, ".");
-                buf_put_escaped(&path, p->name);
-                buf_put_occurrence(&path, o[k].occ);
+                path_buf_puts(&path, chpath);
+                path_buf_puts(&path, ".");
+                path_buf_put_escaped(&path, p->name);
+                path_buf_put_occurrence(&path, o[k].occ);
                 k++;
                 r = path.failed ? -E2BIG : add_row(d, root, path.p, chpath, c->type, p->name, p->value);
                 free(path.p);

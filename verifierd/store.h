@@ -9,7 +9,9 @@
  * version is PRAGMA user_version and is migrated forward on open. Every change is one
  * BEGIN IMMEDIATE ... COMMIT transaction: a document is stored completely or not at all.
  *
- * Settings paths. Each root-level characteristic has an identity key ("root"):
+ * Settings paths (spelled by common/element-path.h, the one element-path syntax: the policy
+ * reports denied elements the same way). Each root-level characteristic has an identity key
+ * ("root"):
  *   NAPDEF[NAPID=v], PXLOGICAL[PROXY-ID=v], APPLICATION[APPID=v] or
  *   APPLICATION[APPID=v,PROVIDER-ID=p], VENDORCONFIG[NAME=v], otherwise the bare type;
  * a second root with the same key in one document gets "#1", the third "#2", and so on.

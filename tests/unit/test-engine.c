@@ -1094,7 +1094,9 @@ START_TEST(test_denied_escaped) {
         ck_assert_int_eq(r.verdict, VERDICT_REJECTED);
         ck_assert_ptr_nonnull(r.denied);
         ck_assert_msg(!strstr(r.denied, "\n<2>"), "denied: %s", r.denied);
-        ck_assert_ptr_nonnull(strstr(r.denied, "\\x0a<2>push 999"));
+        /* element paths percent-encode control bytes and spaces, and a flagged APPID is no key
+         * (element-path.h): the forged text never appears as it came */
+        ck_assert_msg(!strstr(r.denied, "push 999"), "denied: %s", r.denied);
         ck_assert_msg(!strstr(h.denied, "\n<2>"), "history denied: %s", h.denied);
         ck_assert_msg(!strstr(h.summary, "\n<2>") && strstr(h.summary, "\\x0a<2>"), "summary: %s", h.summary);
         engine_result_done(&r);

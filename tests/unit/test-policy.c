@@ -14,9 +14,11 @@
 
 #include "cpdoc-builder.h"
 #include "cpdoc.h"
+#include "element-path.h"
 #include "verifierd/auth.h"
 #include "verifierd/config.h"
 #include "verifierd/policy.h"
+#include "verifierd/store.h"
 #include "testutil.h"
 
 /* ---- documents ---------------------------------------------------------------------------- */
@@ -347,14 +349,14 @@ START_TEST(test_checkpoint) {
         ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_uint_eq(res.n_denied, 2);
-        ck_assert_str_eq(res.denied[0].path, "PXLOGICAL[1]");
-        ck_assert_str_eq(res.denied[1].path, "APPLICATION[w2]");
+        ck_assert_str_eq(res.denied[0].path, "/PXLOGICAL[PROXY-ID=evil]");
+        ck_assert_str_eq(res.denied[1].path, "/APPLICATION[APPID=w2]");
         /* USERPIN (attacker-chosen PIN) proxy change: the w2 part alone is fine, the rest is not */
         eval(c, AUTH_USERPIN, px, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_uint_eq(res.n_denied, 2);
-        ck_assert_str_eq(res.denied[0].path, "PXLOGICAL[1]");
-        ck_assert_str_eq(res.denied[1].path, "APPLICATION[w2]/TO-PROXY");
+        ck_assert_str_eq(res.denied[0].path, "/PXLOGICAL[PROXY-ID=evil]");
+        ck_assert_str_eq(res.denied[1].path, "/APPLICATION[APPID=w2].TO-PROXY");
         ck_assert_uint_eq(res.denied[1].required, 140);
         cpdoc_free(px);
 
@@ -366,7 +368,7 @@ START_TEST(test_checkpoint) {
                 ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
                 ck_assert_str_eq(reason_to_string(res.reason), "role-denied");
                 ck_assert_uint_eq(res.n_denied, 1);
-                ck_assert_str_eq(res.denied[0].path, "NAPDEF[1]");
+                ck_assert_str_eq(res.denied[0].path, "/NAPDEF[NAPID=NAP1]");
                 eval(c, AUTH_USERPINMAC, nap, &res);
                 ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
                 cpdoc_free(nap);
@@ -407,12 +409,12 @@ START_TEST(test_whole_document) {
         ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_uint_eq(res.n_denied, 6);
-        ck_assert_str_eq(res.denied[0].path, "NAPDEF[1]");
-        ck_assert_str_eq(res.denied[1].path, "PXLOGICAL[1]");
-        ck_assert_str_eq(res.denied[2].path, "APPLICATION[w7]");
-        ck_assert_str_eq(res.denied[3].path, "APPLICATION[w2#2]/TO-PROXY");
-        ck_assert_str_eq(res.denied[4].path, "NAPDEF[2]");
-        ck_assert_str_eq(res.denied[5].path, "FROBNICATE[1]");
+        ck_assert_str_eq(res.denied[0].path, "/NAPDEF[NAPID=NAP1]");
+        ck_assert_str_eq(res.denied[1].path, "/PXLOGICAL[PROXY-ID=PX1]");
+        ck_assert_str_eq(res.denied[2].path, "/APPLICATION[APPID=w7,PROVIDER-ID=dmsrv]");
+        ck_assert_str_eq(res.denied[3].path, "/APPLICATION[APPID=w2]#1.TO-PROXY");
+        ck_assert_str_eq(res.denied[4].path, "/NAPDEF[NAPID=NAP1]#1");
+        ck_assert_str_eq(res.denied[5].path, "/FROBNICATE");
         for (unsigned i = 0; i < res.n_denied; i++)
                 ck_assert_int_eq(res.denied[i].reason, REASON_ROLE_DENIED);
         ck_assert_uint_eq(res.denied[5].required, ROLE_MANAGER);
@@ -420,7 +422,7 @@ START_TEST(test_whole_document) {
         eval(c, AUTH_NETWPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_uint_eq(res.n_denied, 1);
-        ck_assert_str_eq(res.denied[0].path, "FROBNICATE[1]");
+        ck_assert_str_eq(res.denied[0].path, "/FROBNICATE");
         cpdoc_free(d);
 }
 END_TEST
@@ -438,7 +440,7 @@ START_TEST(test_denied_list_bounded) {
         eval(c, AUTH_USERPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_uint_eq(res.n_denied, n); /* counts all */
-        ck_assert_str_eq(res.denied[POLICY_DENIED_MAX - 1].path, "NAPDEF[32]");
+        ck_assert_str_eq(res.denied[POLICY_DENIED_MAX - 1].path, "/NAPDEF[NAPID=NAP1]#31");
         cpdoc_free(d);
         free(xml);
 }
@@ -454,7 +456,7 @@ START_TEST(test_unknown_parm) {
         eval(c, AUTH_NETWPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_uint_eq(res.n_denied, 1);
-        ck_assert_str_eq(res.denied[0].path, "NAPDEF[1]/X-FOO");
+        ck_assert_str_eq(res.denied[0].path, "/NAPDEF[NAPID=N].X-FOO");
         c->grant_manager = 4; /* Manager may send anything */
         eval(c, AUTH_NETWPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
@@ -496,7 +498,7 @@ START_TEST(test_dm_account_roles) {
         ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
         ck_assert_str_eq(reason_to_string(res.reason), "role-escalation");
         ck_assert_uint_eq(res.n_denied, 1);
-        ck_assert_str_eq(res.denied[0].path, "APPLICATION[w7]/ROLE");
+        ck_assert_str_eq(res.denied[0].path, "/APPLICATION[APPID=w7,PROVIDER-ID=dmsrv].ROLE");
         ck_assert_int_eq(res.denied[0].reason, REASON_ROLE_ESCALATION);
         ck_assert_uint_eq(res.denied[0].required, 8);
         /* with GrantManager=4 the message holds Manager: allowed, account roles 8 */
@@ -553,7 +555,7 @@ START_TEST(test_dm_account_roles) {
         d = w7_with_role("16");
         eval(c, AUTH_USERPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
-        ck_assert_str_eq(res.denied[0].path, "APPLICATION[w7]");
+        ck_assert_str_eq(res.denied[0].path, "/APPLICATION[APPID=w7,PROVIDER-ID=dmsrv]");
         ck_assert_uint_eq(res.n_dm_accounts, 0);
         cpdoc_free(d);
 }
@@ -604,7 +606,7 @@ START_TEST(test_dm_accounts_bounded) {
         ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
         ck_assert_int_eq(res.reason, REASON_POLICY_DENIED);
         ck_assert_uint_eq(res.n_dm_accounts, n);
-        ck_assert_str_eq(res.denied[0].path, "APPLICATION[w7#17]");
+        ck_assert_str_eq(res.denied[0].path, "/APPLICATION[APPID=w7,PROVIDER-ID=s16]");
         cpdoc_free(d);
         free(xml);
 }
@@ -631,7 +633,7 @@ START_TEST(test_certificate_role_bounded) {
         d = cert_with_role("SPC", "8");
         eval(c, AUTH_USERNETWPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
-        ck_assert_str_eq(res.denied[0].path, "CertificateStore[1]");
+        ck_assert_str_eq(res.denied[0].path, "/CertificateStore");
         /* with GrantManager=20 the message holds 28: Role=8 is within it */
         c->grant_manager = 20;
         eval(c, AUTH_USERNETWPIN, d, &res);
@@ -645,7 +647,7 @@ START_TEST(test_certificate_role_bounded) {
         eval(c, AUTH_USERNETWPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
         ck_assert_str_eq(reason_to_string(res.reason), "role-escalation");
-        ck_assert_str_eq(res.denied[0].path, "CertificateStore[1]/SPC[1]/" THUMB "[1]/Role");
+        ck_assert_str_eq(res.denied[0].path, "/CertificateStore/SPC/" THUMB ".Role");
         ck_assert_uint_eq(res.denied[0].required, 222);
         cpdoc_free(d);
         /* the same check for any store */
@@ -701,7 +703,7 @@ START_TEST(test_metabase_dropin_override) {
                          0);
         eval(c, AUTH_NETWPIN, nap, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
-        ck_assert_str_eq(res.denied[0].path, "NAPDEF[1]/NAPAUTHINFO[1]");
+        ck_assert_str_eq(res.denied[0].path, "/NAPDEF[NAPID=NAP1]/NAPAUTHINFO");
         /* parm-level: allow TO-PROXY for user PINs */
         eval(c, AUTH_USERPIN, w2px, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
@@ -934,17 +936,31 @@ START_TEST(test_paths) {
         snprintf(xml, sizeof xml, "%s%s%s%s", kinds[1].xml, kinds[2].xml, kinds[4].xml, kinds[5].xml);
         d = doc_xml(xml);
         c = d->chars->next; /* second NAPDEF */
-        ck_assert_str_eq(policy_element_path(d, c, NULL, buf, sizeof buf), "NAPDEF[2]");
-        ck_assert_str_eq(policy_element_path(d, c->children, NULL, buf, sizeof buf),
-                         "NAPDEF[2]/NAPAUTHINFO[1]");
-        ck_assert_str_eq(policy_element_path(d, c->children, c->children->parms, buf, sizeof buf),
-                         "NAPDEF[2]/NAPAUTHINFO[1]/AUTHTYPE");
+        ck_assert_str_eq(element_path(d, c, NULL, buf, sizeof buf), "/NAPDEF[NAPID=NAP1]#1");
+        ck_assert_str_eq(element_path(d, c->children, NULL, buf, sizeof buf),
+                         "/NAPDEF[NAPID=NAP1]#1/NAPAUTHINFO");
+        ck_assert_str_eq(element_path(d, c->children, c->children->parms, buf, sizeof buf),
+                         "/NAPDEF[NAPID=NAP1]#1/NAPAUTHINFO.AUTHTYPE");
         c = c->next;
-        ck_assert_str_eq(policy_element_path(d, c, NULL, buf, sizeof buf), "APPLICATION[w2]");
-        ck_assert_str_eq(policy_element_path(d, c->children, NULL, buf, sizeof buf),
-                         "APPLICATION[w2]/RESOURCE[1]");
-        ck_assert_str_eq(policy_element_path(d, c->next, NULL, buf, sizeof buf), "APPLICATION[w2#2]");
-        ck_assert_str_eq(policy_element_path(d, c, NULL, buf, 8), "APPLICA"); /* truncated, terminated */
+        ck_assert_str_eq(element_path(d, c, NULL, buf, sizeof buf), "/APPLICATION[APPID=w2]");
+        ck_assert_str_eq(element_path(d, c->children, NULL, buf, sizeof buf),
+                         "/APPLICATION[APPID=w2]/RESOURCE");
+        ck_assert_str_eq(element_path(d, c->next, NULL, buf, sizeof buf), "/APPLICATION[APPID=w2]#1");
+        ck_assert_str_eq(element_path(d, c, NULL, buf, 8), "/APPLIC"); /* truncated, terminated */
+        cpdoc_free(d);
+
+        /* the same spelling as the store's settings rows (store.h), escapes included */
+        d = doc_xml("<characteristic type=\"NAPDEF\"><parm name=\"NAPID\" value=\"a/b.c\"/>"
+                    "<parm name=\"NAP-ADDRESS\" value=\"x\"/></characteristic>");
+        ck_assert_str_eq(element_path(d, d->chars, d->chars->parms->next, buf, sizeof buf),
+                         "/NAPDEF[NAPID=a%2Fb%2Ec].NAP-ADDRESS");
+        {
+                StoreSettingList rows = {};
+
+                ck_assert_int_eq(store_settings_from_doc(d, &rows), 0);
+                ck_assert_str_eq(rows.items[rows.n - 1].path, buf);
+                store_setting_list_done(&rows);
+        }
         cpdoc_free(d);
 }
 END_TEST
@@ -964,7 +980,7 @@ START_TEST(test_builder_documents) {
         eval(c, AUTH_USERNETWPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
         ck_assert_str_eq(reason_to_string(res.reason), "malformed");
-        ck_assert_str_eq(res.denied[0].path, "APPLICATION[w7]/ROLE");
+        ck_assert_str_eq(res.denied[0].path, "/APPLICATION[APPID=w7].ROLE");
         cpdoc_free(d);
         /* an empty document is permitted (nothing to apply) */
         ck_assert_int_eq(cpdoc_builder_new(&d, CPDOC_SOURCE_WBXML), 0);
