@@ -72,9 +72,11 @@ bool element_path_skipped(unsigned flags) {
 }
 
 /* CertificateStore is not a setting: its certificates live in the store's certificates table,
- * never in settings rows. */
+ * never in settings rows; nor is a root-level SecurityPolicy: the over-the-air policy layer keeps
+ * it (verifierd/store-policy.h). */
 bool element_path_skipped_at(const CpCharacteristic *c, const CpCharacteristic *parent) {
-        return element_path_skipped(c->flags) || (!parent && strcmp(c->type, "CertificateStore") == 0);
+        return element_path_skipped(c->flags) || (!parent && (strcmp(c->type, "CertificateStore") == 0 ||
+                                                               strcmp(c->type, "SecurityPolicy") == 0));
 }
 
 char *element_path_segment(const CpCharacteristic *c) {

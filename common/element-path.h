@@ -8,8 +8,8 @@
  * its siblings gets "#n" for its n-th repetition (n >= 1). Names and key values are
  * percent-encoded for '%', '/', '.', '[', ']', '=', ',', '#', space and control bytes, so a path
  * is unambiguous. Example: /NAPDEF[NAPID=internet]/NAPAUTHINFO.AUTHNAME
- * Elements flagged unknown or misplaced (cpdoc.h), and a root-level CertificateStore, are not
- * counted as repetitions (they are never stored).
+ * Elements flagged unknown or misplaced (cpdoc.h), and a root-level CertificateStore or
+ * SecurityPolicy, are not counted as repetitions (they are never settings rows).
  */
 #pragma once
 
@@ -35,7 +35,8 @@ void path_buf_put_occurrence(PathBuf *b, unsigned occ);
 
 /* Never stored, never counted: flagged unknown or misplaced. */
 bool element_path_skipped(unsigned flags);
-/* The same, for a characteristic under @parent (NULL at the root: CertificateStore too). */
+/* The same, for a characteristic under @parent (NULL at the root: CertificateStore and
+ * SecurityPolicy too, which the store keeps elsewhere). */
 bool element_path_skipped_at(const CpCharacteristic *c, const CpCharacteristic *parent);
 
 /* "TYPE" or "TYPE[K=v,K2=w]", escaped, without the "#n" suffix; NULL when out of memory or

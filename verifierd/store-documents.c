@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "store-internal.h"
+#include "store-policy.h"
 
 int store_digest_applied(Store *s, const char *digest) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
@@ -324,6 +325,12 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
 
         /* Certificates: in the same transaction as the document (all or nothing). */
         r = insert_certificates(s, a, id, strength, doc_id, &replaced);
+        if (r < 0)
+                return r;
+
+        /* The over-the-air policy values this document sets (store-policy.h), in this same
+         * transaction: the next push is judged by them, or a crash leaves the old ones. */
+        r = store_policy_write(s, id, a->push.decided_usec, a->policy, a->n_policy);
         if (r < 0)
                 return r;
 

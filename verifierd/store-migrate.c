@@ -155,6 +155,16 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
         "  push_id INTEGER NOT NULL,"
         "  state TEXT NOT NULL CHECK (state IN ('written','user-changed','user-removed')),"
         "  PRIMARY KEY (dir, name));",
+        /* 6 -> 7 (issue 12): the over-the-air policy layer (store-policy.h): the values a
+         * Manager-role document set, by configuration key, with the push that set them; "once"
+         * rows are the [Bootstrap] Enabled=once closing. push_id is not a foreign key: the
+         * layer outlives the history row's retention (provctl policy still names the push). */
+        "CREATE TABLE ota_policy ("
+        "  key TEXT PRIMARY KEY,"
+        "  value INTEGER NOT NULL,"
+        "  push_id INTEGER NOT NULL,"
+        "  origin TEXT NOT NULL CHECK (origin IN ('push','once')),"
+        "  set_usec INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 int store_migrate(Store *s, int target) {

@@ -78,15 +78,26 @@ static int add_row(Derive *d, const char *root, const char *path, const char *ch
 
 static int derive_char(Derive *d, const char *root, const char *chpath, const CpCharacteristic *c);
 
+/* Nothing is dropped silently (issue 12): an element that is flagged (cpdoc.h) and is not one of
+ * the root-level characteristics kept elsewhere is neither stored nor applied, so the document is
+ * refused. policy_evaluate refuses such documents first (unsupported); this is the store's own
+ * check, so no caller can get "applied" for a document part of which was dropped. */
+static bool dropped_at(const CpCharacteristic *c, const char *parent_path) {
+        return element_path_skipped(c->flags) && !(!parent_path && strcmp(c->type, "SecurityPolicy") == 0);
+}
+
 /* Derive rows for a sibling list (root-level when parent_path == NULL). */
 static int derive_list(Derive *d, const char *root, const char *parent_path, const CpCharacteristic *first) {
         _cleanup_free_ Occ *o = NULL;
         size_t n = 0, k = 0;
         int r = 0;
 
-        for (const CpCharacteristic *c = first; c; c = c->next)
+        for (const CpCharacteristic *c = first; c; c = c->next) {
+                if (dropped_at(c, parent_path))
+                        return -EOPNOTSUPP;
                 if (!element_path_skipped_at(c, parent_path ? c->parent : NULL))
                         n++;
+        }
         if (n == 0)
                 return 0;
         o = calloc(n, sizeof(Occ));
@@ -138,9 +149,11 @@ static int derive_char(Derive *d, const char *root, const char *chpath, const Cp
         r = add_row(d, root, chpath, chpath, c->type, NULL, NULL);
         if (r < 0)
                 return r;
-        for (const CpParm *p = c->parms; p; p = p->next)
-                if (!element_path_skipped(p->flags))
-                        n++;
+        for (const CpParm *p = c->parms; p; p = p->next) {
+                if (element_path_skipped(p->flags))
+                        return -EOPNOTSUPP; /* never dropped silently (dropped_at) */
+                n++;
+        }
         if (n > 0) {
                 o = calloc(n, sizeof(Occ));
                 if (!o)

@@ -124,7 +124,7 @@ static void eval(const Config *c, AuthMethod sec, const CpDoc *d, PolicyResult *
 
 /* ---- the default-policy table ------------------------------------------------------------ */
 
-enum { A = 1, D = 2 }; /* applied, role-denied */
+enum { A = 1, D = 2, U = 3 }; /* applied, role-denied, unsupported (issue 12: never dropped silently) */
 
 typedef struct Outcome {
         const char *name;
@@ -139,7 +139,7 @@ typedef struct Outcome {
 /*        BOOT NAP  AUTH PX   w2   w2px w4   w7   25   110  143  CERT unkn VEND ACC  CLID */
 #define NET_ROW { A, A, A, A, A, A, A, A, A, A, A, D, D, A, A, A }
 #define USER_ROW { D, D, D, D, A, D, D, D, A, A, A, D, D, D, D, D }
-#define ALL_ROW { A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A }
+#define ALL_ROW { A, A, A, A, A, A, A, A, A, A, A, A, U, A, A, A }
 #define NONE_ROW { D, D, D, D, D, D, D, D, D, D, D, D, D, D, D, D }
 
 static const Outcome outcomes[] = {
@@ -186,6 +186,9 @@ START_TEST(test_default_table) {
                         } else if (oc->expect[k] == A) {
                                 want_v = VERDICT_APPLIED;
                                 want_r = REASON_NONE;
+                        } else if (oc->expect[k] == U) {
+                                want_v = VERDICT_REJECTED;
+                                want_r = REASON_UNSUPPORTED;
                         } else {
                                 want_v = VERDICT_REJECTED;
                                 want_r = REASON_ROLE_DENIED;
@@ -457,9 +460,15 @@ START_TEST(test_unknown_parm) {
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_uint_eq(res.n_denied, 1);
         ck_assert_str_eq(res.denied[0].path, "/NAPDEF[NAPID=N].X-FOO");
-        c->grant_manager = 4; /* Manager may send anything */
+        /* Manager may set anything, but nothing is dropped silently (issue 12): an element
+         * provboot neither stores nor applies refuses the document, listed */
+        c->grant_manager = 4;
         eval(c, AUTH_NETWPIN, d, &res);
-        ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
+        ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
+        ck_assert_int_eq(res.reason, REASON_UNSUPPORTED);
+        ck_assert_uint_eq(res.n_denied, 1);
+        ck_assert_str_eq(res.denied[0].path, "/NAPDEF[NAPID=N].X-FOO");
+        ck_assert_int_eq(res.denied[0].reason, REASON_UNSUPPORTED);
         cpdoc_free(d);
         /* a misplaced known type (PXPHYSICAL at the root) is treated as unknown */
         d = doc_xml("<characteristic type=\"PXPHYSICAL\"><parm name=\"PHYSICAL-PROXY-ID\" value=\"p\"/>"
@@ -727,7 +736,10 @@ START_TEST(test_metabase_dropin_override) {
                                               &err),
                          0);
         eval(c, AUTH_NETWPIN, unk, &res);
-        ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
+        /* the metabase now lets the operator set it, yet nothing stores or applies it: refused as
+         * unsupported rather than reported applied (issue 12) */
+        ck_assert_int_eq(res.reason, REASON_UNSUPPORTED);
+        ck_assert_str_eq(res.denied[0].path, "/FROBNICATE");
         /* or all unknown elements at once */
         ck_assert_int_eq(metabase_load_string(c->metabase, "60-def", "[Defaults]\nUnknown=12\n", &err), 0);
         cpdoc_free(nap);
@@ -752,7 +764,7 @@ START_TEST(test_metabase_dropin_errors) {
                 { "[Application w2]\nParm.=8\n", 2, "unknown key 'Parm.'" },
                 { "[Characteristic "
                  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA]\nRoles=8\n",
-                 1, "section name longer than 49"}, /* inih would truncate it */
+                 1, "section name longer than 49"}, /* refused, never truncated */
                 { "[Characteristic]\nRoles=8\n", 2, "unknown section [Characteristic]" },
         };
 
