@@ -20,7 +20,7 @@ FUZZ_CC ?= clang
 
 # Packages each link set needs. provd must never link libcrypto or libsodium.
 PKGS_PROVD := libsystemd libxml-2.0
-PKGS_VERIFIERD := libsystemd libxml-2.0 libcrypto libsodium sqlite3 inih
+PKGS_VERIFIERD := libsystemd libxml-2.0 libcrypto libsodium sqlite3
 PKGS_PROVCTL := libsystemd libxml-2.0
 PKGS_MMSD_SYNC := libsystemd
 PKGS_TEST := $(PKGS_VERIFIERD) check
@@ -44,6 +44,7 @@ COMMON_SRCS :=          # pure decoders and helpers (libprovcommon.a): no crypto
 VERIFIER_SRCS :=        # verifierd engine (libverifier.a): links crypto
 IPC_SRCS :=             # D-Bus contract (libipc.a)
 PROVD_SRCS :=           # provd main and intake
+PROVD_LIB_SRCS :=       # provd's pure helpers (libprovd.a): quarantine, rate limit, SipHash
 VERIFIERD_SRCS :=       # verifierd main (bus service)
 PROVCTL_SRCS :=         # provctl
 MMSD_SYNC_SRCS :=       # provboot-mmsd-sync (user service: MMS settings to mmsd-tng)
@@ -69,9 +70,11 @@ sanobj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 LIBCOMMON := $(BUILD)/libprovcommon.a
 LIBVERIFIER := $(BUILD)/libverifier.a
 LIBIPC := $(BUILD)/libipc.a
+LIBPROVD := $(BUILD)/libprovd.a
 SAN_LIBCOMMON := $(BUILD)/san/libprovcommon.a
 SAN_LIBVERIFIER := $(BUILD)/san/libverifier.a
 SAN_LIBIPC := $(BUILD)/san/libipc.a
+SAN_LIBPROVD := $(BUILD)/san/libprovd.a
 
 BINS :=
 ifneq ($(strip $(PROVCTL_SRCS)),)
@@ -87,7 +90,7 @@ ifneq ($(strip $(MMSD_SYNC_SRCS)),)
 BINS += $(BUILD)/provboot-mmsd-sync
 endif
 
-.PHONY: all check check-unit check-valgrind fuzz fuzz-build bench deps clean demo install selinux deb rpm format format-check lint
+.PHONY: all check check-unit check-valgrind check-includes fuzz fuzz-build bench deps clean demo install selinux deb rpm format format-check lint
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(addprefix $(BUILD)/,$(EXTRA_BINS))
@@ -109,6 +112,9 @@ $(LIBVERIFIER): $(call obj,$(VERIFIER_SRCS))
 $(LIBIPC): $(call obj,$(IPC_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
+$(LIBPROVD): $(call obj,$(PROVD_LIB_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
 $(SAN_LIBCOMMON): $(call sanobj,$(COMMON_SRCS))
 	rm -f $@ && $(AR) rcs $@ $^
 $(SAN_LIBVERIFIER): $(call sanobj,$(VERIFIER_SRCS))
@@ -117,10 +123,13 @@ $(SAN_LIBVERIFIER): $(call sanobj,$(VERIFIER_SRCS))
 $(SAN_LIBIPC): $(call sanobj,$(IPC_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
+$(SAN_LIBPROVD): $(call sanobj,$(PROVD_LIB_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/provd: $(call obj,$(PROVD_SRCS)) $(LIBIPC) $(LIBCOMMON)
+$(BUILD)/provd: $(call obj,$(PROVD_SRCS)) $(LIBPROVD) $(LIBIPC) $(LIBCOMMON)
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_PROVD))
-$(BUILD)/verifierd: $(call obj,$(VERIFIERD_SRCS)) $(LIBIPC) $(LIBVERIFIER) $(LIBCOMMON)
+$(BUILD)/verifierd: $(call obj,$(VERIFIERD_SRCS)) $(LIBVERIFIER) $(LIBIPC) $(LIBCOMMON)
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_VERIFIERD))
 $(BUILD)/provctl: $(call obj,$(PROVCTL_SRCS)) $(LIBIPC) $(LIBCOMMON)
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_PROVCTL))
@@ -128,7 +137,7 @@ $(BUILD)/provboot-mmsd-sync: $(call obj,$(MMSD_SYNC_SRCS)) $(LIBIPC) $(LIBCOMMON
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_MMSD_SYNC))
 
 # Unit tests: Check suites, built with ASan+UBSan, linked against every internal library.
-TEST_LIBS := $(SAN_LIBIPC) $(SAN_LIBVERIFIER) $(SAN_LIBCOMMON)
+TEST_LIBS := $(SAN_LIBPROVD) $(SAN_LIBVERIFIER) $(SAN_LIBIPC) $(SAN_LIBCOMMON)
 $(BUILD)/tests/%: $(BUILD)/san/tests/unit/%.o $(BUILD)/san/tests/unit/testutil.o $(TEST_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(call pc_libs,$(PKGS_TEST)) -lpthread
@@ -139,7 +148,7 @@ vgobj = $(patsubst %.c,$(BUILD)/vg/%.o,$(1))
 $(BUILD)/vg/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(VG_CFLAGS) $(ALL_PC_CFLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/vg/libprovboot.a: $(call vgobj,$(IPC_SRCS) $(VERIFIER_SRCS) $(COMMON_SRCS))
+$(BUILD)/vg/libprovboot.a: $(call vgobj,$(PROVD_LIB_SRCS) $(IPC_SRCS) $(VERIFIER_SRCS) $(COMMON_SRCS))
 	rm -f $@ && $(AR) rcs $@ $^
 $(BUILD)/vg/tests/%: $(BUILD)/vg/tests/unit/%.o $(BUILD)/vg/tests/unit/testutil.o $(BUILD)/vg/libprovboot.a
 	@mkdir -p $(dir $@)
@@ -150,13 +159,13 @@ $(BUILD)/fuzz-replay/%: $(BUILD)/san/tests/fuzz/%.o $(BUILD)/san/tests/fuzz/repl
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(call pc_libs,$(PKGS_TEST))
 
-FUZZ_LIB_SRCS := $(COMMON_SRCS) $(VERIFIER_SRCS) $(IPC_SRCS)
+FUZZ_LIB_SRCS := $(PROVD_LIB_SRCS) $(COMMON_SRCS) $(VERIFIER_SRCS) $(IPC_SRCS)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -g -O1 -I. -Icommon -Iipc -D_GNU_SOURCE -DPROVBOOT_TEST=1 $(ALL_PC_CFLAGS) \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ $^ $(call pc_libs,$(PKGS_TEST))
 
-$(BUILD)/bench/%: bench/%.c $(LIBIPC) $(LIBVERIFIER) $(LIBCOMMON)
+$(BUILD)/bench/%: bench/%.c $(LIBVERIFIER) $(LIBIPC) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Iverifierd $(ALL_PC_CFLAGS) -O2 -o $@ $^ $(call pc_libs,$(PKGS_TEST))
 
@@ -172,8 +181,13 @@ check-build: all $(UNIT_BINS) $(REPLAY_BINS) $(VG_BINS)
 
 check: deps
 	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory check-includes
 	@BUILD=$(BUILD) UNIT_TESTS="$(UNIT_TESTS)" FUZZERS="$(FUZZERS)" INTEGRATION_TESTS="$(INTEGRATION_TESTS)" \
 	  ./tests/run-tests.sh
+
+# No dependency cycle between headers, nor between the modules of common/ and verifierd's layers.
+check-includes: all
+	@BUILD=$(BUILD) ./tests/check-includes.py
 
 check-valgrind: deps
 	@$(MAKE) --no-print-directory $(addprefix $(BUILD)/vg/tests/,$(UNIT_TESTS))

@@ -448,18 +448,6 @@ const char *cpdoc_parm_value(const CpCharacteristic *c, const char *name) {
         return p ? p->value : NULL;
 }
 
-int cpdoc_from_bytes(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *err) {
-        size_t i = 0;
-
-        if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)
-                i = 3;
-        while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
-                i++;
-        if (i < len && buf[i] == '<')
-                return cpdoc_from_xml(buf, len, ret, err);
-        return cpdoc_from_wbxml(buf, len, ret, err);
-}
-
 /* ---- printers ---------------------------------------------------------------------- */
 
 static void print_xml_escaped(FILE *f, const char *s) {

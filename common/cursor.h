@@ -50,8 +50,6 @@ static inline const uint8_t *cursor_ptr(const Cursor *c) {
 int cursor_u8(Cursor *c, uint8_t *ret);
 /* Look at the next byte without consuming it. Return: 0 or -EBADMSG. */
 int cursor_peek(const Cursor *c, uint8_t *ret);
-/* Big-endian 16-bit. Return: 0 or -EBADMSG. */
-int cursor_be16(Cursor *c, uint16_t *ret);
 /* WSP uintvar == WBXML mb_u_int32. Return: 0, -EBADMSG (truncated), -E2BIG (> 5 octets or > 32 bits). */
 int cursor_uintvar(Cursor *c, uint32_t *ret);
 /* Zero-copy span of n bytes. Return: 0 or -EBADMSG. */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth-method.h"
 #include "decode-error.h"
 
 #define WSP_PDU_PUSH 0x06
@@ -26,15 +27,6 @@
 #define WSP_MEDIA_CONNECTIVITY_XML 0x35U        /* text/vnd.wap.connectivity-xml */
 #define WSP_MEDIA_CONNECTIVITY_WBXML 0x36U      /* application/vnd.wap.connectivity-wbxml */
 #define WSP_MEDIA_PKCS7_MIME 0x37U              /* application/pkcs7-mime */
-
-typedef enum WspSec {
-        WSP_SEC_NETWPIN = 0,
-        WSP_SEC_USERPIN = 1,
-        WSP_SEC_USERNETWPIN = 2,
-        WSP_SEC_USERPINMAC = 3,
-        _WSP_SEC_MAX,
-        WSP_SEC_NONE = -1, /* no SEC parameter: unauthenticated */
-} WspSec;
 
 typedef enum WspContentKind {
         WSP_CONTENT_CP_WBXML,   /* application/vnd.wap.connectivity-wbxml (0x36) */
@@ -53,7 +45,7 @@ typedef struct WspPush {
         bool content_type_coded;                     /* sent as a well-known code (Integer-value) */
         uint32_t content_type_code;                  /* that code, e.g. 0x36; 0 when sent as text */
         unsigned n_params;                           /* Content-Type parameters walked */
-        WspSec sec;
+        AuthMethod sec;
         bool has_mac;
         char mac[WSP_MAC_HEX_LEN + 1];               /* normalised to upper-case hex */
         bool has_app_id;
@@ -86,5 +78,3 @@ typedef struct WspPush {
  */
 int wsp_parse_push(const uint8_t *buf, size_t len, WspPush *ret, DecodeError *err);
 
-const char *wsp_sec_to_string(WspSec sec);     /* "NETWPIN" ... or "none"; NULL when out of range */
-int wsp_sec_from_string(const char *s);        /* case-insensitive names or "0".."3"; -EINVAL */

@@ -16,15 +16,21 @@
 #include "certstore.h"
 #include "engine.h"
 #include "macros.h"
+#include "ota-policy.h"
 #include "package.h"
+#include "store-policy.h"
 #include "summary.h"
 
-_Static_assert((int) POLICY_SEC_SIGNED == STORE_SEC_SIGNED, "one pseudo-SEC for signed packages");
 _Static_assert(ENGINE_PACKAGE_MAX == PACKAGE_SIZE_MAX, "one package size cap");
 
 struct Engine {
         Store *store;
+        /* The configuration every step reads: &effective, the files' configuration (base) with
+         * the over-the-air policy layer on top (ota-policy.h), rebuilt whenever either changes. */
         const Config *config;
+        const Config *base;             /* borrowed (engine_set_config swaps it) */
+        Config effective;               /* shallow copy of *base plus the layer: never freed */
+        OtaPolicyLayer layer;           /* the store's ota_policy table */
         const Metabase *metabase;
         EngineClock clock;
         void *clock_userdata;
@@ -110,6 +116,40 @@ static int sim_find(Engine *e, const char *modem) {
         return -1;
 }
 
+/* The caller's Config is borrowed and may change between calls (a reload, tests): the effective
+ * copy is rebuilt at every entry point that reads it. A struct copy and ten keys: cheap. */
+static void refresh_config(Engine *e) {
+        ota_policy_overlay(e->base, &e->layer, &e->effective);
+}
+
+static int layer_row(const StorePolicyRow *row, void *userdata) {
+        OtaPolicyLayer *l = userdata;
+        OtaKey k = ota_key_from_string(row->key);
+
+        if (k < 0)
+                return 0; /* a key this build does not know: not used */
+        l->set |= 1U << k;
+        l->value[k] = row->value;
+        l->push_id[k] = row->push_id;
+        if (row->once)
+                l->once |= 1U << k;
+        return 0;
+}
+
+/* Read the over-the-air policy layer from the store and rebuild the effective configuration.
+ * On failure the layer in memory stays as it was (the store is unchanged by a read). */
+static int load_policy_layer(Engine *e) {
+        OtaPolicyLayer l = {};
+        int r;
+
+        r = store_policy_foreach(e->store, layer_row, &l);
+        if (r < 0)
+                return r;
+        e->layer = l;
+        ota_policy_overlay(e->base, &e->layer, &e->effective);
+        return 0;
+}
+
 Engine *engine_free(Engine *e) {
         if (!e)
                 return NULL;
@@ -137,7 +177,9 @@ int engine_new(Engine **ret, const EngineOptions *o) {
         e = calloc(1, sizeof(Engine));
         if (!e)
                 return -ENOMEM;
-        e->config = o->config;
+        e->base = o->config;
+        ota_policy_overlay(e->base, NULL, &e->effective);
+        e->config = &e->effective;
         e->metabase = o->metabase ? o->metabase : o->config->metabase;
         e->clock = o->clock ? o->clock : clock_realtime;
         e->clock_userdata = o->clock_userdata;
@@ -149,6 +191,9 @@ int engine_new(Engine **ret, const EngineOptions *o) {
         r = store_open(&e->store, o->state_dir);
         if (r < 0)
                 return r;
+        r = load_policy_layer(e);
+        if (r < 0)
+                return r;
         apply_admin_removals(e);
         apply_retention(e);
         *ret = TAKE_PTR(e);
@@ -156,7 +201,9 @@ int engine_new(Engine **ret, const EngineOptions *o) {
 }
 
 void engine_set_config(Engine *e, const Config *c, const Metabase *m) {
-        e->config = c;
+        e->base = c;
+        ota_policy_overlay(e->base, &e->layer, &e->effective);
+        e->config = &e->effective;
         e->metabase = m ? m : c->metabase;
         apply_admin_removals(e);
         apply_retention(e);
@@ -266,6 +313,30 @@ static const Secret *sim_imsi(Engine *e, int i) {
 
 Store *engine_get_store(Engine *e) {
         return e->store;
+}
+
+const Config *engine_get_config(Engine *e) {
+        refresh_config(e);
+        return e->config;
+}
+
+int engine_reset_policy(Engine *e) {
+        int r, n;
+
+        n = store_policy_reset(e->store);
+        if (n < 0)
+                return n;
+        r = load_policy_layer(e);
+        if (r < 0) {
+                /* the table is empty now: so is the layer */
+                e->layer = (OtaPolicyLayer) {};
+                ota_policy_overlay(e->base, NULL, &e->effective);
+        }
+        return n;
+}
+
+OtaSource engine_policy_source(Engine *e, const char *policy_name, uint64_t *ret_push_id, bool *ret_locked) {
+        return ota_policy_source(e->base, &e->layer, policy_name, ret_push_id, ret_locked);
 }
 
 uint64_t engine_decoded_count(Engine *e) {
@@ -484,7 +555,7 @@ typedef struct Ctx {
         uint64_t pending_id;            /* 0: a new push (no history row yet) */
         const uint8_t *body;
         size_t body_len;
-        WspSec sec;
+        AuthMethod sec;
         int content_kind;
         const char *mac;                /* the MAC parameter as received (kept for re-checks) */
         char *sender, *transport, *content_type;
@@ -615,7 +686,7 @@ static int make_pending(Ctx *c, PendingState state, Reason rs, uint32_t roles, c
         /* Authenticated: the MAC verified with the network PIN, only the user's consent is
          * missing. A push waiting for a PIN, or an unsigned one, is not: it gets the smaller
          * caps and the shorter expiry (finding 4), and never takes an authenticated one's slot. */
-        bool authenticated = state == PENDING_NEEDS_CONFIRMATION && c->sec != WSP_SEC_NONE;
+        bool authenticated = state == PENDING_NEEDS_CONFIRMATION && c->sec != AUTH_NONE;
         StorePendingLimits lim = {
                 .max_authenticated = cfg->pending_max,
                 .max_unverified = cfg->unverified_pending_max,
@@ -885,7 +956,7 @@ static int cert_ops(Ctx *c, const CpDoc *doc, uint32_t roles, CertOpList *ret_op
                         .der = op->der,
                         .der_len = op->der_len,
                         .roles = op->roles,
-                        .source = c->sec == POLICY_SEC_SIGNED ? "package" : "push",
+                        .source = c->sec == AUTH_SIGNED ? "package" : "push",
                         .subject = op->subject,
                         .not_after_usec = op->not_after_usec,
                         .remove = op->remove,
@@ -908,10 +979,10 @@ static int cert_ops(Ctx *c, const CpDoc *doc, uint32_t roles, CertOpList *ret_op
  * USERNETWPIN, USERPIN or USERPINMAC (the user typed a PIN) or by such packages, do not wait.
  */
 static bool needs_confirmation(const Ctx *c, const PolicyResult *pr) {
-        if (c->sec == POLICY_SEC_SIGNED)
+        if (c->sec == AUTH_SIGNED)
                 return c->signer_strength == STORE_STRENGTH_NONE ||
                        (c->signer_strength == STORE_STRENGTH_NETWPIN && c->e->config->confirm_network_pin);
-        return pr->needs_confirmation || c->sec == WSP_SEC_NONE;
+        return pr->needs_confirmation || c->sec == AUTH_NONE;
 }
 
 /*
@@ -936,7 +1007,7 @@ static int sim_binding(const Ctx *c, char op[STORE_SIM_OPERATOR_ID_MAX + 1], con
         int r;
 
         *ret_sim_id = NULL;
-        if (c->sec == POLICY_SEC_SIGNED || c->sec == WSP_SEC_NONE || !auth_needs_imsi(c->sec))
+        if (c->sec == AUTH_SIGNED || c->sec == AUTH_NONE || !auth_needs_imsi(c->sec))
                 return 0;
         imsi = sim_imsi(e, sim_for(e, c->modem, &why));
         if (!imsi || secret_size(imsi) < 5)
@@ -951,6 +1022,21 @@ static int sim_binding(const Ctx *c, char op[STORE_SIM_OPERATOR_ID_MAX + 1], con
         if (c->sim_id && known && strcmp(op, known) == 0 && strspn(c->sim_id, "0123456789") == strlen(c->sim_id))
                 *ret_sim_id = c->sim_id;
         return 1;
+}
+
+/* The over-the-air values of an approved document (PolicyResult.ota) as store rows; the
+ * Enabled=once closing last, so it replaces a 4111 of the same document. Return: their number. */
+static size_t policy_values(const PolicyResult *pr, StorePolicyValue out[static _OTA_KEY_MAX + 1]) {
+        size_t n = 0;
+
+        for (int k = 0; k < _OTA_KEY_MAX; k++)
+                if (pr->ota.set & (1U << k))
+                        out[n++] = (StorePolicyValue) { .key = ota_key_to_string((OtaKey) k),
+                                                        .value = pr->ota.value[k] };
+        if (pr->ota.close_bootstrap)
+                out[n++] = (StorePolicyValue) { .key = ota_key_to_string(OTA_KEY_BOOTSTRAP_ENABLED), .value = 0,
+                                                .once = true };
+        return n;
 }
 
 /*
@@ -971,7 +1057,8 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         size_t doc_len = c->doc_body ? c->doc_len : c->body_len;
         char sim_operator_id[STORE_SIM_OPERATOR_ID_MAX + 1];
         const char *sim_id = NULL;
-        size_t n_accounts = 0;
+        size_t n_accounts = 0, n_policy;
+        StorePolicyValue policy[_OTA_KEY_MAX + 1];
         uint32_t auth_roles, roles;
         StoreApply a;
         uint64_t id;
@@ -996,7 +1083,7 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         if (!pr)
                 return -ENOMEM;
         /* A signed package's roles are exactly its SPC entry's mask (package.c found it). */
-        auth_roles = c->sec == POLICY_SEC_SIGNED ? c->signer_roles : policy_auth_roles(e->config, c->sec);
+        auth_roles = c->sec == AUTH_SIGNED ? c->signer_roles : policy_auth_roles(e->config, c->sec);
         r = policy_evaluate(e->config, e->metabase, c->sec, auth_roles, doc, pr);
         if (r < 0)
                 return r;
@@ -1009,6 +1096,8 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         r = store_settings_from_doc(doc, &rows);
         if (r == -E2BIG)
                 return finish(c, VERDICT_REJECTED, REASON_MALFORMED, roles, NULL, ret);
+        if (r == -EOPNOTSUPP) /* an element the policy let through but nothing stores */
+                return finish(c, VERDICT_REJECTED, REASON_UNSUPPORTED, roles, NULL, ret);
         if (r < 0)
                 return r;
         r = export_nm_check_settings(&rows, &bad_root);
@@ -1026,6 +1115,8 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         r = cert_ops(c, doc, roles, &ops, &certs, ret);
         if (r != 0)
                 return r < 0 ? r : 0;
+
+        n_policy = policy_values(pr, policy);
 
         r = sim_binding(c, sim_operator_id, &sim_id);
         if (r < 0)
@@ -1048,8 +1139,11 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
                 /* A package is no stronger than the message that installed its anchor: the
                  * downgrade check and everything this document stores (certificates included,
                  * so the cap carries on to packages signed with them) use the capped strength. */
-                .strength_capped = c->sec == POLICY_SEC_SIGNED,
+                .strength_capped = c->sec == AUTH_SIGNED,
                 .strength_cap = c->signer_strength,
+                /* the over-the-air policy values, committed with the rest (ota-policy.h) */
+                .policy = policy,
+                .n_policy = n_policy,
         };
         a.push.id = c->pending_id;
 
@@ -1079,6 +1173,10 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         if (r < 0)
                 return r;
         result_set(ret, id, VERDICT_APPLIED, REASON_NONE, roles, NULL);
+        /* The next push is judged by the values this one set. The store holds them already; a
+         * failure to read them back keeps the old layer in memory until the next load. */
+        if (n_policy > 0)
+                (void) load_policy_layer(e);
 
         /* Durable first, then the exports; a failure here leaves the store right and the
          * exports rebuildable (engine_rebuild_exports at start-up). */
@@ -1184,7 +1282,7 @@ static int run_package(Ctx *c, bool confirmed, EngineResult *ret) {
         }
         /* Signature verified: the content below is authenticated, and its roles are exactly the
          * SPC entry's mask; nothing provd or the package says adds a role. */
-        c->sec = POLICY_SEC_SIGNED;
+        c->sec = AUTH_SIGNED;
         c->doc_body = pr.content;
         c->doc_len = pr.content_len;
         c->signer_roles = pr.roles;
@@ -1198,6 +1296,8 @@ int engine_install(Engine *e, const uint8_t *package, size_t len, const char *tr
         _cleanup_(ctx_done) Ctx c = {};
         int r;
 
+        refresh_config(e);
+
         if (!package || len == 0)
                 return -EINVAL;
         if (len > ENGINE_PACKAGE_MAX)
@@ -1207,7 +1307,7 @@ int engine_install(Engine *e, const uint8_t *package, size_t len, const char *tr
                 .e = e,
                 .body = package,
                 .body_len = len,
-                .sec = POLICY_SEC_SIGNED,
+                .sec = AUTH_SIGNED,
                 .content_kind = WSP_CONTENT_PKCS7,
                 .received_usec = now(e),
                 .transport = display_text(transport, ENGINE_TRANSPORT_MAX),
@@ -1290,6 +1390,8 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
         bool oom;
         int r;
 
+        refresh_config(e);
+
         if (!s || !s->body || s->body_len > ENGINE_BODY_MAX)
                 return -EINVAL;
 
@@ -1326,8 +1428,8 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
                 return r;
 
         /* Step 1: the gates that need no document. */
-        if (s->sec != WSP_SEC_NONE && (s->sec < 0 || s->sec >= _WSP_SEC_MAX)) {
-                c.sec = WSP_SEC_NONE; /* an impossible SEC is recorded as none, and refused */
+        if (s->sec != AUTH_NONE && (s->sec < 0 || s->sec >= _AUTH_SEC_MAX)) {
+                c.sec = AUTH_NONE; /* an impossible SEC is recorded as none, and refused */
                 return finish(&c, VERDICT_REJECTED, REASON_MALFORMED, 0, NULL, ret);
         }
         if (!cfg->bootstrap_enabled)
@@ -1335,18 +1437,18 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
         if (s->content_kind == WSP_CONTENT_PKCS7) {
                 /* A signed package over the air: its signature is its only authentication; the
                  * SEC and MAC provd reports are not used, nor is provd's summary. */
-                c.sec = POLICY_SEC_SIGNED;
+                c.sec = AUTH_SIGNED;
                 return run_package(&c, false, ret);
         }
-        if (s->sec == WSP_SEC_NONE && !cfg->accept_unauthenticated)
+        if (s->sec == AUTH_NONE && !cfg->accept_unauthenticated)
                 return finish(&c, VERDICT_REJECTED, REASON_UNAUTHENTICATED, 0, NULL, ret);
-        if (s->sec != WSP_SEC_NONE && !cfg->accept_sec[s->sec])
+        if (s->sec != AUTH_NONE && !cfg->accept_sec[s->sec])
                 return finish(&c, VERDICT_REJECTED, REASON_POLICY_DENIED, 0, NULL, ret);
         if (s->content_kind != WSP_CONTENT_CP_WBXML && s->content_kind != WSP_CONTENT_CP_XML)
                 /* Signed packages take their own path (Install), never this one. */
                 return finish(&c, VERDICT_REJECTED, REASON_MALFORMED, 0, NULL, ret);
         /* §5.6 step 1: SEC 0..2 without a well-formed MAC is refused outright. */
-        if (s->sec != WSP_SEC_NONE && auth_needs_mac(s->sec) && auth_mac_from_hex(s->mac, mac) < 0)
+        if (s->sec != AUTH_NONE && auth_needs_mac(s->sec) && auth_mac_from_hex(s->mac, mac) < 0)
                 return finish(&c, VERDICT_REJECTED, REASON_BAD_MAC, 0, NULL, ret);
 
         /* Step 2: the network PIN is the IMSI of the SIM in the modem that received the push
@@ -1356,11 +1458,11 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
         imsi = ctx_use_sim(&c, &why, &oom);
         if (oom)
                 return -ENOMEM;
-        if (s->sec != WSP_SEC_NONE && auth_needs_imsi(s->sec) && !imsi)
+        if (s->sec != AUTH_NONE && auth_needs_imsi(s->sec) && !imsi)
                 return finish(&c, VERDICT_REJECTED, REASON_BAD_MAC, 0, no_sim_text(why), ret);
 
         /* Step 3: authenticate the exact bytes. */
-        if (s->sec != WSP_SEC_NONE && auth_needs_pin(s->sec)) {
+        if (s->sec != AUTH_NONE && auth_needs_pin(s->sec)) {
                 /* The PIN comes later from the user (engine_provide_pin). The bytes are NOT
                  * authenticated yet, so verifierd does not decode them (finding 3): the user sees
                  * provd's summary, labelled unverified, until the PIN authenticates the bytes. */
@@ -1380,7 +1482,7 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
                 }
                 return make_pending(&c, PENDING_NEEDS_PIN, REASON_NEEDS_PIN, 0, c.mac, ret);
         }
-        if (s->sec == WSP_SEC_NETWPIN) {
+        if (s->sec == AUTH_NETWPIN) {
                 r = auth_verify(s->sec, s->body, s->body_len, s->mac, imsi, NULL);
                 if (r < 0)
                         /* §5.6 step 2: discard; nothing decoded, nothing applied. */
@@ -1438,6 +1540,8 @@ int engine_provide_pin(Engine *e, uint64_t id, const Secret *pin, EngineResult *
         bool oom;
         int r;
 
+        refresh_config(e);
+
         if (!pin)
                 return -EINVAL;
         r = ctx_from_pending(e, id, &c, &p, ret);
@@ -1485,6 +1589,8 @@ int engine_confirm(Engine *e, uint64_t id, EngineResult *ret) {
         _cleanup_(ctx_done) Ctx c = {};
         int r;
 
+        refresh_config(e);
+
         r = ctx_from_pending(e, id, &c, &p, ret);
         if (r != 0)
                 return r < 0 ? r : 0;
@@ -1498,12 +1604,12 @@ int engine_confirm(Engine *e, uint64_t id, EngineResult *ret) {
         /* A signed package waits when its anchor is weak (needs_confirmation): verify it again
          * against the SPC certificates of now (one may have been removed or replaced while it
          * waited), with the strength of its anchor of now. */
-        if (p->sec == POLICY_SEC_SIGNED)
+        if (p->sec == AUTH_SIGNED)
                 return run_package(&c, true, ret);
 
         /* Authenticate again: the SIM may have changed since (the network PIN is the IMSI of the
          * SIM present now), and the pending table is only as trusted as the disk. */
-        if (p->sec != WSP_SEC_NONE) {
+        if (p->sec != AUTH_NONE) {
                 const char *why;
                 bool oom;
                 const Secret *imsi = ctx_use_sim(&c, &why, &oom); /* the receiving modem's SIM now */
@@ -1535,6 +1641,8 @@ void engine_set_verdict_hook(Engine *e, EngineVerdictFn fn, void *userdata) {
 int engine_expire(Engine *e, uint64_t now_usec) {
         _cleanup_free_ uint64_t *ids = NULL;
         int n;
+
+        refresh_config(e);
 
         n = store_expire(e->store, now_usec ? now_usec : now(e), &ids);
         /* Point 9: an expired push is a verdict like any other; the hook journals and signals
@@ -1799,6 +1907,30 @@ static int diff_certificates(Engine *e, const CpDoc *doc, uint32_t roles, Change
         return 0;
 }
 
+/* The over-the-air policy values of the document (ota-policy.h) against those in force. */
+static int diff_policy(Engine *e, const CpDoc *doc, ChangeList *out) {
+        for (const CpCharacteristic *c = doc->chars; c; c = c->next) {
+                if (strcmp(c->type, OTA_SECURITY_POLICY) != 0)
+                        continue;
+                for (const CpParm *p = c->parms; p; p = p->next) {
+                        char old[16];
+                        uint32_t v;
+                        OtaKey k;
+                        int r;
+
+                        if (ota_policy_parse(p->name, p->value, &k, &v) < 0)
+                                return -EBADMSG; /* it passed at submission: refuse rather than guess */
+                        snprintf(old, sizeof old, "%" PRIu32, ota_key_get(e->config, k));
+                        r = change_add(out, ENGINE_GROUP_POLICY, OTA_SECURITY_POLICY, "/SecurityPolicy", p->name,
+                                       p->value, old,
+                                       v == ota_key_get(e->config, k) ? ENGINE_CHANGE_UNCHANGED : ENGINE_CHANGE_CHANGED);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
 int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *userdata) {
         _cleanup_(store_pending_freep) StorePending *p = NULL;
         _cleanup_(anchors_done) Anchors anchors = {};
@@ -1809,6 +1941,8 @@ int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *use
         const uint8_t *doc_body;
         size_t doc_len;
         int r;
+
+        refresh_config(e);
 
         (void) engine_expire(e, 0);
         r = store_get_pending(e->store, id, &p);
@@ -1821,7 +1955,7 @@ int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *use
                 return -EBUSY;
         /* The pending table is only as trusted as the disk: authenticate again, as engine_confirm
          * does, before anything reaches the decoder. */
-        if (p->sec == POLICY_SEC_SIGNED) {
+        if (p->sec == AUTH_SIGNED) {
                 r = collect_anchors(e, &anchors);
                 if (r < 0)
                         return r;
@@ -1832,7 +1966,7 @@ int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *use
                         return -EKEYREJECTED;
                 doc_body = pkg.content;
                 doc_len = pkg.content_len;
-        } else if (p->sec == WSP_SEC_NONE) {
+        } else if (p->sec == AUTH_NONE) {
                 /* unsigned: decoded only while the administrator's policy accepts such pushes */
                 if (!e->config->accept_unauthenticated)
                         return -EPERM;
@@ -1843,7 +1977,7 @@ int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *use
                 /* the SIM of the modem the push arrived on, now (sim_for; "Which SIM" in engine.h) */
                 const Secret *imsi = sim_imsi(e, sim_for(e, p->modem, &why));
 
-                if (p->sec < 0 || p->sec >= _WSP_SEC_MAX || auth_needs_pin(p->sec))
+                if (p->sec < 0 || p->sec >= _AUTH_SEC_MAX || auth_needs_pin(p->sec))
                         return -EBUSY; /* never stored in this state; refuse rather than guess */
                 if (auth_needs_imsi(p->sec) && !imsi)
                         return -ENOKEY;
@@ -1870,6 +2004,9 @@ int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *use
                                 return r;
                 }
         r = diff_certificates(e, doc, p->roles, &out);
+        if (r < 0)
+                return r;
+        r = diff_policy(e, doc, &out);
         if (r < 0)
                 return r;
         /* network-level groups first; document order within a group */

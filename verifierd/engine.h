@@ -29,7 +29,7 @@
  * bootstrap gate): the CMS signature is verified against the SPC certificates only (package.h:
  * malformed / bad-signature / untrusted-signer, the detail in the history's denied text); the
  * verified content is then decoded and goes through steps 4..8 with the roles of the SPC entry
- * the chain ends at, exactly, and sec "signed" (POLICY_SEC_SIGNED): no SEC gate, no grant. Its
+ * the chain ends at, exactly, and sec "signed" (AUTH_SIGNED): no SEC gate, no grant. Its
  * strength (the downgrade rule, store.h) is that of the message that installed that SPC entry
  * (the administrator's: full), and it keeps that message's confirmation rule: an entry a NETWPIN
  * push installed makes its packages wait under ConfirmNetworkPin=yes, one an unauthenticated
@@ -64,6 +64,7 @@
 
 #include "config.h"
 #include "export-nm.h"
+#include "ota-policy.h"
 #include "policy.h"
 #include "secret.h"
 #include "store.h"
@@ -96,7 +97,7 @@ typedef struct EngineSubmission {
         size_t body_len;
         WspContentKind content_kind;    /* WSP_CONTENT_CP_WBXML, _CP_XML or _PKCS7 (a package) */
         const char *content_type;       /* NULL: derived from content_kind (display only) */
-        WspSec sec;                     /* WSP_SEC_NONE when the push had no SEC */
+        AuthMethod sec;                 /* AUTH_NONE when the push had no SEC */
         const char *mac;                /* the MAC parameter, or NULL */
         const char *sender;             /* UNTRUSTED display text, may be NULL */
         const char *transport;          /* "ofono", "modemmanager", "inject" (display only) */
@@ -361,7 +362,7 @@ typedef struct EngineCert {
         uint32_t roles;
         uint64_t not_after_usec;
         uint64_t push_id;               /* 0 for the administrator's */
-        int sec;                        /* authentication of the installing message (-1: admin) */
+        AuthMethod sec;                 /* authentication of the installing message (AUTH_NONE: admin) */
         const uint8_t *der;
         size_t der_len;
 } EngineCert;
@@ -373,6 +374,19 @@ int engine_foreach_certificate(Engine *e, EngineCertFn fn, void *userdata);
 
 /* The store underneath (status output, tests). */
 Store *engine_get_store(Engine *e);
+
+/*
+ * The over-the-air policy layer (ota-policy.h). The engine judges every push by the effective
+ * configuration: the files' (engine_new, engine_set_config) with the layer's values on top, except
+ * Locked= keys. An applied document's SecurityPolicy values, and the [Bootstrap] Enabled=once
+ * closing, are committed in its transaction and in force for the next push.
+ */
+/* The effective configuration (valid until the next engine call that changes it). */
+const Config *engine_get_config(Engine *e);
+/* Drop the layer (provctl reset-policy). Return: values dropped, or negative errno. */
+int engine_reset_policy(Engine *e);
+/* Where a GetPolicy key's effective value comes from (ota_policy_source). */
+OtaSource engine_policy_source(Engine *e, const char *policy_name, uint64_t *ret_push_id, bool *ret_locked);
 
 /* How many documents this engine handed to the decoders since it started: only authenticated
  * (or policy-accepted unsigned) bytes ever are (GetPolicy Status.DocumentsDecoded). */

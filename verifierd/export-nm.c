@@ -417,14 +417,6 @@ static int read_ours(int dirfd, const char *name, char **ret, size_t *ret_len, m
         return 0;
 }
 
-bool export_nm_is_ours(int dirfd, const char *name) {
-        _cleanup_free_ char *buf = NULL;
-        size_t len;
-        mode_t mode;
-
-        return name_is_ours_pattern(name) && read_ours(dirfd, name, &buf, &len, &mode) == 0;
-}
-
 static int write_all(int fd, const char *p, size_t n) {
         while (n > 0) {
                 ssize_t k = write(fd, p, n);

@@ -229,6 +229,3 @@ typedef int (*ExportNmStatusFn)(const ExportNmStatus *st, void *userdata);
  * Return: the number of roots visited, the callback's negative value, negative errno.
  */
 int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userdata);
-
-/* True when the regular file DIR/NAME (not followed if a symlink) is one of ours (see top). */
-bool export_nm_is_ours(int dirfd, const char *name);
