@@ -83,7 +83,7 @@ static bool text_eq_nocase(const char *s, size_t n, const char *lit) {
 
 /*
  * Strip the Quoted-string mark (WAP-230 8.4.2.1: '"' TEXT End-of-string) and the closing '"'
- * some encoders add before the End-of-string (oma-cp-wire.md 6).
+ * some encoders add before the End-of-string (docs/wire-notes.md §6).
  */
 static void text_unquote(const char **s, size_t *n) {
         if (*n > 0 && (uint8_t) (*s)[0] == QUOTED_STRING_MARK) {
@@ -95,7 +95,7 @@ static void text_unquote(const char **s, size_t *n) {
 }
 
 static int sec_from_text(const char *s, size_t n) {
-        /* oma-cp-wire.md 2.6 step 5: untyped SEC as digit text "0".."3" or as the method name. */
+        /* docs/wire-notes.md §2.6 step 5: untyped SEC as digit text "0".."3" or as the method name. */
         if (n == 1 && s[0] >= '0' && s[0] < '0' + _AUTH_SEC_MAX)
                 return s[0] - '0';
         for (int i = 0; i < _AUTH_SEC_MAX; i++)
@@ -237,7 +237,7 @@ static int set_media_code(WspPush *p, uint64_t code, size_t off, DecodeError *er
 /*
  * WAP-230 8.4.2.24 Extension-media = *TEXT End-of-string. A media type is token "/" token
  * (RFC 2045), so only printable ASCII without space is kept; it is stored lower-case and
- * matched case-insensitively (oma-cp-wire.md 6).
+ * matched case-insensitively (docs/wire-notes.md §6).
  */
 static int set_media_text(WspPush *p, const char *s, size_t n, size_t off, DecodeError *err) {
         if (n == 0)
@@ -292,7 +292,7 @@ static int parse_media(Cursor *c, WspPush *p, DecodeError *err) {
 }
 
 /*
- * ProvBoot MAC (oma-cp-wire.md 5.2): Text-value (WAP-230 8.4.2.1) holding exactly 40 hex digits
+ * ProvBoot MAC (docs/wire-notes.md §5.2): Text-value (WAP-230 8.4.2.1) holding exactly 40 hex digits
  * once a Quoted-string mark and a trailing '"' are stripped; stored upper-case.
  */
 static int parse_mac(Cursor *c, WspPush *p, DecodeError *err) {
@@ -328,7 +328,7 @@ static int set_sec(WspPush *p, uint64_t v, size_t off, DecodeError *err) {
 
         if (p->sec != AUTH_NONE)
                 return fail(err, off, "duplicate SEC parameter", -EBADMSG);
-        /* oma-cp-wire.md 2.3 / 5.1: SEC 0 NETWPIN .. 3 USERPINMAC; anything else is malformed. */
+        /* docs/wire-notes.md §2.3, §5.1: SEC 0 NETWPIN .. 3 USERPINMAC; anything else is malformed. */
         m = auth_method_from_wsp_sec(v);
         if (m < 0)
                 return fail(err, off, "SEC outside 0..3", -EBADMSG);
@@ -336,7 +336,7 @@ static int set_sec(WspPush *p, uint64_t v, size_t off, DecodeError *err) {
         return 0;
 }
 
-/* Typed SEC (0x91): Short-integer, or the Long-integer form tolerant encoders emit (oma-cp-wire.md 6). */
+/* Typed SEC (0x91): Short-integer, or the Long-integer form tolerant encoders emit (docs/wire-notes.md §6). */
 static int parse_sec_typed(Cursor *c, WspPush *p, DecodeError *err) {
         size_t off = cursor_offset(c);
         uint64_t v = 0;

@@ -284,7 +284,7 @@ int ipc_inject_read(sd_bus_message *m, IpcInject *ret);
 int ipc_inject_on_modem_append(sd_bus_message *m, const IpcInject *i);
 int ipc_inject_on_modem_read(sd_bus_message *m, IpcInject *ret);
 /* Inject's (@on_modem: InjectOnModem's) arguments with the format and modem checked but not the
- * size: provd answers empty or oversize data with a verdict, not an error (DESIGN.md). Return:
+ * size: provd answers empty or oversize data with a verdict, not an error (docs/architecture.md). Return:
  * 0; -EINVAL an unknown format; -EDOM a modem that is not valid; or sd-bus' error. */
 int ipc_inject_read_any_size(sd_bus_message *m, bool on_modem, IpcInject *ret);
 

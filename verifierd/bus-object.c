@@ -13,7 +13,7 @@
  * dispatcher, which runs the caller check of the method's row before its handler; no handler
  * checks its caller itself.
  *
- * Security invariants (DESIGN.md, conventions.md R3):
+ * Security invariants (docs/trust-boundary.md §3, docs/conventions.md §3):
  *   - Submit is accepted from provd's uid only; user-side methods from root or group provboot
  *     only; the uid comes from the bus credentials, never augmented from /proc.
  *   - Nothing provd says beyond "these bytes arrived" is trusted: the engine authenticates and

@@ -187,7 +187,7 @@ static int parse_roles(const ConfigKey *k, void *field, const char *value, const
         return 0;
 }
 
-/* The keys, in GetPolicy's order (config_dump()). The DESIGN.md fixed interface: Enabled,
+/* The keys, in GetPolicy's order (config_dump()). The docs/architecture.md §4 fixed interface: Enabled,
  * ConfirmNetworkPin, Source, Imsi, NetworkManagerDir, GrantManager; the rest are verifierd's. */
 #define C Config
 #define ROLES(sec, key, field, dflt, text)                                                          \

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * policy.c: the roles (security-model.md §1.2), the roles an authentication outcome earns, the
+ * policy.c: the roles (docs/trust-boundary.md §1.2), the roles an authentication outcome earns, the
  * grants (4119, 4120), the policy gates and the evaluator that checks every characteristic and
  * parm of a document against the metabase (§1.6, §1.7), bounds DM-account ROLE and
  * CertificateStore Role values by the message's roles (§1.5, §1.8), and lists every denied
@@ -250,10 +250,10 @@ int policy_evaluate(const Config *c, const Metabase *m, AuthMethod sec, uint32_t
         ret->verdict = VERDICT_REJECTED;
         ret->auth_roles = auth_roles;
         /* A signed package's roles are exactly its SPC entry's mask: no grant adds to them, and
-         * nothing provd or the package says does either (security-model.md §1.8 step 3). */
+         * nothing provd or the package says does either (docs/trust-boundary.md §1.8 step 3). */
         ret->effective_roles = sec == AUTH_SIGNED ? auth_roles : policy_effective_roles(c, auth_roles);
 
-        /* gates, in order (security-model.md §1.3, §1.4); none for a signed package */
+        /* gates, in order (docs/trust-boundary.md §1.3, §1.4); none for a signed package */
         if (sec != AUTH_SIGNED) {
                 if (!c->bootstrap_enabled) {
                         ret->reason = REASON_BOOTSTRAP_DISABLED;

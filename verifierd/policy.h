@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * policy.h: what an authenticated push may change. The 13 Windows Mobile security roles
- * (security-model.md §1.2), the roles each authentication outcome earns ([Roles] in
+ * (docs/trust-boundary.md §1.2), the roles each authentication outcome earns ([Roles] in
  * config.h), the policy gates (§1.4: OTA bootstrap enabled, unauthenticated messages, per-method
  * acceptance, Grant Manager 4119, Grant User Authenticated 4120), the metabase (§1.7: a role mask
- * per characteristic type, per APPLICATION APPID and per parm, tightened as DESIGN.md's default
- * table says), the whole-document rule (§1.6) and the bounded-roles rule for DM accounts (§1.5)
+ * per characteristic type, per APPLICATION APPID and per parm, tightened as the default
+ * table in docs/trust-boundary.md §1.3 says), the whole-document rule (§1.6) and the bounded-roles rule for DM accounts (§1.5)
  * and CertificateStore Role parms (§1.8). Pure code over a CpDoc: no I/O but the metabase
  * drop-in loader, no logging.
  *
@@ -46,7 +46,7 @@
 #include "verdict.h"
 #include "wsp.h"
 
-/* The defaults of DESIGN.md's table ([Roles] in config.h). */
+/* The defaults of the table in docs/trust-boundary.md §1.3 ([Roles] in config.h). */
 #define ROLES_DEFAULT_UNAUTHENTICATED ROLE_USER_UNAUTH                    /* 64 */
 #define ROLES_DEFAULT_NETWPIN ROLE_OPERATOR                               /*  4 */
 #define ROLES_DEFAULT_USERPIN ROLE_USER_AUTH                              /* 16 */
@@ -54,7 +54,7 @@
 #define ROLES_DEFAULT_USERPINMAC ROLE_USER_AUTH                           /* 16 */
 
 /*
- * A CMS-signed package is AUTH_SIGNED (auth-method.h; security-model.md §1.3, signed cab row):
+ * A CMS-signed package is AUTH_SIGNED (auth-method.h; docs/trust-boundary.md §1.3, signed cab row):
  * a package carries no SEC; its authentication is its signature, and its roles are exactly the
  * role mask of the SPC certificate its signing chain ends at.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * roles.h: the 13 Windows Mobile security roles as bits of a mask (security-model.md §1.2), with
+ * roles.h: the 13 Windows Mobile security roles as bits of a mask (docs/trust-boundary.md §1.2), with
  * their names, printing and parsing. The bottom layer of verifierd's policy: the configuration,
  * the metabase, the certificate store and the evaluator (policy.h) all read masks through it.
  */
@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* security-model.md §1.2; values are a fixed interface (provctl --json "roles"). */
+/* docs/trust-boundary.md §1.2; values are a fixed interface (provctl --json "roles"). */
 enum {
         ROLE_NONE = 0,
         ROLE_OEM = 1U << 1,                     /*    2 SECROLE_OEM */
