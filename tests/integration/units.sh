@@ -3,9 +3,9 @@
 # units.sh: the shipped systemd units, checked offline against an installed staging tree
 # (`make install DESTDIR=...`): `systemd-analyze verify` passes, and
 # `systemd-analyze security --offline=yes` scores <= 1.0 for provd and <= 2.0 for verifierd
-# (perf-security-anchors.md S10), and <= 1.0 for provboot-nm-writer (issue 14); verifierd runs as
-# its own user and its socket to the writer is its group's only. Whether the sandbox really holds under systemd is the
-# nspawn test's job.
+# (docs/testing.md §7.10), and <= 1.0 for provboot-nm-writer (issue 14); verifierd runs as its own
+# user and its socket to the writer is its group's only. Whether the sandbox really holds under
+# systemd is the nspawn test's job.
 set -u
 . "$(dirname "$0")/lib.sh"
 trap 'rm -rf "$STAGE"; rm -f /run/systemd/systemd-units-load 2>/dev/null' EXIT
