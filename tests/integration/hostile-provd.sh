@@ -42,6 +42,8 @@ if [ ! -x "$BIN" ]; then
         exit 1
 fi
 pb_setup_users
+# verifierd as verifierd.service runs it: its own user, no capabilities (issue 14)
+pb_verifierd_unprivileged
 pb_workdir
 W=$PB_WORK
 mkdir -p "$W/conf" "$W/pconf" "$W/nm" "$W/tpl"
@@ -125,6 +127,7 @@ ok "$(wc -l <"$W/corpus") genuine TV/Kannel/demo bodies and 4 templates (WBXML a
 
 pb_start_bus "$W" || exit 1
 pb_start_verifierd "$W/conf" "$W/state" || exit 1
+pb_check_verifierd_uid
 pb_start_provd "$W/pconf" || exit 1
 
 out=$(pb_provctl inject --json "$D/apn-proxy.netwpin.sms.hex" 2>&1)

@@ -12,6 +12,11 @@
 #                     as that user with no capabilities (setpriv), as verifierd.service runs it
 #                     (issue 14), the state directory chowned to it, its keyfiles written by
 #                     provboot-nm-writer (pb_start_nm_writer, started here once when needed)
+# pb_verifierd_unprivileged   for the tests that must hold against verifierd as systemd runs it
+#                     (no-secret, hostile-parser): PB_VERIFIERD_USER=provboot-verifier unless the
+#                     caller set it (set and empty: root, as started by hand); after
+#                     pb_start_verifierd, pb_check_verifierd_uid says (ok/fail) which uid and
+#                     capabilities the running verifierd has
 # pb_start_nm_writer DIR   provboot-nm-writer (root) for DIR on $PB_WORK/nm-writer.socket, which
 #                     only the group provboot-verifier may connect to; sets PB_NM_WRITER_PID
 # pb_start_provd CONFDIR                provd as user provd; sets PB_PROVD_PID
@@ -162,6 +167,26 @@ pb_start_verifierd() {
         PB_VERIFIERD_PID=$!
         PB_PIDS+=("$PB_VERIFIERD_PID")
         pb_wait_for 10 pb_has_name org.provboot.Verifier1 || { echo "verifierd did not start"; cat "$PB_WORK/verifierd.log"; return 1; }
+}
+
+pb_verifierd_unprivileged() {
+        PB_VERIFIERD_USER=${PB_VERIFIERD_USER-provboot-verifier}
+}
+
+pb_check_verifierd_uid() {
+        local want uid caps
+        uid=$(awk '$1 == "Uid:" { print $2, $3, $4, $5 }' "/proc/$PB_VERIFIERD_PID/status" 2>/dev/null)
+        caps=$(awk '$1 == "CapEff:" || $1 == "CapPrm:" || $1 == "CapBnd:" { printf "%s ", $2 }' \
+                "/proc/$PB_VERIFIERD_PID/status" 2>/dev/null)
+        if [ -z "${PB_VERIFIERD_USER:-}" ]; then
+                [ "$uid" = "0 0 0 0" ] && ok "verifierd runs as root (started by hand, PB_VERIFIERD_USER empty)" ||
+                        fail "verifierd uid '$uid', want root"
+                return
+        fi
+        want=$(id -u "$PB_VERIFIERD_USER")
+        [ "$uid" = "$want $want $want $want" ] && [ "$caps" = "0000000000000000 0000000000000000 0000000000000000 " ] &&
+                ok "verifierd runs as $PB_VERIFIERD_USER (uid $want), no capabilities, as verifierd.service runs it" ||
+                fail "verifierd uid '$uid' caps '$caps', want $PB_VERIFIERD_USER ($want) without capabilities"
 }
 
 pb_start_nm_writer() {

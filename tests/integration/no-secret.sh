@@ -29,6 +29,8 @@ PIN=73915824
 BULK=${NO_SECRET_BULK:-1000}
 
 pb_setup_users
+# verifierd as verifierd.service runs it: its own user, no capabilities (issue 14)
+pb_verifierd_unprivileged
 pb_workdir
 W=$PB_WORK
 # A marker in provd's argv (it lives on provd's stack): the memory scan must find it.
@@ -80,6 +82,7 @@ CAP_PID=$!
 PB_PIDS+=("$CAP_PID")
 pb_wait_for 10 grep -q 'Monitoring' "$W/capture.err" || fail "busctl capture started: $(cat "$W/capture.err")"
 pb_start_verifierd "$W/conf" "$W/state" || exit 1
+pb_check_verifierd_uid
 pb_start_provd "$W/$MARK" || exit 1
 PROVD_NAME=$(busctl --address="$PB_BUS" call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
         GetNameOwner s org.provboot.Parser1 | sed -n 's/^s "\(.*\)"$/\1/p')

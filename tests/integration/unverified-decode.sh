@@ -20,6 +20,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib-pending.sh"
 trap pb_cleanup EXIT
 pb_setup_users
+# verifierd as verifierd.service runs it: its own user, no capabilities (issue 14)
+pb_verifierd_unprivileged
 pb_workdir
 W=$PB_WORK
 mkdir -p "$W/off" "$W/on"
@@ -40,6 +42,7 @@ pb_start_bus "$W" || exit 1
 
 # ---- 1. bootstrap disabled ----------------------------------------------------------------------
 pb_start_verifierd "$W/off" "$W/state" || exit 1
+pb_check_verifierd_uid
 d0=$(decoded)
 out=$(pb_as_provd submit --method Submit --body "$W/a.xml" --sec 1 --userpin 1234)
 expect_verdict "bootstrap disabled, Submit" "rejected bootstrap-disabled" "$out"
