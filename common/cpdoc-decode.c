@@ -6,9 +6,32 @@
  */
 #include "cpdoc.h"
 
+#ifdef PROVBOOT_TEST
+#include <stdlib.h>
+#include <string.h>
+
+/* Issue 14's compromise test (tests/tools/compromise-hook.c, in build/verifierd-test only): a
+ * stand-in for an exploit of a decoder, run from inside the decoder. Weak: NULL in every other
+ * binary, and this block is not compiled into anything installed (no PROVBOOT_TEST there). */
+#define PROVBOOT_COMPROMISE_MARK "PROVBOOT-TEST-COMPROMISE"
+void provboot_test_compromise(void) __attribute__((weak));
+
+static void test_compromise(const uint8_t *buf, size_t len) {
+        static const char mark[] = PROVBOOT_COMPROMISE_MARK;
+
+        if (provboot_test_compromise && getenv("PROVBOOT_TEST_COMPROMISE") &&
+            memmem(buf, len, mark, sizeof(mark) - 1))
+                provboot_test_compromise();
+}
+#else
+static void test_compromise(const uint8_t *buf, size_t len) {
+}
+#endif
+
 int cpdoc_from_bytes(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *err) {
         size_t i = 0;
 
+        test_compromise(buf, len);
         if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)
                 i = 3;
         while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))

@@ -9,3 +9,4 @@ FUZZERS += fuzz-nm-writer
 EXTRA_BINS += provboot-nm-writer
 $(BUILD)/provboot-nm-writer: $(BUILD)/obj/nm-writer/main.o $(BUILD)/libverifier.a $(BUILD)/libipc.a $(BUILD)/libprovcommon.a
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_VERIFIERD))
+INTEGRATION_TESTS += tests/integration/unpriv.sh

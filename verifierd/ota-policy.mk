@@ -6,11 +6,13 @@ UNIT_TESTS += test-ota-policy
 INTEGRATION_TESTS += tests/integration/ota-policy.sh
 # A verifierd built with PROVBOOT_TEST (and the sanitizers), for the crash test of
 # tests/integration/ota-policy.sh only: its store honours PROVBOOT_TEST_POLICY_PAUSE
-# (store-policy.c). Never installed.
+# (store-policy.c), and it has the compromise hook of tests/integration/unpriv.sh
+# (tests/tools/compromise-hook.c, issue 14). Never installed.
 # Second expansion: the objects are those of VERIFIERD_SRCS once every fragment has added its own.
 # Built by make check (check-build), not by make all.
 check-build: $(BUILD)/verifierd-test
 .SECONDEXPANSION:
-$(BUILD)/verifierd-test: $$(patsubst %.c,$(BUILD)/san/%.o,$$(VERIFIERD_SRCS)) $(BUILD)/san/libipc.a \
+$(BUILD)/verifierd-test: $$(patsubst %.c,$(BUILD)/san/%.o,$$(VERIFIERD_SRCS)) \
+		$(BUILD)/san/tests/tools/compromise-hook.o $(BUILD)/san/libipc.a \
 		$(BUILD)/san/libverifier.a $(BUILD)/san/libprovcommon.a
 	$(CC) $(SAN) -o $@ $^ $(call pc_libs,$(PKGS_VERIFIERD))

@@ -7,7 +7,8 @@
 #                     includes the shipped policy ipc/org.provboot.conf (PB_POLICY names another
 #                     file instead, for tests that take one layer away) and every file named in
 #                     PB_BUS_POLICIES (e.g. a service's own system.d policy); sets PB_BUS, PB_BUS_PID
-# pb_start_verifierd CONFDIR STATEDIR   verifierd on that bus; sets PB_VERIFIERD_PID. As root by
+# pb_start_verifierd CONFDIR STATEDIR   verifierd (PB_VERIFIERD_BIN: another build of it) on that
+#                     bus; sets PB_VERIFIERD_PID. As root by
 #                     default; with PB_VERIFIERD_USER=provboot-verifier (pb_setup_users creates it)
 #                     as that user with no capabilities (setpriv), as verifierd.service runs it
 #                     (issue 14), the state directory chowned to it, its keyfiles written by
@@ -162,7 +163,7 @@ pb_start_verifierd() {
                 fi
                 args=(--nm-writer="$PB_WORK/nm-writer.socket")
         fi
-        DBUS_SYSTEM_BUS_ADDRESS=$PB_BUS "${run[@]}" "$PB_BUILD/verifierd" --config-dir="$conf" --state-dir="$state" \
+        DBUS_SYSTEM_BUS_ADDRESS=$PB_BUS "${run[@]}" "${PB_VERIFIERD_BIN:-$PB_BUILD/verifierd}" --config-dir="$conf" --state-dir="$state" \
                 "${args[@]}" >>"$PB_WORK/verifierd.log" 2>&1 &
         PB_VERIFIERD_PID=$!
         PB_PIDS+=("$PB_VERIFIERD_PID")
