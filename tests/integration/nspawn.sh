@@ -5,7 +5,13 @@
 # `make install DESTDIR=... PREFIX=/usr` -- what debian/rules does -- plus a test drop-in, and is
 # booted with `systemd-nspawn -b` (docs/testing.md §4.2). Inside, with PID 1 systemd and the
 # distribution's dbus-daemon:
-#   - systemd-sysusers/-tmpfiles at boot create the user and directories the units need;
+#   - systemd-sysusers/-tmpfiles at boot create the users and directories the units need;
+#   - verifierd runs as its own user provboot-verifier without capabilities (issue 14); the
+#     keyfiles are written by provboot-nm-writer (root, no capabilities, socket-activated on a
+#     socket only that user's group may use) and stay root's and 0600; that user cannot start a
+#     unit (systemd asks polkit, which says no), while NetworkManager's LoadConnections is allowed
+#     to it by the shipped polkit rule; `systemd-analyze security` of each unit is printed, the
+#     writer's exposure is at most 1.0;
 #   - provd.service is active (Type=notify reached); verifierd.service is not running until the
 #     first bus call, which activates it through systemd (dbus-daemon's log says so);
 #   - the shipped bus policy: nobody/provd's user are refused by dbus-daemon, root is served;
@@ -112,8 +118,8 @@ grep -q '^provd:' "$R/etc/passwd" && fail "user provd exists before boot (sysuse
 # verifierd.service, which only creates its Alias dbus-org.provboot.Verifier1.service -- the name
 # the D-Bus activation file's SystemdService= uses. Without that alias, activation fails with
 # "Unit dbus-org.provboot.Verifier1.service not found".
-if systemctl --root="$R" enable provd.service verifierd.service >"$PB_NS_DIR/enable.log" 2>&1; then
-        ok "systemctl --root enable provd.service verifierd.service"
+if systemctl --root="$R" enable provd.service verifierd.service provboot-nm-writer.socket >"$PB_NS_DIR/enable.log" 2>&1; then
+        ok "systemctl --root enable provd.service verifierd.service provboot-nm-writer.socket"
 else
         fail "systemctl --root enable: $(cat "$PB_NS_DIR/enable.log")"
 fi
@@ -138,11 +144,17 @@ fi
 # ---- boot-time setup by systemd itself
 [ "$(pb_ns systemctl show -p Result --value systemd-sysusers.service)" = success ] &&
         pb_ns getent passwd provd >/dev/null && pb_ns getent group provboot >/dev/null &&
-        ok "systemd-sysusers.service at boot created user provd and group provboot" ||
+        pb_ns getent passwd provboot-verifier >/dev/null &&
+        ok "systemd-sysusers.service at boot created users provd, provboot-verifier and group provboot" ||
         fail "sysusers at boot: $(pb_ns systemctl show -p Result systemd-sysusers.service); $(pb_ns getent passwd provd)"
 PROVD_UID=$(pb_ns id -u provd 2>/dev/null)
+VERIFIER_UID=$(pb_ns id -u provboot-verifier 2>/dev/null)
 st=$(pb_ns stat -c '%a %U %G' /var/lib/provboot 2>&1)
-[ "$st" = "700 root root" ] && ok "/var/lib/provboot is 0700 root:root" || fail "/var/lib/provboot: $st"
+[ "$st" = "700 provboot-verifier provboot-verifier" ] && ok "/var/lib/provboot is 0700 provboot-verifier" ||
+        fail "/var/lib/provboot: $st"
+st=$(pb_ns stat -c '%a %U %G' /run/provboot/nm-writer.socket 2>&1)
+[ "$st" = "660 root provboot-verifier" ] && [ "$(pb_ns systemctl is-active provboot-nm-writer.socket)" = active ] &&
+        ok "provboot-nm-writer.socket listening, 0660 root:provboot-verifier" || fail "writer socket: $st"
 
 # ---- provd: started at boot, Type=notify
 unit_is() { [ "$(pb_ns systemctl is-active "$1" 2>/dev/null)" = "$2" ]; }
@@ -220,8 +232,8 @@ hist=$(pb_ns provctl --json history 2>&1)
         ok "provctl history --json: push $ID applied, SEC NETWPIN" || fail "provctl history --json: $hist"
 kf=$(pb_ns sh -c 'stat -c "%a %U %n" /etc/NetworkManager/system-connections/*.nmconnection' 2>&1)
 echo "keyfiles: $kf"
-[ -n "$kf" ] && ! grep -qv '^600 root ' <<<"$kf" && ok "NetworkManager keyfile written, mode 0600 root" ||
-        fail "NetworkManager keyfile: $kf"
+[ -n "$kf" ] && ! grep -qv '^600 root ' <<<"$kf" && ok "NetworkManager keyfile written by provboot-nm-writer, mode 0600 root" ||
+        { fail "NetworkManager keyfile: $kf"; pb_ns_diag provboot-nm-writer.service; }
 
 # ---- the real NetworkManager: the pushed APN is there without any manual step (issue 10)
 if pb_wait_for 30 unit_is NetworkManager.service active; then
@@ -322,9 +334,11 @@ expect() { # expect UNIT KEY=VALUE...
 expect provd.service Type=notify User=provd CapabilityBoundingSet= AmbientCapabilities= NoNewPrivileges=yes \
         ProtectSystem=strict ProtectHome=yes PrivateNetwork=yes PrivateUsers=yes PrivateDevices=yes \
         RestrictAddressFamilies=AF_UNIX MemoryDenyWriteExecute=yes SystemCallArchitectures=native
-expect verifierd.service Type=dbus BusName=org.provboot.Verifier1 User= CapabilityBoundingSet= AmbientCapabilities= \
-        NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateNetwork=yes PrivateDevices=yes \
-        RestrictAddressFamilies=AF_UNIX LimitCORE=0 StateDirectory=provboot MemoryDenyWriteExecute=yes \
+expect verifierd.service Type=dbus BusName=org.provboot.Verifier1 User=provboot-verifier CapabilityBoundingSet= \
+        AmbientCapabilities= NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateNetwork=yes PrivateDevices=yes \
+        RestrictAddressFamilies=AF_UNIX LimitCORE=0 StateDirectory=provboot MemoryDenyWriteExecute=yes ReadWritePaths=
+expect provboot-nm-writer.service Type=notify User= CapabilityBoundingSet= AmbientCapabilities= NoNewPrivileges=yes \
+        ProtectSystem=strict PrivateNetwork=yes PrivateUsers=no RestrictAddressFamilies=AF_UNIX \
         ReadWritePaths=-/etc/NetworkManager/system-connections
 for u in provd verifierd; do
         f=$(pb_ns systemctl show -p SystemCallFilter --value "$u.service")
@@ -344,8 +358,14 @@ u=$(proc_status "$PPID_" Uid)
 [ -n "$PROVD_UID" ] && [ "$u" = "$PROVD_UID $PROVD_UID $PROVD_UID $PROVD_UID" ] &&
         ok "provd runs as uid provd ($PROVD_UID) real/effective/saved/fs" || fail "provd Uid: '$u' (provd = $PROVD_UID)"
 u=$(proc_status "$VPID" Uid)
-[ "$u" = "0 0 0 0" ] && ok "verifierd runs as root (uid 0)" || fail "verifierd Uid: '$u'"
-for p in "provd:$PPID_" "verifierd:$VPID"; do
+[ -n "$VERIFIER_UID" ] && [ "$u" = "$VERIFIER_UID $VERIFIER_UID $VERIFIER_UID $VERIFIER_UID" ] &&
+        ok "verifierd runs as provboot-verifier ($VERIFIER_UID) real/effective/saved/fs, not root" ||
+        fail "verifierd Uid: '$u' (provboot-verifier = $VERIFIER_UID)"
+WPID=$(pb_ns systemctl show -p MainPID --value provboot-nm-writer.service)
+u=$(proc_status "$WPID" Uid)
+[ "$u" = "0 0 0 0" ] && ok "provboot-nm-writer (pid $WPID, socket-activated by the push) runs as root, for root's 0600 keyfiles" ||
+        fail "provboot-nm-writer Uid: '$u' (pid '$WPID')"
+for p in "provd:$PPID_" "verifierd:$VPID" "provboot-nm-writer:$WPID"; do
         n=${p%%:*}; pid=${p#*:}
         for k in CapEff CapPrm CapBnd CapAmb; do
                 v=$(proc_status "$pid" $k)
@@ -367,6 +387,34 @@ m=$(pb_ns awk '$5 == "/var/lib/provboot" { o = $6 } END { print o }' "/proc/$VPI
 [ "${m%%,*}" = rw ] && ok "verifierd's StateDirectory /var/lib/provboot is writable ($m)" || fail "verifierd /var/lib/provboot mount '$m'"
 l=$(pb_ns awk '/^Max core file size/ { print $5, $6 }' "/proc/$VPID/limits")
 [ "$l" = "0 0" ] && ok "verifierd core file size limit 0 0 (LimitCORE=0)" || fail "verifierd core limit '$l'"
+
+# ---- what the user provboot-verifier may ask others for (issue 14): no unit, NetworkManager yes
+out=$(pb_ns setpriv --reuid=provboot-verifier --regid=provboot-verifier --clear-groups busctl call \
+        org.freedesktop.systemd1 /org/freedesktop/systemd1 org.freedesktop.systemd1.Manager StartTransientUnit \
+        'ssa(sv)a(sa(sv))' provboot-compromise.service fail 1 ExecStart 'a(sbas)' 1 /bin/touch false 2 /bin/touch \
+        /provboot-compromise 0 2>&1)
+rc=$?
+[ $rc -ne 0 ] && ! pb_ns test -e /provboot-compromise &&
+        ok "provboot-verifier cannot start a unit under systemd + polkit: $out" ||
+        fail "StartTransientUnit as provboot-verifier: rc $rc $out"
+out=$(pb_ns setpriv --reuid=provboot-verifier --regid=provboot-verifier --clear-groups busctl call \
+        org.freedesktop.NetworkManager /org/freedesktop/NetworkManager/Settings \
+        org.freedesktop.NetworkManager.Settings LoadConnections as 0 2>&1)
+[ "${out%% *}" = bas ] && ok "provboot-verifier may call NetworkManager's LoadConnections (the polkit rule): $out" ||
+        fail "LoadConnections as provboot-verifier: $out"
+
+# ---- systemd-analyze security of each unit (the writer at most 1.0; issue 14)
+for u in provd.service verifierd.service provboot-nm-writer.service; do
+        out=$(pb_ns systemd-analyze security --no-pager "$u" 2>&1)
+        e=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$out")
+        echo "systemd-analyze security $u:"
+        sed 's/^/    /' <<<"$out"
+        case $u in
+        provboot-nm-writer.service) max=1.0 ;; verifierd.service) max=2.0 ;; *) max=1.0 ;;
+        esac
+        [ -n "$e" ] && awk -v e="$e" -v m="$max" 'BEGIN { exit !(e <= m) }' &&
+                ok "systemd-analyze security $u: exposure $e (<= $max)" || fail "systemd-analyze security $u: '$e' (> $max?)"
+done
 
 # ---- unit lifecycle
 for u in provd verifierd; do
