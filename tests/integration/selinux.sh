@@ -142,6 +142,10 @@ provd connects to verifierd's socket|type provd_t; type verifierd_t; class unix_
 provd acquires a capability|type provd_t; class capability setuid;|allow provd_t self:capability setuid;
 verifierd writes its configuration|type verifierd_t; type verifierd_conf_t; class file write;|allow verifierd_t verifierd_conf_t:file write;
 verifierd acquires a capability|type verifierd_t; class capability dac_override;|allow verifierd_t self:capability dac_override;
+verifierd writes NetworkManager keyfiles itself|type verifierd_t; type NetworkManager_etc_rw_t; class file write;|allow verifierd_t NetworkManager_etc_rw_t:file write;
+provboot-nm-writer acquires a capability|type provboot_nm_writer_t; class capability dac_override;|allow provboot_nm_writer_t self:capability dac_override;
+provboot-nm-writer writes the store|type provboot_nm_writer_t; type verifierd_var_lib_t; class file write;|allow provboot_nm_writer_t verifierd_var_lib_t:file write;
+provboot-nm-writer creates a TCP socket|type provboot_nm_writer_t; class tcp_socket create;|allow provboot_nm_writer_t self:tcp_socket create;
 EOF
 if link_expand "$WORK/neg" "${negpp[@]}"; then
         fail "the policy with ${#negpp[@]} forbidden grants expanded: neverallows are not in force"
@@ -249,12 +253,21 @@ present("verifierd_t manages store directories", source="verifierd_t", target="v
         tclass=["dir"], perms=perms("create", "add_name", "remove_name", "write"))
 present("verifierd_t manages its runtime directory", source="verifierd_t", target="verifierd_runtime_t",
         tclass=["file"], perms=perms("create", "write", "unlink"))
-present("verifierd_t searches /etc/NetworkManager", source="verifierd_t", target="NetworkManager_etc_t",
+present("provboot_nm_writer_t searches /etc/NetworkManager", source="provboot_nm_writer_t", target="NetworkManager_etc_t",
         tclass=["dir"], perms=perms("search"))
-present("verifierd_t writes NetworkManager keyfiles (create, write, rename, unlink)", source="verifierd_t",
+present("provboot_nm_writer_t writes NetworkManager keyfiles (create, write, rename, unlink)", source="provboot_nm_writer_t",
         target="NetworkManager_etc_rw_t", tclass=["file"], perms=perms("create", "write", "rename", "unlink"))
-present("verifierd_t adds names in system-connections", source="verifierd_t", target="NetworkManager_etc_rw_t",
+present("provboot_nm_writer_t adds names in system-connections", source="provboot_nm_writer_t", target="NetworkManager_etc_rw_t",
         tclass=["dir"], perms=perms("add_name", "remove_name", "write"))
+present("provboot_nm_writer_t accepts on the socket systemd passes", source="provboot_nm_writer_t", target="init_t",
+        tclass=["unix_stream_socket"], perms=perms("accept", "read", "write"))
+present("verifierd_t connects to provboot-nm-writer's socket", source="verifierd_t",
+        target="provboot_nm_writer_runtime_t", tclass=["sock_file"], perms=perms("write"))
+absent("verifierd_t never writes NetworkManager keyfiles itself (issue 14)", source="verifierd_t",
+       target="NetworkManager_etc_rw_t", tclass=["file", "dir", "lnk_file"],
+       perms=perms("write", "append", "create", "unlink", "rename", "add_name", "remove_name"))
+absent("provboot_nm_writer_t holds no capability", source="provboot_nm_writer_t",
+       tclass=["capability", "capability2", "cap_userns", "cap2_userns"])
 absent("verifierd_t never writes its configuration", source="verifierd_t",
        target="verifierd_conf_t", tclass=["file", "dir", "lnk_file"],
        perms=perms("write", "append", "create", "unlink", "rename", "add_name", "remove_name"))
@@ -302,11 +315,11 @@ targets("provd_t connects only to the bus, journal and notify sockets",
         {"system_dbusd_runtime_t", "devlog_t", "syslogd_runtime_t", "init_runtime_t", "provd_runtime_t"},
         source="provd_t", tclass=["sock_file"], perms=perms("write"))
 
-# Who writes the export target, among the provboot domains: verifierd_t only.
+# Who writes the export target, among the provboot domains: provboot_nm_writer_t only (issue 14).
 w = {str(t) for r in q(target="NetworkManager_etc_rw_t", tclass=["file"], perms=perms("write"))
      for t in (r.source.expand() if hasattr(r.source, "expand") else [r.source])}
-result("verifierd_t" in w and "provd_t" not in w, "of the provboot domains only verifierd_t writes NetworkManager keyfiles",
-       ", ".join(sorted(w)))
+result("provboot_nm_writer_t" in w and "provd_t" not in w and "verifierd_t" not in w,
+       "of the provboot domains only provboot_nm_writer_t writes NetworkManager keyfiles", ", ".join(sorted(w)))
 PYEOF
 if $PY "$WORK/query.py" "$POL" >"$WORK/query.out" 2>&1; then :; else
         fail "rule query script failed: $(tail -5 "$WORK/query.out")"
@@ -356,12 +369,14 @@ paths+=(/var/lib/provboot/store.db /var/lib/provboot/store.db-wal /run/provboot/
         /etc/provboot/metabase.d/10-local.conf /etc/provboot/provd.conf /etc/provboot/provd.conf.d/10-x.conf
         /run/provboot/verifierd.conf.d/10-x.conf /run/provboot/verifierd/scratch
         /etc/provboot/certs.d/corp.conf /etc/provboot/certs/corp.pem /usr/lib/provboot/certs.d/vendor.conf
-        /etc/NetworkManager/system-connections/provboot-apn.nmconnection)
+        /etc/NetworkManager/system-connections/provboot-apn.nmconnection /run/provboot/nm-writer.socket)
 
 expect() { # expect PATH -> expected type ("" = anything but an unlabelled/default type)
         case $1 in
         /usr/libexec/provboot/provd) echo provd_exec_t ;;
         /usr/libexec/provboot/verifierd) echo verifierd_exec_t ;;
+        /usr/libexec/provboot/provboot-nm-writer) echo provboot_nm_writer_exec_t ;;
+        /run/provboot/nm-writer.socket) echo provboot_nm_writer_runtime_t ;;
         /usr/libexec/provboot) echo bin_t ;;
         /usr/bin/provctl) echo bin_t ;;
         */provboot/verifierd.conf | */provboot/verifierd.conf.d | */provboot/verifierd.conf.d/* | \
