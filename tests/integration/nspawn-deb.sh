@@ -104,9 +104,14 @@ rc=$?
                   echo "(a Depends: of the package is not in the cached tree: add it to PB_NS_PACKAGES in lib.sh)"
           pb_summary; exit 1; }
 pb_ns getent passwd provd >/dev/null && pb_ns getent group provboot >/dev/null &&
-        ok "postinst created user provd and group provboot" || fail "no user provd / group provboot after dpkg -i"
+        pb_ns getent passwd provboot-verifier >/dev/null &&
+        ok "postinst created users provd, provboot-verifier and group provboot" ||
+        fail "no user provd / provboot-verifier / group provboot after dpkg -i"
 st=$(pb_ns stat -c '%a %U %G' /var/lib/provboot 2>&1)
-[ "$st" = "700 root root" ] && ok "/var/lib/provboot 0700 root:root (tmpfiles)" || fail "/var/lib/provboot: $st"
+[ "$st" = "700 provboot-verifier provboot-verifier" ] && ok "/var/lib/provboot 0700 provboot-verifier (tmpfiles)" ||
+        fail "/var/lib/provboot: $st"
+[ "$(pb_ns systemctl is-active provboot-nm-writer.socket)" = active ] && ok "postinst started provboot-nm-writer.socket" ||
+        fail "provboot-nm-writer.socket is $(pb_ns systemctl is-active provboot-nm-writer.socket) after dpkg -i"
 if pb_wait_for 20 unit_is provd.service active; then
         ok "postinst started provd.service"
 else
