@@ -309,6 +309,12 @@ int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *use
  * keyfiles it wrote or removed, and what it noticed about files someone else changed, wait in
  * the engine for engine_take_nm_sync. */
 int engine_rebuild_exports(Engine *e, ExportNmStats *stats);
+/* engine_update_exports - after an applied push: the keyfiles of the roots it changed only
+ * (export_nm_update; @roots the document's roots, @old_napids what its APPLICATIONs and proxies
+ * named before), so the cost of a push does not grow with the store. A full rebuild instead
+ * while none has succeeded since start-up or since a failure. */
+int engine_update_exports(Engine *e, const char *const *roots, size_t n_roots, const char *const *old_napids,
+                          size_t n_old, ExportNmStats *stats);
 
 /*
  * NetworkManager does not watch its keyfile directory (issue 10, point 2): after every rebuild

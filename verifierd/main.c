@@ -1613,6 +1613,12 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
         }
         engine_set_config(m->engine, m->config, NULL);
         log_info("Configuration reloaded");
+        /* A push re-renders only the keyfiles of the roots it changed; a reload re-renders them
+         * all from the store, and removes leftovers (the administrator's "resync"). */
+        r = engine_rebuild_exports(m->engine, NULL);
+        if (r < 0)
+                log_warning_errno(r, "Failed to rebuild the exports (will retry on the next apply): %m");
+        run_nm_sync(m);
         refresh_mms_settings(m); /* [Export] Mmsd= may have changed */
         return 0;
 }

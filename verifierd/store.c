@@ -2334,26 +2334,10 @@ int store_foreach_pending(Store *s, StorePendingFn fn, void *userdata) {
         return r < 0 ? r : n;
 }
 
-int store_foreach_setting(Store *s, const char *root_prefix, StoreSettingFn fn, void *userdata) {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+/* The rows of a settings query (columns as below) to @fn. */
+static int setting_rows(Store *s, sqlite3_stmt *st, StoreSettingFn fn, void *userdata) {
         int r, n = 0;
 
-        /* Not bounded by STORE_QUERY_LIMIT_MAX: the exporters need every row. The table itself is
-         * bounded by what documents may hold per root. */
-        r = prepare(s, s->has_sim_schema
-                               ? "SELECT root, path, chpath, ctype, parm, value, ord, settings.roles, settings.sec,"
-                                 " settings.strength, settings.push_id, d.modem, d.sim_id, d.sim_operator_id"
-                                 " FROM settings LEFT JOIN documents d ON d.id = settings.doc_id"
-                                 " WHERE ?1 IS NULL OR substr(root, 1, length(?1)) = ?1 ORDER BY root, ord"
-                               : "SELECT root, path, chpath, ctype, parm, value, ord, roles, sec, strength, push_id,"
-                                 " NULL, NULL, NULL FROM settings"
-                                 " WHERE ?1 IS NULL OR substr(root, 1, length(?1)) = ?1 ORDER BY root, ord",
-                    &st);
-        if (r < 0)
-                return r;
-        r = bind_text_any(st, 1, root_prefix);
-        if (r < 0)
-                return r;
         while ((r = step(s, st)) > 0) {
                 StoreSetting it = {
                         .root = col_text(st, 0),
@@ -2378,6 +2362,94 @@ int store_foreach_setting(Store *s, const char *root_prefix, StoreSettingFn fn, 
                         return r < 0 ? r : n;
         }
         return r < 0 ? r : n;
+}
+
+#define SETTING_COLUMNS_SIM                                                                        \
+        "SELECT root, path, chpath, ctype, parm, value, ord, settings.roles, settings.sec,"      \
+        " settings.strength, settings.push_id, d.modem, d.sim_id, d.sim_operator_id"            \
+        " FROM settings LEFT JOIN documents d ON d.id = settings.doc_id"
+#define SETTING_COLUMNS_NOSIM                                                                      \
+        "SELECT root, path, chpath, ctype, parm, value, ord, roles, sec, strength, push_id,"    \
+        " NULL, NULL, NULL FROM settings"
+
+int store_foreach_setting(Store *s, const char *root_prefix, StoreSettingFn fn, void *userdata) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        /* Not bounded by STORE_QUERY_LIMIT_MAX: the exporters need every row. The table itself is
+         * bounded by what documents may hold per root. A full scan: start-up, ListExports and a
+         * rebuild on demand only; per push, store_foreach_setting_range. */
+        r = prepare(s, s->has_sim_schema
+                               ? SETTING_COLUMNS_SIM " WHERE ?1 IS NULL OR substr(root, 1, length(?1)) = ?1 ORDER BY root, ord"
+                               : SETTING_COLUMNS_NOSIM " WHERE ?1 IS NULL OR substr(root, 1, length(?1)) = ?1 ORDER BY root, ord",
+                    &st);
+        if (r < 0)
+                return r;
+        r = bind_text_any(st, 1, root_prefix);
+        if (r < 0)
+                return r;
+        return setting_rows(s, st, fn, userdata);
+}
+
+/* The smallest string greater than every string that starts with @prefix (its last byte + 1;
+ * the keys are printable ASCII, buf_put_escaped). */
+static char *prefix_end(const char *prefix) {
+        size_t n = strlen(prefix);
+        char *e;
+
+        if (n == 0 || (unsigned char) prefix[n - 1] >= 0x7F)
+                return NULL;
+        e = strdup(prefix);
+        if (e)
+                e[n - 1]++;
+        return e;
+}
+
+int store_foreach_setting_range(Store *s, const char *root_prefix, bool exact, StoreSettingFn fn, void *userdata) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_free_ char *end = NULL;
+        int r;
+
+        if (!root_prefix || !*root_prefix)
+                return -EINVAL;
+        /* A range (or equality) on root: the index settings_root, never a scan of the table. */
+        if (exact)
+                r = prepare(s, s->has_sim_schema ? SETTING_COLUMNS_SIM " WHERE root = ?1 ORDER BY root, ord"
+                                                 : SETTING_COLUMNS_NOSIM " WHERE root = ?1 ORDER BY root, ord",
+                            &st);
+        else {
+                end = prefix_end(root_prefix);
+                if (!end)
+                        return -EINVAL;
+                r = prepare(s, s->has_sim_schema
+                                       ? SETTING_COLUMNS_SIM " WHERE root >= ?1 AND root < ?2 ORDER BY root, ord"
+                                       : SETTING_COLUMNS_NOSIM " WHERE root >= ?1 AND root < ?2 ORDER BY root, ord",
+                            &st);
+        }
+        if (r < 0)
+                return r;
+        r = bind_text_any(st, 1, root_prefix);
+        if (r >= 0 && end)
+                r = bind_text_any(st, 2, end);
+        if (r < 0)
+                return r;
+        return setting_rows(s, st, fn, userdata);
+}
+
+int store_napdef_root_prefix(const char *napid, char **ret) {
+        Buf b = {};
+
+        /* key_table's NAPDEF key, as segment_base writes it: "/NAPDEF[NAPID=<escaped>]"; the
+         * roots of one NAPID are that, or that with an occurrence suffix "#n". */
+        buf_puts(&b, "/NAPDEF[NAPID=");
+        buf_put_escaped(&b, napid);
+        buf_puts(&b, "]");
+        if (b.failed || !b.p) {
+                free(b.p);
+                return -ENOMEM;
+        }
+        *ret = b.p;
+        return 0;
 }
 
 int store_foreach_account(Store *s, StoreAccountFn fn, void *userdata) {
@@ -2475,6 +2547,42 @@ int store_foreach_nm_file(Store *s, const char *dir, StoreNmFileFn fn, void *use
                         return r < 0 ? r : n;
         }
         return r < 0 ? r : n;
+}
+
+int store_get_nm_file(Store *s, const char *dir, const char *name, StoreNmFileFn fn, void *userdata) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!dir || !name)
+                return -EINVAL;
+        /* The primary key (dir, name): one row, no scan. */
+        r = prepare(s, "SELECT name, root, digest, push_id, state FROM nm_files WHERE dir = ? AND name = ?", &st);
+        if (r < 0)
+                return r;
+        if ((r = bind_text_any(st, 1, dir)) < 0 || (r = bind_text_any(st, 2, name)) < 0)
+                return r;
+        r = step(s, st);
+        if (r <= 0)
+                return r < 0 ? r : -ESRCH;
+        {
+                StoreNmFile f = {
+                        .dir = dir,
+                        .name = col_text(st, 0),
+                        .root = col_text(st, 1),
+                        .digest = col_text(st, 2),
+                        .push_id = col_u64(st, 3),
+                        .state = _STORE_NM_FILE_STATE_INVALID,
+                };
+                const char *state = col_text(st, 4);
+
+                for (size_t i = 0; state && i < ELEMENTSOF(nm_file_states); i++)
+                        if (strcmp(state, nm_file_states[i]) == 0)
+                                f.state = (StoreNmFileState) i;
+                if (!f.name || !f.root || !f.digest || f.state < 0)
+                        return -EUCLEAN;
+                r = fn(&f, userdata);
+        }
+        return r < 0 ? r : 0;
 }
 
 int store_put_nm_file(Store *s, const StoreNmFile *f) {
