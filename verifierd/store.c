@@ -546,7 +546,11 @@ static int store_open_full(Store **ret, const char *state_dir, int target) {
                            "PRAGMA secure_delete=ON;"
                            /* the write-ahead log shrinks back to 4 MiB after a checkpoint: with
                             * the retention limits, the files on disk stay bounded too */
-                           "PRAGMA journal_size_limit=4194304;");
+                           "PRAGMA journal_size_limit=4194304;"
+                           /* the page cache is heap: bounded at 512 KiB (SQLite's default is
+                            * 2 MiB), so verifierd's memory does not grow with the store (issue
+                            * 11); every per-push query is an index lookup, a few pages each */
+                           "PRAGMA cache_size=-512;");
         if (r < 0)
                 return r;
         /* Foreign keys are enforced from here on; migrations run before, because a step that
