@@ -341,6 +341,7 @@ typedef enum EngineNmState {
         ENGINE_NM_LOADED,               /* the last LoadConnections succeeded */
         ENGINE_NM_NOT_RUNNING,          /* nobody owned its bus name: it loads the files when it starts */
         ENGINE_NM_FAILED,               /* the last call failed (retried with the next change) */
+        ENGINE_NM_PENDING,              /* a call is out, no reply yet (asynchronous, verifierd) */
 } EngineNmState;
 void engine_set_nm_state(Engine *e, EngineNmState state);
 EngineNmState engine_get_nm_state(Engine *e);

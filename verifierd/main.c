@@ -134,6 +134,8 @@ typedef struct Manager {
         PinBackoff pin_backoff[PIN_BACKOFF_CALLERS_MAX];
         size_t n_pin_backoff;
         ExportMmsSettings mms; /* what GetMmsSettings answers ([Export] Mmsd=) */
+        sd_bus_slot *nm_load;           /* the LoadConnections call out (at most one) */
+        EngineNmSync nm_sent;           /* the paths of that call */
 } Manager;
 
 typedef enum Caller {
@@ -307,9 +309,52 @@ static int append_mms_settings(Manager *m, sd_bus_message *msg) {
  * files someone else changed or removed (left alone, engine.h). Not running: nothing to do, it
  * reads them when it starts. Never changes a verdict.
  */
+static void run_nm_sync(Manager *m);
+
+static int on_nm_loaded(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        _cleanup_(engine_nm_sync_done) EngineNmSync sent = m->nm_sent;
+        char **failures = NULL;
+        int r;
+
+        m->nm_sent = (EngineNmSync) {};
+        m->nm_load = sd_bus_slot_unref(m->nm_load);
+        r = export_nm_load_reply(reply, sent.paths, sent.n_paths, &failures);
+        if (r == -EHOSTUNREACH || r == -ENXIO) {
+                engine_set_nm_state(m->engine, ENGINE_NM_NOT_RUNNING);
+                log_info("NetworkManager is not running: %zu keyfile change(s) written, loaded when it starts",
+                         sent.n_paths);
+        } else if (r < 0) {
+                engine_set_nm_state(m->engine, ENGINE_NM_FAILED);
+                log_warning_errno(r, "Failed to ask NetworkManager to load %zu keyfile(s) (retried with the next "
+                                  "change): %m", sent.n_paths);
+                engine_return_nm_paths(m->engine, &sent);
+        } else {
+                engine_set_nm_state(m->engine, ENGINE_NM_LOADED);
+                log_info("NetworkManager asked to load %zu keyfile(s)", sent.n_paths);
+                for (size_t i = 0; failures && failures[i]; i++)
+                        log_warning("NetworkManager could not load %s", failures[i]);
+                export_nm_load_failures_free(failures);
+                /* Changes queued while this call was out go now, in one call. A failed call's
+                 * paths wait for the next change (as before), so a hung NetworkManager is asked
+                 * once per change, never in a loop. */
+                run_nm_sync(m);
+        }
+        return 0;
+}
+
+/*
+ * NetworkManager does not watch its keyfile directory: ask it to load exactly the keyfiles the
+ * last rebuilds wrote or removed (export-nm-load.h), and log what the rebuilds noticed about
+ * files someone else changed or removed (left alone, engine.h). Not running: nothing to do, it
+ * reads them when it starts. Never changes a verdict, and never waits for NetworkManager: the
+ * call is asynchronous (EXPORT_NM_LOAD_TIMEOUT_USEC), one at a time; the paths of changes made
+ * while it is out are queued in the engine and sent together when it returns (coalesced). The
+ * state reads "pending" (provctl status) until the reply or the time-out.
+ */
 static void run_nm_sync(Manager *m) {
         _cleanup_(engine_nm_sync_done) EngineNmSync sync = {};
-        char **failures = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         int r;
 
         (void) engine_take_nm_sync(m->engine, &sync);
@@ -317,13 +362,13 @@ static void run_nm_sync(Manager *m) {
                 log_notice("%s", sync.notices[i]);
         if (sync.n_paths == 0)
                 return;
-        r = export_nm_load(m->bus, sync.paths, sync.n_paths, &failures);
-        if (r == -EHOSTUNREACH || r == -ENXIO) {
-                engine_set_nm_state(m->engine, ENGINE_NM_NOT_RUNNING);
-                log_info("NetworkManager is not running: %zu keyfile change(s) written, loaded when it starts",
-                         sync.n_paths);
+        if (m->nm_load || !m->bus) {
+                engine_return_nm_paths(m->engine, &sync); /* sent after the call out returns */
                 return;
         }
+        r = export_nm_load_message(m->bus, sync.paths, sync.n_paths, &call);
+        if (r >= 0)
+                r = sd_bus_call_async(m->bus, &m->nm_load, call, on_nm_loaded, m, EXPORT_NM_LOAD_TIMEOUT_USEC);
         if (r < 0) {
                 engine_set_nm_state(m->engine, ENGINE_NM_FAILED);
                 log_warning_errno(r, "Failed to ask NetworkManager to load %zu keyfile(s) (retried with the next "
@@ -331,11 +376,13 @@ static void run_nm_sync(Manager *m) {
                 engine_return_nm_paths(m->engine, &sync);
                 return;
         }
-        engine_set_nm_state(m->engine, ENGINE_NM_LOADED);
-        log_info("NetworkManager asked to load %zu keyfile(s)", sync.n_paths);
-        for (size_t i = 0; failures && failures[i]; i++)
-                log_warning("NetworkManager could not load %s", failures[i]);
-        export_nm_load_failures_free(failures);
+        engine_set_nm_state(m->engine, ENGINE_NM_PENDING);
+        for (size_t i = 0; i < sync.n_notices; i++)
+                free(sync.notices[i]);
+        sync.notices = mfree(sync.notices);
+        sync.n_notices = 0;
+        m->nm_sent = sync;
+        sync = (EngineNmSync) {};
 }
 
 /*
@@ -1235,9 +1282,14 @@ static const char *nm_status_text(Manager *m) {
                 return "not running: the profiles are written and will be loaded when it starts";
         if (r < 0)
                 return "unknown";
-        return engine_get_nm_state(m->engine) == ENGINE_NM_FAILED
-                       ? "running; the last load failed (retried with the next change)"
-                       : "running";
+        switch (engine_get_nm_state(m->engine)) {
+        case ENGINE_NM_FAILED:
+                return "running; the last load failed (retried with the next change)";
+        case ENGINE_NM_PENDING:
+                return "running; asked to load changed profiles, no answer yet";
+        default:
+                return "running";
+        }
 }
 
 /* ListExports: what each NAPDEF and proxy became in NetworkManager (export_nm_status). */
