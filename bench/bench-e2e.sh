@@ -94,6 +94,17 @@ target "p50 of the last $w / p50 of the first $w =" "$(awk -v a="$last" -v b="$f
 target "verifierd PSS KiB =" "$pss_v" 4096 ""
 target "provd PSS KiB =" "$pss_p" 1536 ""
 target "verifierd anonymous growth KiB =" "$((anon_after - anon_idle))" 1024 "($anon_idle -> $anon_after)"
+# Where the PSS is: per mapping, PSS and the anonymous part (copy-on-write data of a library,
+# heap, stack). A shared library's clean pages count in full when no other process maps it (as
+# on this private bus); on a phone every other user of libcrypto, libxml2, libsystemd divides them.
+breakdown() {
+        awk '/^[0-9a-f]+-[0-9a-f]+ / { name = ($6 == "" ? "[anon]" : $6) }
+             /^Pss:/ { pss[name] += $2 } /^Anonymous:/ { an[name] += $2 }
+             END { for (n in pss) if (pss[n] >= 64) printf "    %6d KiB PSS (%4d anonymous)  %s\n", pss[n], an[n], n }' \
+                "/proc/$1/smaps" | sort -rn | head -12
+}
+echo "verifierd PSS by mapping:"; breakdown "$PB_VERIFIERD_PID"
+echo "provd PSS by mapping:"; breakdown "$PB_PROVD_PID"
 
 # flood: fresh documents for the valid pushes (the first N are applied already)
 mkdir -p "$PB_WORK/flood"

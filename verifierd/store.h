@@ -492,7 +492,8 @@ int store_foreach_nm_file(Store *s, const char *dir, StoreNmFileFn fn, void *use
 /* The record of DIR/NAME to @fn (strings valid only inside it). Return: 0; -ESRCH none; the
  * callback's negative value; -EUCLEAN; negative errno. */
 int store_get_nm_file(Store *s, const char *dir, const char *name, StoreNmFileFn fn, void *userdata);
-/* Insert or replace the record of (f->dir, f->name). Return: 0, -EINVAL, negative errno. */
+/* Insert or replace the record of (f->dir, f->name). Not synced by itself (store.c step_unsynced:
+ * the caller writes the file first). Return: 0, -EINVAL, negative errno. */
 int store_put_nm_file(Store *s, const StoreNmFile *f);
 /* Forget the record of DIR/NAME (none: no error). Return: 0, negative errno. */
 int store_delete_nm_file(Store *s, const char *dir, const char *name);
