@@ -55,6 +55,7 @@
 #include "cpdoc.h"
 #include "engine.h"
 #include "export-dbus.h"
+#include "export-worker.h"
 #include "imsi.h"
 #include "export-nm-load.h"
 #include "ipc.h"
@@ -135,6 +136,9 @@ typedef struct Manager {
         size_t n_pin_backoff;
         ExportMmsSettings mms; /* what GetMmsSettings answers ([Export] Mmsd=) */
         sd_bus_slot *nm_load;           /* the LoadConnections call out (at most one) */
+        ExportWorker *ofono;            /* the oFono exporter's runs (export-worker.h) */
+        bool ofono_stale;               /* a push was applied while a run was out: run again */
+        int ofono_result;               /* the last run's: 0, negative errno; 1 none yet */
         EngineNmSync nm_sent;           /* the paths of that call */
 } Manager;
 
@@ -456,18 +460,69 @@ static int method_get_mms_settings(sd_bus_message *msg, void *userdata, sd_bus_e
  * published for mmsd-tng (Mmsd=). They run after the durable commit and render what the store
  * holds: a failure never changes a verdict, and the next apply or start-up retries.
  */
-static void run_dbus_exports(Manager *m) {
-        ExportDbusStats st = {};
+static void start_ofono_export(Manager *m);
+
+static void on_ofono_exported(int r, const ExportDbusStats *st, void *userdata) {
+        Manager *m = userdata;
         char buf[384];
-        int r;
 
-        run_nm_sync(m);
-
-        r = export_dbus_apply(m->bus, m->engine, m->config, &st);
-        if (r < 0 || st.busy > 0 || st.invalid > 0)
+        m->ofono_result = r;
+        if (r < 0 || st->busy > 0 || st->invalid > 0)
                 log_full_errno(r == -ENXIO || r == -EHOSTUNREACH ? LOG_INFO : r < 0 ? LOG_WARNING : LOG_NOTICE, r,
                                "D-Bus exports (%s; store unchanged, retried on the next apply): %s",
-                               r < 0 ? strerror(-r) : "ok", export_dbus_stats_format(&st, buf, sizeof buf));
+                               r < 0 ? strerror(-r) : "ok", export_dbus_stats_format(st, buf, sizeof buf));
+        else
+                log_info("D-Bus exports (ok): %s", export_dbus_stats_format(st, buf, sizeof buf));
+        if (m->ofono_stale) {
+                m->ofono_stale = false;
+                start_ofono_export(m); /* the pushes applied meanwhile, all in one run */
+        }
+}
+
+/* The oFono contexts ([Export] OfonoContexts=): a run on the worker (export-worker.h), never in
+ * this event loop, so a slow or hung oFono delays no verdict. One run at a time: a push applied
+ * while one is out marks it stale and one more run follows (coalesced). */
+static void start_ofono_export(Manager *m) {
+        _cleanup_(export_dbus_plan_done) ExportDbusPlan p = {};
+        int r;
+
+        if (!m->config->export_ofono_contexts || !m->ofono)
+                return;
+        if (export_worker_busy(m->ofono)) {
+                m->ofono_stale = true;
+                return;
+        }
+        r = export_dbus_plan(m->engine, &p);
+        if (r >= 0)
+                r = export_worker_start(m->ofono, &p);
+        if (r < 0) {
+                m->ofono_result = r;
+                log_warning_errno(r, "D-Bus exports not started (store unchanged, retried on the next apply): %m");
+        }
+}
+
+/* provctl status: the oFono exporter's state, as truthful as its last reply. */
+static const char *ofono_status_text(Manager *m) {
+        if (!m->config->export_ofono_contexts)
+                return "off";
+        if (export_worker_busy(m->ofono))
+                return "pending: an export run is out, no answer yet";
+        if (m->ofono_result == 1)
+                return "not run yet";
+        if (m->ofono_result == -ENXIO || m->ofono_result == -EHOSTUNREACH)
+                return "not running: exported when the next push is applied or verifierd starts";
+        return m->ofono_result < 0 ? "the last export failed (retried on the next apply)" : "exported";
+}
+
+/*
+ * The exporters that talk D-Bus (oFono contexts; [Export] OfonoContexts=) and the MMS settings
+ * published for mmsd-tng (Mmsd=). They run after the durable commit and render what the store
+ * holds: a failure never changes a verdict, and the next apply or start-up retries. Neither waits
+ * in this event loop: NetworkManager's load is an asynchronous call, oFono's run a worker's.
+ */
+static void run_dbus_exports(Manager *m) {
+        run_nm_sync(m);
+        start_ofono_export(m);
         refresh_mms_settings(m);
 }
 
@@ -1386,6 +1441,7 @@ static int method_get_policy(sd_bus_message *msg, void *userdata, sd_bus_error *
         for (int i = 0; i < _WSP_SEC_MAX; i++)
                 KVU(role_keys[i], c->roles_sec[i]);
         KV("Status.NetworkManager", nm_status_text(m));
+        KV("Status.Ofono", ofono_status_text(m));
         KVU("Status.PendingPushes", store_count_pending(engine_get_store(m->engine)));
         KVU("Status.ProtocolViolations", m->protocol_violations);
         KVU("Status.DocumentsDecoded", engine_decoded_count(m->engine));
@@ -1825,6 +1881,14 @@ int main(int argc, char **argv) {
         r = imsi_source_start(m->bus, m->engine, m->config->network_pin_source, &m->imsi);
         if (r < 0)
                 log_warning_errno(r, "Failed to watch the network PIN source: %m");
+        m->ofono_result = 1;
+        r = export_worker_new(m->event,
+                              getenv("DBUS_STARTER_ADDRESS") && !getenv("DBUS_SYSTEM_BUS_ADDRESS")
+                                      ? getenv("DBUS_STARTER_ADDRESS")
+                                      : NULL,
+                              on_ofono_exported, m, &m->ofono);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the oFono exporter: %m"), EXIT_FAILURE;
         r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_error_errno(r, "Failed to attach the bus: %m"), EXIT_FAILURE;

@@ -1,12 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# export-async.sh: a stuck NetworkManager never holds a verdict back (issue 11). On a real
-# dbus-daemon with the shipped policy, a stand-in NetworkManager (tests/tools/nm-settings-mock.py
-# --hang) records every LoadConnections call and never answers it. verifierd's call is
-# asynchronous (EXPORT_NM_LOAD_TIMEOUT_USEC, 5 s): three NETWPIN pushes in a row are applied well
-# within one time-out; the changes made while the call is out are queued, not sent in more calls;
-# provctl status says the load is pending; when the time-out ends the call, verifierd logs the
-# failure and provctl status says the last load failed.
+# export-async.sh: a stuck NetworkManager or oFono never holds a verdict back (issue 11). On a
+# real dbus-daemon with the shipped policy, a stand-in NetworkManager (tests/tools/
+# nm-settings-mock.py --hang) records every LoadConnections call and never answers it, and a
+# stand-in oFono (tests/tools/ofono-export-mock.py --hang) does the same with GetModems, the first
+# call of every oFono export run ([Export] OfonoContexts=yes). verifierd's NetworkManager call is
+# asynchronous (EXPORT_NM_LOAD_TIMEOUT_USEC, 5 s) and its oFono runs go to a worker
+# (export-worker.h; EXPORT_DBUS_CALL_TIMEOUT_USEC, 2 s): three NETWPIN pushes in a row are
+# applied well within one time-out; the changes made while a call or run is out are queued, not
+# sent in more calls (one more oFono run for all of them); provctl status says pending; when the
+# time-outs end the calls, verifierd logs them and provctl status says the last attempt failed.
 set -u
 . "$(dirname "$0")/lib.sh"
 trap pb_cleanup EXIT
@@ -33,20 +36,14 @@ Source=static
 Imsi=$IMSI
 [Export]
 NetworkManagerDir=$NM
+OfonoContexts=yes
 CONF
 PB_BUS_EXTRA='<policy user="root">
     <allow own="org.freedesktop.NetworkManager"/>
+    <allow own="org.ofono"/>
+    <allow own="org.ofono.mms"/>
+    <allow send_destination="org.ofono"/>
   </policy>'
-pb_start_bus "$PB_WORK" || exit 1
-pb_start_provd "$PB_WORK/pconf" || exit 1
-pb_start_verifierd "$PB_WORK/conf" "$PB_WORK/state" || exit 1
-
-MOCK_STATE=$PB_WORK/nm-mock.json
-$PY "$MOCK" --state "$MOCK_STATE" --dir "$NM" --hang >>"$PB_WORK/mock.log" 2>&1 &
-PB_PIDS+=($!)
-pb_wait_for 10 pb_has_name org.freedesktop.NetworkManager || { fail "stand-in NetworkManager did not start"; pb_summary; exit 1; }
-ncalls() { $PY -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["calls"]))' "$MOCK_STATE" 2>/dev/null || echo 0; }
-
 mkpush() { # mkpush N: a NAPDEF push of its own
         cat >"$PB_WORK/doc$1.xml" <<XML
 <?xml version="1.0"?>
@@ -60,6 +57,20 @@ XML
         "$PB_TOP/tools/mkpush.py" --xml "$PB_WORK/doc$1.xml" --sec netwpin --imsi $IMSI --out "$PB_WORK/doc$1.wsp"
 }
 for n in 1 2 3; do mkpush $n || fail "mkpush $n"; done
+pb_start_bus "$PB_WORK" || exit 1
+OFONO_STATE=$PB_WORK/ofono-mock.json
+$PY "$PB_TOP/tests/tools/ofono-export-mock.py" --state "$OFONO_STATE" --hang >>"$PB_WORK/ofono-mock.log" 2>&1 &
+PB_PIDS+=($!)
+pb_wait_for 10 pb_has_name org.ofono || { fail "stand-in oFono did not start: $(cat "$PB_WORK/ofono-mock.log")"; pb_summary; exit 1; }
+pb_start_provd "$PB_WORK/pconf" || exit 1
+pb_start_verifierd "$PB_WORK/conf" "$PB_WORK/state" || exit 1
+
+MOCK_STATE=$PB_WORK/nm-mock.json
+$PY "$MOCK" --state "$MOCK_STATE" --dir "$NM" --hang >>"$PB_WORK/mock.log" 2>&1 &
+PB_PIDS+=($!)
+pb_wait_for 10 pb_has_name org.freedesktop.NetworkManager || { fail "stand-in NetworkManager did not start"; pb_summary; exit 1; }
+ncalls() { $PY -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["calls"]))' "$MOCK_STATE" 2>/dev/null || echo 0; }
+
 
 start=$(date +%s%N)
 for n in 1 2 3; do
@@ -75,12 +86,30 @@ elapsed=$((($(date +%s%N) - start) / 1000000))
 pb_wait_for 10 bash -c "[ \$($PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))[\"calls\"]))' '$MOCK_STATE' 2>/dev/null || echo 0) -ge 1 ]" &&
         ok "LoadConnections called" || fail "no LoadConnections call"
 st=$(pb_provctl status 2>&1)
-grep -q "no answer yet" <<<"$st" && ok "provctl status: the load is pending" || fail "status while the call is out: $st"
+grep -q "NetworkManager: running; asked to load changed profiles, no answer yet" <<<"$st" &&
+        ok "provctl status: the NetworkManager load is pending" || fail "status while the call is out: $st"
+grep -q "Ofono: pending" <<<"$st" && ok "provctl status: the oFono export is pending" || fail "status while the run is out: $st"
 [ "$(ncalls)" -eq 1 ] && ok "one call out at a time: the later changes are queued" || fail "calls: $(ncalls)"
 # The time-out ends the call (5 s from the first push): a logged result, a truthful status.
 pb_wait_for 20 grep -q "Failed to ask NetworkManager to load .*timed out" "$PB_WORK/verifierd.log" &&
         ok "verifierd log: the stuck call timed out" || fail "no log line for the time-out: $(tail -5 "$PB_WORK/verifierd.log")"
 st=$(pb_provctl status 2>&1)
 grep -q "the last load failed" <<<"$st" && ok "provctl status: the last load failed" || fail "status after the time-out: $st"
+# oFono: the run ends at the call's time-out, logged; then exactly one more run for the pushes.
+pb_wait_for 20 grep -q "D-Bus exports (Connection timed out" "$PB_WORK/verifierd.log" &&
+        ok "verifierd log: the stuck oFono run timed out" || fail "no log line for the oFono time-out: $(tail -5 "$PB_WORK/verifierd.log")"
+pb_wait_for 20 bash -c "[ \$(grep -c 'D-Bus exports (Connection timed out' '$PB_WORK/verifierd.log') -ge 2 ]" &&
+        ok "one more run for the pushes made during the first, timed out too" || fail "no second oFono run"
+ofono_settled() { ! pb_provctl status 2>&1 | grep -q "Ofono: pending"; }
+pb_wait_for 20 ofono_settled || fail "an oFono run is still out"
+st=$(pb_provctl status 2>&1)
+grep -q "Ofono: the last export failed" <<<"$st" && ok "provctl status: the last oFono export failed" ||
+        fail "oFono status after the time-outs: $st"
+# Coalesced: a run per push would make four (start-up + 3). Two when the pushes came during the
+# start-up run (the usual case: one stale mark for all three), three when the start-up run had
+# timed out before the first push (that push's run, then one for the two others).
+runs=$(grep -c 'D-Bus exports (' "$PB_WORK/verifierd.log")
+[ "$runs" -ge 2 ] && [ "$runs" -le 3 ] && ok "$runs oFono runs in all for the start-up and three pushes (coalesced)" ||
+        fail "oFono runs: $runs"
 kill -0 "$PB_VERIFIERD_PID" && ok "verifierd alive" || fail "verifierd died"
 pb_summary
