@@ -2000,6 +2000,10 @@ int engine_foreach_setting(Engine *e, const char *root_prefix, StoreSettingFn fn
         return store_foreach_setting(e->store, root_prefix, fn, userdata);
 }
 
+int engine_foreach_setting_range(Engine *e, const char *root_prefix, bool exact, StoreSettingFn fn, void *userdata) {
+        return store_foreach_setting_range(e->store, root_prefix, exact, fn, userdata);
+}
+
 int engine_foreach_account(Engine *e, StoreAccountFn fn, void *userdata) {
         return store_foreach_account(e->store, fn, userdata);
 }

@@ -357,6 +357,8 @@ int engine_foreach_pending(Engine *e, StorePendingFn fn, void *userdata);
 /* One pending push. Return: 0, -ESRCH not pending, negative errno (or @fn's). */
 int engine_get_pending(Engine *e, uint64_t id, StorePendingFn fn, void *userdata);
 int engine_foreach_setting(Engine *e, const char *root_prefix, StoreSettingFn fn, void *userdata);
+/* store_foreach_setting_range: one root, or the roots with a prefix, by index (no scan). */
+int engine_foreach_setting_range(Engine *e, const char *root_prefix, bool exact, StoreSettingFn fn, void *userdata);
 int engine_foreach_account(Engine *e, StoreAccountFn fn, void *userdata);
 
 /* One entry of the certificate store as listed (ListCertificates). */
