@@ -7,7 +7,8 @@
 #     bare sd-bus round trip with the same payload on the same bus in the same run, and the
 #     durable-write floor measured in the same file system;
 #   - p50 of the first 100 pushes against p50 of the last 100 (after 9,900 applied): the cost of a
-#     push must not grow with the store (issue 11);
+#     push must not grow with the store (issue 11); verifierd's CPU time per push likewise
+#     (/proc/PID/schedstat), which the disk's noise does not reach;
 #   - RSS, PSS and anonymous memory (/proc/PID/smaps_rollup) of both daemons idle and after the
 #     run;
 #   - each target with its measured ratio and a PASS or MISS line: inject p50 <= 1.5 x floor,
@@ -72,7 +73,7 @@ idle_p=$(mem "$PB_PROVD_PID"); idle_v=$(mem "$PB_VERIFIERD_PID")
 echo "idle: provd $idle_p; verifierd $idle_v"
 field() { awk -v k="$2" '{ for (i = 1; i <= NF; i++) if ($i == k) print $(i + 1) }' "/proc/$1/smaps_rollup"; }
 anon_idle=$(field "$PB_VERIFIERD_PID" Anonymous:)
-BENCH_FSYNC_DIR=$PB_WORK/state "$BIN" run "$N" "$PB_WORK/pushes" | tee "$PB_WORK/run.out" ||
+BENCH_FSYNC_DIR=$PB_WORK/state BENCH_CPU_PID=$PB_VERIFIERD_PID "$BIN" run "$N" "$PB_WORK/pushes" | tee "$PB_WORK/run.out" ||
         { echo "bench-e2e: run failed"; tail "$PB_WORK"/*.log; exit 1; }
 kill -0 "$PB_VERIFIERD_PID" && kill -0 "$PB_PROVD_PID" || { echo "bench-e2e: a daemon died"; exit 1; }
 echo "after $N pushes: provd $(mem "$PB_PROVD_PID"); verifierd $(mem "$PB_VERIFIERD_PID")"
@@ -91,6 +92,9 @@ target "inject p50 / floor (round trip + durable write) =" "$(awk -v a="$e2e" -v
         "($((e2e / 1000)) us / $((floor / 1000)) us)"
 target "p50 of the last $w / p50 of the first $w =" "$(awk -v a="$last" -v b="$first" 'BEGIN { printf "%.2f", a / b }')" 1.2 \
         "($((last / 1000)) us after $((N - w)) applied / $((first / 1000)) us)"
+cf=$(val CPU_FIRST_P50_NS); cl=$(val CPU_LAST_P50_NS)
+[ -n "$cf" ] && [ "$cf" -gt 0 ] &&
+        echo "info: verifierd CPU per push, last $w / first $w = $(awk -v a="$cl" -v b="$cf" 'BEGIN { printf "%.2f", a / b }') ($((cl / 1000)) us / $((cf / 1000)) us; the work per push, free of disk noise)"
 target "verifierd PSS KiB =" "$pss_v" 4096 ""
 target "provd PSS KiB =" "$pss_p" 1536 ""
 target "verifierd anonymous growth KiB =" "$((anon_after - anon_idle))" 1024 "($anon_idle -> $anon_after)"

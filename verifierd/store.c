@@ -35,8 +35,57 @@ struct Store {
 #endif
 };
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize);
-#define _cleanup_stmt_ _cleanup_(sqlite3_finalizep)
+/*
+ * Prepared statements are kept and reused (issue 11): compiling the SQL was the largest part of
+ * verifierd's CPU time per push. prepare() hands out a cached statement of the same connection
+ * and text that is not in use, else compiles one (and keeps it while there is room); the cleanup
+ * of _cleanup_stmt_ resets a cached statement (its read lock goes, its bindings are cleared) and
+ * finalizes any other. At most STORE_STMT_CACHE_MAX statements: a bounded amount of memory.
+ * One store per thread in verifierd (the oFono worker never touches it); not for concurrent use.
+ */
+#define STORE_STMT_CACHE_MAX 48U
+
+typedef struct StmtCacheEntry {
+        sqlite3 *db;
+        char *sql;
+        sqlite3_stmt *st;
+        bool busy;
+} StmtCacheEntry;
+
+static StmtCacheEntry stmt_cache[STORE_STMT_CACHE_MAX];
+static size_t n_stmt_cache;
+
+static void stmt_release(sqlite3_stmt **p) {
+        if (!*p)
+                return;
+        for (size_t i = 0; i < n_stmt_cache; i++)
+                if (stmt_cache[i].st == *p) {
+                        (void) sqlite3_reset(*p);
+                        (void) sqlite3_clear_bindings(*p);
+                        stmt_cache[i].busy = false;
+                        *p = NULL;
+                        return;
+                }
+        (void) sqlite3_finalize(*p);
+        *p = NULL;
+}
+
+/* Before the connection closes: its statements go. */
+static void stmt_cache_drop(sqlite3 *db) {
+        size_t w = 0;
+
+        for (size_t i = 0; i < n_stmt_cache; i++) {
+                if (stmt_cache[i].db == db) {
+                        (void) sqlite3_finalize(stmt_cache[i].st);
+                        free(stmt_cache[i].sql);
+                        continue;
+                }
+                stmt_cache[w++] = stmt_cache[i];
+        }
+        n_stmt_cache = w;
+}
+
+#define _cleanup_stmt_ _cleanup_(stmt_release)
 
 static const char *const pending_state_table[_PENDING_STATE_MAX] = {
         [PENDING_NEEDS_PIN] = "needs-pin",
@@ -146,9 +195,23 @@ static int step(Store *s, sqlite3_stmt *st) {
 }
 
 static int prepare(Store *s, const char *sql, sqlite3_stmt **ret) {
-        int rc = sqlite3_prepare_v2(s->db, sql, -1, ret, NULL);
+        sqlite3_stmt *st = NULL;
+        char *copy;
+        int rc;
 
-        return rc == SQLITE_OK ? 0 : sqlite_to_errno(rc);
+        for (size_t i = 0; i < n_stmt_cache; i++)
+                if (stmt_cache[i].db == s->db && !stmt_cache[i].busy && strcmp(stmt_cache[i].sql, sql) == 0) {
+                        stmt_cache[i].busy = true;
+                        *ret = stmt_cache[i].st;
+                        return 0;
+                }
+        rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+        if (rc != SQLITE_OK)
+                return sqlite_to_errno(rc);
+        if (n_stmt_cache < STORE_STMT_CACHE_MAX && (copy = strdup(sql)))
+                stmt_cache[n_stmt_cache++] = (StmtCacheEntry) { .db = s->db, .sql = copy, .st = st, .busy = true };
+        *ret = st;
+        return 0;
 }
 
 /* Run a statement that returns no rows (or whose rows are ignored). */
@@ -449,8 +512,10 @@ static int migrate(Store *s, int target) {
 Store *store_free(Store *s) {
         if (!s)
                 return NULL;
-        if (s->db)
+        if (s->db) {
+                stmt_cache_drop(s->db);
                 (void) sqlite3_close_v2(s->db);
+        }
         free(s);
         return NULL;
 }
@@ -1258,7 +1323,7 @@ static int supersede_document(Store *s, uint64_t doc_id, bool partly_replaced) {
                 if (r < 0)
                         return r;
         }
-        sqlite3_finalize(TAKE_PTR(op));
+        stmt_release(&op);
         sqlite3_reset(st);
         r = prepare(s, "DELETE FROM documents WHERE id = ?", &op);
         if (r < 0)
@@ -1695,7 +1760,7 @@ int store_expire(Store *s, uint64_t now_usec, uint64_t **ret_ids) {
                 ids[n++] = col_u64(st, 0);
         if (r < 0)
                 return r;
-        sqlite3_finalize(TAKE_PTR(st));
+        stmt_release(&st);
         for (size_t i = 0; i < n; i++) {
                 r = delete_pending(s, ids[i]);
                 if (r < 0)
@@ -2008,7 +2073,7 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
         if (r < 0)
                 return r;
         doc_id = (uint64_t) sqlite3_last_insert_rowid(s->db);
-        sqlite3_finalize(TAKE_PTR(ins));
+        stmt_release(&ins);
         /* The receiving modem, in the same transaction (StoreDocument; the SIM follows). */
         if (s->has_sim_schema && a->push.modem) {
                 r = prepare(s, "UPDATE documents SET modem = ? WHERE id = ?", &ins);
@@ -2019,7 +2084,7 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
                 r = step(s, ins);
                 if (r < 0)
                         return r;
-                sqlite3_finalize(TAKE_PTR(ins));
+                stmt_release(&ins);
         }
 
         /* The SIM the document is bound to, when there is one (same transaction). */
@@ -2035,7 +2100,7 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
                 r = step(s, ins);
                 if (r < 0)
                         return r;
-                sqlite3_finalize(TAKE_PTR(ins));
+                stmt_release(&ins);
         }
 
         /* Replace every root this document names, as a unit; the documents that installed what
@@ -2077,7 +2142,7 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
                 if (r < 0)
                         return r;
         }
-        sqlite3_finalize(TAKE_PTR(ins));
+        stmt_release(&ins);
 
         r = prepare(s, "INSERT INTO accounts (server_id, root, name, addr, roles, sec, strength, push_id, doc_id)"
                        " VALUES (?,?,?,?,?,?,?,?,?)", &ins);
@@ -2106,7 +2171,7 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
                         return r;
         }
 
-        sqlite3_finalize(TAKE_PTR(ins));
+        stmt_release(&ins);
 
         /* Certificates: in the same transaction as the document (all or nothing). */
         r = a->n_certs == 0 ? 0 :

@@ -1,0 +1,2 @@
+build2/obj/common/cursor.o: common/cursor.c common/cursor.h
+common/cursor.h:

@@ -1,0 +1,15 @@
+build2/obj/provd/main.o: provd/main.c common/log.h common/macros.h \
+ provd/provd.h provd/config.h ipc/ipc.h common/input.h \
+ common/decode-error.h provd/quarantine.h provd/siphash.h \
+ provd/ratelimit.h common/sms.h
+common/log.h:
+common/macros.h:
+provd/provd.h:
+provd/config.h:
+ipc/ipc.h:
+common/input.h:
+common/decode-error.h:
+provd/quarantine.h:
+provd/siphash.h:
+provd/ratelimit.h:
+common/sms.h:

@@ -1,0 +1,16 @@
+build2/obj/provd/mm.o: provd/mm.c ipc/buswatch.h common/log.h \
+ common/macros.h provd/provd.h provd/config.h ipc/ipc.h common/input.h \
+ common/decode-error.h provd/quarantine.h provd/siphash.h \
+ provd/ratelimit.h common/sms.h
+ipc/buswatch.h:
+common/log.h:
+common/macros.h:
+provd/provd.h:
+provd/config.h:
+ipc/ipc.h:
+common/input.h:
+common/decode-error.h:
+provd/quarantine.h:
+provd/siphash.h:
+provd/ratelimit.h:
+common/sms.h:

@@ -1,0 +1,20 @@
+build2/obj/verifierd/export-dbus.o: verifierd/export-dbus.c \
+ verifierd/export-dbus.h verifierd/config.h verifierd/secret.h \
+ common/macros.h common/wsp.h common/decode-error.h verifierd/engine.h \
+ verifierd/export-nm.h verifierd/store.h common/cpdoc.h \
+ verifierd/verdict.h verifierd/../ipc/verdict.h verifierd/policy.h \
+ common/schema.h
+verifierd/export-dbus.h:
+verifierd/config.h:
+verifierd/secret.h:
+common/macros.h:
+common/wsp.h:
+common/decode-error.h:
+verifierd/engine.h:
+verifierd/export-nm.h:
+verifierd/store.h:
+common/cpdoc.h:
+verifierd/verdict.h:
+verifierd/../ipc/verdict.h:
+verifierd/policy.h:
+common/schema.h:

@@ -1,0 +1,25 @@
+build2/san/tests/unit/test-certstore.o: tests/unit/test-certstore.c \
+ tests/unit/engine-testutil.h common/cpdoc-builder.h common/cpdoc.h \
+ common/decode-error.h common/macros.h tests/unit/pkg-testutil.h \
+ tests/unit/testutil.h verifierd/auth.h verifierd/secret.h common/wsp.h \
+ verifierd/certstore.h verifierd/config.h verifierd/engine.h \
+ verifierd/export-nm.h verifierd/store.h verifierd/verdict.h \
+ verifierd/../ipc/verdict.h verifierd/policy.h
+tests/unit/engine-testutil.h:
+common/cpdoc-builder.h:
+common/cpdoc.h:
+common/decode-error.h:
+common/macros.h:
+tests/unit/pkg-testutil.h:
+tests/unit/testutil.h:
+verifierd/auth.h:
+verifierd/secret.h:
+common/wsp.h:
+verifierd/certstore.h:
+verifierd/config.h:
+verifierd/engine.h:
+verifierd/export-nm.h:
+verifierd/store.h:
+verifierd/verdict.h:
+verifierd/../ipc/verdict.h:
+verifierd/policy.h:

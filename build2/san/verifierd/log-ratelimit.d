@@ -1,0 +1,3 @@
+build2/san/verifierd/log-ratelimit.o: verifierd/log-ratelimit.c \
+ verifierd/log-ratelimit.h
+verifierd/log-ratelimit.h:

@@ -1,0 +1,2 @@
+build2/vg/common/cursor.o: common/cursor.c common/cursor.h
+common/cursor.h:

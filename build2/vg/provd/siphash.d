@@ -1,0 +1,2 @@
+build2/vg/provd/siphash.o: provd/siphash.c provd/siphash.h
+provd/siphash.h:

@@ -1,0 +1,13 @@
+build2/vg/verifierd/metabase.o: verifierd/metabase.c verifierd/config.h \
+ verifierd/secret.h common/macros.h common/wsp.h common/decode-error.h \
+ verifierd/policy.h common/cpdoc.h verifierd/verdict.h \
+ verifierd/../ipc/verdict.h
+verifierd/config.h:
+verifierd/secret.h:
+common/macros.h:
+common/wsp.h:
+common/decode-error.h:
+verifierd/policy.h:
+common/cpdoc.h:
+verifierd/verdict.h:
+verifierd/../ipc/verdict.h:
