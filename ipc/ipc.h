@@ -112,6 +112,18 @@
  *   bytes ("..."); passwords read "(hidden)". */
 #define IPC_M_GET_PENDING_DOCUMENT "GetPendingDocument"
 #define IPC_SIG_PENDING_DOCUMENT_OUT "a(ssssss)"
+/* () -> a(ssbt) key, source, locked, push id: where each GetPolicy value comes from (issue 12;
+ *   verifierd/ota-policy.h): source "built-in", "file" or "over-the-air" (the over-the-air policy
+ *   layer: a SecurityPolicy characteristic of push <push id>, or the [Bootstrap] Enabled=once
+ *   closing by that push); locked: [Policy] Locked= names the key. The same keys as GetPolicy,
+ *   without its Status.* entries. Root and group provboot. */
+#define IPC_M_GET_POLICY_SOURCES "GetPolicySources"
+#define IPC_SIG_POLICY_SOURCES_OUT "a(ssbt)"
+/* () -> u dropped: drop the over-the-air policy layer (provctl reset-policy): the configuration
+ *   files decide again, an Enabled=once bootstrap is open again. Root only (bus policy and
+ *   verifierd's own check of the caller's uid). */
+#define IPC_M_RESET_POLICY "ResetPolicy"
+#define IPC_SIG_RESET_POLICY_OUT "u"
 
 /* Signal on every verdict: (t id, s verdict, s reason, u roles) */
 #define IPC_S_VERDICT "VerdictReached"

@@ -35,6 +35,7 @@ typedef enum Reason {
         REASON_NEEDS_PIN,             /* pending: waiting for a user PIN */
         REASON_NEEDS_CONFIRMATION,    /* pending: waiting for the user to confirm (NETWPIN) */
         REASON_DISCARDED,             /* rejected by the user */
+        REASON_UNSUPPORTED,           /* an element provboot neither stores nor applies */
         _REASON_MAX,
         _REASON_INVALID = -EINVAL,
 } Reason;
@@ -67,6 +68,7 @@ static inline const char *reason_to_string(Reason r) {
                 [REASON_NEEDS_PIN] = "needs-pin",
                 [REASON_NEEDS_CONFIRMATION] = "needs-confirmation",
                 [REASON_DISCARDED] = "discarded",
+                [REASON_UNSUPPORTED] = "unsupported",
         };
         return (r >= 0 && r < _REASON_MAX) ? t[r] : NULL;
 }

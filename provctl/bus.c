@@ -557,9 +557,72 @@ static int verb_settings(sd_bus *bus) {
         return 0;
 }
 
+/* Where each policy value comes from (GetPolicySources), kept for verb_policy. */
+typedef struct PolicySource {
+        char *key, *source;
+        bool locked;
+        uint64_t push;
+} PolicySource;
+
+typedef struct PolicySources {
+        PolicySource *items;
+        size_t n;
+} PolicySources;
+
+static void policy_sources_done(PolicySources *l) {
+        for (size_t i = 0; i < l->n; i++) {
+                free(l->items[i].key);
+                free(l->items[i].source);
+        }
+        free(l->items);
+        *l = (PolicySources) {};
+}
+
+/* GetPolicySources into @ret. A verifierd without the method (older) gives an empty list. */
+static int get_policy_sources(sd_bus *bus, PolicySources *ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = new_verifier_call(bus, IPC_M_GET_POLICY_SOURCES, &m);
+        if (r >= 0)
+                r = call(bus, m, &reply, &e);
+        if (r < 0)
+                return sd_bus_error_has_name(&e, "org.freedesktop.DBus.Error.UnknownMethod") ? 0 : r;
+        r = sd_bus_message_enter_container(reply, 'a', "(ssbt)");
+        if (r < 0)
+                return r;
+        for (;;) {
+                const char *k, *src;
+                int locked;
+                uint64_t push;
+                PolicySource *n;
+
+                r = sd_bus_message_read(reply, "(ssbt)", &k, &src, &locked, &push);
+                if (r <= 0)
+                        return r;
+                n = reallocarray(ret->items, ret->n + 1, sizeof(PolicySource));
+                if (!n)
+                        return -ENOMEM;
+                ret->items = n;
+                n[ret->n] = (PolicySource) { .key = strdup(k), .source = strdup(src), .locked = locked, .push = push };
+                ret->n++;
+                if (!n[ret->n - 1].key || !n[ret->n - 1].source)
+                        return -ENOMEM;
+        }
+}
+
+static const PolicySource *policy_source_find(const PolicySources *l, const char *key) {
+        for (size_t i = 0; i < l->n; i++)
+                if (strcmp(l->items[i].key, key) == 0)
+                        return &l->items[i];
+        return NULL;
+}
+
 static int verb_policy(sd_bus *bus) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(policy_sources_done) PolicySources src = {};
         bool first = true;
         int r;
 
@@ -568,12 +631,16 @@ static int verb_policy(sd_bus *bus) {
                 r = call(bus, m, &reply, &e);
         if (r < 0)
                 return fail("GetPolicy", &e, r);
+        r = get_policy_sources(bus, &src);
+        if (r < 0)
+                return fail("GetPolicySources", NULL, r);
         r = sd_bus_message_enter_container(reply, 'a', "(ss)");
         if (r < 0)
                 return fail("bad reply", NULL, r);
         if (arg.json)
                 printf("{");
         for (;;) {
+                const PolicySource *ps;
                 const char *k, *v;
 
                 r = sd_bus_message_read(reply, "(ss)", &k, &v);
@@ -586,12 +653,62 @@ static int verb_policy(sd_bus *bus) {
                         json_str(k);
                         printf(":");
                         json_str(v);
-                } else
+                        first = false;
+                        continue;
+                }
+                ps = policy_source_find(&src, k);
+                if (!ps)
                         printf("%32s: %s\n", k, v);
-                first = false;
+                else if (ps->push > 0)
+                        printf("%32s: %-12s (%s, push %" PRIu64 "%s)\n", k, v, ps->source, ps->push,
+                               ps->locked ? ", locked" : "");
+                else
+                        printf("%32s: %-12s (%s%s)\n", k, v, ps->source, ps->locked ? ", locked" : "");
         }
-        if (arg.json)
+        if (arg.json) {
+                /* the values above keep their keys and string values; where each comes from is
+                 * one more member, an object by the same keys */
+                if (src.n > 0) {
+                        printf(",\"Sources\":{");
+                        for (size_t i = 0; i < src.n; i++) {
+                                printf("%s", i ? "," : "");
+                                json_str(src.items[i].key);
+                                printf(":{\"source\":");
+                                json_str(src.items[i].source);
+                                printf(",\"locked\":%s,\"push\":%" PRIu64 "}", src.items[i].locked ? "true" : "false",
+                                       src.items[i].push);
+                        }
+                        printf("}");
+                }
                 printf("}\n");
+        }
+        return 0;
+}
+
+/* provctl reset-policy: drop the over-the-air policy layer (root only). */
+static int verb_reset_policy(sd_bus *bus, int argc) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        uint32_t n;
+        int r;
+
+        if (argc != 1) {
+                fprintf(stderr, "provctl: usage: provctl reset-policy\n");
+                return PROVCTL_EXIT_USAGE;
+        }
+        r = new_verifier_call(bus, IPC_M_RESET_POLICY, &m);
+        if (r >= 0)
+                r = call(bus, m, &reply, &e);
+        if (r < 0)
+                return fail("ResetPolicy", &e, r);
+        r = sd_bus_message_read(reply, "u", &n);
+        if (r < 0)
+                return fail("bad reply", NULL, r);
+        if (arg.json)
+                printf("{\"dropped\":%" PRIu32 "}\n", n);
+        else
+                printf("over-the-air policy dropped (%" PRIu32 " value%s): the configuration files decide\n", n,
+                       n == 1 ? "" : "s");
         return 0;
 }
 
@@ -773,7 +890,7 @@ int verb_bus(const char *verb, int argc, char **argv) {
 
         static const char *const known[] = { "status", "pending", "pin", "confirm", "discard", "history", "show",
                                              "settings", "accounts", "policy", "certs", "inject", "install",
-                                             "agent" };
+                                             "agent", "reset-policy" };
         bool ok = false;
 
         for (size_t i = 0; i < ELEMENTSOF(known); i++)
@@ -810,6 +927,8 @@ int verb_bus(const char *verb, int argc, char **argv) {
                 return verb_table(bus, IPC_M_LIST_ACCOUNTS, account_cols);
         if (strcmp(verb, "policy") == 0)
                 return verb_policy(bus);
+        if (strcmp(verb, "reset-policy") == 0)
+                return verb_reset_policy(bus, argc);
         if (strcmp(verb, "certs") == 0)
                 return verb_certs(bus);
         if (strcmp(verb, "inject") == 0)

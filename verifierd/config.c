@@ -25,6 +25,7 @@
 #include "auth.h"
 #include "certstore.h"
 #include "config.h"
+#include "ota-policy.h"
 #include "policy.h"
 
 static const char *const network_pin_source_table[_NETWORK_PIN_SOURCE_MAX] = {
@@ -519,6 +520,8 @@ static const char *const sec_key_suffix[_WSP_SEC_MAX] = {
 
 static void config_set_defaults(Config *c) {
         c->bootstrap_enabled = false;   /* OTA bootstrap is off until a drop-in enables it */
+        c->bootstrap_once = false;
+        c->policy_locked = 0;
         c->confirm_network_pin = true;  /* the IMSI is no secret (Check Point 2019) */
         c->network_pin_source = NETWORK_PIN_SOURCE_OFONO;
         c->imsi = secret_free(c->imsi);
@@ -553,6 +556,9 @@ Config *config_free(Config *c) {
         metabase_free(c->metabase);
         certstore_admin_free(c->certs);
         strv_free(c->files);
+        for (size_t i = 0; i < c->n_file_keys; i++)
+                free(c->file_keys[i]);
+        free(c->file_keys);
         free(c);
         return NULL;
 }
@@ -635,16 +641,101 @@ static int set_uint(uint64_t *field, uint64_t def, uint64_t min, uint64_t max, c
         return 0;
 }
 
+/* Locked=: space-separated names of keys the over-the-air layer may not change (ota-policy.h).
+ * Each name is checked against that fixed list; "" unlocks everything. */
+static int set_locked(uint32_t *field, const char *value, char *msg) {
+        uint32_t mask = 0;
+
+        for (const char *p = value;;) {
+                char name[64];
+                size_t len;
+                OtaKey k;
+
+                p += strspn(p, " \t");
+                if (!*p)
+                        break;
+                len = strcspn(p, " \t");
+                if (len >= sizeof name) {
+                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "Locked= names an unknown key '%.64s'", p);
+                        return -EINVAL;
+                }
+                memcpy(name, p, len);
+                name[len] = '\0';
+                k = ota_key_from_string(name);
+                if (k < 0) {
+                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                                 "Locked= names '%.64s', not a key the over-the-air policy can set", name);
+                        return -EINVAL;
+                }
+                mask |= 1U << k;
+                p += len;
+        }
+        *field = mask;
+        return 0;
+}
+
+static int config_handler_one(LoadState *ls, const char *file, unsigned line, const char *section,
+                              const char *key, const char *value, char *msg);
+
+/* Remember "Section.Key" as set by a file (or forget it on "Key="), for ota_policy_source. */
+static int note_file_key(Config *c, const char *section, const char *key, bool set) {
+        _cleanup_free_ char *name = NULL;
+        char **n;
+
+        if (asprintf(&name, "%s.%s", section, key) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_file_keys; i++)
+                if (strcmp(c->file_keys[i], name) == 0) {
+                        if (!set) {
+                                free(c->file_keys[i]);
+                                c->file_keys[i] = c->file_keys[--c->n_file_keys];
+                        }
+                        return 0;
+                }
+        if (!set)
+                return 0;
+        n = reallocarray(c->file_keys, c->n_file_keys + 1, sizeof(char *));
+        if (!n)
+                return -ENOMEM;
+        c->file_keys = n;
+        c->file_keys[c->n_file_keys++] = TAKE_PTR(name);
+        return 0;
+}
+
 static int config_handler(void *userdata, const char *file, unsigned line, const char *section,
                           const char *key, const char *value, char *msg) {
         LoadState *ls = userdata;
+        int r;
+
+        r = config_handler_one(ls, file, line, section, key, value, msg);
+        if (r < 0)
+                return r;
+        r = note_file_key(ls->c, section, key, value[0] != '\0');
+        if (r < 0)
+                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "out of memory");
+        return r;
+}
+
+static int config_handler_one(LoadState *ls, const char *file, unsigned line, const char *section,
+                              const char *key, const char *value, char *msg) {
         Config *c = ls->c;
         uint64_t u;
         int r;
 
         if (strcmp(section, "Bootstrap") == 0) {
-                if (strcmp(key, "Enabled") == 0)
-                        return set_bool(&c->bootstrap_enabled, false, value, key, msg);
+                if (strcmp(key, "Enabled") == 0) {
+                        /* once: open until the first applied BOOTSTRAP (ota-policy.h) */
+                        c->bootstrap_once = strcmp(value, "once") == 0;
+                        if (c->bootstrap_once) {
+                                c->bootstrap_enabled = true;
+                                return 0;
+                        }
+                        r = set_bool(&c->bootstrap_enabled, false, value, key, msg);
+                        if (r < 0)
+                                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                                         "Enabled= expects yes, no or once, not '%.64s'", value);
+                        return r;
+                }
                 if (strcmp(key, "ConfirmNetworkPin") == 0)
                         return set_bool(&c->confirm_network_pin, true, value, key, msg);
         } else if (strcmp(section, "NetworkPin") == 0) {
@@ -720,6 +811,8 @@ static int config_handler(void *userdata, const char *file, unsigned line, const
                         return set_roles(&c->grant_user_auth, 0, value, key, msg);
                 if (strcmp(key, "AcceptUnauthenticated") == 0)
                         return set_bool(&c->accept_unauthenticated, false, value, key, msg);
+                if (strcmp(key, "Locked") == 0)
+                        return set_locked(&c->policy_locked, value, msg);
                 for (int i = 0; i < _WSP_SEC_MAX; i++)
                         if (strncmp(key, "Accept", 6) == 0 && strcmp(key + 6, sec_key_suffix[i]) == 0)
                                 return set_bool(&c->accept_sec[i], true, value, key, msg);

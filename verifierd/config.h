@@ -24,7 +24,8 @@
  *
  * Keys ("fixed" = DESIGN.md fixed interface; the rest are named here and documented in
  * packaging/config/verifierd.conf):
- *   [Bootstrap]  Enabled=yes|no (fixed, default no)
+ *   [Bootstrap]  Enabled=yes|no|once (fixed, default no; once: open until the first applied
+ *                  document holding a BOOTSTRAP, then closed; ota-policy.h)
  *                ConfirmNetworkPin=yes|no (fixed, default yes; policy 4132)
  *   [NetworkPin] Source=ofono|modemmanager|static (fixed, default ofono)
  *                Imsi=DIGITS (fixed; only with Source=static; 6..15 digits; held in a Secret)
@@ -36,6 +37,11 @@
  *                AcceptNetworkPin= AcceptUserPin= AcceptUserNetworkPin= AcceptUserPinMac=
  *                  yes|no (4107 / 4141..4143 analogues; default yes)
  *                PinAttempts=1..256 (4105; default 3; counted per body digest)
+ *                Locked=NAME... (fixed; default none): space-separated keys the over-the-air
+ *                  policy layer may not change (ota-policy.h: Enabled, ConfirmNetworkPin,
+ *                  GrantManager, GrantUserAuthenticated, AcceptUnauthenticated, AcceptNetworkPin,
+ *                  AcceptUserPin, AcceptUserNetworkPin, AcceptUserPinMac, PinAttempts, or the
+ *                  same as "Section.Key"); an empty value unlocks all
  *                MaxPendingPushes=1..1024 (default 8): authenticated pushes waiting for the
  *                  user's confirmation (NETWPIN); unauthenticated ones never take these slots
  *                PendingExpirySec=60..2592000 (default 86400 = 24 h): for those
@@ -112,7 +118,8 @@ typedef enum NetworkPinSource {
 
 typedef struct Config {
         /* [Bootstrap] */
-        bool bootstrap_enabled;                 /* Enabled= */
+        bool bootstrap_enabled;                 /* Enabled= (true also for "once") */
+        bool bootstrap_once;                    /* Enabled=once */
         bool confirm_network_pin;               /* ConfirmNetworkPin= */
         /* [NetworkPin] */
         NetworkPinSource network_pin_source;    /* Source= */
@@ -132,6 +139,7 @@ typedef struct Config {
         unsigned unverified_pending_max;        /* MaxUnverifiedPending= */
         unsigned unverified_pending_per_sender; /* MaxUnverifiedPendingPerSender= */
         uint64_t unverified_pending_expiry_sec; /* UnverifiedPendingExpirySec= */
+        uint32_t policy_locked;                 /* Locked=: bit k locks OtaKey k (ota-policy.h) */
         /* [Roles] */
         uint32_t roles_unauthenticated;         /* Unauthenticated= */
         uint32_t roles_sec[_WSP_SEC_MAX];       /* NetworkPin= .. UserPinMac=, by WspSec */
@@ -147,6 +155,10 @@ typedef struct Config {
         /* The files applied, in order (main file first), for status output. */
         char **files;
         size_t n_files;
+        /* The keys a file set to a value ("Section.Key"; a key reset with "Key=" is not here):
+         * the source of each value in provctl policy (ota_policy_source). */
+        char **file_keys;
+        size_t n_file_keys;
 } Config;
 
 typedef struct ConfigError {

@@ -16,7 +16,9 @@
 #include "certstore.h"
 #include "engine.h"
 #include "macros.h"
+#include "ota-policy.h"
 #include "package.h"
+#include "store-policy.h"
 #include "summary.h"
 
 _Static_assert((int) POLICY_SEC_SIGNED == STORE_SEC_SIGNED, "one pseudo-SEC for signed packages");
@@ -24,7 +26,12 @@ _Static_assert(ENGINE_PACKAGE_MAX == PACKAGE_SIZE_MAX, "one package size cap");
 
 struct Engine {
         Store *store;
+        /* The configuration every step reads: &effective, the files' configuration (base) with
+         * the over-the-air policy layer on top (ota-policy.h), rebuilt whenever either changes. */
         const Config *config;
+        const Config *base;             /* borrowed (engine_set_config swaps it) */
+        Config effective;               /* shallow copy of *base plus the layer: never freed */
+        OtaPolicyLayer layer;           /* the store's ota_policy table */
         const Metabase *metabase;
         EngineClock clock;
         void *clock_userdata;
@@ -111,6 +118,40 @@ static int sim_find(Engine *e, const char *modem) {
         return -1;
 }
 
+/* The caller's Config is borrowed and may change between calls (a reload, tests): the effective
+ * copy is rebuilt at every entry point that reads it. A struct copy and ten keys: cheap. */
+static void refresh_config(Engine *e) {
+        ota_policy_overlay(e->base, &e->layer, &e->effective);
+}
+
+static int layer_row(const StorePolicyRow *row, void *userdata) {
+        OtaPolicyLayer *l = userdata;
+        OtaKey k = ota_key_from_string(row->key);
+
+        if (k < 0)
+                return 0; /* a key this build does not know: not used */
+        l->set |= 1U << k;
+        l->value[k] = row->value;
+        l->push_id[k] = row->push_id;
+        if (row->once)
+                l->once |= 1U << k;
+        return 0;
+}
+
+/* Read the over-the-air policy layer from the store and rebuild the effective configuration.
+ * On failure the layer in memory stays as it was (the store is unchanged by a read). */
+static int load_policy_layer(Engine *e) {
+        OtaPolicyLayer l = {};
+        int r;
+
+        r = store_policy_foreach(e->store, layer_row, &l);
+        if (r < 0)
+                return r;
+        e->layer = l;
+        ota_policy_overlay(e->base, &e->layer, &e->effective);
+        return 0;
+}
+
 Engine *engine_free(Engine *e) {
         if (!e)
                 return NULL;
@@ -138,7 +179,9 @@ int engine_new(Engine **ret, const EngineOptions *o) {
         e = calloc(1, sizeof(Engine));
         if (!e)
                 return -ENOMEM;
-        e->config = o->config;
+        e->base = o->config;
+        ota_policy_overlay(e->base, NULL, &e->effective);
+        e->config = &e->effective;
         e->metabase = o->metabase ? o->metabase : o->config->metabase;
         e->clock = o->clock ? o->clock : clock_realtime;
         e->clock_userdata = o->clock_userdata;
@@ -150,6 +193,9 @@ int engine_new(Engine **ret, const EngineOptions *o) {
         r = store_open(&e->store, o->state_dir);
         if (r < 0)
                 return r;
+        r = load_policy_layer(e);
+        if (r < 0)
+                return r;
         apply_admin_removals(e);
         apply_retention(e);
         *ret = TAKE_PTR(e);
@@ -157,7 +203,9 @@ int engine_new(Engine **ret, const EngineOptions *o) {
 }
 
 void engine_set_config(Engine *e, const Config *c, const Metabase *m) {
-        e->config = c;
+        e->base = c;
+        ota_policy_overlay(e->base, &e->layer, &e->effective);
+        e->config = &e->effective;
         e->metabase = m ? m : c->metabase;
         apply_admin_removals(e);
         apply_retention(e);
@@ -267,6 +315,30 @@ static const Secret *sim_imsi(Engine *e, int i) {
 
 Store *engine_get_store(Engine *e) {
         return e->store;
+}
+
+const Config *engine_get_config(Engine *e) {
+        refresh_config(e);
+        return e->config;
+}
+
+int engine_reset_policy(Engine *e) {
+        int r, n;
+
+        n = store_policy_reset(e->store);
+        if (n < 0)
+                return n;
+        r = load_policy_layer(e);
+        if (r < 0) {
+                /* the table is empty now: so is the layer */
+                e->layer = (OtaPolicyLayer) {};
+                ota_policy_overlay(e->base, NULL, &e->effective);
+        }
+        return n;
+}
+
+OtaSource engine_policy_source(Engine *e, const char *policy_name, uint64_t *ret_push_id, bool *ret_locked) {
+        return ota_policy_source(e->base, &e->layer, policy_name, ret_push_id, ret_locked);
 }
 
 uint64_t engine_decoded_count(Engine *e) {
@@ -1024,6 +1096,21 @@ static int sim_binding(const Ctx *c, char op[STORE_SIM_OPERATOR_ID_MAX + 1], con
         return 1;
 }
 
+/* The over-the-air values of an approved document (PolicyResult.ota) as store rows; the
+ * Enabled=once closing last, so it replaces a 4111 of the same document. Return: their number. */
+static size_t policy_values(const PolicyResult *pr, StorePolicyValue out[static _OTA_KEY_MAX + 1]) {
+        size_t n = 0;
+
+        for (int k = 0; k < _OTA_KEY_MAX; k++)
+                if (pr->ota.set & (1U << k))
+                        out[n++] = (StorePolicyValue) { .key = ota_key_to_string((OtaKey) k),
+                                                        .value = pr->ota.value[k] };
+        if (pr->ota.close_bootstrap)
+                out[n++] = (StorePolicyValue) { .key = ota_key_to_string(OTA_KEY_BOOTSTRAP_ENABLED), .value = 0,
+                                                .once = true };
+        return n;
+}
+
 /*
  * Steps 4..8 for bytes that are authenticated (or an accepted unsigned push): decode, policy,
  * export rules, replay/downgrade, then pending-confirmation or commit + export.
@@ -1043,7 +1130,8 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         size_t doc_len = c->doc_body ? c->doc_len : c->body_len;
         char sim_operator_id[STORE_SIM_OPERATOR_ID_MAX + 1];
         const char *sim_id = NULL;
-        size_t n_accounts = 0;
+        size_t n_accounts = 0, n_policy;
+        StorePolicyValue policy[_OTA_KEY_MAX + 1];
         uint32_t auth_roles, roles;
         StoreApply a;
         uint64_t id;
@@ -1081,6 +1169,8 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         r = store_settings_from_doc(doc, &rows);
         if (r == -E2BIG)
                 return finish(c, VERDICT_REJECTED, REASON_MALFORMED, roles, NULL, ret);
+        if (r == -EOPNOTSUPP) /* an element the policy let through but nothing stores */
+                return finish(c, VERDICT_REJECTED, REASON_UNSUPPORTED, roles, NULL, ret);
         if (r < 0)
                 return r;
         r = export_nm_check_settings(&rows, &bad_root);
@@ -1098,6 +1188,8 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         r = cert_ops(c, doc, roles, &ops, &certs, ret);
         if (r != 0)
                 return r < 0 ? r : 0;
+
+        n_policy = policy_values(pr, policy);
 
         r = sim_binding(c, sim_operator_id, &sim_id);
         if (r < 0)
@@ -1122,6 +1214,9 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
                  * so the cap carries on to packages signed with them) use the capped strength. */
                 .strength_capped = c->sec == POLICY_SEC_SIGNED,
                 .strength_cap = c->signer_strength,
+                /* the over-the-air policy values, committed with the rest (ota-policy.h) */
+                .policy = policy,
+                .n_policy = n_policy,
         };
         a.push.id = c->pending_id;
 
@@ -1157,6 +1252,10 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         if (r < 0)
                 return r;
         result_set(ret, id, VERDICT_APPLIED, REASON_NONE, roles, NULL);
+        /* The next push is judged by the values this one set. The store holds them already; a
+         * failure to read them back keeps the old layer in memory until the next load. */
+        if (n_policy > 0)
+                (void) load_policy_layer(e);
 
         /* Durable first, then the exports; a failure here leaves the store right and the
          * exports rebuildable (engine_rebuild_exports at start-up). */
@@ -1277,6 +1376,8 @@ int engine_install(Engine *e, const uint8_t *package, size_t len, const char *tr
         _cleanup_(ctx_done) Ctx c = {};
         int r;
 
+        refresh_config(e);
+
         if (!package || len == 0)
                 return -EINVAL;
         if (len > ENGINE_PACKAGE_MAX)
@@ -1368,6 +1469,8 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
         uint8_t mac[AUTH_MAC_LEN];
         bool oom;
         int r;
+
+        refresh_config(e);
 
         if (!s || !s->body || s->body_len > ENGINE_BODY_MAX)
                 return -EINVAL;
@@ -1517,6 +1620,8 @@ int engine_provide_pin(Engine *e, uint64_t id, const Secret *pin, EngineResult *
         bool oom;
         int r;
 
+        refresh_config(e);
+
         if (!pin)
                 return -EINVAL;
         r = ctx_from_pending(e, id, &c, &p, ret);
@@ -1563,6 +1668,8 @@ int engine_confirm(Engine *e, uint64_t id, EngineResult *ret) {
         _cleanup_(store_pending_freep) StorePending *p = NULL;
         _cleanup_(ctx_done) Ctx c = {};
         int r;
+
+        refresh_config(e);
 
         r = ctx_from_pending(e, id, &c, &p, ret);
         if (r != 0)
@@ -1614,6 +1721,8 @@ void engine_set_verdict_hook(Engine *e, EngineVerdictFn fn, void *userdata) {
 int engine_expire(Engine *e, uint64_t now_usec) {
         _cleanup_free_ uint64_t *ids = NULL;
         int n;
+
+        refresh_config(e);
 
         n = store_expire(e->store, now_usec ? now_usec : now(e), &ids);
         /* Point 9: an expired push is a verdict like any other; the hook journals and signals
@@ -1878,6 +1987,30 @@ static int diff_certificates(Engine *e, const CpDoc *doc, uint32_t roles, Change
         return 0;
 }
 
+/* The over-the-air policy values of the document (ota-policy.h) against those in force. */
+static int diff_policy(Engine *e, const CpDoc *doc, ChangeList *out) {
+        for (const CpCharacteristic *c = doc->chars; c; c = c->next) {
+                if (strcmp(c->type, OTA_SECURITY_POLICY) != 0)
+                        continue;
+                for (const CpParm *p = c->parms; p; p = p->next) {
+                        char old[16];
+                        uint32_t v;
+                        OtaKey k;
+                        int r;
+
+                        if (ota_policy_parse(p->name, p->value, &k, &v) < 0)
+                                return -EBADMSG; /* it passed at submission: refuse rather than guess */
+                        snprintf(old, sizeof old, "%" PRIu32, ota_key_get(e->config, k));
+                        r = change_add(out, ENGINE_GROUP_POLICY, OTA_SECURITY_POLICY, "/SecurityPolicy", p->name,
+                                       p->value, old,
+                                       v == ota_key_get(e->config, k) ? ENGINE_CHANGE_UNCHANGED : ENGINE_CHANGE_CHANGED);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
 int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *userdata) {
         _cleanup_(store_pending_freep) StorePending *p = NULL;
         _cleanup_(anchors_done) Anchors anchors = {};
@@ -1888,6 +2021,8 @@ int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *use
         const uint8_t *doc_body;
         size_t doc_len;
         int r;
+
+        refresh_config(e);
 
         (void) engine_expire(e, 0);
         r = store_get_pending(e->store, id, &p);
@@ -1949,6 +2084,9 @@ int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *use
                                 return r;
                 }
         r = diff_certificates(e, doc, p->roles, &out);
+        if (r < 0)
+                return r;
+        r = diff_policy(e, doc, &out);
         if (r < 0)
                 return r;
         /* network-level groups first; document order within a group */

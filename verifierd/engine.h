@@ -64,6 +64,7 @@
 
 #include "config.h"
 #include "export-nm.h"
+#include "ota-policy.h"
 #include "policy.h"
 #include "secret.h"
 #include "store.h"
@@ -382,6 +383,19 @@ int engine_foreach_certificate(Engine *e, EngineCertFn fn, void *userdata);
 
 /* The store underneath (status output, tests). */
 Store *engine_get_store(Engine *e);
+
+/*
+ * The over-the-air policy layer (ota-policy.h). The engine judges every push by the effective
+ * configuration: the files' (engine_new, engine_set_config) with the layer's values on top, except
+ * Locked= keys. An applied document's SecurityPolicy values, and the [Bootstrap] Enabled=once
+ * closing, are committed in its transaction and in force for the next push.
+ */
+/* The effective configuration (valid until the next engine call that changes it). */
+const Config *engine_get_config(Engine *e);
+/* Drop the layer (provctl reset-policy). Return: values dropped, or negative errno. */
+int engine_reset_policy(Engine *e);
+/* Where a GetPolicy key's effective value comes from (ota_policy_source). */
+OtaSource engine_policy_source(Engine *e, const char *policy_name, uint64_t *ret_push_id, bool *ret_locked);
 
 /* How many documents this engine handed to the decoders since it started: only authenticated
  * (or policy-accepted unsigned) bytes ever are (GetPolicy Status.DocumentsDecoded). */

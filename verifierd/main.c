@@ -145,6 +145,7 @@ typedef struct Manager {
 typedef enum Caller {
         CALLER_PROVD,
         CALLER_USER,
+        CALLER_ROOT,                    /* root only (ResetPolicy) */
 } Caller;
 
 static Manager *manager_free(Manager *m) {
@@ -208,6 +209,11 @@ static int check_caller(Manager *m, sd_bus_message *msg, Caller want, sd_bus_err
                 if (m->have_provd_uid && euid == m->provd_uid)
                         return 0;
                 return sd_bus_error_set(error, IPC_ERROR_ACCESS_DENIED, "Only provd may submit pushes");
+        }
+        if (want == CALLER_ROOT) {
+                if (euid == 0)
+                        return 0;
+                return sd_bus_error_set(error, IPC_ERROR_ACCESS_DENIED, "Requires root");
         }
 
         /* User side: root, or a member of group provboot — but never provd's own user. */
@@ -1396,7 +1402,8 @@ static int method_get_policy(sd_bus_message *msg, void *userdata, sd_bus_error *
                                                              "Roles.UserNetworkPin", "Roles.UserPinMac" };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *m = userdata;
-        const Config *c = m->config;
+        /* the values in force: the files with the over-the-air layer on top (ota-policy.h) */
+        const Config *c = engine_get_config(m->engine);
         char buf[64];
         int r;
 
@@ -1452,6 +1459,62 @@ static int method_get_policy(sd_bus_message *msg, void *userdata, sd_bus_error *
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
+}
+
+/* GetPolicySources: the keys GetPolicy lists (without Status.*), each with where its value comes
+ * from (issue 12; ota_policy_source). Keep this list and method_get_policy's in step. */
+static int method_get_policy_sources(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        static const char *const keys[] = {
+                "Bootstrap.Enabled", "Bootstrap.ConfirmNetworkPin", "NetworkPin.Source", "Export.NetworkManagerDir",
+                "Export.OfonoContexts", "Export.Mmsd", "Policy.GrantManager", "Policy.GrantUserAuthenticated",
+                "Policy.AcceptUnauthenticated", "Policy.AcceptNetworkPin", "Policy.AcceptUserPin",
+                "Policy.AcceptUserNetworkPin", "Policy.AcceptUserPinMac", "Policy.PinAttempts",
+                "Policy.MaxPendingPushes", "Policy.PendingExpirySec", "Policy.MaxUnverifiedPending",
+                "Policy.MaxUnverifiedPendingPerSender", "Policy.UnverifiedPendingExpirySec", "Roles.Unauthenticated",
+                "Roles.NetworkPin", "Roles.UserPin", "Roles.UserNetworkPin", "Roles.UserPinMac",
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        int r;
+
+        r = check_caller(m, msg, CALLER_USER, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(ssbt)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                uint64_t push = 0;
+                bool locked = false;
+                OtaSource src = engine_policy_source(m->engine, keys[i], &push, &locked);
+
+                r = sd_bus_message_append(reply, "(ssbt)", keys[i], ota_source_to_string(src), locked, push);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+/* ResetPolicy (provctl reset-policy): root only, checked here again from the bus credentials
+ * after the bus policy; it reopens what a bootstrap closed, so the group may not. */
+static int method_reset_policy(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = check_caller(m, msg, CALLER_ROOT, error);
+        if (r < 0)
+                return r;
+        r = engine_reset_policy(m->engine);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, -r, "Cannot reset the over-the-air policy: %s", strerror(-r));
+        log_notice("over-the-air policy layer dropped by root (%d value(s)): the configuration files decide", r);
+        return sd_bus_reply_method_return(msg, "u", (uint32_t) r);
 }
 
 static int append_certificate(const EngineCert *c, void *userdata) {
@@ -1689,6 +1752,10 @@ static const sd_bus_vtable verifier_vtable[] = {
                                  method_get_mms_settings, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES(IPC_M_GET_PENDING_DOCUMENT, "t", SD_BUS_PARAM(id), IPC_SIG_PENDING_DOCUMENT_OUT,
                                  SD_BUS_PARAM(changes), method_get_pending_document, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_GET_POLICY_SOURCES, "", , IPC_SIG_POLICY_SOURCES_OUT, SD_BUS_PARAM(sources),
+                                 method_get_policy_sources, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_RESET_POLICY, "", , IPC_SIG_RESET_POLICY_OUT, SD_BUS_PARAM(dropped),
+                                 method_reset_policy, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_NAMES(IPC_S_VERDICT, IPC_SIG_VERDICT_SIGNAL,
                                  SD_BUS_PARAM(id) SD_BUS_PARAM(verdict) SD_BUS_PARAM(reason) SD_BUS_PARAM(roles), 0),
         SD_BUS_SIGNAL_WITH_NAMES(IPC_S_MMS_SETTINGS_CHANGED, IPC_SIG_MMS_SETTINGS, SD_BUS_PARAM(settings), 0),
@@ -1905,7 +1972,7 @@ int main(int argc, char **argv) {
                         return log_error_errno(r, "Failed to add the expiry timer: %m"), EXIT_FAILURE;
         }
         log_info("verifierd %s ready: OTA bootstrap %s, network PIN from %s, state in '%s'", PROVBOOT_VERSION,
-                 m->config->bootstrap_enabled ? "enabled" : "disabled",
+                 engine_get_config(m->engine)->bootstrap_enabled ? "enabled" : "disabled",
                  network_pin_source_to_string(m->config->network_pin_source), m->state_dir);
         (void) sd_notify(0, "READY=1\nSTATUS=Ready");
         run_dbus_exports(m);

@@ -242,10 +242,12 @@ const char *policy_element_path(const CpDoc *doc, const CpCharacteristic *c, con
 
 typedef struct Eval {
         const CpDoc *doc;
+        const Config *c;
         const Metabase *m;
         uint32_t roles;
+        bool no_secret;                 /* NETWPIN alone, or no SEC: the message proves no secret */
         PolicyResult *res;
-        unsigned n_role_denied, n_escalation, n_malformed, n_policy;
+        unsigned n_role_denied, n_escalation, n_malformed, n_policy, n_unsupported;
 } Eval;
 
 static void deny(Eval *e, const CpCharacteristic *c, const CpParm *p, Reason reason, uint32_t required) {
@@ -260,6 +262,9 @@ static void deny(Eval *e, const CpCharacteristic *c, const CpParm *p, Reason rea
                 break;
         case REASON_POLICY_DENIED:
                 e->n_policy++;
+                break;
+        case REASON_UNSUPPORTED:
+                e->n_unsupported++;
                 break;
         default:
                 e->n_role_denied++;
@@ -347,6 +352,14 @@ static void check_cert_role(Eval *e, const CpCharacteristic *c, const CpParm *p)
         res->n_cert_roles++;
 }
 
+static void ota_deny(void *userdata, const CpCharacteristic *c, const CpParm *p, Reason reason, uint32_t required) {
+        deny(userdata, c, p, reason, required);
+}
+
+static bool flagged(unsigned flags) {
+        return (flags & (CP_FLAG_UNKNOWN | CP_FLAG_MISPLACED)) != 0;
+}
+
 static void walk(Eval *e, const CpCharacteristic *c) {
         uint32_t need = metabase_char_roles(e->m, c);
         bool cert = under_certificate_store(c);
@@ -356,11 +369,38 @@ static void walk(Eval *e, const CpCharacteristic *c) {
                 deny(e, c, NULL, REASON_ROLE_DENIED, need); /* stands for its whole subtree */
                 return;
         }
+        /* Security invariant: the SPC store holds the certificates whose role masks signed
+         * packages get (Windows Mobile SDK, "CertificateStore Configuration Service Provider").
+         * A message that proves no secret (NETWPIN: the
+         * IMSI is no secret; or no SEC at all) never installs or removes one there, whatever
+         * Grant Manager lends it: one confirmation tap must not plant a package-signing key. */
+        if (e->no_secret && c->parent && !c->parent->parent && strcmp(c->parent->type, "CertificateStore") == 0 &&
+            strcmp(c->type, "SPC") == 0) {
+                deny(e, c, NULL, REASON_POLICY_DENIED, 0);
+                return;
+        }
+        /* A root-level SecurityPolicy is the over-the-air policy layer's (ota-policy.h): it
+         * checks the roles again, every parm and the Locked= keys, and keeps the values. */
+        if (!c->parent && strcmp(c->type, OTA_SECURITY_POLICY) == 0) {
+                (void) ota_policy_check(e->c, e->roles, c, &e->res->ota, ota_deny, e);
+                return;
+        }
+        /* Nothing is dropped silently: an element outside the schema that provboot implements
+         * would be neither stored nor applied, so it refuses the document (unsupported). */
+        if (flagged(c->flags)) {
+                deny(e, c, NULL, REASON_UNSUPPORTED, 0); /* stands for its whole subtree */
+                return;
+        }
         for (const CpParm *p = c->parms; p; p = p->next) {
                 uint32_t pneed = metabase_parm_roles(e->m, c, p);
 
                 if (!(e->roles & pneed)) {
                         deny(e, c, p, REASON_ROLE_DENIED, pneed);
+                        continue;
+                }
+                if (flagged(p->flags) && !(cert && c->parent && !c->parent->parent && strcmp(p->name, "Delete") == 0)) {
+                        /* (a store's Delete parm is certstore.c's: it removes a certificate) */
+                        deny(e, c, p, REASON_UNSUPPORTED, 0);
                         continue;
                 }
                 if (cert && strcmp(p->name, "Role") == 0)
@@ -401,7 +441,8 @@ int policy_evaluate(const Config *c, const Metabase *m, WspSec sec, uint32_t aut
                 }
         }
 
-        e = (Eval) { .doc = doc, .m = m, .roles = ret->effective_roles, .res = ret };
+        e = (Eval) { .doc = doc, .c = c, .m = m, .roles = ret->effective_roles, .res = ret,
+                     .no_secret = sec == WSP_SEC_NETWPIN || sec == WSP_SEC_NONE };
         for (const CpCharacteristic *ch = doc->chars; ch; ch = ch->next)
                 walk(&e, ch);
 
@@ -410,11 +451,14 @@ int policy_evaluate(const Config *c, const Metabase *m, WspSec sec, uint32_t aut
                 ret->reason = e.n_escalation ? REASON_ROLE_ESCALATION
                               : e.n_malformed ? REASON_MALFORMED
                               : e.n_role_denied ? REASON_ROLE_DENIED
-                                                : REASON_POLICY_DENIED;
+                              : e.n_policy ? REASON_POLICY_DENIED
+                                           : REASON_UNSUPPORTED;
                 return 0;
         }
         ret->verdict = VERDICT_APPLIED;
         ret->reason = REASON_NONE;
+        /* [Bootstrap] Enabled=once: applying this document closes OTA bootstrap (ota-policy.h) */
+        ret->ota.close_bootstrap = ota_policy_closes_bootstrap(c, doc->chars);
         /* policy 4132: a push authenticated by NETWPIN alone waits for the user's confirmation */
         ret->needs_confirmation = sec == WSP_SEC_NETWPIN && c->confirm_network_pin;
         return 0;

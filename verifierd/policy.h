@@ -41,6 +41,7 @@
 
 #include "config.h"
 #include "cpdoc.h"
+#include "ota-policy.h"
 #include "verdict.h"
 #include "wsp.h"
 
@@ -205,7 +206,8 @@ int metabase_write(const Metabase *m, FILE *f);
 
 typedef struct PolicyDenial {
         char path[POLICY_PATH_MAX];     /* e.g. "NAPDEF[1]/NAPAUTHINFO[1]", "APPLICATION[w7]/ROLE" */
-        Reason reason;                  /* ROLE_DENIED, ROLE_ESCALATION or MALFORMED (bad ROLE text) */
+        Reason reason;                  /* ROLE_DENIED, ROLE_ESCALATION, MALFORMED (bad ROLE text),
+                                         * POLICY_DENIED or UNSUPPORTED */
         uint32_t required;              /* metabase mask (ROLE_DENIED) or the requested roles */
 } PolicyDenial;
 
@@ -234,6 +236,8 @@ typedef struct PolicyResult {
         PolicyDmAccount dm_accounts[POLICY_DM_ACCOUNTS_MAX];
         unsigned n_cert_roles;
         PolicyCertRole cert_roles[POLICY_CERT_ROLES_MAX];
+        OtaPolicyChange ota;            /* what the document's SecurityPolicy sets (ota-policy.h),
+                                         * and whether applying it closes an Enabled=once bootstrap */
 } PolicyResult;
 
 /**
@@ -274,8 +278,16 @@ uint32_t policy_effective_roles(const Config *c, uint32_t auth_roles);
  * CertificateStore Role parms must be subsets of the effective roles, and the result lists every
  * denied element (a denied characteristic stands for its subtree). Any denial rejects the whole
  * document: role-escalation if any ROLE/Role asks for more than the message has, else malformed
- * for an unreadable ROLE/Role value, else role-denied (more than POLICY_DM_ACCOUNTS_MAX DM accounts
- * is policy-denied).
+ * for an unreadable ROLE/Role value (or SecurityPolicy value), else role-denied, else
+ * policy-denied (more than POLICY_DM_ACCOUNTS_MAX DM accounts; a SecurityPolicy parm provboot
+ * does not keep, or one that would change a Locked= key: ota-policy.h), else unsupported.
+ * Unsupported: an element the message's roles may set but that provboot neither stores nor
+ * applies (flagged CP_FLAG_UNKNOWN or CP_FLAG_MISPLACED by cpdoc_validate: outside the ProvCont
+ * schema, and not CertificateStore or a root-level SecurityPolicy, the Windows Mobile
+ * characteristics provboot implements; Metabase and Registry are such elements). It is listed
+ * and refuses the document: nothing is ever dropped silently. A root-level SecurityPolicy is
+ * checked by ota_policy_check (@ret->ota gets its values); @ret->ota.close_bootstrap is set when
+ * the document may be applied and closes an Enabled=once bootstrap.
  *
  * Return: 0 (the decision is in @ret, also for rejections); -EINVAL bad arguments.
  */

@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "macros.h"
+#include "store-policy.h"
 #include "store.h"
 
 #define STORE_ROWS_MAX (CPDOC_CHARACTERISTICS_MAX + CPDOC_PARMS_MAX)
@@ -464,6 +465,16 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
         "  push_id INTEGER NOT NULL,"
         "  state TEXT NOT NULL CHECK (state IN ('written','user-changed','user-removed')),"
         "  PRIMARY KEY (dir, name));",
+        /* 6 -> 7 (issue 12): the over-the-air policy layer (store-policy.h): the values a
+         * Manager-role document set, by configuration key, with the push that set them; "once"
+         * rows are the [Bootstrap] Enabled=once closing. push_id is not a foreign key: the
+         * layer outlives the history row's retention (provctl policy still names the push). */
+        "CREATE TABLE ota_policy ("
+        "  key TEXT PRIMARY KEY,"
+        "  value INTEGER NOT NULL,"
+        "  push_id INTEGER NOT NULL,"
+        "  origin TEXT NOT NULL CHECK (origin IN ('push','once')),"
+        "  set_usec INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 int store_schema_version(Store *s) {
@@ -669,6 +680,24 @@ int store_test_query_int(Store *s, const char *sql, int64_t *ret) {
 }
 #endif
 
+/* ---- shared with store-policy.c (store-policy.h) ------------------------------------------ */
+
+int store_prepare(Store *s, const char *sql, sqlite3_stmt **ret) {
+        return prepare(s, sql, ret);
+}
+
+int store_step(Store *s, sqlite3_stmt *st) {
+        return step(s, st);
+}
+
+int store_exec_sql(Store *s, const char *sql) {
+        return exec1(s, sql);
+}
+
+sqlite3 *store_sqlite(Store *s) {
+        return s->db;
+}
+
 /* ---- digests ------------------------------------------------------------------------------ */
 
 int store_digest_hex(const uint8_t *buf, size_t len, char out[STORE_DIGEST_HEX_LEN + 1]) {
@@ -755,7 +784,8 @@ static const struct {
 };
 
 static bool skipped(unsigned flags) {
-        /* Unknown or misplaced elements are kept in the model but never applied (cpdoc.h). */
+        /* Unknown or misplaced elements are kept in the model but never become settings
+         * (cpdoc.h); store_settings_from_doc refuses a document holding one (-EOPNOTSUPP). */
         return (flags & (CP_FLAG_UNKNOWN | CP_FLAG_MISPLACED)) != 0;
 }
 
@@ -856,9 +886,19 @@ static int add_row(Derive *d, const char *root, const char *path, const char *ch
 static int derive_char(Derive *d, const char *root, const char *chpath, const CpCharacteristic *c);
 
 /* CertificateStore is not a setting: its certificates live in the certificates table
- * (store_apply's certs, derived and checked by certstore.c), never in settings rows. */
+ * (store_apply's certs, derived and checked by certstore.c), never in settings rows; nor is a
+ * root-level SecurityPolicy: the over-the-air policy layer keeps it (store-policy.h). */
 static bool skipped_at(const CpCharacteristic *c, const char *parent_path) {
-        return skipped(c->flags) || (!parent_path && strcmp(c->type, "CertificateStore") == 0);
+        return skipped(c->flags) || (!parent_path && (strcmp(c->type, "CertificateStore") == 0 ||
+                                                      strcmp(c->type, "SecurityPolicy") == 0));
+}
+
+/* Nothing is dropped silently (issue 12): an element that is flagged (cpdoc.h) and is not one of
+ * the root-level characteristics kept elsewhere is neither stored nor applied, so the document is
+ * refused. policy_evaluate refuses such documents first (unsupported); this is the store's own
+ * check, so no caller can get "applied" for a document part of which was dropped. */
+static bool dropped_at(const CpCharacteristic *c, const char *parent_path) {
+        return skipped(c->flags) && !(!parent_path && strcmp(c->type, "SecurityPolicy") == 0);
 }
 
 /* Derive rows for a sibling list (root-level when parent_path == NULL). */
@@ -867,9 +907,12 @@ static int derive_list(Derive *d, const char *root, const char *parent_path, con
         size_t n = 0, k = 0;
         int r = 0;
 
-        for (const CpCharacteristic *c = first; c; c = c->next)
+        for (const CpCharacteristic *c = first; c; c = c->next) {
+                if (dropped_at(c, parent_path))
+                        return -EOPNOTSUPP;
                 if (!skipped_at(c, parent_path))
                         n++;
+        }
         if (n == 0)
                 return 0;
         o = calloc(n, sizeof(Occ));
@@ -921,9 +964,11 @@ static int derive_char(Derive *d, const char *root, const char *chpath, const Cp
         r = add_row(d, root, chpath, chpath, c->type, NULL, NULL);
         if (r < 0)
                 return r;
-        for (const CpParm *p = c->parms; p; p = p->next)
-                if (!skipped(p->flags))
-                        n++;
+        for (const CpParm *p = c->parms; p; p = p->next) {
+                if (skipped(p->flags))
+                        return -EOPNOTSUPP; /* never dropped silently (dropped_at) */
+                n++;
+        }
         if (n > 0) {
                 o = calloc(n, sizeof(Occ));
                 if (!o)
@@ -2205,6 +2250,12 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
                 if (r < 0)
                         return r;
         }
+
+        /* The over-the-air policy values this document sets (store-policy.h), in this same
+         * transaction: the next push is judged by them, or a crash leaves the old ones. */
+        r = store_policy_write(s, id, a->push.decided_usec, a->policy, a->n_policy);
+        if (r < 0)
+                return r;
 
         /* Retention (store.h): what this document replaced, itself when it installed nothing that
          * stays (e.g. only removals), then the history, in this same transaction. */

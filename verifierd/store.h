@@ -76,7 +76,7 @@
 #include "verdict.h"
 
 #define STORE_DB_NAME "provboot.db"
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 #define STORE_SEC_SIGNED 4              /* pseudo-SEC of a CMS-signed package (pushes.sec etc.) */
 #define STORE_DIGEST_HEX_LEN 64U
 #define STORE_TEXT_MAX 4096U           /* sender, transport, content type, summary, denied list */
@@ -249,6 +249,10 @@ typedef struct StoreApply {
          * not bound. Decimal digits only; anything else is not recorded. The modem is push.modem. */
         const char *sim_operator_id;
         const char *sim_id;
+        /* The over-the-air policy values the document sets (store-policy.h), written in the same
+         * transaction; NULL/0: none. */
+        const struct StorePolicyValue *policy;
+        size_t n_policy;
 } StoreApply;
 
 /* What the store keeps (see "Retention" above); 0 in a field: no limit of that kind. */
@@ -324,7 +328,11 @@ int store_digest_hex(const uint8_t *buf, size_t len, char out[STORE_DIGEST_HEX_L
 
 /**
  * store_settings_from_doc() - derive the setting rows a document would install (see top).
- * Return: 0; -ENOMEM; -E2BIG more rows or longer paths than the store accepts.
+ *   CertificateStore and a root-level SecurityPolicy are kept elsewhere (certificates,
+ *   ota_policy) and give no rows; any other element flagged CP_FLAG_UNKNOWN or CP_FLAG_MISPLACED
+ *   refuses the document (nothing is dropped silently; policy.h "unsupported").
+ * Return: 0; -ENOMEM; -E2BIG more rows or longer paths than the store accepts; -EOPNOTSUPP a
+ *   flagged element the store would have to drop.
  */
 int store_settings_from_doc(const CpDoc *doc, StoreSettingList *ret);
 void store_setting_list_done(StoreSettingList *l);

@@ -4,8 +4,10 @@
 # certificate) on a real dbus-daemon with the shipped policy: verifierd as root, provd as user
 # provd, GrantManager=4 (Operator-role messages act with Manager rights), ConfirmNetworkPin=yes.
 #   1. The operator's USERNETWPIN push (+ PIN) installs its Internet APN.
-#   2. One NETWPIN push, confirmed by the user, installs an SPC certificate (Role 12: all a
-#      NETWPIN message holds with the grant).
+#   2. One NETWPIN push, confirmed by the user, installed an SPC certificate (Role 12: all a
+#      NETWPIN message holds with the grant). Since issue 12 no NETWPIN push installs one,
+#      whatever the grant (policy-denied); such a certificate may still be in a store from before,
+#      so the test puts it there as that push did (its row, with NETWPIN strength) and goes on.
 #   3. Before the fix every package signed with it applied at the top strength with no
 #      confirmation and overwrote the operator's USERNETWPIN APN, which the same change as
 #      NETWPIN could not. Now a package is at most as strong as the message that installed its
@@ -117,8 +119,22 @@ expect_verdict "the same change as a NETWPIN push: downgrade" "$out" rejected po
 certdoc evil 12 >"$W/cert.xml"
 $PY "$MKPUSH" --xml "$W/cert.xml" --format xml --sec netwpin --out "$W/cert.wsp"
 out=$(pb_provctl inject --json "$W/cert.wsp" 2>&1)
-out=$(confirm_it "NETWPIN certificate push" "$out")
-expect_verdict "NETWPIN certificate push, confirmed: installed" "$out" applied ""
+expect_verdict "NETWPIN certificate push, Manager lent by GrantManager=4: refused (issue 12)" "$out" rejected policy-denied
+check "certs: nothing installed" test "$(pb_provctl certs --json)" = "[]"
+# The row that push wrote before issue 12 (store schema as of now), verifierd stopped meanwhile.
+pb_stop "$PB_VERIFIERD_PID"
+$PY - "$W/state/provboot.db" "$W/keys/evil.der" "$EVIL" "$(json_field "$out" id)" <<'PYEOF' || fail "seed the legacy certificate row"
+import sqlite3, sys, time
+db, der, thumb, push = sys.argv[1], open(sys.argv[2], "rb").read(), sys.argv[3], int(sys.argv[4])
+now = int(time.time() * 1e6)
+c = sqlite3.connect(db)
+c.execute("INSERT INTO certificates (store, thumbprint, roles, source, der, push_id, added_usec, sec, strength,"
+          " installer_roles, subject, not_after_usec) VALUES ('SPC', ?, 12, 'push', ?, ?, ?, 0, 2, 12, ?, ?)",
+          (thumb, der, push, now, "CN=NETWPIN-installed signer", now + 30 * 86400 * 1000000))
+c.commit()
+c.close()
+PYEOF
+pb_start_verifierd "$W/conf" "$W/state" || exit 1
 check "certs: the NETWPIN-installed certificate is in SPC with roles 12" \
         test "$(pb_provctl certs --json | $PY -c 'import json,sys; print([c["roles"] for c in json.load(sys.stdin) if c["thumbprint"] == sys.argv[1]])' "$EVIL")" = "[12]"
 

@@ -463,6 +463,35 @@ static int cert_strength(const char *thumb) {
 }
 
 /* @r is pending for confirmation: confirm it and return the final result. */
+/*
+ * An SPC certificate as a NETWPIN push installed it before issue 12 (a store row of a NETWPIN
+ * document with Manager lent by GrantManager=4): no push can do that any more (policy.c: a message
+ * that proves no secret never touches SPC), but such rows may be in a store from before, and what
+ * they sign keeps NETWPIN strength. Written with store_apply, as the engine wrote it then.
+ */
+static void legacy_netwpin_anchor(X509 *x, const char *thumb, uint32_t roles) {
+        size_t len;
+        uint8_t *der = pt_der(x, &len);
+        char body[64];
+        CpDoc *d = et_doc("BOOTSTRAP{NAME=legacy}");
+        StoreCert c = { .store = "SPC", .thumbprint = thumb, .der = der, .der_len = len, .roles = roles,
+                        .source = "push", .subject = "legacy", .not_after_usec = fake_now + 86400000000ULL };
+        StoreApply a = {
+                .push = { .sec = WSP_SEC_NETWPIN, .roles = roles, .verdict = VERDICT_APPLIED,
+                          .received_usec = fake_now, .decided_usec = fake_now },
+                .doc = d,
+                .certs = &c,
+                .n_certs = 1,
+        };
+
+        snprintf(body, sizeof body, "legacy NETWPIN push %u", doc_serial++);
+        a.body = (const uint8_t *) body;
+        a.body_len = strlen(body);
+        ck_assert_int_eq(store_apply(engine_get_store(eng), &a, NULL, NULL), 0);
+        cpdoc_free(d);
+        free(der);
+}
+
 static EngineResult confirm(EngineResult *r) {
         EngineResult c = {};
         uint64_t id = r->id;
@@ -497,13 +526,17 @@ START_TEST(test_netwpin_anchor_keeps_its_strength) {
         expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
         free(doc);
 
-        /* one confirmed NETWPIN push (GrantManager=4: roles 12) installs an SPC certificate */
+        /* issue 12: a NETWPIN push (GrantManager=4: roles 12) no longer installs an SPC
+         * certificate, whatever the grant; one installed that way before is still only as strong
+         * as that push */
         doc = cert_doc("SPC", corp_thumb, corp, "12");
         r = push(doc, WSP_SEC_NETWPIN);
-        c = confirm(&r);
-        ck_assert_uint_eq(c.roles, 12);
-        expect(&c, VERDICT_APPLIED, REASON_NONE);
+        ck_assert_uint_eq(r.roles, 12);
+        ck_assert_str_eq(r.denied, "CertificateStore[1]/SPC[1]");
+        expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
         free(doc);
+        ck_assert_uint_eq(certs().n, 0);
+        legacy_netwpin_anchor(corp, corp_thumb, 12);
         ck_assert_int_eq(cert_strength(corp_thumb), STORE_STRENGTH_NETWPIN);
 
         /* a package signed with it is no stronger than that push: the operator's APN stays */
@@ -588,13 +621,10 @@ START_TEST(test_pending_package_verified_again) {
         EngineResult r, c;
         uint64_t id;
 
-        /* NETWPIN-installed anchor: the package waits; the certificate is deleted meanwhile (by
-         * a stronger push); the confirmation verifies again and finds no anchor */
-        doc = cert_doc("SPC", corp_thumb, corp, "12");
-        r = push(doc, WSP_SEC_NETWPIN);
-        c = confirm(&r);
-        expect(&c, VERDICT_APPLIED, REASON_NONE);
-        free(doc);
+        /* NETWPIN-installed anchor (from before issue 12: legacy_netwpin_anchor): the package
+         * waits; the certificate is deleted meanwhile (by a stronger push); the confirmation
+         * verifies again and finds no anchor */
+        legacy_netwpin_anchor(corp, corp_thumb, 12);
         doc = nap_doc("corp", "corp.example");
         r = install(doc, corp, corp_key);
         ck_assert_int_eq(r.verdict, VERDICT_PENDING);

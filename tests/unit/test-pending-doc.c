@@ -382,11 +382,13 @@ START_TEST(test_certificates_listed) {
         uint64_t id;
 
         fake_now = (uint64_t) time(NULL) * 1000000ULL;
-        cfg->grant_manager = 4; /* NETWPIN with Manager rights: it may install certificates */
+        /* NETWPIN with Manager rights: it may install certificates, in ROOT (never in SPC: a message
+         * that proves no secret does not plant package-signing keys; issue 12) */
+        cfg->grant_manager = 4;
         pt_thumb(x, thumb);
         b64 = pt_b64(der, len);
         ck_assert_int_ge(asprintf(&xml, "<wap-provisioningdoc version=\"1.1\"><characteristic type=\"CertificateStore\">"
-                                        "<characteristic type=\"SPC\"><characteristic type=\"%s\"><parm name=\""
+                                        "<characteristic type=\"ROOT\"><characteristic type=\"%s\"><parm name=\""
                                         "EncodedCertificate\" value=\"%s\"/><parm name=\"Role\" value=\"4\"/>"
                                         "</characteristic></characteristic></characteristic></wap-provisioningdoc>",
                                   thumb, b64), 0);
@@ -394,7 +396,7 @@ START_TEST(test_certificates_listed) {
         ck_assert_int_eq(engine_pending_document(eng, id, keep_row, &rows), 1);
         ck_assert_str_eq(rows.r[0].group, "CertificateStore");
         ck_assert_int_eq(rows.r[0].rank, ENGINE_GROUP_CERTIFICATES);
-        ck_assert_str_eq(rows.r[0].chpath, "/CertificateStore/SPC");
+        ck_assert_str_eq(rows.r[0].chpath, "/CertificateStore/ROOT");
         ck_assert_str_eq(rows.r[0].name, thumb);
         ck_assert_int_eq(rows.r[0].kind, ENGINE_CHANGE_ADDED);
         ck_assert_msg(strncmp(rows.r[0].value, "roles 4, until ", 15) == 0 && strstr(rows.r[0].value, "Operator signer"),
@@ -405,7 +407,7 @@ START_TEST(test_certificates_listed) {
 
         free(xml);
         ck_assert_int_ge(asprintf(&xml, "<wap-provisioningdoc version=\"1.1\"><characteristic type=\"CertificateStore\">"
-                                        "<characteristic type=\"SPC\"><parm name=\"Delete\" value=\"%s\"/>"
+                                        "<characteristic type=\"ROOT\"><parm name=\"Delete\" value=\"%s\"/>"
                                         "</characteristic></characteristic></wap-provisioningdoc>", thumb), 0);
         id = netwpin_xml(xml);
         rows.n = 0;

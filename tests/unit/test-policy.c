@@ -122,7 +122,7 @@ static void eval(const Config *c, WspSec sec, const CpDoc *d, PolicyResult *res)
 
 /* ---- the default-policy table ------------------------------------------------------------ */
 
-enum { A = 1, D = 2 }; /* applied, role-denied */
+enum { A = 1, D = 2, U = 3 }; /* applied, role-denied, unsupported (issue 12: never dropped silently) */
 
 typedef struct Outcome {
         const char *name;
@@ -137,7 +137,7 @@ typedef struct Outcome {
 /*        BOOT NAP  AUTH PX   w2   w2px w4   w7   25   110  143  CERT unkn VEND ACC  CLID */
 #define NET_ROW { A, A, A, A, A, A, A, A, A, A, A, D, D, A, A, A }
 #define USER_ROW { D, D, D, D, A, D, D, D, A, A, A, D, D, D, D, D }
-#define ALL_ROW { A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A }
+#define ALL_ROW { A, A, A, A, A, A, A, A, A, A, A, A, U, A, A, A }
 #define NONE_ROW { D, D, D, D, D, D, D, D, D, D, D, D, D, D, D, D }
 
 static const Outcome outcomes[] = {
@@ -184,6 +184,9 @@ START_TEST(test_default_table) {
                         } else if (oc->expect[k] == A) {
                                 want_v = VERDICT_APPLIED;
                                 want_r = REASON_NONE;
+                        } else if (oc->expect[k] == U) {
+                                want_v = VERDICT_REJECTED;
+                                want_r = REASON_UNSUPPORTED;
                         } else {
                                 want_v = VERDICT_REJECTED;
                                 want_r = REASON_ROLE_DENIED;
@@ -455,9 +458,15 @@ START_TEST(test_unknown_parm) {
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_uint_eq(res.n_denied, 1);
         ck_assert_str_eq(res.denied[0].path, "NAPDEF[1]/X-FOO");
-        c->grant_manager = 4; /* Manager may send anything */
+        /* Manager may set anything, but nothing is dropped silently (issue 12): an element
+         * provboot neither stores nor applies refuses the document, listed */
+        c->grant_manager = 4;
         eval(c, WSP_SEC_NETWPIN, d, &res);
-        ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
+        ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
+        ck_assert_int_eq(res.reason, REASON_UNSUPPORTED);
+        ck_assert_uint_eq(res.n_denied, 1);
+        ck_assert_str_eq(res.denied[0].path, "NAPDEF[1]/X-FOO");
+        ck_assert_int_eq(res.denied[0].reason, REASON_UNSUPPORTED);
         cpdoc_free(d);
         /* a misplaced known type (PXPHYSICAL at the root) is treated as unknown */
         d = doc_xml("<characteristic type=\"PXPHYSICAL\"><parm name=\"PHYSICAL-PROXY-ID\" value=\"p\"/>"
@@ -725,7 +734,10 @@ START_TEST(test_metabase_dropin_override) {
                                               &err),
                          0);
         eval(c, WSP_SEC_NETWPIN, unk, &res);
-        ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
+        /* the metabase now lets the operator set it, yet nothing stores or applies it: refused as
+         * unsupported rather than reported applied (issue 12) */
+        ck_assert_int_eq(res.reason, REASON_UNSUPPORTED);
+        ck_assert_str_eq(res.denied[0].path, "FROBNICATE[1]");
         /* or all unknown elements at once */
         ck_assert_int_eq(metabase_load_string(c->metabase, "60-def", "[Defaults]\nUnknown=12\n", &err), 0);
         cpdoc_free(nap);
