@@ -683,7 +683,10 @@ int store_test_query_int(Store *s, const char *sql, int64_t *ret) {
 /* ---- shared with store-policy.c (store-policy.h) ------------------------------------------ */
 
 int store_prepare(Store *s, const char *sql, sqlite3_stmt **ret) {
-        return prepare(s, sql, ret);
+        /* Not from the statement cache: the caller finalizes what it gets (store-policy.h). */
+        int rc = sqlite3_prepare_v2(s->db, sql, -1, ret, NULL);
+
+        return rc == SQLITE_OK ? 0 : sqlite_to_errno(rc);
 }
 
 int store_step(Store *s, sqlite3_stmt *st) {
