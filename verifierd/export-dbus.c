@@ -713,7 +713,8 @@ static int row_cmp(const void *a, const void *b) {
 
 /*
  * The plan's MMS choice (have_mmsd, mmsd) from the rows it depends on only: every w4 APPLICATION
- * and proxy (index ranges), and the NAPDEFs their TO-NAPIDs name (by root key). The choice reads
+ * (an index range on "/APPLICATION[APPID=w4"), the proxies their TO-PROXYs name and the NAPDEFs
+ * the w4s and those proxies name (by root key). The choice reads
  * nothing else: a w4 is valid by its own values, its proxy's and the NAPDEF it resolves to, and
  * resolution looks at the NAPDEFs of that NAPID only -- except TO-NAPID "INTERNET", which falls
  * back to any NAPDEF with the INTERNET flag when no NAPDEF of that NAPID is strong enough: then
@@ -728,9 +729,38 @@ static int plan_mms(Engine *e, ExportDbusPlan *ret) {
         bool internet = false;
         int r;
 
-        r = engine_foreach_setting_range(e, "/APPLICATION", false, collect_row, &rows);
-        if (r >= 0)
-                r = engine_foreach_setting_range(e, "/PXLOGICAL", false, collect_row, &rows);
+        {
+                _cleanup_free_ char *w4 = NULL;
+
+                r = store_root_key_prefix("APPLICATION", "APPID", "w4", false, &w4);
+                if (r >= 0)
+                        r = engine_foreach_setting_range(e, w4, false, collect_row, &rows);
+        }
+        /* the proxies the w4s name (TO-PROXY), each PROXY-ID once */
+        for (size_t i = 0; r >= 0 && i < rows.l.n; i++) {
+                const StoreSetting *it = &rows.l.items[i];
+                _cleanup_free_ char *key = NULL;
+                bool seen = false;
+
+                if (!it->parm || !it->value || strcmp(it->parm, "TO-PROXY") != 0)
+                        continue;
+                r = store_root_key_prefix("PXLOGICAL", "PROXY-ID", it->value, true, &key);
+                for (size_t k = 0; r >= 0 && k < n_loaded && !seen; k++)
+                        seen = strcmp(loaded[k], key) == 0;
+                if (r < 0 || seen)
+                        continue;
+                r = engine_foreach_setting_range(e, key, false, collect_row, &rows);
+                if (r >= 0) {
+                        char **a = reallocarray(loaded, n_loaded + 1, sizeof(char *));
+
+                        if (!a)
+                                r = -ENOMEM;
+                        else {
+                                loaded = a;
+                                loaded[n_loaded++] = TAKE_PTR(key);
+                        }
+                }
+        }
         n_refs = rows.l.n;
         for (size_t i = 0; r >= 0 && i < n_refs; i++) {
                 const StoreSetting *it = &rows.l.items[i];

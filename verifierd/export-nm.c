@@ -958,30 +958,51 @@ int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, Export
 
 static bool root_is_type(const char *root, const char *type);
 
-/* The roots of one NAPID: the root key without its occurrence suffix ("#n"), as a prefix; a
- * NAPDEF without a NAPID in its key ("/NAPDEF", "/NAPDEF#2") is loaded alone (exact). */
-static int load_napdef(Store *s, const char *root, Rows *rows, char ***loaded, size_t *n_loaded) {
-        _cleanup_free_ char *prefix = NULL;
-        const char *close_br = strrchr(root, ']');
-        bool exact = !close_br;
-        char **a;
+/* Read the roots with @prefix (or the one root @prefix, @exact) into @rows, unless read already
+ * (@loaded: the prefixes read). */
+static int load_prefix(Store *s, const char *prefix, bool exact, Rows *rows, char ***loaded, size_t *n_loaded) {
+        char **a, *copy;
         int r;
 
-        prefix = exact ? strdup(root) : strndup(root, (size_t) (close_br - root) + 1);
-        if (!prefix)
-                return -ENOMEM;
         for (size_t i = 0; i < *n_loaded; i++)
                 if (strcmp((*loaded)[i], prefix) == 0)
                         return 0;
         r = store_foreach_setting_range(s, prefix, exact, collect_row, rows);
         if (r < 0)
                 return r;
-        a = reallocarray(*loaded, *n_loaded + 1, sizeof(char *));
-        if (!a)
+        copy = strdup(prefix);
+        a = copy ? reallocarray(*loaded, *n_loaded + 1, sizeof(char *)) : NULL;
+        if (!a) {
+                free(copy);
                 return -ENOMEM;
+        }
         *loaded = a;
-        (*loaded)[(*n_loaded)++] = TAKE_PTR(prefix);
+        (*loaded)[(*n_loaded)++] = copy;
         return 0;
+}
+
+/* The roots of one NAPID: the root key without its occurrence suffix ("#n"), as a prefix; a
+ * NAPDEF without a NAPID in its key ("/NAPDEF", "/NAPDEF#2") is loaded alone (exact). */
+static int load_napdef(Store *s, const char *root, Rows *rows, char ***loaded, size_t *n_loaded) {
+        _cleanup_free_ char *prefix = NULL;
+        const char *close_br = strrchr(root, ']');
+        bool exact = !close_br;
+
+        prefix = exact ? strdup(root) : strndup(root, (size_t) (close_br - root) + 1);
+        if (!prefix)
+                return -ENOMEM;
+        return load_prefix(s, prefix, exact, rows, loaded, n_loaded);
+}
+
+/* The proxies of one PROXY-ID (a w4's TO-PROXY). */
+static int load_proxy(Store *s, const char *proxy_id, Rows *rows, char ***loaded, size_t *n_loaded) {
+        _cleanup_free_ char *key = NULL;
+        int r;
+
+        r = store_root_key_prefix("PXLOGICAL", "PROXY-ID", proxy_id, true, &key);
+        if (r < 0)
+                return r;
+        return load_prefix(s, key, false, rows, loaded, n_loaded);
 }
 
 static int load_napid(Store *s, const char *napid, Rows *rows, char ***loaded, size_t *n_loaded) {
@@ -1045,14 +1066,22 @@ int export_nm_update(Store *s, const char *dir, const char *const *roots, size_t
         sx = (Sync) { .s = s, .dirfd = dirfd, .dir = dir, .fn = fn, .userdata = userdata };
 
         /* What decides a NAPDEF's file besides its own rows is the MMS rule (export-dbus.h): the
-         * w4 APPLICATIONs and the proxies that lead to it. They are read whole (index ranges; as
-         * many as the operators pushed, not one per NAPDEF), and with them every NAPDEF they
-         * name, so the rule sees every candidate of each TO-NAPID. A NAPDEF none of them names
-         * is decided by its own rows; TO-NAPID "INTERNET" without such a NAPID resolves only to
-         * a NAPDEF with the INTERNET flag, which is never MMS-only. */
-        r = store_foreach_setting_range(s, "/APPLICATION", false, collect_row, &rows);
-        if (r >= 0)
-                r = store_foreach_setting_range(s, "/PXLOGICAL", false, collect_row, &rows);
+         * w4 APPLICATIONs and the proxies they lead through. Every w4 is read (an index range
+         * on "/APPLICATION[APPID=w4": as many as the operators pushed, not one per NAPDEF), the
+         * proxies their TO-PROXYs name, and every NAPDEF a w4 or one of those proxies names, so
+         * the rule sees every candidate of each reference. A proxy no w4 names, and a NAPDEF
+         * none of them names, changes nothing in the rule; TO-NAPID "INTERNET" without a NAPDEF
+         * of that NAPID resolves only to a NAPDEF with the INTERNET flag, never MMS-only. */
+        {
+                _cleanup_free_ char *w4 = NULL;
+
+                r = store_root_key_prefix("APPLICATION", "APPID", "w4", false, &w4);
+                if (r >= 0)
+                        r = load_prefix(s, w4, false, &rows, &loaded, &n_loaded);
+        }
+        for (size_t i = 0; i < rows.l.n && r >= 0; i++)
+                if (rows.l.items[i].parm && strcmp(rows.l.items[i].parm, "TO-PROXY") == 0 && rows.l.items[i].value)
+                        r = load_proxy(s, rows.l.items[i].value, &rows, &loaded, &n_loaded);
         if (r < 0)
                 goto finish;
         n_mms = rows.l.n;

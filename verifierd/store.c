@@ -2559,6 +2559,27 @@ int store_foreach_setting_range(Store *s, const char *root_prefix, bool exact, S
         return setting_rows(s, st, fn, userdata);
 }
 
+int store_root_key_prefix(const char *type, const char *key, const char *value, bool closed, char **ret) {
+        Buf b = {};
+
+        /* As segment_base writes a root key: "/TYPE[KEY=<escaped value>" then "]" (or ",KEY2=...]"
+         * for a type with two keys) and an occurrence suffix "#n" for a repetition. */
+        buf_puts(&b, "/");
+        buf_put_escaped(&b, type);
+        buf_puts(&b, "[");
+        buf_put_escaped(&b, key);
+        buf_puts(&b, "=");
+        buf_put_escaped(&b, value);
+        if (closed)
+                buf_puts(&b, "]");
+        if (b.failed || !b.p) {
+                free(b.p);
+                return -ENOMEM;
+        }
+        *ret = b.p;
+        return 0;
+}
+
 int store_napdef_root_prefix(const char *napid, char **ret) {
         Buf b = {};
 

@@ -457,6 +457,10 @@ int store_foreach_setting_range(Store *s, const char *root_prefix, bool exact, S
 /* The root key of the NAPDEF whose NAPID is @napid, as store_apply makes it (malloc'd in @ret);
  * its repetitions in one document have it as a prefix. Return: 0, -ENOMEM. */
 int store_napdef_root_prefix(const char *napid, char **ret);
+/* "/TYPE[KEY=<escaped value>" (+ "]" when @closed): the prefix of the root keys store_apply makes
+ * for a characteristic whose (first) key parameter has that value, e.g. ("PXLOGICAL", "PROXY-ID",
+ * id, true) or ("APPLICATION", "APPID", "w4", false). Return: 0, -ENOMEM. */
+int store_root_key_prefix(const char *type, const char *key, const char *value, bool closed, char **ret);
 /* DM accounts by server id. */
 int store_foreach_account(Store *s, StoreAccountFn fn, void *userdata);
 /* Applied documents still in force (wholly or in part), oldest first; a partly replaced one

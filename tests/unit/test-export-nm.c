@@ -1076,6 +1076,29 @@ START_TEST(test_incremental_update) {
         ck_assert_int_eq(access(path, F_OK), 0);
         same_as_rebuild();
         free(path);
+
+        /* Through a proxy: the w4 names only the proxy, whose PXPHYSICAL names the NAPDEF. */
+        apply_update("NAPDEF{NAPID=p2;NAME=P2;NAP-ADDRESS=p2.example}"
+                     "NAPDEF{NAPID=p3;NAME=P3;NAP-ADDRESS=p3.example}", WSP_SEC_NETWPIN, &st);
+        apply_update("PXLOGICAL{PROXY-ID=P;NAME=P;PXPHYSICAL{PHYSICAL-PROXY-ID=pp;PXADDR=10.0.0.1;TO-NAPID=p2;"
+                     "PORT{PORTNBR=8080}}}", WSP_SEC_NETWPIN, &st);
+        ck_assert_uint_eq(count_named("-p2-"), 1); /* no w4 names the proxy yet */
+        same_as_rebuild();
+        apply_update("APPLICATION{APPID=w4;NAME=MMS;ADDR=http://mms.example/mms;TO-PROXY=P}", WSP_SEC_NETWPIN, &st);
+        ck_assert_uint_eq(count_named("-p2-"), 0);
+        ck_assert_uint_eq(count_named("-net-"), 0); /* still not an APN */
+        same_as_rebuild();
+        /* the proxy now leads to p3: p2 is a data connection again, p3 MMS-only */
+        apply_update("PXLOGICAL{PROXY-ID=P;NAME=P;PXPHYSICAL{PHYSICAL-PROXY-ID=pp;PXADDR=10.0.0.1;TO-NAPID=p3;"
+                     "PORT{PORTNBR=8080}}}", WSP_SEC_NETWPIN, &st);
+        ck_assert_uint_eq(count_named("-p2-"), 1);
+        ck_assert_uint_eq(count_named("-p3-"), 0);
+        same_as_rebuild();
+        /* a proxy no w4 names changes nothing */
+        apply_update("PXLOGICAL{PROXY-ID=Q;NAME=Q;PXPHYSICAL{PHYSICAL-PROXY-ID=qq;PXADDR=10.0.0.2;TO-NAPID=p2}}",
+                     WSP_SEC_NETWPIN, &st);
+        ck_assert_uint_eq(count_named("-p2-"), 1);
+        same_as_rebuild();
 }
 END_TEST
 

@@ -2,8 +2,8 @@ build2/obj/verifierd/export-dbus.o: verifierd/export-dbus.c \
  verifierd/export-dbus.h verifierd/config.h verifierd/secret.h \
  common/macros.h common/wsp.h common/decode-error.h verifierd/engine.h \
  verifierd/export-nm.h verifierd/store.h common/cpdoc.h \
- verifierd/verdict.h verifierd/../ipc/verdict.h verifierd/policy.h \
- common/schema.h
+ verifierd/verdict.h verifierd/../ipc/verdict.h verifierd/ota-policy.h \
+ verifierd/policy.h common/schema.h
 verifierd/export-dbus.h:
 verifierd/config.h:
 verifierd/secret.h:
@@ -16,5 +16,6 @@ verifierd/store.h:
 common/cpdoc.h:
 verifierd/verdict.h:
 verifierd/../ipc/verdict.h:
+verifierd/ota-policy.h:
 verifierd/policy.h:
 common/schema.h:

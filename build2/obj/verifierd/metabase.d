@@ -1,7 +1,7 @@
 build2/obj/verifierd/metabase.o: verifierd/metabase.c verifierd/config.h \
  verifierd/secret.h common/macros.h common/wsp.h common/decode-error.h \
- verifierd/policy.h common/cpdoc.h verifierd/verdict.h \
- verifierd/../ipc/verdict.h
+ verifierd/policy.h common/cpdoc.h verifierd/ota-policy.h \
+ verifierd/verdict.h verifierd/../ipc/verdict.h
 verifierd/config.h:
 verifierd/secret.h:
 common/macros.h:
@@ -9,5 +9,6 @@ common/wsp.h:
 common/decode-error.h:
 verifierd/policy.h:
 common/cpdoc.h:
+verifierd/ota-policy.h:
 verifierd/verdict.h:
 verifierd/../ipc/verdict.h:

@@ -1,7 +1,7 @@
 build2/obj/verifierd/policy.o: verifierd/policy.c verifierd/policy.h \
  verifierd/config.h verifierd/secret.h common/macros.h common/wsp.h \
- common/decode-error.h common/cpdoc.h verifierd/verdict.h \
- verifierd/../ipc/verdict.h
+ common/decode-error.h common/cpdoc.h verifierd/ota-policy.h \
+ verifierd/verdict.h verifierd/../ipc/verdict.h
 verifierd/policy.h:
 verifierd/config.h:
 verifierd/secret.h:
@@ -9,5 +9,6 @@ common/macros.h:
 common/wsp.h:
 common/decode-error.h:
 common/cpdoc.h:
+verifierd/ota-policy.h:
 verifierd/verdict.h:
 verifierd/../ipc/verdict.h:

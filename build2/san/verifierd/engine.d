@@ -2,8 +2,9 @@ build2/san/verifierd/engine.o: verifierd/engine.c verifierd/auth.h \
  verifierd/secret.h common/macros.h common/wsp.h common/decode-error.h \
  verifierd/certstore.h verifierd/config.h common/cpdoc.h \
  verifierd/engine.h verifierd/export-nm.h verifierd/store.h \
- verifierd/verdict.h verifierd/../ipc/verdict.h verifierd/policy.h \
- verifierd/package.h common/summary.h
+ verifierd/verdict.h verifierd/../ipc/verdict.h verifierd/ota-policy.h \
+ verifierd/policy.h verifierd/package.h verifierd/store-policy.h \
+ common/summary.h
 verifierd/auth.h:
 verifierd/secret.h:
 common/macros.h:
@@ -17,6 +18,8 @@ verifierd/export-nm.h:
 verifierd/store.h:
 verifierd/verdict.h:
 verifierd/../ipc/verdict.h:
+verifierd/ota-policy.h:
 verifierd/policy.h:
 verifierd/package.h:
+verifierd/store-policy.h:
 common/summary.h:
