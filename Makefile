@@ -20,7 +20,7 @@ FUZZ_CC ?= clang
 
 # Packages each link set needs. provd must never link libcrypto or libsodium.
 PKGS_PROVD := libsystemd libxml-2.0
-PKGS_VERIFIERD := libsystemd libxml-2.0 libcrypto libsodium sqlite3 inih
+PKGS_VERIFIERD := libsystemd libxml-2.0 libcrypto libsodium sqlite3
 PKGS_PROVCTL := libsystemd libxml-2.0
 PKGS_MMSD_SYNC := libsystemd
 PKGS_TEST := $(PKGS_VERIFIERD) check
@@ -120,7 +120,7 @@ $(SAN_LIBIPC): $(call sanobj,$(IPC_SRCS))
 
 $(BUILD)/provd: $(call obj,$(PROVD_SRCS)) $(LIBIPC) $(LIBCOMMON)
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_PROVD))
-$(BUILD)/verifierd: $(call obj,$(VERIFIERD_SRCS)) $(LIBIPC) $(LIBVERIFIER) $(LIBCOMMON)
+$(BUILD)/verifierd: $(call obj,$(VERIFIERD_SRCS)) $(LIBVERIFIER) $(LIBIPC) $(LIBCOMMON)
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_VERIFIERD))
 $(BUILD)/provctl: $(call obj,$(PROVCTL_SRCS)) $(LIBIPC) $(LIBCOMMON)
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_PROVCTL))
@@ -128,7 +128,7 @@ $(BUILD)/provboot-mmsd-sync: $(call obj,$(MMSD_SYNC_SRCS)) $(LIBIPC) $(LIBCOMMON
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_MMSD_SYNC))
 
 # Unit tests: Check suites, built with ASan+UBSan, linked against every internal library.
-TEST_LIBS := $(SAN_LIBIPC) $(SAN_LIBVERIFIER) $(SAN_LIBCOMMON)
+TEST_LIBS := $(SAN_LIBVERIFIER) $(SAN_LIBIPC) $(SAN_LIBCOMMON)
 $(BUILD)/tests/%: $(BUILD)/san/tests/unit/%.o $(BUILD)/san/tests/unit/testutil.o $(TEST_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(call pc_libs,$(PKGS_TEST)) -lpthread
@@ -156,7 +156,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 	$(FUZZ_CC) -std=gnu11 -g -O1 -I. -Icommon -Iipc -D_GNU_SOURCE -DPROVBOOT_TEST=1 $(ALL_PC_CFLAGS) \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ $^ $(call pc_libs,$(PKGS_TEST))
 
-$(BUILD)/bench/%: bench/%.c $(LIBIPC) $(LIBVERIFIER) $(LIBCOMMON)
+$(BUILD)/bench/%: bench/%.c $(LIBVERIFIER) $(LIBIPC) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Iverifierd $(ALL_PC_CFLAGS) -O2 -o $@ $^ $(call pc_libs,$(PKGS_TEST))
 

@@ -273,3 +273,33 @@ char *summary_join(const Summary *s) {
                 p += sprintf(p, "%s%s", i ? "\n" : "", s->lines[i]);
         return out;
 }
+
+void summary_from_text(const char *text, Summary *ret) {
+        unsigned total = 0;
+
+        memset(ret, 0, sizeof *ret);
+        for (const char *l = text; l && *l;) {
+                size_t n = strcspn(l, "\n");
+                char *line;
+
+                if (total++ < SUMMARY_LINES_MAX) {
+                        line = ret->lines[ret->n_lines++];
+                        if (n <= SUMMARY_LINE_MAX) {
+                                memcpy(line, l, n);
+                                line[n] = 0;
+                        }
+                        /* the store is only as trusted as the disk: anything that is not one
+                         * clean line of at most SUMMARY_LINE_MAX bytes is escaped (and cut) */
+                        if (n > SUMMARY_LINE_MAX || !display_text_clean(line, SUMMARY_LINE_MAX)) {
+                                _cleanup_free_ char *copy = strndup(l, n);
+
+                                display_escape(copy ? copy : "", line, SUMMARY_LINE_MAX + 1);
+                        }
+                }
+                l += n + (l[n] ? 1 : 0);
+        }
+        if (total > SUMMARY_LINES_MAX) {
+                ret->hidden = total - (SUMMARY_LINES_MAX - 1);
+                snprintf(ret->lines[SUMMARY_LINES_MAX - 1], sizeof ret->lines[0], "+%u more not shown", ret->hidden);
+        }
+}

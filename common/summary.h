@@ -55,6 +55,15 @@ void summary_from_doc(const CpDoc *d, Summary *ret);
 char *summary_join(const Summary *s);
 
 /*
+ * summary_from_text - the lines of a summary_join() text again (a stored summary, or provd's
+ *   lines as verifierd keeps them), for a prompt or ListPending: at most SUMMARY_LINES_MAX
+ *   lines (the last says "+N more not shown" when there were more); a line that is not one clean
+ *   line of at most SUMMARY_LINE_MAX bytes (display_text_clean) is display_escape()d and cut.
+ *   NULL or "" gives no lines.
+ */
+void summary_from_text(const char *text, Summary *ret);
+
+/*
  * display_escape - escape @s (NUL-terminated) for display into @buf (see above); output that
  *   does not fit is cut on a character boundary and ends in "...".
  * Return: buf (always NUL-terminated; size must be >= 4).

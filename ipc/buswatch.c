@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * buswatch.c: sender checks for signals, the owner of a well-known name as the bus driver tells
- * it, and a bounded a{sv} reader (buswatch.h). Linked by provd and verifierd through libipc;
- * no crypto.
+ * it, and the bounded readers of what services answer (buswatch.h). Linked by provd and
+ * verifierd through libipc; no crypto.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ struct BusWatch {
         char *owner; /* unique name, NULL when none is known */
         BusWatchOwnerFn cb;
         void *userdata;
+        bool peer; /* a unique name: only its leaving is reported (bus_peer_watch_new) */
         sd_bus_slot *match, *call;
 };
 
@@ -72,7 +74,8 @@ static void set_owner(BusWatch *w, const char *owner) {
         }
         free(w->owner);
         w->owner = copy;
-        if (w->cb)
+        /* Last: the callback may free the watch. A peer watch reports only the peer's leaving. */
+        if (w->cb && !(w->peer && w->owner))
                 w->cb(w, w->owner, w->userdata);
 }
 
@@ -103,6 +106,13 @@ static int on_get_name_owner(sd_bus_message *reply, void *userdata, sd_bus_error
         if (!streq_ptr(sd_bus_message_get_sender(reply), BUS_DRIVER_NAME))
                 return 0;
         if (sd_bus_message_is_method_error(reply, NULL)) {
+                /* A unique name that has no owner left the bus for good (D-Bus Specification,
+                 * "Message Bus Names": unique names are never reused); the callback may free w. */
+                if (w->peer) {
+                        if (w->cb && !w->owner)
+                                w->cb(w, NULL, w->userdata);
+                        return 0;
+                }
                 /* NameHasNoOwner: not running; NameOwnerChanged will say when it comes */
                 log_info("%s is not on the bus; waiting for it", w->name);
                 return 0;
@@ -112,17 +122,18 @@ static int on_get_name_owner(sd_bus_message *reply, void *userdata, sd_bus_error
         return 0;
 }
 
-int bus_watch_new(sd_bus *bus, const char *name, BusWatchOwnerFn cb, void *userdata, BusWatch **ret) {
+static int watch_new(sd_bus *bus, const char *name, bool peer, BusWatchOwnerFn cb, void *userdata, BusWatch **ret) {
         _cleanup_free_ char *match = NULL;
         BusWatch *w;
         int r;
 
-        if (!bus || !name || !ret || !sd_bus_service_name_is_valid(name) || name[0] == ':')
+        if (!bus || !name || !ret || !sd_bus_service_name_is_valid(name) || (name[0] == ':') != peer)
                 return -EINVAL;
         w = calloc(1, sizeof(*w));
         if (!w)
                 return -ENOMEM;
         w->bus = sd_bus_ref(bus);
+        w->peer = peer;
         w->cb = cb;
         w->userdata = userdata;
         w->name = strdup(name);
@@ -145,6 +156,14 @@ int bus_watch_new(sd_bus *bus, const char *name, BusWatchOwnerFn cb, void *userd
         return 0;
 }
 
+int bus_watch_new(sd_bus *bus, const char *name, BusWatchOwnerFn cb, void *userdata, BusWatch **ret) {
+        return watch_new(bus, name, false, cb, userdata, ret);
+}
+
+int bus_peer_watch_new(sd_bus *bus, const char *unique_name, BusWatchOwnerFn cb, void *userdata, BusWatch **ret) {
+        return watch_new(bus, unique_name, true, cb, userdata, ret);
+}
+
 BusWatch *bus_watch_free(BusWatch *w) {
         if (!w)
                 return NULL;
@@ -157,29 +176,40 @@ BusWatch *bus_watch_free(BusWatch *w) {
         return NULL;
 }
 
-/* ---- bounded a{sv} reading ------------------------------------------------------------------ */
+/* ---- bounded reading ------------------------------------------------------------------------ */
 
-int bus_dict_read(sd_bus_message *msg, unsigned max, BusDictEntryFn fn, void *userdata) {
+/* The one walk behind every reader: an array whose elements are `element`: 's' (strings: each
+ * is the key, there is no value), or 'e' (dict entry) / 'r' (struct) whose contents are
+ * `contents` = a key of basic type contents[0], then a value of signature contents + 1. fn sees
+ * each key with msg at its value; the value is skipped unless fn read it. */
+static int array_read(sd_bus_message *msg, char element, const char *contents, unsigned max, BusDictEntryFn fn,
+                      void *userdata) {
+        char array[32];
         unsigned n = 0;
         int r;
 
-        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        (void) snprintf(array, sizeof array, element == 's' ? "s" : element == 'e' ? "{%s}" : "(%s)", contents);
+        r = sd_bus_message_enter_container(msg, 'a', array);
         if (r < 0)
                 return r;
-        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+        for (;;) {
                 const char *key;
 
+                r = element == 's' ? 1 : sd_bus_message_enter_container(msg, element, contents);
+                if (r > 0)
+                        r = sd_bus_message_read_basic(msg, element == 's' ? 's' : contents[0], &key);
+                if (r <= 0)
+                        break;
                 /* The caller's named limit: a peer may send any number of entries. */
                 if (++n > max)
                         return -E2BIG;
-                r = sd_bus_message_read(msg, "s", &key);
-                if (r < 0)
-                        return r;
                 r = fn ? fn(msg, key, userdata) : 0;
                 if (r < 0)
                         return r;
+                if (element == 's')
+                        continue;
                 if (r == 0) {
-                        r = sd_bus_message_skip(msg, "v");
+                        r = sd_bus_message_skip(msg, contents + 1);
                         if (r < 0)
                                 return r;
                 }
@@ -193,18 +223,78 @@ int bus_dict_read(sd_bus_message *msg, unsigned max, BusDictEntryFn fn, void *us
         return r < 0 ? r : 0;
 }
 
-int bus_variant_read_basic(sd_bus_message *msg, char type, void *ret) {
+int bus_dict_read(sd_bus_message *msg, unsigned max, BusDictEntryFn fn, void *userdata) {
+        return array_read(msg, 'e', "sv", max, fn, userdata);
+}
+
+int bus_object_list_read(sd_bus_message *msg, unsigned max, BusDictEntryFn fn, void *userdata) {
+        return array_read(msg, 'r', "oa{sv}", max, fn, userdata);
+}
+
+int bus_interfaces_read(sd_bus_message *msg, unsigned max, BusDictEntryFn fn, void *userdata) {
+        return array_read(msg, 'e', "sa{sv}", max, fn, userdata);
+}
+
+int bus_managed_objects_read(sd_bus_message *msg, unsigned max, BusDictEntryFn fn, void *userdata) {
+        return array_read(msg, 'e', "oa{sa{sv}}", max, fn, userdata);
+}
+
+int bus_strv_read(sd_bus_message *msg, unsigned max, BusDictEntryFn fn, void *userdata) {
+        return array_read(msg, 's', "", max, fn, userdata);
+}
+
+static int strv_match(sd_bus_message *msg, const char *s, void *userdata) {
+        const char **needle = userdata;
+
+        if (*needle && strcmp(s, *needle) == 0)
+                *needle = NULL; /* found */
+        return 0;
+}
+
+int bus_strv_contains(sd_bus_message *msg, unsigned max, const char *needle) {
+        const char *n = needle;
+        int r;
+
+        if (!needle)
+                return -EINVAL;
+        r = bus_strv_read(msg, max, strv_match, &n);
+        return r < 0 ? r : !n;
+}
+
+/* At a variant: enter it if it holds exactly the signature `want`. Return: 1 entered, 0 another
+ * content (nothing consumed), or negative errno. */
+static int variant_enter(sd_bus_message *msg, const char *want) {
         const char *contents = NULL;
         char t = 0;
         int r;
 
         r = sd_bus_message_peek_type(msg, &t, &contents);
+        if (r <= 0)
+                return r;
+        if (t != 'v' || !streq_ptr(contents, want))
+                return 0;
+        r = sd_bus_message_enter_container(msg, 'v', want);
+        return r < 0 ? r : 1;
+}
+
+int bus_variant_strv_contains(sd_bus_message *msg, unsigned max, const char *needle) {
+        int r;
+
+        r = variant_enter(msg, "as");
+        if (r <= 0)
+                return r < 0 ? r : -EMEDIUMTYPE;
+        r = bus_strv_contains(msg, max, needle);
         if (r < 0)
                 return r;
-        if (r == 0 || t != 'v' || !contents || contents[0] != type || contents[1] != 0)
-                return 0;
-        r = sd_bus_message_enter_container(msg, 'v', contents);
-        if (r < 0)
+        return sd_bus_message_exit_container(msg) < 0 ? -EBADMSG : r;
+}
+
+int bus_variant_read_basic(sd_bus_message *msg, char type, void *ret) {
+        const char want[2] = { type, 0 };
+        int r;
+
+        r = variant_enter(msg, want);
+        if (r <= 0)
                 return r;
         r = sd_bus_message_read_basic(msg, type, ret);
         if (r < 0)

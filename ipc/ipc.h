@@ -4,9 +4,12 @@
  *
  * Every bus name, object path, interface, member, signature, size limit and error name is
  * spelled here and nowhere else. Each method has a parameter struct and a pair of typed
- * functions: *_append (caller side) and *_read (receiving side). The *_read functions validate
- * every field even when the sender is our own code: verifierd must assume provd is compromised.
- * Byte arrays are borrowed from the message; nothing is copied until it is validated.
+ * functions: *_append (caller side) and *_read (receiving side); a reply that is a list is an
+ * IpcList of typed rows (ipc_list_open / *_row_append, ipc_list_enter / *_row_read). The
+ * *_read functions validate every field even when the sender is our own code: verifierd must
+ * assume provd is compromised. Strings and byte arrays are borrowed from the message; nothing is
+ * copied until it is validated. ipc_error_map is the one errno <-> D-Bus error table.
+ * tests/unit/test-ipc.c round-trips every marshaller; tests/fuzz/fuzz-ipc.c fuzzes the readers.
  * The introspection XML in ipc/org.provboot.*.xml is the interface documentation; a test
  * compares it with what the running daemons export.
  */
@@ -59,11 +62,17 @@
 #define IPC_M_SUBMIT_WITH_SUMMARY "SubmitWithSummary"
 #define IPC_SIG_SUBMIT_WITH_SUMMARY_IN IPC_SIG_SUBMIT_IN "as" "s"
 
+/* Request signatures shared by several members. */
+#define IPC_SIG_NONE ""                             /* no arguments, or an empty reply */
+#define IPC_SIG_ID_IN "t"                           /* Confirm, Discard, GetPush, GetPendingDocument */
+#define IPC_SIG_AGENT_PATH_IN "o"                   /* RegisterAgent, UnregisterAgent */
+
 /* [root or group provboot] user side */
 #define IPC_M_LIST_PENDING "ListPending"            /* () -> a(tsssttas) */
-#define IPC_SIG_LIST_PENDING_OUT "a(tsssttas)"      /* id, sender, sec, waiting-for, received, expires, summary lines
+#define IPC_SIG_PENDING_ITEM "(tsssttas)"           /* id, sender, sec, waiting-for, received, expires, summary lines
                                                      * (each "(unverified) ..." while the push waits for a PIN;
                                                      * the last one says "+N more not shown" when lines were cut) */
+#define IPC_SIG_LIST_PENDING_OUT "a" IPC_SIG_PENDING_ITEM
 #define IPC_M_PROVIDE_PIN "ProvidePin"              /* (t id, s pin) -> (s verdict, s reason, u roles) */
 #define IPC_SIG_PROVIDE_PIN_IN "ts"
 #define IPC_M_CONFIRM "Confirm"                     /* (t id) -> (s verdict, s reason, u roles) */
@@ -72,18 +81,26 @@
 #define IPC_M_REGISTER_AGENT "RegisterAgent"        /* (o path) -> () */
 #define IPC_M_UNREGISTER_AGENT "UnregisterAgent"    /* (o path) -> () */
 #define IPC_M_GET_HISTORY "GetHistory"              /* (u max) -> a(ttsssssuss) */
-#define IPC_SIG_HISTORY_OUT "a(ttsssssuss)"         /* id, time, sender, transport, sec, verdict, reason, roles, denied, digest */
+#define IPC_SIG_HISTORY_IN "u"
+#define IPC_SIG_PUSH_ITEM "(ttsssssuss)"            /* id, time, sender, transport, sec, verdict, reason,
+                                                     * roles, denied, digest */
+#define IPC_SIG_HISTORY_OUT "a" IPC_SIG_PUSH_ITEM
 #define IPC_M_GET_PUSH "GetPush"                    /* (t id) -> (ttsssssuss) */
-#define IPC_SIG_PUSH_OUT "(ttsssssuss)"
+#define IPC_SIG_PUSH_OUT IPC_SIG_PUSH_ITEM
 #define IPC_M_LIST_SETTINGS "ListSettings"          /* () -> a(sssut) path, name, value, roles, push id */
-#define IPC_SIG_SETTINGS_OUT "a(sssut)"
+#define IPC_SIG_SETTING_ITEM "(sssut)"
+#define IPC_SIG_SETTINGS_OUT "a" IPC_SIG_SETTING_ITEM
 #define IPC_M_LIST_ACCOUNTS "ListAccounts"          /* () -> a(sssut) server id, name, address, roles, push id */
-#define IPC_SIG_ACCOUNTS_OUT "a(sssut)"
+#define IPC_SIG_ACCOUNT_ITEM "(sssut)"
+#define IPC_SIG_ACCOUNTS_OUT "a" IPC_SIG_ACCOUNT_ITEM
 #define IPC_M_GET_POLICY "GetPolicy"                /* () -> a(ss) key, value */
-#define IPC_SIG_POLICY_OUT "a(ss)"
+#define IPC_SIG_POLICY_ITEM "(ss)"
+#define IPC_SIG_POLICY_OUT "a" IPC_SIG_POLICY_ITEM
 #define IPC_M_INSTALL "Install"                     /* (ay package) -> (t id, s verdict, s reason, u roles) */
+#define IPC_SIG_INSTALL_IN "ay"
 #define IPC_M_LIST_CERTIFICATES "ListCertificates"  /* () -> a(ssssust) thumbprint, subject, store, source, roles, expiry, push id */
-#define IPC_SIG_CERTIFICATES_OUT "a(ssssust)"
+#define IPC_SIG_CERTIFICATE_ITEM "(ssssust)"
+#define IPC_SIG_CERTIFICATES_OUT "a" IPC_SIG_CERTIFICATE_ITEM
 #define IPC_M_LIST_EXPORTS "ListExports"            /* () -> a(ssss) root, exporter, state, detail */
 #define IPC_SIG_EXPORTS_ITEM "(ssss)"
 #define IPC_SIG_EXPORTS_OUT "a" IPC_SIG_EXPORTS_ITEM
@@ -111,14 +128,16 @@
  *   Names and values are escaped to one printable line each and cut at IPC_DOCUMENT_VALUE_MAX
  *   bytes ("..."); passwords read "(hidden)". */
 #define IPC_M_GET_PENDING_DOCUMENT "GetPendingDocument"
-#define IPC_SIG_PENDING_DOCUMENT_OUT "a(ssssss)"
+#define IPC_SIG_DOCUMENT_ITEM "(ssssss)"
+#define IPC_SIG_PENDING_DOCUMENT_OUT "a" IPC_SIG_DOCUMENT_ITEM
 /* () -> a(ssbt) key, source, locked, push id: where each GetPolicy value comes from (issue 12;
  *   verifierd/ota-policy.h): source "built-in", "file" or "over-the-air" (the over-the-air policy
  *   layer: a SecurityPolicy characteristic of push <push id>, or the [Bootstrap] Enabled=once
  *   closing by that push); locked: [Policy] Locked= names the key. The same keys as GetPolicy,
  *   without its Status.* entries. Root and group provboot. */
 #define IPC_M_GET_POLICY_SOURCES "GetPolicySources"
-#define IPC_SIG_POLICY_SOURCES_OUT "a(ssbt)"
+#define IPC_SIG_POLICY_SOURCE_ITEM "(ssbt)"
+#define IPC_SIG_POLICY_SOURCES_OUT "a" IPC_SIG_POLICY_SOURCE_ITEM
 /* () -> u dropped: drop the over-the-air policy layer (provctl reset-policy): the configuration
  *   files decide again, an Enabled=once bootstrap is open again. Root only (bus policy and
  *   verifierd's own check of the caller's uid). */
@@ -137,6 +156,9 @@
 #define IPC_M_AGENT_REQUEST_PIN "RequestPin"                    /* (t id, s sender, as summary) -> (s pin) */
 #define IPC_M_AGENT_REQUEST_CONFIRMATION "RequestConfirmation"  /* (t id, s sender, as summary) -> (b ok) */
 #define IPC_M_AGENT_RELEASE "Release"                           /* () -> () */
+#define IPC_SIG_AGENT_REQUEST_IN "tsas"
+#define IPC_SIG_AGENT_PIN_OUT "s"
+#define IPC_SIG_AGENT_CONFIRMATION_OUT "b"
 
 /* ---- Parser1 members ---------------------------------------------------------------------- */
 
@@ -196,10 +218,19 @@
 /* One fixed message for every authentication failure: no oracle (conventions.md R3.4). */
 #define IPC_AUTH_FAILED_MESSAGE "Authentication failed"
 
+/* The one errno <-> D-Bus error table of the project: clients read replies through it
+ * (ipc_errors_register), daemons answer through it (ipc_error_set). Where one name has several
+ * errnos, the first is what a client reads. */
 extern const sd_bus_error_map ipc_error_map[];
 
 /* Register ipc_error_map with sd-bus (idempotent). Return: 0 or negative errno. */
 int ipc_errors_register(void);
+
+/* Set @e to the error ipc_error_map names for @error (a negative errno), with @message, or the
+ * table's default words for it when @message is NULL; an errno the table does not name gets
+ * sd-bus' own name for it. Return: @error's negative errno, as sd_bus_error_set(). */
+int ipc_error_set(sd_bus_error *e, int error, const char *message);
+int ipc_error_setf(sd_bus_error *e, int error, const char *format, ...) __attribute__((format(printf, 3, 4)));
 
 /* ---- typed marshalling -------------------------------------------------------------------- */
 
@@ -252,6 +283,10 @@ int ipc_inject_read(sd_bus_message *m, IpcInject *ret);
 /* InjectOnModem: Inject's arguments, then the modem (validated as in SubmitWithSummary). */
 int ipc_inject_on_modem_append(sd_bus_message *m, const IpcInject *i);
 int ipc_inject_on_modem_read(sd_bus_message *m, IpcInject *ret);
+/* Inject's (@on_modem: InjectOnModem's) arguments with the format and modem checked but not the
+ * size: provd answers empty or oversize data with a verdict, not an error (DESIGN.md). Return:
+ * 0; -EINVAL an unknown format; -EDOM a modem that is not valid; or sd-bus' error. */
+int ipc_inject_read_any_size(sd_bus_message *m, bool on_modem, IpcInject *ret);
 
 typedef struct IpcPin {
         uint64_t id;
@@ -260,6 +295,154 @@ typedef struct IpcPin {
 
 int ipc_pin_append(sd_bus_message *m, const IpcPin *p);
 int ipc_pin_read(sd_bus_message *m, IpcPin *ret);
+
+/* Requests of one argument. The *_read functions fail with the sd-bus error of a wrong
+ * signature (-ENXIO, -EBADMSG) or with -EINVAL/-E2BIG for a value out of its limits. */
+int ipc_id_append(sd_bus_message *m, uint64_t id);      /* Confirm, Discard, GetPush, GetPendingDocument */
+int ipc_id_read(sd_bus_message *m, uint64_t *ret);
+int ipc_history_request_append(sd_bus_message *m, uint32_t max);
+/* GetHistory's max; 0 or more than IPC_HISTORY_MAX reads as IPC_HISTORY_MAX. */
+int ipc_history_request_read(sd_bus_message *m, uint32_t *ret);
+int ipc_agent_path_append(sd_bus_message *m, const char *path);  /* RegisterAgent, UnregisterAgent */
+int ipc_agent_path_read(sd_bus_message *m, const char **ret);
+
+typedef struct IpcInstall {
+        const uint8_t *package;         /* borrowed from the message */
+        size_t size;                    /* 1..IPC_PACKAGE_MAX: 0 -> -EINVAL, more -> -E2BIG */
+} IpcInstall;
+
+int ipc_install_append(sd_bus_message *m, const IpcInstall *i);
+int ipc_install_read(sd_bus_message *m, IpcInstall *ret);
+
+/* ---- typed lists: the replies that are arrays of rows ------------------------------------ */
+
+typedef enum IpcList {
+        IPC_LIST_PENDING,               /* ListPending: IpcPendingRow */
+        IPC_LIST_HISTORY,               /* GetHistory: IpcPushRow */
+        IPC_LIST_SETTINGS,              /* ListSettings: IpcSettingRow */
+        IPC_LIST_ACCOUNTS,              /* ListAccounts: IpcAccountRow */
+        IPC_LIST_POLICY,                /* GetPolicy: IpcPolicyRow */
+        IPC_LIST_CERTIFICATES,          /* ListCertificates: IpcCertificateRow */
+        IPC_LIST_EXPORTS,               /* ListExports: IpcExportRow */
+        IPC_LIST_DOCUMENT,              /* GetPendingDocument: IpcDocumentRow */
+        IPC_LIST_POLICY_SOURCES,        /* GetPolicySources: IpcPolicySourceRow */
+        _IPC_LIST_MAX,
+} IpcList;
+
+/* The signature of one row of @l ("(sssut)"), NULL for no list. */
+const char *ipc_list_item_signature(IpcList l);
+/* Writer: open the array of @l's rows, append rows with the typed *_row_append, close it. */
+int ipc_list_open(sd_bus_message *m, IpcList l);
+int ipc_list_close(sd_bus_message *m);
+/* Reader: enter the array (the reply must be exactly a list of @l: -ENXIO otherwise), read
+ * rows with the typed *_row_read until it returns 0, exit. */
+int ipc_list_enter(sd_bus_message *m, IpcList l);
+int ipc_list_exit(sd_bus_message *m);
+
+/* The summary lines of a pending push (ListPending, RequestPin, RequestConfirmation): at most
+ * IPC_SUMMARY_LINES_MAX lines; a reader refuses more with -E2BIG. Strings are borrowed. */
+typedef struct IpcSummaryLines {
+        const char *lines[IPC_SUMMARY_LINES_MAX];
+        unsigned n;
+} IpcSummaryLines;
+
+typedef struct IpcPendingRow {
+        uint64_t id;
+        const char *sender;
+        const char *sec;                /* policy_sec_to_string() */
+        const char *waiting;            /* "needs-pin", "needs-confirmation" */
+        uint64_t received_usec, expires_usec;
+        IpcSummaryLines summary;
+} IpcPendingRow;
+
+typedef struct IpcPushRow {
+        uint64_t id;
+        uint64_t time_usec;             /* when it was received */
+        const char *sender, *transport, *sec, *verdict, *reason;
+        uint32_t roles;
+        const char *denied, *digest;
+} IpcPushRow;
+
+typedef struct IpcSettingRow {
+        const char *path, *name, *value; /* value "(hidden)" for a password */
+        uint32_t roles;
+        uint64_t push_id;
+} IpcSettingRow;
+
+typedef struct IpcAccountRow {
+        const char *server_id, *name, *address;
+        uint32_t roles;
+        uint64_t push_id;
+} IpcAccountRow;
+
+typedef struct IpcPolicyRow {
+        const char *key, *value;
+} IpcPolicyRow;
+
+typedef struct IpcCertificateRow {
+        const char *thumbprint, *subject, *store, *source;
+        uint32_t roles;
+        const char *expiry;
+        uint64_t push_id;
+} IpcCertificateRow;
+
+typedef struct IpcExportRow {
+        const char *root, *exporter, *state, *detail;
+} IpcExportRow;
+
+typedef struct IpcDocumentRow {
+        const char *group, *path, *name, *change, *value, *old_value;
+} IpcDocumentRow;
+
+typedef struct IpcPolicySourceRow {
+        const char *key;
+        const char *source;             /* "built-in", "file", "over-the-air" */
+        bool locked;                    /* [Policy] Locked= names the key */
+        uint64_t push_id;               /* the push of an over-the-air value, else 0 */
+} IpcPolicySourceRow;
+
+/* *_row_append: one row (NULL strings are sent as ""). *_row_read: 1 and the row, 0 at the end
+ * of the list, or a negative errno. ipc_push_row_* also marshal GetPush's single struct. */
+int ipc_pending_row_append(sd_bus_message *m, const IpcPendingRow *row);
+int ipc_pending_row_read(sd_bus_message *m, IpcPendingRow *ret);
+int ipc_push_row_append(sd_bus_message *m, const IpcPushRow *row);
+int ipc_push_row_read(sd_bus_message *m, IpcPushRow *ret);
+int ipc_setting_row_append(sd_bus_message *m, const IpcSettingRow *row);
+int ipc_setting_row_read(sd_bus_message *m, IpcSettingRow *ret);
+int ipc_account_row_append(sd_bus_message *m, const IpcAccountRow *row);
+int ipc_account_row_read(sd_bus_message *m, IpcAccountRow *ret);
+int ipc_policy_row_append(sd_bus_message *m, const IpcPolicyRow *row);
+int ipc_policy_row_read(sd_bus_message *m, IpcPolicyRow *ret);
+int ipc_certificate_row_append(sd_bus_message *m, const IpcCertificateRow *row);
+int ipc_certificate_row_read(sd_bus_message *m, IpcCertificateRow *ret);
+int ipc_export_row_append(sd_bus_message *m, const IpcExportRow *row);
+int ipc_export_row_read(sd_bus_message *m, IpcExportRow *ret);
+int ipc_document_row_append(sd_bus_message *m, const IpcDocumentRow *row);
+int ipc_document_row_read(sd_bus_message *m, IpcDocumentRow *ret);
+int ipc_policy_source_row_append(sd_bus_message *m, const IpcPolicySourceRow *row);
+int ipc_policy_source_row_read(sd_bus_message *m, IpcPolicySourceRow *ret);
+
+/* ResetPolicy's reply: how many over-the-air values were dropped. */
+int ipc_reset_policy_reply_append(sd_bus_message *m, uint32_t dropped);
+int ipc_reset_policy_reply_read(sd_bus_message *m, uint32_t *ret);
+
+/* ---- Agent1 -------------------------------------------------------------------------------- */
+
+/* RequestPin / RequestConfirmation arguments. */
+typedef struct IpcAgentRequest {
+        uint64_t id;
+        const char *sender;
+        IpcSummaryLines summary;
+} IpcAgentRequest;
+
+int ipc_agent_request_append(sd_bus_message *m, const IpcAgentRequest *req);
+int ipc_agent_request_read(sd_bus_message *m, IpcAgentRequest *ret);
+/* RequestPin's answer: 1..IPC_PIN_MAX bytes (-EINVAL otherwise; the engine judges the digits). */
+int ipc_agent_pin_append(sd_bus_message *m, const char *pin);
+int ipc_agent_pin_read(sd_bus_message *m, const char **ret);
+/* RequestConfirmation's answer. */
+int ipc_agent_confirmation_append(sd_bus_message *m, bool confirmed);
+int ipc_agent_confirmation_read(sd_bus_message *m, bool *ret);
 
 /* Validators shared by the *_read functions and the daemons. */
 bool ipc_string_printable(const char *s, size_t max);   /* valid UTF-8, no control chars, <= max */

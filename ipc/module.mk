@@ -6,3 +6,7 @@ UNIT_TESTS += test-buswatch
 # verifierd and provboot-mmsd-sync.
 IPC_SRCS += ipc/mms-settings.c
 UNIT_TESTS += test-mms-settings
+# ipc.c's own test: every marshaller round-trips, every reader's limits and wrong signatures,
+# the error map (issue 11 point 1); and the fuzz target for what verifierd receives.
+UNIT_TESTS += test-ipc
+FUZZERS += fuzz-ipc

@@ -121,24 +121,23 @@ static void agent_remember(Agent *a, uint64_t id) {
 }
 
 /* Print the push and what it would change (show.c), from verifierd's own answers. */
-static void agent_show(Agent *a, uint64_t id, const char *sender, sd_bus_message *summary_msg, bool pin) {
+static void agent_show(Agent *a, const IpcAgentRequest *req, bool pin) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL, de = SD_BUS_ERROR_NULL;
         _cleanup_(pending_info_done) PendingInfo p = {};
         _cleanup_(doc_rows_done) DocRows rows = {};
         bool have_rows = false;
 
         printf("\n");
-        if (pending_info_get(a->bus, id, &p, &e) < 0) {
+        if (pending_info_get(a->bus, req->id, &p, &e) < 0) {
                 /* ListPending failed: the request's own lines (the same as ListPending's) */
-                const char *line;
-
-                printf("Push %" PRIu64 " from %s waits for %s:\n", id, sender, pin ? "its PIN" : "your confirmation");
-                while (sd_bus_message_read(summary_msg, "s", &line) > 0)
-                        printf("  %s\n", line);
+                printf("Push %" PRIu64 " from %s waits for %s:\n", req->id, req->sender,
+                       pin ? "its PIN" : "your confirmation");
+                for (unsigned i = 0; i < req->summary.n; i++)
+                        printf("  %s\n", req->summary.lines[i]);
                 return;
         }
         if (!pin)
-                have_rows = doc_rows_get(a->bus, id, &rows, &de) >= 0;
+                have_rows = doc_rows_get(a->bus, req->id, &rows, &de) >= 0;
         pending_print(stdout, &p, have_rows ? &rows : NULL, de.message);
 }
 
@@ -147,7 +146,6 @@ static void agent_answer_late(Agent *a, uint64_t id, const char *member, const c
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         const char *verdict = "discarded", *reason = "";
-        uint32_t roles = 0;
         int r;
 
         printf("verifierd stopped waiting for this answer; sending it with %s.\n", member);
@@ -158,12 +156,19 @@ static void agent_answer_late(Agent *a, uint64_t id, const char *member, const c
 
                         r = ipc_pin_append(m, &p);
                 } else
-                        r = sd_bus_message_append(m, "t", id);
+                        r = ipc_id_append(m, id);
         }
         if (r >= 0)
                 r = pc_call(a->bus, m, &reply, &e);
-        if (r >= 0 && strcmp(member, IPC_M_DISCARD) != 0)
-                r = sd_bus_message_read(reply, "ssu", &verdict, &reason, &roles);
+        if (r >= 0 && strcmp(member, IPC_M_DISCARD) != 0) {
+                IpcVerdict v;
+
+                r = ipc_verdict_read(reply, &v, false);
+                if (r >= 0) {
+                        verdict = v.verdict;
+                        reason = v.reason;
+                }
+        }
         if (r < 0)
                 printf("push %" PRIu64 ": %s\n", id, e.message ? e.message : strerror(-r));
         else
@@ -171,10 +176,34 @@ static void agent_answer_late(Agent *a, uint64_t id, const char *member, const c
         fflush(stdout);
 }
 
+static int reply_pin(sd_bus_message *msg, const char *pin) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = ipc_agent_pin_append(reply, pin);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        return r;
+}
+
+static int reply_confirmation(sd_bus_message *msg, bool yes) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = ipc_agent_confirmation_append(reply, yes);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        return r;
+}
+
 static int agent_request(sd_bus_message *msg, void *userdata, sd_bus_error *error, bool pin) {
         Agent *a = userdata;
         char answer[IPC_PIN_MAX + 2], prompt[64];
-        const char *sender;
+        IpcAgentRequest req;
         uint64_t id, t0 = now_usec();
         bool late;
         int r;
@@ -182,13 +211,11 @@ static int agent_request(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         /* Only verifierd may ask (see the top of this file). */
         if (!bus_watch_sender_is_owner(a->verifier, msg))
                 return sd_bus_error_set(error, IPC_ERROR_ACCESS_DENIED, "Only verifierd asks this agent");
-        r = sd_bus_message_read(msg, "ts", &id, &sender);
+        r = ipc_agent_request_read(msg, &req);
         if (r < 0)
                 return r;
-        r = sd_bus_message_enter_container(msg, 'a', "s");
-        if (r < 0)
-                return r;
-        agent_show(a, id, sender, msg, pin);
+        id = req.id;
+        agent_show(a, &req, pin);
         if (pin) {
                 if (a->last_pin_id == id)
                         printf("The PIN given for push %" PRIu64 " was wrong.\n", id);
@@ -219,7 +246,7 @@ static int agent_request(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                         return r;
                 }
                 agent_remember(a, id);
-                r = sd_bus_reply_method_return(msg, "s", answer);
+                r = reply_pin(msg, answer);
                 explicit_bzero(answer, sizeof answer); /* the PIN is a secret: wipe our copy */
                 return r < 0 ? r : 1;
         }
@@ -231,7 +258,7 @@ static int agent_request(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 return r;
         }
         agent_remember(a, id);
-        return sd_bus_reply_method_return(msg, "b", yes);
+        return reply_confirmation(msg, yes);
 }
 
 static int agent_request_pin(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -249,18 +276,20 @@ static int agent_release(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 return sd_bus_error_set(error, IPC_ERROR_ACCESS_DENIED, "Only verifierd releases this agent");
         printf("verifierd released the agent.\n");
         (void) sd_event_exit(a->event, 0);
-        return sd_bus_reply_method_return(msg, "");
+        return sd_bus_reply_method_return(msg, NULL);
 }
 
 static const sd_bus_vtable agent_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_METHOD_WITH_NAMES(IPC_M_AGENT_REQUEST_PIN, "tsas", SD_BUS_PARAM(id) SD_BUS_PARAM(sender)
-                                 SD_BUS_PARAM(summary), "s", SD_BUS_PARAM(pin), agent_request_pin,
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_AGENT_REQUEST_PIN, IPC_SIG_AGENT_REQUEST_IN,
+                                 SD_BUS_PARAM(id) SD_BUS_PARAM(sender) SD_BUS_PARAM(summary), IPC_SIG_AGENT_PIN_OUT,
+                                 SD_BUS_PARAM(pin), agent_request_pin,
                                  SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
-        SD_BUS_METHOD_WITH_NAMES(IPC_M_AGENT_REQUEST_CONFIRMATION, "tsas", SD_BUS_PARAM(id) SD_BUS_PARAM(sender)
-                                 SD_BUS_PARAM(summary), "b", SD_BUS_PARAM(confirmed), agent_request_confirmation,
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_AGENT_REQUEST_CONFIRMATION, IPC_SIG_AGENT_REQUEST_IN,
+                                 SD_BUS_PARAM(id) SD_BUS_PARAM(sender) SD_BUS_PARAM(summary),
+                                 IPC_SIG_AGENT_CONFIRMATION_OUT, SD_BUS_PARAM(confirmed), agent_request_confirmation,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD(IPC_M_AGENT_RELEASE, "", "", agent_release, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD(IPC_M_AGENT_RELEASE, IPC_SIG_NONE, IPC_SIG_NONE, agent_release, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END
 };
 
@@ -291,7 +320,7 @@ static void agent_on_owner(BusWatch *w, const char *owner, void *userdata) {
                 return;
         }
         r = sd_bus_call_method_async(a->bus, NULL, owner, IPC_VERIFIER_PATH, IPC_VERIFIER_INTERFACE,
-                                     IPC_M_REGISTER_AGENT, on_register_reply, a, "o", AGENT_PATH);
+                                     IPC_M_REGISTER_AGENT, on_register_reply, a, IPC_SIG_AGENT_PATH_IN, AGENT_PATH);
         if (r < 0)
                 fprintf(stderr, "provctl agent: cannot register: %s\n", strerror(-r));
 }
@@ -299,13 +328,14 @@ static void agent_on_owner(BusWatch *w, const char *owner, void *userdata) {
 static int agent_on_verdict(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         Agent *a = userdata;
         const char *verdict, *reason;
-        uint32_t roles;
+        IpcVerdict v;
         uint64_t id;
 
         if (!bus_watch_signal_trusted(a->verifier, msg))
                 return 0;
-        if (sd_bus_message_read(msg, "tssu", &id, &verdict, &reason, &roles) < 0)
+        if (ipc_verdict_read(msg, &v, true) < 0)
                 return 0;
+        id = v.id, verdict = v.verdict, reason = v.reason;
         for (size_t i = 0; i < a->n_answered; i++)
                 if (a->answered[i] == id) {
                         if (strcmp(verdict, "pending") == 0)
@@ -374,7 +404,7 @@ static int run_agent(sd_bus *bus) {
                 code = r;
         if (bus_watch_owner(a.verifier))
                 (void) sd_bus_call_method(bus, bus_watch_owner(a.verifier), IPC_VERIFIER_PATH, IPC_VERIFIER_INTERFACE,
-                                          IPC_M_UNREGISTER_AGENT, NULL, NULL, "o", AGENT_PATH);
+                                          IPC_M_UNREGISTER_AGENT, NULL, NULL, IPC_SIG_AGENT_PATH_IN, AGENT_PATH);
         bus_watch_free(a.verifier);
         sd_event_source_unref(a.stdin_hup);
         (void) sd_bus_detach_event(bus);
@@ -590,18 +620,14 @@ static void notify_sync(Notifier *n) {
         if (r >= 0)
                 r = pc_call(n->system, m, &reply, &e);
         if (r >= 0)
-                r = sd_bus_message_enter_container(reply, 'a', "(tsssttas)");
+                r = ipc_list_enter(reply, IPC_LIST_PENDING);
         while (r >= 0) {
                 _cleanup_(pending_info_done) PendingInfo p = {};
 
-                r = sd_bus_message_enter_container(reply, 'r', "tsssttas");
+                r = pending_info_read(reply, &p);
                 if (r <= 0)
                         break;
-                r = pending_info_read(reply, &p);
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(reply);
-                if (r >= 0)
-                        notify_pending(n, &p);
+                notify_pending(n, &p);
         }
         if (r < 0)
                 fprintf(stderr, "provctl agent --notify: ListPending: %s\n", e.message ? e.message : strerror(-r));
@@ -642,13 +668,14 @@ static void notify_on_server(BusWatch *w, const char *owner, void *userdata) {
 static int notify_on_verdict(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         Notifier *n = userdata;
         const char *verdict, *reason;
-        uint32_t roles;
+        IpcVerdict v;
         uint64_t id;
 
         if (!bus_watch_signal_trusted(n->verifier, msg))
                 return 0;
-        if (sd_bus_message_read(msg, "tssu", &id, &verdict, &reason, &roles) < 0)
+        if (ipc_verdict_read(msg, &v, true) < 0)
                 return 0;
+        id = v.id, verdict = v.verdict, reason = v.reason;
         if (strcmp(verdict, "pending") == 0)
                 notify_sync(n);
         else
@@ -666,7 +693,7 @@ static void notify_act(Notifier *n, Shown *s, const char *key) {
 
         r = pc_verifier_call(n->system, member, &m);
         if (r >= 0)
-                r = sd_bus_message_append(m, "t", s->push);
+                r = ipc_id_append(m, s->push);
         if (r >= 0)
                 r = pc_call(n->system, m, &reply, &e);
         s->acted = true;

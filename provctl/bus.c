@@ -128,7 +128,7 @@ static int verb_simple_verdict(sd_bus *bus, const char *member, uint64_t id, con
 
                 r = ipc_pin_append(m, &p);
         } else
-                r = sd_bus_message_append(m, "t", id);
+                r = ipc_id_append(m, id);
         if (r < 0)
                 return fail(member, NULL, r);
         r = call(bus, m, &reply, &e);
@@ -205,7 +205,7 @@ static int verb_pending(sd_bus *bus) {
                 r = call(bus, m, &reply, &e);
         if (r < 0)
                 return fail("ListPending", &e, r);
-        r = sd_bus_message_enter_container(reply, 'a', "(tsssttas)");
+        r = ipc_list_enter(reply, IPC_LIST_PENDING);
         if (r < 0)
                 return fail("bad reply", NULL, r);
         if (arg.json)
@@ -213,55 +213,38 @@ static int verb_pending(sd_bus *bus) {
         else
                 printf("%-6s %-16s %-12s %-20s %-20s %s\n", "ID", "SENDER", "SEC", "WAITING FOR", "EXPIRES", "SUMMARY");
         for (;;) {
-                uint64_t id, recv, exp;
-                const char *sender, *sec, *waiting;
+                IpcPendingRow p;
                 char te[32];
-                bool firstline = true;
 
-                r = sd_bus_message_enter_container(reply, 'r', "tsssttas");
+                r = ipc_pending_row_read(reply, &p);
                 if (r < 0)
                         return fail("bad reply", NULL, r);
                 if (r == 0)
                         break;
-                r = sd_bus_message_read(reply, "tssstt", &id, &sender, &sec, &waiting, &recv, &exp);
-                if (r < 0)
-                        return fail("bad reply", NULL, r);
-                format_time(exp, te, sizeof te);
+                format_time(p.expires_usec, te, sizeof te);
                 if (arg.json) {
-                        printf("%s{\"id\":%" PRIu64 ",\"verdict\":\"pending\",\"reason\":", first ? "" : ",", id);
-                        json_str(waiting);
+                        printf("%s{\"id\":%" PRIu64 ",\"verdict\":\"pending\",\"reason\":", first ? "" : ",", p.id);
+                        json_str(p.waiting);
                         printf(",\"sender\":");
-                        json_str(sender);
+                        json_str(p.sender);
                         printf(",\"sec\":");
-                        json_str(sec);
-                        printf(",\"received\":%" PRIu64 ",\"expires\":%" PRIu64 ",\"summary\":[", recv, exp);
+                        json_str(p.sec);
+                        printf(",\"received\":%" PRIu64 ",\"expires\":%" PRIu64 ",\"summary\":[", p.received_usec,
+                               p.expires_usec);
                 } else
-                        printf("%-6" PRIu64 " %-16s %-12s %-20s %-20s ", id, sender, sec, waiting, te);
-                r = sd_bus_message_enter_container(reply, 'a', "s");
-                if (r < 0)
-                        return fail("bad reply", NULL, r);
-                for (;;) {
-                        const char *line;
-
-                        r = sd_bus_message_read(reply, "s", &line);
-                        if (r < 0)
-                                return fail("bad reply", NULL, r);
-                        if (r == 0)
-                                break;
+                        printf("%-6" PRIu64 " %-16s %-12s %-20s %-20s ", p.id, p.sender, p.sec, p.waiting, te);
+                for (unsigned i = 0; i < p.summary.n; i++) {
                         if (arg.json) {
-                                printf("%s", firstline ? "" : ",");
-                                json_str(line);
+                                printf("%s", i == 0 ? "" : ",");
+                                json_str(p.summary.lines[i]);
                         } else
                                 /* verifierd labels provd's words "(unverified)" and ends with
                                  * "+N more not shown" when elements were left out: print every
                                  * line as it comes, never fewer */
-                                printf("%s%s\n", firstline ? "" : "       ", line);
-                        firstline = false;
+                                printf("%s%s\n", i == 0 ? "" : "       ", p.summary.lines[i]);
                 }
-                if (!arg.json && firstline)
+                if (!arg.json && p.summary.n == 0)
                         printf("\n");
-                sd_bus_message_exit_container(reply);
-                sd_bus_message_exit_container(reply);
                 if (arg.json)
                         printf("]}");
                 first = false;
@@ -277,16 +260,18 @@ static int verb_pending(sd_bus *bus) {
 static bool record_leave_open;
 
 static int print_push_record(sd_bus_message *reply, bool first) {
-        uint64_t id, t;
-        const char *sender, *transport, *sec, *verdict, *reason, *denied, *digest;
-        uint32_t roles;
+        IpcPushRow p;
         char ts[32];
         int r;
 
-        r = sd_bus_message_read(reply, "(ttsssssuss)", &id, &t, &sender, &transport, &sec, &verdict, &reason, &roles,
-                                &denied, &digest);
+        r = ipc_push_row_read(reply, &p);
         if (r <= 0)
                 return r;
+        uint64_t id = p.id, t = p.time_usec;
+        const char *sender = p.sender, *transport = p.transport, *sec = p.sec, *verdict = p.verdict,
+                   *reason = p.reason, *denied = p.denied, *digest = p.digest;
+        uint32_t roles = p.roles;
+
         format_time(t, ts, sizeof ts);
         if (arg.json) {
                 printf("%s{\"id\":%" PRIu64 ",\"time\":\"%s\",\"sender\":", first ? "" : ",", id, ts);
@@ -323,12 +308,12 @@ static int verb_history(sd_bus *bus) {
 
         r = new_verifier_call(bus, IPC_M_GET_HISTORY, &m);
         if (r >= 0)
-                r = sd_bus_message_append(m, "u", arg.max);
+                r = ipc_history_request_append(m, arg.max);
         if (r >= 0)
                 r = call(bus, m, &reply, &e);
         if (r < 0)
                 return fail("GetHistory", &e, r);
-        r = sd_bus_message_enter_container(reply, 'a', "(ttsssssuss)");
+        r = ipc_list_enter(reply, IPC_LIST_HISTORY);
         if (r < 0)
                 return fail("bad reply", NULL, r);
         if (arg.json)
@@ -357,7 +342,7 @@ static int verb_show(sd_bus *bus, int argc, char **argv) {
         }
         r = new_verifier_call(bus, IPC_M_GET_PUSH, &m);
         if (r >= 0)
-                r = sd_bus_message_append(m, "t", id);
+                r = ipc_id_append(m, id);
         if (r >= 0)
                 r = call(bus, m, &reply, &e);
         if (r < 0)
@@ -373,8 +358,10 @@ static int verb_show(sd_bus *bus, int argc, char **argv) {
         return r;
 }
 
-/* a(sssut) tables: settings and accounts */
-static int verb_table(sd_bus *bus, const char *member, const char *const cols[6]) {
+/* ListAccounts: the DM accounts */
+static int verb_accounts(sd_bus *bus) {
+        static const char *const cols[] = { "SERVER ID", "NAME", "ADDRESS", "server_id", "name", "address" };
+        const char *member = IPC_M_LIST_ACCOUNTS;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         bool first = true;
@@ -385,7 +372,7 @@ static int verb_table(sd_bus *bus, const char *member, const char *const cols[6]
                 r = call(bus, m, &reply, &e);
         if (r < 0)
                 return fail(member, &e, r);
-        r = sd_bus_message_enter_container(reply, 'a', "(sssut)");
+        r = ipc_list_enter(reply, IPC_LIST_ACCOUNTS);
         if (r < 0)
                 return fail("bad reply", NULL, r);
         if (arg.json)
@@ -393,15 +380,17 @@ static int verb_table(sd_bus *bus, const char *member, const char *const cols[6]
         else
                 printf("%-40s %-24s %-40s %5s %s\n", cols[0], cols[1], cols[2], "ROLES", "PUSH");
         for (;;) {
-                const char *a, *b, *c;
-                uint32_t roles;
-                uint64_t push;
+                IpcAccountRow row;
 
-                r = sd_bus_message_read(reply, "(sssut)", &a, &b, &c, &roles, &push);
+                r = ipc_account_row_read(reply, &row);
                 if (r < 0)
                         return fail("bad reply", NULL, r);
                 if (r == 0)
                         break;
+                const char *a = row.server_id, *b = row.name, *c = row.address;
+                uint32_t roles = row.roles;
+                uint64_t push = row.push_id;
+
                 if (arg.json) {
                         printf("%s{\"%s\":", first ? "" : ",", cols[3]);
                         json_str(a);
@@ -452,18 +441,19 @@ static int get_exports(sd_bus *bus, Exports *ret) {
                 r = call(bus, m, &reply, &e);
         if (r < 0)
                 return sd_bus_error_has_name(&e, SD_BUS_ERROR_UNKNOWN_METHOD) ? 0 : fail(IPC_M_LIST_EXPORTS, &e, r);
-        r = sd_bus_message_enter_container(reply, 'a', IPC_SIG_EXPORTS_ITEM);
+        r = ipc_list_enter(reply, IPC_LIST_EXPORTS);
         if (r < 0)
                 return fail("bad reply", NULL, r);
         for (;;) {
-                const char *root, *exporter, *state, *detail;
+                IpcExportRow row;
                 ExportRow *a;
 
-                r = sd_bus_message_read(reply, IPC_SIG_EXPORTS_ITEM, &root, &exporter, &state, &detail);
+                r = ipc_export_row_read(reply, &row);
                 if (r < 0)
                         return fail("bad reply", NULL, r);
                 if (r == 0)
                         break;
+                const char *root = row.root, *exporter = row.exporter, *state = row.state, *detail = row.detail;
                 a = reallocarray(ret->items, ret->n + 1, sizeof(ExportRow));
                 if (!a)
                         return fail("out of memory", NULL, -ENOMEM);
@@ -502,7 +492,7 @@ static int verb_settings(sd_bus *bus) {
                 r = call(bus, m, &reply, &e);
         if (r < 0)
                 return fail(IPC_M_LIST_SETTINGS, &e, r);
-        r = sd_bus_message_enter_container(reply, 'a', "(sssut)");
+        r = ipc_list_enter(reply, IPC_LIST_SETTINGS);
         if (r < 0)
                 return fail("bad reply", NULL, r);
         if (arg.json)
@@ -510,16 +500,18 @@ static int verb_settings(sd_bus *bus) {
         else
                 printf("%-40s %-24s %-40s %5s %s\n", "PATH", "NAME", "VALUE", "ROLES", "PUSH");
         for (;;) {
-                const char *path, *name, *value;
                 const ExportRow *ex;
-                uint32_t roles;
-                uint64_t push;
+                IpcSettingRow row;
 
-                r = sd_bus_message_read(reply, "(sssut)", &path, &name, &value, &roles, &push);
+                r = ipc_setting_row_read(reply, &row);
                 if (r < 0)
                         return fail("bad reply", NULL, r);
                 if (r == 0)
                         break;
+                const char *path = row.path, *name = row.name, *value = row.value;
+                uint32_t roles = row.roles;
+                uint64_t push = row.push_id;
+
                 if (!arg.json) {
                         printf("%-40s %-24s %-40s %5u %" PRIu64 "\n", path, name, value, roles, push);
                         continue;
@@ -588,24 +580,23 @@ static int get_policy_sources(sd_bus *bus, PolicySources *ret) {
         if (r >= 0)
                 r = call(bus, m, &reply, &e);
         if (r < 0)
-                return sd_bus_error_has_name(&e, "org.freedesktop.DBus.Error.UnknownMethod") ? 0 : r;
-        r = sd_bus_message_enter_container(reply, 'a', "(ssbt)");
+                return sd_bus_error_has_name(&e, SD_BUS_ERROR_UNKNOWN_METHOD) ? 0 : r;
+        r = ipc_list_enter(reply, IPC_LIST_POLICY_SOURCES);
         if (r < 0)
                 return r;
         for (;;) {
-                const char *k, *src;
-                int locked;
-                uint64_t push;
+                IpcPolicySourceRow row;
                 PolicySource *n;
 
-                r = sd_bus_message_read(reply, "(ssbt)", &k, &src, &locked, &push);
+                r = ipc_policy_source_row_read(reply, &row);
                 if (r <= 0)
                         return r;
                 n = reallocarray(ret->items, ret->n + 1, sizeof(PolicySource));
                 if (!n)
                         return -ENOMEM;
                 ret->items = n;
-                n[ret->n] = (PolicySource) { .key = strdup(k), .source = strdup(src), .locked = locked, .push = push };
+                n[ret->n] = (PolicySource) { .key = strdup(row.key), .source = strdup(row.source), .locked = row.locked,
+                                             .push = row.push_id };
                 ret->n++;
                 if (!n[ret->n - 1].key || !n[ret->n - 1].source)
                         return -ENOMEM;
@@ -634,20 +625,22 @@ static int verb_policy(sd_bus *bus) {
         r = get_policy_sources(bus, &src);
         if (r < 0)
                 return fail("GetPolicySources", NULL, r);
-        r = sd_bus_message_enter_container(reply, 'a', "(ss)");
+        r = ipc_list_enter(reply, IPC_LIST_POLICY);
         if (r < 0)
                 return fail("bad reply", NULL, r);
         if (arg.json)
                 printf("{");
         for (;;) {
                 const PolicySource *ps;
-                const char *k, *v;
+                IpcPolicyRow row;
 
-                r = sd_bus_message_read(reply, "(ss)", &k, &v);
+                r = ipc_policy_row_read(reply, &row);
                 if (r < 0)
                         return fail("bad reply", NULL, r);
                 if (r == 0)
                         break;
+                const char *k = row.key, *v = row.value;
+
                 if (arg.json) {
                         printf("%s", first ? "" : ",");
                         json_str(k);
@@ -701,7 +694,7 @@ static int verb_reset_policy(sd_bus *bus, int argc) {
                 r = call(bus, m, &reply, &e);
         if (r < 0)
                 return fail("ResetPolicy", &e, r);
-        r = sd_bus_message_read(reply, "u", &n);
+        r = ipc_reset_policy_reply_read(reply, &n);
         if (r < 0)
                 return fail("bad reply", NULL, r);
         if (arg.json)
@@ -723,7 +716,7 @@ static int verb_certs(sd_bus *bus) {
                 r = call(bus, m, &reply, &e);
         if (r < 0)
                 return fail("ListCertificates", &e, r);
-        r = sd_bus_message_enter_container(reply, 'a', "(ssssust)");
+        r = ipc_list_enter(reply, IPC_LIST_CERTIFICATES);
         if (r < 0)
                 return fail("bad reply", NULL, r);
         if (arg.json)
@@ -731,15 +724,18 @@ static int verb_certs(sd_bus *bus) {
         else
                 printf("%-40s %-5s %5s %-10s %-20s %s\n", "THUMBPRINT", "STORE", "ROLES", "SOURCE", "EXPIRES", "SUBJECT");
         for (;;) {
-                const char *thumb, *subject, *store, *source, *expiry;
-                uint32_t roles;
-                uint64_t push;
+                IpcCertificateRow row;
 
-                r = sd_bus_message_read(reply, "(ssssust)", &thumb, &subject, &store, &source, &roles, &expiry, &push);
+                r = ipc_certificate_row_read(reply, &row);
                 if (r < 0)
                         return fail("bad reply", NULL, r);
                 if (r == 0)
                         break;
+                const char *thumb = row.thumbprint, *subject = row.subject, *store = row.store, *source = row.source,
+                           *expiry = row.expiry;
+                uint32_t roles = row.roles;
+                uint64_t push = row.push_id;
+
                 if (arg.json) {
                         printf("%s{\"thumbprint\":", first ? "" : ",");
                         json_str(thumb);
@@ -779,8 +775,11 @@ static int verb_install(sd_bus *bus, int argc, char **argv) {
                 return r == -E2BIG ? PROVCTL_EXIT_DATAERR : PROVCTL_EXIT_NOINPUT;
         }
         r = new_verifier_call(bus, IPC_M_INSTALL, &m);
-        if (r >= 0)
-                r = sd_bus_message_append_array(m, 'y', buf, len);
+        if (r >= 0) {
+                IpcInstall in = { .package = buf, .size = len };
+
+                r = ipc_install_append(m, &in);
+        }
         if (r >= 0)
                 r = call(bus, m, &reply, &e);
         if (r < 0)
@@ -883,7 +882,6 @@ static int verb_status(sd_bus *bus) {
 }
 
 int verb_bus(const char *verb, int argc, char **argv) {
-        static const char *const account_cols[] = { "SERVER ID", "NAME", "ADDRESS", "server_id", "name", "address" };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         uint64_t id;
         int r;
@@ -924,7 +922,7 @@ int verb_bus(const char *verb, int argc, char **argv) {
         if (strcmp(verb, "settings") == 0)
                 return verb_settings(bus);
         if (strcmp(verb, "accounts") == 0)
-                return verb_table(bus, IPC_M_LIST_ACCOUNTS, account_cols);
+                return verb_accounts(bus);
         if (strcmp(verb, "policy") == 0)
                 return verb_policy(bus);
         if (strcmp(verb, "reset-policy") == 0)

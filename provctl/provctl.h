@@ -50,7 +50,7 @@ typedef struct PendingInfo {
         size_t n_summary;
 } PendingInfo;
 void pending_info_done(PendingInfo *p);
-/* One ListPending entry, the message inside its struct. Return: 0 or negative errno. */
+/* The next ListPending entry (ipc_pending_row_read). Return: 1, 0 at the end, or negative errno. */
 int pending_info_read(sd_bus_message *reply, PendingInfo *p);
 /* ListPending's entry of @id. Return: 0; -ESRCH not pending; else pc_fail()'s negative errno. */
 int pending_info_get(sd_bus *bus, uint64_t id, PendingInfo *ret, sd_bus_error *e);

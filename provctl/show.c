@@ -35,39 +35,30 @@ void pending_info_done(PendingInfo *p) {
 }
 
 int pending_info_read(sd_bus_message *reply, PendingInfo *p) {
-        const char *sender, *sec, *waiting;
+        IpcPendingRow row;
         int r;
 
-        r = sd_bus_message_read(reply, "tssstt", &p->id, &sender, &sec, &waiting, &p->received_usec, &p->expires_usec);
-        if (r < 0)
+        r = ipc_pending_row_read(reply, &row);
+        if (r <= 0)
                 return r;
-        p->sender = strdup(sender);
-        p->sec = strdup(sec);
-        p->waiting = strdup(waiting);
+        p->id = row.id;
+        p->received_usec = row.received_usec;
+        p->expires_usec = row.expires_usec;
+        p->sender = strdup(row.sender);
+        p->sec = strdup(row.sec);
+        p->waiting = strdup(row.waiting);
         if (!p->sender || !p->sec || !p->waiting)
                 return -ENOMEM;
-        r = sd_bus_message_enter_container(reply, 'a', "s");
-        if (r < 0)
-                return r;
-        for (;;) {
-                const char *line;
-                char **n;
-
-                r = sd_bus_message_read(reply, "s", &line);
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        break;
-                n = reallocarray(p->summary, p->n_summary + 1, sizeof(char *));
-                if (!n)
-                        return -ENOMEM;
-                p->summary = n;
-                p->summary[p->n_summary] = strdup(line);
-                if (!p->summary[p->n_summary])
+        p->summary = calloc(MAX(row.summary.n, 1U), sizeof(char *));
+        if (!p->summary)
+                return -ENOMEM;
+        for (unsigned i = 0; i < row.summary.n; i++) {
+                p->summary[i] = strdup(row.summary.lines[i]);
+                if (!p->summary[i])
                         return -ENOMEM;
                 p->n_summary++;
         }
-        return sd_bus_message_exit_container(reply);
+        return 1;
 }
 
 int pending_info_get(sd_bus *bus, uint64_t id, PendingInfo *ret, sd_bus_error *e) {
@@ -80,23 +71,16 @@ int pending_info_get(sd_bus *bus, uint64_t id, PendingInfo *ret, sd_bus_error *e
                 r = pc_call(bus, m, &reply, e);
         if (r < 0)
                 return r;
-        r = sd_bus_message_enter_container(reply, 'a', "(tsssttas)");
+        r = ipc_list_enter(reply, IPC_LIST_PENDING);
         if (r < 0)
                 return r;
         for (;;) {
                 PendingInfo p = {};
 
-                r = sd_bus_message_enter_container(reply, 'r', "tsssttas");
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        return -ESRCH;
                 r = pending_info_read(reply, &p);
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(reply);
-                if (r < 0) {
+                if (r <= 0) {
                         pending_info_done(&p);
-                        return r;
+                        return r < 0 ? r : -ESRCH;
                 }
                 if (p.id == id) {
                         *ret = p;
@@ -128,17 +112,17 @@ int doc_rows_get(sd_bus *bus, uint64_t id, DocRows *ret, sd_bus_error *e) {
 
         r = pc_verifier_call(bus, IPC_M_GET_PENDING_DOCUMENT, &m);
         if (r >= 0)
-                r = sd_bus_message_append(m, "t", id);
+                r = ipc_id_append(m, id);
         if (r >= 0)
                 r = pc_call(bus, m, &reply, e);
         if (r < 0)
                 return r;
-        r = sd_bus_message_enter_container(reply, 'a', "(ssssss)");
+        r = ipc_list_enter(reply, IPC_LIST_DOCUMENT);
         for (; r >= 0;) {
-                const char *f[6];
+                IpcDocumentRow row;
                 DocRow *n;
 
-                r = sd_bus_message_read(reply, "(ssssss)", &f[0], &f[1], &f[2], &f[3], &f[4], &f[5]);
+                r = ipc_document_row_read(reply, &row);
                 if (r <= 0)
                         break;
                 n = reallocarray(d.items, d.n + 1, sizeof(DocRow));
@@ -147,8 +131,8 @@ int doc_rows_get(sd_bus *bus, uint64_t id, DocRows *ret, sd_bus_error *e) {
                         break;
                 }
                 d.items = n;
-                d.items[d.n++] = (DocRow) { strdup(f[0]), strdup(f[1]), strdup(f[2]),
-                                            strdup(f[3]), strdup(f[4]), strdup(f[5]) };
+                d.items[d.n++] = (DocRow) { strdup(row.group), strdup(row.path), strdup(row.name),
+                                            strdup(row.change), strdup(row.value), strdup(row.old_value) };
                 n = &d.items[d.n - 1];
                 if (!n->group || !n->path || !n->name || !n->change || !n->value || !n->old_value)
                         r = -ENOMEM;

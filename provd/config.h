@@ -1,22 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * config.h: provd's configuration (provd.conf), read with the same file-tree rules as
- * verifierd's (systemd precedence):
- *
- *   roots, lowest priority first: /usr/lib/provboot, /run/provboot, /etc/provboot
- *   main file: <root>/provd.conf from the highest-priority root that has one (it masks the
- *     lower roots' file as a whole);
- *   drop-ins: <root>/provd.conf.d/<name>.conf from all roots; for one <name> only the
- *     highest-priority root's file counts (/etc masks /run masks /usr/lib); an empty drop-in or
- *     a symlink to /dev/null masks without setting anything; survivors are applied in strcmp()
- *     order of <name> after the main file; a later assignment wins.
- *   --config-dir=DIR: DIR is the only root.
- *
- * Syntax: a small INI parser written here (provd links no library beyond libsystemd and
- * libxml2): '#' or ';' start a comment line, "[Section]", "Key=Value" with blanks around key and
- * value trimmed, lines up to CONFIG_LINE_MAX. An empty value resets the key to its default. An
- * unknown section or key, or a bad value, is an error naming the file and line: provd does not
- * start on a configuration it does not understand.
+ * config.h: provd's configuration (provd.conf and provd.conf.d/NAME.conf below /usr/lib/provboot,
+ * /run/provboot and /etc/provboot, or --config-dir=DIR alone). The file tree, the syntax, the
+ * boolean and integer rules and the errors are the ones common/conf.h describes for both daemons;
+ * this file keeps provd's struct and config.c its key table (every key's section, name, type,
+ * range, default and one line of documentation: provd(8) "CONFIGURATION" lists the same).
  *
  * Keys:
  *   [Limits] MaxReassemblies=1..1024            concurrent partial SMS messages, all senders (16)
@@ -39,15 +27,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "conf.h"
 #include "ipc.h"
 
-#define CONFIG_SYSTEM_ROOT_USRLIB "/usr/lib/provboot"
-#define CONFIG_SYSTEM_ROOT_RUN "/run/provboot"
-#define CONFIG_SYSTEM_ROOT_ETC "/etc/provboot"
-#define CONFIG_MAIN_FILE "provd.conf"
-#define CONFIG_DROPIN_DIR "provd.conf.d"
-#define CONFIG_LINE_MAX 1024U
-#define CONFIG_DROPINS_MAX 256U
+#define PROVD_CONFIG_MAIN_FILE "provd.conf"
+#define PROVD_CONFIG_DROPIN_DIR "provd.conf.d"
 
 /* Defaults (named so the man page, the tests and the code agree). */
 #define PROVD_MAX_PENDING_SUBMITS_DEFAULT 8U
@@ -55,6 +39,7 @@
 #define PROVD_MAX_QUEUED_SUBMITS_DEFAULT 32U
 #define PROVD_MAX_QUEUED_SUBMITS_MAX 4096U
 #define PROVD_RATE_PER_MINUTE_DEFAULT 10U
+#define PROVD_RATE_MAX 100000U                 /* RatePerSenderPerMinute=, RateBurst= */
 #define PROVD_REASSEMBLIES_MAX 1024U
 /* Largest push from oFono or ModemManager: the largest body verifierd takes plus WSP headers. */
 #define PROVD_INPUT_SIZE_DEFAULT (IPC_BODY_MAX + 4096U)
@@ -80,14 +65,26 @@ typedef struct ProvdConfig {
         char ofono_next_path[PROVD_AGENT_PATH_MAX + 1];
 } ProvdConfig;
 
-void config_defaults(ProvdConfig *c);
+/* provd's keys (config.c). */
+extern const ConfigTable provd_config_table;
 
-/*
- * config_load - defaults, then the files (see above) from config_dir, or from the system roots
- * when config_dir is NULL. Errors are logged with file and line.
- * Return: 0; -EINVAL (syntax, unknown key, bad value); negative errno from reading a file.
+/* provd_config_defaults() - every key's default. */
+void provd_config_defaults(ProvdConfig *c);
+
+/**
+ * provd_config_load_roots() - defaults, then the files below @roots (lowest priority first).
+ * @c: filled.
+ * @roots: as config_parse_tree().
+ * @n_roots: 1..CONFIG_ROOTS_MAX.
+ * @err: names file and line on failure (may be NULL).
+ *
+ * Return: as config_parse_tree(): 0; -EINVAL (syntax, unknown key, bad value); -E2BIG; negative
+ *   errno from reading a file.
  */
-int config_load(ProvdConfig *c, const char *config_dir);
+int provd_config_load_roots(ProvdConfig *c, const char *const *roots, size_t n_roots, ConfigError *err);
+
+/* provd_config_load() - the same from @config_dir alone, or from the system roots when it is NULL. */
+int provd_config_load(ProvdConfig *c, const char *config_dir, ConfigError *err);
 
 /* The effective bucket size. */
 static inline unsigned config_rate_burst(const ProvdConfig *c) {

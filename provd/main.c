@@ -276,6 +276,8 @@ static int manager_connect(Manager *m) {
 int main(int argc, char *argv[]) {
         _cleanup_(manager_freep) Manager *m = NULL;
         ProvdConfig config;
+        ConfigError err = {};
+        char buf[PATH_MAX + CONFIG_ERROR_MESSAGE_MAX];
         sigset_t ss;
         int r;
 
@@ -283,9 +285,16 @@ int main(int argc, char *argv[]) {
         if (r <= 0)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
-        r = config_load(&config, arg_config_dir);
-        if (r < 0)
+        /* A configuration provd does not understand stops it (common/conf.h "Errors"). */
+        r = provd_config_load(&config, arg_config_dir, &err);
+        if (r < 0) {
+                if (err.message[0])
+                        log_error("Failed to load the configuration: %s",
+                                  config_error_format(&err, buf, sizeof buf));
+                else
+                        log_error_errno(r, "Failed to load the configuration: %m");
                 return EXIT_FAILURE;
+        }
 
         /* The decode watchdog relies on SIGPROF's default action (terminate): make sure it is
          * neither ignored nor blocked, whatever our parent left us. SIGTERM/SIGINT are blocked

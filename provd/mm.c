@@ -288,43 +288,35 @@ static bool from_mm(ModemManager *mm, sd_bus_message *msg) {
         return bus_watch_signal_trusted(mm->watch, msg);
 }
 
-/* At a{sa{sv}}: does it hold Modem.Messaging? Return: 0/1 or negative errno. */
+static int messaging_entry(sd_bus_message *msg, const char *iface, void *userdata) {
+        bool *found = userdata;
+
+        if (streq_ptr(iface, MM_MESSAGING_INTERFACE))
+                *found = true;
+        return 0; /* its properties are not needed */
+}
+
+/* At a{sa{sv}} (at most MM_DICT_MAX interfaces): does it hold Modem.Messaging? Return: 0/1 or
+ * negative errno. */
 static int has_messaging(sd_bus_message *msg) {
         bool found = false;
-        unsigned n = 0;
         int r;
 
-        r = sd_bus_message_enter_container(msg, 'a', "{sa{sv}}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(msg, 'e', "sa{sv}")) > 0) {
-                const char *iface;
+        r = bus_interfaces_read(msg, MM_DICT_MAX, messaging_entry, &found);
+        return r < 0 ? r : found;
+}
 
-                if (++n > MM_DICT_MAX)
-                        return -E2BIG;
-                r = sd_bus_message_read(msg, "s", &iface);
-                if (r < 0)
-                        return r;
-                if (strcmp(iface, MM_MESSAGING_INTERFACE) == 0)
-                        found = true;
-                r = sd_bus_message_skip(msg, "a{sv}");
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(msg);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(msg);
-        if (r < 0)
-                return r;
-        return found;
+static int object_entry(sd_bus_message *msg, const char *path, void *userdata) {
+        int r;
+
+        r = has_messaging(msg);
+        if (r > 0)
+                modem_add(userdata, path);
+        return r < 0 ? r : 1;
 }
 
 static int on_managed_objects(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         ModemManager *mm = userdata;
-        unsigned n = 0;
         int r;
 
         mm->objects_call = sd_bus_slot_unref(mm->objects_call);
@@ -334,31 +326,10 @@ static int on_managed_objects(sd_bus_message *reply, void *userdata, sd_bus_erro
         }
         if (!bus_watch_sender_is_owner(mm->watch, reply))
                 return 0; /* not from the ModemManager we asked (ipc/buswatch.h) */
-        r = sd_bus_message_enter_container(reply, 'a', "{oa{sa{sv}}}");
+        /* a{oa{sa{sv}}}; past MM_OBJECTS_MAX the modems read so far stay followed */
+        r = bus_managed_objects_read(reply, MM_OBJECTS_MAX, object_entry, mm);
         if (r < 0)
-                goto bad;
-        while ((r = sd_bus_message_enter_container(reply, 'e', "oa{sa{sv}}")) > 0) {
-                const char *path;
-
-                if (++n > MM_OBJECTS_MAX)
-                        break;
-                r = sd_bus_message_read(reply, "o", &path);
-                if (r < 0)
-                        goto bad;
-                r = has_messaging(reply);
-                if (r < 0)
-                        goto bad;
-                if (r > 0)
-                        modem_add(mm, path);
-                r = sd_bus_message_exit_container(reply);
-                if (r < 0)
-                        goto bad;
-        }
-        if (r < 0)
-                goto bad;
-        return 0;
-bad:
-        log_warning_errno(r, "Failed to parse ModemManager's objects: %m");
+                log_warning_errno(r, "Failed to parse ModemManager's objects: %m");
         return 0;
 }
 
@@ -377,20 +348,12 @@ static int on_interfaces_added(sd_bus_message *msg, void *userdata, sd_bus_error
 
 static int on_interfaces_removed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         ModemManager *mm = userdata;
-        const char *path, *iface;
-        unsigned n = 0;
-        int r;
+        const char *path;
 
         if (!from_mm(mm, msg) || sd_bus_message_read(msg, "o", &path) < 0)
                 return 0;
-        r = sd_bus_message_enter_container(msg, 'a', "s");
-        if (r < 0)
-                return 0;
-        while ((r = sd_bus_message_read(msg, "s", &iface)) > 0 && ++n <= MM_DICT_MAX)
-                if (strcmp(iface, MM_MESSAGING_INTERFACE) == 0) {
-                        modem_remove(mm, path);
-                        break;
-                }
+        if (bus_strv_contains(msg, MM_DICT_MAX, MM_MESSAGING_INTERFACE) > 0)
+                modem_remove(mm, path);
         return 0;
 }
 

@@ -66,6 +66,7 @@
 #define OFONO_MODEMS_MAX 16U       /* modems we follow */
 #define OFONO_INTERFACES_MAX 64U   /* entries of a modem's Interfaces we read */
 #define OFONO_DICT_MAX 64U         /* entries of a property / info dictionary we read */
+#define OFONO_MODEM_LIST_MAX (OFONO_MODEMS_MAX * 4U) /* entries of GetModems' a(oa{sv}) we read */
 
 typedef struct OfonoModem {
         Ofono *ofono;
@@ -369,39 +370,10 @@ static void modem_update(Ofono *o, const char *path, bool has_push) {
         modem_register(md);
 }
 
-/* At a variant holding "as": does the list name org.ofono.PushNotification? Return: 0/1 or negative. */
+/* At a variant holding "as": does the list name org.ofono.PushNotification? At most
+ * OFONO_INTERFACES_MAX entries (ipc/buswatch.h). Return: 0/1 or negative errno. */
 static int read_interfaces_variant(sd_bus_message *msg) {
-        const char *contents = NULL, *s;
-        unsigned n = 0;
-        bool found = false;
-        int r;
-
-        r = sd_bus_message_peek_type(msg, NULL, &contents);
-        if (r < 0)
-                return r;
-        if (!contents || strcmp(contents, "as") != 0)
-                return -EBADMSG;
-        r = sd_bus_message_enter_container(msg, 'v', "as");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_enter_container(msg, 'a', "s");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_read(msg, "s", &s)) > 0) {
-                if (++n > OFONO_INTERFACES_MAX)
-                        return -E2BIG;
-                if (strcmp(s, IPC_OFONO_PUSH_INTERFACE) == 0)
-                        found = true;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(msg);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(msg);
-        if (r < 0)
-                return r;
-        return found;
+        return bus_variant_strv_contains(msg, OFONO_INTERFACES_MAX, IPC_OFONO_PUSH_INTERFACE);
 }
 
 static int modem_property_entry(sd_bus_message *msg, const char *key, void *userdata) {
@@ -433,9 +405,14 @@ static bool from_ofono(Ofono *o, sd_bus_message *msg) {
         return bus_watch_signal_trusted(o->watch, msg);
 }
 
+static int modem_list_entry(sd_bus_message *msg, const char *path, void *userdata) {
+        int r = read_modem_properties(userdata, msg, path);
+
+        return r < 0 ? r : 1;
+}
+
 static int on_get_modems_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Ofono *o = userdata;
-        unsigned n = 0;
         int r;
 
         o->modems_call = sd_bus_slot_unref(o->modems_call);
@@ -447,29 +424,10 @@ static int on_get_modems_reply(sd_bus_message *reply, void *userdata, sd_bus_err
         }
         if (!bus_watch_sender_is_owner(o->watch, reply))
                 return 0; /* not from the oFono we asked (ipc/buswatch.h) */
-        r = sd_bus_message_enter_container(reply, 'a', "(oa{sv})");
+        /* a(oa{sv}); past OFONO_MODEM_LIST_MAX the modems read so far stay followed */
+        r = bus_object_list_read(reply, OFONO_MODEM_LIST_MAX, modem_list_entry, o);
         if (r < 0)
-                goto bad;
-        while ((r = sd_bus_message_enter_container(reply, 'r', "oa{sv}")) > 0) {
-                const char *path;
-
-                if (++n > OFONO_MODEMS_MAX * 4)
-                        break;
-                r = sd_bus_message_read(reply, "o", &path);
-                if (r < 0)
-                        goto bad;
-                r = read_modem_properties(o, reply, path);
-                if (r < 0)
-                        goto bad;
-                r = sd_bus_message_exit_container(reply);
-                if (r < 0)
-                        goto bad;
-        }
-        if (r < 0)
-                goto bad;
-        return 0;
-bad:
-        log_warning_errno(r, "Failed to parse oFono's GetModems reply: %m");
+                log_warning_errno(r, "Failed to parse oFono's GetModems reply: %m");
         return 0;
 }
 

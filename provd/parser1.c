@@ -101,21 +101,19 @@ static int method_inject(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 
         r = on_modem ? ipc_inject_on_modem_read(msg, &in) : ipc_inject_read(msg, &in);
         if (r < 0) {
-                const void *data = NULL;
-                const char *f = NULL, *modem = "";
-                size_t size = 0;
-
                 /* An unknown format or modem is a usage error; empty or oversize data is input
                  * provd rejects, and Inject always answers that with a verdict (DESIGN.md). */
-                if (sd_bus_message_rewind(msg, true) < 0 || sd_bus_message_read_array(msg, 'y', &data, &size) < 0 ||
-                    sd_bus_message_read(msg, "s", &f) < 0 || !ipc_format_valid(f))
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Unknown input format (expected auto, sms, sms-smsc, wsp, wbxml or xml)");
-                if (on_modem && (sd_bus_message_read(msg, "s", &modem) < 0 || !ipc_modem_valid(modem)))
+                r = sd_bus_message_rewind(msg, true);
+                if (r >= 0)
+                        r = ipc_inject_read_any_size(msg, on_modem, &in);
+                if (r == -EDOM)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                                  "The modem must be a D-Bus object path of at most %u bytes",
                                                  IPC_MODEM_MAX);
-                r = intake_push(m, TRANSPORT_INJECT, data, size, INPUT_AUTO, NULL, modem, msg);
+                if (r < 0)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Unknown input format (expected auto, sms, sms-smsc, wsp, wbxml or xml)");
+                r = intake_push(m, TRANSPORT_INJECT, in.data, in.size, INPUT_AUTO, NULL, in.modem, msg);
         } else {
                 format = input_format_from_string(in.format);
                 if (format < 0)

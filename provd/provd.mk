@@ -2,9 +2,10 @@
 # provd/provd.mk: the provd daemon, its pure helpers, their unit tests and its integration test.
 # The pure parts (SipHash, quarantine store, token buckets) and the stderr logger go into
 # libprovcommon.a so the Check suites can link them; they contain no crypto and do not log.
-# Everything that talks D-Bus stays in PROVD_SRCS. provd links only libsystemd and libxml2
+# So does provd's key table (provd/config.c, over common/conf.c). Everything that talks D-Bus
+# stays in PROVD_SRCS. provd links only libsystemd and libxml2
 # (PKGS_PROVD): never libcrypto or libsodium.
-COMMON_SRCS += common/log.c provd/siphash.c provd/quarantine.c provd/ratelimit.c
-PROVD_SRCS += provd/main.c provd/config.c provd/parser1.c provd/intake.c provd/ofono.c provd/mm.c
-UNIT_TESTS += test-siphash test-quarantine test-ratelimit
+COMMON_SRCS += common/log.c provd/siphash.c provd/quarantine.c provd/ratelimit.c provd/config.c
+PROVD_SRCS += provd/main.c provd/parser1.c provd/intake.c provd/ofono.c provd/mm.c
+UNIT_TESTS += test-siphash test-quarantine test-ratelimit test-provd-config
 INTEGRATION_TESTS += tests/integration/provd-basic.sh

@@ -1,26 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * config.h: verifierd's configuration (verifierd.conf) and the file-tree rules it shares with
- * the metabase drop-ins (metabase.d/), with systemd's precedence:
- *
- *   roots, lowest priority first: /usr/lib/provboot, /run/provboot, /etc/provboot
- *   main file: <root>/verifierd.conf from the highest-priority root that has one; it masks the
- *     same-named file of lower roots (systemd >= 256 "only the first file found is used"), so an
- *     /etc/provboot/verifierd.conf wins over /usr/lib/provboot/verifierd.conf as a whole.
- *   drop-ins: <root>/verifierd.conf.d/<name>.conf from all roots, collected together; for one
- *     <name> only the highest-priority root's file counts (/etc masks /run masks /usr/lib), a
- *     drop-in that is empty or a symlink to /dev/null masks without setting anything; the
- *     survivors are applied in lexical (strcmp) order of <name>, after the main file; a later
- *     assignment of a key wins.
- *   --config-dir=DIR: DIR is the only root (DIR/verifierd.conf, DIR/verifierd.conf.d/<name>.conf).
- *
- * Syntax: INI parsed with Debian's inih (no multi-line values, no inline comments, '#' and ';'
- * start comment lines, lines up to CONFIG_LINE_MAX, section names up to CONFIG_SECTION_MAX).
- * Section and key names are case-sensitive.
- * An empty value ("Key=") resets the key to its default. An unknown section or key, a bad value,
- * or an inconsistent result (Imsi= without Source=static and vice versa) is an error naming the
- * file and line. Loading builds a new Config and hands it over only when everything parsed:
- * config_reload() keeps the old one on any error.
+ * config.h: verifierd's configuration (verifierd.conf and verifierd.conf.d/NAME.conf below
+ * /usr/lib/provboot, /run/provboot and /etc/provboot, or --config-dir=DIR alone). The file tree,
+ * the syntax, the boolean and integer rules and the errors are the ones common/conf.h describes
+ * for both daemons; this file keeps verifierd's struct and config.c its key table (every key's
+ * section, name, type, range, default and one line of documentation), which GetPolicy reads too
+ * (config_dump()). The metabase.d/ and certs.d/ drop-ins use the same walker (policy.h,
+ * certstore.h).
+ * Beyond single keys, an inconsistent result (Imsi= without Source=static and vice versa) is an
+ * error naming the file and line. Loading builds a new Config and hands it over only when
+ * everything parsed: config_reload() keeps the old one on any error.
  *
  * Keys ("fixed" = DESIGN.md fixed interface; the rest are named here and documented in
  * packaging/config/verifierd.conf):
@@ -69,20 +58,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf.h"
 #include "secret.h"
 #include "wsp.h"
 
-#define CONFIG_SYSTEM_ROOT_USRLIB "/usr/lib/provboot"
-#define CONFIG_SYSTEM_ROOT_RUN "/run/provboot"
-#define CONFIG_SYSTEM_ROOT_ETC "/etc/provboot"
-#define CONFIG_ROOTS_MAX 3U
-#define CONFIG_MAIN_FILE "verifierd.conf"
-#define CONFIG_DROPIN_DIR "verifierd.conf.d"
-#define CONFIG_FILES_MAX 256U                   /* drop-ins per tree, after masking */
-#define CONFIG_FILE_SIZE_MAX (64U * 1024U)      /* one configuration file */
-#define CONFIG_LINE_MAX 1024U                   /* one line, without its newline */
-#define CONFIG_SECTION_MAX 49U                  /* section name between [ ] (inih's MAX_SECTION - 1) */
-#define CONFIG_ERROR_MESSAGE_MAX 256U
+#define VERIFIERD_CONFIG_MAIN_FILE "verifierd.conf"
+#define VERIFIERD_CONFIG_DROPIN_DIR "verifierd.conf.d"
 
 #define CONFIG_DEFAULT_NM_DIR "/etc/NetworkManager/system-connections"
 #define CONFIG_DEFAULT_PIN_ATTEMPTS 3U
@@ -161,12 +142,6 @@ typedef struct Config {
         size_t n_file_keys;
 } Config;
 
-typedef struct ConfigError {
-        char file[PATH_MAX];                    /* "" when the error is not about one file */
-        unsigned line;                          /* 0 when not about one line */
-        char message[CONFIG_ERROR_MESSAGE_MAX]; /* without file and line */
-} ConfigError;
-
 /**
  * config_new_default() - a Config holding every default and the built-in metabase.
  * @ret: the new Config.
@@ -223,76 +198,19 @@ int config_reload_roots(Config **c, const char *const *roots, size_t n_roots, Co
 Config *config_free(Config *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
 
-/**
- * config_error_format() - "FILE:LINE: MESSAGE" (or the parts that are known) into @buf.
- * @err: the error.
- * @buf: output.
- * @size: its size.
- *
- * Return: @buf.
- */
-const char *config_error_format(const ConfigError *err, char *buf, size_t size);
-
 const char *network_pin_source_to_string(NetworkPinSource s);   /* "ofono", ... */
 NetworkPinSource network_pin_source_from_string(const char *s); /* or -EINVAL */
 
-/*
- * The tree walker config_load() and the metabase share. A handler gets the file and line of the
- * assignment and returns 0 to go on, or -EINVAL after filling msg (size CONFIG_ERROR_MESSAGE_MAX);
- * the walker adds file and line to the error.
- */
-typedef int (*ConfigHandler)(void *userdata, const char *file, unsigned line, const char *section,
-                             const char *key, const char *value, char *msg);
+/* verifierd's keys (config.c). */
+extern const ConfigTable verifierd_config_table;
 
 /**
- * config_parse_tree() - apply @main_name (first found, highest root first) and then every
- *   @dropin_dir/<name>.conf (masked and ordered as the header comment says) to @handler.
- * @roots: directories, lowest priority first.
- * @n_roots: 1..CONFIG_ROOTS_MAX.
- * @main_name: the main file name, or NULL for a tree of drop-ins only (metabase.d).
- * @dropin_dir: the drop-in directory name below each root.
- * @handler: called for every key, in application order.
- * @userdata: passed to @handler.
- * @ret_files: when not NULL, the NULL-terminated list of applied files (caller frees each and it).
- * @ret_n_files: their number (may be NULL).
- * @err: filled on -EINVAL.
+ * config_dump() - the configuration as GetPolicy shows it: "Section.Key" and its value for every
+ *   key of the table but the IMSI (a secret) and [Store] (not part of GetPolicy), in table order.
+ * @c: the configuration.
+ * @fn: called for each key; its first negative return stops the dump.
+ * @userdata: passed to @fn.
  *
- * Return: as config_load().
+ * Return: 0 or @fn's negative return.
  */
-int config_parse_tree(const char *const *roots, size_t n_roots, const char *main_name,
-                      const char *dropin_dir, ConfigHandler handler, void *userdata, char ***ret_files,
-                      size_t *ret_n_files, ConfigError *err);
-
-/**
- * config_parse_string() - apply one file's worth of INI text to @handler (tests, built-ins).
- * @name: stands in for the file name in errors.
- * @text: the text, at most CONFIG_FILE_SIZE_MAX bytes.
- * @handler: called for every key.
- * @userdata: passed to @handler.
- * @err: filled on -EINVAL.
- *
- * Return: 0; -EINVAL; -E2BIG; -ENOMEM.
- */
-int config_parse_string(const char *name, const char *text, ConfigHandler handler, void *userdata,
-                        ConfigError *err);
-
-/**
- * config_parse_bool() - yes/no, true/false, on/off, 1/0 (case-insensitive).
- * @s: the value.
- * @ret: the result, set only on success.
- *
- * Return: 0 or -EINVAL.
- */
-int config_parse_bool(const char *s, bool *ret);
-
-/**
- * config_parse_uint() - a decimal number in [@min, @max] (no sign, no spaces, no leading zeros
- *   beyond "0").
- * @s: the value.
- * @min: lowest accepted.
- * @max: highest accepted.
- * @ret: the result, set only on success.
- *
- * Return: 0 or -EINVAL.
- */
-int config_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *ret);
+int config_dump(const Config *c, ConfigDumpFn fn, void *userdata);

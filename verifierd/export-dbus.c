@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "buswatch.h"
 #include "export-dbus.h"
 #include "macros.h"
 #include "schema.h"
@@ -852,43 +853,9 @@ typedef struct Ctx {
         bool claimed;
 } Ctx;
 
-/* At a variant: its string, or NULL (skipped) when it holds another type. */
-static int read_variant_string(sd_bus_message *m, const char **ret) {
-        const char *contents = NULL;
-        char t;
-        int r;
-
-        r = sd_bus_message_peek_type(m, &t, &contents);
-        if (r < 0)
-                return r;
-        if (t != 'v' || !contents || strcmp(contents, "s") != 0) {
-                *ret = NULL;
-                return sd_bus_message_skip(m, "v");
-        }
-        return sd_bus_message_read(m, "v", "s", ret);
-}
-
-static int read_variant_bool(sd_bus_message *m, bool *ret) {
-        const char *contents = NULL;
-        int b = 0, r;
-        char t;
-
-        r = sd_bus_message_peek_type(m, &t, &contents);
-        if (r < 0)
-                return r;
-        if (t != 'v' || !contents || strcmp(contents, "b") != 0) {
-                *ret = false;
-                return sd_bus_message_skip(m, "v");
-        }
-        r = sd_bus_message_read(m, "v", "b", &b);
-        if (r < 0)
-                return r;
-        *ret = b;
-        return 0;
-}
-
-/* At a context's a{sv}. */
-static int read_context_properties(sd_bus_message *m, Ctx *c) {
+/* One entry of a context's a{sv}: the strings we compare and Active; a value of another type is
+ * skipped (the field stays NULL / false). */
+static int context_entry(sd_bus_message *m, const char *key, void *userdata) {
         static const struct {
                 const char *key;
                 size_t offset;
@@ -902,37 +869,18 @@ static int read_context_properties(sd_bus_message *m, Ctx *c) {
                 { "MessageCenter", offsetof(Ctx, message_center) },
                 { "MessageProxy", offsetof(Ctx, message_proxy) },
         };
-        unsigned n = 0;
-        int r;
+        Ctx *c = userdata;
+        int b = 0, r;
 
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-                const char *key;
-                bool done = false;
-
-                if (++n > EXPORT_DBUS_DICT_MAX)
-                        return -E2BIG;
-                r = sd_bus_message_read(m, "s", &key);
-                if (r < 0)
-                        return r;
-                for (size_t i = 0; i < ELEMENTSOF(strs) && !done; i++)
-                        if (strcmp(key, strs[i].key) == 0) {
-                                r = read_variant_string(m, (const char **) ((char *) c + strs[i].offset));
-                                done = true;
-                        }
-                if (!done)
-                        r = strcmp(key, "Active") == 0 ? read_variant_bool(m, &c->active) : sd_bus_message_skip(m, "v");
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(m);
+        for (size_t i = 0; i < ELEMENTSOF(strs); i++)
+                if (strcmp(key, strs[i].key) == 0)
+                        return bus_variant_read_basic(m, 's', (const char **) ((char *) c + strs[i].offset));
+        if (strcmp(key, "Active") != 0)
+                return 0;
+        r = bus_variant_read_basic(m, 'b', &b);
+        if (r > 0)
+                c->active = b;
+        return r;
 }
 
 /* sd-bus answers a type mismatch with -ENXIO, which would read as "oFono is gone". */
@@ -940,166 +888,100 @@ static int parse_error(int r) {
         return r == -ENXIO ? -EBADMSG : r;
 }
 
-/* At GetContexts' a(oa{sv}). */
-static int parse_contexts(sd_bus_message *reply, Ctx *cs, size_t *ret_n) {
-        size_t n = 0;
+typedef struct Contexts {
+        Ctx *cs;
+        size_t n;
+} Contexts;
+
+/* One context of GetContexts: its path and its a{sv} (at most EXPORT_DBUS_DICT_MAX entries). */
+static int contexts_entry(sd_bus_message *m, const char *path, void *userdata) {
+        Contexts *l = userdata;
+        Ctx *c = &l->cs[l->n];
         int r;
 
-        r = sd_bus_message_enter_container(reply, 'a', "(oa{sv})");
+        c->path = path;
+        r = bus_dict_read(m, EXPORT_DBUS_DICT_MAX, context_entry, c);
         if (r < 0)
                 return r;
-        while ((r = sd_bus_message_enter_container(reply, 'r', "oa{sv}")) > 0) {
-                if (n >= EXPORT_DBUS_CONTEXTS_MAX)
-                        return -E2BIG;
-                r = sd_bus_message_read(reply, "o", &cs[n].path);
-                if (r < 0)
-                        return r;
-                r = read_context_properties(reply, &cs[n]);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(reply);
-                if (r < 0)
-                        return r;
-                n++;
-        }
-        if (r < 0)
-                return r;
-        *ret_n = n;
-        return 0;
+        l->n++;
+        return 1;
 }
 
 /* GetContexts -> @ret (strings borrowed from *@ret_reply). */
 static int get_contexts(Run *run, const char *modem, sd_bus_message **ret_reply, Ctx **ret, size_t *ret_n) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_free_ Ctx *cs = NULL;
-        size_t n = 0;
+        Contexts l = {};
         int r;
 
         r = call(run, EXPORT_DBUS_OFONO_SERVICE, modem, EXPORT_DBUS_OFONO_CONNMAN, "GetContexts", &reply, NULL);
         if (r < 0)
                 return r;
-        cs = calloc(EXPORT_DBUS_CONTEXTS_MAX, sizeof(Ctx));
+        l.cs = cs = calloc(EXPORT_DBUS_CONTEXTS_MAX, sizeof(Ctx));
         if (!cs)
                 return -ENOMEM;
-        r = parse_contexts(reply, cs, &n);
+        /* a(oa{sv}): at most EXPORT_DBUS_CONTEXTS_MAX contexts (cs has room for them) */
+        r = bus_object_list_read(reply, EXPORT_DBUS_CONTEXTS_MAX, contexts_entry, &l);
         if (r < 0)
                 return parse_error(r);
         *ret_reply = TAKE_PTR(reply);
         *ret = TAKE_PTR(cs);
-        *ret_n = n;
+        *ret_n = l.n;
         return 0;
 }
 
-/* At a variant holding "as": does it name org.ofono.ConnectionManager? */
-static int read_has_connman(sd_bus_message *m) {
-        const char *contents = NULL, *s;
-        bool found = false;
-        unsigned n = 0;
-        char t;
+/* One entry of a modem's a{sv}: does Interfaces (at most EXPORT_DBUS_DICT_MAX names) list
+ * org.ofono.ConnectionManager? An Interfaces of another type is skipped. */
+static int modem_entry(sd_bus_message *m, const char *key, void *userdata) {
+        bool *has = userdata;
         int r;
 
-        r = sd_bus_message_peek_type(m, &t, &contents);
-        if (r < 0)
-                return r;
-        if (t != 'v' || !contents || strcmp(contents, "as") != 0) {
-                r = sd_bus_message_skip(m, "v");
-                return r < 0 ? r : 0;
-        }
-        r = sd_bus_message_enter_container(m, 'v', "as");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_enter_container(m, 'a', "s");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_read(m, "s", &s)) > 0) {
-                if (++n > EXPORT_DBUS_DICT_MAX)
-                        return -E2BIG;
-                if (strcmp(s, EXPORT_DBUS_OFONO_CONNMAN) == 0)
-                        found = true;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(m);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(m);
-        if (r < 0)
-                return r;
-        return found;
+        if (strcmp(key, "Interfaces") != 0)
+                return 0;
+        r = bus_variant_strv_contains(m, EXPORT_DBUS_DICT_MAX, EXPORT_DBUS_OFONO_CONNMAN);
+        if (r == -EMEDIUMTYPE)
+                return 0;
+        if (r > 0)
+                *has = true;
+        return r < 0 ? r : 1;
 }
 
-/* At GetModems' a(oa{sv}): the paths of the modems with ConnectionManager. */
-static int parse_modems(sd_bus_message *reply, const char **paths, size_t *ret_n) {
-        unsigned seen = 0;
-        size_t n = 0;
+typedef struct Modems {
+        const char **paths;
+        size_t n;
+} Modems;
+
+static int modems_entry(sd_bus_message *m, const char *path, void *userdata) {
+        Modems *l = userdata;
+        bool has = false;
         int r;
 
-        r = sd_bus_message_enter_container(reply, 'a', "(oa{sv})");
+        if (l->n >= EXPORT_DBUS_MODEMS_MAX)
+                return 0; /* more modems are ignored (export-dbus.h) */
+        r = bus_dict_read(m, EXPORT_DBUS_DICT_MAX, modem_entry, &has);
         if (r < 0)
                 return r;
-        while (n < EXPORT_DBUS_MODEMS_MAX && ++seen <= EXPORT_DBUS_MODEMS_MAX * 4U &&
-               (r = sd_bus_message_enter_container(reply, 'r', "oa{sv}")) > 0) {
-                const char *path;
-                unsigned k = 0;
-                bool has = false;
-
-                r = sd_bus_message_read(reply, "o", &path);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_enter_container(reply, 'a', "{sv}");
-                if (r < 0)
-                        return r;
-                while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
-                        const char *key;
-
-                        if (++k > EXPORT_DBUS_DICT_MAX)
-                                return -E2BIG;
-                        r = sd_bus_message_read(reply, "s", &key);
-                        if (r < 0)
-                                return r;
-                        if (strcmp(key, "Interfaces") == 0) {
-                                r = read_has_connman(reply);
-                                if (r > 0)
-                                        has = true;
-                        } else
-                                r = sd_bus_message_skip(reply, "v");
-                        if (r < 0)
-                                return r;
-                        r = sd_bus_message_exit_container(reply);
-                        if (r < 0)
-                                return r;
-                }
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(reply); /* a{sv} */
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(reply); /* (oa{sv}) */
-                if (r < 0)
-                        return r;
-                if (has)
-                        paths[n++] = path;
-        }
-        if (r < 0)
-                return r;
-        *ret_n = n;
-        return 0;
+        if (has)
+                l->paths[l->n++] = path;
+        return 1;
 }
 
 /* GetModems -> the modems to handle (paths borrowed from *@ret_reply). */
 static int get_modems(Run *run, sd_bus_message **ret_reply, const char **paths, size_t *ret_n) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        size_t n = 0;
+        Modems l = { .paths = paths };
         int r;
 
         r = call(run, EXPORT_DBUS_OFONO_SERVICE, "/", EXPORT_DBUS_OFONO_MANAGER, "GetModems", &reply, NULL);
         if (r < 0)
                 return r;
-        r = parse_modems(reply, paths, &n);
+        /* a(oa{sv}), at most EXPORT_DBUS_MODEM_LIST_MAX modems: the paths of the first
+         * EXPORT_DBUS_MODEMS_MAX modems with ConnectionManager */
+        r = bus_object_list_read(reply, EXPORT_DBUS_MODEM_LIST_MAX, modems_entry, &l);
         if (r < 0)
                 return parse_error(r);
         *ret_reply = TAKE_PTR(reply);
-        *ret_n = n;
+        *ret_n = l.n;
         return 0;
 }
 
@@ -1190,36 +1072,15 @@ static bool is_ours(const Ctx *c) {
         return c->name && strncmp(c->name, EXPORT_DBUS_NAME_PREFIX, strlen(EXPORT_DBUS_NAME_PREFIX)) == 0;
 }
 
+static int card_identifier_entry(sd_bus_message *m, const char *key, void *userdata) {
+        return strcmp(key, "CardIdentifier") == 0 ? bus_variant_read_basic(m, 's', userdata) : 0;
+}
+
 /* At SimManager.GetProperties' a{sv} (at most EXPORT_DBUS_DICT_MAX entries): CardIdentifier, or
  * NULL. Return: 0 or negative errno. */
 static int parse_card_identifier(sd_bus_message *reply, const char **ret) {
-        unsigned k = 0;
-        int r;
-
         *ret = NULL;
-        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
-                const char *key, *contents = NULL;
-
-                if (++k > EXPORT_DBUS_DICT_MAX)
-                        return -E2BIG;
-                r = sd_bus_message_read(reply, "s", &key);
-                if (r < 0)
-                        return r;
-                if (strcmp(key, "CardIdentifier") == 0 && sd_bus_message_peek_type(reply, NULL, &contents) >= 0 &&
-                    streq_ptr(contents, "s"))
-                        r = sd_bus_message_read(reply, "v", "s", ret);
-                else
-                        r = sd_bus_message_skip(reply, "v");
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(reply);
-                if (r < 0)
-                        return r;
-        }
-        return r;
+        return bus_dict_read(reply, EXPORT_DBUS_DICT_MAX, card_identifier_entry, ret);
 }
 
 /* The ICCID of the SIM in @modem now (SimManager.CardIdentifier), or NULL when oFono does not

@@ -112,6 +112,7 @@
 #define EXPORT_DBUS_CALL_TIMEOUT_USEC (2ULL * 1000000ULL)
 #define EXPORT_DBUS_BUDGET_USEC (10ULL * 1000000ULL)
 #define EXPORT_DBUS_MODEMS_MAX 8U               /* modems handled (more are ignored) */
+#define EXPORT_DBUS_MODEM_LIST_MAX (EXPORT_DBUS_MODEMS_MAX * 4U) /* GetModems entries read (more: -E2BIG) */
 #define EXPORT_DBUS_CONTEXTS_MAX 256U           /* contexts read per modem (oFono MAX_CONTEXTS) */
 #define EXPORT_DBUS_DICT_MAX 64U                /* entries of one a{sv} read */
 

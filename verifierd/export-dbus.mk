@@ -12,5 +12,5 @@ INTEGRATION_TESTS += tests/integration/export-dbus.sh tests/integration/strength
 # A test tool: never installed.
 EXTRA_BINS += export-dbus-drive
 # (LIBVERIFIER/LIBCOMMON are defined after the fragments are included: spell the archives out.)
-$(BUILD)/export-dbus-drive: $(BUILD)/obj/tests/tools/export-dbus-drive.o $(BUILD)/libverifier.a $(BUILD)/libprovcommon.a
+$(BUILD)/export-dbus-drive: $(BUILD)/obj/tests/tools/export-dbus-drive.o $(BUILD)/libverifier.a $(BUILD)/libipc.a $(BUILD)/libprovcommon.a
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_VERIFIERD))

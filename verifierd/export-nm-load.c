@@ -5,10 +5,12 @@
  * bounds like any input from another process. Library code: logs nothing.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buswatch.h"
 #include "export-nm-load.h"
 #include "macros.h"
 
@@ -18,56 +20,50 @@ void export_nm_load_failures_free(char **v) {
         free(v);
 }
 
+typedef struct Failures {
+        char *const *paths;
+        size_t n_paths;
+        char **v;
+        size_t n;
+} Failures;
+
+static int failure_entry(sd_bus_message *reply, const char *path, void *userdata) {
+        Failures *f = userdata;
+        char **a;
+
+        for (size_t i = 0; i < f->n; i++)
+                if (strcmp(f->v[i], path) == 0)
+                        return 0; /* a duplicate */
+        for (size_t i = 0; i < f->n_paths; i++)
+                if (strcmp(f->paths[i], path) == 0) {
+                        a = reallocarray(f->v, f->n + 2, sizeof(char *));
+                        if (!a)
+                                return -ENOMEM;
+                        f->v = a;
+                        f->v[f->n] = strdup(path);
+                        if (!f->v[f->n])
+                                return -ENOMEM;
+                        f->v[++f->n] = NULL;
+                        return 0;
+                }
+        return 0; /* not one we sent */
+}
+
 /* The failure paths of the reply, only those among the @paths we sent (NetworkManager reports a
- * subset of them; anything else is ignored), so the list is bounded by our own request. */
+ * subset of them; anything else is ignored), so the list is bounded by our own request; the reply
+ * is read up to n_paths + EXPORT_NM_LOAD_FAILURES_EXTRA_MAX entries (ipc/buswatch.h). */
 static int read_failures(sd_bus_message *reply, char *const *paths, size_t n_paths, char ***ret) {
-        char **v = NULL;
-        size_t n = 0;
+        Failures f = { .paths = paths, .n_paths = n_paths };
+        size_t max = n_paths + EXPORT_NM_LOAD_FAILURES_EXTRA_MAX;
         int r;
 
-        r = sd_bus_message_enter_container(reply, 'a', "s");
-        if (r < 0)
+        r = bus_strv_read(reply, max > UINT_MAX ? UINT_MAX : (unsigned) max, failure_entry, &f);
+        if (r < 0) {
+                export_nm_load_failures_free(f.v);
                 return r;
-        for (;;) {
-                const char *path;
-                char **a;
-
-                r = sd_bus_message_read(reply, "s", &path);
-                if (r < 0)
-                        goto fail;
-                if (r == 0)
-                        break;
-                {
-                        bool sent = false, dup = false;
-
-                        for (size_t i = 0; i < n_paths && !sent; i++)
-                                sent = strcmp(paths[i], path) == 0;
-                        for (size_t i = 0; i < n && !dup; i++)
-                                dup = strcmp(v[i], path) == 0;
-                        if (!sent || dup)
-                                continue;
-                }
-                a = reallocarray(v, n + 2, sizeof(char *));
-                if (!a) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
-                v = a;
-                v[n] = strdup(path);
-                if (!v[n]) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
-                v[++n] = NULL;
         }
-        r = sd_bus_message_exit_container(reply);
-        if (r < 0)
-                goto fail;
-        *ret = v;
+        *ret = f.v;
         return 0;
-fail:
-        export_nm_load_failures_free(v);
-        return r;
 }
 
 int export_nm_load_message(sd_bus *bus, char *const *paths, size_t n, sd_bus_message **ret) {

@@ -32,6 +32,9 @@
 #define EXPORT_NM_LOAD_INTERFACE "org.freedesktop.NetworkManager.Settings"
 #define EXPORT_NM_LOAD_METHOD "LoadConnections"
 #define EXPORT_NM_LOAD_TIMEOUT_USEC (5ULL * 1000000ULL)
+/* Entries of the reply's failures read beyond the number of paths sent (NetworkManager lists a
+ * subset of them); a longer list is refused (-EBADMSG). */
+#define EXPORT_NM_LOAD_FAILURES_EXTRA_MAX 16U
 
 /**
  * export_nm_load() - LoadConnections(@paths) on @bus, synchronously, without auto-start.
@@ -41,7 +44,8 @@
  *   malloc'd strings, or NULL when none
  * Return: 0 (NetworkManager took the call; see @ret_failures); -EHOSTUNREACH or -ENXIO
  *   NetworkManager is not running; -ETIMEDOUT; -EACCES the bus or NetworkManager refused the
- *   caller; -EBADMSG a reply without NetworkManager's types; other negative errno.
+ *   caller; -EBADMSG a reply without NetworkManager's types, or with more than
+ *   n + EXPORT_NM_LOAD_FAILURES_EXTRA_MAX failures; other negative errno.
  */
 /* The asynchronous form (verifierd: sd_bus_call_async, so a slow NetworkManager never holds a
  * verdict back): the LoadConnections call for @paths, and its reply (or error reply) read with the

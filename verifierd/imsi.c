@@ -36,6 +36,7 @@
 #define PROPERTIES_INTERFACE "org.freedesktop.DBus.Properties"
 
 #define IMSI_DICT_MAX 64U /* entries of a SimManager / Sim property dictionary we read */
+#define IMSI_OFONO_MODEM_LIST_MAX (ENGINE_MODEMS_MAX * 4U) /* entries of oFono's GetModems we read */
 
 /* oFono SimManager (doc/sim-api.txt) and ModemManager Sim keys besides the IMSI: the SIM's
  * identity for the settings binding (engine.h "Which SIM"). */
@@ -216,28 +217,20 @@ static void ofono_ask_sim(ImsiSource *s, const char *modem) {
         ask(s, modem, NULL, modem, OFONO_SIM_INTERFACE, "GetProperties", ofono_sim_properties, NULL, NULL);
 }
 
+static int ofono_modem_entry(sd_bus_message *msg, const char *path, void *userdata) {
+        ofono_ask_sim(userdata, path);
+        return 0; /* the modem's properties are not needed: its SimManager is asked */
+}
+
 static int ofono_modems(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         ImsiSource *s = userdata;
-        unsigned n = 0;
-        int r;
 
         s->call = sd_bus_slot_unref(s->call);
         if (!reply_trusted(s, reply))
                 return 0;
-        r = sd_bus_message_enter_container(reply, 'a', "(oa{sv})");
-        if (r < 0)
-                return 0;
-        while (sd_bus_message_enter_container(reply, 'r', "oa{sv}") > 0) {
-                const char *path;
-
-                if (++n > ENGINE_MODEMS_MAX * 4)
-                        return 0;
-                if (sd_bus_message_read(reply, "o", &path) < 0 || sd_bus_message_skip(reply, "a{sv}") < 0)
-                        return 0;
-                ofono_ask_sim(s, path);
-                if (sd_bus_message_exit_container(reply) < 0)
-                        return 0;
-        }
+        /* a(oa{sv}), at most IMSI_OFONO_MODEM_LIST_MAX entries: the modems seen so far are asked */
+        if (bus_object_list_read(reply, IMSI_OFONO_MODEM_LIST_MAX, ofono_modem_entry, s) == -E2BIG)
+                log_warning("oFono lists more than %u modems; the rest are ignored", IMSI_OFONO_MODEM_LIST_MAX);
         return 0;
 }
 
@@ -375,56 +368,53 @@ static int sim_prop_entry(sd_bus_message *msg, const char *key, void *userdata) 
         return streq_ptr(key, MM_P_SIM) ? bus_variant_read_basic(msg, 'o', userdata) : 0;
 }
 
-/* a{sa{sv}}: the interfaces of object `path`; if it is a modem, follow its Sim property. */
-static int mm_read_object(ImsiSource *s, const char *path, sd_bus_message *msg) {
-        unsigned n = 0;
+typedef struct MmObject {
+        ImsiSource *s;
+        const char *path;
+} MmObject;
+
+static int mm_interface_entry(sd_bus_message *msg, const char *iface, void *userdata) {
+        MmObject *o = userdata;
+        const char *sim = NULL;
         int r;
 
-        r = sd_bus_message_enter_container(msg, 'a', "{sa{sv}}");
+        if (!streq_ptr(iface, MM_MODEM_INTERFACE))
+                return 0;
+        r = bus_dict_read(msg, IMSI_DICT_MAX, sim_prop_entry, &sim);
         if (r < 0)
                 return r;
-        while ((r = sd_bus_message_enter_container(msg, 'e', "sa{sv}")) > 0) {
-                const char *iface, *sim = NULL;
+        mm_follow_sim(o->s, o->path, sim);
+        return 1;
+}
 
-                if (++n > MM_INTERFACES_MAX)
-                        return -E2BIG;
-                if (sd_bus_message_read(msg, "s", &iface) < 0)
-                        return -EBADMSG;
-                if (streq_ptr(iface, MM_MODEM_INTERFACE)) {
-                        r = bus_dict_read(msg, IMSI_DICT_MAX, sim_prop_entry, &sim);
-                        if (r < 0)
-                                return r;
-                        mm_follow_sim(s, path, sim);
-                } else if (sd_bus_message_skip(msg, "a{sv}") < 0)
-                        return -EBADMSG;
-                if (sd_bus_message_exit_container(msg) < 0)
-                        return -EBADMSG;
+/* a{sa{sv}} (at most MM_INTERFACES_MAX interfaces): the interfaces of object `path`; if it is a
+ * modem, follow its Sim property. */
+static int mm_read_object(ImsiSource *s, const char *path, sd_bus_message *msg) {
+        return bus_interfaces_read(msg, MM_INTERFACES_MAX, mm_interface_entry, &(MmObject) { s, path });
+}
+
+static int mm_object_entry(sd_bus_message *msg, const char *path, void *userdata) {
+        ImsiSource *s = userdata;
+        int r;
+
+        r = mm_read_object(s, path, msg);
+        if (r < 0) {
+                /* From the trusted owner, yet malformed or past MM_INTERFACES_MAX: the walk stops. */
+                log_warning_errno(r, "Ignoring ModemManager's object %s and those after it: %m", path);
+                return -ECANCELED;
         }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(msg);
+        return 1;
 }
 
 static int mm_objects(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         ImsiSource *s = userdata;
-        unsigned n = 0;
 
         s->call = sd_bus_slot_unref(s->call);
         if (!reply_trusted(s, reply))
                 return 0;
-        if (sd_bus_message_enter_container(reply, 'a', "{oa{sa{sv}}}") < 0)
-                return 0;
-        while (sd_bus_message_enter_container(reply, 'e', "oa{sa{sv}}") > 0) {
-                const char *path;
-
-                if (++n > MM_OBJECTS_MAX) {
-                        log_warning("ModemManager lists more than %u objects; the rest are ignored", MM_OBJECTS_MAX);
-                        return 0;
-                }
-                if (sd_bus_message_read(reply, "o", &path) < 0 || mm_read_object(s, path, reply) < 0)
-                        return 0;
-                sd_bus_message_exit_container(reply);
-        }
+        /* a{oa{sa{sv}}}, at most MM_OBJECTS_MAX objects: the modems seen so far are followed */
+        if (bus_managed_objects_read(reply, MM_OBJECTS_MAX, mm_object_entry, s) == -E2BIG)
+                log_warning("ModemManager lists more than %u objects; the rest are ignored", MM_OBJECTS_MAX);
         return 0;
 }
 

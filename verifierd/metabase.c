@@ -203,7 +203,7 @@ fail:
 
 static bool valid_name(const char *s) {
         /* types, APPIDs, parm names: printable ASCII without brackets; inner spaces allowed
-         * ("Privileged Execution Trust Authorities"), inih trims the ends */
+         * ("Privileged Execution Trust Authorities"), the tokenizer (common/conf.c) trims the ends */
         if (!s[0] || strlen(s) > CPDOC_NAME_MAX)
                 return false;
         for (const char *p = s; *p; p++)

@@ -196,7 +196,7 @@ pb_provctl() {
 PB_NS_CACHE=${PROVBOOT_NSPAWN_CACHE:-/var/cache/provboot-test/bookworm-nm-root}
 # systemd as PID 1, the system bus, and the runtime libraries of provd/verifierd/provctl
 # (`ldd build/verifierd build/provd`; the tests check inside the tree that nothing is missing),
-PB_NS_PACKAGES="systemd systemd-sysv dbus libsystemd0 libsodium23 libsqlite3-0 libinih1 libxml2 libssl3"
+PB_NS_PACKAGES="systemd systemd-sysv dbus libsystemd0 libsodium23 libsqlite3-0 libxml2 libssl3"
 # Installed with apt inside the debootstrapped tree (debootstrap's own configuration pass cannot
 # order polkitd's maintainer scripts): NetworkManager, for nspawn.sh's check that a pushed APN
 # reaches the running NetworkManager (verifierd asks it to load the keyfiles it writes; issue 10,

@@ -279,4 +279,20 @@ pb_wait_for 10 grep -q "NetworkManager could not load $KW" "$PB_WORK/verifierd.l
 grep -q "could not load /nonexistent" "$PB_WORK/verifierd.log" && fail "a failure path verifierd never sent was logged" ||
         ok "a failure path verifierd never sent is ignored"
 
+# EXPORT_NM_LOAD_FAILURES_EXTRA_MAX (16): a failures list of as many entries as the paths sent plus
+# 16 is read (the refused file still logged); one entry more is not NetworkManager's: refused whole
+pb_stop "$MOCK_PID"
+start_mock --fail-name WAP --failures-over 16 || fail "mock NetworkManager with --failures-over 16"
+n=$(grep -c "NetworkManager could not load $KW" "$PB_WORK/verifierd.log")
+push 7 internet3.example.com wap5.example.com
+pb_wait_for 10 pb_grep_count_gt "$PB_WORK/verifierd.log" "NetworkManager could not load $KW" "$n" &&
+        ok "a failures list at its limit (paths + 16) is read" || fail "a failures list at its limit was not read"
+pb_stop "$MOCK_PID"
+start_mock --fail-name WAP --failures-over 17 || fail "mock NetworkManager with --failures-over 17"
+push 8 internet3.example.com wap6.example.com
+pb_wait_for 10 grep -q "Failed to ask NetworkManager to load .*: Bad message" "$PB_WORK/verifierd.log" &&
+        ok "a failures list past its limit (paths + 17) is refused" || fail "a failures list past its limit was taken"
+grep -q "could not load /nonexistent" "$PB_WORK/verifierd.log" && fail "a failure path verifierd never sent was logged" ||
+        ok "no padded failure path was logged"
+
 pb_summary

@@ -20,6 +20,12 @@
 #   - the same signals as broadcasts (no destination) reach nobody's match, while oFono's own
 #     broadcast of a new SIM's IMSI is still taken;
 #   - verifierd's IMSI_DICT_MAX: a SIM property dictionary of 64 entries is read, 65 is refused;
+#   - oFono's GetModems list (verifierd's IMSI_OFONO_MODEM_LIST_MAX, provd's OFONO_MODEM_LIST_MAX,
+#     both 64, read with ipc/buswatch.h's bus_object_list_read): the modem at entry 64 is
+#     followed by both daemons, the one at entry 65 by neither;
+#   - ModemManager's GetManagedObjects (verifierd's MM_OBJECTS_MAX and MM_INTERFACES_MAX, provd's
+#     MM_DICT_MAX interfaces, all 64): the modem at entry 64 with 64 interfaces is followed; at
+#     entry 65 verifierd ignores it; with 65 interfaces neither daemon does;
 #   - the bus policy: a signal addressed to org.provboot.Verifier1 / Parser1 (or to their unique
 #     names) by anyone is refused by dbus-daemon (AccessDenied), while the daemons still get the
 #     broadcast signals of the bus driver, oFono and ModemManager (the genuine flows above).
@@ -331,8 +337,98 @@ phase_mm() {
         phase_end
 }
 
+# ---- oFono's GetModems at its limit (64 entries) and past it ---------------------------------------
+phase_ofono_list() { # phase_ofono_list PAD: GetModems lists PAD modems without a SIM, then /fake_0
+        local entries=$(($1 + 1))
+        phase_begin "ofono-list-$1" shipped ofono || return 1
+        $PY "$T/fake-ofono-sim.py" "$PB_BUS" "$IMSI" "$PB_WORK/ofono.log" "$1" >"$PB_WORK/ofono.out" 2>&1 &
+        PB_PIDS+=("$!")
+        pb_wait_for 10 pb_has_name org.ofono || { fail "stand-in oFono started: $(cat "$PB_WORK/ofono.out")"; return 1; }
+        pb_start_verifierd "$PB_WORK/conf" "$PB_WORK/state" || { fail "verifierd started"; return 1; }
+        pb_start_provd "$PB_WORK/pconf" || { fail "provd started"; return 1; }
+        if [ "$entries" -le 64 ]; then
+                pb_wait_for 10 grep -q 'Network PIN known (from oFono)' "$PB_WORK/verifierd.log" &&
+                        ok "verifierd follows the modem at GetModems entry $entries (IMSI_OFONO_MODEM_LIST_MAX)" ||
+                        fail "verifierd did not read the SIM of the modem at GetModems entry $entries"
+                pb_wait_for 10 grep -q '^register ' "$PB_WORK/ofono.log" &&
+                        ok "provd follows the modem at GetModems entry $entries (OFONO_MODEM_LIST_MAX)" ||
+                        fail "provd did not register on the modem at GetModems entry $entries"
+        else
+                pb_wait_for 10 grep -q 'oFono lists more than 64 modems' "$PB_WORK/verifierd.log" &&
+                        ok "verifierd refuses GetModems entry $entries (IMSI_OFONO_MODEM_LIST_MAX)" ||
+                        fail "verifierd did not stop at GetModems entry $entries"
+                pb_wait_for 10 grep -q "Failed to parse oFono's GetModems reply: Argument list too long" \
+                        "$PB_WORK/provd.log" &&
+                        ok "provd refuses GetModems entry $entries (OFONO_MODEM_LIST_MAX)" ||
+                        fail "provd did not stop at GetModems entry $entries"
+                grep -q 'Network PIN known (from oFono)' "$PB_WORK/verifierd.log" &&
+                        fail "verifierd read the SIM of the modem past the limit" ||
+                        ok "verifierd did not read the SIM of the modem past the limit"
+                grep -q '^register ' "$PB_WORK/ofono.log" &&
+                        fail "provd registered on the modem past the limit" ||
+                        ok "provd did not register on the modem past the limit"
+        fi
+        pb_alive "$PB_VERIFIERD_PID" && pb_alive "$PB_PROVD_PID" && ok "both daemons alive" || fail "a daemon died"
+        phase_end
+}
+
+# ---- ModemManager's GetManagedObjects at its limits (64 objects, 64 interfaces) and past them --------
+phase_mm_list() { # phase_mm_list PAD_OBJECTS PAD_INTERFACES: the modem comes after them (2 interfaces)
+        local entries=$(($1 + 1)) ifaces=$(($2 + 2))
+        phase_begin "mm-list-$1-$2" shipped modemmanager || return 1
+        DBUS_SYSTEM_BUS_ADDRESS=$PB_BUS $PY -m dbusmock --system -m org.freedesktop.ModemManager1 \
+                /org/freedesktop/ModemManager1 org.freedesktop.ModemManager1 >"$PB_WORK/mock.out" 2>&1 &
+        PB_PIDS+=("$!")
+        pb_wait_for 15 pb_has_name org.freedesktop.ModemManager1 || { fail "ModemManager mock started: $(cat "$PB_WORK/mock.out")"; return 1; }
+        # the objects first: both daemons read them once, from GetManagedObjects at start
+        $PY "$T/mm-ctl.py" "$PB_BUS" add-sim 0 "$IMSI" && $PY "$T/mm-ctl.py" "$PB_BUS" add-modem 0 0 &&
+                $PY "$T/mm-ctl.py" "$PB_BUS" pad-objects "$1" "$2" || fail "mock objects created"
+        pb_start_verifierd "$PB_WORK/conf" "$PB_WORK/state" || { fail "verifierd started"; return 1; }
+        pb_start_provd "$PB_WORK/pconf" || { fail "provd started"; return 1; }
+        pb_wait_for 10 grep -q 'ModemManager is on the bus' "$PB_WORK/provd.log" || fail "provd noticed ModemManager"
+        if [ "$entries" -le 64 ] && [ "$ifaces" -le 64 ]; then
+                pb_wait_for 10 grep -q 'Network PIN known (from ModemManager)' "$PB_WORK/verifierd.log" &&
+                        ok "verifierd follows the modem at entry $entries with $ifaces interfaces (MM_OBJECTS_MAX, MM_INTERFACES_MAX)" ||
+                        fail "verifierd did not read the SIM of the modem at entry $entries with $ifaces interfaces"
+                pb_wait_for 10 grep -q "Watching ModemManager modem" "$PB_WORK/provd.log" &&
+                        ok "provd follows the modem with $ifaces interfaces (MM_DICT_MAX)" ||
+                        fail "provd did not pick up the modem with $ifaces interfaces"
+                pb_alive "$PB_VERIFIERD_PID" && pb_alive "$PB_PROVD_PID" && ok "both daemons alive" || fail "a daemon died"
+                phase_end
+                return 0
+        fi
+        if [ "$ifaces" -gt 64 ]; then
+                pb_wait_for 10 grep -q "Ignoring ModemManager's object .*: Argument list too long" "$PB_WORK/verifierd.log" &&
+                        ok "verifierd refuses an object with $ifaces interfaces (MM_INTERFACES_MAX)" ||
+                        fail "verifierd did not stop at an object with $ifaces interfaces"
+                pb_wait_for 10 grep -q "Failed to parse ModemManager's objects: Argument list too long" "$PB_WORK/provd.log" &&
+                        ok "provd refuses an object with $ifaces interfaces (MM_DICT_MAX)" ||
+                        fail "provd did not stop at an object with $ifaces interfaces"
+                grep -q "Watching ModemManager modem" "$PB_WORK/provd.log" &&
+                        fail "provd follows the modem with $ifaces interfaces" ||
+                        ok "provd does not follow the modem with $ifaces interfaces"
+        else
+                pb_wait_for 10 grep -q 'ModemManager lists more than 64 objects' "$PB_WORK/verifierd.log" &&
+                        ok "verifierd refuses GetManagedObjects entry $entries (MM_OBJECTS_MAX)" ||
+                        fail "verifierd did not stop at GetManagedObjects entry $entries"
+                pb_wait_for 10 grep -q "Watching ModemManager modem" "$PB_WORK/provd.log" &&
+                        ok "provd (MM_OBJECTS_MAX 1024) follows the modem at entry $entries" ||
+                        fail "provd did not pick up the modem at entry $entries"
+        fi
+        grep -q 'Network PIN known (from ModemManager)' "$PB_WORK/verifierd.log" &&
+                fail "verifierd read the SIM of the modem past a limit" ||
+                ok "verifierd did not read the SIM of the modem past a limit"
+        pb_alive "$PB_VERIFIERD_PID" && pb_alive "$PB_PROVD_PID" && ok "both daemons alive" || fail "a daemon died"
+        phase_end
+}
+
 phase_ofono shipped
 phase_ofono nosignalrules
+phase_ofono_list 63
+phase_ofono_list 64
+phase_mm_list 63 62
+phase_mm_list 64 0
+phase_mm_list 0 63
 phase_mm shipped
 phase_mm nosignalrules
 pb_summary

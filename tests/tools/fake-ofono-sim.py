@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""fake-ofono-sim.py ADDRESS IMSI LOG: a STAND-IN for oFono for tests/integration/spoof-signals.sh
+"""fake-ofono-sim.py ADDRESS IMSI LOG [PAD_MODEMS]: a STAND-IN for oFono for tests/integration/spoof-signals.sh
 (the real ofonod with phonesim is exercised by tests/integration/ofono.sh). It owns org.ofono on
 the bus of ADDRESS and exports exactly what provd and verifierd use (oFono's doc/manager-api.txt,
 doc/modem-api.txt, doc/sim-api.txt, doc/pushnotification-api.txt):
 
   /        org.ofono.Manager           GetModems() -> a(oa{sv}): one modem /fake_0 whose Interfaces
-                                       list org.ofono.SimManager and org.ofono.PushNotification
+                                       list org.ofono.SimManager and org.ofono.PushNotification,
+                                       after PAD_MODEMS (default 0) modems /pad_N without
+                                       Interfaces (no object behind them)
   /fake_0  org.ofono.SimManager        GetProperties() -> a{sv} with SubscriberIdentity = IMSI
            org.ofono.PushNotification  RegisterAgent(o), UnregisterAgent(o) (one agent, as oFono)
            org.provboot.Test           Deliver(ay pdu, s sender) -> s: calls the agent's
@@ -29,6 +31,7 @@ from gi.repository import GLib
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 bus = dbus.bus.BusConnection(sys.argv[1])
 imsi, log = sys.argv[2], sys.argv[3]
+pad_modems = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 pad = 0
 IFACES = dbus.Array(["org.ofono.SimManager", "org.ofono.PushNotification"], signature="s")
 agent = {}
@@ -47,7 +50,9 @@ class Manager(dbus.service.Object):
     @dbus.service.method("org.ofono.Manager", in_signature="", out_signature="a(oa{sv})")
     def GetModems(self):
         note("GetModems")
-        return [(dbus.ObjectPath("/fake_0"), dbus.Dictionary({"Interfaces": IFACES, "Powered": True}, signature="sv"))]
+        pads = [(dbus.ObjectPath("/pad_%d" % i), dbus.Dictionary({"Powered": True}, signature="sv"))
+                for i in range(pad_modems)]
+        return pads + [(dbus.ObjectPath("/fake_0"), dbus.Dictionary({"Interfaces": IFACES, "Powered": True}, signature="sv"))]
 
 
 class Modem(dbus.service.Object):

@@ -19,6 +19,10 @@ ModemManager's shipped introspection XML (tests/integration/modemmanager.sh, `si
   add-sim N IMSI               /SIM/N with org.freedesktop.ModemManager1.Sim (Imsi, SimIdentifier
                                8949000000000000N, OperatorIdentifier = the IMSI's first 5 digits);
                                no signal
+  pad-objects N M              GetManagedObjects answers N objects without interfaces first,
+                               then the modems, each with M interfaces org.example.PadJ (no
+                               properties) before its own (Modem.Messaging, then Modem last):
+                               the readers' limits (spoof-signals.sh)
   set-sim MODEM-N SIM-N|none   a SIM swap: the modem's Sim property becomes /SIM/SIM-N (or "/"):
                                emits PropertiesChanged on the modem, as ModemManager does
   add-sms N STATE NUMBER FILE|- [TEXT]
@@ -112,6 +116,13 @@ elif cmd == "add-sim":
                                             "OperatorIdentifier": args[1][:5], "Active": True}, [],
                         signature="ssa{sv}a(ssss)")
     managed_modems_only()
+elif cmd == "pad-objects":
+    n, m = int(args[0]), int(args[1])
+    obj(ROOT).AddMethod(OM, "GetManagedObjects", "", "a{oa{sa{sv}}}",
+                        "ret = dict([(dbus.ObjectPath('%s/Pad/%%d' %% i), {}) for i in range(%d)] + "
+                        "[(dbus.ObjectPath(k), dict([('org.example.Pad%%d' %% j, {}) for j in range(%d)] + "
+                        "sorted(objects[k].props.items(), reverse=True))) for k in objects.keys() if k.startswith('%s/Modem/')])"
+                        % (ROOT, n, m, ROOT))
 elif cmd == "set-sim":
     sim = "%s/SIM/%s" % (ROOT, args[1]) if args[1] != "none" else "/"
     # Properties.Set: dbusmock stores the value and emits PropertiesChanged (its UpdateProperties

@@ -37,11 +37,12 @@ IFACE = "org.freedesktop.NetworkManager.Settings"
 
 
 class Settings(dbus.service.Object):
-    def __init__(self, bus, path, state_path, nm_dir, fail_name=None, hang=False):
+    def __init__(self, bus, path, state_path, nm_dir, fail_name=None, failures_over=None, hang=False):
         super().__init__(bus, path)
         self.hang = hang
         self.held = []
         self.fail_name = fail_name
+        self.failures_over = failures_over
         self.state_path = state_path
         self.nm_dir = os.path.realpath(nm_dir)
         self.loaded = {}
@@ -87,6 +88,11 @@ class Settings(dbus.service.Object):
                                   "apn": kf.get("gsm", "apn", fallback="")}
             except (configparser.Error, OSError):
                 failures.append(f)
+        if self.failures_over is not None:
+            # a failure list longer than anything NetworkManager sends: padded with paths nobody
+            # asked for to len(filenames) + failures_over entries (the reader's limit)
+            while len(failures) < len(names) + self.failures_over:
+                failures.append("/nonexistent/pad-%d.nmconnection" % len(failures))
         self.save()
         return True, failures
 
@@ -96,11 +102,14 @@ def main():
     ap.add_argument("--state", required=True)
     ap.add_argument("--dir", required=True)
     ap.add_argument("--fail-name", help="report files whose name contains this as failures")
+    ap.add_argument("--failures-over", type=int,
+                    help="pad the failures to as many entries as filenames plus this many")
     ap.add_argument("--hang", action="store_true", help="record every call and never answer it")
     a = ap.parse_args()
     dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
     bus = dbus.bus.BusConnection(os.environ["DBUS_SYSTEM_BUS_ADDRESS"])
-    Settings(bus, "/org/freedesktop/NetworkManager/Settings", a.state, a.dir, a.fail_name, a.hang)
+    Settings(bus, "/org/freedesktop/NetworkManager/Settings", a.state, a.dir, a.fail_name, a.failures_over,
+             a.hang)
     name = dbus.service.BusName("org.freedesktop.NetworkManager", bus)  # noqa: F841 (kept)
     print("nm-settings-mock: ready", flush=True)
     GLib.MainLoop().run()

@@ -604,6 +604,9 @@ typedef struct Mock {
         char mms_log[2048];
         bool silent;                    /* take calls, never answer (a hung daemon) */
         bool refuse;                    /* answer nothing as ours: sd-bus's UnknownMethod */
+        unsigned pad_props;             /* extra entries in every context's a{sv} */
+        unsigned pad_modems;            /* extra modems in GetModems, before MOCK_MODEM */
+        unsigned pad_interfaces;        /* extra names in MOCK_MODEM's Interfaces, before ours */
         sd_bus *server;
         sd_bus *client;
         pthread_t thread;
@@ -658,7 +661,54 @@ static int mock_append_props(sd_bus_message *m, const MockCtx *c) {
         /* a nested dictionary the reader must step over */
         if (r >= 0)
                 r = sd_bus_message_append(m, "{sv}", "Settings", "a{sv}", 1, "Interface", "s", "rmnet0");
+        for (unsigned i = 0; i < mock.pad_props && r >= 0; i++) {
+                char key[32];
+
+                snprintf(key, sizeof key, "Pad%u", i);
+                r = sd_bus_message_append(m, "{sv}", key, "u", i);
+        }
         if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
+/* GetModems: /phonesim (no Interfaces), pad_modems others, then MOCK_MODEM whose Interfaces name
+ * pad_interfaces others before ConnectionManager. */
+static int mock_append_modems(sd_bus_message *m) {
+        char name[48];
+        int r;
+
+        r = sd_bus_message_open_container(m, 'a', "(oa{sv})");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(oa{sv})", "/phonesim", 1, "Powered", "b", 1);
+        for (unsigned i = 0; i < mock.pad_modems && r >= 0; i++) {
+                snprintf(name, sizeof name, "/pad_%u", i);
+                r = sd_bus_message_append(m, "(oa{sv})", name, 1, "Powered", "b", 1);
+        }
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'r', "oa{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "o", MOCK_MODEM);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "{sv}", "Powered", "b", 1);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'e', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", "Interfaces");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'v', "as");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "s");
+        for (unsigned i = 0; i < mock.pad_interfaces && r >= 0; i++) {
+                snprintf(name, sizeof name, "org.example.Pad%u", i);
+                r = sd_bus_message_append(m, "s", name);
+        }
+        if (r >= 0)
+                r = sd_bus_message_append(m, "sss", "org.ofono.SimManager", "org.ofono.ConnectionManager",
+                                          "org.ofono.PushNotification");
+        for (int i = 0; i < 6 && r >= 0; i++) /* as, v, e, a{sv}, (oa{sv}), a(oa{sv}) */
                 r = sd_bus_message_close_container(m);
         return r;
 }
@@ -677,9 +727,7 @@ static int mock_handle(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (strcmp(iface, "org.ofono.Manager") == 0 && strcmp(member, "GetModems") == 0 && strcmp(path, "/") == 0) {
                 r = sd_bus_message_new_method_return(m, &reply);
                 if (r >= 0)
-                        r = sd_bus_message_append(reply, "a(oa{sv})", 2, "/phonesim", 1, "Powered", "b", 1, MOCK_MODEM,
-                                                  2, "Powered", "b", 1, "Interfaces", "as", 3, "org.ofono.SimManager",
-                                                  "org.ofono.ConnectionManager", "org.ofono.PushNotification");
+                        r = mock_append_modems(reply);
         } else if (strcmp(iface, "org.ofono.ConnectionManager") == 0 && strcmp(path, MOCK_MODEM) == 0) {
                 if (strcmp(member, "GetContexts") == 0) {
                         r = sd_bus_message_new_method_return(m, &reply);
@@ -1021,6 +1069,50 @@ START_TEST(test_bus_apply_both) {
 }
 END_TEST
 
+/* The bounded readers (ipc/buswatch.h) on oFono's answers: a context's a{sv} of
+ * EXPORT_DBUS_DICT_MAX entries, GetModems' list of EXPORT_DBUS_MODEM_LIST_MAX modems, a modem's
+ * Interfaces of EXPORT_DBUS_DICT_MAX names are read; one more of each is refused (-E2BIG) and
+ * nothing is changed. */
+START_TEST(test_bus_reply_limits) {
+        ExportDbusStats st;
+        MockCtx *c;
+
+        apply(NAP_INTERNET);
+        c = mock_add("internet");
+        mock_set(c, P_NAME, "provboot: Example Internet");
+        /* an internet context reports 9 entries: Name, Type, AccessPointName, Username, Password,
+         * AuthenticationMethod, Active, Protocol, Settings */
+        mock.pad_props = EXPORT_DBUS_DICT_MAX - 9;
+        mock.pad_modems = EXPORT_DBUS_MODEM_LIST_MAX - 2;
+        mock.pad_interfaces = EXPORT_DBUS_DICT_MAX - 3;
+        ck_assert_int_eq(run_ofono(&st), 0); /* every one at its limit */
+        ck_assert_uint_eq(st.modems, 1);
+        ck_assert_uint_eq(st.updated, 1);
+        ck_assert_str_eq(c->p[P_APN], "internet.example.com");
+
+        mock_set(c, P_APN, "changed.example");
+        mock.pad_props++;
+        ck_assert_int_eq(run_ofono(&st), -E2BIG); /* the context's a{sv} past its limit */
+        ck_assert_uint_eq(st.updated + st.created + st.removed, 0);
+        mock.pad_props--;
+
+        mock.pad_modems++;
+        ck_assert_int_eq(run_ofono(&st), -E2BIG); /* GetModems past its limit */
+        ck_assert_uint_eq(st.modems, 0);
+        mock.pad_modems--;
+
+        mock.pad_interfaces++;
+        ck_assert_int_eq(run_ofono(&st), -E2BIG); /* Interfaces past its limit */
+        ck_assert_uint_eq(st.modems, 0);
+        mock.pad_interfaces--;
+
+        ck_assert_str_eq(c->p[P_APN], "changed.example"); /* nothing was changed past a limit */
+        ck_assert_uint_eq(mock.adds, 0);
+        ck_assert_int_eq(run_ofono(&st), 0);
+        ck_assert_uint_eq(st.updated, 1);
+}
+END_TEST
+
 START_TEST(test_bus_errors) {
         ExportDbusPlan p = {};
         ExportDbusStats st = {};
@@ -1083,6 +1175,7 @@ int main(void) {
         TU_ADD(tc, test_bus_create_idempotent_foreign);
         TU_ADD(tc, test_bus_update_busy_stale);
         TU_ADD(tc, test_bus_duplicate_and_mistyped);
+        TU_ADD(tc, test_bus_reply_limits);
         TU_ADD(tc, test_bus_never_mmsd);
         TU_ADD(tc, test_bus_apply_both);
         TU_ADD(tc, test_bus_errors);

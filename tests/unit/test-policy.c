@@ -762,7 +762,7 @@ START_TEST(test_metabase_dropin_errors) {
                 { "[Application w2]\nParm.=8\n", 2, "unknown key 'Parm.'" },
                 { "[Characteristic "
                  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA]\nRoles=8\n",
-                 1, "section name longer than 49"}, /* inih would truncate it */
+                 1, "section name longer than 49"}, /* refused, never truncated */
                 { "[Characteristic]\nRoles=8\n", 2, "unknown section [Characteristic]" },
         };
 

@@ -251,6 +251,58 @@ START_TEST(test_display_escape) {
 }
 END_TEST
 
+/* summary_from_text: a stored summary back into lines, as ListPending and the agent show it. */
+START_TEST(test_from_text) {
+        char text[(SUMMARY_LINES_MAX + 2) * 8 + 1], line[SUMMARY_LINE_MAX + 2];
+        _cleanup_free_ char *joined = NULL;
+        Summary sm;
+        size_t o = 0;
+
+        summary_from_text(NULL, &sm);
+        ck_assert_uint_eq(sm.n_lines, 0);
+        summary_from_text("", &sm);
+        ck_assert_uint_eq(sm.n_lines, 0);
+
+        /* a summary_join() text comes back line for line */
+        summary_from_text("NAPDEF a\nPXLOGICAL b\n+1 more not shown", &sm);
+        ck_assert_uint_eq(sm.n_lines, 3);
+        ck_assert_str_eq(sm.lines[1], "PXLOGICAL b");
+        joined = summary_join(&sm);
+        ck_assert_str_eq(joined, "NAPDEF a\nPXLOGICAL b\n+1 more not shown");
+
+        /* SUMMARY_LINES_MAX lines: all of them; one more: the last says how many are not shown */
+        for (unsigned i = 0; i < SUMMARY_LINES_MAX; i++)
+                o += (size_t) sprintf(text + o, "%sline%u", i ? "\n" : "", i);
+        summary_from_text(text, &sm);
+        ck_assert_uint_eq(sm.n_lines, SUMMARY_LINES_MAX);
+        ck_assert_str_eq(sm.lines[SUMMARY_LINES_MAX - 1], "line15");
+        sprintf(text + o, "\nline16");
+        summary_from_text(text, &sm);
+        ck_assert_uint_eq(sm.n_lines, SUMMARY_LINES_MAX);
+        ck_assert_str_eq(sm.lines[SUMMARY_LINES_MAX - 2], "line14");
+        ck_assert_str_eq(sm.lines[SUMMARY_LINES_MAX - 1], "+2 more not shown");
+
+        /* a line of SUMMARY_LINE_MAX bytes stays; one more byte: cut with "..." */
+        memset(line, 'x', SUMMARY_LINE_MAX);
+        line[SUMMARY_LINE_MAX] = 0;
+        summary_from_text(line, &sm);
+        ck_assert_uint_eq(sm.n_lines, 1);
+        ck_assert_str_eq(sm.lines[0], line);
+        line[SUMMARY_LINE_MAX] = 'x';
+        line[SUMMARY_LINE_MAX + 1] = 0;
+        summary_from_text(line, &sm);
+        ck_assert_uint_eq(strlen(sm.lines[0]), SUMMARY_LINE_MAX);
+        ck_assert(strstr(sm.lines[0], "...") != NULL);
+
+        /* what is not one clean line (a store edited behind verifierd's back) is escaped */
+        summary_from_text("a\rforged\nbidi \xe2\x80\xae x", &sm);
+        ck_assert_uint_eq(sm.n_lines, 2);
+        ck_assert_str_eq(sm.lines[0], "a\\x0dforged");
+        ck_assert(summary_line_valid(sm.lines[1]));
+        ck_assert(strstr(sm.lines[1], "\xe2") == NULL);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("summary");
         TCase *tc = tcase_create("/summary");
@@ -261,6 +313,7 @@ int main(void) {
         TU_ADD(tc, test_forgery_escaped);
         TU_ADD(tc, test_long_values_cut);
         TU_ADD(tc, test_display_escape);
+        TU_ADD(tc, test_from_text);
         suite_add_tcase(s, tc);
         return tu_run(s);
 }
