@@ -1,5 +1,0 @@
-build2/obj/common/wsp.o: common/wsp.c common/cursor.h common/wsp.h \
- common/decode-error.h
-common/cursor.h:
-common/wsp.h:
-common/decode-error.h:

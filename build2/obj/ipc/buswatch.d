@@ -1,5 +1,0 @@
-build2/obj/ipc/buswatch.o: ipc/buswatch.c ipc/buswatch.h common/log.h \
- common/macros.h
-ipc/buswatch.h:
-common/log.h:
-common/macros.h:

@@ -1,6 +1,0 @@
-build2/san/common/cpdoc.o: common/cpdoc.c common/cpdoc-builder.h \
- common/cpdoc.h common/decode-error.h common/macros.h
-common/cpdoc-builder.h:
-common/cpdoc.h:
-common/decode-error.h:
-common/macros.h:

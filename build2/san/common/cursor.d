@@ -1,2 +1,0 @@
-build2/san/common/cursor.o: common/cursor.c common/cursor.h
-common/cursor.h:

@@ -1,7 +1,0 @@
-build2/san/common/input.o: common/input.c common/hex.h common/input.h \
- common/decode-error.h common/sms.h common/wsp.h
-common/hex.h:
-common/input.h:
-common/decode-error.h:
-common/sms.h:
-common/wsp.h:

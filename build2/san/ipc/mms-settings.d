@@ -1,7 +1,0 @@
-build2/san/ipc/mms-settings.o: ipc/mms-settings.c ipc/buswatch.h \
- common/macros.h ipc/mms-settings.h ipc/ipc.h common/schema.h
-ipc/buswatch.h:
-common/macros.h:
-ipc/mms-settings.h:
-ipc/ipc.h:
-common/schema.h:

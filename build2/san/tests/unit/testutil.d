@@ -1,3 +1,0 @@
-build2/san/tests/unit/testutil.o: tests/unit/testutil.c \
- tests/unit/testutil.h
-tests/unit/testutil.h:

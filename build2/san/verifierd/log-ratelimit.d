@@ -1,3 +1,0 @@
-build2/san/verifierd/log-ratelimit.o: verifierd/log-ratelimit.c \
- verifierd/log-ratelimit.h
-verifierd/log-ratelimit.h:

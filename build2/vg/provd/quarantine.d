@@ -1,5 +1,0 @@
-build2/vg/provd/quarantine.o: provd/quarantine.c common/macros.h \
- provd/quarantine.h provd/siphash.h
-common/macros.h:
-provd/quarantine.h:
-provd/siphash.h:
