@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# provboot: the one build entry point (conventions.md R10). Non-recursive: every
+# provboot: the one build entry point (docs/conventions.md §10). Non-recursive: every
 # directory's module.mk only appends to the variables below.
 
 PREFIX ?= /usr
@@ -44,6 +44,7 @@ COMMON_SRCS :=          # pure decoders and helpers (libprovcommon.a): no crypto
 VERIFIER_SRCS :=        # verifierd engine (libverifier.a): links crypto
 IPC_SRCS :=             # D-Bus contract (libipc.a)
 PROVD_SRCS :=           # provd main and intake
+PROVD_LIB_SRCS :=       # provd's pure helpers (libprovd.a): quarantine, rate limit, SipHash
 VERIFIERD_SRCS :=       # verifierd main (bus service)
 PROVCTL_SRCS :=         # provctl
 MMSD_SYNC_SRCS :=       # provboot-mmsd-sync (user service: MMS settings to mmsd-tng)
@@ -69,9 +70,11 @@ sanobj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 LIBCOMMON := $(BUILD)/libprovcommon.a
 LIBVERIFIER := $(BUILD)/libverifier.a
 LIBIPC := $(BUILD)/libipc.a
+LIBPROVD := $(BUILD)/libprovd.a
 SAN_LIBCOMMON := $(BUILD)/san/libprovcommon.a
 SAN_LIBVERIFIER := $(BUILD)/san/libverifier.a
 SAN_LIBIPC := $(BUILD)/san/libipc.a
+SAN_LIBPROVD := $(BUILD)/san/libprovd.a
 
 BINS :=
 ifneq ($(strip $(PROVCTL_SRCS)),)
@@ -87,7 +90,7 @@ ifneq ($(strip $(MMSD_SYNC_SRCS)),)
 BINS += $(BUILD)/provboot-mmsd-sync
 endif
 
-.PHONY: all check check-unit check-valgrind fuzz fuzz-build bench deps clean demo install selinux deb rpm format lint
+.PHONY: all check check-unit check-valgrind check-includes fuzz fuzz-build bench deps clean demo install selinux deb rpm format format-check lint
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(addprefix $(BUILD)/,$(EXTRA_BINS))
@@ -109,6 +112,9 @@ $(LIBVERIFIER): $(call obj,$(VERIFIER_SRCS))
 $(LIBIPC): $(call obj,$(IPC_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
+$(LIBPROVD): $(call obj,$(PROVD_LIB_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
 $(SAN_LIBCOMMON): $(call sanobj,$(COMMON_SRCS))
 	rm -f $@ && $(AR) rcs $@ $^
 $(SAN_LIBVERIFIER): $(call sanobj,$(VERIFIER_SRCS))
@@ -117,8 +123,11 @@ $(SAN_LIBVERIFIER): $(call sanobj,$(VERIFIER_SRCS))
 $(SAN_LIBIPC): $(call sanobj,$(IPC_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
+$(SAN_LIBPROVD): $(call sanobj,$(PROVD_LIB_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/provd: $(call obj,$(PROVD_SRCS)) $(LIBIPC) $(LIBCOMMON)
+$(BUILD)/provd: $(call obj,$(PROVD_SRCS)) $(LIBPROVD) $(LIBIPC) $(LIBCOMMON)
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_PROVD))
 $(BUILD)/verifierd: $(call obj,$(VERIFIERD_SRCS)) $(LIBVERIFIER) $(LIBIPC) $(LIBCOMMON)
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_VERIFIERD))
@@ -128,7 +137,7 @@ $(BUILD)/provboot-mmsd-sync: $(call obj,$(MMSD_SYNC_SRCS)) $(LIBIPC) $(LIBCOMMON
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_MMSD_SYNC))
 
 # Unit tests: Check suites, built with ASan+UBSan, linked against every internal library.
-TEST_LIBS := $(SAN_LIBVERIFIER) $(SAN_LIBIPC) $(SAN_LIBCOMMON)
+TEST_LIBS := $(SAN_LIBPROVD) $(SAN_LIBVERIFIER) $(SAN_LIBIPC) $(SAN_LIBCOMMON)
 $(BUILD)/tests/%: $(BUILD)/san/tests/unit/%.o $(BUILD)/san/tests/unit/testutil.o $(TEST_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(call pc_libs,$(PKGS_TEST)) -lpthread
@@ -139,7 +148,7 @@ vgobj = $(patsubst %.c,$(BUILD)/vg/%.o,$(1))
 $(BUILD)/vg/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(VG_CFLAGS) $(ALL_PC_CFLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/vg/libprovboot.a: $(call vgobj,$(IPC_SRCS) $(VERIFIER_SRCS) $(COMMON_SRCS))
+$(BUILD)/vg/libprovboot.a: $(call vgobj,$(PROVD_LIB_SRCS) $(IPC_SRCS) $(VERIFIER_SRCS) $(COMMON_SRCS))
 	rm -f $@ && $(AR) rcs $@ $^
 $(BUILD)/vg/tests/%: $(BUILD)/vg/tests/unit/%.o $(BUILD)/vg/tests/unit/testutil.o $(BUILD)/vg/libprovboot.a
 	@mkdir -p $(dir $@)
@@ -150,7 +159,7 @@ $(BUILD)/fuzz-replay/%: $(BUILD)/san/tests/fuzz/%.o $(BUILD)/san/tests/fuzz/repl
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(call pc_libs,$(PKGS_TEST))
 
-FUZZ_LIB_SRCS := $(COMMON_SRCS) $(VERIFIER_SRCS) $(IPC_SRCS)
+FUZZ_LIB_SRCS := $(PROVD_LIB_SRCS) $(COMMON_SRCS) $(VERIFIER_SRCS) $(IPC_SRCS)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -g -O1 -I. -Icommon -Iipc -D_GNU_SOURCE -DPROVBOOT_TEST=1 $(ALL_PC_CFLAGS) \
@@ -172,8 +181,13 @@ check-build: all $(UNIT_BINS) $(REPLAY_BINS) $(VG_BINS)
 
 check: deps
 	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory check-includes
 	@BUILD=$(BUILD) UNIT_TESTS="$(UNIT_TESTS)" FUZZERS="$(FUZZERS)" INTEGRATION_TESTS="$(INTEGRATION_TESTS)" \
 	  ./tests/run-tests.sh
+
+# No dependency cycle between headers, nor between the modules of common/ and verifierd's layers.
+check-includes: all
+	@BUILD=$(BUILD) ./tests/check-includes.py
 
 check-valgrind: deps
 	@$(MAKE) --no-print-directory $(addprefix $(BUILD)/vg/tests/,$(UNIT_TESTS))
@@ -196,8 +210,21 @@ demo: deps
 clean:
 	rm -rf $(BUILD)
 
+# Product C sources (not tests, benches or tools): what .clang-format describes (docs/conventions.md §4).
+FORMAT_SRCS = $(sort $(wildcard $(addsuffix /*.[ch],common ipc provd verifierd provctl mmsd-sync)))
+CLANG_FORMAT ?= clang-format
+
+# Reformat every product C file in place (`git clang-format` reformats only the lines you changed).
 format:
-	git clang-format
+	$(CLANG_FORMAT) -i --style=file $(FORMAT_SRCS)
+
+# Report the product C files clang-format would change, with the number of lines; fails if any.
+# Not part of `make check`: the tree predates .clang-format and has not been reformatted.
+format-check:
+	@n=0; for f in $(FORMAT_SRCS); do \
+	  d=$$($(CLANG_FORMAT) --style=file "$$f" | diff "$$f" - | grep -c '^>'); \
+	  if [ "$$d" -gt 0 ]; then echo "$$f: $$d line(s) differ"; n=$$((n + 1)); fi; \
+	done; echo "$$n file(s) differ from .clang-format"; [ "$$n" -eq 0 ]
 
 lint:
 	cppcheck --quiet --enable=warning,portability --std=c11 -I common -I ipc common provd verifierd provctl ipc mmsd-sync

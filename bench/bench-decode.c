@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * bench-decode.c: the decode benchmark of `make bench` (perf-security-anchors.md 1.1, goals
+ * bench-decode.c: the decode benchmark of `make bench` (docs/testing.md §6.1, goals
  * P1 and P6). It runs one decoder N times over one input held in memory, so that
  * bench/bench-decode.sh can take callgrind's instruction count at two values of N and
  * report Ir per document = delta Ir / delta N (fixed costs cancel), and massif's peak heap

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * bench-e2e.c: end to end on a private bus (perf-security-anchors.md 5, P3/P5/S8).
+ * bench-e2e.c: end to end on a private bus (docs/testing.md §6.2 P3, §6.2 P5, §7.8).
  *   bench-e2e echo                 own org.provboot.BenchEcho1 and answer Echo(ay) -> u
  *   bench-e2e run N DIR            N valid pushes (DIR/push-<i>.wsp) through Parser1.Inject, each
  *                                  answered only when verifierd's verdict is durable; after each,

@@ -44,7 +44,7 @@ CONF
 /usr/bin/python3 - "$PB_WORK/pushes" $((N + FLOOD_SECS)) <<'PY'
 import hmac, hashlib, sys
 out, n = sys.argv[1], int(sys.argv[2])
-key = bytes.fromhex("2926102143658709")   # netwpin_key("262011234567890"), oma-cp-wire.md 5.3
+key = bytes.fromhex("2926102143658709")   # netwpin_key("262011234567890"), docs/wire-notes.md §5.3
 for i in range(n):
     body = ('<wap-provisioningdoc version="1.1"><characteristic type="NAPDEF">'
             '<parm name="NAPID" value="N%d"/><parm name="NAME" value="Bench %d"/>'

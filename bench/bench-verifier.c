@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * bench-verifier.c: verifierd's two costs against their floors, measured in the same run
- * (perf-security-anchors.md 5, P2 and P4; wall-clock only as ratios within one run):
+ * (docs/testing.md §6.2 P2, §6.2 P4; wall-clock only as ratios within one run):
  *   P2  MAC verification (auth_verify, NETWPIN, typical 828-byte body) vs a bare OpenSSL
  *       HMAC-SHA1 over the same bytes with the same key (one-shot HMAC()); target <= 1.3.
  *   P4  one durable apply (engine_submit of a NETWPIN document that is applied: SQLite
@@ -77,11 +77,11 @@ static int bench_mac(double *ratio) {
 
         body = read_file("bench/data/cp-typical.wbxml", &len);
         if (!body || secret_new_from_string(IMSI, &imsi) < 0 ||
-            auth_compute_mac_hex(WSP_SEC_NETWPIN, body, len, imsi, NULL, mac) < 0) {
+            auth_compute_mac_hex(AUTH_NETWPIN, body, len, imsi, NULL, mac) < 0) {
                 fprintf(stderr, "bench-verifier: setup failed\n");
                 return -1;
         }
-        if (auth_key_new(WSP_SEC_NETWPIN, imsi, NULL, &k) < 0) {
+        if (auth_key_new(AUTH_NETWPIN, imsi, NULL, &k) < 0) {
                 fprintf(stderr, "bench-verifier: auth_key_new failed\n");
                 return -1;
         }
@@ -89,7 +89,7 @@ static int bench_mac(double *ratio) {
                 uint64_t t0 = now_ns();
 
                 for (unsigned i = 0; i < MAC_ITER; i++)
-                        sink += auth_verify(WSP_SEC_NETWPIN, body, len, mac, imsi, NULL) == 0;
+                        sink += auth_verify(AUTH_NETWPIN, body, len, mac, imsi, NULL) == 0;
                 ours[r] = (now_ns() - t0) / MAC_ITER;
                 t0 = now_ns();
                 for (unsigned i = 0; i < MAC_ITER; i++) {
@@ -181,12 +181,12 @@ static int bench_apply(double *r50, double *r99) {
                 int n = snprintf(doc, sizeof doc, doc_fmt, i, i, i, i, i, i);
 
                 doc_len = (size_t) n;
-                r = auth_compute_mac_hex(WSP_SEC_NETWPIN, (const uint8_t *) doc, doc_len, imsi, NULL, mac);
+                r = auth_compute_mac_hex(AUTH_NETWPIN, (const uint8_t *) doc, doc_len, imsi, NULL, mac);
                 if (r < 0)
                         return r;
                 EngineSubmission s = {
                         .body = (const uint8_t *) doc, .body_len = doc_len, .content_kind = WSP_CONTENT_CP_XML,
-                        .sec = WSP_SEC_NETWPIN, .mac = mac, .sender = "+4917012345", .transport = "inject",
+                        .sec = AUTH_NETWPIN, .mac = mac, .sender = "+4917012345", .transport = "inject",
                 };
                 t0 = now_ns();
                 r = engine_submit(e, &s, &res);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""gen-data.py: regenerate the decode benchmark inputs in bench/data/ (perf-security-anchors.md 1.1).
+"""gen-data.py: regenerate the decode benchmark inputs in bench/data/ (docs/testing.md §6.1).
 
     bench/gen-data.py        writes cp-typical.{xml,wbxml,wsp} and cp-large.{xml,wbxml,wsp}
 
@@ -9,7 +9,7 @@ APPLICATION w2 (with RESOURCE), w4 and w7 (with 2 x APPAUTH): about 60 elements,
 of WBXML after `xml2wbxml -v 1.3` (string table on).
 cp-large: 294 x (NAPDEF + NAPAUTHINFO + APPLICATION w2 + RESOURCE), about 64 KB of WBXML.
 The .wsp files wrap the WBXML in a connectionless WSP Push PDU laid out as Kannel's sendota
-does it (oma-cp-wire.md 2.9.1): 01 06 <uintvar> 1F 2D B6 91 81 92 <40 hex> 00, SEC=USERPIN,
+does it (docs/wire-notes.md §2.9.1): 01 06 <uintvar> 1F 2D B6 91 81 92 <40 hex> 00, SEC=USERPIN,
 MAC = HMAC-SHA1("1234", body). Needs libwbxml2-utils (xml2wbxml)."""
 import hashlib
 import hmac

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * cpdoc-xml.c: the text XML front end of the CP document model (cpdoc_from_xml). The
- * wap-provisioningdoc of OMA-WAP-ProvCont 1.1 (oma-cp-wire.md 4.1) arrives as
+ * wap-provisioningdoc of OMA-WAP-ProvCont 1.1 (docs/wire-notes.md §4.1) arrives as
  * text/vnd.wap.connectivity-xml (wire 2.3, 6) and goes through libxml2's SAX2 parser
  * straight into the CpDoc builder, so the builder's depth, count, length and string limits
  * bite while parsing, not after a tree was built. libxml2 runs with network access off, no

@@ -4,7 +4,7 @@
  * both front ends (wbxml.c, cpdoc-xml.c) use, lookups and printers.
  *
  * One arena per document keeps a typical document to a handful of allocations (the
- * libwbxml tree needs ~1,400 mallocs for the same document, perf-security-anchors.md 1.1).
+ * libwbxml tree needs ~1,400 mallocs for the same document, docs/testing.md §6.1).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -270,7 +270,7 @@ static _noinline_ int check_string_slow(const uint8_t *p, size_t len) {
 
 /*
  * UTF-8 well-formedness (RFC 3629: no overlongs, no surrogates, <= U+10FFFF), no NUL,
- * no C0 controls other than TAB/LF/CR, no DEL (R10 of oma-cp-wire.md 7.2).
+ * no C0 controls other than TAB/LF/CR, no DEL (R10 of docs/wire-notes.md §7.2).
  *
  * Fast path (the builders inline it): a string of printable ASCII only, 0x20..0x7E, is
  * accepted by span_printable(): each such octet is a complete character that every rule
@@ -446,18 +446,6 @@ const char *cpdoc_parm_value(const CpCharacteristic *c, const char *name) {
         const CpParm *p = cpdoc_find_parm(c, name);
 
         return p ? p->value : NULL;
-}
-
-int cpdoc_from_bytes(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *err) {
-        size_t i = 0;
-
-        if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)
-                i = 3;
-        while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
-                i++;
-        if (i < len && buf[i] == '<')
-                return cpdoc_from_xml(buf, len, ret, err);
-        return cpdoc_from_wbxml(buf, len, ret, err);
 }
 
 /* ---- printers ---------------------------------------------------------------------- */

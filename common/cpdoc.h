@@ -39,7 +39,7 @@
  *
  * 192 KiB, because every legitimate document we know of fits with room to spare:
  *  - the typical document (bench/data/cp-typical, 830 B WBXML) decodes to 1,046 octets, and the
- *    64 KB one (cp-large: 4,999 elements, twice any SMS push, perf-security-anchors.md 1.7) to
+ *    64 KB one (cp-large: 4,999 elements, twice any SMS push, docs/testing.md §6.1) to
  *    80,265: 2.4 times headroom; honest WBXML decodes to about 1.25 times its size, so a body of
  *    IPC_BODY_MAX (64 KiB) would have to expand 3 times to reach it;
  *  - certificates: 64 certificate nodes (verifierd's CERTSTORE_OPS_MAX per document) with

@@ -19,14 +19,6 @@ int cursor_peek(const Cursor *c, uint8_t *ret) {
         return 0;
 }
 
-int cursor_be16(Cursor *c, uint16_t *ret) {
-        if (cursor_left(c) < 2)
-                return -EBADMSG;
-        *ret = (uint16_t) ((c->data[c->pos] << 8) | c->data[c->pos + 1]);
-        c->pos += 2;
-        return 0;
-}
-
 int cursor_uintvar(Cursor *c, uint32_t *ret) {
         uint64_t v = 0;
         size_t i;

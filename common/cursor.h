@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * cursor.h: the one bounded reader for untrusted bytes (conventions.md R8).
+ * cursor.h: the one bounded reader for untrusted bytes (docs/conventions.md §8).
  *
  * A Cursor is a stack object over a caller-owned span. Every read checks the
  * remaining length first (lengths are compared, never pointers); on failure the
@@ -50,8 +50,6 @@ static inline const uint8_t *cursor_ptr(const Cursor *c) {
 int cursor_u8(Cursor *c, uint8_t *ret);
 /* Look at the next byte without consuming it. Return: 0 or -EBADMSG. */
 int cursor_peek(const Cursor *c, uint8_t *ret);
-/* Big-endian 16-bit. Return: 0 or -EBADMSG. */
-int cursor_be16(Cursor *c, uint16_t *ret);
 /* WSP uintvar == WBXML mb_u_int32. Return: 0, -EBADMSG (truncated), -E2BIG (> 5 octets or > 32 bits). */
 int cursor_uintvar(Cursor *c, uint32_t *ret);
 /* Zero-copy span of n bytes. Return: 0 or -EBADMSG. */

@@ -54,16 +54,3 @@ void hex_encode_upper(const uint8_t *in, size_t len, char *out) {
         }
         out[2 * len] = 0;
 }
-
-bool hex_looks_like(const uint8_t *s, size_t len) {
-        size_t digits = 0;
-
-        for (size_t i = 0; i < len; i++) {
-                if (is_space(s[i]))
-                        continue;
-                if (hexval(s[i]) < 0)
-                        return false;
-                digits++;
-        }
-        return digits >= 2;
-}

@@ -11,5 +11,3 @@
 long hex_decode(const char *s, size_t len, uint8_t *out, size_t out_size);
 /* Encode upper-case hex; out must hold 2*len+1. */
 void hex_encode_upper(const uint8_t *in, size_t len, char *out);
-/* True when every byte of s[0..len) is a hex digit or ASCII whitespace, with >= 2 digits. */
-bool hex_looks_like(const uint8_t *s, size_t len);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * input.h: the input forms `provctl decode` and `provctl inject` (via provd's Inject) accept,
- * in one place so both take exactly the same inputs (DESIGN.md "Fixed interfaces"):
+ * in one place so both take exactly the same inputs (docs/architecture.md §4, fixed interfaces):
  * SMS-DELIVER TPDUs as hex text one per line (optionally each with the SMSC prefix that +CMT
  * delivers), a WSP push PDU, a bare WBXML body or a bare XML document, binary or hex,
  * auto-detected or forced. Pure code: the caller reads the file.

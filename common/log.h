@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * log.h: daemon logging to stderr with "<N>" syslog-level prefixes, which journald parses
- * (conventions.md R7), so no library is needed. Only daemon main code and bus handlers log;
+ * (docs/conventions.md §7), so no library is needed. Only daemon main code and bus handlers log;
  * decoders and the rest of common/ never call these (systemd's "library code doesn't log").
  * log_*_errno(r, ...) sets errno to -r so "%m" works, and returns r as a negative errno, so
  * `return log_error_errno(r, "Failed to ...: %m");` is the idiom. Callers quote user-controlled

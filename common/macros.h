@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * macros.h: cleanup attributes and small helpers shared by every binary and test.
- * Written in-house in the style of systemd's public helpers (conventions.md R6).
+ * Written in-house in the style of systemd's public helpers (docs/conventions.md §6).
  */
 #pragma once
 

@@ -34,7 +34,7 @@ static int decode_body(Pipeline *p, DecodeError *err) {
 }
 
 /* Is @d a segment of the same concatenated message as @last (which completed it)? Same
- * originator, reference, reference width and total: the reassembly key of oma-cp-wire.md 1.6. */
+ * originator, reference, reference width and total: the reassembly key of docs/wire-notes.md §1.6. */
 static bool same_group(const SmsDeliver *last, const SmsDeliver *d) {
         return last->has_concat && d->has_concat && last->concat_16bit == d->concat_16bit &&
                last->concat_ref == d->concat_ref && last->concat_total == d->concat_total &&
@@ -98,7 +98,7 @@ int pipeline_decode(const uint8_t *buf, size_t len, InputFormat format, SmsReass
                         r = sms_reasm_add(ra, &d, now_usec, &dg);
                         if (r == -EEXIST) {
                                 /*
-                                 * oma-cp-wire.md 1.6 step 3: a later copy of a stored seq is dropped
+                                 * docs/wire-notes.md §1.6 step 3: a later copy of a stored seq is dropped
                                  * and reassembly goes on; real operators send a segment twice. The
                                  * reassembler never overwrites the stored copy, so a substituted
                                  * segment cannot change the message (security invariant in sms.c).

@@ -14,7 +14,7 @@
 #include "sms.h"
 #include "wsp.h"
 
-#define PIPELINE_WAP_PUSH_PORT 2948U  /* WDP port of connectionless WAP push (oma-cp-wire.md 1.4) */
+#define PIPELINE_WAP_PUSH_PORT 2948U  /* WDP port of connectionless WAP push (docs/wire-notes.md §1.4) */
 
 typedef struct Pipeline {
         Input input;
@@ -22,7 +22,7 @@ typedef struct Pipeline {
         bool from_sms;
         SmsDeliver first;          /* segment that completed the message (payload pointer invalid) */
         SmsDatagram *datagram;     /* owned */
-        unsigned repeated_segments; /* later copies of a stored segment, dropped (oma-cp-wire.md 1.6) */
+        unsigned repeated_segments; /* later copies of a stored segment, dropped (docs/wire-notes.md §1.6) */
         /* WSP facts, when the input carried a WSP PDU */
         bool has_wsp;
         WspPush wsp;               /* body points into datagram or input */
@@ -38,7 +38,7 @@ typedef struct Pipeline {
  * reasm: a long-lived reassembler (provd) or NULL for a private one that must complete the
  * message from this input alone (provctl decode).
  * A later copy of a segment already stored (or of the message this input completed) is dropped
- * and counted in ret->repeated_segments (oma-cp-wire.md 1.6 step 3): networks repeat segments.
+ * and counted in ret->repeated_segments (docs/wire-notes.md §1.6 step 3): networks repeat segments.
  * Return: 1 complete (ret filled); 0 segments stored, message incomplete (only with reasm; of ret
  *   only repeated_segments is set);
  *   negative errno with err naming layer, offset and reason.

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * schema.c: the ProvCont content model (OMA-WAP-ProvCont 1.1 as in oma-cp-wire.md 4, the
- * value tokens of 3.5-3.7, and the CertificateStore shape of security-model.md 1.8) as one
- * static table, and cpdoc_validate, the one generic walker over it (conventions.md R8, in the
+ * schema.c: the ProvCont content model (OMA-WAP-ProvCont 1.1 as in docs/wire-notes.md §4, the
+ * value tokens of 3.5-3.7, and the CertificateStore shape of docs/trust-boundary.md §1.8) as one
+ * static table, and cpdoc_validate, the one generic walker over it (docs/conventions.md §8, in the
  * style of iwd's REQUIRED()/OPTIONAL() tables). Each characteristic type lists where it may
  * appear, its parms with cardinality and value syntax; APPLICATION adds a per-APPID table.
  *
@@ -18,11 +18,11 @@
  * - Inside a characteristic that is known and in place, a value that breaks its syntax, a
  *   missing required parm, a known parm over its cardinality, a PXLOGICAL without PXPHYSICAL,
  *   or a certificate node not named by a SHA-1 thumbprint is -EBADMSG: the document is wrong
- *   where we understand it, and the whole document is refused (security-model.md 1.6).
+ *   where we understand it, and the whole document is refused (docs/trust-boundary.md §1.6).
  * - Vendor parms inside VENDORCONFIG are legitimate and not flagged; unknown parms anywhere
  *   else (including APPLICATION parms not registered for its APPID) are flagged.
  * - Tolerance for real senders: NAPDEF NAME and PXLOGICAL NAME are optional; PROVIDER-ID is
- *   optional for w7 (env-recipes 5a); PXADDR/NAP-ADDRESS/ADDR take the syntax their *ADDRTYPE
+ *   optional for w7 (docs/testing.md §5.1); PXADDR/NAP-ADDRESS/ADDR take the syntax their *ADDRTYPE
  *   sibling selects and a lenient one when it is absent; SERVICE under an APPADDR PORT is
  *   free text (senders put port numbers there); RESOURCE URI may be relative (DS databases);
  *   a flag parm may carry an empty value; APPADDR ADDRTYPE is matched ignoring case.
@@ -361,7 +361,7 @@ typedef struct SchemaApp {
 
 #define LIST(...) ((const SchemaName[]) { __VA_ARGS__, NAMES_END })
 
-/* Value tokens, oma-cp-wire.md 3.7 (cp0/cp1 attribute values), ProvCont 4.2. */
+/* Value tokens, docs/wire-notes.md §3.7 (cp0/cp1 attribute values), ProvCont 4.2. */
 static const SchemaName nap_addrtypes[] = {
         NM("IPV4"), NM("IPV6"), NM("E164"), NM("ALPHA"), NM("APN"), NM("SCODE"), NM("TETRA-ITSI"),
         NM("MAN"), NAMES_END,
@@ -577,7 +577,7 @@ PARMS(access_parms,
       MANY("TO-NAPID", TEXT),
       MANY("TO-PROXY", TEXT));
 
-/* security-model.md 1.8: EncodedCertificate (base64 DER) and Role (decimal role mask). */
+/* docs/trust-boundary.md §1.8: EncodedCertificate (base64 DER) and Role (decimal role mask). */
 PARMS(certificate_parms,
       ONE("EncodedCertificate", .syntax = SYN_BASE64),
       OPT("Role", UINT(0, 8191)));
@@ -592,7 +592,7 @@ PARMS(app_w4_parms,
       OPT("PC-ADDR", TEXT),
       OPT("Ma", TEXT));
 
-/* w7 OMA DM, with the Microsoft extension parms (security-model.md 1.5, wire 4.3); Microsoft
+/* w7 OMA DM, with the Microsoft extension parms (docs/trust-boundary.md §1.5, wire 4.3); Microsoft
  * spells the back-off parms both ways. */
 PARMS(app_w7_parms,
       OPT("ROLE", UINT(0, 8191)),
@@ -664,7 +664,7 @@ static const SchemaType schema_types[] = {
         T("APPAUTH", 0, LIST(NM("APPLICATION")), appauth_parms),
         T("RESOURCE", 0, LIST(NM("APPLICATION")), resource_parms),
         T("ACCESS", SCHEMA_ROOT, NULL, access_parms),
-        /* security-model.md 1.8: CertificateStore / store / <SHA-1 thumbprint hex> */
+        /* docs/trust-boundary.md §1.8: CertificateStore / store / <SHA-1 thumbprint hex> */
         T0("CertificateStore", SCHEMA_ROOT, NULL),
         T0("ROOT", SCHEMA_THUMBPRINT_CHILDREN, LIST(NM("CertificateStore"))),
         T0("CA", SCHEMA_THUMBPRINT_CHILDREN, LIST(NM("CertificateStore"))),
@@ -978,7 +978,7 @@ static const char *syntax_reason(uint8_t syntax) {
         case SYN_IPV6: return "value is not an IPv6 address (ADDRTYPE IPV6)";
         case SYN_E164: return "value is not an E.164 number (ADDRTYPE E164)";
         case SYN_APN: return "value is not an APN: at most 64 of [A-Za-z0-9._-] (NetworkManager's rule)";
-        case SYN_BASE64: return "value is not base64 (EncodedCertificate, security-model 1.8)";
+        case SYN_BASE64: return "value is not base64 (EncodedCertificate, docs/trust-boundary.md §1.8)";
         default: return "invalid value";
         }
 }
@@ -1121,7 +1121,7 @@ static int validate_characteristic(Validator *v, CpCharacteristic *c, size_t par
         for (CpCharacteristic *k = c->children; k; k = k->next) {
                 if ((t->flags & SCHEMA_THUMBPRINT_CHILDREN) && !schema_valid_thumbprint(k->type))
                         return fail(v, k, NULL, NULL, "certificate node is not named by a 40-hex SHA-1 "
-                                                      "thumbprint (security-model 1.8)");
+                                                      "thumbprint (docs/trust-boundary.md §1.8)");
                 r = validate_characteristic(v, k, len, depth + 1);
                 if (r < 0)
                         return r;

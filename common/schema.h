@@ -2,7 +2,7 @@
 /*
  * schema.h: the value syntaxes of the ProvCont schema (schema.c) as pure predicates, so that
  * the exporters can re-check a value right where they hand it to system configuration
- * (oma-cp-wire.md 7.2 R10) with exactly the rule cpdoc_validate applied. Each takes a
+ * (docs/wire-notes.md §7.2 R10) with exactly the rule cpdoc_validate applied. Each takes a
  * NUL-terminated string that already passed the document string rules (cpdoc-builder.h).
  */
 #pragma once
@@ -28,7 +28,7 @@ bool schema_valid_e164(const char *s);
 bool schema_valid_apn(const char *s);
 /* RFC 4648 base64, whitespace (SP, TAB, CR, LF) between characters ignored, padded. */
 bool schema_valid_base64(const char *s);
-/* A SHA-1 thumbprint: exactly 40 hexadecimal digits, either case (security-model.md 1.8). */
+/* A SHA-1 thumbprint: exactly 40 hexadecimal digits, either case (docs/trust-boundary.md §1.8). */
 bool schema_valid_thumbprint(const char *s);
 /* Printable ASCII without space, at least one character. */
 bool schema_valid_token(const char *s);

@@ -5,7 +5,7 @@
  * rendered printable), PID, DCS (23.038 4), SCTS, TP-UDL and the User Data Header IEs that carry
  * WDP (concatenation 0x00/0x08, application ports 0x04/0x05, validated as oFono does). Also
  * strips the SMSC prefix of +CMT PDUs, and reassembles concatenated segments in a bounded
- * state machine (oma-cp-wire.md 1.6) driven by the caller's clock. No I/O, no globals, no logging.
+ * state machine (docs/wire-notes.md §1.6) driven by the caller's clock. No I/O, no globals, no logging.
  */
 #include <assert.h>
 #include <errno.h>
@@ -30,7 +30,7 @@
 
 /* 23.040 9.2.3.24.3: 8-bit ports 0-239 are reserved. */
 #define SMS_PORT8_MIN 240U
-/* oma-cp-wire.md 1.3 (oFono): 16-bit destination ports above 49151 are ignored. */
+/* docs/wire-notes.md §1.3 (oFono): 16-bit destination ports above 49151 are ignored. */
 #define SMS_PORT16_DST_MAX 49151U
 
 /* Longest alphanumeric address: 20 semi-octets = 80 bits = 11 septets; each renders to <= 3 octets. */
@@ -106,7 +106,7 @@ static size_t put_utf8(char *out, uint16_t cp) {
 /*
  * 23.040 9.1.2.5 / 23.038 6.1.2.1: an alphanumeric TP-OA holds digits*4/7 septets packed LSB
  * first into the address octets. The result is printable UTF-8 without controls, so it is safe
- * to show in a consent dialog or a log (oma-cp-wire.md 7.2 R6).
+ * to show in a consent dialog or a log (docs/wire-notes.md §7.2 R6).
  */
 static void render_alnum(const uint8_t *oct, size_t n_oct, unsigned digits, char *out) {
         uint8_t sept[SMS_ALNUM_CHARS_MAX];
@@ -239,7 +239,7 @@ typedef struct DcsInfo {
         bool usable;  /* 8-bit data, uncompressed: the only coding WDP uses */
 } DcsInfo;
 
-/* 23.038 4 (oma-cp-wire.md 1.2): which DCS values mean 8-bit data, and the unit of TP-UDL. */
+/* 23.038 4 (docs/wire-notes.md §1.2): which DCS values mean 8-bit data, and the unit of TP-UDL. */
 static DcsInfo dcs_decode(uint8_t dcs) {
         switch (dcs >> 4) {
         case 0x0 ... 0x7: {
@@ -485,14 +485,14 @@ typedef struct SmsReasmGroup SmsReasmGroup;
 struct SmsReasmGroup {
         SmsReasmGroup *next;
 
-        /* Key (oma-cp-wire.md 1.6): sender incl. TOA, reference, total, reference width. */
+        /* Key (docs/wire-notes.md §1.6): sender incl. TOA, reference, total, reference width. */
         char sender[SMS_ADDR_TEXT_SIZE];
         uint8_t sender_toa;
         uint16_t ref;
         bool ref_16bit;
         uint8_t total;
 
-        /* What every segment must agree on (oma-cp-wire.md 1.6 step 2). */
+        /* What every segment must agree on (docs/wire-notes.md §1.6 step 2). */
         uint8_t dcs;
         bool has_ports, ports_16bit;
         uint16_t dst_port, src_port;
@@ -569,7 +569,7 @@ unsigned sms_reasm_expire(SmsReassembler *r, uint64_t now_usec) {
                 /* A clock that went backwards restarts the lifetime instead of pinning the group. */
                 if (now_usec < g->created_usec)
                         g->created_usec = now_usec;
-                /* Missing segments (oma-cp-wire.md 1.6 step 5): a group lives at most age_max_usec. */
+                /* Missing segments (docs/wire-notes.md §1.6 step 5): a group lives at most age_max_usec. */
                 if (now_usec - g->created_usec > r->limits.age_max_usec) {
                         group_drop(r, pp);
                         n++;
@@ -638,7 +638,7 @@ int sms_reasm_add(SmsReassembler *r, const SmsDeliver *seg, uint64_t now_usec, S
 
         /* The segment may come from anywhere (a fuzzer, another stack), so check it again. */
         if (!seg->dcs_8bit)
-                return -EBADMSG; /* 23.038 4: WDP needs 8-bit data (oma-cp-wire.md 1.2) */
+                return -EBADMSG; /* 23.038 4: WDP needs 8-bit data (docs/wire-notes.md §1.2) */
         if (seg->payload_len == 0 || !seg->payload || seg->payload_len > SMS_UD_OCTETS_MAX)
                 return -EBADMSG;
         if (!memchr(seg->oa, '\0', sizeof seg->oa))
@@ -668,21 +668,21 @@ int sms_reasm_add(SmsReassembler *r, const SmsDeliver *seg, uint64_t now_usec, S
         if (g) {
                 SmsReasmSlot *slot = &g->slot[seg->concat_seq - 1];
 
-                /* oma-cp-wire.md 1.6 step 2: every segment carries the same ports and DCS, else the
+                /* docs/wire-notes.md §1.6 step 2: every segment carries the same ports and DCS, else the
                  * message cannot be trusted to be one message: drop all of it. */
                 if (group_conflicts(g, seg)) {
                         group_drop(r, pp);
                         return -EPROTO;
                 }
                 /*
-                 * Security invariant (oma-cp-wire.md 1.6 step 3): a stored segment is never
+                 * Security invariant (docs/wire-notes.md §1.6 step 3): a stored segment is never
                  * overwritten. The first copy of a seq wins and a later one is dropped, so a second
                  * sender using the same address and reference cannot substitute part of a message
                  * that is already being assembled.
                  */
                 if (slot->data)
                         return -EEXIST;
-                /* Total size cap (oma-cp-wire.md 7.2 R2), checked before anything is stored. No
+                /* Total size cap (docs/wire-notes.md §7.2 R2), checked before anything is stored. No
                  * overflow: g->bytes <= bytes_max and payload_len <= SMS_UD_OCTETS_MAX. */
                 if (g->bytes + seg->payload_len > lim->bytes_max) {
                         group_drop(r, pp);

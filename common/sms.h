@@ -2,7 +2,7 @@
 /*
  * sms.h: SMS-DELIVER TPDU decoding (3GPP TS 23.040 9.2.2.1), the User Data Header
  * IEs that carry WDP (concatenation 0x00/0x08, application ports 0x04/0x05), and a
- * bounded reassembly state machine for concatenated segments (oma-cp-wire.md 1.6).
+ * bounded reassembly state machine for concatenated segments (docs/wire-notes.md §1.6).
  *
  * Pure code: no I/O, no globals, no clock of its own (the caller passes "now").
  */
@@ -83,7 +83,7 @@ int sms_parse_deliver(const uint8_t *buf, size_t len, SmsDeliver *ret, DecodeErr
  */
 int sms_strip_smsc(const uint8_t *buf, size_t len, DecodeError *err);
 
-/* Reassembly limits (R2 of oma-cp-wire.md 7.2). Defaults below; tests may lower them. */
+/* Reassembly limits (R2 of docs/wire-notes.md §7.2). Defaults below; tests may lower them. */
 #define SMS_REASM_GROUPS_MAX 16U              /* concurrent partial groups, all senders */
 #define SMS_REASM_GROUPS_PER_SENDER_MAX 4U    /* concurrent partial groups of one sender */
 #define SMS_REASM_SEGMENTS_MAX 64U            /* segments of one message (total field) */

@@ -183,7 +183,7 @@ static void line_walk(Line *l, const CpCharacteristic *root, const CpCharacteris
         bool policy = is_type(root, "SecurityPolicy"), certs = is_type(root, "CertificateStore");
 
         if (certs && depth == 2 && c->parent) {
-                /* CertificateStore/<store>/<thumbprint>: name the certificate (security-model.md 1.8) */
+                /* CertificateStore/<store>/<thumbprint>: name the certificate (docs/trust-boundary.md §1.8) */
                 char st[DISPLAY_ESCAPE_SIZE(CPDOC_NAME_MAX)], th[DISPLAY_ESCAPE_SIZE(CPDOC_NAME_MAX)];
                 char both[sizeof st + sizeof th + 1];
 

@@ -7,7 +7,7 @@
  * assembles the others in fixed buffers bounded by CPDOC_NAME_MAX / CPDOC_VALUE_MAX, then
  * hands them to the cpdoc builder, which owns the arena, the string rules and the CPDOC_*
  * limits. Citations: "WBXML 1.3 5.x" is WAP-192-WBXML-20010725-a; "wire 3.x/4.x" is
- * oma-cp-wire.md, whose PROV tables stand for WAP-183-ProvCont and OMA-WAP-ProvCont-v1_1.
+ * docs/wire-notes.md, whose PROV tables stand for WAP-183-ProvCont and OMA-WAP-ProvCont-v1_1.
  */
 #include <errno.h>
 #include <stdio.h>

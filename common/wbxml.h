@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * wbxml.h: the WBXML 1.0-1.3 token iterator (WAP-192-WBXML-20010725-a) and the PROV code-page
- * tables (oma-cp-wire.md 3.4-3.7) behind cpdoc_from_wbxml(). The iterator turns a WBXML body
+ * tables (docs/wire-notes.md §3.4-3.7) behind cpdoc_from_wbxml(). The iterator turns a WBXML body
  * into a flat stream of tokens (tag start, attribute start, attribute value, string, entity,
  * opaque, end of attribute list, end of element) so that the document builder is one loop
- * rather than a recursive descent (conventions.md R8). It owns the header (version, public id,
+ * rather than a recursive descent (docs/conventions.md §8). It owns the header (version, public id,
  * charset, string table), the two code-page registers, every bounds check on strings and
  * string-table references, and the WBXML_* limits below; it knows nothing of PROV names. The
  * PROV tables are separate lookups so that tests can render and enumerate them.
@@ -141,7 +141,7 @@ int wbxml_next(WbxmlIter *it, WbxmlToken *ret);
 /* Resolve a string-table reference (5.7). Return: 0 or -EBADMSG (out of range, no NUL). */
 int wbxml_strtbl_ref(const WbxmlIter *it, uint32_t index, const char **ret, size_t *ret_len);
 
-/* ---- PROV token tables (oma-cp-wire.md 3.4-3.7) ------------------------------------- */
+/* ---- PROV token tables (docs/wire-notes.md §3.4-3.7) ------------------------------------- */
 
 typedef enum WbxmlProvElem {
         WBXML_PROV_ELEM_DOC,            /* wap-provisioningdoc */

@@ -55,13 +55,6 @@ static const struct {
         { 0x44, "application/vnd.syncml.notification" },
 };
 
-static const char *const sec_names[_WSP_SEC_MAX] = {
-        [WSP_SEC_NETWPIN] = "NETWPIN",
-        [WSP_SEC_USERPIN] = "USERPIN",
-        [WSP_SEC_USERNETWPIN] = "USERNETWPIN",
-        [WSP_SEC_USERPINMAC] = "USERPINMAC",
-};
-
 static int fail(DecodeError *err, size_t offset, const char *reason, int r) {
         return decode_fail(err, LAYER, offset, reason, r);
 }
@@ -90,7 +83,7 @@ static bool text_eq_nocase(const char *s, size_t n, const char *lit) {
 
 /*
  * Strip the Quoted-string mark (WAP-230 8.4.2.1: '"' TEXT End-of-string) and the closing '"'
- * some encoders add before the End-of-string (oma-cp-wire.md 6).
+ * some encoders add before the End-of-string (docs/wire-notes.md §6).
  */
 static void text_unquote(const char **s, size_t *n) {
         if (*n > 0 && (uint8_t) (*s)[0] == QUOTED_STRING_MARK) {
@@ -102,11 +95,11 @@ static void text_unquote(const char **s, size_t *n) {
 }
 
 static int sec_from_text(const char *s, size_t n) {
-        /* oma-cp-wire.md 2.6 step 5: untyped SEC as digit text "0".."3" or as the method name. */
-        if (n == 1 && s[0] >= '0' && s[0] < '0' + _WSP_SEC_MAX)
+        /* docs/wire-notes.md §2.6 step 5: untyped SEC as digit text "0".."3" or as the method name. */
+        if (n == 1 && s[0] >= '0' && s[0] < '0' + _AUTH_SEC_MAX)
                 return s[0] - '0';
-        for (int i = 0; i < _WSP_SEC_MAX; i++)
-                if (text_eq_nocase(s, n, sec_names[i]))
+        for (int i = 0; i < _AUTH_SEC_MAX; i++)
+                if (text_eq_nocase(s, n, auth_method_to_string((AuthMethod) i)))
                         return i;
         return -EINVAL;
 }
@@ -244,7 +237,7 @@ static int set_media_code(WspPush *p, uint64_t code, size_t off, DecodeError *er
 /*
  * WAP-230 8.4.2.24 Extension-media = *TEXT End-of-string. A media type is token "/" token
  * (RFC 2045), so only printable ASCII without space is kept; it is stored lower-case and
- * matched case-insensitively (oma-cp-wire.md 6).
+ * matched case-insensitively (docs/wire-notes.md §6).
  */
 static int set_media_text(WspPush *p, const char *s, size_t n, size_t off, DecodeError *err) {
         if (n == 0)
@@ -299,7 +292,7 @@ static int parse_media(Cursor *c, WspPush *p, DecodeError *err) {
 }
 
 /*
- * ProvBoot MAC (oma-cp-wire.md 5.2): Text-value (WAP-230 8.4.2.1) holding exactly 40 hex digits
+ * ProvBoot MAC (docs/wire-notes.md §5.2): Text-value (WAP-230 8.4.2.1) holding exactly 40 hex digits
  * once a Quoted-string mark and a trailing '"' are stripped; stored upper-case.
  */
 static int parse_mac(Cursor *c, WspPush *p, DecodeError *err) {
@@ -331,16 +324,19 @@ static int parse_mac(Cursor *c, WspPush *p, DecodeError *err) {
 }
 
 static int set_sec(WspPush *p, uint64_t v, size_t off, DecodeError *err) {
-        if (p->sec != WSP_SEC_NONE)
+        int m;
+
+        if (p->sec != AUTH_NONE)
                 return fail(err, off, "duplicate SEC parameter", -EBADMSG);
-        /* oma-cp-wire.md 2.3 / 5.1: SEC 0 NETWPIN .. 3 USERPINMAC; anything else is malformed. */
-        if (v >= _WSP_SEC_MAX)
+        /* docs/wire-notes.md §2.3, §5.1: SEC 0 NETWPIN .. 3 USERPINMAC; anything else is malformed. */
+        m = auth_method_from_wsp_sec(v);
+        if (m < 0)
                 return fail(err, off, "SEC outside 0..3", -EBADMSG);
-        p->sec = (WspSec) v;
+        p->sec = (AuthMethod) m;
         return 0;
 }
 
-/* Typed SEC (0x91): Short-integer, or the Long-integer form tolerant encoders emit (oma-cp-wire.md 6). */
+/* Typed SEC (0x91): Short-integer, or the Long-integer form tolerant encoders emit (docs/wire-notes.md §6). */
 static int parse_sec_typed(Cursor *c, WspPush *p, DecodeError *err) {
         size_t off = cursor_offset(c);
         uint64_t v = 0;
@@ -578,7 +574,7 @@ static int parse_headers(Cursor *h, WspPush *p, DecodeError *err) {
 int wsp_parse_push(const uint8_t *buf, size_t len, WspPush *ret, DecodeError *err) {
         WspPush p = {
                 .content_kind = WSP_CONTENT_OTHER,
-                .sec = WSP_SEC_NONE,
+                .sec = AUTH_NONE,
         };
         uint32_t headers_len = 0;
         Cursor c, h;
@@ -625,18 +621,4 @@ int wsp_parse_push(const uint8_t *buf, size_t len, WspPush *ret, DecodeError *er
 
         *ret = p;
         return 0;
-}
-
-const char *wsp_sec_to_string(WspSec sec) {
-        if (sec == WSP_SEC_NONE)
-                return "none";
-        if (sec < 0 || sec >= _WSP_SEC_MAX)
-                return NULL;
-        return sec_names[sec];
-}
-
-int wsp_sec_from_string(const char *s) {
-        if (!s)
-                return -EINVAL;
-        return sec_from_text(s, strlen(s));
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * wsp.h: WSP connectionless Push / ConfirmedPush PDU decoding (WAP-230 8.2.4, 8.4.2;
- * oma-cp-wire.md 2). Extracts the content type, the ProvBoot SEC and MAC parameters
+ * docs/wire-notes.md §2). Extracts the content type, the ProvBoot SEC and MAC parameters
  * (typed and untyped forms), X-Wap-Application-Id, and the body span exactly as received.
  * Pure code: no I/O, no globals.
  */
@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth-method.h"
 #include "decode-error.h"
 
 #define WSP_PDU_PUSH 0x06
@@ -22,19 +23,10 @@
 #define WSP_HEADERS_MAX 32U             /* headers after Content-Type we walk (a code-page shift counts) */
 #define WSP_PARAMS_MAX 16U              /* Content-Type parameters we walk */
 
-/* WAP-230 Table 40 / oma-cp-wire.md 2.3: well-known media codes (Short-integer value, not the octet). */
+/* WAP-230 Table 40 / docs/wire-notes.md §2.3: well-known media codes (Short-integer value, not the octet). */
 #define WSP_MEDIA_CONNECTIVITY_XML 0x35U        /* text/vnd.wap.connectivity-xml */
 #define WSP_MEDIA_CONNECTIVITY_WBXML 0x36U      /* application/vnd.wap.connectivity-wbxml */
 #define WSP_MEDIA_PKCS7_MIME 0x37U              /* application/pkcs7-mime */
-
-typedef enum WspSec {
-        WSP_SEC_NETWPIN = 0,
-        WSP_SEC_USERPIN = 1,
-        WSP_SEC_USERNETWPIN = 2,
-        WSP_SEC_USERPINMAC = 3,
-        _WSP_SEC_MAX,
-        WSP_SEC_NONE = -1, /* no SEC parameter: unauthenticated */
-} WspSec;
 
 typedef enum WspContentKind {
         WSP_CONTENT_CP_WBXML,   /* application/vnd.wap.connectivity-wbxml (0x36) */
@@ -53,7 +45,7 @@ typedef struct WspPush {
         bool content_type_coded;                     /* sent as a well-known code (Integer-value) */
         uint32_t content_type_code;                  /* that code, e.g. 0x36; 0 when sent as text */
         unsigned n_params;                           /* Content-Type parameters walked */
-        WspSec sec;
+        AuthMethod sec;
         bool has_mac;
         char mac[WSP_MAC_HEX_LEN + 1];               /* normalised to upper-case hex */
         bool has_app_id;
@@ -86,5 +78,3 @@ typedef struct WspPush {
  */
 int wsp_parse_push(const uint8_t *buf, size_t len, WspPush *ret, DecodeError *err);
 
-const char *wsp_sec_to_string(WspSec sec);     /* "NETWPIN" ... or "none"; NULL when out of range */
-int wsp_sec_from_string(const char *s);        /* case-insensitive names or "0".."3"; -EINVAL */

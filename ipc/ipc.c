@@ -2,7 +2,7 @@
 /*
  * ipc.c: typed marshalling and validation for the D-Bus contract in ipc.h.
  * The *_read functions are the trust boundary: they check every field against the limits
- * in ipc.h before any handler sees it, whoever the sender is (conventions.md R2, R3).
+ * in ipc.h before any handler sees it, whoever the sender is (docs/conventions.md §2, §3).
  */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * ipc.h: the provd / verifierd / provctl D-Bus contract, defined once (conventions.md R2).
+ * ipc.h: the provd / verifierd / provctl D-Bus contract, defined once (docs/conventions.md §2).
  *
  * Every bus name, object path, interface, member, signature, size limit and error name is
  * spelled here and nowhere else. Each method has a parameter struct and a pair of typed
@@ -32,7 +32,7 @@
 
 #define IPC_AGENT_INTERFACE "org.provboot.Agent1"
 
-/* oFono's push-notification hook (security-model.md 2.1), implemented by provd. */
+/* oFono's push-notification hook (docs/trust-boundary.md §2.1), implemented by provd. */
 #define IPC_OFONO_BUS_NAME "org.ofono"
 #define IPC_OFONO_PUSH_INTERFACE "org.ofono.PushNotification"
 #define IPC_OFONO_AGENT_INTERFACE "org.ofono.PushNotificationAgent"
@@ -215,7 +215,7 @@
 #define IPC_ERROR_AGENT_EXISTS "org.provboot.Error.AgentExists"                  /* -EEXIST */
 #define IPC_ERROR_UNAVAILABLE "org.provboot.Error.Unavailable"                   /* -EHOSTUNREACH */
 
-/* One fixed message for every authentication failure: no oracle (conventions.md R3.4). */
+/* One fixed message for every authentication failure: no oracle (docs/conventions.md §3.4). */
 #define IPC_AUTH_FAILED_MESSAGE "Authentication failed"
 
 /* The one errno <-> D-Bus error table of the project: clients read replies through it
@@ -284,7 +284,7 @@ int ipc_inject_read(sd_bus_message *m, IpcInject *ret);
 int ipc_inject_on_modem_append(sd_bus_message *m, const IpcInject *i);
 int ipc_inject_on_modem_read(sd_bus_message *m, IpcInject *ret);
 /* Inject's (@on_modem: InjectOnModem's) arguments with the format and modem checked but not the
- * size: provd answers empty or oversize data with a verdict, not an error (DESIGN.md). Return:
+ * size: provd answers empty or oversize data with a verdict, not an error (docs/architecture.md). Return:
  * 0; -EINVAL an unknown format; -EDOM a modem that is not valid; or sd-bus' error. */
 int ipc_inject_read_any_size(sd_bus_message *m, bool on_modem, IpcInject *ret);
 
@@ -349,7 +349,7 @@ typedef struct IpcSummaryLines {
 typedef struct IpcPendingRow {
         uint64_t id;
         const char *sender;
-        const char *sec;                /* policy_sec_to_string() */
+        const char *sec;                /* auth_method_to_string() */
         const char *waiting;            /* "needs-pin", "needs-confirmation" */
         uint64_t received_usec, expires_usec;
         IpcSummaryLines summary;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * verdict.h: the verdicts and reason tokens every part of verifierd (and provctl's --json)
- * speaks. The token strings are a fixed interface (DESIGN.md "Fixed interfaces"): add, never
+ * speaks. The token strings are a fixed interface (docs/architecture.md §4, fixed interfaces): add, never
  * rename.
  */
 #pragma once

@@ -12,20 +12,6 @@
 #include "macros.h"
 #include "plan.h"
 
-const char *sync_action_to_string(SyncAction a) {
-        switch (a) {
-        case SYNC_NOTHING:
-                return "nothing published";
-        case SYNC_IN_SYNC:
-                return "in sync";
-        case SYNC_KEEP_USER_EDIT:
-                return "changed in mmsd-tng since, kept";
-        case SYNC_APPLY:
-                return "apply";
-        }
-        return "?";
-}
-
 static bool same(const char *a, const char *b) {
         return a && b && strcmp(a, b) == 0;
 }

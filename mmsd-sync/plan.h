@@ -83,8 +83,6 @@ typedef enum SyncAction {
         SYNC_APPLY,
 } SyncAction;
 
-const char *sync_action_to_string(SyncAction a);
-
 /* @view NULL: mmsd-tng's values are not known (ViewSettings failed). @last NULL or !have: nothing
  * recorded. @pub must be valid (ipc_mms_settings_valid). */
 SyncAction sync_decide(const IpcMmsSettings *pub, const MmsdView *view, const SyncRecord *last);

@@ -820,7 +820,7 @@ static int verb_inject(sd_bus *bus, int argc, char **argv) {
                 in.format = "sms-smsc";
         else if (arg.sms)
                 in.format = "sms";
-        /* Without --modem: Inject (the only SIM present is used, DESIGN.md); with it, InjectOnModem. */
+        /* Without --modem: Inject (the only SIM present is used, docs/architecture.md §4.3); with it, InjectOnModem. */
         r = sd_bus_message_new_method_call(bus, &m, IPC_PARSER_BUS_NAME, IPC_PARSER_PATH, IPC_PARSER_INTERFACE,
                                            arg.modem ? IPC_M_INJECT_ON_MODEM : IPC_M_INJECT);
         if (r >= 0)

@@ -70,10 +70,10 @@ static void print_text(const Pipeline *p) {
                        p->wsp.pdu_type == 0x07 ? "ConfirmedPush" : "Push", p->wsp.pdu_type, p->wsp.tid,
                        p->wsp.headers_len);
                 printf("Content-Type: %s\n", p->wsp.content_type);
-                if (p->wsp.sec == WSP_SEC_NONE)
+                if (p->wsp.sec == AUTH_NONE)
                         printf("         SEC: none (unauthenticated)\n");
                 else
-                        printf("         SEC: %s (%d)\n", wsp_sec_to_string(p->wsp.sec), (int) p->wsp.sec);
+                        printf("         SEC: %s (%d)\n", auth_method_to_string(p->wsp.sec), (int) p->wsp.sec);
                 printf("         MAC: %s\n", p->wsp.has_mac ? p->wsp.mac : "(none)");
                 if (p->wsp.has_app_id) {
                         if (p->wsp.app_id[0])
@@ -123,10 +123,10 @@ static void print_json(const Pipeline *p) {
                        p->wsp.tid, p->wsp.headers_len);
                 json_str(p->wsp.content_type);
                 printf(",\"sec\":");
-                if (p->wsp.sec == WSP_SEC_NONE)
+                if (p->wsp.sec == AUTH_NONE)
                         printf("null");
                 else
-                        json_str(wsp_sec_to_string(p->wsp.sec));
+                        json_str(auth_method_to_string(p->wsp.sec));
                 printf(",\"mac\":");
                 if (p->wsp.has_mac)
                         json_str(p->wsp.mac);

@@ -4,7 +4,7 @@
  * waits for, and the whole change it would make, every value grouped by what it configures,
  * network-level groups first, with the diff against what is applied now.
  *
- * Trust (security-model.md; verifierd/engine.h): the document and the diff come from
+ * Trust (docs/trust-boundary.md; verifierd/engine.h): the document and the diff come from
  * verifierd's GetPendingDocument, which decodes only a push it authenticated (and authenticates
  * it again first). A push that waits for its PIN is not authenticated: verifierd never decoded
  * it, and all there is to show are provd's words about it (ListPending's summary lines, each

@@ -3,12 +3,12 @@
  * intake.c: what happens to one push, whichever transport brought it (oFono's agent,
  * ModemManager's SMS objects, Inject): size limit, quarantine check, WSP sniff for
  * ModemManager data, per-sender rate limit, decode under the in-flight marker and the CPU-time
- * watchdog (perf-security-anchors.md S4), then one Submit to verifierd through a bounded queue
+ * watchdog (docs/testing.md §7.4), then one Submit to verifierd through a bounded queue
  * (S8: a bounded number of calls in flight, at most one per origin, a bounded queue behind them).
  *
  * provd holds no secret: nothing here can compute or check a MAC. The body is forwarded exactly
  * as received, with the SEC and MAC the WSP headers carried; verifierd authenticates and decodes
- * those bytes itself (conventions.md R3.1) and nothing provd says is trusted. Push bytes are
+ * those bytes itself (docs/conventions.md §3.1) and nothing provd says is trusted. Push bytes are
  * never logged: only lengths, decoder offsets and the push's short SipHash digest.
  */
 #include <errno.h>
@@ -348,7 +348,7 @@ void intake_flush(Manager *m) {
 /* ---- one push ----------------------------------------------------------------------------- */
 
 static int reply_malformed(sd_bus_message *request) {
-        /* Inject always answers with a verdict, also for input provd rejects (DESIGN.md). */
+        /* Inject always answers with a verdict, also for input provd rejects (docs/architecture.md §4.3). */
         return reply_verdict(request, 0, verdict_to_string(VERDICT_REJECTED), reason_to_string(REASON_MALFORMED), 0);
 }
 
@@ -386,7 +386,7 @@ static int job_new(Manager *m, Transport t, const Pipeline *p, const char *sende
         j->body = malloc(p->body_len);
         if (!j->body)
                 return -ENOMEM;
-        /* The body exactly as received: the bytes the MAC covers (oma-cp-wire.md; R3.1). */
+        /* The body exactly as received: the bytes the MAC covers (docs/wire-notes.md §5.2; docs/conventions.md §3.1). */
         memcpy(j->body, p->body, p->body_len);
         j->body_size = p->body_len;
         snprintf(j->content_type, sizeof(j->content_type), "%s", ct);
@@ -456,7 +456,7 @@ int intake_push(Manager *m, Transport t, const uint8_t *buf, size_t len, InputFo
         guard_begin(m, digest);
 
         if (sniff) {
-                /* ModemManager gives no WDP ports (security-model.md 2.3): keep the data only if it
+                /* ModemManager gives no WDP ports (docs/trust-boundary.md §2.3): keep the data only if it
                  * is a WSP push carrying a provisioning document; any other SMS is not ours. */
                 WspPush w;
 

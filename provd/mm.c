@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * mm.c: WAP pushes from ModemManager (security-model.md 2.3). ModemManager has no push logic
+ * mm.c: WAP pushes from ModemManager (docs/trust-boundary.md §2.3). ModemManager has no push logic
  * and exposes no WDP ports, so provd watches every modem with Modem.Messaging (ObjectManager
  * GetManagedObjects / InterfacesAdded / InterfacesRemoved), follows Messaging.Added(o, b) for
  * received messages, reads the Sms object's properties and waits (PropertiesChanged) until
@@ -245,7 +245,7 @@ static int on_sms_properties(sd_bus_message *reply, void *userdata, sd_bus_error
 
         s->call = sd_bus_slot_unref(s->call);
         if (sd_bus_message_is_method_error(reply, NULL)) {
-                /* Often: another consumer (mmsd-tng) deleted the message first (security-model.md 2.4). */
+                /* Often: another consumer (mmsd-tng) deleted the message first (docs/trust-boundary.md §2.4). */
                 log_debug("SMS '%s' could not be read: %s", s->path, sd_bus_message_get_error(reply)->name);
                 sms_forget(mm, s);
                 return 0;

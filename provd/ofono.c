@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * ofono.c: provd as oFono's org.ofono.PushNotificationAgent (security-model.md 2.1).
+ * ofono.c: provd as oFono's org.ofono.PushNotificationAgent (docs/trust-boundary.md §2.1).
  *
  * provd follows org.ofono's owner (NameOwnerChanged), lists modems with Manager.GetModems at
  * "/", and registers an agent on every modem whose Interfaces include
@@ -224,7 +224,7 @@ static int method_receive_notification(sd_bus_message *msg, void *userdata, sd_b
         if (r < 0)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Bad info dictionary");
         log_debug("oFono modem '%s' delivered a push of %zu bytes", md->path, len);
-        /* The whole WSP PDU (security-model.md 2.1): decode it as such. The modem that received it
+        /* The whole WSP PDU (docs/trust-boundary.md §2.1): decode it as such. The modem that received it
          * goes along: verifierd checks the push against that modem's SIM (issue 10 point 7). */
         r = intake_push(o->manager, TRANSPORT_OFONO, pdu, len, INPUT_WSP, sender ? sender : "", md->path, NULL);
         if (r < 0)

@@ -5,7 +5,7 @@
  * read-only counters Received, Malformed, Forwarded, Dropped and Quarantined, announced with
  * PropertiesChanged (batched: at most one signal per event-loop iteration).
  *
- * Authorization (conventions.md R3.3): the bus policy lets only root send Inject; the handler
+ * Authorization (docs/conventions.md §3.3): the bus policy lets only root send Inject; the handler
  * checks again with the caller's effective uid as the bus reports it. The uid must not be an
  * "augmented" field read from /proc, which would be racy; such credentials are refused.
  */
@@ -102,7 +102,7 @@ static int method_inject(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         r = on_modem ? ipc_inject_on_modem_read(msg, &in) : ipc_inject_read(msg, &in);
         if (r < 0) {
                 /* An unknown format or modem is a usage error; empty or oversize data is input
-                 * provd rejects, and Inject always answers that with a verdict (DESIGN.md). */
+                 * provd rejects, and Inject always answers that with a verdict (docs/architecture.md §4.3). */
                 r = sd_bus_message_rewind(msg, true);
                 if (r >= 0)
                         r = ipc_inject_read_any_size(msg, on_modem, &in);

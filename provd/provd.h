@@ -7,7 +7,7 @@
  *
  * provd holds no secret: nothing in this process can compute or check a MAC. It links neither
  * libcrypto nor libsodium, forwards the body bytes exactly as received and leaves every
- * decision to verifierd (DESIGN.md "provd — the untrusted intake").
+ * decision to verifierd (docs/architecture.md §2.1 "provd — the untrusted intake").
  */
 #pragma once
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * quarantine.h: the poison-push store (DESIGN.md "A push that crashes or stalls the decoder is
- * quarantined by digest"; perf-security-anchors.md S4). Before provd decodes a push it writes
+ * quarantine.h: the poison-push store (docs/architecture.md §2.1 "A push that crashes or stalls the decoder is
+ * quarantined by digest"; docs/testing.md §7.4). Before provd decodes a push it writes
  * the push's digest to an in-flight marker and clears the marker afterwards. If provd dies
  * while decoding (crash, or the decode watchdog's signal), the marker survives; the next start
  * moves that digest into the quarantine set, and provd never decodes those bytes again, so a
@@ -17,7 +17,7 @@
  *                    whole through a temporary file + rename
  *   inflight         empty, or the digest being decoded as one such line
  * With no directory the store lives in memory only: the set works, but a crash forgets the
- * marker (DESIGN.md: "in memory otherwise"). No I/O beyond these files, no logging.
+ * marker (docs/architecture.md §2.1: "in memory otherwise"). No I/O beyond these files, no logging.
  */
 #pragma once
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * ratelimit.h: token buckets for provd's per-sender rate limit (perf-security-anchors.md S8).
+ * ratelimit.h: token buckets for provd's per-sender rate limit (docs/testing.md §7.8).
  * A bucket holds at most `burst` tokens and refills at `per_minute` tokens per minute; taking
  * a push costs one token. Arithmetic is exact integer arithmetic on microseconds, so "at the
  * limit" and "one microsecond early" are testable with an injected clock. A RateLimiter keys

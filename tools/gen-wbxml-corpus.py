@@ -109,7 +109,7 @@ doc("env-5a", "1.0", [
     C("APPLICATION", P("APPID", "w7"), P("TO-NAPID", "INTERNET"), P("ADDR", "http://dm.example.com/")),
 ], [V13, V11N])
 
-# The "typical" document of perf-security-anchors.md 1.1: BOOTSTRAP; NAPDEF x2, one with
+# The "typical" document of docs/testing.md §6.1: BOOTSTRAP; NAPDEF x2, one with
 # NAPAUTHINFO; PXLOGICAL > PXPHYSICAL > PORT; APPLICATION w2 (RESOURCE), w4, w7 (2 x APPAUTH).
 TYPICAL = [
     C("BOOTSTRAP", P("NAME", "Example Mobile"), P("PROVURL", "http://tps.example.com/prov"),

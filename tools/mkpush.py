@@ -3,7 +3,7 @@
 """mkpush.py: build OMA CP test pushes the way an operator's server would.
 
 Compiles a provisioning XML document to WBXML with libwbxml's xml2wbxml (or takes a WBXML or
-XML body as is), computes the ProvBoot MAC (oma-cp-wire.md 5: HMAC-SHA1 over the body; NETWPIN
+XML body as is), computes the ProvBoot MAC (docs/wire-notes.md §5: HMAC-SHA1 over the body; NETWPIN
 key = IMSI in EF_IMSI semi-octet form, USERPIN = PIN ASCII, USERNETWPIN = both, USERPINMAC =
 PIN, whose check digits are printed), wraps it in a WSP Push PDU (Content-Type 0xB6 or 0xB5 with
 SEC and MAC parameters) and optionally splits it into SMS-DELIVER TPDUs (port 2948, 8-bit

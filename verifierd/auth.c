@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * auth.c: ProvBoot HMAC-SHA1 authentication (oma-cp-wire.md §5; see auth.h). One EVP_MAC and
+ * auth.c: ProvBoot HMAC-SHA1 authentication (docs/wire-notes.md §5; see auth.h). One EVP_MAC and
  * one SHA1-bound EVP_MAC_CTX template are fetched per process (pthread_once) and every MAC
  * duplicates the template, so no per-call algorithm fetch or digest lookup happens (the cost
  * stays within the 1.3x budget of a bare HMAC). Key material is only ever in Secrets or in stack
@@ -70,16 +70,16 @@ int auth_hmac_sha1(const uint8_t *key, size_t key_len, const uint8_t *data, size
         return 0;
 }
 
-bool auth_needs_pin(WspSec sec) {
-        return sec == WSP_SEC_USERPIN || sec == WSP_SEC_USERNETWPIN || sec == WSP_SEC_USERPINMAC;
+bool auth_needs_pin(AuthMethod sec) {
+        return sec == AUTH_USERPIN || sec == AUTH_USERNETWPIN || sec == AUTH_USERPINMAC;
 }
 
-bool auth_needs_imsi(WspSec sec) {
-        return sec == WSP_SEC_NETWPIN || sec == WSP_SEC_USERNETWPIN;
+bool auth_needs_imsi(AuthMethod sec) {
+        return sec == AUTH_NETWPIN || sec == AUTH_USERNETWPIN;
 }
 
-bool auth_needs_mac(WspSec sec) {
-        return sec == WSP_SEC_NETWPIN || sec == WSP_SEC_USERPIN || sec == WSP_SEC_USERNETWPIN;
+bool auth_needs_mac(AuthMethod sec) {
+        return sec == AUTH_NETWPIN || sec == AUTH_USERPIN || sec == AUTH_USERNETWPIN;
 }
 
 const char *auth_compare_primitive(void) {
@@ -127,19 +127,19 @@ int auth_imsi_check(const char *s, size_t len) {
 }
 
 /* The PIN limits of auth.h over mapped bytes (the caller holds the acquisition). */
-static bool pin_format_ok(WspSec sec, const uint8_t *p, size_t n) {
+static bool pin_format_ok(AuthMethod sec, const uint8_t *p, size_t n) {
         bool ok = true;
 
         switch (sec) {
-        case WSP_SEC_USERPIN:
-        case WSP_SEC_USERNETWPIN:
+        case AUTH_USERPIN:
+        case AUTH_USERNETWPIN:
                 if (n < AUTH_PIN_LEN_MIN || n > AUTH_PIN_LEN_MAX)
                         return false;
                 for (size_t i = 0; i < n; i++)
                         if (p[i] < 0x21 || p[i] > 0x7E)
                                 ok = false;
                 return ok;
-        case WSP_SEC_USERPINMAC:
+        case AUTH_USERPINMAC:
                 /* §5.5: K || check digits, two equal halves of decimal digits */
                 if (n % 2 != 0 || n < 2 * AUTH_PINMAC_HALF_MIN || n > 2 * AUTH_PINMAC_HALF_MAX)
                         return false;
@@ -149,7 +149,7 @@ static bool pin_format_ok(WspSec sec, const uint8_t *p, size_t n) {
         }
 }
 
-int auth_pin_check_format(WspSec sec, const Secret *pin) {
+int auth_pin_check_format(AuthMethod sec, const Secret *pin) {
         bool ok;
 
         if (!pin || !auth_needs_pin(sec))
@@ -214,21 +214,21 @@ static int pinmac_k(const Secret *k, Secret **ret) {
         return secret_dup_prefix(k, n, ret);
 }
 
-int auth_derive_key(WspSec sec, const Secret *imsi, const Secret *pin, Secret **ret_key) {
+int auth_derive_key(AuthMethod sec, const Secret *imsi, const Secret *pin, Secret **ret_key) {
         _cleanup_secret_ Secret *ik = NULL;
         int r;
 
         if (!ret_key)
                 return -EINVAL;
         switch (sec) {
-        case WSP_SEC_NETWPIN:
+        case AUTH_NETWPIN:
                 return auth_netwpin_key(imsi, ret_key);
-        case WSP_SEC_USERPIN:
+        case AUTH_USERPIN:
                 r = auth_pin_check_format(sec, pin);
                 if (r < 0)
                         return r;
                 return secret_dup_prefix(pin, secret_size(pin), ret_key);
-        case WSP_SEC_USERNETWPIN:
+        case AUTH_USERNETWPIN:
                 r = auth_pin_check_format(sec, pin);
                 if (r < 0)
                         return r;
@@ -237,7 +237,7 @@ int auth_derive_key(WspSec sec, const Secret *imsi, const Secret *pin, Secret **
                         return r;
                 /* §5.4: IMSI key first, then the PIN octets, no separator */
                 return secret_concat(ik, pin, ret_key);
-        case WSP_SEC_USERPINMAC:
+        case AUTH_USERPINMAC:
                 r = auth_pin_check_format(sec, pin);
                 if (r < 0)
                         return r;
@@ -256,7 +256,7 @@ static int hmac_with_secret(const Secret *key, const uint8_t *body, size_t len, 
         return r;
 }
 
-int auth_compute_mac_hex(WspSec sec, const uint8_t *body, size_t len, const Secret *imsi, const Secret *pin,
+int auth_compute_mac_hex(AuthMethod sec, const uint8_t *body, size_t len, const Secret *imsi, const Secret *pin,
                          char out[AUTH_MAC_HEX_LEN + 1]) {
         static const char hex[] = "0123456789ABCDEF";
         _cleanup_secret_ Secret *key = NULL;
@@ -265,7 +265,7 @@ int auth_compute_mac_hex(WspSec sec, const uint8_t *body, size_t len, const Secr
 
         if (!out)
                 return -EINVAL;
-        if (sec == WSP_SEC_USERPINMAC)
+        if (sec == AUTH_USERPINMAC)
                 r = pin ? pinmac_k(pin, &key) : -EINVAL; /* @pin is K alone here */
         else
                 r = auth_derive_key(sec, imsi, pin, &key);
@@ -318,7 +318,7 @@ int auth_userpinmac_pin(const uint8_t *body, size_t len, const Secret *k, Secret
  * Derive the key of @sec into @key (stack buffer of the caller, who wipes it). For USERPINMAC
  * also copy the typed check digits into @digits. Reads each input Secret once.
  */
-static int derive_raw(WspSec sec, const Secret *imsi, const Secret *pin, uint8_t key[AUTH_KEY_MAX],
+static int derive_raw(AuthMethod sec, const Secret *imsi, const Secret *pin, uint8_t key[AUTH_KEY_MAX],
                       size_t *ret_len, uint8_t digits[AUTH_PINMAC_HALF_MAX], size_t *ret_digits) {
         size_t n = 0, pn;
         const uint8_t *p;
@@ -361,7 +361,7 @@ static int derive_raw(WspSec sec, const Secret *imsi, const Secret *pin, uint8_t
                         secret_release(pin);
                         return -EINVAL;
                 }
-                if (sec == WSP_SEC_USERPINMAC) {
+                if (sec == AUTH_USERPINMAC) {
                         /* §5.5: K is the first half of the typed string, the check digits the second */
                         memcpy(key + n, p, pn / 2);
                         n += pn / 2;
@@ -379,7 +379,7 @@ static int derive_raw(WspSec sec, const Secret *imsi, const Secret *pin, uint8_t
 }
 
 struct AuthKey {
-        WspSec sec;
+        AuthMethod sec;
         EVP_MAC_CTX *ctx;                       /* keyed; cleansed by EVP_MAC_CTX_free */
         uint8_t digits[AUTH_PINMAC_HALF_MAX];   /* USERPINMAC typed check digits */
         size_t n_digits;
@@ -411,7 +411,7 @@ static EVP_MAC_CTX *keyed_ctx(const uint8_t *key, size_t key_len) {
  * Finish a verification on a keyed context (consumed). @bad carries earlier failures, which
  * only change the result after the same work is done.
  */
-static int verify_ctx(EVP_MAC_CTX *ctx, unsigned bad, WspSec sec, const uint8_t *body, size_t len,
+static int verify_ctx(EVP_MAC_CTX *ctx, unsigned bad, AuthMethod sec, const uint8_t *body, size_t len,
                       const char *mac_hex, const uint8_t *digits, size_t n_digits) {
         static const uint8_t empty[1];
         uint8_t expected[AUTH_MAC_LEN] = {}, computed[AUTH_MAC_LEN] = {}, want[AUTH_PINMAC_HALF_MAX] = {};
@@ -427,7 +427,7 @@ static int verify_ctx(EVP_MAC_CTX *ctx, unsigned bad, WspSec sec, const uint8_t 
                 bad |= 1;
         EVP_MAC_CTX_free(ctx);
 
-        if (sec == WSP_SEC_USERPINMAC) {
+        if (sec == AUTH_USERPINMAC) {
                 size_t n = n_digits >= AUTH_PINMAC_HALF_MIN ? n_digits : AUTH_PINMAC_HALF_MIN;
 
                 if (n_digits < AUTH_PINMAC_HALF_MIN)
@@ -451,7 +451,7 @@ static int verify_ctx(EVP_MAC_CTX *ctx, unsigned bad, WspSec sec, const uint8_t 
         return bad ? -EKEYREJECTED : 0;
 }
 
-int auth_verify(WspSec sec, const uint8_t *body, size_t len, const char *mac_hex, const Secret *imsi,
+int auth_verify(AuthMethod sec, const uint8_t *body, size_t len, const char *mac_hex, const Secret *imsi,
                 const Secret *pin) {
         uint8_t key[AUTH_KEY_MAX], digits[AUTH_PINMAC_HALF_MAX];
         size_t key_len = 0, n_digits = 0;
@@ -459,7 +459,7 @@ int auth_verify(WspSec sec, const uint8_t *body, size_t len, const char *mac_hex
         unsigned bad = 0;
         int r;
 
-        if (sec < 0 || sec >= _WSP_SEC_MAX)
+        if (sec < 0 || sec >= _AUTH_SEC_MAX)
                 return -EINVAL;
         if (derive_raw(sec, imsi, pin, key, &key_len, digits, &n_digits) < 0)
                 bad |= 1;
@@ -471,13 +471,13 @@ int auth_verify(WspSec sec, const uint8_t *body, size_t len, const char *mac_hex
         return r;
 }
 
-int auth_key_new(WspSec sec, const Secret *imsi, const Secret *pin, AuthKey **ret) {
+int auth_key_new(AuthMethod sec, const Secret *imsi, const Secret *pin, AuthKey **ret) {
         uint8_t key[AUTH_KEY_MAX];
         size_t key_len = 0;
         AuthKey *k;
         int r;
 
-        if (sec < 0 || sec >= _WSP_SEC_MAX || !ret)
+        if (sec < 0 || sec >= _AUTH_SEC_MAX || !ret)
                 return -EINVAL;
         k = calloc(1, sizeof(*k));
         if (!k)

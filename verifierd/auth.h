@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * auth.h: OMA ProvBoot 1.1 message authentication (oma-cp-wire.md §5): HMAC-SHA1 over the push
+ * auth.h: OMA ProvBoot 1.1 message authentication (docs/wire-notes.md §5): HMAC-SHA1 over the push
  * body exactly as received, with the key of the SEC method: NETWPIN = the IMSI in EF_IMSI
  * semi-octet form (§5.3), USERPIN = the PIN's ASCII octets, USERNETWPIN = IMSI key || PIN
  * (§5.4), USERPINMAC = the typed PIN is K || check digits, digit i = HMAC(K, body) octet i
@@ -11,7 +11,7 @@
  * returns -EKEYREJECTED (R3.4: no oracle). The EVP_MAC "HMAC" implementation and a SHA1-bound
  * context template are fetched once per process and reused.
  *
- * PIN limits (decided here; oma-cp-wire.md §5 fixes none):
+ * PIN limits (decided here; docs/wire-notes.md §5 fixes none):
  *   USERPIN / USERNETWPIN: AUTH_PIN_LEN_MIN..AUTH_PIN_LEN_MAX printable ASCII characters
  *     (0x21..0x7E). Four is the usual handset PIN minimum; shorter PINs are trivially guessed.
  *   USERPINMAC: the typed string has an even length 2n of decimal digits, with
@@ -43,7 +43,7 @@
 
 /**
  * auth_verify() - authenticate a push body with its SEC method.
- * @sec: WSP_SEC_NETWPIN .. WSP_SEC_USERPINMAC.
+ * @sec: AUTH_NETWPIN .. AUTH_USERPINMAC.
  * @body: the body bytes exactly as received (WBXML with its header, or XML octets).
  * @len: body length (0 allowed: the MAC of nothing).
  * @mac_hex: the MAC content-type parameter, NUL-terminated: exactly 40 hex digits, any case.
@@ -56,10 +56,10 @@
  * PIN, PIN outside the limits, MAC or check-digit mismatch, internal crypto failure) returns
  * the same code; the MAC compare itself always runs over the full length.
  *
- * Return: 0 authenticated; -EKEYREJECTED not authenticated; -EINVAL @sec is WSP_SEC_NONE or out
+ * Return: 0 authenticated; -EKEYREJECTED not authenticated; -EINVAL @sec is AUTH_NONE or out
  *   of range (a caller bug: an unauthenticated push has nothing to verify).
  */
-int auth_verify(WspSec sec, const uint8_t *body, size_t len, const char *mac_hex, const Secret *imsi,
+int auth_verify(AuthMethod sec, const uint8_t *body, size_t len, const char *mac_hex, const Secret *imsi,
                 const Secret *pin);
 
 /*
@@ -74,7 +74,7 @@ typedef struct AuthKey AuthKey;
 
 /**
  * auth_key_new() - derive and prepare the key of @sec from @imsi and @pin.
- * @sec: WSP_SEC_NETWPIN .. WSP_SEC_USERPINMAC.
+ * @sec: AUTH_NETWPIN .. AUTH_USERPINMAC.
  * @imsi: IMSI digits (NETWPIN, USERNETWPIN).
  * @pin: PIN as typed (USERPIN, USERNETWPIN, USERPINMAC).
  * @ret: the prepared key.
@@ -82,7 +82,7 @@ typedef struct AuthKey AuthKey;
  * Return: 0; -EKEYREJECTED missing or malformed IMSI/PIN (the same answer auth_verify() gives);
  *   -EINVAL bad @sec; -EIO; -ENOMEM.
  */
-int auth_key_new(WspSec sec, const Secret *imsi, const Secret *pin, AuthKey **ret);
+int auth_key_new(AuthMethod sec, const Secret *imsi, const Secret *pin, AuthKey **ret);
 
 /**
  * auth_key_verify() - auth_verify() with a prepared key.
@@ -100,13 +100,13 @@ AuthKey *auth_key_free(AuthKey *k);
 DEFINE_TRIVIAL_CLEANUP_FUNC(AuthKey *, auth_key_free);
 
 /* auth_needs_pin() - true for USERPIN, USERNETWPIN, USERPINMAC: the push waits for a PIN. */
-bool auth_needs_pin(WspSec sec);
+bool auth_needs_pin(AuthMethod sec);
 
 /* auth_needs_imsi() - true for NETWPIN and USERNETWPIN: the key needs the SIM's IMSI. */
-bool auth_needs_imsi(WspSec sec);
+bool auth_needs_imsi(AuthMethod sec);
 
 /* auth_needs_mac() - true for NETWPIN, USERPIN, USERNETWPIN: the MAC parameter is required. */
-bool auth_needs_mac(WspSec sec);
+bool auth_needs_mac(AuthMethod sec);
 
 /**
  * auth_imsi_check() - whether @s is AUTH_IMSI_DIGITS_MIN..MAX decimal digits (nothing else).
@@ -124,7 +124,7 @@ int auth_imsi_check(const char *s, size_t len);
  *
  * Return: 0; -EINVAL outside the limits or for a method without a PIN.
  */
-int auth_pin_check_format(WspSec sec, const Secret *pin);
+int auth_pin_check_format(AuthMethod sec, const Secret *pin);
 
 /**
  * auth_netwpin_key() - the NETWPIN key: IMSI in EF_IMSI semi-octet form (§5.3): nibbles
@@ -146,7 +146,7 @@ int auth_netwpin_key(const Secret *imsi, Secret **ret_key);
  *
  * Return: 0; -EINVAL missing or malformed input (IMSI digits, PIN limits) or bad @sec; -ENOMEM.
  */
-int auth_derive_key(WspSec sec, const Secret *imsi, const Secret *pin, Secret **ret_key);
+int auth_derive_key(AuthMethod sec, const Secret *imsi, const Secret *pin, Secret **ret_key);
 
 /**
  * auth_hmac_sha1() - HMAC-SHA1(@key, @data) with the process-wide fetched EVP_MAC.
@@ -174,7 +174,7 @@ int auth_hmac_sha1(const uint8_t *key, size_t key_len, const uint8_t *data, size
  *
  * Return: 0; -EINVAL missing/malformed input; -EIO; -ENOMEM.
  */
-int auth_compute_mac_hex(WspSec sec, const uint8_t *body, size_t len, const Secret *imsi, const Secret *pin,
+int auth_compute_mac_hex(AuthMethod sec, const uint8_t *body, size_t len, const Secret *imsi, const Secret *pin,
                          char out[AUTH_MAC_HEX_LEN + 1]);
 
 /**

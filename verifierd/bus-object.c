@@ -13,7 +13,7 @@
  * dispatcher, which runs the caller check of the method's row before its handler; no handler
  * checks its caller itself.
  *
- * Security invariants (DESIGN.md, conventions.md R3):
+ * Security invariants (docs/trust-boundary.md §3, docs/conventions.md §3):
  *   - Submit is accepted from provd's uid only; user-side methods from root or group provboot
  *     only; the uid comes from the bus credentials, never augmented from /proc.
  *   - Nothing provd says beyond "these bytes arrived" is trusted: the engine authenticates and
@@ -277,7 +277,7 @@ static int method_submit(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_erro
                 .body_len = s.body_size,
                 .content_kind = content_kind_from_type(s.content_type),
                 .content_type = s.content_type,
-                .sec = (WspSec) s.sec,
+                .sec = (AuthMethod) s.sec,
                 .mac = s.mac[0] ? s.mac : NULL,
                 .sender = s.sender,
                 .transport = s.transport,
@@ -304,7 +304,7 @@ static int method_submit(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_erro
         if (r < 0)
                 return log_error_errno(r, "Failed to process push: %m"), ipc_error_set(error, r, NULL);
         r = reply_verdict(msg, &res, true);
-        report_verdict(m, &res, sub.content_kind == WSP_CONTENT_PKCS7 ? (int) POLICY_SEC_SIGNED : s.sec, s.transport);
+        report_verdict(m, &res, sub.content_kind == WSP_CONTENT_PKCS7 ? AUTH_SIGNED : (AuthMethod) s.sec, s.transport);
         if (res.verdict == VERDICT_PENDING)
                 agent_offer_next(m); /* once the agent is free; the same bytes again are not asked twice */
         engine_result_done(&res);
@@ -403,7 +403,7 @@ static int append_pending(const StorePending *p, void *userdata) {
         IpcPendingRow row = {
                 .id = p->id,
                 .sender = p->sender,
-                .sec = policy_sec_to_string(p->sec),
+                .sec = auth_method_to_string(p->sec) ?: "?",
                 .waiting = p->state == PENDING_NEEDS_PIN ? reason_to_string(REASON_NEEDS_PIN)
                                                          : reason_to_string(REASON_NEEDS_CONFIRMATION),
                 .received_usec = p->received_usec,
@@ -429,7 +429,7 @@ static int append_push(const StorePush *p, void *userdata) {
                 .time_usec = p->received_usec,
                 .sender = p->sender,
                 .transport = p->transport,
-                .sec = policy_sec_to_string(p->sec),
+                .sec = auth_method_to_string(p->sec) ?: "?",
                 .verdict = verdict_to_string(p->verdict),
                 .reason = reason_to_string(p->reason),
                 .roles = p->roles,
@@ -793,7 +793,7 @@ static int method_install(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_err
         if (r < 0)
                 return log_error_errno(r, "Failed to process package: %m"), ipc_error_set(error, r, NULL);
         r = reply_verdict(msg, &res, true);
-        report_verdict(m, &res, (int) POLICY_SEC_SIGNED, "install");
+        report_verdict(m, &res, AUTH_SIGNED, "install");
         if (res.verdict == VERDICT_PENDING)
                 agent_offer_next(m);
         engine_result_done(&res);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * certstore.h: the certificate store (security-model.md §1.8). Certificates come from three
+ * certstore.h: the certificate store (docs/trust-boundary.md §1.8). Certificates come from three
  * places: CertificateStore characteristics of authenticated documents (source "push" or
  * "package", kept in the store's certificates table with who installed them), and the
  * administrator's drop-ins certs.d/<name>.conf (source "admin", configuration reloaded with
@@ -60,7 +60,7 @@
 #define CERTSTORE_DROPIN_DIR "certs.d"
 #define CERTSTORE_TIME_MAX 32U                  /* "2027-01-01T00:00:00Z" + NUL, with room */
 
-/* OpenSSL objects, freed by cleanup attributes everywhere in verifierd (conventions.md R6). */
+/* OpenSSL objects, freed by cleanup attributes everywhere in verifierd (docs/conventions.md §6). */
 DEFINE_TRIVIAL_CLEANUP_FUNC(X509 *, X509_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(X509_STORE *, X509_STORE_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(X509_STORE_CTX *, X509_STORE_CTX_free);
@@ -75,7 +75,7 @@ static inline void sk_X509_freep(STACK_OF(X509) **p) {
                 sk_X509_free(*p);
 }
 
-/* certstore_name_valid() - one of the stores security-model.md §1.8 names. */
+/* certstore_name_valid() - one of the stores docs/trust-boundary.md §1.8 names. */
 bool certstore_name_valid(const char *store);
 
 /**

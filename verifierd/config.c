@@ -187,7 +187,7 @@ static int parse_roles(const ConfigKey *k, void *field, const char *value, const
         return 0;
 }
 
-/* The keys, in GetPolicy's order (config_dump()). The DESIGN.md fixed interface: Enabled,
+/* The keys, in GetPolicy's order (config_dump()). The docs/architecture.md §4 fixed interface: Enabled,
  * ConfirmNetworkPin, Source, Imsi, NetworkManagerDir, GrantManager; the rest are verifierd's. */
 #define C Config
 #define ROLES(sec, key, field, dflt, text)                                                          \
@@ -215,13 +215,13 @@ static const ConfigKey verifierd_keys[] = {
               "roles that earn the user-authenticated rights on top of the metabase"),
         CONFIG_KEY_BOOL("Policy", "AcceptUnauthenticated", C, accept_unauthenticated, false,
                         "take pushes without a SEC parameter (user consent still needed)"),
-        CONFIG_KEY_BOOL("Policy", "AcceptNetworkPin", C, accept_sec[WSP_SEC_NETWPIN], true,
+        CONFIG_KEY_BOOL("Policy", "AcceptNetworkPin", C, accept_sec[AUTH_NETWPIN], true,
                         "take NETWPIN-authenticated pushes"),
-        CONFIG_KEY_BOOL("Policy", "AcceptUserPin", C, accept_sec[WSP_SEC_USERPIN], true,
+        CONFIG_KEY_BOOL("Policy", "AcceptUserPin", C, accept_sec[AUTH_USERPIN], true,
                         "take USERPIN-authenticated pushes"),
-        CONFIG_KEY_BOOL("Policy", "AcceptUserNetworkPin", C, accept_sec[WSP_SEC_USERNETWPIN], true,
+        CONFIG_KEY_BOOL("Policy", "AcceptUserNetworkPin", C, accept_sec[AUTH_USERNETWPIN], true,
                         "take USERNETWPIN-authenticated pushes"),
-        CONFIG_KEY_BOOL("Policy", "AcceptUserPinMac", C, accept_sec[WSP_SEC_USERPINMAC], true,
+        CONFIG_KEY_BOOL("Policy", "AcceptUserPinMac", C, accept_sec[AUTH_USERPINMAC], true,
                         "take USERPINMAC-authenticated pushes"),
         CONFIG_KEY_UINT("Policy", "PinAttempts", C, pin_attempts, 1, CONFIG_PIN_ATTEMPTS_MAX,
                         CONFIG_DEFAULT_PIN_ATTEMPTS, 0, "wrong PINs allowed per body digest"),
@@ -244,13 +244,13 @@ static const ConfigKey verifierd_keys[] = {
                         CONFIG_DEFAULT_UNVERIFIED_PENDING_EXPIRY_SEC, 0, "seconds before those expire"),
         ROLES("Roles", "Unauthenticated", roles_unauthenticated, ROLES_DEFAULT_UNAUTHENTICATED,
               "roles of a push without a SEC parameter"),
-        ROLES("Roles", "NetworkPin", roles_sec[WSP_SEC_NETWPIN], ROLES_DEFAULT_NETWPIN,
+        ROLES("Roles", "NetworkPin", roles_sec[AUTH_NETWPIN], ROLES_DEFAULT_NETWPIN,
               "roles a NETWPIN-authenticated push earns"),
-        ROLES("Roles", "UserPin", roles_sec[WSP_SEC_USERPIN], ROLES_DEFAULT_USERPIN,
+        ROLES("Roles", "UserPin", roles_sec[AUTH_USERPIN], ROLES_DEFAULT_USERPIN,
               "roles a USERPIN-authenticated push earns"),
-        ROLES("Roles", "UserNetworkPin", roles_sec[WSP_SEC_USERNETWPIN], ROLES_DEFAULT_USERNETWPIN,
+        ROLES("Roles", "UserNetworkPin", roles_sec[AUTH_USERNETWPIN], ROLES_DEFAULT_USERNETWPIN,
               "roles a USERNETWPIN-authenticated push earns"),
-        ROLES("Roles", "UserPinMac", roles_sec[WSP_SEC_USERPINMAC], ROLES_DEFAULT_USERPINMAC,
+        ROLES("Roles", "UserPinMac", roles_sec[AUTH_USERPINMAC], ROLES_DEFAULT_USERPINMAC,
               "roles a USERPINMAC-authenticated push earns"),
         CONFIG_KEY_UINT("Store", "HistoryMax", C, history_max, CONFIG_HISTORY_MAX_MIN,
                         CONFIG_HISTORY_MAX_MAX, CONFIG_DEFAULT_HISTORY_MAX, CONFIG_KEY_NO_DUMP,

@@ -11,7 +11,7 @@
  * error naming the file and line. Loading builds a new Config and hands it over only when
  * everything parsed: config_reload() keeps the old one on any error.
  *
- * Keys ("fixed" = DESIGN.md fixed interface; the rest are named here and documented in
+ * Keys ("fixed" = docs/architecture.md §4 fixed interface; the rest are named here and documented in
  * packaging/config/verifierd.conf):
  *   [Bootstrap]  Enabled=yes|no|once (fixed, default no; once: open until the first applied
  *                  document holding a BOOTSTRAP, then closed; ota-policy.h)
@@ -38,7 +38,7 @@
  *                  (waiting for a PIN, or unsigned waiting for consent), all senders
  *                MaxUnverifiedPendingPerSender=1..1024 (default 2): the same, per sender
  *                UnverifiedPendingExpirySec=60..2592000 (default 3600 = 1 h): their expiry
- *   [Roles]      roles each authentication outcome earns (DESIGN.md default table):
+ *   [Roles]      roles each authentication outcome earns (docs/trust-boundary.md §1.3 default table):
  *                Unauthenticated=64  NetworkPin=4  UserPin=16  UserNetworkPin=20  UserPinMac=16
  *   [Store]      retention (store.h "Retention"; issue 9 finding 7):
  *                HistoryMax=10..100000000 (default 10000): newest history rows kept
@@ -113,7 +113,7 @@ typedef struct Config {
         uint32_t grant_manager;                 /* GrantManager= */
         uint32_t grant_user_auth;               /* GrantUserAuthenticated= */
         bool accept_unauthenticated;            /* AcceptUnauthenticated= */
-        bool accept_sec[_WSP_SEC_MAX];          /* AcceptNetworkPin= .. AcceptUserPinMac=, by WspSec */
+        bool accept_sec[_AUTH_SEC_MAX];          /* AcceptNetworkPin= .. AcceptUserPinMac=, by AuthMethod */
         unsigned pin_attempts;                  /* PinAttempts= */
         unsigned pending_max;                   /* MaxPendingPushes= (authenticated pending) */
         uint64_t pending_expiry_sec;            /* PendingExpirySec= */
@@ -123,7 +123,7 @@ typedef struct Config {
         uint32_t policy_locked;                 /* Locked=: bit k locks OtaKey k (ota-policy.h) */
         /* [Roles] */
         uint32_t roles_unauthenticated;         /* Unauthenticated= */
-        uint32_t roles_sec[_WSP_SEC_MAX];       /* NetworkPin= .. UserPinMac=, by WspSec */
+        uint32_t roles_sec[_AUTH_SEC_MAX];       /* NetworkPin= .. UserPinMac=, by AuthMethod */
         /* [Store] */
         uint64_t history_max;                   /* HistoryMax= */
         uint64_t history_max_age_sec;           /* HistoryMaxAgeSec= (0: no age limit) */

@@ -21,7 +21,6 @@
 #include "store-policy.h"
 #include "summary.h"
 
-_Static_assert((int) POLICY_SEC_SIGNED == STORE_SEC_SIGNED, "one pseudo-SEC for signed packages");
 _Static_assert(ENGINE_PACKAGE_MAX == PACKAGE_SIZE_MAX, "one package size cap");
 
 struct Engine {
@@ -557,7 +556,7 @@ typedef struct Ctx {
         uint64_t pending_id;            /* 0: a new push (no history row yet) */
         const uint8_t *body;
         size_t body_len;
-        WspSec sec;
+        AuthMethod sec;
         int content_kind;
         const char *mac;                /* the MAC parameter as received (kept for re-checks) */
         char *sender, *transport, *content_type;
@@ -688,7 +687,7 @@ static int make_pending(Ctx *c, PendingState state, Reason rs, uint32_t roles, c
         /* Authenticated: the MAC verified with the network PIN, only the user's consent is
          * missing. A push waiting for a PIN, or an unsigned one, is not: it gets the smaller
          * caps and the shorter expiry (finding 4), and never takes an authenticated one's slot. */
-        bool authenticated = state == PENDING_NEEDS_CONFIRMATION && c->sec != WSP_SEC_NONE;
+        bool authenticated = state == PENDING_NEEDS_CONFIRMATION && c->sec != AUTH_NONE;
         StorePendingLimits lim = {
                 .max_authenticated = cfg->pending_max,
                 .max_unverified = cfg->unverified_pending_max,
@@ -1028,7 +1027,7 @@ static int cert_ops(Ctx *c, const CpDoc *doc, uint32_t roles, CertOpList *ret_op
                         .der = op->der,
                         .der_len = op->der_len,
                         .roles = op->roles,
-                        .source = c->sec == POLICY_SEC_SIGNED ? "package" : "push",
+                        .source = c->sec == AUTH_SIGNED ? "package" : "push",
                         .subject = op->subject,
                         .not_after_usec = op->not_after_usec,
                         .remove = op->remove,
@@ -1051,10 +1050,10 @@ static int cert_ops(Ctx *c, const CpDoc *doc, uint32_t roles, CertOpList *ret_op
  * USERNETWPIN, USERPIN or USERPINMAC (the user typed a PIN) or by such packages, do not wait.
  */
 static bool needs_confirmation(const Ctx *c, const PolicyResult *pr) {
-        if (c->sec == POLICY_SEC_SIGNED)
+        if (c->sec == AUTH_SIGNED)
                 return c->signer_strength == STORE_STRENGTH_NONE ||
                        (c->signer_strength == STORE_STRENGTH_NETWPIN && c->e->config->confirm_network_pin);
-        return pr->needs_confirmation || c->sec == WSP_SEC_NONE;
+        return pr->needs_confirmation || c->sec == AUTH_NONE;
 }
 
 /*
@@ -1079,7 +1078,7 @@ static int sim_binding(const Ctx *c, char op[STORE_SIM_OPERATOR_ID_MAX + 1], con
         int r;
 
         *ret_sim_id = NULL;
-        if (c->sec == POLICY_SEC_SIGNED || c->sec == WSP_SEC_NONE || !auth_needs_imsi(c->sec))
+        if (c->sec == AUTH_SIGNED || c->sec == AUTH_NONE || !auth_needs_imsi(c->sec))
                 return 0;
         imsi = sim_imsi(e, sim_for(e, c->modem, &why));
         if (!imsi || secret_size(imsi) < 5)
@@ -1156,7 +1155,7 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         if (!pr)
                 return -ENOMEM;
         /* A signed package's roles are exactly its SPC entry's mask (package.c found it). */
-        auth_roles = c->sec == POLICY_SEC_SIGNED ? c->signer_roles : policy_auth_roles(e->config, c->sec);
+        auth_roles = c->sec == AUTH_SIGNED ? c->signer_roles : policy_auth_roles(e->config, c->sec);
         r = policy_evaluate(e->config, e->metabase, c->sec, auth_roles, doc, pr);
         if (r < 0)
                 return r;
@@ -1212,7 +1211,7 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
                 /* A package is no stronger than the message that installed its anchor: the
                  * downgrade check and everything this document stores (certificates included,
                  * so the cap carries on to packages signed with them) use the capped strength. */
-                .strength_capped = c->sec == POLICY_SEC_SIGNED,
+                .strength_capped = c->sec == AUTH_SIGNED,
                 .strength_cap = c->signer_strength,
                 /* the over-the-air policy values, committed with the rest (ota-policy.h) */
                 .policy = policy,
@@ -1362,7 +1361,7 @@ static int run_package(Ctx *c, bool confirmed, EngineResult *ret) {
         }
         /* Signature verified: the content below is authenticated, and its roles are exactly the
          * SPC entry's mask; nothing provd or the package says adds a role. */
-        c->sec = POLICY_SEC_SIGNED;
+        c->sec = AUTH_SIGNED;
         c->doc_body = pr.content;
         c->doc_len = pr.content_len;
         c->signer_roles = pr.roles;
@@ -1387,7 +1386,7 @@ int engine_install(Engine *e, const uint8_t *package, size_t len, const char *tr
                 .e = e,
                 .body = package,
                 .body_len = len,
-                .sec = POLICY_SEC_SIGNED,
+                .sec = AUTH_SIGNED,
                 .content_kind = WSP_CONTENT_PKCS7,
                 .received_usec = now(e),
                 .transport = display_text(transport, ENGINE_TRANSPORT_MAX),
@@ -1508,8 +1507,8 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
                 return r;
 
         /* Step 1: the gates that need no document. */
-        if (s->sec != WSP_SEC_NONE && (s->sec < 0 || s->sec >= _WSP_SEC_MAX)) {
-                c.sec = WSP_SEC_NONE; /* an impossible SEC is recorded as none, and refused */
+        if (s->sec != AUTH_NONE && (s->sec < 0 || s->sec >= _AUTH_SEC_MAX)) {
+                c.sec = AUTH_NONE; /* an impossible SEC is recorded as none, and refused */
                 return finish(&c, VERDICT_REJECTED, REASON_MALFORMED, 0, NULL, ret);
         }
         if (!cfg->bootstrap_enabled)
@@ -1517,18 +1516,18 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
         if (s->content_kind == WSP_CONTENT_PKCS7) {
                 /* A signed package over the air: its signature is its only authentication; the
                  * SEC and MAC provd reports are not used, nor is provd's summary. */
-                c.sec = POLICY_SEC_SIGNED;
+                c.sec = AUTH_SIGNED;
                 return run_package(&c, false, ret);
         }
-        if (s->sec == WSP_SEC_NONE && !cfg->accept_unauthenticated)
+        if (s->sec == AUTH_NONE && !cfg->accept_unauthenticated)
                 return finish(&c, VERDICT_REJECTED, REASON_UNAUTHENTICATED, 0, NULL, ret);
-        if (s->sec != WSP_SEC_NONE && !cfg->accept_sec[s->sec])
+        if (s->sec != AUTH_NONE && !cfg->accept_sec[s->sec])
                 return finish(&c, VERDICT_REJECTED, REASON_POLICY_DENIED, 0, NULL, ret);
         if (s->content_kind != WSP_CONTENT_CP_WBXML && s->content_kind != WSP_CONTENT_CP_XML)
                 /* Signed packages take their own path (Install), never this one. */
                 return finish(&c, VERDICT_REJECTED, REASON_MALFORMED, 0, NULL, ret);
         /* §5.6 step 1: SEC 0..2 without a well-formed MAC is refused outright. */
-        if (s->sec != WSP_SEC_NONE && auth_needs_mac(s->sec) && auth_mac_from_hex(s->mac, mac) < 0)
+        if (s->sec != AUTH_NONE && auth_needs_mac(s->sec) && auth_mac_from_hex(s->mac, mac) < 0)
                 return finish(&c, VERDICT_REJECTED, REASON_BAD_MAC, 0, NULL, ret);
 
         /* Step 2: the network PIN is the IMSI of the SIM in the modem that received the push
@@ -1538,11 +1537,11 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
         imsi = ctx_use_sim(&c, &why, &oom);
         if (oom)
                 return -ENOMEM;
-        if (s->sec != WSP_SEC_NONE && auth_needs_imsi(s->sec) && !imsi)
+        if (s->sec != AUTH_NONE && auth_needs_imsi(s->sec) && !imsi)
                 return finish(&c, VERDICT_REJECTED, REASON_BAD_MAC, 0, no_sim_text(why), ret);
 
         /* Step 3: authenticate the exact bytes. */
-        if (s->sec != WSP_SEC_NONE && auth_needs_pin(s->sec)) {
+        if (s->sec != AUTH_NONE && auth_needs_pin(s->sec)) {
                 /* The PIN comes later from the user (engine_provide_pin). The bytes are NOT
                  * authenticated yet, so verifierd does not decode them (finding 3): the user sees
                  * provd's summary, labelled unverified, until the PIN authenticates the bytes. */
@@ -1562,7 +1561,7 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret) {
                 }
                 return make_pending(&c, PENDING_NEEDS_PIN, REASON_NEEDS_PIN, 0, c.mac, ret);
         }
-        if (s->sec == WSP_SEC_NETWPIN) {
+        if (s->sec == AUTH_NETWPIN) {
                 r = auth_verify(s->sec, s->body, s->body_len, s->mac, imsi, NULL);
                 if (r < 0)
                         /* §5.6 step 2: discard; nothing decoded, nothing applied. */
@@ -1684,12 +1683,12 @@ int engine_confirm(Engine *e, uint64_t id, EngineResult *ret) {
         /* A signed package waits when its anchor is weak (needs_confirmation): verify it again
          * against the SPC certificates of now (one may have been removed or replaced while it
          * waited), with the strength of its anchor of now. */
-        if (p->sec == POLICY_SEC_SIGNED)
+        if (p->sec == AUTH_SIGNED)
                 return run_package(&c, true, ret);
 
         /* Authenticate again: the SIM may have changed since (the network PIN is the IMSI of the
          * SIM present now), and the pending table is only as trusted as the disk. */
-        if (p->sec != WSP_SEC_NONE) {
+        if (p->sec != AUTH_NONE) {
                 const char *why;
                 bool oom;
                 const Secret *imsi = ctx_use_sim(&c, &why, &oom); /* the receiving modem's SIM now */
@@ -2035,7 +2034,7 @@ int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *use
                 return -EBUSY;
         /* The pending table is only as trusted as the disk: authenticate again, as engine_confirm
          * does, before anything reaches the decoder. */
-        if (p->sec == POLICY_SEC_SIGNED) {
+        if (p->sec == AUTH_SIGNED) {
                 r = collect_anchors(e, &anchors);
                 if (r < 0)
                         return r;
@@ -2046,7 +2045,7 @@ int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *use
                         return -EKEYREJECTED;
                 doc_body = pkg.content;
                 doc_len = pkg.content_len;
-        } else if (p->sec == WSP_SEC_NONE) {
+        } else if (p->sec == AUTH_NONE) {
                 /* unsigned: decoded only while the administrator's policy accepts such pushes */
                 if (!e->config->accept_unauthenticated)
                         return -EPERM;
@@ -2057,7 +2056,7 @@ int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *use
                 /* the SIM of the modem the push arrived on, now (sim_for; "Which SIM" in engine.h) */
                 const Secret *imsi = sim_imsi(e, sim_for(e, p->modem, &why));
 
-                if (p->sec < 0 || p->sec >= _WSP_SEC_MAX || auth_needs_pin(p->sec))
+                if (p->sec < 0 || p->sec >= _AUTH_SEC_MAX || auth_needs_pin(p->sec))
                         return -EBUSY; /* never stored in this state; refuse rather than guess */
                 if (auth_needs_imsi(p->sec) && !imsi)
                         return -ENOKEY;

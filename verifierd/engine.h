@@ -4,7 +4,7 @@
  * received plus what provd claims about them, a verdict comes out, and an accepted document is
  * committed to the store and exported. The bus service wraps these calls one to one.
  *
- * Pipeline of engine_submit (R3, oma-cp-wire.md §5.6):
+ * Pipeline of engine_submit (docs/conventions.md §3, docs/wire-notes.md §5.6):
  *   1. policy gates that need no document: OTA bootstrap disabled -> bootstrap-disabled; no SEC
  *      and unauthenticated messages not accepted -> unauthenticated; method not accepted ->
  *      policy-denied; a SEC that needs a MAC without a well-formed 40-hex MAC -> bad-mac;
@@ -29,7 +29,7 @@
  * bootstrap gate): the CMS signature is verified against the SPC certificates only (package.h:
  * malformed / bad-signature / untrusted-signer, the detail in the history's denied text); the
  * verified content is then decoded and goes through steps 4..8 with the roles of the SPC entry
- * the chain ends at, exactly, and sec "signed" (POLICY_SEC_SIGNED): no SEC gate, no grant. Its
+ * the chain ends at, exactly, and sec "signed" (AUTH_SIGNED): no SEC gate, no grant. Its
  * strength (the downgrade rule, store.h) is that of the message that installed that SPC entry
  * (the administrator's: full), and it keeps that message's confirmation rule: an entry a NETWPIN
  * push installed makes its packages wait under ConfirmNetworkPin=yes, one an unauthenticated
@@ -97,7 +97,7 @@ typedef struct EngineSubmission {
         size_t body_len;
         WspContentKind content_kind;    /* WSP_CONTENT_CP_WBXML, _CP_XML or _PKCS7 (a package) */
         const char *content_type;       /* NULL: derived from content_kind (display only) */
-        WspSec sec;                     /* WSP_SEC_NONE when the push had no SEC */
+        AuthMethod sec;                 /* AUTH_NONE when the push had no SEC */
         const char *mac;                /* the MAC parameter, or NULL */
         const char *sender;             /* UNTRUSTED display text, may be NULL */
         const char *transport;          /* "ofono", "modemmanager", "inject" (display only) */
@@ -371,7 +371,7 @@ typedef struct EngineCert {
         uint32_t roles;
         uint64_t not_after_usec;
         uint64_t push_id;               /* 0 for the administrator's */
-        int sec;                        /* authentication of the installing message (-1: admin) */
+        AuthMethod sec;                 /* authentication of the installing message (AUTH_NONE: admin) */
         const uint8_t *der;
         size_t der_len;
 } EngineCert;

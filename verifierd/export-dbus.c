@@ -321,7 +321,7 @@ static int proxy_from_group(const Group *g, Proxy *ret) {
 
 /* TO-NAPID -> the NAPDEF, among the NAPDEFs at least as strong as the referrer (@min_strength)
  * only: an equal NAPID first; "INTERNET" otherwise means a NAPDEF with the INTERNET flag
- * (oma-cp-wire.md §4.1). Several candidates: group_better() chooses. */
+ * (docs/wire-notes.md §4.1). Several candidates: group_better() chooses. */
 static const Nap *resolve_nap(const Derive *d, const char *napid, unsigned min_strength) {
         const Nap *best = NULL;
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * export-dbus.h: the exporters that talk D-Bus (issue 4): committed NAPDEF settings become oFono
- * packet-data contexts (security-model.md §2.1: ConnectionManager.AddContext + ConnectionContext
+ * packet-data contexts (docs/trust-boundary.md §2.1: ConnectionManager.AddContext + ConnectionContext
  * SetProperty) and the APPLICATION w4 (MMS) becomes the MMS settings verifierd publishes for
  * mmsd-tng (Verifier1.GetMmsSettings, ipc/mms-settings.h; provboot-mmsd-sync hands them to mmsd-tng
  * on the user's session bus, issue 10 point 5). Each runs only when the configuration enables it
@@ -12,7 +12,7 @@
  *
  * Two parts:
  *  - the plan (pure, no bus): the settings rows (engine_foreach_setting) -> the contexts and the
- *    mmsd-tng settings they render to (export_dbus_plan*). Mapping (oma-cp-wire.md §4.2):
+ *    mmsd-tng settings they render to (export_dbus_plan*). Mapping (docs/wire-notes.md §4.2):
  *      NAPDEF with a NAP-ADDRESS and NAP-ADDRTYPE APN (or absent) -> one context
  *        Name              "provboot: " + NAME (else NAPID), made unique per Type (" #2" ...)
  *        Type              "mms" when a w4 APPLICATION uses the NAPDEF, else "internet"; a NAPDEF

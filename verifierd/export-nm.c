@@ -33,7 +33,7 @@ static void closedirp(DIR **d) {
 static bool apn_valid(const char *s) {
         size_t n = 0;
 
-        /* NMSettingGsm: at most 64 characters of [A-Za-z0-9._-] (security-model.md §2.5). */
+        /* NMSettingGsm: at most 64 characters of [A-Za-z0-9._-] (docs/trust-boundary.md §2.5). */
         for (; s[n]; n++)
                 if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
                       (s[n] >= '0' && s[n] <= '9') || s[n] == '.' || s[n] == '_' || s[n] == '-'))
@@ -356,7 +356,7 @@ int export_nm_render(const NmProfile *p, char **ret_text) {
                 fprintf(f, "sim-id=%s\n", p->sim_id);
         if (p->sim_operator_id)
                 fprintf(f, "sim-operator-id=%s\n", p->sim_operator_id);
-        /* Only the pushed authentication method (NAPAUTHINFO AUTHTYPE, oma-cp-wire.md §4.2). */
+        /* Only the pushed authentication method (NAPAUTHINFO AUTHTYPE, docs/wire-notes.md §4.2). */
         if (p->authtype && strcmp(p->authtype, "PAP") == 0)
                 fputs("\n[ppp]\nrefuse-chap=true\nrefuse-eap=true\nrefuse-mschap=true\nrefuse-mschapv2=true\n", f);
         else if (p->authtype && strcmp(p->authtype, "CHAP") == 0)
@@ -415,14 +415,6 @@ static int read_ours(int dirfd, const char *name, char **ret, size_t *ret_len, m
         *ret_len = len;
         *ret_mode = st.st_mode;
         return 0;
-}
-
-bool export_nm_is_ours(int dirfd, const char *name) {
-        _cleanup_free_ char *buf = NULL;
-        size_t len;
-        mode_t mode;
-
-        return name_is_ours_pattern(name) && read_ours(dirfd, name, &buf, &len, &mode) == 0;
 }
 
 static int write_all(int fd, const char *p, size_t n) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * export-nm.h: renders the committed NAPDEF settings (security-model.md §2.5) as NetworkManager
+ * export-nm.h: renders the committed NAPDEF settings (docs/trust-boundary.md §2.5) as NetworkManager
  * keyfiles. Every NAPDEF root in the store whose NAP-ADDRTYPE is APN (or absent) and that has a
  * NAP-ADDRESS becomes one file provboot-<NAPID sanitised>-<12 hex of SHA-256(root)>.nmconnection:
  *   [connection] id=NAME (else NAPID) uuid=<SHA-256 of the root, stable across updates>
@@ -243,6 +243,3 @@ typedef int (*ExportNmStatusFn)(const ExportNmStatus *st, void *userdata);
  * Return: the number of roots visited, the callback's negative value, negative errno.
  */
 int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userdata);
-
-/* True when the regular file DIR/NAME (not followed if a symlink) is one of ours (see top). */
-bool export_nm_is_ours(int dirfd, const char *name);

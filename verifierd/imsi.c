@@ -199,7 +199,7 @@ static void ask(ImsiSource *s, const char *modem, const char *sim, const char *p
         sd_bus_slot_unref(slot);
 }
 
-/* ---- oFono: org.ofono.SimManager on each modem (security-model.md 2.1) ----------------------
+/* ---- oFono: org.ofono.SimManager on each modem (docs/trust-boundary.md §2.1) ----------------------
  * Every modem of Manager.GetModems and ModemAdded is asked for its SimManager properties; a
  * SimManager.PropertyChanged broadcast names the modem by its object path, and a change of the
  * SIM's identity asks again; ModemRemoved forgets the modem's SIM. */
@@ -275,7 +275,7 @@ static int ofono_sim_changed(sd_bus_message *msg, void *userdata, sd_bus_error *
         return 0;
 }
 
-/* ---- ModemManager: org.freedesktop.ModemManager1.Sim.Imsi (security-model.md 2.3) -----------
+/* ---- ModemManager: org.freedesktop.ModemManager1.Sim.Imsi (docs/trust-boundary.md §2.3) -----------
  *
  * ModemManager's object model (its introspection XML, org.freedesktop.ModemManager1.Modem): the
  * ObjectManager at /org/freedesktop/ModemManager1 lists MODEMS only. A SIM is a separate object,

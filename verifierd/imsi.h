@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * imsi.h: verifierd's network PIN source: the IMSI of the SIM, read from oFono's SimManager or
- * ModemManager's Sim (security-model.md 2.1, 2.3) and handed to the engine (engine_set_imsi).
+ * ModemManager's Sim (docs/trust-boundary.md §2.1, §2.3) and handed to the engine (engine_set_imsi).
  * [NetworkPin] Source=static needs none of this: the engine takes Imsi= from the configuration.
  *
  * The IMSI keys NETWPIN authentication, so who may set it is a trust decision: only the process

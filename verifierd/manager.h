@@ -124,9 +124,9 @@ uint64_t pin_backoff_until(Manager *m, uid_t uid);
 void pin_backoff_clear(Manager *m, uid_t uid);
 
 /* report.c */
-void report_verdict(Manager *m, const EngineResult *res, int sec, const char *transport);
+void report_verdict(Manager *m, const EngineResult *res, AuthMethod sec, const char *transport);
 void on_engine_verdict(const EngineResult *res, void *userdata);
-int push_sec(Manager *m, uint64_t id);
+AuthMethod push_sec(Manager *m, uint64_t id);
 void run_dbus_exports(Manager *m);
 void refresh_mms_settings(Manager *m);
 /* NetworkManager's load of the changed keyfiles, asynchronous (one call out, the rest queued). */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * metabase.c: the role masks per characteristic type, APPLICATION APPID and parm
- * (security-model.md §1.7), tightened as DESIGN.md's default table says, and their drop-ins
+ * (docs/trust-boundary.md §1.7), tightened as the default table in docs/trust-boundary.md §1.3 says, and their drop-ins
  * (metabase.d/<name>.conf, format and lookup rules in policy.h). The built-in table below is the
  * policy; packaging/config/metabase.conf is the same table as readable text (test-policy keeps
  * them identical through metabase_write()).

@@ -82,13 +82,13 @@ uint32_t ota_key_get(const Config *c, OtaKey k) {
         case OTA_KEY_ACCEPT_UNAUTHENTICATED:
                 return c->accept_unauthenticated;
         case OTA_KEY_ACCEPT_NETWORK_PIN:
-                return c->accept_sec[WSP_SEC_NETWPIN];
+                return c->accept_sec[AUTH_NETWPIN];
         case OTA_KEY_ACCEPT_USER_PIN:
-                return c->accept_sec[WSP_SEC_USERPIN];
+                return c->accept_sec[AUTH_USERPIN];
         case OTA_KEY_ACCEPT_USER_NETWORK_PIN:
-                return c->accept_sec[WSP_SEC_USERNETWPIN];
+                return c->accept_sec[AUTH_USERNETWPIN];
         case OTA_KEY_ACCEPT_USER_PIN_MAC:
-                return c->accept_sec[WSP_SEC_USERPINMAC];
+                return c->accept_sec[AUTH_USERPINMAC];
         case OTA_KEY_PIN_ATTEMPTS:
                 return c->pin_attempts;
         default:
@@ -114,16 +114,16 @@ static void key_set(Config *c, OtaKey k, uint32_t v) {
                 c->accept_unauthenticated = v != 0;
                 break;
         case OTA_KEY_ACCEPT_NETWORK_PIN:
-                c->accept_sec[WSP_SEC_NETWPIN] = v != 0;
+                c->accept_sec[AUTH_NETWPIN] = v != 0;
                 break;
         case OTA_KEY_ACCEPT_USER_PIN:
-                c->accept_sec[WSP_SEC_USERPIN] = v != 0;
+                c->accept_sec[AUTH_USERPIN] = v != 0;
                 break;
         case OTA_KEY_ACCEPT_USER_NETWORK_PIN:
-                c->accept_sec[WSP_SEC_USERNETWPIN] = v != 0;
+                c->accept_sec[AUTH_USERNETWPIN] = v != 0;
                 break;
         case OTA_KEY_ACCEPT_USER_PIN_MAC:
-                c->accept_sec[WSP_SEC_USERPINMAC] = v != 0;
+                c->accept_sec[AUTH_USERPINMAC] = v != 0;
                 break;
         case OTA_KEY_PIN_ATTEMPTS:
                 /* the store's value was checked when it was set; a row outside the range (an

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * package.h: signed provisioning packages (security-model.md §1.3 signed-cab row, §1.8): a CMS
+ * package.h: signed provisioning packages (docs/trust-boundary.md §1.3 signed-cab row, §1.8): a CMS
  * SignedData (DER, PEM "-----BEGIN CMS-----"/"PKCS7", or S/MIME application/pkcs7-mime) whose
  * encapsulated content is a provisioning document (text XML or WBXML). Verified with OpenSSL's
- * CMS API against the SPC certificates of the certificate store ONLY (perf-security-anchors.md
- * S12): no system trust store, no CMS_NO_SIGNER_CERT_VERIFY, the size capped before any parser.
+ * CMS API against the SPC certificates of the certificate store ONLY (docs/testing.md
+ * §7.12): no system trust store, no CMS_NO_SIGNER_CERT_VERIFY, the size capped before any parser.
  *
  * Checks, in order, and the reason each failure gets:
  *   size 0 or over PACKAGE_SIZE_MAX                     malformed  (before any parsing)

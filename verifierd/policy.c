@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * policy.c: the roles (security-model.md §1.2), the roles an authentication outcome earns, the
+ * policy.c: the roles (docs/trust-boundary.md §1.2), the roles an authentication outcome earns, the
  * grants (4119, 4120), the policy gates and the evaluator that checks every characteristic and
  * parm of a document against the metabase (§1.6, §1.7), bounds DM-account ROLE and
  * CertificateStore Role values by the message's roles (§1.5, §1.8), and lists every denied
@@ -12,145 +12,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "element-path.h"
 #include "policy.h"
 
-static const struct {
-        uint32_t bit;
-        const char *name;
-} role_table[ROLES_COUNT] = {
-        { ROLE_NONE, "NONE" },
-        { ROLE_OEM, "OEM" },
-        { ROLE_OPERATOR, "OPERATOR" },
-        { ROLE_MANAGER, "MANAGER" },
-        { ROLE_USER_AUTH, "USER_AUTH" },
-        { ROLE_ENTERPRISE, "ENTERPRISE" },
-        { ROLE_USER_UNAUTH, "USER_UNAUTH" },
-        { ROLE_OPERATOR_TPS, "OPERATOR_TPS" },
-        { ROLE_KNOWN_PPG, "KNOWN_PPG" },
-        { ROLE_TRUSTED_PPG, "TRUSTED_PPG" },
-        { ROLE_PPG_AUTH, "PPG_AUTH" },
-        { ROLE_PPG_TRUSTED, "PPG_TRUSTED" },
-        { ROLE_ANY_PUSH_SOURCE, "ANY_PUSH_SOURCE" },
-};
-
-const char *role_name(uint32_t role) {
-        for (size_t i = 0; i < ELEMENTSOF(role_table); i++)
-                if (role_table[i].bit == role)
-                        return role_table[i].name;
-        return NULL;
-}
-
-const char *roles_format(uint32_t mask, char *buf, size_t size) {
-        size_t len = 0;
-
-        if (!buf || size == 0)
-                return buf;
-        buf[0] = '\0';
-        if (mask == 0) {
-                snprintf(buf, size, "NONE");
-                return buf;
-        }
-        for (size_t i = 1; i < ELEMENTSOF(role_table); i++)
-                if (mask & role_table[i].bit) {
-                        int n = snprintf(buf + len, size - len, "%s%s", len ? "|" : "", role_table[i].name);
-
-                        if (n < 0 || (size_t) n >= size - len)
-                                return buf;
-                        len += (size_t) n;
-                }
-        if (mask & ~(uint32_t) ROLE_ALL)
-                snprintf(buf + len, size - len, "%s0x%x", len ? "|" : "", mask & ~(uint32_t) ROLE_ALL);
-        return buf;
-}
-
-int roles_parse_decimal(const char *s, uint32_t *ret) {
-        uint64_t v = 0;
-        size_t n;
-
-        if (!s || !ret)
-                return -EINVAL;
-        n = strlen(s);
-        if (n == 0 || n > 10)
-                return -EINVAL;
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] < '0' || s[i] > '9')
-                        return -EINVAL;
-                v = v * 10 + (uint64_t) (s[i] - '0');
-        }
-        if (v & ~(uint64_t) ROLE_ALL)
-                return -EINVAL;
-        *ret = (uint32_t) v;
-        return 0;
-}
-
-static int role_from_name(const char *s, size_t len, uint32_t *ret) {
-        char tok[32];
-
-        if (len >= sizeof tok)
-                return -EINVAL;
-        memcpy(tok, s, len);
-        tok[len] = '\0';
-        if (isdigit((unsigned char) tok[0]))
-                return roles_parse_decimal(tok, ret);
-        if (strncasecmp(tok, "SECROLE_", 8) == 0)
-                memmove(tok, tok + 8, len - 8 + 1);
-        /* the header's CARRIER names for the same bits (§1.1) */
-        if (strcasecmp(tok, "CARRIER") == 0) {
-                *ret = ROLE_OPERATOR;
-                return 0;
-        }
-        if (strcasecmp(tok, "CARRIER_TPS") == 0) {
-                *ret = ROLE_OPERATOR_TPS;
-                return 0;
-        }
-        for (size_t i = 0; i < ELEMENTSOF(role_table); i++)
-                if (strcasecmp(tok, role_table[i].name) == 0) {
-                        *ret = role_table[i].bit;
-                        return 0;
-                }
-        return -EINVAL;
-}
-
-int roles_parse(const char *s, uint32_t *ret) {
-        uint32_t mask = 0;
-        bool any = false;
-        const char *p;
-
-        if (!s || !ret)
-                return -EINVAL;
-        p = s;
-        for (;;) {
-                size_t len;
-                uint32_t v;
-
-                p += strspn(p, "|+, \t");
-                if (!*p)
-                        break;
-                len = strcspn(p, "|+, \t");
-                if (role_from_name(p, len, &v) < 0)
-                        return -EINVAL;
-                mask |= v;
-                any = true;
-                p += len;
-        }
-        if (!any)
-                return -EINVAL;
-        *ret = mask;
-        return 0;
-}
-
-const char *policy_sec_to_string(int sec) {
-        if (sec == (int) POLICY_SEC_SIGNED)
-                return "signed";
-        return wsp_sec_to_string((WspSec) sec) ?: "?";
-}
-
-uint32_t policy_auth_roles(const Config *c, WspSec sec) {
+uint32_t policy_auth_roles(const Config *c, AuthMethod sec) {
         if (!c)
                 return 0;
-        if (sec == WSP_SEC_NONE)
+        if (sec == AUTH_NONE)
                 return c->roles_unauthenticated;
-        if (sec < 0 || sec >= _WSP_SEC_MAX)
+        if (sec < 0 || sec >= _AUTH_SEC_MAX)
                 return 0;
         return c->roles_sec[sec];
 }
@@ -186,7 +56,7 @@ int policy_check_bounded_roles(uint32_t message_roles, const char *value, uint32
         return 0;
 }
 
-/* ---- paths --------------------------------------------------------------------------------------- */
+/* ---- helpers --------------------------------------------------------------------------------- */
 
 static bool is_application(const CpCharacteristic *c) {
         return strcmp(c->type, "APPLICATION") == 0;
@@ -194,48 +64,6 @@ static bool is_application(const CpCharacteristic *c) {
 
 static bool str_eq_null(const char *a, const char *b) {
         return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
-/* "TYPE[n]" or "APPLICATION[appid]"/"APPLICATION[appid#n]" for one level. */
-static int level_name(const CpDoc *doc, const CpCharacteristic *c, char *buf, size_t size) {
-        const CpCharacteristic *first = c->parent ? c->parent->children : (doc ? doc->chars : NULL);
-        const char *appid = is_application(c) ? cpdoc_parm_value(c, "APPID") : NULL;
-        unsigned n = 1;
-
-        for (const CpCharacteristic *s = first; s && s != c; s = s->next) {
-                if (strcmp(s->type, c->type) != 0)
-                        continue;
-                if (appid && !str_eq_null(cpdoc_parm_value(s, "APPID"), appid))
-                        continue;
-                n++;
-        }
-        if (appid)
-                return n > 1 ? snprintf(buf, size, "%s[%s#%u]", c->type, appid, n)
-                             : snprintf(buf, size, "%s[%s]", c->type, appid);
-        return snprintf(buf, size, "%s[%u]", c->type, n);
-}
-
-const char *policy_element_path(const CpDoc *doc, const CpCharacteristic *c, const CpParm *p, char *buf,
-                                size_t size) {
-        const CpCharacteristic *chain[CPDOC_DEPTH_MAX + 1];
-        size_t depth = 0, len = 0;
-
-        if (!buf || size == 0)
-                return buf;
-        buf[0] = '\0';
-        for (const CpCharacteristic *x = c; x && depth < ELEMENTSOF(chain); x = x->parent)
-                chain[depth++] = x;
-        while (depth-- > 0) {
-                char level[CPDOC_NAME_MAX * 2 + 32];
-
-                level_name(doc, chain[depth], level, sizeof level);
-                len += (size_t) snprintf(buf + len, size - len, "%s%s", len ? "/" : "", level);
-                if (len >= size)
-                        return buf;
-        }
-        if (p && len < size)
-                snprintf(buf + len, size - len, "%s%s", len ? "/" : "", p->name);
-        return buf;
 }
 
 /* ---- evaluation ---------------------------------------------------------------------------------- */
@@ -273,7 +101,7 @@ static void deny(Eval *e, const CpCharacteristic *c, const CpParm *p, Reason rea
         if (res->n_denied < POLICY_DENIED_MAX) {
                 PolicyDenial *d = &res->denied[res->n_denied];
 
-                policy_element_path(e->doc, c, p, d->path, sizeof d->path);
+                element_path(e->doc, c, p, d->path, sizeof d->path);
                 d->reason = reason;
                 d->required = required;
         }
@@ -412,37 +240,37 @@ static void walk(Eval *e, const CpCharacteristic *c) {
                 walk(e, k);
 }
 
-int policy_evaluate(const Config *c, const Metabase *m, WspSec sec, uint32_t auth_roles, const CpDoc *doc,
+int policy_evaluate(const Config *c, const Metabase *m, AuthMethod sec, uint32_t auth_roles, const CpDoc *doc,
                     PolicyResult *ret) {
         Eval e;
 
-        if (!c || !m || !doc || !ret || sec < WSP_SEC_NONE || sec > POLICY_SEC_SIGNED)
+        if (!c || !m || !doc || !ret || sec < AUTH_NONE || sec > AUTH_SIGNED)
                 return -EINVAL;
         memset(ret, 0, sizeof(*ret));
         ret->verdict = VERDICT_REJECTED;
         ret->auth_roles = auth_roles;
         /* A signed package's roles are exactly its SPC entry's mask: no grant adds to them, and
-         * nothing provd or the package says does either (security-model.md §1.8 step 3). */
-        ret->effective_roles = sec == POLICY_SEC_SIGNED ? auth_roles : policy_effective_roles(c, auth_roles);
+         * nothing provd or the package says does either (docs/trust-boundary.md §1.8 step 3). */
+        ret->effective_roles = sec == AUTH_SIGNED ? auth_roles : policy_effective_roles(c, auth_roles);
 
-        /* gates, in order (security-model.md §1.3, §1.4); none for a signed package */
-        if (sec != POLICY_SEC_SIGNED) {
+        /* gates, in order (docs/trust-boundary.md §1.3, §1.4); none for a signed package */
+        if (sec != AUTH_SIGNED) {
                 if (!c->bootstrap_enabled) {
                         ret->reason = REASON_BOOTSTRAP_DISABLED;
                         return 0;
                 }
-                if (sec == WSP_SEC_NONE && !c->accept_unauthenticated) {
+                if (sec == AUTH_NONE && !c->accept_unauthenticated) {
                         ret->reason = REASON_UNAUTHENTICATED;
                         return 0;
                 }
-                if (sec != WSP_SEC_NONE && !c->accept_sec[sec]) {
+                if (sec != AUTH_NONE && !c->accept_sec[sec]) {
                         ret->reason = REASON_POLICY_DENIED;
                         return 0;
                 }
         }
 
         e = (Eval) { .doc = doc, .c = c, .m = m, .roles = ret->effective_roles, .res = ret,
-                     .no_secret = sec == WSP_SEC_NETWPIN || sec == WSP_SEC_NONE };
+                     .no_secret = sec == AUTH_NETWPIN || sec == AUTH_NONE };
         for (const CpCharacteristic *ch = doc->chars; ch; ch = ch->next)
                 walk(&e, ch);
 
@@ -460,6 +288,6 @@ int policy_evaluate(const Config *c, const Metabase *m, WspSec sec, uint32_t aut
         /* [Bootstrap] Enabled=once: applying this document closes OTA bootstrap (ota-policy.h) */
         ret->ota.close_bootstrap = ota_policy_closes_bootstrap(c, doc->chars);
         /* policy 4132: a push authenticated by NETWPIN alone waits for the user's confirmation */
-        ret->needs_confirmation = sec == WSP_SEC_NETWPIN && c->confirm_network_pin;
+        ret->needs_confirmation = sec == AUTH_NETWPIN && c->confirm_network_pin;
         return 0;
 }

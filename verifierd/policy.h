@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * policy.h: what an authenticated push may change. The 13 Windows Mobile security roles
- * (security-model.md §1.2), the roles each authentication outcome earns ([Roles] in
+ * (docs/trust-boundary.md §1.2), the roles each authentication outcome earns ([Roles] in
  * config.h), the policy gates (§1.4: OTA bootstrap enabled, unauthenticated messages, per-method
  * acceptance, Grant Manager 4119, Grant User Authenticated 4120), the metabase (§1.7: a role mask
- * per characteristic type, per APPLICATION APPID and per parm, tightened as DESIGN.md's default
- * table says), the whole-document rule (§1.6) and the bounded-roles rule for DM accounts (§1.5)
+ * per characteristic type, per APPLICATION APPID and per parm, tightened as the default
+ * table in docs/trust-boundary.md §1.3 says), the whole-document rule (§1.6) and the bounded-roles rule for DM accounts (§1.5)
  * and CertificateStore Role parms (§1.8). Pure code over a CpDoc: no I/O but the metabase
  * drop-in loader, no logging.
  *
@@ -42,31 +42,11 @@
 #include "config.h"
 #include "cpdoc.h"
 #include "ota-policy.h"
+#include "roles.h"
 #include "verdict.h"
 #include "wsp.h"
 
-/* security-model.md §1.2; values are a fixed interface (provctl --json "roles"). */
-enum {
-        ROLE_NONE = 0,
-        ROLE_OEM = 1U << 1,                     /*    2 SECROLE_OEM */
-        ROLE_OPERATOR = 1U << 2,                /*    4 SECROLE_OPERATOR (CARRIER) */
-        ROLE_MANAGER = 1U << 3,                 /*    8 SECROLE_MANAGER */
-        ROLE_USER_AUTH = 1U << 4,               /*   16 SECROLE_USER_AUTH */
-        ROLE_ENTERPRISE = 1U << 5,              /*   32 SECROLE_ENTERPRISE */
-        ROLE_USER_UNAUTH = 1U << 6,             /*   64 SECROLE_USER_UNAUTH */
-        ROLE_OPERATOR_TPS = 1U << 7,            /*  128 SECROLE_OPERATOR_TPS (CARRIER_TPS) */
-        ROLE_KNOWN_PPG = 1U << 8,               /*  256 SECROLE_KNOWN_PPG */
-        ROLE_TRUSTED_PPG = 1U << 9,             /*  512 SECROLE_TRUSTED_PPG */
-        ROLE_PPG_AUTH = 1U << 10,               /* 1024 SECROLE_PPG_AUTH */
-        ROLE_PPG_TRUSTED = 1U << 11,            /* 2048 SECROLE_PPG_TRUSTED */
-        ROLE_ANY_PUSH_SOURCE = 1U << 12,        /* 4096 SECROLE_ANY_PUSH_SOURCE */
-        ROLE_ALL = 0x1FFEU,                     /* 8190: every defined bit */
-};
-
-#define ROLES_COUNT 13U                 /* the 13 named roles, SECROLE_NONE included */
-#define ROLES_FORMAT_MAX 192U           /* longest roles_format() output, NUL included */
-
-/* The defaults of DESIGN.md's table ([Roles] in config.h). */
+/* The defaults of the table in docs/trust-boundary.md §1.3 ([Roles] in config.h). */
 #define ROLES_DEFAULT_UNAUTHENTICATED ROLE_USER_UNAUTH                    /* 64 */
 #define ROLES_DEFAULT_NETWPIN ROLE_OPERATOR                               /*  4 */
 #define ROLES_DEFAULT_USERPIN ROLE_USER_AUTH                              /* 16 */
@@ -74,48 +54,10 @@ enum {
 #define ROLES_DEFAULT_USERPINMAC ROLE_USER_AUTH                           /* 16 */
 
 /*
- * The pseudo-SEC of a CMS-signed package (security-model.md §1.3, signed cab row). Not a WSP
- * value: a package carries no SEC; its authentication is its signature, and its roles are
- * exactly the role mask of the SPC certificate its signing chain ends at. Recorded as sec 4 in
- * the store (STORE_SEC_SIGNED) and shown as "signed".
+ * A CMS-signed package is AUTH_SIGNED (auth-method.h; docs/trust-boundary.md §1.3, signed cab row):
+ * a package carries no SEC; its authentication is its signature, and its roles are exactly the
+ * role mask of the SPC certificate its signing chain ends at.
  */
-#define POLICY_SEC_SIGNED ((WspSec) _WSP_SEC_MAX)
-
-/* policy_sec_to_string() - "NETWPIN" ... , "none" (-1), "signed" (POLICY_SEC_SIGNED); else "?". */
-const char *policy_sec_to_string(int sec);
-
-/* role_name() - "OPERATOR" for ROLE_OPERATOR etc. (the SECROLE_ suffix); NULL unless one bit/0. */
-const char *role_name(uint32_t role);
-
-/**
- * roles_format() - "OPERATOR|USER_AUTH" for 20, "NONE" for 0; bits outside ROLE_ALL as "0x..".
- * @mask: role mask.
- * @buf: output, ROLES_FORMAT_MAX is always enough.
- * @size: its size.
- *
- * Return: @buf (truncated output still NUL-terminated).
- */
-const char *roles_format(uint32_t mask, char *buf, size_t size);
-
-/**
- * roles_parse() - a decimal mask ("20") or role names joined by '|', '+', ',' or whitespace
- *   ("OPERATOR|USER_AUTH", "SECROLE_OPERATOR"; case-insensitive; "NONE" is 0).
- * @s: text.
- * @ret: the mask, set only on success.
- *
- * Return: 0; -EINVAL empty, unknown name, or a bit outside ROLE_ALL.
- */
-int roles_parse(const char *s, uint32_t *ret);
-
-/**
- * roles_parse_decimal() - the strict form used inside documents (w7 ROLE, CertificateStore
- *   Role): decimal digits only, value within ROLE_ALL.
- * @s: text.
- * @ret: the mask, set only on success.
- *
- * Return: 0 or -EINVAL.
- */
-int roles_parse_decimal(const char *s, uint32_t *ret);
 
 /* ---- Metabase -------------------------------------------------------------------------------- */
 
@@ -205,7 +147,7 @@ int metabase_write(const Metabase *m, FILE *f);
 #define POLICY_CERT_ROLES_MAX 16U       /* CertificateStore Role parms reported */
 
 typedef struct PolicyDenial {
-        char path[POLICY_PATH_MAX];     /* e.g. "NAPDEF[1]/NAPAUTHINFO[1]", "APPLICATION[w7]/ROLE" */
+        char path[POLICY_PATH_MAX];     /* element-path.h, e.g. "/APPLICATION[APPID=w7].ROLE" */
         Reason reason;                  /* ROLE_DENIED, ROLE_ESCALATION, MALFORMED (bad ROLE text),
                                          * POLICY_DENIED or UNSUPPORTED */
         uint32_t required;              /* metabase mask (ROLE_DENIED) or the requested roles */
@@ -243,11 +185,11 @@ typedef struct PolicyResult {
 /**
  * policy_auth_roles() - the roles an authentication outcome earns ([Roles]).
  * @c: configuration.
- * @sec: the verified method, or WSP_SEC_NONE for an unsigned push.
+ * @sec: the verified method, or AUTH_NONE for an unsigned push.
  *
  * Return: the role mask (0 for an out-of-range @sec).
  */
-uint32_t policy_auth_roles(const Config *c, WspSec sec);
+uint32_t policy_auth_roles(const Config *c, AuthMethod sec);
 
 /**
  * policy_effective_roles() - @auth_roles plus MANAGER when they meet GrantManager and plus
@@ -264,8 +206,8 @@ uint32_t policy_effective_roles(const Config *c, uint32_t auth_roles);
  * policy_evaluate() - decide whether a document may be applied.
  * @c: configuration (gates and grants).
  * @m: metabase (usually c->metabase).
- * @sec: the verified method, WSP_SEC_NONE for an unsigned push (drives the gates), or
- *   POLICY_SEC_SIGNED for a signed package.
+ * @sec: the verified method, AUTH_NONE for an unsigned push (drives the gates), or
+ *   AUTH_SIGNED for a signed package.
  * @auth_roles: the roles the authentication earned (policy_auth_roles(), or a signer's mask).
  * @doc: the document, decoded by verifierd from the authenticated bytes (and validated).
  * @ret: the result; filled completely on 0.
@@ -291,7 +233,7 @@ uint32_t policy_effective_roles(const Config *c, uint32_t auth_roles);
  *
  * Return: 0 (the decision is in @ret, also for rejections); -EINVAL bad arguments.
  */
-int policy_evaluate(const Config *c, const Metabase *m, WspSec sec, uint32_t auth_roles, const CpDoc *doc,
+int policy_evaluate(const Config *c, const Metabase *m, AuthMethod sec, uint32_t auth_roles, const CpDoc *doc,
                     PolicyResult *ret);
 
 /**
@@ -306,18 +248,3 @@ int policy_evaluate(const Config *c, const Metabase *m, WspSec sec, uint32_t aut
  */
 int policy_check_bounded_roles(uint32_t message_roles, const char *value, uint32_t *ret_roles);
 
-/**
- * policy_element_path() - the path policy_evaluate() reports for @c (and parm @p if not NULL):
- *   "TYPE[n]" per level, n the 1-based position among same-type siblings; APPLICATION levels
- *   are "APPLICATION[<APPID>]" ("APPLICATION[<APPID>#n]" for the n-th sibling with that APPID,
- *   n >= 2); a parm adds "/NAME".
- * @doc: the document holding @c (its root list numbers root-level characteristics).
- * @c: characteristic.
- * @p: parm of @c, or NULL.
- * @buf: output.
- * @size: its size (truncated output stays NUL-terminated).
- *
- * Return: @buf.
- */
-const char *policy_element_path(const CpDoc *doc, const CpCharacteristic *c, const CpParm *p, char *buf,
-                                size_t size);

@@ -59,7 +59,7 @@ static const char *verdict_message_id(const EngineResult *res, int *ret_priority
         return MESSAGE_ID_VERDICT;
 }
 
-static void log_verdict(const EngineResult *res, int sec, const char *transport) {
+static void log_verdict(const EngineResult *res, AuthMethod sec, const char *transport) {
         /* Rate limit (log-ratelimit.h; issue 9 finding 7): a Submit flood must not flood the
          * journal. The history keeps every verdict (within [Store] retention); an applied push
          * (it needed authentication) and a discarded one (the user's own act, one per pending
@@ -85,23 +85,23 @@ static void log_verdict(const EngineResult *res, int sec, const char *transport)
         sd_journal_send("MESSAGE=push %" PRIu64 ": %s%s%s%s (roles %u)%s", res->id, v, why[0] ? " (" : "", why,
                         why[0] ? ")" : "", res->roles, words, "MESSAGE_ID=%s", mid, "PRIORITY=%i", prio,
                         "PUSH_ID=%" PRIu64, res->id,
-                        "SEC=%s", policy_sec_to_string(sec), "ROLES=%u", res->roles,
+                        "SEC=%s", auth_method_to_string(sec) ?: "?", "ROLES=%u", res->roles,
                         "VERDICT=%s", v, "REASON=%s", why, "TRANSPORT=%s", transport ? transport : "", NULL);
         log_info("push %" PRIu64 ": verdict %s%s%s, sec %s, roles %u (%s)%s%s%s", res->id, v, why[0] ? ", reason " : "",
-                 why, policy_sec_to_string(sec), res->roles, roles,
+                 why, auth_method_to_string(sec) ?: "?", res->roles, roles,
                  /* one line, quoted: the list's newlines (and anything else) escaped (finding 9) */
                  res->denied ? ", denied: '" : "", res->denied ? log_escape(res->denied, denied, sizeof denied) : "",
                  res->denied ? "'" : "");
 }
 
 static int get_sec_cb(const StorePush *p, void *userdata) {
-        *(int *) userdata = p->sec;
+        *(AuthMethod *) userdata = p->sec;
         return 1;
 }
 
 /* The SEC a push arrived with, for the log line of a verdict reached later (PIN, confirm). */
-int push_sec(Manager *m, uint64_t id) {
-        int sec = -1;
+AuthMethod push_sec(Manager *m, uint64_t id) {
+        AuthMethod sec = AUTH_NONE;
 
         (void) engine_get_push(m->engine, id, get_sec_cb, &sec);
         return sec;
@@ -337,7 +337,7 @@ static void emit_verdict(Manager *m, const EngineResult *res) {
 
 /* Every verdict, however it was reached (a method, the agent, the expiry sweep), is journalled
  * and signalled through here (issue 10, point 9). */
-void report_verdict(Manager *m, const EngineResult *res, int sec, const char *transport) {
+void report_verdict(Manager *m, const EngineResult *res, AuthMethod sec, const char *transport) {
         log_verdict(res, sec, transport);
         emit_verdict(m, res);
 }

@@ -5,7 +5,7 @@
  * pages, a canary, mlock where the system allows it), are mapped PROT_NONE whenever nobody holds
  * them (sodium_mprotect_noaccess), readable or writable only between secret_acquire_*() and
  * secret_release(), and wiped by sodium_free(). secret_harden_process() makes the process
- * non-dumpable and turns core dumps off (conventions.md R6). Nothing here logs, and no function
+ * non-dumpable and turns core dumps off (docs/conventions.md §6). Nothing here logs, and no function
  * returns secret bytes anywhere but into the caller's hands.
  *
  * Not thread-safe: a Secret must be used by one thread at a time (verifierd is single-threaded).

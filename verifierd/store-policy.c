@@ -10,10 +10,8 @@
 #include <unistd.h>
 
 #include "macros.h"
+#include "store-internal.h"
 #include "store-policy.h"
-#include "store.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize);
 
 #ifdef PROVBOOT_TEST
 /*
@@ -40,7 +38,7 @@ static inline void test_pause_inside_transaction(void) {
 #endif
 
 int store_policy_write(Store *s, uint64_t push_id, uint64_t now_usec, const StorePolicyValue *v, size_t n) {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r;
 
         if (n == 0)
@@ -72,7 +70,7 @@ int store_policy_write(Store *s, uint64_t push_id, uint64_t now_usec, const Stor
 }
 
 int store_policy_foreach(Store *s, StorePolicyFn fn, void *userdata) {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r, n = 0;
 
         r = store_prepare(s, "SELECT key, value, push_id, origin, set_usec FROM ota_policy ORDER BY key", &st);
@@ -103,19 +101,19 @@ int store_policy_foreach(Store *s, StorePolicyFn fn, void *userdata) {
 int store_policy_reset(Store *s) {
         int r, n;
 
-        r = store_exec_sql(s, "BEGIN IMMEDIATE");
+        r = sql_exec0(s, "BEGIN IMMEDIATE");
         if (r < 0)
                 return r;
-        r = store_exec_sql(s, "DELETE FROM ota_policy");
+        r = sql_exec0(s, "DELETE FROM ota_policy");
         if (r < 0)
                 goto rollback;
-        n = sqlite3_changes(store_sqlite(s));
-        r = store_exec_sql(s, "COMMIT");
+        n = sqlite3_changes(s->db);
+        r = sql_exec0(s, "COMMIT");
         if (r < 0)
                 goto rollback;
         return n;
 rollback:
         /* not fault-injected: all or nothing */
-        (void) sqlite3_exec(store_sqlite(s), "ROLLBACK", NULL, NULL, NULL);
+        (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         return r;
 }

@@ -63,13 +63,3 @@ int store_policy_foreach(Store *s, StorePolicyFn fn, void *userdata);
  * Return: the number of rows dropped, or negative errno (then nothing was dropped).
  */
 int store_policy_reset(Store *s);
-
-/*
- * store.c's statement helpers store-policy.c uses. The store split (one file per table) names
- * the same helpers in its store-internal.h; when both meet, this block goes and store-policy.c
- * includes that header instead.
- */
-int store_prepare(Store *s, const char *sql, sqlite3_stmt **ret);
-int store_step(Store *s, sqlite3_stmt *st);     /* fault-injected in tests: 1 row, 0 done, -errno */
-int store_exec_sql(Store *s, const char *sql);  /* one statement, stepped until done */
-sqlite3 *store_sqlite(Store *s);

@@ -9,7 +9,9 @@
  * version is PRAGMA user_version and is migrated forward on open. Every change is one
  * BEGIN IMMEDIATE ... COMMIT transaction: a document is stored completely or not at all.
  *
- * Settings paths. Each root-level characteristic has an identity key ("root"):
+ * Settings paths (spelled by common/element-path.h, the one element-path syntax: the policy
+ * reports denied elements the same way). Each root-level characteristic has an identity key
+ * ("root"):
  *   NAPDEF[NAPID=v], PXLOGICAL[PROXY-ID=v], APPLICATION[APPID=v] or
  *   APPLICATION[APPID=v,PROVIDER-ID=p], VENDORCONFIG[NAME=v], otherwise the bare type;
  * a second root with the same key in one document gets "#1", the third "#2", and so on.
@@ -25,7 +27,7 @@
  * in the ONE order StoreStrength defines below (used by the downgrade rule, by the exporters to
  * choose among siblings and to resolve references, and for signed packages):
  *   signed package 4 > USERNETWPIN 3 > NETWPIN 2 > USERPIN = USERPINMAC 1 > none 0.
- * A signed package (sec STORE_SEC_SIGNED) is at most as strong as the message that installed
+ * A signed package (sec AUTH_SIGNED) is at most as strong as the message that installed
  * the SPC certificate its chain ends at (store_package_strength): 4 only for the administrator's
  * certificates (certs.d) and for certificates installed by such packages; a certificate a
  * NETWPIN push installed signs packages of strength 2 (StoreApply.strength_cap).
@@ -60,7 +62,7 @@
  *     whoever can get documents of strength >= s applied can install anything a replay of a
  *     strength-s document would (the downgrade rule below), so the replay gains nothing.
  *
- * Certificates (table certificates, security-model.md §1.8): one row per (store, thumbprint)
+ * Certificates (table certificates, docs/trust-boundary.md §1.8): one row per (store, thumbprint)
  * with the DER, the role mask, the source ("push" or "package"), the push id, the installing
  * message's authentication, strength and roles. CertificateStore characteristics never become
  * settings rows. Replacing or deleting a certificate obeys the same downgrade rule, per
@@ -72,12 +74,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth-method.h"
 #include "cpdoc.h"
 #include "verdict.h"
 
 #define STORE_DB_NAME "provboot.db"
 #define STORE_SCHEMA_VERSION 7
-#define STORE_SEC_SIGNED 4              /* pseudo-SEC of a CMS-signed package (pushes.sec etc.) */
 #define STORE_DIGEST_HEX_LEN 64U
 #define STORE_TEXT_MAX 4096U           /* sender, transport, content type, summary, denied list */
 #define STORE_QUERY_LIMIT_MAX 1000U    /* bound on rows one query call hands out */
@@ -97,7 +99,7 @@ typedef struct StorePush {
         uint64_t decided_usec;          /* when the current verdict was reached */
         const char *sender;
         const char *transport;          /* "ofono", "modemmanager", "inject" */
-        int sec;                        /* WspSec: -1 none, 0..3; STORE_SEC_SIGNED (4) a package */
+        AuthMethod sec;                 /* AUTH_NONE, a SEC method, or AUTH_SIGNED */
         uint32_t roles;                 /* roles the authentication earned (0 before it) */
         Verdict verdict;
         Reason reason;
@@ -124,7 +126,7 @@ const char *pending_state_to_string(PendingState s);
 typedef struct StorePending {
         uint64_t id;                    /* the push id (pushes.id) */
         PendingState state;
-        int sec;
+        AuthMethod sec;
         int content_kind;               /* WspContentKind */
         const uint8_t *body;
         size_t body_len;
@@ -158,7 +160,7 @@ typedef struct StoreSetting {
         const char *value;              /* NULL for flag parms and characteristic rows */
         unsigned ord;                   /* document order */
         uint32_t roles;                 /* read back only */
-        int sec;                        /* read back only */
+        AuthMethod sec;                 /* read back only */
         unsigned strength;              /* read back only */
         uint64_t push_id;               /* read back only */
         /* read back only, from the document that installed the row (StoreDocument): the SIM the
@@ -180,7 +182,7 @@ typedef struct StoreAccount {
         const char *addr;
         uint32_t roles;
         const char *root;               /* root key of its APPLICATION (filled by the store) */
-        int sec;                        /* read back only */
+        AuthMethod sec;                 /* read back only */
         uint64_t push_id;               /* read back only */
 } StoreAccount;
 
@@ -189,7 +191,7 @@ typedef struct StoreDocument {
         uint64_t push_id;
         const char *digest;
         uint64_t applied_usec;
-        int sec;
+        AuthMethod sec;
         uint32_t roles;
         unsigned strength;
         const uint8_t *body;
@@ -212,7 +214,7 @@ typedef struct StoreDocument {
 
 /* A certificate of the store (table certificates), or a deletion in StoreApply. */
 typedef struct StoreCert {
-        const char *store;              /* "ROOT", "CA", "SPC", "MY", ... (security-model.md §1.8) */
+        const char *store;              /* "ROOT", "CA", "SPC", "MY", ... (docs/trust-boundary.md §1.8) */
         const char *thumbprint;         /* SHA-1 of der: 40 upper-case hex digits */
         const uint8_t *der;             /* NULL for a deletion */
         size_t der_len;
@@ -222,7 +224,7 @@ typedef struct StoreCert {
         uint64_t not_after_usec;        /* end of validity */
         bool remove;                    /* StoreApply: delete (store, thumbprint) */
         /* read back only */
-        int sec;                        /* authentication of the installing message */
+        AuthMethod sec;                 /* authentication of the installing message */
         unsigned strength;
         uint32_t installer_roles;       /* effective roles of the installing message */
         uint64_t push_id;
@@ -276,7 +278,7 @@ Store *store_free(Store *s);
 int store_schema_version(Store *s);
 
 /*
- * Authentication strength: the one order of S6 (security-model.md §1.3), by what the sender
+ * Authentication strength: the one order (docs/trust-boundary.md §1.10, docs/testing.md §7.6), by what the sender
  * had to know. USERNETWPIN needs the SIM's IMSI and the PIN the user was told; NETWPIN only the
  * IMSI, which is no secret but ties the push to this SIM's operator; USERPIN and USERPINMAC
  * only a PIN the user typed, whoever sent it (the two are equal: neither binds the operator);
@@ -307,10 +309,10 @@ int store_prune(Store *s, uint64_t now_usec);
 
 /**
  * store_auth_strength() - the authentication strength of a SEC value for the downgrade rule.
- * Return: STORE_STRENGTH_SIGNED for STORE_SEC_SIGNED (a package with a full-strength anchor),
+ * Return: STORE_STRENGTH_SIGNED for AUTH_SIGNED (a package with a full-strength anchor),
  *   3 USERNETWPIN, 2 NETWPIN, 1 USERPIN/USERPINMAC, 0 none or unknown.
  */
-unsigned store_auth_strength(int sec);
+unsigned store_auth_strength(AuthMethod sec);
 
 /**
  * store_package_strength() - the strength of a signed package whose chain ends at an SPC

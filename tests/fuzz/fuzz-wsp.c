@@ -40,8 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 sum += w.body[i];
         check(strlen(w.content_type) <= WSP_CONTENT_TYPE_MAX);
         check(w.content_kind >= 0 && w.content_kind < _WSP_CONTENT_MAX);
-        check(w.sec == WSP_SEC_NONE || (w.sec >= 0 && w.sec < _WSP_SEC_MAX));
-        check(wsp_sec_to_string(w.sec) != NULL);
+        check(w.sec == AUTH_NONE || (w.sec >= 0 && w.sec < _AUTH_SEC_MAX));
+        check(auth_method_to_string(w.sec) != NULL);
         check(w.n_headers <= WSP_HEADERS_MAX && w.n_params <= WSP_PARAMS_MAX);
         if (w.has_mac) {
                 check(strlen(w.mac) == WSP_MAC_HEX_LEN);

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# bus-vectors.sh: every Kannel-generated push (tests/data/kannel) and the oma-cp-wire.md
+# bus-vectors.sh: every Kannel-generated push (tests/data/kannel) and the docs/wire-notes.md
 # vectors go through the real path: provctl inject -> provd (user provd) -> Submit over a real
 # dbus-daemon with the shipped policy -> verifierd (root), with the expected verdicts, settings
 # and DM-account roles. Each case starts from an empty store so that one case's document is
@@ -66,7 +66,7 @@ expect_pin() {
         fi
 }
 
-# USERPINMAC: the user types K || check digits, digit i = MAC octet i mod 10 (oma-cp-wire.md 5.5)
+# USERPINMAC: the user types K || check digits, digit i = MAC octet i mod 10 (docs/wire-notes.md §5.5)
 pinmac() { # pinmac K MACHEX
         $PY -c 'import sys; k,m=sys.argv[1],bytes.fromhex(sys.argv[2]); print(k+"".join(str(m[i]%10) for i in range(len(k))))' "$1" "$2"
 }
@@ -99,7 +99,7 @@ while IFS=$'\t' read -r file sec key mac xml; do
         done
 done <"$K/MANIFEST"
 
-# ---- oma-cp-wire.md 2.7 / 2.8 vectors ----
+# ---- docs/wire-notes.md §2.7, §2.8 vectors ----
 fresh_verifierd
 expect_inject "$PB_TOP/tests/data/tv-b-netwpin.sms.hex" applied "" 4
 out=$(pb_provctl accounts --json)
@@ -127,7 +127,7 @@ expect_inject "$D/proxy-only.unsigned.wsp" rejected unauthenticated
 expect_inject "$D/w7-escalate.netwpin.wsp" rejected role-escalation 4
 expect_inject "$D/malformed.wsp.hex" rejected malformed 0
 [ -z "$(ls -A "$PB_WORK/nm")" ] && ok "no keyfile written by any rejected push" || fail "keyfiles after rejections: $(ls "$PB_WORK/nm")"
-# A network repeats a segment (oma-cp-wire.md 1.6, 2.9.3): the later copy is dropped, the push goes on.
+# A network repeats a segment (docs/wire-notes.md §1.6, §2.9.3): the later copy is dropped, the push goes on.
 fresh_verifierd
 out=$(pb_provctl decode "$PB_TOP/tests/data/repeated-segment.netwpin.sms.hex" 2>&1)
 case "$out" in *"1 repeated copy dropped"*) ok "decode: repeated segment dropped and reported" ;; *) fail "decode of a repeated segment: $out" ;; esac

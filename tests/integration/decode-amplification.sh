@@ -42,7 +42,7 @@ NetworkManagerDir=$W/nm
 CONF
 printf '[Intake]\nOfono=no\nModemManager=no\n' >"$W/pconf/provd.conf"
 
-# ---- the amplification body, built here (oma-cp-wire.md 3: PROV tokens) ------------------------
+# ---- the amplification body, built here (docs/wire-notes.md §3: PROV tokens) ------------------------
 $PY - "$W/amp.wbxml" <<'PYEOF'
 import sys
 def mb(n):

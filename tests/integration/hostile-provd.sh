@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# hostile-provd.sh: confused-deputy resistance (perf-security-anchors.md S7, conventions.md R3).
+# hostile-provd.sh: confused-deputy resistance (docs/testing.md §7.7, docs/conventions.md §3).
 # On a real dbus-daemon with the shipped policy, verifierd as root (bootstrap enabled, NETWPIN
 # without confirmation, static IMSI 262011234567890). The real provd runs first (a genuine push
 # goes through), then is stopped, and tests/tools/hostile-submit runs AS USER provd (setpriv):

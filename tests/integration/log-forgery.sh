@@ -66,7 +66,7 @@ forged=$(grep -a -c -E '^<[0-7]>push 99[89]|^push 99[89]' "$W/verifierd.log" "$W
 pb_expect "no forged line in verifierd's or provd's log" 0 "$forged"
 line=$(grep -a "push $id1: verdict" "$W/verifierd.log")
 case "$line" in
-*"denied: 'APPLICATION[w2"'\x5cx0a<2>push 999'*) ok "the verdict line shows the value escaped: ${line:0:170}..." ;;
+*"denied: '"*"%0A<2>push%20999"*) ok "the verdict line shows the value escaped: ${line:0:170}..." ;;
 *) fail "the verdict line of push $id1: $line" ;;
 esac
 bad=$(grep -a -v -c -E '^<[0-7]>' "$W/verifierd.log")
@@ -85,7 +85,7 @@ for i in (id1, id2):
     d = hist[i]["denied"]
     check(d and all(clean(l) and not l.startswith("<2>") for l in d.split("\n")),
           "push %d: GetHistory denied is one printable line per element: %r" % (i, d[:200]))
-    check("\\x0a<2>push 999" in d, "push %d: the forged value is shown escaped" % i)
+    check("push 999" not in d, "push %d: the forged value is never shown as it came (element paths percent-encode)" % i)
 lines = [l for a in agent for l in a["summary"]] + [l for p in pend.values() for l in p["summary"]]
 check(lines and all(clean(l) for l in lines), "%d summary lines (agent, ListPending): each one printable line" % len(lines))
 check(not any(l.lstrip().startswith("<2>") for l in lines), "no summary line starts with the forged text")

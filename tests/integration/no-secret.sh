@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# no-secret.sh: no secret byte in the unprivileged process (perf-security-anchors.md S5).
+# no-secret.sh: no secret byte in the unprivileged process (docs/testing.md §7.5).
 # verifierd (root) is configured with a distinctive IMSI and the user types a distinctive PIN;
 # pushes of every SEC type (NETWPIN, USERPIN, USERNETWPIN, USERPINMAC, none; as WSP PDUs and as
 # SMS-DELIVER segments; built by tools/mkpush.py with that IMSI and PIN) go through

@@ -3,7 +3,7 @@
 # nspawn.sh: the units under a real systemd (issue 4, "Integration tests"). A debootstrapped
 # Debian 12 tree (cached, see lib.sh pb_nspawn_cache) gets provboot through
 # `make install DESTDIR=... PREFIX=/usr` -- what debian/rules does -- plus a test drop-in, and is
-# booted with `systemd-nspawn -b` (env-recipes.md §4d). Inside, with PID 1 systemd and the
+# booted with `systemd-nspawn -b` (docs/testing.md §4.2). Inside, with PID 1 systemd and the
 # distribution's dbus-daemon:
 #   - systemd-sysusers/-tmpfiles at boot create the user and directories the units need;
 #   - provd.service is active (Type=notify reached); verifierd.service is not running until the

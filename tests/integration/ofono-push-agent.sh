@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # ofono-push-agent.sh: oFono's one push agent per modem (issue 10 point 6), against the REAL
-# ofonod (Debian's 1.31, phonesim plugin and the scripted modem of ofono.sh, env-recipes.md
-# section 6) on a private bus with the shipped provboot policy and oFono's own.
+# ofonod (Debian's 1.31, phonesim plugin and the scripted modem of ofono.sh, docs/testing.md
+# §4.3) on a private bus with the shipped provboot policy and oFono's own.
 # oFono hands EVERY WAP push to port 2948 of a modem to the one agent registered there: MMS
 # notifications too. provd's documented choice (provd(8) "oFono's one push agent"):
 #   1. provd holds the slot and hands every push it does not handle to [Intake] OfonoNextAgent=

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # ofono.sh: provd's oFono intake and verifierd's oFono IMSI source against the REAL ofonod
 # (Debian's ofono 1.31), no hardware: ofonod's built-in phonesim plugin talks AT over TCP on
-# 127.0.0.1 to a small scripted modem (tests/tools/fake-modem.py, env-recipes.md section 6),
+# 127.0.0.1 to a small scripted modem (tests/tools/fake-modem.py, docs/testing.md §4.3),
 # which answers AT+CIMI with 262011234567890 and delivers SMS-DELIVER PDUs as unsolicited +CMT
 # (tests/tools/modem-send.py; SMSC prefix "00"). All on a private dbus-daemon with the shipped
 # provboot policy plus oFono's own policy (Debian's ofono.conf: root owns org.ofono). ofonod runs

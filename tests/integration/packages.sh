@@ -34,7 +34,7 @@ Imsi=262011234567890
 [Export]
 NetworkManagerDir=$W/nm
 CONF
-# security-model.md §1.4 "Enabling OTA bootstrapping": Operator-role messages get Manager rights
+# docs/trust-boundary.md §1.4 "Enabling OTA bootstrapping": Operator-role messages get Manager rights
 printf '[Policy]\nGrantManager=4\n' >"$W/conf/verifierd.conf.d/50-grant-manager.conf"
 
 # ---- keys and certificates, made now ----

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# provd-basic.sh: provd alone on a private, permissive dbus-daemon (env-recipes.md 2a), with
+# provd-basic.sh: provd alone on a private, permissive dbus-daemon (docs/testing.md §4.1), with
 # small stand-ins written in Python (Debian's /usr/bin/python3 with python3-dbus) for verifierd
 # (records every Submit and answers "applied") and for oFono (one modem with
 # org.ofono.PushNotification; it calls provd's agent like ofonod does). Checks: no crypto library
@@ -248,7 +248,7 @@ PYEOF
 
 cat >"$W/at-modem.py" <<'PYEOF'
 #!/usr/bin/python3
-"""at-modem.py OUT: a minimal AT modem for ofonod's phonesim plugin (after env-recipes.md 6).
+"""at-modem.py OUT: a minimal AT modem for ofonod's phonesim plugin (after docs/testing.md §4.3).
 Listens on two free loopback ports and writes "MODEMPORT CTLPORT" to OUT. ofonod connects to the
 first; each line "LEN PDUHEX" sent to the second is delivered as an unsolicited +CMT (an incoming
 SMS-DELIVER, PDU with SMSC prefix)."""
@@ -567,7 +567,7 @@ expect "a good push still goes through after the restart" "applied" "$(client in
 
 # ---- 7. the real ofonod ------------------------------------------------------------------------
 
-# env-recipes.md 6: ofonod's phonesim plugin talks AT to a scripted modem that delivers the two
+# docs/testing.md §4.3: ofonod's phonesim plugin talks AT to a scripted modem that delivers the two
 # SMS-DELIVER segments of a NETWPIN push as +CMT; oFono reassembles them and calls provd's agent.
 if [ -x /usr/sbin/ofonod ]; then
         pb_stop "$PID_ofono"

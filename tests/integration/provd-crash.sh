@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# provd-crash.sh: parser containment (perf-security-anchors.md S4) on a real dbus-daemon with the
+# provd-crash.sh: parser containment (docs/testing.md §7.4) on a real dbus-daemon with the
 # shipped policy, verifierd as root and provd as user provd with RUNTIME_DIRECTORY set (as its
 # unit gives it):
 #   1. a stream of distinct genuine NETWPIN pushes (WBXML and XML WSP PDUs, and SMS segments

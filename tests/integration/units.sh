@@ -3,7 +3,7 @@
 # units.sh: the shipped systemd units, checked offline against an installed staging tree
 # (`make install DESTDIR=...`): `systemd-analyze verify` passes, and
 # `systemd-analyze security --offline=yes` scores <= 1.0 for provd and <= 2.0 for verifierd
-# (perf-security-anchors.md S10). Whether the sandbox really holds under systemd is the
+# (docs/testing.md §7.10). Whether the sandbox really holds under systemd is the
 # nspawn test's job.
 set -u
 . "$(dirname "$0")/lib.sh"

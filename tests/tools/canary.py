@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""canary.py: look for secret canaries (perf-security-anchors.md S5) in a process image, files
+"""canary.py: look for secret canaries (docs/testing.md §7.5) in a process image, files
 and captured D-Bus traffic.
 
   canary.py patterns IMSI PIN                 -> "NAME HEX" lines: every form of the secrets
@@ -15,7 +15,7 @@ Scans print one line per hit ("HIT name where offset") and a closing "hits N (sc
 they exit 1 on any hit. Extra NAME=HEX arguments of scan-mem are positive controls: they must be
 found (exit 3 if one is missing), which proves the scan saw the memory at all.
 
-Forms of the secrets (oma-cp-wire.md 5.3/5.4): the IMSI in ASCII, UTF-16LE/BE, as the EF_IMSI
+Forms of the secrets (docs/wire-notes.md §5.3, §5.4): the IMSI in ASCII, UTF-16LE/BE, as the EF_IMSI
 semi-octet NETWPIN key (parity nibble first, nibble-swapped digits, F filler), as plain swapped
 BCD digits without the parity nibble, and its key's last 7 octets alone; the PIN in ASCII and
 UTF-16LE/BE; the USERNETWPIN key (NETWPIN key || PIN); and the HMAC-SHA1 pad forms of every key

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """fake-modem.py IMSI PORTFILE LOG: a minimal scripted AT-command modem for ofonod's phonesim plugin
-(adapted from env-recipes.md section 6; no phonesim exists in Debian 12).
+(adapted from the recipe in docs/testing.md §4.3; no phonesim exists in Debian 12).
 
 Listens on two TCP ports on 127.0.0.1 chosen by the kernel and writes "MODEM-PORT CONTROL-PORT"
 to PORTFILE once both listen. ofonod (phonesim.conf: Address=127.0.0.1, Port=MODEM-PORT)

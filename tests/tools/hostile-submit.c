@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * hostile-submit.c: a hostile stand-in for provd (perf-security-anchors.md S7, issue 4).
+ * hostile-submit.c: a hostile stand-in for provd (docs/testing.md §7.7, issue 4).
  *
  * Run it as provd's user, with provd stopped, on the bus named by DBUS_SYSTEM_BUS_ADDRESS. It
  * sends randomised, well-typed org.provboot.Verifier1.Submit calls, as a compromised provd

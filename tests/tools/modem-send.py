@@ -3,7 +3,7 @@
 """modem-send.py CONTROL-PORT FILE [ORDER]: deliver the SMS-DELIVER TPDUs of FILE (hex, one per
 line, as tools/mkpush.py --sms and tests/data/*.sms.hex hold them) through tests/tools/fake-modem.py
 as +CMT unsolicited results: each becomes "LEN 00TPDU" (no SMSC address; LEN = TPDU octets, as
-env-recipes.md's make-deliver.py does). ORDER, e.g. "2,1,3", sends the segments in that order.
+tools/kannel/make-deliver.py (docs/testing.md §5.2) does). ORDER, e.g. "2,1,3", sends the segments in that order.
 Waits (bounded) for the modem's "ok" after each line; exit 1 if the modem has no ofono connection."""
 import socket
 import sys

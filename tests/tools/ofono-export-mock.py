@@ -8,7 +8,7 @@ for AddContext without a scripted GPRS attach), and real mmsd-tng needs a user s
 ModemManager modem. The stand-in implements exactly the D-Bus surface provboot's exporter uses,
 with oFono's types and error names (doc/manager-api.txt, doc/connman-api.txt; src/gprs.c:
 properties other than Active are read-only while the context is active -> org.ofono.Error.InUse)
-and mmsd-tng's as Chatty calls it (security-model.md 2.4). The org.ofono.mms stand-in on the
+and mmsd-tng's as Chatty calls it (docs/trust-boundary.md §2.4). The org.ofono.mms stand-in on the
 SYSTEM bus only records calls: verifierd must never make one (mmsd-tng is on the user's session
 bus; verifierd publishes the settings for provboot-mmsd-sync, tests/integration/mmsd-sync.sh runs
 the real mmsd-tng), so the tests check that its list stays empty:

@@ -11,7 +11,7 @@ likes; as root it is the user's side.
                                       -> "verdict ID VERDICT REASON|- ROLES" or "error NAME"
       --method: SubmitWithSummary when a --summary or --modem is given, else Submit (the call
       every verifierd has); --modem: SubmitWithSummary's receiving modem (default ""); --sec: -1 none, 0 NETWPIN, 1 USERPIN, 2 USERNETWPIN, 3 USERPINMAC (the WSP SEC values);
-      --netwpin/--userpin compute the ProvBoot MAC over the body (oma-cp-wire.md 5) with
+      --netwpin/--userpin compute the ProvBoot MAC over the body (docs/wire-notes.md §5) with
       tools/mkpush.py's key rules; the default content type is the text XML one.
   pin ID PIN                          -> "verdict VERDICT REASON|- ROLES" or "error NAME MESSAGE"
   pins ID PIN...                      -> one such line per PIN, each call on a new connection,

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """wsp-corpus.py WSP...: one line per WSP push PDU, "NAME SEC MAC|- CONTENT-TYPE BODYHEX", with
-SEC (-1 when absent) and MAC taken from the Content-Type parameters (oma-cp-wire.md: 0x91 SEC,
+SEC (-1 when absent) and MAC taken from the Content-Type parameters (docs/wire-notes.md: 0x91 SEC,
 0x92 MAC) and the body after the headers: the corpus tests/tools/hostile-submit.c reads."""
 import os
 import sys

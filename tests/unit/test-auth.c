@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test-auth.c: ProvBoot authentication (verifierd/auth.c) and guarded secrets
- * (verifierd/secret.c): every vector of oma-cp-wire.md §5.7, the §5.3 key examples, one-bit
+ * (verifierd/secret.c): every vector of docs/wire-notes.md §5.7, the §5.3 key examples, one-bit
  * flips of every body and MAC bit, malformed MACs, IMSIs and PINs at and past their limits, and
  * the Secret API (guarded mapping state, process hardening).
  */
@@ -29,29 +29,29 @@
 typedef struct Vector {
         const char *name;
         const char *body;
-        WspSec sec;
+        AuthMethod sec;
         const char *imsi;
         const char *pin;
         const char *mac; /* NULL for USERPINMAC */
 } Vector;
 
-/* oma-cp-wire.md §5.7, every row */
+/* docs/wire-notes.md §5.7, every row */
 static const Vector vectors[] = {
-        { "TV-A NETWPIN 15", TV_A, WSP_SEC_NETWPIN, IMSI15, NULL, "A7EFB3E213C7DA2B3DBA091E2CCD601B316B8052" },
-        { "TV-A USERPIN", TV_A, WSP_SEC_USERPIN, NULL, "1234", "BAA186A0F7802E017A4A69B214921DB16EF26512" },
-        { "TV-A USERNETWPIN 15", TV_A, WSP_SEC_USERNETWPIN, IMSI15, "1234",
+        { "TV-A NETWPIN 15", TV_A, AUTH_NETWPIN, IMSI15, NULL, "A7EFB3E213C7DA2B3DBA091E2CCD601B316B8052" },
+        { "TV-A USERPIN", TV_A, AUTH_USERPIN, NULL, "1234", "BAA186A0F7802E017A4A69B214921DB16EF26512" },
+        { "TV-A USERNETWPIN 15", TV_A, AUTH_USERNETWPIN, IMSI15, "1234",
           "2DB04073875EF00048454D99A04AD5E0179666C3" },
-        { "TV-A USERPINMAC 1234", TV_A, WSP_SEC_USERPINMAC, NULL, "12346140", NULL },
-        { "TV-A USERPINMAC 12345678", TV_A, WSP_SEC_USERPINMAC, NULL, "1234567843571882", NULL },
-        { "TV-B NETWPIN 15", TV_B, WSP_SEC_NETWPIN, IMSI15, NULL, "C683726BD6B25CCEBE45F529EF5C90D97D9F39B6" },
-        { "TV-B NETWPIN 14", TV_B, WSP_SEC_NETWPIN, IMSI14, NULL, "BEBAEEFB50D6EEBAB834DE76CBDD1920E88B43A0" },
-        { "TV-B USERPIN", TV_B, WSP_SEC_USERPIN, NULL, "1234", "E732DF72F64A74F71027D08BDF8073A677B367E7" },
-        { "TV-B USERNETWPIN 15", TV_B, WSP_SEC_USERNETWPIN, IMSI15, "1234",
+        { "TV-A USERPINMAC 1234", TV_A, AUTH_USERPINMAC, NULL, "12346140", NULL },
+        { "TV-A USERPINMAC 12345678", TV_A, AUTH_USERPINMAC, NULL, "1234567843571882", NULL },
+        { "TV-B NETWPIN 15", TV_B, AUTH_NETWPIN, IMSI15, NULL, "C683726BD6B25CCEBE45F529EF5C90D97D9F39B6" },
+        { "TV-B NETWPIN 14", TV_B, AUTH_NETWPIN, IMSI14, NULL, "BEBAEEFB50D6EEBAB834DE76CBDD1920E88B43A0" },
+        { "TV-B USERPIN", TV_B, AUTH_USERPIN, NULL, "1234", "E732DF72F64A74F71027D08BDF8073A677B367E7" },
+        { "TV-B USERNETWPIN 15", TV_B, AUTH_USERNETWPIN, IMSI15, "1234",
           "9F18D1C25912CED73D75CAFA65A57540AD97E97C" },
-        { "TV-B USERNETWPIN 14", TV_B, WSP_SEC_USERNETWPIN, IMSI14, "1234",
+        { "TV-B USERNETWPIN 14", TV_B, AUTH_USERNETWPIN, IMSI14, "1234",
           "A41DB3FAC79AF0A09649C89C29D746BDE7B0689D" },
-        { "TV-B USERPINMAC 1234", TV_B, WSP_SEC_USERPINMAC, NULL, "12341034", NULL },
-        { "TV-B USERPINMAC 12345678", TV_B, WSP_SEC_USERPINMAC, NULL, "1234567825721794", NULL },
+        { "TV-B USERPINMAC 1234", TV_B, AUTH_USERPINMAC, NULL, "12341034", NULL },
+        { "TV-B USERPINMAC 12345678", TV_B, AUTH_USERPINMAC, NULL, "1234567825721794", NULL },
 };
 
 static Secret *sec_str(const char *s) {
@@ -145,7 +145,7 @@ START_TEST(test_userpinmac_mac_prefix) {
                 size_t n;
                 uint8_t *b = tu_unhex(t[i].body, &n);
 
-                ck_assert_int_eq(auth_compute_mac_hex(WSP_SEC_USERPINMAC, b, n, NULL, k, mac), 0);
+                ck_assert_int_eq(auth_compute_mac_hex(AUTH_USERPINMAC, b, n, NULL, k, mac), 0);
                 ck_assert_int_eq(strncmp(mac, t[i].prefix, 8), 0);
                 ck_assert_str_eq(mac + 36, t[i].suffix);
                 free(b);
@@ -182,14 +182,14 @@ END_TEST
 START_TEST(test_derived_keys) {
         /* §5.7 key column for USERPIN and USERNETWPIN (both IMSI lengths) */
         static const struct {
-                WspSec sec;
+                AuthMethod sec;
                 const char *imsi, *pin, *key;
         } t[] = {
-                { WSP_SEC_USERPIN, NULL, "1234", "31323334" },
-                { WSP_SEC_USERNETWPIN, IMSI15, "1234", "292610214365870931323334" },
-                { WSP_SEC_USERNETWPIN, IMSI14, "1234", "21417056103254F631323334" },
-                { WSP_SEC_NETWPIN, IMSI14, NULL, "21417056103254F6" },
-                { WSP_SEC_USERPINMAC, NULL, "12346140", "31323334" },
+                { AUTH_USERPIN, NULL, "1234", "31323334" },
+                { AUTH_USERNETWPIN, IMSI15, "1234", "292610214365870931323334" },
+                { AUTH_USERNETWPIN, IMSI14, "1234", "21417056103254F631323334" },
+                { AUTH_NETWPIN, IMSI14, NULL, "21417056103254F6" },
+                { AUTH_USERPINMAC, NULL, "12346140", "31323334" },
         };
         for (size_t i = 0; i < ELEMENTSOF(t); i++) {
                 _cleanup_secret_ Secret *imsi = sec_str(t[i].imsi), *pin = sec_str(t[i].pin), *key = NULL;
@@ -248,10 +248,10 @@ START_TEST(test_vectors_authkey) {
                 _cleanup_secret_ Secret *bad = sec_str("12345"), *pin = sec_str("123");
                 AuthKey *k = NULL;
 
-                ck_assert_int_eq(auth_key_new(WSP_SEC_NETWPIN, bad, NULL, &k), -EKEYREJECTED);
-                ck_assert_int_eq(auth_key_new(WSP_SEC_NETWPIN, NULL, NULL, &k), -EKEYREJECTED);
-                ck_assert_int_eq(auth_key_new(WSP_SEC_USERPIN, NULL, pin, &k), -EKEYREJECTED);
-                ck_assert_int_eq(auth_key_new(WSP_SEC_NONE, NULL, pin, &k), -EINVAL);
+                ck_assert_int_eq(auth_key_new(AUTH_NETWPIN, bad, NULL, &k), -EKEYREJECTED);
+                ck_assert_int_eq(auth_key_new(AUTH_NETWPIN, NULL, NULL, &k), -EKEYREJECTED);
+                ck_assert_int_eq(auth_key_new(AUTH_USERPIN, NULL, pin, &k), -EKEYREJECTED);
+                ck_assert_int_eq(auth_key_new(AUTH_NONE, NULL, pin, &k), -EINVAL);
                 ck_assert_ptr_null(k);
                 ck_assert_int_eq(auth_key_verify(NULL, NULL, 0, NULL), -EINVAL);
         }
@@ -322,7 +322,7 @@ START_TEST(test_pinmac_digit_flip) {
                 size_t n, len;
                 uint8_t *b;
 
-                if (v->sec != WSP_SEC_USERPINMAC)
+                if (v->sec != AUTH_USERPINMAC)
                         continue;
                 b = tu_unhex(v->body, &n);
                 len = strlen(v->pin);
@@ -442,7 +442,7 @@ START_TEST(test_wrong_pin) {
 }
 END_TEST
 
-static int verify_userpin_of_len(WspSec sec, size_t pin_len, char fill) {
+static int verify_userpin_of_len(AuthMethod sec, size_t pin_len, char fill) {
         _cleanup_secret_ Secret *pin = NULL, *imsi = sec_str(IMSI15);
         char p[AUTH_PIN_LEN_MAX + 8], mac[AUTH_MAC_HEX_LEN + 1];
         uint8_t body[] = { 1, 2, 3 }, key[AUTH_KEY_MAX + 8], m[AUTH_MAC_LEN];
@@ -454,7 +454,7 @@ static int verify_userpin_of_len(WspSec sec, size_t pin_len, char fill) {
         p[pin_len] = '\0';
         pin = sec_str(p);
         /* an independent HMAC with OpenSSL's one-shot API, so out-of-limit PINs get a right MAC */
-        if (sec == WSP_SEC_USERNETWPIN) {
+        if (sec == AUTH_USERNETWPIN) {
                 size_t kn;
                 uint8_t *k = tu_unhex("2926102143658709", &kn);
 
@@ -474,7 +474,7 @@ static int verify_userpin_of_len(WspSec sec, size_t pin_len, char fill) {
 }
 
 START_TEST(test_pin_limits) {
-        WspSec s[] = { WSP_SEC_USERPIN, WSP_SEC_USERNETWPIN };
+        AuthMethod s[] = { AUTH_USERPIN, AUTH_USERNETWPIN };
 
         for (size_t i = 0; i < ELEMENTSOF(s); i++) {
                 ck_assert_int_eq(verify_userpin_of_len(s[i], AUTH_PIN_LEN_MIN - 1, '7'), -EKEYREJECTED);
@@ -505,7 +505,7 @@ static void pinmac_manual(const uint8_t *body, size_t len, const char *k, char *
 START_TEST(test_pinmac_limits) {
         uint8_t body[] = { 0x03, 0x0B, 0x6A, 0x00 };
         char pin[2 * AUTH_PINMAC_HALF_MAX + 8];
-        Vector v = { "pinmac", NULL, WSP_SEC_USERPINMAC, NULL, NULL, NULL };
+        Vector v = { "pinmac", NULL, AUTH_USERPINMAC, NULL, NULL, NULL };
 
         /* half of 3 digits: right check digits, but below the limit */
         pinmac_manual(body, sizeof body, "123", pin);
@@ -536,47 +536,47 @@ END_TEST
 
 START_TEST(test_pin_format) {
         static const struct {
-                WspSec sec;
+                AuthMethod sec;
                 const char *pin;
                 int r;
         } t[] = {
-                { WSP_SEC_USERPIN, "123", -EINVAL },
-                { WSP_SEC_USERPIN, "1234", 0 },
-                { WSP_SEC_USERPIN, "12345678901234567890123456789012", 0 },
-                { WSP_SEC_USERPIN, "123456789012345678901234567890123", -EINVAL },
-                { WSP_SEC_USERPIN, "12\t4", -EINVAL },
-                { WSP_SEC_USERNETWPIN, "abcd", 0 },
-                { WSP_SEC_USERPINMAC, "1234567", -EINVAL },
-                { WSP_SEC_USERPINMAC, "12345678", 0 },
-                { WSP_SEC_USERPINMAC, "1234567890123456789012345678901234567890", 0 },
-                { WSP_SEC_USERPINMAC, "123456789012345678901234567890123456789012", -EINVAL },
-                { WSP_SEC_USERPINMAC, "123456789", -EINVAL },
-                { WSP_SEC_USERPINMAC, "1234567a", -EINVAL },
-                { WSP_SEC_NETWPIN, "1234", -EINVAL },
+                { AUTH_USERPIN, "123", -EINVAL },
+                { AUTH_USERPIN, "1234", 0 },
+                { AUTH_USERPIN, "12345678901234567890123456789012", 0 },
+                { AUTH_USERPIN, "123456789012345678901234567890123", -EINVAL },
+                { AUTH_USERPIN, "12\t4", -EINVAL },
+                { AUTH_USERNETWPIN, "abcd", 0 },
+                { AUTH_USERPINMAC, "1234567", -EINVAL },
+                { AUTH_USERPINMAC, "12345678", 0 },
+                { AUTH_USERPINMAC, "1234567890123456789012345678901234567890", 0 },
+                { AUTH_USERPINMAC, "123456789012345678901234567890123456789012", -EINVAL },
+                { AUTH_USERPINMAC, "123456789", -EINVAL },
+                { AUTH_USERPINMAC, "1234567a", -EINVAL },
+                { AUTH_NETWPIN, "1234", -EINVAL },
         };
         for (size_t i = 0; i < ELEMENTSOF(t); i++) {
                 _cleanup_secret_ Secret *p = sec_str(t[i].pin);
 
                 ck_assert_msg(auth_pin_check_format(t[i].sec, p) == t[i].r, "%zu", i);
         }
-        ck_assert_int_eq(auth_pin_check_format(WSP_SEC_USERPIN, NULL), -EINVAL);
+        ck_assert_int_eq(auth_pin_check_format(AUTH_USERPIN, NULL), -EINVAL);
 }
 END_TEST
 
 START_TEST(test_bad_sec) {
         uint8_t b[] = { 1 };
 
-        ck_assert_int_eq(auth_verify(WSP_SEC_NONE, b, 1, NULL, NULL, NULL), -EINVAL);
-        ck_assert_int_eq(auth_verify(_WSP_SEC_MAX, b, 1, NULL, NULL, NULL), -EINVAL);
-        ck_assert(!auth_needs_pin(WSP_SEC_NETWPIN));
-        ck_assert(auth_needs_pin(WSP_SEC_USERPIN));
-        ck_assert(auth_needs_pin(WSP_SEC_USERNETWPIN));
-        ck_assert(auth_needs_pin(WSP_SEC_USERPINMAC));
-        ck_assert(!auth_needs_pin(WSP_SEC_NONE));
-        ck_assert(auth_needs_imsi(WSP_SEC_NETWPIN));
-        ck_assert(auth_needs_imsi(WSP_SEC_USERNETWPIN));
-        ck_assert(!auth_needs_imsi(WSP_SEC_USERPIN));
-        ck_assert(!auth_needs_mac(WSP_SEC_USERPINMAC));
+        ck_assert_int_eq(auth_verify(AUTH_NONE, b, 1, NULL, NULL, NULL), -EINVAL);
+        ck_assert_int_eq(auth_verify(_AUTH_SEC_MAX, b, 1, NULL, NULL, NULL), -EINVAL);
+        ck_assert(!auth_needs_pin(AUTH_NETWPIN));
+        ck_assert(auth_needs_pin(AUTH_USERPIN));
+        ck_assert(auth_needs_pin(AUTH_USERNETWPIN));
+        ck_assert(auth_needs_pin(AUTH_USERPINMAC));
+        ck_assert(!auth_needs_pin(AUTH_NONE));
+        ck_assert(auth_needs_imsi(AUTH_NETWPIN));
+        ck_assert(auth_needs_imsi(AUTH_USERNETWPIN));
+        ck_assert(!auth_needs_imsi(AUTH_USERPIN));
+        ck_assert(!auth_needs_mac(AUTH_USERPINMAC));
 }
 END_TEST
 

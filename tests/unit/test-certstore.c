@@ -54,7 +54,7 @@ static void setup(void) {
         dir = et_tmpdir("cs-state");
         ck_assert_int_eq(config_new_default(&cfg), 0);
         cfg->bootstrap_enabled = true;
-        cfg->grant_manager = ROLE_OPERATOR; /* "Enabling OTA bootstrapping" (security-model.md §1.4) */
+        cfg->grant_manager = ROLE_OPERATOR; /* "Enabling OTA bootstrapping" (docs/trust-boundary.md §1.4) */
         o = (EngineOptions) { .state_dir = dir, .config = cfg, .clock = test_clock, .no_export = true };
         ck_assert_int_eq(engine_new(&eng, &o), 0);
         ck_assert_int_eq(engine_set_imsi(eng, IMSI), 0);
@@ -117,11 +117,11 @@ static char *delete_doc(const char *store, const char *thumb) {
         return xml;
 }
 
-static void mac_of(const char *body, WspSec sec, char out[41]) {
+static void mac_of(const char *body, AuthMethod sec, char out[41]) {
         Secret *i = NULL, *p = NULL;
 
         ck_assert_int_eq(secret_new_from_string(IMSI, &i), 0);
-        if (sec != WSP_SEC_NETWPIN)
+        if (sec != AUTH_NETWPIN)
                 ck_assert_int_eq(secret_new_from_string(PIN, &p), 0);
         ck_assert_int_eq(auth_compute_mac_hex(sec, (const uint8_t *) body, strlen(body), i, p, out), 0);
         secret_free(i);
@@ -129,7 +129,7 @@ static void mac_of(const char *body, WspSec sec, char out[41]) {
 }
 
 /* Push @body as the operator would: USERNETWPIN (then the PIN) or NETWPIN. */
-static EngineResult push(const char *body, WspSec sec) {
+static EngineResult push(const char *body, AuthMethod sec) {
         char mac[41];
         EngineSubmission s = {
                 .body = (const uint8_t *) body,
@@ -144,7 +144,7 @@ static EngineResult push(const char *body, WspSec sec) {
 
         mac_of(body, sec, mac);
         ck_assert_int_eq(engine_submit(eng, &s, &r), 0);
-        if (sec == WSP_SEC_USERNETWPIN) {
+        if (sec == AUTH_USERNETWPIN) {
                 Secret *p = NULL;
                 uint64_t id = r.id;
 
@@ -229,7 +229,7 @@ START_TEST(test_seed_flow) {
 
         /* the operator's USERNETWPIN push, with GrantManager=4: 20 + Manager = 28 >= Role 8 */
         doc = cert_doc("SPC", corp_thumb, corp, "8");
-        r = push(doc, WSP_SEC_USERNETWPIN);
+        r = push(doc, AUTH_USERNETWPIN);
         push_id = r.id;
         ck_assert_uint_eq(r.roles, 28);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
@@ -273,7 +273,7 @@ START_TEST(test_without_grant_role_denied) {
         EngineResult r;
 
         cfg->grant_manager = 0;
-        r = push(doc, WSP_SEC_USERNETWPIN);
+        r = push(doc, AUTH_USERNETWPIN);
         ck_assert_uint_eq(r.roles, 20);
         expect(&r, VERDICT_REJECTED, REASON_ROLE_DENIED);
         ck_assert_uint_eq(certs().n, 0);
@@ -283,13 +283,13 @@ END_TEST
 
 START_TEST(test_role_escalation) {
         char *doc = cert_doc("SPC", corp_thumb, corp, "32"); /* ENTERPRISE: not held (28) */
-        EngineResult r = push(doc, WSP_SEC_USERNETWPIN);
+        EngineResult r = push(doc, AUTH_USERNETWPIN);
 
         expect(&r, VERDICT_REJECTED, REASON_ROLE_ESCALATION);
         ck_assert_uint_eq(certs().n, 0);
         free(doc);
         doc = cert_doc("SPC", corp_thumb, corp, "222"); /* Microsoft's privileged-root mask */
-        r = push(doc, WSP_SEC_USERNETWPIN);
+        r = push(doc, AUTH_USERNETWPIN);
         expect(&r, VERDICT_REJECTED, REASON_ROLE_ESCALATION);
         ck_assert_uint_eq(certs().n, 0);
         free(doc);
@@ -304,7 +304,7 @@ START_TEST(test_malformed_certificates) {
         memcpy(wrong, corp_thumb, sizeof wrong);
         wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
         doc = cert_doc("SPC", wrong, corp, "8");
-        r = push(doc, WSP_SEC_USERNETWPIN);
+        r = push(doc, AUTH_USERNETWPIN);
         ck_assert_ptr_nonnull(r.denied);
         ck_assert_ptr_nonnull(strstr(r.denied, "thumbprint"));
         expect(&r, VERDICT_REJECTED, REASON_MALFORMED);
@@ -317,14 +317,14 @@ START_TEST(test_malformed_certificates) {
                         lower[i] = (char) (corp_thumb[i] >= 'A' && corp_thumb[i] <= 'F' ? corp_thumb[i] + 32
                                                                                         : corp_thumb[i]);
                 doc = cert_doc("SPC", lower, corp, "8");
-                r = push(doc, WSP_SEC_USERNETWPIN);
+                r = push(doc, AUTH_USERNETWPIN);
                 expect(&r, VERDICT_APPLIED, REASON_NONE);
                 free(doc);
                 ck_assert_str_eq(certs().thumb[0], corp_thumb);
         }
         /* Role without EncodedCertificate */
         doc = cert_doc("CA", corp_thumb, NULL, "8");
-        r = push(doc, WSP_SEC_USERNETWPIN);
+        r = push(doc, AUTH_USERNETWPIN);
         expect(&r, VERDICT_REJECTED, REASON_MALFORMED);
         free(doc);
         /* base64 of bytes that are no certificate, named by their own SHA-1 */
@@ -341,7 +341,7 @@ START_TEST(test_malformed_certificates) {
                                           "</characteristic></characteristic></wap-provisioningdoc>",
                                           junk_thumb, b64),
                                  0);
-                r = push(xml, WSP_SEC_USERNETWPIN);
+                r = push(xml, AUTH_USERNETWPIN);
                 expect(&r, VERDICT_REJECTED, REASON_MALFORMED);
                 free(xml);
                 free(b64);
@@ -352,7 +352,7 @@ END_TEST
 
 START_TEST(test_delete) {
         char *doc = cert_doc("SPC", corp_thumb, corp, "8");
-        EngineResult r = push(doc, WSP_SEC_USERNETWPIN);
+        EngineResult r = push(doc, AUTH_USERNETWPIN);
 
         expect(&r, VERDICT_APPLIED, REASON_NONE);
         free(doc);
@@ -361,19 +361,19 @@ START_TEST(test_delete) {
         /* a Manager NETWPIN push (GrantManager=4) is weaker than the USERNETWPIN that installed it */
         cfg->confirm_network_pin = false;
         doc = delete_doc("SPC", corp_thumb);
-        r = push(doc, WSP_SEC_NETWPIN);
+        r = push(doc, AUTH_NETWPIN);
         expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
         free(doc);
         ck_assert_uint_eq(certs().n, 1);
         /* a malformed Delete value */
         doc = delete_doc("SPC", "1234");
-        r = push(doc, WSP_SEC_USERNETWPIN);
+        r = push(doc, AUTH_USERNETWPIN);
         expect(&r, VERDICT_REJECTED, REASON_MALFORMED);
         free(doc);
         /* without Manager: role-denied */
         cfg->grant_manager = 0;
         doc = delete_doc("SPC", corp_thumb);
-        r = push(doc, WSP_SEC_USERNETWPIN);
+        r = push(doc, AUTH_USERNETWPIN);
         expect(&r, VERDICT_REJECTED, REASON_ROLE_DENIED);
         free(doc);
         ck_assert_uint_eq(certs().n, 1);
@@ -387,7 +387,7 @@ START_TEST(test_delete) {
                                                                                         : corp_thumb[i]);
                 doc = delete_doc("SPC", lower);
         }
-        r = push(doc, WSP_SEC_USERNETWPIN);
+        r = push(doc, AUTH_USERNETWPIN);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
         free(doc);
         ck_assert_uint_eq(certs().n, 0);
@@ -477,7 +477,7 @@ static void legacy_netwpin_anchor(X509 *x, const char *thumb, uint32_t roles) {
         StoreCert c = { .store = "SPC", .thumbprint = thumb, .der = der, .der_len = len, .roles = roles,
                         .source = "push", .subject = "legacy", .not_after_usec = fake_now + 86400000000ULL };
         StoreApply a = {
-                .push = { .sec = WSP_SEC_NETWPIN, .roles = roles, .verdict = VERDICT_APPLIED,
+                .push = { .sec = AUTH_NETWPIN, .roles = roles, .verdict = VERDICT_APPLIED,
                           .received_usec = fake_now, .decided_usec = fake_now },
                 .doc = d,
                 .certs = &c,
@@ -515,14 +515,14 @@ START_TEST(test_netwpin_anchor_keeps_its_strength) {
 
         /* the operator's APN, USERNETWPIN */
         doc = nap_doc("INTERNET", "op.example");
-        r = push(doc, WSP_SEC_USERNETWPIN);
+        r = push(doc, AUTH_USERNETWPIN);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
         free(doc);
         ck_assert_int_eq(nap("INTERNET").strength, STORE_STRENGTH_USERNETWPIN);
 
         /* the same change as NETWPIN is a downgrade */
         doc = nap_doc("INTERNET", "evil.example");
-        r = push(doc, WSP_SEC_NETWPIN);
+        r = push(doc, AUTH_NETWPIN);
         expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
         free(doc);
 
@@ -530,9 +530,9 @@ START_TEST(test_netwpin_anchor_keeps_its_strength) {
          * certificate, whatever the grant; one installed that way before is still only as strong
          * as that push */
         doc = cert_doc("SPC", corp_thumb, corp, "12");
-        r = push(doc, WSP_SEC_NETWPIN);
+        r = push(doc, AUTH_NETWPIN);
         ck_assert_uint_eq(r.roles, 12);
-        ck_assert_str_eq(r.denied, "CertificateStore[1]/SPC[1]");
+        ck_assert_str_eq(r.denied, "/CertificateStore/SPC");
         expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
         free(doc);
         ck_assert_uint_eq(certs().n, 0);
@@ -599,11 +599,11 @@ START_TEST(test_strong_anchor_full_strength) {
         /* an anchor the operator's USERNETWPIN push installed: packages have strength 3, need no
          * confirmation, and may update the operator's own APN (equal strength) */
         doc = nap_doc("INTERNET", "op.example");
-        r = push(doc, WSP_SEC_USERNETWPIN);
+        r = push(doc, AUTH_USERNETWPIN);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
         free(doc);
         doc = cert_doc("SPC", corp_thumb, corp, "12");
-        r = push(doc, WSP_SEC_USERNETWPIN);
+        r = push(doc, AUTH_USERNETWPIN);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
         free(doc);
         ck_assert_int_eq(cert_strength(corp_thumb), STORE_STRENGTH_USERNETWPIN);
@@ -643,7 +643,7 @@ START_TEST(test_pending_package_verified_again) {
         free(doc);
         ck_assert_int_eq(nap("corp2").strength, -1);
         doc = delete_doc("SPC", corp_thumb);
-        r = push(doc, WSP_SEC_USERNETWPIN);
+        r = push(doc, AUTH_USERNETWPIN);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
         free(doc);
         ck_assert_int_eq(engine_confirm(eng, id, &c), 0);
@@ -658,7 +658,7 @@ START_TEST(test_store_strength_cap) {
         Store *st = engine_get_store(eng);
         CpDoc *d = et_doc("NAPDEF{NAPID=x;NAP-ADDRESS=x.example}");
         StoreApply a = {
-                .push = { .sec = STORE_SEC_SIGNED, .verdict = VERDICT_APPLIED, .received_usec = 1, .decided_usec = 2 },
+                .push = { .sec = AUTH_SIGNED, .verdict = VERDICT_APPLIED, .received_usec = 1, .decided_usec = 2 },
                 .doc = d,
                 .body = (const uint8_t *) "body-1",
                 .body_len = 6,
@@ -669,7 +669,7 @@ START_TEST(test_store_strength_cap) {
         ck_assert_uint_eq(store_apply_strength(&a), STORE_STRENGTH_NETWPIN);
         ck_assert_int_eq(store_apply(st, &a, NULL, NULL), 0);
         ck_assert_int_eq(nap("x").strength, STORE_STRENGTH_NETWPIN);
-        a.push.sec = WSP_SEC_USERPIN;
+        a.push.sec = AUTH_USERPIN;
         a.strength_cap = STORE_STRENGTH_SIGNED;
         ck_assert_uint_eq(store_apply_strength(&a), STORE_STRENGTH_USERPIN);
         a.strength_capped = false;
@@ -677,12 +677,12 @@ START_TEST(test_store_strength_cap) {
         ck_assert_uint_eq(store_package_strength(STORE_STRENGTH_SIGNED + 5), STORE_STRENGTH_SIGNED);
         ck_assert_uint_eq(store_package_strength(STORE_STRENGTH_NONE), STORE_STRENGTH_NONE);
         /* the one order: signed > USERNETWPIN > NETWPIN > USERPIN = USERPINMAC > none */
-        ck_assert_uint_eq(store_auth_strength(STORE_SEC_SIGNED), STORE_STRENGTH_SIGNED);
-        ck_assert_uint_eq(store_auth_strength(WSP_SEC_USERNETWPIN), STORE_STRENGTH_USERNETWPIN);
-        ck_assert_uint_eq(store_auth_strength(WSP_SEC_NETWPIN), STORE_STRENGTH_NETWPIN);
-        ck_assert_uint_eq(store_auth_strength(WSP_SEC_USERPIN), STORE_STRENGTH_USERPIN);
-        ck_assert_uint_eq(store_auth_strength(WSP_SEC_USERPINMAC), STORE_STRENGTH_USERPIN);
-        ck_assert_uint_eq(store_auth_strength(WSP_SEC_NONE), STORE_STRENGTH_NONE);
+        ck_assert_uint_eq(store_auth_strength(AUTH_SIGNED), STORE_STRENGTH_SIGNED);
+        ck_assert_uint_eq(store_auth_strength(AUTH_USERNETWPIN), STORE_STRENGTH_USERNETWPIN);
+        ck_assert_uint_eq(store_auth_strength(AUTH_NETWPIN), STORE_STRENGTH_NETWPIN);
+        ck_assert_uint_eq(store_auth_strength(AUTH_USERPIN), STORE_STRENGTH_USERPIN);
+        ck_assert_uint_eq(store_auth_strength(AUTH_USERPINMAC), STORE_STRENGTH_USERPIN);
+        ck_assert_uint_eq(store_auth_strength(AUTH_NONE), STORE_STRENGTH_NONE);
         cpdoc_free(d);
 }
 END_TEST
@@ -852,14 +852,14 @@ START_TEST(test_store_migration_keeps_ids) {
         for (int i = 0; i < 3; i++)
                 ck_assert_int_eq(store_record(s, &p, &id), 0);
         ck_assert_uint_eq(id, 3);
-        p.sec = STORE_SEC_SIGNED;
+        p.sec = AUTH_SIGNED;
         ck_assert_int_lt(store_record(s, &p, NULL), 0); /* schema 2 refuses sec 4 */
         store_free(s);
         ck_assert_int_eq(store_open(&s, d2), 0);
         ck_assert_int_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
         ck_assert_int_eq(store_record(s, &p, &id), 0);
         ck_assert_uint_eq(id, 4);
-        ck_assert_uint_eq(store_auth_strength(STORE_SEC_SIGNED), 4);
+        ck_assert_uint_eq(store_auth_strength(AUTH_SIGNED), 4);
         store_free(s);
         et_rm_rf(d2);
         free(d2);

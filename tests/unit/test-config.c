@@ -103,7 +103,7 @@ static void check_defaults(const Config *c) {
         ck_assert_uint_eq(c->grant_manager, 0);
         ck_assert_uint_eq(c->grant_user_auth, 0);
         ck_assert(!c->accept_unauthenticated);
-        for (int i = 0; i < _WSP_SEC_MAX; i++)
+        for (int i = 0; i < _AUTH_SEC_MAX; i++)
                 ck_assert(c->accept_sec[i]);
         ck_assert_uint_eq(c->pin_attempts, 3);
         ck_assert_uint_eq(c->pending_max, 8);
@@ -112,10 +112,10 @@ static void check_defaults(const Config *c) {
         ck_assert_uint_eq(c->unverified_pending_per_sender, 2);
         ck_assert_uint_eq(c->unverified_pending_expiry_sec, 3600);
         ck_assert_uint_eq(c->roles_unauthenticated, 64);
-        ck_assert_uint_eq(c->roles_sec[WSP_SEC_NETWPIN], 4);
-        ck_assert_uint_eq(c->roles_sec[WSP_SEC_USERPIN], 16);
-        ck_assert_uint_eq(c->roles_sec[WSP_SEC_USERNETWPIN], 20);
-        ck_assert_uint_eq(c->roles_sec[WSP_SEC_USERPINMAC], 16);
+        ck_assert_uint_eq(c->roles_sec[AUTH_NETWPIN], 4);
+        ck_assert_uint_eq(c->roles_sec[AUTH_USERPIN], 16);
+        ck_assert_uint_eq(c->roles_sec[AUTH_USERNETWPIN], 20);
+        ck_assert_uint_eq(c->roles_sec[AUTH_USERPINMAC], 16);
         ck_assert_uint_eq(c->history_max, 10000);
         ck_assert_uint_eq(c->history_max_age_sec, 7776000);
         ck_assert_uint_eq(c->replay_digests_max, 100000);
@@ -255,7 +255,7 @@ START_TEST(test_named_keys) {
         ck_assert(c->export_mmsd);
         ck_assert_uint_eq(c->grant_user_auth, 64);
         ck_assert(c->accept_unauthenticated);
-        for (int i = 0; i < _WSP_SEC_MAX; i++)
+        for (int i = 0; i < _AUTH_SEC_MAX; i++)
                 ck_assert(!c->accept_sec[i]);
         ck_assert_uint_eq(c->pin_attempts, 256);
         ck_assert_uint_eq(c->pending_max, 1024);
@@ -264,10 +264,10 @@ START_TEST(test_named_keys) {
         ck_assert_uint_eq(c->unverified_pending_per_sender, 1);
         ck_assert_uint_eq(c->unverified_pending_expiry_sec, 600);
         ck_assert_uint_eq(c->roles_unauthenticated, 0);
-        ck_assert_uint_eq(c->roles_sec[WSP_SEC_NETWPIN], 132);
-        ck_assert_uint_eq(c->roles_sec[WSP_SEC_USERPIN], 48);
-        ck_assert_uint_eq(c->roles_sec[WSP_SEC_USERNETWPIN], 20);
-        ck_assert_uint_eq(c->roles_sec[WSP_SEC_USERPINMAC], 8);
+        ck_assert_uint_eq(c->roles_sec[AUTH_NETWPIN], 132);
+        ck_assert_uint_eq(c->roles_sec[AUTH_USERPIN], 48);
+        ck_assert_uint_eq(c->roles_sec[AUTH_USERNETWPIN], 20);
+        ck_assert_uint_eq(c->roles_sec[AUTH_USERPINMAC], 8);
         roots_done(&r);
 }
 END_TEST
@@ -580,7 +580,7 @@ START_TEST(test_fixture_tree) {
         ck_assert_uint_eq(c->pin_attempts, 3);          /* usr-lib main file masked */
         ck_assert(c->bootstrap_enabled);                /* 10-enable */
         ck_assert_uint_eq(c->grant_manager, 20);        /* 20-grant (etc) then 30-roles (run) */
-        ck_assert_uint_eq(c->roles_sec[WSP_SEC_NETWPIN], 132);
+        ck_assert_uint_eq(c->roles_sec[AUTH_NETWPIN], 132);
         ck_assert(c->confirm_network_pin);              /* 40-masked: etc's empty file */
         ck_assert(c->export_mmsd);                      /* 90-last */
         ck_assert_uint_eq(c->n_files, 5);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test-cpdoc-string.c: edge cases of the fast paths added for the decode budget (perf goal P1,
- * perf-security-anchors.md 5):
+ * docs/testing.md §6.2):
  *  - cpdoc_check_string's word-at-a-time printable-ASCII path, against a byte-at-a-time
  *    reference of the same rules: every octet value at every position 0..17 of strings of
  *    length 0..17 (and a little past a second word), UTF-8 sequences valid and invalid at every

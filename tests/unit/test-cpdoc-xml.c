@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test-cpdoc-xml.c: the text XML front end (common/cpdoc-xml.c): the ProvCont 4.5 and
- * env-recipes 5a documents, hostile XML (billion laughs, XXE, internal subsets, foreign
+ * docs/testing.md §5.1 documents, hostile XML (billion laughs, XXE, internal subsets, foreign
  * entities, namespaces), the PROV element/attribute/text rules, every CPDOC_* limit at and
  * just past it, the string rules, encodings, round trip through cpdoc_print_xml, and that
  * libxml2 neither prints nor leaves its global error state changed.

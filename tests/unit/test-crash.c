@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * test-crash.c: crash consistency (perf-security-anchors.md S9). A child process applies
+ * test-crash.c: crash consistency (docs/testing.md §7.9). A child process applies
  * authenticated documents through the engine in a loop (commit + NetworkManager export) and is
  * killed with SIGKILL at a random moment; this repeats CRASH_KILLS times (default 200) against
  * the same state directory. After every kill the parent reopens the store and checks it against
@@ -54,7 +54,7 @@ static char *doc_body(unsigned k, char mac[41]) {
         cpdoc_free(d);
         free(spec);
         ck_assert_int_eq(secret_new_from_string(IMSI, &imsi), 0);
-        ck_assert_int_eq(auth_compute_mac_hex(WSP_SEC_NETWPIN, (const uint8_t *) x, strlen(x), imsi, NULL, mac), 0);
+        ck_assert_int_eq(auth_compute_mac_hex(AUTH_NETWPIN, (const uint8_t *) x, strlen(x), imsi, NULL, mac), 0);
         secret_free(imsi);
         return x;
 }
@@ -97,7 +97,7 @@ _Noreturn static void child(const char *state, const char *nm) {
                         .body = (const uint8_t *) body,
                         .body_len = strlen(body),
                         .content_kind = WSP_CONTENT_CP_XML,
-                        .sec = WSP_SEC_NETWPIN,
+                        .sec = AUTH_NETWPIN,
                         .mac = mac,
                         .sender = "crash",
                         .transport = "inject",
@@ -125,7 +125,7 @@ static void ref_apply(Ref *ref, unsigned k) {
         CpDoc *d = et_doc(spec);
         StoreAccount acc;
         StoreApply a = {
-                .push = { .sec = WSP_SEC_NETWPIN, .roles = ref->roles, .verdict = VERDICT_APPLIED },
+                .push = { .sec = AUTH_NETWPIN, .roles = ref->roles, .verdict = VERDICT_APPLIED },
                 .doc = d,
                 .body = (const uint8_t *) body,
                 .body_len = strlen(body),
@@ -311,7 +311,7 @@ START_TEST(test_kill_anywhere) {
         fflush(stdout);
         srandom(seed);
         ck_assert_int_eq(store_open(&ref.store, ref_state), 0);
-        ref.roles = policy_effective_roles(cfg, policy_auth_roles(cfg, WSP_SEC_NETWPIN));
+        ref.roles = policy_effective_roles(cfg, policy_auth_roles(cfg, AUTH_NETWPIN));
         seen_add_dir(&seen, ref_nm);
 
         for (unsigned i = 0; i < kills; i++) {

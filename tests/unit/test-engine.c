@@ -79,7 +79,7 @@ static void teardown(void) {
         free(tvb);
 }
 
-static EngineResult submit(const uint8_t *body, size_t len, WspSec sec, const char *mac) {
+static EngineResult submit(const uint8_t *body, size_t len, AuthMethod sec, const char *mac) {
         EngineSubmission s = {
                 .body = body,
                 .body_len = len,
@@ -97,7 +97,7 @@ static EngineResult submit(const uint8_t *body, size_t len, WspSec sec, const ch
 }
 
 /* As provd's SubmitWithSummary: @summary is provd's '\n'-separated description. */
-static EngineResult submit_with_summary(const uint8_t *body, size_t len, WspSec sec, const char *mac,
+static EngineResult submit_with_summary(const uint8_t *body, size_t len, AuthMethod sec, const char *mac,
                                         const char *sender, const char *summary) {
         EngineSubmission s = {
                 .body = body,
@@ -142,7 +142,7 @@ static char *xml_body(const char *spec) {
         return x;
 }
 
-static void mac_of(const char *body, WspSec sec, const char *imsi, const char *pin_text, char out[41]) {
+static void mac_of(const char *body, AuthMethod sec, const char *imsi, const char *pin_text, char out[41]) {
         Secret *i = NULL, *p = NULL;
 
         if (imsi)
@@ -234,10 +234,10 @@ START_TEST(test_bootstrap_disabled) {
         EngineResult r;
 
         cfg->bootstrap_enabled = false; /* the shipped default */
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
         ck_assert_uint_eq(r.roles, 0);
         expect(&r, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED);
-        r = submit(tvb, tvb_len, WSP_SEC_USERPIN, TVB_USERPIN);
+        r = submit(tvb, tvb_len, AUTH_USERPIN, TVB_USERPIN);
         expect(&r, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED); /* not even pending */
         ck_assert_uint_eq(n_history(), 2);
         ck_assert_uint_eq(n_pending(), 0);
@@ -250,20 +250,20 @@ START_TEST(test_unauthenticated_and_method_gates) {
         EngineResult r;
         Hist h;
 
-        r = submit(tva, tva_len, WSP_SEC_NONE, NULL);
+        r = submit(tva, tva_len, AUTH_NONE, NULL);
         h = history(r.id);
         expect(&r, VERDICT_REJECTED, REASON_UNAUTHENTICATED);
         ck_assert_int_eq(h.sec, -1);
-        cfg->accept_sec[WSP_SEC_NETWPIN] = false;
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        cfg->accept_sec[AUTH_NETWPIN] = false;
+        r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
         expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
-        cfg->accept_sec[WSP_SEC_NETWPIN] = true;
+        cfg->accept_sec[AUTH_NETWPIN] = true;
         /* §5.6 step 1: a MAC that is absent or not 40 hex digits */
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, NULL);
+        r = submit(tva, tva_len, AUTH_NETWPIN, NULL);
         expect(&r, VERDICT_REJECTED, REASON_BAD_MAC);
-        r = submit(tva, tva_len, WSP_SEC_USERPIN, "A7EFB3E213C7DA2B3DBA091E2CCD601B316B805");
+        r = submit(tva, tva_len, AUTH_USERPIN, "A7EFB3E213C7DA2B3DBA091E2CCD601B316B805");
         expect(&r, VERDICT_REJECTED, REASON_BAD_MAC);
-        r = submit(tva, tva_len, (WspSec) 7, TVA_NETWPIN);
+        r = submit(tva, tva_len, (AuthMethod) 7, TVA_NETWPIN);
         expect(&r, VERDICT_REJECTED, REASON_MALFORMED);
         ck_assert_uint_eq(n_history(), 5);
         ck_assert_uint_eq(n_pending(), 0);
@@ -280,14 +280,14 @@ START_TEST(test_unsigned_accepted_needs_consent) {
         /* a drop-in lets anyone set browser items (the default metabase lets them set nothing) */
         ck_assert_int_eq(metabase_load_string(cfg->metabase, "test.conf", "[Application w2]\nRoles=MANAGER|USER_AUTH|USER_UNAUTH\n",
                                               NULL), 0);
-        r = submit((const uint8_t *) body, strlen(body), WSP_SEC_NONE, NULL);
+        r = submit((const uint8_t *) body, strlen(body), AUTH_NONE, NULL);
         ck_assert_uint_eq(n_documents(), 0);
         id = r.id;
         expect(&r, VERDICT_PENDING, REASON_NEEDS_CONFIRMATION);
         ck_assert_int_eq(engine_confirm(eng, id, &r), 0);
         ck_assert_uint_eq(r.roles & 64, 64);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
-        r = submit(tva, tva_len, WSP_SEC_NONE, NULL); /* BOOTSTRAP: never for 64 */
+        r = submit(tva, tva_len, AUTH_NONE, NULL); /* BOOTSTRAP: never for 64 */
         expect(&r, VERDICT_REJECTED, REASON_ROLE_DENIED);
         free(body);
 }
@@ -301,7 +301,7 @@ START_TEST(test_netwpin_applied_without_confirmation) {
         Hist h;
 
         cfg->confirm_network_pin = false;
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
         ck_assert_uint_eq(r.roles & 4, 4);
         h = history(r.id);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
@@ -314,7 +314,7 @@ START_TEST(test_netwpin_applied_without_confirmation) {
         }
         ck_assert_ptr_nonnull(strstr(h.summary, "BOOTSTRAP"));
 
-        r = submit(tvb, tvb_len, WSP_SEC_NETWPIN, TVB_NETWPIN);
+        r = submit(tvb, tvb_len, AUTH_NETWPIN, TVB_NETWPIN);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
         ck_assert_int_eq(engine_foreach_account(eng, keep_acc, &acc), 1);
         ck_assert_str_eq(acc.server_id, "dmsrv");
@@ -328,7 +328,7 @@ START_TEST(test_netwpin_applied_without_confirmation) {
                 ck_assert_int_eq(store_digest_hex(tva, tva_len, digest), 0);
                 ck_assert_int_eq(store_digest_applied(engine_get_store(eng), digest), 1);
         }
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
         expect(&r, VERDICT_REJECTED, REASON_REPLAY);
         ck_assert_uint_eq(n_pending(), 0);
 }
@@ -340,7 +340,7 @@ START_TEST(test_netwpin_confirmation_default) {
         uint64_t id;
 
         ck_assert(cfg->confirm_network_pin); /* the default */
-        r = submit(tvb, tvb_len, WSP_SEC_NETWPIN, TVB_NETWPIN);
+        r = submit(tvb, tvb_len, AUTH_NETWPIN, TVB_NETWPIN);
         id = r.id;
         expect(&r, VERDICT_PENDING, REASON_NEEDS_CONFIRMATION);
         ck_assert_uint_eq(n_documents(), 0);
@@ -363,7 +363,7 @@ START_TEST(test_netwpin_confirm_after_sim_swap) {
         EngineResult r;
         uint64_t id;
 
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
         id = r.id;
         expect(&r, VERDICT_PENDING, REASON_NEEDS_CONFIRMATION);
         ck_assert_int_eq(engine_set_imsi(eng, NULL), 0); /* SIM removed */
@@ -382,7 +382,7 @@ static EngineResult submit_on(const char *body, const char *mac, const char *mod
                 .body = (const uint8_t *) body,
                 .body_len = strlen(body),
                 .content_kind = WSP_CONTENT_CP_XML,
-                .sec = WSP_SEC_NETWPIN,
+                .sec = AUTH_NETWPIN,
                 .mac = mac,
                 .sender = "+491701234567",
                 .transport = "modemmanager",
@@ -434,8 +434,8 @@ START_TEST(test_sim_per_modem) {
         ck_assert_int_eq(engine_set_modem_sim(eng, "/m/b", &(EngineSim) { IMSI_B, "8949000000000000020", "26202" }), 0);
         ck_assert_uint_eq(engine_count_sims(eng), 2);
         ck_assert_int_eq(engine_set_modem_sim(eng, "/m/c", &(EngineSim) { .imsi = "12345" }), -EINVAL);
-        mac_of(one, WSP_SEC_NETWPIN, IMSI_A, NULL, mac_a);
-        mac_of(one, WSP_SEC_NETWPIN, IMSI_B, NULL, mac_b);
+        mac_of(one, AUTH_NETWPIN, IMSI_A, NULL, mac_a);
+        mac_of(one, AUTH_NETWPIN, IMSI_B, NULL, mac_b);
 
         /* made for SIM A, received on modem B: not checked against A */
         r = submit_on(one, mac_a, "/m/b");
@@ -460,7 +460,7 @@ START_TEST(test_sim_per_modem) {
         /* a pending push keeps its modem: confirmed after a swap in modem B, it is checked
          * against the new SIM there (and so refused), not against modem A's */
         cfg->confirm_network_pin = true;
-        mac_of(two, WSP_SEC_NETWPIN, IMSI_B, NULL, mac_b);
+        mac_of(two, AUTH_NETWPIN, IMSI_B, NULL, mac_b);
         r = submit_on(two, mac_b, "/m/b");
         expect(&r, VERDICT_PENDING, REASON_NEEDS_CONFIRMATION);
         id = r.id;
@@ -474,7 +474,7 @@ START_TEST(test_sim_per_modem) {
         ck_assert_int_eq(engine_set_modem_sim(eng, "/m/b", NULL), 0);
         ck_assert_uint_eq(engine_count_sims(eng), 1);
         cfg->confirm_network_pin = false;
-        mac_of(three, WSP_SEC_NETWPIN, IMSI_A, NULL, mac_b3);
+        mac_of(three, AUTH_NETWPIN, IMSI_A, NULL, mac_b3);
         r = submit_on(three, mac_b3, NULL);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
         b = bound(r.id);
@@ -492,17 +492,17 @@ START_TEST(test_netwpin_wrong_key_and_bit_flips) {
 
         cfg->confirm_network_pin = false;
         ck_assert_int_eq(engine_set_imsi(eng, "262011234567891"), 0);
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
         expect(&r, VERDICT_REJECTED, REASON_BAD_MAC);
         ck_assert_int_eq(engine_set_imsi(eng, NULL), 0);
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN); /* no IMSI: no key */
+        r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN); /* no IMSI: no key */
         expect(&r, VERDICT_REJECTED, REASON_BAD_MAC);
         ck_assert_int_eq(engine_set_imsi(eng, IMSI), 0);
 
         /* every single-bit flip of the body, and of the MAC, is refused (S2) */
         for (size_t i = 0; i < tva_len * 8; i++) {
                 tva[i / 8] ^= (uint8_t) (1U << (i % 8));
-                r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+                r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
                 ck_assert_msg(r.verdict == VERDICT_REJECTED && r.reason == REASON_BAD_MAC, "flip %zu", i);
                 engine_result_done(&r);
                 tva[i / 8] ^= (uint8_t) (1U << (i % 8));
@@ -510,13 +510,13 @@ START_TEST(test_netwpin_wrong_key_and_bit_flips) {
         for (size_t i = 0; i < 40; i++) {
                 memcpy(mac, TVA_NETWPIN, 41);
                 mac[i] = mac[i] == '0' ? '1' : '0';
-                r = submit(tva, tva_len, WSP_SEC_NETWPIN, mac);
+                r = submit(tva, tva_len, AUTH_NETWPIN, mac);
                 expect(&r, VERDICT_REJECTED, REASON_BAD_MAC);
         }
         ck_assert_uint_eq(n_documents(), 0);
         ck_assert_uint_eq(n_settings(), 0);
         /* and the genuine one still goes through */
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
 }
 END_TEST
@@ -527,7 +527,7 @@ START_TEST(test_userpin_attempts_exceeded) {
         EngineResult r;
         uint64_t id;
 
-        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        r = submit(tva, tva_len, AUTH_USERPIN, TVA_USERPIN);
         id = r.id;
         ck_assert_uint_eq(r.attempts_left, 3);
         expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
@@ -556,7 +556,7 @@ START_TEST(test_userpin_right_pin_role_denied) {
         uint64_t id;
 
         /* TV-A is a BOOTSTRAP: the user PIN (the attacker may pick it) never sets one */
-        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        r = submit(tva, tva_len, AUTH_USERPIN, TVA_USERPIN);
         id = r.id;
         engine_result_done(&r);
         ck_assert_int_eq(pin(id, PIN, &r), 0);
@@ -579,8 +579,8 @@ START_TEST(test_userpin_right_pin_applied) {
 
         StorePending *pd = NULL;
 
-        mac_of(body, WSP_SEC_USERPIN, NULL, PIN, mac);
-        r = submit_with_summary((const uint8_t *) body, strlen(body), WSP_SEC_USERPIN, mac, "+4917012",
+        mac_of(body, AUTH_USERPIN, NULL, PIN, mac);
+        r = submit_with_summary((const uint8_t *) body, strlen(body), AUTH_USERPIN, mac, "+4917012",
                                 "APPLICATION APPID=w2 NAME=said by provd");
         id = r.id;
         expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
@@ -609,7 +609,7 @@ START_TEST(test_usernetwpin_and_userpinmac) {
         uint64_t id;
 
         /* USERNETWPIN: both secrets, Operator + User Auth, no confirmation needed */
-        r = submit(tvb, tvb_len, WSP_SEC_USERNETWPIN, TVB_USERNETWPIN);
+        r = submit(tvb, tvb_len, AUTH_USERNETWPIN, TVB_USERNETWPIN);
         id = r.id;
         expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
         ck_assert_int_eq(pin(id, PIN, &r), 0);
@@ -619,7 +619,7 @@ START_TEST(test_usernetwpin_and_userpinmac) {
         ck_assert_uint_eq(acc.roles & 20, 20);
 
         /* USERNETWPIN needs the IMSI when the PIN comes: without it no attempt is spent */
-        r = submit(tva, tva_len, WSP_SEC_USERNETWPIN, TVA_USERNETWPIN);
+        r = submit(tva, tva_len, AUTH_USERNETWPIN, TVA_USERNETWPIN);
         id = r.id;
         engine_result_done(&r);
         ck_assert_int_eq(engine_set_imsi(eng, NULL), 0);
@@ -629,7 +629,7 @@ START_TEST(test_usernetwpin_and_userpinmac) {
         expect(&r, VERDICT_APPLIED, REASON_NONE);
 
         /* USERPINMAC: the typed PIN is K || check digits; no MAC parameter needed */
-        r = submit(tva, tva_len, WSP_SEC_USERPINMAC, NULL);
+        r = submit(tva, tva_len, AUTH_USERPINMAC, NULL);
         id = r.id;
         expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
         ck_assert_int_eq(pin(id, "12346141", &r), 0);
@@ -650,13 +650,13 @@ START_TEST(test_replay) {
         EngineResult r;
 
         cfg->confirm_network_pin = false;
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
         expect(&r, VERDICT_REJECTED, REASON_REPLAY);
         /* replays are caught before the user is asked to confirm */
         cfg->confirm_network_pin = true;
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
         expect(&r, VERDICT_REJECTED, REASON_REPLAY);
         ck_assert_uint_eq(n_documents(), 1);
         ck_assert_uint_eq(n_history(), 3);
@@ -672,22 +672,22 @@ START_TEST(test_downgrade) {
         uint64_t id;
 
         cfg->confirm_network_pin = false;
-        mac_of(strong, WSP_SEC_USERNETWPIN, IMSI, PIN, mac);
-        r = submit((const uint8_t *) strong, strlen(strong), WSP_SEC_USERNETWPIN, mac);
+        mac_of(strong, AUTH_USERNETWPIN, IMSI, PIN, mac);
+        r = submit((const uint8_t *) strong, strlen(strong), AUTH_USERNETWPIN, mac);
         id = r.id;
         engine_result_done(&r);
         ck_assert_int_eq(pin(id, PIN, &r), 0);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
 
         /* NETWPIN (weaker) may not overwrite what USERNETWPIN installed */
-        mac_of(weak, WSP_SEC_NETWPIN, IMSI, NULL, mac);
-        r = submit((const uint8_t *) weak, strlen(weak), WSP_SEC_NETWPIN, mac);
+        mac_of(weak, AUTH_NETWPIN, IMSI, NULL, mac);
+        r = submit((const uint8_t *) weak, strlen(weak), AUTH_NETWPIN, mac);
         ck_assert_ptr_nonnull(r.denied);
         ck_assert_str_eq(r.denied, "/NAPDEF[NAPID=internet]");
         expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
         /* but may install a NAPDEF of its own */
-        mac_of(other, WSP_SEC_NETWPIN, IMSI, NULL, mac);
-        r = submit((const uint8_t *) other, strlen(other), WSP_SEC_NETWPIN, mac);
+        mac_of(other, AUTH_NETWPIN, IMSI, NULL, mac);
+        r = submit((const uint8_t *) other, strlen(other), AUTH_NETWPIN, mac);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
         ck_assert_uint_eq(n_documents(), 2);
         free(strong);
@@ -711,8 +711,8 @@ START_TEST(test_malformed_with_valid_mac) {
         for (size_t i = 0; i < ELEMENTSOF(bodies); i++) {
                 size_t len = strlen(bodies[i]);
 
-                mac_of(bodies[i], WSP_SEC_NETWPIN, IMSI, NULL, mac);
-                r = submit((const uint8_t *) bodies[i], len, WSP_SEC_NETWPIN, mac);
+                mac_of(bodies[i], AUTH_NETWPIN, IMSI, NULL, mac);
+                r = submit((const uint8_t *) bodies[i], len, AUTH_NETWPIN, mac);
                 ck_assert_msg(r.verdict == VERDICT_REJECTED && r.reason == REASON_MALFORMED, "body %zu: %s/%s", i,
                               verdict_to_string(r.verdict), reason_to_string(r.reason));
                 engine_result_done(&r);
@@ -733,10 +733,10 @@ START_TEST(test_expiry) {
         EngineResult r;
         Hist h;
 
-        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        r = submit(tva, tva_len, AUTH_USERPIN, TVA_USERPIN);
         id1 = r.id;
         engine_result_done(&r);
-        r = submit(tvb, tvb_len, WSP_SEC_USERPIN, TVB_USERPIN);
+        r = submit(tvb, tvb_len, AUTH_USERPIN, TVB_USERPIN);
         id2 = r.id;
         engine_result_done(&r);
         ck_assert_int_eq(engine_expire(eng, t0 + exp - 1), 0);
@@ -750,7 +750,7 @@ START_TEST(test_expiry) {
         ck_assert_int_eq(history(id2).v, VERDICT_EXPIRED);
 
         /* a push found expired when the PIN arrives is expired then, not applied */
-        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        r = submit(tva, tva_len, AUTH_USERPIN, TVA_USERPIN);
         id1 = r.id;
         engine_result_done(&r);
         fake_now += exp + 1;
@@ -761,7 +761,7 @@ START_TEST(test_expiry) {
         /* provd's receive time is display text: a forged one cannot keep a push pending */
         {
                 EngineSubmission sub = { .body = tva, .body_len = tva_len, .content_kind = WSP_CONTENT_CP_WBXML,
-                                         .sec = WSP_SEC_USERPIN, .mac = TVA_USERPIN,
+                                         .sec = AUTH_USERPIN, .mac = TVA_USERPIN,
                                          .received_usec = fake_now + 10ULL * 365 * 86400 * 1000000 };
 
                 ck_assert_int_eq(engine_submit(eng, &sub, &r), 0);
@@ -770,7 +770,7 @@ START_TEST(test_expiry) {
         }
         /* an authenticated push waiting for confirmation keeps PendingExpirySec= */
         ck_assert_uint_lt(cfg->unverified_pending_expiry_sec, cfg->pending_expiry_sec);
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
         id1 = r.id;
         expect(&r, VERDICT_PENDING, REASON_NEEDS_CONFIRMATION);
         ck_assert_int_eq(engine_expire(eng, fake_now + exp), 0);
@@ -787,8 +787,8 @@ static EngineResult junk_userpin(unsigned n, const char *sender) {
 
         snprintf(spec, sizeof spec, "APPLICATION{APPID=w2;NAME=Junk %u}", n);
         body = xml_body(spec);
-        mac_of(body, WSP_SEC_USERPIN, NULL, "0000", mac);
-        r = submit_with_summary((const uint8_t *) body, strlen(body), WSP_SEC_USERPIN, mac, sender, NULL);
+        mac_of(body, AUTH_USERPIN, NULL, "0000", mac);
+        r = submit_with_summary((const uint8_t *) body, strlen(body), AUTH_USERPIN, mac, sender, NULL);
         free(body);
         return r;
 }
@@ -808,11 +808,11 @@ START_TEST(test_pending_cap) {
         ck_assert_ptr_nonnull(strstr(r.denied, "MaxUnverifiedPendingPerSender="));
         expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
         /* identical bytes are one pending push, whoever sends them: no new row */
-        r = submit_with_summary(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN, "+4912", NULL);
+        r = submit_with_summary(tva, tva_len, AUTH_USERPIN, TVA_USERPIN, "+4912", NULL);
         id = r.id;
         expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
         for (unsigned i = 0; i < 3; i++) {
-                r = submit_with_summary(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN, i ? "+4913" : "+4912", NULL);
+                r = submit_with_summary(tva, tva_len, AUTH_USERPIN, TVA_USERPIN, i ? "+4913" : "+4912", NULL);
                 ck_assert_uint_eq(r.id, id);
                 ck_assert(r.repeated);
                 ck_assert_uint_eq(r.attempts_left, 3);
@@ -831,20 +831,20 @@ START_TEST(test_pending_cap) {
         ck_assert_ptr_nonnull(strstr(r.denied, "MaxUnverifiedPending="));
         expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
         /* ... and an authenticated NETWPIN push is never refused because of them */
-        r = submit(tvb, tvb_len, WSP_SEC_NETWPIN, TVB_NETWPIN);
+        r = submit(tvb, tvb_len, AUTH_NETWPIN, TVB_NETWPIN);
         id = r.id;
         expect(&r, VERDICT_PENDING, REASON_NEEDS_CONFIRMATION);
         ck_assert_int_eq(engine_confirm(eng, id, &r), 0);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
         /* authenticated pushes have their own cap (MaxPendingPushes=) */
         cfg->pending_max = 1;
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
         expect(&r, VERDICT_PENDING, REASON_NEEDS_CONFIRMATION);
         {
                 char *other = xml_body("NAPDEF{NAPID=x;NAME=X;NAP-ADDRESS=x.apn}"), mac[41];
 
-                mac_of(other, WSP_SEC_NETWPIN, IMSI, NULL, mac);
-                r = submit((const uint8_t *) other, strlen(other), WSP_SEC_NETWPIN, mac);
+                mac_of(other, AUTH_NETWPIN, IMSI, NULL, mac);
+                r = submit((const uint8_t *) other, strlen(other), AUTH_NETWPIN, mac);
                 ck_assert_ptr_nonnull(strstr(r.denied, "MaxPendingPushes="));
                 expect(&r, VERDICT_REJECTED, REASON_POLICY_DENIED);
                 free(other);
@@ -863,20 +863,20 @@ START_TEST(test_pin_attempts_by_digest) {
         uint64_t id, id2;
 
         /* finding 10: two wrong PINs, then the same bytes again: the same push, one attempt left */
-        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        r = submit(tva, tva_len, AUTH_USERPIN, TVA_USERPIN);
         id = r.id;
         engine_result_done(&r);
         for (unsigned i = 0; i < 2; i++) {
                 ck_assert_int_eq(pin(id, "0000", &r), 0);
                 expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
         }
-        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        r = submit(tva, tva_len, AUTH_USERPIN, TVA_USERPIN);
         ck_assert_uint_eq(r.id, id);
         ck_assert_uint_eq(r.attempts_left, 1);
         expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
         /* discarded and sent again: a new push, but the attempts belong to the bytes */
         ck_assert_int_eq(engine_discard(eng, id), 0);
-        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        r = submit(tva, tva_len, AUTH_USERPIN, TVA_USERPIN);
         id2 = r.id;
         ck_assert_uint_gt(id2, id);
         ck_assert_uint_eq(r.attempts_left, 1);
@@ -886,17 +886,17 @@ START_TEST(test_pin_attempts_by_digest) {
         expect(&r, VERDICT_REJECTED, REASON_PIN_ATTEMPTS_EXCEEDED);
         /* used up: the same bytes are refused at once, without asking, and the count survives
          * a restart and another MAC parameter on the same body (USERNETWPIN) */
-        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        r = submit(tva, tva_len, AUTH_USERPIN, TVA_USERPIN);
         expect(&r, VERDICT_REJECTED, REASON_PIN_ATTEMPTS_EXCEEDED);
         engine_free(eng);
         eng = open_engine();
-        r = submit(tva, tva_len, WSP_SEC_USERPIN, TVA_USERPIN);
+        r = submit(tva, tva_len, AUTH_USERPIN, TVA_USERPIN);
         expect(&r, VERDICT_REJECTED, REASON_PIN_ATTEMPTS_EXCEEDED);
-        r = submit(tva, tva_len, WSP_SEC_USERNETWPIN, TVA_USERNETWPIN);
+        r = submit(tva, tva_len, AUTH_USERNETWPIN, TVA_USERNETWPIN);
         expect(&r, VERDICT_REJECTED, REASON_PIN_ATTEMPTS_EXCEEDED);
         ck_assert_uint_eq(n_pending(), 0);
         /* other bytes are not affected */
-        r = submit(tvb, tvb_len, WSP_SEC_USERPIN, TVB_USERPIN);
+        r = submit(tvb, tvb_len, AUTH_USERPIN, TVB_USERPIN);
         ck_assert_uint_eq(r.attempts_left, 3);
         expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
 }
@@ -906,10 +906,10 @@ START_TEST(test_pending_survives_restart_and_states) {
         EngineResult r;
         uint64_t id_pin, id_conf;
 
-        r = submit(tvb, tvb_len, WSP_SEC_USERNETWPIN, TVB_USERNETWPIN);
+        r = submit(tvb, tvb_len, AUTH_USERNETWPIN, TVB_USERNETWPIN);
         id_pin = r.id;
         engine_result_done(&r);
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
         id_conf = r.id;
         engine_result_done(&r);
         ck_assert_int_eq(engine_confirm(eng, id_pin, &r), -EBUSY);
@@ -922,7 +922,7 @@ START_TEST(test_pending_survives_restart_and_states) {
         ck_assert_int_eq(pin(id_pin, PIN, &r), 0);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
         /* ids keep increasing after the restart */
-        r = submit(tva, tva_len, WSP_SEC_NONE, NULL);
+        r = submit(tva, tva_len, AUTH_NONE, NULL);
         ck_assert_uint_gt(r.id, id_conf);
         engine_result_done(&r);
 }
@@ -932,7 +932,7 @@ START_TEST(test_confirm_rechecks_policy) {
         EngineResult r;
         uint64_t id;
 
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
         id = r.id;
         engine_result_done(&r);
         cfg->bootstrap_enabled = false; /* the administrator turned it off meanwhile */
@@ -955,8 +955,8 @@ START_TEST(test_napdef_exported) {
         struct stat st;
 
         cfg->confirm_network_pin = false;
-        mac_of(good, WSP_SEC_NETWPIN, IMSI, NULL, mac);
-        r = submit((const uint8_t *) good, strlen(good), WSP_SEC_NETWPIN, mac);
+        mac_of(good, AUTH_NETWPIN, IMSI, NULL, mac);
+        r = submit((const uint8_t *) good, strlen(good), AUTH_NETWPIN, mac);
         ck_assert_int_eq(r.export_error, 0);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
         ck_assert_uint_eq(et_count_files(nmdir, EXPORT_NM_PREFIX), 1);
@@ -979,8 +979,8 @@ START_TEST(test_napdef_exported) {
         free(text);
 
         /* a value that would break out of its keyfile line: refused before commit */
-        mac_of(evil, WSP_SEC_NETWPIN, IMSI, NULL, mac);
-        r = submit((const uint8_t *) evil, strlen(evil), WSP_SEC_NETWPIN, mac);
+        mac_of(evil, AUTH_NETWPIN, IMSI, NULL, mac);
+        r = submit((const uint8_t *) evil, strlen(evil), AUTH_NETWPIN, mac);
         expect(&r, VERDICT_REJECTED, REASON_MALFORMED);
         ck_assert_uint_eq(n_documents(), 1);
         ck_assert_uint_eq(et_count_files(nmdir, EXPORT_NM_PREFIX), 1);
@@ -1029,8 +1029,8 @@ START_TEST(test_no_decode_before_auth) {
 
         /* bootstrap disabled (the default): rejected, nothing decoded, nothing of it kept */
         cfg->bootstrap_enabled = false;
-        mac_of(body, WSP_SEC_USERPIN, NULL, PIN, mac);
-        r = submit_with_summary((const uint8_t *) body, strlen(body), WSP_SEC_USERPIN, mac, "+4917",
+        mac_of(body, AUTH_USERPIN, NULL, PIN, mac);
+        r = submit_with_summary((const uint8_t *) body, strlen(body), AUTH_USERPIN, mac, "+4917",
                                 "APPLICATION NAME=CANARY-PROVD-SAYS");
         id = r.id;
         expect(&r, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED);
@@ -1038,15 +1038,15 @@ START_TEST(test_no_decode_before_auth) {
         ck_assert_str_eq(history(id).denied, "");
         cfg->bootstrap_enabled = true;
         /* a NETWPIN push with a wrong MAC and an unsigned one: the same */
-        r = submit_with_summary((const uint8_t *) body, strlen(body), WSP_SEC_NETWPIN, TVA_NETWPIN, "+4917",
+        r = submit_with_summary((const uint8_t *) body, strlen(body), AUTH_NETWPIN, TVA_NETWPIN, "+4917",
                                 "APPLICATION NAME=CANARY-PROVD-SAYS");
         ck_assert_str_eq(history(r.id).summary, "");
         expect(&r, VERDICT_REJECTED, REASON_BAD_MAC);
-        r = submit_with_summary((const uint8_t *) body, strlen(body), WSP_SEC_NONE, NULL, "+4917",
+        r = submit_with_summary((const uint8_t *) body, strlen(body), AUTH_NONE, NULL, "+4917",
                                 "APPLICATION NAME=CANARY-PROVD-SAYS");
         expect(&r, VERDICT_REJECTED, REASON_UNAUTHENTICATED);
         /* waiting for a PIN, then rejected: provd's words go with the pending row */
-        r = submit_with_summary((const uint8_t *) body, strlen(body), WSP_SEC_USERPIN, mac, "+4917",
+        r = submit_with_summary((const uint8_t *) body, strlen(body), AUTH_USERPIN, mac, "+4917",
                                 "APPLICATION NAME=CANARY-PROVD-SAYS");
         id = r.id;
         expect(&r, VERDICT_PENDING, REASON_NEEDS_PIN);
@@ -1064,8 +1064,8 @@ START_TEST(test_no_decode_before_auth) {
         assert_state_lacks("CANARY-BODY-VALUE");
         eng = open_engine();
         /* authenticated bytes are decoded, once */
-        mac_of(body, WSP_SEC_NETWPIN, IMSI, NULL, mac);
-        r = submit((const uint8_t *) body, strlen(body), WSP_SEC_NETWPIN, mac);
+        mac_of(body, AUTH_NETWPIN, IMSI, NULL, mac);
+        r = submit((const uint8_t *) body, strlen(body), AUTH_NETWPIN, mac);
         ck_assert_uint_eq(engine_decoded_count(eng), 1);
         ck_assert_str_eq(history(r.id).summary, "APPLICATION APPID=w2 NAME=CANARY-BODY-VALUE");
         engine_result_done(&r);
@@ -1086,15 +1086,17 @@ START_TEST(test_denied_escaped) {
         Hist h;
 
         cfg->confirm_network_pin = false;
-        mac_of(body, WSP_SEC_USERPIN, NULL, PIN, mac);
-        r = submit_with_summary((const uint8_t *) body, strlen(body), WSP_SEC_USERPIN, mac, "+4917",
+        mac_of(body, AUTH_USERPIN, NULL, PIN, mac);
+        r = submit_with_summary((const uint8_t *) body, strlen(body), AUTH_USERPIN, mac, "+4917",
                                 "BOOTSTRAP NAME=b\n<2>push 998: verdict applied");
         ck_assert_int_eq(pin(r.id, PIN, &r), 0);
         h = history(r.id);
         ck_assert_int_eq(r.verdict, VERDICT_REJECTED);
         ck_assert_ptr_nonnull(r.denied);
         ck_assert_msg(!strstr(r.denied, "\n<2>"), "denied: %s", r.denied);
-        ck_assert_ptr_nonnull(strstr(r.denied, "\\x0a<2>push 999"));
+        /* element paths percent-encode control bytes and spaces, and a flagged APPID is no key
+         * (element-path.h): the forged text never appears as it came */
+        ck_assert_msg(!strstr(r.denied, "push 999"), "denied: %s", r.denied);
         ck_assert_msg(!strstr(h.denied, "\n<2>"), "history denied: %s", h.denied);
         ck_assert_msg(!strstr(h.summary, "\n<2>") && strstr(h.summary, "\\x0a<2>"), "summary: %s", h.summary);
         engine_result_done(&r);
@@ -1103,7 +1105,7 @@ START_TEST(test_denied_escaped) {
         {
                 StorePending *pd = NULL;
 
-                r = submit_with_summary(tvb, tvb_len, WSP_SEC_USERPIN, TVB_USERPIN, "+4917",
+                r = submit_with_summary(tvb, tvb_len, AUTH_USERPIN, TVB_USERPIN, "+4917",
                                         "ok line\n\x1b[31mred\n" "a\\b");
                 ck_assert_int_eq(store_get_pending(engine_get_store(eng), r.id, &pd), 0);
                 ck_assert_str_eq(pd->unverified_summary, "ok line\n\\x1b[31mred\na\\b");
@@ -1119,8 +1121,8 @@ static void submit_netwpin(const char *spec, const char *imsi) {
         char *body = xml_body(spec), mac[41];
         EngineResult r;
 
-        mac_of(body, WSP_SEC_NETWPIN, imsi, NULL, mac);
-        r = submit((const uint8_t *) body, strlen(body), WSP_SEC_NETWPIN, mac);
+        mac_of(body, AUTH_NETWPIN, imsi, NULL, mac);
+        r = submit((const uint8_t *) body, strlen(body), AUTH_NETWPIN, mac);
         expect(&r, VERDICT_APPLIED, REASON_NONE);
         free(body);
 }
@@ -1255,8 +1257,8 @@ START_TEST(test_no_secret_stored) {
         uint64_t id;
 
         ck_assert_int_eq(engine_set_imsi(eng, canary_imsi), 0);
-        mac_of(body, WSP_SEC_USERNETWPIN, canary_imsi, canary_pin, mac);
-        r = submit((const uint8_t *) body, strlen(body), WSP_SEC_USERNETWPIN, mac);
+        mac_of(body, AUTH_USERNETWPIN, canary_imsi, canary_pin, mac);
+        r = submit((const uint8_t *) body, strlen(body), AUTH_USERNETWPIN, mac);
         id = r.id;
         engine_result_done(&r);
         ck_assert_int_eq(pin(id, "Kq7!zP2y", &r), 0); /* a wrong one first */
@@ -1287,14 +1289,14 @@ START_TEST(test_retention_from_config) {
         cfg->history_max = 1000;
         engine_set_config(eng, cfg, NULL);
         for (unsigned i = 0; i < 30; i++) {
-                r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+                r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
                 expect(&r, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED);
         }
         ck_assert_uint_eq(n_history(), 30);
         cfg->history_max = 10; /* a reload lowered the limit */
         engine_set_config(eng, cfg, NULL);
         ck_assert_uint_eq(n_history(), 10);
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
         ck_assert_uint_eq(r.id, 31);
         expect(&r, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED);
         ck_assert_uint_eq(n_history(), 10);
@@ -1303,7 +1305,7 @@ START_TEST(test_retention_from_config) {
         engine_set_config(eng, cfg, NULL);
         ck_assert_uint_eq(n_history(), 10);
         fake_now += 86400ULL * 1000000ULL;
-        r = submit(tva, tva_len, WSP_SEC_NETWPIN, TVA_NETWPIN);
+        r = submit(tva, tva_len, AUTH_NETWPIN, TVA_NETWPIN);
         expect(&r, VERDICT_REJECTED, REASON_BOOTSTRAP_DISABLED);
         ck_assert_uint_eq(n_history(), 1);
 }

@@ -65,7 +65,7 @@ static void apply_sec(const char *spec, int sec) {
 
 /* ... as a NETWPIN push would. */
 static void apply(const char *spec) {
-        apply_sec(spec, WSP_SEC_NETWPIN);
+        apply_sec(spec, AUTH_NETWPIN);
 }
 
 static const OfonoContextSpec *find_ctx(const ExportDbusPlan *p, const char *name, const char *type) {
@@ -353,8 +353,8 @@ START_TEST(test_plan_strongest_w4_wins) {
         const OfonoContextSpec *c;
 
         /* the operator's USERNETWPIN w4, then a NETWPIN sibling pointing at the operator's NAPDEF */
-        apply_sec(NAP_MMS PX_MMS W4_OPERATOR, WSP_SEC_USERNETWPIN);
-        apply_sec(W4_ATTACKER, WSP_SEC_NETWPIN);
+        apply_sec(NAP_MMS PX_MMS W4_OPERATOR, AUTH_USERNETWPIN);
+        apply_sec(W4_ATTACKER, AUTH_NETWPIN);
         ck_assert_int_eq(export_dbus_plan(eng, &p), 0);
         ck_assert(p.have_mmsd);
         ck_assert_str_eq(p.mmsd.mmsc, "http://mmsc.operator.example/mms");
@@ -373,11 +373,11 @@ START_TEST(test_plan_strongest_w4_wins_either_order) {
         ExportDbusPlan p = {};
 
         /* the weaker one first: the stronger one still wins; equal strength: the later one */
-        apply_sec(NAP_MMS PX_MMS, WSP_SEC_USERNETWPIN);
-        apply_sec(W4_ATTACKER, WSP_SEC_NETWPIN);
-        apply_sec(W4_OPERATOR, WSP_SEC_USERNETWPIN);
+        apply_sec(NAP_MMS PX_MMS, AUTH_USERNETWPIN);
+        apply_sec(W4_ATTACKER, AUTH_NETWPIN);
+        apply_sec(W4_OPERATOR, AUTH_USERNETWPIN);
         apply_sec("APPLICATION{APPID=w4;PROVIDER-ID=evil2;ADDR=http://mmsc2.attacker.example/;TO-NAPID=MMS}",
-                  WSP_SEC_USERPIN);
+                  AUTH_USERPIN);
         ck_assert_int_eq(export_dbus_plan(eng, &p), 0);
         ck_assert_str_eq(p.mmsd.mmsc, "http://mmsc.operator.example/mms");
         ck_assert_str_eq(find_ctx(&p, "provboot: Example MMS", "mms")->message_center,
@@ -392,8 +392,8 @@ START_TEST(test_plan_weaker_w4_keeps_internet_context) {
 
         /* the operator's NAPDEF without the INTERNET flag and no w4 of its own is an internet
          * context; a weaker w4 adds an MMS use of it but does not take that away */
-        apply_sec(NAP_MMS, WSP_SEC_USERNETWPIN);
-        apply_sec(W4_ATTACKER, WSP_SEC_NETWPIN);
+        apply_sec(NAP_MMS, AUTH_USERNETWPIN);
+        apply_sec(W4_ATTACKER, AUTH_NETWPIN);
         ck_assert_int_eq(export_dbus_plan(eng, &p), 0);
         ck_assert_uint_eq(p.n_contexts, 2);
         ck_assert_ptr_nonnull(find_ctx(&p, "provboot: Example MMS", "internet"));
@@ -409,19 +409,19 @@ START_TEST(test_plan_reference_to_weaker_root) {
 
         /* TO-NAPID: the operator's w4 names a NAPDEF only a NETWPIN push supplied: dangling */
         apply_sec("APPLICATION{APPID=w4;PROVIDER-ID=a;ADDR=http://mmsc.operator.example/;TO-NAPID=MMS2}",
-                  WSP_SEC_USERNETWPIN);
-        apply_sec("NAPDEF{NAPID=MMS2;NAME=Evil;NAP-ADDRESS=evil.example}", WSP_SEC_NETWPIN);
+                  AUTH_USERNETWPIN);
+        apply_sec("NAPDEF{NAPID=MMS2;NAME=Evil;NAP-ADDRESS=evil.example}", AUTH_NETWPIN);
         /* TO-PROXY: likewise for a proxy */
         apply_sec(NAP_MMS "APPLICATION{APPID=w4;PROVIDER-ID=b;ADDR=http://mmsc.operator.example/;TO-NAPID=MMS;"
                           "TO-PROXY=PX2}",
-                  WSP_SEC_USERNETWPIN);
+                  AUTH_USERNETWPIN);
         apply_sec("PXLOGICAL{PROXY-ID=PX2;PXPHYSICAL{PHYSICAL-PROXY-ID=P;PXADDR=10.6.6.6;TO-NAPID=MMS}}",
-                  WSP_SEC_NETWPIN);
+                  AUTH_NETWPIN);
         /* the proxy's TO-NAPID: both strong, the NAPDEF it names weak */
         apply_sec("PXLOGICAL{PROXY-ID=PX3;PXPHYSICAL{PHYSICAL-PROXY-ID=P;PXADDR=10.1.1.1;TO-NAPID=MMS3}}"
                   "APPLICATION{APPID=w4;PROVIDER-ID=c;ADDR=http://mmsc.operator.example/;TO-PROXY=PX3}",
-                  WSP_SEC_USERNETWPIN);
-        apply_sec("NAPDEF{NAPID=MMS3;NAME=Evil3;NAP-ADDRESS=evil3.example}", WSP_SEC_NETWPIN);
+                  AUTH_USERNETWPIN);
+        apply_sec("NAPDEF{NAPID=MMS3;NAME=Evil3;NAP-ADDRESS=evil3.example}", AUTH_NETWPIN);
         ck_assert_int_eq(export_dbus_plan(eng, &p), 0);
         ck_assert(is_invalid(&p, "/APPLICATION[APPID=w4,PROVIDER-ID=a]"));
         ck_assert(is_invalid(&p, "/APPLICATION[APPID=w4,PROVIDER-ID=b]"));
@@ -442,8 +442,8 @@ START_TEST(test_plan_reference_strength_internet_fallback) {
          * with the INTERNET flag does */
         apply_sec("NAPDEF{NAPID=OPNET;NAME=Op;INTERNET;NAP-ADDRESS=op.example}"
                   "APPLICATION{APPID=w4;ADDR=http://mmsc.operator.example/;TO-NAPID=INTERNET}",
-                  WSP_SEC_USERNETWPIN);
-        apply_sec("NAPDEF{NAPID=INTERNET;NAME=Evil;NAP-ADDRESS=evil.example}", WSP_SEC_NETWPIN);
+                  AUTH_USERNETWPIN);
+        apply_sec("NAPDEF{NAPID=INTERNET;NAME=Evil;NAP-ADDRESS=evil.example}", AUTH_NETWPIN);
         ck_assert_int_eq(export_dbus_plan(eng, &p), 0);
         ck_assert(p.have_mmsd);
         ck_assert_str_eq(p.mmsd.apn, "op.example");
@@ -457,8 +457,8 @@ START_TEST(test_plan_reference_equal_or_stronger_resolves) {
         ExportDbusPlan p = {};
 
         /* a NETWPIN w4 may use the operator's stronger NAPDEF and proxy; an equal one resolves */
-        apply_sec(NAP_MMS PX_MMS, WSP_SEC_USERNETWPIN);
-        apply_sec("APPLICATION{APPID=w4;ADDR=http://mmsc.example/;TO-PROXY=MMSPROXY}", WSP_SEC_NETWPIN);
+        apply_sec(NAP_MMS PX_MMS, AUTH_USERNETWPIN);
+        apply_sec("APPLICATION{APPID=w4;ADDR=http://mmsc.example/;TO-PROXY=MMSPROXY}", AUTH_NETWPIN);
         ck_assert_int_eq(export_dbus_plan(eng, &p), 0);
         ck_assert_uint_eq(p.n_invalid, 0);
         ck_assert(p.have_mmsd);

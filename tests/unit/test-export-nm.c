@@ -358,10 +358,10 @@ START_TEST(test_autoconnect_priority_by_strength) {
 
         /* Issue 9, finding 5: two autoconnecting profiles, the operator's (USERNETWPIN) and one a
          * NETWPIN push added: NetworkManager prefers the higher priority, i.e. the stronger. */
-        ck_assert_int_eq(apply("NAPDEF{NAPID=op;NAME=Op;NAP-ADDRESS=op.example;INTERNET}", WSP_SEC_USERNETWPIN), 0);
-        ck_assert_int_eq(apply("NAPDEF{NAPID=evil;NAME=Evil;NAP-ADDRESS=evil.example;INTERNET}", WSP_SEC_NETWPIN),
+        ck_assert_int_eq(apply("NAPDEF{NAPID=op;NAME=Op;NAP-ADDRESS=op.example;INTERNET}", AUTH_USERNETWPIN), 0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=evil;NAME=Evil;NAP-ADDRESS=evil.example;INTERNET}", AUTH_NETWPIN),
                          0);
-        ck_assert_int_eq(apply("NAPDEF{NAPID=mms;NAME=Mms;NAP-ADDRESS=mms.example}", WSP_SEC_USERNETWPIN), 0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=mms;NAME=Mms;NAP-ADDRESS=mms.example}", AUTH_USERNETWPIN), 0);
         ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
         op = find_file("-op-");
         evil = find_file("-evil-");
@@ -607,15 +607,15 @@ START_TEST(test_sim_binding) {
         NmRead nm;
         char *path, *text;
 
-        ck_assert_int_eq(apply_bound("NAPDEF{NAPID=op;NAME=Op;NAP-ADDRESS=op.example;INTERNET}", WSP_SEC_NETWPIN,
+        ck_assert_int_eq(apply_bound("NAPDEF{NAPID=op;NAME=Op;NAP-ADDRESS=op.example;INTERNET}", AUTH_NETWPIN,
                                      "26201", "8949226001234567890"),
                          0);
-        ck_assert_int_eq(apply_bound("NAPDEF{NAPID=us;NAME=Us;NAP-ADDRESS=us.example}", WSP_SEC_NETWPIN, "310260",
+        ck_assert_int_eq(apply_bound("NAPDEF{NAPID=us;NAME=Us;NAP-ADDRESS=us.example}", AUTH_NETWPIN, "310260",
                                      NULL),
                          0);
-        ck_assert_int_eq(apply("NAPDEF{NAPID=free;NAME=Free;NAP-ADDRESS=free.example}", WSP_SEC_USERPIN), 0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=free;NAME=Free;NAP-ADDRESS=free.example}", AUTH_USERPIN), 0);
         /* not digits: never recorded, never rendered */
-        ck_assert_int_eq(apply_bound("NAPDEF{NAPID=bad;NAME=Bad;NAP-ADDRESS=bad.example}", WSP_SEC_NETWPIN,
+        ck_assert_int_eq(apply_bound("NAPDEF{NAPID=bad;NAME=Bad;NAP-ADDRESS=bad.example}", AUTH_NETWPIN,
                                      "26201\n[x]", "89\n"),
                          0);
         ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
@@ -743,7 +743,7 @@ START_TEST(test_mms_only_not_exported) {
                                "PXPHYSICAL{PHYSICAL-PROXY-ID=pp;PXADDR=10.0.0.1;TO-NAPID=mms;PORT{PORTNBR=8080}}}"
                                "APPLICATION{APPID=w4;NAME=MMS;ADDR=http://mms.example/mms;TO-NAPID=mms;TO-PROXY=mmsproxy}"
                                "APPLICATION{APPID=w4;PROVIDER-ID=b;NAME=MMS2;ADDR=http://mmsc.both.example/;TO-NAPID=both}",
-                               WSP_SEC_USERNETWPIN), 0);
+                               AUTH_USERNETWPIN), 0);
         ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
         ck_assert_uint_eq(st.mms_only, 1);
         /* the MMS-only APN is no NetworkManager profile; the combined one is, autoconnecting */
@@ -767,7 +767,7 @@ START_TEST(test_mms_only_not_exported) {
         /* A weaker message names the operator's Internet NAPDEF in its own w4: it adds an MMS use,
          * it does not take the NetworkManager profile away (export-dbus.h's strength rule). */
         ck_assert_int_eq(apply("APPLICATION{APPID=w4;PROVIDER-ID=evil;NAME=E;ADDR=http://evil.example/;TO-NAPID=net}",
-                               WSP_SEC_NETWPIN), 0);
+                               AUTH_NETWPIN), 0);
         ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
         free(find_file("-net-"));
 }
@@ -775,11 +775,11 @@ END_TEST
 
 START_TEST(test_mms_only_stale_file_removed) {
         /* A build before this rule exported the MMS-only APN: the file goes (it is ours, untouched). */
-        ck_assert_int_eq(apply("NAPDEF{NAPID=mms;NAME=MMS;NAP-ADDRESS=mms.example}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=mms;NAME=MMS;NAP-ADDRESS=mms.example}", AUTH_NETWPIN), 0);
         ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
         ck_assert_uint_eq(count_named("-mms-"), 1);
         ck_assert_int_eq(apply("APPLICATION{APPID=w4;NAME=MMS;ADDR=http://mms.example/mms;TO-NAPID=mms}",
-                               WSP_SEC_NETWPIN), 0);
+                               AUTH_NETWPIN), 0);
         ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
         ck_assert_uint_eq(count_named("-mms-"), 0);
 }
@@ -815,7 +815,7 @@ START_TEST(test_user_change_kept) {
         StatusSeen *x;
         char *path, *text;
 
-        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op.example;INTERNET}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op.example;INTERNET}", AUTH_NETWPIN), 0);
         ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
         path = find_file("-net-");
 
@@ -840,7 +840,7 @@ START_TEST(test_user_change_kept) {
         ck_assert_str_eq(status_of(x, "/NAPDEF[NAPID=net]"), EXPORT_NM_STATE_USER_CHANGED);
         free(x);
         /* another push, for another profile, changes nothing here */
-        ck_assert_int_eq(apply("NAPDEF{NAPID=other;NAME=O;NAP-ADDRESS=other.example}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=other;NAME=O;NAP-ADDRESS=other.example}", AUTH_NETWPIN), 0);
         ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
         text = et_slurp(path);
         ck_assert_ptr_nonnull(strstr(text, "\napn=users.choice\n"));
@@ -848,7 +848,7 @@ START_TEST(test_user_change_kept) {
 
         /* a newer push for this profile: its rendering is written */
         ev = (Events) {};
-        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op2.example;INTERNET}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op2.example;INTERNET}", AUTH_NETWPIN), 0);
         ck_assert_int_eq(export_nm_rebuild_ex(store, nmdir, &st, on_event, &ev), 0);
         ck_assert_uint_eq(ev.n[EXPORT_NM_EVENT_WRITTEN], 1);
         text = et_slurp(path);
@@ -867,7 +867,7 @@ START_TEST(test_user_removal_kept) {
         StatusSeen *x;
         char *path;
 
-        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op.example;INTERNET}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op.example;INTERNET}", AUTH_NETWPIN), 0);
         ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
         path = find_file("-net-");
         /* the user deletes the profile */
@@ -885,7 +885,7 @@ START_TEST(test_user_removal_kept) {
         free(x);
 
         /* a newer push for it: recreated */
-        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op2.example;INTERNET}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op2.example;INTERNET}", AUTH_NETWPIN), 0);
         ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
         ck_assert_uint_eq(st.written, 1);
         ck_assert_int_eq(access(path, F_OK), 0);
@@ -899,13 +899,13 @@ START_TEST(test_user_change_marker_removed) {
 
         /* The user's edit took our owner marker out: the file is theirs; even a newer push does
          * not write over a file that is not ours by the ownership rule. */
-        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op.example}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op.example}", AUTH_NETWPIN), 0);
         ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
         path = find_file("-net-");
         replace_text(path, EXPORT_NM_OWNER_MARKER, "org.example.owner=user");
         ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
         ck_assert_uint_eq(st.user_changed, 1);
-        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op2.example}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op2.example}", AUTH_NETWPIN), 0);
         ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
         ck_assert_uint_eq(st.user_changed, 1);
         text = et_slurp(path);
@@ -923,7 +923,7 @@ START_TEST(test_adopt_and_release) {
 
         /* A file of ours written before the records existed (an older build): adopted, brought up
          * to date like any file of ours. */
-        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op.example}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op.example}", AUTH_NETWPIN), 0);
         ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
         path = find_file("-net-");
         ck_assert_int_eq(store_delete_nm_file(store, nmdir, strrchr(path, '/') + 1), 0);
@@ -937,7 +937,7 @@ START_TEST(test_adopt_and_release) {
         /* The user changes it, then the NAPDEF stops being an APN: the file is not ours to remove;
          * it stays, released (no longer tracked). */
         replace_text(path, "\napn=op.example\n", "\napn=users.choice\n");
-        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=10.1.1.1;NAP-ADDRTYPE=IPV4}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=10.1.1.1;NAP-ADDRTYPE=IPV4}", AUTH_NETWPIN), 0);
         ck_assert_int_eq(export_nm_rebuild_ex(store, nmdir, &st, on_event, &ev), 0);
         ck_assert_uint_eq(st.removed, 0);
         ck_assert_uint_eq(ev.n[EXPORT_NM_EVENT_RELEASED], 1);
@@ -1108,7 +1108,7 @@ START_TEST(test_records_per_directory) {
 
         /* Records belong to one directory: pointing the exporter at another one (a changed
          * NetworkManagerDir=) writes there; nothing reads as removed by the user. */
-        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op.example}", WSP_SEC_NETWPIN), 0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op.example}", AUTH_NETWPIN), 0);
         ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
         ck_assert_int_eq(export_nm_rebuild(store, other, &st), 0);
         ck_assert_uint_eq(st.written, 1);

@@ -30,11 +30,11 @@
 #define KANNEL_SEGMENTS_MAX 16U
 #define KANNEL_KEY_MAX 64U
 #define KANNEL_SENDER "12345"     /* Kannel global-sender in tools/kannel/kannel.conf */
-#define KANNEL_PORT 2948U         /* Kannel sends OMA CP from and to 2948 (oma-cp-wire.md 2.9.1) */
+#define KANNEL_PORT 2948U         /* Kannel sends OMA CP from and to 2948 (docs/wire-notes.md §2.9.1) */
 
 typedef struct Entry {
         char stem[96];            /* "<name>-<variant>" */
-        WspSec sec;
+        AuthMethod sec;
         uint8_t key[KANNEL_KEY_MAX];
         size_t key_len;
         char mac[WSP_MAC_HEX_LEN + 1]; /* empty without SEC */
@@ -46,14 +46,14 @@ static unsigned n_entries;
 
 /* ---- MANIFEST ---------------------------------------------------------------------------- */
 
-static int sec_from_manifest(const char *s, WspSec *ret) {
+static int sec_from_manifest(const char *s, AuthMethod *ret) {
         static const struct {
                 const char *name;
-                WspSec sec;
+                AuthMethod sec;
         } t[] = {
-                { "NETWPIN", WSP_SEC_NETWPIN },       { "USERPIN", WSP_SEC_USERPIN },
-                { "USERNETWPIN", WSP_SEC_USERNETWPIN }, { "USERPINMAC", WSP_SEC_USERPINMAC },
-                { "none", WSP_SEC_NONE },
+                { "NETWPIN", AUTH_NETWPIN },       { "USERPIN", AUTH_USERPIN },
+                { "USERNETWPIN", AUTH_USERNETWPIN }, { "USERPINMAC", AUTH_USERPINMAC },
+                { "none", AUTH_NONE },
         };
         for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
                 if (strcmp(s, t[i].name) == 0) {
@@ -79,7 +79,7 @@ static int parse_manifest_line(char *line, Entry *e) {
         e->stem[suffix - f[0]] = '\0';
         if (sec_from_manifest(f[1], &e->sec) < 0)
                 return -EINVAL;
-        if (e->sec == WSP_SEC_NONE) {
+        if (e->sec == AUTH_NONE) {
                 if (strcmp(f[3], "-") != 0)
                         return -EINVAL;
                 e->key_len = 0;
@@ -368,7 +368,7 @@ static void check_wsp(const Entry *e, const uint8_t *pdu, size_t len, WspPush *p
         ck_assert_ptr_eq(p->body, pdu + p->body_offset);
         ck_assert_uint_eq(p->body_offset + p->body_len, len);
         ck_assert_msg(p->sec == e->sec, "%s: SEC %d, manifest says %d", e->stem, (int) p->sec, (int) e->sec);
-        if (e->sec == WSP_SEC_NONE) {
+        if (e->sec == AUTH_NONE) {
                 /* 01 06 01 B6: headers = Content-Type only */
                 ck_assert(!p->has_mac);
                 ck_assert_uint_eq(p->headers_len, 1);
@@ -379,12 +379,12 @@ static void check_wsp(const Entry *e, const uint8_t *pdu, size_t len, WspPush *p
                 unsigned md_len = 0;
                 char hexmac[2 * EVP_MAX_MD_SIZE + 1];
 
-                /* 1F 2D B6 91 8x 92 <40 hex> 00 (oma-cp-wire.md 2.9.1) */
+                /* 1F 2D B6 91 8x 92 <40 hex> 00 (docs/wire-notes.md §2.9.1) */
                 ck_assert_uint_eq(p->headers_len, 47);
                 ck_assert_uint_eq(p->n_params, 2);
                 ck_assert(p->has_mac);
                 ck_assert_str_eq(p->mac, e->mac);
-                /* The manifest MAC really is HMAC-SHA1(key, body) (oma-cp-wire.md 5.2). */
+                /* The manifest MAC really is HMAC-SHA1(key, body) (docs/wire-notes.md §5.2). */
                 ck_assert_ptr_nonnull(
                         HMAC(EVP_sha1(), e->key, (int) e->key_len, p->body, p->body_len, md, &md_len));
                 ck_assert_uint_eq(md_len, 20);
@@ -473,7 +473,7 @@ static void check_pipeline(const Entry *e, const char *suffix, InputFormat want_
         ck_assert(pl.from_sms == (want_format == INPUT_SMS));
         ck_assert_int_eq(pl.kind, WSP_CONTENT_CP_WBXML);
         ck_assert(pl.wsp.sec == e->sec);
-        ck_assert(pl.wsp.has_mac == (e->sec != WSP_SEC_NONE));
+        ck_assert(pl.wsp.has_mac == (e->sec != AUTH_NONE));
         if (pl.wsp.has_mac)
                 ck_assert_str_eq(pl.wsp.mac, e->mac);
         ck_assert_ptr_nonnull(pl.doc);
@@ -500,17 +500,17 @@ START_TEST(test_manifest_coverage) {
                 const char *stem;
                 const char *mac;
         } tva[] = {
-                /* oma-cp-wire.md 5.7, TV-A */
+                /* docs/wire-notes.md §5.7, TV-A */
                 { "tva-netwpin", "A7EFB3E213C7DA2B3DBA091E2CCD601B316B8052" },
                 { "tva-userpin", "BAA186A0F7802E017A4A69B214921DB16EF26512" },
                 { "tva-usernetwpin", "2DB04073875EF00048454D99A04AD5E0179666C3" },
         };
-        unsigned per_sec[_WSP_SEC_MAX + 1] = { 0 };
+        unsigned per_sec[_AUTH_SEC_MAX + 1] = { 0 };
 
         ck_assert_uint_ge(n_entries, 30);
         for (unsigned i = 0; i < n_entries; i++)
-                per_sec[entries[i].sec == WSP_SEC_NONE ? _WSP_SEC_MAX : (unsigned) entries[i].sec]++;
-        for (unsigned s = 0; s <= _WSP_SEC_MAX; s++)
+                per_sec[entries[i].sec == AUTH_NONE ? _AUTH_SEC_MAX : (unsigned) entries[i].sec]++;
+        for (unsigned s = 0; s <= _AUTH_SEC_MAX; s++)
                 ck_assert_uint_ge(per_sec[s], 5);
         for (size_t t = 0; t < sizeof(tva) / sizeof(tva[0]); t++) {
                 bool found = false;

@@ -53,7 +53,7 @@ static Config *config_enabled(void) {
         return c;
 }
 
-static void eval(const Config *c, WspSec sec, const CpDoc *d, PolicyResult *res) {
+static void eval(const Config *c, AuthMethod sec, const CpDoc *d, PolicyResult *res) {
         ck_assert_int_eq(policy_evaluate(c, c->metabase, sec, policy_auth_roles(c, sec), d, res), 0);
 }
 
@@ -64,7 +64,7 @@ static void eval_sp(Config *c, const char *parms, PolicyResult *res) {
 
         snprintf(xml, sizeof xml, "<characteristic type=\"SecurityPolicy\">%s</characteristic>", parms);
         d = doc_xml(xml);
-        eval(c, WSP_SEC_USERNETWPIN, d, res);
+        eval(c, AUTH_USERNETWPIN, d, res);
         cpdoc_free(d);
 }
 
@@ -107,7 +107,7 @@ START_TEST(test_check_refusals) {
         eval_sp(c, P("4119", "128") P("4101", "16"), &res);
         ck_assert_int_eq(res.reason, REASON_POLICY_DENIED);
         ck_assert_uint_eq(res.n_denied, 1);
-        ck_assert_str_eq(res.denied[0].path, "SecurityPolicy[1]/4101");
+        ck_assert_str_eq(res.denied[0].path, "/SecurityPolicy.4101");
         eval_sp(c, P("GrantManager", "128"), &res);
         ck_assert_int_eq(res.reason, REASON_POLICY_DENIED);
         /* values: each range at its limit and past it */
@@ -132,7 +132,7 @@ START_TEST(test_check_refusals) {
         /* nested: unsupported */
         eval_sp(c, P("4119", "128") "<characteristic type=\"Policy\">" P("X", "1") "</characteristic>", &res);
         ck_assert_int_eq(res.reason, REASON_UNSUPPORTED);
-        ck_assert_str_eq(res.denied[0].path, "SecurityPolicy[1]/Policy[1]");
+        ck_assert_str_eq(res.denied[0].path, "/SecurityPolicy/Policy");
         /* no Manager rights: role-denied, also when a metabase drop-in lets the operator in */
         c->grant_manager = 0;
         eval_sp(c, P("4119", "128"), &res);
@@ -155,7 +155,7 @@ START_TEST(test_check_locked) {
         /* changing a locked key: refused whole */
         eval_sp(c, P("4111", "0") P("4119", "128"), &res);
         ck_assert_int_eq(res.reason, REASON_POLICY_DENIED);
-        ck_assert_str_eq(res.denied[0].path, "SecurityPolicy[1]/4119");
+        ck_assert_str_eq(res.denied[0].path, "/SecurityPolicy.4119");
         ck_assert_uint_eq(res.n_denied, 1);
         /* the value in force: accepted, not kept (the lock decides anyway) */
         eval_sp(c, P("4111", "0") P("4119", "4"), &res);
@@ -181,14 +181,14 @@ START_TEST(test_unsupported_and_spc) {
                     "<characteristic type=\"Registry\"><characteristic type=\"HKLM\">" P("X", "1")
                     "</characteristic></characteristic><characteristic type=\"Metabase\">" P("Y", "1")
                     "</characteristic>");
-        eval(c, WSP_SEC_USERNETWPIN, d, &res);
+        eval(c, AUTH_USERNETWPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_UNSUPPORTED);
         ck_assert_uint_eq(res.n_denied, 2);
-        ck_assert_str_eq(res.denied[0].path, "Registry[1]");
-        ck_assert_str_eq(res.denied[1].path, "Metabase[1]");
+        ck_assert_str_eq(res.denied[0].path, "/Registry");
+        ck_assert_str_eq(res.denied[1].path, "/Metabase");
         /* without Manager rights the same document is role-denied (the roles are checked first) */
         c->grant_manager = 0;
-        eval(c, WSP_SEC_USERNETWPIN, d, &res);
+        eval(c, AUTH_USERNETWPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         cpdoc_free(d);
 
@@ -198,13 +198,13 @@ START_TEST(test_unsupported_and_spc) {
                     "</characteristic></characteristic></characteristic>");
         c->grant_manager = ROLE_OPERATOR | ROLE_USER_UNAUTH;
         c->accept_unauthenticated = true;
-        eval(c, WSP_SEC_NETWPIN, d, &res);
+        eval(c, AUTH_NETWPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_POLICY_DENIED);
-        ck_assert_str_eq(res.denied[0].path, "CertificateStore[1]/SPC[1]");
-        eval(c, WSP_SEC_NONE, d, &res);
+        ck_assert_str_eq(res.denied[0].path, "/CertificateStore/SPC");
+        eval(c, AUTH_NONE, d, &res);
         ck_assert_int_eq(res.reason, REASON_POLICY_DENIED);
         /* USERNETWPIN with the grant: the policy lets it through (certstore.c checks the DER) */
-        eval(c, WSP_SEC_USERNETWPIN, d, &res);
+        eval(c, AUTH_USERNETWPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
         cpdoc_free(d);
 }
@@ -217,13 +217,13 @@ START_TEST(test_once_closes) {
               *nap = doc_xml("<characteristic type=\"NAPDEF\">" P("NAPID", "n") P("NAME", "N")
                              P("NAP-ADDRESS", "apn") "</characteristic>");
 
-        eval(c, WSP_SEC_NETWPIN, boot, &res);
+        eval(c, AUTH_NETWPIN, boot, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
         ck_assert(!res.ota.close_bootstrap); /* Enabled=yes: nothing closes */
         c->bootstrap_once = true;
-        eval(c, WSP_SEC_NETWPIN, boot, &res);
+        eval(c, AUTH_NETWPIN, boot, &res);
         ck_assert(res.ota.close_bootstrap);
-        eval(c, WSP_SEC_NETWPIN, nap, &res);
+        eval(c, AUTH_NETWPIN, nap, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
         ck_assert(!res.ota.close_bootstrap); /* no BOOTSTRAP: stays open */
         cpdoc_free(boot);
@@ -302,7 +302,7 @@ START_TEST(test_overlay_and_sources) {
         l.push_id[OTA_KEY_GRANT_MANAGER] = 7;
         ota_policy_overlay(base, &l, &eff);
         ck_assert_uint_eq(eff.grant_manager, 128);
-        ck_assert(!eff.accept_sec[WSP_SEC_NETWPIN]);
+        ck_assert(!eff.accept_sec[AUTH_NETWPIN]);
         ck_assert_uint_eq(eff.pin_attempts, CONFIG_DEFAULT_PIN_ATTEMPTS);
         ck_assert_int_eq(ota_policy_source(base, &l, "Policy.GrantManager", &push, &locked), OTA_SOURCE_OTA);
         ck_assert_uint_eq(push, 7);
@@ -374,7 +374,7 @@ static void teardown(void) {
 }
 
 /* Submit @inner (XML) signed with @sec: NETWPIN directly; USERNETWPIN through its PIN. */
-static EngineResult push(const char *inner, WspSec sec) {
+static EngineResult push(const char *inner, AuthMethod sec) {
         char *xml = NULL, mac[41];
         Secret *imsi = NULL, *pin = NULL;
         EngineResult r = {};
@@ -383,7 +383,7 @@ static EngineResult push(const char *inner, WspSec sec) {
         ck_assert_int_eq(secret_new_from_string(IMSI, &imsi), 0);
         ck_assert_int_eq(secret_new_from_string("1234", &pin), 0);
         ck_assert_int_eq(auth_compute_mac_hex(sec, (const uint8_t *) xml, strlen(xml), imsi,
-                                              sec == WSP_SEC_NETWPIN ? NULL : pin, mac),
+                                              sec == AUTH_NETWPIN ? NULL : pin, mac),
                          0);
         EngineSubmission s = {
                 .body = (const uint8_t *) xml,
@@ -416,18 +416,18 @@ START_TEST(test_engine_bootstrap_closes_door) {
         EngineResult r;
 
         /* while the door is open, the operator's NETWPIN push acts as Manager */
-        r = push(NAP("a") NEEDS_MANAGER, WSP_SEC_NETWPIN);
+        r = push(NAP("a") NEEDS_MANAGER, AUTH_NETWPIN);
         ck_assert_int_eq(r.verdict, VERDICT_APPLIED);
         ck_assert_uint_eq(engine_get_config(eng)->pin_attempts, 4);
         engine_result_done(&r);
         /* the operator's USERNETWPIN bootstrap closes it (Windows Mobile's sequence) */
-        r = push(BOOT NAP("b") CLOSE_DOOR, WSP_SEC_USERNETWPIN);
+        r = push(BOOT NAP("b") CLOSE_DOOR, AUTH_USERNETWPIN);
         ck_assert_int_eq(r.verdict, VERDICT_APPLIED);
         engine_result_done(&r);
         ck_assert_uint_eq(engine_get_config(eng)->grant_manager, 128);
-        ck_assert(!engine_get_config(eng)->accept_sec[WSP_SEC_NETWPIN]);
+        ck_assert(!engine_get_config(eng)->accept_sec[AUTH_NETWPIN]);
         /* the next NETWPIN push is judged by the new values: the method is refused */
-        r = push(NAP("c") NEEDS_MANAGER, WSP_SEC_NETWPIN);
+        r = push(NAP("c") NEEDS_MANAGER, AUTH_NETWPIN);
         ck_assert_int_eq(r.verdict, VERDICT_REJECTED);
         ck_assert_int_eq(r.reason, REASON_POLICY_DENIED);
         engine_result_done(&r);
@@ -452,13 +452,13 @@ START_TEST(test_engine_role_denied_after_grant_removed) {
 
         /* only the grant goes: NETWPIN is still accepted, but no longer acts as Manager */
         r = push(BOOT "<characteristic type=\"SecurityPolicy\">" P("4119", "128") "</characteristic>",
-                 WSP_SEC_USERNETWPIN);
+                 AUTH_USERNETWPIN);
         ck_assert_int_eq(r.verdict, VERDICT_APPLIED);
         engine_result_done(&r);
-        r = push(NAP("d") NEEDS_MANAGER, WSP_SEC_NETWPIN);
+        r = push(NAP("d") NEEDS_MANAGER, AUTH_NETWPIN);
         ck_assert_int_eq(r.verdict, VERDICT_REJECTED);
         ck_assert_int_eq(r.reason, REASON_ROLE_DENIED);
-        ck_assert_str_eq(r.denied, "SecurityPolicy[1]");
+        ck_assert_str_eq(r.denied, "/SecurityPolicy");
         engine_result_done(&r);
 }
 END_TEST
@@ -469,15 +469,15 @@ START_TEST(test_engine_once) {
         eng = engine_free(eng);
         cfg->bootstrap_once = true;
         eng = open_engine();
-        r = push(NAP("e"), WSP_SEC_NETWPIN); /* no BOOTSTRAP: stays open */
+        r = push(NAP("e"), AUTH_NETWPIN); /* no BOOTSTRAP: stays open */
         ck_assert_int_eq(r.verdict, VERDICT_APPLIED);
         engine_result_done(&r);
         ck_assert(engine_get_config(eng)->bootstrap_enabled);
-        r = push(BOOT, WSP_SEC_NETWPIN);
+        r = push(BOOT, AUTH_NETWPIN);
         ck_assert_int_eq(r.verdict, VERDICT_APPLIED);
         engine_result_done(&r);
         ck_assert(!engine_get_config(eng)->bootstrap_enabled);
-        r = push(NAP("f"), WSP_SEC_NETWPIN);
+        r = push(NAP("f"), AUTH_NETWPIN);
         ck_assert_int_eq(r.reason, REASON_BOOTSTRAP_DISABLED);
         engine_result_done(&r);
         /* durable */
@@ -485,7 +485,7 @@ START_TEST(test_engine_once) {
         eng = open_engine();
         ck_assert(!engine_get_config(eng)->bootstrap_enabled);
         ck_assert_int_eq(engine_reset_policy(eng), 1);
-        r = push(NAP("g"), WSP_SEC_NETWPIN);
+        r = push(NAP("g"), AUTH_NETWPIN);
         ck_assert_int_eq(r.verdict, VERDICT_APPLIED);
         engine_result_done(&r);
 }
@@ -518,7 +518,7 @@ START_TEST(test_engine_pending_document_shows_policy) {
         cfg->confirm_network_pin = true;
         r = push(NAP("p") "<characteristic type=\"SecurityPolicy\">" P("4119", "128") P("4105", "3")
                           "</characteristic>",
-                 WSP_SEC_NETWPIN);
+                 AUTH_NETWPIN);
         ck_assert_int_eq(r.reason, REASON_NEEDS_CONFIRMATION);
         ck_assert_int_gt(engine_pending_document(eng, r.id, keep_policy_row, &rows), 0);
         ck_assert_uint_eq(rows.n, 2);
@@ -548,7 +548,7 @@ START_TEST(test_store_fault_inside_apply) {
         StorePolicyValue old = { .key = "GrantManager", .value = 4 };
         CpDoc *d = et_doc("NAPDEF{NAPID=x;NAME=x;NAP-ADDRESS=x.example}");
         StoreApply a = {
-                .push = { .sec = WSP_SEC_USERNETWPIN, .roles = 28, .verdict = VERDICT_APPLIED, .received_usec = 1,
+                .push = { .sec = AUTH_USERNETWPIN, .roles = 28, .verdict = VERDICT_APPLIED, .received_usec = 1,
                           .decided_usec = 2 },
                 .doc = d,
                 .body = (const uint8_t *) "first",

@@ -500,8 +500,8 @@ START_TEST(test_engine_install_applies_with_signer_roles) {
         /* exactly the SPC entry's mask: GrantManager=8190 adds nothing to a package */
         ck_assert_uint_eq(r.roles, 8);
         h = history(r.id);
-        ck_assert_int_eq(h.sec, STORE_SEC_SIGNED);
-        ck_assert_str_eq(policy_sec_to_string(h.sec), "signed");
+        ck_assert_int_eq(h.sec, AUTH_SIGNED);
+        ck_assert_str_eq(auth_method_to_string(h.sec) ?: "?", "signed");
         ck_assert_str_eq(h.transport, "install");
         ck_assert_uint_eq(n_documents(), 1);
         ck_assert_uint_gt(n_settings(), 0);
@@ -642,7 +642,7 @@ START_TEST(test_engine_pushed_package) {
                 .body = p,
                 .body_len = len,
                 .content_kind = WSP_CONTENT_PKCS7,
-                .sec = WSP_SEC_NETWPIN, /* ignored for a package */
+                .sec = AUTH_NETWPIN, /* ignored for a package */
                 .mac = "0000000000000000000000000000000000000000",
                 .sender = "+4917012345",
                 .transport = "inject",
@@ -658,7 +658,7 @@ START_TEST(test_engine_pushed_package) {
         ck_assert_int_eq(engine_submit(eng, &s, &r), 0);
         ck_assert_msg(r.verdict == VERDICT_APPLIED, "%s (%s)", reason_to_string(r.reason), r.denied ?: "");
         ck_assert_uint_eq(r.roles, 8);
-        ck_assert_int_eq(history(r.id).sec, STORE_SEC_SIGNED);
+        ck_assert_int_eq(history(r.id).sec, AUTH_SIGNED);
         engine_result_done(&r);
         free(p);
 }

@@ -62,7 +62,7 @@ static char *xml_body(const char *spec) {
 }
 
 /* Submit @spec as XML with the MAC of @sec (NETWPIN: IMSI; USERPIN: PIN 1234; none: no MAC). */
-static EngineResult submit_spec(const char *spec, WspSec sec) {
+static EngineResult submit_spec(const char *spec, AuthMethod sec) {
         _cleanup_free_ char *body = xml_body(spec);
         Secret *i = NULL, *p = NULL;
         char mac[41];
@@ -76,8 +76,8 @@ static EngineResult submit_spec(const char *spec, WspSec sec) {
         };
         EngineResult r = {};
 
-        if (sec != WSP_SEC_NONE) {
-                if (sec == WSP_SEC_NETWPIN)
+        if (sec != AUTH_NONE) {
+                if (sec == AUTH_NETWPIN)
                         ck_assert_int_eq(secret_new_from_string(IMSI, &i), 0);
                 else
                         ck_assert_int_eq(secret_new_from_string("1234", &p), 0);
@@ -90,7 +90,7 @@ static EngineResult submit_spec(const char *spec, WspSec sec) {
         return r;
 }
 
-static uint64_t pending_spec(const char *spec, WspSec sec, Reason want) {
+static uint64_t pending_spec(const char *spec, AuthMethod sec, Reason want) {
         EngineResult r = submit_spec(spec, sec);
         uint64_t id = r.id;
 
@@ -144,14 +144,14 @@ START_TEST(test_expiry_reported) {
         Reason rs;
 
         engine_set_verdict_hook(eng, on_verdict, &seen);
-        a = pending_spec("APPLICATION{APPID=w2;PROVIDER-ID=a;NAME=A}", WSP_SEC_USERPIN, REASON_NEEDS_PIN);
-        b = pending_spec("APPLICATION{APPID=w2;PROVIDER-ID=b;NAME=B}", WSP_SEC_USERPIN, REASON_NEEDS_PIN);
+        a = pending_spec("APPLICATION{APPID=w2;PROVIDER-ID=a;NAME=A}", AUTH_USERPIN, REASON_NEEDS_PIN);
+        b = pending_spec("APPLICATION{APPID=w2;PROVIDER-ID=b;NAME=B}", AUTH_USERPIN, REASON_NEEDS_PIN);
         ck_assert_int_eq(engine_expire(eng, 0), 0);
         ck_assert_uint_eq(seen.n, 0);
 
         /* the sweep at the start of a submission reports what it expires */
         fake_now = t0 + exp;
-        c = pending_spec("APPLICATION{APPID=w2;PROVIDER-ID=c;NAME=C}", WSP_SEC_USERPIN, REASON_NEEDS_PIN);
+        c = pending_spec("APPLICATION{APPID=w2;PROVIDER-ID=c;NAME=C}", AUTH_USERPIN, REASON_NEEDS_PIN);
         ck_assert_uint_eq(seen.n, 2);
         ck_assert(seen.ids[0] == a && seen.ids[1] == b);
         ck_assert(seen.v[0] == VERDICT_EXPIRED && seen.r[0] == REASON_EXPIRED);
@@ -166,7 +166,7 @@ START_TEST(test_expiry_reported) {
         ck_assert_int_eq(rs, REASON_EXPIRED);
 
         /* a Discard in time is no expiry */
-        a = pending_spec("APPLICATION{APPID=w2;PROVIDER-ID=d;NAME=D}", WSP_SEC_USERPIN, REASON_NEEDS_PIN);
+        a = pending_spec("APPLICATION{APPID=w2;PROVIDER-ID=d;NAME=D}", AUTH_USERPIN, REASON_NEEDS_PIN);
         ck_assert_int_eq(engine_discard(eng, a), 0);
         ck_assert_uint_eq(seen.n, 3);
         ck_assert_int_eq(history_verdict(a, &rs), VERDICT_REJECTED);
@@ -174,7 +174,7 @@ START_TEST(test_expiry_reported) {
 
         /* without a hook expiry still works */
         engine_set_verdict_hook(eng, NULL, NULL);
-        a = pending_spec("APPLICATION{APPID=w2;PROVIDER-ID=e;NAME=E}", WSP_SEC_USERPIN, REASON_NEEDS_PIN);
+        a = pending_spec("APPLICATION{APPID=w2;PROVIDER-ID=e;NAME=E}", AUTH_USERPIN, REASON_NEEDS_PIN);
         ck_assert_int_eq(engine_expire(eng, fake_now + exp), 1);
         ck_assert_uint_eq(seen.n, 3);
         fake_now = t0;
@@ -236,7 +236,7 @@ START_TEST(test_document_and_diff) {
         /* applied now: the operator's NAPDEF with PAP */
         cfg->confirm_network_pin = false;
         r = submit_spec("NAPDEF{NAPID=INTERNET;NAME=Internet;NAP-ADDRESS=internet.old;"
-                        "NAPAUTHINFO{AUTHTYPE=PAP;AUTHNAME=u;AUTHSECRET=pw}}", WSP_SEC_NETWPIN);
+                        "NAPAUTHINFO{AUTHTYPE=PAP;AUTHNAME=u;AUTHSECRET=pw}}", AUTH_NETWPIN);
         ck_assert_int_eq(r.verdict, VERDICT_APPLIED);
         engine_result_done(&r);
         cfg->confirm_network_pin = true;
@@ -245,7 +245,7 @@ START_TEST(test_document_and_diff) {
         id = pending_spec("APPLICATION{APPID=w2;NAME=Portal};"
                           "NAPDEF{NAPID=INTERNET;NAME=Internet;NAP-ADDRESS=internet.new};"
                           "PXLOGICAL{PROXY-ID=PX;NAME=Proxy;PXPHYSICAL{PHYSICAL-PROXY-ID=P1;PXADDR=10.6.6.6;"
-                          "PXADDRTYPE=IPV4;TO-NAPID=INTERNET}}", WSP_SEC_NETWPIN, REASON_NEEDS_CONFIRMATION);
+                          "PXADDRTYPE=IPV4;TO-NAPID=INTERNET}}", AUTH_NETWPIN, REASON_NEEDS_CONFIRMATION);
         decoded = engine_decoded_count(eng);
         ck_assert_int_eq(engine_pending_document(eng, id, keep_row, &rows), (int) rows.n);
         ck_assert_uint_eq(engine_decoded_count(eng), decoded + 1);
@@ -289,7 +289,7 @@ START_TEST(test_groups_ranked) {
                           "PXLOGICAL{PROXY-ID=PX;NAME=Proxy;PXPHYSICAL{PHYSICAL-PROXY-ID=P1;PXADDR=10.1.1.1;PXADDRTYPE=IPV4;TO-NAPID=INTERNET}};"
                           "NAPDEF{NAPID=INTERNET;NAME=Internet;NAP-ADDRESS=internet};"
                           "NAPDEF{NAPID=MMS;NAME=MMS;NAP-ADDRESS=mms}",
-                          WSP_SEC_NETWPIN, REASON_NEEDS_CONFIRMATION);
+                          AUTH_NETWPIN, REASON_NEEDS_CONFIRMATION);
         ck_assert_int_gt(engine_pending_document(eng, id, keep_row, &rows), 0);
         for (unsigned i = 0; i < rows.n; i++) {
                 if (i > 0 && strcmp(rows.r[i].group, rows.r[i - 1].group) == 0)
@@ -311,7 +311,7 @@ START_TEST(test_pin_push_never_decoded) {
         Rows rows = {};
         uint64_t id, decoded = engine_decoded_count(eng);
 
-        id = pending_spec("APPLICATION{APPID=w2;NAME=Bookmark}", WSP_SEC_USERPIN, REASON_NEEDS_PIN);
+        id = pending_spec("APPLICATION{APPID=w2;NAME=Bookmark}", AUTH_USERPIN, REASON_NEEDS_PIN);
         ck_assert_int_eq(engine_pending_document(eng, id, keep_row, &rows), -EBUSY);
         ck_assert_uint_eq(rows.n, 0);
         ck_assert_uint_eq(engine_decoded_count(eng), decoded);
@@ -322,7 +322,7 @@ START_TEST(test_authenticated_again) {
         Rows rows = {};
         uint64_t id, decoded;
 
-        id = pending_spec("NAPDEF{NAPID=INTERNET;NAME=Internet;NAP-ADDRESS=internet}", WSP_SEC_NETWPIN,
+        id = pending_spec("NAPDEF{NAPID=INTERNET;NAME=Internet;NAP-ADDRESS=internet}", AUTH_NETWPIN,
                           REASON_NEEDS_CONFIRMATION);
         decoded = engine_decoded_count(eng);
         /* another SIM now: the bytes no longer authenticate, nothing is decoded */
@@ -344,7 +344,7 @@ START_TEST(test_unsigned_only_while_accepted) {
         cfg->accept_unauthenticated = true;
         ck_assert_int_eq(metabase_load_string(cfg->metabase, "test.conf",
                                               "[Application w2]\nRoles=MANAGER|USER_AUTH|USER_UNAUTH\n", NULL), 0);
-        id = pending_spec("APPLICATION{APPID=w2;NAME=Browser}", WSP_SEC_NONE, REASON_NEEDS_CONFIRMATION);
+        id = pending_spec("APPLICATION{APPID=w2;NAME=Browser}", AUTH_NONE, REASON_NEEDS_CONFIRMATION);
         ck_assert_int_eq(engine_pending_document(eng, id, keep_row, &rows), 2);
         cfg->accept_unauthenticated = false;
         ck_assert_int_eq(engine_pending_document(eng, id, keep_row, &rows), -EPERM);
@@ -356,12 +356,12 @@ static uint64_t netwpin_xml(const char *xml) {
         Secret *i = NULL;
         char mac[41];
         EngineSubmission sub = { .body = (const uint8_t *) xml, .body_len = strlen(xml),
-                                 .content_kind = WSP_CONTENT_CP_XML, .sec = WSP_SEC_NETWPIN, .mac = mac };
+                                 .content_kind = WSP_CONTENT_CP_XML, .sec = AUTH_NETWPIN, .mac = mac };
         EngineResult r = {};
         uint64_t id;
 
         ck_assert_int_eq(secret_new_from_string(IMSI, &i), 0);
-        ck_assert_int_eq(auth_compute_mac_hex(WSP_SEC_NETWPIN, sub.body, sub.body_len, i, NULL, mac), 0);
+        ck_assert_int_eq(auth_compute_mac_hex(AUTH_NETWPIN, sub.body, sub.body_len, i, NULL, mac), 0);
         secret_free(i);
         ck_assert_int_eq(engine_submit(eng, &sub, &r), 0);
         ck_assert_msg(r.verdict == VERDICT_PENDING, "%s/%s %s", verdict_to_string(r.verdict),

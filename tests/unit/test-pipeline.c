@@ -2,7 +2,7 @@
 /*
  * test-pipeline.c: the shared decode path on SMS input with repeated segments.
  *
- * Networks repeat segments (oma-cp-wire.md 1.6 step 3 and 2.9.3: a real operator's three-segment
+ * Networks repeat segments (docs/wire-notes.md §1.6 step 3 and 2.9.3: a real operator's three-segment
  * NETWPIN push arrives with segment 2 twice). The later copy is dropped and reassembly goes on; a
  * later copy never replaces the stored one, so a substituted payload cannot change the message.
  * The base input is tests/data/demo/apn-proxy.netwpin.sms.hex (three segments, reference 0x5A).

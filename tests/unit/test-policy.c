@@ -14,9 +14,11 @@
 
 #include "cpdoc-builder.h"
 #include "cpdoc.h"
+#include "element-path.h"
 #include "verifierd/auth.h"
 #include "verifierd/config.h"
 #include "verifierd/policy.h"
+#include "verifierd/store.h"
 #include "testutil.h"
 
 /* ---- documents ---------------------------------------------------------------------------- */
@@ -116,7 +118,7 @@ static Config *config_enabled(void) {
         return c;
 }
 
-static void eval(const Config *c, WspSec sec, const CpDoc *d, PolicyResult *res) {
+static void eval(const Config *c, AuthMethod sec, const CpDoc *d, PolicyResult *res) {
         ck_assert_int_eq(policy_evaluate(c, c->metabase, sec, policy_auth_roles(c, sec), d, res), 0);
 }
 
@@ -126,7 +128,7 @@ enum { A = 1, D = 2, U = 3 }; /* applied, role-denied, unsupported (issue 12: ne
 
 typedef struct Outcome {
         const char *name;
-        WspSec sec;
+        AuthMethod sec;
         uint32_t grant_manager;
         bool accept_unauth;
         Reason gate;            /* != REASON_NONE: every kind gets this reason */
@@ -141,24 +143,24 @@ typedef struct Outcome {
 #define NONE_ROW { D, D, D, D, D, D, D, D, D, D, D, D, D, D, D, D }
 
 static const Outcome outcomes[] = {
-        { "none", WSP_SEC_NONE, 0, false, REASON_UNAUTHENTICATED, 64, NONE_ROW },
-        { "none+accept", WSP_SEC_NONE, 0, true, REASON_NONE, 64, NONE_ROW },
-        { "NETWPIN", WSP_SEC_NETWPIN, 0, false, REASON_NONE, 4, NET_ROW },
-        { "USERPIN", WSP_SEC_USERPIN, 0, false, REASON_NONE, 16, USER_ROW },
-        { "USERNETWPIN", WSP_SEC_USERNETWPIN, 0, false, REASON_NONE, 20, NET_ROW },
-        { "USERPINMAC", WSP_SEC_USERPINMAC, 0, false, REASON_NONE, 16, USER_ROW },
+        { "none", AUTH_NONE, 0, false, REASON_UNAUTHENTICATED, 64, NONE_ROW },
+        { "none+accept", AUTH_NONE, 0, true, REASON_NONE, 64, NONE_ROW },
+        { "NETWPIN", AUTH_NETWPIN, 0, false, REASON_NONE, 4, NET_ROW },
+        { "USERPIN", AUTH_USERPIN, 0, false, REASON_NONE, 16, USER_ROW },
+        { "USERNETWPIN", AUTH_USERNETWPIN, 0, false, REASON_NONE, 20, NET_ROW },
+        { "USERPINMAC", AUTH_USERPINMAC, 0, false, REASON_NONE, 16, USER_ROW },
         /* GrantManager=4 ("Enabling OTA bootstrapping"): operator-signed messages act as Manager */
-        { "NETWPIN+GM4", WSP_SEC_NETWPIN, 4, false, REASON_NONE, 12, ALL_ROW },
-        { "USERPIN+GM4", WSP_SEC_USERPIN, 4, false, REASON_NONE, 16, USER_ROW },
-        { "USERNETWPIN+GM4", WSP_SEC_USERNETWPIN, 4, false, REASON_NONE, 28, ALL_ROW },
-        { "USERPINMAC+GM4", WSP_SEC_USERPINMAC, 4, false, REASON_NONE, 16, USER_ROW },
-        { "none+accept+GM4", WSP_SEC_NONE, 4, true, REASON_NONE, 64, NONE_ROW },
+        { "NETWPIN+GM4", AUTH_NETWPIN, 4, false, REASON_NONE, 12, ALL_ROW },
+        { "USERPIN+GM4", AUTH_USERPIN, 4, false, REASON_NONE, 16, USER_ROW },
+        { "USERNETWPIN+GM4", AUTH_USERNETWPIN, 4, false, REASON_NONE, 28, ALL_ROW },
+        { "USERPINMAC+GM4", AUTH_USERPINMAC, 4, false, REASON_NONE, 16, USER_ROW },
+        { "none+accept+GM4", AUTH_NONE, 4, true, REASON_NONE, 64, NONE_ROW },
         /* GrantManager=20 (OPERATOR|USER_AUTH): also the user-PIN methods act as Manager */
-        { "NETWPIN+GM20", WSP_SEC_NETWPIN, 20, false, REASON_NONE, 12, ALL_ROW },
-        { "USERPIN+GM20", WSP_SEC_USERPIN, 20, false, REASON_NONE, 24, ALL_ROW },
-        { "USERNETWPIN+GM20", WSP_SEC_USERNETWPIN, 20, false, REASON_NONE, 28, ALL_ROW },
-        { "USERPINMAC+GM20", WSP_SEC_USERPINMAC, 20, false, REASON_NONE, 24, ALL_ROW },
-        { "none+accept+GM20", WSP_SEC_NONE, 20, true, REASON_NONE, 64, NONE_ROW },
+        { "NETWPIN+GM20", AUTH_NETWPIN, 20, false, REASON_NONE, 12, ALL_ROW },
+        { "USERPIN+GM20", AUTH_USERPIN, 20, false, REASON_NONE, 24, ALL_ROW },
+        { "USERNETWPIN+GM20", AUTH_USERNETWPIN, 20, false, REASON_NONE, 28, ALL_ROW },
+        { "USERPINMAC+GM20", AUTH_USERPINMAC, 20, false, REASON_NONE, 24, ALL_ROW },
+        { "none+accept+GM20", AUTH_NONE, 20, true, REASON_NONE, 64, NONE_ROW },
 };
 
 START_TEST(test_default_table) {
@@ -202,7 +204,7 @@ START_TEST(test_default_table) {
                                 ck_assert_uint_eq(res.n_denied, 0);
                         /* NETWPIN-only pushes wait for confirmation (4132 default) */
                         ck_assert(res.needs_confirmation ==
-                                  (want_v == VERDICT_APPLIED && oc->sec == WSP_SEC_NETWPIN));
+                                  (want_v == VERDICT_APPLIED && oc->sec == AUTH_NETWPIN));
                         cpdoc_free(d);
                         cells++;
                 }
@@ -214,8 +216,8 @@ END_TEST
 START_TEST(test_bootstrap_disabled) {
         /* the default: every push, whatever its authentication and content */
         _cleanup_(config_freep) Config *c = NULL;
-        WspSec secs[] = {WSP_SEC_NONE, WSP_SEC_NETWPIN, WSP_SEC_USERPIN, WSP_SEC_USERNETWPIN,
-                         WSP_SEC_USERPINMAC};
+        AuthMethod secs[] = {AUTH_NONE, AUTH_NETWPIN, AUTH_USERPIN, AUTH_USERNETWPIN,
+                         AUTH_USERPINMAC};
 
         ck_assert_int_eq(config_new_default(&c), 0);
         ck_assert(!c->bootstrap_enabled);
@@ -242,7 +244,7 @@ START_TEST(test_bootstrap_disabled) {
 
                 ck_assert_int_eq(config_load_roots(&root, 1, &n, &err), 0);
                 ck_assert(n->bootstrap_enabled);
-                eval(n, WSP_SEC_NETWPIN, d, &res);
+                eval(n, AUTH_NETWPIN, d, &res);
                 ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
                 cpdoc_free(d);
         }
@@ -255,37 +257,37 @@ START_TEST(test_gates) {
         PolicyResult res;
 
         /* unauthenticated: rejected by default, before any metabase check */
-        eval(c, WSP_SEC_NONE, d, &res);
+        eval(c, AUTH_NONE, d, &res);
         ck_assert_int_eq(res.reason, REASON_UNAUTHENTICATED);
         /* per-method acceptance */
-        for (int s = 0; s < _WSP_SEC_MAX; s++) {
+        for (int s = 0; s < _AUTH_SEC_MAX; s++) {
                 c->accept_sec[s] = false;
-                eval(c, (WspSec) s, d, &res);
+                eval(c, (AuthMethod) s, d, &res);
                 ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
                 ck_assert_str_eq(reason_to_string(res.reason), "policy-denied");
                 ck_assert_uint_eq(res.n_denied, 0);
                 c->accept_sec[s] = true;
-                eval(c, (WspSec) s, d, &res);
+                eval(c, (AuthMethod) s, d, &res);
                 ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
         }
         /* order: bootstrap-disabled before unauthenticated before policy-denied */
-        c->accept_sec[WSP_SEC_USERPIN] = false;
+        c->accept_sec[AUTH_USERPIN] = false;
         c->bootstrap_enabled = false;
-        eval(c, WSP_SEC_USERPIN, d, &res);
+        eval(c, AUTH_USERPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_BOOTSTRAP_DISABLED);
-        eval(c, WSP_SEC_NONE, d, &res);
+        eval(c, AUTH_NONE, d, &res);
         ck_assert_int_eq(res.reason, REASON_BOOTSTRAP_DISABLED);
         /* ConfirmNetworkPin=no: NETWPIN applies silently */
         c->bootstrap_enabled = true;
         c->confirm_network_pin = false;
-        eval(c, WSP_SEC_NETWPIN, d, &res);
+        eval(c, AUTH_NETWPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
         ck_assert(!res.needs_confirmation);
         /* bad arguments */
-        ck_assert_int_eq(policy_evaluate(NULL, c->metabase, WSP_SEC_NETWPIN, 4, d, &res), -EINVAL);
-        /* _WSP_SEC_MAX is POLICY_SEC_SIGNED (a signed package); one past it is out of range */
-        ck_assert_int_eq(policy_evaluate(c, c->metabase, (WspSec) (POLICY_SEC_SIGNED + 1), 4, d, &res), -EINVAL);
-        ck_assert_int_eq(policy_evaluate(c, c->metabase, WSP_SEC_NETWPIN, 4, NULL, &res), -EINVAL);
+        ck_assert_int_eq(policy_evaluate(NULL, c->metabase, AUTH_NETWPIN, 4, d, &res), -EINVAL);
+        /* _AUTH_SEC_MAX is AUTH_SIGNED (a signed package); one past it is out of range */
+        ck_assert_int_eq(policy_evaluate(c, c->metabase, (AuthMethod) (AUTH_SIGNED + 1), 4, d, &res), -EINVAL);
+        ck_assert_int_eq(policy_evaluate(c, c->metabase, AUTH_NETWPIN, 4, NULL, &res), -EINVAL);
         cpdoc_free(d);
 }
 END_TEST
@@ -293,12 +295,12 @@ END_TEST
 START_TEST(test_grants) {
         _cleanup_(config_freep) Config *c = config_enabled();
 
-        ck_assert_uint_eq(policy_auth_roles(c, WSP_SEC_NONE), 64);
-        ck_assert_uint_eq(policy_auth_roles(c, WSP_SEC_NETWPIN), 4);
-        ck_assert_uint_eq(policy_auth_roles(c, WSP_SEC_USERPIN), 16);
-        ck_assert_uint_eq(policy_auth_roles(c, WSP_SEC_USERNETWPIN), 20);
-        ck_assert_uint_eq(policy_auth_roles(c, WSP_SEC_USERPINMAC), 16);
-        ck_assert_uint_eq(policy_auth_roles(c, _WSP_SEC_MAX), 0);
+        ck_assert_uint_eq(policy_auth_roles(c, AUTH_NONE), 64);
+        ck_assert_uint_eq(policy_auth_roles(c, AUTH_NETWPIN), 4);
+        ck_assert_uint_eq(policy_auth_roles(c, AUTH_USERPIN), 16);
+        ck_assert_uint_eq(policy_auth_roles(c, AUTH_USERNETWPIN), 20);
+        ck_assert_uint_eq(policy_auth_roles(c, AUTH_USERPINMAC), 16);
+        ck_assert_uint_eq(policy_auth_roles(c, _AUTH_SEC_MAX), 0);
         ck_assert_uint_eq(policy_effective_roles(c, 20), 20);
         c->grant_manager = 4;
         ck_assert_uint_eq(policy_effective_roles(c, 4), 12);
@@ -319,7 +321,7 @@ START_TEST(test_grants) {
 
                 c->grant_user_auth = 4;
                 c->grant_manager = 0;
-                ck_assert_int_eq(policy_evaluate(c, c->metabase, WSP_SEC_NETWPIN, 4, d, &res), 0);
+                ck_assert_int_eq(policy_evaluate(c, c->metabase, AUTH_NETWPIN, 4, d, &res), 0);
                 ck_assert_uint_eq(res.auth_roles, 4);
                 ck_assert_uint_eq(res.effective_roles, 20);
                 cpdoc_free(d);
@@ -327,7 +329,7 @@ START_TEST(test_grants) {
 }
 END_TEST
 
-/* ---- Check Point 2019 (oma-cp-wire.md §7) ------------------------------------------------------ */
+/* ---- Check Point 2019 (docs/wire-notes.md §7) ------------------------------------------------------ */
 
 START_TEST(test_checkpoint) {
         _cleanup_(config_freep) Config *c = config_enabled();
@@ -341,23 +343,23 @@ START_TEST(test_checkpoint) {
                 "<parm name=\"TO-PROXY\" value=\"evil\"/></characteristic>");
 
         /* unsigned proxy change: rejected by default ... */
-        eval(c, WSP_SEC_NONE, px, &res);
+        eval(c, AUTH_NONE, px, &res);
         ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
         ck_assert_int_eq(res.reason, REASON_UNAUTHENTICATED);
         /* ... and still rejected where unsigned pushes are accepted: the proxy is network-level */
         c->accept_unauthenticated = true;
-        eval(c, WSP_SEC_NONE, px, &res);
+        eval(c, AUTH_NONE, px, &res);
         ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_uint_eq(res.n_denied, 2);
-        ck_assert_str_eq(res.denied[0].path, "PXLOGICAL[1]");
-        ck_assert_str_eq(res.denied[1].path, "APPLICATION[w2]");
+        ck_assert_str_eq(res.denied[0].path, "/PXLOGICAL[PROXY-ID=evil]");
+        ck_assert_str_eq(res.denied[1].path, "/APPLICATION[APPID=w2]");
         /* USERPIN (attacker-chosen PIN) proxy change: the w2 part alone is fine, the rest is not */
-        eval(c, WSP_SEC_USERPIN, px, &res);
+        eval(c, AUTH_USERPIN, px, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_uint_eq(res.n_denied, 2);
-        ck_assert_str_eq(res.denied[0].path, "PXLOGICAL[1]");
-        ck_assert_str_eq(res.denied[1].path, "APPLICATION[w2]/TO-PROXY");
+        ck_assert_str_eq(res.denied[0].path, "/PXLOGICAL[PROXY-ID=evil]");
+        ck_assert_str_eq(res.denied[1].path, "/APPLICATION[APPID=w2].TO-PROXY");
         ck_assert_uint_eq(res.denied[1].required, 140);
         cpdoc_free(px);
 
@@ -365,12 +367,12 @@ START_TEST(test_checkpoint) {
         {
                 CpDoc *nap = doc_kind("NAPAUTHINFO");
 
-                eval(c, WSP_SEC_USERPIN, nap, &res);
+                eval(c, AUTH_USERPIN, nap, &res);
                 ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
                 ck_assert_str_eq(reason_to_string(res.reason), "role-denied");
                 ck_assert_uint_eq(res.n_denied, 1);
-                ck_assert_str_eq(res.denied[0].path, "NAPDEF[1]");
-                eval(c, WSP_SEC_USERPINMAC, nap, &res);
+                ck_assert_str_eq(res.denied[0].path, "/NAPDEF[NAPID=NAP1]");
+                eval(c, AUTH_USERPINMAC, nap, &res);
                 ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
                 cpdoc_free(nap);
         }
@@ -382,10 +384,10 @@ START_TEST(test_checkpoint) {
 
                 ck_assert_int_eq(secret_new_from_string("262011234567890", &right), 0);
                 ck_assert_int_eq(secret_new_from_string("262011234567891", &wrong), 0);
-                ck_assert_int_eq(auth_verify(WSP_SEC_NETWPIN, b, n,
+                ck_assert_int_eq(auth_verify(AUTH_NETWPIN, b, n,
                                              "A7EFB3E213C7DA2B3DBA091E2CCD601B316B8052", right, NULL),
                                  0);
-                ck_assert_int_eq(auth_verify(WSP_SEC_NETWPIN, b, n,
+                ck_assert_int_eq(auth_verify(AUTH_NETWPIN, b, n,
                                              "A7EFB3E213C7DA2B3DBA091E2CCD601B316B8052", wrong, NULL),
                                  -EKEYREJECTED);
                 free(b);
@@ -406,24 +408,24 @@ START_TEST(test_whole_document) {
                  kinds[1].xml /* NAPDEF again */, kinds[12].xml /* unknown */);
         CpDoc *d = doc_xml(xml);
 
-        eval(c, WSP_SEC_USERPIN, d, &res);
+        eval(c, AUTH_USERPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_uint_eq(res.n_denied, 6);
-        ck_assert_str_eq(res.denied[0].path, "NAPDEF[1]");
-        ck_assert_str_eq(res.denied[1].path, "PXLOGICAL[1]");
-        ck_assert_str_eq(res.denied[2].path, "APPLICATION[w7]");
-        ck_assert_str_eq(res.denied[3].path, "APPLICATION[w2#2]/TO-PROXY");
-        ck_assert_str_eq(res.denied[4].path, "NAPDEF[2]");
-        ck_assert_str_eq(res.denied[5].path, "FROBNICATE[1]");
+        ck_assert_str_eq(res.denied[0].path, "/NAPDEF[NAPID=NAP1]");
+        ck_assert_str_eq(res.denied[1].path, "/PXLOGICAL[PROXY-ID=PX1]");
+        ck_assert_str_eq(res.denied[2].path, "/APPLICATION[APPID=w7,PROVIDER-ID=dmsrv]");
+        ck_assert_str_eq(res.denied[3].path, "/APPLICATION[APPID=w2]#1.TO-PROXY");
+        ck_assert_str_eq(res.denied[4].path, "/NAPDEF[NAPID=NAP1]#1");
+        ck_assert_str_eq(res.denied[5].path, "/FROBNICATE");
         for (unsigned i = 0; i < res.n_denied; i++)
                 ck_assert_int_eq(res.denied[i].reason, REASON_ROLE_DENIED);
         ck_assert_uint_eq(res.denied[5].required, ROLE_MANAGER);
         /* the same document from the operator: only the unknown element stays denied */
-        eval(c, WSP_SEC_NETWPIN, d, &res);
+        eval(c, AUTH_NETWPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_uint_eq(res.n_denied, 1);
-        ck_assert_str_eq(res.denied[0].path, "FROBNICATE[1]");
+        ck_assert_str_eq(res.denied[0].path, "/FROBNICATE");
         cpdoc_free(d);
 }
 END_TEST
@@ -438,10 +440,10 @@ START_TEST(test_denied_list_bounded) {
                 memcpy(xml + i * len, kinds[1].xml, len);
         CpDoc *d = doc_xml(xml);
 
-        eval(c, WSP_SEC_USERPIN, d, &res);
+        eval(c, AUTH_USERPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_uint_eq(res.n_denied, n); /* counts all */
-        ck_assert_str_eq(res.denied[POLICY_DENIED_MAX - 1].path, "NAPDEF[32]");
+        ck_assert_str_eq(res.denied[POLICY_DENIED_MAX - 1].path, "/NAPDEF[NAPID=NAP1]#31");
         cpdoc_free(d);
         free(xml);
 }
@@ -454,18 +456,18 @@ START_TEST(test_unknown_parm) {
                            "<parm name=\"NAME\" value=\"x\"/><parm name=\"NAP-ADDRESS\" value=\"apn\"/>"
                            "<parm name=\"X-FOO\" value=\"1\"/></characteristic>");
 
-        eval(c, WSP_SEC_NETWPIN, d, &res);
+        eval(c, AUTH_NETWPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_uint_eq(res.n_denied, 1);
-        ck_assert_str_eq(res.denied[0].path, "NAPDEF[1]/X-FOO");
+        ck_assert_str_eq(res.denied[0].path, "/NAPDEF[NAPID=N].X-FOO");
         /* Manager may set anything, but nothing is dropped silently (issue 12): an element
          * provboot neither stores nor applies refuses the document, listed */
         c->grant_manager = 4;
-        eval(c, WSP_SEC_NETWPIN, d, &res);
+        eval(c, AUTH_NETWPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
         ck_assert_int_eq(res.reason, REASON_UNSUPPORTED);
         ck_assert_uint_eq(res.n_denied, 1);
-        ck_assert_str_eq(res.denied[0].path, "NAPDEF[1]/X-FOO");
+        ck_assert_str_eq(res.denied[0].path, "/NAPDEF[NAPID=N].X-FOO");
         ck_assert_int_eq(res.denied[0].reason, REASON_UNSUPPORTED);
         cpdoc_free(d);
         /* a misplaced known type (PXPHYSICAL at the root) is treated as unknown */
@@ -474,7 +476,7 @@ START_TEST(test_unknown_parm) {
                     "value=\"N\"/></characteristic>");
         ck_assert(d->chars->flags & (CP_FLAG_MISPLACED | CP_FLAG_UNKNOWN));
         c->grant_manager = 0;
-        eval(c, WSP_SEC_NETWPIN, d, &res);
+        eval(c, AUTH_NETWPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_uint_eq(res.denied[0].required, ROLE_MANAGER);
         cpdoc_free(d);
@@ -501,16 +503,16 @@ START_TEST(test_dm_account_roles) {
 
         /* USERNETWPIN (20), ROLE=8 (Manager) without GrantManager: escalation */
         d = w7_with_role("8");
-        eval(c, WSP_SEC_USERNETWPIN, d, &res);
+        eval(c, AUTH_USERNETWPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
         ck_assert_str_eq(reason_to_string(res.reason), "role-escalation");
         ck_assert_uint_eq(res.n_denied, 1);
-        ck_assert_str_eq(res.denied[0].path, "APPLICATION[w7]/ROLE");
+        ck_assert_str_eq(res.denied[0].path, "/APPLICATION[APPID=w7,PROVIDER-ID=dmsrv].ROLE");
         ck_assert_int_eq(res.denied[0].reason, REASON_ROLE_ESCALATION);
         ck_assert_uint_eq(res.denied[0].required, 8);
         /* with GrantManager=4 the message holds Manager: allowed, account roles 8 */
         c->grant_manager = 4;
-        eval(c, WSP_SEC_USERNETWPIN, d, &res);
+        eval(c, AUTH_USERNETWPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
         ck_assert_uint_eq(res.n_dm_accounts, 1);
         ck_assert_uint_eq(res.dm_accounts[0].roles, 8);
@@ -519,7 +521,7 @@ START_TEST(test_dm_account_roles) {
 
         /* ROLE=4: applied, the account gets exactly 4 */
         d = w7_with_role("4");
-        eval(c, WSP_SEC_USERNETWPIN, d, &res);
+        eval(c, AUTH_USERNETWPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
         ck_assert_int_eq(res.reason, REASON_NONE);
         ck_assert_uint_eq(res.n_dm_accounts, 1);
@@ -531,38 +533,38 @@ START_TEST(test_dm_account_roles) {
 
         /* no ROLE: the account gets the message's (effective) roles */
         d = w7_with_role(NULL);
-        eval(c, WSP_SEC_USERNETWPIN, d, &res);
+        eval(c, AUTH_USERNETWPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
         ck_assert_uint_eq(res.dm_accounts[0].roles, 20);
         ck_assert(!res.dm_accounts[0].role_explicit);
-        eval(c, WSP_SEC_NETWPIN, d, &res);
+        eval(c, AUTH_NETWPIN, d, &res);
         ck_assert_uint_eq(res.dm_accounts[0].roles, 4);
         c->grant_manager = 4;
-        eval(c, WSP_SEC_NETWPIN, d, &res);
+        eval(c, AUTH_NETWPIN, d, &res);
         ck_assert_uint_eq(res.dm_accounts[0].roles, 12);
         c->grant_manager = 0;
         cpdoc_free(d);
 
         /* ROLE=16 from NETWPIN (4): escalation; ROLE=0 is a subset (no rights) */
         d = w7_with_role("16");
-        eval(c, WSP_SEC_NETWPIN, d, &res);
+        eval(c, AUTH_NETWPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_ESCALATION);
         cpdoc_free(d);
         d = w7_with_role("0");
-        eval(c, WSP_SEC_NETWPIN, d, &res);
+        eval(c, AUTH_NETWPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
         ck_assert_uint_eq(res.dm_accounts[0].roles, 0);
         cpdoc_free(d);
         /* ROLE with bit 0 (no such role) is malformed */
         d = w7_with_role("5");
-        eval(c, WSP_SEC_USERNETWPIN, d, &res);
+        eval(c, AUTH_USERNETWPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_MALFORMED);
         cpdoc_free(d);
         /* USERPIN cannot create a DM account at all: role-denied, ROLE not even looked at */
         d = w7_with_role("16");
-        eval(c, WSP_SEC_USERPIN, d, &res);
+        eval(c, AUTH_USERPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
-        ck_assert_str_eq(res.denied[0].path, "APPLICATION[w7]");
+        ck_assert_str_eq(res.denied[0].path, "/APPLICATION[APPID=w7,PROVIDER-ID=dmsrv]");
         ck_assert_uint_eq(res.n_dm_accounts, 0);
         cpdoc_free(d);
 }
@@ -581,7 +583,7 @@ START_TEST(test_dm_escalation_beats_denial) {
                  "</characteristic>");
         CpDoc *d = doc_xml(xml);
 
-        eval(c, WSP_SEC_NETWPIN, d, &res);
+        eval(c, AUTH_NETWPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_ESCALATION);
         ck_assert_uint_eq(res.n_denied, 2);
         ck_assert_int_eq(res.denied[0].reason, REASON_ROLE_DENIED);
@@ -609,11 +611,11 @@ START_TEST(test_dm_accounts_bounded) {
         }
         CpDoc *d = doc_xml(xml);
 
-        eval(c, WSP_SEC_NETWPIN, d, &res);
+        eval(c, AUTH_NETWPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
         ck_assert_int_eq(res.reason, REASON_POLICY_DENIED);
         ck_assert_uint_eq(res.n_dm_accounts, n);
-        ck_assert_str_eq(res.denied[0].path, "APPLICATION[w7#17]");
+        ck_assert_str_eq(res.denied[0].path, "/APPLICATION[APPID=w7,PROVIDER-ID=s16]");
         cpdoc_free(d);
         free(xml);
 }
@@ -638,12 +640,12 @@ START_TEST(test_certificate_role_bounded) {
 
         /* CertificateStore is Manager-only: USERNETWPIN without a grant is denied outright */
         d = cert_with_role("SPC", "8");
-        eval(c, WSP_SEC_USERNETWPIN, d, &res);
+        eval(c, AUTH_USERNETWPIN, d, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
-        ck_assert_str_eq(res.denied[0].path, "CertificateStore[1]");
+        ck_assert_str_eq(res.denied[0].path, "/CertificateStore");
         /* with GrantManager=20 the message holds 28: Role=8 is within it */
         c->grant_manager = 20;
-        eval(c, WSP_SEC_USERNETWPIN, d, &res);
+        eval(c, AUTH_USERNETWPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
         ck_assert_uint_eq(res.n_cert_roles, 1);
         ck_assert_uint_eq(res.cert_roles[0].roles, 8);
@@ -651,15 +653,15 @@ START_TEST(test_certificate_role_bounded) {
         cpdoc_free(d);
         /* Microsoft's privileged-root mask 222 holds roles the message lacks: escalation */
         d = cert_with_role("SPC", "222");
-        eval(c, WSP_SEC_USERNETWPIN, d, &res);
+        eval(c, AUTH_USERNETWPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
         ck_assert_str_eq(reason_to_string(res.reason), "role-escalation");
-        ck_assert_str_eq(res.denied[0].path, "CertificateStore[1]/SPC[1]/" THUMB "[1]/Role");
+        ck_assert_str_eq(res.denied[0].path, "/CertificateStore/SPC/" THUMB ".Role");
         ck_assert_uint_eq(res.denied[0].required, 222);
         cpdoc_free(d);
         /* the same check for any store */
         d = cert_with_role("Privileged Execution Trust Authorities", "16");
-        eval(c, WSP_SEC_NETWPIN, d, &res); /* NETWPIN+GM20 = 12: 16 is not held */
+        eval(c, AUTH_NETWPIN, d, &res); /* NETWPIN+GM20 = 12: 16 is not held */
         ck_assert_int_eq(res.reason, REASON_ROLE_ESCALATION);
         cpdoc_free(d);
 
@@ -697,10 +699,10 @@ START_TEST(test_metabase_dropin_override) {
         ck_assert_int_eq(metabase_load_string(c->metabase, "10-nap",
                                               "[Characteristic NAPDEF]\nRoles=MANAGER|USER_AUTH\n", &err),
                          0);
-        eval(c, WSP_SEC_USERPIN, nap, &res);
+        eval(c, AUTH_USERPIN, nap, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
         /* ... which also took it away from the operator */
-        eval(c, WSP_SEC_NETWPIN, nap, &res);
+        eval(c, AUTH_NETWPIN, nap, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         /* tighten a nested type: NAPAUTHINFO Manager only */
         ck_assert_int_eq(metabase_load_string(c->metabase, "20-auth",
@@ -708,36 +710,36 @@ START_TEST(test_metabase_dropin_override) {
                                               "[Characteristic NAPAUTHINFO]\nRoles=8\n",
                                               &err),
                          0);
-        eval(c, WSP_SEC_NETWPIN, nap, &res);
+        eval(c, AUTH_NETWPIN, nap, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
-        ck_assert_str_eq(res.denied[0].path, "NAPDEF[1]/NAPAUTHINFO[1]");
+        ck_assert_str_eq(res.denied[0].path, "/NAPDEF[NAPID=NAP1]/NAPAUTHINFO");
         /* parm-level: allow TO-PROXY for user PINs */
-        eval(c, WSP_SEC_USERPIN, w2px, &res);
+        eval(c, AUTH_USERPIN, w2px, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_int_eq(
                 metabase_load_string(c->metabase, "30-w2", "[Application w2]\nParm.TO-PROXY=156\n", &err),
                 0);
-        eval(c, WSP_SEC_USERPIN, w2px, &res);
+        eval(c, AUTH_USERPIN, w2px, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
         /* Parm-only section keeps the APPLICATION's own mask */
-        eval(c, WSP_SEC_USERPIN, w2, &res);
+        eval(c, AUTH_USERPIN, w2, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
         /* tighten w2 to Manager */
         ck_assert_int_eq(metabase_load_string(c->metabase, "40-w2", "[Application w2]\nRoles=8\n", &err), 0);
-        eval(c, WSP_SEC_USERPIN, w2, &res);
+        eval(c, AUTH_USERPIN, w2, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         /* allow an unknown vendor type by naming it */
-        eval(c, WSP_SEC_NETWPIN, unk, &res);
+        eval(c, AUTH_NETWPIN, unk, &res);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         ck_assert_int_eq(metabase_load_string(c->metabase, "50-frob",
                                               "[Characteristic FROBNICATE]\nRoles=OPERATOR\nParm.X=4\n",
                                               &err),
                          0);
-        eval(c, WSP_SEC_NETWPIN, unk, &res);
+        eval(c, AUTH_NETWPIN, unk, &res);
         /* the metabase now lets the operator set it, yet nothing stores or applies it: refused as
          * unsupported rather than reported applied (issue 12) */
         ck_assert_int_eq(res.reason, REASON_UNSUPPORTED);
-        ck_assert_str_eq(res.denied[0].path, "FROBNICATE[1]");
+        ck_assert_str_eq(res.denied[0].path, "/FROBNICATE");
         /* or all unknown elements at once */
         ck_assert_int_eq(metabase_load_string(c->metabase, "60-def", "[Defaults]\nUnknown=12\n", &err), 0);
         cpdoc_free(nap);
@@ -792,13 +794,13 @@ START_TEST(test_metabase_dropin_files) {
 
         ck_assert_int_eq(config_load_roots(roots, 3, &c, &err), 0);
         /* 10-napdef.conf: NAPDEF Manager only; NetworkPin roles are 132 there, GrantManager 20 */
-        ck_assert_int_eq(policy_evaluate(c, c->metabase, WSP_SEC_USERPIN, 16, nap, &res), 0);
+        ck_assert_int_eq(policy_evaluate(c, c->metabase, AUTH_USERPIN, 16, nap, &res), 0);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED); /* 16 & GrantManager(20) -> Manager */
         c->grant_manager = 0;
-        ck_assert_int_eq(policy_evaluate(c, c->metabase, WSP_SEC_NETWPIN, 132, nap, &res), 0);
+        ck_assert_int_eq(policy_evaluate(c, c->metabase, AUTH_NETWPIN, 132, nap, &res), 0);
         ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
         /* 20-w2.conf: TO-PROXY for user PINs */
-        ck_assert_int_eq(policy_evaluate(c, c->metabase, WSP_SEC_USERPIN, 16, w2px, &res), 0);
+        ck_assert_int_eq(policy_evaluate(c, c->metabase, AUTH_USERPIN, 16, w2px, &res), 0);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
         cpdoc_free(nap);
         cpdoc_free(w2px);
@@ -946,17 +948,31 @@ START_TEST(test_paths) {
         snprintf(xml, sizeof xml, "%s%s%s%s", kinds[1].xml, kinds[2].xml, kinds[4].xml, kinds[5].xml);
         d = doc_xml(xml);
         c = d->chars->next; /* second NAPDEF */
-        ck_assert_str_eq(policy_element_path(d, c, NULL, buf, sizeof buf), "NAPDEF[2]");
-        ck_assert_str_eq(policy_element_path(d, c->children, NULL, buf, sizeof buf),
-                         "NAPDEF[2]/NAPAUTHINFO[1]");
-        ck_assert_str_eq(policy_element_path(d, c->children, c->children->parms, buf, sizeof buf),
-                         "NAPDEF[2]/NAPAUTHINFO[1]/AUTHTYPE");
+        ck_assert_str_eq(element_path(d, c, NULL, buf, sizeof buf), "/NAPDEF[NAPID=NAP1]#1");
+        ck_assert_str_eq(element_path(d, c->children, NULL, buf, sizeof buf),
+                         "/NAPDEF[NAPID=NAP1]#1/NAPAUTHINFO");
+        ck_assert_str_eq(element_path(d, c->children, c->children->parms, buf, sizeof buf),
+                         "/NAPDEF[NAPID=NAP1]#1/NAPAUTHINFO.AUTHTYPE");
         c = c->next;
-        ck_assert_str_eq(policy_element_path(d, c, NULL, buf, sizeof buf), "APPLICATION[w2]");
-        ck_assert_str_eq(policy_element_path(d, c->children, NULL, buf, sizeof buf),
-                         "APPLICATION[w2]/RESOURCE[1]");
-        ck_assert_str_eq(policy_element_path(d, c->next, NULL, buf, sizeof buf), "APPLICATION[w2#2]");
-        ck_assert_str_eq(policy_element_path(d, c, NULL, buf, 8), "APPLICA"); /* truncated, terminated */
+        ck_assert_str_eq(element_path(d, c, NULL, buf, sizeof buf), "/APPLICATION[APPID=w2]");
+        ck_assert_str_eq(element_path(d, c->children, NULL, buf, sizeof buf),
+                         "/APPLICATION[APPID=w2]/RESOURCE");
+        ck_assert_str_eq(element_path(d, c->next, NULL, buf, sizeof buf), "/APPLICATION[APPID=w2]#1");
+        ck_assert_str_eq(element_path(d, c, NULL, buf, 8), "/APPLIC"); /* truncated, terminated */
+        cpdoc_free(d);
+
+        /* the same spelling as the store's settings rows (store.h), escapes included */
+        d = doc_xml("<characteristic type=\"NAPDEF\"><parm name=\"NAPID\" value=\"a/b.c\"/>"
+                    "<parm name=\"NAP-ADDRESS\" value=\"x\"/></characteristic>");
+        ck_assert_str_eq(element_path(d, d->chars, d->chars->parms->next, buf, sizeof buf),
+                         "/NAPDEF[NAPID=a%2Fb%2Ec].NAP-ADDRESS");
+        {
+                StoreSettingList rows = {};
+
+                ck_assert_int_eq(store_settings_from_doc(d, &rows), 0);
+                ck_assert_str_eq(rows.items[rows.n - 1].path, buf);
+                store_setting_list_done(&rows);
+        }
         cpdoc_free(d);
 }
 END_TEST
@@ -973,15 +989,15 @@ START_TEST(test_builder_documents) {
         ck_assert_int_eq(cpdoc_builder_parm(d, "ROLE", 4, "abc", 3), 0);
         ck_assert_int_eq(cpdoc_builder_close(d), 0);
         ck_assert_int_eq(cpdoc_builder_finish(d), 0);
-        eval(c, WSP_SEC_USERNETWPIN, d, &res);
+        eval(c, AUTH_USERNETWPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_REJECTED);
         ck_assert_str_eq(reason_to_string(res.reason), "malformed");
-        ck_assert_str_eq(res.denied[0].path, "APPLICATION[w7]/ROLE");
+        ck_assert_str_eq(res.denied[0].path, "/APPLICATION[APPID=w7].ROLE");
         cpdoc_free(d);
         /* an empty document is permitted (nothing to apply) */
         ck_assert_int_eq(cpdoc_builder_new(&d, CPDOC_SOURCE_WBXML), 0);
         ck_assert_int_eq(cpdoc_builder_finish(d), 0);
-        eval(c, WSP_SEC_USERPIN, d, &res);
+        eval(c, AUTH_USERPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
         cpdoc_free(d);
 }

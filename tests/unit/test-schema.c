@@ -3,7 +3,7 @@
  * test-schema.c: the ProvCont schema table and its validator (common/schema.c). Table-driven:
  * every rule (required parm, cardinality, each value syntax, placement, thumbprint nodes,
  * required child) has a passing and a failing row; unknown, unsupported and misplaced
- * elements are kept and flagged; the real documents (TV-A/TV-B, env-recipes prov.xml, the
+ * elements are kept and flagged; the real documents (TV-A/TV-B, docs/testing.md §5.1 prov.xml, the
  * Kannel oma-settings sources, the demo and bench documents) validate.
  */
 #include <errno.h>
@@ -631,7 +631,7 @@ static unsigned validate_glob(const char *pattern, bool skip_hostile) {
 }
 
 START_TEST(test_real_documents) {
-        /* ours: TV-A, TV-B, env-recipes 5a prov.xml, typical, e-mail/DS, CertificateStore, flagged */
+        /* ours: TV-A, TV-B, docs/testing.md §5.1 prov.xml, typical, e-mail/DS, CertificateStore, flagged */
         ck_assert_uint_ge(validate_glob("tests/data/xml/*.xml", true), 8);
         /* Kannel oma-settings sources and the demo pushes, when present in the tree */
         validate_glob("tests/data/kannel/*.xml", false);
@@ -674,7 +674,7 @@ static bool chars_equal(const CpCharacteristic *a, const CpCharacteristic *b) {
         return !a && !b;
 }
 
-/* The WBXML bodies of TV-A and TV-B (oma-cp-wire.md 5.7) validate to the same tree as the XML. */
+/* The WBXML bodies of TV-A and TV-B (docs/wire-notes.md §5.7) validate to the same tree as the XML. */
 START_TEST(test_wbxml_documents) {
         static const struct {
                 const char *hex, *xml;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test-sms.c: the SMS layer (common/sms.c). SMS-DELIVER decoding against the full PDUs of
- * oma-cp-wire.md 2.7 (TV-A) and 2.8 (TV-B) and hand-built TPDUs (addresses, DCS, SCTS, UDL, every
+ * docs/wire-notes.md §2.7 (TV-A) and 2.8 (TV-B) and hand-built TPDUs (addresses, DCS, SCTS, UDL, every
  * UDH rule of 1.3), SMSC-prefix stripping, every reassembly edge case of 1.6 driven by an explicit
  * clock, and each named limit once at the limit (accepted) and once just past it (rejected).
  */
@@ -16,7 +16,7 @@
 /* Reset a DecodeError (the first failure wins) and pass its address. */
 #define FRESH(e) ((e) = (DecodeError) {}, &(e))
 
-/* oma-cp-wire.md 2.7: TV-A, one segment, USERPIN. */
+/* docs/wire-notes.md §2.7: TV-A, one segment, USERPIN. */
 static const char tv_a_hex[] =
         "44 0A 91 94 71 10 32 54 00 04 42 10 20 30 40 50 00 4F"
         "06 05 04 0B 84 23 F0"
@@ -25,7 +25,7 @@ static const char tv_a_hex[] =
         "36 39 42 32 31 34 39 32 31 44 42 31 36 45 46 32 36 35 31 32 00"
         "03 0B 6A 00 C5 46 01 C6 56 01 87 07 06 03 54 65 73 74 00 01 01 01";
 
-/* oma-cp-wire.md 2.8: TV-B, two segments, NETWPIN. */
+/* docs/wire-notes.md §2.8: TV-B, two segments, NETWPIN. */
 static const char tv_b1_hex[] =
         "44 0A 91 9471103254 00 04 42102030405000 8C"
         "0B 05 04 0B84 23F0 00 03 5A 02 01"
@@ -311,7 +311,7 @@ START_TEST(test_addr_digits_max) {
 END_TEST
 
 START_TEST(test_dcs_table) {
-        /* oma-cp-wire.md 1.2 / 23.038 4: 8-bit detection and the unit of TP-UDL. */
+        /* docs/wire-notes.md §1.2 / 23.038 4: 8-bit detection and the unit of TP-UDL. */
         static const struct {
                 uint8_t dcs;
                 bool eight_bit, septets;
@@ -438,7 +438,7 @@ START_TEST(test_ud_short) {
 }
 END_TEST
 
-/* ---- User Data Header (oma-cp-wire.md 1.3) ---------------------------------------------- */
+/* ---- User Data Header (docs/wire-notes.md §1.3) ---------------------------------------------- */
 
 START_TEST(test_udh_rules) {
         static const struct {
@@ -622,7 +622,7 @@ static void check_tv_b_datagram(const SmsDatagram *dg) {
         buf_hex(&b1, tv_b1_hex);
         buf_hex(&b2, tv_b2_hex);
         ck_assert_ptr_nonnull(dg);
-        ck_assert_uint_eq(dg->size, 192); /* oma-cp-wire.md 2.8: reassembled WSP length */
+        ck_assert_uint_eq(dg->size, 192); /* docs/wire-notes.md §2.8: reassembled WSP length */
         ck_assert_uint_eq(dg->n_segments, 2);
         ck_assert_int_eq(memcmp(dg->data, b1.b + 30, 128), 0);
         ck_assert_int_eq(memcmp(dg->data + 128, b2.b + 30, 64), 0);
@@ -671,7 +671,7 @@ START_TEST(test_data_tv_b_cmt_file) {
 }
 END_TEST
 
-/* ---- reassembly (oma-cp-wire.md 1.6) ------------------------------------------------------ */
+/* ---- reassembly (docs/wire-notes.md §1.6) ------------------------------------------------------ */
 
 START_TEST(test_reasm_tv_a) {
         Buf b = {};

@@ -3,7 +3,7 @@
  * test-wbxml-diff.c: differential test of cpdoc_from_wbxml() against libwbxml 0.11.8
  * (`wbxml2xml` from libwbxml2-utils, run through popen; its XML is read with libxml2 directly,
  * not with our XML front end). For every document of tests/data/wbxml-corpus the two trees
- * must be equal, except where libwbxml is known to be wrong (oma-cp-wire.md 3.8); there the
+ * must be equal, except where libwbxml is known to be wrong (docs/wire-notes.md §3.8); there the
  * test asserts the documented difference itself, so a fixed or a further-broken libwbxml
  * fails it too. A probe of every PROV token (one tiny document per token) reads libwbxml's own
  * token table, checks it against ours entry by entry, and proves that the corpus uses every
@@ -28,7 +28,7 @@
 #define CORPUS "tests/data/wbxml-corpus"
 
 /*
- * libwbxml errata this test asserts (oma-cp-wire.md 3.8 and what the probes found):
+ * libwbxml errata this test asserts (docs/wire-notes.md §3.8 and what the probes found):
  *   E1  cp0 B5/B6 are "TRETRA-SDS"/"TRETRA-PACKET" in libwbxml (TETRA- everywhere else);
  *   E2  libwbxml has none of the 2005+ tokens: attribute starts come out as unknown="" (the
  *       name or type is lost), attribute values make wbxml2xml fail;

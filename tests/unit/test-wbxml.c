@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test-wbxml.c: the WBXML token iterator and cpdoc_from_wbxml() (common/wbxml.c). TV-A and
- * TV-B (oma-cp-wire.md 5.7) and the env-recipes 5a outputs decode to the exact trees of
+ * TV-B (docs/wire-notes.md §5.7) and the docs/testing.md §5.1 outputs decode to the exact trees of
  * wire 3.9/4.5; every header field, global token, code-page rule and PROV table entry; every
  * WBXML_* and CPDOC_* limit at and just past it; truncation at every length; the hostile
  * files of ../shared/testdata/hostile; and the xml2wbxml corpus (tests/data/wbxml-corpus),

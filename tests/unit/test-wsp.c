@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test-wsp.c: the WSP push decoder (common/wsp.c) against the TV-A and TV-B PDUs of
- * oma-cp-wire.md 2.7/2.8, the pushes Kannel's sendota emitted (env-recipes.md 5b), every quirk
- * of oma-cp-wire.md 6, malformed and truncated PDUs, and every WSP_*_MAX limit at and past it.
+ * docs/wire-notes.md §2.7, §2.8, the pushes Kannel's sendota emitted (docs/testing.md §5.2), every quirk
+ * of docs/wire-notes.md §6, malformed and truncated PDUs, and every WSP_*_MAX limit at and past it.
  * Each parse runs on an exact-size heap copy so ASan sees any over-read, and checks that a
  * failure leaves the output untouched and fills the DecodeError.
  */
@@ -211,7 +211,7 @@ START_TEST(test_tv_a) {
         ck_assert(w.content_type_coded);
         ck_assert_uint_eq(w.content_type_code, 0x36);
         ck_assert_uint_eq(w.n_params, 2);
-        ck_assert_int_eq(w.sec, WSP_SEC_USERPIN);
+        ck_assert_int_eq(w.sec, AUTH_USERPIN);
         ck_assert(w.has_mac);
         ck_assert_str_eq(w.mac, TVA_MAC);
         ck_assert(!w.has_app_id);
@@ -235,13 +235,13 @@ START_TEST(test_tv_b) {
         ck_assert_uint_eq(w.tid, 0x01);
         ck_assert_uint_eq(w.pdu_type, WSP_PDU_PUSH);
         ck_assert_int_eq(w.content_kind, WSP_CONTENT_CP_WBXML);
-        ck_assert_int_eq(w.sec, WSP_SEC_NETWPIN);
+        ck_assert_int_eq(w.sec, AUTH_NETWPIN);
         ck_assert(w.has_mac);
         ck_assert_str_eq(w.mac, TVB_MAC);
         ck_assert_uint_eq(w.headers_len, 47);
         ck_assert_uint_eq(w.body_offset, 50);
         ck_assert_uint_eq(w.body_len, 142);
-        /* WBXML header at the start, the closing END END END END at the end (oma-cp-wire.md 5.7). */
+        /* WBXML header at the start, the closing END END END END at the end (docs/wire-notes.md §5.7). */
         ck_assert_mem_eq(w.body, "\x03\x0B\x6A\x00\xC5\x45", 6);
         ck_assert_mem_eq(w.body + 138, "\x01\x01\x01\x01", 4);
         free(f);
@@ -249,7 +249,7 @@ START_TEST(test_tv_b) {
 END_TEST
 
 START_TEST(test_kannel) {
-        /* env-recipes.md 5b pushes.txt: the four OMA CP pushes, SEC 80..83, pin 1234. */
+        /* docs/testing.md §5.2 pushes.txt: the four OMA CP pushes, SEC 80..83, pin 1234. */
         static const char *const headers[] = {
                 "1f2db6918092" KANNEL_MAC_HEX "00",
                 "1f2db6918192" KANNEL_MAC_HEX "00",
@@ -276,7 +276,7 @@ START_TEST(test_kannel) {
 END_TEST
 
 START_TEST(test_kannel_legacy_ota) {
-        /* env-recipes.md 5b: Kannel's legacy settings push: text content type plus Charset 81 EA. */
+        /* docs/testing.md §5.2: Kannel's legacy settings push: text content type plus Charset 81 EA. */
         Bytes h = {};
         WspPush w;
         DecodeError e;
@@ -288,7 +288,7 @@ START_TEST(test_kannel_legacy_ota) {
         ck_assert(!w.content_type_coded);
         ck_assert_int_eq(w.content_kind, WSP_CONTENT_OTHER);
         ck_assert_uint_eq(w.n_params, 1);
-        ck_assert_int_eq(w.sec, WSP_SEC_NONE);
+        ck_assert_int_eq(w.sec, AUTH_NONE);
         ck_assert(!w.has_mac);
         ck_assert_uint_eq(w.body_offset, 3 + 44);
 }
@@ -325,7 +325,7 @@ START_TEST(test_ct_well_known) {
                 ck_assert(w.content_type_coded);
                 ck_assert_uint_eq(w.content_type_code, t[i].code);
                 ck_assert_str_eq(w.content_type, t[i].name);
-                ck_assert_int_eq(w.sec, WSP_SEC_NONE);
+                ck_assert_int_eq(w.sec, AUTH_NONE);
                 ck_assert_uint_eq(w.n_params, 0);
         }
 }
@@ -374,7 +374,7 @@ START_TEST(test_ct_text) {
                         ck_assert_str_eq(w.content_type, t[i].stored);
                         ck_assert(!w.content_type_coded);
                         ck_assert_uint_eq(w.content_type_code, 0);
-                        ck_assert_int_eq(w.sec, general ? WSP_SEC_USERPIN : WSP_SEC_NONE);
+                        ck_assert_int_eq(w.sec, general ? AUTH_USERPIN : AUTH_NONE);
                         ck_assert(w.has_mac == !!general);
                 }
         }
@@ -409,14 +409,14 @@ START_TEST(test_ct_charset_param) {
         WspPush w;
         DecodeError e;
 
-        /* oma-cp-wire.md 6: Charset (81 EA = UTF-8) before and after SEC/MAC, skipped. */
+        /* docs/wire-notes.md §6: Charset (81 EA = UTF-8) before and after SEC/MAC, skipped. */
         put_hex(&v, "B6 81 EA 91 81 92");
         put_cstr(&v, TVA_MAC);
         put_hex(&v, "81 EA 81 02 03 E8"); /* Charset as Short-integer and as Long-integer */
         ck_assert_int_eq(parse_ct_value(&v, &w, &e), 0);
         ck_assert_int_eq(w.content_kind, WSP_CONTENT_CP_WBXML);
         ck_assert_uint_eq(w.n_params, 5);
-        ck_assert_int_eq(w.sec, WSP_SEC_USERPIN);
+        ck_assert_int_eq(w.sec, AUTH_USERPIN);
         ck_assert_str_eq(w.mac, TVA_MAC);
 }
 END_TEST
@@ -445,7 +445,7 @@ START_TEST(test_ct_other_params) {
         put_hex(&v, "91 80");
         ck_assert_int_eq(parse_ct_value(&v, &w, &e), 0);
         ck_assert_uint_eq(w.n_params, 11);
-        ck_assert_int_eq(w.sec, WSP_SEC_NETWPIN);
+        ck_assert_int_eq(w.sec, AUTH_NETWPIN);
         ck_assert(!w.has_mac);
 }
 END_TEST
@@ -507,12 +507,12 @@ END_TEST
 START_TEST(test_sec_long_integer) {
         static const struct {
                 const char *v;
-                WspSec sec;
+                AuthMethod sec;
         } t[] = {
-                { "B6 91 01 01", WSP_SEC_USERPIN },
-                { "B6 91 01 00", WSP_SEC_NETWPIN },
-                { "B6 91 02 00 03", WSP_SEC_USERPINMAC },
-                { "B6 01 11 82", WSP_SEC_USERNETWPIN }, /* the SEC token itself as a Long-integer */
+                { "B6 91 01 01", AUTH_USERPIN },
+                { "B6 91 01 00", AUTH_NETWPIN },
+                { "B6 91 02 00 03", AUTH_USERPINMAC },
+                { "B6 01 11 82", AUTH_USERNETWPIN }, /* the SEC token itself as a Long-integer */
         };
         for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
                 Bytes v = {};
@@ -534,20 +534,20 @@ START_TEST(test_sec_untyped) {
                 const char *name;
                 const char *value_hex; /* NULL: value_text */
                 const char *value_text;
-                WspSec sec;
+                AuthMethod sec;
         } t[] = {
-                { "SEC", "81", NULL, WSP_SEC_USERPIN },      /* Token-text + Short-integer */
-                { "sec", "01 02", NULL, WSP_SEC_USERNETWPIN }, /* + Long-integer */
-                { "SEC", NULL, "0", WSP_SEC_NETWPIN },       /* digit text */
-                { "SEC", NULL, "1", WSP_SEC_USERPIN },
-                { "SEC", NULL, "2", WSP_SEC_USERNETWPIN },
-                { "Sec", NULL, "3", WSP_SEC_USERPINMAC },
-                { "SEC", NULL, "NETWPIN", WSP_SEC_NETWPIN }, /* names */
-                { "SEC", NULL, "userpin", WSP_SEC_USERPIN },
-                { "SEC", NULL, "UserNetwPin", WSP_SEC_USERNETWPIN },
-                { "SEC", NULL, "USERPINMAC", WSP_SEC_USERPINMAC },
-                { "SEC", NULL, "\"USERPIN", WSP_SEC_USERPIN }, /* Quoted-string */
-                { "SEC", NULL, "\"1\"", WSP_SEC_USERPIN },     /* with the trailing quote */
+                { "SEC", "81", NULL, AUTH_USERPIN },      /* Token-text + Short-integer */
+                { "sec", "01 02", NULL, AUTH_USERNETWPIN }, /* + Long-integer */
+                { "SEC", NULL, "0", AUTH_NETWPIN },       /* digit text */
+                { "SEC", NULL, "1", AUTH_USERPIN },
+                { "SEC", NULL, "2", AUTH_USERNETWPIN },
+                { "Sec", NULL, "3", AUTH_USERPINMAC },
+                { "SEC", NULL, "NETWPIN", AUTH_NETWPIN }, /* names */
+                { "SEC", NULL, "userpin", AUTH_USERPIN },
+                { "SEC", NULL, "UserNetwPin", AUTH_USERNETWPIN },
+                { "SEC", NULL, "USERPINMAC", AUTH_USERPINMAC },
+                { "SEC", NULL, "\"USERPIN", AUTH_USERPIN }, /* Quoted-string */
+                { "SEC", NULL, "\"1\"", AUTH_USERPIN },     /* with the trailing quote */
         };
         for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
                 Bytes v = {};
@@ -590,6 +590,10 @@ START_TEST(test_sec_out_of_range) {
                 { "SEC", NULL, "" },
                 { "SEC", NULL, "USERPINX" },
                 { "SEC", NULL, "none" },
+                { "SEC", NULL, "signed" },               /* a package's method, never a SEC */
+                { "SEC", NULL, "00" },
+                { "SEC", NULL, "USERPIN " },
+                { "SEC", NULL, "USERPI" },
                 { "SEC", "00", NULL },                   /* No-value */
                 { "SEC", "1F 01 01", NULL },             /* not an Untyped-value */
         };
@@ -631,29 +635,20 @@ START_TEST(test_sec_duplicate) {
 END_TEST
 
 START_TEST(test_sec_strings) {
-        ck_assert_str_eq(wsp_sec_to_string(WSP_SEC_NETWPIN), "NETWPIN");
-        ck_assert_str_eq(wsp_sec_to_string(WSP_SEC_USERPIN), "USERPIN");
-        ck_assert_str_eq(wsp_sec_to_string(WSP_SEC_USERNETWPIN), "USERNETWPIN");
-        ck_assert_str_eq(wsp_sec_to_string(WSP_SEC_USERPINMAC), "USERPINMAC");
-        ck_assert_str_eq(wsp_sec_to_string(WSP_SEC_NONE), "none");
-        ck_assert_ptr_null(wsp_sec_to_string(_WSP_SEC_MAX));
-        ck_assert_ptr_null(wsp_sec_to_string((WspSec) -2));
-
-        ck_assert_int_eq(wsp_sec_from_string("NETWPIN"), WSP_SEC_NETWPIN);
-        ck_assert_int_eq(wsp_sec_from_string("userpin"), WSP_SEC_USERPIN);
-        ck_assert_int_eq(wsp_sec_from_string("UserNetwPin"), WSP_SEC_USERNETWPIN);
-        ck_assert_int_eq(wsp_sec_from_string("USERPINMAC"), WSP_SEC_USERPINMAC);
-        ck_assert_int_eq(wsp_sec_from_string("0"), 0);
-        ck_assert_int_eq(wsp_sec_from_string("3"), 3);
-        ck_assert_int_eq(wsp_sec_from_string("4"), -EINVAL);
-        ck_assert_int_eq(wsp_sec_from_string("00"), -EINVAL);
-        ck_assert_int_eq(wsp_sec_from_string(""), -EINVAL);
-        ck_assert_int_eq(wsp_sec_from_string("none"), -EINVAL);
-        ck_assert_int_eq(wsp_sec_from_string("USERPIN "), -EINVAL);
-        ck_assert_int_eq(wsp_sec_from_string("USERPI"), -EINVAL);
-        ck_assert_int_eq(wsp_sec_from_string(NULL), -EINVAL);
-        for (int s = 0; s < _WSP_SEC_MAX; s++)
-                ck_assert_int_eq(wsp_sec_from_string(wsp_sec_to_string(s)), s);
+        ck_assert_str_eq(auth_method_to_string(AUTH_NETWPIN), "NETWPIN");
+        ck_assert_str_eq(auth_method_to_string(AUTH_USERPIN), "USERPIN");
+        ck_assert_str_eq(auth_method_to_string(AUTH_USERNETWPIN), "USERNETWPIN");
+        ck_assert_str_eq(auth_method_to_string(AUTH_USERPINMAC), "USERPINMAC");
+        ck_assert_str_eq(auth_method_to_string(AUTH_NONE), "none");
+        /* one enum for every method (auth-method.h): a signed package is named too */
+        ck_assert_str_eq(auth_method_to_string(AUTH_SIGNED), "signed");
+        ck_assert_ptr_null(auth_method_to_string(_AUTH_METHOD_MAX));
+        ck_assert_ptr_null(auth_method_to_string((AuthMethod) -2));
+        /* the wire: a SEC parameter names 0..3 only, never the signed pseudo-method */
+        ck_assert_int_eq(auth_method_from_wsp_sec(0), AUTH_NETWPIN);
+        ck_assert_int_eq(auth_method_from_wsp_sec(3), AUTH_USERPINMAC);
+        ck_assert_int_eq(auth_method_from_wsp_sec(_AUTH_SEC_MAX), -EINVAL);
+        ck_assert_int_eq(auth_method_from_wsp_sec(UINT64_MAX), -EINVAL);
 }
 END_TEST
 
@@ -686,7 +681,7 @@ START_TEST(test_mac_forms) {
                 ck_assert_int_eq(parse_ct_value(&v, &w, &e), 0);
                 ck_assert(w.has_mac);
                 ck_assert_str_eq(w.mac, TVA_MAC);
-                ck_assert_int_eq(w.sec, WSP_SEC_USERPIN);
+                ck_assert_int_eq(w.sec, AUTH_USERPIN);
         }
 }
 END_TEST
@@ -755,7 +750,7 @@ START_TEST(test_mac_without_sec) {
         put_hex(&v, "B6 92");
         put_cstr(&v, TVA_MAC);
         ck_assert_int_eq(parse_ct_value(&v, &w, &e), 0);
-        ck_assert_int_eq(w.sec, WSP_SEC_NONE);
+        ck_assert_int_eq(w.sec, AUTH_NONE);
         ck_assert(w.has_mac);
         ck_assert_str_eq(w.mac, TVA_MAC);
 }
@@ -774,7 +769,7 @@ START_TEST(test_pdu_confirmed_push) {
         ck_assert_int_eq(parse_raw(f, n, &w, &e), 0);
         ck_assert_uint_eq(w.tid, 0x42);
         ck_assert_uint_eq(w.pdu_type, WSP_PDU_CONFIRMED_PUSH);
-        ck_assert_int_eq(w.sec, WSP_SEC_USERPIN);
+        ck_assert_int_eq(w.sec, AUTH_USERPIN);
         ck_assert_str_eq(w.mac, TVA_MAC);
         ck_assert_uint_eq(w.body_len, 22);
         free(f);
@@ -897,7 +892,7 @@ START_TEST(test_headers_code_pages) {
         WspPush w;
         DecodeError e;
 
-        /* oma-cp-wire.md 2.4: a vendor header in page 2 whose octet is X-Wap-Application-Id's in
+        /* docs/wire-notes.md §2.4: a vendor header in page 2 whose octet is X-Wap-Application-Id's in
          * page 1 is skipped (not taken as the app id); the short-cut shift back to page 1 makes the
          * next AF the real one. */
         put_hex(&h, "B6");
@@ -1139,7 +1134,7 @@ START_TEST(test_limit_params) {
                 if (n <= WSP_PARAMS_MAX) {
                         ck_assert_int_eq(r, 0);
                         ck_assert_uint_eq(w.n_params, n);
-                        ck_assert_int_eq(w.sec, WSP_SEC_USERPINMAC);
+                        ck_assert_int_eq(w.sec, AUTH_USERPINMAC);
                 } else {
                         ck_assert_int_eq(r, -E2BIG);
                         /* PDU: 3 + (1F uintvar) + B6 + SEC 2 + MAC 42 + 14 Charsets */
@@ -1185,7 +1180,7 @@ START_TEST(test_limit_content_type) {
                                 }
                                 ck_assert_str_eq(w.content_type, lower);
                                 ck_assert_int_eq(w.content_kind, WSP_CONTENT_OTHER);
-                                ck_assert_int_eq(w.sec, general ? WSP_SEC_USERPIN : WSP_SEC_NONE);
+                                ck_assert_int_eq(w.sec, general ? AUTH_USERPIN : AUTH_NONE);
                         } else {
                                 ck_assert_int_eq(r, -E2BIG);
                                 ck_assert_str_eq(e.reason, "media type longer than WSP_CONTENT_TYPE_MAX");

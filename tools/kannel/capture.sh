@@ -8,7 +8,7 @@
 # captures what the fake SMSC receives, stops every process it started (by PID) and writes
 # OUTDIR/<name>-<variant>.sms.hex, .wsp and OUTDIR/MANIFEST (MACs verified).
 # Pushes are sent one at a time and each is awaited, so the order maps them to names.
-# Not run by make check. Needs: kannel kannel-extras curl python3 (env-recipes.md 5b).
+# Not run by make check. Needs: kannel kannel-extras curl python3 (docs/testing.md §5.2).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
@@ -55,7 +55,7 @@ listening() { ss -ltn | grep -q "127.0.0.1:$1 "; }
 /usr/sbin/bearerbox -v 1 kannel.conf > bb.out 2>&1 &
 BB=$!
 wait_for "bearerbox fake SMSC port" listening "$P_FAKE"
-# -m 0 with one dummy message: stay connected and send nothing (env-recipes.md 5b).
+# -m 0 with one dummy message: stay connected and send nothing (docs/testing.md §5.2).
 /usr/lib/kannel/test/fakesmsc -H 127.0.0.1 -r "$P_FAKE" -m 0 "100 200 text nop" > fakesmsc.out 2>&1 &
 FS=$!
 /usr/sbin/smsbox -v 1 kannel.conf > sb.out 2>&1 &

@@ -3,7 +3,7 @@
 """fakesmsc2hex.py: turn Kannel fakesmsc 'Got message' log lines into hex segments and
 reassembled WDP datagrams / WSP pushes.
 
-Adapted from env-recipes.md 5b. fakesmsc (run with its default log level) prints every
+Adapted from the recipe in docs/testing.md §5.2. fakesmsc (run with its default log level) prints every
 MT SMS as 'Got message N: <SENDER RECEIVER udh UDH-URLENC DATA-URLENC>' (or 'data'/'text'
 without a UDH). Usable as a module (parse_log(), reassemble(), split_wsp()) and as a tool:
     fakesmsc2hex.py LOG          one 'SMS ...' line per segment, one 'PUSH ...' per datagram

@@ -12,7 +12,7 @@
 LOG is fakesmsc's output, PLAN the 'NAME VARIANT' lines capture.sh sent, in order (one
 push each, sent one at a time, so the n-th complete datagram belongs to the n-th line).
 
-SEC variants (oma-cp-wire.md 5.1-5.8). Kannel 1.4.5 computes MAC = HMAC-SHA1(pin CGI
+SEC variants (docs/wire-notes.md §5.1-5.8). Kannel 1.4.5 computes MAC = HMAC-SHA1(pin CGI
 bytes, compiled WBXML) for every sec value, so the spec keys are passed as raw octets:
   netwpin      SEC 0, key = netwpin_key(IMSI 262011234567890) = 29 26 10 21 43 65 87 09
   userpin      SEC 1, key = "1234"
@@ -46,12 +46,12 @@ mkdel = _load("make_deliver", "make-deliver.py")
 IMSI = "262011234567890"
 PIN = b"1234"
 KANNEL_DEFAULT_PIN = b"12345"
-WDP_PORT_PUSH = 2948          # WAP push connectionless (oma-cp-wire 1.4)
+WDP_PORT_PUSH = 2948          # WAP push connectionless (docs/wire-notes.md §1.4)
 SEC_OCTET = {"NETWPIN": 0x80, "USERPIN": 0x81, "USERNETWPIN": 0x82, "USERPINMAC": 0x83}
 
 
 def netwpin_key(imsi: str) -> bytes:
-    """oma-cp-wire.md 5.3: EF_IMSI octets 2..9 (type/parity nibble, digits, F filler)."""
+    """docs/wire-notes.md §5.3: EF_IMSI octets 2..9 (type/parity nibble, digits, F filler)."""
     d = [int(c) for c in imsi]
     nib = [0x9 if len(d) % 2 else 0x1] + d
     if len(nib) % 2:
@@ -63,10 +63,10 @@ NK = netwpin_key(IMSI)
 # variant: (SEC name or "none", key bytes or None, key description, sendota query or None)
 VARIANTS = {
     "netwpin": ("NETWPIN", NK,
-                f"netwpin_key(IMSI {IMSI}) (oma-cp-wire 5.3), passed to Kannel as URL-encoded octets"),
+                f"netwpin_key(IMSI {IMSI}) (docs/wire-notes.md §5.3), passed to Kannel as URL-encoded octets"),
     "userpin": ("USERPIN", PIN, 'ASCII user PIN "1234"'),
     "usernetwpin": ("USERNETWPIN", NK + PIN,
-                    f'netwpin_key(IMSI {IMSI}) || ASCII "1234" (oma-cp-wire 5.4), URL-encoded octets'),
+                    f'netwpin_key(IMSI {IMSI}) || ASCII "1234" (docs/wire-notes.md §5.4), URL-encoded octets'),
     "userpinmac": ("USERPINMAC", PIN,
                    'Kannel: MAC = HMAC-SHA1("1234", body); NOT a real USERPINMAC vector (5.5, 5.8)'),
     "default": ("USERPIN", KANNEL_DEFAULT_PIN,
@@ -130,7 +130,7 @@ def check_push(name, var, p, body_ref):
         if hdr != b"\xb6":
             sys.exit(f"{where}: headers {hdr.hex()}")
         return "-"
-    # 1F 2D B6 91 8x 92 <40 hex> 00 (oma-cp-wire 2.9.1)
+    # 1F 2D B6 91 8x 92 <40 hex> 00 (docs/wire-notes.md §2.9.1)
     if len(hdr) != 47 or hdr[:4] != b"\x1f\x2d\xb6\x91" or hdr[4] != SEC_OCTET[sec] \
             or hdr[5] != 0x92 or hdr[46] != 0:
         sys.exit(f"{where}: unexpected header {hdr.hex()}")

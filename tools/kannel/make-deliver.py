@@ -3,7 +3,7 @@
 """make-deliver.py: build an SMS-DELIVER TPDU (3GPP TS 23.040 9.2.2.1) around one
 captured MT segment (UDH + 8-bit user data), as a modem reports it in +CMT/+CMGR.
 
-Adapted from env-recipes.md 5b. Usable as a module (make_deliver()) and as a tool:
+Adapted from the recipe in docs/testing.md §5.2. Usable as a module (make_deliver()) and as a tool:
     make-deliver.py [--smsc] UDH_HEX DATA_HEX [ORIG]
 prints the TPDU in upper-case hex; with --smsc it prints '<tpdu_len> 00<tpdu>' (empty
 SMSC address first, length without it, as AT+CMT PDU mode gives it).
