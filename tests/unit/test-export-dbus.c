@@ -50,7 +50,7 @@ static void teardown(void) {
 
 /* Commit a document to the engine's store as a push with SEC @sec would (the store accepts it as
  * is: the plan must cope with whatever is stored). */
-static void apply_sec(const char *spec, int sec) {
+static void apply_sec(const char *spec, AuthMethod sec) {
         CpDoc *d = et_doc(spec);
         StoreApply a = {
                 .push = { .sec = sec, .roles = 4, .verdict = VERDICT_APPLIED, .received_usec = 1, .decided_usec = 2 },
@@ -566,15 +566,15 @@ START_TEST(test_mms_settings_partial_read) {
         mms_agrees();
         /* a stronger w4 through its proxy only; then a weaker one naming another NAPDEF */
         apply_sec(NAP_MMS PX_MMS "APPLICATION{APPID=w4;PROVIDER-ID=op;ADDR=http://op.example/;TO-PROXY=MMSPROXY}",
-                  WSP_SEC_USERNETWPIN);
+                  AUTH_USERNETWPIN);
         mms_agrees();
-        apply_sec("APPLICATION{APPID=w4;PROVIDER-ID=weak;ADDR=http://weak.example/;TO-NAPID=N3}", WSP_SEC_NETWPIN);
+        apply_sec("APPLICATION{APPID=w4;PROVIDER-ID=weak;ADDR=http://weak.example/;TO-NAPID=N3}", AUTH_NETWPIN);
         mms_agrees();
         /* TO-NAPID INTERNET, a weak NAPDEF of that NAPID: the fallback to the INTERNET flag */
         apply_sec("NAPDEF{NAPID=OPNET;NAME=Op;INTERNET;NAP-ADDRESS=op.example}"
                   "APPLICATION{APPID=w4;PROVIDER-ID=top;ADDR=http://mmsc.operator.example/;TO-NAPID=INTERNET}",
-                  WSP_SEC_USERPIN);
-        apply_sec("NAPDEF{NAPID=INTERNET;NAME=Evil;NAP-ADDRESS=evil.example}", WSP_SEC_NETWPIN);
+                  AUTH_USERPIN);
+        apply_sec("NAPDEF{NAPID=INTERNET;NAME=Evil;NAP-ADDRESS=evil.example}", AUTH_NETWPIN);
         mms_agrees();
 }
 END_TEST

@@ -967,7 +967,7 @@ static int old_napid(const StoreSetting *row, void *userdata) {
 
 /* apply() then export_nm_update with what the engine passes (engine.c changed_roots): the
  * document's roots, and the TO-NAPIDs its APPLICATIONs and proxies had before. */
-static void apply_update(const char *spec, int sec, ExportNmStats *st) {
+static void apply_update(const char *spec, AuthMethod sec, ExportNmStats *st) {
         CpDoc *d = et_doc(spec);
         StoreSettingList l = {};
         OldNapids old = {};
@@ -1036,33 +1036,33 @@ START_TEST(test_incremental_update) {
         char *path;
 
         ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
-        apply_update("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=net.example;INTERNET}", WSP_SEC_NETWPIN, &st);
+        apply_update("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=net.example;INTERNET}", AUTH_NETWPIN, &st);
         ck_assert_uint_eq(st.written, 1);
-        apply_update("NAPDEF{NAPID=mms;NAME=MMS;NAP-ADDRESS=mms.example}", WSP_SEC_NETWPIN, &st);
+        apply_update("NAPDEF{NAPID=mms;NAME=MMS;NAP-ADDRESS=mms.example}", AUTH_NETWPIN, &st);
         ck_assert_uint_eq(st.written, 1);
         ck_assert_uint_eq(et_count_files(nmdir, EXPORT_NM_PREFIX), 2);
         same_as_rebuild();
 
         /* A w4 makes "mms" MMS-only: its file goes, though the push held no NAPDEF. */
-        apply_update("APPLICATION{APPID=w4;NAME=MMS;ADDR=http://mms.example/mms;TO-NAPID=mms}", WSP_SEC_NETWPIN, &st);
+        apply_update("APPLICATION{APPID=w4;NAME=MMS;ADDR=http://mms.example/mms;TO-NAPID=mms}", AUTH_NETWPIN, &st);
         ck_assert_uint_eq(st.removed, 1);
         ck_assert_uint_eq(count_named("-mms-"), 0);
         same_as_rebuild();
 
         /* A new NAPDEF push for "mms" keeps it MMS-only (the w4 is read with it). */
-        apply_update("NAPDEF{NAPID=mms;NAME=MMS 2;NAP-ADDRESS=mms2.example}", WSP_SEC_NETWPIN, &st);
+        apply_update("NAPDEF{NAPID=mms;NAME=MMS 2;NAP-ADDRESS=mms2.example}", AUTH_NETWPIN, &st);
         ck_assert_uint_eq(count_named("-mms-"), 0);
         same_as_rebuild();
 
         /* The w4 now names "net" (INTERNET: stays a profile); "mms", named before, is a data
          * connection again: its file comes back (the old TO-NAPID). */
-        apply_update("APPLICATION{APPID=w4;NAME=MMS;ADDR=http://mms.example/mms;TO-NAPID=net}", WSP_SEC_NETWPIN, &st);
+        apply_update("APPLICATION{APPID=w4;NAME=MMS;ADDR=http://mms.example/mms;TO-NAPID=net}", AUTH_NETWPIN, &st);
         ck_assert_uint_eq(count_named("-mms-"), 1);
         ck_assert_uint_eq(count_named("-net-"), 1);
         same_as_rebuild();
 
         /* "net" replaced by something that is not an APN: its file goes. */
-        apply_update("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=10.0.0.1;NAP-ADDRTYPE=IPV4;INTERNET}", WSP_SEC_NETWPIN, &st);
+        apply_update("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=10.0.0.1;NAP-ADDRTYPE=IPV4;INTERNET}", AUTH_NETWPIN, &st);
         ck_assert_uint_eq(count_named("-net-"), 0);
         same_as_rebuild();
 
@@ -1070,33 +1070,33 @@ START_TEST(test_incremental_update) {
          * looked at); a newer push for it does. */
         path = find_file("-mms-");
         ck_assert_int_eq(unlink(path), 0);
-        apply_update("NAPDEF{NAPID=other;NAME=O;NAP-ADDRESS=other.example}", WSP_SEC_NETWPIN, &st);
+        apply_update("NAPDEF{NAPID=other;NAME=O;NAP-ADDRESS=other.example}", AUTH_NETWPIN, &st);
         ck_assert_int_eq(access(path, F_OK), -1);
-        apply_update("NAPDEF{NAPID=mms;NAME=MMS 3;NAP-ADDRESS=mms3.example}", WSP_SEC_NETWPIN, &st);
+        apply_update("NAPDEF{NAPID=mms;NAME=MMS 3;NAP-ADDRESS=mms3.example}", AUTH_NETWPIN, &st);
         ck_assert_int_eq(access(path, F_OK), 0);
         same_as_rebuild();
         free(path);
 
         /* Through a proxy: the w4 names only the proxy, whose PXPHYSICAL names the NAPDEF. */
         apply_update("NAPDEF{NAPID=p2;NAME=P2;NAP-ADDRESS=p2.example}"
-                     "NAPDEF{NAPID=p3;NAME=P3;NAP-ADDRESS=p3.example}", WSP_SEC_NETWPIN, &st);
+                     "NAPDEF{NAPID=p3;NAME=P3;NAP-ADDRESS=p3.example}", AUTH_NETWPIN, &st);
         apply_update("PXLOGICAL{PROXY-ID=P;NAME=P;PXPHYSICAL{PHYSICAL-PROXY-ID=pp;PXADDR=10.0.0.1;TO-NAPID=p2;"
-                     "PORT{PORTNBR=8080}}}", WSP_SEC_NETWPIN, &st);
+                     "PORT{PORTNBR=8080}}}", AUTH_NETWPIN, &st);
         ck_assert_uint_eq(count_named("-p2-"), 1); /* no w4 names the proxy yet */
         same_as_rebuild();
-        apply_update("APPLICATION{APPID=w4;NAME=MMS;ADDR=http://mms.example/mms;TO-PROXY=P}", WSP_SEC_NETWPIN, &st);
+        apply_update("APPLICATION{APPID=w4;NAME=MMS;ADDR=http://mms.example/mms;TO-PROXY=P}", AUTH_NETWPIN, &st);
         ck_assert_uint_eq(count_named("-p2-"), 0);
         ck_assert_uint_eq(count_named("-net-"), 0); /* still not an APN */
         same_as_rebuild();
         /* the proxy now leads to p3: p2 is a data connection again, p3 MMS-only */
         apply_update("PXLOGICAL{PROXY-ID=P;NAME=P;PXPHYSICAL{PHYSICAL-PROXY-ID=pp;PXADDR=10.0.0.1;TO-NAPID=p3;"
-                     "PORT{PORTNBR=8080}}}", WSP_SEC_NETWPIN, &st);
+                     "PORT{PORTNBR=8080}}}", AUTH_NETWPIN, &st);
         ck_assert_uint_eq(count_named("-p2-"), 1);
         ck_assert_uint_eq(count_named("-p3-"), 0);
         same_as_rebuild();
         /* a proxy no w4 names changes nothing */
         apply_update("PXLOGICAL{PROXY-ID=Q;NAME=Q;PXPHYSICAL{PHYSICAL-PROXY-ID=qq;PXADDR=10.0.0.2;TO-NAPID=p2}}",
-                     WSP_SEC_NETWPIN, &st);
+                     AUTH_NETWPIN, &st);
         ck_assert_uint_eq(count_named("-p2-"), 1);
         same_as_rebuild();
 }
