@@ -20,6 +20,7 @@
 #include "package.h"
 #include "store-policy.h"
 #include "summary.h"
+#include "utf8.h"
 
 _Static_assert(ENGINE_PACKAGE_MAX == PACKAGE_SIZE_MAX, "one package size cap");
 
@@ -346,20 +347,6 @@ uint64_t engine_decoded_count(Engine *e) {
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
-/* One UTF-8 sequence of @len (2..4) bytes: well-formed, shortest form, no surrogate, no C1. */
-static bool utf8_seq_valid(const unsigned char *p, size_t len) {
-        uint32_t cp = p[0] & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-
-        for (size_t k = 1; k < len; k++) {
-                if ((p[k] & 0xC0) != 0x80)
-                        return false;
-                cp = (cp << 6) | (p[k] & 0x3F);
-        }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-                return false;
-        return !(cp >= 0xD800 && cp <= 0xDFFF) && !(cp >= 0x80 && cp < 0xA0);
-}
-
 /* Copy untrusted display text: at most @max bytes, cut on a character boundary, every byte that
  * is not printable ASCII or part of valid UTF-8 replaced by '?'. NULL stays NULL. */
 static char *display_text(const char *s, size_t max) {
@@ -374,14 +361,9 @@ static char *display_text(const char *s, size_t max) {
         if (!out)
                 return NULL;
         while (i < n) {
-                size_t len = 0;
+                uint32_t cp;
+                size_t len = p[i] >= 0x20 && p[i] < 0x7F ? 1 : utf8_seq(p + i, n - i, &cp);
 
-                if (p[i] >= 0x20 && p[i] < 0x7F)
-                        len = 1;
-                else if (p[i] >= 0xC2 && p[i] <= 0xF4)
-                        len = p[i] >= 0xF0 ? 4 : p[i] >= 0xE0 ? 3 : 2;
-                if (len > 1 && (i + len > n || !utf8_seq_valid(p + i, len)))
-                        len = 0;
                 if (len == 0) {
                         out[k++] = '?';
                         i++;
