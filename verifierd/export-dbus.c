@@ -682,6 +682,115 @@ int export_dbus_plan(Engine *e, ExportDbusPlan *ret) {
         return 0;
 }
 
+/* The NAPDEFs of one NAPID (the root key, and its repetitions "#n"), once. */
+static int load_napid_rows(Engine *e, const char *napid, Rows *rows, char ***loaded, size_t *n_loaded) {
+        _cleanup_free_ char *key = NULL;
+        char **a;
+        int r;
+
+        r = store_napdef_root_prefix(napid, &key);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < *n_loaded; i++)
+                if (strcmp((*loaded)[i], key) == 0)
+                        return 0;
+        r = engine_foreach_setting_range(e, key, false, collect_row, rows);
+        if (r < 0)
+                return r;
+        a = reallocarray(*loaded, *n_loaded + 1, sizeof(char *));
+        if (!a)
+                return -ENOMEM;
+        *loaded = a;
+        (*loaded)[(*n_loaded)++] = TAKE_PTR(key);
+        return r; /* rows read */
+}
+
+static int row_cmp(const void *a, const void *b) {
+        const StoreSetting *x = a, *y = b;
+        int c = strcmp(x->root, y->root);
+
+        return c != 0 ? c : x->ord < y->ord ? -1 : x->ord > y->ord;
+}
+
+/*
+ * The plan's MMS choice (have_mmsd, mmsd) from the rows it depends on only: every w4 APPLICATION
+ * (an index range on "/APPLICATION[APPID=w4"), the proxies their TO-PROXYs name and the NAPDEFs
+ * the w4s and those proxies name (by root key). The choice reads
+ * nothing else: a w4 is valid by its own values, its proxy's and the NAPDEF it resolves to, and
+ * resolution looks at the NAPDEFs of that NAPID only -- except TO-NAPID "INTERNET", which falls
+ * back to any NAPDEF with the INTERNET flag when no NAPDEF of that NAPID is strong enough: then
+ * the whole plan is read (export_dbus_plan). What verifierd runs after every applied push ([Export] Mmsd=), so that it
+ * does not read every NAPDEF in the store each time.
+ */
+static int plan_mms(Engine *e, ExportDbusPlan *ret) {
+        Rows rows = {};
+        ExportDbusPlan p = {};
+        char **loaded = NULL;
+        size_t n_loaded = 0, n_refs;
+        bool internet = false;
+        int r;
+
+        {
+                _cleanup_free_ char *w4 = NULL;
+
+                r = store_root_key_prefix("APPLICATION", "APPID", "w4", false, &w4);
+                if (r >= 0)
+                        r = engine_foreach_setting_range(e, w4, false, collect_row, &rows);
+        }
+        /* the proxies the w4s name (TO-PROXY), each PROXY-ID once */
+        for (size_t i = 0; r >= 0 && i < rows.l.n; i++) {
+                const StoreSetting *it = &rows.l.items[i];
+                _cleanup_free_ char *key = NULL;
+                bool seen = false;
+
+                if (!it->parm || !it->value || strcmp(it->parm, "TO-PROXY") != 0)
+                        continue;
+                r = store_root_key_prefix("PXLOGICAL", "PROXY-ID", it->value, true, &key);
+                for (size_t k = 0; r >= 0 && k < n_loaded && !seen; k++)
+                        seen = strcmp(loaded[k], key) == 0;
+                if (r < 0 || seen)
+                        continue;
+                r = engine_foreach_setting_range(e, key, false, collect_row, &rows);
+                if (r >= 0) {
+                        char **a = reallocarray(loaded, n_loaded + 1, sizeof(char *));
+
+                        if (!a)
+                                r = -ENOMEM;
+                        else {
+                                loaded = a;
+                                loaded[n_loaded++] = TAKE_PTR(key);
+                        }
+                }
+        }
+        n_refs = rows.l.n;
+        for (size_t i = 0; r >= 0 && i < n_refs; i++) {
+                const StoreSetting *it = &rows.l.items[i];
+
+                if (!it->parm || !it->value || strcmp(it->parm, "TO-NAPID") != 0)
+                        continue;
+                if (strcmp(it->value, "INTERNET") == 0)
+                        internet = true; /* may resolve to any INTERNET-flagged NAPDEF */
+                r = load_napid_rows(e, it->value, &rows, &loaded, &n_loaded);
+        }
+        for (size_t i = 0; i < n_loaded; i++)
+                free(loaded[i]);
+        free(loaded);
+        if (r < 0 || internet) {
+                store_setting_list_done(&rows.l);
+                return r < 0 ? r : export_dbus_plan(e, ret);
+        }
+        if (rows.l.n > 1)
+                qsort(rows.l.items, rows.l.n, sizeof(StoreSetting), row_cmp);
+        r = export_dbus_plan_from_rows(rows.l.items, rows.l.n, &p);
+        if (r < 0) {
+                store_setting_list_done(&rows.l);
+                return r;
+        }
+        p.rows = rows.l;
+        *ret = p;
+        return 0;
+}
+
 /* ---- the bus part -------------------------------------------------------------------------- */
 
 typedef struct Run {
@@ -1171,7 +1280,7 @@ int export_dbus_mms_settings(Engine *e, const Config *c, ExportMmsSettings *ret)
                 return 0;
         if (!e)
                 return -EINVAL;
-        r = export_dbus_plan(e, &p);
+        r = plan_mms(e, &p);
         if (r < 0)
                 return r;
         if (!p.have_mmsd)
