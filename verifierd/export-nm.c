@@ -490,51 +490,17 @@ int export_nm_write_file(const char *dir, const char *name, const char *text) {
 
 typedef struct Rows {
         StoreSettingList l;
-        size_t cap;
 } Rows;
 
 static void rows_done(Rows *r) {
         store_setting_list_done(&r->l);
 }
 
-static char *dup_or_null(const char *s, bool *oom) {
-        char *d;
-
-        if (!s)
-                return NULL;
-        d = strdup(s);
-        if (!d)
-                *oom = true;
-        return d;
-}
-
+/* Rows read from the store, owned (store_setting_list_append copies each). */
 static int collect_row(const StoreSetting *s, void *userdata) {
         Rows *rows = userdata;
-        StoreSetting *it;
-        bool oom = false;
 
-        if (rows->l.n == rows->cap) {
-                size_t cap = rows->cap ? rows->cap * 2 : 64;
-                StoreSetting *a = reallocarray(rows->l.items, cap, sizeof(StoreSetting));
-
-                if (!a)
-                        return -ENOMEM;
-                rows->l.items = a;
-                rows->cap = cap;
-        }
-        it = &rows->l.items[rows->l.n++];
-        *it = *s;
-        it->root = dup_or_null(s->root, &oom);
-        it->path = dup_or_null(s->path, &oom);
-        it->chpath = dup_or_null(s->chpath, &oom);
-        it->ctype = dup_or_null(s->ctype, &oom);
-        it->parm = dup_or_null(s->parm, &oom);
-        it->value = dup_or_null(s->value, &oom);
-        /* the SIM binding (store.h StoreDocument): owned like the rest, store_setting_list_done frees it */
-        it->modem = dup_or_null(s->modem, &oom);
-        it->sim_id = dup_or_null(s->sim_id, &oom);
-        it->sim_operator = dup_or_null(s->sim_operator, &oom);
-        return oom ? -ENOMEM : 0;
+        return store_setting_list_append(&rows->l, s);
 }
 
 /* The records of one directory (store_foreach_nm_file), owned. */

@@ -43,37 +43,63 @@ static void occ_assign(Occ *o, size_t n) {
 
 typedef struct Derive {
         StoreSettingList *l;
-        size_t cap;
         unsigned ord;
 } Derive;
 
 static int add_row(Derive *d, const char *root, const char *path, const char *chpath, const char *ctype,
                    const char *parm, const char *value) {
-        StoreSetting *it;
-
         if (d->l->n >= STORE_ROWS_MAX)
                 return -E2BIG;
-        if (d->l->n == d->cap) {
-                size_t cap = d->cap ? d->cap * 2 : 32;
-                StoreSetting *n = reallocarray(d->l->items, cap, sizeof(StoreSetting));
+        return store_setting_list_append(d->l, &(StoreSetting) {
+                .root = root, .path = path, .chpath = chpath, .ctype = ctype, .parm = parm, .value = value,
+                .ord = d->ord++,
+        });
+}
 
-                if (!n)
+static char *dup_or_null(const char *s, bool *oom) {
+        char *d;
+
+        if (!s)
+                return NULL;
+        d = strdup(s);
+        if (!d)
+                *oom = true;
+        return d;
+}
+
+int store_setting_list_append(StoreSettingList *l, const StoreSetting *row) {
+        StoreSetting *it;
+        bool oom = false;
+
+        if (l->n == l->cap) {
+                size_t cap = l->cap ? l->cap * 2 : 32;
+                StoreSetting *a = reallocarray(l->items, cap, sizeof(StoreSetting));
+
+                if (!a)
                         return -ENOMEM;
-                d->l->items = n;
-                d->cap = cap;
+                l->items = a;
+                l->cap = cap;
         }
-        it = &d->l->items[d->l->n];
-        *it = (StoreSetting) { .ord = d->ord++ };
-        it->root = strdup(root);
-        it->path = strdup(path);
-        it->chpath = strdup(chpath);
-        it->ctype = strdup(ctype);
-        it->parm = parm ? strdup(parm) : NULL;
-        it->value = value ? strdup(value) : NULL;
-        d->l->n++; /* counted before the checks so store_setting_list_done frees partial rows */
-        if (!it->root || !it->path || !it->chpath || !it->ctype || (parm && !it->parm) || (value && !it->value))
+        it = &l->items[l->n];
+        *it = *row;
+        it->root = dup_or_null(row->root, &oom);
+        it->path = dup_or_null(row->path, &oom);
+        it->chpath = dup_or_null(row->chpath, &oom);
+        it->ctype = dup_or_null(row->ctype, &oom);
+        it->parm = dup_or_null(row->parm, &oom);
+        it->value = dup_or_null(row->value, &oom);
+        it->modem = dup_or_null(row->modem, &oom);
+        it->sim_id = dup_or_null(row->sim_id, &oom);
+        it->sim_operator = dup_or_null(row->sim_operator, &oom);
+        l->n++; /* counted before the checks so store_setting_list_done frees a partial row */
+        /* root, path, chpath and ctype are never NULL in a row (store.h): a NULL copy is an OOM */
+        if (oom || !it->root || !it->path || !it->chpath || !it->ctype)
                 return -ENOMEM;
         return 0;
+}
+
+int store_setting_list_collect(const StoreSetting *row, void *userdata) {
+        return store_setting_list_append(userdata, row);
 }
 
 static int derive_char(Derive *d, const char *root, const char *chpath, const CpCharacteristic *c);

@@ -173,6 +173,7 @@ typedef struct StoreSetting {
 typedef struct StoreSettingList {
         StoreSetting *items;
         size_t n;
+        size_t cap;                     /* allocated items */
 } StoreSettingList;
 
 /* A DM server account (APPLICATION APPID=w7) with the roles it was granted (sec. 1.5). */
@@ -338,6 +339,14 @@ int store_digest_hex(const uint8_t *buf, size_t len, char out[STORE_DIGEST_HEX_L
  */
 int store_settings_from_doc(const CpDoc *doc, StoreSettingList *ret);
 void store_setting_list_done(StoreSettingList *l);
+/**
+ * store_setting_list_append() - append a copy of @row (every string duplicated) to @l.
+ * Return: 0, or -ENOMEM (@l keeps what it had, and the partial row, which _done frees).
+ */
+int store_setting_list_append(StoreSettingList *l, const StoreSetting *row);
+/* store_setting_list_collect() - a StoreSettingFn that appends each row to the StoreSettingList
+ * @userdata points to: how the exporters read the rows they render. */
+int store_setting_list_collect(const StoreSetting *row, void *userdata);
 
 /**
  * store_record() - add a history row for a push decided outright (no other change).
