@@ -3,9 +3,12 @@
  * bench-e2e.c: end to end on a private bus (docs/testing.md §6.2 P3, §6.2 P5, §7.8).
  *   bench-e2e echo                 own org.provboot.BenchEcho1 and answer Echo(ay) -> u
  *   bench-e2e run N DIR            N valid pushes (DIR/push-<i>.wsp) through Parser1.Inject, each
- *                                  answered only when verifierd's verdict is durable; then N bare
- *                                  sd-bus round trips with the same payload to BenchEcho1 on the
- *                                  same bus; prints p50/p99 of both and their ratio
+ *                                  answered only when verifierd's verdict is durable; after each,
+ *                                  one bare sd-bus round trip with the same payload to BenchEcho1
+ *                                  on the same bus and one durable write in $BENCH_FSYNC_DIR (the
+ *                                  floor, sampled beside the pushes); prints p50/p99 of each, the
+ *                                  ratios, p50 of the first and last 100 pushes, and with
+ *                                  $BENCH_CPU_PID the CPU time that process spent per push
  *   bench-e2e flood SECS RATE DIR  RATE malformed pushes per second for SECS seconds, with one
  *                                  valid push (DIR/push-<i>.wsp) every second whose latency is printed
  * The bus comes from DBUS_SYSTEM_BUS_ADDRESS.
@@ -30,6 +33,24 @@ static uint64_t now_ns(void) {
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t) ts.tv_sec * 1000000000ULL + (uint64_t) ts.tv_nsec;
+}
+
+/* CPU time the task PID has run, ns (/proc/PID/schedstat, first field); 0 when unknown. */
+static uint64_t cpu_ns(const char *pid) {
+        char path[64];
+        unsigned long long v = 0;
+        FILE *f;
+
+        if (!pid)
+                return 0;
+        snprintf(path, sizeof path, "/proc/%s/schedstat", pid);
+        f = fopen(path, "re");
+        if (!f)
+                return 0;
+        if (fscanf(f, "%llu", &v) != 1)
+                v = 0;
+        fclose(f);
+        return v;
 }
 
 static int cmp_u64(const void *a, const void *b) {
@@ -126,18 +147,70 @@ static uint64_t inject(sd_bus *bus, const uint8_t *data, size_t len, char *verdi
         return r < 0 ? 0 : t0;
 }
 
+/* One bare round trip with @len bytes to BenchEcho1: ns, 0 on failure. */
+static uint64_t echo_once(sd_bus *bus, const uint8_t *pl, size_t len) {
+        sd_bus_message *reply = NULL, *m = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        uint64_t t0;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, ECHO_NAME, ECHO_PATH, ECHO_NAME, "Echo");
+        if (r >= 0)
+                r = sd_bus_message_append_array(m, 'y', pl, len);
+        t0 = now_ns();
+        if (r >= 0)
+                r = sd_bus_call(bus, m, 0, &e, &reply);
+        t0 = now_ns() - t0;
+        sd_bus_error_free(&e);
+        sd_bus_message_unref(reply);
+        sd_bus_message_unref(m);
+        if (r < 0) {
+                fprintf(stderr, "bench-e2e: echo failed: %s\n", strerror(-r));
+                return 0;
+        }
+        return t0;
+}
+
+/* One durable write of @len bytes in @fdir: write + fsync + rename + fsync(dir). ns, 0 on failure. */
+static uint64_t durable_once(const char *fdir, const uint8_t *pl, size_t len) {
+        char tmp[4096], fin[4096];
+        uint64_t t0 = now_ns();
+        int fd, dfd;
+
+        snprintf(tmp, sizeof tmp, "%s/floor.tmp", fdir);
+        snprintf(fin, sizeof fin, "%s/floor", fdir);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0 || write(fd, pl, len) != (ssize_t) len || fsync(fd) < 0 || close(fd) < 0 || rename(tmp, fin) < 0)
+                return 0;
+        dfd = open(fdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || fsync(dfd) < 0 || close(dfd) < 0)
+                return 0;
+        return now_ns() - t0;
+}
+
+/*
+ * N pushes; after each, one bare round trip and one durable write (the floor), so that the floor
+ * is sampled under the same conditions as the pushes around it (the disk of a shared machine
+ * drifts over minutes). With BENCH_CPU_PID (verifierd), the CPU time verifierd's main thread
+ * spent on each push as well: it does not depend on the disk, so it shows whether the work per
+ * push grows with the store even when the latency is noise.
+ */
 static int run_pushes(unsigned n, const char *dir) {
         uint64_t *lat = calloc(n, sizeof(uint64_t)), *echo = calloc(n, sizeof(uint64_t));
+        uint64_t *fs = calloc(n, sizeof(uint64_t)), *cpu = calloc(n, sizeof(uint64_t));
+        const char *fdir = getenv("BENCH_FSYNC_DIR"), *cpu_pid = getenv("BENCH_CPU_PID");
         sd_bus *bus = NULL;
         size_t payload = 0;
         unsigned applied = 0;
+        uint8_t *pl = NULL;
         int r;
 
         r = sd_bus_open_system(&bus);
-        if (r < 0 || !lat || !echo)
+        if (r < 0 || !lat || !echo || !fs || !cpu)
                 return 1;
         for (unsigned i = 0; i < n; i++) {
                 char path[4096], verdict[128];
+                uint64_t c0;
                 size_t len;
                 uint8_t *d;
 
@@ -147,55 +220,59 @@ static int run_pushes(unsigned n, const char *dir) {
                         fprintf(stderr, "bench-e2e: cannot read %s\n", path);
                         return 1;
                 }
-                payload = len;
+                if (!pl) {
+                        payload = len;
+                        pl = calloc(1, payload ? payload : 1);
+                        if (!pl)
+                                return 1;
+                }
+                c0 = cpu_ns(cpu_pid);
                 lat[i] = inject(bus, d, len, verdict, sizeof verdict);
+                cpu[i] = cpu_ns(cpu_pid) - c0;
                 if (strcmp(verdict, "applied/") == 0)
                         applied++;
                 else if (i < 3)
                         fprintf(stderr, "bench-e2e: push %u: %s\n", i, verdict);
                 free(d);
+                /* The floor, right after: a bare round trip with the same payload, same bus. */
+                echo[i] = echo_once(bus, pl, payload);
+                if (!echo[i])
+                        return 1;
+                if (fdir && !(fs[i] = durable_once(fdir, pl, payload)))
+                        return 1;
         }
-        /* The floor: a bare round trip with the same payload, same bus, same run. */
-        uint8_t *pl = calloc(1, payload ? payload : 1);
-        for (unsigned i = 0; i < n; i++) {
-                sd_bus_message *reply = NULL;
-                sd_bus_message *m = NULL;
-                sd_bus_error e = SD_BUS_ERROR_NULL;
-                uint64_t t0;
+        if (cpu_pid) {
+                unsigned w = n >= 300 ? 100 : n / 3 ? n / 3 : 1;
+                uint64_t *a = calloc(w, sizeof(uint64_t)), *b = calloc(w, sizeof(uint64_t));
 
-                sd_bus_message_new_method_call(bus, &m, ECHO_NAME, ECHO_PATH, ECHO_NAME, "Echo");
-                sd_bus_message_append_array(m, 'y', pl, payload);
-                t0 = now_ns();
-                r = sd_bus_call(bus, m, 0, &e, &reply);
-                echo[i] = now_ns() - t0;
-                sd_bus_error_free(&e);
-                sd_bus_message_unref(reply);
-                sd_bus_message_unref(m);
-                if (r < 0) {
-                        fprintf(stderr, "bench-e2e: echo failed: %s\n", strerror(-r));
+                if (!a || !b)
                         return 1;
-                }
+                memcpy(a, cpu, w * sizeof(uint64_t));
+                memcpy(b, cpu + (n - w), w * sizeof(uint64_t));
+                qsort(a, w, sizeof(uint64_t), cmp_u64);
+                qsort(b, w, sizeof(uint64_t), cmp_u64);
+                printf("verifierd CPU per push: first %u p50 %.1f us; last %u p50 %.1f us\n", w, a[w / 2] / 1e3, w,
+                       b[w / 2] / 1e3);
+                printf("CPU_FIRST_P50_NS=%" PRIu64 " CPU_LAST_P50_NS=%" PRIu64 "\n", a[w / 2], b[w / 2]);
+                free(a);
+                free(b);
         }
-        /* The durable-write floor: write + fsync + rename + fsync(dir) of the same size, in the
-         * state directory's file system (BENCH_FSYNC_DIR). */
-        uint64_t *fs = calloc(n, sizeof(uint64_t));
-        const char *fdir = getenv("BENCH_FSYNC_DIR");
-        for (unsigned i = 0; fs && fdir && i < n; i++) {
-                char tmp[4096], fin[4096];
-                uint64_t t0 = now_ns();
-                int fd, dfd;
-
-                snprintf(tmp, sizeof tmp, "%s/floor.tmp", fdir);
-                snprintf(fin, sizeof fin, "%s/floor", fdir);
-                fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-                if (fd < 0 || write(fd, pl, payload) != (ssize_t) payload || fsync(fd) < 0 || close(fd) < 0 ||
-                    rename(tmp, fin) < 0)
-                        return 1;
-                dfd = open(fdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (dfd < 0 || fsync(dfd) < 0 || close(dfd) < 0)
-                        return 1;
-                fs[i] = now_ns() - t0;
-        }
+        free(cpu);
+        /* Does the cost of a push grow with the store? p50 of the first and of the last W
+         * pushes (W = 100, or n / 3 when fewer): the last ones find n - W applied before them. */
+        unsigned w = n >= 300 ? 100 : n / 3 ? n / 3 : 1;
+        uint64_t *first = calloc(w, sizeof(uint64_t)), *last = calloc(w, sizeof(uint64_t));
+        if (!first || !last)
+                return 1;
+        memcpy(first, lat, w * sizeof(uint64_t));
+        memcpy(last, lat + (n - w), w * sizeof(uint64_t));
+        qsort(first, w, sizeof(uint64_t), cmp_u64);
+        qsort(last, w, sizeof(uint64_t), cmp_u64);
+        printf("first %u pushes p50 %9.1f us; last %u pushes (after %u applied) p50 %9.1f us\n", w,
+               first[w / 2] / 1e3, w, n - w, last[w / 2] / 1e3);
+        printf("E2E_FIRST_P50_NS=%" PRIu64 " E2E_LAST_P50_NS=%" PRIu64 " E2E_WINDOW=%u\n", first[w / 2], last[w / 2], w);
+        free(first);
+        free(last);
         qsort(lat, n, sizeof(uint64_t), cmp_u64);
         qsort(echo, n, sizeof(uint64_t), cmp_u64);
         unsigned p50 = n / 2, p99 = (n * 99) / 100;
@@ -203,6 +280,7 @@ static int run_pushes(unsigned n, const char *dir) {
                 qsort(fs, n, sizeof(uint64_t), cmp_u64);
                 double floor50 = (double) echo[p50] + (double) fs[p50];
                 printf("durable write floor         p50 %9.1f us   p99 %9.1f us\n", fs[p50] / 1e3, fs[p99] / 1e3);
+                printf("FLOOR_P50_NS=%.0f\n", floor50);
                 printf("floor = round trip + durable write: p50 %.1f us; inject p50 / floor = %.2f (target <= 1.5;\n"
                        "  decode + HMAC add < 0.1 ms, see bench-decode and bench-verifier)\n",
                        floor50 / 1e3, (double) lat[p50] / floor50);

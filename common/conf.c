@@ -25,9 +25,7 @@
 
 _Static_assert(sizeof(unsigned) == sizeof(uint32_t), "CONFIG_TYPE_UINT stores 4-byte fields as uint32_t");
 
-static void error_set(ConfigError *err, const char *file, unsigned line, const char *fmt, ...)
-        _printf_(4, 5);
-static void error_set(ConfigError *err, const char *file, unsigned line, const char *fmt, ...) {
+void config_error_set(ConfigError *err, const char *file, unsigned line, const char *fmt, ...) {
         va_list ap;
 
         if (!err)
@@ -133,7 +131,7 @@ static int parse_buffer(const char *path, const char *buf, ConfigHandler handler
 
                 lineno++;
                 if (len > CONFIG_LINE_MAX) {
-                        error_set(err, path, lineno, "line longer than %u characters", CONFIG_LINE_MAX);
+                        config_error_set(err, path, lineno, "line longer than %u characters", CONFIG_LINE_MAX);
                         return -EINVAL;
                 }
                 memcpy(line, p, len);
@@ -147,12 +145,12 @@ static int parse_buffer(const char *path, const char *buf, ConfigHandler handler
                         size_t n = strcspn(s + 1, "]");
 
                         if (n > CONFIG_SECTION_MAX) {
-                                error_set(err, path, lineno, "section name longer than %u characters",
+                                config_error_set(err, path, lineno, "section name longer than %u characters",
                                           CONFIG_SECTION_MAX);
                                 return -EINVAL;
                         }
                         if (s[1 + n] != ']' || s[2 + n] != '\0') {
-                                error_set(err, path, lineno, SYNTAX_ERROR);
+                                config_error_set(err, path, lineno, SYNTAX_ERROR);
                                 return -EINVAL;
                         }
                         memcpy(section, s + 1, n);
@@ -162,23 +160,23 @@ static int parse_buffer(const char *path, const char *buf, ConfigHandler handler
                 }
                 eq = strchr(s, '=');
                 if (!eq) {
-                        error_set(err, path, lineno, SYNTAX_ERROR);
+                        config_error_set(err, path, lineno, SYNTAX_ERROR);
                         return -EINVAL;
                 }
                 *eq = '\0';
                 key = strip(s);
                 value = strip(eq + 1);
                 if (key[0] == '\0') {
-                        error_set(err, path, lineno, SYNTAX_ERROR);
+                        config_error_set(err, path, lineno, SYNTAX_ERROR);
                         return -EINVAL;
                 }
                 if (!have_section) {
-                        error_set(err, path, lineno, "assignment outside of any section");
+                        config_error_set(err, path, lineno, "assignment outside of any section");
                         return -EINVAL;
                 }
                 r = handler(userdata, path, lineno, section, key, value, msg);
                 if (r < 0) {
-                        error_set(err, path, lineno, "%s", msg[0] ? msg : "invalid assignment");
+                        config_error_set(err, path, lineno, "%s", msg[0] ? msg : "invalid assignment");
                         return r;
                 }
         }
@@ -190,7 +188,7 @@ int config_parse_string(const char *name, const char *text, ConfigHandler handle
         if (!name || !text || !handler)
                 return -EINVAL;
         if (strlen(text) > CONFIG_FILE_SIZE_MAX) {
-                error_set(err, name, 0, "text larger than %u bytes", CONFIG_FILE_SIZE_MAX);
+                config_error_set(err, name, 0, "text larger than %u bytes", CONFIG_FILE_SIZE_MAX);
                 return -E2BIG;
         }
         return parse_buffer(name, text, handler, userdata, err);
@@ -209,23 +207,23 @@ static int read_file(const char *path, char **ret, ConfigError *err) {
         if (fd < 0) {
                 int r = -errno;
 
-                error_set(err, path, 0, "cannot open: %s", strerror(-r));
+                config_error_set(err, path, 0, "cannot open: %s", strerror(-r));
                 return r;
         }
         if (fstat(fd, &st) < 0) {
                 int r = -errno;
 
-                error_set(err, path, 0, "cannot stat: %s", strerror(-r));
+                config_error_set(err, path, 0, "cannot stat: %s", strerror(-r));
                 return r;
         }
         if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
                 return 1; /* symlink to /dev/null: masked */
         if (!S_ISREG(st.st_mode)) {
-                error_set(err, path, 0, "not a regular file");
+                config_error_set(err, path, 0, "not a regular file");
                 return -EINVAL;
         }
         if ((uint64_t) st.st_size > CONFIG_FILE_SIZE_MAX) {
-                error_set(err, path, 0, "file larger than %u bytes", CONFIG_FILE_SIZE_MAX);
+                config_error_set(err, path, 0, "file larger than %u bytes", CONFIG_FILE_SIZE_MAX);
                 return -E2BIG;
         }
         buf = malloc((size_t) st.st_size + 1);
@@ -239,7 +237,7 @@ static int read_file(const char *path, char **ret, ConfigError *err) {
                 if (n < 0) {
                         int r = -errno;
 
-                        error_set(err, path, 0, "read failed: %s", strerror(-r));
+                        config_error_set(err, path, 0, "read failed: %s", strerror(-r));
                         return r;
                 }
                 if (n == 0)
@@ -250,7 +248,7 @@ static int read_file(const char *path, char **ret, ConfigError *err) {
         if (len == 0)
                 return 1; /* empty: masks without setting anything */
         if (strlen(buf) != len) {
-                error_set(err, path, 0, "file contains a NUL byte");
+                config_error_set(err, path, 0, "file contains a NUL byte");
                 return -EINVAL;
         }
         *ret = TAKE_PTR(buf);
@@ -294,7 +292,7 @@ static int collect_dropins(const char *const *roots, size_t n_roots, const char 
                 struct dirent *de;
 
                 if (snprintf(path, sizeof path, "%s/%s", roots[i], dir) >= (int) sizeof path) {
-                        error_set(err, roots[i], 0, "path too long");
+                        config_error_set(err, roots[i], 0, "path too long");
                         r = -EINVAL;
                         goto fail;
                 }
@@ -303,7 +301,7 @@ static int collect_dropins(const char *const *roots, size_t n_roots, const char 
                         if (errno == ENOENT || errno == ENOTDIR)
                                 continue;
                         r = -errno;
-                        error_set(err, path, 0, "cannot open directory: %s", strerror(-r));
+                        config_error_set(err, path, 0, "cannot open directory: %s", strerror(-r));
                         goto fail;
                 }
                 while ((de = readdir(dp))) {
@@ -332,7 +330,7 @@ static int collect_dropins(const char *const *roots, size_t n_roots, const char 
                         }
                         if (n >= CONFIG_FILES_MAX) {
                                 closedir(dp);
-                                error_set(err, path, 0, "more than %u drop-ins", CONFIG_FILES_MAX);
+                                config_error_set(err, path, 0, "more than %u drop-ins", CONFIG_FILES_MAX);
                                 r = -E2BIG;
                                 goto fail;
                         }
@@ -421,7 +419,7 @@ int config_parse_tree(const char *const *roots, size_t n_roots, const char *main
                         char path[PATH_MAX];
 
                         if (snprintf(path, sizeof path, "%s/%s", roots[i], main_name) >= (int) sizeof path) {
-                                error_set(err, roots[i], 0, "path too long");
+                                config_error_set(err, roots[i], 0, "path too long");
                                 r = -EINVAL;
                                 goto out;
                         }
@@ -429,7 +427,7 @@ int config_parse_tree(const char *const *roots, size_t n_roots, const char *main
                                 if (errno == ENOENT || errno == ENOTDIR)
                                         continue;
                                 r = -errno;
-                                error_set(err, path, 0, "cannot access: %s", strerror(-r));
+                                config_error_set(err, path, 0, "cannot access: %s", strerror(-r));
                                 goto out;
                         }
                         r = apply_file(path, handler, userdata, &files, &n_files, err);

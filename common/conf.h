@@ -82,6 +82,13 @@ typedef struct ConfigError {
 const char *config_error_format(const ConfigError *err, char *buf, size_t size);
 
 /**
+ * config_error_set() - fill @err (when not NULL) with a file, a line and a printf message, for
+ * the parsers of other configuration files (the certificate store's) that report the same way.
+ */
+void config_error_set(ConfigError *err, const char *file, unsigned line, const char *fmt, ...) 
+        __attribute__((format(printf, 4, 5)));
+
+/**
  * config_parse_bool() - the boolean rule above.
  * @s: the value.
  * @ret: the result, set only on success.

@@ -13,6 +13,7 @@
 
 #include "cpdoc-builder.h"
 #include "macros.h"
+#include "utf8.h"
 
 #define _noinline_ __attribute__((noinline))
 #define _always_inline_ __attribute__((always_inline)) inline
@@ -237,32 +238,12 @@ static _noinline_ int check_string_slow(const uint8_t *p, size_t len) {
                                 i++;
                                 continue;
                         }
-                        if (c >= 0xC2 && c <= 0xDF) {
-                                n = 1;
-                                cp = c & 0x1F;
-                        } else if (c >= 0xE0 && c <= 0xEF) {
-                                n = 2;
-                                cp = c & 0x0F;
-                        } else if (c >= 0xF0 && c <= 0xF4) {
-                                n = 3;
-                                cp = c & 0x07;
-                        } else
-                                return -EBADMSG;
-                        if (len - i <= n)
-                                return -EBADMSG;
-                        for (size_t k = 1; k <= n; k++) {
-                                if ((p[i + k] & 0xC0) != 0x80)
-                                        return -EBADMSG;
-                                cp = (cp << 6) | (p[i + k] & 0x3F);
-                        }
-                        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-                            (cp >= 0xD800 && cp <= 0xDFFF))
-                                return -EBADMSG;
-                        if (cp >= 0x80 && cp < 0xA0) /* C1 controls */
+                        n = utf8_seq(p + i, len - i, &cp);
+                        if (n == 0) /* ill-formed, overlong, surrogate or C1 control */
                                 return -EBADMSG;
                         if (cp == 0xFFFE || cp == 0xFFFF) /* not XML 1.0 Chars (2.2): the XML printer could not write them */
                                 return -EBADMSG;
-                        i += n + 1;
+                        i += n;
                 }
         }
         return 0;

@@ -11,6 +11,7 @@
 
 #include "macros.h"
 #include "summary.h"
+#include "utf8.h"
 
 /* ---- escaping ------------------------------------------------------------------------------ */
 
@@ -27,23 +28,9 @@ static size_t char_kept(const unsigned char *p, size_t n) {
 
         if (p[0] >= 0x20 && p[0] < 0x7f)
                 return p[0] == '\\' ? 0 : 1;
-        if (p[0] < 0xc2 || p[0] > 0xf4)
-                return 0; /* C0, DEL, continuation bytes, over-long leads, beyond U+10FFFF */
-        len = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
-        if (len > n)
-                return 0;
-        cp = p[0] & (len == 2 ? 0x1f : len == 3 ? 0x0f : 0x07);
-        for (size_t k = 1; k < len; k++) {
-                if ((p[k] & 0xc0) != 0x80)
-                        return 0;
-                cp = (cp << 6) | (p[k] & 0x3f);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-                return 0; /* over-long */
-        if (cp >= 0xd800 && cp <= 0xdfff)
-                return 0; /* surrogate */
-        if (cp >= 0x80 && cp <= 0x9f)
-                return 0; /* C1 controls */
+        len = utf8_seq(p, n, &cp);
+        if (len == 0)
+                return 0; /* C0, DEL, malformed or over-long UTF-8, surrogates, C1 controls */
         if (cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
             (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029)
                 return 0; /* bidi controls, line/paragraph separators */

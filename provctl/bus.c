@@ -20,18 +20,6 @@
 
 #define CALL_TIMEOUT_USEC (120ULL * 1000000ULL) /* a PIN prompt on an agent may take a while */
 
-static void json_str(const char *s) {
-        putchar('"');
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                if (*p == '"' || *p == '\\')
-                        printf("\\%c", *p);
-                else if (*p < 0x20)
-                        printf("\\u%04x", *p);
-                else
-                        putchar(*p);
-        }
-        putchar('"');
-}
 
 static int exit_for_error(const sd_bus_error *e, int r) {
         if (sd_bus_error_has_name(e, IPC_ERROR_ACCESS_DENIED) || r == -EACCES || r == -EPERM)
@@ -80,9 +68,9 @@ static int parse_id(const char *s, uint64_t *ret) {
 static void print_verdict(const IpcVerdict *v) {
         if (arg.json) {
                 printf("{\"id\":%" PRIu64 ",\"verdict\":", v->id);
-                json_str(v->verdict);
+                pc_json_str(v->verdict);
                 printf(",\"reason\":");
-                json_str(v->reason);
+                pc_json_str(v->reason);
                 printf(",\"roles\":%u}\n", v->roles);
                 return;
         }
@@ -224,11 +212,11 @@ static int verb_pending(sd_bus *bus) {
                 format_time(p.expires_usec, te, sizeof te);
                 if (arg.json) {
                         printf("%s{\"id\":%" PRIu64 ",\"verdict\":\"pending\",\"reason\":", first ? "" : ",", p.id);
-                        json_str(p.waiting);
+                        pc_json_str(p.waiting);
                         printf(",\"sender\":");
-                        json_str(p.sender);
+                        pc_json_str(p.sender);
                         printf(",\"sec\":");
-                        json_str(p.sec);
+                        pc_json_str(p.sec);
                         printf(",\"received\":%" PRIu64 ",\"expires\":%" PRIu64 ",\"summary\":[", p.received_usec,
                                p.expires_usec);
                 } else
@@ -236,7 +224,7 @@ static int verb_pending(sd_bus *bus) {
                 for (unsigned i = 0; i < p.summary.n; i++) {
                         if (arg.json) {
                                 printf("%s", i == 0 ? "" : ",");
-                                json_str(p.summary.lines[i]);
+                                pc_json_str(p.summary.lines[i]);
                         } else
                                 /* verifierd labels provd's words "(unverified)" and ends with
                                  * "+N more not shown" when elements were left out: print every
@@ -275,19 +263,19 @@ static int print_push_record(sd_bus_message *reply, bool first) {
         format_time(t, ts, sizeof ts);
         if (arg.json) {
                 printf("%s{\"id\":%" PRIu64 ",\"time\":\"%s\",\"sender\":", first ? "" : ",", id, ts);
-                json_str(sender);
+                pc_json_str(sender);
                 printf(",\"transport\":");
-                json_str(transport);
+                pc_json_str(transport);
                 printf(",\"sec\":");
-                json_str(sec);
+                pc_json_str(sec);
                 printf(",\"verdict\":");
-                json_str(verdict);
+                pc_json_str(verdict);
                 printf(",\"reason\":");
-                json_str(reason);
+                pc_json_str(reason);
                 printf(",\"roles\":%u,\"denied\":", roles);
-                json_str(denied);
+                pc_json_str(denied);
                 printf(",\"digest\":");
-                json_str(digest);
+                pc_json_str(digest);
                 if (!record_leave_open)
                         printf("}");
         } else {
@@ -393,11 +381,11 @@ static int verb_accounts(sd_bus *bus) {
 
                 if (arg.json) {
                         printf("%s{\"%s\":", first ? "" : ",", cols[3]);
-                        json_str(a);
+                        pc_json_str(a);
                         printf(",\"%s\":", cols[4]);
-                        json_str(b);
+                        pc_json_str(b);
                         printf(",\"%s\":", cols[5]);
-                        json_str(c);
+                        pc_json_str(c);
                         printf(",\"roles\":%u,\"push\":%" PRIu64 "}", roles, push);
                 } else
                         printf("%-40s %-24s %-40s %5u %" PRIu64 "\n", a, b, c, roles, push);
@@ -518,19 +506,19 @@ static int verb_settings(sd_bus *bus) {
                 }
                 ex = export_of(&x, path);
                 printf("%s{\"path\":", first ? "" : ",");
-                json_str(path);
+                pc_json_str(path);
                 printf(",\"name\":");
-                json_str(name);
+                pc_json_str(name);
                 printf(",\"value\":");
-                json_str(value);
+                pc_json_str(value);
                 printf(",\"roles\":%u,\"push\":%" PRIu64 ",\"export\":", roles, push);
                 /* What it became on the system: only an exporter's word says "exported". */
                 if (ex) {
-                        json_str(ex->state);
+                        pc_json_str(ex->state);
                         printf(",\"exporter\":");
-                        json_str(ex->exporter);
+                        pc_json_str(ex->exporter);
                         printf(",\"export_detail\":");
-                        json_str(ex->detail);
+                        pc_json_str(ex->detail);
                 } else
                         printf("null");
                 printf("}");
@@ -643,9 +631,9 @@ static int verb_policy(sd_bus *bus) {
 
                 if (arg.json) {
                         printf("%s", first ? "" : ",");
-                        json_str(k);
+                        pc_json_str(k);
                         printf(":");
-                        json_str(v);
+                        pc_json_str(v);
                         first = false;
                         continue;
                 }
@@ -665,9 +653,9 @@ static int verb_policy(sd_bus *bus) {
                         printf(",\"Sources\":{");
                         for (size_t i = 0; i < src.n; i++) {
                                 printf("%s", i ? "," : "");
-                                json_str(src.items[i].key);
+                                pc_json_str(src.items[i].key);
                                 printf(":{\"source\":");
-                                json_str(src.items[i].source);
+                                pc_json_str(src.items[i].source);
                                 printf(",\"locked\":%s,\"push\":%" PRIu64 "}", src.items[i].locked ? "true" : "false",
                                        src.items[i].push);
                         }
@@ -738,15 +726,15 @@ static int verb_certs(sd_bus *bus) {
 
                 if (arg.json) {
                         printf("%s{\"thumbprint\":", first ? "" : ",");
-                        json_str(thumb);
+                        pc_json_str(thumb);
                         printf(",\"subject\":");
-                        json_str(subject);
+                        pc_json_str(subject);
                         printf(",\"store\":");
-                        json_str(store);
+                        pc_json_str(store);
                         printf(",\"source\":");
-                        json_str(source);
+                        pc_json_str(source);
                         printf(",\"roles\":%u,\"expiry\":", roles);
-                        json_str(expiry);
+                        pc_json_str(expiry);
                         printf(",\"push\":%" PRIu64 "}", push);
                 } else
                         printf("%-40s %-5s %5u %-10s %-20s %s\n", thumb, store, roles, source, expiry, subject);
@@ -938,8 +926,18 @@ int verb_bus(const char *verb, int argc, char **argv) {
 
 /* ---- shared with show.c and agent.c (provctl.h) ------------------------------------------- */
 
+/* A JSON string literal of @s (RFC 8259 §7): quote and backslash escaped, controls as \\u00XX. */
 void pc_json_str(const char *s) {
-        json_str(s);
+        putchar('"');
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        printf("\\%c", *p);
+                else if (*p < 0x20)
+                        printf("\\u%04x", *p);
+                else
+                        putchar(*p);
+        }
+        putchar('"');
 }
 
 int pc_fail(const char *what, const sd_bus_error *e, int r) {

@@ -13,19 +13,6 @@
 #include "pipeline.h"
 #include "provctl.h"
 
-static void json_str(const char *s) {
-        putchar('"');
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                if (*p == '"' || *p == '\\')
-                        printf("\\%c", *p);
-                else if (*p < 0x20)
-                        printf("\\u%04x", *p);
-                else
-                        putchar(*p);
-        }
-        putchar('"');
-}
-
 static const char *kind_name(WspContentKind k) {
         switch (k) {
         case WSP_CONTENT_CP_WBXML: return "wbxml";
@@ -107,7 +94,7 @@ static void print_json(const Pipeline *p) {
 
                 format_scts(&p->datagram->scts, ts, sizeof ts);
                 printf(",\"transport\":{\"sender\":");
-                json_str(p->datagram->sender);
+                pc_json_str(p->datagram->sender);
                 printf(",\"toa\":%u,\"timestamp\":\"%s\",\"dcs\":%u,\"segments\":%u,\"datagram_size\":%zu",
                        p->datagram->sender_toa, ts, p->first.dcs, p->datagram->n_segments, p->datagram->size);
                 if (p->datagram->has_ports)
@@ -121,21 +108,21 @@ static void print_json(const Pipeline *p) {
         if (p->has_wsp) {
                 printf(",\"wsp\":{\"pdu_type\":%u,\"tid\":%u,\"headers_len\":%zu,\"content_type\":", p->wsp.pdu_type,
                        p->wsp.tid, p->wsp.headers_len);
-                json_str(p->wsp.content_type);
+                pc_json_str(p->wsp.content_type);
                 printf(",\"sec\":");
                 if (p->wsp.sec == AUTH_NONE)
                         printf("null");
                 else
-                        json_str(auth_method_to_string(p->wsp.sec));
+                        pc_json_str(auth_method_to_string(p->wsp.sec));
                 printf(",\"mac\":");
                 if (p->wsp.has_mac)
-                        json_str(p->wsp.mac);
+                        pc_json_str(p->wsp.mac);
                 else
                         printf("null");
                 if (p->wsp.has_app_id) {
                         printf(",\"app_id\":");
                         if (p->wsp.app_id[0])
-                                json_str(p->wsp.app_id);
+                                pc_json_str(p->wsp.app_id);
                         else
                                 printf("%u", p->wsp.app_id_code);
                 }
@@ -148,7 +135,7 @@ static void print_json(const Pipeline *p) {
                        p->doc->charset, p->doc->strtbl_len);
                 if (p->doc->public_id_text) {
                         printf(",\"public_id_text\":");
-                        json_str(p->doc->public_id_text);
+                        pc_json_str(p->doc->public_id_text);
                 }
         }
         printf("}");

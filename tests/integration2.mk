@@ -35,7 +35,7 @@ $(BUILD)/hostile-submit: tests/tools/hostile-submit.c
 
 # Issue 9: the store keeps its locks while another process reads it (store-lock.sh); retention
 # bounds the store under a hostile Submit flood (store-retention.sh).
-INTEGRATION_TESTS += tests/integration/store-lock.sh tests/integration/store-retention.sh
+INTEGRATION_TESTS += tests/integration/store-lock.sh tests/integration/store-retention.sh tests/integration/export-async.sh
 
 # Issue 10 points 6 and 7: oFono's one push agent (ofono-push-agent.sh: the real ofonod, provd
 # hands pushes it does not handle to [Intake] OfonoNextAgent= and says when the slot is taken,

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "hex.h"
 #include "macros.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MAC_CTX *, EVP_MAC_CTX_free);
@@ -86,29 +87,16 @@ const char *auth_compare_primitive(void) {
         return "CRYPTO_memcmp";
 }
 
-static int hex_nibble(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 int auth_mac_from_hex(const char *mac_hex, uint8_t out[AUTH_MAC_LEN]) {
         uint8_t b[AUTH_MAC_LEN];
 
         /* §5.2: exactly 40 hex digits, either case; the MAC text is public (it came in the push) */
         if (!mac_hex || strnlen(mac_hex, AUTH_MAC_HEX_LEN + 1) != AUTH_MAC_HEX_LEN)
                 return -EINVAL;
-        for (size_t i = 0; i < AUTH_MAC_LEN; i++) {
-                int hi = hex_nibble(mac_hex[2 * i]), lo = hex_nibble(mac_hex[2 * i + 1]);
-
-                if (hi < 0 || lo < 0)
-                        return -EINVAL;
-                b[i] = (uint8_t) (hi << 4 | lo);
-        }
+        /* hex_decode skips whitespace: 40 characters of which any is not a digit decode to fewer
+         * than 20 bytes, or fail */
+        if (hex_decode(mac_hex, AUTH_MAC_HEX_LEN, b, sizeof b) != AUTH_MAC_LEN)
+                return -EINVAL;
         memcpy(out, b, sizeof b);
         return 0;
 }

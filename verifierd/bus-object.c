@@ -537,9 +537,14 @@ static const char *nm_status_text(Manager *m) {
                 return "not running: the profiles are written and will be loaded when it starts";
         if (r < 0)
                 return "unknown";
-        return engine_get_nm_state(m->engine) == ENGINE_NM_FAILED
-                       ? "running; the last load failed (retried with the next change)"
-                       : "running";
+        switch (engine_get_nm_state(m->engine)) {
+        case ENGINE_NM_FAILED:
+                return "running; the last load failed (retried with the next change)";
+        case ENGINE_NM_PENDING:
+                return "running; asked to load changed profiles, no answer yet";
+        default:
+                return "running";
+        }
 }
 
 /* ListExports: what each NAPDEF and proxy became in NetworkManager (export_nm_status). */
@@ -618,6 +623,7 @@ static int method_get_policy(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_
         if (r < 0)
                 return r;
         KV("Status.NetworkManager", nm_status_text(m));
+        KV("Status.Ofono", ofono_status_text(m));
         KVU("Status.PendingPushes", store_count_pending(engine_get_store(m->engine)));
         KVU("Status.ProtocolViolations", m->protocol_violations);
         KVU("Status.DocumentsDecoded", engine_decoded_count(m->engine));

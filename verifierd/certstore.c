@@ -527,20 +527,6 @@ static int read_cert_file(const char *path, uint8_t **ret_der, size_t *ret_len) 
         return 0;
 }
 
-static void admin_error(ConfigError *err, const char *file, unsigned line, const char *fmt, ...)
-        _printf_(4, 5);
-static void admin_error(ConfigError *err, const char *file, unsigned line, const char *fmt, ...) {
-        va_list ap;
-
-        if (!err)
-                return;
-        snprintf(err->file, sizeof err->file, "%s", file ? file : "");
-        err->line = line;
-        va_start(ap, fmt);
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
-        va_end(ap);
-}
-
 int certstore_admin_load(const char *const *roots, size_t n_roots, CertAdminList **ret, ConfigError *err) {
         _cleanup_(certstore_admin_freep) CertAdminList *l = NULL;
         _cleanup_(admin_load_done) AdminLoad a = {};
@@ -565,7 +551,7 @@ int certstore_admin_load(const char *const *roots, size_t n_roots, CertAdminList
                 const char *base = strrchr(e->path, '/');
 
                 if (!e->store[0]) {
-                        admin_error(err, e->path, e->line, "Store= is required");
+                        config_error_set(err, e->path, e->line, "Store= is required");
                         return -EINVAL;
                 }
                 *c = (CertAdmin) { .remove = e->kind == 2, .roles = e->roles };
@@ -577,21 +563,21 @@ int certstore_admin_load(const char *const *roots, size_t n_roots, CertAdminList
                 snprintf(c->store, sizeof c->store, "%s", e->store);
                 if (c->remove) {
                         if (!e->thumbprint[0]) {
-                                admin_error(err, e->path, e->line, "[Remove] needs Thumbprint=");
+                                config_error_set(err, e->path, e->line, "[Remove] needs Thumbprint=");
                                 return -EINVAL;
                         }
                         memcpy(c->thumbprint, e->thumbprint, sizeof c->thumbprint);
                         continue;
                 }
                 if (!e->file) {
-                        admin_error(err, e->path, e->line, "[Certificate] needs File=");
+                        config_error_set(err, e->path, e->line, "[Certificate] needs File=");
                         return -EINVAL;
                 }
                 r = read_cert_file(e->file, &c->der, &c->der_len);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {
-                        admin_error(err, e->path, e->file_line, "cannot read a certificate from '%.200s'",
+                        config_error_set(err, e->path, e->file_line, "cannot read a certificate from '%.200s'",
                                     e->file);
                         return -EINVAL;
                 }

@@ -20,6 +20,7 @@
 #include "package.h"
 #include "store-policy.h"
 #include "summary.h"
+#include "utf8.h"
 
 _Static_assert(ENGINE_PACKAGE_MAX == PACKAGE_SIZE_MAX, "one package size cap");
 
@@ -48,6 +49,7 @@ struct Engine {
         uint64_t n_decoded;             /* documents handed to the decoders (engine_decoded_count) */
         EngineNmSync nm_sync;           /* what NetworkManager has not been told yet */
         bool nm_load_all;               /* the next rebuild asks NetworkManager to load every file */
+        bool nm_rebuilt;                /* a full rebuild succeeded: a push updates only its roots */
         EngineNmState nm_state;
         EngineVerdictFn verdict_hook;   /* verdicts reached outside a caller's EngineResult */
         void *verdict_hook_userdata;
@@ -345,20 +347,6 @@ uint64_t engine_decoded_count(Engine *e) {
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
-/* One UTF-8 sequence of @len (2..4) bytes: well-formed, shortest form, no surrogate, no C1. */
-static bool utf8_seq_valid(const unsigned char *p, size_t len) {
-        uint32_t cp = p[0] & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-
-        for (size_t k = 1; k < len; k++) {
-                if ((p[k] & 0xC0) != 0x80)
-                        return false;
-                cp = (cp << 6) | (p[k] & 0x3F);
-        }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-                return false;
-        return !(cp >= 0xD800 && cp <= 0xDFFF) && !(cp >= 0x80 && cp < 0xA0);
-}
-
 /* Copy untrusted display text: at most @max bytes, cut on a character boundary, every byte that
  * is not printable ASCII or part of valid UTF-8 replaced by '?'. NULL stays NULL. */
 static char *display_text(const char *s, size_t max) {
@@ -373,14 +361,9 @@ static char *display_text(const char *s, size_t max) {
         if (!out)
                 return NULL;
         while (i < n) {
-                size_t len = 0;
+                uint32_t cp;
+                size_t len = p[i] >= 0x20 && p[i] < 0x7F ? 1 : utf8_seq(p + i, n - i, &cp);
 
-                if (p[i] >= 0x20 && p[i] < 0x7F)
-                        len = 1;
-                else if (p[i] >= 0xC2 && p[i] <= 0xF4)
-                        len = p[i] >= 0xF0 ? 4 : p[i] >= 0xE0 ? 3 : 2;
-                if (len > 1 && (i + len > n || !utf8_seq_valid(p + i, len)))
-                        len = 0;
                 if (len == 0) {
                         out[k++] = '?';
                         i++;
@@ -837,6 +820,56 @@ static void on_nm_event(ExportNmEvent ev, const char *name, const char *root, vo
                 x->error = r;
 }
 
+/* What one push changes, for engine_update_exports: its roots (store_apply replaces each whole)
+ * and the NAPIDs that the APPLICATIONs and proxies among them named before. */
+typedef struct Changed {
+        char **roots;
+        size_t n_roots;
+        char **napids;
+        size_t n_napids;
+        int error;
+} Changed;
+
+static void changed_done(Changed *c) {
+        for (size_t i = 0; i < c->n_roots; i++)
+                free(c->roots[i]);
+        free(c->roots);
+        for (size_t i = 0; i < c->n_napids; i++)
+                free(c->napids[i]);
+        free(c->napids);
+        *c = (Changed) {};
+}
+
+static int old_napid(const StoreSetting *s, void *userdata) {
+        Changed *c = userdata;
+
+        if (s->parm && s->value && strcmp(s->parm, "TO-NAPID") == 0)
+                return strv_push(&c->napids, &c->n_napids, strdup(s->value));
+        return 0;
+}
+
+static int changed_roots(Engine *e, const StoreSettingList *rows, Changed *c) {
+        int r;
+
+        if (e->no_export)
+                return 0;
+        for (size_t i = 0; i < rows->n; i++) {
+                const char *root = rows->items[i].root;
+
+                if (c->n_roots > 0 && strcmp(c->roots[c->n_roots - 1], root) == 0)
+                        continue; /* rows come grouped by root */
+                r = strv_push(&c->roots, &c->n_roots, strdup(root));
+                if (r < 0)
+                        return r;
+                if (strncmp(root, "/APPLICATION", 12) == 0 || strncmp(root, "/PXLOGICAL", 10) == 0) {
+                        r = store_foreach_setting_range(e->store, root, true, old_napid, c);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
 int engine_rebuild_exports(Engine *e, ExportNmStats *stats) {
         NmEvents x = { .e = e, .dir = nm_dir(e), .load_all = e->nm_load_all };
         int r;
@@ -846,6 +879,26 @@ int engine_rebuild_exports(Engine *e, ExportNmStats *stats) {
         r = export_nm_rebuild_ex(e->store, x.dir, stats, on_nm_event, &x);
         if (r >= 0 || r == -EEXIST)
                 e->nm_load_all = false; /* every file of ours was seen (and queued) */
+        /* A foreign file in the way (-EEXIST) is reported on every run and needs no rebuild; any
+         * other failure leaves files behind the store: the next push rebuilds in full. */
+        e->nm_rebuilt = (r >= 0 || r == -EEXIST) && (x.error == 0 || x.error == -EEXIST);
+        return r < 0 ? r : x.error;
+}
+
+int engine_update_exports(Engine *e, const char *const *roots, size_t n_roots, const char *const *old_napids,
+                          size_t n_old, ExportNmStats *stats) {
+        NmEvents x = { .e = e, .dir = nm_dir(e), .load_all = e->nm_load_all };
+        int r;
+
+        if (e->no_export)
+                return 0;
+        /* Until a full rebuild has succeeded (start-up, or the directory was missing), the files
+         * may lag behind the whole store, not only behind this push. */
+        if (!e->nm_rebuilt || e->nm_load_all)
+                return engine_rebuild_exports(e, stats);
+        r = export_nm_update(e->store, x.dir, roots, n_roots, old_napids, n_old, stats, on_nm_event, &x);
+        if (r < 0 && r != -EEXIST)
+                e->nm_rebuilt = false;
         return r < 0 ? r : x.error;
 }
 
@@ -1053,6 +1106,7 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         StoreAccount accounts[POLICY_DM_ACCOUNTS_MAX];
         _cleanup_(certop_list_done) CertOpList ops = {};
         _cleanup_free_ StoreCert *certs = NULL;
+        _cleanup_(changed_done) Changed changed = {};
         const uint8_t *doc_body = c->doc_body ? c->doc_body : c->body;
         size_t doc_len = c->doc_body ? c->doc_len : c->body_len;
         char sim_operator_id[STORE_SIM_OPERATOR_ID_MAX + 1];
@@ -1162,6 +1216,12 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         if (!confirmed && needs_confirmation(c, pr))
                 return make_pending(c, PENDING_NEEDS_CONFIRMATION, REASON_NEEDS_CONFIRMATION, roles, c->mac, ret);
 
+        /* The roots this push replaces, and what the APPLICATIONs and proxies among them named
+         * before (the incremental export, engine_update_exports). */
+        r = changed_roots(e, &rows, &changed);
+        if (r < 0)
+                return r;
+
         /* Commit: one transaction, the checks above repeated inside it. */
         r = store_apply(e->store, &a, &id, &conflicts);
         if (r == -EEXIST)
@@ -1180,7 +1240,8 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
 
         /* Durable first, then the exports; a failure here leaves the store right and the
          * exports rebuildable (engine_rebuild_exports at start-up). */
-        ret->export_error = engine_rebuild_exports(e, NULL);
+        ret->export_error = engine_update_exports(e, (const char *const *) changed.roots, changed.n_roots,
+                                                  (const char *const *) changed.napids, changed.n_napids, NULL);
         return 0;
 }
 
@@ -2056,6 +2117,10 @@ int engine_get_pending(Engine *e, uint64_t id, StorePendingFn fn, void *userdata
 
 int engine_foreach_setting(Engine *e, const char *root_prefix, StoreSettingFn fn, void *userdata) {
         return store_foreach_setting(e->store, root_prefix, fn, userdata);
+}
+
+int engine_foreach_setting_range(Engine *e, const char *root_prefix, bool exact, StoreSettingFn fn, void *userdata) {
+        return store_foreach_setting_range(e->store, root_prefix, exact, fn, userdata);
 }
 
 int engine_foreach_account(Engine *e, StoreAccountFn fn, void *userdata) {

@@ -310,6 +310,12 @@ int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *use
  * keyfiles it wrote or removed, and what it noticed about files someone else changed, wait in
  * the engine for engine_take_nm_sync. */
 int engine_rebuild_exports(Engine *e, ExportNmStats *stats);
+/* engine_update_exports - after an applied push: the keyfiles of the roots it changed only
+ * (export_nm_update; @roots the document's roots, @old_napids what its APPLICATIONs and proxies
+ * named before), so the cost of a push does not grow with the store. A full rebuild instead
+ * while none has succeeded since start-up or since a failure. */
+int engine_update_exports(Engine *e, const char *const *roots, size_t n_roots, const char *const *old_napids,
+                          size_t n_old, ExportNmStats *stats);
 
 /*
  * NetworkManager does not watch its keyfile directory (issue 10, point 2): after every rebuild
@@ -336,6 +342,7 @@ typedef enum EngineNmState {
         ENGINE_NM_LOADED,               /* the last LoadConnections succeeded */
         ENGINE_NM_NOT_RUNNING,          /* nobody owned its bus name: it loads the files when it starts */
         ENGINE_NM_FAILED,               /* the last call failed (retried with the next change) */
+        ENGINE_NM_PENDING,              /* a call is out, no reply yet (asynchronous, verifierd) */
 } EngineNmState;
 void engine_set_nm_state(Engine *e, EngineNmState state);
 EngineNmState engine_get_nm_state(Engine *e);
@@ -351,6 +358,8 @@ int engine_foreach_pending(Engine *e, StorePendingFn fn, void *userdata);
 /* One pending push. Return: 0, -ESRCH not pending, negative errno (or @fn's). */
 int engine_get_pending(Engine *e, uint64_t id, StorePendingFn fn, void *userdata);
 int engine_foreach_setting(Engine *e, const char *root_prefix, StoreSettingFn fn, void *userdata);
+/* store_foreach_setting_range: one root, or the roots with a prefix, by index (no scan). */
+int engine_foreach_setting_range(Engine *e, const char *root_prefix, bool exact, StoreSettingFn fn, void *userdata);
 int engine_foreach_account(Engine *e, StoreAccountFn fn, void *userdata);
 
 /* One entry of the certificate store as listed (ListCertificates). */

@@ -613,48 +613,13 @@ void export_dbus_plan_done(ExportDbusPlan *p) {
 
 typedef struct Rows {
         StoreSettingList l;
-        size_t cap;
 } Rows;
 
-static char *dup_or_null(const char *s, bool *oom) {
-        char *d;
-
-        if (!s)
-                return NULL;
-        d = strdup(s);
-        if (!d)
-                *oom = true;
-        return d;
-}
-
+/* Rows read from the store, owned (store_setting_list_append copies each). */
 static int collect_row(const StoreSetting *s, void *userdata) {
         Rows *rows = userdata;
-        StoreSetting *it;
-        bool oom = false;
 
-        if (rows->l.n == rows->cap) {
-                size_t cap = rows->cap ? rows->cap * 2 : 64;
-                StoreSetting *a = reallocarray(rows->l.items, cap, sizeof(StoreSetting));
-
-                if (!a)
-                        return -ENOMEM;
-                rows->l.items = a;
-                rows->cap = cap;
-        }
-        it = &rows->l.items[rows->l.n++];
-        *it = *s;
-        it->root = dup_or_null(s->root, &oom);
-        it->path = dup_or_null(s->path, &oom);
-        it->chpath = dup_or_null(s->chpath, &oom);
-        it->ctype = dup_or_null(s->ctype, &oom);
-        it->parm = dup_or_null(s->parm, &oom);
-        it->value = dup_or_null(s->value, &oom);
-        it->modem = dup_or_null(s->modem, &oom);
-        it->sim_id = dup_or_null(s->sim_id, &oom);
-        it->sim_operator = dup_or_null(s->sim_operator, &oom);
-        if (!oom && (!it->root || !it->path || !it->chpath || !it->ctype))
-                oom = true; /* the store never hands out NULL for these; be safe */
-        return oom ? -ENOMEM : 0;
+        return store_setting_list_append(&rows->l, s);
 }
 
 int export_dbus_plan(Engine *e, ExportDbusPlan *ret) {
@@ -678,6 +643,115 @@ int export_dbus_plan(Engine *e, ExportDbusPlan *ret) {
                 return r;
         }
         p.rows = rows.l; /* the plan borrows from these: they move with it */
+        *ret = p;
+        return 0;
+}
+
+/* The NAPDEFs of one NAPID (the root key, and its repetitions "#n"), once. */
+static int load_napid_rows(Engine *e, const char *napid, Rows *rows, char ***loaded, size_t *n_loaded) {
+        _cleanup_free_ char *key = NULL;
+        char **a;
+        int r;
+
+        r = store_napdef_root_prefix(napid, &key);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < *n_loaded; i++)
+                if (strcmp((*loaded)[i], key) == 0)
+                        return 0;
+        r = engine_foreach_setting_range(e, key, false, collect_row, rows);
+        if (r < 0)
+                return r;
+        a = reallocarray(*loaded, *n_loaded + 1, sizeof(char *));
+        if (!a)
+                return -ENOMEM;
+        *loaded = a;
+        (*loaded)[(*n_loaded)++] = TAKE_PTR(key);
+        return r; /* rows read */
+}
+
+static int row_cmp(const void *a, const void *b) {
+        const StoreSetting *x = a, *y = b;
+        int c = strcmp(x->root, y->root);
+
+        return c != 0 ? c : x->ord < y->ord ? -1 : x->ord > y->ord;
+}
+
+/*
+ * The plan's MMS choice (have_mmsd, mmsd) from the rows it depends on only: every w4 APPLICATION
+ * (an index range on "/APPLICATION[APPID=w4"), the proxies their TO-PROXYs name and the NAPDEFs
+ * the w4s and those proxies name (by root key). The choice reads
+ * nothing else: a w4 is valid by its own values, its proxy's and the NAPDEF it resolves to, and
+ * resolution looks at the NAPDEFs of that NAPID only -- except TO-NAPID "INTERNET", which falls
+ * back to any NAPDEF with the INTERNET flag when no NAPDEF of that NAPID is strong enough: then
+ * the whole plan is read (export_dbus_plan). What verifierd runs after every applied push ([Export] Mmsd=), so that it
+ * does not read every NAPDEF in the store each time.
+ */
+static int plan_mms(Engine *e, ExportDbusPlan *ret) {
+        Rows rows = {};
+        ExportDbusPlan p = {};
+        char **loaded = NULL;
+        size_t n_loaded = 0, n_refs;
+        bool internet = false;
+        int r;
+
+        {
+                _cleanup_free_ char *w4 = NULL;
+
+                r = store_root_key_prefix("APPLICATION", "APPID", "w4", false, &w4);
+                if (r >= 0)
+                        r = engine_foreach_setting_range(e, w4, false, collect_row, &rows);
+        }
+        /* the proxies the w4s name (TO-PROXY), each PROXY-ID once */
+        for (size_t i = 0; r >= 0 && i < rows.l.n; i++) {
+                const StoreSetting *it = &rows.l.items[i];
+                _cleanup_free_ char *key = NULL;
+                bool seen = false;
+
+                if (!it->parm || !it->value || strcmp(it->parm, "TO-PROXY") != 0)
+                        continue;
+                r = store_root_key_prefix("PXLOGICAL", "PROXY-ID", it->value, true, &key);
+                for (size_t k = 0; r >= 0 && k < n_loaded && !seen; k++)
+                        seen = strcmp(loaded[k], key) == 0;
+                if (r < 0 || seen)
+                        continue;
+                r = engine_foreach_setting_range(e, key, false, collect_row, &rows);
+                if (r >= 0) {
+                        char **a = reallocarray(loaded, n_loaded + 1, sizeof(char *));
+
+                        if (!a)
+                                r = -ENOMEM;
+                        else {
+                                loaded = a;
+                                loaded[n_loaded++] = TAKE_PTR(key);
+                        }
+                }
+        }
+        n_refs = rows.l.n;
+        for (size_t i = 0; r >= 0 && i < n_refs; i++) {
+                const StoreSetting *it = &rows.l.items[i];
+
+                if (!it->parm || !it->value || strcmp(it->parm, "TO-NAPID") != 0)
+                        continue;
+                if (strcmp(it->value, "INTERNET") == 0)
+                        internet = true; /* may resolve to any INTERNET-flagged NAPDEF */
+                r = load_napid_rows(e, it->value, &rows, &loaded, &n_loaded);
+        }
+        for (size_t i = 0; i < n_loaded; i++)
+                free(loaded[i]);
+        free(loaded);
+        if (r < 0 || internet) {
+                store_setting_list_done(&rows.l);
+                return r < 0 ? r : export_dbus_plan(e, ret);
+        }
+        if (rows.l.n > 1)
+                qsort(rows.l.items, rows.l.n, sizeof(StoreSetting), row_cmp);
+        r = export_dbus_plan_from_rows(rows.l.items, rows.l.n, &p);
+        if (r < 0) {
+                store_setting_list_done(&rows.l);
+                return r;
+        }
+        p.rows = rows.l;
         *ret = p;
         return 0;
 }
@@ -1171,7 +1245,7 @@ int export_dbus_mms_settings(Engine *e, const Config *c, ExportMmsSettings *ret)
                 return 0;
         if (!e)
                 return -EINVAL;
-        r = export_dbus_plan(e, &p);
+        r = plan_mms(e, &p);
         if (r < 0)
                 return r;
         if (!p.have_mmsd)

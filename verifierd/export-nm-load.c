@@ -66,17 +66,11 @@ static int read_failures(sd_bus_message *reply, char *const *paths, size_t n_pat
         return 0;
 }
 
-int export_nm_load(sd_bus *bus, char *const *paths, size_t n, char ***ret_failures) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        char **failures = NULL;
-        int status, r;
+int export_nm_load_message(sd_bus *bus, char *const *paths, size_t n, sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
 
-        if (ret_failures)
-                *ret_failures = NULL;
-        if (n == 0)
-                return 0;
-        if (!bus || !paths)
+        if (!bus || !paths || n == 0)
                 return -EINVAL;
         r = sd_bus_message_new_method_call(bus, &m, EXPORT_NM_LOAD_SERVICE, EXPORT_NM_LOAD_PATH,
                                            EXPORT_NM_LOAD_INTERFACE, EXPORT_NM_LOAD_METHOD);
@@ -93,12 +87,22 @@ int export_nm_load(sd_bus *bus, char *const *paths, size_t n, char ***ret_failur
                 r = sd_bus_message_close_container(m);
         if (r < 0)
                 return r;
-        r = sd_bus_call(bus, m, EXPORT_NM_LOAD_TIMEOUT_USEC, &error, &reply);
-        if (r < 0) {
-                if (sd_bus_error_has_name(&error, "org.freedesktop.DBus.Error.AccessDenied") ||
-                    sd_bus_error_has_name(&error, "org.freedesktop.NetworkManager.Settings.PermissionDenied"))
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+int export_nm_load_reply(sd_bus_message *reply, char *const *paths, size_t n, char ***ret_failures) {
+        const sd_bus_error *error = sd_bus_message_get_error(reply);
+        char **failures = NULL;
+        int status, r;
+
+        if (ret_failures)
+                *ret_failures = NULL;
+        if (error) {
+                if (sd_bus_error_has_name(error, "org.freedesktop.DBus.Error.AccessDenied") ||
+                    sd_bus_error_has_name(error, "org.freedesktop.NetworkManager.Settings.PermissionDenied"))
                         return -EACCES;
-                return r;
+                return -sd_bus_error_get_errno(error) ?: -EIO;
         }
         /* (b status, as failures): status is not trusted (wrong before 1.20); failures are. */
         r = sd_bus_message_read(reply, "b", &status);
@@ -112,6 +116,28 @@ int export_nm_load(sd_bus *bus, char *const *paths, size_t n, char ***ret_failur
         else
                 export_nm_load_failures_free(failures);
         return 0;
+}
+
+int export_nm_load(sd_bus *bus, char *const *paths, size_t n, char ***ret_failures) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        if (ret_failures)
+                *ret_failures = NULL;
+        if (n == 0)
+                return 0;
+        r = export_nm_load_message(bus, paths, n, &m);
+        if (r < 0)
+                return r;
+        r = sd_bus_call(bus, m, EXPORT_NM_LOAD_TIMEOUT_USEC, &error, &reply);
+        if (r < 0) {
+                if (sd_bus_error_has_name(&error, "org.freedesktop.DBus.Error.AccessDenied") ||
+                    sd_bus_error_has_name(&error, "org.freedesktop.NetworkManager.Settings.PermissionDenied"))
+                        return -EACCES;
+                return r;
+        }
+        return export_nm_load_reply(reply, paths, n, ret_failures);
 }
 
 int export_nm_running(sd_bus *bus) {

@@ -47,6 +47,11 @@
  *   caller; -EBADMSG a reply without NetworkManager's types, or with more than
  *   n + EXPORT_NM_LOAD_FAILURES_EXTRA_MAX failures; other negative errno.
  */
+/* The asynchronous form (verifierd: sd_bus_call_async, so a slow NetworkManager never holds a
+ * verdict back): the LoadConnections call for @paths, and its reply (or error reply) read with the
+ * same rules and returns as export_nm_load. */
+int export_nm_load_message(sd_bus *bus, char *const *paths, size_t n, sd_bus_message **ret);
+int export_nm_load_reply(sd_bus_message *reply, char *const *paths, size_t n, char ***ret_failures);
 int export_nm_load(sd_bus *bus, char *const *paths, size_t n, char ***ret_failures);
 
 /* export_nm_running() - does anybody own org.freedesktop.NetworkManager on @bus (NameHasOwner)?

@@ -496,51 +496,17 @@ int export_nm_write_file(const char *dir, const char *name, const char *text) {
 
 typedef struct Rows {
         StoreSettingList l;
-        size_t cap;
 } Rows;
 
 static void rows_done(Rows *r) {
         store_setting_list_done(&r->l);
 }
 
-static char *dup_or_null(const char *s, bool *oom) {
-        char *d;
-
-        if (!s)
-                return NULL;
-        d = strdup(s);
-        if (!d)
-                *oom = true;
-        return d;
-}
-
+/* Rows read from the store, owned (store_setting_list_append copies each). */
 static int collect_row(const StoreSetting *s, void *userdata) {
         Rows *rows = userdata;
-        StoreSetting *it;
-        bool oom = false;
 
-        if (rows->l.n == rows->cap) {
-                size_t cap = rows->cap ? rows->cap * 2 : 64;
-                StoreSetting *a = reallocarray(rows->l.items, cap, sizeof(StoreSetting));
-
-                if (!a)
-                        return -ENOMEM;
-                rows->l.items = a;
-                rows->cap = cap;
-        }
-        it = &rows->l.items[rows->l.n++];
-        *it = *s;
-        it->root = dup_or_null(s->root, &oom);
-        it->path = dup_or_null(s->path, &oom);
-        it->chpath = dup_or_null(s->chpath, &oom);
-        it->ctype = dup_or_null(s->ctype, &oom);
-        it->parm = dup_or_null(s->parm, &oom);
-        it->value = dup_or_null(s->value, &oom);
-        /* the SIM binding (store.h StoreDocument): owned like the rest, store_setting_list_done frees it */
-        it->modem = dup_or_null(s->modem, &oom);
-        it->sim_id = dup_or_null(s->sim_id, &oom);
-        it->sim_operator = dup_or_null(s->sim_operator, &oom);
-        return oom ? -ENOMEM : 0;
+        return store_setting_list_append(&rows->l, s);
 }
 
 /* The records of one directory (store_foreach_nm_file), owned. */
@@ -840,6 +806,22 @@ static int io_write(int dirfd, const NmProfile *p, const char *text) {
         return nm_io ? nm_io->write(nm_io->ctx, p) : write_file_at(dirfd, p->filename, text);
 }
 
+/* Is there anything at NAME (not followed)? 1, 0, negative errno. */
+static int io_exists(int dirfd, const char *name) {
+        _cleanup_(file_done) File f = {};
+        int r;
+
+        if (!nm_io) {
+                if (faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                        return 1;
+                return errno == ENOENT ? 0 : -errno;
+        }
+        r = io_read(dirfd, name, &f);
+        if (r < 0)
+                return r;
+        return f.state != FILE_ABSENT;
+}
+
 static int io_open(const char *dir, int *ret_dirfd) {
         *ret_dirfd = -1;
         if (nm_io)
@@ -891,24 +873,176 @@ static const char *profile_not_exported_reason(const NmProfile *p) {
                            : NULL;
 }
 
+/* One run's context, shared by the full rebuild and the incremental update. */
+typedef struct Sync {
+        Store *s;
+        int dirfd;
+        const char *dir;
+        ExportNmStats st;
+        ExportNmEventFn fn;
+        void *userdata;
+        bool removed_any;
+        int first_err;
+} Sync;
+
+static void sync_event(Sync *x, ExportNmEvent ev, const char *name, const char *root) {
+        if (x->fn)
+                x->fn(ev, name, root, x->userdata);
+}
+
+static void sync_err(Sync *x, int e) {
+        if (x->first_err == 0)
+                x->first_err = e;
+}
+
+/* One fsync of the directory for the run's removals (on this process's own file system; the
+ * writer syncs its own). */
+static void sync_flush(Sync *x) {
+        if (x->removed_any && x->dirfd >= 0 && fsync(x->dirfd) < 0)
+                sync_err(x, -errno);
+}
+
+/* Bring the file of one wanted profile up to date with its record (export-nm.h, "User edits"). */
+static void sync_profile(Sync *x, const NmProfile *p, const Record *rec) {
+        _cleanup_free_ char *text = NULL;
+        _cleanup_(file_done) File f = {};
+        char digest[STORE_DIGEST_HEX_LEN + 1];
+        StoreNmFile put;
+        int r;
+
+        r = export_nm_render(p, &text);
+        if (r >= 0)
+                r = store_digest_hex((const uint8_t *) text, strlen(text), digest);
+        if (r >= 0)
+                r = io_read(x->dirfd, p->filename, &f);
+        if (r < 0) {
+                sync_err(x, r);
+                return;
+        }
+        put = (StoreNmFile) { .dir = x->dir, .name = p->filename, .root = p->root, .digest = digest,
+                              .push_id = p->push_id, .state = STORE_NM_FILE_WRITTEN };
+        switch (decide_action(p, digest, rec, &f)) {
+        case ACTION_FOREIGN:
+                x->st.foreign++;
+                sync_event(x, EXPORT_NM_EVENT_FOREIGN, p->filename, p->root);
+                sync_err(x, -EEXIST); /* someone else's file or a symlink: never clobber it */
+                return;
+        case ACTION_KEEP_USER_CHANGED:
+        case ACTION_KEEP_USER_REMOVED: {
+                StoreNmFileState want = f.state == FILE_ABSENT ? STORE_NM_FILE_USER_REMOVED : STORE_NM_FILE_USER_CHANGED;
+
+                if (want == STORE_NM_FILE_USER_REMOVED)
+                        x->st.user_removed++;
+                else
+                        x->st.user_changed++;
+                if (rec->state != want) {
+                        /* Keep what we wrote (digest, push): the comparison stays with our
+                         * version; only the state (what we noticed) changes. */
+                        put = (StoreNmFile) { .dir = x->dir, .name = rec->name, .root = rec->root,
+                                              .digest = rec->digest, .push_id = rec->push_id, .state = want };
+                        r = store_put_nm_file(x->s, &put);
+                        if (r < 0) {
+                                sync_err(x, r);
+                                return;
+                        }
+                        sync_event(x, want == STORE_NM_FILE_USER_REMOVED ? EXPORT_NM_EVENT_USER_REMOVED
+                                                                        : EXPORT_NM_EVENT_USER_CHANGED,
+                                   p->filename, p->root);
+                }
+                return;
+        }
+        case ACTION_WRITE:
+                break;
+        }
+        r = io_write(x->dirfd, p, text);
+        if (r == -EEXIST) {
+                /* Replaced by a foreign file between the read and the write. */
+                x->st.foreign++;
+                sync_event(x, EXPORT_NM_EVENT_FOREIGN, p->filename, p->root);
+        }
+        if (r < 0) {
+                sync_err(x, r);
+                return;
+        }
+        if (r > 0)
+                x->st.written++;
+        else
+                x->st.unchanged++;
+        /* The record after the file: a crash in between leaves a file of ours without a
+         * record, which the next run adopts; the reverse order would leave a record of a
+         * file never written, which would read as "removed by the user". */
+        if (!rec || rec->push_id != p->push_id || !digest_eq(rec->digest, digest) ||
+            rec->state != STORE_NM_FILE_WRITTEN || strcmp(rec->root, p->root) != 0) {
+                int k = store_put_nm_file(x->s, &put);
+
+                if (k < 0)
+                        sync_err(x, k);
+        }
+        sync_event(x, r > 0 ? EXPORT_NM_EVENT_WRITTEN : EXPORT_NM_EVENT_UNCHANGED, p->filename, p->root);
+}
+
+/* A file of our name pattern that no wanted profile backs: removed when it is ours and exactly
+ * what we wrote (or ours without a record: an older build's); released when someone else changed
+ * it. Nothing else is touched. */
+static void drop_file(Sync *x, const char *name, const Record *rec) {
+        _cleanup_(file_done) File f = {};
+        int r;
+
+        r = io_read(x->dirfd, name, &f);
+        if (r < 0) {
+                sync_err(x, r);
+                return;
+        }
+        if (f.state != FILE_OURS || (rec && !digest_eq(f.digest, rec->digest))) {
+                /* Not ours, or changed by someone else since we wrote it: theirs now, left
+                 * in place. The record stays (marked) while the file exists, so the file is
+                 * not taken for an older build's and removed next time, and the release is
+                 * reported once; it goes with the file. */
+                if (rec && rec->state != STORE_NM_FILE_USER_CHANGED) {
+                        StoreNmFile put = { .dir = x->dir, .name = rec->name, .root = rec->root,
+                                            .digest = rec->digest, .push_id = rec->push_id,
+                                            .state = STORE_NM_FILE_USER_CHANGED };
+
+                        r = store_put_nm_file(x->s, &put);
+                        if (r < 0)
+                                sync_err(x, r);
+                        else
+                                sync_event(x, EXPORT_NM_EVENT_RELEASED, name, rec->root);
+                }
+                return;
+        }
+        if (nm_io) {
+                /* The writer removes it only if it is still ours, and syncs the directory. */
+                r = nm_io->remove(nm_io->ctx, name);
+                if (r < 0) {
+                        sync_err(x, r);
+                        return;
+                }
+                if (r > 0)
+                        x->st.removed++;
+        } else {
+                if (unlinkat(x->dirfd, name, 0) < 0) {
+                        sync_err(x, -errno);
+                        return;
+                }
+                x->st.removed++;
+                x->removed_any = true;
+        }
+        if (rec) {
+                r = store_delete_nm_file(x->s, x->dir, rec->name);
+                if (r < 0)
+                        sync_err(x, r);
+        }
+        sync_event(x, EXPORT_NM_EVENT_REMOVED, name, rec ? rec->root : NULL);
+}
+
 int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, ExportNmEventFn fn, void *userdata) {
         _cleanup_(plan_done) Plan plan = {};
         _cleanup_close_ int dirfd = -1;
         _cleanup_(names_freep) char **names = NULL;
-        ExportNmStats st = {};
         unsigned tmp_removed = 0;
-        int r, first_err = 0;
-
-#define EVENT(ev, name, root)                                   \
-        do {                                                    \
-                if (fn)                                         \
-                        fn((ev), (name), (root), userdata);     \
-        } while (0)
-#define KEEP_ERR(e)                                             \
-        do {                                                    \
-                if (first_err == 0)                             \
-                        first_err = (e);                        \
-        } while (0)
+        Sync sx;
+        int r;
 
         r = io_open(dir, &dirfd);
         if (r < 0)
@@ -916,105 +1050,31 @@ int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, Export
         r = plan_build(s, dir, &plan);
         if (r < 0)
                 return r;
-        st.skipped = plan.skipped;
+        sx = (Sync) { .s = s, .dirfd = dirfd, .dir = dir, .fn = fn, .userdata = userdata };
+        sx.st.skipped = plan.skipped;
 
         for (size_t i = 0; i < plan.profiles.n; i++) {
                 const NmProfile *p = &plan.profiles.items[i];
-                _cleanup_free_ char *text = NULL;
-                _cleanup_(file_done) File f = {};
-                char digest[STORE_DIGEST_HEX_LEN + 1];
                 Record *rec = record_find(&plan.records, p->filename);
-                StoreNmFile put;
 
                 if (profile_not_exported_reason(p)) {
-                        st.mms_only++;
+                        sx.st.mms_only++;
                         continue; /* not wanted: a file of it is stale (below) */
                 }
                 if (rec)
                         rec->seen = true;
-                r = export_nm_render(p, &text);
-                if (r >= 0)
-                        r = store_digest_hex((const uint8_t *) text, strlen(text), digest);
-                if (r >= 0)
-                        r = io_read(dirfd, p->filename, &f);
-                if (r < 0) {
-                        KEEP_ERR(r);
-                        continue;
-                }
-                put = (StoreNmFile) { .dir = dir, .name = p->filename, .root = p->root, .digest = digest,
-                                      .push_id = p->push_id, .state = STORE_NM_FILE_WRITTEN };
-                switch (decide_action(p, digest, rec, &f)) {
-                case ACTION_FOREIGN:
-                        st.foreign++;
-                        EVENT(EXPORT_NM_EVENT_FOREIGN, p->filename, p->root);
-                        KEEP_ERR(-EEXIST); /* someone else's file or a symlink: never clobber it */
-                        continue;
-                case ACTION_KEEP_USER_CHANGED:
-                case ACTION_KEEP_USER_REMOVED: {
-                        StoreNmFileState want = f.state == FILE_ABSENT ? STORE_NM_FILE_USER_REMOVED
-                                                                        : STORE_NM_FILE_USER_CHANGED;
-
-                        if (want == STORE_NM_FILE_USER_REMOVED)
-                                st.user_removed++;
-                        else
-                                st.user_changed++;
-                        if (rec->state != want) {
-                                /* Keep what we wrote (digest, push): the comparison stays with our
-                                 * version; only the state (what we noticed) changes. */
-                                put = (StoreNmFile) { .dir = dir, .name = rec->name, .root = rec->root,
-                                                      .digest = rec->digest, .push_id = rec->push_id,
-                                                      .state = want };
-                                r = store_put_nm_file(s, &put);
-                                if (r < 0) {
-                                        KEEP_ERR(r);
-                                        continue;
-                                }
-                                EVENT(want == STORE_NM_FILE_USER_REMOVED ? EXPORT_NM_EVENT_USER_REMOVED
-                                                                         : EXPORT_NM_EVENT_USER_CHANGED,
-                                      p->filename, p->root);
-                        }
-                        continue;
-                }
-                case ACTION_WRITE:
-                        break;
-                }
-                r = io_write(dirfd, p, text);
-                if (r == -EEXIST) {
-                        /* Replaced by a foreign file between the read and the write. */
-                        st.foreign++;
-                        EVENT(EXPORT_NM_EVENT_FOREIGN, p->filename, p->root);
-                }
-                if (r < 0) {
-                        KEEP_ERR(r);
-                        continue;
-                }
-                if (r > 0)
-                        st.written++;
-                else
-                        st.unchanged++;
-                /* The record after the file: a crash in between leaves a file of ours without a
-                 * record, which the next run adopts; the reverse order would leave a record of a
-                 * file never written, which would read as "removed by the user". */
-                if (!rec || rec->push_id != p->push_id || !digest_eq(rec->digest, digest) ||
-                    rec->state != STORE_NM_FILE_WRITTEN || strcmp(rec->root, p->root) != 0) {
-                        int k = store_put_nm_file(s, &put);
-
-                        if (k < 0)
-                                KEEP_ERR(k);
-                }
-                EVENT(r > 0 ? EXPORT_NM_EVENT_WRITTEN : EXPORT_NM_EVENT_UNCHANGED, p->filename, p->root);
+                sync_profile(&sx, p, rec);
         }
 
         /* Remove what is ours and no longer backed by the store, and our leftover temp files
-         * (a crash between create and rename). Nothing else is touched; a file someone else
-         * changed is left in place and released (no longer ours). */
+         * (a crash between create and rename: the listing removes them). Nothing else is touched;
+         * a file someone else changed is left in place and released (no longer ours). */
         r = nm_io ? nm_io->list(nm_io->ctx, &names, &tmp_removed) : export_nm_dir_list(dirfd, &names, &tmp_removed);
         if (r < 0)
                 return r;
-        st.removed += tmp_removed;
+        sx.st.removed += tmp_removed;
         for (char **np = names; *np; np++) {
                 const char *name = *np;
-                _cleanup_(file_done) File f = {};
                 bool wanted = false;
                 Record *rec;
 
@@ -1028,56 +1088,280 @@ int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, Export
                 rec = record_find(&plan.records, name);
                 if (rec)
                         rec->seen = true;
-                r = io_read(dirfd, name, &f);
-                if (r < 0) {
-                        KEEP_ERR(r);
-                        continue;
-                }
-                if (f.state != FILE_OURS || (rec && !digest_eq(f.digest, rec->digest))) {
-                        /* Not ours, or changed by someone else since we wrote it: theirs now, left
-                         * in place. The record stays (marked) while the file exists, so the file is
-                         * not taken for an older build's and removed next time, and the release is
-                         * reported once; it goes with the file. */
-                        if (rec && rec->state != STORE_NM_FILE_USER_CHANGED) {
-                                StoreNmFile put = { .dir = dir, .name = rec->name, .root = rec->root,
-                                                    .digest = rec->digest, .push_id = rec->push_id,
-                                                    .state = STORE_NM_FILE_USER_CHANGED };
-
-                                r = store_put_nm_file(s, &put);
-                                if (r < 0)
-                                        KEEP_ERR(r);
-                                else
-                                        EVENT(EXPORT_NM_EVENT_RELEASED, name, rec->root);
-                        }
-                        continue;
-                }
-                /* Ours and exactly what we wrote (or an older build's): removed. */
-                r = nm_io ? nm_io->remove(nm_io->ctx, name) : export_nm_dir_remove(dirfd, name);
-                if (r < 0) {
-                        KEEP_ERR(r);
-                        continue;
-                }
-                if (r > 0)
-                        st.removed++;
-                if (rec) {
-                        r = store_delete_nm_file(s, dir, rec->name);
-                        if (r < 0)
-                                KEEP_ERR(r);
-                }
-                EVENT(EXPORT_NM_EVENT_REMOVED, name, rec ? rec->root : NULL);
+                drop_file(&sx, name, rec);
         }
         /* Records of files that are gone and no longer wanted: nothing left to track. */
         for (size_t i = 0; i < plan.records.n; i++)
                 if (!plan.records.items[i].seen) {
                         r = store_delete_nm_file(s, dir, plan.records.items[i].name);
                         if (r < 0)
-                                KEEP_ERR(r);
+                                sync_err(&sx, r);
                 }
+        sync_flush(&sx);
         if (stats)
-                *stats = st;
-        return first_err;
-#undef EVENT
-#undef KEEP_ERR
+                *stats = sx.st;
+        return sx.first_err;
+}
+
+/* ---- incremental update -------------------------------------------------------------------- */
+
+static bool root_is_type(const char *root, const char *type);
+
+/* Read the roots with @prefix (or the one root @prefix, @exact) into @rows, unless read already
+ * (@loaded: the prefixes read). */
+static int load_prefix(Store *s, const char *prefix, bool exact, Rows *rows, char ***loaded, size_t *n_loaded) {
+        char **a, *copy;
+        int r;
+
+        for (size_t i = 0; i < *n_loaded; i++)
+                if (strcmp((*loaded)[i], prefix) == 0)
+                        return 0;
+        r = store_foreach_setting_range(s, prefix, exact, collect_row, rows);
+        if (r < 0)
+                return r;
+        copy = strdup(prefix);
+        a = copy ? reallocarray(*loaded, *n_loaded + 1, sizeof(char *)) : NULL;
+        if (!a) {
+                free(copy);
+                return -ENOMEM;
+        }
+        *loaded = a;
+        (*loaded)[(*n_loaded)++] = copy;
+        return 0;
+}
+
+/* The roots of one NAPID: the root key without its occurrence suffix ("#n"), as a prefix; a
+ * NAPDEF without a NAPID in its key ("/NAPDEF", "/NAPDEF#2") is loaded alone (exact). */
+static int load_napdef(Store *s, const char *root, Rows *rows, char ***loaded, size_t *n_loaded) {
+        _cleanup_free_ char *prefix = NULL;
+        const char *close_br = strrchr(root, ']');
+        bool exact = !close_br;
+
+        prefix = exact ? strdup(root) : strndup(root, (size_t) (close_br - root) + 1);
+        if (!prefix)
+                return -ENOMEM;
+        return load_prefix(s, prefix, exact, rows, loaded, n_loaded);
+}
+
+/* The proxies of one PROXY-ID (a w4's TO-PROXY). */
+static int load_proxy(Store *s, const char *proxy_id, Rows *rows, char ***loaded, size_t *n_loaded) {
+        _cleanup_free_ char *key = NULL;
+        int r;
+
+        r = store_root_key_prefix("PXLOGICAL", "PROXY-ID", proxy_id, true, &key);
+        if (r < 0)
+                return r;
+        return load_prefix(s, key, false, rows, loaded, n_loaded);
+}
+
+static int load_napid(Store *s, const char *napid, Rows *rows, char ***loaded, size_t *n_loaded) {
+        _cleanup_free_ char *key = NULL;
+        int r;
+
+        r = store_napdef_root_prefix(napid, &key);
+        if (r < 0)
+                return r;
+        return load_napdef(s, key, rows, loaded, n_loaded);
+}
+
+static int setting_cmp(const void *a, const void *b) {
+        const StoreSetting *x = a, *y = b;
+        int c = strcmp(x->root, y->root);
+
+        if (c != 0)
+                return c;
+        return x->ord < y->ord ? -1 : x->ord > y->ord;
+}
+
+typedef struct OneRecord {
+        Record rec;
+        bool found;
+        int error;
+} OneRecord;
+
+static int take_record(const StoreNmFile *f, void *userdata) {
+        OneRecord *o = userdata;
+
+        o->rec = (Record) { .push_id = f->push_id, .state = f->state };
+        o->rec.name = strdup(f->name);
+        o->rec.root = strdup(f->root);
+        o->rec.digest = strdup(f->digest);
+        o->found = true;
+        return o->rec.name && o->rec.root && o->rec.digest ? 0 : -ENOMEM;
+}
+
+static void one_record_done(OneRecord *o) {
+        free(o->rec.name);
+        free(o->rec.root);
+        free(o->rec.digest);
+        *o = (OneRecord) {};
+}
+
+int export_nm_update(Store *s, const char *dir, const char *const *roots, size_t n_roots,
+                     const char *const *old_napids, size_t n_old, ExportNmStats *stats, ExportNmEventFn fn,
+                     void *userdata) {
+        _cleanup_(rows_done) Rows rows = {};
+        NmProfileList profiles = {};
+        _cleanup_close_ int dirfd = -1;
+        char **loaded = NULL;
+        size_t n_loaded = 0, n_mms = 0;
+        unsigned skipped = 0;
+        Sync sx;
+        int r;
+
+        r = io_open(dir, &dirfd);
+        if (r < 0)
+                return r;
+        sx = (Sync) { .s = s, .dirfd = dirfd, .dir = dir, .fn = fn, .userdata = userdata };
+
+        /* What decides a NAPDEF's file besides its own rows is the MMS rule (export-dbus.h): the
+         * w4 APPLICATIONs and the proxies they lead through. Every w4 is read (an index range
+         * on "/APPLICATION[APPID=w4": as many as the operators pushed, not one per NAPDEF), the
+         * proxies their TO-PROXYs name, and every NAPDEF a w4 or one of those proxies names, so
+         * the rule sees every candidate of each reference. A proxy no w4 names, and a NAPDEF
+         * none of them names, changes nothing in the rule; TO-NAPID "INTERNET" without a NAPDEF
+         * of that NAPID resolves only to a NAPDEF with the INTERNET flag, never MMS-only. */
+        {
+                _cleanup_free_ char *w4 = NULL;
+
+                r = store_root_key_prefix("APPLICATION", "APPID", "w4", false, &w4);
+                if (r >= 0)
+                        r = load_prefix(s, w4, false, &rows, &loaded, &n_loaded);
+        }
+        for (size_t i = 0; i < rows.l.n && r >= 0; i++)
+                if (rows.l.items[i].parm && strcmp(rows.l.items[i].parm, "TO-PROXY") == 0 && rows.l.items[i].value)
+                        r = load_proxy(s, rows.l.items[i].value, &rows, &loaded, &n_loaded);
+        if (r < 0)
+                goto finish;
+        n_mms = rows.l.n;
+        for (size_t i = 0; i < n_mms && r >= 0; i++)
+                if (rows.l.items[i].parm && strcmp(rows.l.items[i].parm, "TO-NAPID") == 0 && rows.l.items[i].value)
+                        r = load_napid(s, rows.l.items[i].value, &rows, &loaded, &n_loaded);
+        /* The NAPIDs an APPLICATION or proxy of this push named before it replaced them: those
+         * NAPDEFs may have stopped being MMS-only. */
+        for (size_t i = 0; i < n_old && r >= 0; i++)
+                r = load_napid(s, old_napids[i], &rows, &loaded, &n_loaded);
+        /* The NAPDEFs the push added or replaced. */
+        for (size_t i = 0; i < n_roots && r >= 0; i++)
+                if (root_is_type(roots[i], "NAPDEF"))
+                        r = load_napdef(s, roots[i], &rows, &loaded, &n_loaded);
+        if (r < 0)
+                goto finish;
+
+        /* One root's rows together, in document order (profiles_collect groups them); a root
+         * read twice (a NAPDEF named by a TO-NAPID and pushed) once. */
+        if (rows.l.n > 1)
+                qsort(rows.l.items, rows.l.n, sizeof(StoreSetting), setting_cmp);
+        {
+                size_t w = 0;
+
+                for (size_t i = 0; i < rows.l.n; i++) {
+                        if (w > 0 && strcmp(rows.l.items[w - 1].path, rows.l.items[i].path) == 0) {
+                                StoreSettingList one = { .items = &rows.l.items[i], .n = 1 };
+                                StoreSetting keep = rows.l.items[i];
+
+                                /* free the duplicate's strings (store_setting_list_done frees items too) */
+                                one.items = malloc(sizeof(StoreSetting));
+                                if (one.items) {
+                                        one.items[0] = keep;
+                                        store_setting_list_done(&one);
+                                }
+                                continue;
+                        }
+                        rows.l.items[w++] = rows.l.items[i];
+                }
+                rows.l.n = w;
+        }
+        r = profiles_collect(rows.l.items, rows.l.n, true, &profiles, &skipped, NULL);
+        if (r < 0)
+                goto finish;
+
+        /* Every NAPDEF read: its file is made to match (an unchanged one costs a read and a
+         * digest). */
+        for (size_t i = 0; i < rows.l.n; i++) {
+                const StoreSetting *row = &rows.l.items[i];
+                _cleanup_(one_record_done) OneRecord o = {};
+                NmProfile *p = NULL, tmp = {};
+                const char *name;
+
+                if (row->parm || strcmp(row->path, row->root) != 0 || strcmp(row->ctype, "NAPDEF") != 0)
+                        continue;
+                for (size_t k = 0; k < profiles.n && !p; k++)
+                        if (strcmp(profiles.items[k].root, row->root) == 0)
+                                p = &profiles.items[k];
+                if (p) {
+                        char *op = NULL, *sim = NULL;
+
+                        name = p->filename;
+                        r = store_get_document_sim(s, p->push_id, &op, &sim);
+                        if (r < 0 && r != -ESRCH) {
+                                sync_err(&sx, r);
+                                continue;
+                        }
+                        if (r >= 0) {
+                                if (op && !(p->sim_operator_id = list_keep(&profiles, op))) {
+                                        free(sim);
+                                        sync_err(&sx, -ENOMEM);
+                                        continue;
+                                }
+                                if (sim && !(p->sim_id = list_keep(&profiles, sim))) {
+                                        sync_err(&sx, -ENOMEM);
+                                        continue;
+                                }
+                        }
+                } else {
+                        /* Not exportable now: the name its file would have (NAPID and root). */
+                        size_t j = i;
+
+                        tmp.root = row->root;
+                        for (; j < rows.l.n && strcmp(rows.l.items[j].root, row->root) == 0 && !tmp.napid; j++)
+                                if (rows.l.items[j].parm && strcmp(rows.l.items[j].parm, "NAPID") == 0 &&
+                                    strcmp(rows.l.items[j].chpath, row->root) == 0)
+                                        tmp.napid = rows.l.items[j].value ? rows.l.items[j].value : "";
+                        if (!tmp.napid)
+                                continue; /* never had a name of ours */
+                        profile_names(&tmp);
+                        name = tmp.filename;
+                }
+                r = store_get_nm_file(s, dir, name, take_record, &o);
+                if (r < 0 && r != -ESRCH) {
+                        sync_err(&sx, r);
+                        continue;
+                }
+                if (p && !profile_not_exported_reason(p)) {
+                        sync_profile(&sx, p, o.found ? &o.rec : NULL);
+                        continue;
+                }
+                if (p)
+                        sx.st.mms_only++;
+                /* Not wanted: a file of ours goes (drop_file's rules); a record of a file that
+                 * is gone too. */
+                r = io_exists(dirfd, name);
+                if (r < 0) {
+                        sync_err(&sx, r);
+                        continue;
+                }
+                if (r > 0) {
+                        drop_file(&sx, name, o.found ? &o.rec : NULL);
+                        continue;
+                }
+                if (o.found) {
+                        r = store_delete_nm_file(s, dir, name);
+                        if (r < 0)
+                                sync_err(&sx, r);
+                }
+        }
+        sx.st.skipped = skipped;
+        sync_flush(&sx);
+        if (stats)
+                *stats = sx.st;
+        r = sx.first_err;
+finish:
+        export_nm_profile_list_done(&profiles);
+        for (size_t i = 0; i < n_loaded; i++)
+                free(loaded[i]);
+        free(loaded);
+        return r;
 }
 
 int export_nm_rebuild(Store *s, const char *dir, ExportNmStats *stats) {

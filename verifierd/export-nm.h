@@ -206,6 +206,20 @@ int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, Export
 /* export_nm_rebuild() - export_nm_rebuild_ex without events. */
 int export_nm_rebuild(Store *s, const char *dir, ExportNmStats *stats);
 
+/**
+ * export_nm_update() - export_nm_rebuild_ex for the roots one push changed only (issue 11): the
+ *   files of the NAPDEFs @roots names, of the NAPDEFs that the w4 APPLICATIONs and proxies name
+ *   (a push of either changes which NAPDEFs are MMS-only), and of @old_napids (the NAPIDs the
+ *   APPLICATIONs and proxies this push replaced named before) are written, kept or removed by the
+ *   same rules; nothing else is read. Every store read is an index lookup (the root key, the
+ *   record's primary key); the directory is not scanned (leftover temp files and files of no
+ *   record are the business of the full rebuild at start-up and on reload).
+ * Return: as export_nm_rebuild_ex.
+ */
+int export_nm_update(Store *s, const char *dir, const char *const *roots, size_t n_roots,
+                     const char *const *old_napids, size_t n_old, ExportNmStats *stats, ExportNmEventFn fn,
+                     void *userdata);
+
 /* The state of one root's export, as provctl shows it (export_nm_status). */
 #define EXPORT_NM_STATE_EXPORTED "exported"
 #define EXPORT_NM_STATE_USER_CHANGED "changed by the user, not overwritten"

@@ -79,6 +79,12 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
         }
         engine_set_config(m->engine, m->config, NULL);
         log_info("Configuration reloaded");
+        /* A push re-renders only the keyfiles of the roots it changed; a reload re-renders them
+         * all from the store, and removes leftovers (the administrator's "resync"). */
+        r = engine_rebuild_exports(m->engine, NULL);
+        if (r < 0)
+                log_warning_errno(r, "Failed to rebuild the exports (will retry on the next apply): %m");
+        run_nm_sync(m);
         refresh_mms_settings(m); /* [Export] Mmsd= may have changed */
         return 0;
 }
@@ -257,6 +263,9 @@ int main(int argc, char **argv) {
         r = imsi_source_start(m->bus, m->engine, m->config->network_pin_source, &m->imsi);
         if (r < 0)
                 log_warning_errno(r, "Failed to watch the network PIN source: %m");
+        r = ofono_export_setup(m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the oFono exporter: %m"), EXIT_FAILURE;
         r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_error_errno(r, "Failed to attach the bus: %m"), EXIT_FAILURE;

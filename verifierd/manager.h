@@ -23,6 +23,7 @@
 #include "config.h"
 #include "engine.h"
 #include "export-dbus.h"
+#include "export-worker.h"
 #include "imsi.h"
 #include "ipc.h"
 
@@ -92,6 +93,11 @@ struct Manager {
         PinBackoff pin_backoff[PIN_BACKOFF_CALLERS_MAX];
         size_t n_pin_backoff;
         ExportMmsSettings mms;          /* what GetMmsSettings answers ([Export] Mmsd=) */
+        sd_bus_slot *nm_load;           /* the LoadConnections call out (at most one; report.c) */
+        EngineNmSync nm_sent;           /* the paths of that call */
+        ExportWorker *ofono;            /* the oFono exporter's runs (export-worker.h) */
+        bool ofono_stale;               /* a push was applied while a run was out: run again */
+        int ofono_result;               /* the last run's: 0, negative errno; 1 none yet */
 };
 
 /* bus-object.c */
@@ -123,4 +129,10 @@ void on_engine_verdict(const EngineResult *res, void *userdata);
 AuthMethod push_sec(Manager *m, uint64_t id);
 void run_dbus_exports(Manager *m);
 void refresh_mms_settings(Manager *m);
+/* NetworkManager's load of the changed keyfiles, asynchronous (one call out, the rest queued). */
+void run_nm_sync(Manager *m);
+/* The oFono exporter's state for provctl status (Status.Ofono). */
+const char *ofono_status_text(Manager *m);
+/* The oFono exporter's worker, bound to m->event; at start-up. */
+int ofono_export_setup(Manager *m);
 int append_mms_settings(Manager *m, sd_bus_message *msg);

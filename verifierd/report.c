@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-journal.h>
 #include <time.h>
@@ -119,15 +120,50 @@ int append_mms_settings(Manager *m, sd_bus_message *msg) {
         return ipc_mms_settings_append(msg, &v);
 }
 
+static int on_nm_loaded(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        _cleanup_(engine_nm_sync_done) EngineNmSync sent = m->nm_sent;
+        char **failures = NULL;
+        int r;
+
+        m->nm_sent = (EngineNmSync) {};
+        m->nm_load = sd_bus_slot_unref(m->nm_load);
+        r = export_nm_load_reply(reply, sent.paths, sent.n_paths, &failures);
+        if (r == -EHOSTUNREACH || r == -ENXIO) {
+                engine_set_nm_state(m->engine, ENGINE_NM_NOT_RUNNING);
+                log_info("NetworkManager is not running: %zu keyfile change(s) written, loaded when it starts",
+                         sent.n_paths);
+        } else if (r < 0) {
+                engine_set_nm_state(m->engine, ENGINE_NM_FAILED);
+                log_warning_errno(r, "Failed to ask NetworkManager to load %zu keyfile(s) (retried with the next "
+                                  "change): %m", sent.n_paths);
+                engine_return_nm_paths(m->engine, &sent);
+        } else {
+                engine_set_nm_state(m->engine, ENGINE_NM_LOADED);
+                log_info("NetworkManager asked to load %zu keyfile(s)", sent.n_paths);
+                for (size_t i = 0; failures && failures[i]; i++)
+                        log_warning("NetworkManager could not load %s", failures[i]);
+                export_nm_load_failures_free(failures);
+                /* Changes queued while this call was out go now, in one call. A failed call's
+                 * paths wait for the next change (as before), so a hung NetworkManager is asked
+                 * once per change, never in a loop. */
+                run_nm_sync(m);
+        }
+        return 0;
+}
+
 /*
  * NetworkManager does not watch its keyfile directory: ask it to load exactly the keyfiles the
  * last rebuilds wrote or removed (export-nm-load.h), and log what the rebuilds noticed about
  * files someone else changed or removed (left alone, engine.h). Not running: nothing to do, it
- * reads them when it starts. Never changes a verdict.
+ * reads them when it starts. Never changes a verdict, and never waits for NetworkManager: the
+ * call is asynchronous (EXPORT_NM_LOAD_TIMEOUT_USEC), one at a time; the paths of changes made
+ * while it is out are queued in the engine and sent together when it returns (coalesced). The
+ * state reads "pending" (provctl status) until the reply or the time-out.
  */
-static void run_nm_sync(Manager *m) {
+void run_nm_sync(Manager *m) {
         _cleanup_(engine_nm_sync_done) EngineNmSync sync = {};
-        char **failures = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         int r;
 
         (void) engine_take_nm_sync(m->engine, &sync);
@@ -135,13 +171,13 @@ static void run_nm_sync(Manager *m) {
                 log_notice("%s", sync.notices[i]);
         if (sync.n_paths == 0)
                 return;
-        r = export_nm_load(m->bus, sync.paths, sync.n_paths, &failures);
-        if (r == -EHOSTUNREACH || r == -ENXIO) {
-                engine_set_nm_state(m->engine, ENGINE_NM_NOT_RUNNING);
-                log_info("NetworkManager is not running: %zu keyfile change(s) written, loaded when it starts",
-                         sync.n_paths);
+        if (m->nm_load || !m->bus) {
+                engine_return_nm_paths(m->engine, &sync); /* sent after the call out returns */
                 return;
         }
+        r = export_nm_load_message(m->bus, sync.paths, sync.n_paths, &call);
+        if (r >= 0)
+                r = sd_bus_call_async(m->bus, &m->nm_load, call, on_nm_loaded, m, EXPORT_NM_LOAD_TIMEOUT_USEC);
         if (r < 0) {
                 engine_set_nm_state(m->engine, ENGINE_NM_FAILED);
                 log_warning_errno(r, "Failed to ask NetworkManager to load %zu keyfile(s) (retried with the next "
@@ -149,11 +185,13 @@ static void run_nm_sync(Manager *m) {
                 engine_return_nm_paths(m->engine, &sync);
                 return;
         }
-        engine_set_nm_state(m->engine, ENGINE_NM_LOADED);
-        log_info("NetworkManager asked to load %zu keyfile(s)", sync.n_paths);
-        for (size_t i = 0; failures && failures[i]; i++)
-                log_warning("NetworkManager could not load %s", failures[i]);
-        export_nm_load_failures_free(failures);
+        engine_set_nm_state(m->engine, ENGINE_NM_PENDING);
+        for (size_t i = 0; i < sync.n_notices; i++)
+                free(sync.notices[i]);
+        sync.notices = mfree(sync.notices);
+        sync.n_notices = 0;
+        m->nm_sent = sync;
+        sync = (EngineNmSync) {};
 }
 
 /*
@@ -206,23 +244,78 @@ void refresh_mms_settings(Manager *m) {
                 log_warning_errno(r, "Failed to signal the new MMS settings: %m");
 }
 
+static void start_ofono_export(Manager *m);
+
+static void on_ofono_exported(int r, const ExportDbusStats *st, void *userdata) {
+        Manager *m = userdata;
+        char buf[384];
+
+        m->ofono_result = r;
+        if (r < 0 || st->busy > 0 || st->invalid > 0)
+                log_full_errno(r == -ENXIO || r == -EHOSTUNREACH ? LOG_INFO : r < 0 ? LOG_WARNING : LOG_NOTICE, r,
+                               "D-Bus exports (%s; store unchanged, retried on the next apply): %s",
+                               r < 0 ? strerror(-r) : "ok", export_dbus_stats_format(st, buf, sizeof buf));
+        else
+                log_info("D-Bus exports (ok): %s", export_dbus_stats_format(st, buf, sizeof buf));
+        if (m->ofono_stale) {
+                m->ofono_stale = false;
+                start_ofono_export(m); /* the pushes applied meanwhile, all in one run */
+        }
+}
+
+int ofono_export_setup(Manager *m) {
+        const char *starter = getenv("DBUS_STARTER_ADDRESS");
+
+        m->ofono_result = 1;
+        /* The run's own connection goes to the bus verifierd is on (main.c's choice). */
+        return export_worker_new(m->event, starter && !getenv("DBUS_SYSTEM_BUS_ADDRESS") ? starter : NULL,
+                                 on_ofono_exported, m, &m->ofono);
+}
+
+/* The oFono contexts ([Export] OfonoContexts=): a run on the worker (export-worker.h), never in
+ * this event loop, so a slow or hung oFono delays no verdict. One run at a time: a push applied
+ * while one is out marks it stale and one more run follows (coalesced). */
+static void start_ofono_export(Manager *m) {
+        _cleanup_(export_dbus_plan_done) ExportDbusPlan p = {};
+        int r;
+
+        if (!m->config->export_ofono_contexts || !m->ofono)
+                return;
+        if (export_worker_busy(m->ofono)) {
+                m->ofono_stale = true;
+                return;
+        }
+        r = export_dbus_plan(m->engine, &p);
+        if (r >= 0)
+                r = export_worker_start(m->ofono, &p);
+        if (r < 0) {
+                m->ofono_result = r;
+                log_warning_errno(r, "D-Bus exports not started (store unchanged, retried on the next apply): %m");
+        }
+}
+
+/* provctl status: the oFono exporter's state, as truthful as its last reply. */
+const char *ofono_status_text(Manager *m) {
+        if (!m->config->export_ofono_contexts)
+                return "off";
+        if (export_worker_busy(m->ofono))
+                return "pending: an export run is out, no answer yet";
+        if (m->ofono_result == 1)
+                return "not run yet";
+        if (m->ofono_result == -ENXIO || m->ofono_result == -EHOSTUNREACH)
+                return "not running: exported when the next push is applied or verifierd starts";
+        return m->ofono_result < 0 ? "the last export failed (retried on the next apply)" : "exported";
+}
+
 /*
  * The exporters that talk D-Bus (oFono contexts; [Export] OfonoContexts=) and the MMS settings
  * published for mmsd-tng (Mmsd=). They run after the durable commit and render what the store
- * holds: a failure never changes a verdict, and the next apply or start-up retries.
+ * holds: a failure never changes a verdict, and the next apply or start-up retries. Neither waits
+ * in this event loop: NetworkManager's load is an asynchronous call, oFono's run a worker's.
  */
 void run_dbus_exports(Manager *m) {
-        ExportDbusStats st = {};
-        char buf[384];
-        int r;
-
         run_nm_sync(m);
-
-        r = export_dbus_apply(m->bus, m->engine, m->config, &st);
-        if (r < 0 || st.busy > 0 || st.invalid > 0)
-                log_full_errno(r == -ENXIO || r == -EHOSTUNREACH ? LOG_INFO : r < 0 ? LOG_WARNING : LOG_NOTICE, r,
-                               "D-Bus exports (%s; store unchanged, retried on the next apply): %s",
-                               r < 0 ? strerror(-r) : "ok", export_dbus_stats_format(&st, buf, sizeof buf));
+        start_ofono_export(m);
         refresh_mms_settings(m);
 }
 

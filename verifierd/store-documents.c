@@ -295,7 +295,7 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
                 if (r < 0)
                         return r;
         }
-        sqlite3_finalize(TAKE_PTR(ins));
+        store_stmt_release(&ins);
 
         r = store_prepare(s, "INSERT INTO accounts (server_id, root, name, addr, roles, sec, strength, push_id, doc_id)"
                              " VALUES (?,?,?,?,?,?,?,?,?)", &ins);
@@ -321,7 +321,7 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
                 if (r < 0)
                         return r;
         }
-        sqlite3_finalize(TAKE_PTR(ins));
+        store_stmt_release(&ins);
 
         /* Certificates: in the same transaction as the document (all or nothing). */
         r = insert_certificates(s, a, id, strength, doc_id, &replaced);

@@ -31,8 +31,11 @@ struct Store {
 #endif
 };
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize);
-#define _cleanup_stmt_ _cleanup_(sqlite3_finalizep)
+/* A statement from store_prepare back: reset and kept when it is a cached one, else finalized
+ * (store.c's statement cache); *p is NULL afterwards. Never sqlite3_finalize what store_prepare
+ * handed out. */
+void store_stmt_release(sqlite3_stmt **p);
+#define _cleanup_stmt_ _cleanup_(store_stmt_release)
 
 int sqlite_to_errno(int rc);
 

@@ -354,7 +354,7 @@ int store_expire(Store *s, uint64_t now_usec, uint64_t **ret_ids) {
                 ids[n++] = col_u64(st, 0);
         if (r < 0)
                 return r;
-        sqlite3_finalize(TAKE_PTR(st));
+        store_stmt_release(&st);
         for (size_t i = 0; i < n; i++) {
                 r = delete_pending(s, ids[i]);
                 if (r < 0)

@@ -38,7 +38,7 @@ static inline void test_pause_inside_transaction(void) {
 #endif
 
 int store_policy_write(Store *s, uint64_t push_id, uint64_t now_usec, const StorePolicyValue *v, size_t n) {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r;
 
         if (n == 0)
@@ -70,7 +70,7 @@ int store_policy_write(Store *s, uint64_t push_id, uint64_t now_usec, const Stor
 }
 
 int store_policy_foreach(Store *s, StorePolicyFn fn, void *userdata) {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r, n = 0;
 
         r = store_prepare(s, "SELECT key, value, push_id, origin, set_usec FROM ota_policy ORDER BY key", &st);

@@ -43,37 +43,63 @@ static void occ_assign(Occ *o, size_t n) {
 
 typedef struct Derive {
         StoreSettingList *l;
-        size_t cap;
         unsigned ord;
 } Derive;
 
 static int add_row(Derive *d, const char *root, const char *path, const char *chpath, const char *ctype,
                    const char *parm, const char *value) {
-        StoreSetting *it;
-
         if (d->l->n >= STORE_ROWS_MAX)
                 return -E2BIG;
-        if (d->l->n == d->cap) {
-                size_t cap = d->cap ? d->cap * 2 : 32;
-                StoreSetting *n = reallocarray(d->l->items, cap, sizeof(StoreSetting));
+        return store_setting_list_append(d->l, &(StoreSetting) {
+                .root = root, .path = path, .chpath = chpath, .ctype = ctype, .parm = parm, .value = value,
+                .ord = d->ord++,
+        });
+}
 
-                if (!n)
+static char *dup_or_null(const char *s, bool *oom) {
+        char *d;
+
+        if (!s)
+                return NULL;
+        d = strdup(s);
+        if (!d)
+                *oom = true;
+        return d;
+}
+
+int store_setting_list_append(StoreSettingList *l, const StoreSetting *row) {
+        StoreSetting *it;
+        bool oom = false;
+
+        if (l->n == l->cap) {
+                size_t cap = l->cap ? l->cap * 2 : 32;
+                StoreSetting *a = reallocarray(l->items, cap, sizeof(StoreSetting));
+
+                if (!a)
                         return -ENOMEM;
-                d->l->items = n;
-                d->cap = cap;
+                l->items = a;
+                l->cap = cap;
         }
-        it = &d->l->items[d->l->n];
-        *it = (StoreSetting) { .ord = d->ord++ };
-        it->root = strdup(root);
-        it->path = strdup(path);
-        it->chpath = strdup(chpath);
-        it->ctype = strdup(ctype);
-        it->parm = parm ? strdup(parm) : NULL;
-        it->value = value ? strdup(value) : NULL;
-        d->l->n++; /* counted before the checks so store_setting_list_done frees partial rows */
-        if (!it->root || !it->path || !it->chpath || !it->ctype || (parm && !it->parm) || (value && !it->value))
+        it = &l->items[l->n];
+        *it = *row;
+        it->root = dup_or_null(row->root, &oom);
+        it->path = dup_or_null(row->path, &oom);
+        it->chpath = dup_or_null(row->chpath, &oom);
+        it->ctype = dup_or_null(row->ctype, &oom);
+        it->parm = dup_or_null(row->parm, &oom);
+        it->value = dup_or_null(row->value, &oom);
+        it->modem = dup_or_null(row->modem, &oom);
+        it->sim_id = dup_or_null(row->sim_id, &oom);
+        it->sim_operator = dup_or_null(row->sim_operator, &oom);
+        l->n++; /* counted before the checks so store_setting_list_done frees a partial row */
+        /* root, path, chpath and ctype are never NULL in a row (store.h): a NULL copy is an OOM */
+        if (oom || !it->root || !it->path || !it->chpath || !it->ctype)
                 return -ENOMEM;
         return 0;
+}
+
+int store_setting_list_collect(const StoreSetting *row, void *userdata) {
+        return store_setting_list_append(userdata, row);
 }
 
 static int derive_char(Derive *d, const char *root, const char *chpath, const CpCharacteristic *c);
@@ -244,25 +270,98 @@ static int setting_row(sqlite3_stmt *st, void *userdata) {
         return c->setting(&it, c->userdata);
 }
 
+#define SETTING_COLUMNS_SIM                                                                        \
+        "SELECT root, path, chpath, ctype, parm, value, ord, settings.roles, settings.sec,"       \
+        " settings.strength, settings.push_id, d.modem, d.sim_id, d.sim_operator_id"             \
+        " FROM settings LEFT JOIN documents d ON d.id = settings.doc_id"
+#define SETTING_COLUMNS_NOSIM                                                                      \
+        "SELECT root, path, chpath, ctype, parm, value, ord, roles, sec, strength, push_id,"     \
+        " NULL, NULL, NULL FROM settings"
+#define SETTING_WHERE_PREFIX " WHERE ?1 IS NULL OR substr(root, 1, length(?1)) = ?1 ORDER BY root, ord"
+
 int store_foreach_setting(Store *s, const char *root_prefix, StoreSettingFn fn, void *userdata) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r;
 
         /* Not bounded by STORE_QUERY_LIMIT_MAX: the exporters need every row. The table itself is
-         * bounded by what documents may hold per root. */
+         * bounded by what documents may hold per root. A full scan: start-up, ListExports and a
+         * rebuild on demand only; per push, store_foreach_setting_range. */
         r = sql_query(s, &st,
-                      s->has_sim_schema
-                              ? "SELECT root, path, chpath, ctype, parm, value, ord, settings.roles, settings.sec,"
-                                " settings.strength, settings.push_id, d.modem, d.sim_id, d.sim_operator_id"
-                                " FROM settings LEFT JOIN documents d ON d.id = settings.doc_id"
-                                " WHERE ?1 IS NULL OR substr(root, 1, length(?1)) = ?1 ORDER BY root, ord"
-                              : "SELECT root, path, chpath, ctype, parm, value, ord, roles, sec, strength, push_id,"
-                                " NULL, NULL, NULL FROM settings"
-                                " WHERE ?1 IS NULL OR substr(root, 1, length(?1)) = ?1 ORDER BY root, ord",
+                      s->has_sim_schema ? SETTING_COLUMNS_SIM SETTING_WHERE_PREFIX
+                                        : SETTING_COLUMNS_NOSIM SETTING_WHERE_PREFIX,
                       ARG_TEXT_ANY(root_prefix));
         if (r < 0)
                 return r;
         return sql_foreach(s, st, setting_row, &(StoreRows) { .setting = fn, .userdata = userdata });
+}
+
+/* The smallest string greater than every string that starts with @prefix (its last byte + 1;
+ * the keys are printable ASCII, path_buf_put_escaped). */
+static char *prefix_end(const char *prefix) {
+        size_t n = strlen(prefix);
+        char *e;
+
+        if (n == 0 || (unsigned char) prefix[n - 1] >= 0x7F)
+                return NULL;
+        e = strdup(prefix);
+        if (e)
+                e[n - 1]++;
+        return e;
+}
+
+int store_foreach_setting_range(Store *s, const char *root_prefix, bool exact, StoreSettingFn fn, void *userdata) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_free_ char *end = NULL;
+        int r;
+
+        if (!root_prefix || !*root_prefix)
+                return -EINVAL;
+        /* A range (or equality) on root: the index settings_root, never a scan of the table. */
+        if (exact)
+                r = sql_query(s, &st,
+                              s->has_sim_schema ? SETTING_COLUMNS_SIM " WHERE root = ?1 ORDER BY root, ord"
+                                                : SETTING_COLUMNS_NOSIM " WHERE root = ?1 ORDER BY root, ord",
+                              ARG_TEXT_ANY(root_prefix));
+        else {
+                end = prefix_end(root_prefix);
+                if (!end)
+                        return -EINVAL;
+                r = sql_query(s, &st,
+                              s->has_sim_schema
+                                      ? SETTING_COLUMNS_SIM " WHERE root >= ?1 AND root < ?2 ORDER BY root, ord"
+                                      : SETTING_COLUMNS_NOSIM " WHERE root >= ?1 AND root < ?2 ORDER BY root, ord",
+                              ARG_TEXT_ANY(root_prefix), ARG_TEXT_ANY(end));
+        }
+        if (r < 0)
+                return r;
+        return sql_foreach(s, st, setting_row, &(StoreRows) { .setting = fn, .userdata = userdata });
+}
+
+int store_root_key_prefix(const char *type, const char *key, const char *value, bool closed, char **ret) {
+        PathBuf b = {};
+
+        /* As element_path_segment spells a root key: "/TYPE[KEY=<escaped value>" then "]" (or
+         * ",KEY2=...]" for a type with two keys) and an occurrence suffix "#n" for a repetition. */
+        path_buf_puts(&b, "/");
+        path_buf_put_escaped(&b, type);
+        path_buf_puts(&b, "[");
+        path_buf_put_escaped(&b, key);
+        path_buf_puts(&b, "=");
+        path_buf_put_escaped(&b, value);
+        if (closed)
+                path_buf_puts(&b, "]");
+        if (b.failed || !b.p) {
+                free(b.p);
+                return -ENOMEM;
+        }
+        *ret = b.p;
+        return 0;
+}
+
+int store_napdef_root_prefix(const char *napid, char **ret) {
+        /* element-path.c's NAPDEF key: "/NAPDEF[NAPID=<escaped>]"; the roots of one NAPID are
+         * that, or that with an occurrence suffix "#n". */
+        return store_root_key_prefix("NAPDEF", "NAPID", napid, true, ret);
 }
 
 static int account_row(sqlite3_stmt *st, void *userdata) {

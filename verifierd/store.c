@@ -109,10 +109,75 @@ int store_step(Store *s, sqlite3_stmt *st) {
         return sqlite_to_errno(rc);
 }
 
-int store_prepare(Store *s, const char *sql, sqlite3_stmt **ret) {
-        int rc = sqlite3_prepare_v2(s->db, sql, -1, ret, NULL);
+/*
+ * Prepared statements are kept and reused (docs/testing.md §6.2 P5): compiling the SQL was the
+ * largest part of verifierd's CPU time per push. store_prepare, and so every sql_* helper
+ * and every table file, hands out a cached statement of the same connection and text that is not
+ * in use, else compiles one (and keeps it while there is room); store_stmt_release, the cleanup
+ * of _cleanup_stmt_, resets a cached statement (its read lock goes, its bindings are cleared) and
+ * finalizes any other. At most STORE_STMT_CACHE_MAX statements: a bounded amount of memory. One
+ * store per thread in verifierd (the oFono worker never touches it): not for concurrent use.
+ */
+#define STORE_STMT_CACHE_MAX 48U
 
-        return rc == SQLITE_OK ? 0 : sqlite_to_errno(rc);
+typedef struct StmtCacheEntry {
+        sqlite3 *db;
+        char *sql;
+        sqlite3_stmt *st;
+        bool busy;
+} StmtCacheEntry;
+
+static StmtCacheEntry stmt_cache[STORE_STMT_CACHE_MAX];
+static size_t n_stmt_cache;
+
+void store_stmt_release(sqlite3_stmt **p) {
+        if (!*p)
+                return;
+        for (size_t i = 0; i < n_stmt_cache; i++)
+                if (stmt_cache[i].st == *p) {
+                        (void) sqlite3_reset(*p);
+                        (void) sqlite3_clear_bindings(*p);
+                        stmt_cache[i].busy = false;
+                        *p = NULL;
+                        return;
+                }
+        (void) sqlite3_finalize(*p);
+        *p = NULL;
+}
+
+/* Before the connection closes: its statements go. */
+static void stmt_cache_drop(sqlite3 *db) {
+        size_t w = 0;
+
+        for (size_t i = 0; i < n_stmt_cache; i++) {
+                if (stmt_cache[i].db == db) {
+                        (void) sqlite3_finalize(stmt_cache[i].st);
+                        free(stmt_cache[i].sql);
+                        continue;
+                }
+                stmt_cache[w++] = stmt_cache[i];
+        }
+        n_stmt_cache = w;
+}
+
+int store_prepare(Store *s, const char *sql, sqlite3_stmt **ret) {
+        sqlite3_stmt *st = NULL;
+        char *copy;
+        int rc;
+
+        for (size_t i = 0; i < n_stmt_cache; i++)
+                if (stmt_cache[i].db == s->db && !stmt_cache[i].busy && strcmp(stmt_cache[i].sql, sql) == 0) {
+                        stmt_cache[i].busy = true;
+                        *ret = stmt_cache[i].st;
+                        return 0;
+                }
+        rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+        if (rc != SQLITE_OK)
+                return sqlite_to_errno(rc);
+        if (n_stmt_cache < STORE_STMT_CACHE_MAX && (copy = strdup(sql)))
+                stmt_cache[n_stmt_cache++] = (StmtCacheEntry) { .db = s->db, .sql = copy, .st = st, .busy = true };
+        *ret = st;
+        return 0;
 }
 
 int sql_exec0(Store *s, const char *sql) {
@@ -291,8 +356,10 @@ int store_schema_version(Store *s) {
 Store *store_free(Store *s) {
         if (!s)
                 return NULL;
-        if (s->db)
+        if (s->db) {
+                stmt_cache_drop(s->db);
                 (void) sqlite3_close_v2(s->db);
+        }
         free(s);
         return NULL;
 }
@@ -383,7 +450,12 @@ static int store_open_full(Store **ret, const char *state_dir, int target) {
                                  "PRAGMA secure_delete=ON;"
                                  /* the write-ahead log shrinks back to 4 MiB after a checkpoint:
                                   * with the retention limits, the files on disk stay bounded too */
-                                 "PRAGMA journal_size_limit=4194304;");
+                                 "PRAGMA journal_size_limit=4194304;"
+                                 /* the page cache is heap: bounded at 512 KiB (SQLite's default
+                                  * is 2 MiB), so verifierd's memory does not grow with the store
+                                  * (docs/testing.md §6.2 P6); every per-push query is an index
+                                  * lookup, a few pages each */
+                                 "PRAGMA cache_size=-512;");
         if (r < 0)
                 return r;
         /* Foreign keys are enforced from here on; migrations run before, because a step that

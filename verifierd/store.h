@@ -173,6 +173,7 @@ typedef struct StoreSetting {
 typedef struct StoreSettingList {
         StoreSetting *items;
         size_t n;
+        size_t cap;                     /* allocated items */
 } StoreSettingList;
 
 /* A DM server account (APPLICATION APPID=w7) with the roles it was granted (sec. 1.5). */
@@ -338,6 +339,14 @@ int store_digest_hex(const uint8_t *buf, size_t len, char out[STORE_DIGEST_HEX_L
  */
 int store_settings_from_doc(const CpDoc *doc, StoreSettingList *ret);
 void store_setting_list_done(StoreSettingList *l);
+/**
+ * store_setting_list_append() - append a copy of @row (every string duplicated) to @l.
+ * Return: 0, or -ENOMEM (@l keeps what it had, and the partial row, which _done frees).
+ */
+int store_setting_list_append(StoreSettingList *l, const StoreSetting *row);
+/* store_setting_list_collect() - a StoreSettingFn that appends each row to the StoreSettingList
+ * @userdata points to: how the exporters read the rows they render. */
+int store_setting_list_collect(const StoreSetting *row, void *userdata);
 
 /**
  * store_record() - add a history row for a push decided outright (no other change).
@@ -449,6 +458,20 @@ int store_get_push(Store *s, uint64_t id, StorePushFn fn, void *userdata);
 int store_foreach_pending(Store *s, StorePendingFn fn, void *userdata);
 /* Settings whose root starts with @root_prefix (NULL: all), ordered by root then order. */
 int store_foreach_setting(Store *s, const char *root_prefix, StoreSettingFn fn, void *userdata);
+/**
+ * store_foreach_setting_range() - the settings of one root (@exact) or of every root that starts
+ *   with @root_prefix, ordered by root then order: an index range (settings_root), so the cost
+ *   is that of the rows returned, not of the store (what the exporters run per push).
+ * Return: rows visited, the callback's negative value, -EINVAL, negative errno.
+ */
+int store_foreach_setting_range(Store *s, const char *root_prefix, bool exact, StoreSettingFn fn, void *userdata);
+/* The root key of the NAPDEF whose NAPID is @napid, as store_apply makes it (malloc'd in @ret);
+ * its repetitions in one document have it as a prefix. Return: 0, -ENOMEM. */
+int store_napdef_root_prefix(const char *napid, char **ret);
+/* "/TYPE[KEY=<escaped value>" (+ "]" when @closed): the prefix of the root keys store_apply makes
+ * for a characteristic whose (first) key parameter has that value, e.g. ("PXLOGICAL", "PROXY-ID",
+ * id, true) or ("APPLICATION", "APPID", "w4", false). Return: 0, -ENOMEM. */
+int store_root_key_prefix(const char *type, const char *key, const char *value, bool closed, char **ret);
 /* DM accounts by server id. */
 int store_foreach_account(Store *s, StoreAccountFn fn, void *userdata);
 /* Applied documents still in force (wholly or in part), oldest first; a partly replaced one
@@ -489,7 +512,11 @@ typedef int (*StoreNmFileFn)(const StoreNmFile *f, void *userdata);
 /* Keyfile records of directory @dir, by name. Return: rows visited, the callback's negative
  * value, negative errno (-EUCLEAN a row the store cannot have written). */
 int store_foreach_nm_file(Store *s, const char *dir, StoreNmFileFn fn, void *userdata);
-/* Insert or replace the record of (f->dir, f->name). Return: 0, -EINVAL, negative errno. */
+/* The record of DIR/NAME to @fn (strings valid only inside it). Return: 0; -ESRCH none; the
+ * callback's negative value; -EUCLEAN; negative errno. */
+int store_get_nm_file(Store *s, const char *dir, const char *name, StoreNmFileFn fn, void *userdata);
+/* Insert or replace the record of (f->dir, f->name). Not synced by itself (store.c step_unsynced:
+ * the caller writes the file first). Return: 0, -EINVAL, negative errno. */
 int store_put_nm_file(Store *s, const StoreNmFile *f);
 /* Forget the record of DIR/NAME (none: no error). Return: 0, negative errno. */
 int store_delete_nm_file(Store *s, const char *dir, const char *name);

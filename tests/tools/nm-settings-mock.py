@@ -18,7 +18,9 @@ filename must be a full path in a directory it monitors (--dir); an existing fil
 loaded from that path; anything else is a failure (--fail-name makes some files fail, and adds a
 path nobody asked for to the failures). It never reads a directory by itself, like
 NetworkManager, which does not watch it. After every call it writes its state to --state (JSON,
-atomically): the connections loaded, by path, and every call's filenames in order.
+atomically): the connections loaded, by path, and every call's filenames in order. --hang: a
+NetworkManager that is stuck: every call is recorded and never answered (the caller's time-out
+ends it; tests/integration/export-async.sh).
 """
 import argparse
 import configparser
@@ -35,8 +37,10 @@ IFACE = "org.freedesktop.NetworkManager.Settings"
 
 
 class Settings(dbus.service.Object):
-    def __init__(self, bus, path, state_path, nm_dir, fail_name=None, failures_over=None):
+    def __init__(self, bus, path, state_path, nm_dir, fail_name=None, failures_over=None, hang=False):
         super().__init__(bus, path)
+        self.hang = hang
+        self.held = []
         self.fail_name = fail_name
         self.failures_over = failures_over
         self.state_path = state_path
@@ -51,10 +55,18 @@ class Settings(dbus.service.Object):
             json.dump({"loaded": self.loaded, "calls": self.calls}, f, indent=1, sort_keys=True)
         os.replace(tmp, self.state_path)
 
-    @dbus.service.method(IFACE, in_signature="as", out_signature="bas")
-    def LoadConnections(self, filenames):
-        failures = []
+    @dbus.service.method(IFACE, in_signature="as", out_signature="bas", async_callbacks=("reply", "error"))
+    def LoadConnections(self, filenames, reply, error):
         names = [str(f) for f in filenames]
+        if self.hang:
+            self.calls.append(names)
+            self.held.append((reply, error))  # never answered
+            self.save()
+            return
+        reply(*self.load(names))
+
+    def load(self, names):
+        failures = []
         self.calls.append(names)
         if self.fail_name:
             # a failure list with a path nobody asked for: the caller must ignore it
@@ -92,10 +104,12 @@ def main():
     ap.add_argument("--fail-name", help="report files whose name contains this as failures")
     ap.add_argument("--failures-over", type=int,
                     help="pad the failures to as many entries as filenames plus this many")
+    ap.add_argument("--hang", action="store_true", help="record every call and never answer it")
     a = ap.parse_args()
     dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
     bus = dbus.bus.BusConnection(os.environ["DBUS_SYSTEM_BUS_ADDRESS"])
-    Settings(bus, "/org/freedesktop/NetworkManager/Settings", a.state, a.dir, a.fail_name, a.failures_over)
+    Settings(bus, "/org/freedesktop/NetworkManager/Settings", a.state, a.dir, a.fail_name, a.failures_over,
+             a.hang)
     name = dbus.service.BusName("org.freedesktop.NetworkManager", bus)  # noqa: F841 (kept)
     print("nm-settings-mock: ready", flush=True)
     GLib.MainLoop().run()

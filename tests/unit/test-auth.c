@@ -218,6 +218,32 @@ static void flip_mac_hex(const char *mac, size_t bit, char out[AUTH_MAC_HEX_LEN 
         out[AUTH_MAC_HEX_LEN] = '\0';
 }
 
+/* The MAC text: exactly AUTH_MAC_HEX_LEN hex digits, either case; one fewer, one more, a space
+ * or a non-digit in it is refused. */
+START_TEST(test_mac_from_hex_limits) {
+        char buf[AUTH_MAC_HEX_LEN + 2];
+        uint8_t m[AUTH_MAC_LEN];
+
+        memset(buf, 'a', AUTH_MAC_HEX_LEN);
+        buf[AUTH_MAC_HEX_LEN] = 0;
+        ck_assert_int_eq(auth_mac_from_hex(buf, m), 0);
+        ck_assert_uint_eq(m[0], 0xAA);
+        ck_assert_uint_eq(m[AUTH_MAC_LEN - 1], 0xAA);
+        buf[AUTH_MAC_HEX_LEN - 1] = 0;                  /* 39 digits */
+        ck_assert_int_eq(auth_mac_from_hex(buf, m), -EINVAL);
+        buf[AUTH_MAC_HEX_LEN - 1] = 'F';
+        buf[AUTH_MAC_HEX_LEN] = 'F';                    /* 41 digits */
+        buf[AUTH_MAC_HEX_LEN + 1] = 0;
+        ck_assert_int_eq(auth_mac_from_hex(buf, m), -EINVAL);
+        buf[AUTH_MAC_HEX_LEN] = 0;
+        buf[10] = ' ';                                  /* 40 characters, 39 digits */
+        ck_assert_int_eq(auth_mac_from_hex(buf, m), -EINVAL);
+        buf[10] = 'g';
+        ck_assert_int_eq(auth_mac_from_hex(buf, m), -EINVAL);
+        ck_assert_int_eq(auth_mac_from_hex(NULL, m), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_vectors_authkey) {
         /* the prepared-key path accepts every vector and rejects every body bit flip */
         unsigned flips = 0, rejected = 0;
@@ -719,6 +745,7 @@ int main(void) {
         TCase *sec = tcase_create("/auth/secret");
 
         TU_ADD(tv, test_vectors_accept);
+        TU_ADD(tv, test_mac_from_hex_limits);
         TU_ADD(tv, test_vectors_lowercase_mac);
         TU_ADD(tv, test_vectors_compute);
         TU_ADD(tv, test_userpinmac_mac_prefix);

@@ -24,6 +24,7 @@
 #include "cpdoc.h"
 #include "macros.h"
 #include "testutil.h"
+#include "utf8.h"
 
 /* ---- reference: the byte-at-a-time string rules (cpdoc-builder.h) -------------------------- */
 
@@ -100,6 +101,45 @@ static void check_all_offsets(const uint8_t *s, size_t len) {
         for (size_t off = 0; off < 8; off++)
                 check_at(s, len, off);
 }
+
+/* utf8_seq (shared by the document builders and verifierd's display text) at each edge of RFC
+ * 3629 §4's table, and one past it. */
+START_TEST(test_utf8_seq_edges) {
+        static const struct {
+                const char *bytes;
+                size_t len, want;
+                uint32_t cp;
+        } v[] = {
+                { "A", 1, 0, 0 },                       /* ASCII is not a multi-byte sequence */
+                { "\xC1\xBF", 2, 0, 0 },              /* overlong lead */
+                { "\xC2\x9F", 2, 0, 0 },              /* U+009F: C1 control */
+                { "\xC2\xA0", 2, 2, 0xA0 },           /* first after C1 */
+                { "\xC2", 1, 0, 0 },                   /* truncated */
+                { "\xC2\xC0", 2, 0, 0 },              /* bad continuation */
+                { "\xE0\x9F\xBF", 3, 0, 0 },         /* overlong U+07FF */
+                { "\xE0\xA0\x80", 3, 3, 0x800 },
+                { "\xED\x9F\xBF", 3, 3, 0xD7FF },    /* last before the surrogates */
+                { "\xED\xA0\x80", 3, 0, 0 },         /* U+D800 */
+                { "\xED\xBF\xBF", 3, 0, 0 },         /* U+DFFF */
+                { "\xEE\x80\x80", 3, 3, 0xE000 },
+                { "\xF0\x8F\xBF\xBF", 4, 0, 0 },    /* overlong U+FFFF */
+                { "\xF0\x90\x80\x80", 4, 4, 0x10000 },
+                { "\xF4\x8F\xBF\xBF", 4, 4, 0x10FFFF }, /* the last code point */
+                { "\xF4\x90\x80\x80", 4, 0, 0 },    /* one past it */
+                { "\xF5\x80\x80\x80", 4, 0, 0 },    /* lead past F4 */
+                { "\xF0\x90\x80", 3, 0, 0 },         /* truncated */
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(v); i++) {
+                uint32_t cp = 0;
+                size_t n = utf8_seq((const uint8_t *) v[i].bytes, v[i].len, &cp);
+
+                ck_assert_msg(n == v[i].want, "vector %zu: %zu, want %zu", i, n, v[i].want);
+                if (n > 0)
+                        ck_assert_uint_eq(cp, v[i].cp);
+        }
+}
+END_TEST
 
 START_TEST(test_printable_all_lengths) {
         uint8_t s[80];
@@ -619,6 +659,7 @@ int main(void) {
 
         tc = tcase_create("/cpdoc-string/check-string");
         tcase_set_timeout(tc, 120);
+        TU_ADD(tc, test_utf8_seq_edges);
         TU_ADD(tc, test_printable_all_lengths);
         TU_ADD(tc, test_octet_every_position);
         TU_ADD(tc, test_sequences_every_position);

@@ -50,7 +50,7 @@ static void teardown(void) {
 
 /* Commit a document to the engine's store as a push with SEC @sec would (the store accepts it as
  * is: the plan must cope with whatever is stored). */
-static void apply_sec(const char *spec, int sec) {
+static void apply_sec(const char *spec, AuthMethod sec) {
         CpDoc *d = et_doc(spec);
         StoreApply a = {
                 .push = { .sec = sec, .roles = 4, .verdict = VERDICT_APPLIED, .received_usec = 1, .decided_usec = 2 },
@@ -529,6 +529,53 @@ START_TEST(test_mms_settings) {
         cfg->export_mmsd = false;
         ck_assert_int_eq(export_dbus_mms_settings(eng, cfg, &a), 0);
         ck_assert(!a.have);
+}
+END_TEST
+
+/* Issue 11: the MMS settings are chosen from the w4s, proxies and the NAPDEFs they name only;
+ * the choice is the whole plan's, whatever else the store holds. */
+static void mms_agrees(void) {
+        ExportDbusPlan p = {};
+        ExportMmsSettings a = {};
+
+        ck_assert_int_eq(export_dbus_plan(eng, &p), 0);
+        ck_assert_int_eq(export_dbus_mms_settings(eng, cfg, &a), 0);
+        ck_assert_int_eq(a.have, p.have_mmsd);
+        if (a.have) {
+                ck_assert_str_eq(a.root, p.mmsd.root);
+                ck_assert_str_eq(a.mmsc, p.mmsd.mmsc);
+                ck_assert_str_eq(a.apn, p.mmsd.apn);
+                ck_assert_str_eq(a.proxy, p.mmsd.proxy);
+                ck_assert_uint_eq(a.push_id, p.mmsd.push_id);
+        }
+        export_mms_settings_done(&a);
+        export_dbus_plan_done(&p);
+}
+
+START_TEST(test_mms_settings_partial_read) {
+        cfg->export_mmsd = true;
+        mms_agrees();
+        for (unsigned i = 0; i < 20; i++) {
+                char spec[256];
+
+                snprintf(spec, sizeof spec, "NAPDEF{NAPID=N%u;NAME=N%u;NAP-ADDRESS=n%u.example}", i, i, i);
+                apply(spec);
+        }
+        mms_agrees();
+        apply(NAP_INTERNET NAP_MMS PX_MMS W4_FULL);
+        mms_agrees();
+        /* a stronger w4 through its proxy only; then a weaker one naming another NAPDEF */
+        apply_sec(NAP_MMS PX_MMS "APPLICATION{APPID=w4;PROVIDER-ID=op;ADDR=http://op.example/;TO-PROXY=MMSPROXY}",
+                  AUTH_USERNETWPIN);
+        mms_agrees();
+        apply_sec("APPLICATION{APPID=w4;PROVIDER-ID=weak;ADDR=http://weak.example/;TO-NAPID=N3}", AUTH_NETWPIN);
+        mms_agrees();
+        /* TO-NAPID INTERNET, a weak NAPDEF of that NAPID: the fallback to the INTERNET flag */
+        apply_sec("NAPDEF{NAPID=OPNET;NAME=Op;INTERNET;NAP-ADDRESS=op.example}"
+                  "APPLICATION{APPID=w4;PROVIDER-ID=top;ADDR=http://mmsc.operator.example/;TO-NAPID=INTERNET}",
+                  AUTH_USERPIN);
+        apply_sec("NAPDEF{NAPID=INTERNET;NAME=Evil;NAP-ADDRESS=evil.example}", AUTH_NETWPIN);
+        mms_agrees();
 }
 END_TEST
 
@@ -1119,6 +1166,7 @@ int main(void) {
         TU_ADD(tc, test_plan_reference_equal_or_stronger_resolves);
         TU_ADD(tc, test_apply_disabled);
         TU_ADD(tc, test_mms_settings);
+        TU_ADD(tc, test_mms_settings_partial_read);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("/export-dbus/bus");

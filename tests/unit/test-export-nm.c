@@ -950,6 +950,158 @@ START_TEST(test_adopt_and_release) {
 }
 END_TEST
 
+/* ---- issue 11: a push updates the files of the roots it changed only -------------------------- */
+
+typedef struct OldNapids {
+        char *v[16];
+        size_t n;
+} OldNapids;
+
+static int old_napid(const StoreSetting *row, void *userdata) {
+        OldNapids *o = userdata;
+
+        if (row->parm && row->value && strcmp(row->parm, "TO-NAPID") == 0 && o->n < ELEMENTSOF(o->v))
+                o->v[o->n++] = strdup(row->value);
+        return 0;
+}
+
+/* apply() then export_nm_update with what the engine passes (engine.c changed_roots): the
+ * document's roots, and the TO-NAPIDs its APPLICATIONs and proxies had before. */
+static void apply_update(const char *spec, AuthMethod sec, ExportNmStats *st) {
+        CpDoc *d = et_doc(spec);
+        StoreSettingList l = {};
+        OldNapids old = {};
+        const char *roots[32];
+        size_t n = 0;
+
+        ck_assert_int_eq(store_settings_from_doc(d, &l), 0);
+        for (size_t i = 0; i < l.n; i++) {
+                if (n > 0 && strcmp(roots[n - 1], l.items[i].root) == 0)
+                        continue;
+                ck_assert_uint_lt(n, ELEMENTSOF(roots));
+                roots[n++] = l.items[i].root;
+                if (strncmp(l.items[i].root, "/APPLICATION", 12) == 0 || strncmp(l.items[i].root, "/PXLOGICAL", 10) == 0)
+                        ck_assert_int_ge(store_foreach_setting_range(store, l.items[i].root, true, old_napid, &old), 0);
+        }
+        cpdoc_free(d);
+        ck_assert_int_eq(apply(spec, sec), 0);
+        ck_assert_int_eq(export_nm_update(store, nmdir, roots, n, (const char *const *) old.v, old.n, st, NULL, NULL), 0);
+        store_setting_list_done(&l);
+        for (size_t i = 0; i < old.n; i++)
+                free(old.v[i]);
+}
+
+/* The names and contents of our files in @d, sorted, as one string. */
+static char *listing(const char *d) {
+        struct dirent **names = NULL;
+        char *out = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&out, &len);
+        int n = scandir(d, &names, NULL, alphasort);
+
+        ck_assert_int_ge(n, 0);
+        for (int i = 0; i < n; i++) {
+                if (strncmp(names[i]->d_name, EXPORT_NM_PREFIX, strlen(EXPORT_NM_PREFIX)) == 0) {
+                        char *p = NULL, *t;
+
+                        ck_assert_int_ge(asprintf(&p, "%s/%s", d, names[i]->d_name), 0);
+                        t = et_slurp(p);
+                        fprintf(f, "%s\n%s\n", names[i]->d_name, t);
+                        free(t);
+                        free(p);
+                }
+                free(names[i]);
+        }
+        free(names);
+        fclose(f);
+        return out;
+}
+
+/* After each incremental update, the directory holds exactly what a full rebuild makes. */
+static void same_as_rebuild(void) {
+        char *other = et_tmpdir("exp-nm-full"), *a, *b;
+
+        ck_assert_int_eq(export_nm_rebuild(store, other, NULL), 0);
+        a = listing(nmdir);
+        b = listing(other);
+        ck_assert_str_eq(a, b);
+        free(a);
+        free(b);
+        et_rm_rf(other);
+        free(other);
+}
+
+START_TEST(test_incremental_update) {
+        ExportNmStats st = {};
+        char *path;
+
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
+        apply_update("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=net.example;INTERNET}", AUTH_NETWPIN, &st);
+        ck_assert_uint_eq(st.written, 1);
+        apply_update("NAPDEF{NAPID=mms;NAME=MMS;NAP-ADDRESS=mms.example}", AUTH_NETWPIN, &st);
+        ck_assert_uint_eq(st.written, 1);
+        ck_assert_uint_eq(et_count_files(nmdir, EXPORT_NM_PREFIX), 2);
+        same_as_rebuild();
+
+        /* A w4 makes "mms" MMS-only: its file goes, though the push held no NAPDEF. */
+        apply_update("APPLICATION{APPID=w4;NAME=MMS;ADDR=http://mms.example/mms;TO-NAPID=mms}", AUTH_NETWPIN, &st);
+        ck_assert_uint_eq(st.removed, 1);
+        ck_assert_uint_eq(count_named("-mms-"), 0);
+        same_as_rebuild();
+
+        /* A new NAPDEF push for "mms" keeps it MMS-only (the w4 is read with it). */
+        apply_update("NAPDEF{NAPID=mms;NAME=MMS 2;NAP-ADDRESS=mms2.example}", AUTH_NETWPIN, &st);
+        ck_assert_uint_eq(count_named("-mms-"), 0);
+        same_as_rebuild();
+
+        /* The w4 now names "net" (INTERNET: stays a profile); "mms", named before, is a data
+         * connection again: its file comes back (the old TO-NAPID). */
+        apply_update("APPLICATION{APPID=w4;NAME=MMS;ADDR=http://mms.example/mms;TO-NAPID=net}", AUTH_NETWPIN, &st);
+        ck_assert_uint_eq(count_named("-mms-"), 1);
+        ck_assert_uint_eq(count_named("-net-"), 1);
+        same_as_rebuild();
+
+        /* "net" replaced by something that is not an APN: its file goes. */
+        apply_update("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=10.0.0.1;NAP-ADDRTYPE=IPV4;INTERNET}", AUTH_NETWPIN, &st);
+        ck_assert_uint_eq(count_named("-net-"), 0);
+        same_as_rebuild();
+
+        /* The user removes "mms": an unrelated push does not bring it back (nothing else is
+         * looked at); a newer push for it does. */
+        path = find_file("-mms-");
+        ck_assert_int_eq(unlink(path), 0);
+        apply_update("NAPDEF{NAPID=other;NAME=O;NAP-ADDRESS=other.example}", AUTH_NETWPIN, &st);
+        ck_assert_int_eq(access(path, F_OK), -1);
+        apply_update("NAPDEF{NAPID=mms;NAME=MMS 3;NAP-ADDRESS=mms3.example}", AUTH_NETWPIN, &st);
+        ck_assert_int_eq(access(path, F_OK), 0);
+        same_as_rebuild();
+        free(path);
+
+        /* Through a proxy: the w4 names only the proxy, whose PXPHYSICAL names the NAPDEF. */
+        apply_update("NAPDEF{NAPID=p2;NAME=P2;NAP-ADDRESS=p2.example}"
+                     "NAPDEF{NAPID=p3;NAME=P3;NAP-ADDRESS=p3.example}", AUTH_NETWPIN, &st);
+        apply_update("PXLOGICAL{PROXY-ID=P;NAME=P;PXPHYSICAL{PHYSICAL-PROXY-ID=pp;PXADDR=10.0.0.1;TO-NAPID=p2;"
+                     "PORT{PORTNBR=8080}}}", AUTH_NETWPIN, &st);
+        ck_assert_uint_eq(count_named("-p2-"), 1); /* no w4 names the proxy yet */
+        same_as_rebuild();
+        apply_update("APPLICATION{APPID=w4;NAME=MMS;ADDR=http://mms.example/mms;TO-PROXY=P}", AUTH_NETWPIN, &st);
+        ck_assert_uint_eq(count_named("-p2-"), 0);
+        ck_assert_uint_eq(count_named("-net-"), 0); /* still not an APN */
+        same_as_rebuild();
+        /* the proxy now leads to p3: p2 is a data connection again, p3 MMS-only */
+        apply_update("PXLOGICAL{PROXY-ID=P;NAME=P;PXPHYSICAL{PHYSICAL-PROXY-ID=pp;PXADDR=10.0.0.1;TO-NAPID=p3;"
+                     "PORT{PORTNBR=8080}}}", AUTH_NETWPIN, &st);
+        ck_assert_uint_eq(count_named("-p2-"), 1);
+        ck_assert_uint_eq(count_named("-p3-"), 0);
+        same_as_rebuild();
+        /* a proxy no w4 names changes nothing */
+        apply_update("PXLOGICAL{PROXY-ID=Q;NAME=Q;PXPHYSICAL{PHYSICAL-PROXY-ID=qq;PXADDR=10.0.0.2;TO-NAPID=p2}}",
+                     AUTH_NETWPIN, &st);
+        ck_assert_uint_eq(count_named("-p2-"), 1);
+        same_as_rebuild();
+}
+END_TEST
+
 START_TEST(test_records_per_directory) {
         char *other = et_tmpdir("exp-nm2");
         ExportNmStats st = {};
@@ -1003,6 +1155,7 @@ int main(void) {
         TU_ADD(tc, test_user_change_marker_removed);
         TU_ADD(tc, test_adopt_and_release);
         TU_ADD(tc, test_records_per_directory);
+        TU_ADD(tc, test_incremental_update);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("/export-nm/values");
