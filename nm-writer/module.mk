@@ -10,3 +10,4 @@ EXTRA_BINS += provboot-nm-writer
 $(BUILD)/provboot-nm-writer: $(BUILD)/obj/nm-writer/main.o $(BUILD)/libverifier.a $(BUILD)/libipc.a $(BUILD)/libprovcommon.a
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_VERIFIERD))
 INTEGRATION_TESTS += tests/integration/unpriv.sh
+INTEGRATION_TESTS += tests/integration/nm-exports-unpriv.sh

@@ -52,6 +52,7 @@ PB_BUS_EXTRA='<policy user="root">
 pb_start_bus "$PB_WORK" || exit 1
 pb_start_provd "$PB_WORK/pconf" || exit 1
 pb_start_verifierd "$PB_WORK/conf" "$PB_WORK/state" || exit 1
+pb_check_verifierd_uid
 
 MOCK_STATE=$PB_WORK/nm-mock.json
 MOCK_PID=
