@@ -4,7 +4,9 @@
 # verifierd runs as provboot-verifier with no capabilities (as verifierd.service runs it), its
 # keyfiles written by provboot-nm-writer (root) on a socket only that user's group may use.
 #   1. an authenticated NETWPIN push applies; its keyfile is root's, 0600, in the one directory;
-#   2. a verifierd compromised through its decoders: build/verifierd-test (the same verifierd
+#   2. the writer serves only verifierd's uid: the socket's mode keeps user provd out, and on a
+#      socket anyone may reach the writer itself closes provd's connection (SO_PEERCRED);
+#   3. a verifierd compromised through its decoders: build/verifierd-test (the same verifierd
 #      plus tests/tools/compromise-hook.c, never installed) runs the hook from inside the
 #      document decoder when a push holds the marker. From there it tries to write outside its
 #      state directory (a root directory, /etc, the NetworkManager directory), to start a unit
@@ -92,6 +94,44 @@ for a in text remove-path read-path write-injected-keys write-with-name; do
                 fail "writer $a: $(grep "COMPROMISE writer $a" "$PB_WORK/verifierd.log")"
 done
 [ -s /etc/passwd ] && grep -q '^root:' /etc/passwd && ok "/etc/passwd untouched" || fail "/etc/passwd"
+
+# ---- the writer serves verifierd's uid only ---------------------------------------------------------
+# writer_list SOCKET: one LIST request; prints "reply <n bytes>", "closed" (no reply), or why the
+# connect failed
+writer_list() {
+        /usr/bin/python3 - "$1" <<'PY'
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+try:
+    s.connect(sys.argv[1])
+except OSError as e:
+    print(type(e).__name__)
+    sys.exit(0)
+try:
+    # closed by the peer before or after the request: EOF, EPIPE or ECONNRESET, never a reply
+    s.sendall(b"PBNW" + bytes([1, 4, 0, 0]) + struct.pack(">I", 0))
+    d = s.recv(64)
+    print("reply %d" % len(d) if d else "closed")
+except (BrokenPipeError, ConnectionResetError):
+    print("closed")
+PY
+}
+out=$(setpriv --reuid=provd --regid=provd --clear-groups /usr/bin/env bash -c "$(declare -f writer_list); writer_list '$W/nm-writer.socket'")
+[ "$out" = PermissionError ] && ok "user provd cannot connect to the writer's socket (0660 root:provboot-verifier)" ||
+        fail "provd on the writer's socket: $out"
+# A second writer on a socket anyone may connect to: the writer itself refuses every uid but
+# verifierd's (SO_PEERCRED), and serves verifierd's.
+"$PB_BUILD/provboot-nm-writer" --listen="$W/open.socket" --allow-user=provboot-verifier "$W/nm" >>"$W/open-writer.log" 2>&1 &
+PB_PIDS+=("$!")
+pb_wait_for 10 test -S "$W/open.socket" || fail "second writer did not start: $(cat "$W/open-writer.log")"
+chmod 0666 "$W/open.socket"
+out=$(setpriv --reuid=provd --regid=provd --clear-groups /usr/bin/env bash -c "$(declare -f writer_list); writer_list '$W/open.socket'")
+[ "$out" = closed ] && grep -q "connection from uid $(id -u provd) refused" "$W/open-writer.log" &&
+        ok "the writer closes a connection from uid provd without serving it (SO_PEERCRED)" ||
+        fail "provd on an open writer socket: '$out'; log: $(cat "$W/open-writer.log")"
+out=$(setpriv --reuid=provboot-verifier --regid=provboot-verifier --clear-groups /usr/bin/env bash -c "$(declare -f writer_list); writer_list '$W/open.socket'")
+[ "${out%% *}" = reply ] && ok "the writer serves provboot-verifier's LIST ($out)" || fail "provboot-verifier on the writer: '$out'"
 
 # ---- afterwards: the directory holds the renderings of the applied documents only ---------------
 pb_wait_for 10 has_keyfile MMS || true     # the marked document applies too, if it was valid
