@@ -766,6 +766,15 @@ typedef struct NmEvents {
 } NmEvents;
 
 /* The rebuild's events -> paths NetworkManager must (re)load, and notices for the log. */
+/* What the log says after "NetworkManager profile NAME (ROOT)" for the events that are notices. */
+static const char *const nm_notice[_EXPORT_NM_EVENT_MAX] = {
+        [EXPORT_NM_EVENT_USER_CHANGED] = "was changed by someone else: left alone until a newer push for it arrives",
+        [EXPORT_NM_EVENT_USER_REMOVED] = "was removed by someone else: not recreated until a newer push for it arrives",
+        [EXPORT_NM_EVENT_RELEASED] = "was changed by someone else and is no longer provisioned: left in place, no "
+                                     "longer managed by provboot",
+        [EXPORT_NM_EVENT_FOREIGN] = "not written: a file that is not provboot's has its name",
+};
+
 static void on_nm_event(ExportNmEvent ev, const char *name, const char *root, void *userdata) {
         NmEvents *x = userdata;
         EngineNmSync *sync = &x->e->nm_sync;
@@ -790,26 +799,10 @@ static void on_nm_event(ExportNmEvent ev, const char *name, const char *root, vo
                 break;
         }
         case EXPORT_NM_EVENT_USER_CHANGED:
-                if (asprintf(&text, "NetworkManager profile %s (%s) was changed by someone else: left alone until a "
-                                    "newer push for it arrives", name, root ?: "?") < 0)
-                        text = NULL;
-                r = strv_push(&sync->notices, &sync->n_notices, text);
-                break;
         case EXPORT_NM_EVENT_USER_REMOVED:
-                if (asprintf(&text, "NetworkManager profile %s (%s) was removed by someone else: not recreated until "
-                                    "a newer push for it arrives", name, root ?: "?") < 0)
-                        text = NULL;
-                r = strv_push(&sync->notices, &sync->n_notices, text);
-                break;
         case EXPORT_NM_EVENT_RELEASED:
-                if (asprintf(&text, "NetworkManager profile %s (%s) was changed by someone else and is no longer "
-                                    "provisioned: left in place, no longer managed by provboot", name, root ?: "?") < 0)
-                        text = NULL;
-                r = strv_push(&sync->notices, &sync->n_notices, text);
-                break;
         case EXPORT_NM_EVENT_FOREIGN:
-                if (asprintf(&text, "NetworkManager profile %s (%s) not written: a file that is not provboot's has "
-                                    "its name", name, root ?: "?") < 0)
+                if (asprintf(&text, "NetworkManager profile %s (%s) %s", name, root ?: "?", nm_notice[ev]) < 0)
                         text = NULL;
                 r = strv_push(&sync->notices, &sync->n_notices, text);
                 break;
