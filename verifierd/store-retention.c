@@ -81,6 +81,20 @@ int prune_history(Store *s, uint64_t now_usec, unsigned limit) {
         return n;
 }
 
+int commit_recorded_push(Txn *t, uint64_t now_usec, uint64_t id, uint64_t *ret_id) {
+        int r;
+
+        r = prune_history(t->s, now_usec, STORE_PRUNE_BATCH);
+        if (r < 0)
+                return r;
+        r = txn_commit(t);
+        if (r < 0)
+                return r;
+        if (ret_id)
+                *ret_id = id;
+        return 0;
+}
+
 static int meta_get(Store *s, const char *key, int64_t *ret) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r;
