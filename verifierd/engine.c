@@ -652,6 +652,22 @@ static int finish(Ctx *c, Verdict v, Reason rs, uint32_t roles, char *denied, En
         return 0;
 }
 
+/* What store_check_apply and store_apply refuse becomes the verdict: -EEXIST a replay, -EPERM a
+ * locked element (@conflicts lists them), -EBADMSG rows the store cannot hold. Any other error is
+ * verifierd's own and goes back to the caller as an error, not as a verdict. */
+static int store_refusal(Ctx *c, int r, uint32_t roles, char **conflicts, EngineResult *ret) {
+        switch (r) {
+        case -EEXIST:
+                return finish(c, VERDICT_REJECTED, REASON_REPLAY, roles, NULL, ret);
+        case -EPERM:
+                return finish(c, VERDICT_REJECTED, REASON_POLICY_DENIED, roles, TAKE_PTR(*conflicts), ret);
+        case -EBADMSG:
+                return finish(c, VERDICT_REJECTED, REASON_MALFORMED, roles, NULL, ret);
+        default:
+                return r;
+        }
+}
+
 /* Attempts left for a body digest (PinAttempts= minus those used on any copy of these bytes). */
 static int attempts_left(Engine *e, const char *digest, unsigned *ret) {
         int r = store_pin_attempts(e->store, digest);
@@ -1196,14 +1212,8 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
 
         /* Replay and downgrade (S6), before the user is asked anything. */
         r = store_check_apply(e->store, &a, &conflicts);
-        if (r == -EEXIST)
-                return finish(c, VERDICT_REJECTED, REASON_REPLAY, roles, NULL, ret);
-        if (r == -EPERM)
-                return finish(c, VERDICT_REJECTED, REASON_POLICY_DENIED, roles, TAKE_PTR(conflicts), ret);
-        if (r == -EBADMSG)
-                return finish(c, VERDICT_REJECTED, REASON_MALFORMED, roles, NULL, ret);
         if (r < 0)
-                return r;
+                return store_refusal(c, r, roles, &conflicts, ret);
 
         /* Confirmation (needs_confirmation above: 4132, unsigned pushes, weak anchors). */
         if (!confirmed && needs_confirmation(c, pr))
@@ -1217,14 +1227,8 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
 
         /* Commit: one transaction, the checks above repeated inside it. */
         r = store_apply(e->store, &a, &id, &conflicts);
-        if (r == -EEXIST)
-                return finish(c, VERDICT_REJECTED, REASON_REPLAY, roles, NULL, ret);
-        if (r == -EPERM)
-                return finish(c, VERDICT_REJECTED, REASON_POLICY_DENIED, roles, TAKE_PTR(conflicts), ret);
-        if (r == -EBADMSG)
-                return finish(c, VERDICT_REJECTED, REASON_MALFORMED, roles, NULL, ret);
         if (r < 0)
-                return r;
+                return store_refusal(c, r, roles, &conflicts, ret);
         result_set(ret, id, VERDICT_APPLIED, REASON_NONE, roles, NULL);
         /* The next push is judged by the values this one set. The store holds them already; a
          * failure to read them back keeps the old layer in memory until the next load. */
