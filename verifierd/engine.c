@@ -74,6 +74,8 @@ void engine_result_done(EngineResult *r) {
                 return;
         free(r->denied);
         r->denied = NULL;
+        free(r->policy_set);
+        r->policy_set = NULL;
 }
 
 /* certs.d [Remove]: the administrator's removals take the certificate out of the store (at
@@ -1088,6 +1090,22 @@ static int sim_binding(const Ctx *c, char op[STORE_SIM_OPERATOR_ID_MAX + 1], con
 
 /* The over-the-air values of an approved document (PolicyResult.ota) as store rows; the
  * Enabled=once closing last, so it replaces a 4111 of the same document. Return: their number. */
+/* "KEY=VALUE ..." of the values an applied push set, for the log (report.c); NULL on OOM. */
+static char *policy_values_text(const StorePolicyValue *v, size_t n) {
+        _cleanup_free_ char *out = NULL;
+
+        for (size_t i = 0; i < n; i++) {
+                char *t;
+
+                if (asprintf(&t, "%s%s%s=%u%s", out ?: "", out ? " " : "", v[i].key, (unsigned) v[i].value,
+                             v[i].once ? " (Enabled=once closed it)" : "") < 0)
+                        return NULL;
+                free(out);
+                out = t;
+        }
+        return TAKE_PTR(out);
+}
+
 static size_t policy_values(const PolicyResult *pr, StorePolicyValue out[static _OTA_KEY_MAX + 1]) {
         size_t n = 0;
 
@@ -1232,8 +1250,10 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         result_set(ret, id, VERDICT_APPLIED, REASON_NONE, roles, NULL);
         /* The next push is judged by the values this one set. The store holds them already; a
          * failure to read them back keeps the old layer in memory until the next load. */
-        if (n_policy > 0)
+        if (n_policy > 0) {
                 (void) load_policy_layer(e);
+                ret->policy_set = policy_values_text(policy, n_policy);
+        }
 
         /* Durable first, then the exports; a failure here leaves the store right and the
          * exports rebuildable (engine_rebuild_exports at start-up). */
