@@ -74,6 +74,8 @@ void engine_result_done(EngineResult *r) {
                 return;
         free(r->denied);
         r->denied = NULL;
+        free(r->policy_set);
+        r->policy_set = NULL;
 }
 
 /* certs.d [Remove]: the administrator's removals take the certificate out of the store (at
@@ -652,6 +654,22 @@ static int finish(Ctx *c, Verdict v, Reason rs, uint32_t roles, char *denied, En
         return 0;
 }
 
+/* What store_check_apply and store_apply refuse becomes the verdict: -EEXIST a replay, -EPERM a
+ * locked element (@conflicts lists them), -EBADMSG rows the store cannot hold. Any other error is
+ * verifierd's own and goes back to the caller as an error, not as a verdict. */
+static int store_refusal(Ctx *c, int r, uint32_t roles, char **conflicts, EngineResult *ret) {
+        switch (r) {
+        case -EEXIST:
+                return finish(c, VERDICT_REJECTED, REASON_REPLAY, roles, NULL, ret);
+        case -EPERM:
+                return finish(c, VERDICT_REJECTED, REASON_POLICY_DENIED, roles, TAKE_PTR(*conflicts), ret);
+        case -EBADMSG:
+                return finish(c, VERDICT_REJECTED, REASON_MALFORMED, roles, NULL, ret);
+        default:
+                return r;
+        }
+}
+
 /* Attempts left for a body digest (PinAttempts= minus those used on any copy of these bytes). */
 static int attempts_left(Engine *e, const char *digest, unsigned *ret) {
         int r = store_pin_attempts(e->store, digest);
@@ -766,6 +784,15 @@ typedef struct NmEvents {
 } NmEvents;
 
 /* The rebuild's events -> paths NetworkManager must (re)load, and notices for the log. */
+/* What the log says after "NetworkManager profile NAME (ROOT)" for the events that are notices. */
+static const char *const nm_notice[_EXPORT_NM_EVENT_MAX] = {
+        [EXPORT_NM_EVENT_USER_CHANGED] = "was changed by someone else: left alone until a newer push for it arrives",
+        [EXPORT_NM_EVENT_USER_REMOVED] = "was removed by someone else: not recreated until a newer push for it arrives",
+        [EXPORT_NM_EVENT_RELEASED] = "was changed by someone else and is no longer provisioned: left in place, no "
+                                     "longer managed by provboot",
+        [EXPORT_NM_EVENT_FOREIGN] = "not written: a file that is not provboot's has its name",
+};
+
 static void on_nm_event(ExportNmEvent ev, const char *name, const char *root, void *userdata) {
         NmEvents *x = userdata;
         EngineNmSync *sync = &x->e->nm_sync;
@@ -790,26 +817,10 @@ static void on_nm_event(ExportNmEvent ev, const char *name, const char *root, vo
                 break;
         }
         case EXPORT_NM_EVENT_USER_CHANGED:
-                if (asprintf(&text, "NetworkManager profile %s (%s) was changed by someone else: left alone until a "
-                                    "newer push for it arrives", name, root ?: "?") < 0)
-                        text = NULL;
-                r = strv_push(&sync->notices, &sync->n_notices, text);
-                break;
         case EXPORT_NM_EVENT_USER_REMOVED:
-                if (asprintf(&text, "NetworkManager profile %s (%s) was removed by someone else: not recreated until "
-                                    "a newer push for it arrives", name, root ?: "?") < 0)
-                        text = NULL;
-                r = strv_push(&sync->notices, &sync->n_notices, text);
-                break;
         case EXPORT_NM_EVENT_RELEASED:
-                if (asprintf(&text, "NetworkManager profile %s (%s) was changed by someone else and is no longer "
-                                    "provisioned: left in place, no longer managed by provboot", name, root ?: "?") < 0)
-                        text = NULL;
-                r = strv_push(&sync->notices, &sync->n_notices, text);
-                break;
         case EXPORT_NM_EVENT_FOREIGN:
-                if (asprintf(&text, "NetworkManager profile %s (%s) not written: a file that is not provboot's has "
-                                    "its name", name, root ?: "?") < 0)
+                if (asprintf(&text, "NetworkManager profile %s (%s) %s", name, root ?: "?", nm_notice[ev]) < 0)
                         text = NULL;
                 r = strv_push(&sync->notices, &sync->n_notices, text);
                 break;
@@ -1079,6 +1090,22 @@ static int sim_binding(const Ctx *c, char op[STORE_SIM_OPERATOR_ID_MAX + 1], con
 
 /* The over-the-air values of an approved document (PolicyResult.ota) as store rows; the
  * Enabled=once closing last, so it replaces a 4111 of the same document. Return: their number. */
+/* "KEY=VALUE ..." of the values an applied push set, for the log (report.c); NULL on OOM. */
+static char *policy_values_text(const StorePolicyValue *v, size_t n) {
+        _cleanup_free_ char *out = NULL;
+
+        for (size_t i = 0; i < n; i++) {
+                char *t;
+
+                if (asprintf(&t, "%s%s%s=%u%s", out ?: "", out ? " " : "", v[i].key, (unsigned) v[i].value,
+                             v[i].once ? " (Enabled=once closed it)" : "") < 0)
+                        return NULL;
+                free(out);
+                out = t;
+        }
+        return TAKE_PTR(out);
+}
+
 static size_t policy_values(const PolicyResult *pr, StorePolicyValue out[static _OTA_KEY_MAX + 1]) {
         size_t n = 0;
 
@@ -1203,14 +1230,8 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
 
         /* Replay and downgrade (S6), before the user is asked anything. */
         r = store_check_apply(e->store, &a, &conflicts);
-        if (r == -EEXIST)
-                return finish(c, VERDICT_REJECTED, REASON_REPLAY, roles, NULL, ret);
-        if (r == -EPERM)
-                return finish(c, VERDICT_REJECTED, REASON_POLICY_DENIED, roles, TAKE_PTR(conflicts), ret);
-        if (r == -EBADMSG)
-                return finish(c, VERDICT_REJECTED, REASON_MALFORMED, roles, NULL, ret);
         if (r < 0)
-                return r;
+                return store_refusal(c, r, roles, &conflicts, ret);
 
         /* Confirmation (needs_confirmation above: 4132, unsigned pushes, weak anchors). */
         if (!confirmed && needs_confirmation(c, pr))
@@ -1224,19 +1245,15 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
 
         /* Commit: one transaction, the checks above repeated inside it. */
         r = store_apply(e->store, &a, &id, &conflicts);
-        if (r == -EEXIST)
-                return finish(c, VERDICT_REJECTED, REASON_REPLAY, roles, NULL, ret);
-        if (r == -EPERM)
-                return finish(c, VERDICT_REJECTED, REASON_POLICY_DENIED, roles, TAKE_PTR(conflicts), ret);
-        if (r == -EBADMSG)
-                return finish(c, VERDICT_REJECTED, REASON_MALFORMED, roles, NULL, ret);
         if (r < 0)
-                return r;
+                return store_refusal(c, r, roles, &conflicts, ret);
         result_set(ret, id, VERDICT_APPLIED, REASON_NONE, roles, NULL);
         /* The next push is judged by the values this one set. The store holds them already; a
          * failure to read them back keeps the old layer in memory until the next load. */
-        if (n_policy > 0)
+        if (n_policy > 0) {
                 (void) load_policy_layer(e);
+                ret->policy_set = policy_values_text(policy, n_policy);
+        }
 
         /* Durable first, then the exports; a failure here leaves the store right and the
          * exports rebuildable (engine_rebuild_exports at start-up). */

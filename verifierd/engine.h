@@ -121,6 +121,8 @@ typedef struct EngineResult {
         unsigned attempts_left;         /* NEEDS_PIN: PIN attempts still allowed */
         int export_error;               /* 0, or the exporter's error after a commit (the store
                                          * holds the settings; engine_rebuild_exports retries) */
+        char *policy_set;               /* malloc'd: the over-the-air policy values an applied
+                                         * push set ("GrantManager=128 ..."), or NULL */
 } EngineResult;
 
 /* Free what an EngineResult holds (not the struct). */

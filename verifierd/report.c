@@ -37,6 +37,9 @@
 /* rejected, discarded: the user refused the push (Discard, or an agent's "no") */
 #define MESSAGE_ID_DISCARDED "01362b7329774d09a083d2ad894aff86"
 
+/* an applied push set over-the-air policy values (issue 12): POLICY_SET lists them */
+#define MESSAGE_ID_POLICY_SET "c26d42e80b4d476bb683656c1d0e720e"
+
 /* The MESSAGE_ID, priority and closing words of a verdict's journal entry. */
 static const char *verdict_message_id(const EngineResult *res, int *ret_priority, const char **ret_words) {
         *ret_words = "";
@@ -92,6 +95,17 @@ static void log_verdict(const EngineResult *res, AuthMethod sec, const char *tra
                  /* one line, quoted: the list's newlines (and anything else) escaped (finding 9) */
                  res->denied ? ", denied: '" : "", res->denied ? log_escape(res->denied, denied, sizeof denied) : "",
                  res->denied ? "'" : "");
+}
+
+/* Who changed the policy, and to what: never rate-limited (only an applied push sets values). */
+static void log_policy_set(const EngineResult *res) {
+        if (!res->policy_set)
+                return;
+        sd_journal_send("MESSAGE=push %" PRIu64 " set the over-the-air policy: %s", res->id, res->policy_set,
+                        "MESSAGE_ID=%s", MESSAGE_ID_POLICY_SET, "PRIORITY=%i", LOG_NOTICE, "PUSH_ID=%" PRIu64, res->id,
+                        "POLICY_SET=%s", res->policy_set, NULL);
+        log_notice("push %" PRIu64 " set the over-the-air policy: %s (provctl policy shows the values in force)",
+                   res->id, res->policy_set);
 }
 
 static int get_sec_cb(const StorePush *p, void *userdata) {
@@ -339,6 +353,7 @@ static void emit_verdict(Manager *m, const EngineResult *res) {
  * and signalled through here (issue 10, point 9). */
 void report_verdict(Manager *m, const EngineResult *res, AuthMethod sec, const char *transport) {
         log_verdict(res, sec, transport);
+        log_policy_set(res);
         emit_verdict(m, res);
 }
 

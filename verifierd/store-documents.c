@@ -347,16 +347,7 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
         r = evict_digests(s, STORE_PRUNE_BATCH + (unsigned) MIN(replaced.n, (size_t) STORE_ROWS_MAX));
         if (r < 0)
                 return r;
-        r = prune_history(s, a->push.decided_usec, STORE_PRUNE_BATCH);
-        if (r < 0)
-                return r;
-
-        r = txn_commit(&t);
-        if (r < 0)
-                return r;
-        if (ret_id)
-                *ret_id = id;
-        return 0;
+        return commit_recorded_push(&t, a->push.decided_usec, id, ret_id);
 }
 
 int store_get_document_sim(Store *s, uint64_t push_id, char **ret_operator_id, char **ret_sim_id) {

@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <string.h>
 #include <stdint.h>
 
 #include "macros.h"
@@ -147,6 +148,18 @@ void txn_done(Txn *t);
 int txn_begin(Store *s, Txn *t);
 int txn_commit(Txn *t);
 
+/* A copy of @s, NULL for NULL; a failed copy sets *@oom. */
+static inline char *dup_or_null(const char *s, bool *oom) {
+        char *d;
+
+        if (!s)
+                return NULL;
+        d = strdup(s);
+        if (!d)
+                *oom = true;
+        return d;
+}
+
 /* ---- shared between the table files ----------------------------------------------------------- */
 
 /* store-pushes.c */
@@ -159,6 +172,10 @@ int delete_pending(Store *s, uint64_t id);
 
 /* store-retention.c */
 int prune_history(Store *s, uint64_t now_usec, unsigned limit);
+/* The end of every transaction that records a push: one bounded history prune
+ * (STORE_PRUNE_BATCH, so a push's cost does not grow with the history), the commit, then the
+ * push id into @ret_id (when not NULL). Nothing is reported before the commit succeeded. */
+int commit_recorded_push(Txn *t, uint64_t now_usec, uint64_t id, uint64_t *ret_id);
 int evict_digests(Store *s, unsigned limit);
 int supersede_document(Store *s, uint64_t doc_id, bool partly_replaced);
 

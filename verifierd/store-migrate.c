@@ -157,8 +157,9 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
         "  PRIMARY KEY (dir, name));",
         /* 6 -> 7 (issue 12): the over-the-air policy layer (store-policy.h): the values a
          * Manager-role document set, by configuration key, with the push that set them; "once"
-         * rows are the [Bootstrap] Enabled=once closing. push_id is not a foreign key: the
-         * layer outlives the history row's retention (provctl policy still names the push). */
+         * rows are the [Bootstrap] Enabled=once closing. push_id is not a foreign key; the
+         * history pruning keeps the push a row names (store-retention.c PUSH_UNREFERENCED), so
+         * provctl policy's "push N" can be looked up while the value is in force. */
         "CREATE TABLE ota_policy ("
         "  key TEXT PRIMARY KEY,"
         "  value INTEGER NOT NULL,"

@@ -124,15 +124,7 @@ int store_add_pending(Store *s, const StorePush *p, const StorePending *pd, cons
                      ARG_TEXT(pd->state == PENDING_NEEDS_PIN ? pd->unverified_summary : NULL));
         if (r < 0)
                 return r;
-        r = prune_history(s, p->decided_usec, STORE_PRUNE_BATCH);
-        if (r < 0)
-                return r;
-        r = txn_commit(&t);
-        if (r < 0)
-                return r;
-        if (ret_id)
-                *ret_id = id;
-        return 0;
+        return commit_recorded_push(&t, p->decided_usec, id, ret_id);
 }
 
 int store_pin_attempts(Store *s, const char *digest) {
@@ -199,17 +191,6 @@ static int pending_from_row(sqlite3_stmt *st, StorePending *p) {
         return 0;
 }
 
-static char *strdup_or_null(const char *s, bool *oom) {
-        char *d;
-
-        if (!s)
-                return NULL;
-        d = strdup(s);
-        if (!d)
-                *oom = true;
-        return d;
-}
-
 int store_get_pending(Store *s, uint64_t id, StorePending **ret) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         StorePending row, *p;
@@ -238,14 +219,14 @@ int store_get_pending(Store *s, uint64_t id, StorePending **ret) {
                 oom = true;
         else if (row.body_len > 0)
                 memcpy((void *) p->body, row.body, row.body_len);
-        p->mac = strdup_or_null(row.mac, &oom);
-        p->sender = strdup_or_null(row.sender, &oom);
-        p->transport = strdup_or_null(row.transport, &oom);
-        p->content_type = strdup_or_null(row.content_type, &oom);
-        p->summary = strdup_or_null(row.summary, &oom);
-        p->digest = strdup_or_null(row.digest, &oom);
-        p->unverified_summary = strdup_or_null(row.unverified_summary, &oom);
-        p->modem = strdup_or_null(row.modem, &oom);
+        p->mac = dup_or_null(row.mac, &oom);
+        p->sender = dup_or_null(row.sender, &oom);
+        p->transport = dup_or_null(row.transport, &oom);
+        p->content_type = dup_or_null(row.content_type, &oom);
+        p->summary = dup_or_null(row.summary, &oom);
+        p->digest = dup_or_null(row.digest, &oom);
+        p->unverified_summary = dup_or_null(row.unverified_summary, &oom);
+        p->modem = dup_or_null(row.modem, &oom);
         if (oom) {
                 store_pending_free(p);
                 return -ENOMEM;

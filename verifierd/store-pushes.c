@@ -60,15 +60,7 @@ int store_record(Store *s, const StorePush *p, uint64_t *ret_id) {
         r = insert_push(s, p, &id);
         if (r < 0)
                 return r;
-        r = prune_history(s, p->decided_usec, STORE_PRUNE_BATCH);
-        if (r < 0)
-                return r;
-        r = txn_commit(&t);
-        if (r < 0)
-                return r;
-        if (ret_id)
-                *ret_id = id;
-        return 0;
+        return commit_recorded_push(&t, p->decided_usec, id, ret_id);
 }
 
 /* ---- readers ------------------------------------------------------------------------------ */

@@ -14,15 +14,19 @@ void store_set_retention(Store *s, const StoreRetention *rt) {
         s->retention = rt ? *rt : (StoreRetention) {};
 }
 
-/* A history row nothing in force points to: no pending push, document, setting, DM account or
- * certificate names it (each probe is a lookup in the index migration 3 -> 4 made). Such rows
- * are the only ones pruning deletes: the foreign keys would refuse the others anyway. */
+/* A history row nothing in force points to: no pending push, document, setting, DM account,
+ * certificate or over-the-air policy value names it (each probe is a lookup in the index
+ * migration 3 -> 4 made; ota_policy holds one row per policy key, a few at most). Such rows are
+ * the only ones pruning deletes: the foreign keys would refuse the others anyway, and
+ * ota_policy's push_id, no foreign key, is kept here so provctl policy's "push N" stays in the
+ * history while its value is in force. */
 #define PUSH_UNREFERENCED                                                                          \
         "NOT EXISTS (SELECT 1 FROM pending WHERE push_id = p.id)"                                 \
         " AND NOT EXISTS (SELECT 1 FROM documents WHERE push_id = p.id)"                           \
         " AND NOT EXISTS (SELECT 1 FROM settings WHERE push_id = p.id)"                            \
         " AND NOT EXISTS (SELECT 1 FROM accounts WHERE push_id = p.id)"                            \
-        " AND NOT EXISTS (SELECT 1 FROM certificates WHERE push_id = p.id)"
+        " AND NOT EXISTS (SELECT 1 FROM certificates WHERE push_id = p.id)"                        \
+        " AND NOT EXISTS (SELECT 1 FROM ota_policy WHERE push_id = p.id)"
 
 static int newest_push_id(Store *s, uint64_t *ret) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
@@ -79,6 +83,20 @@ int prune_history(Store *s, uint64_t now_usec, unsigned limit) {
                 n += r;
         }
         return n;
+}
+
+int commit_recorded_push(Txn *t, uint64_t now_usec, uint64_t id, uint64_t *ret_id) {
+        int r;
+
+        r = prune_history(t->s, now_usec, STORE_PRUNE_BATCH);
+        if (r < 0)
+                return r;
+        r = txn_commit(t);
+        if (r < 0)
+                return r;
+        if (ret_id)
+                *ret_id = id;
+        return 0;
 }
 
 static int meta_get(Store *s, const char *key, int64_t *ret) {

@@ -56,17 +56,6 @@ static int add_row(Derive *d, const char *root, const char *path, const char *ch
         });
 }
 
-static char *dup_or_null(const char *s, bool *oom) {
-        char *d;
-
-        if (!s)
-                return NULL;
-        d = strdup(s);
-        if (!d)
-                *oom = true;
-        return d;
-}
-
 int store_setting_list_append(StoreSettingList *l, const StoreSetting *row) {
         StoreSetting *it;
         bool oom = false;

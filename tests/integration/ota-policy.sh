@@ -133,6 +133,8 @@ pin "$B"
 expect "... with the PIN: applied" applied ""
 same "GrantManager now" "128" "$(policy Policy.GrantManager)"
 same "... from the bootstrap" "over-the-air $B false" "$(source_of Policy.GrantManager)"
+grep -q "push $B set the over-the-air policy: GrantManager=128" "$PB_WORK"/verifierd*.log "$W"/verifierd*.log 2>/dev/null &&
+        ok "the log says which push set which value" || fail "no log line for push $B's policy values"
 mk n2 netwpin "$(napdef second)$(secpol 4105=6)"
 inject n2
 expect "the next NETWPIN push that needs Manager" rejected role-denied
@@ -188,6 +190,8 @@ expect "the first BOOTSTRAP is applied" applied ""
 O2=$ID
 same "then closed" "no" "$(policy Bootstrap.Enabled)"
 same "... by that push" "over-the-air $O2 false" "$(source_of Bootstrap.Enabled)"
+grep -q "push $O2 set the over-the-air policy: Enabled=0 (Enabled=once closed it)" "$PB_WORK"/verifierd*.log "$W"/verifierd*.log 2>/dev/null &&
+        ok "the log says the bootstrap closed itself" || fail "no log line for push $O2 closing the bootstrap"
 mk o3 netwpin "$(napdef afterboot)"
 inject o3
 expect "the next push" rejected bootstrap-disabled

@@ -9,6 +9,7 @@
  * locks while another process opens and closes the database (issue 9 finding 2).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "engine-testutil.h"
 #include "macros.h"
+#include "verifierd/store-policy.h"
 #include "verifierd/store.h"
 #include "testutil.h"
 
@@ -1020,6 +1022,37 @@ END_TEST
 
 /* Rows something in force points to stay: the push that installed settings, a DM account or a
  * certificate, and a pending push, however old and however many pushes came after. */
+/* The push that set an over-the-air policy value keeps its history row while the value is in
+ * force (provctl policy names it), even after its document was wholly replaced. */
+START_TEST(test_retention_keeps_policy_push) {
+        Store *s = open_store();
+        StoreRetention rt = { .history_max = 10 };
+        const char *spec1 = "NAPDEF{NAPID=pol;NAME=Pol;NAP-ADDRESS=one.example}";
+        const char *spec2 = "NAPDEF{NAPID=pol;NAME=Pol;NAP-ADDRESS=two.example}";
+        StorePolicyValue v = { .key = "GrantManager", .value = 128 };
+        CpDoc *d = et_doc(spec1);
+        StoreApply a = { .push = push_row(1, 4), .doc = d, .body = (const uint8_t *) spec1,
+                         .body_len = strlen(spec1), .policy = &v, .n_policy = 1 };
+        uint64_t first = 0, second = 0;
+        char *ids, want[32];
+
+        store_set_retention(s, &rt);
+        a.push.decided_usec = 10;
+        ck_assert_int_eq(store_apply(s, &a, &first, NULL), 0);
+        cpdoc_free(d);
+        ck_assert_int_eq(apply_spec_at(s, spec2, 1, 20, &second), 0);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM documents"), 1); /* the first one replaced whole */
+        for (unsigned i = 0; i < 100; i++)
+                record_at(s, 1000 + i, NULL);
+        snprintf(want, sizeof want, " %" PRIu64 " ", first);
+        ids = history_ids(s);
+        ck_assert_msg(strstr(ids, want), "push %" PRIu64 " pruned while its policy value is in force: %s", first, ids);
+        free(ids);
+        ck_assert_int_eq(query_int(s, "SELECT COUNT(*) FROM ota_policy"), 1);
+        store_free(s);
+}
+END_TEST
+
 START_TEST(test_retention_keeps_referenced) {
         Store *s = open_store();
         StoreRetention rt = { .history_max = 10, .history_max_age_usec = 1000000ULL };
@@ -1335,6 +1368,7 @@ int main(int argc, char *argv[]) {
         TU_ADD(tc, test_retention_history_count);
         TU_ADD(tc, test_retention_history_age);
         TU_ADD(tc, test_retention_keeps_referenced);
+        TU_ADD(tc, test_retention_keeps_policy_push);
         TU_ADD(tc, test_retention_superseded_documents);
         TU_ADD(tc, test_retention_certificate_document);
         TU_ADD(tc, test_retention_replay_digest_eviction);
