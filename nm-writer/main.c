@@ -36,36 +36,6 @@
 #define NMW_IO_TIMEOUT_SEC 5
 #define NMW_DEFAULT_USER "provboot-verifier"
 
-static int recv_all(int fd, uint8_t *p, size_t n) {
-        while (n > 0) {
-                ssize_t k = recv(fd, p, n, 0);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        return -ECONNRESET;
-                p += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
-static int send_all(int fd, const uint8_t *p, size_t n) {
-        while (n > 0) {
-                ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                p += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
 /* Serve one connection until EOF or the first error. */
 static void serve(int fd, int dirfd, uid_t allowed) {
         struct ucred cred;
@@ -88,7 +58,7 @@ static void serve(int fd, int dirfd, uid_t allowed) {
                 uint32_t body;
                 int r;
 
-                r = recv_all(fd, req, NMW_HEADER_SIZE);
+                r = nmw_recv_all(fd, req, NMW_HEADER_SIZE);
                 if (r < 0)
                         return; /* EOF, timeout */
                 r = nmw_parse_header(req, NMW_HEADER_SIZE, &op, &body);
@@ -96,14 +66,14 @@ static void serve(int fd, int dirfd, uid_t allowed) {
                         /* Cannot find the next request's start: answer and close. */
                         (void) nmw_handle(dirfd, req, NMW_HEADER_SIZE, &out);
                         if (!out.error)
-                                (void) send_all(fd, out.data, out.len);
+                                (void) nmw_send_all(fd, out.data, out.len);
                         return;
                 }
-                r = recv_all(fd, req + NMW_HEADER_SIZE, body);
+                r = nmw_recv_all(fd, req + NMW_HEADER_SIZE, body);
                 if (r < 0)
                         return;
                 r = nmw_handle(dirfd, req, NMW_HEADER_SIZE + (size_t) body, &out);
-                if (r < 0 || send_all(fd, out.data, out.len) < 0)
+                if (r < 0 || nmw_send_all(fd, out.data, out.len) < 0)
                         return;
         }
 }

@@ -23,36 +23,6 @@ static int drop_fd(int fd) {
         return -1;
 }
 
-static int send_all(int fd, const uint8_t *p, size_t n) {
-        while (n > 0) {
-                ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return errno == EAGAIN ? -ETIMEDOUT : -errno;
-                p += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
-static int recv_all(int fd, uint8_t *p, size_t n) {
-        while (n > 0) {
-                ssize_t k = recv(fd, p, n, 0);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return errno == EAGAIN ? -ETIMEDOUT : -errno;
-                if (k == 0)
-                        return -ECONNRESET;
-                p += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
 static int client_connect(NmwClient *c) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         struct timeval tv = { .tv_sec = NMW_CLIENT_TIMEOUT_USEC / 1000000U };
@@ -86,9 +56,9 @@ static int transact(NmwClient *c, NmwBuf *req, uint8_t **ret_buf, NmwReply *ret)
         r = client_connect(c);
         if (r < 0)
                 return r;
-        r = send_all(c->fd, req->data, req->len);
+        r = nmw_send_all(c->fd, req->data, req->len);
         if (r >= 0)
-                r = recv_all(c->fd, h, sizeof h);
+                r = nmw_recv_all(c->fd, h, sizeof h);
         if (r >= 0)
                 r = nmw_parse_header(h, sizeof h, &op, &body);
         if (r >= 0 && body > NMW_REPLY_BODY_MAX)
@@ -97,7 +67,7 @@ static int transact(NmwClient *c, NmwBuf *req, uint8_t **ret_buf, NmwReply *ret)
                 r = -ENOMEM;
         if (r >= 0) {
                 memcpy(buf, h, sizeof h);
-                r = recv_all(c->fd, buf + NMW_HEADER_SIZE, body);
+                r = nmw_recv_all(c->fd, buf + NMW_HEADER_SIZE, body);
         }
         if (r >= 0)
                 r = nmw_decode_reply(buf, NMW_HEADER_SIZE + (size_t) body, ret);

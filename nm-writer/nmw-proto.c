@@ -8,6 +8,7 @@
  * profile it decoded, under a name it derived itself, in its one directory.
  */
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -333,5 +334,35 @@ int nmw_decode_reply(const uint8_t *data, size_t n, NmwReply *ret) {
                 .fields = data + 16,
                 .fields_len = body - 4,
         };
+        return 0;
+}
+
+int nmw_send_all(int fd, const uint8_t *p, size_t n) {
+        while (n > 0) {
+                ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return errno == EAGAIN ? -ETIMEDOUT : -errno;
+                p += k;
+                n -= (size_t) k;
+        }
+        return 0;
+}
+
+int nmw_recv_all(int fd, uint8_t *p, size_t n) {
+        while (n > 0) {
+                ssize_t k = recv(fd, p, n, 0);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return errno == EAGAIN ? -ETIMEDOUT : -errno;
+                if (k == 0)
+                        return -ECONNRESET;
+                p += k;
+                n -= (size_t) k;
+        }
         return 0;
 }

@@ -97,6 +97,11 @@ int nmw_encode_name(NmwBuf *b, NmwOp op, const char *name);
 int nmw_encode_list(NmwBuf *b);
 
 /* nmw_parse_header() - a 12-byte header: op and body length. Return 0; -EBADMSG. */
+/* Send or receive exactly @n bytes on a stream socket, across EINTR and short transfers; a
+ * socket time-out (SO_SNDTIMEO/SO_RCVTIMEO) is -ETIMEDOUT, the peer's EOF while receiving
+ * -ECONNRESET. */
+int nmw_send_all(int fd, const uint8_t *p, size_t n);
+int nmw_recv_all(int fd, uint8_t *p, size_t n);
 int nmw_parse_header(const uint8_t *h, size_t n, uint8_t *ret_op, uint32_t *ret_len);
 
 /* nmw_decode_request() - a whole request (header + body) -> @ret, validated: -EMSGSIZE for a body
