@@ -355,14 +355,9 @@ int store_get_document_sim(Store *s, uint64_t push_id, char **ret_operator_id, c
         _cleanup_free_ char *op = NULL, *sim = NULL;
         int r;
 
-        r = sql_query(s, &st, "SELECT sim_operator_id, sim_id FROM documents WHERE push_id = ?", ARG_U64(push_id));
+        r = sql_row(s, &st, -ESRCH, "SELECT sim_operator_id, sim_id FROM documents WHERE push_id = ?", ARG_U64(push_id));
         if (r < 0)
                 return r;
-        r = store_step(s, st);
-        if (r < 0)
-                return r;
-        if (r == 0)
-                return -ESRCH;
         /* Only what store_apply could have written: digits (sim_text_or_null). */
         if (col_text(st, 0) && sim_text_or_null(col_text(st, 0), STORE_SIM_OPERATOR_ID_MAX) &&
             !(op = strdup(col_text(st, 0))))

@@ -92,6 +92,12 @@ int sql_bind_args(sqlite3_stmt *st, const SqlArg *args);
 int sql_query_args(Store *s, sqlite3_stmt **ret, const char *sql, const SqlArg *args);
 #define sql_query(s, ret, sql, ...) sql_query_args((s), (ret), (sql), SQL_ARGS(__VA_ARGS__))
 
+/* Prepare @sql, bind @args and step to the first row, on which *@ret then stands (for the col_*
+ * readers). Return: 0; @none (a negative errno: -ESRCH "no such row", -EIO "cannot happen") when
+ * there is no row; or negative errno. */
+int sql_row_args(Store *s, sqlite3_stmt **ret, int none, const char *sql, const SqlArg *args);
+#define sql_row(s, ret, none, sql, ...) sql_row_args((s), (ret), (none), (sql), SQL_ARGS(__VA_ARGS__))
+
 /* Prepare, bind, step once (fault-injected), finalize: for statements that return no rows.
  * Return: the number of rows changed (sqlite3_changes), or negative errno. */
 int sql_exec_args(Store *s, const char *sql, const SqlArg *args);

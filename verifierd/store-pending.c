@@ -197,15 +197,10 @@ int store_get_pending(Store *s, uint64_t id, StorePending **ret) {
         bool oom = false;
         int r;
 
-        r = sql_query(s, &st, PENDING_SELECT(s, " FROM pending p JOIN pushes h ON h.id = p.push_id WHERE p.push_id = ?"),
+        r = sql_row(s, &st, -ESRCH, PENDING_SELECT(s, " FROM pending p JOIN pushes h ON h.id = p.push_id WHERE p.push_id = ?"),
                       ARG_U64(id));
         if (r < 0)
                 return r;
-        r = store_step(s, st);
-        if (r < 0)
-                return r;
-        if (r == 0)
-                return -ESRCH;
         r = pending_from_row(st, &row);
         if (r < 0)
                 return r;
@@ -245,16 +240,11 @@ int store_pending_use_attempt(Store *s, uint64_t id, unsigned max, uint64_t now_
         r = txn_begin(s, &t);
         if (r < 0)
                 return r;
-        r = sql_query(s, &st, "SELECT p.state, h.digest, COALESCE(a.attempts, 0) FROM pending p"
+        r = sql_row(s, &st, -ESRCH, "SELECT p.state, h.digest, COALESCE(a.attempts, 0) FROM pending p"
                               " JOIN pushes h ON h.id = p.push_id LEFT JOIN pin_attempts a ON a.digest = h.digest"
                               " WHERE p.push_id = ?", ARG_U64(id));
         if (r < 0)
                 return r;
-        r = store_step(s, st);
-        if (r < 0)
-                return r;
-        if (r == 0)
-                return -ESRCH;
         if (pending_state_from_string(col_text(st, 0)) != PENDING_NEEDS_PIN)
                 return -EBUSY;
         if (!col_text(st, 1))

@@ -114,14 +114,9 @@ int store_get_push(Store *s, uint64_t id, StorePushFn fn, void *userdata) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r;
 
-        r = sql_query(s, &st, PUSH_SELECT(s, " FROM pushes WHERE id = ?"), ARG_U64(id));
+        r = sql_row(s, &st, -ESRCH, PUSH_SELECT(s, " FROM pushes WHERE id = ?"), ARG_U64(id));
         if (r < 0)
                 return r;
-        r = store_step(s, st);
-        if (r < 0)
-                return r;
-        if (r == 0)
-                return -ESRCH;
         r = push_row(st, &(StoreRows) { .push = fn, .userdata = userdata });
         return r < 0 ? r : 0;
 }

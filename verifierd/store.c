@@ -257,6 +257,18 @@ int sql_query_args(Store *s, sqlite3_stmt **ret, const char *sql, const SqlArg *
         return sql_bind_args(*ret, args);
 }
 
+int sql_row_args(Store *s, sqlite3_stmt **ret, int none, const char *sql, const SqlArg *args) {
+        int r;
+
+        r = sql_query_args(s, ret, sql, args);
+        if (r < 0)
+                return r;
+        r = store_step(s, *ret);
+        if (r < 0)
+                return r;
+        return r == 0 ? none : 0;
+}
+
 int sql_exec_args(Store *s, const char *sql, const SqlArg *args) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r;
@@ -274,14 +286,9 @@ int sql_int_args(Store *s, const char *sql, const SqlArg *args) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r;
 
-        r = sql_query_args(s, &st, sql, args);
+        r = sql_row_args(s, &st, -EIO, sql, args);
         if (r < 0)
                 return r;
-        r = store_step(s, st);
-        if (r < 0)
-                return r;
-        if (r == 0)
-                return -EIO;
         return sqlite3_column_int(st, 0);
 }
 
