@@ -147,20 +147,28 @@ static int accounts_check(const StoreSettingList *rows, const StoreAccount *acco
         return 0;
 }
 
+/* What store_check_apply and store_apply both start from: the body's digest, the rows the
+ * document derives, and the DM accounts checked against those rows. */
+static int apply_rows(const StoreApply *a, char digest[static STORE_DIGEST_HEX_LEN + 1], StoreSettingList *rows) {
+        int r;
+
+        if (!a->doc || !a->body || a->body_len > INT_MAX)
+                return -EINVAL;
+        r = store_digest_hex(a->body, a->body_len, digest);
+        if (r < 0)
+                return r;
+        r = store_settings_from_doc(a->doc, rows);
+        if (r < 0)
+                return r;
+        return accounts_check(rows, a->accounts, a->n_accounts);
+}
+
 int store_check_apply(Store *s, const StoreApply *a, char **ret_conflicts) {
         _cleanup_(store_setting_list_done) StoreSettingList rows = {};
         char digest[STORE_DIGEST_HEX_LEN + 1];
         int r;
 
-        if (!a->doc || !a->body)
-                return -EINVAL;
-        r = store_digest_hex(a->body, a->body_len, digest);
-        if (r < 0)
-                return r;
-        r = store_settings_from_doc(a->doc, &rows);
-        if (r < 0)
-                return r;
-        r = accounts_check(&rows, a->accounts, a->n_accounts);
+        r = apply_rows(a, digest, &rows);
         if (r < 0)
                 return r;
         r = certs_check(a->certs, a->n_certs);
@@ -192,15 +200,7 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
         uint64_t id, doc_id;
         int r;
 
-        if (!a->doc || !a->body || a->body_len > INT_MAX)
-                return -EINVAL;
-        r = store_digest_hex(a->body, a->body_len, digest);
-        if (r < 0)
-                return r;
-        r = store_settings_from_doc(a->doc, &rows);
-        if (r < 0)
-                return r;
-        r = accounts_check(&rows, a->accounts, a->n_accounts);
+        r = apply_rows(a, digest, &rows);
         if (r < 0)
                 return r;
 
