@@ -30,6 +30,8 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "conf.h"
+#include "log.h"
 #include "macros.h"
 #include "nm-writer/nmw-proto.h"
 
@@ -46,8 +48,8 @@ static void serve(int fd, int dirfd, uid_t allowed) {
         /* The kernel's record of who connected (the peer cannot choose it). */
         if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &sl) < 0 || sl != sizeof cred ||
             cred.uid != allowed) {
-                fprintf(stderr, "<4>provboot-nm-writer: connection from uid %ld refused (only %ld may)\n",
-                        sl == sizeof cred ? (long) cred.uid : -1L, (long) allowed);
+                log_warning("Connection from uid %ld refused (only %ld may)",
+                            sl == sizeof cred ? (long) cred.uid : -1L, (long) allowed);
                 return;
         }
         (void) setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -121,14 +123,13 @@ int main(int argc, char **argv) {
                         user = optarg;
                         break;
                 case 'U': {
-                        char *end;
+                        uint64_t v;
 
-                        errno = 0;
-                        allow_uid = strtol(optarg, &end, 10);
-                        if (errno || *end || allow_uid < 0 || allow_uid > 0x7fffffffL) {
-                                fprintf(stderr, "provboot-nm-writer: bad --allow-uid\n");
+                        if (config_parse_uint(optarg, 0, INT32_MAX, &v) < 0) {
+                                log_error("Bad --allow-uid=%s: a decimal uid expected", optarg);
                                 return 2;
                         }
+                        allow_uid = (long) v;
                         break;
                 }
                 case 'h':
@@ -138,7 +139,7 @@ int main(int argc, char **argv) {
                         return 2;
                 }
         if (optind + 1 != argc) {
-                fprintf(stderr, "provboot-nm-writer: one directory expected\n");
+                log_error("One directory expected (provboot-nm-writer --help)");
                 return 2;
         }
         if (allow_uid >= 0)
@@ -147,7 +148,7 @@ int main(int argc, char **argv) {
                 struct passwd *pw = getpwnam(user);
 
                 if (!pw) {
-                        fprintf(stderr, "provboot-nm-writer: no user %s\n", user);
+                        log_error("No user %s", user);
                         return 1;
                 }
                 allowed = pw->pw_uid;
@@ -157,7 +158,7 @@ int main(int argc, char **argv) {
          * says can reach another directory. */
         dirfd = open(argv[optind], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dirfd < 0) {
-                fprintf(stderr, "provboot-nm-writer: %s: %s\n", argv[optind], strerror(errno));
+                log_error_errno(errno, "Cannot open %s: %m", argv[optind]);
                 return 1;
         }
         umask(0077);
@@ -165,13 +166,13 @@ int main(int argc, char **argv) {
         if (listen_path) {
                 lfd = listen_on(listen_path);
                 if (lfd < 0) {
-                        fprintf(stderr, "provboot-nm-writer: listen %s: %s\n", listen_path, strerror(-lfd));
+                        log_error_errno(lfd, "Cannot listen on %s: %m", listen_path);
                         return 1;
                 }
         } else {
                 n = sd_listen_fds(1);
                 if (n != 1) {
-                        fprintf(stderr, "provboot-nm-writer: expected one socket from systemd (got %d)\n", n);
+                        log_error("Expected one socket from systemd (got %d)", n);
                         return 1;
                 }
                 lfd = SD_LISTEN_FDS_START;
@@ -183,7 +184,7 @@ int main(int argc, char **argv) {
                 if (fd < 0) {
                         if (errno == EINTR || errno == ECONNABORTED)
                                 continue;
-                        fprintf(stderr, "provboot-nm-writer: accept: %s\n", strerror(errno));
+                        log_error_errno(errno, "accept: %m");
                         return 1;
                 }
                 serve(fd, dirfd, allowed);

@@ -127,7 +127,7 @@ PB_PIDS+=("$!")
 pb_wait_for 10 test -S "$W/open.socket" || fail "second writer did not start: $(cat "$W/open-writer.log")"
 chmod 0666 "$W/open.socket"
 out=$(setpriv --reuid=provd --regid=provd --clear-groups /usr/bin/env bash -c "$(declare -f writer_list); writer_list '$W/open.socket'")
-[ "$out" = closed ] && grep -q "connection from uid $(id -u provd) refused" "$W/open-writer.log" &&
+[ "$out" = closed ] && grep -qi "connection from uid $(id -u provd) refused" "$W/open-writer.log" &&
         ok "the writer closes a connection from uid provd without serving it (SO_PEERCRED)" ||
         fail "provd on an open writer socket: '$out'; log: $(cat "$W/open-writer.log")"
 out=$(setpriv --reuid=provboot-verifier --regid=provboot-verifier --clear-groups /usr/bin/env bash -c "$(declare -f writer_list); writer_list '$W/open.socket'")
