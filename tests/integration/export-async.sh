@@ -18,9 +18,8 @@ MOCK=$PB_TOP/tests/tools/nm-settings-mock.py
 IMSI=262011234567890
 TIMEOUT_MS=5000                 # EXPORT_NM_LOAD_TIMEOUT_USEC
 
-$PY -c 'import dbus, gi; from gi.repository import GLib' 2>/dev/null ||
-        { echo "python3-dbus / python3-gi missing (make deps)"; echo "0 passed, 1 failed"; exit 1; }
-command -v xml2wbxml >/dev/null || { echo "xml2wbxml missing (make deps)"; echo "0 passed, 1 failed"; exit 1; }
+pb_require_python_dbus
+pb_require xml2wbxml command -v xml2wbxml
 
 pb_setup_users
 pb_workdir

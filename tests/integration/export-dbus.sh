@@ -28,8 +28,7 @@ MOCK=$PB_TOP/tests/tools/ofono-export-mock.py
 DRIVE=$PB_BUILD/export-dbus-drive
 
 [ -x "$DRIVE" ] || { echo "missing $DRIVE (make all)"; echo "0 passed, 1 failed"; exit 1; }
-$PY -c 'import dbus, gi; from gi.repository import GLib' 2>/dev/null ||
-        { echo "python3-dbus / python3-gi missing (make deps)"; echo "0 passed, 1 failed"; exit 1; }
+pb_require_python_dbus
 
 pb_setup_users
 pb_workdir

@@ -514,6 +514,18 @@ if h:
 
 # pb_python_checks ARGS... <<'PY': run a python program (Debian's python3) whose output lines
 # "PASS text" and "FAIL text" become ok/fail lines; other lines are shown indented
+# pb_require WHAT CMD...: CMD must succeed, else the test ends as one failure saying WHAT is
+# missing (make deps installs it): a missing tool is never a silent pass.
+pb_require() {
+        "${@:2}" >/dev/null 2>&1 && return 0
+        echo "$1 missing (make deps)"
+        echo "0 passed, 1 failed"
+        exit 1
+}
+pb_require_python_dbus() {
+        pb_require "python3-dbus / python3-gi" /usr/bin/python3 -c 'import dbus, gi; from gi.repository import GLib'
+}
+
 pb_python_checks() {
         local line
         while IFS= read -r line; do

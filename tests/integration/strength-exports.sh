@@ -31,8 +31,7 @@ MKPUSH=$PB_TOP/tools/mkpush.py
 DRIVE=$PB_BUILD/export-dbus-drive
 
 [ -x "$DRIVE" ] || { echo "missing $DRIVE (make all)"; echo "0 passed, 1 failed"; exit 1; }
-$PY -c 'import dbus, gi; from gi.repository import GLib' 2>/dev/null ||
-        { echo "python3-dbus / python3-gi missing (make deps)"; echo "0 passed, 1 failed"; exit 1; }
+pb_require_python_dbus
 
 pb_setup_users
 pb_workdir
