@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # export-async.sh: a stuck NetworkManager or oFono never holds a verdict back (issue 11). On a
 # real dbus-daemon with the shipped policy, a stand-in NetworkManager (tests/tools/
-# nm-settings-mock.py --hang) records every LoadConnections call and never answers it, and a
-# stand-in oFono (tests/tools/ofono-export-mock.py --hang) does the same with GetModems, the first
-# call of every oFono export run ([Export] OfonoContexts=yes). verifierd's NetworkManager call is
+# nm-settings-mock.py --hang; NetworkManager cannot run on a private bus here, and nm-exports.sh
+# checks the stand-in against NetworkManager's installed introspection) records every
+# LoadConnections call and never answers it; oFono is the REAL ofonod (Debian's ofono), started on
+# the private bus and then stopped with SIGSTOP: a daemon that owns its name and answers nothing,
+# so GetModems, the first call of every oFono export run ([Export] OfonoContexts=yes), hangs. verifierd's NetworkManager call is
 # asynchronous (EXPORT_NM_LOAD_TIMEOUT_USEC, 5 s) and its oFono runs go to a worker
 # (export-worker.h; EXPORT_DBUS_CALL_TIMEOUT_USEC, 2 s): three NETWPIN pushes in a row are
 # applied well within one time-out; the changes made while a call or run is out are queued, not
@@ -20,6 +22,8 @@ TIMEOUT_MS=5000                 # EXPORT_NM_LOAD_TIMEOUT_USEC
 
 pb_require_python_dbus
 pb_require xml2wbxml command -v xml2wbxml
+OFONOD=$(command -v ofonod || echo /usr/sbin/ofonod)
+pb_require "ofonod (Debian package ofono)" test -x "$OFONOD"
 
 pb_setup_users
 pb_workdir
@@ -57,10 +61,14 @@ XML
 }
 for n in 1 2 3; do mkpush $n || fail "mkpush $n"; done
 pb_start_bus "$PB_WORK" || exit 1
-OFONO_STATE=$PB_WORK/ofono-mock.json
-$PY "$PB_TOP/tests/tools/ofono-export-mock.py" --state "$OFONO_STATE" --hang >>"$PB_WORK/ofono-mock.log" 2>&1 &
-PB_PIDS+=($!)
-pb_wait_for 10 pb_has_name org.ofono || { fail "stand-in oFono did not start: $(cat "$PB_WORK/ofono-mock.log")"; pb_summary; exit 1; }
+# ofonod without a modem, in a mount namespace of its own (its storage, /var/lib/ofono, a tmpfs
+# that dies with it), as tests/integration/ofono.sh starts it; then stopped: stuck, not gone.
+DBUS_SYSTEM_BUS_ADDRESS=$PB_BUS unshare -m sh -c 'mount -t tmpfs -o mode=0700 tmpfs /var/lib/ofono 2>/dev/null; exec "$0" -n' \
+        "$OFONOD" >>"$PB_WORK/ofono.log" 2>&1 &
+OFONO_PID=$!
+PB_PIDS+=("$OFONO_PID")
+pb_wait_for 15 pb_has_name org.ofono || { fail "ofonod did not start: $(tail -5 "$PB_WORK/ofono.log")"; pb_summary; exit 1; }
+kill -STOP "$OFONO_PID" && ok "the real ofonod owns org.ofono, then is stopped (SIGSTOP)" || fail "cannot stop ofonod"
 pb_start_provd "$PB_WORK/pconf" || exit 1
 pb_start_verifierd "$PB_WORK/conf" "$PB_WORK/state" || exit 1
 
@@ -111,4 +119,5 @@ runs=$(grep -c 'D-Bus exports (' "$PB_WORK/verifierd.log")
 [ "$runs" -ge 2 ] && [ "$runs" -le 3 ] && ok "$runs oFono runs in all for the start-up and three pushes (coalesced)" ||
         fail "oFono runs: $runs"
 kill -0 "$PB_VERIFIERD_PID" && ok "verifierd alive" || fail "verifierd died"
+kill -CONT "$OFONO_PID" 2>/dev/null
 pb_summary
