@@ -28,8 +28,7 @@ properties, call counters, the ChangeSettings calls in order. --seed FILE (JSON 
 --modem PATH (repeatable; default /ril_0) lists several modems, each with its own
 ConnectionManager and contexts (issue 10 point 7: a document bound to a modem's SIM is a context
 of that modem only); the state's "contexts" are the first modem's, "by_modem" maps every modem's
-path to its contexts. --hang: a stuck oFono: GetModems is counted and never answered (the
-caller's time-out ends the call; tests/integration/export-async.sh).
+path to its contexts. (A stuck oFono is the real ofonod, stopped: tests/integration/export-async.sh.)
 """
 import argparse
 import json
@@ -173,22 +172,16 @@ class ConnectionManager(dbus.service.Object):
 
 
 class Manager(dbus.service.Object):
-    def __init__(self, bus, state, modems=(MODEM,), hang=False):
+    def __init__(self, bus, state, modems=(MODEM,)):
         super().__init__(bus, "/")
         self.state = state
         self.modems = list(modems)
-        self.hang = hang
-        self.held = []
 
-    @dbus.service.method("org.ofono.Manager", in_signature="", out_signature="a(oa{sv})",
-                         async_callbacks=("reply", "error"))
-    def GetModems(self, reply, error):
+    @dbus.service.method("org.ofono.Manager", in_signature="", out_signature="a(oa{sv})")
+    def GetModems(self):
         self.state.calls["GetModems"] += 1
         self.state.save()
-        if self.hang:
-            self.held.append((reply, error))  # never answered
-            return
-        reply(self.modems_list())
+        return self.modems_list()
 
     def modems_list(self):
         props = dbus.Dictionary({
@@ -220,14 +213,13 @@ def main():
     ap.add_argument("--seed")
     ap.add_argument("--set-active", action="append", default=[])
     ap.add_argument("--modem", action="append", default=[])
-    ap.add_argument("--hang", action="store_true", help="never answer GetModems")
     args = ap.parse_args()
     modems = args.modem or [MODEM]
 
     dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
     bus = dbus.SystemBus()
     state = State(args.state)
-    Manager(bus, state, modems, args.hang)
+    Manager(bus, state, modems)
     cm = ConnectionManager(bus, state, modems[0], 0, state.contexts)
     others = [ConnectionManager(bus, state, m, i, []) for i, m in enumerate(modems[1:], 1)]
     Mmsd(bus, state)
