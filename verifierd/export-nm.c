@@ -1257,15 +1257,7 @@ int export_nm_update(Store *s, const char *dir, const char *const *roots, size_t
 
                 for (size_t i = 0; i < rows.l.n; i++) {
                         if (w > 0 && strcmp(rows.l.items[w - 1].path, rows.l.items[i].path) == 0) {
-                                StoreSettingList one = { .items = &rows.l.items[i], .n = 1 };
-                                StoreSetting keep = rows.l.items[i];
-
-                                /* free the duplicate's strings (store_setting_list_done frees items too) */
-                                one.items = malloc(sizeof(StoreSetting));
-                                if (one.items) {
-                                        one.items[0] = keep;
-                                        store_setting_list_done(&one);
-                                }
+                                store_setting_done(&rows.l.items[i]); /* the duplicate's strings */
                                 continue;
                         }
                         rows.l.items[w++] = rows.l.items[i];

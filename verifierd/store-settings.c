@@ -200,22 +200,24 @@ static int derive_char(Derive *d, const char *root, const char *chpath, const Cp
         return derive_list(d, root, chpath, c->children);
 }
 
+void store_setting_done(StoreSetting *it) {
+        free((char *) it->root);
+        free((char *) it->path);
+        free((char *) it->chpath);
+        free((char *) it->ctype);
+        free((char *) it->parm);
+        free((char *) it->value);
+        free((char *) it->modem);
+        free((char *) it->sim_id);
+        free((char *) it->sim_operator);
+        *it = (StoreSetting) {};
+}
+
 void store_setting_list_done(StoreSettingList *l) {
         if (!l)
                 return;
-        for (size_t i = 0; i < l->n; i++) {
-                StoreSetting *it = &l->items[i];
-
-                free((char *) it->root);
-                free((char *) it->path);
-                free((char *) it->chpath);
-                free((char *) it->ctype);
-                free((char *) it->parm);
-                free((char *) it->value);
-                free((char *) it->modem);
-                free((char *) it->sim_id);
-                free((char *) it->sim_operator);
-        }
+        for (size_t i = 0; i < l->n; i++)
+                store_setting_done(&l->items[i]);
         free(l->items);
         *l = (StoreSettingList) {};
 }

@@ -339,6 +339,8 @@ int store_digest_hex(const uint8_t *buf, size_t len, char out[STORE_DIGEST_HEX_L
  */
 int store_settings_from_doc(const CpDoc *doc, StoreSettingList *ret);
 void store_setting_list_done(StoreSettingList *l);
+/* Free the strings of one row a list owns (store_setting_list_done does it for every row). */
+void store_setting_done(StoreSetting *row);
 /**
  * store_setting_list_append() - append a copy of @row (every string duplicated) to @l.
  * Return: 0, or -ENOMEM (@l keeps what it had, and the partial row, which _done frees).
