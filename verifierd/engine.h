@@ -213,12 +213,12 @@ int engine_install(Engine *e, const uint8_t *package, size_t len, const char *tr
  *   created it was granted, store.h/policy.h §1.5), the exporters' value rules, the downgrade
  *   check at the account's @strength (StoreApply.strength_capped), store_apply with sec AUTH_DM,
  *   transport "dm" and sender @server_id (one history row), then the exports. Never pending.
- *   Replay: a DM document is built by verifierd itself from the store's current rows, so its
- *   digest repeats whenever a server writes back a state that was applied before (A -> B -> A).
- *   Such a document is not a replay of captured bytes; when the digest is known the document is
- *   a no-op if the store already holds exactly that state (verdict applied, ret->repeated set,
- *   nothing stored), else it is applied with a distinguishing comment (dm-tree.c) so a new
- *   digest results. The caller (dm-tree.c) never passes bytes it did not build.
+ *   Replay: a DM document is built by verifierd itself from the store's current rows, so the
+ *   replay check (which guards against captured bytes sent again) has nothing to catch; a server
+ *   may write back a state applied before (A -> B -> A). dm-tree.c therefore puts a unique XML
+ *   comment (server id, time, counter) into every document it builds, and answers a write that
+ *   would leave the stored state unchanged with 200 without calling this at all. A digest that
+ *   is known anyway is refused as a replay, like any other.
  * @roles: the account's stored roles (the session's roles).
  * @strength: the account's store strength.
  * Return: 0 (the verdict in @ret: applied, or rejected with the policy's reason, denied list);
