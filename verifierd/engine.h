@@ -207,6 +207,27 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret);
 int engine_install(Engine *e, const uint8_t *package, size_t len, const char *transport, EngineResult *ret);
 
 /**
+ * engine_apply_dm() - apply a document an OMA DM session built (dm-tree.h) through the same
+ *   pipeline as a push: decode and validate @xml, policy_evaluate with the DM account's roles as
+ *   the message's roles (no OTA gate and no grant: the account holds what the message that
+ *   created it was granted, store.h/policy.h §1.5), the exporters' value rules, the downgrade
+ *   check at the account's @strength (StoreApply.strength_capped), store_apply with sec AUTH_DM,
+ *   transport "dm" and sender @server_id (one history row), then the exports. Never pending.
+ *   Replay: a DM document is built by verifierd itself from the store's current rows, so the
+ *   replay check (which guards against captured bytes sent again) has nothing to catch; a server
+ *   may write back a state applied before (A -> B -> A). dm-tree.c therefore puts a unique XML
+ *   comment (server id, time, counter) into every document it builds, and answers a write that
+ *   would leave the stored state unchanged with 200 without calling this at all. A digest that
+ *   is known anyway is refused as a replay, like any other.
+ * @roles: the account's stored roles (the session's roles).
+ * @strength: the account's store strength.
+ * Return: 0 (the verdict in @ret: applied, or rejected with the policy's reason, denied list);
+ *   -EINVAL; negative errno when the store failed (nothing stored).
+ */
+int engine_apply_dm(Engine *e, const uint8_t *xml, size_t len, const char *server_id, uint32_t roles,
+                    unsigned strength, EngineResult *ret);
+
+/**
  * engine_provide_pin() - the user's PIN for a push waiting for one.
  * Return: 0 with the verdict in @ret: applied / rejected (policy, replay, ...), pending with
  *   pin_rejected for a wrong PIN, rejected pin-attempts-exceeded after the last wrong one,
