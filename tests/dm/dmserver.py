@@ -20,6 +20,7 @@ change it between sessions) with the keys
   server_id, server_name (LocName of the server, default server_id), server_secret,
   server_nonce_b64 (the SRVCRED nonce of the bootstrap), client_name, client_secret,
   client_nonce_b64 (the CLCRED nonce of the bootstrap), record (a JSON-lines file),
+  state_file (the current nonces per server id as JSON, rewritten after every request),
   scenario (a name from SCENARIOS below, or a dict of the same shape),
 and $DMSERVER_SCENARIO overrides the scenario's name. A scenario dict:
   challenge:   "407" or "401": the first package 1 of a session gets that challenge
@@ -183,7 +184,22 @@ def load_config():
     return cfg, scen
 
 
-def record(cfg, entry):
+def save_nonces(cfg, state):
+    """The current nonces per server id, for tests that build a package 0 (digest over the
+    server nonce the client issued last) or check the nonce lifecycle."""
+    path = cfg.get("state_file")
+    if not path:
+        return
+    out = {sid: {"server_nonce_b64": b64(n["server"]), "client_nonce_b64": b64(n["client"])}
+           for sid, n in state.get("nonces", {}).items()}
+    with open(path + ".tmp", "w") as f:
+        json.dump(out, f)
+    os.replace(path + ".tmp", path)
+
+
+def record(cfg, entry, state=None):
+    if state is not None:
+        save_nonces(cfg, state)
     path = cfg.get("record")
     if not path:
         return
@@ -332,18 +348,18 @@ def handle(state, path, headers, body):
     entry = {"n": n, "path": path}
     if ctype != DM_TYPE:
         entry["replied"] = "415"
-        record(cfg, entry)
+        record(cfg, entry, state)
         return 415, "text/plain", b"unsupported media type\n"
     try:
         msg = parse_client(body)
     except ET.ParseError as e:
         entry["replied"] = "400"
         entry["error"] = str(e)
-        record(cfg, entry)
+        record(cfg, entry, state)
         return 400, "text/plain", b"bad xml\n"
 
     server_id = cfg["server_id"]
-    nonces = state.setdefault("nonces", {
+    nonces = state.setdefault("nonces", {}).setdefault(server_id, {
         "client": base64.b64decode(cfg.get("client_nonce_b64", "")),
         "server": base64.b64decode(cfg.get("server_nonce_b64", "")),
     })
@@ -396,14 +412,14 @@ def handle(state, path, headers, body):
             nonces["client"] = nonce
             statuses_for_all(int(chal_code), nonce)
             entry["replied"] = "challenge-" + chal_code
-            record(cfg, entry)
+            record(cfg, entry, state)
             return 200, DM_TYPE, w.finish()
         if not cred_ok:
             nonce = secrets.token_bytes(16)
             nonces["client"] = nonce
             statuses_for_all(401, nonce)
             entry["replied"] = "401"
-            record(cfg, entry)
+            record(cfg, entry, state)
             return 200, DM_TYPE, w.finish()
         sess["authed"] = True
         nonce = secrets.token_bytes(16)
@@ -414,7 +430,7 @@ def handle(state, path, headers, body):
         if not sess["authed"]:
             statuses_for_all(401, secrets.token_bytes(16))
             entry["replied"] = "401"
-            record(cfg, entry)
+            record(cfg, entry, state)
             return 200, DM_TYPE, w.finish()
         w.status(msg["msg_id"], "0", "SyncHdr", 200)
         for c in msg["commands"]:
@@ -434,5 +450,5 @@ def handle(state, path, headers, body):
     entry["replied"] = "commands" if cmds else "end"
     entry["sent"] = [c.get("cmd", "raw") for c in cmds]
     padding = scen.get("oversize", 0) if cmds and idx == 0 else 0
-    record(cfg, entry)
+    record(cfg, entry, state)
     return 200, DM_TYPE, w.finish(padding=padding)
