@@ -68,6 +68,7 @@
 #define CONFIG_DEFAULT_NM_DIR "/etc/NetworkManager/system-connections"
 #define CONFIG_DEFAULT_PIN_ATTEMPTS 3U
 #define CONFIG_PIN_ATTEMPTS_MAX 256U
+#define CONFIG_DM_TEXT_MAX 64U          /* [DM] DevId=, Manufacturer=, Model= bytes */
 #define CONFIG_DEFAULT_PENDING_MAX 8U
 #define CONFIG_PENDING_MAX_MAX 1024U
 #define CONFIG_DEFAULT_PENDING_EXPIRY_SEC 86400U
@@ -128,6 +129,11 @@ typedef struct Config {
         uint64_t history_max;                   /* HistoryMax= */
         uint64_t history_max_age_sec;           /* HistoryMaxAgeSec= (0: no age limit) */
         uint64_t replay_digests_max;            /* ReplayDigestsMax= */
+        /* [DM] the DM tree's ./DevInfo (dm-tree.h; OMA-TS-DM_StdObj-V1_2 §7.1.3.2); NULL: the
+         * default (DevId derived from /etc/machine-id, Man/Mod "provboot"/"Linux") */
+        char *dm_dev_id;                        /* DevId= */
+        char *dm_man;                           /* Manufacturer= */
+        char *dm_mod;                           /* Model= */
         /* The metabase, from the same roots' metabase.d/ (policy.h); never NULL. */
         Metabase *metabase;
         /* The administrator's certificates, from the same roots' certs.d/ (certstore.h); never

@@ -185,6 +185,7 @@ typedef struct StoreAccount {
         const char *root;               /* root key of its APPLICATION (filled by the store) */
         AuthMethod sec;                 /* read back only */
         uint64_t push_id;               /* read back only */
+        unsigned strength;              /* read back only (the downgrade rule's) */
 } StoreAccount;
 
 typedef struct StoreDocument {
