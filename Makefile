@@ -61,6 +61,7 @@ include common/module.mk
 -include provctl/module.mk
 -include nm-writer/module.mk
 -include mmsd-sync/module.mk
+-include dmsessiond/module.mk
 -include tests/module.mk
 -include bench/module.mk
 -include packaging/module.mk

@@ -56,6 +56,10 @@ typedef struct DmTls DmTls;
  * Return: 0; -EPROTO any TLS or verification failure; -ETIMEDOUT; -ENOENT/-EINVAL a trust file
  * that cannot be read or holds no certificate; -ENOMEM. */
 int dm_tls_open(int fd, const char *host, const char *trust_file, unsigned timeout_ms, DmTls **ret);
+/* Why the last dm_tls_open() of this thread failed, in words for the TLS verdict log (OpenSSL's
+ * reason, e.g. "certificate verification failed (unable to get local issuer certificate)"); ""
+ * after a success. Holds no secret and no peer data but the verify error. */
+const char *dm_tls_last_error(void);
 /* Send close_notify (best effort, without waiting), free, close the fd. NULL-safe; returns NULL. */
 DmTls *dm_tls_free(DmTls *t);
 
@@ -86,9 +90,9 @@ int dm_http_parse_response(const uint8_t *buf, size_t len, size_t max_body, DmHt
  * Connection: keep-alive, and read the response (at most @max_response body bytes), all within
  * @timeout_ms. @url must name the host @t was opened for (-EINVAL otherwise).
  * Return: 0 and @ret (any HTTP status: the caller treats non-200 as a transport failure);
- * -ECONNRESET when the server closed a kept-alive connection before any byte of an answer (the
- * caller dials again); -ETIMEDOUT; -EBADMSG; -E2BIG; -EPROTO a TLS error; -EPIPE the connection
- * closed in the middle of an answer (treated like a malformed one by callers). After an error @t
- * must not be used again. */
+ * -ECONNRESET when the server closed a kept-alive connection before any byte of an answer, or
+ * said it would close after the previous one (the caller dials again); -ETIMEDOUT; -EBADMSG a
+ * malformed, unframed or cut answer; -E2BIG; -EPROTO a TLS error; -EINVAL. After an error @t must
+ * not be used again. */
 int dm_http_post(DmTls *t, const DmUrl *url, const char *content_type, const uint8_t *body,
                  size_t len, size_t max_response, unsigned timeout_ms, DmHttpResponse *ret);

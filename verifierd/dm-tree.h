@@ -25,7 +25,7 @@
 #include "dm-syncml.h"
 #include "engine.h"
 
-/* URI caps (advertised as ./DevDetail/URI/*; past them: 414) */
+/* URI caps (advertised as ./DevDetail/URI/MaxDepth, MaxTotLen, MaxSegLen; past them: 414) */
 #define DM_TREE_URI_MAX_DEPTH 12U       /* segments after "." */
 #define DM_TREE_URI_MAX_LEN 1024U       /* bytes of the whole URI */
 #define DM_TREE_URI_MAX_SEG 255U        /* bytes of one segment */

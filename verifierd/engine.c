@@ -319,6 +319,10 @@ Store *engine_get_store(Engine *e) {
         return e->store;
 }
 
+const Metabase *engine_get_metabase(Engine *e) {
+        return e->metabase;
+}
+
 const Config *engine_get_config(Engine *e) {
         refresh_config(e);
         return e->config;
@@ -548,7 +552,8 @@ typedef struct Ctx {
         char *unverified_summary;       /* provd's, kept only if the push waits for a PIN */
         char digest[STORE_DIGEST_HEX_LEN + 1];
         uint64_t received_usec;
-        /* a signed package: the verified content and the SPC entry's roles and strength */
+        /* a signed package: the verified content and the SPC entry's roles and strength; a DM
+         * session (AUTH_DM): its account's roles and strength */
         const uint8_t *doc_body;        /* NULL: body is the document */
         size_t doc_len;
         uint32_t signer_roles;
@@ -1043,6 +1048,10 @@ static int cert_ops(Ctx *c, const CpDoc *doc, uint32_t roles, CertOpList *ret_op
  * USERNETWPIN, USERPIN or USERPINMAC (the user typed a PIN) or by such packages, do not wait.
  */
 static bool needs_confirmation(const Ctx *c, const PolicyResult *pr) {
+        /* A DM session's writes: the account was confirmed (or not needed confirming) when the
+         * push that created it was applied; the session itself is authenticated (dm-session). */
+        if (c->sec == AUTH_DM)
+                return false;
         if (c->sec == AUTH_SIGNED)
                 return c->signer_strength == STORE_STRENGTH_NONE ||
                        (c->signer_strength == STORE_STRENGTH_NETWPIN && c->e->config->confirm_network_pin);
@@ -1164,7 +1173,9 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         if (!pr)
                 return -ENOMEM;
         /* A signed package's roles are exactly its SPC entry's mask (package.c found it). */
-        auth_roles = c->sec == AUTH_SIGNED ? c->signer_roles : policy_auth_roles(e->config, c->sec);
+        /* A DM session's roles are exactly its account's stored roles (dm-tree.h). */
+        auth_roles = c->sec == AUTH_SIGNED || c->sec == AUTH_DM ? c->signer_roles
+                                                                : policy_auth_roles(e->config, c->sec);
         r = policy_evaluate(e->config, e->metabase, c->sec, auth_roles, doc, pr);
         if (r < 0)
                 return r;
@@ -1220,7 +1231,7 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
                 /* A package is no stronger than the message that installed its anchor: the
                  * downgrade check and everything this document stores (certificates included,
                  * so the cap carries on to packages signed with them) use the capped strength. */
-                .strength_capped = c->sec == AUTH_SIGNED,
+                .strength_capped = c->sec == AUTH_SIGNED || c->sec == AUTH_DM,
                 .strength_cap = c->signer_strength,
                 /* the over-the-air policy values, committed with the rest (ota-policy.h) */
                 .policy = policy,
@@ -1397,6 +1408,44 @@ int engine_install(Engine *e, const uint8_t *package, size_t len, const char *tr
         if (r < 0)
                 return r;
         return run_package(&c, false, ret);
+}
+
+/* ---- OMA DM sessions (dm-tree.h) ------------------------------------------------------------ */
+
+int engine_apply_dm(Engine *e, const uint8_t *xml, size_t len, const char *server_id, uint32_t roles,
+                    unsigned strength, EngineResult *ret) {
+        _cleanup_(ctx_done) Ctx c = {};
+        int r;
+
+        if (!e || !xml || len == 0 || !server_id || !ret)
+                return -EINVAL;
+        if (len > ENGINE_BODY_MAX)
+                return -E2BIG;
+        refresh_config(e);
+        (void) engine_expire(e, 0);
+        /* Security invariant: @xml is a document dm-tree.c built from the store and the DM
+         * server's commands; it is decoded and judged like any push (decide): the metabase with
+         * exactly the account's roles, the bounded-ROLE rule, the downgrade rule at the account's
+         * strength (never more than the message that created the account). */
+        c = (Ctx) {
+                .e = e,
+                .body = xml,
+                .body_len = len,
+                .sec = AUTH_DM,
+                .content_kind = WSP_CONTENT_CP_XML,
+                .received_usec = now(e),
+                .sender = display_text(server_id, ENGINE_SENDER_MAX),
+                .transport = strdup("dm"),
+                .content_type = strdup(content_type_of(WSP_CONTENT_CP_XML)),
+                .signer_roles = roles,
+                .signer_strength = MIN(strength, (unsigned) STORE_STRENGTH_SIGNED),
+        };
+        if (!c.sender || !c.transport || !c.content_type)
+                return -ENOMEM;
+        r = store_digest_hex(xml, len, c.digest);
+        if (r < 0)
+                return r;
+        return decide(&c, true, ret);
 }
 
 typedef struct CertList {

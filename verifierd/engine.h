@@ -404,8 +404,10 @@ typedef int (*EngineCertFn)(const EngineCert *c, void *userdata);
  * (without those the administrator removed). Return: entries visited, or negative errno. */
 int engine_foreach_certificate(Engine *e, EngineCertFn fn, void *userdata);
 
-/* The store underneath (status output, tests). */
+/* The store underneath (status output, tests, dm-account.c). */
 Store *engine_get_store(Engine *e);
+/* The metabase every decision uses (the DM tree's Get checks, dm-tree.c). */
+const Metabase *engine_get_metabase(Engine *e);
 
 /*
  * The over-the-air policy layer (ota-policy.h). The engine judges every push by the effective

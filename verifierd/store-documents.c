@@ -275,6 +275,14 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
                 r = sql_exec(s, "DELETE FROM accounts WHERE root = ?", ARG_TEXT_ANY(it->root));
                 if (r < 0)
                         return r;
+                /* The nonces DM sessions stored for an account of this root go with it: the new
+                 * document's AAUTHDATA is the nonce from now on (dm-account.h; a DM session's own
+                 * rewrite of the root carries the current nonces in it, dm-tree.c). */
+                if (s->has_dm_schema) {
+                        r = sql_exec(s, "DELETE FROM dm_nonces WHERE root = ?", ARG_TEXT_ANY(it->root));
+                        if (r < 0)
+                                return r;
+                }
         }
 
         r = store_prepare(s, "INSERT INTO settings (path, root, chpath, ctype, parm, value, ord, roles, sec, strength,"
