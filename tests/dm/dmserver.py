@@ -380,8 +380,13 @@ def handle(state, path, headers, body):
 
     # Authenticate the client (OMA-TS-DM_Security-V1_2 §5.1.3).
     cred_ok = False
+    history = state.setdefault("nonce_history", {}).setdefault(server_id, [b64(nonces["client"])])
     if msg["cred"] is not None and msg["locname"] == cfg["client_name"]:
         cred_ok = md5_cred(cfg["client_name"], cfg["client_secret"], nonces["client"]) == msg["cred"]
+        # which client nonce ever issued the Cred was computed over (the nonce lifecycle tests)
+        for n in history:
+            if md5_cred(cfg["client_name"], cfg["client_secret"], base64.b64decode(n)) == msg["cred"]:
+                entry["cred_nonce_b64"] = n
     entry["cred_ok"] = cred_ok
     entry["client_nonce_b64"] = b64(nonces["client"])
 
@@ -410,6 +415,8 @@ def handle(state, path, headers, body):
             sess["challenged"] = True
             nonce = secrets.token_bytes(16)
             nonces["client"] = nonce
+            history.append(b64(nonce))
+            entry["issued_client_nonce_b64"] = b64(nonce)
             statuses_for_all(int(chal_code), nonce)
             entry["replied"] = "challenge-" + chal_code
             record(cfg, entry, state)
@@ -417,6 +424,8 @@ def handle(state, path, headers, body):
         if not cred_ok:
             nonce = secrets.token_bytes(16)
             nonces["client"] = nonce
+            history.append(b64(nonce))
+            entry["issued_client_nonce_b64"] = b64(nonce)
             statuses_for_all(401, nonce)
             entry["replied"] = "401"
             record(cfg, entry, state)
@@ -424,6 +433,7 @@ def handle(state, path, headers, body):
         sess["authed"] = True
         nonce = secrets.token_bytes(16)
         nonces["client"] = nonce
+        history.append(b64(nonce))
         entry["issued_client_nonce_b64"] = b64(nonce)
         statuses_for_all(212, nonce)
     else:
