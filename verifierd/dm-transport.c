@@ -395,11 +395,10 @@ static int next_line(const uint8_t *buf, size_t len, size_t *off, size_t max, co
                         return -EBADMSG;
                 if (c == '\r' && i + 1 < len && buf[i + 1] != '\n')
                         return -EBADMSG;
-                if (i - *off > max + 1)         /* max bytes + CR seen, still no LF */
+                /* byte max of the line may only be the CR (an LF after it ended the line above) */
+                if (i - *off > max || (i - *off == max && c != '\r'))
                         return -E2BIG;
         }
-        if (len - *off > max + 1)
-                return -E2BIG;
         return -EAGAIN;
 }
 
