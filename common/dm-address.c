@@ -77,6 +77,10 @@ bool dm_host_valid(const char *host) {
         /* inet_pton accepts only the strict forms (dotted quad of decimals; RFC 4291 §2.2 text) */
         if (inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1)
                 return true;
+        /* getaddrinfo() reads what inet_aton() accepts ("0x7f.1", "2130706433", "127.1") as an
+         * address: such a "name" would slip past the literal check of the caller */
+        if (inet_aton(host, &a4) != 0)
+                return false;
         for (size_t i = 0; i <= n; i++) {
                 char c = host[i];
 

@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <systemd/sd-bus.h>
 
-#include "dm-address.h"     /* dm_address_is_local(), dm_host_valid(): the rule dmsessiond applies too */
+#include "dm-address.h" /* dm_address_is_local(), dm_host_valid(): the rule dmsessiond applies too */
 
 /* Ask the dialer on @bus to connect to @host:@port and return the connected socket in @ret_fd
  * (owned by the caller, O_CLOEXEC). The fd is checked before it is returned: it must be a

@@ -7,3 +7,7 @@
 VERIFIER_SRCS += verifierd/dm-dial.c verifierd/dm-transport.c
 UNIT_TESTS += test-dm-transport
 FUZZERS += fuzz-dm-http
+EXTRA_BINS += dm-client
+$(BUILD)/dm-client: $(BUILD)/obj/tests/tools/dm-client.o $(BUILD)/libverifier.a $(BUILD)/libipc.a $(BUILD)/libprovcommon.a
+	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_VERIFIERD))
+INTEGRATION_TESTS += tests/integration/dm-tls.sh tests/integration/dm-dialer.sh

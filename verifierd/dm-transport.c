@@ -20,6 +20,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -395,11 +397,10 @@ static int next_line(const uint8_t *buf, size_t len, size_t *off, size_t max, co
                         return -EBADMSG;
                 if (c == '\r' && i + 1 < len && buf[i + 1] != '\n')
                         return -EBADMSG;
-                if (i - *off > max + 1)         /* max bytes + CR seen, still no LF */
+                /* byte max of the line may only be the CR (an LF after it ended the line above) */
+                if (i - *off > max || (i - *off == max && c != '\r'))
                         return -E2BIG;
         }
-        if (len - *off > max + 1)
-                return -E2BIG;
         return -EAGAIN;
 }
 
@@ -748,7 +749,43 @@ static size_t response_buffer_max(size_t max_body) {
         return DM_HTTP_HEADER_MAX * 2U + max_body + DM_HTTP_CHUNKS_MAX * (DM_HTTP_CHUNK_LINE_MAX + 4U) + 8U;
 }
 
+/* Has the peer closed (or sent anything) while the connection was idle? A server that dropped a
+ * kept-alive connection shows as readable: EOF, or a close_notify/alert record. Nothing is
+ * consumed from a live connection: an idle one has nothing to read. */
+static bool peer_closed(DmTls *t) {
+        struct pollfd p = { .fd = t->fd, .events = POLLIN | POLLRDHUP };
+
+        return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLRDHUP | POLLHUP | POLLERR));
+}
+
+/* Writing to a socket the peer closed raises SIGPIPE, which would kill verifierd: block it for
+ * this thread around the write and swallow one that was raised here (the way libcurl's
+ * sigpipe_ignore does it), leaving the process' signal dispositions alone. */
+static int tls_write_all_nosigpipe(DmTls *t, const uint8_t *p, size_t n, uint64_t deadline, bool *ret_closed);
+
 static int tls_write_all(DmTls *t, const uint8_t *p, size_t n, uint64_t deadline, bool *ret_closed) {
+        sigset_t pipe_set, old, pending;
+        bool was_pending;
+        int r;
+
+        sigemptyset(&pipe_set);
+        sigaddset(&pipe_set, SIGPIPE);
+        sigemptyset(&pending);
+        (void) sigpending(&pending);
+        was_pending = sigismember(&pending, SIGPIPE);
+        if (pthread_sigmask(SIG_BLOCK, &pipe_set, &old) != 0)
+                return -EINVAL;
+        r = tls_write_all_nosigpipe(t, p, n, deadline, ret_closed);
+        if (!was_pending) {
+                const struct timespec zero = {};
+
+                (void) sigtimedwait(&pipe_set, NULL, &zero);
+        }
+        (void) pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return r;
+}
+
+static int tls_write_all_nosigpipe(DmTls *t, const uint8_t *p, size_t n, uint64_t deadline, bool *ret_closed) {
         while (n > 0) {
                 size_t w = 0;
                 int e;
@@ -834,6 +871,10 @@ int dm_http_post(DmTls *t, const DmUrl *url, const char *content_type, const uin
         /* A kept-alive connection the server said it would close: dial again (the caller). */
         if (t->unusable)
                 return -ECONNRESET;
+        if (t->requests > 0 && peer_closed(t)) {
+                t->unusable = true;
+                return -ECONNRESET;
+        }
         v6 = strchr(url->host, ':') != NULL;
         if (url->port == DM_HTTPS_DEFAULT_PORT)
                 snprintf(hostport, sizeof hostport, v6 ? "[%s]" : "%s", url->host);
