@@ -35,8 +35,8 @@ dm_pki() {
         DM_CA=$out/ca.pem
         DM_CERT=$out/server.pem
         DM_KEY=$out/server.key
-        DM_ROGUE_CERT=$out/rogue-server.pem
-        DM_ROGUE_KEY=$out/rogue-server.key
+        DM_ROGUE_CERT=$out/rogue.pem
+        DM_ROGUE_KEY=$out/rogue.key
         for f in "$DM_CA" "$DM_CERT" "$DM_KEY" "$DM_ROGUE_CERT" "$DM_ROGUE_KEY"; do
                 [ -s "$f" ] || { echo "mkpki.sh made no $f"; ls "$out"; return 1; }
         done
@@ -91,9 +91,6 @@ CONF
         # the drop-in of the tests: the test CA only, and loopback allowed (127.0.0.1)
         printf '[DM]\nTrustFile=%s\nAllowLoopback=yes\n' "$DM_CA" >"$w/conf/verifierd.conf.d/50-dm-test.conf"
         printf '[Intake]\nOfono=no\nModemManager=no\n' >"$w/pconf/provd.conf"
-        if [ -z "${PB_BUS_POLICIES:-}" ] && [ -f "$PB_TOP/packaging/dbus/org.provboot.Dialer1.conf" ]; then
-                PB_BUS_POLICIES=$PB_TOP/packaging/dbus/org.provboot.Dialer1.conf
-        fi
         pb_start_bus "$w" || return 1
         dm_start_dialer || return 1
         pb_start_verifierd "$w/conf" "$w/state" || return 1
