@@ -603,8 +603,7 @@ static int run(Session *s) {
                 out = mfree(out);
                 if (r < 0)
                         return r;
-                if (++s->packages > DM_SESSION_PACKAGES_MAX)
-                        return fail(s, DM_SESSION_PROTOCOL_ERROR, "more than DM_SESSION_PACKAGES_MAX packages");
+                s->packages++;
                 r = dm_message_parse(resp.body, resp.body_len, &m, err, sizeof err);
                 if (r == -E2BIG)
                         return fail(s, DM_SESSION_PROTOCOL_ERROR, "server message over a codec limit");
@@ -644,9 +643,14 @@ static int run(Session *s) {
                 if (code == 212)
                         s->send_cred = false;   /* authenticated for the rest of the session */
 
-                for (size_t i = 0; i < m->n_cmds; i++)
-                        if (is_management(&m->cmds[i]))
+                for (size_t i = 0; i < m->n_cmds; i++) {
+                        const DmCommand *c = &m->cmds[i];
+
+                        if (is_management(c))
                                 has_mgmt = true;
+                        if (c->type == DM_CMD_ALERT && c->alert_code && strcmp(c->alert_code, "1223") == 0)
+                                abort = true;
+                }
 
                 /* The server's Cred before ANY command runs (dm-session.h invariant). Once it
                  * verified, our 212 told the server it is authenticated for the session. */
@@ -693,6 +697,12 @@ static int run(Session *s) {
 
                 if (!has_mgmt)
                         return 0; /* §2.3: only statuses: the session is over, nothing is sent */
+                if (abort)
+                        /* Alert 1223 (§2.3.1.2): the server ends the session; nothing of this
+                         * message runs and no reply is sent (so no new server nonce is issued). */
+                        return fail(s, DM_SESSION_PROTOCOL_ERROR, "the server aborted the session (Alert 1223)");
+                if (s->packages >= DM_SESSION_PACKAGES_MAX)
+                        return fail(s, DM_SESSION_PROTOCOL_ERROR, "more than DM_SESSION_PACKAGES_MAX packages");
 
                 r = follow_resp_uri(s, m);
                 if (r < 0)

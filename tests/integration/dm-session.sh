@@ -105,10 +105,10 @@ for sc in no-server-cred:407 wrong-server-cred:401; do
                 "$(pb_json_field "$DM_OUT" result) $(pb_json_field "$DM_OUT" reason) $DM_RC"
         expect "$name: executed 0" 0 "$(pb_json_field "$DM_OUT" executed)"
         expect "$name: $code for the header and for every command" "['$code'] ['$code'] ['$code']" \
-                "$(dm_record 2 "' '.join(str([s['data'] for s in r['statuses'] if s['cmd'] == c]) for c in ('SyncHdr', 'Replace', 'Get'))")"
+                "$(dm_record -1 "' '.join(str([s['data'] for s in r['statuses'] if s['cmd'] == c]) for c in ('SyncHdr', 'Replace', 'Get'))")"
         expect "$name: every status carries a Chal with a fresh nonce" True \
-                "$(dm_record 2 "all(s.get('next_nonce_b64') for s in r['statuses'])")"
-        expect "$name: no Results (nothing executed)" "[]" "$(dm_record 2 "r['results']")"
+                "$(dm_record -1 "all(s.get('next_nonce_b64') for s in r['statuses'])")"
+        expect "$name: no Results (nothing executed)" "[]" "$(dm_record -1 "r['results']")"
 done
 after=$(pb_provctl --json settings 2>&1)
 [ "$before" = "$after" ] && ok "the settings are byte-identical before and after both refused sessions" ||
@@ -149,7 +149,7 @@ nap1=$(dm_setting "$NAP" NAP-ADDRESS)
 dm_connect dm.test
 expect "OPERATOR account: the session completes" completed "$(pb_json_field "$DM_OUT" result)"
 expect "Replace of a MANAGER-only node -> 425; own Role to a superset -> 425" "['425', '425']" \
-        "$(dm_record 2 "[s['data'] for s in r['statuses'] if s['cmd'] == 'Replace' and s['cmd_ref'] in ('1', '2')]")"
+        "$(dm_record 2 "[s['data'] for s in r['statuses'] if s['cmd'] == 'Replace'][:2]")"
 expect "Add of a new DMAcc with more roles -> 425" True \
         "$(dm_record 2 "'425' in [s['data'] for s in r['statuses'] if s['cmd'] == 'Add']")"
 expect "Get of AAuthSecret -> 405" "['405']" "$(status_of Get 2)"
