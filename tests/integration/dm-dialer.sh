@@ -83,6 +83,16 @@ done
 out=$(send root 127.0.0.1 0 true)
 grep -q 'InvalidArgs' <<<"$out" && ok "port 0: InvalidArgs" || fail "port 0: $out"
 
+# The exported interface is the contract in ipc/org.provboot.Dialer1.xml (as introspect.sh checks
+# the other daemons), introspectable by anyone
+if as nobody busctl --address="$PB_BUS" introspect --xml-interface org.provboot.Dialer1 /org/provboot/Dialer1 \
+        >"$PB_WORK/dialer.xml" && out=$(python3 "$PB_TOP/tests/tools/introspect-compare.py" \
+        "$PB_TOP/ipc/org.provboot.Dialer1.xml" "$PB_WORK/dialer.xml" 2>&1); then
+        ok "Dialer1 as exported equals ipc/org.provboot.Dialer1.xml ($out)"
+else
+        fail "Dialer1 introspection: $out"
+fi
+
 # Callers: bus policy (layer 1)
 out=$(dial provboot-verifier 127.0.0.1 "$PORT" 1)
 grep -qx 'echo ping' <<<"$out" && ok "provboot-verifier (verifierd's user) may Dial" || fail "provboot-verifier: $out"
