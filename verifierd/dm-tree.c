@@ -785,7 +785,7 @@ static int list_root_row(const StoreSetting *s, void *userdata) {
 }
 
 /* The DMAcc leaf names (OMA-TS-DM_StdObj-V1_2 §7.1.3.1) and the w7 parms they map to (§2.4 of
- * docs/dm.md; the appendix's w7 mapping). */
+ * docs/dm-tree.md; the appendix's w7 mapping). */
 static const struct {
         const char *dm, *w7;
 } dmacc_leaves[] = {
@@ -1250,7 +1250,7 @@ int dm_tree_new(Engine *e, const DmAccount *a, DmTree **ret) {
                 free(t);
                 return -ENOMEM;
         }
-        /* Security invariant (docs/dm.md rule 1): the session's roles are the account's stored
+        /* Security invariant (docs/dm-tree.md rule 1): the session's roles are the account's stored
          * roles, themselves no more than the message that created the account had (policy.c
          * check_dm_account); nothing the server says adds to them. */
         t->roles = a->roles;
@@ -1668,7 +1668,7 @@ int dm_tree_apply(DmTree *t, const DmTreeOp *ops, size_t n, bool atomic, unsigne
                 return 0;
         }
 
-        /* Atomic (OMA-TS-DM_Protocol-V1_2 §6.6.6; docs/dm.md rule 7): every member on one working
+        /* Atomic (OMA-TS-DM_Protocol-V1_2 §6.6.6; docs/dm-tree.md rule 7): every member on one working
          * state, one document, one store_apply: all or nothing. */
         {
                 _cleanup_(work_done) Work w = {};

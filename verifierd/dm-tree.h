@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * dm-tree.h: the OMA DM management tree verifierd exposes in a DM session (docs/dm.md;
+ * dm-tree.h: the OMA DM management tree verifierd exposes in a DM session (docs/dm-tree.md;
  * OMA-TS-DM_TND-V1_2, OMA-TS-DM_StdObj-V1_2 §7.1.3):
  *   ./DevInfo/{DevId,Man,Mod,DmV,Lang}           read-only, from verifierd.conf [DM]
  *   ./DevDetail/URI/{MaxDepth,MaxTotLen,MaxSegLen}, DevTyp, OEM, FwV, SwV, HwV, LrgObj   read-only
