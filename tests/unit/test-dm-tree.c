@@ -263,6 +263,19 @@ START_TEST(test_role_bounding) {
         a = dt_account("opsrv");
         ck_assert_uint_eq(a->roles, 4);
         dm_account_free(a);
+        /* another account: never above the roles of the message that installed it */
+        dt_cfg->grant_manager = 0;
+        dt_push(DT_W7("lowsrv", "4", "Low"), VERDICT_APPLIED);
+        dt_cfg->grant_manager = ROLE_OPERATOR;
+        ck_assert_uint_eq(op1(mgr, DM_CMD_REPLACE, "./DMAcc/lowsrv/Ext/Role", "12"), 425);
+        a = dt_account("lowsrv");
+        ck_assert_uint_eq(a->roles, 4);
+        dm_account_free(a);
+        ck_assert_uint_eq(op1(mgr, DM_CMD_REPLACE, "./DMAcc/lowsrv/Name", "Lower"), 200);
+        a = dt_account("lowsrv");
+        ck_assert_str_eq(a->name, "Lower");
+        dm_account_free(a);
+
         /* the Manager account may lower its own */
         ck_assert_uint_eq(op1(mgr, DM_CMD_REPLACE, "./DMAcc/mgrsrv/Ext/Role", "4"), 200);
         a = dt_account("mgrsrv");
@@ -288,7 +301,7 @@ START_TEST(test_role_bounding) {
         free(dt_setting("/APPLICATION[APPID=w7,PROVIDER-ID=newsrv].NAME", &found));
         ck_assert(found);
         ck_assert_uint_eq(dm_tree_denied(op), 5);
-        ck_assert_uint_eq(dm_tree_denied(mgr), 0);
+        ck_assert_uint_eq(dm_tree_denied(mgr), 1);
         dm_tree_free(op);
         dm_tree_free(mgr);
 }
