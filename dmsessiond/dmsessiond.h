@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * dmsessiond.h: the DM dialer (docs/architecture.md "The third route"; dmsessiond(8)).
+ * dmsessiond.h: the DM dialer (docs/architecture.md §2.4.1; dmsessiond(8)).
  *
  * What the dialer is trusted with, and what not:
  *   - It runs unprivileged (user provdial), holds no secret, and never sees a byte of the session:

@@ -470,7 +470,7 @@ int ipc_agent_confirmation_append(sd_bus_message *m, bool confirmed);
 int ipc_agent_confirmation_read(sd_bus_message *m, bool *ret);
 
 /* ---- Dialer1 (begin) ---------------------------------------------------------------------
- * dmsessiond, the DM dialer (docs/architecture.md "The third route"): unprivileged, no secrets,
+ * dmsessiond, the DM dialer (docs/architecture.md §2.4.1): unprivileged, no secrets,
  * no parsing beyond the host name. [verifierd's uid or root only: bus policy + a uid check]
  * Dial(s host, q port, b allow_loopback) -> (h fd): resolve @host (getaddrinfo), refuse
  *   loopback/private/link-local/multicast addresses unless allow_loopback (common/dm-address.h),

@@ -3,7 +3,7 @@
  * dm-account.h: an OMA DM server account as verifierd holds it. There is no separate account
  * store: the account is the w7 APPLICATION a CP document installed (its setting rows) plus the
  * row of table accounts (server id, address, roles, strength). The w7 -> DMAcc mapping is
- * OMA-TS-DM_StdObj-V1_2 appendix (w7 mapping) and docs/dm.md:
+ * OMA-TS-DM_StdObj-V1_2 appendix (w7 mapping) and docs/dm-tree.md:
  *   PROVIDER-ID -> ServerID, NAME -> Name, APPADDR/ADDR (or a bare ADDR) -> AppAddr/<X>/Addr,
  *   APPAUTH AAUTHLEVEL=APPSRV -> CLCRED: the client's credentials towards the server,
  *   APPAUTH AAUTHLEVEL=CLIENT -> SRVCRED: the server's credentials towards the client,

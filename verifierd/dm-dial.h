@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * dm-dial.h: verifierd's side of the DM dialer (docs/architecture.md, "The third route").
+ * dm-dial.h: verifierd's side of the DM dialer (docs/architecture.md §2.4.1).
  *
  * verifierd keeps RestrictAddressFamilies=AF_UNIX: it cannot open a TCP socket itself. It asks
  * dmsessiond (org.provboot.Dialer1, ipc/ipc.h section "Dialer1") to resolve and connect, and gets

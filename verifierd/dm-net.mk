@@ -11,3 +11,6 @@ EXTRA_BINS += dm-client
 $(BUILD)/dm-client: $(BUILD)/obj/tests/tools/dm-client.o $(BUILD)/libverifier.a $(BUILD)/libipc.a $(BUILD)/libprovcommon.a
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_VERIFIERD))
 INTEGRATION_TESTS += tests/integration/dm-tls.sh tests/integration/dm-dialer.sh
+EXTRA_BINS += dm-fake-dialer
+$(BUILD)/dm-fake-dialer: $(BUILD)/obj/tests/tools/dm-fake-dialer.o
+	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,libsystemd)

@@ -4,7 +4,7 @@
  * (dm-transport.h). Library code: it does not log; dm_tls_last_error() says why a handshake
  * failed, for the caller's TLS verdict.
  *
- * Why a small HTTP client of our own and not libcurl (docs/dm-route.md, the choice the design
+ * Why a small HTTP client of our own and not libcurl (docs/architecture.md §2.4.1, the choice the design
  * left open): this code runs inside verifierd, the process that holds every secret, and what it
  * parses comes from the network. A DM session needs exactly one request shape (POST with
  * Content-Length) and two response framings (Content-Length, chunked). libcurl would bring
@@ -60,7 +60,7 @@ int dm_url_parse(const char *url, DmUrl *ret) {
                 if ((unsigned char) url[i] <= 0x20 || (unsigned char) url[i] >= 0x7f)
                         return -EINVAL;
         /* Only https: a plain http address is never dialled, not even "just this once"
-         * (OMA-TS-DM_Security-V1_2 §5.1.5.1; docs/dm-route.md TLS policy). */
+         * (OMA-TS-DM_Security-V1_2 §5.1.5.1; docs/architecture.md §2.4.1). */
         if (strncasecmp(url, "http://", 7) == 0)
                 return -EPROTONOSUPPORT;
         if (strncasecmp(url, "https://", 8) != 0)
@@ -880,7 +880,7 @@ int dm_http_post(DmTls *t, const DmUrl *url, const char *content_type, const uin
                 snprintf(hostport, sizeof hostport, v6 ? "[%s]" : "%s", url->host);
         else
                 snprintf(hostport, sizeof hostport, v6 ? "[%s]:%u" : "%s:%u", url->host, (unsigned) url->port);
-        /* SyncML HTTP binding as practised (docs/dm-route.md): POST, Content-Length, no-store */
+        /* SyncML HTTP binding as practised (docs/architecture.md §2.4.1): POST, Content-Length, no-store */
         n = snprintf(head, sizeof head,
                      "POST %s HTTP/1.1\r\n"
                      "Host: %s\r\n"

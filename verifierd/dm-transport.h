@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * dm-transport.h: the DM session's transport in verifierd: the account's URL, TLS on the socket
- * the dialer passed (dm-dial.h), and a strict small HTTP/1.1 client (docs/dm-route.md; OMA DM
+ * the dialer passed (dm-dial.h), and a strict small HTTP/1.1 client (docs/architecture.md §2.4.1; OMA DM
  * HTTP binding as implementations practise it: one POST per DM message, Content-Length,
  * Cache-Control: no-store, a non-200 status is a transport failure, not a DM status).
  *

@@ -785,7 +785,7 @@ static int list_root_row(const StoreSetting *s, void *userdata) {
 }
 
 /* The DMAcc leaf names (OMA-TS-DM_StdObj-V1_2 §7.1.3.1) and the w7 parms they map to (§2.4 of
- * docs/dm.md; the appendix's w7 mapping). */
+ * docs/dm-tree.md; the appendix's w7 mapping). */
 static const struct {
         const char *dm, *w7;
 } dmacc_leaves[] = {
@@ -1250,7 +1250,7 @@ int dm_tree_new(Engine *e, const DmAccount *a, DmTree **ret) {
                 free(t);
                 return -ENOMEM;
         }
-        /* Security invariant (docs/dm.md rule 1): the session's roles are the account's stored
+        /* Security invariant (docs/dm-tree.md rule 1): the session's roles are the account's stored
          * roles, themselves no more than the message that created the account had (policy.c
          * check_dm_account); nothing the server says adds to them. */
         t->roles = a->roles;
@@ -1579,6 +1579,86 @@ static unsigned status_of(const EngineResult *res) {
         }
 }
 
+typedef struct FindPush {
+        uint64_t id;
+        uint32_t roles;
+        bool found;
+} FindPush;
+
+static int push_roles_row(const StorePush *p, void *userdata) {
+        FindPush *f = userdata;
+
+        f->roles = p->roles;
+        f->found = true;
+        return 1;
+}
+
+typedef struct FindAcc {
+        const char *sid;
+        uint64_t push_id;
+        bool found;
+} FindAcc;
+
+static int find_acc_push(const StoreAccount *a, void *userdata) {
+        FindAcc *f = userdata;
+
+        if (!a->server_id || strcmp(a->server_id, f->sid) != 0)
+                return 0;
+        f->push_id = a->push_id;
+        f->found = true;
+        return 1;
+}
+
+/*
+ * docs/dm-tree.md §3 rule 3 (docs/trust-boundary.md §1.5): the ROLE of an existing account a
+ * write rewrites must also be a subset of the roles of the message that installed the account
+ * (the history row its accounts row points to, which retention never prunes): a Manager session
+ * cannot lift an account an Operator message created above Operator. (The subset of the
+ * session's roles is policy_evaluate's.) Return: 200, 425, or negative errno.
+ */
+static int check_installer_roles(DmTree *t, Work *w, unsigned *status) {
+        *status = 200;
+        for (size_t i = 0; i < w->n; i++) {
+                Node *n = w->roots[i].node;
+                const char *sid = node_value(n, "PROVIDER-ID"), *appid = node_value(n, "APPID");
+                FindAcc fa;
+                FindPush fp = {};
+                uint32_t asked = ROLE_ALL;
+                bool any = false;
+                int r;
+
+                if (!w->roots[i].touched || !w->roots[i].orig || strcmp(n->type, "APPLICATION") != 0 || !sid ||
+                    !appid || strcmp(appid, "w7") != 0)
+                        continue;
+                fa = (FindAcc) { .sid = sid };
+                r = store_foreach_account(engine_get_store(t->e), find_acc_push, &fa);
+                if (r < 0)
+                        return r;
+                if (!fa.found)
+                        continue;
+                r = engine_get_push(t->e, fa.push_id, push_roles_row, &fp);
+                if (r < 0 && r != -ESRCH)
+                        return r;
+                if (!fp.found)
+                        continue;
+                for (size_t k = 0; k < n->n_parms; k++) {
+                        uint32_t v;
+
+                        if (strcmp(n->parms[k].name, "ROLE") != 0 || !n->parms[k].value)
+                                continue;
+                        if (roles_parse_decimal(n->parms[k].value, &v) < 0)
+                                continue; /* policy_evaluate refuses it (malformed) */
+                        asked &= v;
+                        any = true;
+                }
+                if (any && (asked & ~fp.roles)) {
+                        *status = 425;
+                        return 0;
+                }
+        }
+        return 0;
+}
+
 /* Build and apply @w. Return: 0 with the status (200 also when nothing changed), or -errno. */
 static int commit_work(DmTree *t, Work *w, unsigned *status) {
         _cleanup_free_ char *xml = NULL;
@@ -1586,6 +1666,9 @@ static int commit_work(DmTree *t, Work *w, unsigned *status) {
         size_t len = 0;
         int r;
 
+        r = check_installer_roles(t, w, status);
+        if (r < 0 || *status != 200)
+                return r;
         r = build_document(t, w, &xml, &len);
         if (r == -E2BIG) {
                 *status = 413;
@@ -1616,6 +1699,9 @@ static int check_work(DmTree *t, Work *w, unsigned *status) {
         size_t len = 0;
         int r;
 
+        r = check_installer_roles(t, w, status);
+        if (r < 0 || *status != 200)
+                return r;
         r = build_document(t, w, &xml, &len);
         if (r < 0)
                 return r;
@@ -1668,7 +1754,7 @@ int dm_tree_apply(DmTree *t, const DmTreeOp *ops, size_t n, bool atomic, unsigne
                 return 0;
         }
 
-        /* Atomic (OMA-TS-DM_Protocol-V1_2 §6.6.6; docs/dm.md rule 7): every member on one working
+        /* Atomic (OMA-TS-DM_Protocol-V1_2 §6.6.6; docs/dm-tree.md rule 7): every member on one working
          * state, one document, one store_apply: all or nothing. */
         {
                 _cleanup_(work_done) Work w = {};

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * dm-tree.h: the OMA DM management tree verifierd exposes in a DM session (docs/dm.md;
+ * dm-tree.h: the OMA DM management tree verifierd exposes in a DM session (docs/dm-tree.md;
  * OMA-TS-DM_TND-V1_2, OMA-TS-DM_StdObj-V1_2 §7.1.3):
  *   ./DevInfo/{DevId,Man,Mod,DmV,Lang}           read-only, from verifierd.conf [DM]
  *   ./DevDetail/URI/{MaxDepth,MaxTotLen,MaxSegLen}, DevTyp, OEM, FwV, SwV, HwV, LrgObj   read-only
@@ -58,9 +58,10 @@ typedef struct DmTreeValue {
 
 /**
  * dm_tree_get() - a Get of @uri: 200 with the value (a leaf) or the child names (an interior
- *   node); 404 no such node; 405 never readable (AAuthSecret, AAuthData, passwords); 406
- *   ?prop= (not supported: roles, not ACLs); 414 past the URI caps or a malformed URI; 425 the
- *   account's roles may not read it (metabase). A 425 counts in dm_tree_denied.
+ *   node); 404 no such node, or a malformed URI; 405 never readable (AAuthSecret, AAuthData,
+ *   passwords; ./Vendor/provboot/CertificateStore); 406 ?prop= (not supported: roles, not ACLs),
+ *   ./Vendor/provboot/SecurityPolicy; 414 past the URI caps; 425 the account's roles may not
+ *   read it (metabase). A 425 counts in dm_tree_denied. docs/dm-tree.md has the tree.
  * Return: 0 (status in @ret, free with dm_tree_value_done); -ENOMEM and other internal errors.
  */
 int dm_tree_get(DmTree *t, const char *uri, DmTreeValue *ret);
@@ -76,9 +77,9 @@ typedef struct DmTreeOp {
  * @ret_status: n statuses. Non-atomic: 200; 404 (Replace of a missing node, Delete of a missing
  *   one, Add under a missing root type); 418 (Add of an existing node); 405 (a read-only or
  *   permanent node, Delete of a root type); 406 (?prop=, unsupported command); 414 (URI); 425
- *   (roles: the metabase or the bounded-ROLE rule refused it); 400/415 a value the pipeline
- *   refuses as malformed; 409 a stronger authentication installed what it would replace
- *   (downgrade). Atomic: every member 200 and all applied in one transaction, or nothing changed
+ *   (roles: the metabase, the bounded-ROLE rule, a Locked= policy key, or the downgrade rule: a
+ *   stronger authentication installed what it would replace); 400 a value the pipeline refuses
+ *   as malformed; 413 more than 16 roots or a document over ENGINE_BODY_MAX. Atomic: every member 200 and all applied in one transaction, or nothing changed
  *   and every member 216 except the refused ones (their own status); the caller answers 507 for
  *   the Atomic. A write of a state identical to the stored one is 200 and changes nothing.
  * Return: 0, or negative errno for an internal failure (nothing changed then either).

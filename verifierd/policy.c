@@ -252,7 +252,7 @@ int policy_evaluate(const Config *c, const Metabase *m, AuthMethod sec, uint32_t
         ret->auth_roles = auth_roles;
         /* A signed package's roles are exactly its SPC entry's mask: no grant adds to them, and
          * nothing provd or the package says does either (docs/trust-boundary.md §1.8 step 3). */
-        /* An OMA DM session's roles are exactly its account's (docs/dm.md; the account already
+        /* An OMA DM session's roles are exactly its account's (docs/dm-tree.md; the account already
          * holds what its creating message was granted, bounded by §1.5): no grant either. */
         ret->effective_roles = sec == AUTH_SIGNED || sec == AUTH_DM ? auth_roles
                                                                     : policy_effective_roles(c, auth_roles);

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# mkpki.sh OUTDIR: a fresh test PKI for the DM route's TLS tests (docs/dm-route.md "Testing").
+# mkpki.sh OUTDIR: a fresh test PKI for the DM route's TLS tests (docs/architecture.md §2.4.1).
 # Every run makes new keys (EC P-256); nothing is checked in. OUTDIR gets:
 #   ca.pem ca.key                 the good CA ([DM] TrustFile= in the tests)
 #   rogue-ca.pem rogue-ca.key     a CA nobody trusts
