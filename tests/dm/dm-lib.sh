@@ -68,8 +68,6 @@ JSON
 dm_setup() {
         local grant=${1:-0} w
         pb_setup_users
-        getent passwd provdial >/dev/null || useradd --system --no-create-home --home-dir /nonexistent \
-                --shell /usr/sbin/nologin --user-group provdial
         pb_workdir
         w=$PB_WORK
         mkdir -p "$w/conf/verifierd.conf.d" "$w/pconf" "$w/dconf" "$w/nm" "$w/push"
@@ -98,12 +96,8 @@ CONF
 }
 
 dm_start_dialer() {
-        setpriv --reuid=provdial --regid=provdial --clear-groups --inh-caps=-all --no-new-privs \
-                env DBUS_SYSTEM_BUS_ADDRESS="$PB_BUS" "${DM_DIALER_BIN:-$PB_BUILD/dmsessiond}" \
-                --config-dir="$PB_WORK/dconf" >>"$PB_WORK/dmsessiond.log" 2>&1 &
-        DM_DIALER_PID=$!
-        PB_PIDS+=("$DM_DIALER_PID")
-        pb_wait_for 10 pb_has_name org.provboot.Dialer1 || { echo "dmsessiond did not start"; cat "$PB_WORK/dmsessiond.log"; return 1; }
+        pb_start_dmsessiond "$PB_WORK/dconf" || return 1
+        DM_DIALER_PID=$PB_DMSESSIOND_PID
 }
 
 # dm_account_xml SERVER-ID ROLE [ADDR]: the CP document that creates the account
