@@ -21,7 +21,7 @@
 
 DM_PY=/usr/bin/python3
 DM_DIR=$PB_TOP/tests/dm
-DM_IMSI=901700123456789
+DM_IMSI=${DM_IMSI:-901700123456789}
 DM_CLIENT_NAME=device-canary
 DM_CLIENT_SECRET=ClSecretCanary$RANDOM$RANDOM
 DM_SERVER_SECRET=SrvSecretCanary$RANDOM$RANDOM
@@ -100,12 +100,13 @@ dm_start_dialer() {
         DM_DIALER_PID=$PB_DMSESSIOND_PID
 }
 
-# dm_account_xml SERVER-ID ROLE [ADDR]: the CP document that creates the account
+# dm_account_xml SERVER-ID ROLE [ADDR]: the CP document that creates the account (with the NAPDEF
+# INTERNET the sessions change, unless DM_ACCOUNT_NAPDEF=no)
 dm_account_xml() {
         local sid=$1 role=$2 addr=${3:-https://127.0.0.1:$DM_PORT/dm}
-        cat <<XML
-<?xml version="1.0"?>
-<wap-provisioningdoc version="1.1">
+        echo '<?xml version="1.0"?>'
+        echo '<wap-provisioningdoc version="1.1">'
+        [ "${DM_ACCOUNT_NAPDEF:-yes}" = yes ] && cat <<XML
   <characteristic type="NAPDEF">
     <parm name="NAPID" value="INTERNET"/>
     <parm name="NAME" value="Internet"/>
@@ -113,6 +114,8 @@ dm_account_xml() {
     <parm name="NAP-ADDRESS" value="internet.operator.test"/>
     <parm name="NAP-ADDRTYPE" value="APN"/>
   </characteristic>
+XML
+        cat <<XML
   <characteristic type="APPLICATION">
     <parm name="APPID" value="w7"/>
     <parm name="PROVIDER-ID" value="$sid"/>

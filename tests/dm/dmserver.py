@@ -61,6 +61,16 @@ SCENARIOS = {
              "data": "internet.dm.test", "format": "chr"},
         ]],
     },
+    # make demo: an APN change within an OPERATOR account's roles, a policy change beyond them.
+    "demo": {
+        "packages": [[
+            {"cmd": "Get", "target": "./DevInfo/Man"},
+            {"cmd": "Replace", "target": "./Vendor/provboot/NAPDEF/INTERNET/NAP-ADDRESS",
+             "data": "internet.dm.example.com", "format": "chr"},
+            {"cmd": "Replace", "target": "./Vendor/provboot/SecurityPolicy/4119", "data": "4",
+             "format": "chr"},
+        ]],
+    },
     # A session that only reads: nothing changes, for the nonce tests.
     "get-only": {"packages": [[{"cmd": "Get", "target": "./DevInfo/Mod"}]]},
     # §7.6 test 4: 407 + Chal first.
