@@ -60,7 +60,8 @@ dm_config() {
 {"server_id": "$sid", "server_secret": "$DM_SERVER_SECRET", "server_nonce_b64": "$DM_SERVER_NONCE_B64",
  "client_name": "$DM_CLIENT_NAME", "client_secret": "$DM_CLIENT_SECRET",
  "client_nonce_b64": "$DM_CLIENT_NONCE_B64", "record": "$PB_WORK/dm-records.jsonl",
- "state_file": "$PB_WORK/dm-nonces.json", "scenario": "$scenario"}
+ "state_file": "$PB_WORK/dm-nonces.json", "release_file": "$PB_WORK/dm-release",
+ "scenario": "$scenario"}
 JSON
         mv "$PB_WORK/dmserver.json.tmp" "$PB_WORK/dmserver.json"
 }

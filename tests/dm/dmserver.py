@@ -21,6 +21,7 @@ change it between sessions) with the keys
   server_nonce_b64 (the SRVCRED nonce of the bootstrap), client_name, client_secret,
   client_nonce_b64 (the CLCRED nonce of the bootstrap), record (a JSON-lines file),
   state_file (the current nonces per server id as JSON, rewritten after every request),
+  release_file (the "hold" scenario answers package 3 only once this file exists),
   scenario (a name from SCENARIOS below, or a dict of the same shape),
 and $DMSERVER_SCENARIO overrides the scenario's name. A scenario dict:
   challenge:   "407" or "401": the first package 1 of a session gets that challenge
@@ -46,6 +47,7 @@ import json
 import os
 import re
 import secrets
+import time
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape
 
@@ -132,6 +134,10 @@ SCENARIOS = {
                            [{"cmd": "Get", "target": "./DevInfo/Man"}]]},
     # A message larger than the client's MaxMsgSize.
     "oversize": {"oversize": 20000, "packages": [[{"cmd": "Get", "target": "./DevInfo/Man"}]]},
+    # Package 3 is held until the file named by the config's "release_file" exists (bounded poll,
+    # 60 s): a test kills verifierd meanwhile (the nonce it sent must be durable), or lets the
+    # client's per-read timeout expire.
+    "hold": {"hold": True, "packages": [[{"cmd": "Get", "target": "./DevInfo/Man"}]]},
     # RespURI to another host: the client must not follow it (dm_url_same_origin).
     "respuri-other": {"resp_uri": "https://dm-other.test:{port}/dm",
                       "packages": [[{"cmd": "Get", "target": "./DevInfo/Man"}]]},
@@ -447,6 +453,13 @@ def handle(state, path, headers, body):
         entry["issued_client_nonce_b64"] = b64(nonce)
         statuses_for_all(212, nonce)
     else:
+        if scen.get("hold") and cfg.get("release_file"):
+            entry["held"] = True
+            record(cfg, dict(entry, replied="held"), state)
+            for _ in range(3000):
+                if os.path.exists(cfg["release_file"]):
+                    break
+                time.sleep(0.02)
         if not sess["authed"]:
             statuses_for_all(401, secrets.token_bytes(16))
             entry["replied"] = "401"

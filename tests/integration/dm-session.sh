@@ -12,14 +12,16 @@
 #   5. server authentication: no / a wrong server Cred -> 407 / 401 for the header and every
 #      command, nothing executed (the settings byte-identical), server-auth-failed;
 #   6. nonces: a new server nonce in every session, used by the server next time (so it was
-#      stored); a NextNonce from an unauthenticated reply is not stored;
+#      stored); a NextNonce from an unauthenticated reply is not stored; kill -9 of verifierd
+#      between packages leaves the nonce that was sent (the next session authenticates);
 #   8. roles: an OPERATOR account's Manager-only Replace, own Role superset, new DMAcc with more
 #      roles -> 425; Get AAuthSecret -> 405; Atomic with a denied member -> 507/216, no change;
 #      the same Atomic from a MANAGER account is applied;
 #   9. semantics: Replace missing 404, Add existing 418, Delete permanent 405, Exec/Copy 406,
 #      unknown element 400, no CmdID 400, Sequence in order, Alert 1223 ends the session,
 #      oversize message aborts, RespURI to another host aborts without a POST there, a server
-#      that never stops hits DM_SESSION_PACKAGES_MAX.
+#      that never stops hits DM_SESSION_PACKAGES_MAX; one that stops answering: timeout;
+#      AllowLoopback=no refuses the 127.0.0.1 account (address-refused) before any request.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -142,6 +144,30 @@ used=$(dm_record 1 "r.get('cred_nonce_b64')")
 expect "and the session still completes (the server challenges with a fresh nonce)" completed \
         "$(pb_json_field "$DM_OUT" result)"
 
+# kill -9 between packages: the new server nonce went out in package 3, which the server holds;
+# verifierd dies meanwhile. After a restart the next session must authenticate the server with
+# the nonce that was sent (it was stored durably before sending), never with a mix.
+: >"$W/dm-records.jsonl"
+rm -f "$W/dm-release"
+dm_config hold
+pb_provctl --json dm connect dm.test >"$W/held.out" 2>&1 &
+HELD=$!
+pb_wait_for 30 grep -q '"replied": "held"' "$W/dm-records.jsonl" && ok "package 3 reached the server and is held there" ||
+        fail "package 3 never arrived"
+sent=$(dm_record -1 "r.get('new_server_nonce_b64')")
+kill -9 "$PB_VERIFIERD_PID"
+wait "$PB_VERIFIERD_PID" 2>/dev/null
+touch "$W/dm-release"
+wait "$HELD" 2>/dev/null
+pb_start_verifierd "$W/conf" "$W/state" || exit 1
+: >"$W/dm-records.jsonl"
+dm_config get-only
+dm_connect dm.test
+expect "after kill -9 between packages the next session completes (the server's Cred over the nonce sent)" \
+        completed "$(pb_json_field "$DM_OUT" result)"
+[ -n "$sent" ] && [ "$sent" != None ] && ok "that nonce was the one in the killed session's package 3" ||
+        fail "no nonce in the held package"
+
 # ---- 8. role bounding --------------------------------------------------------------------------
 : >"$W/dm-records.jsonl"
 dm_config roles
@@ -212,6 +238,25 @@ dm_config endless dm-mgr.test
 dm_connect dm-mgr.test
 expect "a server that never ends: aborted after DM_SESSION_PACKAGES_MAX (32) packages" \
         "failed protocol-error 32" "$(pb_json_field "$DM_OUT" result) $(pb_json_field "$DM_OUT" reason) $(dm_n_records)"
+
+# a server that stops answering: the per-read timeout (DM_SESSION_READ_TIMEOUT_MS, 30 s)
+: >"$W/dm-records.jsonl"
+rm -f "$W/dm-release"
+dm_config hold dm-mgr.test
+dm_connect dm-mgr.test
+touch "$W/dm-release"
+expect "a server that stops answering: failed timeout" "failed timeout" \
+        "$(pb_json_field "$DM_OUT" result) $(pb_json_field "$DM_OUT" reason)"
+
+# [DM] AllowLoopback=no (the default): the account's 127.0.0.1 is refused before anything is sent
+pb_stop "$PB_VERIFIERD_PID"
+sed -i 's/^AllowLoopback=yes/AllowLoopback=no/' "$W/conf/verifierd.conf.d/50-dm-test.conf"
+pb_start_verifierd "$W/conf" "$W/state" || exit 1
+posts=$(dm_posts)
+dm_config get-only dm-mgr.test
+dm_connect dm-mgr.test
+expect "AllowLoopback=no: failed address-refused, no request" "failed address-refused $posts" \
+        "$(pb_json_field "$DM_OUT" result) $(pb_json_field "$DM_OUT" reason) $(dm_posts)"
 
 kill -0 "$PB_VERIFIERD_PID" 2>/dev/null && ok "verifierd still runs" || fail "verifierd died"
 pb_summary
