@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # dm-tls.sh: verifierd's DM transport (verifierd/dm-transport.c: dm_tls_open + dm_http_post, driven
 # by build/dm-client) against tests/dm/tlsserver.py on 127.0.0.1 with a fresh PKI (tests/dm/mkpki.sh),
-# dm-secure-channel acceptance test 7 (TLS negatives) at the transport level:
+# the TLS negatives of the DM route (docs/architecture.md §2.4.1) at the transport level:
 #   - good CA + right name: the POSTs are recorded and answered (keep-alive, chunked, by name and
 #     by address);
 #   - a certificate from a rogue CA, a wrong name, an expired certificate, a TLS 1.1-only server,
