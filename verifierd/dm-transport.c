@@ -866,7 +866,8 @@ int dm_http_post(DmTls *t, const DmUrl *url, const char *content_type, const uin
         /* the request goes to the host the TLS session verified, nowhere else */
         if (strcmp(url->scheme, "https") != 0 || strcmp(url->host, t->host) != 0 || !content_type_valid(content_type))
                 return -EINVAL;
-        if (url->path[0] != '/' || strpbrk(url->path, " \r\n\t") || len > SIZE_MAX / 2)
+        if (url->path[0] != '/' || strpbrk(url->path, " \r\n\t") || len > SIZE_MAX / 2 ||
+            max_response > SIZE_MAX / 4)
                 return -EINVAL;
         /* A kept-alive connection the server said it would close: dial again (the caller). */
         if (t->unusable)
