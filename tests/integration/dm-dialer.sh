@@ -146,7 +146,9 @@ FULL=$(cat "$PB_WORK/full.port")
 send root 127.0.0.1 "$FULL" true >"$PB_WORK/first.out" 2>&1 &
 first=$!
 # the first Dial is in progress once dmsessiond holds a connecting socket to FULL
-pb_wait_for 5 sh -c "ss -tn state syn-sent 2>/dev/null | grep -q ':$FULL'" || fail "the first Dial is not connecting"
+# (/proc/net/tcp: state 02 is SYN_SENT; the remote address is 0100007F:PORT in hex)
+syn_sent() { awk -v p="$(printf '%04X' "$FULL")" '$4 == "02" && $3 == "0100007F:" p { f = 1 } END { exit !f }' /proc/net/tcp; }
+pb_wait_for 5 syn_sent || fail "the first Dial is not connecting"
 out=$(send root 127.0.0.1 "$PORT" true)
 grep -q 'org.provboot.Error.LimitExceeded' <<<"$out" && ok "MaxDials=1: a second Dial while one is in progress: LimitExceeded" ||
         fail "MaxDials: $out"
