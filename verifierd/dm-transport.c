@@ -938,6 +938,10 @@ int dm_http_post(DmTls *t, const DmUrl *url, const char *content_type, const uin
                         return -EBADMSG;        /* a cut or unframed answer */
                 }
                 in_n += (size_t) got;
+                /* The whole buffer is parsed again after every read: quadratic in the worst case
+                 * (a server sending one-byte TLS records), but the buffer is capped
+                 * (response_buffer_max, about 100 KiB for a 16 KiB body), the peer is the
+                 * TLS-authenticated server, and the deadline ends it. */
                 r = dm_http_parse_response(in, in_n, max_response, ret, &consumed);
                 if (r == -EAGAIN)
                         continue;
