@@ -658,6 +658,7 @@ typedef struct Target {
         char new_idval[DM_TREE_URI_MAX_SEG + 1];
         bool new_dmacc;
         bool created_root;              /* this resolution created the (Add's) root */
+        bool dmacc_view;                /* T_NODE reached through ./DMAcc: Get lists DMAcc names */
 } Target;
 
 static void target_done(Target *tg) {
@@ -866,6 +867,7 @@ static int resolve_dmacc(DmTree *t, Work *w, const Uri *u, bool creating, Target
                         return r == -ENOENT ? (tg->status = 404, 0) : r;
         }
         tg->root = root;
+        tg->dmacc_view = true;
         if (u->n == 2) {
                 tg->kind = T_NODE;
                 tg->node = root->node;
@@ -924,6 +926,14 @@ static int resolve_dmacc(DmTree *t, Work *w, const Uri *u, bool creating, Target
                                 snprintf(segs[1], sizeof segs[1], "%s", appaddr_leaves[i].w7);
                                 return resolve_in_root(tg, root, segs, 2);
                         }
+                if (strcmp(u->seg[4], "Port") == 0 && u->n == 5) {
+                        tg->kind = T_LIST;
+                        for (size_t i = 0; i < addr->n_kids; i++)
+                                if (strcmp(addr->kids[i]->type, "PORT") == 0 &&
+                                    (r = list_add(&tg->list, addr->kids[i]->seg)) < 0)
+                                        return r;
+                        return tg->list || (tg->list = strdup("")) ? 0 : -ENOMEM;
+                }
                 if (strcmp(u->seg[4], "Port") == 0 && u->n >= 6) {
                         snprintf(segs[1], sizeof segs[1], "%s", u->seg[5]);
                         if (u->n == 6)
@@ -1159,6 +1169,45 @@ static int resolve(DmTree *t, Work *w, const Uri *u, bool creating, Target *tg) 
         return 0;
 }
 
+/* The DMAcc names of a w7 node's children (dmacc_leaves etc. backwards), for a Get of an
+ * interior node reached through ./DMAcc. */
+static int dmacc_children(const Node *n, char **list) {
+        int r = 0;
+
+        if (strcmp(n->type, "APPLICATION") == 0) {
+                for (size_t i = 0; i < ELEMENTSOF(dmacc_leaves) && r >= 0; i++)
+                        if (node_value(n, dmacc_leaves[i].w7) || (i < 2)) /* AppID, ServerID always */
+                                r = list_add(list, dmacc_leaves[i].dm);
+                for (size_t i = 0; i < n->n_kids && r >= 0; i++)
+                        if (strcmp(n->kids[i]->type, "APPADDR") == 0) {
+                                r = list_add(list, "AppAddr");
+                                break;
+                        }
+                for (size_t i = 0; i < n->n_kids && r >= 0; i++)
+                        if (strcmp(n->kids[i]->type, "APPAUTH") == 0) {
+                                r = list_add(list, "AppAuth");
+                                break;
+                        }
+                if (r >= 0 && node_value(n, "ROLE"))
+                        r = list_add(list, "Ext");
+        } else if (strcmp(n->type, "APPADDR") == 0) {
+                for (size_t i = 0; i < ELEMENTSOF(appaddr_leaves) && r >= 0; i++)
+                        if (node_value(n, appaddr_leaves[i].w7))
+                                r = list_add(list, appaddr_leaves[i].dm);
+                for (size_t i = 0; i < n->n_kids && r >= 0; i++)
+                        if (strcmp(n->kids[i]->type, "PORT") == 0) {
+                                r = list_add(list, "Port");
+                                break;
+                        }
+        } else if (strcmp(n->type, "PORT") == 0) {
+                if (node_value(n, "PORTNBR"))
+                        r = list_add(list, "PortNbr");
+        }
+        if (r >= 0 && !*list && !(*list = strdup("")))
+                r = -ENOMEM;
+        return r < 0 ? r : 0;
+}
+
 /* ---- the metabase for reads --------------------------------------------------------------------- */
 
 /* The CpCharacteristic of @want in @doc's (single) root, walked in parallel with @n. */
@@ -1337,6 +1386,12 @@ int dm_tree_get(DmTree *t, const char *uri, DmTreeValue *ret) {
                 if (r == 0) {
                         t->denied++;
                         return value_set(ret, 425, NULL, NULL, NULL);
+                }
+                if (tg.dmacc_view) {
+                        r = dmacc_children(tg.node, &list);
+                        if (r < 0)
+                                return r;
+                        return value_set(ret, 200, list, "node", NULL);
                 }
                 for (size_t i = 0; i < tg.node->n_parms; i++)
                         if ((r = list_add(&list, tg.node->parms[i].seg)) < 0)

@@ -161,7 +161,12 @@ START_TEST(test_get_vendor_and_dmacc) {
         get_eq(op, "./DMAcc/opsrv/AppID", "w7");
         get_eq(op, "./DMAcc/opsrv/ServerID", "opsrv");
         get_eq(op, "./DMAcc/opsrv/Ext/Role", "4");
+        get_eq(op, "./DMAcc/opsrv", "AppID/ServerID/Name/AppAddr/AppAuth/Ext");
         get_eq(op, "./DMAcc/opsrv/AppAddr", "APPADDR");
+        get_eq(op, "./DMAcc/opsrv/AppAddr/APPADDR", "Addr/Port");
+        get_eq(op, "./DMAcc/opsrv/AppAddr/APPADDR/Port", "PORT");
+        get_eq(op, "./DMAcc/opsrv/AppAddr/APPADDR/Port/PORT", "PortNbr");
+        get_eq(op, "./DMAcc/opsrv/AppAuth/CLCRED", "AAuthLevel/AAuthType/AAuthName/AAuthSecret/AAuthData");
         get_eq(op, "./DMAcc/opsrv/AppAddr/APPADDR/Addr", "https://dm.example.com/dm");
         get_eq(op, "./DMAcc/opsrv/AppAddr/APPADDR/Port/PORT/PortNbr", "443");
         get_eq(op, "./DMAcc/opsrv/AppAuth", "CLCRED/SRVCRED");
