@@ -40,6 +40,9 @@ typedef struct Dial {
         uint16_t port;
         bool allow_loopback;
         uid_t uid;
+        /* copied for the worker, which never touches the Manager (it may outlive it at exit) */
+        unsigned timeout_ms;
+        int done_fd;
         pthread_t thread;
         /* set by the worker */
         int fd;
@@ -145,11 +148,10 @@ static void *dial_worker(void *userdata) {
         ssize_t n;
 
         d->fd = -EBADF;
-        d->error = dms_connect(d->host, d->port, d->allow_loopback, d->m->config.connect_timeout_sec * 1000U,
-                               &d->fd, &d->last_errno);
+        d->error = dms_connect(d->host, d->port, d->allow_loopback, d->timeout_ms, &d->fd, &d->last_errno);
         /* A pointer is 8 bytes, far below PIPE_BUF: the write is atomic. */
         do
-                n = write(d->m->done_pipe[1], &d, sizeof(d));
+                n = write(d->done_fd, &d, sizeof(d));
         while (n < 0 && errno == EINTR);
         return NULL;
 }
@@ -232,6 +234,8 @@ static int method_dial(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         d->allow_loopback = req.allow_loopback;
         d->uid = uid;
         d->fd = -EBADF;
+        d->timeout_ms = m->config.connect_timeout_sec * 1000U;
+        d->done_fd = m->done_pipe[1];
         r = pthread_create(&d->thread, NULL, dial_worker, d);
         if (r != 0) {
                 dial_free(d);
@@ -259,7 +263,8 @@ static Manager *manager_free(Manager *m) {
                 m->bus = sd_bus_flush_close_unref(m->bus);
         }
         m->event = sd_event_unref(m->event);
-        /* workers still running at exit: the process ends with them (no join on the way out) */
+        /* Workers still running at exit end with the process (no join on the way out); the
+         * pipe's write end stays open for them, so their last write cannot hit a reused fd. */
         if (m->done_pipe[0] >= 0)
                 close(m->done_pipe[0]);
         free(m);

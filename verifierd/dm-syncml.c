@@ -29,6 +29,7 @@
 #include "dm-cred.h"
 #include "dm-syncml.h"
 #include "utf8.h"
+#include "wbxml.h"
 
 #define NS_SYNCML_1_1 "SYNCML:SYNCML1.1"
 #define NS_SYNCML_1_2 "SYNCML:SYNCML1.2"
@@ -132,11 +133,48 @@ static bool ns_ieq(const xmlChar *uri, const char *want) {
         return uri && strcasecmp((const char *) uri, want) == 0;
 }
 
+static bool is_name(const XNode *n, const char *name) {
+        return n->ns == XNS_SYNCML && strcmp(n->name, name) == 0;
+}
+
+/* Open a child of the current element (or the root), capped at DM_XML_DEPTH_MAX. */
+static int node_open(XState *s, const char *name, XNs ns) {
+        XNode *n;
+
+        if (s->depth >= DM_XML_DEPTH_MAX)
+                return x_fail(s, -E2BIG, "elements nested deeper than DM_XML_DEPTH_MAX");
+        n = arena_alloc(s->tmp, sizeof(XNode));
+        if (!n || !(n->name = arena_strndup(s->tmp, name, strlen(name))))
+                return x_fail(s, -ENOMEM, "out of memory");
+        n->ns = ns;
+        n->parent = s->cur;
+        if (s->cur) {
+                if (s->cur->last)
+                        s->cur->last->next = n;
+                else
+                        s->cur->first = n;
+                s->cur->last = n;
+                s->cur->n_children++;
+        } else
+                s->root = n;
+        s->cur = n;
+        s->depth++;
+        return 0;
+}
+
+static void node_close(XState *s) {
+        if (s->r < 0 || !s->cur)
+                return;
+        s->cur = s->cur->parent;
+        s->depth--;
+        if (!s->cur)
+                s->root_closed = true;
+}
+
 static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
                       int n_namespaces, const xmlChar **namespaces, int n_attrs, int n_defaulted,
                       const xmlChar **attrs) {
         XState *s = ctx;
-        XNode *n;
         XNs ns;
 
         if (s->r < 0)
@@ -172,82 +210,55 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
                 x_fail(s, -EBADMSG, "element in a namespace other than the message's SyncML or syncml:metinf");
                 return;
         }
-        if (s->depth >= DM_XML_DEPTH_MAX) {
-                x_fail(s, -E2BIG, "elements nested deeper than DM_XML_DEPTH_MAX");
-                return;
-        }
-        n = arena_alloc(s->tmp, sizeof(XNode));
-        if (!n || !(n->name = arena_strndup(s->tmp, (const char *) localname, strlen((const char *) localname)))) {
-                x_fail(s, -ENOMEM, "out of memory");
-                return;
-        }
-        n->ns = ns;
-        n->parent = s->cur;
-        if (s->cur) {
-                if (s->cur->last)
-                        s->cur->last->next = n;
-                else
-                        s->cur->first = n;
-                s->cur->last = n;
-                s->cur->n_children++;
-        } else
-                s->root = n;
-        s->cur = n;
-        s->depth++;
+        (void) node_open(s, (const char *) localname, ns);
 }
 
 static void sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri) {
-        XState *s = ctx;
-
-        if (s->r < 0 || !s->cur)
-                return;
-        s->cur = s->cur->parent;
-        s->depth--;
-        if (!s->cur)
-                s->root_closed = true;
+        node_close(ctx);
 }
 
 static bool xml_space(uint8_t c) {
         return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Character data (text and CDATA) of the open element, capped at DM_DATA_MAX. */
-static void sax_text(void *ctx, const xmlChar *ch, int len) {
-        XState *s = ctx;
+/* Append character data to the open element, capped at DM_DATA_MAX (both encodings). */
+static int node_text(XState *s, const uint8_t *ch, size_t len) {
         XNode *n = s->cur;
 
-        if (s->r < 0 || len <= 0)
-                return;
-        if (!n) {
-                x_fail(s, -EBADMSG, "text outside the SyncML element");
-                return;
-        }
-        if ((size_t) len > DM_DATA_MAX - n->text_len) {
-                x_fail(s, -E2BIG, "text of one element longer than DM_DATA_MAX");
-                return;
-        }
-        if (n->text_len + (size_t) len + 1 > n->text_cap) {
-                size_t cap = MAX(n->text_cap * 2, n->text_len + (size_t) len + 1);
+        if (s->r < 0)
+                return s->r;
+        if (!n)
+                return x_fail(s, -EBADMSG, "text outside the SyncML element");
+        if (len > DM_DATA_MAX - n->text_len)
+                return x_fail(s, -E2BIG, "text of one element longer than DM_DATA_MAX");
+        if (n->text_len + len + 1 > n->text_cap) {
+                size_t cap = MAX(n->text_cap * 2, n->text_len + len + 1);
                 char *t;
 
                 cap = MIN(cap, (size_t) DM_DATA_MAX + 1);
                 /* The old buffer stays in the throw-away arena: at most twice the text. */
                 t = arena_alloc(s->tmp, cap);
-                if (!t) {
-                        x_fail(s, -ENOMEM, "out of memory");
-                        return;
-                }
+                if (!t)
+                        return x_fail(s, -ENOMEM, "out of memory");
                 if (n->text_len > 0)
                         memcpy(t, n->text, n->text_len);
                 n->text = t;
                 n->text_cap = cap;
         }
-        memcpy(n->text + n->text_len, ch, (size_t) len);
-        n->text_len += (size_t) len;
+        if (len > 0)
+                memcpy(n->text + n->text_len, ch, len);
+        n->text_len += len;
         n->text[n->text_len] = 0;
-        for (int i = 0; i < len && !n->has_text; i++)
+        for (size_t i = 0; i < len && !n->has_text; i++)
                 if (!xml_space(ch[i]))
                         n->has_text = true;
+        return 0;
+}
+
+/* Character data (text and CDATA) of the open element. */
+static void sax_text(void *ctx, const xmlChar *ch, int len) {
+        if (len > 0)
+                (void) node_text(ctx, ch, (size_t) len);
 }
 
 /* The DOCTYPE may name SyncML; its external subset is never fetched or read (no DTDLOAD,
@@ -466,6 +477,180 @@ finish:
                 xmlResetError(&saved);
         }
         return s->r;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Pass 1 for WBXML (application/vnd.syncml.dm+wbxml) through the project's WBXML iterator. */
+
+/*
+ * Code page 0 (SyncML) and 1 (MetInf) tag tokens (OMA-TS-DM_RepPro-V1_2 §8 WBXML; SyncML
+ * RepPro 1.1/1.2 token tables). One table serves both versions: 1.1 is 1.2 without 0x35-0x3C,
+ * and messages in the wild pair versions and public ids freely (docs/dm-wire.md §1). Page 2
+ * (DM DDF) never appears in a DM message and is refused by the iterator (max_page 1).
+ */
+static const char *const wbxml_syncml_page0[0x40] = {
+        [0x05] = "Add",       [0x06] = "Alert",     [0x07] = "Archive",   [0x08] = "Atomic",
+        [0x09] = "Chal",      [0x0A] = "Cmd",       [0x0B] = "CmdID",     [0x0C] = "CmdRef",
+        [0x0D] = "Copy",      [0x0E] = "Cred",      [0x0F] = "Data",      [0x10] = "Delete",
+        [0x11] = "Exec",      [0x12] = "Final",     [0x13] = "Get",       [0x14] = "Item",
+        [0x15] = "Lang",      [0x16] = "LocName",   [0x17] = "LocURI",    [0x18] = "Map",
+        [0x19] = "MapItem",   [0x1A] = "Meta",      [0x1B] = "MsgID",     [0x1C] = "MsgRef",
+        [0x1D] = "NoResp",    [0x1E] = "NoResults", [0x1F] = "Put",       [0x20] = "Replace",
+        [0x21] = "RespURI",   [0x22] = "Results",   [0x23] = "Search",    [0x24] = "Sequence",
+        [0x25] = "SessionID", [0x26] = "SftDel",    [0x27] = "Source",    [0x28] = "SourceRef",
+        [0x29] = "Status",    [0x2A] = "Sync",      [0x2B] = "SyncBody",  [0x2C] = "SyncHdr",
+        [0x2D] = "SyncML",    [0x2E] = "Target",    [0x2F] = "TargetRef", [0x31] = "VerDTD",
+        [0x32] = "VerProto",  [0x33] = "NumberOfChanges", [0x34] = "MoreData", [0x35] = "Field",
+        [0x36] = "Filter",    [0x37] = "Record",    [0x38] = "FilterType", [0x39] = "SourceParent",
+        [0x3A] = "TargetParent", [0x3B] = "Move",   [0x3C] = "Correlator",
+};
+
+static const char *const wbxml_metinf_page1[0x40] = {
+        [0x05] = "Anchor",    [0x06] = "EMI",       [0x07] = "Format",    [0x08] = "FreeID",
+        [0x09] = "FreeMem",   [0x0A] = "Last",      [0x0B] = "Mark",      [0x0C] = "MaxMsgSize",
+        [0x0D] = "Mem",       [0x0E] = "MetInf",    [0x0F] = "Next",      [0x10] = "NextNonce",
+        [0x11] = "SharedMem", [0x12] = "Size",      [0x13] = "Type",      [0x14] = "Version",
+        [0x15] = "MaxObjSize", [0x16] = "FieldLevel",
+};
+
+static const WbxmlLang wbxml_lang_syncml = { .max_page = 1, .attr_4x_page_mask = 0 };
+
+#define WBXML_PUBLIC_ID_SYNCML_1_1 0x0FD3U
+#define WBXML_PUBLIC_ID_SYNCML_1_2 0x1201U
+
+/*
+ * Text from WBXML must be what the XML path would accept: well-formed UTF-8 (utf8.h, which
+ * also refuses C1 controls), no NUL and no C0 control but TAB, LF and CR (XML 1.0 §2.2).
+ */
+static bool wbxml_text_ok(const uint8_t *p, size_t len) {
+        for (size_t i = 0; i < len;) {
+                uint32_t cp;
+                size_t n;
+
+                if (p[i] < 0x80) {
+                        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+                                return false;
+                        i++;
+                        continue;
+                }
+                n = utf8_seq(p + i, len - i, &cp);
+                if (n == 0)
+                        return false;
+                i += n;
+        }
+        return true;
+}
+
+static int wbxml_to_tree(const uint8_t *buf, size_t len, Arena *tmp, XState *s) {
+        DecodeError derr = {};
+        WbxmlIter it;
+        WbxmlToken t;
+        int r;
+
+        s->tmp = tmp;
+        r = wbxml_iter_init(&it, buf, len, &wbxml_lang_syncml, &derr);
+        if (r < 0)
+                return x_fail(s, r, derr.reason ? derr.reason : "bad WBXML header");
+        /* The public id must name SyncML 1.1 or 1.2, numerically or as string-table text; the
+         * protocol version itself is taken from VerDTD/VerProto (pass 2). */
+        if (it.public_id_text) {
+                if (strcmp(it.public_id_text, "-//SYNCML//DTD SyncML 1.2//EN") != 0 &&
+                    strcmp(it.public_id_text, "-//SYNCML//DTD SyncML 1.1//EN") != 0)
+                        return x_fail(s, -EOPNOTSUPP, "WBXML public id is not SyncML 1.1 or 1.2");
+        } else if (it.public_id != WBXML_PUBLIC_ID_SYNCML_1_2 && it.public_id != WBXML_PUBLIC_ID_SYNCML_1_1)
+                return x_fail(s, -EOPNOTSUPP, "WBXML public id is not SyncML 1.1 or 1.2");
+        /* UTF-8 (or its subset US-ASCII) only: no transcoding of untrusted text. */
+        if (it.charset != WBXML_CHARSET_UTF_8 && it.charset != WBXML_CHARSET_US_ASCII &&
+            it.charset != WBXML_CHARSET_UNKNOWN)
+                return x_fail(s, -EOPNOTSUPP, "WBXML charset other than UTF-8");
+
+        for (;;) {
+                r = wbxml_next(&it, &t);
+                if (r == 0)
+                        break;
+                if (r < 0)
+                        return x_fail(s, r, derr.reason ? derr.reason : "malformed WBXML");
+                switch (t.type) {
+                case WBXML_TOKEN_TAG: {
+                        const char *name = t.id < 0x40 ? (t.page == 0 ? wbxml_syncml_page0 : wbxml_metinf_page1)[t.id]
+                                                       : NULL;
+                        char unknown[16];
+
+                        if (t.attrs)
+                                return x_fail(s, -EBADMSG, "attribute on a SyncML element (they have none)");
+                        if (!s->root && (t.page != 0 || !name || strcmp(name, "SyncML") != 0))
+                                return x_fail(s, -EBADMSG, "root element is not SyncML");
+                        if (!name) {
+                                /* A token no table names: an element under SyncBody then is an
+                                 * unknown command (400), anywhere else a malformed message. */
+                                snprintf(unknown, sizeof unknown, "WBXML-%u-%02X", t.page, t.id);
+                                name = unknown;
+                        }
+                        r = node_open(s, name, t.page == 0 ? XNS_SYNCML : XNS_METINF);
+                        if (r < 0)
+                                return r;
+                        break;
+                }
+                case WBXML_TOKEN_STRING:
+                case WBXML_TOKEN_OPAQUE:
+                        if (t.in_attr)
+                                return x_fail(s, -EBADMSG, "attribute on a SyncML element (they have none)");
+                        /* OPAQUE is taken as text too (AOSP sends Data and nonces that way),
+                         * under the same rules as any text. */
+                        if (!wbxml_text_ok(t.data, t.len))
+                                return x_fail(s, -EBADMSG, "WBXML text is not UTF-8 text (NUL, control or bad sequence)");
+                        r = node_text(s, t.data, t.len);
+                        if (r < 0)
+                                return r;
+                        break;
+                case WBXML_TOKEN_ENTITY: {
+                        uint8_t u[4];
+                        size_t n;
+
+                        if (t.in_attr)
+                                return x_fail(s, -EBADMSG, "attribute on a SyncML element (they have none)");
+                        if (t.entity < 0x80) {
+                                u[0] = (uint8_t) t.entity;
+                                n = 1;
+                        } else if (t.entity < 0x800) {
+                                u[0] = (uint8_t) (0xC0 | t.entity >> 6);
+                                u[1] = (uint8_t) (0x80 | (t.entity & 0x3F));
+                                n = 2;
+                        } else if (t.entity < 0x10000) {
+                                u[0] = (uint8_t) (0xE0 | t.entity >> 12);
+                                u[1] = (uint8_t) (0x80 | ((t.entity >> 6) & 0x3F));
+                                u[2] = (uint8_t) (0x80 | (t.entity & 0x3F));
+                                n = 3;
+                        } else {
+                                u[0] = (uint8_t) (0xF0 | t.entity >> 18);
+                                u[1] = (uint8_t) (0x80 | ((t.entity >> 12) & 0x3F));
+                                u[2] = (uint8_t) (0x80 | ((t.entity >> 6) & 0x3F));
+                                u[3] = (uint8_t) (0x80 | (t.entity & 0x3F));
+                                n = 4;
+                        }
+                        if (!wbxml_text_ok(u, n))
+                                return x_fail(s, -EBADMSG, "WBXML entity is not a text character");
+                        r = node_text(s, u, n);
+                        if (r < 0)
+                                return r;
+                        break;
+                }
+                case WBXML_TOKEN_END:
+                        node_close(s);
+                        break;
+                default: /* ATTR_START, ATTR_VALUE, ATTRS_END */
+                        return x_fail(s, -EBADMSG, "attribute on a SyncML element (they have none)");
+                }
+        }
+        if (!s->root || !s->root_closed)
+                return x_fail(s, -EBADMSG, "no SyncML element");
+        /* No namespace in WBXML: the version pass 2 checks against is the one VerDTD names. */
+        s->version = DM_VERSION_1_2;
+        if (s->root->first && is_name(s->root->first, "SyncHdr"))
+                for (const XNode *c = s->root->first->first; c; c = c->next)
+                        if (is_name(c, "VerDTD") && c->text && strcmp(c->text, "1.1") == 0)
+                                s->version = DM_VERSION_1_1;
+        return 0;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1068,7 +1253,12 @@ int dm_message_parse(const uint8_t *buf, size_t len, DmMessage **ret, char *err,
                 return -EBADMSG;
         }
 
-        r = xml_to_tree(buf, len, &tmp, &s);
+        /* A WBXML document starts with its version octet (WBXML 1.3 §5.4, 0x00-0x03); an XML
+         * one never does (a NUL or control octet is refused there). */
+        if (buf[0] <= 0x03)
+                r = wbxml_to_tree(buf, len, &tmp, &s);
+        else
+                r = xml_to_tree(buf, len, &tmp, &s);
         if (r < 0) {
                 set_err(err, err_size, s.reason);
                 arena_free(&tmp);

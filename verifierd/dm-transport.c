@@ -866,7 +866,8 @@ int dm_http_post(DmTls *t, const DmUrl *url, const char *content_type, const uin
         /* the request goes to the host the TLS session verified, nowhere else */
         if (strcmp(url->scheme, "https") != 0 || strcmp(url->host, t->host) != 0 || !content_type_valid(content_type))
                 return -EINVAL;
-        if (url->path[0] != '/' || strpbrk(url->path, " \r\n\t") || len > SIZE_MAX / 2)
+        if (url->path[0] != '/' || strpbrk(url->path, " \r\n\t") || len > SIZE_MAX / 2 ||
+            max_response > SIZE_MAX / 4)
                 return -EINVAL;
         /* A kept-alive connection the server said it would close: dial again (the caller). */
         if (t->unusable)
@@ -937,6 +938,10 @@ int dm_http_post(DmTls *t, const DmUrl *url, const char *content_type, const uin
                         return -EBADMSG;        /* a cut or unframed answer */
                 }
                 in_n += (size_t) got;
+                /* The whole buffer is parsed again after every read: quadratic in the worst case
+                 * (a server sending one-byte TLS records), but the buffer is capped
+                 * (response_buffer_max, about 100 KiB for a 16 KiB body), the peer is the
+                 * TLS-authenticated server, and the deadline ends it. */
                 r = dm_http_parse_response(in, in_n, max_response, ret, &consumed);
                 if (r == -EAGAIN)
                         continue;

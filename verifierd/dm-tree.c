@@ -114,6 +114,7 @@ typedef struct Root {
         Node *node;
         char *orig;                     /* serialization as loaded (NULL: new root) */
         bool touched;
+        bool removed;                   /* a Delete of the whole root (StoreApply.remove_roots) */
 } Root;
 
 typedef struct Work {
@@ -657,6 +658,7 @@ typedef struct Target {
         char new_idval[DM_TREE_URI_MAX_SEG + 1];
         bool new_dmacc;
         bool created_root;              /* this resolution created the (Add's) root */
+        bool dmacc_view;                /* T_NODE reached through ./DMAcc: Get lists DMAcc names */
 } Target;
 
 static void target_done(Target *tg) {
@@ -865,6 +867,7 @@ static int resolve_dmacc(DmTree *t, Work *w, const Uri *u, bool creating, Target
                         return r == -ENOENT ? (tg->status = 404, 0) : r;
         }
         tg->root = root;
+        tg->dmacc_view = true;
         if (u->n == 2) {
                 tg->kind = T_NODE;
                 tg->node = root->node;
@@ -923,6 +926,14 @@ static int resolve_dmacc(DmTree *t, Work *w, const Uri *u, bool creating, Target
                                 snprintf(segs[1], sizeof segs[1], "%s", appaddr_leaves[i].w7);
                                 return resolve_in_root(tg, root, segs, 2);
                         }
+                if (strcmp(u->seg[4], "Port") == 0 && u->n == 5) {
+                        tg->kind = T_LIST;
+                        for (size_t i = 0; i < addr->n_kids; i++)
+                                if (strcmp(addr->kids[i]->type, "PORT") == 0 &&
+                                    (r = list_add(&tg->list, addr->kids[i]->seg)) < 0)
+                                        return r;
+                        return tg->list || (tg->list = strdup("")) ? 0 : -ENOMEM;
+                }
                 if (strcmp(u->seg[4], "Port") == 0 && u->n >= 6) {
                         snprintf(segs[1], sizeof segs[1], "%s", u->seg[5]);
                         if (u->n == 6)
@@ -1158,6 +1169,45 @@ static int resolve(DmTree *t, Work *w, const Uri *u, bool creating, Target *tg) 
         return 0;
 }
 
+/* The DMAcc names of a w7 node's children (dmacc_leaves etc. backwards), for a Get of an
+ * interior node reached through ./DMAcc. */
+static int dmacc_children(const Node *n, char **list) {
+        int r = 0;
+
+        if (strcmp(n->type, "APPLICATION") == 0) {
+                for (size_t i = 0; i < ELEMENTSOF(dmacc_leaves) && r >= 0; i++)
+                        if (node_value(n, dmacc_leaves[i].w7) || (i < 2)) /* AppID, ServerID always */
+                                r = list_add(list, dmacc_leaves[i].dm);
+                for (size_t i = 0; i < n->n_kids && r >= 0; i++)
+                        if (strcmp(n->kids[i]->type, "APPADDR") == 0) {
+                                r = list_add(list, "AppAddr");
+                                break;
+                        }
+                for (size_t i = 0; i < n->n_kids && r >= 0; i++)
+                        if (strcmp(n->kids[i]->type, "APPAUTH") == 0) {
+                                r = list_add(list, "AppAuth");
+                                break;
+                        }
+                if (r >= 0 && node_value(n, "ROLE"))
+                        r = list_add(list, "Ext");
+        } else if (strcmp(n->type, "APPADDR") == 0) {
+                for (size_t i = 0; i < ELEMENTSOF(appaddr_leaves) && r >= 0; i++)
+                        if (node_value(n, appaddr_leaves[i].w7))
+                                r = list_add(list, appaddr_leaves[i].dm);
+                for (size_t i = 0; i < n->n_kids && r >= 0; i++)
+                        if (strcmp(n->kids[i]->type, "PORT") == 0) {
+                                r = list_add(list, "Port");
+                                break;
+                        }
+        } else if (strcmp(n->type, "PORT") == 0) {
+                if (node_value(n, "PORTNBR"))
+                        r = list_add(list, "PortNbr");
+        }
+        if (r >= 0 && !*list && !(*list = strdup("")))
+                r = -ENOMEM;
+        return r < 0 ? r : 0;
+}
+
 /* ---- the metabase for reads --------------------------------------------------------------------- */
 
 /* The CpCharacteristic of @want in @doc's (single) root, walked in parallel with @n. */
@@ -1337,6 +1387,12 @@ int dm_tree_get(DmTree *t, const char *uri, DmTreeValue *ret) {
                         t->denied++;
                         return value_set(ret, 425, NULL, NULL, NULL);
                 }
+                if (tg.dmacc_view) {
+                        r = dmacc_children(tg.node, &list);
+                        if (r < 0)
+                                return r;
+                        return value_set(ret, 200, list, "node", NULL);
+                }
                 for (size_t i = 0; i < tg.node->n_parms; i++)
                         if ((r = list_add(&list, tg.node->parms[i].seg)) < 0)
                                 return r;
@@ -1358,6 +1414,43 @@ int dm_tree_get(DmTree *t, const char *uri, DmTreeValue *ret) {
                 return value_set(ret, 200, tg.parm->value ?: "", "chr", "text/plain");
         }
         return value_set(ret, 404, NULL, NULL, NULL);
+}
+
+/* May the session write every element of @root as it is stored (the check a Delete of the whole
+ * root needs: policy_evaluate on its current state with the session's roles)? *@status 200, or
+ * 425 / 406. Return: 0 or negative errno. */
+static int check_root_writable(DmTree *t, Root *root, unsigned *status) {
+        _cleanup_free_ char *xml = NULL;
+        _cleanup_free_ PolicyResult *pr = NULL;
+        DecodeError err = {};
+        CpDoc *doc = NULL;
+        size_t len = 0;
+        int r;
+
+        r = print_doc(&root->node, 1, NULL, &xml, &len);
+        if (r < 0)
+                return r;
+        r = cpdoc_from_bytes((const uint8_t *) xml, len, &doc, &err);
+        if (r == -ENOMEM)
+                return r;
+        *status = 425;
+        if (r < 0)
+                return 0;
+        (void) cpdoc_validate(doc, &err);
+        pr = calloc(1, sizeof(PolicyResult));
+        if (!pr) {
+                cpdoc_free(doc);
+                return -ENOMEM;
+        }
+        r = policy_evaluate(engine_get_config(t->e), engine_get_metabase(t->e), AUTH_DM, t->roles, doc, pr);
+        cpdoc_free(doc);
+        if (r < 0)
+                return r;
+        if (pr->verdict == VERDICT_APPLIED)
+                *status = 200;
+        else if (pr->reason == REASON_UNSUPPORTED)
+                *status = 406;
+        return 0;
 }
 
 /* One write on the working state. Return: 0 and *@status 200 (done), or the refusal status; or
@@ -1387,6 +1480,10 @@ static int apply_one(DmTree *t, Work *w, const DmTreeOp *op, unsigned *status) {
                 return r;
         if (tg.status) {
                 *status = tg.status;
+                return 0;
+        }
+        if (tg.root && tg.root->removed) {
+                *status = 404; /* deleted by an earlier command of this Atomic */
                 return 0;
         }
         switch (tg.kind) {
@@ -1420,9 +1517,18 @@ static int apply_one(DmTree *t, Work *w, const DmTreeOp *op, unsigned *status) {
                         return 0;
                 }
                 if (tg.root_itself) {
-                        /* Deleting a whole root (or DM account) needs a removal in store_apply,
-                         * which a CP document cannot express; not in this version. */
-                        *status = 405;
+                        /* A whole root (or DM account): removed in store_apply's transaction
+                         * (StoreApply.remove_roots) if the session may write every element it
+                         * holds -- the same metabase check as rewriting it -- and under the
+                         * downgrade rule. A root this write created is not removable. */
+                        if (!tg.root->orig) {
+                                *status = 405;
+                                return 0;
+                        }
+                        r = check_root_writable(t, tg.root, status);
+                        if (r < 0 || *status != 200)
+                                return r;
+                        tg.root->removed = true;
                         return 0;
                 }
                 for (size_t i = 0; tg.parent_node && i < tg.parent_node->n_kids; i++)
@@ -1519,10 +1625,11 @@ static int apply_one(DmTree *t, Work *w, const DmTreeOp *op, unsigned *status) {
 
 /* The document of every touched root of @w (and its SecurityPolicy values). Return: 0 with
  * *@ret NULL when nothing changes (every touched root as it was loaded). */
-static int build_document(DmTree *t, Work *w, char **ret, size_t *ret_len) {
+static int build_document(DmTree *t, Work *w, char **ret, size_t *ret_len, const char **removed,
+                          size_t *ret_n_removed) {
         Node *nodes[DM_TREE_ROOTS_MAX + 1];
         char comment[160];
-        size_t n = 0;
+        size_t n = 0, n_removed = 0;
         bool changed = false;
         int r;
 
@@ -1530,6 +1637,12 @@ static int build_document(DmTree *t, Work *w, char **ret, size_t *ret_len) {
         for (size_t i = 0; i < w->n; i++) {
                 _cleanup_free_ char *now = NULL;
 
+                if (w->roots[i].removed) {
+                        if (removed)
+                                removed[n_removed++] = w->roots[i].key;
+                        changed = true;
+                        continue;
+                }
                 if (!w->roots[i].touched)
                         continue;
                 nodes[n++] = w->roots[i].node;
@@ -1547,8 +1660,10 @@ static int build_document(DmTree *t, Work *w, char **ret, size_t *ret_len) {
                 nodes[n++] = w->policy;
                 changed = true;
         }
+        if (ret_n_removed)
+                *ret_n_removed = n_removed;
         /* A write that leaves every root as it is: 200, nothing applied (engine.h, replay). */
-        if (!changed || n == 0)
+        if (!changed)
                 return 0;
         /* The unique comment: the document is verifierd's own, never a replay of captured
          * bytes; it must not collide with an earlier DM document of the same state. */
@@ -1662,14 +1777,15 @@ static int check_installer_roles(DmTree *t, Work *w, unsigned *status) {
 /* Build and apply @w. Return: 0 with the status (200 also when nothing changed), or -errno. */
 static int commit_work(DmTree *t, Work *w, unsigned *status) {
         _cleanup_free_ char *xml = NULL;
+        const char *removed[DM_TREE_ROOTS_MAX];
         EngineResult res = {};
-        size_t len = 0;
+        size_t len = 0, n_removed = 0;
         int r;
 
         r = check_installer_roles(t, w, status);
         if (r < 0 || *status != 200)
                 return r;
-        r = build_document(t, w, &xml, &len);
+        r = build_document(t, w, &xml, &len, removed, &n_removed);
         if (r == -E2BIG) {
                 *status = 413;
                 return 0;
@@ -1680,7 +1796,8 @@ static int commit_work(DmTree *t, Work *w, unsigned *status) {
                 *status = 200;
                 return 0;
         }
-        r = engine_apply_dm(t->e, (const uint8_t *) xml, len, t->server_id, t->roles, t->strength, &res);
+        r = engine_apply_dm_ex(t->e, (const uint8_t *) xml, len, t->server_id, t->roles, t->strength, removed,
+                               n_removed, &res);
         explicit_bzero(xml, len);
         if (r < 0)
                 return r;
@@ -1702,7 +1819,7 @@ static int check_work(DmTree *t, Work *w, unsigned *status) {
         r = check_installer_roles(t, w, status);
         if (r < 0 || *status != 200)
                 return r;
-        r = build_document(t, w, &xml, &len);
+        r = build_document(t, w, &xml, &len, NULL, NULL);
         if (r < 0)
                 return r;
         *status = 200;

@@ -76,7 +76,8 @@ typedef struct DmTreeOp {
  * dm_tree_apply() - run @n writes, each as its own document (!@atomic) or all as one (@atomic).
  * @ret_status: n statuses. Non-atomic: 200; 404 (Replace of a missing node, Delete of a missing
  *   one, Add under a missing root type); 418 (Add of an existing node); 405 (a read-only or
- *   permanent node, Delete of a root type); 406 (?prop=, unsupported command); 414 (URI); 425
+ *   permanent node, an identity parm); a Delete of a whole root or account needs the roles to
+ *   write all of it (else 425); 406 (?prop=, unsupported command); 414 (URI); 425
  *   (roles: the metabase, the bounded-ROLE rule, a Locked= policy key, or the downgrade rule: a
  *   stronger authentication installed what it would replace); 400 a value the pipeline refuses
  *   as malformed; 413 more than 16 roots or a document over ENGINE_BODY_MAX. Atomic: every member 200 and all applied in one transaction, or nothing changed

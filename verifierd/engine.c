@@ -558,6 +558,8 @@ typedef struct Ctx {
         size_t doc_len;
         uint32_t signer_roles;
         unsigned signer_strength;       /* store_package_strength of the anchor */
+        const char *const *remove_roots; /* a DM session's Deletes (engine_apply_dm_ex) */
+        size_t n_remove_roots;
         /* Which SIM ("Which SIM" in engine.h): the receiving modem as provd named it, and the SIM
          * binding recorded with an applied document (set by ctx_use_sim) */
         char *modem;                    /* NULL: not named */
@@ -1236,6 +1238,8 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
                 /* the over-the-air policy values, committed with the rest (ota-policy.h) */
                 .policy = policy,
                 .n_policy = n_policy,
+                .remove_roots = c->remove_roots,
+                .n_remove_roots = c->n_remove_roots,
         };
         a.push.id = c->pending_id;
 
@@ -1253,6 +1257,18 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         r = changed_roots(e, &rows, &changed);
         if (r < 0)
                 return r;
+        for (size_t i = 0; i < c->n_remove_roots && !e->no_export; i++) {
+                /* a removed root's files go too (export_nm_update renders what is left) */
+                r = strv_push(&changed.roots, &changed.n_roots, strdup(c->remove_roots[i]));
+                if (r < 0)
+                        return r;
+                if (strncmp(c->remove_roots[i], "/APPLICATION", 12) == 0 ||
+                    strncmp(c->remove_roots[i], "/PXLOGICAL", 10) == 0) {
+                        r = store_foreach_setting_range(e->store, c->remove_roots[i], true, old_napid, &changed);
+                        if (r < 0)
+                                return r;
+                }
+        }
 
         /* Commit: one transaction, the checks above repeated inside it. */
         r = store_apply(e->store, &a, &id, &conflicts);
@@ -1414,10 +1430,16 @@ int engine_install(Engine *e, const uint8_t *package, size_t len, const char *tr
 
 int engine_apply_dm(Engine *e, const uint8_t *xml, size_t len, const char *server_id, uint32_t roles,
                     unsigned strength, EngineResult *ret) {
+        return engine_apply_dm_ex(e, xml, len, server_id, roles, strength, NULL, 0, ret);
+}
+
+int engine_apply_dm_ex(Engine *e, const uint8_t *xml, size_t len, const char *server_id, uint32_t roles,
+                       unsigned strength, const char *const *remove_roots, size_t n_remove_roots,
+                       EngineResult *ret) {
         _cleanup_(ctx_done) Ctx c = {};
         int r;
 
-        if (!e || !xml || len == 0 || !server_id || !ret)
+        if (!e || !xml || len == 0 || !server_id || !ret || (n_remove_roots > 0 && !remove_roots))
                 return -EINVAL;
         if (len > ENGINE_BODY_MAX)
                 return -E2BIG;
@@ -1439,6 +1461,8 @@ int engine_apply_dm(Engine *e, const uint8_t *xml, size_t len, const char *serve
                 .content_type = strdup(content_type_of(WSP_CONTENT_CP_XML)),
                 .signer_roles = roles,
                 .signer_strength = MIN(strength, (unsigned) STORE_STRENGTH_SIGNED),
+                .remove_roots = remove_roots,
+                .n_remove_roots = n_remove_roots,
         };
         if (!c.sender || !c.transport || !c.content_type)
                 return -ENOMEM;

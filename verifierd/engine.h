@@ -226,6 +226,13 @@ int engine_install(Engine *e, const uint8_t *package, size_t len, const char *tr
  */
 int engine_apply_dm(Engine *e, const uint8_t *xml, size_t len, const char *server_id, uint32_t roles,
                     unsigned strength, EngineResult *ret);
+/* engine_apply_dm_ex() - the same, and the document also removes @remove_roots (store root keys;
+ * a DM Delete of a whole root or account, StoreApply.remove_roots: the downgrade rule applies to
+ * them; dm-tree.c checked that the roles may write every element of each). @xml may hold no
+ * characteristic then. */
+int engine_apply_dm_ex(Engine *e, const uint8_t *xml, size_t len, const char *server_id, uint32_t roles,
+                       unsigned strength, const char *const *remove_roots, size_t n_remove_roots,
+                       EngineResult *ret);
 
 /**
  * engine_provide_pin() - the user's PIN for a push waiting for one.

@@ -257,6 +257,12 @@ typedef struct StoreApply {
          * transaction; NULL/0: none. */
         const struct StorePolicyValue *policy;
         size_t n_policy;
+        /* Roots the document removes (an OMA DM Delete, engine_apply_dm_ex): their rows, DM
+         * accounts and stored DM nonces go in the same transaction, under the same downgrade
+         * rule as a replacement. NULL/0: none. A root the document also holds is refused
+         * (-EINVAL). */
+        const char *const *remove_roots;
+        size_t n_remove_roots;
 } StoreApply;
 
 /* What the store keeps (see "Retention" above); 0 in a field: no limit of that kind. */

@@ -5,7 +5,8 @@
 # client code (verifierd/dm-dial.c, by build/dm-client):
 #   - Dial to 127.0.0.1 (and to "localhost") with allow_loopback=false: AddressRefused;
 #   - with allow_loopback=true: a connected TCP socket to the echo server comes back over the bus;
-#   - a closed port: ConnectFailed; a bad host or port 0: InvalidArgs;
+#   - a closed port: ConnectFailed; a bad host or port 0: InvalidArgs; a connect that hangs:
+#     Timeout; a Dial beyond MaxDials=: LimitExceeded;
 #   - callers: root and provboot-verifier may Dial; nobody, provd and a provboot group member may
 #     not (bus policy), and with a policy opened to everyone dmsessiond refuses them itself (uid
 #     check, the third layer); nobody may own the name;
@@ -121,6 +122,43 @@ for u in nobody provd; do
 done
 out=$(dial provboot-verifier 127.0.0.1 "$PORT" 1)
 grep -qx 'echo ping' <<<"$out" && ok "policy opened: provboot-verifier still may Dial" || fail "layer 3 verifier: $out"
+
+# Timeout and MaxDials: a listener whose accept queue is full drops SYNs, so connect() hangs.
+pb_stop "$PB_DMSESSIOND_PID"
+printf '[Dialer]\nConnectTimeoutSec=1\nMaxDials=1\n' >"$PB_WORK/dconf/dmsessiond.conf"
+pb_start_dmsessiond "$PB_WORK/dconf" || exit 1
+python3 -c '
+import os, socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+port = s.getsockname()[1]
+held = []
+for i in range(4):
+    c = socket.socket(); c.setblocking(False)
+    try: c.connect(("127.0.0.1", port))
+    except BlockingIOError: pass
+    held.append(c)
+open(sys.argv[1] + ".tmp", "w").write(str(port)); os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True: time.sleep(60)
+' "$PB_WORK/full.port" &
+PB_PIDS+=("$!")
+pb_wait_for 10 test -s "$PB_WORK/full.port" || fail "full-backlog listener"
+FULL=$(cat "$PB_WORK/full.port")
+send root 127.0.0.1 "$FULL" true >"$PB_WORK/first.out" 2>&1 &
+first=$!
+# the first Dial is in progress once dmsessiond holds a connecting socket to FULL
+# (/proc/net/tcp: state 02 is SYN_SENT; the remote address is 0100007F:PORT in hex)
+syn_sent() { awk -v p="$(printf '%04X' "$FULL")" '$4 == "02" && $3 == "0100007F:" p { f = 1 } END { exit !f }' /proc/net/tcp; }
+pb_wait_for 5 syn_sent || fail "the first Dial is not connecting"
+out=$(send root 127.0.0.1 "$PORT" true)
+grep -q 'org.provboot.Error.LimitExceeded' <<<"$out" && ok "MaxDials=1: a second Dial while one is in progress: LimitExceeded" ||
+        fail "MaxDials: $out"
+wait "$first"
+grep -q 'org.provboot.Error.Timeout' "$PB_WORK/first.out" && ok "a connect that hangs past ConnectTimeoutSec=1: org.provboot.Error.Timeout" ||
+        fail "Timeout: $(cat "$PB_WORK/first.out")"
+out=$(dial root 127.0.0.1 "$FULL" 1)
+[ "$out" = "error ETIMEDOUT" ] && ok "... which dm_dial reads as ETIMEDOUT" || fail "dm_dial timeout: $out"
+out=$(dial root 127.0.0.1 "$PORT" 1)
+grep -qx 'echo ping' <<<"$out" && ok "after the timeouts the dialer serves again (the slot was released)" || fail "after timeout: $out"
 
 # A hostile dialer: dm_dial checks the socket it is handed
 pb_stop "$PB_DMSESSIOND_PID"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # dm-tls.sh: verifierd's DM transport (verifierd/dm-transport.c: dm_tls_open + dm_http_post, driven
 # by build/dm-client) against tests/dm/tlsserver.py on 127.0.0.1 with a fresh PKI (tests/dm/mkpki.sh),
-# dm-secure-channel acceptance test 7 (TLS negatives) at the transport level:
+# the TLS negatives of the DM route (docs/architecture.md §2.4.1) at the transport level:
 #   - good CA + right name: the POSTs are recorded and answered (keep-alive, chunked, by name and
 #     by address);
 #   - a certificate from a rogue CA, a wrong name, an expired certificate, a TLS 1.1-only server,
@@ -10,7 +10,7 @@
 #     NO POST (nothing was sent);
 #   - a server that drops the kept-alive connection or says Connection: close: the next POST is
 #     ECONNRESET (the caller dials again) and is not sent;
-#   - an answer over the response cap: E2BIG.
+#   - an answer over the response cap: E2BIG; a mute peer and a slow server: ETIMEDOUT.
 set -u
 . "$(dirname "$0")/lib.sh"
 trap pb_cleanup EXIT
@@ -100,6 +100,31 @@ negative "TLS 1.1-only server" tls11 server dm.test --tls-max 1.1
 grep -q 'certificate verification failed (unable to get local issuer certificate)' "$PB_WORK/client.err" &&
         grep -q 'hostname mismatch' "$PB_WORK/client.err" && grep -q 'certificate has expired' "$PB_WORK/client.err" &&
         ok "dm_tls_last_error names each verification failure" || fail "reasons: $(cat "$PB_WORK/client.err")"
+
+# --- timeouts (poll deadlines): a peer that never speaks TLS, a server that never answers ---
+python3 -c '
+import os, socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1])); os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+' "$PB_WORK/mute.port" &
+PB_PIDS+=("$!")
+pb_wait_for 10 test -s "$PB_WORK/mute.port" || fail "mute server did not start"
+MUTE=$(cat "$PB_WORK/mute.port")
+t0=$(date +%s%N)
+out=$(client "https://dm.test:$MUTE/" --trust="$PKI/ca.pem" --connect="127.0.0.1:$MUTE" --timeout-ms=400)
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$out" = "error ETIMEDOUT" ] && [ "$ms" -lt 5000 ] && ok "a peer that never answers the handshake: ETIMEDOUT ($ms ms for 400)" ||
+        fail "handshake timeout: '$out' after $ms ms"
+printf 'import time\ndef handle(state, path, headers, body):\n    time.sleep(3)\n    return 200, "application/vnd.syncml.dm+xml", body\n' \
+        >"$PB_WORK/slow.py"
+start_server slow server --handler "$PB_WORK/slow.py" || exit 1
+out=$(client "https://dm.test:$PORT/" --trust="$PKI/ca.pem" --connect="127.0.0.1:$PORT" --timeout-ms=500)
+[ "$out" = "$(printf 'tls ok\nerror ETIMEDOUT')" ] && [ "$(posts "$LOG")" = 1 ] &&
+        ok "a server that does not answer within the deadline: ETIMEDOUT (the handler module was loaded)" ||
+        fail "read timeout: '$out'"
 
 # --- http:// is never dialled ---
 start_server plain server || exit 1

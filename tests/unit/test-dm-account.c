@@ -134,6 +134,58 @@ START_TEST(test_nonce_persistence) {
 }
 END_TEST
 
+static int count_root(const StoreSetting *s, void *u) {
+        (*(unsigned *) u)++;
+        return 0;
+}
+
+static unsigned rows_of(Store *s, const char *root) {
+        unsigned n = 0;
+
+        ck_assert_int_ge(store_foreach_setting_range(s, root, true, count_root, &n), 0);
+        return n;
+}
+
+/* StoreApply.remove_roots (a DM Delete): the downgrade rule, and never a root the document holds */
+START_TEST(test_store_remove_roots) {
+        Store *s = engine_get_store(dt_eng);
+        const char *spec = "NAPDEF{NAPID=OTHER;NAME=o;BEARER=GSM-GPRS;NAP-ADDRESS=o.example;NAP-ADDRTYPE=APN}";
+        const char *opnet[] = { "/NAPDEF[NAPID=OPNET]" }, *other[] = { "/NAPDEF[NAPID=OTHER]" };
+        CpDoc *d = et_doc(spec);
+        StoreApply a = {
+                .push = { .received_usec = 1, .decided_usec = 2, .transport = "dm", .sec = AUTH_DM, .roles = 4,
+                          .verdict = VERDICT_APPLIED, .reason = REASON_NONE },
+                .doc = d,
+                .body = (const uint8_t *) spec,
+                .body_len = strlen(spec),
+                .strength_capped = true,
+                .strength_cap = STORE_STRENGTH_USERPIN,
+                .remove_roots = opnet,
+                .n_remove_roots = 1,
+        };
+        char *conf = NULL;
+
+        ck_assert_uint_gt(rows_of(s, opnet[0]), 0);
+        /* installed by NETWPIN (2): a strength-1 document may not remove it */
+        ck_assert_int_eq(store_apply(s, &a, NULL, &conf), -EPERM);
+        ck_assert_str_eq(conf, "/NAPDEF[NAPID=OPNET]");
+        free(conf);
+        ck_assert_uint_gt(rows_of(s, opnet[0]), 0);
+        /* the document's own root cannot be removed by it */
+        a.strength_cap = STORE_STRENGTH_NETWPIN;
+        a.remove_roots = other;
+        ck_assert_int_eq(store_apply(s, &a, NULL, NULL), -EINVAL);
+        ck_assert_int_eq(store_check_apply(s, &a, NULL), -EINVAL);
+        /* equal strength: removed with the document's transaction */
+        a.remove_roots = opnet;
+        ck_assert_int_eq(store_check_apply(s, &a, NULL), 0);
+        ck_assert_int_eq(store_apply(s, &a, NULL, NULL), 0);
+        ck_assert_uint_eq(rows_of(s, opnet[0]), 0);
+        ck_assert_uint_gt(rows_of(s, other[0]), 0);
+        cpdoc_free(d);
+}
+END_TEST
+
 START_TEST(test_migration_7_to_8) {
         char *d = et_tmpdir("dm-migrate");
         Store *s = NULL;
@@ -179,6 +231,7 @@ int main(void) {
         TU_ADD(tc, test_mapping);
         TU_ADD(tc, test_bad_aauthdata);
         TU_ADD(tc, test_nonce_persistence);
+        TU_ADD(tc, test_store_remove_roots);
         TU_ADD(tc, test_migration_7_to_8);
         suite_add_tcase(s, tc);
         return tu_run(s);

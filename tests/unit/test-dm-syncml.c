@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "macros.h"
 #include "verifierd/dm-syncml.h"
 #include "testutil.h"
 
@@ -688,6 +689,174 @@ START_TEST(test_writer_dm11_and_size) {
 }
 END_TEST
 
+/* Deep comparison of two decoded messages (the XML and the WBXML form of one document). */
+static void same_cmds(const DmCommand *a, const DmCommand *b, size_t n);
+
+static void same_str(const char *a, const char *b) {
+        if (!a || !b)
+                ck_assert_ptr_eq(a, b);
+        else
+                ck_assert_str_eq(a, b);
+}
+
+static void same_cmds(const DmCommand *a, const DmCommand *b, size_t n) {
+        for (size_t i = 0; i < n; i++, a++, b++) {
+                ck_assert_int_eq(a->type, b->type);
+                same_str(a->element, b->element);
+                same_str(a->cmd_id, b->cmd_id);
+                same_str(a->alert_code, b->alert_code);
+                same_str(a->meta_type, b->meta_type);
+                same_str(a->meta_format, b->meta_format);
+                same_str(a->msg_ref, b->msg_ref);
+                same_str(a->cmd_ref, b->cmd_ref);
+                same_str(a->cmd, b->cmd);
+                same_str(a->status_code, b->status_code);
+                ck_assert_int_eq(a->has_chal, b->has_chal);
+                ck_assert_int_eq(a->no_resp, b->no_resp);
+                if (a->has_chal) {
+                        same_str(a->chal.type, b->chal.type);
+                        same_str(a->chal.format, b->chal.format);
+                        ck_assert_uint_eq(a->chal.next_nonce_len, b->chal.next_nonce_len);
+                        if (a->chal.next_nonce_len > 0)
+                                ck_assert_int_eq(memcmp(a->chal.next_nonce, b->chal.next_nonce, a->chal.next_nonce_len), 0);
+                }
+                ck_assert_uint_eq(a->n_items, b->n_items);
+                for (size_t k = 0; k < a->n_items; k++) {
+                        same_str(a->items[k].target, b->items[k].target);
+                        same_str(a->items[k].source, b->items[k].source);
+                        same_str(a->items[k].data, b->items[k].data);
+                        ck_assert_uint_eq(a->items[k].data_len, b->items[k].data_len);
+                        same_str(a->items[k].meta_type, b->items[k].meta_type);
+                        same_str(a->items[k].meta_format, b->items[k].meta_format);
+                        ck_assert_int_eq(a->items[k].more_data, b->items[k].more_data);
+                }
+                ck_assert_uint_eq(a->n_children, b->n_children);
+                same_cmds(a->children, b->children, a->n_children);
+        }
+}
+
+static void same_message(const DmMessage *a, const DmMessage *b) {
+        ck_assert_int_eq(a->version, b->version);
+        same_str(a->session_id, b->session_id);
+        same_str(a->msg_id, b->msg_id);
+        same_str(a->target_uri, b->target_uri);
+        same_str(a->source_uri, b->source_uri);
+        same_str(a->source_locname, b->source_locname);
+        same_str(a->resp_uri, b->resp_uri);
+        ck_assert_int_eq(a->has_cred, b->has_cred);
+        same_str(a->cred.type, b->cred.type);
+        same_str(a->cred.format, b->cred.format);
+        same_str(a->cred.data, b->cred.data);
+        ck_assert_uint_eq(a->max_msg_size, b->max_msg_size);
+        ck_assert_int_eq(a->final, b->final);
+        ck_assert_uint_eq(a->n_cmds, b->n_cmds);
+        same_cmds(a->cmds, b->cmds, a->n_cmds);
+}
+
+/*
+ * The .wbxml files are the .xml files encoded by libwbxml 0.11.8 (Debian 12):
+ *   xml2wbxml -v 1.2 -o package2.wbxml package2.xml   (public id 0x1201)
+ *   xml2wbxml -v 1.2 -o package4-dm11.wbxml package4-dm11.xml   (public id 0x0FD3)
+ * Both must decode to exactly what the XML decodes to.
+ */
+START_TEST(test_wbxml_same_as_xml) {
+        static const char *const names[] = { "package2", "package4-dm11" };
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                _cleanup_(dm_message_freep) DmMessage *x = NULL, *b = NULL;
+                char path[128];
+                uint8_t *buf;
+                size_t n;
+
+                snprintf(path, sizeof path, "tests/data/dm-syncml/%s.xml", names[i]);
+                buf = tu_read_file(path, &n);
+                ck_assert_int_eq(dm_message_parse(buf, n, &x, errbuf, sizeof errbuf), 0);
+                free(buf);
+                snprintf(path, sizeof path, "tests/data/dm-syncml/%s.wbxml", names[i]);
+                buf = tu_read_file(path, &n);
+                ck_assert_msg(dm_message_parse(buf, n, &b, errbuf, sizeof errbuf) == 0, "%s: %s", path, errbuf);
+                free(buf);
+                same_message(x, b);
+        }
+}
+END_TEST
+
+/* WBXML 1.2, public id 0x1201, UTF-8, no string table; SyncML, SyncHdr (VerDTD @ver). */
+#define WB_HDR "02 A4 01 6A 00"
+#define WB_SYNCHDR(ver, proto)                                                                      \
+        "6C 71 03 " ver " 00 01 72 03 " proto " 00 01 65 03 31 00 01 5B 03 31 00 01 6E 57 03 64 00 01 01" \
+        " 67 57 03 73 00 01 01 01"
+#define WB_12 WB_SYNCHDR("31 2E 32", "44 4D 2F 31 2E 32")
+#define WB_11 WB_SYNCHDR("31 2E 31", "44 4D 2F 31 2E 31")
+/* SyncBody holding @cmds, then Final */
+#define WB_MSG(hdr, synchdr, cmds) hdr " 6D " synchdr " 6B " cmds " 12 01 01"
+
+static int parse_hex(const char *hex, DmMessage **ret) {
+        size_t n;
+        uint8_t *b = tu_unhex(hex, &n);
+        int r;
+
+        errbuf[0] = 0;
+        r = dm_message_parse(b, n, ret, errbuf, sizeof errbuf);
+        if (getenv("DM_TEST_VERBOSE"))
+                fprintf(stderr, "%d %s: %.80s\n", r, errbuf, hex);
+        free(b);
+        return r;
+}
+
+START_TEST(test_wbxml) {
+        DmMessage *m = NULL;
+
+        /* minimal DM 1.2 */
+        ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, ""), &m), 0);
+        ck_assert_int_eq(m->version, DM_VERSION_1_2);
+        ck_assert(m->final);
+        ck_assert_str_eq(m->target_uri, "d");
+        m = dm_message_free(m);
+        /* DM 1.1 with the 1.1 FPI as string-table text (as the AOSP vectors carry it) */
+        ck_assert_int_eq(parse_hex(WB_MSG("02 00 00 6A 1E 2D2F2F53594E434D4C2F2F4454442053796E634D4C20312E312F2F454E 00",
+                                          WB_11, ""), &m),
+                         0);
+        ck_assert_int_eq(m->version, DM_VERSION_1_1);
+        m = dm_message_free(m);
+        /* VerDTD 1.2 with public id 1.1: the version is VerDTD's */
+        ck_assert_int_eq(parse_hex(WB_MSG("02 9F 53 6A 00", WB_12, ""), &m), 0);
+        ck_assert_int_eq(m->version, DM_VERSION_1_2);
+        m = dm_message_free(m);
+        /* VerDTD and VerProto disagree */
+        ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_SYNCHDR("31 2E 31", "44 4D 2F 31 2E 32"), ""), &m), -EOPNOTSUPP);
+        /* not SyncML: PROV public id, another FPI, a charset that would need transcoding */
+        ck_assert_int_eq(parse_hex(WB_MSG("02 0B 6A 00", WB_12, ""), &m), -EOPNOTSUPP);
+        ck_assert_int_eq(parse_hex(WB_MSG("02 00 00 6A 04 2D2F2F00", WB_12, ""), &m), -EOPNOTSUPP);
+        ck_assert_int_eq(parse_hex(WB_MSG("02 A4 01 04 00", WB_12, ""), &m), -EOPNOTSUPP);
+        /* opaque text (Alert Data), an entity, an unknown token under SyncBody */
+        ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, "46 4B 03 37 00 01 4F C3 04 31 32 32 33 01 01"
+                                                         " 60 4B 03 38 00 01 54 4F 03 61 00 02 81 20 01 01 01"
+                                                         " 30"), &m),
+                         0);
+        ck_assert_uint_eq(m->n_cmds, 3);
+        ck_assert_str_eq(m->cmds[0].alert_code, "1223");
+        ck_assert_str_eq(m->cmds[1].items[0].data, "a\xC2\xA0");
+        ck_assert_int_eq(m->cmds[2].type, DM_CMD_UNKNOWN);
+        ck_assert_str_eq(m->cmds[2].element, "WBXML-0-30");
+        m = dm_message_free(m);
+        /* an unknown token anywhere else is malformed */
+        ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, "46 4B 03 37 00 01 30 01"), &m), -EBADMSG);
+        /* opaque with a NUL, a control entity, a C1 control, bad UTF-8 */
+        ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, "46 4B 03 37 00 01 4F C3 02 31 00 01 01"), &m), -EBADMSG);
+        ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, "46 4B 03 37 00 01 4F 02 01 01 01"), &m), -EBADMSG);
+        ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, "46 4B 03 37 00 01 4F 03 C2 85 00 01 01"), &m), -EBADMSG);
+        ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, "46 4B 03 37 00 01 4F C3 02 C3 28 01 01"), &m), -EBADMSG);
+        /* attributes, code page 2 (DM DDF), a MetInf tag as root, a truncated body */
+        ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, "C6 05 01 4B 03 37 00 01 01"), &m), -EBADMSG);
+        ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, "00 02 46 01"), &m), -EBADMSG);
+        ck_assert_int_eq(parse_hex(WB_HDR " 00 01 53 01", &m), -EBADMSG);
+        ck_assert_int_eq(parse_hex(WB_HDR " 6D " WB_12 " 6B", &m), -EBADMSG);
+        ck_assert_int_eq(parse_hex("03", &m), -EBADMSG);
+        ck_assert_ptr_null(m);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("dm-syncml");
         TCase *tc = tcase_create("/dm-syncml");
@@ -707,6 +876,8 @@ int main(void) {
         TU_ADD(tc, test_limit_nonce);
         TU_ADD(tc, test_writer_roundtrip);
         TU_ADD(tc, test_writer_dm11_and_size);
+        TU_ADD(tc, test_wbxml_same_as_xml);
+        TU_ADD(tc, test_wbxml);
         suite_add_tcase(s, tc);
         return tu_run(s);
 }

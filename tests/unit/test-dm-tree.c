@@ -161,7 +161,12 @@ START_TEST(test_get_vendor_and_dmacc) {
         get_eq(op, "./DMAcc/opsrv/AppID", "w7");
         get_eq(op, "./DMAcc/opsrv/ServerID", "opsrv");
         get_eq(op, "./DMAcc/opsrv/Ext/Role", "4");
+        get_eq(op, "./DMAcc/opsrv", "AppID/ServerID/Name/AppAddr/AppAuth/Ext");
         get_eq(op, "./DMAcc/opsrv/AppAddr", "APPADDR");
+        get_eq(op, "./DMAcc/opsrv/AppAddr/APPADDR", "Addr/Port");
+        get_eq(op, "./DMAcc/opsrv/AppAddr/APPADDR/Port", "PORT");
+        get_eq(op, "./DMAcc/opsrv/AppAddr/APPADDR/Port/PORT", "PortNbr");
+        get_eq(op, "./DMAcc/opsrv/AppAuth/CLCRED", "AAuthLevel/AAuthType/AAuthName/AAuthSecret/AAuthData");
         get_eq(op, "./DMAcc/opsrv/AppAddr/APPADDR/Addr", "https://dm.example.com/dm");
         get_eq(op, "./DMAcc/opsrv/AppAddr/APPADDR/Port/PORT/PortNbr", "443");
         get_eq(op, "./DMAcc/opsrv/AppAuth", "CLCRED/SRVCRED");
@@ -375,8 +380,6 @@ START_TEST(test_command_semantics) {
         /* identities and roots */
         ck_assert_uint_eq(op1(op, DM_CMD_REPLACE, "./Vendor/provboot/NAPDEF/OPNET/NAPID", "OTHER"), 405);
         ck_assert_uint_eq(op1(op, DM_CMD_DELETE, "./Vendor/provboot/NAPDEF/OPNET/NAPID", NULL), 405);
-        ck_assert_uint_eq(op1(op, DM_CMD_DELETE, "./Vendor/provboot/NAPDEF/OPNET", NULL), 405);
-        ck_assert_uint_eq(op1(op, DM_CMD_DELETE, "./DMAcc/opsrv", NULL), 405);
         ck_assert_uint_eq(op1(op, DM_CMD_REPLACE, "./DMAcc/opsrv/ServerID", "x"), 405);
         ck_assert_uint_eq(op1(op, DM_CMD_REPLACE, "./DMAcc/opsrv/AppAuth/CLCRED/AAuthLevel", "CLIENT"), 405);
         ck_assert_uint_eq(op1(op, DM_CMD_REPLACE, "./Vendor/provboot/CertificateStore/SPC/AB/Role", "4"), 405);
@@ -416,11 +419,46 @@ START_TEST(test_command_semantics) {
                 secret_release(a->client_secret);
                 dm_account_free(a);
         }
+        /* Delete of a whole root: the roles must allow writing all of it */
+        ck_assert_uint_eq(op1(op, DM_CMD_DELETE, "./Vendor/provboot/NAPDEF/INTERNET", NULL), 425);
+        free(dt_setting("/NAPDEF[NAPID=INTERNET].NAP-ADDRESS", &found));
+        ck_assert(found);
+        ck_assert_uint_eq(op1(op, DM_CMD_DELETE, "./Vendor/provboot/NAPDEF/OPNET", NULL), 200);
+        free(dt_setting("/NAPDEF[NAPID=OPNET].NAP-ADDRESS", &found));
+        ck_assert(!found);
+        ck_assert_uint_eq(get(op, "./Vendor/provboot/NAPDEF/OPNET", NULL), 404);
+        get_eq(op, "./Vendor/provboot/NAPDEF", "INTERNET/NEWNET");
+        ck_assert_uint_eq(op1(op, DM_CMD_DELETE, "./Vendor/provboot/NAPDEF/OPNET", NULL), 404);
+        /* an Atomic: deleted, then written: the second refused, nothing changes */
+        {
+                DmTreeOp ops[] = {
+                        { .type = DM_CMD_DELETE, .uri = "./Vendor/provboot/NAPDEF/NEWNET" },
+                        { .type = DM_CMD_REPLACE, .uri = "./Vendor/provboot/NAPDEF/NEWNET/NAME", .data = "x" },
+                };
+                unsigned sts[2];
+
+                ck_assert_int_eq(dm_tree_apply(op, ops, 2, true, sts), 0);
+                ck_assert_uint_eq(sts[0], 216);
+                ck_assert_uint_eq(sts[1], 404);
+                get_eq(op, "./Vendor/provboot/NAPDEF/NEWNET/NAME", "New");
+        }
+        /* an account: the Manager one is beyond the Operator's roles (its ROLE), its own is not */
+        ck_assert_uint_eq(op1(op, DM_CMD_DELETE, "./DMAcc/mgrsrv", NULL), 425);
+        ck_assert_uint_eq(get(op, "./DMAcc/mgrsrv/Name", NULL), 200);
+        {
+                DmTree *mgr = dt_tree("mgrsrv");
+                DmAccount *gone = NULL;
+
+                ck_assert_uint_eq(op1(mgr, DM_CMD_DELETE, "./DMAcc/opsrv", NULL), 200);
+                ck_assert_int_eq(dm_account_load(dt_eng, "opsrv", &gone), -ESRCH);
+                get_eq(mgr, "./DMAcc", "mgrsrv");
+                dm_tree_free(mgr);
+        }
         /* Exec, Copy and the like: not supported */
         ck_assert_int_eq(dm_tree_apply(op, &exec, 1, false, &st), 0);
         ck_assert_uint_eq(st, 406);
         ck_assert_int_eq(dm_tree_apply(op, NULL, 0, false, &st), 0);
-        ck_assert_uint_eq(dm_tree_denied(op), 0);
+        ck_assert_uint_eq(dm_tree_denied(op), 2);
         dm_tree_free(op);
 }
 END_TEST
