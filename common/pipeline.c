@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "macros.h"
+#include "dm-pkg0.h"
 #include "pipeline.h"
 
 void pipeline_done(Pipeline *p) {
@@ -24,7 +25,7 @@ static int decode_body(Pipeline *p, DecodeError *err) {
         if (p->has_wsp && pipeline_wsp_is_dm_notification(&p->wsp)) {
                 /* A DM package 0: nothing to decode here; verifierd parses it after checking
                  * its digest (verifierd/dm-notify.h). Only its size is provd's business. */
-                if (p->body_len == 0 || p->body_len > 512U)
+                if (p->body_len == 0 || p->body_len > DM_PKG0_MAX)
                         return decode_fail(err, "wsp", 0, "DM notification empty or over 512 bytes", -EBADMSG);
                 p->dm_notification = true;
                 return 0;
