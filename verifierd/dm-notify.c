@@ -99,6 +99,12 @@ int dm_notify_check(Engine *e, const uint8_t *buf, size_t len, uint64_t now_usec
                 *ret_reason = REASON_BAD_MAC;
                 return 0;
         }
+        /* ui-mode 3 asks the user before the session (Notification §6.2.2.7): the DM route has
+         * no agent for that yet, so such a trigger starts nothing rather than run unasked. */
+        if (p.ui_mode == DM_PKG0_UI_USER_INTERACTION) {
+                *ret_reason = REASON_POLICY_DENIED;
+                return 0;
+        }
         /* One session per (ServerID, session id): the same trigger again starts nothing. */
         if (was_seen(&p)) {
                 *ret_reason = REASON_REPLAY;

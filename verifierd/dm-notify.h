@@ -8,6 +8,7 @@
  *   3. the digest, recomputed with that account's server credentials (SRVCRED secret and the
  *      server nonce this client issued) and compared in constant time -> else bad-mac. No nonce
  *      resynchronisation fallback (off, as Windows' UseNonceResync default);
+ *   3a. ui-mode 3 (ask the user first): no DM agent exists yet -> policy-denied;
  *   4. a (ServerID, session id) already seen among the last DM_NOTIFY_SEEN_MAX -> replay;
  *   5. an account's sessions started by notifications at least DM_NOTIFY_MIN_INTERVAL_USEC apart
  *      -> else policy-denied.

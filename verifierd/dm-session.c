@@ -827,10 +827,11 @@ int dm_session_run(Engine *e, sd_bus *bus, const DmSessionRequest *req, DmSessio
         }
         if (s.reason == DM_SESSION_OK) {
                 s.url = s.home;
-                if (s.account->client_nonce)
+                if (s.account->client_nonce) {
                         set_client_nonce(&s, secret_acquire_ro(s.account->client_nonce),
-                                         secret_size(s.account->client_nonce)),
-                                secret_release(s.account->client_nonce);
+                                         secret_size(s.account->client_nonce));
+                        secret_release(s.account->client_nonce);
+                }
                 r = dm_tree_new(e, s.account, &s.tree);
                 if (r >= 0)
                         r = dm_tree_devinfo(s.tree, &s.devinfo);

@@ -5,7 +5,8 @@
 # Verifier1.SubmitDmNotification) on a real dbus-daemon with the shipped policy:
 #   - a valid trigger starts a server-initiated session: Alert 1200, SessionID = the trigger's
 #     session id in upper-case hex;
-#   - a wrong digest, an unknown ServerID, a truncated trigger, version 10 (not 11): dropped
+#   - a wrong digest, an unknown ServerID, a truncated trigger, version 10 (not 11), ui-mode 3
+#     (ask the user: no DM agent yet): dropped
 #     with their reasons, and the DM server records no request at all (nothing was dialled);
 #   - the same trigger twice: one session (the second is a replay);
 #   - 100 valid triggers in a burst (distinct session ids): at most one session per
@@ -58,7 +59,8 @@ pkg0 bad-digest dm.test --session 0x0B01 --wrong-digest
 pkg0 unknown nosuch.test --session 0x0B02
 pkg0 truncated dm.test --session 0x0B03 --truncate 5
 pkg0 version10 dm.test --session 0x0B04 --version 10
-for t in bad-digest:bad-mac unknown:unauthenticated truncated:malformed version10:unsupported; do
+pkg0 ui3 dm.test --session 0x0B05 --ui 3
+for t in bad-digest:bad-mac unknown:unauthenticated truncated:malformed version10:unsupported ui3:policy-denied; do
         inject "$W/push/${t%%:*}.wsp"
         expect "${t%%:*}: rejected ${t##*:}" "rejected ${t##*:}" \
                 "$(pb_json_field "$OUT" verdict) $(pb_json_field "$OUT" reason)"
