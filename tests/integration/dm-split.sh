@@ -14,6 +14,9 @@
 #      a MITM server with a rogue certificate, or writes forged bytes into the stream, or hands
 #      over an AF_UNIX socket: the session fails (tls-failed / protocol-error), the MITM server
 #      records no request, nothing is applied (the settings byte-identical).
+#   4. the journal (verifierd's sd_journal_send captured by tests/tools/journal-capture.py in its
+#      mount namespace): session start/end, TLS and authentication verdicts, the denied command
+#      with its URI, and no canary.
 # Not covered: IPAddressDeny=any (cgroup BPF needs systemd; docs/dm.md says why it would not
 # block a passed socket).
 set -u
@@ -24,21 +27,36 @@ trap pb_cleanup EXIT
 PY=/usr/bin/python3
 CANARY=$PB_TOP/tests/tools/canary.py
 
-# verifierd as RestrictAddressFamilies=AF_UNIX would run it
-cat >/tmp/.pb-dm-split-$$ <<EOF
-#!/bin/sh
-exec "$PB_BUILD/restrict-af-unix" "$PB_BUILD/verifierd" "\$@"
-EOF
-chmod 755 /tmp/.pb-dm-split-$$
-export PB_VERIFIERD_BIN=/tmp/.pb-dm-split-$$
-trap 'rm -f /tmp/.pb-dm-split-$$; pb_cleanup' EXIT
+# verifierd as RestrictAddressFamilies=AF_UNIX would run it, with a journal: a mount namespace
+# whose /run is a tmpfs with tests/tools/journal-capture.py on /run/systemd/journal/socket (the
+# host's /run is untouched; every exec keeps the pid pb_start_verifierd records)
+WRAP=/tmp/.pb-dm-split-$$
+cat >"$WRAP" <<WRAPPER
+#!/bin/bash
+exec unshare -m --propagation private /bin/bash -c '
+        mount -t tmpfs -o mode=0755 provboot-test-run /run || exit 1
+        mkdir -p /run/systemd/journal
+        /usr/bin/python3 "$PB_TOP/tests/tools/journal-capture.py" /run/systemd/journal/socket "\$PB_JOURNAL" \
+                >"\$PB_JOURNAL.stdout" 2>&1 &
+        for ((i = 0; i < 500; i++)); do grep -q ready "\$PB_JOURNAL.stdout" 2>/dev/null && break; sleep 0.02; done
+        exec "$PB_BUILD/restrict-af-unix" "$PB_BUILD/verifierd" "\$@"' verifierd "\$@"
+WRAPPER
+chmod 755 "$WRAP"
+export PB_VERIFIERD_BIN=$WRAP
+trap 'rm -f "$WRAP"; pb_cleanup' EXIT
 
 "$PB_BUILD/restrict-af-unix" "$PY" -c 'import socket; socket.socket(socket.AF_INET)' 2>/dev/null &&
         fail "restrict-af-unix let an AF_INET socket through" ||
         ok "positive control: under restrict-af-unix socket(AF_INET) fails"
 
+# the journal file must exist before verifierd starts (dm_setup makes the work dir)
+eval "$(declare -f pb_workdir | sed '1s/pb_workdir/pb_workdir_plain/')"
+pb_workdir() { pb_workdir_plain; export PB_JOURNAL=$PB_WORK/journal.json; : >"$PB_JOURNAL"; chmod 666 "$PB_JOURNAL"; }
 dm_setup 0 || { echo "set-up failed"; exit 1; }
 W=$PB_WORK
+J=$PB_JOURNAL
+grep -q ready "$J.stdout" 2>/dev/null && ok "journal capture socket ready in verifierd's namespace" ||
+        fail "journal capture not ready"
 expect() { [ "$2" = "$3" ] && ok "$1" || fail "$1: want '$2', got '$3'"; }
 grep -q "Seccomp:[[:space:]]*2" "/proc/$PB_VERIFIERD_PID/status" && ok "verifierd runs under a seccomp filter" ||
         fail "verifierd has no seccomp filter: $(grep Seccomp "/proc/$PB_VERIFIERD_PID/status")"
@@ -52,7 +70,7 @@ PB_PIDS+=("$CAP_PID")
 pb_wait_for 10 grep -q 'Monitoring' "$W/capture.err" || fail "busctl capture started: $(cat "$W/capture.err")"
 
 # ---- 1. a session over the passed socket -----------------------------------------------------------
-dm_config happy
+dm_config demo
 dm_connect dm.test
 expect "verifierd (AF_UNIX only) completes a session over dmsessiond's socket" "completed 0" \
         "$(pb_json_field "$DM_OUT" result) $DM_RC"
@@ -148,6 +166,37 @@ expect "the MITM server recorded no request" 0 "${posts:-0}"
 after=$(pb_provctl --json settings 2>&1)
 [ "$before" = "$after" ] && ok "nothing applied through the hostile dialer (settings byte-identical)" ||
         fail "settings changed: $(diff <(echo "$before") <(echo "$after"))"
+
+# ---- the journal ----------------------------------------------------------------------------------
+jcount() { # jcount MESSAGE_ID [FIELD=VALUE]: entries with that id (and field)
+        $PY - "$J" "$@" <<'PY'
+import json, sys
+n = 0
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e.get("MESSAGE_ID") != sys.argv[2]:
+        continue
+    if len(sys.argv) > 3:
+        k, v = sys.argv[3].split("=", 1)
+        if e.get(k) != v:
+            continue
+    n += 1
+print(n)
+PY
+}
+[ "$(jcount dcff3a819ef1407b8a9efdba82e60230 DM_SERVER_ID=dm.test)" -ge 5 ] &&
+        ok "journal: a session-start entry per session" || fail "journal: session starts $(jcount dcff3a819ef1407b8a9efdba82e60230)"
+[ "$(jcount e0939536bfbc4464b1cf0fa2f371c4f9 DM_RESULT=completed)" -ge 2 ] &&
+[ "$(jcount e0939536bfbc4464b1cf0fa2f371c4f9 DM_REASON=tls-failed)" -ge 2 ] &&
+        ok "journal: session-end entries with DM_RESULT and DM_REASON" || fail "journal: session ends"
+[ "$(jcount 07c6ca787e834fc4909d8337590306c5 DM_TLS=ok)" -ge 2 ] && [ "$(jcount 07c6ca787e834fc4909d8337590306c5 DM_TLS=failed)" -ge 2 ] &&
+        ok "journal: TLS verdicts, ok and failed" || fail "journal: TLS verdicts"
+[ "$(jcount 26ba678a3230472a8cc53d6d0c2de124 DM_AUTH_PARTY=server)" -ge 2 ] &&
+        ok "journal: authentication verdicts" || fail "journal: authentication verdicts"
+[ "$(jcount 530d339940144cb39f8a3a9bd8b6e71a DM_URI=./Vendor/provboot/SecurityPolicy/4119)" -ge 1 ] &&
+        ok "journal: the denied command with its URI and the session's roles" || fail "journal: denied command"
+out=$($PY "$CANARY" scan-files "$W/patterns" "$J" 2>&1) && ok "no canary in the journal ($(tail -1 <<<"$out"))" ||
+        fail "canary in the journal:"$'\n'"$out"
 
 # ---- the logs -----------------------------------------------------------------------------------
 pb_stop "$PB_PROVD_PID"
