@@ -580,6 +580,8 @@ static int wbxml_to_tree(const uint8_t *buf, size_t len, Arena *tmp, XState *s) 
                                 return x_fail(s, -EBADMSG, "attribute on a SyncML element (they have none)");
                         if (!s->root && (t.page != 0 || !name || strcmp(name, "SyncML") != 0))
                                 return x_fail(s, -EBADMSG, "root element is not SyncML");
+                        if (s->root && !s->cur) /* the iterator refuses it first */
+                                return x_fail(s, -EBADMSG, "content after the SyncML element");
                         if (!name) {
                                 /* A token no table names: an element under SyncBody then is an
                                  * unknown command (400), anywhere else a malformed message. */
