@@ -192,12 +192,13 @@ START_TEST(test_dm_notification) {
         uint8_t pdu[6 + DM_PKG0_MAX + 1] = { 0x01, 0x06, 0x03, 0xC4, 0xAF, 0x87 };
         static const char text_ct[] = "application/vnd.syncml.notification";
         uint8_t tpdu[64 + sizeof text_ct];
-        DecodeError err;
+        DecodeError err = {};
         Pipeline p;
 
         memset(pdu + 6, 0xA5, DM_PKG0_MAX + 1);
         for (size_t len = DM_PKG0_MAX; len <= DM_PKG0_MAX + 1; len++) {
                 memset(&p, 0, sizeof p);
+                memset(&err, 0, sizeof err);
                 int r = pipeline_decode(pdu, 6 + len, INPUT_WSP, NULL, T0, &p, &err);
 
                 if (len <= DM_PKG0_MAX) {
@@ -219,16 +220,19 @@ START_TEST(test_dm_notification) {
         memset(tpdu + n, 0x5A, 24);
         n += 24;
         memset(&p, 0, sizeof p);
+        memset(&err, 0, sizeof err);
         ck_assert_int_eq(pipeline_decode(tpdu, n, INPUT_WSP, NULL, T0, &p, &err), 1);
         ck_assert(p.dm_notification);
         pipeline_done(&p);
         /* an empty one */
         memset(&p, 0, sizeof p);
+        memset(&err, 0, sizeof err);
         ck_assert_int_eq(pipeline_decode(pdu, 6, INPUT_WSP, NULL, T0, &p, &err), -EBADMSG);
         pipeline_done(&p);
         /* 0x43 (SyncML DM XML itself) is not a notification: unsupported as before */
         pdu[3] = 0xC3;
         memset(&p, 0, sizeof p);
+        memset(&err, 0, sizeof err);
         ck_assert_int_eq(pipeline_decode(pdu, 6 + 30, INPUT_WSP, NULL, T0, &p, &err), -EOPNOTSUPP);
         pipeline_done(&p);
 }
