@@ -27,8 +27,12 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 . "$PB_TOP/tests/dm/dm-lib.sh"
 trap pb_cleanup EXIT
+# verifierd as verifierd.service runs it: its own user, no capabilities (dm-notify.sh and
+# dm-split.sh run it as root, as started by hand)
+pb_verifierd_unprivileged
 
 dm_setup 0 || { echo "set-up failed"; exit 1; }
+pb_check_verifierd_uid
 W=$PB_WORK
 NAP=/NAPDEF[NAPID=INTERNET]
 
