@@ -25,6 +25,7 @@ change it between sessions) with the keys
   scenario (a name from SCENARIOS below, or a dict of the same shape),
 and $DMSERVER_SCENARIO overrides the scenario's name. A scenario dict:
   challenge:   "407" or "401": the first package 1 of a session gets that challenge
+  challenge_always: true: every package 1 gets it
   server_cred: "good" (default), "wrong", "none"
   resp_uri:    a RespURI sent in the header of every server package (a string; "{port}" and
                "{host}" are filled in from the request's Host header)
@@ -79,6 +80,8 @@ SCENARIOS = {
     "challenge": {"challenge": "407", "packages": [[{"cmd": "Get", "target": "./DevInfo/Man"}]]},
     "challenge-respuri": {"challenge": "407", "resp_uri": "https://{host}/dm/next",
                           "packages": [[{"cmd": "Get", "target": "./DevInfo/Man"}]]},
+    # A server that challenges every package 1 (DM_SESSION_CHALLENGES_MAX).
+    "challenge-always": {"challenge": "401", "challenge_always": True, "packages": [[]]},
     # §7.6 test 5: the server's own Cred missing or wrong.
     "no-server-cred": {"server_cred": "none", "packages": [[
         {"cmd": "Replace", "target": "./Vendor/provboot/NAPDEF/INTERNET/NAP-ADDRESS",
@@ -427,7 +430,7 @@ def handle(state, path, headers, body):
     if is_pkg1:
         sess["pkg"] = 0
         chal_code = scen.get("challenge")
-        if chal_code and not sess["challenged"]:
+        if chal_code and (not sess["challenged"] or scen.get("challenge_always")):
             sess["challenged"] = True
             nonce = secrets.token_bytes(16)
             nonces["client"] = nonce

@@ -100,6 +100,12 @@ expect "challenge: package 1 again (Alert, DevInfo), same SessionID, next MsgID,
         "$(dm_record 2 "str('1201' in r['alerts']) + ' ' + str(r['session_id'] == recs[0]['session_id']) + ' ' + r['msg_id'] + ' ' + r['path']")"
 expect "challenge: the new Cred is over the challenge's nonce" True "$(dm_record 2 "r['cred_ok'] and r.get('cred_nonce_b64') == recs[0]['issued_client_nonce_b64']")"
 
+: >"$W/dm-records.jsonl"
+dm_config challenge-always
+dm_connect dm.test
+expect "a server that challenges every package 1: failed server-auth-failed after DM_SESSION_CHALLENGES_MAX (2) resends" \
+        "failed server-auth-failed 3" "$(pb_json_field "$DM_OUT" result) $(pb_json_field "$DM_OUT" reason) $(dm_n_records)"
+
 # ---- 5. server authentication ------------------------------------------------------------------
 before=$(pb_provctl --json settings 2>&1)
 for sc in no-server-cred:407 wrong-server-cred:401; do
