@@ -222,6 +222,24 @@ START_TEST(test_replace_visible_in_settings) {
         ck_assert_uint_eq(p.roles, 12);
         free((char *) p.transport);
         free((char *) p.sender);
+        /* the DM document keeps the SIM binding of the push that installed the account */
+        {
+                DmAccount *a = dt_account("mgrsrv");
+                char *op_acc = NULL, *sim_acc = NULL, *op_dm = NULL, *sim_dm = NULL;
+                int64_t last = 0;
+
+                ck_assert_int_eq(store_test_query_int(engine_get_store(dt_eng), "SELECT MAX(id) FROM pushes", &last), 0);
+                ck_assert_int_eq(store_get_document_sim(engine_get_store(dt_eng), a->push_id, &op_acc, &sim_acc), 0);
+                ck_assert_int_eq(store_get_document_sim(engine_get_store(dt_eng), (uint64_t) last, &op_dm, &sim_dm), 0);
+                ck_assert_ptr_nonnull(op_acc);
+                ck_assert_str_eq(op_acc, "26201");
+                ck_assert_str_eq(op_dm, op_acc);
+                free(op_acc);
+                free(sim_acc);
+                free(op_dm);
+                free(sim_dm);
+                dm_account_free(a);
+        }
         /* the same state again: 200, nothing applied; back to an earlier state: applied (no replay) */
         ck_assert_uint_eq(op1(mgr, DM_CMD_REPLACE, "./Vendor/provboot/NAPDEF/INTERNET/NAP-ADDRESS", "new.example"), 200);
         ck_assert_uint_eq(n_history(), before + 1);
