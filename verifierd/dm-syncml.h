@@ -2,12 +2,15 @@
 /*
  * dm-syncml.h: the SyncML DM message codec (OMA-TS-DM_RepPro-V1_2 §4.1, "SyncML
  * Representation Protocol, DM usage"; OMA-TS-DM_Protocol-V1_2 §2.3). The decoder turns one
- * server message (XML, DM 1.2 or DM 1.1.2) into a DmMessage; the writer builds one client
- * message. Pure: no I/O, no logging (messages carry credentials and nonces, R7).
+ * server message (XML or WBXML, DM 1.2 or DM 1.1.2) into a DmMessage; the writer builds one
+ * client message (XML). Pure: no I/O, no logging (messages carry credentials and nonces, R7).
+ * docs/dm-wire.md §1 summarises the rules and limits.
  *
  * Decoder hardening (as common/cpdoc-xml.c): libxml2 SAX with network access off, no DTD
  * loading, no entity substitution, no DOCTYPE at all, UTF-8 only; every limit below has a
- * name and bites while parsing. Structure is checked strictly: SyncML holds SyncHdr then
+ * name and bites while parsing. WBXML (first octet 0x00-0x03) goes through the project's WBXML
+ * iterator (common/wbxml.h) with the SyncML (page 0) and MetInf (page 1) tag tables into the
+ * same checks. Structure is checked strictly: SyncML holds SyncHdr then
  * SyncBody; Cred only in SyncHdr (RepPro §5.1.6); meta-information only in namespace
  * syncml:metinf (OMA-TS-DM_MetaInfo); NextNonce of a Chal is base64-decoded. An element under
  * SyncBody/Atomic/Sequence that is not a DM command is kept as DM_CMD_UNKNOWN (the session
@@ -97,13 +100,15 @@ typedef struct DmMessage {
 #define DM_NONCE_MAX 128U            /* decoded NextNonce, octets */
 
 /**
- * dm_message_parse() - decode one SyncML DM message (XML).
+ * dm_message_parse() - decode one SyncML DM message, XML or WBXML (told apart by the first
+ * octet: a WBXML version 0x00-0x03 never starts an XML document).
  * @buf, @len: the message body as received.
  * @ret: the message; all its strings live in its arena and go with dm_message_free().
  * @err, @err_size: receives a short reason on failure (never message content); may be NULL.
  *
  * Return: 0; -EBADMSG malformed (err says what); -EOPNOTSUPP wrong namespace/VerDTD/VerProto
- *   (or an encoding other than UTF-8); -E2BIG over a cap; -ENOMEM.
+ *   (or an encoding other than UTF-8, a WBXML public id other than SyncML 1.1/1.2); -E2BIG
+ *   over a cap; -ENOMEM.
  */
 int dm_message_parse(const uint8_t *buf, size_t len, DmMessage **ret, char *err, size_t err_size);
 
