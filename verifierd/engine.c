@@ -1082,6 +1082,17 @@ static int sim_binding(const Ctx *c, char op[STORE_SIM_OPERATOR_ID_MAX + 1], con
         int r;
 
         *ret_sim_id = NULL;
+        /* A DM session's document keeps the binding of the document that installed its account
+         * (engine_apply_dm_ex copied it into @c): the account's authority came from that SIM's
+         * operator, and a DM rewrite of a bound APN must not unbind it. */
+        if (c->sec == AUTH_DM) {
+                if (!known || strlen(known) > STORE_SIM_OPERATOR_ID_MAX)
+                        return 0;
+                memcpy(op, known, strlen(known) + 1);
+                if (c->sim_id && strspn(c->sim_id, "0123456789") == strlen(c->sim_id))
+                        *ret_sim_id = c->sim_id;
+                return 1;
+        }
         if (c->sec == AUTH_SIGNED || c->sec == AUTH_NONE || !auth_needs_imsi(c->sec))
                 return 0;
         imsi = sim_imsi(e, sim_for(e, c->modem, &why));
@@ -1428,6 +1439,35 @@ int engine_install(Engine *e, const uint8_t *package, size_t len, const char *tr
 
 /* ---- OMA DM sessions (dm-tree.h) ------------------------------------------------------------ */
 
+typedef struct AccountPush {
+        const char *server_id;
+        uint64_t push_id;
+} AccountPush;
+
+static int account_push(const StoreAccount *a, void *userdata) {
+        AccountPush *p = userdata;
+
+        if (!a->server_id || strcmp(a->server_id, p->server_id) != 0)
+                return 0;
+        p->push_id = a->push_id;
+        return 1;
+}
+
+/* The SIM binding of the document that installed account @server_id (NULLs: none, or no such
+ * account: a DM document is then not bound). Return: 0 or negative errno. */
+static int dm_account_binding(Engine *e, const char *server_id, char **ret_operator, char **ret_sim_id) {
+        AccountPush p = { .server_id = server_id };
+        int r;
+
+        r = store_foreach_account(e->store, account_push, &p);
+        if (r < 0)
+                return r;
+        if (p.push_id == 0)
+                return 0;
+        r = store_get_document_sim(e->store, p.push_id, ret_operator, ret_sim_id);
+        return r == -ESRCH ? 0 : r;
+}
+
 int engine_apply_dm(Engine *e, const uint8_t *xml, size_t len, const char *server_id, uint32_t roles,
                     unsigned strength, EngineResult *ret) {
         return engine_apply_dm_ex(e, xml, len, server_id, roles, strength, NULL, 0, ret);
@@ -1466,6 +1506,9 @@ int engine_apply_dm_ex(Engine *e, const uint8_t *xml, size_t len, const char *se
         };
         if (!c.sender || !c.transport || !c.content_type)
                 return -ENOMEM;
+        r = dm_account_binding(e, server_id, &c.sim_operator, &c.sim_id);
+        if (r < 0)
+                return r;
         r = store_digest_hex(xml, len, c.digest);
         if (r < 0)
                 return r;

@@ -213,6 +213,7 @@ int engine_install(Engine *e, const uint8_t *package, size_t len, const char *tr
  *   created it was granted, store.h/policy.h §1.5), the exporters' value rules, the downgrade
  *   check at the account's @strength (StoreApply.strength_capped), store_apply with sec AUTH_DM,
  *   transport "dm" and sender @server_id (one history row), then the exports. Never pending.
+ *   The document is bound to the SIM of the document that installed the account (sim_binding).
  *   Replay: a DM document is built by verifierd itself from the store's current rows, so the
  *   replay check (which guards against captured bytes sent again) has nothing to catch; a server
  *   may write back a state applied before (A -> B -> A). dm-tree.c therefore puts a unique XML

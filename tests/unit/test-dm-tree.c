@@ -222,6 +222,24 @@ START_TEST(test_replace_visible_in_settings) {
         ck_assert_uint_eq(p.roles, 12);
         free((char *) p.transport);
         free((char *) p.sender);
+        /* the DM document keeps the SIM binding of the push that installed the account */
+        {
+                DmAccount *a = dt_account("mgrsrv");
+                char *op_acc = NULL, *sim_acc = NULL, *op_dm = NULL, *sim_dm = NULL;
+                int64_t last = 0;
+
+                ck_assert_int_eq(store_test_query_int(engine_get_store(dt_eng), "SELECT MAX(id) FROM pushes", &last), 0);
+                ck_assert_int_eq(store_get_document_sim(engine_get_store(dt_eng), a->push_id, &op_acc, &sim_acc), 0);
+                ck_assert_int_eq(store_get_document_sim(engine_get_store(dt_eng), (uint64_t) last, &op_dm, &sim_dm), 0);
+                ck_assert_ptr_nonnull(op_acc);
+                ck_assert_str_eq(op_acc, "26201");
+                ck_assert_str_eq(op_dm, op_acc);
+                free(op_acc);
+                free(sim_acc);
+                free(op_dm);
+                free(sim_dm);
+                dm_account_free(a);
+        }
         /* the same state again: 200, nothing applied; back to an earlier state: applied (no replay) */
         ck_assert_uint_eq(op1(mgr, DM_CMD_REPLACE, "./Vendor/provboot/NAPDEF/INTERNET/NAP-ADDRESS", "new.example"), 200);
         ck_assert_uint_eq(n_history(), before + 1);
@@ -463,6 +481,45 @@ START_TEST(test_command_semantics) {
 }
 END_TEST
 
+/* A root installed by USERNETWPIN (strength 3): a DM account made by NETWPIN (2) may not
+ * replace or delete it (the downgrade rule, store.h), whatever its roles. */
+START_TEST(test_downgrade) {
+        const char *spec = "NAPDEF{NAPID=STRONG;NAME=s;BEARER=GSM-GPRS;NAP-ADDRESS=s.example;NAP-ADDRTYPE=APN}";
+        CpDoc *d = et_doc(spec);
+        char *body = et_xml(d), mac[41], *v;
+        Secret *imsi = NULL, *pin = NULL;
+        EngineSubmission s = { .content_kind = WSP_CONTENT_CP_XML, .sec = AUTH_USERNETWPIN, .transport = "inject" };
+        EngineResult r = {};
+        DmTree *mgr;
+
+        cpdoc_free(d);
+        ck_assert_int_eq(secret_new_from_string(DT_IMSI, &imsi), 0);
+        ck_assert_int_eq(secret_new_from_string("1234", &pin), 0);
+        ck_assert_int_eq(auth_compute_mac_hex(AUTH_USERNETWPIN, (const uint8_t *) body, strlen(body), imsi, pin, mac), 0);
+        s.body = (const uint8_t *) body;
+        s.body_len = strlen(body);
+        s.mac = mac;
+        ck_assert_int_eq(engine_submit(dt_eng, &s, &r), 0);
+        ck_assert_int_eq(r.verdict, VERDICT_PENDING);
+        ck_assert_int_eq(engine_provide_pin(dt_eng, r.id, pin, &r), 0);
+        ck_assert_int_eq(r.verdict, VERDICT_APPLIED);
+        engine_result_done(&r);
+        secret_free(imsi);
+        secret_free(pin);
+        free(body);
+
+        mgr = dt_tree("mgrsrv");
+        get_eq(mgr, "./Vendor/provboot/NAPDEF/STRONG/NAP-ADDRESS", "s.example");
+        ck_assert_uint_eq(op1(mgr, DM_CMD_REPLACE, "./Vendor/provboot/NAPDEF/STRONG/NAP-ADDRESS", "x.example"), 425);
+        ck_assert_uint_eq(op1(mgr, DM_CMD_DELETE, "./Vendor/provboot/NAPDEF/STRONG", NULL), 425);
+        v = dt_setting("/NAPDEF[NAPID=STRONG].NAP-ADDRESS", NULL);
+        ck_assert_str_eq(v, "s.example");
+        free(v);
+        ck_assert_uint_eq(dm_tree_denied(mgr), 2);
+        dm_tree_free(mgr);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("dm-tree");
         TCase *tc = tcase_create("/dm-tree");
@@ -476,6 +533,7 @@ int main(void) {
         TU_ADD(tc, test_role_bounding);
         TU_ADD(tc, test_atomic);
         TU_ADD(tc, test_command_semantics);
+        TU_ADD(tc, test_downgrade);
         suite_add_tcase(s, tc);
         return tu_run(s);
 }
