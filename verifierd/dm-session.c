@@ -423,8 +423,7 @@ static int run_atomic(Session *s, DmWriter *w, const DmMessage *m, const DmComma
         r = status(s, w, m->msg_id, c, NULL, ok ? 200 : 507);
         if (r < 0)
                 return r;
-        if (ok)
-                s->executed++;
+        /* executed/denied count the members, not the container (as for Sequence) */
         for (size_t k = 0; k < n; k++) {
                 const DmCommand *ch = &c->children[owner[k]];
 
