@@ -19,6 +19,7 @@
 # dm_records            the dmserver record file (JSON lines)
 # Canary secrets (distinctive, for the scans): DM_CLIENT_SECRET, DM_SERVER_SECRET.
 
+# shellcheck disable=SC2034,SC2120  # variables and optional arguments for the scripts that source this
 DM_PY=/usr/bin/python3
 DM_DIR=$PB_TOP/tests/dm
 DM_IMSI=${DM_IMSI:-901700123456789}

@@ -34,7 +34,7 @@ pb_verifierd_unprivileged
 dm_setup 0 || { echo "set-up failed"; exit 1; }
 pb_check_verifierd_uid
 W=$PB_WORK
-NAP=/NAPDEF[NAPID=INTERNET]
+NAP='/NAPDEF[NAPID=INTERNET]'
 
 # status CMD [N]: the data of the client's Status for command CMD in record N (default: last)
 status_of() {
