@@ -262,18 +262,37 @@ typedef struct ExportNmIo {
         /* The directory is there and usable (0), else negative errno (-ENOENT...). */
         int (*open)(void *ctx);
         /* What is at NAME (a name of ours, export_nm_name_valid): state and, for OURS, the hex
-         * SHA-256 of its content. */
-        int (*read)(void *ctx, const char *name, ExportNmFileState *ret_state,
+         * SHA-256 of its content (or, with @digest set, the digest that op defines). @root: the
+         * settings root whose profile NAME is, when the caller knows it (NULL: a name from
+         * @list only); a file-system io ignores it. */
+        int (*read)(void *ctx, const char *name, const char *root, ExportNmFileState *ret_state,
                     char ret_digest[STORE_DIGEST_HEX_LEN + 1]);
         /* Render @p and replace its file (p->filename) atomically: 1 written, 0 unchanged,
          * -EEXIST not ours, negative errno. */
         int (*write)(void *ctx, const NmProfile *p);
-        /* Remove NAME if it is ours: 1 removed, 0 absent, -EEXIST not ours, negative errno. */
-        int (*remove)(void *ctx, const char *name);
+        /* Remove NAME if it is ours: 1 removed, 0 absent, -EEXIST not ours, negative errno.
+         * @root as for @read. */
+        int (*remove)(void *ctx, const char *name, const char *root);
         /* The names in the directory that have our pattern (malloc'd strv, NULL-terminated),
          * after removing leftover temp files of ours (counted in @ret_tmp_removed). */
         int (*list)(void *ctx, char ***ret_names, unsigned *ret_tmp_removed);
+        /* Optional (NULL: the SHA-256 of export_nm_render's text, the keyfile's content): the hex
+         * digest of @p as this io stores it, the one @read returns for it when nobody changed it
+         * since (export-nm-api.h: the canonical form of NetworkManager's settings). */
+        int (*digest)(void *ctx, const NmProfile *p, char ret_digest[STORE_DIGEST_HEX_LEN + 1]);
 } ExportNmIo;
+
+/* The store records (store_*_nm_file) of the profiles managed through NetworkManager's settings
+ * API (export-nm-api.h) are kept under this key in place of a directory: their digests are of
+ * another form than a keyfile's, so the two never read each other's records. */
+#define EXPORT_NM_API_DIR "dbus:org.freedesktop.NetworkManager"
+
+/* export_nm_get_io() - the io export_nm_set_io set last (NULL: the process's file system). */
+const ExportNmIo *export_nm_get_io(void);
+
+/* export_nm_uuid_of_root() - the connection UUID of the profile of settings root @root: the one
+ * export_nm_render and the API write (stable across updates, see profile_names). */
+void export_nm_uuid_of_root(const char *root, char out[37]);
 
 /* export_nm_set_io() - route every file operation through @io (NULL: this process's own file
  * system, the default). Process-wide, set once at start-up (verifierd/main.c). */
