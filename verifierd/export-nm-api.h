@@ -98,14 +98,22 @@ void export_nm_api_text_free(char *text);
 /**
  * export_nm_api_profile_digest() - the hex SHA-256 of the canonical text of @p's settings, as
  *   export_nm_api_append_settings sends them (what a read-back of an untouched profile yields).
- * Return: 0; -EBADMSG; -ENOMEM.
+ * @bus: a started bus (sd-bus makes messages only for one); nothing is sent
+ * Return: 0; -EBADMSG; -ENOMEM; negative errno from sd-bus.
  */
-int export_nm_api_profile_digest(const NmProfile *p, char ret_digest[STORE_DIGEST_HEX_LEN + 1]);
+int export_nm_api_profile_digest(sd_bus *bus, const NmProfile *p, char ret_digest[STORE_DIGEST_HEX_LEN + 1]);
 
 /* One connection to the system bus of its own (the export runs outside the event loop's calls),
  * opened on first use and again after it broke. */
+typedef struct ExportNmListed {
+        char name[EXPORT_NM_NAME_MAX];
+        char uuid[37];
+} ExportNmListed;
+
 typedef struct ExportNmApi {
         sd_bus *bus;
+        ExportNmListed *listed;         /* the names and UUIDs of the last @list */
+        size_t n_listed;
 } ExportNmApi;
 
 /**
