@@ -244,7 +244,26 @@ typedef int (*ExportNmStatusFn)(const ExportNmStatus *st, void *userdata);
  */
 int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userdata);
 
-/* ---- where the files are read and written (issue 14) ------------------------------------------
+/* ---- NetworkManager's settings API or keyfiles (issue 14) --------------------------------------
+ * While NetworkManager owns org.freedesktop.NetworkManager on the system bus and [Export]
+ * NetworkManagerDir= is not set, the profiles are not keyfiles of verifierd's: it adds, updates and
+ * deletes them through NetworkManager's settings D-Bus API (export-nm-api.h: AddConnection2,
+ * Update2, Delete with TO_DISK), the owning service, which writes its own files; the same
+ * rendering model (NmProfile), the same UUIDs, the same rules for what someone else changed or
+ * removed (decide_action), with the digest of the canonical settings in place of the file's and
+ * the records under EXPORT_NM_API_DIR. Chosen over the keyfiles because NetworkManager then owns
+ * the profiles and their files (as for a profile made in its UI), validates what it is given,
+ * applies a change at once without LoadConnections, and the only right verifierd needs is the
+ * polkit action settings.modify.system, no write access to any directory. Otherwise (a
+ * NetworkManagerDir= is set, or NetworkManager is not running) the keyfiles below are written,
+ * and loaded with LoadConnections (export-nm-load.h). engine.c chooses per run through the
+ * ExportNmIo below (export_nm_set_io); the first run on the other side rebuilds in full.
+ * Known limit of switching sides: the two sides keep separate records. A profile that
+ * NetworkManager stored through the API under a name of its own and that a push changes while
+ * NetworkManager is stopped also gets a provboot keyfile with the same UUID; NetworkManager loads
+ * one profile per UUID, and the next run through the API updates that one.
+ *
+ * ---- where the files are read and written (issue 14) ------------------------------------------
  * verifierd started by hand as root reads and writes DIR itself. Run by systemd as its own user
  * (no uid 0, no capabilities) it cannot: the keyfiles are root's and 0600, as NetworkManager
  * requires. Then every file operation of export_nm_rebuild_ex and export_nm_status goes through
