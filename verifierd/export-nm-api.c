@@ -16,8 +16,6 @@
 #include "export-nm-load.h"
 #include "macros.h"
 
-#define PROPERTIES_MAX 1024U /* properties read from one connection, kept or not */
-
 /* ---- a growing text that may hold the password: wiped whenever it moves or goes ------------- */
 
 typedef struct Buf {
@@ -360,7 +358,7 @@ typedef struct Prop {
 typedef struct Props {
         Prop *v;
         size_t n;
-        unsigned read;                  /* properties read, kept or not (PROPERTIES_MAX) */
+        unsigned read;                  /* properties read, kept or not (EXPORT_NM_API_PROPERTIES_MAX) */
 } Props;
 
 static void props_done(Props *ps) {
@@ -448,7 +446,7 @@ static int props_read(sd_bus_message *m, Props *ps) {
                         const char *name;
                         Buf b = {};
 
-                        if (++ps->read > PROPERTIES_MAX)
+                        if (++ps->read > EXPORT_NM_API_PROPERTIES_MAX)
                                 return -EBADMSG;
                         r = sd_bus_message_read(m, "s", &name);
                         if (r <= 0 || !*name || strchr(name, '=') || strchr(name, '\n'))
@@ -683,7 +681,7 @@ static int settings_lookup(sd_bus_message *m, const char *want_setting, const ch
                                     sd_bus_message_enter_container(m, 'a', "{ss}") <= 0)
                                         return -EBADMSG;
                                 for (unsigned i = 0; (r = sd_bus_message_read(m, "{ss}", &k, &s)) > 0; i++) {
-                                        if (i >= PROPERTIES_MAX)
+                                        if (i >= EXPORT_NM_API_PROPERTIES_MAX)
                                                 return -EBADMSG;
                                         if (!found && strcmp(k, user_key) == 0) {
                                                 *ret = (char *) s;
@@ -866,35 +864,61 @@ static void listed_done(ExportNmApi *api) {
 
 /* The names of the connections that carry our marker and a name of ours; the UUIDs remembered
  * for @read and @remove of those names (which come without a root). */
+static void strv_free_n(char **v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
+/* The names of the connections that carry our marker and a name of ours; the UUIDs remembered
+ * for @read and @remove of those names (which come without a root). The listing is refused
+ * whole past EXPORT_NM_API_CONNECTIONS_MAX entries, before any of them is asked for. */
 static int io_list(void *ctx, char ***ret_names, unsigned *ret_tmp_removed) {
         ExportNmApi *api = ctx;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        char **names = NULL;
-        size_t n = 0;
+        char **paths = NULL, **names = NULL;
+        size_t n_paths = 0, n = 0;
         const char *path;
-        unsigned seen = 0;
         int r;
 
         listed_done(api);
         r = api_call(api, EXPORT_NM_API_SETTINGS_PATH, EXPORT_NM_API_SETTINGS_INTERFACE, "ListConnections", NULL, &reply);
         if (r < 0)
                 return r;
-        names = calloc(1, sizeof(char *));
-        if (!names)
-                return -ENOMEM;
         r = sd_bus_message_enter_container(reply, 'a', "o");
         if (r <= 0)
-                r = -EBADMSG;
-        while (r >= 0 && (r = sd_bus_message_read(reply, "o", &path)) > 0) {
+                return -EBADMSG;
+        while ((r = sd_bus_message_read(reply, "o", &path)) > 0) {
+                char **a;
+
+                if (n_paths >= EXPORT_NM_API_CONNECTIONS_MAX) {
+                        r = -EBADMSG;
+                        break;
+                }
+                a = reallocarray(paths, n_paths + 1, sizeof(char *));
+                if (!a || !(a[n_paths] = strdup(path))) {
+                        paths = a ?: paths;
+                        r = -ENOMEM;
+                        break;
+                }
+                paths = a;
+                n_paths++;
+        }
+        if (r < 0) {
+                strv_free_n(paths, n_paths);
+                return r == -ENOMEM ? r : -EBADMSG;
+        }
+        names = calloc(1, sizeof(char *));
+        if (!names) {
+                strv_free_n(paths, n_paths);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; r >= 0 && i < n_paths; i++) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *settings = NULL;
                 char *name, *uuid, **nn;
                 ExportNmListed *l;
 
-                if (++seen > EXPORT_NM_API_CONNECTIONS_MAX) {
-                        r = -EBADMSG;
-                        break;
-                }
-                r = api_call(api, path, EXPORT_NM_API_CONNECTION_INTERFACE, "GetSettings", NULL, &settings);
+                r = api_call(api, paths[i], EXPORT_NM_API_CONNECTION_INTERFACE, "GetSettings", NULL, &settings);
                 if (r == -EACCES || r == -EHOSTUNREACH)
                         break;
                 if (r < 0) {
@@ -903,7 +927,7 @@ static int io_list(void *ctx, char ***ret_names, unsigned *ret_tmp_removed) {
                 }
                 r = settings_ours(settings);
                 if (r <= 0) {
-                        r = r < 0 ? 0 : r; /* a connection we cannot read is not ours */
+                        r = 0; /* not ours, or not readable as NetworkManager's: not listed */
                         continue;
                 }
                 r = settings_lookup(settings, "user", "data", EXPORT_NM_API_KEY_NAME, &name);
@@ -919,9 +943,9 @@ static int io_list(void *ctx, char ***ret_names, unsigned *ret_tmp_removed) {
                         continue;
                 }
                 l = reallocarray(api->listed, api->n_listed + 1, sizeof(ExportNmListed));
-                nn = l ? reallocarray(names, n + 2, sizeof(char *)) : NULL;
                 if (l)
                         api->listed = l;
+                nn = l ? reallocarray(names, n + 2, sizeof(char *)) : NULL;
                 if (nn)
                         names = nn;
                 if (!l || !nn) {
@@ -935,11 +959,10 @@ static int io_list(void *ctx, char ***ret_names, unsigned *ret_tmp_removed) {
                 names[n++] = name;
                 names[n] = NULL;
         }
+        strv_free_n(paths, n_paths);
         if (r < 0) {
-                for (size_t i = 0; i < n; i++)
-                        free(names[i]);
-                free(names);
-                return r == -ENOMEM || r == -EACCES || r == -EHOSTUNREACH ? r : -EBADMSG;
+                strv_free_n(names, n);
+                return r;
         }
         *ret_names = names;
         if (ret_tmp_removed)

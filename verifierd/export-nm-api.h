@@ -78,6 +78,9 @@
 #define EXPORT_NM_API_CANON_MAX (64U * 1024U)   /* bytes of one connection's canonical text */
 #define EXPORT_NM_API_DEPTH_MAX 8U              /* nesting of containers inside one value */
 #define EXPORT_NM_API_CONNECTIONS_MAX 4096U     /* entries of ListConnections read */
+#define EXPORT_NM_API_PROPERTIES_MAX 1024U      /* properties of one connection read (all its
+                                                 * settings and secrets, kept or not), and
+                                                 * entries of its user data */
 
 /**
  * export_nm_api_append_settings() - append the a{sa{sv}} of @p (see top) to @m.

@@ -4,3 +4,4 @@
 # the canonical form that tells a user's edit). The real NetworkManager is in nspawn.sh.
 VERIFIER_SRCS += verifierd/export-nm-api.c
 UNIT_TESTS += test-export-nm-api
+INTEGRATION_TESTS += tests/integration/nm-api.sh

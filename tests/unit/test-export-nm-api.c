@@ -8,7 +8,8 @@
  * empty legacy arrays, autoconnect=true, a timestamp) has the digest verifierd stored; a change of
  * any value, an added property (a DNS server) or a removed one does not. NetworkManager's reply is
  * read with bounds: nesting at EXPORT_NM_API_DEPTH_MAX and past it, a canonical text at
- * EXPORT_NM_API_CANON_MAX and past it, signatures other than a{sa{sv}}. The real NetworkManager is
+ * EXPORT_NM_API_CANON_MAX and past it, EXPORT_NM_API_PROPERTIES_MAX properties and past it,
+ * signatures other than a{sa{sv}} (EXPORT_NM_API_CONNECTIONS_MAX: tests/integration/nm-api.sh). The real NetworkManager is
  * in tests/integration/nspawn.sh.
  */
 #include <errno.h>
@@ -298,6 +299,34 @@ START_TEST(test_bounds) {
                         ck_assert_uint_eq(strlen(text) + 1, EXPORT_NM_API_CANON_MAX);
                 export_nm_api_text_free(text);
                 sd_bus_message_unref(m);
+        }
+
+        /* EXPORT_NM_API_PROPERTIES_MAX properties (over two messages, as GetSettings and
+         * GetSecrets) and one more */
+        for (unsigned past = 0; past <= 1; past++) {
+                sd_bus_message *two[2] = { new_msg(), new_msg() };
+
+                for (unsigned k = 0; k < 2; k++) {
+                        unsigned half = EXPORT_NM_API_PROPERTIES_MAX / 2 + (k == 1 ? past : 0);
+
+                        ck_assert_int_ge(sd_bus_message_open_container(two[k], 'a', "{sa{sv}}"), 0);
+                        setting_open(two[k], k == 0 ? "s0" : "s1");
+                        for (unsigned i = 0; i < half; i++) {
+                                char name[16];
+
+                                snprintf(name, sizeof name, "p%u", i);
+                                ck_assert_int_ge(sd_bus_message_append(two[k], "{sv}", name, "u", i), 0);
+                        }
+                        setting_close(two[k]);
+                        ck_assert_int_ge(sd_bus_message_close_container(two[k]), 0);
+                        seal(two[k]);
+                }
+                text = canon(two, 2, past ? -EBADMSG : 0);
+                if (!past)
+                        ck_assert_ptr_nonnull(strstr(text, "s1.p511=u:511\n"));
+                export_nm_api_text_free(text);
+                sd_bus_message_unref(two[0]);
+                sd_bus_message_unref(two[1]);
         }
 
         /* not a{sa{sv}} */
