@@ -227,7 +227,7 @@ static int ser_container(sd_bus_message *m, Buf *b, char type, const char *conte
                 return -EBADMSG;
         r = sd_bus_message_enter_container(m, type, contents);
         if (r <= 0)
-                return r < 0 ? -EBADMSG : -EBADMSG;
+                return -EBADMSG;
         if (type == 'v') {
                 r = buf_str(b, contents);
                 if (r >= 0)

@@ -531,6 +531,10 @@ reload_v
 [ "$(api_export APIWEB)" = exported ] && api_apn_is api.example.com &&
         ok "reload: NetworkManager's copy reads back as what verifierd set (still exported, not a user change)" ||
         { fail "after reload: APIWEB '$(api_export APIWEB)', apn '$(api_apn)'"; pb_ns journalctl -b -u verifierd.service --no-pager -o cat | tail -n 10 | sed 's/^/    /'; }
+# the adopted profile (autoconnect, a priority, CHAP) reads back the same way
+[ "$(api_export INTERNET)" = exported ] && nm_apn_is internet2.example.com &&
+        ok "reload: the adopted '$CON' (autoconnect, priority, CHAP) reads back as set too" ||
+        fail "after reload: INTERNET '$(api_export INTERNET)', apn '$(nm_apn)'"
 
 out=$(pb_ns provctl --json inject /root/pushes/api2.netwpin.wsp 2>&1)
 [ "$(pj 'd["verdict"]' <<<"$out" 2>/dev/null)" = applied ] && ok "a newer push for APIWEB: applied" || fail "api2 push: $out"
