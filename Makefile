@@ -20,7 +20,7 @@ FUZZ_CC ?= clang
 
 # Packages each link set needs. provd must never link libcrypto or libsodium.
 PKGS_PROVD := libsystemd libxml-2.0
-PKGS_VERIFIERD := libsystemd libxml-2.0 libcrypto libsodium sqlite3
+PKGS_VERIFIERD := libsystemd libxml-2.0 libcrypto libssl libsodium sqlite3
 PKGS_PROVCTL := libsystemd libxml-2.0
 PKGS_MMSD_SYNC := libsystemd
 PKGS_TEST := $(PKGS_VERIFIERD) check
@@ -61,6 +61,7 @@ include common/module.mk
 -include provctl/module.mk
 -include nm-writer/module.mk
 -include mmsd-sync/module.mk
+-include dmsessiond/module.mk
 -include tests/module.mk
 -include bench/module.mk
 -include packaging/module.mk

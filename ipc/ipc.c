@@ -11,12 +11,14 @@
 #include <string.h>
 
 #include "cpdoc-builder.h"
+#include "dm-address.h"
 #include "ipc.h"
 #include "summary.h"
 #include "verdict.h"
 
 _Static_assert(IPC_SUMMARY_LINES_MAX == SUMMARY_LINES_MAX, "one summary line limit");
 _Static_assert(IPC_SUMMARY_LINE_MAX == SUMMARY_LINE_MAX, "one summary line length");
+_Static_assert(IPC_DIAL_HOST_MAX == DM_HOST_MAX, "one host name limit");
 
 const sd_bus_error_map ipc_error_map[] = {
         SD_BUS_ERROR_MAP(IPC_ERROR_ACCESS_DENIED, EACCES),
@@ -30,6 +32,14 @@ const sd_bus_error_map ipc_error_map[] = {
         SD_BUS_ERROR_MAP(IPC_ERROR_AGENT_EXISTS, EEXIST),
         SD_BUS_ERROR_MAP(IPC_ERROR_UNAVAILABLE, EHOSTUNREACH),
         SD_BUS_ERROR_MAP(IPC_ERROR_UNAVAILABLE, ENOKEY),        /* the SIM's IMSI is not known */
+        /* ---- Dialer1 (begin) ---- */
+        SD_BUS_ERROR_MAP(IPC_ERROR_ADDRESS_REFUSED, EADDRNOTAVAIL),
+        SD_BUS_ERROR_MAP(IPC_ERROR_TIMEOUT, ETIMEDOUT),
+        SD_BUS_ERROR_MAP(IPC_ERROR_CONNECT_FAILED, ECONNREFUSED),
+        SD_BUS_ERROR_MAP(IPC_ERROR_CONNECT_FAILED, ENETUNREACH),
+        SD_BUS_ERROR_MAP(IPC_ERROR_CONNECT_FAILED, ECONNRESET),
+        SD_BUS_ERROR_MAP(IPC_ERROR_CONNECT_FAILED, ENXIO),      /* the name has no address */
+        /* ---- Dialer1 (end) ---- */
         SD_BUS_ERROR_MAP_END,
 };
 
@@ -42,6 +52,9 @@ static const struct {
         { ESRCH, "No such pending push" },
         { EBUSY, "The push is not waiting for this" },
         { ENOKEY, "The SIM's IMSI is not known" },
+        { EADDRNOTAVAIL, "Address refused" },                   /* Dialer1 */
+        { ETIMEDOUT, "Connection timed out" },                  /* Dialer1 */
+        { ECONNREFUSED, "Connection failed" },                  /* Dialer1 */
 };
 
 static const char *ipc_error_name(int code) {
@@ -811,3 +824,49 @@ int ipc_agent_confirmation_read(sd_bus_message *m, bool *ret) {
         *ret = ok;
         return 0;
 }
+
+/* ---- Dialer1 (begin) ------------------------------------------------------------------------ */
+
+int ipc_dial_append(sd_bus_message *m, const IpcDial *d) {
+        return sd_bus_message_append(m, IPC_SIG_DIAL_IN, d->host, d->port, (int) d->allow_loopback);
+}
+
+int ipc_dial_read(sd_bus_message *m, IpcDial *ret) {
+        const char *host;
+        uint16_t port;
+        int allow;
+        int r;
+
+        r = sd_bus_message_read(m, IPC_SIG_DIAL_IN, &host, &port, &allow);
+        if (r < 0)
+                return r;
+        /* The dialer's only parsing: a host name or an address literal, nothing else (no URL,
+         * no "host:port", no brackets, no spaces) before getaddrinfo() sees it. */
+        if (strnlen(host, IPC_DIAL_HOST_MAX + 1) > IPC_DIAL_HOST_MAX)
+                return -E2BIG;
+        if (!dm_host_valid(host) || port == 0)
+                return -EINVAL;
+        *ret = (IpcDial) { .host = host, .port = port, .allow_loopback = allow };
+        return 0;
+}
+
+int ipc_dial_reply_append(sd_bus_message *m, int fd) {
+        if (fd < 0)
+                return -EBADF;
+        return sd_bus_message_append(m, IPC_SIG_DIAL_OUT, fd);
+}
+
+int ipc_dial_reply_read(sd_bus_message *m, int *ret_borrowed_fd) {
+        int fd;
+        int r;
+
+        r = sd_bus_message_read(m, IPC_SIG_DIAL_OUT, &fd);
+        if (r < 0)
+                return r;
+        if (fd < 0)
+                return -EBADF;
+        *ret_borrowed_fd = fd;
+        return 0;
+}
+
+/* ---- Dialer1 (end) -------------------------------------------------------------------------- */

@@ -444,6 +444,44 @@ int ipc_agent_pin_read(sd_bus_message *m, const char **ret);
 int ipc_agent_confirmation_append(sd_bus_message *m, bool confirmed);
 int ipc_agent_confirmation_read(sd_bus_message *m, bool *ret);
 
+/* ---- Dialer1 (begin) ---------------------------------------------------------------------
+ * dmsessiond, the DM dialer (docs/architecture.md §2.4.1): unprivileged, no secrets,
+ * no parsing beyond the host name. [verifierd's uid or root only: bus policy + a uid check]
+ * Dial(s host, q port, b allow_loopback) -> (h fd): resolve @host (getaddrinfo), refuse
+ *   loopback/private/link-local/multicast addresses unless allow_loopback (common/dm-address.h),
+ *   connect within DMSESSIOND_CONNECT_TIMEOUT_MS and return the connected TCP socket.
+ *   Errors: AddressRefused (every address refused), Timeout, ConnectFailed (refused, unreachable,
+ *   no address), InvalidArgs (not a host name or address literal, port 0).
+ * verifierd trusts the fd for nothing: it checks the socket and its peer (verifierd/dm-dial.h)
+ * and runs TLS with its own anchors on it. */
+#define IPC_DIALER_BUS_NAME "org.provboot.Dialer1"
+#define IPC_DIALER_PATH "/org/provboot/Dialer1"
+#define IPC_DIALER_INTERFACE "org.provboot.Dialer1"
+#define IPC_M_DIAL "Dial"
+#define IPC_SIG_DIAL_IN "sqb"
+#define IPC_SIG_DIAL_OUT "h"
+#define IPC_DIAL_HOST_MAX 253U              /* = DM_HOST_MAX (common/dm-address.h) */
+#define IPC_ERROR_ADDRESS_REFUSED "org.provboot.Error.AddressRefused"            /* -EADDRNOTAVAIL */
+#define IPC_ERROR_TIMEOUT "org.provboot.Error.Timeout"                           /* -ETIMEDOUT */
+#define IPC_ERROR_CONNECT_FAILED "org.provboot.Error.ConnectFailed"              /* -ECONNREFUSED,
+                                                 * -ENETUNREACH, -ECONNRESET, -ENXIO (no address) */
+
+typedef struct IpcDial {
+        const char *host;               /* dm_host_valid(), <= IPC_DIAL_HOST_MAX; borrowed */
+        uint16_t port;                  /* 1..65535 */
+        bool allow_loopback;
+} IpcDial;
+
+int ipc_dial_append(sd_bus_message *m, const IpcDial *d);
+/* Return: 0; -EINVAL a host that is no host name or address literal, or port 0; -E2BIG a host
+ * over IPC_DIAL_HOST_MAX; or sd-bus' error for a wrong signature. */
+int ipc_dial_read(sd_bus_message *m, IpcDial *ret);
+/* Dial's reply: the connected socket. The reader's fd is BORROWED from the message (dup it with
+ * F_DUPFD_CLOEXEC to keep it). */
+int ipc_dial_reply_append(sd_bus_message *m, int fd);
+int ipc_dial_reply_read(sd_bus_message *m, int *ret_borrowed_fd);
+/* ---- Dialer1 (end) ----------------------------------------------------------------------- */
+
 /* Validators shared by the *_read functions and the daemons. */
 bool ipc_string_printable(const char *s, size_t max);   /* valid UTF-8, no control chars, <= max */
 bool ipc_mac_valid(const char *mac);                     /* "" or 40 hex digits */

@@ -16,7 +16,8 @@ subst_in = sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g'
 
 # The programs a package ships (`all` also builds test helpers).
 .PHONY: programs
-programs: $(BUILD)/provctl $(BUILD)/provd $(BUILD)/verifierd $(BUILD)/provboot-mmsd-sync $(BUILD)/provboot-nm-writer
+programs: $(BUILD)/provctl $(BUILD)/provd $(BUILD)/verifierd $(BUILD)/provboot-mmsd-sync $(BUILD)/provboot-nm-writer \
+	  $(BUILD)/dmsessiond
 
 install: programs
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBEXECDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR) \
@@ -30,6 +31,13 @@ install: programs
 	install -m 0755 $(BUILD)/verifierd $(DESTDIR)$(PKGLIBEXECDIR)/verifierd
 	install -m 0755 $(BUILD)/provboot-mmsd-sync $(DESTDIR)$(PKGLIBEXECDIR)/provboot-mmsd-sync
 	install -m 0755 $(BUILD)/provboot-nm-writer $(DESTDIR)$(PKGLIBEXECDIR)/provboot-nm-writer
+	install -m 0755 $(BUILD)/dmsessiond $(DESTDIR)$(PKGLIBEXECDIR)/dmsessiond
+	$(subst_in) packaging/systemd/dmsessiond.service.in > $(DESTDIR)$(UNITDIR)/dmsessiond.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/dmsessiond.service
+	$(subst_in) packaging/dbus/org.provboot.Dialer1.service.in > $(DESTDIR)$(DBUS_SYSTEM_SERVICES_DIR)/org.provboot.Dialer1.service
+	chmod 0644 $(DESTDIR)$(DBUS_SYSTEM_SERVICES_DIR)/org.provboot.Dialer1.service
+	install -m 0644 packaging/config/dmsessiond.conf $(DESTDIR)$(PROVBOOT_LIBDIR)/dmsessiond.conf
+	install -m 0644 dmsessiond/dmsessiond.8 $(DESTDIR)$(MANDIR)/man8/dmsessiond.8
 	$(subst_in) packaging/systemd/provboot-nm-writer.service.in > $(DESTDIR)$(UNITDIR)/provboot-nm-writer.service
 	install -m 0644 packaging/systemd/provboot-nm-writer.socket $(DESTDIR)$(UNITDIR)/provboot-nm-writer.socket
 	chmod 0644 $(DESTDIR)$(UNITDIR)/provboot-nm-writer.service

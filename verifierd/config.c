@@ -205,6 +205,36 @@ static int parse_nm_dir(const ConfigKey *k, void *field, const char *value, cons
         return r;
 }
 
+/* [DM] TrustFile=: an absolute path without a ".." component, or "" for the system store (NULL). The
+ * file itself is read when a session opens TLS (dm_tls_open), so a bundle replaced on disk is
+ * used by the next session. */
+static int parse_trust_file(const ConfigKey *k, void *field, const char *value, const char *file,
+                            unsigned line, void *userdata, char *msg) {
+        char q[CONFIG_ESCAPE_SIZE];
+        char **p = field;
+        size_t n = strlen(value);
+        char *d;
+
+        if (!value[0]) {
+                free(*p);
+                *p = NULL;
+                return 0;
+        }
+        if (value[0] != '/' || n >= PATH_MAX || strstr(value, "/../") ||
+            (n >= 3 && strcmp(value + n - 3, "/..") == 0) || value[n - 1] == '/') {
+                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                         "%s= expects an absolute file name without '..', not '%s'", k->name,
+                         config_escape(value, q, sizeof q));
+                return -EINVAL;
+        }
+        d = strdup(value);
+        if (!d)
+                return -ENOMEM;
+        free(*p);
+        *p = d;
+        return 0;
+}
+
 /* The keys, in GetPolicy's order (config_dump()). The docs/architecture.md §4 fixed interface: Enabled,
  * ConfirmNetworkPin, Source, Imsi, NetworkManagerDir, GrantManager; the rest are verifierd's. */
 #define C Config
@@ -281,6 +311,12 @@ static const ConfigKey verifierd_keys[] = {
         CONFIG_KEY_UINT("Store", "ReplayDigestsMax", C, replay_digests_max, CONFIG_REPLAY_DIGESTS_MAX_MIN,
                         CONFIG_REPLAY_DIGESTS_MAX_MAX, CONFIG_DEFAULT_REPLAY_DIGESTS_MAX, CONFIG_KEY_NO_DUMP,
                         "digests of superseded documents kept for replay detection"),
+        CONFIG_KEY_CUSTOM("DM", "TrustFile", C, dm_trust_file, parse_trust_file, 0,
+                          "PEM bundle of the CAs trusted for DM servers (empty: the system store)"),
+        /* not in GetPolicy (like [Store]): its keys are the policy of pushes */
+        { .section = "DM", .name = "AllowLoopback", .type = CONFIG_TYPE_BOOL,
+          CONFIG_FIELD(C, dm_allow_loopback), .def = false, .flags = CONFIG_KEY_NO_DUMP,
+          .doc = "let DM sessions reach loopback, private and link-local addresses (tests)" },
 };
 #undef ROLES
 #undef C
@@ -302,6 +338,7 @@ Config *config_free(Config *c) {
         if (!c)
                 return NULL;
         secret_free(c->imsi);
+        free(c->dm_trust_file);
         config_table_free(&verifierd_config_table, c);
         metabase_free(c->metabase);
         certstore_admin_free(c->certs);

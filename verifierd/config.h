@@ -46,6 +46,10 @@
  *                ReplayDigestsMax=100..100000000 (default 100000): digests of superseded
  *                  documents kept for replay detection
  *                History rows of what is still in force are kept whatever these say.
+ *   [DM]         TrustFile=ABSOLUTE-PATH (fixed; default empty: OpenSSL's system store): the PEM
+ *                  bundle of the CAs trusted for DM servers' TLS certificates
+ *                AllowLoopback=yes|no (fixed; default no): let the DM route dial and accept a
+ *                  loopback, private or link-local peer (tests reach a server on 127.0.0.1)
  * The same roots' certs.d/<name>.conf drop-ins hold the administrator's certificates
  * (certstore.h); they load and reload together with this file.
  * MASK is a decimal role mask (e.g. 20) or role names separated by '|', '+', ',' or spaces
@@ -131,6 +135,9 @@ typedef struct Config {
         uint64_t history_max;                   /* HistoryMax= */
         uint64_t history_max_age_sec;           /* HistoryMaxAgeSec= (0: no age limit) */
         uint64_t replay_digests_max;            /* ReplayDigestsMax= */
+        /* [DM] (the DM route; dm-transport.h, dm-dial.h) */
+        char *dm_trust_file;                    /* TrustFile=: PEM bundle, or NULL: the system store */
+        bool dm_allow_loopback;                 /* AllowLoopback=: dial and accept local peers (tests) */
         /* The metabase, from the same roots' metabase.d/ (policy.h); never NULL. */
         Metabase *metabase;
         /* The administrator's certificates, from the same roots' certs.d/ (certstore.h); never

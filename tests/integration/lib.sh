@@ -21,6 +21,7 @@
 # pb_start_nm_writer DIR   provboot-nm-writer (root) for DIR on $PB_WORK/nm-writer.socket, which
 #                     only the group provboot-verifier may connect to; sets PB_NM_WRITER_PID
 # pb_start_provd CONFDIR                provd as user provd; sets PB_PROVD_PID
+# pb_start_dmsessiond CONFDIR           dmsessiond (the DM dialer) as user provdial; sets PB_DMSESSIOND_PID
 # pb_cleanup          stop every process started here (by PID) and remove the work dir
 # ok/fail/pb_summary  TAP-like lines and the closing "N passed, N failed"
 # pb_xfail            a check known to fail until a named fix lands ("xfail - ...", not counted)
@@ -83,6 +84,8 @@ pb_setup_users() {
                 --shell /usr/sbin/nologin --user-group provd
         getent passwd provboot-verifier >/dev/null || useradd --system --no-create-home \
                 --home-dir /nonexistent --shell /usr/sbin/nologin --user-group provboot-verifier
+        getent passwd provdial >/dev/null || useradd --system --no-create-home --home-dir /nonexistent \
+                --shell /usr/sbin/nologin --user-group provdial
 }
 
 pb_workdir() {
@@ -208,6 +211,15 @@ pb_start_provd() {
         PB_PROVD_PID=$!
         PB_PIDS+=("$PB_PROVD_PID")
         pb_wait_for 10 pb_has_name org.provboot.Parser1 || { echo "provd did not start"; cat "$PB_WORK/provd.log"; return 1; }
+}
+
+pb_start_dmsessiond() {
+        local conf=$1
+        setpriv --reuid=provdial --regid=provdial --clear-groups --inh-caps=-all env DBUS_SYSTEM_BUS_ADDRESS="$PB_BUS" \
+                "$PB_BUILD/dmsessiond" --config-dir="$conf" >>"$PB_WORK/dmsessiond.log" 2>&1 &
+        PB_DMSESSIOND_PID=$!
+        PB_PIDS+=("$PB_DMSESSIOND_PID")
+        pb_wait_for 10 pb_has_name org.provboot.Dialer1 || { echo "dmsessiond did not start"; cat "$PB_WORK/dmsessiond.log"; return 1; }
 }
 
 pb_stop() { # pb_stop PID: TERM, then wait (bounded), then KILL

@@ -3,7 +3,7 @@
 # units.sh: the shipped systemd units, checked offline against an installed staging tree
 # (`make install DESTDIR=...`): `systemd-analyze verify` passes, and
 # `systemd-analyze security --offline=yes` scores <= 1.0 for provd and <= 2.0 for verifierd
-# (docs/testing.md §7.10), and <= 1.0 for provboot-nm-writer (issue 14); verifierd runs as its own
+# (docs/testing.md §7.10), <= 1.0 for provboot-nm-writer (issue 14), <= 1.2 for dmsessiond (issue 13); verifierd runs as its own
 # user and its socket to the writer is its group's only. Whether the sandbox really holds under
 # systemd is the nspawn test's job.
 set -u
@@ -21,7 +21,7 @@ cp -an /lib/systemd/system/. "$STAGE/lib/systemd/system/"
 cp /bin/sh "$STAGE/bin/sh"
 
 out=$(systemd-analyze verify --man=no --root="$STAGE" provd.service verifierd.service provboot-nm-writer.socket \
-        provboot-nm-writer.service 2>&1)
+        provboot-nm-writer.service dmsessiond.service 2>&1)
 rc=$?
 [ $rc -eq 0 ] && [ -z "$out" ] && ok "systemd-analyze verify: both units clean" || fail "systemd-analyze verify (rc $rc): $out"
 
@@ -63,6 +63,24 @@ grep -qx 'u provboot-verifier .*' "$STAGE/usr/lib/sysusers.d/provboot.conf" && o
         fail "sysusers lacks provboot-verifier"
 grep -qx 'User=provboot-verifier' "$STAGE/usr/share/dbus-1/system-services/org.provboot.Verifier1.service" &&
         ok "D-Bus activation names User=provboot-verifier" || fail "D-Bus activation file still names another user"
+# dmsessiond, the DM dialer (issue 13): the only provboot unit with network access, so it is
+# checked like provd: exposure <= 1.2 (1.1 measured: the network families are its one exposure), its own user,
+# no capabilities, IP families and AF_UNIX only, bus-activated as provdial.
+d=$(score "$STAGE/lib/systemd/system/dmsessiond.service")
+echo "exposure: dmsessiond $d"
+awk -v s="$d" 'BEGIN { exit !(s != "" && s <= 1.2) }' && ok "dmsessiond exposure $d <= 1.2" || fail "dmsessiond exposure '$d' > 1.2"
+for setting in "User=provdial" "Group=provdial" "CapabilityBoundingSet=" "AmbientCapabilities=" "NoNewPrivileges=yes" \
+        "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" "ProtectSystem=strict" "Type=dbus" \
+        "BusName=org.provboot.Dialer1" "Alias=dbus-org.provboot.Dialer1.service" "MemoryDenyWriteExecute=yes"; do
+        grep -qxF "$setting" "$STAGE/lib/systemd/system/dmsessiond.service" && ok "dmsessiond.service has $setting" ||
+                fail "dmsessiond.service lacks $setting"
+done
+grep -qx 'u provdial .*' "$STAGE/usr/lib/sysusers.d/provboot.conf" && ok "sysusers creates provdial" ||
+        fail "sysusers lacks provdial"
+grep -qx 'User=provdial' "$STAGE/usr/share/dbus-1/system-services/org.provboot.Dialer1.service" &&
+        grep -qx 'SystemdService=dbus-org.provboot.Dialer1.service' "$STAGE/usr/share/dbus-1/system-services/org.provboot.Dialer1.service" &&
+        ok "D-Bus activation of org.provboot.Dialer1 names User=provdial and the unit alias" ||
+        fail "D-Bus activation file of Dialer1"
 # The user unit of provboot-mmsd-sync (issue 10 point 5): installed, clean under a user manager's
 # verify (its ExecStart pointed at the staged binary; a private runtime directory stands in for
 # the user's), started with mmsd-tng, and what an unprivileged manager can enforce is there.

@@ -120,6 +120,8 @@ static void check_defaults(const Config *c) {
         ck_assert_uint_eq(c->history_max, 10000);
         ck_assert_uint_eq(c->history_max_age_sec, 7776000);
         ck_assert_uint_eq(c->replay_digests_max, 100000);
+        ck_assert_ptr_null(c->dm_trust_file);
+        ck_assert(!c->dm_allow_loopback);
         ck_assert_ptr_nonnull(c->metabase);
 }
 
@@ -215,6 +217,49 @@ START_TEST(test_nm_dir_explicit) {
         ck_assert_int_eq(config_load_roots(r.v, 3, &c, &err), -EINVAL);
         ck_assert_ptr_nonnull(strstr(err.message, "NetworkManagerDir= expects an absolute directory"));
         roots_done(&r);
+}
+END_TEST
+
+START_TEST(test_dm_keys) {
+        /* [DM] TrustFile= and AllowLoopback= (docs/architecture.md fixed interface) */
+        static const char *const bad[] = { "ca.pem", "/etc/../ca.pem", "/etc/ssl/..", "/etc/ssl/" };
+
+        {
+                _cleanup_(config_freep) Config *c = NULL;
+                Roots r;
+
+                roots_init(&r);
+                put(&r, USRLIB, "verifierd.conf", "[DM]\nTrustFile=/usr/share/dm/ca.pem\nAllowLoopback=yes\n");
+                c = load_ok(&r);
+                ck_assert_str_eq(c->dm_trust_file, "/usr/share/dm/ca.pem");
+                ck_assert(c->dm_allow_loopback);
+                roots_done(&r);
+        }
+        {
+                /* an empty value in a later file restores the system store */
+                _cleanup_(config_freep) Config *c = NULL;
+                Roots r;
+
+                roots_init(&r);
+                put(&r, USRLIB, "verifierd.conf", "[DM]\nTrustFile=/usr/share/dm/ca.pem\n");
+                put(&r, ETC, "verifierd.conf.d/10.conf", "[DM]\nTrustFile=\n");
+                c = load_ok(&r);
+                ck_assert_ptr_null(c->dm_trust_file);
+                roots_done(&r);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                _cleanup_(config_freep) Config *c = NULL;
+                ConfigError err = {};
+                char text[256];
+                Roots r;
+
+                roots_init(&r);
+                snprintf(text, sizeof text, "[DM]\nTrustFile=%s\n", bad[i]);
+                put(&r, USRLIB, "verifierd.conf", text);
+                ck_assert_int_eq(config_load_roots(r.v, 3, &c, &err), -EINVAL);
+                ck_assert_uint_eq(err.line, 2);
+                roots_done(&r);
+        }
 }
 END_TEST
 
@@ -957,6 +1002,7 @@ int main(void) {
         TU_ADD(keys, test_fixed_keys);
         TU_ADD(keys, test_nm_dir_explicit);
         TU_ADD(keys, test_fixed_key_values);
+        TU_ADD(keys, test_dm_keys);
         TU_ADD(keys, test_named_keys);
         TU_ADD(keys, test_limits);
         TU_ADD(keys, test_limits_unverified_pending);

@@ -857,6 +857,113 @@ START_TEST(test_error_map) {
 }
 END_TEST
 
+/* ---- Dialer1 (begin) ---- */
+
+START_TEST(test_dial) {
+        _cleanup_free_ char *at = repeat('a', IPC_DIAL_HOST_MAX), *past = repeat('a', IPC_DIAL_HOST_MAX + 1);
+        const char *bad[] = { "", "a b", "[::1]", "dm.test:443", "-a.test", "a..b", "0x7f.1", "1.2.3", "a.test." };
+        sd_bus_message *m;
+        IpcDial d = {};
+        int fd, sp[2];
+
+        /* round trip, signature */
+        m = new_msg();
+        ck_assert_int_ge(ipc_dial_append(m, &(IpcDial) { .host = "dm.example.com", .port = 443, .allow_loopback = true }), 0);
+        sealed(m);
+        assert_sig(m, IPC_SIG_DIAL_IN);
+        ck_assert_int_eq(ipc_dial_read(m, &d), 0);
+        ck_assert_str_eq(d.host, "dm.example.com");
+        ck_assert_uint_eq(d.port, 443);
+        ck_assert(d.allow_loopback);
+        sd_bus_message_unref(m);
+        /* host: IPC_DIAL_HOST_MAX at (labels of 63 are not the point here: make it one valid name) */
+        for (size_t i = 63; i < IPC_DIAL_HOST_MAX; i += 64)
+                at[i] = '.';
+        m = new_msg();
+        ck_assert_int_ge(ipc_dial_append(m, &(IpcDial) { .host = at, .port = 1 }), 0);
+        sealed(m);
+        ck_assert_int_eq(ipc_dial_read(m, &d), 0);
+        ck_assert(!d.allow_loopback);
+        sd_bus_message_unref(m);
+        /* ... and one byte past */
+        m = new_msg();
+        ck_assert_int_ge(ipc_dial_append(m, &(IpcDial) { .host = past, .port = 1 }), 0);
+        sealed(m);
+        ck_assert_int_eq(ipc_dial_read(m, &d), -E2BIG);
+        sd_bus_message_unref(m);
+        /* not a host name or address literal; port 0 */
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                m = new_msg();
+                ck_assert_int_ge(ipc_dial_append(m, &(IpcDial) { .host = bad[i], .port = 443 }), 0);
+                sealed(m);
+                ck_assert_msg(ipc_dial_read(m, &d) == -EINVAL, "'%s'", bad[i]);
+                sd_bus_message_unref(m);
+        }
+        m = new_msg();
+        ck_assert_int_ge(ipc_dial_append(m, &(IpcDial) { .host = "::1", .port = 0 }), 0);
+        sealed(m);
+        ck_assert_int_eq(ipc_dial_read(m, &d), -EINVAL);
+        sd_bus_message_unref(m);
+        /* wrong signature */
+        m = new_msg();
+        ck_assert_int_ge(sd_bus_message_append(m, "sub", "dm.test", 443U, 0), 0);
+        sealed(m);
+        ck_assert_int_lt(ipc_dial_read(m, &d), 0);
+        sd_bus_message_unref(m);
+
+        /* the reply: one fd, borrowed by the reader */
+        ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+        m = new_msg();
+        ck_assert_int_eq(ipc_dial_reply_append(m, -1), -EBADF);
+        ck_assert_int_ge(ipc_dial_reply_append(m, sp[0]), 0);
+        sealed(m);
+        assert_sig(m, IPC_SIG_DIAL_OUT);
+        ck_assert_int_eq(ipc_dial_reply_read(m, &fd), 0);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_ne(fd, sp[0]);            /* the message holds its own duplicate */
+        ck_assert_int_eq(write(fd, "x", 1), 1);
+        {
+                char c;
+
+                ck_assert_int_eq(read(sp[1], &c, 1), 1);
+                ck_assert_int_eq(c, 'x');
+        }
+        sd_bus_message_unref(m);
+        close(sp[0]);
+        close(sp[1]);
+}
+END_TEST
+
+START_TEST(test_dial_errors) {
+        const struct {
+                int code;
+                const char *name;
+                int reads_as;
+        } t[] = {
+                { EADDRNOTAVAIL, IPC_ERROR_ADDRESS_REFUSED, EADDRNOTAVAIL },
+                { ETIMEDOUT, IPC_ERROR_TIMEOUT, ETIMEDOUT },
+                { ECONNREFUSED, IPC_ERROR_CONNECT_FAILED, ECONNREFUSED },
+                { ENETUNREACH, IPC_ERROR_CONNECT_FAILED, ECONNREFUSED },
+                { ECONNRESET, IPC_ERROR_CONNECT_FAILED, ECONNREFUSED },
+                { ENXIO, IPC_ERROR_CONNECT_FAILED, ECONNREFUSED },
+        };
+
+        ck_assert_int_eq(ipc_errors_register(), 0);
+        ck_assert_str_eq(IPC_ERROR_ADDRESS_REFUSED, "org.provboot.Error.AddressRefused");
+        ck_assert_str_eq(IPC_ERROR_TIMEOUT, "org.provboot.Error.Timeout");
+        ck_assert_str_eq(IPC_ERROR_CONNECT_FAILED, "org.provboot.Error.ConnectFailed");
+        for (size_t i = 0; i < ELEMENTSOF(t); i++) {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+
+                ck_assert_int_eq(ipc_error_set(&e, -t[i].code, NULL), -t[i].code);
+                ck_assert_str_eq(e.name, t[i].name);
+                ck_assert_int_eq(sd_bus_error_get_errno(&e), t[i].reads_as);
+        }
+}
+END_TEST
+
+/* ---- Dialer1 (end) ---- */
+
 int main(void) {
         Suite *s = suite_create("ipc");
         TCase *tc;
@@ -882,6 +989,12 @@ int main(void) {
 
         tc = tcase_create("/ipc/errors");
         TU_ADD(tc, test_error_map);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/ipc/dialer");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        TU_ADD(tc, test_dial);
+        TU_ADD(tc, test_dial_errors);
         suite_add_tcase(s, tc);
         return tu_run(s);
 }
