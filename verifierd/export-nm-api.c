@@ -268,7 +268,8 @@ static int ser_container(sd_bus_message *m, Buf *b, char type, const char *conte
                 buf_wipe(&item);
         }
         if (r >= 0 && dict) {
-                qsort(items, n, sizeof(char *), cmp_str);
+                if (n > 1) /* qsort of NULL, 0 is undefined */
+                        qsort(items, n, sizeof(char *), cmp_str);
                 for (size_t i = 0; r >= 0 && i < n; i++) {
                         if (i > 0)
                                 r = buf_str(b, ",");
@@ -427,6 +428,14 @@ static void props_drop(Props *ps, const char *setting, const char *name) {
                 }
 }
 
+/* A setting or property name as NetworkManager spells them ("802-11-wireless", "addr-gen-mode"):
+ * letters, digits, '-' and '_' (a property's "." and "=" would blur the canonical line). */
+static bool name_ok(const char *s) {
+        size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+        return n > 0 && s[n] == 0;
+}
+
 static int props_read(sd_bus_message *m, Props *ps) {
         int r;
 
@@ -437,7 +446,7 @@ static int props_read(sd_bus_message *m, Props *ps) {
                 const char *setting;
 
                 r = sd_bus_message_read(m, "s", &setting);
-                if (r <= 0 || !*setting || strchr(setting, '.') || strchr(setting, '='))
+                if (r <= 0 || !name_ok(setting))
                         return -EBADMSG;
                 r = sd_bus_message_enter_container(m, 'a', "{sv}");
                 if (r <= 0)
@@ -449,7 +458,7 @@ static int props_read(sd_bus_message *m, Props *ps) {
                         if (++ps->read > EXPORT_NM_API_PROPERTIES_MAX)
                                 return -EBADMSG;
                         r = sd_bus_message_read(m, "s", &name);
-                        if (r <= 0 || !*name || strchr(name, '=') || strchr(name, '\n'))
+                        if (r <= 0 || !name_ok(name))
                                 return -EBADMSG;
                         r = ser_value(m, &b, 0);
                         if (r < 0) {
@@ -882,7 +891,8 @@ static int io_list(void *ctx, char ***ret_names, unsigned *ret_tmp_removed) {
         int r;
 
         listed_done(api);
-        r = api_call(api, EXPORT_NM_API_SETTINGS_PATH, EXPORT_NM_API_SETTINGS_INTERFACE, "ListConnections", NULL, &reply);
+        r = api_call(api, EXPORT_NM_API_SETTINGS_PATH, EXPORT_NM_API_SETTINGS_INTERFACE, "ListConnections", NULL,
+                     &reply);
         if (r < 0)
                 return r;
         r = sd_bus_message_enter_container(reply, 'a', "o");

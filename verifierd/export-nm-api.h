@@ -47,7 +47,8 @@
  * what NetworkManager adds without anyone asking: a value equal to its default (an empty string,
  * array or dictionary, false, 0, and the defaults listed in export-nm-api.c) and
  * connection.timestamp (NetworkManager updates it when the profile is used). So a user's change
- * to a property verifierd does not set (a DNS server, say) counts as a change too. Only what
+ * to a property verifierd does not set (a DNS server, say) counts as a change too. A setting or
+ * property name other than letters, digits, '-' and '_' is not NetworkManager's: refused. Only what
  * NetworkManager returns is hashed; nothing of it is interpreted, and the digest is compared
  * in constant time like the keyfiles'.
  * Library code: logs nothing. The password goes only into the request to NetworkManager and

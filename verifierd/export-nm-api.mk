@@ -5,3 +5,4 @@
 VERIFIER_SRCS += verifierd/export-nm-api.c
 UNIT_TESTS += test-export-nm-api
 INTEGRATION_TESTS += tests/integration/nm-api.sh
+FUZZERS += fuzz-nm-api

@@ -9,8 +9,8 @@
  * any value, an added property (a DNS server) or a removed one does not. NetworkManager's reply is
  * read with bounds: nesting at EXPORT_NM_API_DEPTH_MAX and past it, a canonical text at
  * EXPORT_NM_API_CANON_MAX and past it, EXPORT_NM_API_PROPERTIES_MAX properties and past it,
- * signatures other than a{sa{sv}} (EXPORT_NM_API_CONNECTIONS_MAX: tests/integration/nm-api.sh). The real NetworkManager is
- * in tests/integration/nspawn.sh.
+ * signatures other than a{sa{sv}} (EXPORT_NM_API_CONNECTIONS_MAX: tests/integration/nm-api.sh).
+ * The real NetworkManager is in tests/integration/nspawn.sh.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -121,7 +121,8 @@ static void nm_reply(const NmProfile *p, int change, sd_bus_message **ret_settin
                                                (uint64_t) 1765100000), 0);
         setting_close(m);
         setting_open(m, "ipv4");
-        ck_assert_int_ge(sd_bus_message_append(m, "{sv}{sv}{sv}{sv}", "method", "s", "auto", "address-data", "aa{sv}", 0,
+        ck_assert_int_ge(sd_bus_message_append(m, "{sv}{sv}{sv}{sv}", "method", "s", "auto", "address-data",
+                                               "aa{sv}", 0,
                                                "dns-search", "as", 0, "route-data", "aa{sv}", 0), 0);
         if (change == 2)
                 ck_assert_int_ge(sd_bus_message_append(m, "{sv}", "dns", "au", 1, 0x08080808U), 0);
@@ -130,7 +131,8 @@ static void nm_reply(const NmProfile *p, int change, sd_bus_message **ret_settin
         setting_close(m);
         if (change != 3) {
                 setting_open(m, "ppp");
-                ck_assert_int_ge(sd_bus_message_append(m, "{sv}{sv}{sv}{sv}", "refuse-chap", "b", 1, "refuse-eap", "b", 1,
+                ck_assert_int_ge(sd_bus_message_append(m, "{sv}{sv}{sv}{sv}", "refuse-chap", "b", 1,
+                                                       "refuse-eap", "b", 1,
                                                        "refuse-mschap", "b", 1, "refuse-mschapv2", "b", 1), 0);
                 setting_close(m);
         }
