@@ -337,6 +337,19 @@ START_TEST(test_bounds) {
         seal(m);
         canon(&m, 1, -EBADMSG);
         sd_bus_message_unref(m);
+        /* names other than NetworkManager's: refused, never a blurred line */
+        {
+                static const char *const bad[][2] = { { "x", "a.b" }, { "x", "a=b" }, { "x.y", "p" }, { "x", "" },
+                                                      { "x", "a\nb" } };
+
+                for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                        m = new_msg();
+                        ck_assert_int_ge(sd_bus_message_append(m, "a{sa{sv}}", 1, bad[i][0], 1, bad[i][1], "s", "v"), 0);
+                        seal(m);
+                        canon(&m, 1, -EBADMSG);
+                        sd_bus_message_unref(m);
+                }
+        }
         /* a control character is escaped, never a line break of the canonical text */
         m = new_msg();
         ck_assert_int_ge(sd_bus_message_append(m, "a{sa{sv}}", 1, "x", 1, "p", "s", "a\nb=c"), 0);
