@@ -11,6 +11,7 @@ static const char *const auth_method_names[_AUTH_METHOD_MAX] = {
         [AUTH_USERNETWPIN] = "USERNETWPIN",
         [AUTH_USERPINMAC] = "USERPINMAC",
         [AUTH_SIGNED] = "signed",
+        [AUTH_DM] = "dm",
 };
 
 const char *auth_method_to_string(AuthMethod m) {

@@ -22,10 +22,11 @@ typedef enum AuthMethod {
         AUTH_USERPINMAC = 3,    /* SEC 3: a PIN that is part of the MAC */
         _AUTH_SEC_MAX,          /* the methods a WSP SEC parameter can name: 0.._AUTH_SEC_MAX-1 */
         AUTH_SIGNED = _AUTH_SEC_MAX, /* a CMS-signed package (no SEC) */
+        AUTH_DM = 5,            /* written by an OMA DM session of an authenticated account */
         _AUTH_METHOD_MAX,
 } AuthMethod;
 
-/* "NETWPIN", "USERPIN", "USERNETWPIN", "USERPINMAC", "none", "signed"; NULL when out of range. */
+/* "NETWPIN", "USERPIN", "USERNETWPIN", "USERPINMAC", "none", "signed", "dm"; NULL when out of range. */
 const char *auth_method_to_string(AuthMethod m);
 
 /*

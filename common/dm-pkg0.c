@@ -3,8 +3,8 @@
  * dm-pkg0.c: the OMA DM package-0 parser (OMA-TS-DM_Notification-V1_2 §6.2.1-6.2.2). Pure and
  * bounded: the length is capped before a byte is read, every field is read from inside the
  * buffer, and nothing the notification says is trusted here. In particular it carries no URL:
- * a session started from it always goes to the Addr stored in the account (DESIGN.md, the DM
- * route); the digest is copied out for verifierd to check against the account's secret.
+ * a session started from it always goes to the Addr stored in the account (docs/architecture.md §2.4,
+ * the DM route); the digest is copied out for verifierd to check against the account's secret.
  */
 #include <errno.h>
 #include <stdio.h>

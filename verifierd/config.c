@@ -65,6 +65,37 @@ static int parse_source(const ConfigKey *k, void *field, const char *value, cons
         return 0;
 }
 
+/* [DM] DevId=, Manufacturer=, Model=: one line of printable ASCII (it goes into a DM message as
+ * is), 1..CONFIG_DM_TEXT_MAX bytes; "" resets to the built-in default (NULL). */
+static int parse_dm_text(const ConfigKey *k, void *field, const char *value, const char *file, unsigned line,
+                         void *userdata, char *msg) {
+        char **p = field, *d;
+
+        if (!value[0]) {
+                *p = mfree(*p);
+                return 0;
+        }
+        if (strlen(value) > CONFIG_DM_TEXT_MAX) {
+                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "%s= holds at most %u characters", k->name,
+                         CONFIG_DM_TEXT_MAX);
+                return -EINVAL;
+        }
+        for (const char *c = value; *c; c++)
+                if (*c < 0x20 || *c > 0x7E || *c == '<' || *c == '>' || *c == '&') {
+                        snprintf(msg, CONFIG_ERROR_MESSAGE_MAX,
+                                 "%s= expects printable ASCII without '<', '>' and '&'", k->name);
+                        return -EINVAL;
+                }
+        d = strdup(value);
+        if (!d) {
+                snprintf(msg, CONFIG_ERROR_MESSAGE_MAX, "out of memory");
+                return -ENOMEM;
+        }
+        free(*p);
+        *p = d;
+        return 0;
+}
+
 /* NetworkPin.Imsi=: held in a Secret; the value is never echoed into a message. */
 static int parse_imsi(const ConfigKey *k, void *field, const char *value, const char *file, unsigned line,
                       void *userdata, char *msg) {
@@ -317,6 +348,13 @@ static const ConfigKey verifierd_keys[] = {
         { .section = "DM", .name = "AllowLoopback", .type = CONFIG_TYPE_BOOL,
           CONFIG_FIELD(C, dm_allow_loopback), .def = false, .flags = CONFIG_KEY_NO_DUMP,
           .doc = "let DM sessions reach loopback, private and link-local addresses (tests)" },
+        /* The DM tree's ./DevInfo (dm-tree.h); the DmV, Lang and ./DevDetail values are fixed. */
+        CONFIG_KEY_CUSTOM("DM", "DevId", C, dm_dev_id, parse_dm_text, CONFIG_KEY_NO_DUMP,
+                          "./DevInfo/DevId of DM sessions (default: derived from /etc/machine-id)"),
+        CONFIG_KEY_CUSTOM("DM", "Manufacturer", C, dm_man, parse_dm_text, CONFIG_KEY_NO_DUMP,
+                          "./DevInfo/Man of DM sessions"),
+        CONFIG_KEY_CUSTOM("DM", "Model", C, dm_mod, parse_dm_text, CONFIG_KEY_NO_DUMP,
+                          "./DevInfo/Mod of DM sessions"),
 };
 #undef ROLES
 #undef C
@@ -339,6 +377,9 @@ Config *config_free(Config *c) {
                 return NULL;
         secret_free(c->imsi);
         free(c->dm_trust_file);
+        free(c->dm_dev_id);
+        free(c->dm_man);
+        free(c->dm_mod);
         config_table_free(&verifierd_config_table, c);
         metabase_free(c->metabase);
         certstore_admin_free(c->certs);

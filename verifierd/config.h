@@ -72,6 +72,7 @@
 #define CONFIG_DEFAULT_NM_DIR "/etc/NetworkManager/system-connections"
 #define CONFIG_DEFAULT_PIN_ATTEMPTS 3U
 #define CONFIG_PIN_ATTEMPTS_MAX 256U
+#define CONFIG_DM_TEXT_MAX 64U          /* [DM] DevId=, Manufacturer=, Model= bytes */
 #define CONFIG_DEFAULT_PENDING_MAX 8U
 #define CONFIG_PENDING_MAX_MAX 1024U
 #define CONFIG_DEFAULT_PENDING_EXPIRY_SEC 86400U
@@ -138,6 +139,11 @@ typedef struct Config {
         /* [DM] (the DM route; dm-transport.h, dm-dial.h) */
         char *dm_trust_file;                    /* TrustFile=: PEM bundle, or NULL: the system store */
         bool dm_allow_loopback;                 /* AllowLoopback=: dial and accept local peers (tests) */
+        /* [DM] the DM tree's ./DevInfo (dm-tree.h; OMA-TS-DM_StdObj-V1_2 §7.1.3.2); NULL: the
+         * default (DevId derived from /etc/machine-id, Man/Mod "provboot"/"Linux") */
+        char *dm_dev_id;                        /* DevId= */
+        char *dm_man;                           /* Manufacturer= */
+        char *dm_mod;                           /* Model= */
         /* The metabase, from the same roots' metabase.d/ (policy.h); never NULL. */
         Metabase *metabase;
         /* The administrator's certificates, from the same roots' certs.d/ (certstore.h); never

@@ -324,6 +324,10 @@ Store *engine_get_store(Engine *e) {
         return e->store;
 }
 
+const Metabase *engine_get_metabase(Engine *e) {
+        return e->metabase;
+}
+
 const Config *engine_get_config(Engine *e) {
         refresh_config(e);
         return e->config;
@@ -553,11 +557,14 @@ typedef struct Ctx {
         char *unverified_summary;       /* provd's, kept only if the push waits for a PIN */
         char digest[STORE_DIGEST_HEX_LEN + 1];
         uint64_t received_usec;
-        /* a signed package: the verified content and the SPC entry's roles and strength */
+        /* a signed package: the verified content and the SPC entry's roles and strength; a DM
+         * session (AUTH_DM): its account's roles and strength */
         const uint8_t *doc_body;        /* NULL: body is the document */
         size_t doc_len;
         uint32_t signer_roles;
         unsigned signer_strength;       /* store_package_strength of the anchor */
+        const char *const *remove_roots; /* a DM session's Deletes (engine_apply_dm_ex) */
+        size_t n_remove_roots;
         /* Which SIM ("Which SIM" in engine.h): the receiving modem as provd named it, and the SIM
          * binding recorded with an applied document (set by ctx_use_sim) */
         char *modem;                    /* NULL: not named */
@@ -1088,6 +1095,10 @@ static int cert_ops(Ctx *c, const CpDoc *doc, uint32_t roles, CertOpList *ret_op
  * USERNETWPIN, USERPIN or USERPINMAC (the user typed a PIN) or by such packages, do not wait.
  */
 static bool needs_confirmation(const Ctx *c, const PolicyResult *pr) {
+        /* A DM session's writes: the account was confirmed (or not needed confirming) when the
+         * push that created it was applied; the session itself is authenticated (dm-session). */
+        if (c->sec == AUTH_DM)
+                return false;
         if (c->sec == AUTH_SIGNED)
                 return c->signer_strength == STORE_STRENGTH_NONE ||
                        (c->signer_strength == STORE_STRENGTH_NETWPIN && c->e->config->confirm_network_pin);
@@ -1116,6 +1127,17 @@ static int sim_binding(const Ctx *c, char op[STORE_SIM_OPERATOR_ID_MAX + 1], con
         int r;
 
         *ret_sim_id = NULL;
+        /* A DM session's document keeps the binding of the document that installed its account
+         * (engine_apply_dm_ex copied it into @c): the account's authority came from that SIM's
+         * operator, and a DM rewrite of a bound APN must not unbind it. */
+        if (c->sec == AUTH_DM) {
+                if (!known || strlen(known) > STORE_SIM_OPERATOR_ID_MAX)
+                        return 0;
+                memcpy(op, known, strlen(known) + 1);
+                if (c->sim_id && strspn(c->sim_id, "0123456789") == strlen(c->sim_id))
+                        *ret_sim_id = c->sim_id;
+                return 1;
+        }
         if (c->sec == AUTH_SIGNED || c->sec == AUTH_NONE || !auth_needs_imsi(c->sec))
                 return 0;
         imsi = sim_imsi(e, sim_for(e, c->modem, &why));
@@ -1209,7 +1231,9 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         if (!pr)
                 return -ENOMEM;
         /* A signed package's roles are exactly its SPC entry's mask (package.c found it). */
-        auth_roles = c->sec == AUTH_SIGNED ? c->signer_roles : policy_auth_roles(e->config, c->sec);
+        /* A DM session's roles are exactly its account's stored roles (dm-tree.h). */
+        auth_roles = c->sec == AUTH_SIGNED || c->sec == AUTH_DM ? c->signer_roles
+                                                                : policy_auth_roles(e->config, c->sec);
         r = policy_evaluate(e->config, e->metabase, c->sec, auth_roles, doc, pr);
         if (r < 0)
                 return r;
@@ -1265,11 +1289,13 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
                 /* A package is no stronger than the message that installed its anchor: the
                  * downgrade check and everything this document stores (certificates included,
                  * so the cap carries on to packages signed with them) use the capped strength. */
-                .strength_capped = c->sec == AUTH_SIGNED,
+                .strength_capped = c->sec == AUTH_SIGNED || c->sec == AUTH_DM,
                 .strength_cap = c->signer_strength,
                 /* the over-the-air policy values, committed with the rest (ota-policy.h) */
                 .policy = policy,
                 .n_policy = n_policy,
+                .remove_roots = c->remove_roots,
+                .n_remove_roots = c->n_remove_roots,
         };
         a.push.id = c->pending_id;
 
@@ -1287,6 +1313,18 @@ static int decide(Ctx *c, bool confirmed, EngineResult *ret) {
         r = changed_roots(e, &rows, &changed);
         if (r < 0)
                 return r;
+        for (size_t i = 0; i < c->n_remove_roots && !e->no_export; i++) {
+                /* a removed root's files go too (export_nm_update renders what is left) */
+                r = strv_push(&changed.roots, &changed.n_roots, strdup(c->remove_roots[i]));
+                if (r < 0)
+                        return r;
+                if (strncmp(c->remove_roots[i], "/APPLICATION", 12) == 0 ||
+                    strncmp(c->remove_roots[i], "/PXLOGICAL", 10) == 0) {
+                        r = store_foreach_setting_range(e->store, c->remove_roots[i], true, old_napid, &changed);
+                        if (r < 0)
+                                return r;
+                }
+        }
 
         /* Commit: one transaction, the checks above repeated inside it. */
         r = store_apply(e->store, &a, &id, &conflicts);
@@ -1442,6 +1480,84 @@ int engine_install(Engine *e, const uint8_t *package, size_t len, const char *tr
         if (r < 0)
                 return r;
         return run_package(&c, false, ret);
+}
+
+/* ---- OMA DM sessions (dm-tree.h) ------------------------------------------------------------ */
+
+typedef struct AccountPush {
+        const char *server_id;
+        uint64_t push_id;
+} AccountPush;
+
+static int account_push(const StoreAccount *a, void *userdata) {
+        AccountPush *p = userdata;
+
+        if (!a->server_id || strcmp(a->server_id, p->server_id) != 0)
+                return 0;
+        p->push_id = a->push_id;
+        return 1;
+}
+
+/* The SIM binding of the document that installed account @server_id (NULLs: none, or no such
+ * account: a DM document is then not bound). Return: 0 or negative errno. */
+static int dm_account_binding(Engine *e, const char *server_id, char **ret_operator, char **ret_sim_id) {
+        AccountPush p = { .server_id = server_id };
+        int r;
+
+        r = store_foreach_account(e->store, account_push, &p);
+        if (r < 0)
+                return r;
+        if (p.push_id == 0)
+                return 0;
+        r = store_get_document_sim(e->store, p.push_id, ret_operator, ret_sim_id);
+        return r == -ESRCH ? 0 : r;
+}
+
+int engine_apply_dm(Engine *e, const uint8_t *xml, size_t len, const char *server_id, uint32_t roles,
+                    unsigned strength, EngineResult *ret) {
+        return engine_apply_dm_ex(e, xml, len, server_id, roles, strength, NULL, 0, ret);
+}
+
+int engine_apply_dm_ex(Engine *e, const uint8_t *xml, size_t len, const char *server_id, uint32_t roles,
+                       unsigned strength, const char *const *remove_roots, size_t n_remove_roots,
+                       EngineResult *ret) {
+        _cleanup_(ctx_done) Ctx c = {};
+        int r;
+
+        if (!e || !xml || len == 0 || !server_id || !ret || (n_remove_roots > 0 && !remove_roots))
+                return -EINVAL;
+        if (len > ENGINE_BODY_MAX)
+                return -E2BIG;
+        refresh_config(e);
+        (void) engine_expire(e, 0);
+        /* Security invariant: @xml is a document dm-tree.c built from the store and the DM
+         * server's commands; it is decoded and judged like any push (decide): the metabase with
+         * exactly the account's roles, the bounded-ROLE rule, the downgrade rule at the account's
+         * strength (never more than the message that created the account). */
+        c = (Ctx) {
+                .e = e,
+                .body = xml,
+                .body_len = len,
+                .sec = AUTH_DM,
+                .content_kind = WSP_CONTENT_CP_XML,
+                .received_usec = now(e),
+                .sender = display_text(server_id, ENGINE_SENDER_MAX),
+                .transport = strdup("dm"),
+                .content_type = strdup(content_type_of(WSP_CONTENT_CP_XML)),
+                .signer_roles = roles,
+                .signer_strength = MIN(strength, (unsigned) STORE_STRENGTH_SIGNED),
+                .remove_roots = remove_roots,
+                .n_remove_roots = n_remove_roots,
+        };
+        if (!c.sender || !c.transport || !c.content_type)
+                return -ENOMEM;
+        r = dm_account_binding(e, server_id, &c.sim_operator, &c.sim_id);
+        if (r < 0)
+                return r;
+        r = store_digest_hex(xml, len, c.digest);
+        if (r < 0)
+                return r;
+        return decide(&c, true, ret);
 }
 
 typedef struct CertList {

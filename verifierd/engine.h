@@ -212,6 +212,35 @@ int engine_submit(Engine *e, const EngineSubmission *s, EngineResult *ret);
 int engine_install(Engine *e, const uint8_t *package, size_t len, const char *transport, EngineResult *ret);
 
 /**
+ * engine_apply_dm() - apply a document an OMA DM session built (dm-tree.h) through the same
+ *   pipeline as a push: decode and validate @xml, policy_evaluate with the DM account's roles as
+ *   the message's roles (no OTA gate and no grant: the account holds what the message that
+ *   created it was granted, store.h/policy.h §1.5), the exporters' value rules, the downgrade
+ *   check at the account's @strength (StoreApply.strength_capped), store_apply with sec AUTH_DM,
+ *   transport "dm" and sender @server_id (one history row), then the exports. Never pending.
+ *   The document is bound to the SIM of the document that installed the account (sim_binding).
+ *   Replay: a DM document is built by verifierd itself from the store's current rows, so the
+ *   replay check (which guards against captured bytes sent again) has nothing to catch; a server
+ *   may write back a state applied before (A -> B -> A). dm-tree.c therefore puts a unique XML
+ *   comment (server id, time, counter) into every document it builds, and answers a write that
+ *   would leave the stored state unchanged with 200 without calling this at all. A digest that
+ *   is known anyway is refused as a replay, like any other.
+ * @roles: the account's stored roles (the session's roles).
+ * @strength: the account's store strength.
+ * Return: 0 (the verdict in @ret: applied, or rejected with the policy's reason, denied list);
+ *   -EINVAL; negative errno when the store failed (nothing stored).
+ */
+int engine_apply_dm(Engine *e, const uint8_t *xml, size_t len, const char *server_id, uint32_t roles,
+                    unsigned strength, EngineResult *ret);
+/* engine_apply_dm_ex() - the same, and the document also removes @remove_roots (store root keys;
+ * a DM Delete of a whole root or account, StoreApply.remove_roots: the downgrade rule applies to
+ * them; dm-tree.c checked that the roles may write every element of each). @xml may hold no
+ * characteristic then. */
+int engine_apply_dm_ex(Engine *e, const uint8_t *xml, size_t len, const char *server_id, uint32_t roles,
+                       unsigned strength, const char *const *remove_roots, size_t n_remove_roots,
+                       EngineResult *ret);
+
+/**
  * engine_provide_pin() - the user's PIN for a push waiting for one.
  * Return: 0 with the verdict in @ret: applied / rejected (policy, replay, ...), pending with
  *   pin_rejected for a wrong PIN, rejected pin-attempts-exceeded after the last wrong one,
@@ -388,8 +417,10 @@ typedef int (*EngineCertFn)(const EngineCert *c, void *userdata);
  * (without those the administrator removed). Return: entries visited, or negative errno. */
 int engine_foreach_certificate(Engine *e, EngineCertFn fn, void *userdata);
 
-/* The store underneath (status output, tests). */
+/* The store underneath (status output, tests, dm-account.c). */
 Store *engine_get_store(Engine *e);
+/* The metabase every decision uses (the DM tree's Get checks, dm-tree.c). */
+const Metabase *engine_get_metabase(Engine *e);
 
 /*
  * The over-the-air policy layer (ota-policy.h). The engine judges every push by the effective

@@ -73,7 +73,8 @@ typedef struct Eval {
         const Config *c;
         const Metabase *m;
         uint32_t roles;
-        bool no_secret;                 /* NETWPIN alone, or no SEC: the message proves no secret */
+        bool no_secret;                 /* NETWPIN alone, or no SEC: the message proves no secret;
+                                         * a DM session too: it never plants an SPC signer */
         PolicyResult *res;
         unsigned n_role_denied, n_escalation, n_malformed, n_policy, n_unsupported;
 } Eval;
@@ -244,17 +245,23 @@ int policy_evaluate(const Config *c, const Metabase *m, AuthMethod sec, uint32_t
                     PolicyResult *ret) {
         Eval e;
 
-        if (!c || !m || !doc || !ret || sec < AUTH_NONE || sec > AUTH_SIGNED)
+        if (!c || !m || !doc || !ret || sec < AUTH_NONE || sec >= _AUTH_METHOD_MAX)
                 return -EINVAL;
         memset(ret, 0, sizeof(*ret));
         ret->verdict = VERDICT_REJECTED;
         ret->auth_roles = auth_roles;
         /* A signed package's roles are exactly its SPC entry's mask: no grant adds to them, and
          * nothing provd or the package says does either (docs/trust-boundary.md §1.8 step 3). */
-        ret->effective_roles = sec == AUTH_SIGNED ? auth_roles : policy_effective_roles(c, auth_roles);
+        /* An OMA DM session's roles are exactly its account's (docs/dm-tree.md; the account already
+         * holds what its creating message was granted, bounded by §1.5): no grant either. */
+        ret->effective_roles = sec == AUTH_SIGNED || sec == AUTH_DM ? auth_roles
+                                                                    : policy_effective_roles(c, auth_roles);
 
-        /* gates, in order (docs/trust-boundary.md §1.3, §1.4); none for a signed package */
-        if (sec != AUTH_SIGNED) {
+        /* gates, in order (docs/trust-boundary.md §1.3, §1.4); none for a signed package, nor for
+         * a DM session: the OTA gates are about bootstrap pushes; the DM route's gate is the
+         * account (an authenticated, policy-approved push created it) and the session's
+         * authentication */
+        if (sec != AUTH_SIGNED && sec != AUTH_DM) {
                 if (!c->bootstrap_enabled) {
                         ret->reason = REASON_BOOTSTRAP_DISABLED;
                         return 0;
@@ -270,7 +277,7 @@ int policy_evaluate(const Config *c, const Metabase *m, AuthMethod sec, uint32_t
         }
 
         e = (Eval) { .doc = doc, .c = c, .m = m, .roles = ret->effective_roles, .res = ret,
-                     .no_secret = sec == AUTH_NETWPIN || sec == AUTH_NONE };
+                     .no_secret = sec == AUTH_NETWPIN || sec == AUTH_NONE || sec == AUTH_DM };
         for (const CpCharacteristic *ch = doc->chars; ch; ch = ch->next)
                 walk(&e, ch);
 

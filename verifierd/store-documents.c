@@ -76,8 +76,8 @@ static const char *account_root(const StoreSettingList *l, const char *server_id
  * caller's write transaction in store_apply, so the check and the commit cannot be raced.
  * Return: 0; -EEXIST replay; -EPERM downgrade (@ret_conflicts lists the blocking roots). */
 static int check_locked(Store *s, const char *digest, const StoreSettingList *rows, const StoreAccount *accounts,
-                        size_t n_accounts, const StoreCert *certs, size_t n_certs, unsigned strength,
-                        char **ret_conflicts) {
+                        size_t n_accounts, const StoreCert *certs, size_t n_certs, const char *const *removed,
+                        size_t n_removed, unsigned strength, char **ret_conflicts) {
         _cleanup_free_ char *conflicts = NULL;
         size_t conflicts_len = 0;
         int r;
@@ -91,7 +91,7 @@ static int check_locked(Store *s, const char *digest, const StoreSettingList *ro
 
         /* Downgrade: every root this document replaces must have been installed with at most
          * this document's authentication strength; so must every DM account it replaces. */
-        for (size_t i = 0; i < rows->n + n_accounts + n_certs; i++) {
+        for (size_t i = 0; i < rows->n + n_accounts + n_certs + n_removed; i++) {
                 char cert_what[128];
                 const char *what;
                 size_t n;
@@ -108,6 +108,10 @@ static int check_locked(Store *s, const char *digest, const StoreSettingList *ro
                 } else if (i < rows->n + n_accounts) {
                         what = accounts[i - rows->n].server_id;
                         m = account_strength(s, what);
+                } else if (i >= rows->n + n_accounts + n_certs) {
+                        /* a removed root: as a replaced one */
+                        what = removed[i - rows->n - n_accounts - n_certs];
+                        m = root_strength(s, what);
                 } else {
                         /* a certificate is replaced or deleted only by an equal or stronger message */
                         const StoreCert *ct = &certs[i - rows->n - n_accounts];
@@ -147,6 +151,20 @@ static int accounts_check(const StoreSettingList *rows, const StoreAccount *acco
         return 0;
 }
 
+/* Removed roots: named once, not also stored by the same document. */
+static int removed_check(const StoreApply *a, const StoreSettingList *rows) {
+        if (a->n_remove_roots > 0 && !a->remove_roots)
+                return -EINVAL;
+        for (size_t i = 0; i < a->n_remove_roots; i++) {
+                if (!a->remove_roots[i] || a->remove_roots[i][0] != '/')
+                        return -EINVAL;
+                for (size_t k = 0; k < rows->n; k++)
+                        if (strcmp(rows->items[k].root, a->remove_roots[i]) == 0)
+                                return -EINVAL;
+        }
+        return 0;
+}
+
 /* What store_check_apply and store_apply both start from: the body's digest, the rows the
  * document derives, and the DM accounts checked against those rows. */
 static int apply_rows(const StoreApply *a, char digest[static STORE_DIGEST_HEX_LEN + 1], StoreSettingList *rows) {
@@ -174,8 +192,11 @@ int store_check_apply(Store *s, const StoreApply *a, char **ret_conflicts) {
         r = certs_check(a->certs, a->n_certs);
         if (r < 0)
                 return r;
-        return check_locked(s, digest, &rows, a->accounts, a->n_accounts, a->certs, a->n_certs,
-                            store_apply_strength(a), ret_conflicts);
+        r = removed_check(a, &rows);
+        if (r < 0)
+                return r;
+        return check_locked(s, digest, &rows, a->accounts, a->n_accounts, a->certs, a->n_certs, a->remove_roots,
+                            a->n_remove_roots, store_apply_strength(a), ret_conflicts);
 }
 
 /* A SIM identity for the documents table: decimal digits of at most @max, else not recorded (the
@@ -210,8 +231,11 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
         r = certs_check(a->certs, a->n_certs);
         if (r < 0)
                 return r;
-        r = check_locked(s, digest, &rows, a->accounts, a->n_accounts, a->certs, a->n_certs, strength,
-                         ret_conflicts);
+        r = removed_check(a, &rows);
+        if (r < 0)
+                return r;
+        r = check_locked(s, digest, &rows, a->accounts, a->n_accounts, a->certs, a->n_certs, a->remove_roots,
+                         a->n_remove_roots, strength, ret_conflicts);
         if (r < 0)
                 return r;
 
@@ -275,6 +299,36 @@ int store_apply(Store *s, const StoreApply *a, uint64_t *ret_id, char **ret_conf
                 r = sql_exec(s, "DELETE FROM accounts WHERE root = ?", ARG_TEXT_ANY(it->root));
                 if (r < 0)
                         return r;
+                /* The nonces DM sessions stored for an account of this root go with it: the new
+                 * document's AAUTHDATA is the nonce from now on (dm-account.h; a DM session's own
+                 * rewrite of the root carries the current nonces in it, dm-tree.c). */
+                if (s->has_dm_schema) {
+                        r = sql_exec(s, "DELETE FROM dm_nonces WHERE root = ?", ARG_TEXT_ANY(it->root));
+                        if (r < 0)
+                                return r;
+                }
+        }
+
+        /* Removed roots (an OMA DM Delete): the same deletions, nothing inserted for them. */
+        for (size_t i = 0; i < a->n_remove_roots; i++) {
+                const char *root = a->remove_roots[i];
+
+                r = collect_documents(s, &replaced, "SELECT doc_id FROM settings WHERE root = ?1"
+                                                    " UNION SELECT doc_id FROM accounts WHERE root = ?1",
+                                      root, NULL, doc_id);
+                if (r < 0)
+                        return r;
+                r = sql_exec(s, "DELETE FROM settings WHERE root = ?", ARG_TEXT_ANY(root));
+                if (r < 0)
+                        return r;
+                r = sql_exec(s, "DELETE FROM accounts WHERE root = ?", ARG_TEXT_ANY(root));
+                if (r < 0)
+                        return r;
+                if (s->has_dm_schema) {
+                        r = sql_exec(s, "DELETE FROM dm_nonces WHERE root = ?", ARG_TEXT_ANY(root));
+                        if (r < 0)
+                                return r;
+                }
         }
 
         r = store_prepare(s, "INSERT INTO settings (path, root, chpath, ctype, parm, value, ord, roles, sec, strength,"

@@ -25,6 +25,7 @@ struct Store {
         StoreRetention retention;
         bool has_retention_schema;      /* replay_digests exists (false only in a store a test
                                          * opened at an older schema version) */
+        bool has_dm_schema;             /* dm_nonces exists (schema 8) */
         bool has_sim_schema;            /* pushes.modem and documents' SIM binding exist (false
                                          * only in a store a test opened at an older version) */
 #ifdef PROVBOOT_TEST

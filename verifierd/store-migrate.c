@@ -166,6 +166,44 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
         "  push_id INTEGER NOT NULL,"
         "  origin TEXT NOT NULL CHECK (origin IN ('push','once')),"
         "  set_usec INTEGER NOT NULL) WITHOUT ROWID;",
+        /* 7 -> 8 (issue 13): OMA DM sessions. pushes.sec admits 5 (AUTH_DM: a document an OMA
+         * DM session of an account wrote), the table rebuilt as in step 2 -> 3 (columns, rows,
+         * the AUTOINCREMENT counter and the decided_usec index carried over). dm_nonces holds the
+         * nonces sessions changed (dm-account.h), per server id and kind ('client': CLCRED,
+         * issued by the server; 'server': SRVCRED, issued by this client), with the root of the
+         * w7 APPLICATION they belong to: a newer document replacing that root (a new bootstrap)
+         * drops them with the account (store-documents.c), so its AAUTHDATA counts again. */
+        "CREATE TEMP TABLE migrate_seq AS SELECT seq FROM sqlite_sequence WHERE name = 'pushes';"
+        "CREATE TABLE pushes_v8 ("
+        "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        "  received_usec INTEGER NOT NULL,"
+        "  decided_usec INTEGER NOT NULL,"
+        "  sender TEXT, transport TEXT,"
+        "  sec INTEGER NOT NULL CHECK (sec BETWEEN -1 AND 5),"
+        "  roles INTEGER NOT NULL DEFAULT 0,"
+        "  verdict TEXT NOT NULL CHECK (verdict IN ('applied','rejected','pending','expired')),"
+        "  reason TEXT NOT NULL,"
+        "  denied TEXT, digest TEXT, content_type TEXT, summary TEXT, modem TEXT);"
+        "INSERT INTO pushes_v8 (id, received_usec, decided_usec, sender, transport, sec, roles, verdict, reason,"
+        "  denied, digest, content_type, summary, modem)"
+        "  SELECT id, received_usec, decided_usec, sender, transport, sec, roles, verdict, reason, denied, digest,"
+        "  content_type, summary, modem FROM pushes;"
+        "DROP TABLE pushes;"
+        "ALTER TABLE pushes_v8 RENAME TO pushes;"
+        "CREATE INDEX pushes_decided ON pushes(decided_usec);"
+        "DELETE FROM sqlite_sequence WHERE name = 'pushes';"
+        "INSERT INTO sqlite_sequence (name, seq)"
+        "  SELECT 'pushes', MAX(COALESCE((SELECT seq FROM migrate_seq), 0), COALESCE((SELECT MAX(id) FROM pushes), 0))"
+        "  WHERE COALESCE((SELECT seq FROM migrate_seq), 0) > 0 OR EXISTS (SELECT 1 FROM pushes);"
+        "DROP TABLE migrate_seq;"
+        "CREATE TABLE dm_nonces ("
+        "  server_id TEXT NOT NULL,"
+        "  kind TEXT NOT NULL CHECK (kind IN ('client','server')),"
+        "  root TEXT NOT NULL,"
+        "  nonce BLOB NOT NULL,"
+        "  set_usec INTEGER NOT NULL,"
+        "  PRIMARY KEY (server_id, kind)) WITHOUT ROWID;"
+        "CREATE INDEX dm_nonces_root ON dm_nonces(root);",
 };
 
 int store_migrate(Store *s, int target) {

@@ -365,6 +365,7 @@ static int account_row(sqlite3_stmt *st, void *userdata) {
                 .root = col_text(st, 4),
                 .sec = col_auth(st, 5),
                 .push_id = col_u64(st, 6),
+                .strength = (unsigned) sqlite3_column_int(st, 7),
         };
 
         return c->account(&a, c->userdata);
@@ -374,7 +375,7 @@ int store_foreach_account(Store *s, StoreAccountFn fn, void *userdata) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r;
 
-        r = sql_query(s, &st, "SELECT server_id, name, addr, roles, root, sec, push_id FROM accounts"
+        r = sql_query(s, &st, "SELECT server_id, name, addr, roles, root, sec, push_id, strength FROM accounts"
                               " ORDER BY server_id LIMIT ?", ARG_INT(STORE_QUERY_LIMIT_MAX));
         if (r < 0)
                 return r;

@@ -22,6 +22,7 @@
 unsigned store_auth_strength(AuthMethod sec) {
         switch (sec) {
         case AUTH_SIGNED: /* a CMS signature chaining to an SPC certificate: capped below */
+        case AUTH_DM: /* an OMA DM session: capped to its account's strength (engine_apply_dm) */
                 return STORE_STRENGTH_SIGNED;
         case AUTH_USERNETWPIN: /* network PIN and user PIN */
                 return STORE_STRENGTH_USERNETWPIN;
@@ -482,6 +483,10 @@ static int store_open_full(Store **ret, const char *state_dir, int target) {
         if (r < 0)
                 return r;
         s->has_sim_schema = r > 0;
+        r = table_exists(s, "dm_nonces");
+        if (r < 0)
+                return r;
+        s->has_dm_schema = r > 0;
         *ret = TAKE_PTR(s);
         return 0;
 }

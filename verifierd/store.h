@@ -79,7 +79,7 @@
 #include "verdict.h"
 
 #define STORE_DB_NAME "provboot.db"
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 #define STORE_DIGEST_HEX_LEN 64U
 #define STORE_TEXT_MAX 4096U           /* sender, transport, content type, summary, denied list */
 #define STORE_QUERY_LIMIT_MAX 1000U    /* bound on rows one query call hands out */
@@ -185,6 +185,7 @@ typedef struct StoreAccount {
         const char *root;               /* root key of its APPLICATION (filled by the store) */
         AuthMethod sec;                 /* read back only */
         uint64_t push_id;               /* read back only */
+        unsigned strength;              /* read back only (the downgrade rule's) */
 } StoreAccount;
 
 typedef struct StoreDocument {
@@ -256,6 +257,12 @@ typedef struct StoreApply {
          * transaction; NULL/0: none. */
         const struct StorePolicyValue *policy;
         size_t n_policy;
+        /* Roots the document removes (an OMA DM Delete, engine_apply_dm_ex): their rows, DM
+         * accounts and stored DM nonces go in the same transaction, under the same downgrade
+         * rule as a replacement. NULL/0: none. A root the document also holds is refused
+         * (-EINVAL). */
+        const char *const *remove_roots;
+        size_t n_remove_roots;
 } StoreApply;
 
 /* What the store keeps (see "Retention" above); 0 in a field: no limit of that kind. */
@@ -522,6 +529,19 @@ int store_get_nm_file(Store *s, const char *dir, const char *name, StoreNmFileFn
 int store_put_nm_file(Store *s, const StoreNmFile *f);
 /* Forget the record of DIR/NAME (none: no error). Return: 0, negative errno. */
 int store_delete_nm_file(Store *s, const char *dir, const char *name);
+
+/*
+ * DM nonces (table dm_nonces, schema 8; dm-account.h): the nonce a DM session last stored for an
+ * account, per server id and kind (@server_nonce: SRVCRED, else CLCRED), tied to the root of the
+ * account's w7 APPLICATION; store_apply drops them when it replaces that root.
+ */
+#define STORE_DM_NONCE_MAX 256U
+/* Return: 0 with a malloc'd copy in @ret/@ret_len; -ENOENT none stored; negative errno. */
+int store_get_dm_nonce(Store *s, const char *server_id, bool server_nonce, uint8_t **ret, size_t *ret_len);
+/* One durable transaction; the account must exist (accounts.server_id) and its root be @root.
+ * Return: 0; -ESRCH no such account; -EINVAL; -EOPNOTSUPP an old schema; negative errno. */
+int store_put_dm_nonce(Store *s, const char *server_id, bool server_nonce, const uint8_t *nonce, size_t len,
+                       uint64_t now_usec);
 
 /**
  * store_delete_certificate() - remove one certificate (the administrator's certs.d [Remove]).

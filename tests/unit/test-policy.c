@@ -283,10 +283,23 @@ START_TEST(test_gates) {
         eval(c, AUTH_NETWPIN, d, &res);
         ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
         ck_assert(!res.needs_confirmation);
+        /* an OMA DM session's document (AUTH_DM): no OTA gate (the account is the DM route's),
+         * and no grant: exactly the account's roles */
+        c->bootstrap_enabled = false;
+        c->grant_manager = ROLE_OPERATOR;
+        ck_assert_int_eq(policy_evaluate(c, c->metabase, AUTH_DM, ROLE_OPERATOR, d, &res), 0);
+        ck_assert_int_eq(res.verdict, VERDICT_APPLIED);
+        ck_assert_uint_eq(res.effective_roles, ROLE_OPERATOR);
+        ck_assert(!res.needs_confirmation);
+        ck_assert_int_eq(policy_evaluate(c, c->metabase, AUTH_DM, ROLE_USER_UNAUTH, d, &res), 0);
+        ck_assert_int_eq(res.reason, REASON_ROLE_DENIED);
+        c->grant_manager = 0;
+        c->bootstrap_enabled = true;
         /* bad arguments */
         ck_assert_int_eq(policy_evaluate(NULL, c->metabase, AUTH_NETWPIN, 4, d, &res), -EINVAL);
-        /* _AUTH_SEC_MAX is AUTH_SIGNED (a signed package); one past it is out of range */
-        ck_assert_int_eq(policy_evaluate(c, c->metabase, (AuthMethod) (AUTH_SIGNED + 1), 4, d, &res), -EINVAL);
+        /* _AUTH_SEC_MAX is AUTH_SIGNED (a signed package), AUTH_DM follows (an OMA DM session's
+         * document); one past the last method is out of range */
+        ck_assert_int_eq(policy_evaluate(c, c->metabase, (AuthMethod) _AUTH_METHOD_MAX, 4, d, &res), -EINVAL);
         ck_assert_int_eq(policy_evaluate(c, c->metabase, AUTH_NETWPIN, 4, NULL, &res), -EINVAL);
         cpdoc_free(d);
 }
