@@ -807,8 +807,8 @@ int dm_session_run(Engine *e, sd_bus *bus, const DmSessionRequest *req, DmSessio
         sd_journal_send("MESSAGE=DM session %s with %s started (%s-initiated)", s.session_id, req->server_id,
                         req->server_initiated ? "server" : "client", "MESSAGE_ID=%s", MESSAGE_ID_DM_SESSION_START,
                         "PRIORITY=%i", LOG_INFO, "DM_SERVER_ID=%s", req->server_id,
-                        "DM_SESSION_ID=%s", s.session_id, "DM_INITIATOR=%s", req->server_initiated ? "server" : "client",
-                        NULL);
+                        "DM_SESSION_ID=%s", s.session_id,
+                        "DM_INITIATOR=%s", req->server_initiated ? "server" : "client", NULL);
 
         r = dm_account_load(e, req->server_id, &s.account);
         if (r == -ESRCH)
