@@ -173,12 +173,26 @@ int dm_writer_replace(DmWriter *w, const char *const *source_uris, const char *c
 /**
  * dm_writer_finish() - close the message (with Final when @final) and hand out its bytes.
  * The writer may be finished only once.
- * @ret_buf: malloc'd message (NUL-terminated, not counted in @ret_len).
+ * @ret_buf: malloc'd message (NUL-terminated, not counted in @ret_len); XML, or WBXML after
+ *   dm_writer_set_encoding(DM_ENCODING_WBXML).
  *
  * Return: 0; -E2BIG the message is longer than the writer's max_msg_size; -EINVAL finished
  *   already; -ENOMEM.
  */
 int dm_writer_finish(DmWriter *w, bool final, uint8_t **ret_buf, size_t *ret_len);
+
+/* The encoding of a writer's message (OMA-TS-DM_RepPro-V1_2 §4.1.2.1 media types). */
+typedef enum DmEncoding {
+        DM_ENCODING_XML,   /* application/vnd.syncml.dm+xml (the default) */
+        DM_ENCODING_WBXML, /* application/vnd.syncml.dm+wbxml: WBXML 1.2 (dm-wbxml-writer.h) */
+} DmEncoding;
+
+/**
+ * dm_writer_set_encoding() - the encoding dm_writer_finish() hands out; may be called at any
+ * time before it. The MaxMsgSize cap applies to the encoded bytes.
+ * Return: 0; -EINVAL (finished, unknown encoding).
+ */
+int dm_writer_set_encoding(DmWriter *w, DmEncoding e);
 
 /**
  * dm_writer_free() - Return: NULL.

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * dm-wbxml-writer.h: the WBXML encoding of the client's SyncML DM messages
+ * (application/vnd.syncml.dm+wbxml, OMA-TS-DM_RepPro-V1_2 §4.1.2.1 and §8 "WBXML definition";
+ * WAP-192-WBXML-20010725-a). dm_writer_finish() calls it when the writer's encoding is
+ * DM_ENCODING_WBXML: the writer builds its message as XML (one code path for every command),
+ * and this module re-encodes that document token for token. It accepts only the small XML
+ * subset the writer produces (no attributes but xmlns, the five predefined entities and
+ * numeric character references); anything else is a programming error (-EINVAL).
+ *
+ * What is written (docs/dm-wire.md §1): WBXML version 1.2 (0x02), the SyncML public id as a
+ * number (1.2: 0x1201, 1.1: 0x0FD3; chosen by the root's namespace), charset UTF-8 (MIBenum
+ * 106 = 0x6A), an empty string table, every text as an inline string (STR_I), no OPAQUE
+ * (nothing the client sends is binary: nonces and credentials are base64 text), code page 0
+ * for the SyncML namespace and page 1 for syncml:metinf, and an element without content as
+ * its tag token without the content bit. Pure: no I/O, no logging.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DM_CONTENT_TYPE_XML "application/vnd.syncml.dm+xml"
+#define DM_CONTENT_TYPE_WBXML "application/vnd.syncml.dm+wbxml"
+
+#define DM_WBXML_VERSION_1_2 0x02U
+#define DM_WBXML_PUBLIC_ID_SYNCML_1_1 0x0FD3U /* "-//SYNCML//DTD SyncML 1.1//EN" */
+#define DM_WBXML_PUBLIC_ID_SYNCML_1_2 0x1201U /* "-//SYNCML//DTD SyncML 1.2//EN" */
+#define DM_WBXML_ENCODE_DEPTH_MAX 16U        /* open elements in the writer's XML (it uses 6) */
+
+/**
+ * dm_wbxml_from_xml() - re-encode one message of the DM writer as WBXML.
+ * @xml, @len: the writer's XML document (UTF-8).
+ * @ret, @ret_len: the malloc'd WBXML message (followed by one NUL not counted in @ret_len).
+ *
+ * Return: 0; -EINVAL not the writer's XML subset (an unknown element or namespace, an
+ *   attribute, a malformed reference, nesting over DM_WBXML_ENCODE_DEPTH_MAX); -ENOMEM.
+ */
+int dm_wbxml_from_xml(const char *xml, size_t len, uint8_t **ret, size_t *ret_len);
