@@ -28,6 +28,7 @@
 
 #include "dm-cred.h"
 #include "dm-syncml.h"
+#include "dm-wbxml.h"
 #include "utf8.h"
 #include "wbxml.h"
 
@@ -1237,6 +1238,7 @@ static void set_err(char *err, size_t err_size, const char *reason) {
 }
 
 int dm_message_parse(const uint8_t *buf, size_t len, DmMessage **ret, char *err, size_t err_size) {
+        _cleanup_free_ uint8_t *repaired = NULL;
         Arena tmp = {}, *arena = NULL;
         XState s = {};
         Walk w = {};
@@ -1257,9 +1259,21 @@ int dm_message_parse(const uint8_t *buf, size_t len, DmMessage **ret, char *err,
 
         /* A WBXML document starts with its version octet (WBXML 1.3 §5.4, 0x00-0x03); an XML
          * one never does (a NUL or control octet is refused there). */
-        if (buf[0] <= 0x03)
+        if (buf[0] <= 0x03) {
+                size_t repaired_len = 0;
+
+                /* AOSP's public id without its NUL (dm-wbxml.h); nothing else is repaired. */
+                r = dm_wbxml_terminate_fpi(buf, len, &repaired, &repaired_len);
+                if (r < 0) {
+                        set_err(err, err_size, "out of memory");
+                        return r;
+                }
+                if (r > 0) {
+                        buf = repaired;
+                        len = repaired_len;
+                }
                 r = wbxml_to_tree(buf, len, &tmp, &s);
-        else
+        } else
                 r = xml_to_tree(buf, len, &tmp, &s);
         if (r < 0) {
                 set_err(err, err_size, s.reason);
@@ -1315,6 +1329,7 @@ struct DmWriter {
         size_t len, cap;
         unsigned next_cmd_id;
         uint32_t max_msg_size;
+        DmEncoding encoding;
         bool finished, oom;
 };
 
@@ -1606,12 +1621,36 @@ int dm_writer_finish(DmWriter *w, bool final, uint8_t **ret_buf, size_t *ret_len
         w_puts(w, "</SyncBody></SyncML>");
         if (w->oom)
                 return -ENOMEM;
+        if (w->encoding == DM_ENCODING_WBXML) {
+                /* The same document, re-encoded (dm-wbxml.h); the XML stays in w->buf
+                 * and goes with dm_writer_free(). The cap applies to the bytes sent. */
+                _cleanup_free_ uint8_t *wb = NULL;
+                size_t wb_len = 0;
+                int r = dm_wbxml_from_xml(w->buf, w->len, &wb, &wb_len);
+
+                if (r < 0)
+                        return r;
+                if (wb_len > w->max_msg_size) {
+                        explicit_bzero(wb, wb_len);
+                        return -E2BIG;
+                }
+                *ret_buf = TAKE_PTR(wb);
+                *ret_len = wb_len;
+                return 0;
+        }
         /* We advertise max_msg_size and must never send more ourselves (RepPro §5.6.11). */
         if (w->len > w->max_msg_size)
                 return -E2BIG;
         *ret_buf = (uint8_t *) TAKE_PTR(w->buf);
         *ret_len = w->len;
         w->len = w->cap = 0;
+        return 0;
+}
+
+int dm_writer_set_encoding(DmWriter *w, DmEncoding e) {
+        if (!w || w->finished || (e != DM_ENCODING_XML && e != DM_ENCODING_WBXML))
+                return -EINVAL;
+        w->encoding = e;
         return 0;
 }
 

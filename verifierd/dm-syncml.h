@@ -184,7 +184,7 @@ int dm_writer_finish(DmWriter *w, bool final, uint8_t **ret_buf, size_t *ret_len
 /* The encoding of a writer's message (OMA-TS-DM_RepPro-V1_2 §4.1.2.1 media types). */
 typedef enum DmEncoding {
         DM_ENCODING_XML,   /* application/vnd.syncml.dm+xml (the default) */
-        DM_ENCODING_WBXML, /* application/vnd.syncml.dm+wbxml: WBXML 1.2 (dm-wbxml-writer.h) */
+        DM_ENCODING_WBXML, /* application/vnd.syncml.dm+wbxml: WBXML 1.2 (dm-wbxml.h) */
 } DmEncoding;
 
 /**

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * dm-wbxml-writer.h: the WBXML encoding of the client's SyncML DM messages
+ * dm-wbxml.h: the WBXML encoding of the client's SyncML DM messages
  * (application/vnd.syncml.dm+wbxml, OMA-TS-DM_RepPro-V1_2 §4.1.2.1 and §8 "WBXML definition";
  * WAP-192-WBXML-20010725-a). dm_writer_finish() calls it when the writer's encoding is
  * DM_ENCODING_WBXML: the writer builds its message as XML (one code path for every command),
@@ -37,3 +37,21 @@
  *   attribute, a malformed reference, nesting over DM_WBXML_ENCODE_DEPTH_MAX); -ENOMEM.
  */
 int dm_wbxml_from_xml(const char *xml, size_t len, uint8_t **ret, size_t *ret_len);
+
+#define DM_WBXML_FPI_SYNCML_1_1 "-//SYNCML//DTD SyncML 1.1//EN"
+#define DM_WBXML_FPI_SYNCML_1_2 "-//SYNCML//DTD SyncML 1.2//EN"
+
+/**
+ * dm_wbxml_terminate_fpi() - repair one known interop defect before decoding: the AOSP DM
+ * engine's DM 1.2 messages (its test vectors engine/dmlib/linux_java/test/dm12/, see
+ * tests/data/dm-aosp) give the public id as string-table index 0 with a string table that
+ * holds exactly the SyncML FPI WITHOUT its terminating NUL (WBXML 1.3 §5.5/§5.7 require
+ * one; libwbxml accepts it). Only that exact header is touched: version 1.1-1.3, public id
+ * "00 00", a one-octet charset, a string table whose length and content are exactly one of
+ * the two SyncML FPIs. The copy gets the NUL (table one octet longer, every string-table
+ * offset unchanged); everything else is decoded as strictly as ever.
+ * @buf, @len: the message as received; @ret, @ret_len: the repaired copy (malloc'd).
+ *
+ * Return: 1 with a copy; 0 when the header is not that defect (decode @buf as is); -ENOMEM.
+ */
+int dm_wbxml_terminate_fpi(const uint8_t *buf, size_t len, uint8_t **ret, size_t *ret_len);
