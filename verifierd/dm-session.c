@@ -30,6 +30,7 @@
 #include "dm-session.h"
 #include "dm-syncml.h"
 #include "dm-transport.h"
+#include "dm-wbxml.h"
 #include "dm-tree.h"
 #include "log.h"
 #include "macros.h"
@@ -46,7 +47,7 @@
 
 #define DM_AUTH_MD5 "syncml:auth-md5"
 #define DM_AUTH_BASIC "syncml:auth-basic"
-#define DM_CONTENT_TYPE "application/vnd.syncml.dm+xml"
+#define DM_CONTENT_TYPE DM_CONTENT_TYPE_XML
 
 static bool session_running;
 
@@ -86,6 +87,7 @@ typedef struct Session {
         bool send_cred;                 /* our Cred goes into the next message (no 212 yet) */
         bool server_authed;             /* the server's Cred verified in this session */
         bool nonce_issued;              /* the new server nonce went out (212 + Chal) */
+        bool wbxml;                     /* the server's last message was WBXML: so is our answer */
         unsigned executed;
         DmSessionReason reason;
         const char *detail;             /* for the end-of-session log line: never data */
@@ -172,8 +174,14 @@ static int connect_server(Session *s) {
 }
 
 /* POST one message and read the server's reply. A kept-alive connection the server closed is
- * dialled again once. A non-200 HTTP status or another media type is a transport failure. */
+ * dialled again once. A non-200 HTTP status or another media type is a transport failure.
+ * Encodings (OMA-TS-DM_RepPro-V1_2 §4.1.2.1): the type we send is the one of our bytes (a
+ * WBXML document starts with its version octet 0x00-0x03, an XML one never does); the
+ * server may answer in either, its type must match its bytes too, and we answer in its
+ * encoding from then on (docs/dm.md "Encodings"). */
 static int exchange(Session *s, const uint8_t *buf, size_t len, DmHttpResponse *ret) {
+        const char *type = len > 0 && buf[0] <= 0x03 ? DM_CONTENT_TYPE_WBXML : DM_CONTENT_TYPE_XML;
+        bool wbxml;
         int r;
 
         for (unsigned attempt = 0;; attempt++) {
@@ -187,7 +195,7 @@ static int exchange(Session *s, const uint8_t *buf, size_t len, DmHttpResponse *
                 left = time_left(s);
                 if (left == 0)
                         return fail(s, DM_SESSION_TIMEOUT, "session time limit");
-                r = dm_http_post(s->tls, &s->url, DM_CONTENT_TYPE, buf, len, DM_SESSION_RESPONSE_MAX, left, ret);
+                r = dm_http_post(s->tls, &s->url, type, buf, len, DM_SESSION_RESPONSE_MAX, left, ret);
                 if (r == -ECONNRESET && attempt == 0) {
                         s->tls = dm_tls_free(s->tls);
                         continue;
@@ -208,8 +216,13 @@ static int exchange(Session *s, const uint8_t *buf, size_t len, DmHttpResponse *
                 s->tls = dm_tls_free(s->tls);
         if (ret->status != 200)
                 return fail(s, DM_SESSION_PROTOCOL_ERROR, "HTTP status other than 200");
-        if (!ret->content_type || strcmp(ret->content_type, DM_CONTENT_TYPE) != 0)
-                return fail(s, DM_SESSION_PROTOCOL_ERROR, "answer not application/vnd.syncml.dm+xml");
+        if (!ret->content_type || (strcmp(ret->content_type, DM_CONTENT_TYPE_XML) != 0 &&
+                                   strcmp(ret->content_type, DM_CONTENT_TYPE_WBXML) != 0))
+                return fail(s, DM_SESSION_PROTOCOL_ERROR, "answer not application/vnd.syncml.dm+xml or +wbxml");
+        wbxml = strcmp(ret->content_type, DM_CONTENT_TYPE_WBXML) == 0;
+        if (ret->body_len > 0 && (ret->body[0] <= 0x03) != wbxml)
+                return fail(s, DM_SESSION_PROTOCOL_ERROR, "answer's bytes not of its Content-Type");
+        s->wbxml = wbxml;
         return 0;
 }
 
@@ -245,6 +258,8 @@ static int writer_start(Session *s, DmWriter **ret) {
         s->msg_id++;
         r = dm_writer_new(DM_VERSION_1_2, s->session_id, s->msg_id, a->addr, s->devinfo.dev_id,
                           a->client_name ?: a->server_id, cred.data ? &cred : NULL, DM_MESSAGE_MAX, ret);
+        if (r >= 0 && s->wbxml)
+                r = dm_writer_set_encoding(*ret, DM_ENCODING_WBXML);
         if (cred_data)
                 sodium_memzero(cred_data, strlen(cred_data));
         if (r < 0)

@@ -35,6 +35,11 @@ and $DMSERVER_SCENARIO overrides the scenario's name. A scenario dict:
                 "children": [...], "cmdid": false (omit CmdID), "alert": code}
                or {"raw": "<xml element text>"} for anything else (an unknown element)
   oversize:    a number of bytes of padding added to the first management package
+  wbxml:       true: every reply is WBXML (application/vnd.syncml.dm+wbxml, encoded with libwbxml's
+               xml2wbxml -v 1.2, with its string table)
+Requests may be XML or WBXML (decoded with libwbxml's wbxml2xml); the Content-Type must match
+the bytes (a WBXML body starts with its version octet 0x00-0x03), else 415. The record gets
+"ctype", "encoding" ("xml"/"wbxml") and, for WBXML, "wbxml_head" (the first five octets, hex).
 Each request is appended to the record file as one JSON object (n, path, session_id, msg_id,
 locname, cred_ok, alerts, devinfo, statuses, results, new_server_nonce_b64, replied) BEFORE the
 reply is sent; tlsserver.py's own log records the raw request first.
@@ -48,11 +53,14 @@ import json
 import os
 import re
 import secrets
+import subprocess
+import tempfile
 import time
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape
 
 DM_TYPE = "application/vnd.syncml.dm+xml"
+DM_WBXML_TYPE = "application/vnd.syncml.dm+wbxml"
 NS = "SYNCML:SYNCML1.2"
 
 SCENARIOS = {
@@ -148,6 +156,15 @@ SCENARIOS = {
     "respuri-same": {"resp_uri": "https://{host}/dm/next",
                      "packages": [[{"cmd": "Get", "target": "./DevInfo/Man"}],
                                   [{"cmd": "Get", "target": "./DevInfo/Mod"}]]},
+    # WBXML (§7.6 test 11): the happy path with every server message in WBXML, so the client
+    # answers in WBXML from package 3 on; with a challenge, package 1 goes again in WBXML.
+    "wbxml": {"wbxml": True, "packages": [[
+        {"cmd": "Get", "target": "./DevInfo/Man"},
+        {"cmd": "Replace", "target": "./Vendor/provboot/NAPDEF/INTERNET/NAP-ADDRESS",
+         "data": "wbxml.dm.test", "format": "chr"}],
+        [{"cmd": "Get", "target": "./DevInfo/Mod"}]]},
+    "wbxml-challenge": {"wbxml": True, "challenge": "407",
+                        "packages": [[{"cmd": "Get", "target": "./DevInfo/Man"}]]},
     # A server that never stops sending commands (DM_SESSION_PACKAGES_MAX).
     "endless": {"endless": True, "packages": [[{"cmd": "Get", "target": "./DevInfo/Man"}]]},
 }
@@ -307,6 +324,18 @@ class Writer:
                     NS, self.hdr, "".join(self.body), pad, "<Final/>" if final else "")).encode()
 
 
+def libwbxml(tool, data, *args):
+    """Run xml2wbxml or wbxml2xml (libwbxml2-utils) on data; returns its output bytes."""
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = os.path.join(d, "in"), os.path.join(d, "out")
+        with open(src, "wb") as f:
+            f.write(data)
+        subprocess.run([tool, *args, "-o", dst, src], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=30)
+        with open(dst, "rb") as f:
+            return f.read()
+
+
 def parse_client(body):
     root = ET.fromstring(body)
     hdr = child(root, "SyncHdr")
@@ -356,6 +385,13 @@ def parse_client(body):
     return msg
 
 
+def reply(scen, xml):
+    """The 200 answer: the XML as it is, or re-encoded as WBXML 1.2 by libwbxml."""
+    if scen.get("wbxml"):
+        return 200, DM_WBXML_TYPE, libwbxml("xml2wbxml", xml, "-v", "1.2")
+    return 200, DM_TYPE, xml
+
+
 def handle(state, path, headers, body):
     cfg, scen = load_config()
     lower = {k.lower(): v for k, v in headers.items()}
@@ -365,12 +401,23 @@ def handle(state, path, headers, body):
     n = state.setdefault("n", 0) + 1
     state["n"] = n
     entry = {"n": n, "path": path}
-    if ctype != DM_TYPE:
+    is_wbxml = bool(body) and body[0] <= 0x03
+    entry["ctype"] = ctype
+    entry["encoding"] = "wbxml" if is_wbxml else "xml"
+    if ctype not in (DM_TYPE, DM_WBXML_TYPE) or (ctype == DM_WBXML_TYPE) != is_wbxml:
         entry["replied"] = "415"
         record(cfg, entry, state)
         return 415, "text/plain", b"unsupported media type\n"
     try:
+        if is_wbxml:
+            entry["wbxml_head"] = body[:5].hex()
+            body = libwbxml("wbxml2xml", body, "-m", "0")
         msg = parse_client(body)
+    except subprocess.CalledProcessError as e:
+        entry["replied"] = "400"
+        entry["error"] = "wbxml2xml: %s" % e
+        record(cfg, entry, state)
+        return 400, "text/plain", b"bad wbxml\n"
     except ET.ParseError as e:
         entry["replied"] = "400"
         entry["error"] = str(e)
@@ -439,7 +486,7 @@ def handle(state, path, headers, body):
             statuses_for_all(int(chal_code), nonce)
             entry["replied"] = "challenge-" + chal_code
             record(cfg, entry, state)
-            return 200, DM_TYPE, w.finish()
+            return reply(scen, w.finish())
         if not cred_ok:
             nonce = secrets.token_bytes(16)
             nonces["client"] = nonce
@@ -448,7 +495,7 @@ def handle(state, path, headers, body):
             statuses_for_all(401, nonce)
             entry["replied"] = "401"
             record(cfg, entry, state)
-            return 200, DM_TYPE, w.finish()
+            return reply(scen, w.finish())
         sess["authed"] = True
         nonce = secrets.token_bytes(16)
         nonces["client"] = nonce
@@ -467,7 +514,7 @@ def handle(state, path, headers, body):
             statuses_for_all(401, secrets.token_bytes(16))
             entry["replied"] = "401"
             record(cfg, entry, state)
-            return 200, DM_TYPE, w.finish()
+            return reply(scen, w.finish())
         w.status(msg["msg_id"], "0", "SyncHdr", 200)
         for c in msg["commands"]:
             if c["cmd"] in ("Status", "Results"):
@@ -487,4 +534,4 @@ def handle(state, path, headers, body):
     entry["sent"] = [c.get("cmd", "raw") for c in cmds]
     padding = scen.get("oversize", 0) if cmds and idx == 0 else 0
     record(cfg, entry, state)
-    return 200, DM_TYPE, w.finish(padding=padding)
+    return reply(scen, w.finish(padding=padding))

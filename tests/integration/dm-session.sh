@@ -21,7 +21,9 @@
 #      unknown element 400, no CmdID 400, Sequence in order, Alert 1223 ends the session,
 #      oversize message aborts, RespURI to another host aborts without a POST there, a server
 #      that never stops hits DM_SESSION_PACKAGES_MAX; one that stops answering: timeout;
-#      AllowLoopback=no refuses the 127.0.0.1 account (address-refused) before any request.
+#      AllowLoopback=no refuses the 127.0.0.1 account (address-refused) before any request;
+#  11. WBXML: a server answering in WBXML gets WBXML answers (Content-Type to match), decoded by
+#      libwbxml; after a WBXML challenge package 1 itself goes in WBXML.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -257,6 +259,38 @@ dm_connect dm-mgr.test
 touch "$W/dm-release"
 expect "a server that stops answering: failed timeout" "failed timeout" \
         "$(pb_json_field "$DM_OUT" result) $(pb_json_field "$DM_OUT" reason)"
+
+# ---- 11. WBXML ---------------------------------------------------------------------------------
+# The server answers in WBXML (libwbxml's xml2wbxml); the client answers in the server's encoding
+# from then on, with the matching Content-Type; dmserver.py decodes it with libwbxml's wbxml2xml.
+: >"$W/dm-records.jsonl"
+dm_config wbxml
+dm_connect dm.test
+expect "WBXML: the session completes (3 client messages)" "completed 3" \
+        "$(pb_json_field "$DM_OUT" result) $(dm_n_records)"
+expect "WBXML: package 1 is XML (nothing to mirror yet)" "xml application/vnd.syncml.dm+xml" \
+        "$(dm_record 1 "r['encoding'] + ' ' + r['ctype']")"
+for n in 2 3; do
+        expect "WBXML: client message $n is WBXML 1.2, public id 0x1201, UTF-8, sent as +wbxml" \
+                "wbxml application/vnd.syncml.dm+wbxml 02a4016a00" \
+                "$(dm_record $n "r['encoding'] + ' ' + r['ctype'] + ' ' + r['wbxml_head']")"
+done
+expect "WBXML: package 3 (decoded by libwbxml): 212 with a new server nonce, Get -> Results" \
+        "['212'] True ['./DevInfo/Man']" \
+        "$(dm_record 2 "str([s['data'] for s in r['statuses'] if s['cmd'] == 'SyncHdr']) + ' ' + str(bool(r.get('new_server_nonce_b64'))) + ' ' + str([x['source'] for x in r['results']])")"
+expect "WBXML: the Replace -> 200 and applied" "['200'] wbxml.dm.test" \
+        "$(status_of Replace 2) $(dm_setting "$NAP" NAP-ADDRESS)"
+expect "WBXML: the second management package -> Results of ./DevInfo/Mod" "['./DevInfo/Mod']" \
+        "$(dm_record 3 "[x['source'] for x in r['results']]")"
+: >"$W/dm-records.jsonl"
+dm_config wbxml-challenge
+dm_connect dm.test
+expect "WBXML challenge: 407 in WBXML, then package 1 again in WBXML, and the session completes" \
+        "challenge-407 wbxml completed" \
+        "$(dm_record 1 "r['replied']") $(dm_record 2 "r['encoding']") $(pb_json_field "$DM_OUT" result)"
+expect "WBXML challenge: that package 1 decodes with libwbxml (Alert 1201, DevInfo, Cred verifies)" \
+        "['1201'] 5 True" \
+        "$(dm_record 2 "str(r['alerts']) + ' ' + str(len(r['devinfo'])) + ' ' + str(r['cred_ok'])")"
 
 # [DM] AllowLoopback=no (the default): the account's 127.0.0.1 is refused before anything is sent
 pb_stop "$PB_VERIFIERD_PID"
