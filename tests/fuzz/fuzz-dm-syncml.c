@@ -4,7 +4,8 @@
  * rejection must be one of the documented errors with a reason; every accepted message must
  * respect the named limits (commands, items, nesting, string lengths, nonce size), and a client
  * message written with its header and one Status (and Results) per command must decode back to
- * the same values (writer round trip). Replayed by tests/fuzz/replay.c in make check.
+ * the same values (writer round trip), in XML and in WBXML (dm-wbxml.c: the encoder must take
+ * every message the writer makes, and the decoder read it back). Replayed by tests/fuzz/replay.c in make check.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -67,7 +68,7 @@ static size_t check_cmds(const DmCommand *c, size_t n, unsigned nesting) {
         return total;
 }
 
-static void roundtrip(const DmMessage *m) {
+static void roundtrip(const DmMessage *m, DmEncoding enc) {
         DmWriter *w = NULL;
         DmMessage *m2 = NULL;
         uint8_t *buf = NULL;
@@ -79,6 +80,7 @@ static void roundtrip(const DmMessage *m) {
         if (r == -EINVAL) /* a C1 control or a Cred without Type: the writer is stricter */
                 return;
         check(r == 0);
+        check(dm_writer_set_encoding(w, enc) == 0);
         for (size_t i = 0; i < m->n_cmds; i++) {
                 const DmCommand *c = &m->cmds[i];
 
@@ -97,6 +99,7 @@ static void roundtrip(const DmMessage *m) {
         }
         r = dm_writer_finish(w, m->final, &buf, &len);
         check(r == 0);
+        check(enc == DM_ENCODING_WBXML ? buf[0] == 0x02 : buf[0] == '<');
         if (len > DM_MESSAGE_MAX)
                 goto out;
         r = dm_message_parse(buf, len, &m2, NULL, 0);
@@ -154,7 +157,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (m->has_cred)
                 check(m->cred.data != NULL);
         check(check_cmds(m->cmds, m->n_cmds, 0) <= DM_COMMANDS_MAX);
-        roundtrip(m);
+        roundtrip(m, DM_ENCODING_XML);
+        roundtrip(m, DM_ENCODING_WBXML);
         dm_message_free(m);
         return 0;
 }
