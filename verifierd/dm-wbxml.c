@@ -22,26 +22,37 @@
 #define NS_METINF "syncml:metinf"
 
 static const char *const page0[0x40] = {
-        [0x05] = "Add",       [0x06] = "Alert",     [0x07] = "Archive",   [0x08] = "Atomic",
-        [0x09] = "Chal",      [0x0A] = "Cmd",       [0x0B] = "CmdID",     [0x0C] = "CmdRef",
-        [0x0D] = "Copy",      [0x0E] = "Cred",      [0x0F] = "Data",      [0x10] = "Delete",
-        [0x11] = "Exec",      [0x12] = "Final",     [0x13] = "Get",       [0x14] = "Item",
-        [0x15] = "Lang",      [0x16] = "LocName",   [0x17] = "LocURI",    [0x18] = "Map",
-        [0x19] = "MapItem",   [0x1A] = "Meta",      [0x1B] = "MsgID",     [0x1C] = "MsgRef",
-        [0x1D] = "NoResp",    [0x1E] = "NoResults", [0x1F] = "Put",       [0x20] = "Replace",
-        [0x21] = "RespURI",   [0x22] = "Results",   [0x23] = "Search",    [0x24] = "Sequence",
-        [0x25] = "SessionID", [0x26] = "SftDel",    [0x27] = "Source",    [0x28] = "SourceRef",
-        [0x29] = "Status",    [0x2A] = "Sync",      [0x2B] = "SyncBody",  [0x2C] = "SyncHdr",
-        [0x2D] = "SyncML",    [0x2E] = "Target",    [0x2F] = "TargetRef", [0x31] = "VerDTD",
-        [0x32] = "VerProto",  [0x33] = "NumberOfChanges", [0x34] = "MoreData", [0x3C] = "Correlator",
+        [0x05] = "Add",       [0x06] = "Alert",
+        [0x07] = "Archive",   [0x08] = "Atomic",
+        [0x09] = "Chal",      [0x0A] = "Cmd",
+        [0x0B] = "CmdID",     [0x0C] = "CmdRef",
+        [0x0D] = "Copy",      [0x0E] = "Cred",
+        [0x0F] = "Data",      [0x10] = "Delete",
+        [0x11] = "Exec",      [0x12] = "Final",
+        [0x13] = "Get",       [0x14] = "Item",
+        [0x15] = "Lang",      [0x16] = "LocName",
+        [0x17] = "LocURI",    [0x18] = "Map",
+        [0x19] = "MapItem",   [0x1A] = "Meta",
+        [0x1B] = "MsgID",     [0x1C] = "MsgRef",
+        [0x1D] = "NoResp",    [0x1E] = "NoResults",
+        [0x1F] = "Put",       [0x20] = "Replace",
+        [0x21] = "RespURI",   [0x22] = "Results",
+        [0x23] = "Search",    [0x24] = "Sequence",
+        [0x25] = "SessionID", [0x26] = "SftDel",
+        [0x27] = "Source",    [0x28] = "SourceRef",
+        [0x29] = "Status",    [0x2A] = "Sync",
+        [0x2B] = "SyncBody",  [0x2C] = "SyncHdr",
+        [0x2D] = "SyncML",    [0x2E] = "Target",
+        [0x2F] = "TargetRef", [0x31] = "VerDTD",
+        [0x32] = "VerProto",  [0x33] = "NumberOfChanges",
+        [0x34] = "MoreData",  [0x3C] = "Correlator",
 };
 
 static const char *const page1[0x40] = {
-        [0x05] = "Anchor",    [0x06] = "EMI",       [0x07] = "Format",    [0x08] = "FreeID",
-        [0x09] = "FreeMem",   [0x0A] = "Last",      [0x0B] = "Mark",      [0x0C] = "MaxMsgSize",
-        [0x0D] = "Mem",       [0x0E] = "MetInf",    [0x0F] = "Next",      [0x10] = "NextNonce",
-        [0x11] = "SharedMem", [0x12] = "Size",      [0x13] = "Type",      [0x14] = "Version",
-        [0x15] = "MaxObjSize", [0x16] = "FieldLevel",
+        [0x05] = "Anchor",  [0x06] = "EMI",        [0x07] = "Format",     [0x08] = "FreeID", [0x09] = "FreeMem",
+        [0x0A] = "Last",    [0x0B] = "Mark",       [0x0C] = "MaxMsgSize", [0x0D] = "Mem",    [0x0E] = "MetInf",
+        [0x0F] = "Next",    [0x10] = "NextNonce",  [0x11] = "SharedMem",  [0x12] = "Size",   [0x13] = "Type",
+        [0x14] = "Version", [0x15] = "MaxObjSize", [0x16] = "FieldLevel",
 };
 
 typedef struct Out {
@@ -106,7 +117,10 @@ static bool is_name_char(char c, bool first) {
 /* One reference (XML 1.0 §4.1) at @p (after '&'): the predefined entities and numeric
  * character references the writer uses. Return: octets consumed, 0 if malformed. */
 static size_t decode_ref(const char *p, const char *end, uint8_t u[4], size_t *ret_n) {
-        static const struct { const char *name; char c; } ents[] = {
+        static const struct {
+                const char *name;
+                char c;
+        } ents[] = {
                 { "amp;", '&' }, { "lt;", '<' }, { "gt;", '>' }, { "quot;", '"' }, { "apos;", '\'' },
         };
         uint32_t cp = 0;
@@ -158,7 +172,7 @@ typedef struct Open {
 static int encode(const char *p, const char *end, Out *o) {
         Open stack[DM_WBXML_ENCODE_DEPTH_MAX];
         unsigned depth = 0;
-        uint8_t page = 0;      /* the tag code page register (WBXML 1.3 §5.8.1) */
+        uint8_t page = 0; /* the tag code page register (WBXML 1.3 §5.8.1) */
         bool in_text = false, done = false;
 
         /* The XML declaration (the writer's first line), if any. */
@@ -205,8 +219,8 @@ static int encode(const char *p, const char *end, Out *o) {
 
                         while (n + len < end && is_name_char(n[len], len == 0))
                                 len++;
-                        if (depth == 0 || len != stack[depth - 1].len ||
-                            memcmp(n, stack[depth - 1].name, len) != 0 || n + len >= end || n[len] != '>')
+                        if (depth == 0 || len != stack[depth - 1].len || memcmp(n, stack[depth - 1].name, len) != 0 ||
+                            n + len >= end || n[len] != '>')
                                 return -EINVAL;
                         out_byte(o, WBXML_END);
                         depth--;
@@ -294,7 +308,7 @@ static int encode(const char *p, const char *end, Out *o) {
                                 if (depth == 0)
                                         done = true;
                         } else
-                                stack[depth++] = (Open) { .name = n, .len = len, .page = tag_page };
+                                stack[depth++] = (Open){ .name = n, .len = len, .page = tag_page };
                         p = q;
                 }
         }

@@ -26,7 +26,7 @@
 #define DM_WBXML_VERSION_1_2 0x02U
 #define DM_WBXML_PUBLIC_ID_SYNCML_1_1 0x0FD3U /* "-//SYNCML//DTD SyncML 1.1//EN" */
 #define DM_WBXML_PUBLIC_ID_SYNCML_1_2 0x1201U /* "-//SYNCML//DTD SyncML 1.2//EN" */
-#define DM_WBXML_ENCODE_DEPTH_MAX 16U        /* open elements in the writer's XML (it uses 6) */
+#define DM_WBXML_ENCODE_DEPTH_MAX 16U         /* open elements in the writer's XML (it uses 6) */
 
 /**
  * dm_wbxml_from_xml() - re-encode one message of the DM writer as WBXML.
