@@ -296,7 +296,11 @@ int dm_tls_open(int fd, const char *host, const char *trust_file, unsigned timeo
          * X509_check_host, run by OpenSSL during verification), not just chain to a trusted
          * CA: the dialer picks the peer, so this is what makes a misrouted connection fail. */
         literal = inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1;
-        X509_VERIFY_PARAM_set_hostflags(SSL_get0_param(t->ssl), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        /* NEVER_CHECK_SUBJECT: the name is taken from the subjectAltName only, never from the
+         * subject's CN when the certificate has no DNS SAN (RFC 6125 §6.4.4 allows that fallback,
+         * RFC 9525 §6.3 drops it; the CA/B Forum requires SANs since 2012) */
+        X509_VERIFY_PARAM_set_hostflags(SSL_get0_param(t->ssl),
+                                        X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
         if (literal) {
                 /* an address is checked against the certificate's iPAddress SANs; no SNI for
                  * literals (RFC 6066 §3) */

@@ -96,6 +96,7 @@ negative "certificate from a rogue CA" rogue rogue dm.test
 negative "certificate for another name (wrong.test) asked as dm.test" wrong wrong-name dm.test
 negative "good certificate asked under a name it does not hold (evil.test)" evilname server evil.test
 negative "expired certificate" expired expired dm.test
+negative "certificate naming dm.test only in the subject CN (no SAN): no CN fallback" cnonly cn-only dm.test
 negative "TLS 1.1-only server" tls11 server dm.test --tls-max 1.1
 grep -q 'certificate verification failed (unable to get local issuer certificate)' "$PB_WORK/client.err" &&
         grep -q 'hostname mismatch' "$PB_WORK/client.err" && grep -q 'certificate has expired' "$PB_WORK/client.err" &&
