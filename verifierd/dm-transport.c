@@ -759,6 +759,11 @@ static size_t response_buffer_max(size_t max_body) {
 static bool peer_closed(DmTls *t) {
         struct pollfd p = { .fd = t->fd, .events = POLLIN | POLLRDHUP };
 
+        /* Bytes OpenSSL already read from the socket (a record after the answer, decrypted or
+         * not) do not show in poll(): they are anything the server sent unasked, so the
+         * connection is out of step just the same. */
+        if (SSL_has_pending(t->ssl) || SSL_pending(t->ssl) > 0)
+                return true;
         return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLRDHUP | POLLHUP | POLLERR));
 }
 
@@ -835,9 +840,20 @@ static ssize_t tls_read_some(DmTls *t, uint8_t *p, size_t n, uint64_t deadline) 
                 }
                 if (e == SSL_ERROR_ZERO_RETURN)
                         return 0;               /* close_notify */
+                /* TCP end without close_notify: an end too, but the framing check of the caller
+                 * catches a cut answer (a truncation attack can only shorten the stream, and
+                 * every answer must be framed: Content-Length or chunked). OpenSSL 1.1 reports
+                 * it as SSL_ERROR_SYSCALL without an error queued; OpenSSL 3 as SSL_ERROR_SSL
+                 * with SSL_R_UNEXPECTED_EOF_WHILE_READING. */
                 if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
-                        return 0;               /* TCP end without close_notify: an end too, but the
-                                                 * framing check below catches a cut answer */
+                        return 0;
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+                if (e == SSL_ERROR_SSL && ERR_GET_LIB(ERR_peek_error()) == ERR_LIB_SSL &&
+                    ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+                        ERR_clear_error();
+                        return 0;
+                }
+#endif
                 return -EPROTO;
         }
 }
@@ -904,6 +920,8 @@ int dm_http_post(DmTls *t, const DmUrl *url, const char *content_type, const uin
                 r = tls_write_all(t, body, len, deadline, &closed);
         if (r < 0) {
                 t->unusable = true;
+                /* The request was not written whole: the server cannot have acted on it (its
+                 * Content-Length was not reached), so the caller may send it again. */
                 return closed && t->requests > 0 ? -ECONNRESET : r;
         }
 
@@ -933,13 +951,12 @@ int dm_http_post(DmTls *t, const DmUrl *url, const char *content_type, const uin
                         return (int) got;
                 }
                 if (got == 0) {
+                        /* Closed after the whole request was written, even before a single byte
+                         * of the answer: the server may have acted on it, and a POST is not
+                         * idempotent (RFC 9110 §9.2.2, RFC 9112 §9.3.1): never -ECONNRESET (which
+                         * makes the caller send it again), a cut answer. */
                         t->unusable = true;
-                        /* Closed before a single byte of the answer on a reused connection: the
-                         * server dropped the idle keep-alive connection (RFC 9112 §9.3.1 allows
-                         * that at any time); the request was not processed, dial again. */
-                        if (in_n == 0 && t->requests > 0)
-                                return -ECONNRESET;
-                        return -EBADMSG;        /* a cut or unframed answer */
+                        return -EBADMSG;
                 }
                 in_n += (size_t) got;
                 /* The whole buffer is parsed again after every read: quadratic in the worst case
@@ -956,9 +973,13 @@ int dm_http_post(DmTls *t, const DmUrl *url, const char *content_type, const uin
                 break;
         }
         t->requests++;
-        /* bytes after the answer were never asked for (we do not pipeline): the connection is
-         * not trusted to be in step any more */
-        if (ret->server_closes || consumed != in_n)
+        /* SECURITY: bytes after the answer were never asked for (we do not pipeline): the
+         * connection is not trusted to be in step any more. They may be in our buffer or still
+         * in OpenSSL's (SSL_pending: decrypted, not yet read; SSL_has_pending: a record read from
+         * the socket) when the answer filled the read exactly: a server writing "answer + a
+         * second answer" in one record would otherwise have the second read as the answer to
+         * the next POST. */
+        if (ret->server_closes || consumed != in_n || SSL_pending(t->ssl) > 0 || SSL_has_pending(t->ssl))
                 t->unusable = true;
         return 0;
 }

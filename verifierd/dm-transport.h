@@ -90,9 +90,12 @@ int dm_http_parse_response(const uint8_t *buf, size_t len, size_t max_body, DmHt
  * Connection: keep-alive, and read the response (at most @max_response body bytes), all within
  * @timeout_ms. @url must name the host @t was opened for (-EINVAL otherwise).
  * Return: 0 and @ret (any HTTP status: the caller treats non-200 as a transport failure);
- * -ECONNRESET when the server closed a kept-alive connection before any byte of an answer, or
- * said it would close after the previous one (the caller dials again); -ETIMEDOUT; -EBADMSG a
- * malformed, unframed or cut answer; -E2BIG; -EPROTO a TLS error; -EINVAL. After an error @t must
- * not be used again. */
+ * -ECONNRESET only when the request was NOT written whole on a kept-alive connection: the server
+ * had closed it (or sent bytes nobody asked for) before this POST, said it would close after the
+ * previous answer, or the write failed because it closed (the caller dials again and sends it
+ * again: the server cannot have acted on it); -EBADMSG a malformed, unframed or cut answer, also
+ * a close after the whole request was written, even before any byte of an answer (a POST is not
+ * idempotent: the server may have acted on it, so it is never sent again); -ETIMEDOUT; -E2BIG;
+ * -EPROTO a TLS error; -EINVAL. After an error @t must not be used again. */
 int dm_http_post(DmTls *t, const DmUrl *url, const char *content_type, const uint8_t *body,
                  size_t len, size_t max_response, unsigned timeout_ms, DmHttpResponse *ret);
