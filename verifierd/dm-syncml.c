@@ -39,8 +39,6 @@
 #define NS_SYNCML_1_2 "SYNCML:SYNCML1.2"
 #define NS_METINF "syncml:metinf"
 
-/* How far into the document the XML declaration is looked for (XML 1.0 §2.8). */
-#define XML_DECL_SCAN_MAX 512U
 
 /* ------------------------------------------------------------------------------------------ */
 /* Arena: every string and array of a DmMessage, freed at once. */

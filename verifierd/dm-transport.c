@@ -493,7 +493,8 @@ static int split_field(const uint8_t *l, size_t n, const uint8_t **name, size_t 
 static int parse_uint_dec(const uint8_t *v, size_t n, uint64_t *ret) {
         uint64_t x = 0;
 
-        if (n == 0 || n > 19)
+        /* 19 digits always fit in 64 bits: no overflow check needed below */
+        if (n == 0 || n > DM_HTTP_CONTENT_LENGTH_DIGITS_MAX)
                 return -EBADMSG;
         for (size_t i = 0; i < n; i++) {
                 if (v[i] < '0' || v[i] > '9')
@@ -608,8 +609,8 @@ static int parse_chunked(const uint8_t *buf, size_t len, size_t *off, size_t max
                 if (r < 0)
                         return r;
                 while (i < n && hexval(l[i]) >= 0) {
-                        if (i >= 15)
-                                return -E2BIG;  /* more than 2^60: no DM message is that big */
+                        if (i >= DM_HTTP_CHUNK_SIZE_DIGITS_MAX)
+                                return -E2BIG;  /* 2^60 or more: no DM message is that big */
                         size = size * 16 + (uint64_t) hexval(l[i]);
                         i++;
                 }
@@ -665,6 +666,7 @@ int dm_http_parse_response(const uint8_t *buf, size_t len, size_t max_body, DmHt
                            size_t *ret_consumed) {
         DmHttpResponse resp = {};
         size_t off = 0, body_start, body_n = 0;
+        unsigned interim = 0;
         Head h;
         int r;
 
@@ -680,6 +682,9 @@ int dm_http_parse_response(const uint8_t *buf, size_t len, size_t max_body, DmHt
                         break;
                 if (h.status == 101 || h.have_length || h.chunked)
                         return -EBADMSG;
+                /* each costs a parse of what came before it on every read (dm_http_post) */
+                if (++interim > DM_HTTP_INTERIM_MAX)
+                        return -E2BIG;
         }
         body_start = off;
         if (h.status == 204 || h.status == 304) {

@@ -28,6 +28,10 @@
 #define DM_HTTP_HEADERS_MAX 64U                 /* header fields */
 #define DM_HTTP_CHUNK_LINE_MAX 64U              /* chunk-size line, CRLF excluded */
 #define DM_HTTP_CHUNKS_MAX 1024U                /* chunks of one body */
+#define DM_HTTP_CHUNK_SIZE_DIGITS_MAX 15U       /* hex digits of a chunk size (< 2^60); more: -E2BIG */
+#define DM_HTTP_CONTENT_LENGTH_DIGITS_MAX 19U   /* decimal digits of Content-Length (fits uint64_t);
+                                                 * more: -EBADMSG */
+#define DM_HTTP_INTERIM_MAX 4U                  /* 1xx interim responses before the answer; more: -E2BIG */
 #define DM_HTTP_CONTENT_TYPE_MAX 127U           /* bytes of the response's Content-Type */
 #define DM_HTTP_HMAC_HEADER_MAX 512U            /* bytes of x-syncml-hmac */
 #define DM_HTTP_CONTENT_TYPE_DEFAULT "application/vnd.syncml.dm+xml"
@@ -79,7 +83,8 @@ void dm_http_response_done(DmHttpResponse *r);
  * token ":" OWS value OWS, no obs-fold, no bare CR or LF, no NUL), a body framed by
  * Content-Length or Transfer-Encoding: chunked (both, several differing Content-Lengths, or another
  * transfer coding -> -EBADMSG; neither -> no body unless the status allows one: -EBADMSG, as the
- * DM server must frame its reply), 1xx responses skipped. Pure (fuzzed).
+ * DM server must frame its reply), 1xx responses skipped (at most DM_HTTP_INTERIM_MAX). Pure
+ * (fuzzed).
  * Return: 0 with @ret filled and @ret_consumed the bytes used; -EAGAIN incomplete (read more);
  * -EBADMSG malformed; -E2BIG over a named limit or a body over @max_body. */
 int dm_http_parse_response(const uint8_t *buf, size_t len, size_t max_body, DmHttpResponse *ret,

@@ -217,6 +217,17 @@ START_TEST(test_versions) {
                       "s</LocURI></Source></SyncHdr><SyncBody/></SyncML>");
         /* UTF-8 only */
         expect_xml(-EOPNOTSUPP, "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>" HDR12 "<SyncBody/></SyncML>");
+        /* XML_DECL_SCAN_MAX: a declaration ending at the limit is read (and refused), one ending
+         * past it is not read and the message is parsed as UTF-8 (libxml2 ignores the encoding) */
+        for (size_t decl = XML_DECL_SCAN_MAX - 1; decl <= XML_DECL_SCAN_MAX + 1; decl++) {
+                static const char head[] = "<?xml version=\"1.0\"", tail[] = " encoding=\"ISO-8859-1\"?>";
+                size_t pad = decl - strlen(head) - strlen(tail);
+                _cleanup_free_ char *xml = NULL;
+
+                ck_assert(asprintf(&xml, "%s%*s%s" HDR12 "<SyncBody/></SyncML>", head, (int) pad, "", tail) > 0);
+                ck_assert_uint_eq(strstr(xml, "?>") + 2 - xml, decl);
+                expect_xml(decl <= XML_DECL_SCAN_MAX ? -EOPNOTSUPP : 0, xml);
+        }
         {
                 static const uint8_t utf16[] = { 0xFF, 0xFE, '<', 0 };
                 DmMessage *m = NULL;

@@ -398,6 +398,32 @@ START_TEST(test_http_limits_values) {
         dm_http_response_done(&r);
         ck_assert_int_eq(parse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", 4, &r, &c), -E2BIG);
         ck_assert_int_eq(parse("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n", 4, &r, &c), -EBADMSG);
+        /* Content-Length: DM_HTTP_CONTENT_LENGTH_DIGITS_MAX digits at (leading zeros), past */
+        {
+                char cl[64];
+
+                memset(cl, '0', sizeof cl);
+                cl[DM_HTTP_CONTENT_LENGTH_DIGITS_MAX - 1] = '4';
+                cl[DM_HTTP_CONTENT_LENGTH_DIGITS_MAX] = 0;
+                snprintf(buf, sizeof buf, "HTTP/1.1 200 OK\r\nContent-Length: %s\r\n\r\nabcd", cl);
+                ck_assert_int_eq(parse(buf, 4, &r, &c), 0);
+                ck_assert_uint_eq(r.body_len, 4);
+                dm_http_response_done(&r);
+                snprintf(buf, sizeof buf, "HTTP/1.1 200 OK\r\nContent-Length: 0%s\r\n\r\nabcd", cl);
+                ck_assert_int_eq(parse(buf, 4, &r, &c), -EBADMSG);
+        }
+        /* 1xx interim responses: DM_HTTP_INTERIM_MAX at, past */
+        for (unsigned n = DM_HTTP_INTERIM_MAX; n <= DM_HTTP_INTERIM_MAX + 1; n++) {
+                char *p = buf;
+
+                for (unsigned i = 0; i < n; i++)
+                        p += sprintf(p, "HTTP/1.1 %s\r\n\r\n", i % 2 ? "103 Early Hints" : "100 Continue");
+                sprintf(p, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                ck_assert_int_eq(parse(buf, 4, &r, &c), n <= DM_HTTP_INTERIM_MAX ? 0 : -E2BIG);
+                if (n <= DM_HTTP_INTERIM_MAX)
+                        ck_assert_uint_eq(r.status, 200);
+                dm_http_response_done(&r);
+        }
 }
 END_TEST
 
@@ -416,6 +442,17 @@ START_TEST(test_http_limits_chunks) {
                 ck_assert_int_eq(parse(s, 1U << 20, &r, &c), extra ? -E2BIG : 0);
                 if (!extra)
                         ck_assert_uint_eq(r.body_len, DM_HTTP_CHUNKS_MAX);
+                dm_http_response_done(&r);
+        }
+        /* chunk size: DM_HTTP_CHUNK_SIZE_DIGITS_MAX hex digits at (leading zeros), one more past */
+        for (unsigned extra = 0; extra <= 1; extra++) {
+                p = s + sprintf(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+                memset(p, '0', DM_HTTP_CHUNK_SIZE_DIGITS_MAX - 1 + extra);
+                p += DM_HTTP_CHUNK_SIZE_DIGITS_MAX - 1 + extra;
+                sprintf(p, "a\r\n0123456789\r\n0\r\n\r\n");
+                ck_assert_int_eq(parse(s, 10, &r, &c), extra ? -E2BIG : 0);
+                if (!extra)
+                        ck_assert_uint_eq(r.body_len, 10);
                 dm_http_response_done(&r);
         }
         /* chunk-size line: DM_HTTP_CHUNK_LINE_MAX at (with an extension), one more past */
