@@ -7,8 +7,8 @@
  * and the strict base64 decoder.
  */
 #include <errno.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "verifierd/dm-cred.h"
 #include "dm-pkg0.h"
