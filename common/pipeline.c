@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "macros.h"
+#include "dm-pkg0.h"
 #include "pipeline.h"
 
 void pipeline_done(Pipeline *p) {
@@ -13,8 +14,22 @@ void pipeline_done(Pipeline *p) {
         p->doc = cpdoc_free(p->doc);
 }
 
+bool pipeline_wsp_is_dm_notification(const WspPush *w) {
+        return w->content_type_coded ? w->content_type_code == 0x44U
+                                     : strcmp(w->content_type, "application/vnd.syncml.notification") == 0;
+}
+
 static int decode_body(Pipeline *p, DecodeError *err) {
         int r;
+
+        if (p->has_wsp && pipeline_wsp_is_dm_notification(&p->wsp)) {
+                /* A DM package 0: nothing to decode here; verifierd parses it after checking
+                 * its digest (verifierd/dm-notify.h). Only its size is provd's business. */
+                if (p->body_len == 0 || p->body_len > DM_PKG0_MAX)
+                        return decode_fail(err, "wsp", 0, "DM notification empty or over 512 bytes", -EBADMSG);
+                p->dm_notification = true;
+                return 0;
+        }
 
         switch (p->kind) {
         case WSP_CONTENT_CP_WBXML:

@@ -31,7 +31,13 @@ typedef struct Pipeline {
         size_t body_len;
         WspContentKind kind;
         CpDoc *doc;                /* owned; NULL for a signed package (decoded by verifierd) */
+        bool dm_notification;      /* an OMA DM package 0 (application/vnd.syncml.notification):
+                                    * no document; verifierd parses and authenticates it */
 } Pipeline;
+
+/* Whether @w carries an OMA DM notification: WSP content type 0x44 or its text form
+ * (OMA-TS-DM_Notification-V1_2 §6.3.1: application/vnd.syncml.notification). */
+bool pipeline_wsp_is_dm_notification(const WspPush *w);
 
 /*
  * pipeline_decode - run the whole decode path.

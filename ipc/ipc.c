@@ -473,6 +473,90 @@ int ipc_install_read(sd_bus_message *m, IpcInstall *ret) {
         return 0;
 }
 
+/* ---- DM route ------------------------------------------------------------------------------ */
+
+int ipc_dm_connect_append(sd_bus_message *m, const char *server_id) {
+        return sd_bus_message_append(m, "s", server_id);
+}
+
+int ipc_dm_connect_read(sd_bus_message *m, const char **ret_server_id) {
+        const char *id;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &id);
+        if (r < 0)
+                return r;
+        if (!id[0] || !ipc_string_printable(id, IPC_DM_SERVER_ID_MAX))
+                return -EINVAL;
+        *ret_server_id = id;
+        return 0;
+}
+
+bool ipc_dm_reason_valid(const char *reason) {
+        static const char *const ok[] = { "", "no-account", "tls-failed", "server-auth-failed", "protocol-error",
+                                          "timeout", "address-refused" };
+
+        if (!reason)
+                return false;
+        for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+                if (strcmp(reason, ok[i]) == 0)
+                        return true;
+        return false;
+}
+
+int ipc_dm_result_append(sd_bus_message *m, const IpcDmResult *r) {
+        return sd_bus_message_append(m, "ssuu", r->result, r->reason ?: "", r->executed, r->denied);
+}
+
+int ipc_dm_result_read(sd_bus_message *m, IpcDmResult *ret) {
+        IpcDmResult v = {};
+        int r;
+
+        r = sd_bus_message_read(m, "ssuu", &v.result, &v.reason, &v.executed, &v.denied);
+        if (r < 0)
+                return r;
+        if (strcmp(v.result, "completed") != 0 && strcmp(v.result, "failed") != 0)
+                return -EBADMSG;
+        if (!ipc_dm_reason_valid(v.reason))
+                return -EBADMSG;
+        *ret = v;
+        return 0;
+}
+
+int ipc_dm_notification_append(sd_bus_message *m, const IpcDmNotification *n) {
+        int r;
+
+        r = sd_bus_message_append_array(m, 'y', n->data, n->size);
+        if (r < 0)
+                return r;
+        return sd_bus_message_append(m, "ss", n->sender ?: "", n->transport);
+}
+
+int ipc_dm_notification_read(sd_bus_message *m, IpcDmNotification *ret) {
+        IpcDmNotification n = {};
+        const void *data;
+        size_t size;
+        int r;
+
+        r = sd_bus_message_read_array(m, 'y', &data, &size);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "ss", &n.sender, &n.transport);
+        if (r < 0)
+                return r;
+        if (size == 0)
+                return -EINVAL;
+        /* the size cap before anything parses the bytes */
+        if (size > IPC_DM_NOTIFICATION_MAX)
+                return -E2BIG;
+        if (!ipc_string_printable(n.sender, IPC_SENDER_MAX) || !ipc_transport_valid(n.transport))
+                return -EINVAL;
+        n.data = data;
+        n.size = size;
+        *ret = n;
+        return 0;
+}
+
 /* ---- lists -------------------------------------------------------------------------------- */
 
 static const char *const ipc_list_items[_IPC_LIST_MAX] = {

@@ -144,6 +144,31 @@
 #define IPC_M_RESET_POLICY "ResetPolicy"
 #define IPC_SIG_RESET_POLICY_OUT "u"
 
+/* [root or group provboot] DmConnect(s server_id) -> (s result, s reason, u executed, u denied):
+ *   run one client-initiated OMA DM session with the account of @server_id (provctl dm connect)
+ *   and answer when it ended. result: "completed" or "failed"; reason: "" or one of
+ *   IPC_DM_REASONS; executed: server commands run (a Get included); denied: commands refused for
+ *   the account's roles (refused members of an Atomic included). The call lasts up to the
+ *   session's time limit: callers wait IPC_DM_CONNECT_TIMEOUT_USEC. A session already running:
+ *   org.provboot.Error.WrongState. */
+#define IPC_M_DM_CONNECT "DmConnect"
+#define IPC_SIG_DM_CONNECT_IN "s"
+#define IPC_SIG_DM_CONNECT_OUT "ssuu"
+#define IPC_DM_CONNECT_TIMEOUT_USEC (150ULL * 1000000ULL)   /* > DM_SESSION_TIME_MAX_MS */
+/* [provd's user only] SubmitDmNotification(ay notification, s sender, s transport) ->
+ *   (s verdict, s reason, u roles): an OMA DM package 0 (WSP content type 0x44,
+ *   application/vnd.syncml.notification) exactly as received. verifierd parses it, looks the
+ *   ServerID up, checks the digest with that account's server credentials BEFORE anything is
+ *   dialled, drops repeats and bursts, and then runs a server-initiated session after answering.
+ *   verdict "pending" (a session was started) or "rejected" with reason "malformed" (truncated,
+ *   bad fields), "unsupported" (version other than 1.1), "unauthenticated" (no such account),
+ *   "bad-mac" (digest mismatch), "replay" (the same trigger again), "policy-denied" (the
+ *   account's minimum interval, or a session running); roles 0. */
+#define IPC_M_SUBMIT_DM_NOTIFICATION "SubmitDmNotification"
+#define IPC_SIG_SUBMIT_DM_NOTIFICATION_IN "ayss"
+#define IPC_DM_NOTIFICATION_MAX 512U        /* = DM_PKG0_MAX (common/dm-pkg0.h) */
+#define IPC_DM_SERVER_ID_MAX 255U           /* bytes of a ServerID (package 0 allows 255) */
+
 /* Signal on every verdict: (t id, s verdict, s reason, u roles) */
 #define IPC_S_VERDICT "VerdictReached"
 #define IPC_SIG_VERDICT_SIGNAL "tssu"
@@ -481,6 +506,36 @@ int ipc_dial_read(sd_bus_message *m, IpcDial *ret);
 int ipc_dial_reply_append(sd_bus_message *m, int fd);
 int ipc_dial_reply_read(sd_bus_message *m, int *ret_borrowed_fd);
 /* ---- Dialer1 (end) ----------------------------------------------------------------------- */
+
+/* ---- DM route (Verifier1.DmConnect, Verifier1.SubmitDmNotification) ---------------------- */
+
+/* DmConnect's argument: a ServerID, printable, 1..IPC_DM_SERVER_ID_MAX bytes (-EINVAL). */
+int ipc_dm_connect_append(sd_bus_message *m, const char *server_id);
+int ipc_dm_connect_read(sd_bus_message *m, const char **ret_server_id);
+
+typedef struct IpcDmResult {
+        const char *result;             /* "completed", "failed" */
+        const char *reason;             /* "" or a DM reason token (ipc_dm_reason_valid) */
+        uint32_t executed, denied;
+} IpcDmResult;
+
+int ipc_dm_result_append(sd_bus_message *m, const IpcDmResult *r);
+/* Return: 0; -EBADMSG a result or reason outside the tokens; or sd-bus' error. */
+int ipc_dm_result_read(sd_bus_message *m, IpcDmResult *ret);
+/* "" or no-account, tls-failed, server-auth-failed, protocol-error, timeout, address-refused */
+bool ipc_dm_reason_valid(const char *reason);
+
+typedef struct IpcDmNotification {
+        const uint8_t *data;            /* borrowed; 1..IPC_DM_NOTIFICATION_MAX bytes */
+        size_t size;
+        const char *sender;             /* printable, <= IPC_SENDER_MAX */
+        const char *transport;          /* ipc_transport_valid() */
+} IpcDmNotification;
+
+int ipc_dm_notification_append(sd_bus_message *m, const IpcDmNotification *n);
+/* Return: 0; -EINVAL empty data, a sender or transport out of its rules; -E2BIG data over
+ * IPC_DM_NOTIFICATION_MAX; or sd-bus' error. */
+int ipc_dm_notification_read(sd_bus_message *m, IpcDmNotification *ret);
 
 /* Validators shared by the *_read functions and the daemons. */
 bool ipc_string_printable(const char *s, size_t max);   /* valid UTF-8, no control chars, <= max */

@@ -36,6 +36,13 @@ typedef enum Reason {
         REASON_NEEDS_CONFIRMATION,    /* pending: waiting for the user to confirm (NETWPIN) */
         REASON_DISCARDED,             /* rejected by the user */
         REASON_UNSUPPORTED,           /* an element provboot neither stores nor applies */
+        /* DM sessions (history rows of transport "dm", provctl dm connect's reason) */
+        REASON_DM_NO_ACCOUNT,
+        REASON_DM_TLS_FAILED,
+        REASON_DM_SERVER_AUTH_FAILED,
+        REASON_DM_PROTOCOL_ERROR,
+        REASON_DM_TIMEOUT,
+        REASON_DM_ADDRESS_REFUSED,
         _REASON_MAX,
         _REASON_INVALID = -EINVAL,
 } Reason;
@@ -69,6 +76,12 @@ static inline const char *reason_to_string(Reason r) {
                 [REASON_NEEDS_CONFIRMATION] = "needs-confirmation",
                 [REASON_DISCARDED] = "discarded",
                 [REASON_UNSUPPORTED] = "unsupported",
+                [REASON_DM_NO_ACCOUNT] = "no-account",
+                [REASON_DM_TLS_FAILED] = "tls-failed",
+                [REASON_DM_SERVER_AUTH_FAILED] = "server-auth-failed",
+                [REASON_DM_PROTOCOL_ERROR] = "protocol-error",
+                [REASON_DM_TIMEOUT] = "timeout",
+                [REASON_DM_ADDRESS_REFUSED] = "address-refused",
         };
         return (r >= 0 && r < _REASON_MAX) ? t[r] : NULL;
 }

@@ -85,7 +85,9 @@ static int io_open(void *ctx) {
         return client_connect(ctx);
 }
 
-static int io_read(void *ctx, const char *name, ExportNmFileState *ret_state, char ret_digest[STORE_DIGEST_HEX_LEN + 1]) {
+/* @root is not sent: the writer derives everything from the name and its own files. */
+static int io_read(void *ctx, const char *name, const char *root, ExportNmFileState *ret_state,
+                   char ret_digest[STORE_DIGEST_HEX_LEN + 1]) {
         _cleanup_(nmw_buf_done) NmwBuf req = {};
         _cleanup_free_ uint8_t *buf = NULL;
         const uint8_t *p, *val;
@@ -139,7 +141,7 @@ static int io_write(void *ctx, const NmProfile *p) {
         return rep.result;
 }
 
-static int io_remove(void *ctx, const char *name) {
+static int io_remove(void *ctx, const char *name, const char *root) {
         _cleanup_(nmw_buf_done) NmwBuf req = {};
         _cleanup_free_ uint8_t *buf = NULL;
         NmwReply rep;

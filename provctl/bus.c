@@ -779,6 +779,46 @@ static int verb_install(sd_bus *bus, int argc, char **argv) {
         return 0;
 }
 
+/* dm connect SERVER-ID: one client-initiated OMA DM session (Verifier1.DmConnect), waiting for
+ * its end. Exit status 0 only for "completed" (DESIGN's fixed interface), 1 for "failed". */
+static int verb_dm(sd_bus *bus, int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        IpcDmResult res;
+        int r;
+
+        if (argc != 3 || strcmp(argv[1], "connect") != 0 || !argv[2][0] ||
+            !ipc_string_printable(argv[2], IPC_DM_SERVER_ID_MAX)) {
+                fprintf(stderr, "provctl: usage: provctl dm connect SERVER-ID\n");
+                return PROVCTL_EXIT_USAGE;
+        }
+        r = new_verifier_call(bus, IPC_M_DM_CONNECT, &m);
+        if (r >= 0)
+                r = ipc_dm_connect_append(m, argv[2]);
+        if (r >= 0)
+                r = sd_bus_call(bus, m, IPC_DM_CONNECT_TIMEOUT_USEC, &e, &reply);
+        if (r < 0)
+                return fail("DmConnect", &e, r);
+        r = ipc_dm_result_read(reply, &res);
+        if (r < 0)
+                return fail("bad reply", NULL, r);
+        if (arg.json) {
+                printf("{\"server_id\":");
+                pc_json_str(argv[2]);
+                printf(",\"result\":");
+                pc_json_str(res.result);
+                printf(",\"reason\":");
+                pc_json_str(res.reason);
+                printf(",\"executed\":%u,\"denied\":%u}\n", res.executed, res.denied);
+        } else {
+                printf("DM session with %s: %s", argv[2], res.result);
+                if (res.reason[0])
+                        printf(" (%s)", res.reason);
+                printf(", %u command(s) executed, %u denied\n", res.executed, res.denied);
+        }
+        return strcmp(res.result, "completed") == 0 ? 0 : 1;
+}
+
 /* ---- Parser1 verbs --------------------------------------------------------------------- */
 
 static int verb_inject(sd_bus *bus, int argc, char **argv) {
@@ -876,7 +916,7 @@ int verb_bus(const char *verb, int argc, char **argv) {
 
         static const char *const known[] = { "status", "pending", "pin", "confirm", "discard", "history", "show",
                                              "settings", "accounts", "policy", "certs", "inject", "install",
-                                             "agent", "reset-policy" };
+                                             "agent", "reset-policy", "dm" };
         bool ok = false;
 
         for (size_t i = 0; i < ELEMENTSOF(known); i++)
@@ -921,6 +961,8 @@ int verb_bus(const char *verb, int argc, char **argv) {
                 return verb_inject(bus, argc, argv);
         if (strcmp(verb, "agent") == 0)
                 return verb_agent(bus, argc, argv);
+        if (strcmp(verb, "dm") == 0)
+                return verb_dm(bus, argc, argv);
         return verb_install(bus, argc, argv);
 }
 

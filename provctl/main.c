@@ -45,6 +45,8 @@ static void help(void) {
                "  certs                  Show the certificate store\n"
                "  inject [--sms] FILE|-  Hand a push to provd (same input forms as decode)\n"
                "  install FILE|-         Submit a signed provisioning package\n"
+               "  dm connect SERVER-ID   Run one OMA DM session with that DM account's server\n"
+               "                         (exit status 0 only when it completed)\n"
                "  decode FILE|-          Decode a push offline and print it\n"
                "  agent                  Answer PIN and confirmation requests in this terminal\n"
                "                         (without a terminal: one answer per line from stdin)\n"

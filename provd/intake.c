@@ -46,6 +46,7 @@ struct SubmitJob {
         uint64_t received_usec;
         Summary summary;         /* what we decoded, for the user's prompt (verifierd: unverified) */
         bool plain_submit;       /* verifierd does not know SubmitWithSummary: use Submit */
+        bool dm_notification;    /* an OMA DM package 0: SubmitDmNotification */
         sd_bus_message *request; /* the Inject call to answer, or NULL */
         sd_bus_slot *slot;       /* the pending Submit call */
 };
@@ -191,12 +192,25 @@ static int job_send(SubmitJob *j) {
         /* SubmitWithSummary: our description of the document goes along for the user's PIN prompt;
          * verifierd trusts none of it (it shows it as "(unverified)" and decodes nothing before the
          * bytes are authenticated, issue 9 finding 3). */
-        r = sd_bus_message_new_method_call(m->bus, &call, IPC_VERIFIER_BUS_NAME, IPC_VERIFIER_PATH,
-                                           IPC_VERIFIER_INTERFACE,
-                                           j->plain_submit ? IPC_M_SUBMIT : IPC_M_SUBMIT_WITH_SUMMARY);
-        if (r < 0)
-                return r;
-        r = j->plain_submit ? ipc_submit_append(call, &s) : ipc_submit_with_summary_append(call, &s);
+        if (j->dm_notification) {
+                /* An OMA DM package 0: routed by its content type (0x44); verifierd checks its
+                 * digest with the account's credentials before anything is dialled. */
+                IpcDmNotification n = { .data = j->body, .size = j->body_size, .sender = j->sender,
+                                        .transport = s.transport };
+
+                r = sd_bus_message_new_method_call(m->bus, &call, IPC_VERIFIER_BUS_NAME, IPC_VERIFIER_PATH,
+                                                   IPC_VERIFIER_INTERFACE, IPC_M_SUBMIT_DM_NOTIFICATION);
+                if (r < 0)
+                        return r;
+                r = ipc_dm_notification_append(call, &n);
+        } else {
+                r = sd_bus_message_new_method_call(m->bus, &call, IPC_VERIFIER_BUS_NAME, IPC_VERIFIER_PATH,
+                                                   IPC_VERIFIER_INTERFACE,
+                                                   j->plain_submit ? IPC_M_SUBMIT : IPC_M_SUBMIT_WITH_SUMMARY);
+                if (r < 0)
+                        return r;
+                r = j->plain_submit ? ipc_submit_append(call, &s) : ipc_submit_with_summary_append(call, &s);
+        }
         if (r < 0)
                 return r;
         r = sd_bus_call_async(m->bus, &j->slot, call, on_submit_reply, j, PROVD_SUBMIT_TIMEOUT_USEC);
@@ -235,7 +249,8 @@ static int on_submit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         j->in_flight = false;
         m->n_inflight--;
 
-        if (!j->plain_submit && sd_bus_message_is_method_error(reply, "org.freedesktop.DBus.Error.UnknownMethod")) {
+        if (!j->plain_submit && !j->dm_notification &&
+            sd_bus_message_is_method_error(reply, "org.freedesktop.DBus.Error.UnknownMethod")) {
                 /* An older verifierd without SubmitWithSummary: the same push with Submit, which
                  * every verifierd keeps; the user then sees no summary before the PIN. */
                 j->plain_submit = true;
@@ -273,7 +288,9 @@ static int on_submit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
                         job_fail(j, IPC_ERROR_UNAVAILABLE, why);
                 }
         } else {
-                r = ipc_verdict_read(reply, &v, true);
+                r = ipc_verdict_read(reply, &v, !j->dm_notification);
+                if (j->dm_notification)
+                        v.id = 0; /* a notification is no push of the history */
                 if (r < 0) {
                         job_fail(j, IPC_ERROR_UNAVAILABLE, "verifierd sent an invalid verdict");
                 } else {
@@ -375,12 +392,15 @@ static int job_new(Manager *m, Transport t, const Pipeline *p, const char *sende
 
         if (!ct || !ipc_string_printable(ct, IPC_CONTENT_TYPE_MAX) || p->body_len == 0 || p->body_len > IPC_BODY_MAX)
                 return -EBADMSG;
+        if (p->dm_notification && p->body_len > IPC_DM_NOTIFICATION_MAX)
+                return -EBADMSG;
 
         j = calloc(1, sizeof(*j));
         if (!j)
                 return -ENOMEM;
         j->manager = m;
         j->transport = t;
+        j->dm_notification = p->dm_notification;
         j->digest = digest;
         j->received_usec = received_usec;
         j->body = malloc(p->body_len);
@@ -461,7 +481,8 @@ int intake_push(Manager *m, Transport t, const uint8_t *buf, size_t len, InputFo
                 WspPush w;
 
                 if (len < 3 || (buf[1] != WSP_PDU_PUSH && buf[1] != WSP_PDU_CONFIRMED_PUSH) ||
-                    wsp_parse_push(buf, len, &w, NULL) < 0 || w.content_kind == WSP_CONTENT_OTHER) {
+                    wsp_parse_push(buf, len, &w, NULL) < 0 ||
+                    (w.content_kind == WSP_CONTENT_OTHER && !pipeline_wsp_is_dm_notification(&w))) {
                         guard_end(m);
                         log_debug("Data of %zu bytes via %s is not a provisioning push; left alone", len, tname);
                         return INTAKE_NOT_OURS;

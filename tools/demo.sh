@@ -6,7 +6,11 @@
 #     NetworkManager keyfiles into a temporary directory),
 #   - provd as its own user "provd",
 #   - a handful of real pushes injected with provctl, their verdicts, the history, the
-#     settings and the keyfile written; every process started here is stopped at the end.
+#     settings and the keyfile written;
+#   - an OMA DM session (docs/dm.md): dmsessiond (user provdial) dials, verifierd runs TLS against a
+#     scripted DM server on 127.0.0.1 (tests/dm/dmserver.py, a fresh test CA) and applies an APN
+#     change within the DM account's roles while a policy change beyond them is refused;
+# every process started here is stopped at the end.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 if [ "$(id -u)" -ne 0 ]; then
@@ -45,10 +49,22 @@ Imsi=262011234567890
 NetworkManagerDir=$PB_WORK/nm
 CONF
 
-say "Starting a private system bus with the shipped policy, verifierd (root) and provd (user provd)"
+# The DM part's server: a scripted OMA DM server on 127.0.0.1 with a fresh test CA, which the
+# drop-in below makes verifierd trust (and allows the loopback address) for the demo only.
+# shellcheck source=tests/dm/dm-lib.sh
+DM_IMSI=262011234567890
+. "$TOP/tests/dm/dm-lib.sh"
+mkdir -p "$PB_WORK/conf/verifierd.conf.d" "$PB_WORK/push" "$PB_WORK/dconf"
+dm_pki "$PB_WORK/pki" || exit 1
+dm_config demo dm.example.com
+dm_server_start || exit 1
+printf '[DM]\nTrustFile=%s\nAllowLoopback=yes\n' "$DM_CA" >"$PB_WORK/conf/verifierd.conf.d/50-demo-dm.conf"
+
+say "Starting a private system bus with the shipped policy, verifierd (root), provd (user provd) and dmsessiond (user provdial)"
 pb_start_bus "$PB_WORK" || exit 1
 pb_start_verifierd "$PB_WORK/conf" "$PB_WORK/state" || exit 1
 pb_start_provd "$PB_WORK/provd-conf" || exit 1
+pb_start_dmsessiond "$PB_WORK/dconf" || exit 1
 echo "bus: $PB_BUS"
 echo "verifierd pid $PB_VERIFIERD_PID, provd pid $PB_PROVD_PID (uid $(stat -c %u /proc/$PB_PROVD_PID))"
 
@@ -76,6 +92,27 @@ inject "$D/w7-escalate.netwpin.wsp"
 say "6. A malformed push: rejected by provd, which stays alive"
 inject "$D/malformed.wsp.hex"
 run provctl status
+
+say "7. OMA DM: an operator push (NETWPIN) creates a DM account (Operator role), then a DM session"
+DM_ACCOUNT_NAPDEF=no dm_account_xml dm.example.com 4 >"$PB_WORK/push/dm-account.xml"
+"$DM_PY" "$TOP/tools/mkpush.py" --xml "$PB_WORK/push/dm-account.xml" --sec netwpin --imsi "$DM_IMSI" \
+        --out "$PB_WORK/push/dm-account.netwpin.wsp" || exit 1
+inject "$PB_WORK/push/dm-account.netwpin.wsp"
+run provctl confirm "$ID"
+run provctl accounts
+echo "(the DM server on 127.0.0.1:$DM_PORT asks for ./DevInfo/Man, replaces the APN of NAPDEF INTERNET,"
+echo " and tries to set SecurityPolicy 4119 (GrantManager), which only the Manager role may change)"
+run provctl dm connect dm.example.com
+printf '$ provctl settings | grep NAP-ADDRESS\n'
+provctl settings | grep NAP-ADDRESS
+"$DM_PY" - "$PB_WORK/dm-records.jsonl" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print("the DM server saw: package 1 with Alert %s, credentials %s; then the client's statuses:" % (
+    ",".join(recs[0]["alerts"]), "verified" if recs[0]["cred_ok"] else "REFUSED"))
+for s in recs[-1]["statuses"]:
+    print("  %-8s %s" % (s["cmd"], s["data"]))
+PY
 
 say "History"
 run provctl history

@@ -43,6 +43,8 @@
 #include <systemd/sd-journal.h>
 
 #include "certstore.h"
+#include "dm-notify.h"
+#include "dm-session.h"
 #include "export-nm-load.h"
 #include "log.h"
 #include "macros.h"
@@ -800,6 +802,136 @@ static int method_install(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_err
         return r < 0 ? r : 1;
 }
 
+/* ---- the DM route ------------------------------------------------------------------------- */
+
+static int reply_dm_result(sd_bus_message *msg, const DmSessionResult *res) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        IpcDmResult v = {
+                .result = res->completed ? "completed" : "failed",
+                .reason = dm_session_reason_to_string(res->reason),
+                .executed = res->executed,
+                .denied = res->denied,
+        };
+        int r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = ipc_dm_result_append(reply, &v);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static DmSessionRequest dm_request(Manager *m, const char *server_id) {
+        return (DmSessionRequest) {
+                .server_id = server_id,
+                /* what may be dialled and trusted is verifierd's own configuration ([DM]) */
+                .trust_file = m->config->dm_trust_file,
+                .allow_loopback = m->config->dm_allow_loopback,
+        };
+}
+
+/* DmConnect(s server_id): one client-initiated session (provctl dm connect). The caller is
+ * trusted with naming an account and nothing else: the session runs with that account's stored
+ * roles and credentials, against the address stored in it. Synchronous: the reply comes when the
+ * session has ended (at most DM_SESSION_TIME_MAX_MS). */
+static int method_dm_connect(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_error *error) {
+        DmSessionRequest req;
+        DmSessionResult res = {};
+        const char *id;
+        int r;
+
+        r = ipc_dm_connect_read(msg, &id);
+        if (r < 0)
+                return ipc_error_set(error, -EINVAL, "Expected a DM server id");
+        if (dm_session_busy())
+                return ipc_error_set(error, -EBUSY, "A DM session is running");
+        req = dm_request(m, id);
+        r = dm_session_run(m->engine, m->bus, &req, &res);
+        if (r == -EBUSY)
+                return ipc_error_set(error, r, "A DM session is running");
+        if (r < 0)
+                return log_error_errno(r, "DM session failed: %m"), ipc_error_set(error, r, NULL);
+        r = reply_dm_result(msg, &res);
+        return r < 0 ? r : 1;
+}
+
+typedef struct DmTriggered {
+        Manager *manager;
+        char server_id[IPC_DM_SERVER_ID_MAX + 1];
+        uint16_t session_id;
+} DmTriggered;
+
+static int on_dm_triggered(sd_event_source *source, void *userdata) {
+        DmTriggered *t = userdata;
+        DmSessionRequest req = dm_request(t->manager, t->server_id);
+        DmSessionResult res = {};
+
+        req.server_initiated = true;
+        req.pkg0_session_id = t->session_id;
+        if (dm_session_run(t->manager->engine, t->manager->bus, &req, &res) == -EBUSY)
+                log_notice("DM notification for a running session's time dropped: one session at a time");
+        free(t);
+        sd_event_source_disable_unref(source);
+        return 0;
+}
+
+/* SubmitDmNotification(ay, s sender, s transport): a package 0 provd received. Nothing provd says
+ * is believed: dm_notify_check parses the bytes, finds the account and verifies the digest with
+ * that account's server credentials before anything is dialled (dm-notify.h); the notification
+ * carries no address, the session goes to the account's stored one. The session runs after the
+ * reply (a deferred event), so provd is never kept waiting for it. */
+static int method_submit_dm_notification(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_error *error) {
+        _cleanup_free_ DmTriggered *t = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        char esc[LOG_ESCAPE_SIZE(64)];
+        IpcDmNotification n;
+        Reason reason;
+        DmPkg0 p;
+        int r;
+
+        r = ipc_dm_notification_read(msg, &n);
+        if (r < 0) {
+                m->protocol_violations++;
+                return ipc_error_set(error, r == -E2BIG ? -E2BIG : -EINVAL, "Invalid SubmitDmNotification arguments");
+        }
+        r = dm_notify_check(m->engine, n.data, n.size, now_monotonic(m), &p, &reason);
+        if (r < 0) {
+                log_warning_errno(r, "DM notification not checked: %m");
+                reason = REASON_POLICY_DENIED;
+        }
+        if (reason == REASON_NONE && dm_session_busy())
+                reason = REASON_POLICY_DENIED;
+        if (reason == REASON_NONE) {
+                t = calloc(1, sizeof *t);
+                if (!t)
+                        return -ENOMEM;
+                t->manager = m;
+                snprintf(t->server_id, sizeof t->server_id, "%s", p.server_id);
+                t->session_id = p.session_id;
+                r = sd_event_add_defer(m->event, NULL, on_dm_triggered, t);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot schedule the DM session: %m"), ipc_error_set(error, r, NULL);
+                TAKE_PTR(t);
+                log_info("DM notification via %s authenticated: server-initiated session scheduled",
+                         log_escape(n.transport, esc, sizeof esc));
+        } else
+                log_info("DM notification via %s dropped: %s", log_escape(n.transport, esc, sizeof esc),
+                         reason_to_string(reason));
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, IPC_SIG_VERDICT_OUT,
+                                  verdict_to_string(reason == REASON_NONE ? VERDICT_PENDING : VERDICT_REJECTED),
+                                  reason_to_string(reason), (uint32_t) 0);
+        if (r < 0)
+                return r;
+        r = sd_bus_send(NULL, reply, NULL);
+        return r < 0 ? r : 1;
+}
+
 static int method_register_agent(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_error *error) {
         const char *path;
         int r;
@@ -846,6 +978,8 @@ static const MethodRule method_table[] = {
           "bytes that arrived from the network: only provd receives them; trusted with nothing else" },
         { IPC_M_SUBMIT_WITH_SUMMARY, AUDIENCE_PROVD, method_submit,
           "as Submit, plus provd's words about the bytes, shown only labelled \"(unverified)\"" },
+        { IPC_M_SUBMIT_DM_NOTIFICATION, AUDIENCE_PROVD, method_submit_dm_notification,
+          "a DM package 0 as received: verified with the account's own server credentials first" },
         { IPC_M_LIST_PENDING, AUDIENCE_USER, method_list_pending,
           "the pending pushes and their summaries: the phone's user decides about them" },
         { IPC_M_PROVIDE_PIN, AUDIENCE_USER, method_provide_pin,
@@ -868,6 +1002,8 @@ static const MethodRule method_table[] = {
           "the whole change an authenticated pending push would make" },
         { IPC_M_GET_POLICY_SOURCES, AUDIENCE_USER, method_get_policy_sources,
           "where each policy value comes from (no value beyond what GetPolicy shows)" },
+        { IPC_M_DM_CONNECT, AUDIENCE_USER, method_dm_connect,
+          "names an account: the session runs with that account's roles against its stored address" },
         { IPC_M_RESET_POLICY, AUDIENCE_ROOT, method_reset_policy,
           "drops the over-the-air policy layer and reopens a closed bootstrap: root only, not the group" },
         { IPC_M_GET_MMS_SETTINGS, AUDIENCE_ANYONE, method_get_mms_settings,
@@ -915,6 +1051,9 @@ static const sd_bus_vtable provd_vtable[] = {
                                  SD_BUS_PARAM(sender) SD_BUS_PARAM(transport) SD_BUS_PARAM(received_usec)
                                  SD_BUS_PARAM(summary_lines) SD_BUS_PARAM(modem),
                                  IPC_SIG_SUBMIT_OUT, SUBMIT_OUT_NAMES, dispatch, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_SUBMIT_DM_NOTIFICATION, IPC_SIG_SUBMIT_DM_NOTIFICATION_IN,
+                                 SD_BUS_PARAM(notification) SD_BUS_PARAM(sender) SD_BUS_PARAM(transport),
+                                 IPC_SIG_VERDICT_OUT, VERDICT_OUT_NAMES, dispatch, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END
 };
 
@@ -955,6 +1094,10 @@ static const sd_bus_vtable user_vtable[] = {
                                  SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES(IPC_M_GET_POLICY_SOURCES, IPC_SIG_NONE, , IPC_SIG_POLICY_SOURCES_OUT,
                                  SD_BUS_PARAM(sources), dispatch, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(IPC_M_DM_CONNECT, IPC_SIG_DM_CONNECT_IN, SD_BUS_PARAM(server_id),
+                                 IPC_SIG_DM_CONNECT_OUT,
+                                 SD_BUS_PARAM(result) SD_BUS_PARAM(reason) SD_BUS_PARAM(executed) SD_BUS_PARAM(denied),
+                                 dispatch, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_NAMES(IPC_S_VERDICT, IPC_SIG_VERDICT_SIGNAL,
                                  SD_BUS_PARAM(id) SD_BUS_PARAM(verdict) SD_BUS_PARAM(reason) SD_BUS_PARAM(roles), 0),
         SD_BUS_VTABLE_END

@@ -218,6 +218,24 @@ static int parse_roles(const ConfigKey *k, void *field, const char *value, const
         return 0;
 }
 
+/* NetworkManagerDir=: the directory, checked and stored as every DIR key (a one-key table without
+ * this parser), and whether it was set at all: set, the keyfiles go there whether NetworkManager
+ * runs or not; unset, verifierd uses NetworkManager's settings API while it runs (issue 14,
+ * export-nm-api.h). An empty value restores the default, unset. */
+static int parse_nm_dir(const ConfigKey *k, void *field, const char *value, const char *file, unsigned line,
+                        void *userdata, char *msg) {
+        Config *c = (Config *) ((char *) field - offsetof(Config, nm_dir));
+        ConfigKey plain = *k;
+        ConfigTable one = { .keys = &plain, .n_keys = 1 };
+        int r;
+
+        plain.parse = NULL;
+        r = config_table_assign(&one, c, file, line, k->section, k->name, value, userdata, msg);
+        if (r >= 0)
+                c->nm_dir_explicit = value[0] != 0;
+        return r;
+}
+
 /* [DM] TrustFile=: an absolute path without a ".." component, or "" for the system store (NULL). The
  * file itself is read when a session opens TLS (dm_tls_open), so a bundle replaced on disk is
  * used by the next session. */
@@ -264,8 +282,9 @@ static const ConfigKey verifierd_keys[] = {
                         NETWORK_PIN_SOURCE_OFONO, parse_source, "where the IMSI (network PIN) comes from"),
         CONFIG_KEY_CUSTOM("NetworkPin", "Imsi", C, imsi, parse_imsi, CONFIG_KEY_SECRET,
                           "the IMSI, 6..15 digits, only with Source=static"),
-        CONFIG_KEY_DIR("Export", "NetworkManagerDir", C, nm_dir, CONFIG_DEFAULT_NM_DIR,
-                       "where NetworkManager keyfiles are written"),
+        { .section = "Export", .name = "NetworkManagerDir", .type = CONFIG_TYPE_DIR, CONFIG_FIELD(C, nm_dir),
+          .def_str = CONFIG_DEFAULT_NM_DIR, .parse = parse_nm_dir,
+          .doc = "where NetworkManager keyfiles are written (unset: NetworkManager's settings API while it runs)" },
         CONFIG_KEY_BOOL("Export", "OfonoContexts", C, export_ofono_contexts, false,
                         "apply NAPDEFs to oFono's connection contexts"),
         CONFIG_KEY_BOOL("Export", "Mmsd", C, export_mmsd, false,

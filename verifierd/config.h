@@ -112,6 +112,9 @@ typedef struct Config {
         Secret *imsi;                           /* Imsi= digits; NULL unless Source=static */
         /* [Export] */
         char *nm_dir;                           /* NetworkManagerDir= (never NULL) */
+        bool nm_dir_explicit;                   /* NetworkManagerDir= set (to any value, the
+                                                 * default's too): keyfiles there, never
+                                                 * NetworkManager's settings API (export-nm-api.h) */
         bool export_ofono_contexts;             /* OfonoContexts= */
         bool export_mmsd;                       /* Mmsd= */
         /* [Policy] */

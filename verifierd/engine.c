@@ -51,6 +51,9 @@ struct Engine {
         bool nm_load_all;               /* the next rebuild asks NetworkManager to load every file */
         bool nm_rebuilt;                /* a full rebuild succeeded: a push updates only its roots */
         EngineNmState nm_state;
+        const ExportNmIo *nm_api;       /* NetworkManager's settings API, or NULL (EngineOptions) */
+        const ExportNmIo *nm_files_io;  /* the keyfiles' io (export_nm_get_io at engine_new) */
+        bool nm_api_mode;               /* the last run went through the API */
         EngineVerdictFn verdict_hook;   /* verdicts reached outside a caller's EngineResult */
         void *verdict_hook_userdata;
 };
@@ -189,6 +192,8 @@ int engine_new(Engine **ret, const EngineOptions *o) {
         e->clock_userdata = o->clock_userdata;
         e->no_export = o->no_export;
         e->export_nm_dir = TAKE_PTR(nm_dir_copy);
+        e->nm_api = o->nm_api;
+        e->nm_files_io = export_nm_get_io();
         /* NetworkManager may have missed changes made before a crash or while verifierd was not
          * running: the first rebuild tells it about every file of ours. */
         e->nm_load_all = true;
@@ -756,6 +761,34 @@ static const char *nm_dir(Engine *e) {
         return e->export_nm_dir ? e->export_nm_dir : e->config->nm_dir;
 }
 
+static int strv_push(char ***v, size_t *n, char *s);
+
+/*
+ * Where this run's profiles go (issue 14; export-nm-api.h): through NetworkManager's own settings
+ * API while it owns its name on the bus and no directory is configured (NetworkManagerDir= or
+ * the option), so NetworkManager writes its own files and verifierd needs no right on them;
+ * otherwise keyfiles in the directory (written by this process as root, or by
+ * provboot-nm-writer), which NetworkManager reads when it starts or is told to load. Decided
+ * per run, since NetworkManager may start or stop at any time; a change of side makes the next
+ * push rebuild in full (the records of the two sides are kept apart, EXPORT_NM_API_DIR). Sets the
+ * io for the run (export_nm_set_io); returns the records' key.
+ */
+static const char *nm_target(Engine *e) {
+        bool api = e->nm_api && !e->export_nm_dir && !e->config->nm_dir_explicit &&
+                   e->nm_api->open(e->nm_api->ctx) == 0;
+
+        export_nm_set_io(api ? e->nm_api : e->nm_files_io);
+        if (api != e->nm_api_mode) {
+                e->nm_api_mode = api;
+                e->nm_rebuilt = false;
+                (void) strv_push(&e->nm_sync.notices, &e->nm_sync.n_notices,
+                                 strdup(api ? "NetworkManager profiles: added, updated and deleted through its settings "
+                                              "API (NetworkManager runs, no NetworkManagerDir= set)"
+                                            : "NetworkManager profiles: keyfiles"));
+        }
+        return api ? EXPORT_NM_API_DIR : nm_dir(e);
+}
+
 void engine_nm_sync_done(EngineNmSync *s) {
         if (!s)
                 return;
@@ -812,6 +845,8 @@ static void on_nm_event(ExportNmEvent ev, const char *name, const char *root, vo
         case EXPORT_NM_EVENT_UNCHANGED:
         case EXPORT_NM_EVENT_WRITTEN:
         case EXPORT_NM_EVENT_REMOVED: {
+                if (strcmp(x->dir, EXPORT_NM_API_DIR) == 0)
+                        return; /* NetworkManager made the change itself: nothing to load */
                 /* LoadConnections takes full paths; a removed file's path unloads it. */
                 if (asprintf(&text, "%s/%s", x->dir, name) < 0)
                         text = NULL;
@@ -888,13 +923,21 @@ static int changed_roots(Engine *e, const StoreSettingList *rows, Changed *c) {
         return 0;
 }
 
+static void nm_api_state(Engine *e, const NmEvents *x, int r) {
+        /* Through the API, the run itself is NetworkManager's answer (provctl status). */
+        if (strcmp(x->dir, EXPORT_NM_API_DIR) == 0)
+                e->nm_state = r < 0 && r != -EEXIST ? ENGINE_NM_FAILED : ENGINE_NM_LOADED;
+}
+
 int engine_rebuild_exports(Engine *e, ExportNmStats *stats) {
-        NmEvents x = { .e = e, .dir = nm_dir(e), .load_all = e->nm_load_all };
+        NmEvents x = { .e = e, .load_all = e->nm_load_all };
         int r;
 
         if (e->no_export)
                 return 0;
+        x.dir = nm_target(e);
         r = export_nm_rebuild_ex(e->store, x.dir, stats, on_nm_event, &x);
+        nm_api_state(e, &x, r);
         if (r >= 0 || r == -EEXIST)
                 e->nm_load_all = false; /* every file of ours was seen (and queued) */
         /* A foreign file in the way (-EEXIST) is reported on every run and needs no rebuild; any
@@ -905,16 +948,18 @@ int engine_rebuild_exports(Engine *e, ExportNmStats *stats) {
 
 int engine_update_exports(Engine *e, const char *const *roots, size_t n_roots, const char *const *old_napids,
                           size_t n_old, ExportNmStats *stats) {
-        NmEvents x = { .e = e, .dir = nm_dir(e), .load_all = e->nm_load_all };
+        NmEvents x = { .e = e, .load_all = e->nm_load_all };
         int r;
 
         if (e->no_export)
                 return 0;
+        x.dir = nm_target(e);
         /* Until a full rebuild has succeeded (start-up, or the directory was missing), the files
          * may lag behind the whole store, not only behind this push. */
         if (!e->nm_rebuilt || e->nm_load_all)
                 return engine_rebuild_exports(e, stats);
         r = export_nm_update(e->store, x.dir, roots, n_roots, old_napids, n_old, stats, on_nm_event, &x);
+        nm_api_state(e, &x, r);
         if (r < 0 && r != -EEXIST)
                 e->nm_rebuilt = false;
         return r < 0 ? r : x.error;
@@ -945,7 +990,7 @@ EngineNmState engine_get_nm_state(Engine *e) {
 int engine_foreach_export(Engine *e, ExportNmStatusFn fn, void *userdata) {
         if (e->no_export)
                 return 0;
-        return export_nm_status(e->store, nm_dir(e), fn, userdata);
+        return export_nm_status(e->store, nm_target(e), fn, userdata);
 }
 
 /* DM accounts for the store from the policy's list (§1.5: roles already bounded by policy). */

@@ -90,6 +90,11 @@ typedef struct EngineOptions {
         void *clock_userdata;
         const char *export_nm_dir;      /* NULL: config->nm_dir */
         bool no_export;                 /* tests of the pipeline alone: never write keyfiles */
+        const ExportNmIo *nm_api;       /* NetworkManager's settings API (export-nm-api.h), used for
+                                         * a run while NetworkManager owns its name (its open op
+                                         * says so) and neither export_nm_dir nor NetworkManagerDir=
+                                         * is set; NULL: keyfiles only. The keyfiles go through
+                                         * the io set (export_nm_set_io) before engine_new. */
 } EngineOptions;
 
 typedef struct EngineSubmission {

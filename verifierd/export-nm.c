@@ -138,10 +138,9 @@ static void sha256(const char *s, unsigned char out[32]) {
 
 static void profile_names(NmProfile *p) {
         static const char hexdig[] = "0123456789abcdef";
-        unsigned char h[32], u[32];
+        unsigned char h[32];
         char hx[13], safe[33];
         size_t k = 0;
-        _cleanup_free_ char *seed = NULL;
 
         sha256(p->root, h);
         for (unsigned i = 0; i < 6; i++) {
@@ -157,16 +156,22 @@ static void profile_names(NmProfile *p) {
         safe[k] = 0;
         snprintf(p->filename, sizeof p->filename, "%s%s-%s%s", EXPORT_NM_PREFIX, safe, hx, EXPORT_NM_SUFFIX);
 
+        export_nm_uuid_of_root(p->root, p->uuid);
+}
+
+void export_nm_uuid_of_root(const char *root, char out[37]) {
+        _cleanup_free_ char *seed = NULL;
+        unsigned char u[32];
+
         /* Stable UUID: SHA-256 over a domain string and the root key, RFC 9562 version 8
          * (custom) layout. The same NAPID keeps its connection across updates. */
-        if (asprintf(&seed, "provboot-nm-uuid:%s", p->root) < 0)
+        if (asprintf(&seed, "provboot-nm-uuid:%s", root) < 0)
                 seed = NULL;
-        sha256(seed ? seed : p->root, u);
+        sha256(seed ? seed : root, u);
         u[6] = (unsigned char) ((u[6] & 0x0F) | 0x80);
         u[8] = (unsigned char) ((u[8] & 0x3F) | 0x80);
-        snprintf(p->uuid, sizeof p->uuid,
-                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3],
-                 u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+        snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2],
+                 u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
 /* One root's rows -> 1 profile, 0 skipped (not an APN NAPDEF), -EBADMSG bad value. */
@@ -652,6 +657,10 @@ void export_nm_set_io(const ExportNmIo *io) {
         nm_io = io;
 }
 
+const ExportNmIo *export_nm_get_io(void) {
+        return nm_io;
+}
+
 int export_nm_dir_read(int dirfd, const char *name, ExportNmFileState *ret_state,
                        char ret_digest[STORE_DIGEST_HEX_LEN + 1]) {
         _cleanup_(file_done) File f = {};
@@ -788,14 +797,14 @@ int export_nm_profile_finish(NmProfile *p) {
 }
 
 /* The operations of one run: through nm_io, or on dirfd. */
-static int io_read(int dirfd, const char *name, File *ret) {
+static int io_read(int dirfd, const char *name, const char *root, File *ret) {
         ExportNmFileState st;
         int r;
 
         if (!nm_io)
                 return file_read(dirfd, name, ret);
         *ret = (File) {};
-        r = nm_io->read(nm_io->ctx, name, &st, ret->digest);
+        r = nm_io->read(nm_io->ctx, name, root, &st, ret->digest);
         if (r < 0)
                 return r;
         ret->state = st == EXPORT_NM_FILE_OURS ? FILE_OURS : st == EXPORT_NM_FILE_OTHER ? FILE_OTHER : FILE_ABSENT;
@@ -806,8 +815,15 @@ static int io_write(int dirfd, const NmProfile *p, const char *text) {
         return nm_io ? nm_io->write(nm_io->ctx, p) : write_file_at(dirfd, p->filename, text);
 }
 
+/* The digest of @p as the io stores it: the keyfile text's (@text), or the io's own form. */
+static int io_digest(const NmProfile *p, const char *text, char ret[STORE_DIGEST_HEX_LEN + 1]) {
+        if (nm_io && nm_io->digest)
+                return nm_io->digest(nm_io->ctx, p, ret);
+        return store_digest_hex((const uint8_t *) text, strlen(text), ret);
+}
+
 /* Is there anything at NAME (not followed)? 1, 0, negative errno. */
-static int io_exists(int dirfd, const char *name) {
+static int io_exists(int dirfd, const char *name, const char *root) {
         _cleanup_(file_done) File f = {};
         int r;
 
@@ -816,7 +832,7 @@ static int io_exists(int dirfd, const char *name) {
                         return 1;
                 return errno == ENOENT ? 0 : -errno;
         }
-        r = io_read(dirfd, name, &f);
+        r = io_read(dirfd, name, root, &f);
         if (r < 0)
                 return r;
         return f.state != FILE_ABSENT;
@@ -912,9 +928,9 @@ static void sync_profile(Sync *x, const NmProfile *p, const Record *rec) {
 
         r = export_nm_render(p, &text);
         if (r >= 0)
-                r = store_digest_hex((const uint8_t *) text, strlen(text), digest);
+                r = io_digest(p, text, digest);
         if (r >= 0)
-                r = io_read(x->dirfd, p->filename, &f);
+                r = io_read(x->dirfd, p->filename, p->root, &f);
         if (r < 0) {
                 sync_err(x, r);
                 return;
@@ -988,7 +1004,7 @@ static void drop_file(Sync *x, const char *name, const Record *rec) {
         _cleanup_(file_done) File f = {};
         int r;
 
-        r = io_read(x->dirfd, name, &f);
+        r = io_read(x->dirfd, name, rec ? rec->root : NULL, &f);
         if (r < 0) {
                 sync_err(x, r);
                 return;
@@ -1013,7 +1029,7 @@ static void drop_file(Sync *x, const char *name, const Record *rec) {
         }
         if (nm_io) {
                 /* The writer removes it only if it is still ours, and syncs the directory. */
-                r = nm_io->remove(nm_io->ctx, name);
+                r = nm_io->remove(nm_io->ctx, name, rec ? rec->root : NULL);
                 if (r < 0) {
                         sync_err(x, r);
                         return;
@@ -1328,7 +1344,7 @@ int export_nm_update(Store *s, const char *dir, const char *const *roots, size_t
                         sx.st.mms_only++;
                 /* Not wanted: a file of ours goes (drop_file's rules); a record of a file that
                  * is gone too. */
-                r = io_exists(dirfd, name);
+                r = io_exists(dirfd, name, row->root);
                 if (r < 0) {
                         sync_err(&sx, r);
                         continue;
@@ -1416,9 +1432,9 @@ int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userd
                         out.file = p->filename;
                         r = export_nm_render(p, &text);
                         if (r >= 0)
-                                r = store_digest_hex((const uint8_t *) text, strlen(text), digest);
+                                r = io_digest(p, text, digest);
                         if (r >= 0)
-                                r = io_read(dirfd, p->filename, &f);
+                                r = io_read(dirfd, p->filename, p->root, &f);
                         if (r < 0)
                                 return r;
                         switch (decide_action(p, digest, rec, &f)) {

@@ -244,7 +244,26 @@ typedef int (*ExportNmStatusFn)(const ExportNmStatus *st, void *userdata);
  */
 int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userdata);
 
-/* ---- where the files are read and written (issue 14) ------------------------------------------
+/* ---- NetworkManager's settings API or keyfiles (issue 14) --------------------------------------
+ * While NetworkManager owns org.freedesktop.NetworkManager on the system bus and [Export]
+ * NetworkManagerDir= is not set, the profiles are not keyfiles of verifierd's: it adds, updates and
+ * deletes them through NetworkManager's settings D-Bus API (export-nm-api.h: AddConnection2,
+ * Update2, Delete with TO_DISK), the owning service, which writes its own files; the same
+ * rendering model (NmProfile), the same UUIDs, the same rules for what someone else changed or
+ * removed (decide_action), with the digest of the canonical settings in place of the file's and
+ * the records under EXPORT_NM_API_DIR. Chosen over the keyfiles because NetworkManager then owns
+ * the profiles and their files (as for a profile made in its UI), validates what it is given,
+ * applies a change at once without LoadConnections, and the only right verifierd needs is the
+ * polkit action settings.modify.system, no write access to any directory. Otherwise (a
+ * NetworkManagerDir= is set, or NetworkManager is not running) the keyfiles below are written,
+ * and loaded with LoadConnections (export-nm-load.h). engine.c chooses per run through the
+ * ExportNmIo below (export_nm_set_io); the first run on the other side rebuilds in full.
+ * Known limit of switching sides: the two sides keep separate records. A profile that
+ * NetworkManager stored through the API under a name of its own and that a push changes while
+ * NetworkManager is stopped also gets a provboot keyfile with the same UUID; NetworkManager loads
+ * one profile per UUID, and the next run through the API updates that one.
+ *
+ * ---- where the files are read and written (issue 14) ------------------------------------------
  * verifierd started by hand as root reads and writes DIR itself. Run by systemd as its own user
  * (no uid 0, no capabilities) it cannot: the keyfiles are root's and 0600, as NetworkManager
  * requires. Then every file operation of export_nm_rebuild_ex and export_nm_status goes through
@@ -262,18 +281,37 @@ typedef struct ExportNmIo {
         /* The directory is there and usable (0), else negative errno (-ENOENT...). */
         int (*open)(void *ctx);
         /* What is at NAME (a name of ours, export_nm_name_valid): state and, for OURS, the hex
-         * SHA-256 of its content. */
-        int (*read)(void *ctx, const char *name, ExportNmFileState *ret_state,
+         * SHA-256 of its content (or, with @digest set, the digest that op defines). @root: the
+         * settings root whose profile NAME is, when the caller knows it (NULL: a name from
+         * @list only); a file-system io ignores it. */
+        int (*read)(void *ctx, const char *name, const char *root, ExportNmFileState *ret_state,
                     char ret_digest[STORE_DIGEST_HEX_LEN + 1]);
         /* Render @p and replace its file (p->filename) atomically: 1 written, 0 unchanged,
          * -EEXIST not ours, negative errno. */
         int (*write)(void *ctx, const NmProfile *p);
-        /* Remove NAME if it is ours: 1 removed, 0 absent, -EEXIST not ours, negative errno. */
-        int (*remove)(void *ctx, const char *name);
+        /* Remove NAME if it is ours: 1 removed, 0 absent, -EEXIST not ours, negative errno.
+         * @root as for @read. */
+        int (*remove)(void *ctx, const char *name, const char *root);
         /* The names in the directory that have our pattern (malloc'd strv, NULL-terminated),
          * after removing leftover temp files of ours (counted in @ret_tmp_removed). */
         int (*list)(void *ctx, char ***ret_names, unsigned *ret_tmp_removed);
+        /* Optional (NULL: the SHA-256 of export_nm_render's text, the keyfile's content): the hex
+         * digest of @p as this io stores it, the one @read returns for it when nobody changed it
+         * since (export-nm-api.h: the canonical form of NetworkManager's settings). */
+        int (*digest)(void *ctx, const NmProfile *p, char ret_digest[STORE_DIGEST_HEX_LEN + 1]);
 } ExportNmIo;
+
+/* The store records (store_*_nm_file) of the profiles managed through NetworkManager's settings
+ * API (export-nm-api.h) are kept under this key in place of a directory: their digests are of
+ * another form than a keyfile's, so the two never read each other's records. */
+#define EXPORT_NM_API_DIR "dbus:org.freedesktop.NetworkManager"
+
+/* export_nm_get_io() - the io export_nm_set_io set last (NULL: the process's file system). */
+const ExportNmIo *export_nm_get_io(void);
+
+/* export_nm_uuid_of_root() - the connection UUID of the profile of settings root @root: the one
+ * export_nm_render and the API write (stable across updates, see profile_names). */
+void export_nm_uuid_of_root(const char *root, char out[37]);
 
 /* export_nm_set_io() - route every file operation through @io (NULL: this process's own file
  * system, the default). Process-wide, set once at start-up (verifierd/main.c). */

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "macros.h"
 #include "manager.h"
+#include "export-nm-api.h"
 #include "nm-writer/nmw-client.h"
 #include "secret.h"
 
@@ -33,9 +34,15 @@
 #define DEFAULT_STATE_DIR "/var/lib/provboot"
 #define EXPIRY_INTERVAL_USEC (60ULL * 1000000ULL)
 
+/* NetworkManager's settings API (export-nm-api.h): the engine uses it for a run while
+ * NetworkManager owns its name and NetworkManagerDir= is not set, whoever verifierd runs as. */
+static ExportNmApi nm_api;
+static ExportNmIo nm_api_io;
+
 static Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        export_nm_api_done(&nm_api);
         sd_bus_flush_close_unref(m->bus);
         imsi_source_free(m->imsi);
         engine_free(m->engine);
@@ -218,7 +225,8 @@ int main(int argc, char **argv) {
         if (setup_nm_writer() < 0)
                 return EXIT_FAILURE;
 
-        EngineOptions eo = { .state_dir = m->state_dir, .config = m->config };
+        export_nm_api_init(&nm_api, &nm_api_io);
+        EngineOptions eo = { .state_dir = m->state_dir, .config = m->config, .nm_api = &nm_api_io };
         r = engine_new(&m->engine, &eo);
         if (r < 0)
                 return log_error_errno(r, "Failed to open the store in '%s': %m", m->state_dir), EXIT_FAILURE;

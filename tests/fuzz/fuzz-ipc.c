@@ -260,6 +260,9 @@ enum {
         TARGET_AGENT_CONFIRMATION,
         TARGET_INJECT,
         TARGET_INJECT_ON_MODEM,
+        TARGET_DM_CONNECT,
+        TARGET_DM_NOTIFICATION,
+        TARGET_DM_RESULT,
         _TARGET_MAX,
 };
 
@@ -275,6 +278,9 @@ static const char *const target_sig[_TARGET_MAX] = {
         [TARGET_AGENT_CONFIRMATION] = IPC_SIG_AGENT_CONFIRMATION_OUT,
         [TARGET_INJECT] = IPC_SIG_INJECT_IN,
         [TARGET_INJECT_ON_MODEM] = IPC_SIG_INJECT_ON_MODEM_IN,
+        [TARGET_DM_CONNECT] = IPC_SIG_DM_CONNECT_IN,
+        [TARGET_DM_NOTIFICATION] = IPC_SIG_SUBMIT_DM_NOTIFICATION_IN,
+        [TARGET_DM_RESULT] = IPC_SIG_DM_CONNECT_OUT,
 };
 
 static void run_reader(unsigned target, sd_bus_message *m) {
@@ -345,6 +351,28 @@ static void run_reader(unsigned target, sd_bus_message *m) {
 
                 if ((on ? ipc_inject_on_modem_read(m, &i) : ipc_inject_read(m, &i)) == 0)
                         check_inject(&i, on);
+                break;
+        }
+        case TARGET_DM_CONNECT: {
+                const char *id;
+
+                if (ipc_dm_connect_read(m, &id) == 0)
+                        FUZZ_CHECK(id[0] && ipc_string_printable(id, IPC_DM_SERVER_ID_MAX));
+                break;
+        }
+        case TARGET_DM_NOTIFICATION: {
+                IpcDmNotification n;
+
+                if (ipc_dm_notification_read(m, &n) == 0)
+                        FUZZ_CHECK(n.size >= 1 && n.size <= IPC_DM_NOTIFICATION_MAX && n.data &&
+                                   ipc_string_printable(n.sender, IPC_SENDER_MAX) && ipc_transport_valid(n.transport));
+                break;
+        }
+        case TARGET_DM_RESULT: {
+                IpcDmResult r;
+
+                if (ipc_dm_result_read(m, &r) == 0)
+                        FUZZ_CHECK(ipc_dm_reason_valid(r.reason));
                 break;
         }
         }

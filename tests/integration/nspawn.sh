@@ -26,7 +26,13 @@
 #     binding as NetworkManager parsed them): verifierd asks it to load exactly the keyfiles it
 #     wrote (Settings.LoadConnections, issue 10 point 2); a change the user makes with nmcli
 #     survives a verifierd restart and is shown as such (point 4); with NetworkManager stopped,
-#     provctl status says the profile is written and loaded when it starts, and it is.
+#     provctl status says the profile is written and loaded when it starts, and it is;
+#   - without NetworkManagerDir= and with NetworkManager running, verifierd (as its user, allowed
+#     by the polkit rule) manages its profiles through NetworkManager's settings API (issue 14):
+#     a push adds one (AddConnection2, TO_DISK: NetworkManager's own file, 0600 root), a newer
+#     push updates it (Update2), it reads back as what verifierd set, a user's nmcli edit is left
+#     alone by the next push and a reload, a profile the user deleted is not recreated, and
+#     provboot-nm-writer is not activated meanwhile.
 # Root; ~1 min with a warm cache. Always powers the container off and deletes the copy.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -111,6 +117,32 @@ cat >"$PB_NS_DIR/apn2.xml" <<'XML'
 XML
 "$PB_TOP/tools/mkpush.py" --xml "$PB_NS_DIR/apn2.xml" --sec netwpin --imsi $IMSI --out "$R/root/pushes/apn2.netwpin.wsp" ||
         fail "tools/mkpush.py for the second push (xml2wbxml: make deps)"
+
+# The settings API phase (issue 14, below): a NAPDEF of its own, then an update of it, then
+# another NAPDEF (a push that does not touch the first).
+mkapi() { # mkapi NAPID NAME APN OUT
+        cat >"$PB_NS_DIR/$1-$4.xml" <<XML
+<?xml version="1.0"?>
+<wap-provisioningdoc version="1.1">
+  <characteristic type="NAPDEF">
+    <parm name="NAPID" value="$1"/>
+    <parm name="NAME" value="$2"/>
+    <parm name="NAP-ADDRESS" value="$3"/>
+    <parm name="NAP-ADDRTYPE" value="APN"/>
+    <characteristic type="NAPAUTHINFO">
+      <parm name="AUTHTYPE" value="PAP"/>
+      <parm name="AUTHNAME" value="api"/>
+      <parm name="AUTHSECRET" value="apisecret"/>
+    </characteristic>
+  </characteristic>
+</wap-provisioningdoc>
+XML
+        "$PB_TOP/tools/mkpush.py" --xml "$PB_NS_DIR/$1-$4.xml" --sec netwpin --imsi $IMSI --out "$R/root/pushes/$4" ||
+                fail "tools/mkpush.py for $4"
+}
+mkapi APIWEB "API Web" api.example.com api1.netwpin.wsp
+mkapi APIWEB "API Web" api2.example.com api2.netwpin.wsp
+mkapi APIMORE "API More" more.example.com api3.netwpin.wsp
 
 grep -q '^provd:' "$R/etc/passwd" && fail "user provd exists before boot (sysusers would not be tested)" ||
         ok "no user provd in the tree before boot (systemd-sysusers at boot creates it)"
@@ -433,6 +465,116 @@ else
 fi
 pb_wait_for 10 unit_is verifierd.service active && ok "verifierd.service active after reload" ||
         fail "verifierd.service after reload: $(pb_ns systemctl is-active verifierd.service)"
+
+# ---- NetworkManager's settings API (issue 14): without NetworkManagerDir=, while NetworkManager
+# runs, verifierd (provboot-verifier, allowed by the polkit rule) adds, updates and deletes its
+# profiles through Settings.AddConnection2 / Connection.Update2 / Delete with TO_DISK:
+# NetworkManager writes the files itself, and provboot-nm-writer is not used.
+ncount() { pb_ns journalctl -b -u provboot-nm-writer.service --no-pager -o cat | grep -c '^Started provboot-nm-writer'; }
+# reload_v: systemctl reload verifierd.service (SIGHUP) and wait until verifierd logged it; the
+# rebuild runs in the same handler, so every later bus call sees its result.
+nreloads() { pb_ns journalctl -b -u verifierd.service --no-pager -o cat | grep -c 'Configuration reloaded'; }
+reload_v() {
+        local n
+        n=$(nreloads)
+        pb_ns systemctl reload verifierd.service
+        reloaded_past() { [ "$(nreloads)" -gt "$n" ]; }
+        pb_wait_for 20 reloaded_past || fail "verifierd did not log the reload"
+}
+pb_ns systemctl stop provboot-nm-writer.service
+W_STARTS=$(ncount)
+pb_ns sed -i '/^NetworkManagerDir=/d' /etc/provboot/verifierd.conf.d/50-test.conf
+VPID=$(pb_ns systemctl show -p MainPID --value verifierd.service)
+reload_v
+api_mode() { pb_ns journalctl -b -u verifierd.service --no-pager -o cat | grep -q "NetworkManager profiles: added, updated and deleted through its settings API"; }
+pb_wait_for 20 api_mode && ok "NetworkManagerDir= removed, reload: verifierd manages the profiles through NetworkManager's settings API" ||
+        { fail "no switch to the settings API after the reload"; pb_ns journalctl -b -u verifierd.service --no-pager -o cat | tail -n 15 | sed 's/^/    /'; }
+# The keyfile-era profile is adopted (its UUID, our marker) and stays as it was.
+nm_apn_is internet2.example.com && ok "the profile written as a keyfile before is adopted: '$CON' still internet2.example.com" ||
+        fail "after the switch: '$CON' gsm.apn '$(nm_apn)'"
+
+API="API Web"
+api_apn() { pb_ns nmcli -g gsm.apn connection show "$API" 2>/dev/null; }
+api_apn_is() { [ "$(api_apn)" = "$1" ]; }
+api_export() { # api_export NAPID: its export state in provctl settings --json
+        pb_ns provctl settings --json 2>/dev/null | pj "[e['export'] for e in d if e['path'] == '/NAPDEF[NAPID=$1]'][:1][0]" 2>/dev/null
+}
+out=$(pb_ns provctl --json inject /root/pushes/api1.netwpin.wsp 2>&1)
+[ "$(pj 'd["verdict"]' <<<"$out" 2>/dev/null)" = applied ] && ok "push of NAPDEF APIWEB: applied" || fail "api1 push: $out"
+if pb_wait_for 20 api_apn_is api.example.com; then
+        ok "nmcli connection show '$API': gsm.apn api.example.com, added through the settings API"
+else
+        fail "NetworkManager does not have '$API': '$(api_apn)'; $(pb_ns nmcli -t connection show 2>&1)"
+        pb_ns journalctl -b -u verifierd.service -u NetworkManager.service --no-pager -o cat | tail -n 20 | sed 's/^/    /'
+fi
+f=$(pb_ns nmcli -t -f NAME,UUID,FILENAME connection show 2>&1 | grep "^$API:")
+AFILE=${f##*:}
+AUUID=$(cut -d: -f2 <<<"$f")
+echo "NetworkManager's profile: $f"
+st=$(pb_ns stat -c '%a %U' "$AFILE" 2>&1)
+case $AFILE in
+/etc/NetworkManager/system-connections/provboot-*) fail "'$API' is in a provboot keyfile ($AFILE): not NetworkManager's own" ;;
+/etc/NetworkManager/system-connections/*)
+        [ "$st" = "600 root" ] && ok "NetworkManager wrote the profile itself (TO_DISK): $AFILE, 0600 root" ||
+                fail "NetworkManager's file $AFILE: $st" ;;
+*) fail "'$API' is not on disk under /etc/NetworkManager/system-connections: '$f'" ;;
+esac
+pb_ns sh -c 'ls /etc/NetworkManager/system-connections/provboot-APIWEB-* 2>/dev/null' | grep -q . &&
+        fail "a provboot keyfile of APIWEB exists (the writer was used)" || ok "no provboot keyfile for APIWEB: the keyfile path was not used"
+v=$(pb_ns nmcli -s -g gsm.username,gsm.password,ppp.refuse-chap,gsm.sim-operator-id,connection.autoconnect connection show "$API" 2>&1 | paste -sd' ')
+[ "$v" = "api apisecret yes 26201 no" ] && ok "'$API': username, the password (stored by NetworkManager), PAP only, SIM binding, no autoconnect" ||
+        fail "'$API' username,password,refuse-chap,sim-operator-id,autoconnect: '$v'"
+[ "$(api_export APIWEB)" = exported ] && ok "provctl settings: APIWEB exported" || fail "provctl settings APIWEB: '$(api_export APIWEB)'"
+# A reload reads every profile back (GetSettings + GetSecrets): untouched, it is still "exported"
+# (the canonical form of what NetworkManager returns matches what verifierd sent).
+reload_v
+[ "$(api_export APIWEB)" = exported ] && api_apn_is api.example.com &&
+        ok "reload: NetworkManager's copy reads back as what verifierd set (still exported, not a user change)" ||
+        { fail "after reload: APIWEB '$(api_export APIWEB)', apn '$(api_apn)'"; pb_ns journalctl -b -u verifierd.service --no-pager -o cat | tail -n 10 | sed 's/^/    /'; }
+# the adopted profile (autoconnect, a priority, CHAP) reads back the same way
+[ "$(api_export INTERNET)" = exported ] && nm_apn_is internet2.example.com &&
+        ok "reload: the adopted '$CON' (autoconnect, priority, CHAP) reads back as set too" ||
+        fail "after reload: INTERNET '$(api_export INTERNET)', apn '$(nm_apn)'"
+
+out=$(pb_ns provctl --json inject /root/pushes/api2.netwpin.wsp 2>&1)
+[ "$(pj 'd["verdict"]' <<<"$out" 2>/dev/null)" = applied ] && ok "a newer push for APIWEB: applied" || fail "api2 push: $out"
+pb_wait_for 20 api_apn_is api2.example.com && ok "Update2: '$API' has the newer APN api2.example.com" ||
+        fail "after the update: '$(api_apn)'"
+f2=$(pb_ns nmcli -t -f NAME,UUID,FILENAME connection show 2>&1 | grep "^$API:")
+[ "$f2" = "$f" ] && ok "the same connection and file (uuid $AUUID) were updated" || fail "after the update: '$f2' (was '$f')"
+a=$(pb_ns sed -n 's/^apn=//p' "$AFILE" 2>&1)
+[ "$a" = api2.example.com ] && ok "NetworkManager stored the update to disk: apn=api2.example.com in $AFILE" ||
+        fail "file $AFILE apn '$a'"
+
+# The user edits the profile with nmcli: the next push (of another profile) and a reload leave it.
+out=$(pb_ns nmcli connection modify "$API" gsm.apn users.api 2>&1)
+[ $? -eq 0 ] && ok "nmcli connection modify '$API' gsm.apn users.api" || fail "nmcli modify: $out"
+out=$(pb_ns provctl --json inject /root/pushes/api3.netwpin.wsp 2>&1)
+[ "$(pj 'd["verdict"]' <<<"$out" 2>/dev/null)" = applied ] && ok "the next push (NAPDEF APIMORE): applied" || fail "api3 push: $out"
+more_is() { [ "$(pb_ns nmcli -g gsm.apn connection show "API More" 2>/dev/null)" = more.example.com ]; }
+pb_wait_for 20 more_is && ok "'API More' added through the settings API" || fail "'API More' missing"
+reload_v
+api_apn_is users.api && ok "after the next push and a reload: the user's APN users.api stays" || fail "user's edit overwritten: '$(api_apn)'"
+[ "$(api_export APIWEB)" = "changed by the user, not overwritten" ] &&
+        ok "provctl settings: APIWEB changed by the user, not overwritten" || fail "provctl settings APIWEB: '$(api_export APIWEB)'"
+user_logged() { pb_ns journalctl -b -u verifierd.service --no-pager -o cat | grep "provboot-APIWEB-" | grep -q "was changed by someone else: left alone"; }
+pb_wait_for 10 user_logged && ok "verifierd's journal: APIWEB changed by someone else, left alone" || fail "no journal line for the user's edit of APIWEB"
+
+# The user deletes a profile: not recreated.
+pb_ns nmcli connection delete "API More" >/dev/null 2>&1
+reload_v
+[ "$(api_export APIMORE)" = "removed by the user, not recreated" ] && ! more_is &&
+        ok "'API More' deleted with nmcli: not recreated (provctl settings: removed by the user)" ||
+        fail "after nmcli delete: APIMORE '$(api_export APIMORE)', apn '$(pb_ns nmcli -g gsm.apn connection show "API More" 2>&1)'"
+
+# The writer was never used in this phase: its service was not started again by its socket.
+[ "$(pb_ns systemctl is-active provboot-nm-writer.service)" = inactive ] && [ "$(ncount)" = "$W_STARTS" ] &&
+        ok "provboot-nm-writer was not activated while the settings API was used" ||
+        fail "provboot-nm-writer: $(pb_ns systemctl is-active provboot-nm-writer.service), starts $W_STARTS -> $(ncount)"
+pb_ns journalctl -b -u verifierd.service --no-pager -o cat | grep -iE "failed|warning" | grep -i -e "NetworkManager" -e export |
+        sed 's/^/    verifierd: /'
+[ "$(pb_ns systemctl show -p MainPID --value verifierd.service)" = "$VPID" ] &&
+        ok "verifierd.service kept its MainPID through the phase (reloads only)" || fail "verifierd restarted during the API phase"
 
 # ---- power off
 t=$(ms)

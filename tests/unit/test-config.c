@@ -98,6 +98,7 @@ static void check_defaults(const Config *c) {
         ck_assert_int_eq(c->network_pin_source, NETWORK_PIN_SOURCE_OFONO);
         ck_assert_ptr_null(c->imsi);
         ck_assert_str_eq(c->nm_dir, "/etc/NetworkManager/system-connections");
+        ck_assert(!c->nm_dir_explicit); /* unset: NetworkManager's settings API while it runs */
         ck_assert(!c->export_ofono_contexts);
         ck_assert(!c->export_mmsd);
         ck_assert_uint_eq(c->grant_manager, 0);
@@ -193,7 +194,28 @@ START_TEST(test_fixed_keys) {
         secret_release(c->imsi);
         ck_assert(!secret_is_acquired(c->imsi));
         ck_assert_str_eq(c->nm_dir, "/tmp/nm");
+        ck_assert(c->nm_dir_explicit);
         ck_assert_uint_eq(c->grant_manager, 4);
+        roots_done(&r);
+}
+END_TEST
+
+/* NetworkManagerDir= set to the default directory is still set: keyfiles, never the API (issue
+ * 14); a bad value is refused as before. */
+START_TEST(test_nm_dir_explicit) {
+        _cleanup_(config_freep) Config *c = NULL;
+        Roots r;
+        ConfigError err = {};
+
+        roots_init(&r);
+        put(&r, ETC, "verifierd.conf", "[Export]\nNetworkManagerDir=/etc/NetworkManager/system-connections\n");
+        c = load_ok(&r);
+        ck_assert_str_eq(c->nm_dir, CONFIG_DEFAULT_NM_DIR);
+        ck_assert(c->nm_dir_explicit);
+        c = config_free(c);
+        put(&r, ETC, "verifierd.conf", "[Export]\nNetworkManagerDir=relative/dir\n");
+        ck_assert_int_eq(config_load_roots(r.v, 3, &c, &err), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(err.message, "NetworkManagerDir= expects an absolute directory"));
         roots_done(&r);
 }
 END_TEST
@@ -472,6 +494,7 @@ START_TEST(test_empty_resets) {
         ck_assert_uint_eq(c->pin_attempts, 3);
         ck_assert_uint_eq(c->grant_manager, 0);
         ck_assert_str_eq(c->nm_dir, CONFIG_DEFAULT_NM_DIR);
+        ck_assert(!c->nm_dir_explicit); /* an empty value: unset again */
         ck_assert_ptr_null(c->imsi);
         ck_assert_int_eq(c->network_pin_source, NETWORK_PIN_SOURCE_OFONO);
         roots_done(&r);
@@ -977,6 +1000,7 @@ int main(void) {
         TU_ADD(def, test_shipped_default_file);
         TU_ADD(def, test_example_dropin);
         TU_ADD(keys, test_fixed_keys);
+        TU_ADD(keys, test_nm_dir_explicit);
         TU_ADD(keys, test_fixed_key_values);
         TU_ADD(keys, test_dm_keys);
         TU_ADD(keys, test_named_keys);

@@ -513,6 +513,87 @@ START_TEST(test_small_requests) {
 }
 END_TEST
 
+/* The DM route's marshallers: DmConnect's server id (1..IPC_DM_SERVER_ID_MAX printable bytes),
+ * its reply (result and reason tokens), SubmitDmNotification (1..IPC_DM_NOTIFICATION_MAX bytes,
+ * sender and transport as Submit's). */
+START_TEST(test_dm) {
+        uint8_t data[IPC_DM_NOTIFICATION_MAX + 1] = { 1, 2, 3 };
+        char id[IPC_DM_SERVER_ID_MAX + 2];
+        IpcDmNotification n;
+        IpcDmResult res;
+        const char *got;
+        sd_bus_message *m;
+
+        for (size_t len = IPC_DM_SERVER_ID_MAX; len <= IPC_DM_SERVER_ID_MAX + 1; len++) {
+                memset(id, 'a', len);
+                id[len] = 0;
+                m = new_msg();
+                ck_assert_int_ge(ipc_dm_connect_append(m, id), 0);
+                sealed(m);
+                assert_sig(m, IPC_SIG_DM_CONNECT_IN);
+                ck_assert_int_eq(ipc_dm_connect_read(m, &got), len > IPC_DM_SERVER_ID_MAX ? -EINVAL : 0);
+                sd_bus_message_unref(m);
+        }
+        const char *bad_ids[] = { "", "a\nb", "a\x01" };
+        for (size_t i = 0; i < ELEMENTSOF(bad_ids); i++) {
+                m = new_msg();
+                ck_assert_int_ge(ipc_dm_connect_append(m, bad_ids[i]), 0);
+                sealed(m);
+                ck_assert_int_eq(ipc_dm_connect_read(m, &got), -EINVAL);
+                sd_bus_message_unref(m);
+        }
+
+        m = new_msg();
+        ck_assert_int_ge(ipc_dm_result_append(m, &(IpcDmResult) { .result = "failed", .reason = "tls-failed",
+                                                                  .executed = 3, .denied = 2 }), 0);
+        sealed(m);
+        assert_sig(m, IPC_SIG_DM_CONNECT_OUT);
+        ck_assert_int_eq(ipc_dm_result_read(m, &res), 0);
+        ck_assert_str_eq(res.result, "failed");
+        ck_assert_str_eq(res.reason, "tls-failed");
+        ck_assert_uint_eq(res.executed, 3);
+        ck_assert_uint_eq(res.denied, 2);
+        sd_bus_message_unref(m);
+        const char *bad[][2] = { { "done", "" }, { "completed", "bad-mac" }, { "failed", "TLS-FAILED" } };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                m = new_msg();
+                ck_assert_int_ge(sd_bus_message_append(m, "ssuu", bad[i][0], bad[i][1], 0, 0), 0);
+                sealed(m);
+                ck_assert_int_eq(ipc_dm_result_read(m, &res), -EBADMSG);
+                sd_bus_message_unref(m);
+        }
+
+        for (size_t len = IPC_DM_NOTIFICATION_MAX; len <= IPC_DM_NOTIFICATION_MAX + 1; len++) {
+                m = new_msg();
+                ck_assert_int_ge(ipc_dm_notification_append(m, &(IpcDmNotification) { .data = data, .size = len,
+                                                                                     .sender = "+49170",
+                                                                                     .transport = "ofono" }), 0);
+                sealed(m);
+                assert_sig(m, IPC_SIG_SUBMIT_DM_NOTIFICATION_IN);
+                ck_assert_int_eq(ipc_dm_notification_read(m, &n), len > IPC_DM_NOTIFICATION_MAX ? -E2BIG : 0);
+                if (len == IPC_DM_NOTIFICATION_MAX) {
+                        /* borrowed from the message: checked before it goes */
+                        ck_assert_uint_eq(n.size, IPC_DM_NOTIFICATION_MAX);
+                        ck_assert_str_eq(n.transport, "ofono");
+                        ck_assert_str_eq(n.sender, "+49170");
+                }
+                sd_bus_message_unref(m);
+        }
+        const IpcDmNotification refused[] = {
+                { .data = data, .size = 0, .sender = "", .transport = "inject" },
+                { .data = data, .size = 3, .sender = "a\nb", .transport = "inject" },
+                { .data = data, .size = 3, .sender = "", .transport = "install" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
+                m = new_msg();
+                ck_assert_int_ge(ipc_dm_notification_append(m, &refused[i]), 0);
+                sealed(m);
+                ck_assert_int_eq(ipc_dm_notification_read(m, &n), -EINVAL);
+                sd_bus_message_unref(m);
+        }
+}
+END_TEST
+
 /* Every list's row signature is the one its method's out signature is made of. */
 START_TEST(test_list_signatures) {
         const struct {
@@ -989,6 +1070,11 @@ int main(void) {
 
         tc = tcase_create("/ipc/errors");
         TU_ADD(tc, test_error_map);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("/ipc/dm");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, test_dm);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("/ipc/dialer");

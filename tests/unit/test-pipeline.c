@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dm-pkg0.h"
 #include "pipeline.h"
 #include "testutil.h"
 
@@ -185,6 +186,58 @@ START_TEST(test_live_reassembler) {
 }
 END_TEST
 
+/* An OMA DM package 0 (WSP content type 0x44, or its text form): no document, only its size is
+ * checked (1..DM_PKG0_MAX); verifierd parses it. Other WSP content stays unsupported. */
+START_TEST(test_dm_notification) {
+        uint8_t pdu[6 + DM_PKG0_MAX + 1] = { 0x01, 0x06, 0x03, 0xC4, 0xAF, 0x87 };
+        static const char text_ct[] = "application/vnd.syncml.notification";
+        uint8_t tpdu[64 + sizeof text_ct];
+        DecodeError err = {};
+        Pipeline p;
+
+        memset(pdu + 6, 0xA5, DM_PKG0_MAX + 1);
+        for (size_t len = DM_PKG0_MAX; len <= DM_PKG0_MAX + 1; len++) {
+                memset(&p, 0, sizeof p);
+                memset(&err, 0, sizeof err);
+                int r = pipeline_decode(pdu, 6 + len, INPUT_WSP, NULL, T0, &p, &err);
+
+                if (len <= DM_PKG0_MAX) {
+                        ck_assert_int_eq(r, 1);
+                        ck_assert(p.dm_notification);
+                        ck_assert_ptr_null(p.doc);
+                        ck_assert_uint_eq(p.body_len, len);
+                } else
+                        ck_assert_int_eq(r, -EBADMSG);
+                pipeline_done(&p);
+        }
+        /* the text form: Content-Type as a string (0x03 + the header length) */
+        size_t n = 0;
+        tpdu[n++] = 0x01;
+        tpdu[n++] = 0x06;
+        tpdu[n++] = (uint8_t) sizeof text_ct;           /* headers: the text and its NUL */
+        memcpy(tpdu + n, text_ct, sizeof text_ct);
+        n += sizeof text_ct;
+        memset(tpdu + n, 0x5A, 24);
+        n += 24;
+        memset(&p, 0, sizeof p);
+        memset(&err, 0, sizeof err);
+        ck_assert_int_eq(pipeline_decode(tpdu, n, INPUT_WSP, NULL, T0, &p, &err), 1);
+        ck_assert(p.dm_notification);
+        pipeline_done(&p);
+        /* an empty one */
+        memset(&p, 0, sizeof p);
+        memset(&err, 0, sizeof err);
+        ck_assert_int_eq(pipeline_decode(pdu, 6, INPUT_WSP, NULL, T0, &p, &err), -EBADMSG);
+        pipeline_done(&p);
+        /* 0x43 (SyncML DM XML itself) is not a notification: unsupported as before */
+        pdu[3] = 0xC3;
+        memset(&p, 0, sizeof p);
+        memset(&err, 0, sizeof err);
+        ck_assert_int_eq(pipeline_decode(pdu, 6 + 30, INPUT_WSP, NULL, T0, &p, &err), -EOPNOTSUPP);
+        pipeline_done(&p);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("pipeline");
         TCase *tc = tcase_create("/pipeline/repeated-segments");
@@ -195,6 +248,9 @@ int main(void) {
         TU_ADD(tc, test_repeat_first_many);
         TU_ADD(tc, test_other_message_after_complete);
         TU_ADD(tc, test_live_reassembler);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("/pipeline/dm-notification");
+        TU_ADD(tc, test_dm_notification);
         suite_add_tcase(s, tc);
         return tu_run(s);
 }
