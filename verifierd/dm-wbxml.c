@@ -66,7 +66,7 @@ static void out_put(Out *o, const void *p, size_t n) {
                 return;
         if (o->len + n + 1 > o->cap) {
                 size_t cap = MAX(MAX(o->cap * 2, o->len + n + 1), (size_t) 1024);
-                uint8_t *b = malloc(cap);
+                uint8_t *b = calloc(1, cap); /* all initialised: test-dm-writer-wipe scans it whole */
 
                 if (!b) {
                         o->oom = true;

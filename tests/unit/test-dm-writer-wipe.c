@@ -28,9 +28,17 @@ static volatile unsigned leaked;
 static volatile bool armed; /* only around the writer's calls: the test framework frees blocks too */
 
 /* The writer's blocks are NUL-terminated text (and the DmWriter, calloc'd): read up to the NUL
- * only, never uninitialised bytes past it. */
+ * only, never uninitialised bytes past it. The WBXML encoder's blocks (verifierd/dm-wbxml.c)
+ * start with the WBXML version 0x02 and hold NULs (header, string terminators): they are
+ * calloc'd, so the whole block is read (malloc_usable_size() is the requested size under ASan
+ * and valgrind). */
 static void look(void *p) {
-        if (armed && p && memmem(p, strnlen(p, malloc_usable_size(p)), CRED, strlen(CRED)))
+        size_t n;
+
+        if (!armed || !p)
+                return;
+        n = *(const uint8_t *) p == 0x02 ? malloc_usable_size(p) : strnlen(p, malloc_usable_size(p));
+        if (memmem(p, n, CRED, strlen(CRED)))
                 leaked++;
 }
 
@@ -92,11 +100,55 @@ START_TEST(test_wiped_on_growth_and_free) {
 }
 END_TEST
 
+/* The same in WBXML: the encoder's output grows from 1024 octets several times, and a message
+ * over MaxMsgSize is wiped before it is freed. */
+START_TEST(test_wbxml_wiped) {
+        DmWriter *w;
+        uint8_t *buf = NULL;
+        size_t len = 0;
+
+        leaked = 0;
+        armed = true;
+        w = writer_with_cred(1U << 20);
+        ck_assert_int_eq(dm_writer_set_encoding(w, DM_ENCODING_WBXML), 0);
+        ck_assert_int_eq(dm_writer_finish(w, true, &buf, &len), 0);
+        dm_writer_free(w);
+        armed = false;
+        ck_assert_uint_eq(leaked, 0);
+        ck_assert_uint_gt(len, 4096);
+        ck_assert_ptr_nonnull(memmem(buf, len, CRED, strlen(CRED))); /* it was there to find */
+        memset(buf, 0, len);
+        free(buf);
+
+        armed = true;
+        w = writer_with_cred(2048);
+        ck_assert_int_eq(dm_writer_set_encoding(w, DM_ENCODING_WBXML), 0);
+        ck_assert_int_eq(dm_writer_finish(w, true, &buf, &len), -E2BIG);
+        dm_writer_free(w);
+        armed = false;
+        ck_assert_uint_eq(leaked, 0);
+
+        /* the check sees a Cred in a WBXML-shaped block (behind NULs) freed as it is */
+        {
+                uint8_t *volatile b = calloc(1, 64);
+
+                ck_assert_ptr_nonnull(b);
+                memcpy(b, "\x02\xA4\x01\x6A\x00\x03", 6);
+                memcpy(b + 6, CRED, strlen(CRED));
+                armed = true;
+                free(b);
+        }
+        armed = false;
+        ck_assert_uint_eq(leaked, 1);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("dm-writer-wipe");
         TCase *tc = tcase_create("/dm-writer-wipe");
 
         TU_ADD(tc, test_wiped_on_growth_and_free);
+        TU_ADD(tc, test_wbxml_wiped);
         suite_add_tcase(s, tc);
         return tu_run(s);
 }
