@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# dm-session.sh: acceptance tests 2, 4, 5, 6, 8 and 9 of the DM route (docs/dm.md; OMA DM 1.2
+# dm-session.sh: acceptance tests 2, 4, 5, 6, 8, 9 and 11 of the DM route (docs/dm.md; OMA DM 1.2
 # client sessions over TLS, bounded by the account's roles), end to end: a real dbus-daemon with
 # the shipped policy, verifierd + dmsessiond + provd, tests/dm/tlsserver.py + dmserver.py on
 # 127.0.0.1 with a fresh PKI; the account is created by an authenticated (NETWPIN) CP push.
