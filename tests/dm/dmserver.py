@@ -37,6 +37,7 @@ and $DMSERVER_SCENARIO overrides the scenario's name. A scenario dict:
   oversize:    a number of bytes of padding added to the first management package
   wbxml:       true: every reply is WBXML (application/vnd.syncml.dm+wbxml, encoded with libwbxml's
                xml2wbxml -v 1.2, with its string table)
+  mislabel:    true (with wbxml): the WBXML replies go out as application/vnd.syncml.dm+xml
 Requests may be XML or WBXML (decoded with libwbxml's wbxml2xml); the Content-Type must match
 the bytes (a WBXML body starts with its version octet 0x00-0x03), else 415. The record gets
 "ctype", "encoding" ("xml"/"wbxml") and, for WBXML, "wbxml_head" (the first five octets, hex).
@@ -165,6 +166,8 @@ SCENARIOS = {
         [{"cmd": "Get", "target": "./DevInfo/Mod"}]]},
     "wbxml-challenge": {"wbxml": True, "challenge": "407",
                         "packages": [[{"cmd": "Get", "target": "./DevInfo/Man"}]]},
+    "wbxml-mislabelled": {"wbxml": True, "mislabel": True,
+                          "packages": [[{"cmd": "Get", "target": "./DevInfo/Man"}]]},
     # A server that never stops sending commands (DM_SESSION_PACKAGES_MAX).
     "endless": {"endless": True, "packages": [[{"cmd": "Get", "target": "./DevInfo/Man"}]]},
 }
@@ -388,7 +391,9 @@ def parse_client(body):
 def reply(scen, xml):
     """The 200 answer: the XML as it is, or re-encoded as WBXML 1.2 by libwbxml."""
     if scen.get("wbxml"):
-        return 200, DM_WBXML_TYPE, libwbxml("xml2wbxml", xml, "-v", "1.2")
+        # "mislabel": WBXML bytes under the XML type (the client must refuse them)
+        return (200, DM_TYPE if scen.get("mislabel") else DM_WBXML_TYPE,
+                libwbxml("xml2wbxml", xml, "-v", "1.2"))
     return 200, DM_TYPE, xml
 
 

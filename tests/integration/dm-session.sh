@@ -291,6 +291,11 @@ expect "WBXML challenge: 407 in WBXML, then package 1 again in WBXML, and the se
 expect "WBXML challenge: that package 1 decodes with libwbxml (Alert 1201, DevInfo, Cred verifies)" \
         "['1201'] 5 True" \
         "$(dm_record 2 "str(r['alerts']) + ' ' + str(len(r['devinfo'])) + ' ' + str(r['cred_ok'])")"
+: >"$W/dm-records.jsonl"
+dm_config wbxml-mislabelled
+dm_connect dm.test
+expect "WBXML bytes under the XML Content-Type: failed protocol-error, nothing more sent" \
+        "failed protocol-error 1" "$(pb_json_field "$DM_OUT" result) $(pb_json_field "$DM_OUT" reason) $(dm_n_records)"
 
 # [DM] AllowLoopback=no (the default): the account's 127.0.0.1 is refused before anything is sent
 pb_stop "$PB_VERIFIERD_PID"
