@@ -124,6 +124,18 @@ typedef struct Work {
         Node *policy;
 } Work;
 
+/* Free a string that may hold a secret, wiping it first. */
+static void erase_free(char *p) {
+        if (p)
+                explicit_bzero(p, strlen(p));
+        free(p);
+}
+
+static void erase_freep(char **p) {
+        erase_free(*p);
+        *p = NULL;
+}
+
 static void node_free(Node *n) {
         if (!n)
                 return;
@@ -147,7 +159,7 @@ static void work_done(Work *w) {
         for (size_t i = 0; i < w->n; i++) {
                 free(w->roots[i].key);
                 node_free(w->roots[i].node);
-                free(w->roots[i].orig);
+                erase_free(w->roots[i].orig);
         }
         node_free(w->policy);
         *w = (Work) {};
@@ -290,82 +302,125 @@ static int load_row(const StoreSetting *s, void *userdata) {
         return node_add_parm(n, s->path + strlen(s->chpath) + 1, s->parm, s->value);
 }
 
-static int print_xml_escaped(FILE *f, const char *s) {
+/*
+ * The text of a document under construction. Security invariant: the text holds secrets (the
+ * AAUTHSECRET etc. of the roots it rewrites), so no copy of it is left behind in freed memory:
+ * growing allocates anew, copies and wipes the old block before freeing it (open_memstream would
+ * realloc without wiping), and every holder frees it with erase_freep.
+ */
+typedef struct DocBuf {
+        char *p;
+        size_t len, cap;
+        int error;                      /* -ENOMEM, -E2BIG past ENGINE_BODY_MAX */
+} DocBuf;
+
+static void doc_putn(DocBuf *b, const char *s, size_t n) {
+        if (b->error)
+                return;
+        if (b->len + n > ENGINE_BODY_MAX) {
+                b->error = -E2BIG;
+                return;
+        }
+        if (b->len + n + 1 > b->cap) {
+                size_t cap = MAX(MAX(b->cap * 2, b->len + n + 1), (size_t) 1024);
+                char *p = malloc(cap);
+
+                if (!p) {
+                        b->error = -ENOMEM;
+                        return;
+                }
+                if (b->p) {
+                        memcpy(p, b->p, b->len);
+                        explicit_bzero(b->p, b->cap);
+                        free(b->p);
+                }
+                b->p = p;
+                b->cap = cap;
+        }
+        memcpy(b->p + b->len, s, n);
+        b->len += n;
+        b->p[b->len] = 0;
+}
+
+static void doc_puts(DocBuf *b, const char *s) {
+        doc_putn(b, s, strlen(s));
+}
+
+static void print_xml_escaped(DocBuf *b, const char *s) {
         for (const unsigned char *p = (const unsigned char *) s; *p; p++)
                 switch (*p) {
                 case '&':
-                        fputs("&amp;", f);
+                        doc_puts(b, "&amp;");
                         break;
                 case '<':
-                        fputs("&lt;", f);
+                        doc_puts(b, "&lt;");
                         break;
                 case '>':
-                        fputs("&gt;", f);
+                        doc_puts(b, "&gt;");
                         break;
                 case '"':
-                        fputs("&quot;", f);
+                        doc_puts(b, "&quot;");
                         break;
                 case '\'':
-                        fputs("&apos;", f);
+                        doc_puts(b, "&apos;");
                         break;
                 default:
                         /* control bytes as references: the decoder refuses them (400), they
                          * never reach the store (cpdoc_check_string) */
-                        if (*p < 0x20)
-                                fprintf(f, "&#x%X;", *p);
-                        else
-                                fputc(*p, f);
+                        if (*p < 0x20) {
+                                char ref[8];
+
+                                snprintf(ref, sizeof ref, "&#x%X;", *p);
+                                doc_puts(b, ref);
+                        } else
+                                doc_putn(b, (const char *) p, 1);
                 }
-        return 0;
 }
 
-static void print_node(FILE *f, const Node *n) {
-        fputs("<characteristic type=\"", f);
-        print_xml_escaped(f, n->type);
-        fputs("\">\n", f);
+static void print_node(DocBuf *b, const Node *n) {
+        doc_puts(b, "<characteristic type=\"");
+        print_xml_escaped(b, n->type);
+        doc_puts(b, "\">\n");
         for (size_t i = 0; i < n->n_parms; i++) {
-                fputs("<parm name=\"", f);
-                print_xml_escaped(f, n->parms[i].name);
-                fputc('"', f);
+                doc_puts(b, "<parm name=\"");
+                print_xml_escaped(b, n->parms[i].name);
+                doc_puts(b, "\"");
                 if (n->parms[i].value) {
-                        fputs(" value=\"", f);
-                        print_xml_escaped(f, n->parms[i].value);
-                        fputc('"', f);
+                        doc_puts(b, " value=\"");
+                        print_xml_escaped(b, n->parms[i].value);
+                        doc_puts(b, "\"");
                 }
-                fputs("/>\n", f);
+                doc_puts(b, "/>\n");
         }
         for (size_t i = 0; i < n->n_kids; i++)
-                print_node(f, n->kids[i]);
-        fputs("</characteristic>\n", f);
+                print_node(b, n->kids[i]);
+        doc_puts(b, "</characteristic>\n");
 }
 
 /* The CP document (OMA-WAP-TS-ProvCont §5, text XML) of @nodes, with @comment first (NULL:
- * none). Return: 0 with a malloc'd NUL-terminated text; -ENOMEM; -E2BIG over ENGINE_BODY_MAX. */
+ * none). Return: 0 with a malloc'd NUL-terminated text (free it with erase_free); -ENOMEM;
+ * -E2BIG over ENGINE_BODY_MAX. */
 static int print_doc(Node *const *nodes, size_t n, const char *comment, char **ret, size_t *ret_len) {
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
+        DocBuf b = {};
 
-        if (!f)
-                return -ENOMEM;
-        if (comment)
-                fprintf(f, "<!-- %s -->\n", comment);
-        fputs("<wap-provisioningdoc version=\"1.1\">\n", f);
+        if (comment) {
+                doc_puts(&b, "<!-- ");
+                doc_puts(&b, comment);
+                doc_puts(&b, " -->\n");
+        }
+        doc_puts(&b, "<wap-provisioningdoc version=\"1.1\">\n");
         for (size_t i = 0; i < n; i++)
-                print_node(f, nodes[i]);
-        fputs("</wap-provisioningdoc>\n", f);
-        if (fclose(f) != 0 || !buf) {
-                free(buf);
-                return -ENOMEM;
+                print_node(&b, nodes[i]);
+        doc_puts(&b, "</wap-provisioningdoc>\n");
+        if (b.error) {
+                if (b.p)
+                        explicit_bzero(b.p, b.cap);
+                free(b.p);
+                return b.error;
         }
-        if (size > ENGINE_BODY_MAX) {
-                explicit_bzero(buf, size);
-                free(buf);
-                return -E2BIG;
-        }
-        *ret = buf;
+        *ret = b.p;
         if (ret_len)
-                *ret_len = size;
+                *ret_len = b.len;
         return 0;
 }
 
@@ -408,7 +463,7 @@ static int carry_nonces(DmTree *t, Node *root) {
                 Node *k = root->kids[i];
                 const char *level = node_value(k, "AAUTHLEVEL");
                 _cleanup_free_ uint8_t *nonce = NULL;
-                _cleanup_free_ char *b64 = NULL;
+                _cleanup_(erase_freep) char *b64 = NULL;
                 size_t n = 0;
                 Parm *p;
 
@@ -427,7 +482,7 @@ static int carry_nonces(DmTree *t, Node *root) {
                         return -ENOMEM;
                 p = node_parm(k, "AAUTHDATA");
                 if (p) {
-                        free(p->value);
+                        erase_free(p->value);
                         p->value = TAKE_PTR(b64);
                 } else {
                         r = node_add_parm(k, "AAUTHDATA", "AAUTHDATA", b64);
@@ -507,14 +562,10 @@ static Root *work_new_root(Work *w, const char *key, const char *type, const cha
 /* ---- what a URI names -------------------------------------------------------------------------- */
 
 /* Parms whose values are never readable over DM (OMA-TS-DM_StdObj-V1_2 §7.1.3.1.22-23: AAuthSecret,
- * AAuthData have no Get; the other passwords of the ProvCont schema likewise). */
+ * AAuthData have no Get; the other passwords of the ProvCont schema likewise: PXAUTH-PW,
+ * PROXY-PW, BASAUTH-PW, CLIENTPW, ...). The one predicate verifierd hides values by (cpdoc.h). */
 static bool never_readable(const char *parm) {
-        static const char *const names[] = { "AAUTHSECRET", "AAUTHDATA", "AUTHSECRET", "PXAUTH-PW", "CLIENTPW" };
-
-        for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                if (strcasecmp(parm, names[i]) == 0)
-                        return true;
-        return false;
+        return cpdoc_parm_is_password(parm);
 }
 
 /* Identity parms of a root: changing or deleting one would make another root (405). */
@@ -1226,10 +1277,27 @@ static const CpCharacteristic *find_char(const CpCharacteristic *c, const Node *
         return NULL;
 }
 
-/* May the session's roles read @node (@parm NULL) or @parm of it? The same metabase masks a CP
- * document of the account's roles would be checked against (policy.h). Return: 1 yes, 0 no. */
-static int may_read(DmTree *t, Root *root, const Node *node, const Parm *parm) {
-        _cleanup_free_ char *xml = NULL;
+/* Does @roles hold the mask of @c, of each of its parms and of every characteristic below it? */
+static bool subtree_allowed(const Metabase *m, uint32_t roles, const CpCharacteristic *c) {
+        if (!(roles & metabase_char_roles(m, c)))
+                return false;
+        for (const CpParm *p = c->parms; p; p = p->next)
+                if (!(roles & metabase_parm_roles(m, c, p)))
+                        return false;
+        for (const CpCharacteristic *k = c->children; k; k = k->next)
+                if (!subtree_allowed(m, roles, k))
+                        return false;
+        return true;
+}
+
+/*
+ * May the session's roles act on @node (@parm NULL) or on @parm of it, as @root holds it now?
+ * The same metabase masks a CP document of the account's roles is checked against (policy.h).
+ * @subtree: @node with every parm and characteristic below it (what a Delete removes); else
+ * the node's own mask (a read). Return: 1 yes, 0 no, or -ENOMEM.
+ */
+static int element_allowed(DmTree *t, Root *root, const Node *node, const Parm *parm, bool subtree) {
+        _cleanup_(erase_freep) char *xml = NULL;
         CpDoc *doc = NULL;
         DecodeError err = {};
         const CpCharacteristic *c;
@@ -1240,28 +1308,36 @@ static int may_read(DmTree *t, Root *root, const Node *node, const Parm *parm) {
 
         r = print_doc(&root->node, 1, NULL, &xml, &len);
         if (r < 0)
-                return r;
+                return r == -E2BIG ? 0 : r;
         r = cpdoc_from_bytes((const uint8_t *) xml, len, &doc, &err);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return 0; /* what the store holds always decodes; if not, nothing is shown */
+                return 0; /* what the store holds always decodes; if not, nothing is allowed */
         (void) cpdoc_validate(doc, &err);
         c = doc->chars ? find_char(doc->chars, root->node, node) : NULL;
         if (!c) {
                 cpdoc_free(doc);
                 return 0;
         }
-        need = metabase_char_roles(m, c);
         if (parm) {
                 const CpParm *p = c->parms;
 
                 for (size_t i = 0; p && &node->parms[i] != parm; i++)
                         p = p->next;
                 need = p ? metabase_parm_roles(m, c, p) : 0;
-        }
+                r = (t->roles & need) != 0;
+        } else if (subtree)
+                r = subtree_allowed(m, t->roles, c);
+        else
+                r = (t->roles & metabase_char_roles(m, c)) != 0;
         cpdoc_free(doc);
-        return (t->roles & need) != 0;
+        return r;
+}
+
+/* May the session's roles read @node (@parm NULL) or @parm of it? Return: 1 yes, 0 no. */
+static int may_read(DmTree *t, Root *root, const Node *node, const Parm *parm) {
+        return element_allowed(t, root, node, parm, false);
 }
 
 /* ---- the public calls ----------------------------------------------------------------------------- */
@@ -1420,7 +1496,7 @@ int dm_tree_get(DmTree *t, const char *uri, DmTreeValue *ret) {
  * root needs: policy_evaluate on its current state with the session's roles)? *@status 200, or
  * 425 / 406. Return: 0 or negative errno. */
 static int check_root_writable(DmTree *t, Root *root, unsigned *status) {
-        _cleanup_free_ char *xml = NULL;
+        _cleanup_(erase_freep) char *xml = NULL;
         _cleanup_free_ PolicyResult *pr = NULL;
         DecodeError err = {};
         CpDoc *doc = NULL;
@@ -1556,7 +1632,7 @@ static int apply_one(DmTree *t, Work *w, const DmTreeOp *op, unsigned *status) {
 
                         free(tg.parm->seg);
                         free(tg.parm->name);
-                        free(tg.parm->value);
+                        erase_free(tg.parm->value);
                         memmove(&tg.node->parms[i], &tg.node->parms[i + 1], (tg.node->n_parms - i - 1) * sizeof(Parm));
                         tg.node->n_parms--;
                         tg.root->touched = true;
@@ -1576,7 +1652,7 @@ static int apply_one(DmTree *t, Work *w, const DmTreeOp *op, unsigned *status) {
 
                         if (!v)
                                 return -ENOMEM;
-                        free(tg.parm->value);
+                        erase_free(tg.parm->value);
                         tg.parm->value = v;
                 }
                 tg.root->touched = true;
@@ -1635,7 +1711,7 @@ static int build_document(DmTree *t, Work *w, char **ret, size_t *ret_len, const
 
         *ret = NULL;
         for (size_t i = 0; i < w->n; i++) {
-                _cleanup_free_ char *now = NULL;
+                _cleanup_(erase_freep) char *now = NULL;
 
                 if (w->roots[i].removed) {
                         if (removed)
@@ -1776,7 +1852,7 @@ static int check_installer_roles(DmTree *t, Work *w, unsigned *status) {
 
 /* Build and apply @w. Return: 0 with the status (200 also when nothing changed), or -errno. */
 static int commit_work(DmTree *t, Work *w, unsigned *status) {
-        _cleanup_free_ char *xml = NULL;
+        _cleanup_(erase_freep) char *xml = NULL;
         const char *removed[DM_TREE_ROOTS_MAX];
         EngineResult res = {};
         size_t len = 0, n_removed = 0;
@@ -1809,7 +1885,7 @@ static int commit_work(DmTree *t, Work *w, unsigned *status) {
 /* Would the document of @w pass the policy with the session's roles? Read-only (policy.h is
  * pure); used to find which member of a refused Atomic was refused. Return: the status. */
 static int check_work(DmTree *t, Work *w, unsigned *status) {
-        _cleanup_free_ char *xml = NULL;
+        _cleanup_(erase_freep) char *xml = NULL;
         _cleanup_free_ PolicyResult *pr = NULL;
         CpDoc *doc = NULL;
         DecodeError err = {};
