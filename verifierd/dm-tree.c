@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "dm-tree.h"
+#include "element-path.h"
 #include "policy.h"
 
 #define DM_TREE_DEVID_PREFIX "provboot:"
@@ -115,6 +117,7 @@ typedef struct Root {
         char *orig;                     /* serialization as loaded (NULL: new root) */
         bool touched;
         bool removed;                   /* a Delete of the whole root (StoreApply.remove_roots) */
+        bool role_deleted;              /* a Delete of a w7 root's ROLE (check_accounts) */
 } Root;
 
 typedef struct Work {
@@ -572,6 +575,7 @@ static bool never_readable(const char *parm) {
 static bool identity_parm(const char *type, const char *parm) {
         return (strcmp(type, "NAPDEF") == 0 && strcmp(parm, "NAPID") == 0) ||
                (strcmp(type, "PXLOGICAL") == 0 && strcmp(parm, "PROXY-ID") == 0) ||
+               (strcmp(type, "PXPHYSICAL") == 0 && strcmp(parm, "PHYSICAL-PROXY-ID") == 0) ||
                (strcmp(type, "APPLICATION") == 0 && (strcmp(parm, "APPID") == 0 || strcmp(parm, "PROVIDER-ID") == 0)) ||
                (strcmp(type, "VENDORCONFIG") == 0 && strcmp(parm, "NAME") == 0);
 }
@@ -1166,6 +1170,17 @@ static int resolve(DmTree *t, Work *w, const Uri *u, bool creating, Target *tg) 
                         tg->status = 404;
                         return 0;
                 }
+                if (strcmp(u->seg[2], "APPLICATION") == 0 && u->n >= 4) {
+                        char value[DM_TREE_URI_MAX_SEG + 1];
+
+                        /* Security invariant: DM accounts (w7 APPLICATIONs, keyed by APPID and
+                         * PROVIDER-ID) only through ./DMAcc, where the account is found by its
+                         * server id and bounded as an account (check_accounts) */
+                        if (seg_unescape(u->seg[3], value, sizeof value) < 0 || strcasecmp(value, "w7") == 0) {
+                                tg->status = 405;
+                                return 0;
+                        }
+                }
                 if (id_parm_of(u->seg[2])) {
                         if (u->n == 3) {
                                 ListRoots l = { .list = &tg->list };
@@ -1607,6 +1622,16 @@ static int apply_one(DmTree *t, Work *w, const DmTreeOp *op, unsigned *status) {
                         tg.root->removed = true;
                         return 0;
                 }
+                /* Security invariant: what a Delete removes, the session's roles may write --
+                 * every element of it, as the store holds it now (the policy only ever sees the
+                 * state after the command, where the removed element no longer is). */
+                r = element_allowed(t, tg.root, tg.node, NULL, true);
+                if (r < 0)
+                        return r;
+                if (r == 0) {
+                        *status = 425;
+                        return 0;
+                }
                 for (size_t i = 0; tg.parent_node && i < tg.parent_node->n_kids; i++)
                         if (tg.parent_node->kids[i] == tg.node) {
                                 node_free(tg.node);
@@ -1630,6 +1655,18 @@ static int apply_one(DmTree *t, Work *w, const DmTreeOp *op, unsigned *status) {
                 if (op->type == DM_CMD_DELETE) {
                         size_t i = (size_t) (tg.parm - tg.node->parms);
 
+                        /* Security invariant: as for a node, the removed parm's own mask */
+                        r = element_allowed(t, tg.root, tg.node, tg.parm, false);
+                        if (r < 0)
+                                return r;
+                        if (r == 0) {
+                                *status = 425;
+                                return 0;
+                        }
+                        /* an account's ROLE gone means "the message's roles" (policy.c
+                         * check_dm_account): bounded like a Replace (check_accounts) */
+                        if (tg.node == tg.root->node && strcmp(tg.parm->name, "ROLE") == 0)
+                                tg.root->role_deleted = true;
                         free(tg.parm->seg);
                         free(tg.parm->name);
                         erase_free(tg.parm->value);
@@ -1677,6 +1714,13 @@ static int apply_one(DmTree *t, Work *w, const DmTreeOp *op, unsigned *status) {
                 }
                 if (!plain_name(tg.create)) {
                         *status = 404;
+                        return 0;
+                }
+                /* Security invariant: a root's identity parms are set only when the root is
+                 * created (resolve, work_new_root); adding one (PROVIDER-ID to an APPLICATION,
+                 * ...) would change the store key of the root and so address another root */
+                if (tg.node == tg.root->node && !node_format && identity_parm(tg.root->node->type, tg.create)) {
+                        *status = 405;
                         return 0;
                 }
                 if (node_format) {
@@ -1785,53 +1829,78 @@ static int push_roles_row(const StorePush *p, void *userdata) {
 }
 
 typedef struct FindAcc {
-        const char *sid;
+        const char *root;
         uint64_t push_id;
+        uint32_t roles;
         bool found;
 } FindAcc;
 
-static int find_acc_push(const StoreAccount *a, void *userdata) {
+static int find_acc_root(const StoreAccount *a, void *userdata) {
         FindAcc *f = userdata;
 
-        if (!a->server_id || strcmp(a->server_id, f->sid) != 0)
+        if (!a->root || strcmp(a->root, f->root) != 0)
                 return 0;
         f->push_id = a->push_id;
+        f->roles = a->roles;
         f->found = true;
         return 1;
 }
 
+static int set_role(Node *n, uint32_t roles) {
+        char v[16];
+
+        snprintf(v, sizeof v, "%" PRIu32, roles);
+        return node_add_parm(n, "ROLE", "ROLE", v);
+}
+
 /*
+ * The rules for writing an existing DM account (a root of @w the store keeps an accounts row
+ * for), before its document is built. *@status 200 or 425. Return: 0 or negative errno.
+ *
+ * Security invariant (docs/dm-tree.md §3 rule 8): a session never acts on an account holding a
+ * role the session does not hold itself: writing or deleting another account needs the session's
+ * roles to be a superset of that account's stored roles. Else an Operator session could lower a
+ * Manager account's ROLE and point its address at itself, and the next session of that account
+ * would send its credentials there.
+ *
  * docs/dm-tree.md §3 rule 3 (docs/trust-boundary.md §1.5): the ROLE of an existing account a
  * write rewrites must also be a subset of the roles of the message that installed the account
  * (the history row its accounts row points to, which retention never prunes): a Manager session
  * cannot lift an account an Operator message created above Operator. (The subset of the
- * session's roles is policy_evaluate's.) Return: 200, 425, or negative errno.
+ * session's roles is policy_evaluate's.) A Delete of the ROLE asks for the message's roles,
+ * the session's (policy.c check_dm_account): bounded the same way. A write that leaves no ROLE
+ * and did not delete it keeps the account's roles: the document gets ROLE = the stored roles
+ * (within the installer's), not the session's.
  */
-static int check_installer_roles(DmTree *t, Work *w, unsigned *status) {
+static int check_accounts(DmTree *t, Work *w, unsigned *status) {
         *status = 200;
         for (size_t i = 0; i < w->n; i++) {
-                Node *n = w->roots[i].node;
-                const char *sid = node_value(n, "PROVIDER-ID"), *appid = node_value(n, "APPID");
-                FindAcc fa;
+                Root *root = &w->roots[i];
+                Node *n = root->node;
+                FindAcc fa = { .root = root->key };
                 FindPush fp = {};
-                uint32_t asked = ROLE_ALL;
+                uint32_t asked = ROLE_ALL, installer;
                 bool any = false;
                 int r;
 
-                if (!w->roots[i].touched || !w->roots[i].orig || strcmp(n->type, "APPLICATION") != 0 || !sid ||
-                    !appid || strcmp(appid, "w7") != 0)
+                if ((!root->touched && !root->removed) || !root->orig)
                         continue;
-                fa = (FindAcc) { .sid = sid };
-                r = store_foreach_account(engine_get_store(t->e), find_acc_push, &fa);
+                r = store_foreach_account(engine_get_store(t->e), find_acc_root, &fa);
                 if (r < 0)
                         return r;
                 if (!fa.found)
                         continue;
+                if (fa.roles & ~t->roles) {
+                        *status = 425;
+                        return 0;
+                }
+                if (root->removed)
+                        continue;
                 r = engine_get_push(t->e, fa.push_id, push_roles_row, &fp);
                 if (r < 0 && r != -ESRCH)
                         return r;
-                if (!fp.found)
-                        continue;
+                /* no installer row (not expected): the stored roles bound it alone */
+                installer = fp.found ? fp.roles : fa.roles;
                 for (size_t k = 0; k < n->n_parms; k++) {
                         uint32_t v;
 
@@ -1842,12 +1911,99 @@ static int check_installer_roles(DmTree *t, Work *w, unsigned *status) {
                         asked &= v;
                         any = true;
                 }
-                if (any && (asked & ~fp.roles)) {
+                if (!any && root->role_deleted) {
+                        asked = t->roles;
+                        any = true;
+                }
+                if (any && (asked & ~installer)) {
                         *status = 425;
+                        return 0;
+                }
+                if (!any) {
+                        r = set_role(n, fa.roles & installer);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+static int any_row(const StoreSetting *s, void *userdata) {
+        *(bool *) userdata = true;
+        return 1;
+}
+
+/*
+ * Security invariant: the document of @w replaces exactly the roots the commands addressed. For
+ * each root of @doc (the document build_document made of @w, in the same order), the store key
+ * store_apply will give it (element_path(), the identity parms) must be the key the root was
+ * loaded under; a new root's key must not be in the store yet (else the Add would replace a root
+ * it never loaded, and never checked: another account's, say). *@status 200, or 405 for a
+ * root whose key moved, 418 for a new root that exists. Return: 0 or negative errno.
+ */
+static int check_keys(DmTree *t, Work *w, const CpDoc *doc, unsigned *status) {
+        const CpCharacteristic *c = doc->chars;
+
+        *status = 200;
+        for (size_t i = 0; i < w->n; i++) {
+                char key[ELEMENT_PATH_MAX];
+                bool exists = false;
+                int r;
+
+                if (!w->roots[i].touched || w->roots[i].removed)
+                        continue;
+                if (!c) {
+                        *status = 405;
+                        return 0;
+                }
+                element_path(doc, c, NULL, key, sizeof key);
+                c = c->next;
+                if (!key[0]) {
+                        *status = 405;
+                        return 0;
+                }
+                if (w->roots[i].orig) {
+                        if (strcmp(key, w->roots[i].key) != 0) {
+                                *status = 405;
+                                return 0;
+                        }
+                        continue;
+                }
+                /* a new root: a vendor root keeps the key resolve gave it; a new DMAcc account's
+                 * key ("dmacc:<sid>") is the store's APPLICATION[APPID=w7,PROVIDER-ID=<sid>] */
+                if (strncmp(w->roots[i].key, "dmacc:", 6) != 0 && strcmp(key, w->roots[i].key) != 0) {
+                        *status = 405;
+                        return 0;
+                }
+                r = store_foreach_setting_range(engine_get_store(t->e), key, true, any_row, &exists);
+                if (r < 0)
+                        return r;
+                if (exists) {
+                        *status = 418;
                         return 0;
                 }
         }
         return 0;
+}
+
+/* Decode the document @xml of @w and run check_keys on it. *@status 200, 400 if it does not
+ * decode, or check_keys'. Return: 0 or negative errno. */
+static int check_doc_keys(DmTree *t, Work *w, const char *xml, size_t len, unsigned *status) {
+        CpDoc *doc = NULL;
+        DecodeError err = {};
+        int r;
+
+        r = cpdoc_from_bytes((const uint8_t *) xml, len, &doc, &err);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                *status = 400;
+                return 0;
+        }
+        (void) cpdoc_validate(doc, &err);
+        r = check_keys(t, w, doc, status);
+        cpdoc_free(doc);
+        return r;
 }
 
 /* Build and apply @w. Return: 0 with the status (200 also when nothing changed), or -errno. */
@@ -1858,7 +2014,7 @@ static int commit_work(DmTree *t, Work *w, unsigned *status) {
         size_t len = 0, n_removed = 0;
         int r;
 
-        r = check_installer_roles(t, w, status);
+        r = check_accounts(t, w, status);
         if (r < 0 || *status != 200)
                 return r;
         r = build_document(t, w, &xml, &len, removed, &n_removed);
@@ -1872,6 +2028,9 @@ static int commit_work(DmTree *t, Work *w, unsigned *status) {
                 *status = 200;
                 return 0;
         }
+        r = check_doc_keys(t, w, xml, len, status);
+        if (r < 0 || *status != 200)
+                return r;
         r = engine_apply_dm_ex(t->e, (const uint8_t *) xml, len, t->server_id, t->roles, t->strength, removed,
                                n_removed, &res);
         explicit_bzero(xml, len);
@@ -1892,7 +2051,7 @@ static int check_work(DmTree *t, Work *w, unsigned *status) {
         size_t len = 0;
         int r;
 
-        r = check_installer_roles(t, w, status);
+        r = check_accounts(t, w, status);
         if (r < 0 || *status != 200)
                 return r;
         r = build_document(t, w, &xml, &len, NULL, NULL);
@@ -1908,6 +2067,11 @@ static int check_work(DmTree *t, Work *w, unsigned *status) {
                 cpdoc_free(doc);
                 *status = 400;
                 return 0;
+        }
+        r = check_keys(t, w, doc, status);
+        if (r < 0 || *status != 200) {
+                cpdoc_free(doc);
+                return r;
         }
         pr = calloc(1, sizeof(PolicyResult));
         if (!pr) {
