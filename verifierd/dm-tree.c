@@ -1857,7 +1857,7 @@ static int set_role(Node *n, uint32_t roles) {
  * The rules for writing an existing DM account (a root of @w the store keeps an accounts row
  * for), before its document is built. *@status 200 or 425. Return: 0 or negative errno.
  *
- * Security invariant (docs/dm-tree.md §3 rule 8): a session never acts on an account holding a
+ * Security invariant (docs/dm-tree.md §3 rule 10): a session never acts on an account holding a
  * role the session does not hold itself: writing or deleting another account needs the session's
  * roles to be a superset of that account's stored roles. Else an Operator session could lower a
  * Manager account's ROLE and point its address at itself, and the next session of that account

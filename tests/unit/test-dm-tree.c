@@ -533,7 +533,8 @@ START_TEST(test_delete_bounded) {
         ck_assert_str_eq(v, "300");
         free(v);
         /* an interior node holding a Manager-only parm: every element of the subtree counts */
-        ck_assert_int_eq(metabase_load_string(dt_mb, "test2", "[Characteristic NAPAUTHINFO]\nParm.AUTHSECRET=8\n", &err),
+        ck_assert_int_eq(metabase_load_string(dt_mb, "test2", "[Characteristic NAPAUTHINFO]\nParm.AUTHSECRET=8\n",
+                                              &err),
                          0);
         dt_push("NAPDEF{NAPID=AUTHNET;NAME=a;BEARER=GSM-GPRS;NAP-ADDRESS=a.example;NAP-ADDRTYPE=APN;"
                 "NAPAUTHINFO{AUTHTYPE=PAP;AUTHNAME=u;AUTHSECRET=s3cret}}",
@@ -565,7 +566,9 @@ START_TEST(test_account_superset) {
         DmTree *op = dt_tree("opsrv");
         DmTreeOp ops[] = {
                 { .type = DM_CMD_DELETE, .uri = "./DMAcc/mgrsrv/Ext/Role" },
-                { .type = DM_CMD_REPLACE, .uri = "./DMAcc/mgrsrv/AppAddr/APPADDR/Addr", .data = "https://evil.example/dm" },
+                { .type = DM_CMD_REPLACE,
+                  .uri = "./DMAcc/mgrsrv/AppAddr/APPADDR/Addr",
+                  .data = "https://evil.example/dm" },
         };
         unsigned st[2];
         DmAccount *a;
@@ -579,7 +582,8 @@ START_TEST(test_account_superset) {
         dm_account_free(a);
         /* each alone, too */
         ck_assert_uint_eq(op1(op, DM_CMD_DELETE, "./DMAcc/mgrsrv/Ext/Role", NULL), 425);
-        ck_assert_uint_eq(op1(op, DM_CMD_REPLACE, "./DMAcc/mgrsrv/AppAddr/APPADDR/Addr", "https://evil.example/dm"), 425);
+        ck_assert_uint_eq(op1(op, DM_CMD_REPLACE, "./DMAcc/mgrsrv/AppAddr/APPADDR/Addr", "https://evil.example/dm"),
+                          425);
         ck_assert_uint_eq(op1(op, DM_CMD_REPLACE, "./DMAcc/mgrsrv/Name", "x"), 425);
         ck_assert_uint_eq(op1(op, DM_CMD_REPLACE, "./DMAcc/mgrsrv/AppAuth/CLCRED/AAuthSecret", "x"), 425);
         a = dt_account("mgrsrv");
