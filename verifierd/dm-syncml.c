@@ -6,8 +6,10 @@
  *  1. libxml2's SAX2 parser, hardened as in common/cpdoc-xml.c (network off, no DTD loading,
  *     no entity substitution, no internal subset, UTF-8 only, per-parse error handler, the
  *     thread's libxml2 "last error" restored), builds a small element tree. The depth
- *     (DM_XML_DEPTH_MAX) and the text of any one element (DM_DATA_MAX) are capped while
- *     parsing; the total is bounded by the message size.
+ *     (DM_XML_DEPTH_MAX), the text of any one element (DM_DATA_MAX) and the text of all
+ *     elements (DM_TEXT_TOTAL_MAX) are capped while parsing. The message size does NOT bound
+ *     the decoded text: a WBXML string-table reference (STR_T) of 2 octets may name a table
+ *     entry of kilobytes, any number of times; DM_TEXT_TOTAL_MAX does.
  *  2. A strict walk of that tree against the SyncML DM structure (OMA-TS-DM_RepPro-V1_2 §5,
  *     the DM usage of the SyncML DTD) fills the DmMessage, with the per-field caps.
  * Nothing in a message is trusted here: the session (dm-session.c) checks the server's Cred
@@ -20,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 #include <libxml/globals.h>
 #include <libxml/parser.h>
@@ -35,8 +39,6 @@
 #define NS_SYNCML_1_2 "SYNCML:SYNCML1.2"
 #define NS_METINF "syncml:metinf"
 
-/* How far into the document the XML declaration is looked for (XML 1.0 §2.8). */
-#define XML_DECL_SCAN_MAX 512U
 
 /* ------------------------------------------------------------------------------------------ */
 /* Arena: every string and array of a DmMessage, freed at once. */
@@ -113,6 +115,7 @@ typedef struct XState {
         Arena *tmp;
         XNode *root, *cur;
         unsigned depth;
+        size_t text_total; /* octets of text of all elements so far (DM_TEXT_TOTAL_MAX) */
         bool root_closed;
         DmVersion version;
         int r;
@@ -221,7 +224,8 @@ static bool xml_space(uint8_t c) {
         return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Append character data to the open element, capped at DM_DATA_MAX (both encodings). */
+/* Append character data to the open element, capped at DM_DATA_MAX per element and
+ * DM_TEXT_TOTAL_MAX per message (both encodings). */
 static int node_text(XState *s, const uint8_t *ch, size_t len) {
         XNode *n = s->cur;
 
@@ -231,6 +235,11 @@ static int node_text(XState *s, const uint8_t *ch, size_t len) {
                 return x_fail(s, -EBADMSG, "text outside the SyncML element");
         if (len > DM_DATA_MAX - n->text_len)
                 return x_fail(s, -E2BIG, "text of one element longer than DM_DATA_MAX");
+        /* SECURITY: WBXML STR_T references multiply the input (2 octets name a whole table
+         * entry): the decoded total is capped here, where every text of both encodings passes. */
+        if (len > DM_TEXT_TOTAL_MAX - s->text_total)
+                return x_fail(s, -E2BIG, "decoded text of the message longer than DM_TEXT_TOTAL_MAX");
+        s->text_total += len;
         if (n->text_len + len + 1 > n->text_cap) {
                 size_t cap = MAX(n->text_cap * 2, n->text_len + len + 1);
                 char *t;
@@ -520,7 +529,8 @@ static const WbxmlLang wbxml_lang_syncml = { .max_page = 1, .attr_4x_page_mask =
 
 /*
  * Text from WBXML must be what the XML path would accept: well-formed UTF-8 (utf8.h, which
- * also refuses C1 controls), no NUL and no C0 control but TAB, LF and CR (XML 1.0 §2.2).
+ * also refuses C1 controls), no NUL and no C0 control but TAB, LF and CR, and neither U+FFFE
+ * nor U+FFFF (XML 1.0 §2.2 Char); the same rule as xml_text_ok() of the writer.
  */
 static bool wbxml_text_ok(const uint8_t *p, size_t len) {
         for (size_t i = 0; i < len;) {
@@ -534,7 +544,7 @@ static bool wbxml_text_ok(const uint8_t *p, size_t len) {
                         continue;
                 }
                 n = utf8_seq(p + i, len - i, &cp);
-                if (n == 0)
+                if (n == 0 || cp == 0xFFFE || cp == 0xFFFF)
                         return false;
                 i += n;
         }
@@ -1318,19 +1328,27 @@ struct DmWriter {
         bool finished, oom;
 };
 
+/* SECURITY: the buffer holds the Cred (B64(user:pw) for auth-basic, the MD5 digest otherwise):
+ * it never goes through realloc(), which would leave the old copy in freed memory; every copy
+ * is wiped before it is freed (here, in dm_writer_free, on the error paths). */
 static void w_put(DmWriter *w, const char *s, size_t n) {
         if (w->oom)
                 return;
         if (w->len + n + 1 > w->cap) {
-                size_t cap = MAX(w->cap * 2, w->len + n + 1);
-                char *b = realloc(w->buf, MAX(cap, (size_t) 1024));
+                size_t cap = MAX(MAX(w->cap * 2, w->len + n + 1), (size_t) 1024);
+                char *b = malloc(cap);
 
                 if (!b) {
                         w->oom = true;
                         return;
                 }
+                if (w->buf) {
+                        memcpy(b, w->buf, w->len + 1);
+                        OPENSSL_cleanse(w->buf, w->cap);
+                        free(w->buf);
+                }
                 w->buf = b;
-                w->cap = MAX(cap, (size_t) 1024);
+                w->cap = cap;
         }
         memcpy(w->buf + w->len, s, n);
         w->len += n;
@@ -1618,6 +1636,8 @@ int dm_writer_finish(DmWriter *w, bool final, uint8_t **ret_buf, size_t *ret_len
 DmWriter *dm_writer_free(DmWriter *w) {
         if (!w)
                 return NULL;
+        if (w->buf)
+                OPENSSL_cleanse(w->buf, w->cap); /* the Cred (w_put) */
         free(w->buf);
         free(w);
         return NULL;
