@@ -133,9 +133,12 @@ CpDoc *cpdoc_free(CpDoc *d) {
                 DocAlloc *h = (DocAlloc *) d; /* every arena comes from cpdoc_builder_new */
                 ArenaBlock *b = a->blocks;
 
+                /* a document may hold passwords (cpdoc_parm_is_password) and DM secrets: its
+                 * strings are wiped before their blocks go back to the allocator */
                 while (b) {
                         ArenaBlock *n = b->next;
 
+                        explicit_bzero(b->data, b->used);
                         if (b != &h->first)
                                 free(b);
                         b = n;
