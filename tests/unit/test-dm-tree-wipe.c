@@ -15,6 +15,14 @@
 
 #include "dm-testutil.h"
 
+/* Under valgrind (tests/run-valgrind.sh) the unused tail of a freed block is undefined: mark the
+ * block defined before scanning it (it is given back right after; the scan only reads it). */
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#else
+#define VALGRIND_MAKE_MEM_DEFINED(p, n) ((void) (p), (void) (n))
+#endif
+
 void __real_free(void *p);
 void *__real_realloc(void *p, size_t n);
 void __wrap_free(void *p);
@@ -33,6 +41,7 @@ static void look(void *p) {
         if (!armed || !p)
                 return;
         n = malloc_usable_size(p);
+        VALGRIND_MAKE_MEM_DEFINED(p, n);
         for (size_t i = 0; i < ELEMENTSOF(secrets); i++)
                 if (memmem(p, n, secrets[i], strlen(secrets[i])))
                         leaked++;
