@@ -34,6 +34,7 @@
 #include "dm-syncml.h"
 #include "utf8.h"
 #include "wbxml.h"
+#include "xml-precheck.h"
 
 #define NS_SYNCML_1_1 "SYNCML:SYNCML1.1"
 #define NS_SYNCML_1_2 "SYNCML:SYNCML1.2"
@@ -366,60 +367,15 @@ static const xmlSAXHandler dm_sax = {
         /* resolveEntity, externalSubset: NULL, nothing is ever loaded. */
 };
 
-static bool ascii_ieq(const uint8_t *a, size_t n, const char *b) {
-        return strlen(b) == n && strncasecmp((const char *) a, b, n) == 0;
-}
-
 /*
  * UTF-8 only (the DM media types are UTF-8, RepPro §5.1.2): a UTF-16/UCS-4/EBCDIC signature,
  * a NUL byte or an XML declaration naming another encoding is refused before libxml2 sees a
  * byte, which is then told to ignore the declaration (iconv never runs on untrusted input).
  */
 static int xml_precheck(const uint8_t *buf, size_t len, const char **reason) {
-        size_t i = 0, end, scan = MIN(len, (size_t) XML_DECL_SCAN_MAX);
+        size_t offset = 0;
 
-        if (len >= 2 && ((buf[0] == 0xFE && buf[1] == 0xFF) || (buf[0] == 0xFF && buf[1] == 0xFE)))
-                return *reason = "UTF-16 document (UTF-8 only)", -EOPNOTSUPP;
-        if (len >= 4 && buf[0] == 0x4C && buf[1] == 0x6F && buf[2] == 0xA7 && buf[3] == 0x94)
-                return *reason = "EBCDIC document (UTF-8 only)", -EOPNOTSUPP;
-        if (memchr(buf, 0, len))
-                return *reason = "NUL byte (UTF-8 XML only)", -EBADMSG;
-        if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)
-                i = 3;
-        if (scan < i + 6 || memcmp(buf + i, "<?xml", 5) != 0 || !xml_space(buf[i + 5]))
-                return 0;
-        for (end = i + 6; end + 1 < scan; end++)
-                if (buf[end] == '?' && buf[end + 1] == '>')
-                        break;
-        if (end + 1 >= scan)
-                return 0;
-        for (size_t k = i + 6; k + 8 <= end; k++) {
-                size_t v, q;
-                uint8_t quote;
-
-                if (memcmp(buf + k, "encoding", 8) != 0)
-                        continue;
-                v = k + 8;
-                while (v < end && xml_space(buf[v]))
-                        v++;
-                if (v >= end || buf[v] != '=')
-                        continue;
-                v++;
-                while (v < end && xml_space(buf[v]))
-                        v++;
-                if (v >= end || (buf[v] != '"' && buf[v] != '\''))
-                        continue;
-                quote = buf[v++];
-                for (q = v; q < end && buf[q] != quote; q++)
-                        ;
-                if (q >= end)
-                        continue;
-                if (ascii_ieq(buf + v, q - v, "UTF-8") || ascii_ieq(buf + v, q - v, "UTF8") ||
-                    ascii_ieq(buf + v, q - v, "US-ASCII") || ascii_ieq(buf + v, q - v, "ASCII"))
-                        return 0;
-                return *reason = "XML declaration names an encoding other than UTF-8", -EOPNOTSUPP;
-        }
-        return 0;
+        return xml_precheck_utf8(buf, len, &offset, reason);
 }
 
 static int xml_to_tree(const uint8_t *buf, size_t len, Arena *tmp, XState *s) {
@@ -533,22 +489,7 @@ static const WbxmlLang wbxml_lang_syncml = { .max_page = 1, .attr_4x_page_mask =
  * nor U+FFFF (XML 1.0 §2.2 Char); the same rule as xml_text_ok() of the writer.
  */
 static bool wbxml_text_ok(const uint8_t *p, size_t len) {
-        for (size_t i = 0; i < len;) {
-                uint32_t cp;
-                size_t n;
-
-                if (p[i] < 0x80) {
-                        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
-                                return false;
-                        i++;
-                        continue;
-                }
-                n = utf8_seq(p + i, len - i, &cp);
-                if (n == 0 || cp == 0xFFFE || cp == 0xFFFF)
-                        return false;
-                i += n;
-        }
-        return true;
+        return xml_char_data_ok(p, len);
 }
 
 static int wbxml_to_tree(const uint8_t *buf, size_t len, Arena *tmp, XState *s) {
@@ -1380,25 +1321,7 @@ _printf_(2, 3) static void w_printf(DmWriter *w, const char *fmt, ...) {
  * character that XML 1.0 §2.2 forbids (every C0 but TAB, LF, CR).
  */
 static bool xml_text_ok(const char *s) {
-        const uint8_t *p = (const uint8_t *) s;
-        size_t len = strlen(s);
-
-        for (size_t i = 0; i < len;) {
-                uint32_t cp;
-                size_t n;
-
-                if (p[i] < 0x80) {
-                        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
-                                return false;
-                        i++;
-                        continue;
-                }
-                n = utf8_seq(p + i, len - i, &cp);
-                if (n == 0 || cp == 0xFFFE || cp == 0xFFFF)
-                        return false;
-                i += n;
-        }
-        return true;
+        return xml_char_data_ok((const uint8_t *) s, strlen(s));
 }
 
 /* Character data with the five XML special characters escaped (XML 1.0 §2.4). */

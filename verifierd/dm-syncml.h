@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "macros.h"
+#include "xml-precheck.h"
 
 typedef enum DmVersion { DM_VERSION_1_1, DM_VERSION_1_2 } DmVersion; /* from VerDTD/VerProto */
 
@@ -102,10 +103,7 @@ typedef struct DmMessage {
  * message size alone does not bound the decoded text: this does (-E2BIG past it). */
 #define DM_TEXT_TOTAL_MAX (2U * DM_MESSAGE_MAX)
 #define DM_NONCE_MAX 128U            /* decoded NextNonce, octets */
-/* How far into an XML message its declaration (XML 1.0 §2.8) is read for an encoding other than
- * UTF-8 (refused): a declaration that ends past it is not read, and libxml2 is told to ignore
- * declared encodings anyway (the message is parsed as UTF-8 whatever it says). */
-#define XML_DECL_SCAN_MAX 512U
+/* XML_DECL_SCAN_MAX (xml-precheck.h): how far into an XML message its declaration is read. */
 
 /**
  * dm_message_parse() - decode one SyncML DM message, XML or WBXML (told apart by the first
