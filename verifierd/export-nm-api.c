@@ -217,10 +217,14 @@ static int cmp_str(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
+/* The most bytes of dictionary entries held at once (serialised, not yet appended) during this
+ * thread's last export_nm_api_canonical: export_nm_api_canonical_peak. */
+static _Thread_local size_t held_peak;
+
 static int ser_container(sd_bus_message *m, Buf *b, char type, const char *contents, unsigned depth) {
         bool dict = type == 'a' && contents[0] == '{';
         char **items = NULL;
-        size_t n = 0;
+        size_t n = 0, held = 0;         /* held: the bytes of items[] so far */
         int r;
 
         if (depth >= EXPORT_NM_API_DEPTH_MAX)
@@ -251,8 +255,15 @@ static int ser_container(sd_bus_message *m, Buf *b, char type, const char *conte
                 }
                 /* a dictionary entry: serialised alone, sorted below */
                 r = ser_value(m, &item, depth + 1);
-                if (r >= 0 && b->len + item.len + n + 2 > EXPORT_NM_API_CANON_MAX)
+                /* The entries are appended only once all are read (sorted): the bound counts
+                 * every entry held so far, their n separators, the closing bracket and the NUL,
+                 * so what is held never exceeds EXPORT_NM_API_CANON_MAX either. */
+                if (r >= 0 && b->len + held + item.len + n + 2 > EXPORT_NM_API_CANON_MAX)
                         r = -EBADMSG;
+                if (r >= 0) {
+                        held += item.len;
+                        held_peak = MAX(held_peak, held);
+                }
                 if (r >= 0) {
                         char **a = reallocarray(items, n + 1, sizeof(char *));
 
@@ -493,6 +504,7 @@ int export_nm_api_canonical(sd_bus_message *const *msgs, size_t n, char **ret) {
         Buf b = {};
         int r = 0;
 
+        held_peak = 0;
         for (size_t i = 0; r >= 0 && i < n; i++)
                 r = props_read(msgs[i], &ps);
         if (r >= 0 && ps.n > 1)
@@ -513,6 +525,10 @@ int export_nm_api_canonical(sd_bus_message *const *msgs, size_t n, char **ret) {
         }
         *ret = buf_take(&b);
         return *ret ? 0 : -ENOMEM;
+}
+
+size_t export_nm_api_canonical_peak(void) {
+        return held_peak;
 }
 
 static int canonical_digest(sd_bus_message *const *msgs, size_t n, char ret[STORE_DIGEST_HEX_LEN + 1]) {

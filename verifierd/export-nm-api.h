@@ -99,6 +99,10 @@ int export_nm_api_append_settings(sd_bus_message *m, const NmProfile *p);
 int export_nm_api_canonical(sd_bus_message *const *msgs, size_t n, char **ret);
 void export_nm_api_text_free(char *text);
 
+/* The most bytes of a dictionary's entries held at once while this thread's last
+ * export_nm_api_canonical read them (never past EXPORT_NM_API_CANON_MAX; for the tests). */
+size_t export_nm_api_canonical_peak(void);
+
 /**
  * export_nm_api_profile_digest() - the hex SHA-256 of the canonical text of @p's settings, as
  *   export_nm_api_append_settings sends them (what a read-back of an untouched profile yields).

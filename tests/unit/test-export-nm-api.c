@@ -303,6 +303,48 @@ START_TEST(test_bounds) {
                 sd_bus_message_unref(m);
         }
 
+        /* a dictionary value whose entries are held until all are read (to be sorted): at
+         * EXPORT_NM_API_CANON_MAX, past it by one byte, and three entries of half of it each,
+         * refused before more than EXPORT_NM_API_CANON_MAX is held (a running sum of the
+         * entries, not each entry alone) */
+        for (unsigned kase = 0; kase < 3; kase++) {
+                /* x.p=a{ss}:[{"k0","..."},{"k1","..."}]\n and the NUL */
+                size_t fixed = strlen("x.p=a{ss}:[]\n") + 1 + 2 * strlen("{\"k0\",\"\"}") + 1;
+                size_t total = EXPORT_NM_API_CANON_MAX - fixed + (kase == 1), len[3];
+                unsigned n_entries = kase == 2 ? 3 : 2;
+
+                len[0] = total / 2;
+                len[1] = total - len[0];
+                if (kase == 2)
+                        len[0] = len[1] = len[2] = EXPORT_NM_API_CANON_MAX / 2;
+                m = new_msg();
+                ck_assert_int_ge(sd_bus_message_open_container(m, 'a', "{sa{sv}}"), 0);
+                setting_open(m, "x");
+                ck_assert_int_ge(sd_bus_message_open_container(m, 'e', "sv"), 0);
+                ck_assert_int_ge(sd_bus_message_append(m, "s", "p"), 0);
+                ck_assert_int_ge(sd_bus_message_open_container(m, 'v', "a{ss}"), 0);
+                ck_assert_int_ge(sd_bus_message_open_container(m, 'a', "{ss}"), 0);
+                for (unsigned i = 0; i < n_entries; i++) {
+                        char key[8];
+
+                        memset(big, 'a', len[i]);
+                        big[len[i]] = 0;
+                        snprintf(key, sizeof key, "k%u", i);
+                        ck_assert_int_ge(sd_bus_message_append(m, "{ss}", key, big), 0);
+                }
+                for (unsigned i = 0; i < 3; i++)
+                        ck_assert_int_ge(sd_bus_message_close_container(m), 0);
+                setting_close(m);
+                ck_assert_int_ge(sd_bus_message_close_container(m), 0);
+                seal(m);
+                text = canon(&m, 1, kase == 0 ? 0 : -EBADMSG);
+                if (kase == 0)
+                        ck_assert_uint_eq(strlen(text) + 1, EXPORT_NM_API_CANON_MAX);
+                ck_assert_uint_le(export_nm_api_canonical_peak(), EXPORT_NM_API_CANON_MAX);
+                export_nm_api_text_free(text);
+                sd_bus_message_unref(m);
+        }
+
         /* EXPORT_NM_API_PROPERTIES_MAX properties (over two messages, as GetSettings and
          * GetSecrets) and one more */
         for (unsigned past = 0; past <= 1; past++) {
