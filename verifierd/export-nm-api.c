@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -587,11 +588,30 @@ static int api_bus(ExportNmApi *api, sd_bus **ret) {
         return 0;
 }
 
+/* The time-out of the next call: EXPORT_NM_API_TIMEOUT_USEC, cut to what is left of the run's
+ * budget (ExportNmApi.deadline). Return: 0; -ETIMEDOUT the budget is spent. */
+static int api_timeout(const ExportNmApi *api, uint64_t *ret) {
+        struct timespec ts;
+        uint64_t now;
+
+        *ret = EXPORT_NM_API_TIMEOUT_USEC;
+        if (api->deadline == 0)
+                return 0;
+        if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+                return -errno;
+        now = (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
+        if (now >= api->deadline)
+                return -ETIMEDOUT;
+        *ret = MIN(*ret, api->deadline - now);
+        return 0;
+}
+
 static int api_call(ExportNmApi *api, const char *path, const char *iface, const char *member,
                     sd_bus_message *m, sd_bus_message **ret_reply) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *own = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         sd_bus *bus;
+        uint64_t timeout;
         int r;
 
         r = api_bus(api, &bus);
@@ -606,7 +626,9 @@ static int api_call(ExportNmApi *api, const char *path, const char *iface, const
         /* Never start NetworkManager: the keyfiles are the way when it is not running. */
         r = sd_bus_message_set_auto_start(m, 0);
         if (r >= 0)
-                r = sd_bus_call(bus, m, EXPORT_NM_API_TIMEOUT_USEC, &error, ret_reply);
+                r = api_timeout(api, &timeout);
+        if (r >= 0)
+                r = sd_bus_call(bus, m, timeout, &error, ret_reply);
         if (r < 0)
                 return api_errno(&error, r);
         return 0;
@@ -617,6 +639,7 @@ static int api_find_uuid(ExportNmApi *api, const char *uuid, char **ret_path) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         const char *path;
+        uint64_t timeout;
         sd_bus *bus;
         int r;
 
@@ -629,9 +652,11 @@ static int api_find_uuid(ExportNmApi *api, const char *uuid, char **ret_path) {
                 r = sd_bus_message_append(m, "s", uuid);
         if (r >= 0)
                 r = sd_bus_message_set_auto_start(m, 0);
+        if (r >= 0)
+                r = api_timeout(api, &timeout);
         if (r < 0)
                 return r;
-        r = sd_bus_call(bus, m, EXPORT_NM_API_TIMEOUT_USEC, &error, &reply);
+        r = sd_bus_call(bus, m, timeout, &error, &reply);
         if (r < 0) {
                 if (sd_bus_error_has_name(&error, "org.freedesktop.NetworkManager.Settings.InvalidConnection"))
                         return 0; /* "No connection with the UUID was found" */

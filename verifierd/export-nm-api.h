@@ -58,6 +58,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <systemd/sd-bus.h>
 
@@ -70,6 +71,10 @@
 /* NMSettingsAddConnection2Flags / NMSettingsUpdate2Flags: TO_DISK */
 #define EXPORT_NM_API_FLAG_TO_DISK 0x1U
 #define EXPORT_NM_API_TIMEOUT_USEC (5ULL * 1000000ULL)
+/* All the calls of one run together (ExportNmApi.deadline, set by export-nm-worker.c): a
+ * NetworkManager that answers each call just within its time-out cannot keep a run (ListConnections
+ * and a GetSettings per connection, up to EXPORT_NM_API_CONNECTIONS_MAX) out for hours. */
+#define EXPORT_NM_API_RUN_BUDGET_USEC (60ULL * 1000000ULL)
 /* The user data keys (NMSettingUser: keys of [A-Za-z0-9._-] with a dot). */
 #define EXPORT_NM_API_KEY_OWNER "org.provboot.owner"
 #define EXPORT_NM_API_OWNER "verifierd"
@@ -122,6 +127,8 @@ typedef struct ExportNmApi {
         sd_bus *bus;
         ExportNmListed *listed;         /* the names and UUIDs of the last @list */
         size_t n_listed;
+        uint64_t deadline;              /* CLOCK_MONOTONIC µs: no call starts after it, none waits
+                                         * past it (-ETIMEDOUT); 0: none */
 } ExportNmApi;
 
 /**

@@ -82,14 +82,19 @@ export_of() { # export_of NAPID: "state|detail" in provctl settings --json
         pb_provctl settings --json | pj "next((e['export'] + '|' + e['export_detail'] for e in d if e['path'] == '/NAPDEF[NAPID=$1]'), 'none')"
 }
 nreloads() { grep -c "Configuration reloaded" "$PB_WORK/verifierd.log"; }
-reload() { # SIGHUP and wait for it: the full rebuild runs in the same handler, after the log line
+# The runs through the settings API are made off verifierd's event loop (export-nm-worker.h):
+# the state reads pending from the apply (or the reload's handler) until the run returned and its
+# result is logged. settled: no run out.
+settled() { ! pb_provctl status 2>&1 | grep -q "NetworkManager: running; asked to load changed profiles, no answer yet"; }
+settle() { pb_wait_for 20 settled || fail "a settings API run is still out"; }
+reload() { # SIGHUP and wait for it: the full rebuild starts in the same handler, after the log line
         local n
         n=$(nreloads)
         kill -HUP "$PB_VERIFIERD_PID"
         pb_wait_for 20 pb_grep_count_gt "$PB_WORK/verifierd.log" "Configuration reloaded" "$n" ||
                 fail "verifierd did not log the reload"
-        # one bus call: answered after the handler (and its rebuild) returned, so the log is complete
-        pb_provctl status >/dev/null 2>&1
+        # one bus call: answered after the handler (and its run's start) returned; then the run
+        settle
 }
 mkdoc() { # mkdoc FILE NAPID NAME APN [INTERNET]
         local inet=
@@ -122,6 +127,7 @@ push() { # push NAPID NAME APN [INTERNET]: it must be applied
         out=$(pb_provctl inject --json "$PB_WORK/doc$N.wsp" 2>&1)
         [ "$(pj 'd["verdict"]' <<<"$out" 2>/dev/null)" = applied ] && ok "push $N ($1 $3): applied" ||
                 fail "push $N: expected applied, got: $out"
+        settle
 }
 
 # ---- the stand-in against NetworkManager's introspection data: every method it has on the two
