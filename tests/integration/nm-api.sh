@@ -127,7 +127,7 @@ push() { # push NAPID NAME APN [INTERNET]: it must be applied
         out=$(pb_provctl inject --json "$PB_WORK/doc$N.wsp" 2>&1)
         [ "$(pj 'd["verdict"]' <<<"$out" 2>/dev/null)" = applied ] && ok "push $N ($1 $3): applied" ||
                 fail "push $N: expected applied, got: $out"
-        settle
+        [ -n "${NOSETTLE:-}" ] || settle
 }
 
 # ---- the stand-in against NetworkManager's introspection data: every method it has on the two
@@ -265,6 +265,25 @@ pb_grep_count_gt "$PB_WORK/verifierd.log" "Failed to rebuild the exports.*Bad me
         ok "one entry more is refused (the rebuild fails, retried later)" || fail "a listing past its limit was read"
 [ "$(ms "c['INTERNET']['apn']")" = internet3.example.com ] && ok "nothing was removed by the refused listing" ||
         fail "after the refused listing: $(ms "c")"
+
+# ---- a stuck NetworkManager: the stand-in stopped with SIGSTOP (owns its name, answers nothing).
+# The verdicts do not wait for it (the runs are a worker's, export-nm-worker.h): two pushes are
+# answered within one call's time-out; the run is pending; once it resumes, both profiles arrive
+# (the second push's in the one more run that follows the first).
+CALL_TIMEOUT_MS=$(($(sed -n 's/^#define EXPORT_NM_API_TIMEOUT_USEC (\([0-9]*\)ULL .*/\1/p' "$PB_TOP/verifierd/export-nm-api.h") * 1000))
+[ "$CALL_TIMEOUT_MS" -gt 0 ] || fail "EXPORT_NM_API_TIMEOUT_USEC not found"
+kill -STOP "$MOCK_PID" && ok "the stand-in NetworkManager is stopped (SIGSTOP)" || fail "cannot stop the stand-in"
+start=$(date +%s%N)
+NOSETTLE=1 push STUCK1 "Stuck 1" stuck1.example.com
+NOSETTLE=1 push STUCK2 "Stuck 2" stuck2.example.com
+elapsed=$((($(date +%s%N) - start) / 1000000))
+[ "$elapsed" -lt "$CALL_TIMEOUT_MS" ] && ok "two verdicts in $elapsed ms while NetworkManager answers nothing" ||
+        fail "two verdicts took $elapsed ms: a verdict waited for NetworkManager"
+settled && fail "provctl status: no run out while NetworkManager is stopped" || ok "provctl status: the run is pending"
+kill -CONT "$MOCK_PID" && ok "the stand-in resumed (SIGCONT)" || fail "cannot resume the stand-in"
+settle
+[ "$(ms "(c['STUCK1']['apn'], c['STUCK2']['apn'])" 2>/dev/null)" = "('stuck1.example.com', 'stuck2.example.com')" ] &&
+        ok "both profiles arrived once NetworkManager resumed" || fail "after the resume: $(ms "sorted(c)")"
 
 # ---- NetworkManager gone: keyfiles again, through provboot-nm-writer
 pb_stop "$MOCK_PID"
