@@ -181,8 +181,9 @@ int export_nm_api_append_settings(sd_bus_message *m, const NmProfile *p) {
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'v', "a{ss}");
         if (r >= 0)
-                r = sd_bus_message_append(m, "a{ss}", 3, EXPORT_NM_API_KEY_NAME, p->filename, EXPORT_NM_API_KEY_OWNER,
-                                          EXPORT_NM_API_OWNER, EXPORT_NM_API_KEY_PUSH_ID, push_id);
+                r = sd_bus_message_append(m, "a{ss}", 4, EXPORT_NM_API_KEY_NAME, p->filename, EXPORT_NM_API_KEY_OWNER,
+                                          EXPORT_NM_API_OWNER, EXPORT_NM_API_KEY_PUSH_ID, push_id,
+                                          EXPORT_NM_API_KEY_ROOT, p->root);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)
@@ -669,16 +670,25 @@ static int api_find_uuid(ExportNmApi *api, const char *uuid, char **ret_path) {
         return *ret_path ? 1 : -ENOMEM;
 }
 
-/* The UUID of NAME: from its root, or from the last listing. NULL: unknown (so: absent). */
+/* The UUID of NAME: from its root (the caller's: a profile's or its record's), or from the last
+ * listing. NULL: unknown (so: absent, left alone). Without a root from the caller, only a listed
+ * connection that is bound to its root counts (io_list: the root in its user data gives both its
+ * name and its UUID); several such with that name and different UUIDs: unknown. */
 static const char *api_uuid(ExportNmApi *api, const char *name, const char *root, char buf[37]) {
+        const char *found = NULL;
+
         if (root) {
                 export_nm_uuid_of_root(root, buf);
                 return buf;
         }
-        for (size_t i = 0; i < api->n_listed; i++)
-                if (strcmp(api->listed[i].name, name) == 0)
-                        return api->listed[i].uuid;
-        return NULL;
+        for (size_t i = 0; i < api->n_listed; i++) {
+                if (!api->listed[i].bound || strcmp(api->listed[i].name, name) != 0)
+                        continue;
+                if (found && strcmp(found, api->listed[i].uuid) != 0)
+                        return NULL;
+                found = api->listed[i].uuid;
+        }
+        return found;
 }
 
 /* A string property of GetSettings' reply (connection.uuid) or a user data value; the reply is
@@ -1006,6 +1016,19 @@ static int io_list(void *ctx, char ***ret_names, unsigned *ret_tmp_removed) {
                 }
                 snprintf(l[api->n_listed].name, sizeof l[api->n_listed].name, "%s", name);
                 memcpy(l[api->n_listed].uuid, uuid, 37);
+                /* Ownership without a record (review of issue 14): the marker and a name of ours
+                 * are anyone's to copy; the connection counts as that name's only when the root
+                 * in its user data gives that name and exactly its UUID. */
+                {
+                        char *root = NULL, want[37];
+
+                        l[api->n_listed].bound = false;
+                        if (settings_lookup(settings, "user", "data", EXPORT_NM_API_KEY_ROOT, &root) > 0 &&
+                            export_nm_name_of_root(name, root)) {
+                                export_nm_uuid_of_root(root, want);
+                                l[api->n_listed].bound = strcmp(want, l[api->n_listed].uuid) == 0;
+                        }
+                }
                 api->n_listed++;
                 names[n++] = name;
                 names[n] = NULL;

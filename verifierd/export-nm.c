@@ -781,6 +781,20 @@ bool export_nm_name_valid(const char *name) {
         return true;
 }
 
+bool export_nm_name_of_root(const char *name, const char *root) {
+        static const char hexdig[] = "0123456789abcdef";
+        size_t n = name ? strlen(name) : 0, k = strlen(EXPORT_NM_SUFFIX);
+        unsigned char h[32];
+
+        if (!root || !name || !export_nm_name_valid(name) || n < k + 12)
+                return false;
+        sha256(root, h);
+        for (unsigned i = 0; i < 12; i++)
+                if (name[n - k - 12 + i] != hexdig[i % 2 == 0 ? h[i / 2] >> 4 : h[i / 2] & 15])
+                        return false;
+        return true;
+}
+
 int export_nm_profile_finish(NmProfile *p) {
         /* profile_from_group's rules, plus what the store guarantees for rows: a strength of
          * store.h's order and an AUTHTYPE that is a plain value. */

@@ -351,6 +351,10 @@ int export_nm_dir_write(int dirfd, const NmProfile *p);
 int export_nm_dir_remove(int dirfd, const char *name);
 int export_nm_dir_list(int dirfd, char ***ret_names, unsigned *ret_tmp_removed);
 
+/* export_nm_name_of_root() - NAME is a valid name (export_nm_name_valid) whose 12 hex digits are
+ * those of @root (profile_names: the first 6 bytes of SHA-256(root)). */
+bool export_nm_name_of_root(const char *name, const char *root);
+
 /* export_nm_name_valid() - NAME has exactly the shape profile names get:
  * "provboot-" [A-Za-z0-9_-]{1,32} "-" [0-9a-f]{12} ".nmconnection". */
 bool export_nm_name_valid(const char *name);

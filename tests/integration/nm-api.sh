@@ -248,6 +248,36 @@ push FOREIGN "Ours" foreign2.example.com
 e=$(export_of FOREIGN)
 [ "${e%%|*}" = "not written" ] && ok "provctl settings: FOREIGN not written ($e)" || fail "FOREIGN: $e"
 
+# ---- ownership without a record: the marker and a name of ours are anyone's to copy. A connection
+# that no store record names is taken for a name only when the root in its user data gives that
+# name and its UUID (export-nm-api.h); otherwise the full rebuild leaves it alone. The control: an
+# orphan of ours (a crash between AddConnection2 and the record) is removed, not being wanted.
+rootinfo() { # rootinfo ROOT: "NAME UUID" of the profile of ROOT with NAPID $2
+        $PY -c '
+import hashlib, sys
+root, napid = sys.argv[1], sys.argv[2]
+u = bytearray(hashlib.sha256(b"provboot-nm-uuid:" + root.encode()).digest()[:16])
+u[6] = (u[6] & 0x0F) | 0x80
+u[8] = (u[8] & 0x3F) | 0x80
+h = u.hex()
+print("provboot-%s-%s.nmconnection %s-%s-%s-%s-%s" % (napid, hashlib.sha256(root.encode()).hexdigest()[:12],
+      h[:8], h[8:12], h[12:16], h[16:20], h[20:]))' "$1" "$2"
+}
+read -r GN _ < <(rootinfo "/NAPDEF[NAPID=GHOST]" GHOST)
+read -r PN _ < <(rootinfo "/NAPDEF[NAPID=PLAIN]" PLAIN)
+read -r ON OU < <(rootinfo "/NAPDEF[NAPID=ORPHAN]" ORPHAN)
+GU=11111111-2222-8333-8444-555555555555
+PU=11111111-2222-8333-8444-666666666666
+mock_call AddMarked sss "$GU" "$GN" "/NAPDEF[NAPID=GHOST]" >/dev/null || fail "mock AddMarked ghost"
+mock_call AddMarked sss "$PU" "$PN" "" >/dev/null || fail "mock AddMarked plain"
+mock_call AddMarked sss "$OU" "$ON" "/NAPDEF[NAPID=ORPHAN]" >/dev/null || fail "mock AddMarked orphan"
+reload
+[ "$(ms "'$GU' in s['connections'] and '$PU' in s['connections']")" = 1 ] &&
+        ok "marked connections with a name of ours, no record and not their root's UUID are left alone" ||
+        fail "a marked connection of another UUID was removed: $(ms "sorted(s['connections'])")"
+[ "$(ms "'$OU' in s['connections']")" = 0 ] && ok "an orphan of ours (its root's UUID, no record) is removed" ||
+        fail "the orphan was not removed"
+
 # ---- ListConnections at EXPORT_NM_API_CONNECTIONS_MAX and past it
 n=$(ms "len(s['connections'])")
 mock_call AddJunk u $((CONNECTIONS_MAX - n)) >/dev/null || fail "mock AddJunk"

@@ -102,12 +102,13 @@ static void nm_reply(const NmProfile *p, int change, sd_bus_message **ret_settin
         setting_close(m);
         setting_open(m, "user");
         if (change == 4)
-                ck_assert_int_ge(sd_bus_message_append(m, "{sv}", "data", "a{ss}", 2, "org.provboot.push-id", "7",
-                                                       EXPORT_NM_API_KEY_NAME, p->filename), 0);
-        else
                 ck_assert_int_ge(sd_bus_message_append(m, "{sv}", "data", "a{ss}", 3, "org.provboot.push-id", "7",
+                                                       EXPORT_NM_API_KEY_NAME, p->filename, EXPORT_NM_API_KEY_ROOT,
+                                                       p->root), 0);
+        else
+                ck_assert_int_ge(sd_bus_message_append(m, "{sv}", "data", "a{ss}", 4, "org.provboot.push-id", "7",
                                                        EXPORT_NM_API_KEY_NAME, p->filename, EXPORT_NM_API_KEY_OWNER,
-                                                       EXPORT_NM_API_OWNER), 0);
+                                                       EXPORT_NM_API_OWNER, EXPORT_NM_API_KEY_ROOT, p->root), 0);
         setting_close(m);
         setting_open(m, "gsm");
         ck_assert_int_ge(sd_bus_message_append(m, "{sv}{sv}{sv}", "apn", "s",
@@ -172,8 +173,9 @@ START_TEST(test_sent_settings) {
                                           "ppp.refuse-mschap=b:true\n"
                                           "ppp.refuse-mschapv2=b:true\n"
                                           "user.data=a{ss}:[{\"org.provboot.name\",\"%s\"},{\"org.provboot.owner\","
-                                          "\"verifierd\"},{\"org.provboot.push-id\",\"7\"}]\n",
-                                          p.uuid, p.filename),
+                                          "\"verifierd\"},{\"org.provboot.push-id\",\"7\"},"
+                                          "{\"org.provboot.root\",\"%s\"}]\n",
+                                          p.uuid, p.filename, p.root),
                                  0);
                 ck_assert_str_eq(text, want);
         }
@@ -403,6 +405,23 @@ START_TEST(test_bounds) {
 }
 END_TEST
 
+/* A connection known only from the listing is taken for a name only when the root in its user
+ * data gives that name (export_nm_name_of_root) and its UUID (nm-api.sh: end to end). */
+START_TEST(test_name_of_root) {
+        NmProfile p = profile(), q = profile();
+
+        ck_assert(export_nm_name_of_root(p.filename, p.root));
+        q.root = "/NAPDEF[NAPID=OTHER]";
+        ck_assert_int_eq(export_nm_profile_finish(&q), 0);
+        ck_assert(export_nm_name_of_root(q.filename, q.root));
+        ck_assert(!export_nm_name_of_root(p.filename, q.root));
+        ck_assert(!export_nm_name_of_root(q.filename, p.root));
+        ck_assert(!export_nm_name_of_root(p.filename, NULL));
+        ck_assert(!export_nm_name_of_root(NULL, p.root));
+        ck_assert(!export_nm_name_of_root("provboot-INTERNET.nmconnection", p.root));
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("export-nm-api");
         TCase *tc = tcase_create("/export-nm-api");
@@ -412,6 +431,7 @@ int main(void) {
         TU_ADD(tc, test_read_back);
         TU_ADD(tc, test_refused_values);
         TU_ADD(tc, test_bounds);
+        TU_ADD(tc, test_name_of_root);
         suite_add_tcase(s, tc);
         return tu_run(s);
 }
