@@ -54,6 +54,10 @@ struct Engine {
         const ExportNmIo *nm_api;       /* NetworkManager's settings API, or NULL (EngineOptions) */
         const ExportNmIo *nm_files_io;  /* the keyfiles' io (export_nm_get_io at engine_new) */
         bool nm_api_mode;               /* the last run went through the API */
+        EngineNmApiStartFn nm_api_start; /* runs the API's runs off the event loop, or NULL */
+        void *nm_api_start_userdata;
+        bool nm_api_out;                /* a run handed to nm_api_start has not returned yet */
+        bool nm_api_stale;              /* the store changed while it was out: one more run */
         EngineVerdictFn verdict_hook;   /* verdicts reached outside a caller's EngineResult */
         void *verdict_hook_userdata;
 };
@@ -929,6 +933,63 @@ static void nm_api_state(Engine *e, const NmEvents *x, int r) {
                 e->nm_state = r < 0 && r != -EEXIST ? ENGINE_NM_FAILED : ENGINE_NM_LOADED;
 }
 
+/*
+ * Through NetworkManager's settings API with a runner set (verifierd: export-nm-worker.h): the run
+ * is built from the store here (export_nm_run_new: copies) and its calls are made off the event
+ * loop, so a slow or stuck NetworkManager holds back no verdict (issue 11's rule; each call waits
+ * up to EXPORT_NM_API_TIMEOUT_USEC, a run at most EXPORT_NM_API_RUN_BUDGET_USEC). Always a full
+ * run: its records are committed when it returns (engine_nm_api_run_done). One run at a time; a
+ * change while one is out marks it stale, and one more run follows for all such changes. A
+ * failed run is retried as the keyfiles' are: by the next apply, reload or start.
+ */
+static int nm_api_start(Engine *e, ExportNmStats *stats) {
+        ExportNmRun *run = NULL;
+        int r;
+
+        if (stats)
+                *stats = (ExportNmStats) {};
+        if (e->nm_api_out) {
+                e->nm_api_stale = true;
+                return 0;
+        }
+        r = export_nm_run_new(e->store, EXPORT_NM_API_DIR, &run);
+        if (r >= 0)
+                r = e->nm_api_start(run, e->nm_api_start_userdata); /* takes the run over */
+        if (r < 0) {
+                e->nm_rebuilt = false;
+                e->nm_state = ENGINE_NM_FAILED;
+                return r;
+        }
+        e->nm_api_out = true;
+        e->nm_state = ENGINE_NM_PENDING;
+        return 0;
+}
+
+void engine_set_nm_api_runner(Engine *e, EngineNmApiStartFn start, void *userdata) {
+        e->nm_api_start = start;
+        e->nm_api_start_userdata = userdata;
+}
+
+int engine_nm_api_run_done(Engine *e, ExportNmRun *run, ExportNmStats *stats) {
+        NmEvents x = { .e = e, .dir = EXPORT_NM_API_DIR };
+        int r, k;
+
+        e->nm_api_out = false;
+        r = export_nm_run_commit(run, e->store, stats, on_nm_event, &x);
+        export_nm_run_free(run);
+        if (e->nm_api_mode) {
+                nm_api_state(e, &x, r);
+                e->nm_rebuilt = (r >= 0 || r == -EEXIST) && (x.error == 0 || x.error == -EEXIST);
+        }
+        if (e->nm_api_stale) {
+                e->nm_api_stale = false;
+                k = engine_rebuild_exports(e, NULL); /* the changes made meanwhile, in one run */
+                if (k < 0 && r >= 0 && x.error == 0)
+                        x.error = k;
+        }
+        return r < 0 ? r : x.error;
+}
+
 int engine_rebuild_exports(Engine *e, ExportNmStats *stats) {
         NmEvents x = { .e = e, .load_all = e->nm_load_all };
         int r;
@@ -936,6 +997,8 @@ int engine_rebuild_exports(Engine *e, ExportNmStats *stats) {
         if (e->no_export)
                 return 0;
         x.dir = nm_target(e);
+        if (e->nm_api_start && strcmp(x.dir, EXPORT_NM_API_DIR) == 0)
+                return nm_api_start(e, stats);
         r = export_nm_rebuild_ex(e->store, x.dir, stats, on_nm_event, &x);
         nm_api_state(e, &x, r);
         if (r >= 0 || r == -EEXIST)
@@ -954,6 +1017,8 @@ int engine_update_exports(Engine *e, const char *const *roots, size_t n_roots, c
         if (e->no_export)
                 return 0;
         x.dir = nm_target(e);
+        if (e->nm_api_start && strcmp(x.dir, EXPORT_NM_API_DIR) == 0)
+                return nm_api_start(e, stats);
         /* Until a full rebuild has succeeded (start-up, or the directory was missing), the files
          * may lag behind the whole store, not only behind this push. */
         if (!e->nm_rebuilt || e->nm_load_all)

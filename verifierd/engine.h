@@ -346,6 +346,20 @@ int engine_pending_document(Engine *e, uint64_t id, EngineChangeFn fn, void *use
  * keyfiles it wrote or removed, and what it noticed about files someone else changed, wait in
  * the engine for engine_take_nm_sync. */
 int engine_rebuild_exports(Engine *e, ExportNmStats *stats);
+
+/* Runs a run through NetworkManager's settings API off the event loop (export-nm-worker.h):
+ * takes @run over whatever the return; 0 started, negative errno. The event loop hands it back,
+ * executed, to engine_nm_api_run_done. */
+typedef int (*EngineNmApiStartFn)(ExportNmRun *run, void *userdata);
+/* engine_set_nm_api_runner - with @start set, the exports through the settings API are runs of
+ * @start (engine.c: nm_api_start): engine_rebuild_exports and engine_update_exports return at
+ * once (0, zero @stats; the state reads pending). NULL: made in the caller's thread (tests). */
+void engine_set_nm_api_runner(Engine *e, EngineNmApiStartFn start, void *userdata);
+/* engine_nm_api_run_done - in the event loop, @run (executed) returned: its records committed to
+ * the store, its notices queued for engine_take_nm_sync, the state set, and the next run started
+ * when the store changed meanwhile. Frees @run. Return: the run's result (as
+ * engine_rebuild_exports). */
+int engine_nm_api_run_done(Engine *e, ExportNmRun *run, ExportNmStats *stats);
 /* engine_update_exports - after an applied push: the keyfiles of the roots it changed only
  * (export_nm_update; @roots the document's roots, @old_napids what its APPLICATIONs and proxies
  * named before), so the cost of a push does not grow with the store. A full rebuild instead

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -180,8 +181,9 @@ int export_nm_api_append_settings(sd_bus_message *m, const NmProfile *p) {
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'v', "a{ss}");
         if (r >= 0)
-                r = sd_bus_message_append(m, "a{ss}", 3, EXPORT_NM_API_KEY_NAME, p->filename, EXPORT_NM_API_KEY_OWNER,
-                                          EXPORT_NM_API_OWNER, EXPORT_NM_API_KEY_PUSH_ID, push_id);
+                r = sd_bus_message_append(m, "a{ss}", 4, EXPORT_NM_API_KEY_NAME, p->filename, EXPORT_NM_API_KEY_OWNER,
+                                          EXPORT_NM_API_OWNER, EXPORT_NM_API_KEY_PUSH_ID, push_id,
+                                          EXPORT_NM_API_KEY_ROOT, p->root);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)
@@ -217,10 +219,14 @@ static int cmp_str(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
+/* The most bytes of dictionary entries held at once (serialised, not yet appended) during this
+ * thread's last export_nm_api_canonical: export_nm_api_canonical_peak. */
+static _Thread_local size_t held_peak;
+
 static int ser_container(sd_bus_message *m, Buf *b, char type, const char *contents, unsigned depth) {
         bool dict = type == 'a' && contents[0] == '{';
         char **items = NULL;
-        size_t n = 0;
+        size_t n = 0, held = 0;         /* held: the bytes of items[] so far */
         int r;
 
         if (depth >= EXPORT_NM_API_DEPTH_MAX)
@@ -251,8 +257,15 @@ static int ser_container(sd_bus_message *m, Buf *b, char type, const char *conte
                 }
                 /* a dictionary entry: serialised alone, sorted below */
                 r = ser_value(m, &item, depth + 1);
-                if (r >= 0 && b->len + item.len + n + 2 > EXPORT_NM_API_CANON_MAX)
+                /* The entries are appended only once all are read (sorted): the bound counts
+                 * every entry held so far, their n separators, the closing bracket and the NUL,
+                 * so what is held never exceeds EXPORT_NM_API_CANON_MAX either. */
+                if (r >= 0 && b->len + held + item.len + n + 2 > EXPORT_NM_API_CANON_MAX)
                         r = -EBADMSG;
+                if (r >= 0) {
+                        held += item.len;
+                        held_peak = MAX(held_peak, held);
+                }
                 if (r >= 0) {
                         char **a = reallocarray(items, n + 1, sizeof(char *));
 
@@ -493,6 +506,7 @@ int export_nm_api_canonical(sd_bus_message *const *msgs, size_t n, char **ret) {
         Buf b = {};
         int r = 0;
 
+        held_peak = 0;
         for (size_t i = 0; r >= 0 && i < n; i++)
                 r = props_read(msgs[i], &ps);
         if (r >= 0 && ps.n > 1)
@@ -513,6 +527,10 @@ int export_nm_api_canonical(sd_bus_message *const *msgs, size_t n, char **ret) {
         }
         *ret = buf_take(&b);
         return *ret ? 0 : -ENOMEM;
+}
+
+size_t export_nm_api_canonical_peak(void) {
+        return held_peak;
 }
 
 static int canonical_digest(sd_bus_message *const *msgs, size_t n, char ret[STORE_DIGEST_HEX_LEN + 1]) {
@@ -571,11 +589,30 @@ static int api_bus(ExportNmApi *api, sd_bus **ret) {
         return 0;
 }
 
+/* The time-out of the next call: EXPORT_NM_API_TIMEOUT_USEC, cut to what is left of the run's
+ * budget (ExportNmApi.deadline). Return: 0; -ETIMEDOUT the budget is spent. */
+static int api_timeout(const ExportNmApi *api, uint64_t *ret) {
+        struct timespec ts;
+        uint64_t now;
+
+        *ret = EXPORT_NM_API_TIMEOUT_USEC;
+        if (api->deadline == 0)
+                return 0;
+        if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+                return -errno;
+        now = (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
+        if (now >= api->deadline)
+                return -ETIMEDOUT;
+        *ret = MIN(*ret, api->deadline - now);
+        return 0;
+}
+
 static int api_call(ExportNmApi *api, const char *path, const char *iface, const char *member,
                     sd_bus_message *m, sd_bus_message **ret_reply) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *own = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         sd_bus *bus;
+        uint64_t timeout;
         int r;
 
         r = api_bus(api, &bus);
@@ -590,7 +627,9 @@ static int api_call(ExportNmApi *api, const char *path, const char *iface, const
         /* Never start NetworkManager: the keyfiles are the way when it is not running. */
         r = sd_bus_message_set_auto_start(m, 0);
         if (r >= 0)
-                r = sd_bus_call(bus, m, EXPORT_NM_API_TIMEOUT_USEC, &error, ret_reply);
+                r = api_timeout(api, &timeout);
+        if (r >= 0)
+                r = sd_bus_call(bus, m, timeout, &error, ret_reply);
         if (r < 0)
                 return api_errno(&error, r);
         return 0;
@@ -601,6 +640,7 @@ static int api_find_uuid(ExportNmApi *api, const char *uuid, char **ret_path) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         const char *path;
+        uint64_t timeout;
         sd_bus *bus;
         int r;
 
@@ -613,9 +653,11 @@ static int api_find_uuid(ExportNmApi *api, const char *uuid, char **ret_path) {
                 r = sd_bus_message_append(m, "s", uuid);
         if (r >= 0)
                 r = sd_bus_message_set_auto_start(m, 0);
+        if (r >= 0)
+                r = api_timeout(api, &timeout);
         if (r < 0)
                 return r;
-        r = sd_bus_call(bus, m, EXPORT_NM_API_TIMEOUT_USEC, &error, &reply);
+        r = sd_bus_call(bus, m, timeout, &error, &reply);
         if (r < 0) {
                 if (sd_bus_error_has_name(&error, "org.freedesktop.NetworkManager.Settings.InvalidConnection"))
                         return 0; /* "No connection with the UUID was found" */
@@ -628,16 +670,25 @@ static int api_find_uuid(ExportNmApi *api, const char *uuid, char **ret_path) {
         return *ret_path ? 1 : -ENOMEM;
 }
 
-/* The UUID of NAME: from its root, or from the last listing. NULL: unknown (so: absent). */
+/* The UUID of NAME: from its root (the caller's: a profile's or its record's), or from the last
+ * listing. NULL: unknown (so: absent, left alone). Without a root from the caller, only a listed
+ * connection that is bound to its root counts (io_list: the root in its user data gives both its
+ * name and its UUID); several such with that name and different UUIDs: unknown. */
 static const char *api_uuid(ExportNmApi *api, const char *name, const char *root, char buf[37]) {
+        const char *found = NULL;
+
         if (root) {
                 export_nm_uuid_of_root(root, buf);
                 return buf;
         }
-        for (size_t i = 0; i < api->n_listed; i++)
-                if (strcmp(api->listed[i].name, name) == 0)
-                        return api->listed[i].uuid;
-        return NULL;
+        for (size_t i = 0; i < api->n_listed; i++) {
+                if (!api->listed[i].bound || strcmp(api->listed[i].name, name) != 0)
+                        continue;
+                if (found && strcmp(found, api->listed[i].uuid) != 0)
+                        return NULL;
+                found = api->listed[i].uuid;
+        }
+        return found;
 }
 
 /* A string property of GetSettings' reply (connection.uuid) or a user data value; the reply is
@@ -965,6 +1016,19 @@ static int io_list(void *ctx, char ***ret_names, unsigned *ret_tmp_removed) {
                 }
                 snprintf(l[api->n_listed].name, sizeof l[api->n_listed].name, "%s", name);
                 memcpy(l[api->n_listed].uuid, uuid, 37);
+                /* Ownership without a record (review of issue 14): the marker and a name of ours
+                 * are anyone's to copy; the connection counts as that name's only when the root
+                 * in its user data gives that name and exactly its UUID. */
+                {
+                        char *root = NULL, want[37];
+
+                        l[api->n_listed].bound = false;
+                        if (settings_lookup(settings, "user", "data", EXPORT_NM_API_KEY_ROOT, &root) > 0 &&
+                            export_nm_name_of_root(name, root)) {
+                                export_nm_uuid_of_root(root, want);
+                                l[api->n_listed].bound = strcmp(want, l[api->n_listed].uuid) == 0;
+                        }
+                }
                 api->n_listed++;
                 names[n++] = name;
                 names[n] = NULL;

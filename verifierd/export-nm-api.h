@@ -32,10 +32,14 @@
  *   ipv4/ipv6:  method "auto"
  *   user:       data {org.provboot.owner: verifierd, org.provboot.push-id: N,
  *               org.provboot.name: the profile's keyfile-style name (export_nm_name_valid), the
- *               key its store record has}
+ *               key its store record has, org.provboot.root: its settings root}
  * Ownership: a connection is ours when it has the UUID of one of our profiles and carries the
  * owner marker in its user data; one with that UUID and without the marker is someone else's
- * (EXPORT_NM_FILE_OTHER) and never updated or deleted.
+ * (EXPORT_NM_FILE_OTHER) and never updated or deleted. A connection known only from the listing
+ * (no store record names it: a crash between the call and the record, or a stale one) is taken
+ * for the name in its user data only when the root in its user data gives that name
+ * (export_nm_name_of_root) and its UUID is export_nm_uuid_of_root of that root; otherwise it is
+ * left alone, since the marker and a name are anyone's to copy.
  * User edits: the store record of a profile (store_*_nm_file, under EXPORT_NM_API_DIR, by its
  * name) keeps the digest of the canonical form of the settings verifierd sent. The canonical
  * form (export_nm_api_canonical) is computed the same way from what NetworkManager returns
@@ -58,6 +62,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <systemd/sd-bus.h>
 
@@ -70,11 +75,16 @@
 /* NMSettingsAddConnection2Flags / NMSettingsUpdate2Flags: TO_DISK */
 #define EXPORT_NM_API_FLAG_TO_DISK 0x1U
 #define EXPORT_NM_API_TIMEOUT_USEC (5ULL * 1000000ULL)
+/* All the calls of one run together (ExportNmApi.deadline, set by export-nm-worker.c): a
+ * NetworkManager that answers each call just within its time-out cannot keep a run (ListConnections
+ * and a GetSettings per connection, up to EXPORT_NM_API_CONNECTIONS_MAX) out for hours. */
+#define EXPORT_NM_API_RUN_BUDGET_USEC (60ULL * 1000000ULL)
 /* The user data keys (NMSettingUser: keys of [A-Za-z0-9._-] with a dot). */
 #define EXPORT_NM_API_KEY_OWNER "org.provboot.owner"
 #define EXPORT_NM_API_OWNER "verifierd"
 #define EXPORT_NM_API_KEY_PUSH_ID "org.provboot.push-id"
 #define EXPORT_NM_API_KEY_NAME "org.provboot.name"
+#define EXPORT_NM_API_KEY_ROOT "org.provboot.root"
 /* Bounds on what NetworkManager returns, read like any other process's input: */
 #define EXPORT_NM_API_CANON_MAX (64U * 1024U)   /* bytes of one connection's canonical text */
 #define EXPORT_NM_API_DEPTH_MAX 8U              /* nesting of containers inside one value */
@@ -99,6 +109,10 @@ int export_nm_api_append_settings(sd_bus_message *m, const NmProfile *p);
 int export_nm_api_canonical(sd_bus_message *const *msgs, size_t n, char **ret);
 void export_nm_api_text_free(char *text);
 
+/* The most bytes of a dictionary's entries held at once while this thread's last
+ * export_nm_api_canonical read them (never past EXPORT_NM_API_CANON_MAX; for the tests). */
+size_t export_nm_api_canonical_peak(void);
+
 /**
  * export_nm_api_profile_digest() - the hex SHA-256 of the canonical text of @p's settings, as
  *   export_nm_api_append_settings sends them (what a read-back of an untouched profile yields).
@@ -112,12 +126,15 @@ int export_nm_api_profile_digest(sd_bus *bus, const NmProfile *p, char ret_diges
 typedef struct ExportNmListed {
         char name[EXPORT_NM_NAME_MAX];
         char uuid[37];
+        bool bound;                     /* its user data's root gives this name and this UUID */
 } ExportNmListed;
 
 typedef struct ExportNmApi {
         sd_bus *bus;
         ExportNmListed *listed;         /* the names and UUIDs of the last @list */
         size_t n_listed;
+        uint64_t deadline;              /* CLOCK_MONOTONIC µs: no call starts after it, none waits
+                                         * past it (-ETIMEDOUT); 0: none */
 } ExportNmApi;
 
 /**

@@ -781,6 +781,20 @@ bool export_nm_name_valid(const char *name) {
         return true;
 }
 
+bool export_nm_name_of_root(const char *name, const char *root) {
+        static const char hexdig[] = "0123456789abcdef";
+        size_t n = name ? strlen(name) : 0, k = strlen(EXPORT_NM_SUFFIX);
+        unsigned char h[32];
+
+        if (!root || !name || !export_nm_name_valid(name) || n < k + 12)
+                return false;
+        sha256(root, h);
+        for (unsigned i = 0; i < 12; i++)
+                if (name[n - k - 12 + i] != hexdig[i % 2 == 0 ? h[i / 2] >> 4 : h[i / 2] & 15])
+                        return false;
+        return true;
+}
+
 int export_nm_profile_finish(NmProfile *p) {
         /* profile_from_group's rules, plus what the store guarantees for rows: a strength of
          * store.h's order and an AUTHTYPE that is a plain value. */
@@ -797,51 +811,51 @@ int export_nm_profile_finish(NmProfile *p) {
 }
 
 /* The operations of one run: through nm_io, or on dirfd. */
-static int io_read(int dirfd, const char *name, const char *root, File *ret) {
+static int io_read(const ExportNmIo *io, int dirfd, const char *name, const char *root, File *ret) {
         ExportNmFileState st;
         int r;
 
-        if (!nm_io)
+        if (!io)
                 return file_read(dirfd, name, ret);
         *ret = (File) {};
-        r = nm_io->read(nm_io->ctx, name, root, &st, ret->digest);
+        r = io->read(io->ctx, name, root, &st, ret->digest);
         if (r < 0)
                 return r;
         ret->state = st == EXPORT_NM_FILE_OURS ? FILE_OURS : st == EXPORT_NM_FILE_OTHER ? FILE_OTHER : FILE_ABSENT;
         return 0;
 }
 
-static int io_write(int dirfd, const NmProfile *p, const char *text) {
-        return nm_io ? nm_io->write(nm_io->ctx, p) : write_file_at(dirfd, p->filename, text);
+static int io_write(const ExportNmIo *io, int dirfd, const NmProfile *p, const char *text) {
+        return io ? io->write(io->ctx, p) : write_file_at(dirfd, p->filename, text);
 }
 
 /* The digest of @p as the io stores it: the keyfile text's (@text), or the io's own form. */
-static int io_digest(const NmProfile *p, const char *text, char ret[STORE_DIGEST_HEX_LEN + 1]) {
-        if (nm_io && nm_io->digest)
-                return nm_io->digest(nm_io->ctx, p, ret);
+static int io_digest(const ExportNmIo *io, const NmProfile *p, const char *text, char ret[STORE_DIGEST_HEX_LEN + 1]) {
+        if (io && io->digest)
+                return io->digest(io->ctx, p, ret);
         return store_digest_hex((const uint8_t *) text, strlen(text), ret);
 }
 
 /* Is there anything at NAME (not followed)? 1, 0, negative errno. */
-static int io_exists(int dirfd, const char *name, const char *root) {
+static int io_exists(const ExportNmIo *io, int dirfd, const char *name, const char *root) {
         _cleanup_(file_done) File f = {};
         int r;
 
-        if (!nm_io) {
+        if (!io) {
                 if (faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                         return 1;
                 return errno == ENOENT ? 0 : -errno;
         }
-        r = io_read(dirfd, name, root, &f);
+        r = io_read(io, dirfd, name, root, &f);
         if (r < 0)
                 return r;
         return f.state != FILE_ABSENT;
 }
 
-static int io_open(const char *dir, int *ret_dirfd) {
+static int io_open(const ExportNmIo *io, const char *dir, int *ret_dirfd) {
         *ret_dirfd = -1;
-        if (nm_io)
-                return nm_io->open(nm_io->ctx);
+        if (io)
+                return io->open(io->ctx);
         *ret_dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         return *ret_dirfd < 0 ? -errno : 0;
 }
@@ -889,9 +903,59 @@ static const char *profile_not_exported_reason(const NmProfile *p) {
                            : NULL;
 }
 
+/* What a deferred run (ExportNmRun) did, in order, for export_nm_run_commit: a record put or
+ * deleted, or an event. Copies: the run owns them. */
+typedef enum RunOpKind {
+        RUN_OP_PUT,
+        RUN_OP_DELETE,
+        RUN_OP_EVENT,
+} RunOpKind;
+
+typedef struct RunOp {
+        RunOpKind kind;
+        ExportNmEvent ev;
+        char *name, *root, *digest;     /* root, digest: NULL when not given */
+        uint64_t push_id;
+        StoreNmFileState state;
+} RunOp;
+
+typedef struct RunOps {
+        RunOp *items;
+        size_t n;
+} RunOps;
+
+static void run_ops_done(RunOps *o) {
+        for (size_t i = 0; i < o->n; i++) {
+                free(o->items[i].name);
+                free(o->items[i].root);
+                free(o->items[i].digest);
+        }
+        free(o->items);
+        *o = (RunOps) {};
+}
+
+static int run_ops_add(RunOps *o, const RunOp *op) {
+        RunOp *a = reallocarray(o->items, o->n + 1, sizeof(RunOp)), *t;
+
+        if (!a)
+                return -ENOMEM;
+        o->items = a;
+        t = &a[o->n];
+        *t = *op;
+        t->name = op->name ? strdup(op->name) : NULL;
+        t->root = op->root ? strdup(op->root) : NULL;
+        t->digest = op->digest ? strdup(op->digest) : NULL;
+        o->n++; /* counted first: run_ops_done frees what was allocated */
+        if ((op->name && !t->name) || (op->root && !t->root) || (op->digest && !t->digest))
+                return -ENOMEM;
+        return 0;
+}
+
 /* One run's context, shared by the full rebuild and the incremental update. */
 typedef struct Sync {
-        Store *s;
+        Store *s;                       /* NULL in a deferred run: the store is not touched */
+        RunOps *ops;                    /* a deferred run's record changes and events, or NULL */
+        const ExportNmIo *io;           /* the run's io (NULL: this process's file system) */
         int dirfd;
         const char *dir;
         ExportNmStats st;
@@ -901,9 +965,33 @@ typedef struct Sync {
         int first_err;
 } Sync;
 
+static void sync_err(Sync *x, int e);
+
 static void sync_event(Sync *x, ExportNmEvent ev, const char *name, const char *root) {
+        if (x->ops) {
+                int r = run_ops_add(x->ops, &(RunOp) { .kind = RUN_OP_EVENT, .ev = ev, .name = (char *) name,
+                                                       .root = (char *) root });
+                if (r < 0)
+                        sync_err(x, r);
+                return;
+        }
         if (x->fn)
                 x->fn(ev, name, root, x->userdata);
+}
+
+/* The store's record of a file: written now, or (deferred run) queued for the commit. */
+static int sync_put(Sync *x, const StoreNmFile *f) {
+        if (x->ops)
+                return run_ops_add(x->ops, &(RunOp) { .kind = RUN_OP_PUT, .name = (char *) f->name,
+                                                      .root = (char *) f->root, .digest = (char *) f->digest,
+                                                      .push_id = f->push_id, .state = f->state });
+        return store_put_nm_file(x->s, f);
+}
+
+static int sync_delete(Sync *x, const char *name) {
+        if (x->ops)
+                return run_ops_add(x->ops, &(RunOp) { .kind = RUN_OP_DELETE, .name = (char *) name });
+        return store_delete_nm_file(x->s, x->dir, name);
 }
 
 static void sync_err(Sync *x, int e) {
@@ -928,9 +1016,9 @@ static void sync_profile(Sync *x, const NmProfile *p, const Record *rec) {
 
         r = export_nm_render(p, &text);
         if (r >= 0)
-                r = io_digest(p, text, digest);
+                r = io_digest(x->io, p, text, digest);
         if (r >= 0)
-                r = io_read(x->dirfd, p->filename, p->root, &f);
+                r = io_read(x->io, x->dirfd, p->filename, p->root, &f);
         if (r < 0) {
                 sync_err(x, r);
                 return;
@@ -956,7 +1044,7 @@ static void sync_profile(Sync *x, const NmProfile *p, const Record *rec) {
                          * version; only the state (what we noticed) changes. */
                         put = (StoreNmFile) { .dir = x->dir, .name = rec->name, .root = rec->root,
                                               .digest = rec->digest, .push_id = rec->push_id, .state = want };
-                        r = store_put_nm_file(x->s, &put);
+                        r = sync_put(x, &put);
                         if (r < 0) {
                                 sync_err(x, r);
                                 return;
@@ -970,7 +1058,7 @@ static void sync_profile(Sync *x, const NmProfile *p, const Record *rec) {
         case ACTION_WRITE:
                 break;
         }
-        r = io_write(x->dirfd, p, text);
+        r = io_write(x->io, x->dirfd, p, text);
         if (r == -EEXIST) {
                 /* Replaced by a foreign file between the read and the write. */
                 x->st.foreign++;
@@ -989,7 +1077,7 @@ static void sync_profile(Sync *x, const NmProfile *p, const Record *rec) {
          * file never written, which would read as "removed by the user". */
         if (!rec || rec->push_id != p->push_id || !digest_eq(rec->digest, digest) ||
             rec->state != STORE_NM_FILE_WRITTEN || strcmp(rec->root, p->root) != 0) {
-                int k = store_put_nm_file(x->s, &put);
+                int k = sync_put(x, &put);
 
                 if (k < 0)
                         sync_err(x, k);
@@ -1004,7 +1092,7 @@ static void drop_file(Sync *x, const char *name, const Record *rec) {
         _cleanup_(file_done) File f = {};
         int r;
 
-        r = io_read(x->dirfd, name, rec ? rec->root : NULL, &f);
+        r = io_read(x->io, x->dirfd, name, rec ? rec->root : NULL, &f);
         if (r < 0) {
                 sync_err(x, r);
                 return;
@@ -1019,7 +1107,7 @@ static void drop_file(Sync *x, const char *name, const Record *rec) {
                                             .digest = rec->digest, .push_id = rec->push_id,
                                             .state = STORE_NM_FILE_USER_CHANGED };
 
-                        r = store_put_nm_file(x->s, &put);
+                        r = sync_put(x, &put);
                         if (r < 0)
                                 sync_err(x, r);
                         else
@@ -1027,9 +1115,9 @@ static void drop_file(Sync *x, const char *name, const Record *rec) {
                 }
                 return;
         }
-        if (nm_io) {
+        if (x->io) {
                 /* The writer removes it only if it is still ours, and syncs the directory. */
-                r = nm_io->remove(nm_io->ctx, name, rec ? rec->root : NULL);
+                r = x->io->remove(x->io->ctx, name, rec ? rec->root : NULL);
                 if (r < 0) {
                         sync_err(x, r);
                         return;
@@ -1045,50 +1133,40 @@ static void drop_file(Sync *x, const char *name, const Record *rec) {
                 x->removed_any = true;
         }
         if (rec) {
-                r = store_delete_nm_file(x->s, x->dir, rec->name);
+                r = sync_delete(x, rec->name);
                 if (r < 0)
                         sync_err(x, r);
         }
         sync_event(x, EXPORT_NM_EVENT_REMOVED, name, rec ? rec->root : NULL);
 }
 
-int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, ExportNmEventFn fn, void *userdata) {
-        _cleanup_(plan_done) Plan plan = {};
-        _cleanup_close_ int dirfd = -1;
+/* The full run over @plan (export_nm_rebuild_ex's, or a deferred run's), through x->io. */
+static int rebuild_sync(Sync *x, Plan *plan) {
         _cleanup_(names_freep) char **names = NULL;
         unsigned tmp_removed = 0;
-        Sync sx;
         int r;
 
-        r = io_open(dir, &dirfd);
-        if (r < 0)
-                return r;
-        r = plan_build(s, dir, &plan);
-        if (r < 0)
-                return r;
-        sx = (Sync) { .s = s, .dirfd = dirfd, .dir = dir, .fn = fn, .userdata = userdata };
-        sx.st.skipped = plan.skipped;
-
-        for (size_t i = 0; i < plan.profiles.n; i++) {
-                const NmProfile *p = &plan.profiles.items[i];
-                Record *rec = record_find(&plan.records, p->filename);
+        x->st.skipped = plan->skipped;
+        for (size_t i = 0; i < plan->profiles.n; i++) {
+                const NmProfile *p = &plan->profiles.items[i];
+                Record *rec = record_find(&plan->records, p->filename);
 
                 if (profile_not_exported_reason(p)) {
-                        sx.st.mms_only++;
+                        x->st.mms_only++;
                         continue; /* not wanted: a file of it is stale (below) */
                 }
                 if (rec)
                         rec->seen = true;
-                sync_profile(&sx, p, rec);
+                sync_profile(x, p, rec);
         }
 
         /* Remove what is ours and no longer backed by the store, and our leftover temp files
          * (a crash between create and rename: the listing removes them). Nothing else is touched;
          * a file someone else changed is left in place and released (no longer ours). */
-        r = nm_io ? nm_io->list(nm_io->ctx, &names, &tmp_removed) : export_nm_dir_list(dirfd, &names, &tmp_removed);
+        r = x->io ? x->io->list(x->io->ctx, &names, &tmp_removed) : export_nm_dir_list(x->dirfd, &names, &tmp_removed);
         if (r < 0)
                 return r;
-        sx.st.removed += tmp_removed;
+        x->st.removed += tmp_removed;
         for (char **np = names; *np; np++) {
                 const char *name = *np;
                 bool wanted = false;
@@ -1096,27 +1174,131 @@ int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, Export
 
                 if (!name_is_ours_pattern(name))
                         continue;
-                for (size_t i = 0; i < plan.profiles.n && !wanted; i++)
-                        wanted = !profile_not_exported_reason(&plan.profiles.items[i]) &&
-                                 strcmp(plan.profiles.items[i].filename, name) == 0;
+                for (size_t i = 0; i < plan->profiles.n && !wanted; i++)
+                        wanted = !profile_not_exported_reason(&plan->profiles.items[i]) &&
+                                 strcmp(plan->profiles.items[i].filename, name) == 0;
                 if (wanted)
                         continue;
-                rec = record_find(&plan.records, name);
+                rec = record_find(&plan->records, name);
                 if (rec)
                         rec->seen = true;
-                drop_file(&sx, name, rec);
+                drop_file(x, name, rec);
         }
         /* Records of files that are gone and no longer wanted: nothing left to track. */
-        for (size_t i = 0; i < plan.records.n; i++)
-                if (!plan.records.items[i].seen) {
-                        r = store_delete_nm_file(s, dir, plan.records.items[i].name);
+        for (size_t i = 0; i < plan->records.n; i++)
+                if (!plan->records.items[i].seen) {
+                        r = sync_delete(x, plan->records.items[i].name);
                         if (r < 0)
-                                sync_err(&sx, r);
+                                sync_err(x, r);
                 }
-        sync_flush(&sx);
+        sync_flush(x);
+        return x->first_err;
+}
+
+int export_nm_rebuild_ex(Store *s, const char *dir, ExportNmStats *stats, ExportNmEventFn fn, void *userdata) {
+        _cleanup_(plan_done) Plan plan = {};
+        _cleanup_close_ int dirfd = -1;
+        Sync sx;
+        int r;
+
+        r = io_open(nm_io, dir, &dirfd);
+        if (r < 0)
+                return r;
+        r = plan_build(s, dir, &plan);
+        if (r < 0)
+                return r;
+        sx = (Sync) { .s = s, .io = nm_io, .dirfd = dirfd, .dir = dir, .fn = fn, .userdata = userdata };
+        r = rebuild_sync(&sx, &plan);
+        if (r < 0 && sx.first_err == 0)
+                return r; /* the listing failed */
         if (stats)
                 *stats = sx.st;
-        return sx.first_err;
+        return r;
+}
+
+/* ---- a full run in three steps (export-nm.h: ExportNmRun) ------------------------------------ */
+
+struct ExportNmRun {
+        char *dir;
+        Plan plan;
+        RunOps ops;
+        ExportNmStats st;
+        int result;
+        bool executed;
+};
+
+ExportNmRun *export_nm_run_free(ExportNmRun *run) {
+        if (!run)
+                return NULL;
+        plan_done(&run->plan);
+        run_ops_done(&run->ops);
+        free(run->dir);
+        free(run);
+        return NULL;
+}
+
+int export_nm_run_new(Store *s, const char *dir, ExportNmRun **ret) {
+        ExportNmRun *run;
+        int r;
+
+        run = calloc(1, sizeof(ExportNmRun));
+        if (!run)
+                return -ENOMEM;
+        run->dir = strdup(dir);
+        r = run->dir ? plan_build(s, dir, &run->plan) : -ENOMEM;
+        if (r < 0) {
+                export_nm_run_free(run);
+                return r;
+        }
+        *ret = run;
+        return 0;
+}
+
+int export_nm_run_execute(ExportNmRun *run, const ExportNmIo *io) {
+        _cleanup_close_ int dirfd = -1;
+        Sync sx;
+        int r;
+
+        /* Only the run's own copies and @io: no store, no global (the io of export_nm_set_io
+         * belongs to the event loop's runs). */
+        sx = (Sync) { .ops = &run->ops, .io = io, .dirfd = -1, .dir = run->dir };
+        r = io_open(io, run->dir, &dirfd);
+        sx.dirfd = dirfd;
+        if (r >= 0)
+                r = rebuild_sync(&sx, &run->plan);
+        run->st = sx.st;
+        run->result = r;
+        run->executed = true;
+        return r;
+}
+
+int export_nm_run_commit(ExportNmRun *run, Store *s, ExportNmStats *stats, ExportNmEventFn fn, void *userdata) {
+        int r = run->executed ? run->result : -ECANCELED;
+
+        for (size_t i = 0; i < run->ops.n; i++) {
+                const RunOp *op = &run->ops.items[i];
+                int k = 0;
+
+                switch (op->kind) {
+                case RUN_OP_PUT:
+                        k = store_put_nm_file(s, &(StoreNmFile) { .dir = run->dir, .name = op->name,
+                                                                  .root = op->root, .digest = op->digest,
+                                                                  .push_id = op->push_id, .state = op->state });
+                        break;
+                case RUN_OP_DELETE:
+                        k = store_delete_nm_file(s, run->dir, op->name);
+                        break;
+                case RUN_OP_EVENT:
+                        if (fn)
+                                fn(op->ev, op->name, op->root, userdata);
+                        break;
+                }
+                if (k < 0 && r >= 0)
+                        r = k;
+        }
+        if (stats)
+                *stats = run->st;
+        return r;
 }
 
 /* ---- incremental update -------------------------------------------------------------------- */
@@ -1225,10 +1407,10 @@ int export_nm_update(Store *s, const char *dir, const char *const *roots, size_t
         Sync sx;
         int r;
 
-        r = io_open(dir, &dirfd);
+        r = io_open(nm_io, dir, &dirfd);
         if (r < 0)
                 return r;
-        sx = (Sync) { .s = s, .dirfd = dirfd, .dir = dir, .fn = fn, .userdata = userdata };
+        sx = (Sync) { .s = s, .io = nm_io, .dirfd = dirfd, .dir = dir, .fn = fn, .userdata = userdata };
 
         /* What decides a NAPDEF's file besides its own rows is the MMS rule (export-dbus.h): the
          * w4 APPLICATIONs and the proxies they lead through. Every w4 is read (an index range
@@ -1344,7 +1526,7 @@ int export_nm_update(Store *s, const char *dir, const char *const *roots, size_t
                         sx.st.mms_only++;
                 /* Not wanted: a file of ours goes (drop_file's rules); a record of a file that
                  * is gone too. */
-                r = io_exists(dirfd, name, row->root);
+                r = io_exists(sx.io, dirfd, name, row->root);
                 if (r < 0) {
                         sync_err(&sx, r);
                         continue;
@@ -1391,7 +1573,7 @@ int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userd
         _cleanup_close_ int dirfd = -1;
         int r, dir_err = 0, n = 0;
 
-        dir_err = io_open(dir, &dirfd);
+        dir_err = io_open(nm_io, dir, &dirfd);
         r = plan_build(s, dir, &plan);
         if (r < 0)
                 return r;
@@ -1432,9 +1614,9 @@ int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userd
                         out.file = p->filename;
                         r = export_nm_render(p, &text);
                         if (r >= 0)
-                                r = io_digest(p, text, digest);
+                                r = io_digest(nm_io, p, text, digest);
                         if (r >= 0)
-                                r = io_read(dirfd, p->filename, p->root, &f);
+                                r = io_read(nm_io, dirfd, p->filename, p->root, &f);
                         if (r < 0)
                                 return r;
                         switch (decide_action(p, digest, rec, &f)) {

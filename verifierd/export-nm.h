@@ -306,6 +306,32 @@ typedef struct ExportNmIo {
  * another form than a keyfile's, so the two never read each other's records. */
 #define EXPORT_NM_API_DIR "dbus:org.freedesktop.NetworkManager"
 
+/*
+ * A full run (export_nm_rebuild_ex's) in three steps, so that its io calls can be made off the
+ * event loop (issue 14 review: NetworkManager's settings API is a dialogue of calls that each wait
+ * up to EXPORT_NM_API_TIMEOUT_USEC, and a stuck NetworkManager must hold back no verdict, the
+ * rule of issue 11; engine.c, export-nm-worker.h):
+ *   export_nm_run_new     (event loop) reads everything the run needs from the store into the
+ *                         run: the rows, the profiles (SIM binding filled), the records of DIR;
+ *   export_nm_run_execute (any thread, one at a time) makes the io calls and decides with the
+ *                         same rules (decide_action, drop_file), touching neither the store nor
+ *                         the process-wide io of export_nm_set_io, only the run and @io; what it
+ *                         would write to the store and the events are queued in the run;
+ *   export_nm_run_commit  (event loop) applies the queued record changes to the store in order
+ *                         and calls @fn for the events.
+ * The records a run commits are facts about the target (what is there now, what verifierd sent):
+ * a push committed while the run was out is the next run's business (the caller starts one).
+ */
+typedef struct ExportNmRun ExportNmRun;
+
+/* Return: 0; negative errno (store). */
+int export_nm_run_new(Store *s, const char *dir, ExportNmRun **ret);
+/* Return: as export_nm_rebuild_ex, without the store's errors. */
+int export_nm_run_execute(ExportNmRun *run, const ExportNmIo *io);
+/* Return: the execute's result, else the first store error; -ECANCELED never executed. */
+int export_nm_run_commit(ExportNmRun *run, Store *s, ExportNmStats *stats, ExportNmEventFn fn, void *userdata);
+ExportNmRun *export_nm_run_free(ExportNmRun *run);
+
 /* export_nm_get_io() - the io export_nm_set_io set last (NULL: the process's file system). */
 const ExportNmIo *export_nm_get_io(void);
 
@@ -324,6 +350,10 @@ int export_nm_dir_read(int dirfd, const char *name, ExportNmFileState *ret_state
 int export_nm_dir_write(int dirfd, const NmProfile *p);
 int export_nm_dir_remove(int dirfd, const char *name);
 int export_nm_dir_list(int dirfd, char ***ret_names, unsigned *ret_tmp_removed);
+
+/* export_nm_name_of_root() - NAME is a valid name (export_nm_name_valid) whose 12 hex digits are
+ * those of @root (profile_names: the first 6 bytes of SHA-256(root)). */
+bool export_nm_name_of_root(const char *name, const char *root);
 
 /* export_nm_name_valid() - NAME has exactly the shape profile names get:
  * "provboot-" [A-Za-z0-9_-]{1,32} "-" [0-9a-f]{12} ".nmconnection". */

@@ -42,6 +42,7 @@ static ExportNmIo nm_api_io;
 static Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        export_nm_worker_free(m->nm_api_worker);
         export_nm_api_done(&nm_api);
         sd_bus_flush_close_unref(m->bus);
         imsi_source_free(m->imsi);
@@ -59,6 +60,29 @@ static Manager *manager_free(Manager *m) {
         return NULL;
 }
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
+
+/* ---- NetworkManager's settings API off the event loop (export-nm-worker.h) ------------------ */
+
+static int start_nm_api_run(ExportNmRun *run, void *userdata) {
+        Manager *m = userdata;
+
+        return export_nm_worker_start(m->nm_api_worker, run);
+}
+
+static void on_nm_api_run_done(ExportNmRun *run, void *userdata) {
+        Manager *m = userdata;
+        ExportNmStats st = {};
+        int r;
+
+        r = engine_nm_api_run_done(m->engine, run, &st);
+        if (r < 0)
+                log_warning_errno(r, "Failed to rebuild the exports through NetworkManager's settings API (will retry on "
+                                  "the next apply): %m");
+        else
+                log_info("NetworkManager profiles through its settings API: %u written, %u unchanged, %u removed",
+                         st.written, st.unchanged, st.removed);
+        run_nm_sync(m); /* the notices of the run (someone else's changes) */
+}
 
 /* ---- timers and signals -------------------------------------------------------------------- */
 
@@ -230,10 +254,6 @@ int main(int argc, char **argv) {
         r = engine_new(&m->engine, &eo);
         if (r < 0)
                 return log_error_errno(r, "Failed to open the store in '%s': %m", m->state_dir), EXIT_FAILURE;
-        r = engine_rebuild_exports(m->engine, NULL);
-        if (r < 0)
-                log_warning_errno(r, "Failed to rebuild the exports (will retry on the next apply): %m");
-
         r = ipc_errors_register();
         if (r < 0)
                 return log_error_errno(r, "Failed to register error names: %m"), EXIT_FAILURE;
@@ -274,6 +294,15 @@ int main(int argc, char **argv) {
         r = ofono_export_setup(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the oFono exporter: %m"), EXIT_FAILURE;
+        r = export_nm_worker_new(m->event, on_nm_api_run_done, m, &m->nm_api_worker);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the NetworkManager settings exporter: %m"), EXIT_FAILURE;
+        engine_set_nm_api_runner(m->engine, start_nm_api_run, m);
+        /* With the runner set: a run through the settings API goes to the worker, so a stuck
+         * NetworkManager does not hold back the start either. */
+        r = engine_rebuild_exports(m->engine, NULL);
+        if (r < 0)
+                log_warning_errno(r, "Failed to rebuild the exports (will retry on the next apply): %m");
         r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_error_errno(r, "Failed to attach the bus: %m"), EXIT_FAILURE;

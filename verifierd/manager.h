@@ -23,6 +23,7 @@
 #include "config.h"
 #include "engine.h"
 #include "export-dbus.h"
+#include "export-nm-worker.h"
 #include "export-worker.h"
 #include "imsi.h"
 #include "ipc.h"
@@ -96,6 +97,7 @@ struct Manager {
         sd_bus_slot *nm_load;           /* the LoadConnections call out (at most one; report.c) */
         EngineNmSync nm_sent;           /* the paths of that call */
         ExportWorker *ofono;            /* the oFono exporter's runs (export-worker.h) */
+        ExportNmWorker *nm_api_worker;  /* the settings API's runs (export-nm-worker.h) */
         bool ofono_stale;               /* a push was applied while a run was out: run again */
         int ofono_result;               /* the last run's: 0, negative errno; 1 none yet */
 };

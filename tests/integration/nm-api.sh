@@ -82,14 +82,19 @@ export_of() { # export_of NAPID: "state|detail" in provctl settings --json
         pb_provctl settings --json | pj "next((e['export'] + '|' + e['export_detail'] for e in d if e['path'] == '/NAPDEF[NAPID=$1]'), 'none')"
 }
 nreloads() { grep -c "Configuration reloaded" "$PB_WORK/verifierd.log"; }
-reload() { # SIGHUP and wait for it: the full rebuild runs in the same handler, after the log line
+# The runs through the settings API are made off verifierd's event loop (export-nm-worker.h):
+# the state reads pending from the apply (or the reload's handler) until the run returned and its
+# result is logged. settled: no run out.
+settled() { ! pb_provctl status 2>&1 | grep -q "NetworkManager: running; asked to load changed profiles, no answer yet"; }
+settle() { pb_wait_for 20 settled || fail "a settings API run is still out"; }
+reload() { # SIGHUP and wait for it: the full rebuild starts in the same handler, after the log line
         local n
         n=$(nreloads)
         kill -HUP "$PB_VERIFIERD_PID"
         pb_wait_for 20 pb_grep_count_gt "$PB_WORK/verifierd.log" "Configuration reloaded" "$n" ||
                 fail "verifierd did not log the reload"
-        # one bus call: answered after the handler (and its rebuild) returned, so the log is complete
-        pb_provctl status >/dev/null 2>&1
+        # one bus call: answered after the handler (and its run's start) returned; then the run
+        settle
 }
 mkdoc() { # mkdoc FILE NAPID NAME APN [INTERNET]
         local inet=
@@ -122,6 +127,7 @@ push() { # push NAPID NAME APN [INTERNET]: it must be applied
         out=$(pb_provctl inject --json "$PB_WORK/doc$N.wsp" 2>&1)
         [ "$(pj 'd["verdict"]' <<<"$out" 2>/dev/null)" = applied ] && ok "push $N ($1 $3): applied" ||
                 fail "push $N: expected applied, got: $out"
+        [ -n "${NOSETTLE:-}" ] || settle
 }
 
 # ---- the stand-in against NetworkManager's introspection data: every method it has on the two
@@ -242,6 +248,36 @@ push FOREIGN "Ours" foreign2.example.com
 e=$(export_of FOREIGN)
 [ "${e%%|*}" = "not written" ] && ok "provctl settings: FOREIGN not written ($e)" || fail "FOREIGN: $e"
 
+# ---- ownership without a record: the marker and a name of ours are anyone's to copy. A connection
+# that no store record names is taken for a name only when the root in its user data gives that
+# name and its UUID (export-nm-api.h); otherwise the full rebuild leaves it alone. The control: an
+# orphan of ours (a crash between AddConnection2 and the record) is removed, not being wanted.
+rootinfo() { # rootinfo ROOT: "NAME UUID" of the profile of ROOT with NAPID $2
+        $PY -c '
+import hashlib, sys
+root, napid = sys.argv[1], sys.argv[2]
+u = bytearray(hashlib.sha256(b"provboot-nm-uuid:" + root.encode()).digest()[:16])
+u[6] = (u[6] & 0x0F) | 0x80
+u[8] = (u[8] & 0x3F) | 0x80
+h = u.hex()
+print("provboot-%s-%s.nmconnection %s-%s-%s-%s-%s" % (napid, hashlib.sha256(root.encode()).hexdigest()[:12],
+      h[:8], h[8:12], h[12:16], h[16:20], h[20:]))' "$1" "$2"
+}
+read -r GN _ < <(rootinfo "/NAPDEF[NAPID=GHOST]" GHOST)
+read -r PN _ < <(rootinfo "/NAPDEF[NAPID=PLAIN]" PLAIN)
+read -r ON OU < <(rootinfo "/NAPDEF[NAPID=ORPHAN]" ORPHAN)
+GU=11111111-2222-8333-8444-555555555555
+PU=11111111-2222-8333-8444-666666666666
+mock_call AddMarked sss "$GU" "$GN" "/NAPDEF[NAPID=GHOST]" >/dev/null || fail "mock AddMarked ghost"
+mock_call AddMarked sss "$PU" "$PN" "" >/dev/null || fail "mock AddMarked plain"
+mock_call AddMarked sss "$OU" "$ON" "/NAPDEF[NAPID=ORPHAN]" >/dev/null || fail "mock AddMarked orphan"
+reload
+[ "$(ms "'$GU' in s['connections'] and '$PU' in s['connections']")" = 1 ] &&
+        ok "marked connections with a name of ours, no record and not their root's UUID are left alone" ||
+        fail "a marked connection of another UUID was removed: $(ms "sorted(s['connections'])")"
+[ "$(ms "'$OU' in s['connections']")" = 0 ] && ok "an orphan of ours (its root's UUID, no record) is removed" ||
+        fail "the orphan was not removed"
+
 # ---- ListConnections at EXPORT_NM_API_CONNECTIONS_MAX and past it
 n=$(ms "len(s['connections'])")
 mock_call AddJunk u $((CONNECTIONS_MAX - n)) >/dev/null || fail "mock AddJunk"
@@ -259,6 +295,25 @@ pb_grep_count_gt "$PB_WORK/verifierd.log" "Failed to rebuild the exports.*Bad me
         ok "one entry more is refused (the rebuild fails, retried later)" || fail "a listing past its limit was read"
 [ "$(ms "c['INTERNET']['apn']")" = internet3.example.com ] && ok "nothing was removed by the refused listing" ||
         fail "after the refused listing: $(ms "c")"
+
+# ---- a stuck NetworkManager: the stand-in stopped with SIGSTOP (owns its name, answers nothing).
+# The verdicts do not wait for it (the runs are a worker's, export-nm-worker.h): two pushes are
+# answered within one call's time-out; the run is pending; once it resumes, both profiles arrive
+# (the second push's in the one more run that follows the first).
+CALL_TIMEOUT_MS=$(($(sed -n 's/^#define EXPORT_NM_API_TIMEOUT_USEC (\([0-9]*\)ULL .*/\1/p' "$PB_TOP/verifierd/export-nm-api.h") * 1000))
+[ "$CALL_TIMEOUT_MS" -gt 0 ] || fail "EXPORT_NM_API_TIMEOUT_USEC not found"
+kill -STOP "$MOCK_PID" && ok "the stand-in NetworkManager is stopped (SIGSTOP)" || fail "cannot stop the stand-in"
+start=$(date +%s%N)
+NOSETTLE=1 push STUCK1 "Stuck 1" stuck1.example.com
+NOSETTLE=1 push STUCK2 "Stuck 2" stuck2.example.com
+elapsed=$((($(date +%s%N) - start) / 1000000))
+[ "$elapsed" -lt "$CALL_TIMEOUT_MS" ] && ok "two verdicts in $elapsed ms while NetworkManager answers nothing" ||
+        fail "two verdicts took $elapsed ms: a verdict waited for NetworkManager"
+settled && fail "provctl status: no run out while NetworkManager is stopped" || ok "provctl status: the run is pending"
+kill -CONT "$MOCK_PID" && ok "the stand-in resumed (SIGCONT)" || fail "cannot resume the stand-in"
+settle
+[ "$(ms "(c['STUCK1']['apn'], c['STUCK2']['apn'])" 2>/dev/null)" = "('stuck1.example.com', 'stuck2.example.com')" ] &&
+        ok "both profiles arrived once NetworkManager resumed" || fail "after the resume: $(ms "sorted(c)")"
 
 # ---- NetworkManager gone: keyfiles again, through provboot-nm-writer
 pb_stop "$MOCK_PID"

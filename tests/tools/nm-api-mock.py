@@ -24,7 +24,9 @@ NetworkManager 1.42 adds by itself (connection.timestamp, empty legacy arrays, a
 when it was not sent) and returns settings and properties in another order than they came.
 A test-only interface, org.provboot.test.NmMock, stands for the user and for others:
 UserSetApn(s uuid, s apn) (an nmcli edit), UserDelete(s uuid), AddForeign(s uuid, s id) (a
-connection of someone else), AddJunk(u n) (n more object paths in ListConnections that answer
+connection of someone else), AddMarked(s uuid, s name, s root) (a connection with the owner
+marker, that name and, unless empty, that root in its user data, and no store record),
+AddJunk(u n) (n more object paths in ListConnections that answer
 nothing). After every call it writes its state to --state (JSON, atomically): the connections by
 UUID (id, apn, owner marker, name, whether a password is stored, the flags of the last write)
 and every call in order as [method, uuid or "", flags].
@@ -215,6 +217,16 @@ class Settings(dbus.service.Object):
         self.add({"connection": {"id": dbus.String(name), "uuid": dbus.String(uuid), "type": dbus.String("gsm")},
                   "gsm": {"apn": dbus.String("foreign.example")}}, 1)
         self.call("AddForeign", str(uuid))
+
+    @dbus.service.method(TEST, in_signature="sss", out_signature="")
+    def AddMarked(self, uuid, name, root):
+        data = {"org.provboot.owner": "verifierd", "org.provboot.name": str(name)}
+        if root:
+            data["org.provboot.root"] = str(root)
+        self.add({"connection": {"id": dbus.String(name), "uuid": dbus.String(uuid), "type": dbus.String("gsm")},
+                  "gsm": {"apn": dbus.String("marked.example")},
+                  "user": {"data": dbus.Dictionary(data, signature="ss")}}, 1)
+        self.call("AddMarked", str(uuid))
 
     @dbus.service.method(TEST, in_signature="u", out_signature="")
     def AddJunk(self, n):

@@ -102,12 +102,13 @@ static void nm_reply(const NmProfile *p, int change, sd_bus_message **ret_settin
         setting_close(m);
         setting_open(m, "user");
         if (change == 4)
-                ck_assert_int_ge(sd_bus_message_append(m, "{sv}", "data", "a{ss}", 2, "org.provboot.push-id", "7",
-                                                       EXPORT_NM_API_KEY_NAME, p->filename), 0);
-        else
                 ck_assert_int_ge(sd_bus_message_append(m, "{sv}", "data", "a{ss}", 3, "org.provboot.push-id", "7",
+                                                       EXPORT_NM_API_KEY_NAME, p->filename, EXPORT_NM_API_KEY_ROOT,
+                                                       p->root), 0);
+        else
+                ck_assert_int_ge(sd_bus_message_append(m, "{sv}", "data", "a{ss}", 4, "org.provboot.push-id", "7",
                                                        EXPORT_NM_API_KEY_NAME, p->filename, EXPORT_NM_API_KEY_OWNER,
-                                                       EXPORT_NM_API_OWNER), 0);
+                                                       EXPORT_NM_API_OWNER, EXPORT_NM_API_KEY_ROOT, p->root), 0);
         setting_close(m);
         setting_open(m, "gsm");
         ck_assert_int_ge(sd_bus_message_append(m, "{sv}{sv}{sv}", "apn", "s",
@@ -172,8 +173,9 @@ START_TEST(test_sent_settings) {
                                           "ppp.refuse-mschap=b:true\n"
                                           "ppp.refuse-mschapv2=b:true\n"
                                           "user.data=a{ss}:[{\"org.provboot.name\",\"%s\"},{\"org.provboot.owner\","
-                                          "\"verifierd\"},{\"org.provboot.push-id\",\"7\"}]\n",
-                                          p.uuid, p.filename),
+                                          "\"verifierd\"},{\"org.provboot.push-id\",\"7\"},"
+                                          "{\"org.provboot.root\",\"%s\"}]\n",
+                                          p.uuid, p.filename, p.root),
                                  0);
                 ck_assert_str_eq(text, want);
         }
@@ -303,6 +305,48 @@ START_TEST(test_bounds) {
                 sd_bus_message_unref(m);
         }
 
+        /* a dictionary value whose entries are held until all are read (to be sorted): at
+         * EXPORT_NM_API_CANON_MAX, past it by one byte, and three entries of half of it each,
+         * refused before more than EXPORT_NM_API_CANON_MAX is held (a running sum of the
+         * entries, not each entry alone) */
+        for (unsigned kase = 0; kase < 3; kase++) {
+                /* x.p=a{ss}:[{"k0","..."},{"k1","..."}]\n and the NUL */
+                size_t fixed = strlen("x.p=a{ss}:[]\n") + 1 + 2 * strlen("{\"k0\",\"\"}") + 1;
+                size_t total = EXPORT_NM_API_CANON_MAX - fixed + (kase == 1), len[3];
+                unsigned n_entries = kase == 2 ? 3 : 2;
+
+                len[0] = total / 2;
+                len[1] = total - len[0];
+                if (kase == 2)
+                        len[0] = len[1] = len[2] = EXPORT_NM_API_CANON_MAX / 2;
+                m = new_msg();
+                ck_assert_int_ge(sd_bus_message_open_container(m, 'a', "{sa{sv}}"), 0);
+                setting_open(m, "x");
+                ck_assert_int_ge(sd_bus_message_open_container(m, 'e', "sv"), 0);
+                ck_assert_int_ge(sd_bus_message_append(m, "s", "p"), 0);
+                ck_assert_int_ge(sd_bus_message_open_container(m, 'v', "a{ss}"), 0);
+                ck_assert_int_ge(sd_bus_message_open_container(m, 'a', "{ss}"), 0);
+                for (unsigned i = 0; i < n_entries; i++) {
+                        char key[8];
+
+                        memset(big, 'a', len[i]);
+                        big[len[i]] = 0;
+                        snprintf(key, sizeof key, "k%u", i);
+                        ck_assert_int_ge(sd_bus_message_append(m, "{ss}", key, big), 0);
+                }
+                for (unsigned i = 0; i < 3; i++)
+                        ck_assert_int_ge(sd_bus_message_close_container(m), 0);
+                setting_close(m);
+                ck_assert_int_ge(sd_bus_message_close_container(m), 0);
+                seal(m);
+                text = canon(&m, 1, kase == 0 ? 0 : -EBADMSG);
+                if (kase == 0)
+                        ck_assert_uint_eq(strlen(text) + 1, EXPORT_NM_API_CANON_MAX);
+                ck_assert_uint_le(export_nm_api_canonical_peak(), EXPORT_NM_API_CANON_MAX);
+                export_nm_api_text_free(text);
+                sd_bus_message_unref(m);
+        }
+
         /* EXPORT_NM_API_PROPERTIES_MAX properties (over two messages, as GetSettings and
          * GetSecrets) and one more */
         for (unsigned past = 0; past <= 1; past++) {
@@ -361,6 +405,23 @@ START_TEST(test_bounds) {
 }
 END_TEST
 
+/* A connection known only from the listing is taken for a name only when the root in its user
+ * data gives that name (export_nm_name_of_root) and its UUID (nm-api.sh: end to end). */
+START_TEST(test_name_of_root) {
+        NmProfile p = profile(), q = profile();
+
+        ck_assert(export_nm_name_of_root(p.filename, p.root));
+        q.root = "/NAPDEF[NAPID=OTHER]";
+        ck_assert_int_eq(export_nm_profile_finish(&q), 0);
+        ck_assert(export_nm_name_of_root(q.filename, q.root));
+        ck_assert(!export_nm_name_of_root(p.filename, q.root));
+        ck_assert(!export_nm_name_of_root(q.filename, p.root));
+        ck_assert(!export_nm_name_of_root(p.filename, NULL));
+        ck_assert(!export_nm_name_of_root(NULL, p.root));
+        ck_assert(!export_nm_name_of_root("provboot-INTERNET.nmconnection", p.root));
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("export-nm-api");
         TCase *tc = tcase_create("/export-nm-api");
@@ -370,6 +431,7 @@ int main(void) {
         TU_ADD(tc, test_read_back);
         TU_ADD(tc, test_refused_values);
         TU_ADD(tc, test_bounds);
+        TU_ADD(tc, test_name_of_root);
         suite_add_tcase(s, tc);
         return tu_run(s);
 }

@@ -1119,6 +1119,47 @@ START_TEST(test_records_per_directory) {
 }
 END_TEST
 
+static int count_record(const StoreNmFile *f, void *userdata) {
+        (*(unsigned *) userdata)++;
+        return 0;
+}
+
+static void count_event(ExportNmEvent ev, const char *name, const char *root, void *userdata) {
+        if (ev == EXPORT_NM_EVENT_WRITTEN)
+                (*(unsigned *) userdata)++;
+}
+
+/* A run in three steps (export-nm.h: ExportNmRun, what verifierd runs off its event loop): the
+ * execute step makes the io calls and touches no store, the commit writes the records and calls
+ * the events; the result is export_nm_rebuild_ex's. */
+START_TEST(test_deferred_run) {
+        ExportNmRun *run = NULL;
+        ExportNmStats st = {};
+        unsigned n = 0, written = 0;
+
+        ck_assert_int_eq(apply("NAPDEF{NAPID=net;NAME=Net;NAP-ADDRESS=op.example}", AUTH_NETWPIN), 0);
+        ck_assert_int_eq(export_nm_run_new(store, nmdir, &run), 0);
+        ck_assert_int_eq(export_nm_run_execute(run, NULL), 0);
+        ck_assert_uint_eq(et_count_files(nmdir, EXPORT_NM_PREFIX), 1);
+        ck_assert_int_ge(store_foreach_nm_file(store, nmdir, count_record, &n), 0);
+        ck_assert_uint_eq(n, 0); /* not yet: the store is the commit's */
+        ck_assert_int_eq(export_nm_run_commit(run, store, &st, count_event, &written), 0);
+        run = export_nm_run_free(run);
+        ck_assert_uint_eq(st.written, 1);
+        ck_assert_uint_eq(written, 1);
+        ck_assert_int_ge(store_foreach_nm_file(store, nmdir, count_record, &n), 0);
+        ck_assert_uint_eq(n, 1);
+        /* as a direct run would have left it: the next one finds the file ours and unchanged */
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, &st), 0);
+        ck_assert_uint_eq(st.written, 0);
+        ck_assert_uint_eq(st.unchanged, 1);
+        /* never executed: nothing committed */
+        ck_assert_int_eq(export_nm_run_new(store, nmdir, &run), 0);
+        ck_assert_int_eq(export_nm_run_commit(run, store, NULL, NULL, NULL), -ECANCELED);
+        export_nm_run_free(run);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("export-nm");
         TCase *tc;
@@ -1155,6 +1196,7 @@ int main(void) {
         TU_ADD(tc, test_user_change_marker_removed);
         TU_ADD(tc, test_adopt_and_release);
         TU_ADD(tc, test_records_per_directory);
+        TU_ADD(tc, test_deferred_run);
         TU_ADD(tc, test_incremental_update);
         suite_add_tcase(s, tc);
 
