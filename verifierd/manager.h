@@ -21,6 +21,7 @@
 
 #include "buswatch.h"
 #include "config.h"
+#include "dm-runner.h"
 #include "engine.h"
 #include "export-dbus.h"
 #include "export-worker.h"
@@ -98,6 +99,7 @@ struct Manager {
         ExportWorker *ofono;            /* the oFono exporter's runs (export-worker.h) */
         bool ofono_stale;               /* a push was applied while a run was out: run again */
         int ofono_result;               /* the last run's: 0, negative errno; 1 none yet */
+        DmRunner *dm;                   /* the DM session's thread (dm-runner.h; engine-lock.h) */
 };
 
 /* bus-object.c */
