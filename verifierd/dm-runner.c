@@ -19,7 +19,9 @@
 #include "macros.h"
 
 struct DmRunner {
+        sd_event *event;
         sd_event_source *source;        /* done_fd in the event loop */
+        bool exit_when_done;            /* dm_runner_cancel(w, true): end the loop after @done */
         int done_fd;                    /* eventfd: the thread wrote it when the session ended */
         int cancel_fd;                  /* eventfd: dm_session_cancel() wrote it */
         char *bus_address;
@@ -98,6 +100,10 @@ static void finish(DmRunner *w) {
         w->userdata = NULL;
         if (done)
                 done(r, &res, userdata);
+        if (w->exit_when_done) {
+                w->exit_when_done = false;
+                (void) sd_event_exit(w->event, 0);
+        }
 }
 
 static int on_done(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -131,6 +137,7 @@ int dm_runner_new(sd_event *event, const char *bus_address, DmRunner **ret) {
                 dm_runner_free(w);
                 return -ENOMEM;
         }
+        w->event = event;
         r = sd_event_add_io(event, &w->source, w->done_fd, EPOLLIN, on_done, w);
         if (r < 0) {
                 dm_runner_free(w);
@@ -188,9 +195,10 @@ int dm_runner_start(DmRunner *w, Engine *e, const DmSessionRequest *req, DmRunne
         return 0;
 }
 
-void dm_runner_cancel(DmRunner *w) {
+void dm_runner_cancel(DmRunner *w, bool then_exit) {
         if (!w || !w->running)
                 return;
+        w->exit_when_done = w->exit_when_done || then_exit;
         dm_session_cancel(&w->control);
 }
 
@@ -199,7 +207,7 @@ DmRunner *dm_runner_free(DmRunner *w) {
                 return NULL;
         if (w->running) {
                 engine_lock();
-                dm_runner_cancel(w);
+                dm_runner_cancel(w, false);
                 engine_unlock();
                 /* the thread needs the lock to end the session (history row): join without it */
                 (void) pthread_join(w->thread, NULL);

@@ -48,8 +48,10 @@ int dm_runner_start(DmRunner *w, Engine *e, const DmSessionRequest *req, DmRunne
 bool dm_runner_busy(const DmRunner *w);
 
 /* Ask the running session to end now (SIGTERM): it ends at its next wait boundary, a network
- * wait in progress is woken (dm_session_cancel). Engine lock held. No-op when none runs. */
-void dm_runner_cancel(DmRunner *w);
+ * wait in progress is woken (dm_session_cancel); with @then_exit the event loop is ended
+ * (sd_event_exit) right after its @done, so the DmConnect reply still goes out on the bus, which
+ * sd-bus closes when the loop exits. Engine lock held. No-op when none runs. */
+void dm_runner_cancel(DmRunner *w, bool then_exit);
 
 /* Cancel and join a running session (called WITHOUT the engine lock, after the event loop
  * ended), call its @done, free. NULL-safe; returns NULL. */

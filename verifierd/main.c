@@ -40,14 +40,17 @@
 static ExportNmApi nm_api;
 static ExportNmIo nm_api_io;
 
-/* SIGTERM, SIGINT: a running DM session is cancelled (it ends at once, its state old or new,
- * dm-session.h) and the loop ends; main() joins the session's thread. */
+/* SIGTERM, SIGINT: a running DM session is cancelled (it ends at its next wait boundary or at
+ * once inside a network wait, its state old or new, dm-session.h); the loop ends when its thread
+ * has reported back and the DmConnect reply is sent (dm_runner_cancel), else at once. */
 static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Manager *m = userdata;
 
-        if (dm_runner_busy(m->dm))
+        if (dm_runner_busy(m->dm)) {
                 log_info("Stopping: cancelling the running DM session");
-        dm_runner_cancel(m->dm);
+                dm_runner_cancel(m->dm, true);
+                return 0;
+        }
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
@@ -316,7 +319,7 @@ int main(int argc, char **argv) {
         /* From here on there may be two threads: engine-lock.h states who holds the lock when. */
         r = engine_lock_event_loop(m->event);
         (void) sd_notify(0, "STOPPING=1");
-        /* a session still out was cancelled by on_sigterm: join it (its DmConnect is answered) */
+        /* normally no session is out here (on_sigterm waits for it); else cancel and join it */
         m->dm = dm_runner_free(m->dm);
         if (r < 0)
                 return log_error_errno(r, "Event loop failed: %m"), EXIT_FAILURE;
