@@ -4,6 +4,7 @@
  * engine-lock.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 
 #include "dm-runner.h"
 #include "engine-lock.h"
+#include "log.h"
 #include "macros.h"
 
 struct DmRunner {
@@ -37,6 +39,12 @@ struct DmRunner {
         DmSessionControl control;
         DmSessionResult result;
         int r;
+        /* the verdict hook (dm_runner_verdict_hook) */
+        pthread_t main_thread;
+        EngineVerdictFn hook;
+        void *hook_userdata;
+        EngineResult *kept;             /* verdicts the session thread's engine calls reached */
+        size_t n_kept;
 };
 
 static sd_bus *open_bus(const char *address) {
@@ -84,6 +92,40 @@ static void *run_thread(void *arg) {
         return NULL;
 }
 
+void dm_runner_set_verdict_hook(DmRunner *w, EngineVerdictFn hook, void *userdata) {
+        w->hook = hook;
+        w->hook_userdata = userdata;
+}
+
+void dm_runner_verdict_hook(const EngineResult *res, void *userdata) {
+        DmRunner *w = userdata;
+        EngineResult *n;
+
+        if (!w || !w->hook)
+                return;
+        if (pthread_equal(pthread_self(), w->main_thread)) {
+                w->hook(res, w->hook_userdata);
+                return;
+        }
+        /* the session thread, engine lock held (kept[] is read under it, in the event loop) */
+        n = reallocarray(w->kept, w->n_kept + 1, sizeof(EngineResult));
+        if (!n) {
+                log_warning("Verdict of push %" PRIu64 " not signalled: out of memory", res->id);
+                return;
+        }
+        w->kept = n;
+        w->kept[w->n_kept++] = (EngineResult) { .id = res->id, .verdict = res->verdict, .reason = res->reason };
+}
+
+/* The verdicts kept during the session, to the hook now (event loop, engine lock held). */
+static void flush_kept(DmRunner *w) {
+        for (size_t i = 0; i < w->n_kept; i++)
+                if (w->hook)
+                        w->hook(&w->kept[i], w->hook_userdata);
+        w->kept = mfree(w->kept);
+        w->n_kept = 0;
+}
+
 /* Join the thread and hand its result to the caller (engine lock held, event loop thread). */
 static void finish(DmRunner *w) {
         DmRunnerDoneFn done = w->done;
@@ -98,6 +140,7 @@ static void finish(DmRunner *w) {
         w->server_id = w->trust_file = NULL;
         w->done = NULL;
         w->userdata = NULL;
+        flush_kept(w);
         if (done)
                 done(r, &res, userdata);
         if (w->exit_when_done) {
@@ -127,6 +170,7 @@ int dm_runner_new(sd_event *event, const char *bus_address, DmRunner **ret) {
         if (!w)
                 return -ENOMEM;
         w->cancel_fd = -1;
+        w->main_thread = pthread_self();
         w->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (w->done_fd < 0)
                 goto fail_errno;
@@ -218,6 +262,7 @@ DmRunner *dm_runner_free(DmRunner *w) {
                         DmSessionResult res = w->result;
 
                         w->running = false;
+                        flush_kept(w);
                         if (done)
                                 done(w->r, &res, w->userdata);
                 }
@@ -231,6 +276,7 @@ DmRunner *dm_runner_free(DmRunner *w) {
         free(w->server_id);
         free(w->trust_file);
         free(w->bus_address);
+        free(w->kept);
         free(w);
         return NULL;
 }

@@ -53,6 +53,17 @@ bool dm_runner_busy(const DmRunner *w);
  * sd-bus closes when the loop exits. Engine lock held. No-op when none runs. */
 void dm_runner_cancel(DmRunner *w, bool then_exit);
 
+/**
+ * dm_runner_verdict_hook() - the engine's verdict hook while a runner exists
+ *   (engine_set_verdict_hook(e, dm_runner_verdict_hook, w)), forwarding to @hook set by
+ *   dm_runner_set_verdict_hook(). The engine calls its hook for the pushes engine_expire() swept,
+ *   also inside engine_apply_dm_ex() on the session thread; that thread must not touch the main
+ *   bus (the hook journals and signals), so there the verdict (id, verdict, reason) is kept and
+ *   handed to @hook in the event loop when the session has ended. On the main thread: at once.
+ */
+void dm_runner_verdict_hook(const EngineResult *res, void *userdata);
+void dm_runner_set_verdict_hook(DmRunner *w, EngineVerdictFn hook, void *userdata);
+
 /* Cancel and join a running session (called WITHOUT the engine lock, after the event loop
  * ended), call its @done, free. NULL-safe; returns NULL. */
 DmRunner *dm_runner_free(DmRunner *w);

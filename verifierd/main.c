@@ -57,6 +57,8 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, voi
 static Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        if (m->engine)
+                engine_set_verdict_hook(m->engine, NULL, NULL);
         dm_runner_free(m->dm);
         export_nm_api_done(&nm_api);
         sd_bus_flush_close_unref(m->bus);
@@ -288,7 +290,9 @@ int main(int argc, char **argv) {
         if (r < 0)
                 return log_error_errno(r, "Failed to add the object: %m"), EXIT_FAILURE;
         /* expiry, wherever the engine sweeps it, is journalled and signalled (point 9) */
-        engine_set_verdict_hook(m->engine, on_engine_verdict, m);
+        /* through the DM runner: an expiry swept on the session thread is reported here */
+        dm_runner_set_verdict_hook(m->dm, on_engine_verdict, m);
+        engine_set_verdict_hook(m->engine, dm_runner_verdict_hook, m->dm);
         r = imsi_source_start(m->bus, m->engine, m->config->network_pin_source, &m->imsi);
         if (r < 0)
                 log_warning_errno(r, "Failed to watch the network PIN source: %m");
@@ -321,6 +325,7 @@ int main(int argc, char **argv) {
         (void) sd_notify(0, "STOPPING=1");
         /* normally no session is out here (on_sigterm waits for it); else cancel and join it */
         m->dm = dm_runner_free(m->dm);
+        engine_set_verdict_hook(m->engine, on_engine_verdict, m);
         if (r < 0)
                 return log_error_errno(r, "Event loop failed: %m"), EXIT_FAILURE;
         return EXIT_SUCCESS;
