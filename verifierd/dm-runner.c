@@ -130,10 +130,12 @@ static void flush_kept(DmRunner *w) {
 static void finish(DmRunner *w) {
         DmRunnerDoneFn done = w->done;
         void *userdata = w->userdata;
-        DmSessionResult res = w->result;
-        int r = w->r;
+        DmSessionResult res;
+        int r;
 
         (void) pthread_join(w->thread, NULL);
+        res = w->result;
+        r = w->r;
         w->running = false;
         free(w->server_id);
         free(w->trust_file);
