@@ -23,11 +23,11 @@
 
 #include "cpdoc-builder.h"
 #include "macros.h"
+#include "xml-precheck.h"
 
 /* Open elements: the root, CPDOC_DEPTH_MAX characteristics, one parm. */
 #define XML_ELEMENTS_OPEN_MAX (CPDOC_DEPTH_MAX + 2U)
 /* How far into the document the XML declaration is looked for (XMLDecl, XML 1.0 2.8). */
-#define XML_DECL_SCAN_MAX 512U
 
 typedef enum XmlElement {
         XML_ELEMENT_ROOT,
@@ -417,26 +417,6 @@ static const xmlSAXHandler xml_sax = {
          * fatalError: NULL, serror gets everything. */
 };
 
-static bool ascii_ieq(const uint8_t *a, size_t n, const char *b) {
-        if (strlen(b) != n)
-                return false;
-        for (size_t i = 0; i < n; i++) {
-                uint8_t x = a[i], y = (uint8_t) b[i];
-
-                if (x >= 'a' && x <= 'z')
-                        x -= 32;
-                if (y >= 'a' && y <= 'z')
-                        y -= 32;
-                if (x != y)
-                        return false;
-        }
-        return true;
-}
-
-static bool xml_space(uint8_t c) {
-        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /*
  * Before libxml2 sees a byte: the document is decoded as UTF-8 only (WSP charset 106, wire
  * 3.1), so iconv never runs on untrusted input. A UTF-16/UCS-4/EBCDIC signature, a NUL byte
@@ -445,52 +425,12 @@ static bool xml_space(uint8_t c) {
  * in the builder's string rules.
  */
 static int xml_precheck(const uint8_t *buf, size_t len, DecodeError *err) {
-        const uint8_t *nul = memchr(buf, 0, len);
-        size_t i = 0, end, scan = MIN(len, (size_t) XML_DECL_SCAN_MAX);
+        const char *reason = NULL;
+        size_t offset = 0;
+        int r;
 
-        if (len >= 2 && ((buf[0] == 0xFE && buf[1] == 0xFF) || (buf[0] == 0xFF && buf[1] == 0xFE)))
-                return decode_fail(err, "xml", 0, "UTF-16 document (UTF-8 only)", -EOPNOTSUPP);
-        if (len >= 4 && buf[0] == 0x4C && buf[1] == 0x6F && buf[2] == 0xA7 && buf[3] == 0x94)
-                return decode_fail(err, "xml", 0, "EBCDIC document (UTF-8 only)", -EOPNOTSUPP);
-        if (nul)
-                return decode_fail(err, "xml", (size_t) (nul - buf), "NUL byte (UTF-8 XML only)", -EBADMSG);
-        if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)
-                i = 3;
-        if (scan < i + 6 || memcmp(buf + i, "<?xml", 5) != 0 || !xml_space(buf[i + 5]))
-                return 0;
-        for (end = i + 6; end + 1 < scan; end++)
-                if (buf[end] == '?' && buf[end + 1] == '>')
-                        break;
-        if (end + 1 >= scan)
-                return 0; /* no declaration end nearby: libxml2 decides, still as UTF-8 */
-        for (size_t k = i + 6; k + 8 <= end; k++) {
-                size_t v, q;
-                uint8_t quote;
-
-                if (memcmp(buf + k, "encoding", 8) != 0)
-                        continue;
-                v = k + 8;
-                while (v < end && xml_space(buf[v]))
-                        v++;
-                if (v >= end || buf[v] != '=')
-                        continue;
-                v++;
-                while (v < end && xml_space(buf[v]))
-                        v++;
-                if (v >= end || (buf[v] != '"' && buf[v] != '\''))
-                        continue;
-                quote = buf[v++];
-                for (q = v; q < end && buf[q] != quote; q++)
-                        ;
-                if (q >= end)
-                        continue;
-                if (ascii_ieq(buf + v, q - v, "UTF-8") || ascii_ieq(buf + v, q - v, "UTF8") ||
-                    ascii_ieq(buf + v, q - v, "US-ASCII") || ascii_ieq(buf + v, q - v, "ASCII"))
-                        return 0;
-                return decode_fail(err, "xml", v, "XML declaration names an encoding other than UTF-8",
-                                   -EOPNOTSUPP);
-        }
-        return 0;
+        r = xml_precheck_utf8(buf, len, &offset, &reason);
+        return r < 0 ? decode_fail(err, "xml", offset, reason, r) : 0;
 }
 
 int cpdoc_from_xml(const uint8_t *buf, size_t len, CpDoc **ret, DecodeError *err) {

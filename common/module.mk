@@ -4,5 +4,5 @@ COMMON_SRCS += common/cursor.c common/cpdoc.c common/hex.c common/auth-method.c 
 UNIT_TESTS += test-cursor
 UNIT_TESTS += test-cpdoc-string
 include $(filter-out common/module.mk,$(wildcard common/*.mk))
-COMMON_SRCS += common/input.c common/pipeline.c common/log.c
+COMMON_SRCS += common/input.c common/pipeline.c common/log.c common/xml-precheck.c
 UNIT_TESTS += test-pipeline

@@ -84,8 +84,7 @@ int dms_connect(const char *host, uint16_t port, bool allow_loopback, unsigned t
                 .ai_flags = AI_NUMERICSERV,     /* the port is a number: no services database */
         }, *res = NULL;
         uint64_t deadline = now_ms() + timeout_ms;
-        unsigned tried = 0, refused = 0;
-        int last = 0, r;
+        int r;
         char portstr[8];
 
         if (!dm_host_valid(host) || port == 0 || !ret_fd)
@@ -101,7 +100,20 @@ int dms_connect(const char *host, uint16_t port, bool allow_loopback, unsigned t
                         *ret_last_errno = errno;
                 return r == EAI_AGAIN && now_ms() >= deadline ? -ETIMEDOUT : -ENXIO;
         }
-        r = -ENXIO;
+        r = dms_connect_addrinfo(res, allow_loopback, deadline, ret_fd, ret_last_errno);
+        freeaddrinfo(res);
+        return r;
+}
+
+int dms_connect_addrinfo(const struct addrinfo *res, bool allow_loopback, uint64_t deadline, int *ret_fd,
+                         int *ret_last_errno) {
+        unsigned tried = 0, refused = 0;
+        int last = 0, r = -ENXIO;
+
+        if (!ret_fd)
+                return -EINVAL;
+        /* a name with many addresses costs a connect timeout each: at most
+         * DMSESSIOND_ADDRESSES_MAX of them are tried, the rest ignored */
         for (const struct addrinfo *ai = res; ai && tried < DMSESSIOND_ADDRESSES_MAX; ai = ai->ai_next) {
                 int fd;
 
@@ -121,7 +133,6 @@ int dms_connect(const char *host, uint16_t port, bool allow_loopback, unsigned t
                 }
                 fd = connect_one(ai, deadline);
                 if (fd >= 0) {
-                        freeaddrinfo(res);
                         *ret_fd = fd;
                         return 0;
                 }
@@ -136,7 +147,6 @@ int dms_connect(const char *host, uint16_t port, bool allow_loopback, unsigned t
                 last = -fd;
                 r = -ECONNREFUSED;
         }
-        freeaddrinfo(res);
         if (r == -ENXIO && tried > 0 && refused == tried)
                 r = -EADDRNOTAVAIL;
         if (ret_last_errno && last)

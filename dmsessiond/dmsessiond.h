@@ -59,3 +59,9 @@ int dms_config_load(DmsConfig *ret, const char *config_dir, ConfigError *err);
  * @ret_last_errno, may be NULL); -ENOMEM. */
 int dms_connect(const char *host, uint16_t port, bool allow_loopback, unsigned timeout_ms, int *ret_fd,
                 int *ret_last_errno);
+/* The part of dms_connect() after the resolver: try the first DMSESSIOND_ADDRESSES_MAX IPv4/IPv6
+ * entries of @res in order until @deadline (CLOCK_MONOTONIC, ms). Same returns. (Tested on a
+ * list it is given: tests/unit/test-dms-dial.c.) */
+struct addrinfo;
+int dms_connect_addrinfo(const struct addrinfo *res, bool allow_loopback, uint64_t deadline, int *ret_fd,
+                         int *ret_last_errno);

@@ -7,3 +7,14 @@ DMSESSIOND_SRCS := dmsessiond/main.c dmsessiond/config.c dmsessiond/dial.c
 EXTRA_BINS += dmsessiond
 $(BUILD)/dmsessiond: $(patsubst %.c,$(BUILD)/obj/%.o,$(DMSESSIOND_SRCS)) $(BUILD)/libipc.a $(BUILD)/libprovcommon.a
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_DMSESSIOND)) -lpthread
+# dms_connect_addrinfo's DMSESSIOND_ADDRESSES_MAX at and past it (tests/unit/test-dms-dial.c):
+# the unit test links dial.c beside the usual libraries
+UNIT_TESTS += test-dms-dial
+$(BUILD)/tests/test-dms-dial: $(BUILD)/san/tests/unit/test-dms-dial.o $(BUILD)/san/tests/unit/testutil.o \
+		$(BUILD)/san/dmsessiond/dial.o $(BUILD)/san/libprovcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -o $@ $^ $(call pc_libs,$(PKGS_TEST)) -lpthread
+$(BUILD)/vg/tests/test-dms-dial: $(BUILD)/vg/tests/unit/test-dms-dial.o $(BUILD)/vg/tests/unit/testutil.o \
+		$(BUILD)/vg/dmsessiond/dial.o $(BUILD)/vg/libprovboot.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(call pc_libs,$(PKGS_TEST)) -lpthread

@@ -152,9 +152,9 @@ int dm_cred_basic(const char *user, const uint8_t *pw, size_t pw_len, char **ret
 
         if (!user || (!pw && pw_len > 0) || !ret_b64 || strchr(user, ':'))
                 return -EINVAL;
-        ulen = strlen(user);
-        if (ulen > DM_B64_MAX || pw_len > DM_B64_MAX)
-                return -EINVAL;
+        ulen = strnlen(user, DM_CRED_USER_MAX + 1);
+        if (ulen > DM_CRED_USER_MAX || pw_len > DM_CRED_SECRET_MAX)
+                return -E2BIG;
         len = ulen + 1 + pw_len;
         buf = malloc(len);
         if (!buf)

@@ -23,14 +23,19 @@
 #define DM_MD5_LEN 16U
 /* Longest base64 text dm_b64_decode() accepts, and so the largest nonce or Cred it decodes. */
 #define DM_B64_MAX 4096U
+/* Longest user name (AAuthName) and password (AAuthSecret) dm_cred_basic() encodes: B64 of both
+ * with the ':' (2,736 characters) stays well inside a DM_MESSAGE_MAX message. */
+#define DM_CRED_USER_MAX 1024U
+#define DM_CRED_SECRET_MAX 1024U
 
 /**
  * dm_cred_basic() - syncml:auth-basic Cred/Data: B64(user ":" pw).
- * @user: the user name (AAuthName); must not contain ':'.
- * @pw, @pw_len: the password bytes.
+ * @user: the user name (AAuthName), at most DM_CRED_USER_MAX bytes; must not contain ':'.
+ * @pw, @pw_len: the password bytes, at most DM_CRED_SECRET_MAX.
  * @ret_b64: malloc'd NUL-terminated base64 text.
  *
- * Return: 0; -EINVAL user with ':' or NULL arguments; -ENOMEM.
+ * Return: 0; -EINVAL user with ':' or NULL arguments; -E2BIG a user or password over its cap;
+ * -ENOMEM.
  */
 int dm_cred_basic(const char *user, const uint8_t *pw, size_t pw_len, char **ret_b64);
 

@@ -6,8 +6,10 @@
  *  1. libxml2's SAX2 parser, hardened as in common/cpdoc-xml.c (network off, no DTD loading,
  *     no entity substitution, no internal subset, UTF-8 only, per-parse error handler, the
  *     thread's libxml2 "last error" restored), builds a small element tree. The depth
- *     (DM_XML_DEPTH_MAX) and the text of any one element (DM_DATA_MAX) are capped while
- *     parsing; the total is bounded by the message size.
+ *     (DM_XML_DEPTH_MAX), the text of any one element (DM_DATA_MAX) and the text of all
+ *     elements (DM_TEXT_TOTAL_MAX) are capped while parsing. The message size does NOT bound
+ *     the decoded text: a WBXML string-table reference (STR_T) of 2 octets may name a table
+ *     entry of kilobytes, any number of times; DM_TEXT_TOTAL_MAX does.
  *  2. A strict walk of that tree against the SyncML DM structure (OMA-TS-DM_RepPro-V1_2 §5,
  *     the DM usage of the SyncML DTD) fills the DmMessage, with the per-field caps.
  * Nothing in a message is trusted here: the session (dm-session.c) checks the server's Cred
@@ -21,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include <libxml/globals.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -30,13 +34,12 @@
 #include "dm-syncml.h"
 #include "utf8.h"
 #include "wbxml.h"
+#include "xml-precheck.h"
 
 #define NS_SYNCML_1_1 "SYNCML:SYNCML1.1"
 #define NS_SYNCML_1_2 "SYNCML:SYNCML1.2"
 #define NS_METINF "syncml:metinf"
 
-/* How far into the document the XML declaration is looked for (XML 1.0 §2.8). */
-#define XML_DECL_SCAN_MAX 512U
 
 /* ------------------------------------------------------------------------------------------ */
 /* Arena: every string and array of a DmMessage, freed at once. */
@@ -113,6 +116,7 @@ typedef struct XState {
         Arena *tmp;
         XNode *root, *cur;
         unsigned depth;
+        size_t text_total; /* octets of text of all elements so far (DM_TEXT_TOTAL_MAX) */
         bool root_closed;
         DmVersion version;
         int r;
@@ -221,7 +225,8 @@ static bool xml_space(uint8_t c) {
         return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Append character data to the open element, capped at DM_DATA_MAX (both encodings). */
+/* Append character data to the open element, capped at DM_DATA_MAX per element and
+ * DM_TEXT_TOTAL_MAX per message (both encodings). */
 static int node_text(XState *s, const uint8_t *ch, size_t len) {
         XNode *n = s->cur;
 
@@ -231,6 +236,11 @@ static int node_text(XState *s, const uint8_t *ch, size_t len) {
                 return x_fail(s, -EBADMSG, "text outside the SyncML element");
         if (len > DM_DATA_MAX - n->text_len)
                 return x_fail(s, -E2BIG, "text of one element longer than DM_DATA_MAX");
+        /* SECURITY: WBXML STR_T references multiply the input (2 octets name a whole table
+         * entry): the decoded total is capped here, where every text of both encodings passes. */
+        if (len > DM_TEXT_TOTAL_MAX - s->text_total)
+                return x_fail(s, -E2BIG, "decoded text of the message longer than DM_TEXT_TOTAL_MAX");
+        s->text_total += len;
         if (n->text_len + len + 1 > n->text_cap) {
                 size_t cap = MAX(n->text_cap * 2, n->text_len + len + 1);
                 char *t;
@@ -357,60 +367,15 @@ static const xmlSAXHandler dm_sax = {
         /* resolveEntity, externalSubset: NULL, nothing is ever loaded. */
 };
 
-static bool ascii_ieq(const uint8_t *a, size_t n, const char *b) {
-        return strlen(b) == n && strncasecmp((const char *) a, b, n) == 0;
-}
-
 /*
  * UTF-8 only (the DM media types are UTF-8, RepPro §5.1.2): a UTF-16/UCS-4/EBCDIC signature,
  * a NUL byte or an XML declaration naming another encoding is refused before libxml2 sees a
  * byte, which is then told to ignore the declaration (iconv never runs on untrusted input).
  */
 static int xml_precheck(const uint8_t *buf, size_t len, const char **reason) {
-        size_t i = 0, end, scan = MIN(len, (size_t) XML_DECL_SCAN_MAX);
+        size_t offset = 0;
 
-        if (len >= 2 && ((buf[0] == 0xFE && buf[1] == 0xFF) || (buf[0] == 0xFF && buf[1] == 0xFE)))
-                return *reason = "UTF-16 document (UTF-8 only)", -EOPNOTSUPP;
-        if (len >= 4 && buf[0] == 0x4C && buf[1] == 0x6F && buf[2] == 0xA7 && buf[3] == 0x94)
-                return *reason = "EBCDIC document (UTF-8 only)", -EOPNOTSUPP;
-        if (memchr(buf, 0, len))
-                return *reason = "NUL byte (UTF-8 XML only)", -EBADMSG;
-        if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)
-                i = 3;
-        if (scan < i + 6 || memcmp(buf + i, "<?xml", 5) != 0 || !xml_space(buf[i + 5]))
-                return 0;
-        for (end = i + 6; end + 1 < scan; end++)
-                if (buf[end] == '?' && buf[end + 1] == '>')
-                        break;
-        if (end + 1 >= scan)
-                return 0;
-        for (size_t k = i + 6; k + 8 <= end; k++) {
-                size_t v, q;
-                uint8_t quote;
-
-                if (memcmp(buf + k, "encoding", 8) != 0)
-                        continue;
-                v = k + 8;
-                while (v < end && xml_space(buf[v]))
-                        v++;
-                if (v >= end || buf[v] != '=')
-                        continue;
-                v++;
-                while (v < end && xml_space(buf[v]))
-                        v++;
-                if (v >= end || (buf[v] != '"' && buf[v] != '\''))
-                        continue;
-                quote = buf[v++];
-                for (q = v; q < end && buf[q] != quote; q++)
-                        ;
-                if (q >= end)
-                        continue;
-                if (ascii_ieq(buf + v, q - v, "UTF-8") || ascii_ieq(buf + v, q - v, "UTF8") ||
-                    ascii_ieq(buf + v, q - v, "US-ASCII") || ascii_ieq(buf + v, q - v, "ASCII"))
-                        return 0;
-                return *reason = "XML declaration names an encoding other than UTF-8", -EOPNOTSUPP;
-        }
-        return 0;
+        return xml_precheck_utf8(buf, len, &offset, reason);
 }
 
 static int xml_to_tree(const uint8_t *buf, size_t len, Arena *tmp, XState *s) {
@@ -520,25 +485,11 @@ static const WbxmlLang wbxml_lang_syncml = { .max_page = 1, .attr_4x_page_mask =
 
 /*
  * Text from WBXML must be what the XML path would accept: well-formed UTF-8 (utf8.h, which
- * also refuses C1 controls), no NUL and no C0 control but TAB, LF and CR (XML 1.0 §2.2).
+ * also refuses C1 controls), no NUL and no C0 control but TAB, LF and CR, and neither U+FFFE
+ * nor U+FFFF (XML 1.0 §2.2 Char); the same rule as xml_text_ok() of the writer.
  */
 static bool wbxml_text_ok(const uint8_t *p, size_t len) {
-        for (size_t i = 0; i < len;) {
-                uint32_t cp;
-                size_t n;
-
-                if (p[i] < 0x80) {
-                        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
-                                return false;
-                        i++;
-                        continue;
-                }
-                n = utf8_seq(p + i, len - i, &cp);
-                if (n == 0)
-                        return false;
-                i += n;
-        }
-        return true;
+        return xml_char_data_ok(p, len);
 }
 
 static int wbxml_to_tree(const uint8_t *buf, size_t len, Arena *tmp, XState *s) {
@@ -1318,19 +1269,27 @@ struct DmWriter {
         bool finished, oom;
 };
 
+/* SECURITY: the buffer holds the Cred (B64(user:pw) for auth-basic, the MD5 digest otherwise):
+ * it never goes through realloc(), which would leave the old copy in freed memory; every copy
+ * is wiped before it is freed (here, in dm_writer_free, on the error paths). */
 static void w_put(DmWriter *w, const char *s, size_t n) {
         if (w->oom)
                 return;
         if (w->len + n + 1 > w->cap) {
-                size_t cap = MAX(w->cap * 2, w->len + n + 1);
-                char *b = realloc(w->buf, MAX(cap, (size_t) 1024));
+                size_t cap = MAX(MAX(w->cap * 2, w->len + n + 1), (size_t) 1024);
+                char *b = malloc(cap);
 
                 if (!b) {
                         w->oom = true;
                         return;
                 }
+                if (w->buf) {
+                        memcpy(b, w->buf, w->len + 1);
+                        OPENSSL_cleanse(w->buf, w->cap);
+                        free(w->buf);
+                }
                 w->buf = b;
-                w->cap = MAX(cap, (size_t) 1024);
+                w->cap = cap;
         }
         memcpy(w->buf + w->len, s, n);
         w->len += n;
@@ -1362,25 +1321,7 @@ _printf_(2, 3) static void w_printf(DmWriter *w, const char *fmt, ...) {
  * character that XML 1.0 §2.2 forbids (every C0 but TAB, LF, CR).
  */
 static bool xml_text_ok(const char *s) {
-        const uint8_t *p = (const uint8_t *) s;
-        size_t len = strlen(s);
-
-        for (size_t i = 0; i < len;) {
-                uint32_t cp;
-                size_t n;
-
-                if (p[i] < 0x80) {
-                        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
-                                return false;
-                        i++;
-                        continue;
-                }
-                n = utf8_seq(p + i, len - i, &cp);
-                if (n == 0 || cp == 0xFFFE || cp == 0xFFFF)
-                        return false;
-                i += n;
-        }
-        return true;
+        return xml_char_data_ok((const uint8_t *) s, strlen(s));
 }
 
 /* Character data with the five XML special characters escaped (XML 1.0 §2.4). */
@@ -1618,6 +1559,8 @@ int dm_writer_finish(DmWriter *w, bool final, uint8_t **ret_buf, size_t *ret_len
 DmWriter *dm_writer_free(DmWriter *w) {
         if (!w)
                 return NULL;
+        if (w->buf)
+                OPENSSL_cleanse(w->buf, w->cap); /* the Cred (w_put) */
         free(w->buf);
         free(w);
         return NULL;

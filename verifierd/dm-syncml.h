@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "macros.h"
+#include "xml-precheck.h"
 
 typedef enum DmVersion { DM_VERSION_1_1, DM_VERSION_1_2 } DmVersion; /* from VerDTD/VerProto */
 
@@ -97,7 +98,12 @@ typedef struct DmMessage {
 #define DM_URI_MAX 1024U             /* LocURI, RespURI, TargetRef/SourceRef, octets */
 #define DM_STRING_MAX 256U           /* every other text but Data: ids, codes, Meta, Cred */
 #define DM_DATA_MAX (8U * 1024U)     /* Item Data, octets */
+/* Decoded text of all elements of one message, octets. A WBXML string-table reference (STR_T,
+ * WBXML 1.3 §5.8.4.1) costs 2 octets of input and may name kilobytes of table text, so the
+ * message size alone does not bound the decoded text: this does (-E2BIG past it). */
+#define DM_TEXT_TOTAL_MAX (2U * DM_MESSAGE_MAX)
 #define DM_NONCE_MAX 128U            /* decoded NextNonce, octets */
+/* XML_DECL_SCAN_MAX (xml-precheck.h): how far into an XML message its declaration is read. */
 
 /**
  * dm_message_parse() - decode one SyncML DM message, XML or WBXML (told apart by the first

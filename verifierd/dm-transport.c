@@ -296,7 +296,11 @@ int dm_tls_open(int fd, const char *host, const char *trust_file, unsigned timeo
          * X509_check_host, run by OpenSSL during verification), not just chain to a trusted
          * CA: the dialer picks the peer, so this is what makes a misrouted connection fail. */
         literal = inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1;
-        X509_VERIFY_PARAM_set_hostflags(SSL_get0_param(t->ssl), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        /* NEVER_CHECK_SUBJECT: the name is taken from the subjectAltName only, never from the
+         * subject's CN when the certificate has no DNS SAN (RFC 6125 §6.4.4 allows that fallback,
+         * RFC 9525 §6.3 drops it; the CA/B Forum requires SANs since 2012) */
+        X509_VERIFY_PARAM_set_hostflags(SSL_get0_param(t->ssl),
+                                        X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
         if (literal) {
                 /* an address is checked against the certificate's iPAddress SANs; no SNI for
                  * literals (RFC 6066 §3) */
@@ -489,7 +493,8 @@ static int split_field(const uint8_t *l, size_t n, const uint8_t **name, size_t 
 static int parse_uint_dec(const uint8_t *v, size_t n, uint64_t *ret) {
         uint64_t x = 0;
 
-        if (n == 0 || n > 19)
+        /* 19 digits always fit in 64 bits: no overflow check needed below */
+        if (n == 0 || n > DM_HTTP_CONTENT_LENGTH_DIGITS_MAX)
                 return -EBADMSG;
         for (size_t i = 0; i < n; i++) {
                 if (v[i] < '0' || v[i] > '9')
@@ -604,8 +609,8 @@ static int parse_chunked(const uint8_t *buf, size_t len, size_t *off, size_t max
                 if (r < 0)
                         return r;
                 while (i < n && hexval(l[i]) >= 0) {
-                        if (i >= 15)
-                                return -E2BIG;  /* more than 2^60: no DM message is that big */
+                        if (i >= DM_HTTP_CHUNK_SIZE_DIGITS_MAX)
+                                return -E2BIG;  /* 2^60 or more: no DM message is that big */
                         size = size * 16 + (uint64_t) hexval(l[i]);
                         i++;
                 }
@@ -661,6 +666,7 @@ int dm_http_parse_response(const uint8_t *buf, size_t len, size_t max_body, DmHt
                            size_t *ret_consumed) {
         DmHttpResponse resp = {};
         size_t off = 0, body_start, body_n = 0;
+        unsigned interim = 0;
         Head h;
         int r;
 
@@ -676,6 +682,9 @@ int dm_http_parse_response(const uint8_t *buf, size_t len, size_t max_body, DmHt
                         break;
                 if (h.status == 101 || h.have_length || h.chunked)
                         return -EBADMSG;
+                /* each costs a parse of what came before it on every read (dm_http_post) */
+                if (++interim > DM_HTTP_INTERIM_MAX)
+                        return -E2BIG;
         }
         body_start = off;
         if (h.status == 204 || h.status == 304) {
@@ -755,6 +764,11 @@ static size_t response_buffer_max(size_t max_body) {
 static bool peer_closed(DmTls *t) {
         struct pollfd p = { .fd = t->fd, .events = POLLIN | POLLRDHUP };
 
+        /* Bytes OpenSSL already read from the socket (a record after the answer, decrypted or
+         * not) do not show in poll(): they are anything the server sent unasked, so the
+         * connection is out of step just the same. */
+        if (SSL_has_pending(t->ssl) || SSL_pending(t->ssl) > 0)
+                return true;
         return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLRDHUP | POLLHUP | POLLERR));
 }
 
@@ -831,9 +845,20 @@ static ssize_t tls_read_some(DmTls *t, uint8_t *p, size_t n, uint64_t deadline) 
                 }
                 if (e == SSL_ERROR_ZERO_RETURN)
                         return 0;               /* close_notify */
+                /* TCP end without close_notify: an end too, but the framing check of the caller
+                 * catches a cut answer (a truncation attack can only shorten the stream, and
+                 * every answer must be framed: Content-Length or chunked). OpenSSL 1.1 reports
+                 * it as SSL_ERROR_SYSCALL without an error queued; OpenSSL 3 as SSL_ERROR_SSL
+                 * with SSL_R_UNEXPECTED_EOF_WHILE_READING. */
                 if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
-                        return 0;               /* TCP end without close_notify: an end too, but the
-                                                 * framing check below catches a cut answer */
+                        return 0;
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+                if (e == SSL_ERROR_SSL && ERR_GET_LIB(ERR_peek_error()) == ERR_LIB_SSL &&
+                    ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+                        ERR_clear_error();
+                        return 0;
+                }
+#endif
                 return -EPROTO;
         }
 }
@@ -900,6 +925,8 @@ int dm_http_post(DmTls *t, const DmUrl *url, const char *content_type, const uin
                 r = tls_write_all(t, body, len, deadline, &closed);
         if (r < 0) {
                 t->unusable = true;
+                /* The request was not written whole: the server cannot have acted on it (its
+                 * Content-Length was not reached), so the caller may send it again. */
                 return closed && t->requests > 0 ? -ECONNRESET : r;
         }
 
@@ -929,13 +956,12 @@ int dm_http_post(DmTls *t, const DmUrl *url, const char *content_type, const uin
                         return (int) got;
                 }
                 if (got == 0) {
+                        /* Closed after the whole request was written, even before a single byte
+                         * of the answer: the server may have acted on it, and a POST is not
+                         * idempotent (RFC 9110 §9.2.2, RFC 9112 §9.3.1): never -ECONNRESET (which
+                         * makes the caller send it again), a cut answer. */
                         t->unusable = true;
-                        /* Closed before a single byte of the answer on a reused connection: the
-                         * server dropped the idle keep-alive connection (RFC 9112 §9.3.1 allows
-                         * that at any time); the request was not processed, dial again. */
-                        if (in_n == 0 && t->requests > 0)
-                                return -ECONNRESET;
-                        return -EBADMSG;        /* a cut or unframed answer */
+                        return -EBADMSG;
                 }
                 in_n += (size_t) got;
                 /* The whole buffer is parsed again after every read: quadratic in the worst case
@@ -952,9 +978,13 @@ int dm_http_post(DmTls *t, const DmUrl *url, const char *content_type, const uin
                 break;
         }
         t->requests++;
-        /* bytes after the answer were never asked for (we do not pipeline): the connection is
-         * not trusted to be in step any more */
-        if (ret->server_closes || consumed != in_n)
+        /* SECURITY: bytes after the answer were never asked for (we do not pipeline): the
+         * connection is not trusted to be in step any more. They may be in our buffer or still
+         * in OpenSSL's (SSL_pending: decrypted, not yet read; SSL_has_pending: a record read from
+         * the socket) when the answer filled the read exactly: a server writing "answer + a
+         * second answer" in one record would otherwise have the second read as the answer to
+         * the next POST. */
+        if (ret->server_closes || consumed != in_n || SSL_pending(t->ssl) > 0 || SSL_has_pending(t->ssl))
                 t->unusable = true;
         return 0;
 }

@@ -28,6 +28,10 @@
 #define DM_HTTP_HEADERS_MAX 64U                 /* header fields */
 #define DM_HTTP_CHUNK_LINE_MAX 64U              /* chunk-size line, CRLF excluded */
 #define DM_HTTP_CHUNKS_MAX 1024U                /* chunks of one body */
+#define DM_HTTP_CHUNK_SIZE_DIGITS_MAX 15U       /* hex digits of a chunk size (< 2^60); more: -E2BIG */
+#define DM_HTTP_CONTENT_LENGTH_DIGITS_MAX 19U   /* decimal digits of Content-Length (fits uint64_t);
+                                                 * more: -EBADMSG */
+#define DM_HTTP_INTERIM_MAX 4U                  /* 1xx interim responses before the answer; more: -E2BIG */
 #define DM_HTTP_CONTENT_TYPE_MAX 127U           /* bytes of the response's Content-Type */
 #define DM_HTTP_HMAC_HEADER_MAX 512U            /* bytes of x-syncml-hmac */
 #define DM_HTTP_CONTENT_TYPE_DEFAULT "application/vnd.syncml.dm+xml"
@@ -79,7 +83,8 @@ void dm_http_response_done(DmHttpResponse *r);
  * token ":" OWS value OWS, no obs-fold, no bare CR or LF, no NUL), a body framed by
  * Content-Length or Transfer-Encoding: chunked (both, several differing Content-Lengths, or another
  * transfer coding -> -EBADMSG; neither -> no body unless the status allows one: -EBADMSG, as the
- * DM server must frame its reply), 1xx responses skipped. Pure (fuzzed).
+ * DM server must frame its reply), 1xx responses skipped (at most DM_HTTP_INTERIM_MAX). Pure
+ * (fuzzed).
  * Return: 0 with @ret filled and @ret_consumed the bytes used; -EAGAIN incomplete (read more);
  * -EBADMSG malformed; -E2BIG over a named limit or a body over @max_body. */
 int dm_http_parse_response(const uint8_t *buf, size_t len, size_t max_body, DmHttpResponse *ret,
@@ -90,9 +95,12 @@ int dm_http_parse_response(const uint8_t *buf, size_t len, size_t max_body, DmHt
  * Connection: keep-alive, and read the response (at most @max_response body bytes), all within
  * @timeout_ms. @url must name the host @t was opened for (-EINVAL otherwise).
  * Return: 0 and @ret (any HTTP status: the caller treats non-200 as a transport failure);
- * -ECONNRESET when the server closed a kept-alive connection before any byte of an answer, or
- * said it would close after the previous one (the caller dials again); -ETIMEDOUT; -EBADMSG a
- * malformed, unframed or cut answer; -E2BIG; -EPROTO a TLS error; -EINVAL. After an error @t must
- * not be used again. */
+ * -ECONNRESET only when the request was NOT written whole on a kept-alive connection: the server
+ * had closed it (or sent bytes nobody asked for) before this POST, said it would close after the
+ * previous answer, or the write failed because it closed (the caller dials again and sends it
+ * again: the server cannot have acted on it); -EBADMSG a malformed, unframed or cut answer, also
+ * a close after the whole request was written, even before any byte of an answer (a POST is not
+ * idempotent: the server may have acted on it, so it is never sent again); -ETIMEDOUT; -E2BIG;
+ * -EPROTO a TLS error; -EINVAL. After an error @t must not be used again. */
 int dm_http_post(DmTls *t, const DmUrl *url, const char *content_type, const uint8_t *body,
                  size_t len, size_t max_response, unsigned timeout_ms, DmHttpResponse *ret);

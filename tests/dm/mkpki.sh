@@ -8,6 +8,7 @@
 #   rogue.pem rogue.key           the same names, issued by the rogue CA
 #   expired.pem expired.key       good CA, the same names, valid only in January 2020
 #   wrong-name.pem wrong-name.key good CA, valid now, SAN DNS:wrong.test only
+#   cn-only.pem cn-only.key       good CA, valid now, NO subjectAltName, subject CN=dm.test
 # Only the openssl command-line tool is needed (Debian's openssl package).
 set -eu
 out=${1:?usage: mkpki.sh OUTDIR}
@@ -40,6 +41,13 @@ ca rogue-ca "/CN=provboot rogue CA"
 leaf server ca "$NAMES"
 leaf rogue rogue-ca "$NAMES"
 leaf wrong-name ca "DNS:wrong.test"
+# cn-only: the host name only in the subject's CN (the legacy fallback a client must not take)
+key cn-only
+openssl req -new -key cn-only.key -subj "/CN=dm.test" -out cn-only.csr 2>/dev/null
+printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' >ext.cnf
+openssl x509 -req -in cn-only.csr -CA ca.pem -CAkey ca.key -CAcreateserial -sha256 -days 30 \
+        -extfile ext.cnf -out cn-only.pem 2>/dev/null
+rm -f cn-only.csr
 
 # expired: `openssl x509 -req` cannot back-date (no -not_before before OpenSSL 3.4), `openssl ca`
 # can (-startdate/-enddate)
@@ -71,7 +79,7 @@ rm -rf expired.csr ca.db ca.cnf ext.cnf ./*.srl
 chmod 0644 ./*.pem
 chmod 0600 ./*.key
 # the server runs as the invoking user; the keys are test keys and never leave OUTDIR
-for f in server rogue expired wrong-name; do
+for f in server rogue expired wrong-name cn-only; do
         openssl verify -CAfile ca.pem "$f.pem" >/dev/null 2>&1 || [ "$f" != server ] || {
                 echo "mkpki.sh: server.pem does not verify" >&2; exit 1; }
 done

@@ -4,6 +4,7 @@
 
   tlsserver.py --cert PEM --key PEM --port-file F --log F.jsonl [--tls-max 1.1]
                [--handler module.py] [--chunked] [--close] [--drop-after N]
+               [--drop-unanswered N] [--cut-after N] [--smuggle]
 
 Listens on 127.0.0.1, an ephemeral port written to --port-file (atomically, once listening).
 Every request is recorded as one JSON line in --log BEFORE it is answered:
@@ -23,6 +24,12 @@ state is one dict for the server's lifetime (calls are serialised); headers as i
 --close: say "Connection: close" and close after each answer.
 --drop-after N: silently close a connection after N answers (a server dropping an idle
   kept-alive connection).
+--drop-unanswered N: read (and log) request N+1 of a connection, then close it without a byte of
+  an answer and without close_notify (the client wrote the whole request: it must not resend it).
+--cut-after N: answer request N+1 with the first half of the answer only, then close without
+  close_notify (a cut answer).
+--smuggle: write a second complete answer ("smuggled") right after each answer, in the same
+  write (one TLS record), as a desynchronising server would.
 """
 import argparse
 import base64
@@ -80,6 +87,15 @@ def serve_connection(conn, args, handler, state, log, conn_no):
             if n < 0 or n > MAX_BODY:
                 return
             body = f.read(n) if n else b""
+            if args.drop_unanswered and answered >= args.drop_unanswered:
+                with LOCK:
+                    log.write(json.dumps({"method": method, "path": path, "headers": headers,
+                                          "body": base64.b64encode(body).decode(), "connection": conn_no,
+                                          "request": answered + 1}) + "\n")
+                    log.flush()
+                # SSLSocket.shutdown drops the TLS layer without close_notify, then ends TCP
+                conn.shutdown(socket.SHUT_RDWR)
+                return
             with LOCK:
                 log.write(json.dumps({"method": method, "path": path, "headers": headers,
                                       "body": base64.b64encode(body).decode(), "connection": conn_no,
@@ -101,7 +117,16 @@ def serve_connection(conn, args, handler, state, log, conn_no):
             else:
                 head += "Content-Length: %d\r\n\r\n" % len(out)
                 payload = out
-            conn.sendall(head.encode("latin-1") + payload)
+            data = head.encode("latin-1") + payload
+            if args.cut_after and answered >= args.cut_after:
+                conn.sendall(data[:len(data) // 2])
+                conn.shutdown(socket.SHUT_RDWR)
+                return
+            if args.smuggle:
+                evil = b"smuggled"
+                data += (b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
+                         % (ctype.encode("latin-1"), len(evil))) + evil
+            conn.sendall(data)
             answered += 1
             if args.close or (args.drop_after and answered >= args.drop_after):
                 return
@@ -125,6 +150,9 @@ def main():
     p.add_argument("--chunked", action="store_true")
     p.add_argument("--close", action="store_true")
     p.add_argument("--drop-after", type=int, default=0)
+    p.add_argument("--drop-unanswered", type=int, default=0)
+    p.add_argument("--cut-after", type=int, default=0)
+    p.add_argument("--smuggle", action="store_true")
     args = p.parse_args()
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

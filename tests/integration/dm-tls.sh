@@ -10,6 +10,9 @@
 #     NO POST (nothing was sent);
 #   - a server that drops the kept-alive connection or says Connection: close: the next POST is
 #     ECONNRESET (the caller dials again) and is not sent;
+#   - a server that closes (no close_notify) after reading the whole request, or cuts its answer:
+#     EBADMSG, never ECONNRESET (a POST is not resent); a server that writes a second answer in
+#     the same TLS record as the first: the next POST is ECONNRESET and never reads it;
 #   - an answer over the response cap: E2BIG; a mute peer and a slow server: ETIMEDOUT.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -72,9 +75,32 @@ out=$(client "https://dm.test:$PORT/" --trust="$PKI/ca.pem" --connect="127.0.0.1
 
 # --- the server ends the kept-alive connection: ECONNRESET, and nothing sent on the dead one ---
 start_server drop server --drop-after 1 || exit 1
-out=$(client "https://dm.test:$PORT/" --trust="$PKI/ca.pem" --connect="127.0.0.1:$PORT" --count=2)
+out=$(client "https://dm.test:$PORT/" --trust="$PKI/ca.pem" --connect="127.0.0.1:$PORT" --count=2 --wait-closed)
 [ "$(tail -1 <<<"$out")" = "error ECONNRESET" ] && grep -qx 'status 200' <<<"$out" && [ "$(posts "$LOG")" = 1 ] &&
         ok "server dropped the idle connection: the second POST is ECONNRESET" || fail "drop-after: $out; $(posts "$LOG") POSTs"
+# the server reads the whole second request and closes without a byte of an answer (and without
+# close_notify: OpenSSL 3 calls that SSL_R_UNEXPECTED_EOF_WHILE_READING): it may have acted on it
+start_server unanswered server --drop-unanswered 1 || exit 1
+out=$(client "https://dm.test:$PORT/" --trust="$PKI/ca.pem" --connect="127.0.0.1:$PORT" --count=2)
+[ "$(tail -1 <<<"$out")" = "error EBADMSG" ] && grep -qx 'status 200' <<<"$out" && [ "$(posts "$LOG")" = 2 ] &&
+        ok "closed after the whole request was written, before any answer: EBADMSG, not ECONNRESET (no resend)" ||
+        fail "drop-unanswered: $out; $(posts "$LOG") POSTs"
+start_server cut server --cut-after 1 || exit 1
+out=$(client "https://dm.test:$PORT/" --trust="$PKI/ca.pem" --connect="127.0.0.1:$PORT" --count=2 --body="$(head -c 600 /dev/zero | tr '\0' 'q')")
+[ "$(tail -1 <<<"$out")" = "error EBADMSG" ] && grep -qx 'status 200' <<<"$out" && [ "$(posts "$LOG")" = 2 ] &&
+        ok "an answer cut by a close without close_notify: EBADMSG" || fail "cut-after: $(cut -c1-80 <<<"$out"); $(posts "$LOG") POSTs"
+# a second answer in the same TLS record as the first: with the first filling the client's first
+# read (4096 octets: 86 of head for a 4010-octet echo) it stays in OpenSSL's buffer
+start_server smuggle server --smuggle || exit 1
+for size in 4010 10; do
+        : >"$LOG"
+        out=$(client "https://dm.test:$PORT/" --trust="$PKI/ca.pem" --connect="127.0.0.1:$PORT" --count=2 \
+                --body="$(head -c $size /dev/zero | tr '\0' 's')")
+        [ "$(tail -1 <<<"$out")" = "error ECONNRESET" ] && ! grep -q '^body smuggled' <<<"$out" &&
+                [ "$(grep -c '^status 200$' <<<"$out")" = 1 ] && [ "$(posts "$LOG")" = 1 ] &&
+                ok "bytes after the answer ($size-octet body): the next POST is ECONNRESET, the extra answer never read" ||
+                fail "smuggle $size: $(cut -c1-80 <<<"$out"); $(posts "$LOG") POSTs"
+done
 start_server close server --close || exit 1
 out=$(client "https://dm.test:$PORT/" --trust="$PKI/ca.pem" --connect="127.0.0.1:$PORT" --count=2)
 [ "$(tail -1 <<<"$out")" = "error ECONNRESET" ] && [ "$(posts "$LOG")" = 1 ] &&
@@ -96,6 +122,7 @@ negative "certificate from a rogue CA" rogue rogue dm.test
 negative "certificate for another name (wrong.test) asked as dm.test" wrong wrong-name dm.test
 negative "good certificate asked under a name it does not hold (evil.test)" evilname server evil.test
 negative "expired certificate" expired expired dm.test
+negative "certificate naming dm.test only in the subject CN (no SAN): no CN fallback" cnonly cn-only dm.test
 negative "TLS 1.1-only server" tls11 server dm.test --tls-max 1.1
 grep -q 'certificate verification failed (unable to get local issuer certificate)' "$PB_WORK/client.err" &&
         grep -q 'hostname mismatch' "$PB_WORK/client.err" && grep -q 'certificate has expired' "$PB_WORK/client.err" &&

@@ -79,6 +79,16 @@ mkpush userpin userpin 1234
 
 # The shipped policy without its signal rules: only the daemons' own checks remain.
 sed '/<!-- signal rules: begin/,/<!-- signal rules: end/d' "$PB_TOP/ipc/org.provboot.conf" >"$ROOT/nosignalrules.conf"
+# Only the signal rules go: every other block (the Dialer1 policy among them) must lie outside the
+# markers, or this variant would test a policy with more missing than its signal rules.
+for want in 'allow own="org.provboot.Dialer1"' 'send_destination="org.provboot.Dialer1" send_interface="org.provboot.Dialer1" send_member="Dial"' \
+        'allow own="org.provboot.Verifier1"' 'allow own="org.provboot.Parser1"'; do
+        [ "$(grep -cF "$want" "$ROOT/nosignalrules.conf")" = "$(grep -cF "$want" "$PB_TOP/ipc/org.provboot.conf")" ] &&
+                ok "policy without its signal rules still has every '$want'" ||
+                fail "the signal-rules markers enclose more than the signal rules: '$want' lost"
+done
+[ "$(grep -c 'send_type="signal"' "$ROOT/nosignalrules.conf")" = 0 ] && ok "no signal rule left in that variant" ||
+        fail "signal rules outside the markers"
 
 # ---- helpers ---------------------------------------------------------------------------------------
 attack() { # attack DEST PATH INTERFACE MEMBER SIGNATURE ARGS: as nobody; prints delivered|denied NAME

@@ -71,10 +71,19 @@ echo "exposure: dmsessiond $d"
 awk -v s="$d" 'BEGIN { exit !(s != "" && s <= 1.2) }' && ok "dmsessiond exposure $d <= 1.2" || fail "dmsessiond exposure '$d' > 1.2"
 for setting in "User=provdial" "Group=provdial" "CapabilityBoundingSet=" "AmbientCapabilities=" "NoNewPrivileges=yes" \
         "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" "ProtectSystem=strict" "Type=dbus" \
-        "BusName=org.provboot.Dialer1" "Alias=dbus-org.provboot.Dialer1.service" "MemoryDenyWriteExecute=yes"; do
+        "BusName=org.provboot.Dialer1" "Alias=dbus-org.provboot.Dialer1.service" "MemoryDenyWriteExecute=yes" \
+        "IPAddressDeny=localhost link-local multicast" "IPAddressAllow=127.0.0.53 127.0.0.54"; do
         grep -qxF "$setting" "$STAGE/lib/systemd/system/dmsessiond.service" && ok "dmsessiond.service has $setting" ||
                 fail "dmsessiond.service lacks $setting"
 done
+# the drop-in dmsessiond(8) documents for [DM] AllowLoopback=yes (tests) reopens loopback: still clean
+mkdir -p "$STAGE/etc/systemd/system/dmsessiond.service.d"
+printf '[Service]\nIPAddressAllow=localhost\n' >"$STAGE/etc/systemd/system/dmsessiond.service.d/loopback.conf"
+out=$(systemd-analyze verify --man=no --root="$STAGE" dmsessiond.service 2>&1)
+rc=$?
+[ $rc -eq 0 ] && [ -z "$out" ] && ok "dmsessiond.service with the loopback drop-in: verify clean" ||
+        fail "verify with the loopback drop-in (rc $rc): $out"
+rm -rf "$STAGE/etc/systemd/system/dmsessiond.service.d"
 grep -qx 'u provdial .*' "$STAGE/usr/lib/sysusers.d/provboot.conf" && ok "sysusers creates provdial" ||
         fail "sysusers lacks provdial"
 grep -qx 'User=provdial' "$STAGE/usr/share/dbus-1/system-services/org.provboot.Dialer1.service" &&

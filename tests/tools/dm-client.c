@@ -6,10 +6,13 @@
  *       dm_dial() on the bus of DBUS_SYSTEM_BUS_ADDRESS; prints "connected" and the peer, then
  *       writes "ping\n" and prints the line the peer answers (an echo server in the test).
  *   dm-client post URL --trust=FILE|--system --connect=IP:PORT [--count=N] [--body=TEXT]
- *                  [--timeout-ms=MS] [--max-response=N] [--dial] [--allow-loopback]
+ *                  [--timeout-ms=MS] [--max-response=N] [--dial] [--allow-loopback] [--wait-closed]
  *       connect to IP:PORT itself (a stand-in for the dialer: it may point anywhere, as a hostile
  *       dialer could) or, with --dial, ask dmsessiond; dm_tls_open with the URL's host, then N
  *       POSTs of TEXT on the same connection. Prints "status N", "body TEXT" per answer.
+ *       --wait-closed: before each POST after the first, wait (poll, bounded by the timeout) until
+ *       the server's end of the connection shows (EOF or data), so that a test of a server that
+ *       closes after an answer does not race the next POST.
  * Failures print "error NAME" (the errno name, e.g. EPROTO, ECONNRESET) and exit 1, with the TLS
  * reason on stderr. Exit 2: usage.
  */
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <systemd/sd-bus.h>
 #include <unistd.h>
@@ -97,7 +101,7 @@ static int tcp_connect(const char *spec) {
 }
 
 static int do_post(int argc, char **argv) {
-        enum { O_TRUST = 0x100, O_SYSTEM, O_CONNECT, O_COUNT, O_BODY, O_TIMEOUT, O_MAX, O_DIAL, O_ALLOW };
+        enum { O_TRUST = 0x100, O_SYSTEM, O_CONNECT, O_COUNT, O_BODY, O_TIMEOUT, O_MAX, O_DIAL, O_ALLOW, O_WAIT };
         static const struct option options[] = {
                 { "trust", required_argument, NULL, O_TRUST },
                 { "system", no_argument, NULL, O_SYSTEM },
@@ -108,12 +112,13 @@ static int do_post(int argc, char **argv) {
                 { "max-response", required_argument, NULL, O_MAX },
                 { "dial", no_argument, NULL, O_DIAL },
                 { "allow-loopback", no_argument, NULL, O_ALLOW },
+                { "wait-closed", no_argument, NULL, O_WAIT },
                 {},
         };
         const char *trust = NULL, *connect_to = NULL, *body = "<SyncML/>";
         unsigned count = 1, timeout_ms = 5000;
         size_t max_response = 16384;
-        bool system = false, dial = false, allow = false;
+        bool system = false, dial = false, allow = false, wait_closed = false;
         DmTls *t = NULL;
         DmUrl url;
         int c, fd, r;
@@ -130,6 +135,7 @@ static int do_post(int argc, char **argv) {
                 case O_MAX: max_response = (size_t) atol(optarg); break;
                 case O_DIAL: dial = true; break;
                 case O_ALLOW: allow = true; break;
+                case O_WAIT: wait_closed = true; break;
                 default: return 2;
                 }
         if (optind != argc - 1 || (!trust && !system) || (!connect_to && !dial))
@@ -159,6 +165,11 @@ static int do_post(int argc, char **argv) {
         for (unsigned i = 0; i < count; i++) {
                 DmHttpResponse resp = {};
 
+                if (wait_closed && i > 0) {
+                        struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDHUP };
+
+                        (void) poll(&p, 1, (int) timeout_ms);
+                }
                 r = dm_http_post(t, &url, NULL, (const uint8_t *) body, strlen(body), max_response, timeout_ms,
                                  &resp);
                 if (r < 0) {

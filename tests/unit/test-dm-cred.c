@@ -7,6 +7,7 @@
  * and the strict base64 decoder.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "verifierd/dm-cred.h"
@@ -23,6 +24,30 @@ START_TEST(test_basic_vector) {
         ck_assert_str_eq(b64, "QnJ1Y2UyOk9oQmVoYXZl");
         free(b64);
         ck_assert_int_eq(dm_cred_basic("Bru:ce", U8("x"), 1, &b64), -EINVAL); /* ':' in the user */
+}
+END_TEST
+
+/* DM_CRED_USER_MAX and DM_CRED_SECRET_MAX at and past them */
+START_TEST(test_basic_limits) {
+        _cleanup_free_ char *user = malloc(DM_CRED_USER_MAX + 2);
+        _cleanup_free_ uint8_t *pw = malloc(DM_CRED_SECRET_MAX + 1);
+        char *b64 = NULL;
+
+        ck_assert_ptr_nonnull(user);
+        ck_assert_ptr_nonnull(pw);
+        memset(user, 'u', DM_CRED_USER_MAX);
+        user[DM_CRED_USER_MAX] = 0;
+        memset(pw, 'p', DM_CRED_SECRET_MAX + 1);
+        ck_assert_int_eq(dm_cred_basic(user, pw, DM_CRED_SECRET_MAX, &b64), 0);
+        ck_assert_uint_eq(strlen(b64), (DM_CRED_USER_MAX + 1 + DM_CRED_SECRET_MAX + 2) / 3 * 4);
+        free(b64);
+        b64 = NULL;
+        ck_assert_int_eq(dm_cred_basic(user, pw, DM_CRED_SECRET_MAX + 1, &b64), -E2BIG);
+        ck_assert_ptr_null(b64);
+        user[DM_CRED_USER_MAX] = 'u';
+        user[DM_CRED_USER_MAX + 1] = 0;
+        ck_assert_int_eq(dm_cred_basic(user, pw, 1, &b64), -E2BIG);
+        ck_assert_ptr_null(b64);
 }
 END_TEST
 
@@ -165,6 +190,7 @@ int main(void) {
         TCase *tc = tcase_create("/dm-cred");
 
         TU_ADD(tc, test_basic_vector);
+        TU_ADD(tc, test_basic_limits);
         TU_ADD(tc, test_md5_vector);
         TU_ADD(tc, test_hmac_vector);
         TU_ADD(tc, test_pkg0_vector);

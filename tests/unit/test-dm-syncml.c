@@ -217,6 +217,17 @@ START_TEST(test_versions) {
                       "s</LocURI></Source></SyncHdr><SyncBody/></SyncML>");
         /* UTF-8 only */
         expect_xml(-EOPNOTSUPP, "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>" HDR12 "<SyncBody/></SyncML>");
+        /* XML_DECL_SCAN_MAX: a declaration ending at the limit is read (and refused), one ending
+         * past it is not read and the message is parsed as UTF-8 (libxml2 ignores the encoding) */
+        for (size_t decl = XML_DECL_SCAN_MAX - 1; decl <= XML_DECL_SCAN_MAX + 1; decl++) {
+                static const char head[] = "<?xml version=\"1.0\"", tail[] = " encoding=\"ISO-8859-1\"?>";
+                size_t pad = decl - strlen(head) - strlen(tail);
+                _cleanup_free_ char *xml = NULL;
+
+                ck_assert(asprintf(&xml, "%s%*s%s" HDR12 "<SyncBody/></SyncML>", head, (int) pad, "", tail) > 0);
+                ck_assert_uint_eq(strstr(xml, "?>") + 2 - xml, decl);
+                expect_xml(decl <= XML_DECL_SCAN_MAX ? -EOPNOTSUPP : 0, xml);
+        }
         {
                 static const uint8_t utf16[] = { 0xFF, 0xFE, '<', 0 };
                 DmMessage *m = NULL;
@@ -847,6 +858,13 @@ START_TEST(test_wbxml) {
         ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, "46 4B 03 37 00 01 4F 02 01 01 01"), &m), -EBADMSG);
         ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, "46 4B 03 37 00 01 4F 03 C2 85 00 01 01"), &m), -EBADMSG);
         ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, "46 4B 03 37 00 01 4F C3 02 C3 28 01 01"), &m), -EBADMSG);
+        /* U+FFFE and U+FFFF are no XML Char (XML 1.0 §2.2): refused as the writer refuses them,
+         * as opaque, inline string and entity; U+FFFD passes */
+        ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, "46 4B 03 37 00 01 4F C3 03 EF BF BE 01 01"), &m), -EBADMSG);
+        ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, "46 4B 03 37 00 01 4F 03 EF BF BF 00 01 01"), &m), -EBADMSG);
+        ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, "46 4B 03 37 00 01 4F 02 83 FF 7F 01 01"), &m), -EBADMSG);
+        ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, "46 4B 03 37 00 01 4F C3 03 EF BF BD 01 01"), &m), 0);
+        m = dm_message_free(m);
         /* attributes, code page 2 (DM DDF), a MetInf tag as root, a truncated body */
         ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, "C6 05 01 4B 03 37 00 01 01"), &m), -EBADMSG);
         ck_assert_int_eq(parse_hex(WB_MSG(WB_HDR, WB_12, "00 02 46 01"), &m), -EBADMSG);
@@ -854,6 +872,57 @@ START_TEST(test_wbxml) {
         ck_assert_int_eq(parse_hex(WB_HDR " 6D " WB_12 " 6B", &m), -EBADMSG);
         ck_assert_int_eq(parse_hex("03", &m), -EBADMSG);
         ck_assert_ptr_null(m);
+}
+END_TEST
+
+/* Header text of WB_12: "1.2" "DM/1.2" "1" "1" "d" "s" */
+#define WB_12_TEXT 13U
+
+/* A WBXML message whose decoded text is @total octets while the message stays small: a string
+ * table of one 4096-octet entry, a Replace (CmdID "7") whose Items each name it by STR_T (2
+ * octets of input), and a last Item whose opaque Data fills up to @total. */
+static int parse_strt(size_t total) {
+        const size_t entry = 4096, fixed = WB_12_TEXT + 1;
+        size_t refs = (total - fixed) / entry, rest = (total - fixed) % entry, n;
+        _cleanup_free_ char *hex = NULL;
+        char *p;
+
+        ck_assert_uint_lt(rest, 0x4000); /* two-octet mb_u_int32 below */
+        n = 64 + entry * 3 + 64 + refs * 20 + rest * 3 + strlen(WB_12) + 64;
+        hex = p = malloc(n);
+        ck_assert_ptr_nonnull(hex);
+        /* WBXML 1.2, SyncML 1.2, UTF-8, string table of entry + NUL (mb_u_int32 A0 01 = 4097) */
+        p += sprintf(p, "02 A4 01 6A A0 01");
+        for (size_t i = 0; i < entry; i++)
+                p += sprintf(p, " 41");
+        p += sprintf(p, " 00 6D %s 6B 60 4B 03 37 00 01", WB_12);
+        for (size_t i = 0; i < refs; i++)
+                p += sprintf(p, " 54 4F 83 00 01 01");
+        p += sprintf(p, " 54 4F C3 %02zX %02zX", 0x80 | rest >> 7, rest & 0x7F);
+        for (size_t i = 0; i < rest; i++)
+                p += sprintf(p, " 42");
+        p += sprintf(p, " 01 01 01 12 01 01");
+        ck_assert_uint_lt((size_t) (p - hex), n);
+        DmMessage *m = NULL;
+        int r = parse_hex(hex, &m);
+        if (r == 0) {
+                ck_assert_uint_eq(m->n_cmds, 1);
+                ck_assert_uint_eq(m->cmds[0].n_items, refs + 1);
+                ck_assert_uint_eq(m->cmds[0].items[0].data_len, entry);
+                ck_assert_uint_eq(m->cmds[0].items[refs].data_len, rest);
+        }
+        dm_message_free(m);
+        return r;
+}
+
+/* STR_T references multiply the input: the decoded text of a message is capped on its own. */
+START_TEST(test_limit_text_total) {
+        ck_assert_int_eq(parse_strt(4096 + WB_12_TEXT + 1), 0);
+        ck_assert_int_eq(parse_strt(DM_TEXT_TOTAL_MAX - 1), 0);
+        ck_assert_int_eq(parse_strt(DM_TEXT_TOTAL_MAX), 0);
+        ck_assert_int_eq(parse_strt(DM_TEXT_TOTAL_MAX + 1), -E2BIG);
+        ck_assert_str_eq(errbuf, "decoded text of the message longer than DM_TEXT_TOTAL_MAX");
+        ck_assert_int_eq(parse_strt(DM_TEXT_TOTAL_MAX + 4096), -E2BIG);
 }
 END_TEST
 
@@ -878,6 +947,7 @@ int main(void) {
         TU_ADD(tc, test_writer_dm11_and_size);
         TU_ADD(tc, test_wbxml_same_as_xml);
         TU_ADD(tc, test_wbxml);
+        TU_ADD(tc, test_limit_text_total);
         suite_add_tcase(s, tc);
         return tu_run(s);
 }

@@ -398,6 +398,32 @@ START_TEST(test_http_limits_values) {
         dm_http_response_done(&r);
         ck_assert_int_eq(parse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", 4, &r, &c), -E2BIG);
         ck_assert_int_eq(parse("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n", 4, &r, &c), -EBADMSG);
+        /* Content-Length: DM_HTTP_CONTENT_LENGTH_DIGITS_MAX digits at (leading zeros), past */
+        {
+                char cl[64];
+
+                memset(cl, '0', sizeof cl);
+                cl[DM_HTTP_CONTENT_LENGTH_DIGITS_MAX - 1] = '4';
+                cl[DM_HTTP_CONTENT_LENGTH_DIGITS_MAX] = 0;
+                snprintf(buf, sizeof buf, "HTTP/1.1 200 OK\r\nContent-Length: %s\r\n\r\nabcd", cl);
+                ck_assert_int_eq(parse(buf, 4, &r, &c), 0);
+                ck_assert_uint_eq(r.body_len, 4);
+                dm_http_response_done(&r);
+                snprintf(buf, sizeof buf, "HTTP/1.1 200 OK\r\nContent-Length: 0%s\r\n\r\nabcd", cl);
+                ck_assert_int_eq(parse(buf, 4, &r, &c), -EBADMSG);
+        }
+        /* 1xx interim responses: DM_HTTP_INTERIM_MAX at, past */
+        for (unsigned n = DM_HTTP_INTERIM_MAX; n <= DM_HTTP_INTERIM_MAX + 1; n++) {
+                char *p = buf;
+
+                for (unsigned i = 0; i < n; i++)
+                        p += sprintf(p, "HTTP/1.1 %s\r\n\r\n", i % 2 ? "103 Early Hints" : "100 Continue");
+                sprintf(p, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                ck_assert_int_eq(parse(buf, 4, &r, &c), n <= DM_HTTP_INTERIM_MAX ? 0 : -E2BIG);
+                if (n <= DM_HTTP_INTERIM_MAX)
+                        ck_assert_uint_eq(r.status, 200);
+                dm_http_response_done(&r);
+        }
 }
 END_TEST
 
@@ -416,6 +442,17 @@ START_TEST(test_http_limits_chunks) {
                 ck_assert_int_eq(parse(s, 1U << 20, &r, &c), extra ? -E2BIG : 0);
                 if (!extra)
                         ck_assert_uint_eq(r.body_len, DM_HTTP_CHUNKS_MAX);
+                dm_http_response_done(&r);
+        }
+        /* chunk size: DM_HTTP_CHUNK_SIZE_DIGITS_MAX hex digits at (leading zeros), one more past */
+        for (unsigned extra = 0; extra <= 1; extra++) {
+                p = s + sprintf(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+                memset(p, '0', DM_HTTP_CHUNK_SIZE_DIGITS_MAX - 1 + extra);
+                p += DM_HTTP_CHUNK_SIZE_DIGITS_MAX - 1 + extra;
+                sprintf(p, "a\r\n0123456789\r\n0\r\n\r\n");
+                ck_assert_int_eq(parse(s, 10, &r, &c), extra ? -E2BIG : 0);
+                if (!extra)
+                        ck_assert_uint_eq(r.body_len, 10);
                 dm_http_response_done(&r);
         }
         /* chunk-size line: DM_HTTP_CHUNK_LINE_MAX at (with an extension), one more past */
@@ -461,12 +498,28 @@ static bool local6(const char *a) {
 START_TEST(test_addresses) {
         static const char *const local_v4[] = { "127.0.0.1", "127.255.255.254", "0.0.0.0", "10.1.2.3",
                 "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.1.1", "100.64.0.1", "224.0.0.1",
-                "239.255.255.255", "255.255.255.255", "240.0.0.1" };
+                "239.255.255.255", "255.255.255.255", "240.0.0.1",
+                /* RFC 6890 special-purpose blocks, first and last address of each */
+                "192.0.0.0", "192.0.0.255", "192.0.2.0", "192.0.2.255", "192.88.99.1", "198.18.0.0",
+                "198.19.255.255", "198.51.100.0", "198.51.100.255", "203.0.113.0", "203.0.113.255" };
         static const char *const public_v4[] = { "8.8.8.8", "172.15.255.255", "172.32.0.0", "192.169.0.1",
-                "100.128.0.1", "169.253.0.1", "223.255.255.255", "1.1.1.1" };
+                "100.128.0.1", "169.253.0.1", "223.255.255.255", "1.1.1.1",
+                /* just outside each special-purpose block */
+                "191.255.255.255", "192.0.1.0", "192.0.3.0", "192.88.98.255", "192.88.100.0", "198.17.255.255",
+                "198.20.0.0", "198.51.99.255", "198.51.101.0", "203.0.112.255", "203.0.114.0" };
         static const char *const local_v6[] = { "::1", "::", "fe80::1", "fc00::1", "fd12:3456::1", "ff02::1",
-                "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::127.0.0.1", "fec0::1" };
-        static const char *const public_v6[] = { "2001:db8::1", "2a00:1450::1", "::ffff:8.8.8.8" };
+                "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::127.0.0.1", "fec0::1",
+                /* NAT64 (RFC 6052) and 6to4 (RFC 3056) embed the IPv4 address the IPv4 rule judges */
+                "64:ff9b::127.0.0.1", "64:ff9b::10.0.0.1", "64:ff9b::192.168.0.1", "64:ff9b::",
+                "2002:7f00:1::", "2002:a00:1::1", "2002:c0a8:101::", "2002:a9fe:0101::",
+                /* not globally reachable (RFC 6890 §2.2.3, IANA IPv6 special-purpose registry) */
+                "64:ff9b:1::1", "64:ff9b:1:ffff:ffff:ffff:ffff:ffff", "::ffff:0:8.8.8.8", "::ffff:0:0:1",
+                "100::", "100::ffff:ffff:ffff:ffff", "2001::1", "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+                "2001:2::1", "2001:10::1", "2001:1ff:ffff::1", "2001:db8::1", "2001:db8:ffff::1",
+                "3fff::1", "3fff:fff::1", "5f00::1" };
+        static const char *const public_v6[] = { "2a00:1450::1", "::ffff:8.8.8.8", "64:ff9b::8.8.8.8",
+                "2002:808:808::1", "2001:200::1", "2001:db7:ffff::1", "2001:db9::1", "101::1",
+                "100:0:0:1::1", "64:ff9b:2::1", "3fff:1000::1", "2606:4700::1111" };
         struct sockaddr_un { sa_family_t f; char p[108]; } un = { .f = AF_UNIX };
 
         for (size_t i = 0; i < ELEMENTSOF(local_v4); i++)
