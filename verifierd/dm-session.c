@@ -245,6 +245,8 @@ static int connect_server(Session *s) {
                         "MESSAGE_ID=%s", MESSAGE_ID_DM_TLS, "PRIORITY=%i", r >= 0 ? LOG_INFO : LOG_WARNING,
                         "DM_SERVER_ID=%s", s->req->server_id, "DM_SESSION_ID=%s", s->session_id,
                         "DM_TLS=%s", r >= 0 ? "ok" : "failed", NULL);
+        if (r < 0)
+                drop_tls(s);    /* the dup of a socket that has no TLS connection */
         if (r == -ETIMEDOUT)
                 return fail(s, DM_SESSION_TIMEOUT, "TLS handshake timed out");
         if (r < 0)
