@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cpdoc-builder.h"
 #include "macros.h"
@@ -132,9 +133,12 @@ CpDoc *cpdoc_free(CpDoc *d) {
                 DocAlloc *h = (DocAlloc *) d; /* every arena comes from cpdoc_builder_new */
                 ArenaBlock *b = a->blocks;
 
+                /* a document may hold passwords (cpdoc_parm_is_password) and DM secrets: its
+                 * strings are wiped before their blocks go back to the allocator */
                 while (b) {
                         ArenaBlock *n = b->next;
 
+                        explicit_bzero(b->data, b->used);
                         if (b != &h->first)
                                 free(b);
                         b = n;
@@ -427,6 +431,16 @@ const char *cpdoc_parm_value(const CpCharacteristic *c, const char *name) {
         const CpParm *p = cpdoc_find_parm(c, name);
 
         return p ? p->value : NULL;
+}
+
+bool cpdoc_parm_is_password(const char *name) {
+        size_t n;
+
+        if (!name)
+                return false;
+        n = strlen(name);
+        return strcasestr(name, "SECRET") || strcasestr(name, "PASSWORD") || strcasestr(name, "-PW") ||
+               (n >= 2 && strcasecmp(name + n - 2, "PW") == 0) || strcasecmp(name, "AAUTHDATA") == 0;
 }
 
 /* ---- printers ---------------------------------------------------------------------- */

@@ -166,6 +166,15 @@ size_t cpdoc_path(const CpDoc *d, const CpCharacteristic *c, const CpParm *p, ch
 const CpParm *cpdoc_find_parm(const CpCharacteristic *c, const char *name);
 const char *cpdoc_parm_value(const CpCharacteristic *c, const char *name);
 
+/*
+ * cpdoc_parm_is_password() - is @name (a ProvCont parm name, any case) one whose value is a
+ * password or authentication secret: a name containing "SECRET" (AAUTHSECRET, AUTHSECRET),
+ * "PASSWORD" or "-PW" (PXAUTH-PW, PROXY-PW, BASAUTH-PW), ending in "PW" (CLIENTPW), or AAUTHDATA
+ * (OMA-TS-DM_StdObj-V1_2 §7.1.3.1.22-23). The one predicate of every place that hides such
+ * values (verifierd's D-Bus settings rows, the DM tree's Get). NULL: false.
+ */
+bool cpdoc_parm_is_password(const char *name);
+
 /* Printers: indented XML (same shape as wbxml2xml), and JSON. Return: 0 or -errno from stdio. */
 int cpdoc_print_xml(const CpDoc *d, FILE *f);
 int cpdoc_print_json(const CpDoc *d, FILE *f);

@@ -480,10 +480,9 @@ static int method_get_push(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_er
 }
 
 /* Values of these parms are passwords: never shown (they are settings, not our secrets, but a
- * member of group provboot has no need to read them). */
+ * member of group provboot has no need to read them). The same predicate as the DM tree's. */
 static bool parm_is_password(const char *name) {
-        return name && (strstr(name, "SECRET") || strstr(name, "-PW") || strstr(name, "PASSWORD") ||
-                        strcmp(name, "AAUTHDATA") == 0);
+        return cpdoc_parm_is_password(name);
 }
 
 static int append_setting(const StoreSetting *s, void *userdata) {

@@ -124,6 +124,9 @@ static void auth_rows_done(AuthRows *r) {
                 if (r->v[i].secret)
                         explicit_bzero(r->v[i].secret, strlen(r->v[i].secret));
                 free(r->v[i].secret);
+                /* the AAUTHDATA text is the nonce in base64: as secret as the nonce */
+                if (r->v[i].data)
+                        explicit_bzero(r->v[i].data, strlen(r->v[i].data));
                 free(r->v[i].data);
         }
         *r = (AuthRows) {};
@@ -190,8 +193,10 @@ static int nonce_secret(const char *b64, Secret **ret) {
         if (!b64)
                 return 0;
         r = b64_decode_strict(b64, buf, sizeof buf, &n);
-        if (r < 0)
+        if (r < 0) {
+                explicit_bzero(buf, sizeof buf); /* a partial decode */
                 return r;
+        }
         r = n > 0 ? secret_new_from(buf, n, ret) : 0;
         explicit_bzero(buf, sizeof buf);
         return r;

@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "dm-tree.h"
+#include "element-path.h"
 #include "policy.h"
 
 #define DM_TREE_DEVID_PREFIX "provboot:"
@@ -115,6 +117,7 @@ typedef struct Root {
         char *orig;                     /* serialization as loaded (NULL: new root) */
         bool touched;
         bool removed;                   /* a Delete of the whole root (StoreApply.remove_roots) */
+        bool role_deleted;              /* a Delete of a w7 root's ROLE (check_accounts) */
 } Root;
 
 typedef struct Work {
@@ -123,6 +126,18 @@ typedef struct Work {
         /* a SecurityPolicy write (not settings rows: a document holding only the parms written) */
         Node *policy;
 } Work;
+
+/* Free a string that may hold a secret, wiping it first. */
+static void erase_free(char *p) {
+        if (p)
+                explicit_bzero(p, strlen(p));
+        free(p);
+}
+
+static void erase_freep(char **p) {
+        erase_free(*p);
+        *p = NULL;
+}
 
 static void node_free(Node *n) {
         if (!n)
@@ -147,7 +162,7 @@ static void work_done(Work *w) {
         for (size_t i = 0; i < w->n; i++) {
                 free(w->roots[i].key);
                 node_free(w->roots[i].node);
-                free(w->roots[i].orig);
+                erase_free(w->roots[i].orig);
         }
         node_free(w->policy);
         *w = (Work) {};
@@ -290,82 +305,125 @@ static int load_row(const StoreSetting *s, void *userdata) {
         return node_add_parm(n, s->path + strlen(s->chpath) + 1, s->parm, s->value);
 }
 
-static int print_xml_escaped(FILE *f, const char *s) {
+/*
+ * The text of a document under construction. Security invariant: the text holds secrets (the
+ * AAUTHSECRET etc. of the roots it rewrites), so no copy of it is left behind in freed memory:
+ * growing allocates anew, copies and wipes the old block before freeing it (open_memstream would
+ * realloc without wiping), and every holder frees it with erase_freep.
+ */
+typedef struct DocBuf {
+        char *p;
+        size_t len, cap;
+        int error;                      /* -ENOMEM, -E2BIG past ENGINE_BODY_MAX */
+} DocBuf;
+
+static void doc_putn(DocBuf *b, const char *s, size_t n) {
+        if (b->error)
+                return;
+        if (b->len + n > ENGINE_BODY_MAX) {
+                b->error = -E2BIG;
+                return;
+        }
+        if (b->len + n + 1 > b->cap) {
+                size_t cap = MAX(MAX(b->cap * 2, b->len + n + 1), (size_t) 1024);
+                char *p = malloc(cap);
+
+                if (!p) {
+                        b->error = -ENOMEM;
+                        return;
+                }
+                if (b->p) {
+                        memcpy(p, b->p, b->len);
+                        explicit_bzero(b->p, b->cap);
+                        free(b->p);
+                }
+                b->p = p;
+                b->cap = cap;
+        }
+        memcpy(b->p + b->len, s, n);
+        b->len += n;
+        b->p[b->len] = 0;
+}
+
+static void doc_puts(DocBuf *b, const char *s) {
+        doc_putn(b, s, strlen(s));
+}
+
+static void print_xml_escaped(DocBuf *b, const char *s) {
         for (const unsigned char *p = (const unsigned char *) s; *p; p++)
                 switch (*p) {
                 case '&':
-                        fputs("&amp;", f);
+                        doc_puts(b, "&amp;");
                         break;
                 case '<':
-                        fputs("&lt;", f);
+                        doc_puts(b, "&lt;");
                         break;
                 case '>':
-                        fputs("&gt;", f);
+                        doc_puts(b, "&gt;");
                         break;
                 case '"':
-                        fputs("&quot;", f);
+                        doc_puts(b, "&quot;");
                         break;
                 case '\'':
-                        fputs("&apos;", f);
+                        doc_puts(b, "&apos;");
                         break;
                 default:
                         /* control bytes as references: the decoder refuses them (400), they
                          * never reach the store (cpdoc_check_string) */
-                        if (*p < 0x20)
-                                fprintf(f, "&#x%X;", *p);
-                        else
-                                fputc(*p, f);
+                        if (*p < 0x20) {
+                                char ref[8];
+
+                                snprintf(ref, sizeof ref, "&#x%X;", *p);
+                                doc_puts(b, ref);
+                        } else
+                                doc_putn(b, (const char *) p, 1);
                 }
-        return 0;
 }
 
-static void print_node(FILE *f, const Node *n) {
-        fputs("<characteristic type=\"", f);
-        print_xml_escaped(f, n->type);
-        fputs("\">\n", f);
+static void print_node(DocBuf *b, const Node *n) {
+        doc_puts(b, "<characteristic type=\"");
+        print_xml_escaped(b, n->type);
+        doc_puts(b, "\">\n");
         for (size_t i = 0; i < n->n_parms; i++) {
-                fputs("<parm name=\"", f);
-                print_xml_escaped(f, n->parms[i].name);
-                fputc('"', f);
+                doc_puts(b, "<parm name=\"");
+                print_xml_escaped(b, n->parms[i].name);
+                doc_puts(b, "\"");
                 if (n->parms[i].value) {
-                        fputs(" value=\"", f);
-                        print_xml_escaped(f, n->parms[i].value);
-                        fputc('"', f);
+                        doc_puts(b, " value=\"");
+                        print_xml_escaped(b, n->parms[i].value);
+                        doc_puts(b, "\"");
                 }
-                fputs("/>\n", f);
+                doc_puts(b, "/>\n");
         }
         for (size_t i = 0; i < n->n_kids; i++)
-                print_node(f, n->kids[i]);
-        fputs("</characteristic>\n", f);
+                print_node(b, n->kids[i]);
+        doc_puts(b, "</characteristic>\n");
 }
 
 /* The CP document (OMA-WAP-TS-ProvCont §5, text XML) of @nodes, with @comment first (NULL:
- * none). Return: 0 with a malloc'd NUL-terminated text; -ENOMEM; -E2BIG over ENGINE_BODY_MAX. */
+ * none). Return: 0 with a malloc'd NUL-terminated text (free it with erase_free); -ENOMEM;
+ * -E2BIG over ENGINE_BODY_MAX. */
 static int print_doc(Node *const *nodes, size_t n, const char *comment, char **ret, size_t *ret_len) {
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
+        DocBuf b = {};
 
-        if (!f)
-                return -ENOMEM;
-        if (comment)
-                fprintf(f, "<!-- %s -->\n", comment);
-        fputs("<wap-provisioningdoc version=\"1.1\">\n", f);
+        if (comment) {
+                doc_puts(&b, "<!-- ");
+                doc_puts(&b, comment);
+                doc_puts(&b, " -->\n");
+        }
+        doc_puts(&b, "<wap-provisioningdoc version=\"1.1\">\n");
         for (size_t i = 0; i < n; i++)
-                print_node(f, nodes[i]);
-        fputs("</wap-provisioningdoc>\n", f);
-        if (fclose(f) != 0 || !buf) {
-                free(buf);
-                return -ENOMEM;
+                print_node(&b, nodes[i]);
+        doc_puts(&b, "</wap-provisioningdoc>\n");
+        if (b.error) {
+                if (b.p)
+                        explicit_bzero(b.p, b.cap);
+                free(b.p);
+                return b.error;
         }
-        if (size > ENGINE_BODY_MAX) {
-                explicit_bzero(buf, size);
-                free(buf);
-                return -E2BIG;
-        }
-        *ret = buf;
+        *ret = b.p;
         if (ret_len)
-                *ret_len = size;
+                *ret_len = b.len;
         return 0;
 }
 
@@ -408,7 +466,7 @@ static int carry_nonces(DmTree *t, Node *root) {
                 Node *k = root->kids[i];
                 const char *level = node_value(k, "AAUTHLEVEL");
                 _cleanup_free_ uint8_t *nonce = NULL;
-                _cleanup_free_ char *b64 = NULL;
+                _cleanup_(erase_freep) char *b64 = NULL;
                 size_t n = 0;
                 Parm *p;
 
@@ -427,7 +485,7 @@ static int carry_nonces(DmTree *t, Node *root) {
                         return -ENOMEM;
                 p = node_parm(k, "AAUTHDATA");
                 if (p) {
-                        free(p->value);
+                        erase_free(p->value);
                         p->value = TAKE_PTR(b64);
                 } else {
                         r = node_add_parm(k, "AAUTHDATA", "AAUTHDATA", b64);
@@ -507,20 +565,17 @@ static Root *work_new_root(Work *w, const char *key, const char *type, const cha
 /* ---- what a URI names -------------------------------------------------------------------------- */
 
 /* Parms whose values are never readable over DM (OMA-TS-DM_StdObj-V1_2 §7.1.3.1.22-23: AAuthSecret,
- * AAuthData have no Get; the other passwords of the ProvCont schema likewise). */
+ * AAuthData have no Get; the other passwords of the ProvCont schema likewise: PXAUTH-PW,
+ * PROXY-PW, BASAUTH-PW, CLIENTPW, ...). The one predicate verifierd hides values by (cpdoc.h). */
 static bool never_readable(const char *parm) {
-        static const char *const names[] = { "AAUTHSECRET", "AAUTHDATA", "AUTHSECRET", "PXAUTH-PW", "CLIENTPW" };
-
-        for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                if (strcasecmp(parm, names[i]) == 0)
-                        return true;
-        return false;
+        return cpdoc_parm_is_password(parm);
 }
 
 /* Identity parms of a root: changing or deleting one would make another root (405). */
 static bool identity_parm(const char *type, const char *parm) {
         return (strcmp(type, "NAPDEF") == 0 && strcmp(parm, "NAPID") == 0) ||
                (strcmp(type, "PXLOGICAL") == 0 && strcmp(parm, "PROXY-ID") == 0) ||
+               (strcmp(type, "PXPHYSICAL") == 0 && strcmp(parm, "PHYSICAL-PROXY-ID") == 0) ||
                (strcmp(type, "APPLICATION") == 0 && (strcmp(parm, "APPID") == 0 || strcmp(parm, "PROVIDER-ID") == 0)) ||
                (strcmp(type, "VENDORCONFIG") == 0 && strcmp(parm, "NAME") == 0);
 }
@@ -1115,6 +1170,17 @@ static int resolve(DmTree *t, Work *w, const Uri *u, bool creating, Target *tg) 
                         tg->status = 404;
                         return 0;
                 }
+                if (strcmp(u->seg[2], "APPLICATION") == 0 && u->n >= 4) {
+                        char value[DM_TREE_URI_MAX_SEG + 1];
+
+                        /* Security invariant: DM accounts (w7 APPLICATIONs, keyed by APPID and
+                         * PROVIDER-ID) only through ./DMAcc, where the account is found by its
+                         * server id and bounded as an account (check_accounts) */
+                        if (seg_unescape(u->seg[3], value, sizeof value) < 0 || strcasecmp(value, "w7") == 0) {
+                                tg->status = 405;
+                                return 0;
+                        }
+                }
                 if (id_parm_of(u->seg[2])) {
                         if (u->n == 3) {
                                 ListRoots l = { .list = &tg->list };
@@ -1226,10 +1292,27 @@ static const CpCharacteristic *find_char(const CpCharacteristic *c, const Node *
         return NULL;
 }
 
-/* May the session's roles read @node (@parm NULL) or @parm of it? The same metabase masks a CP
- * document of the account's roles would be checked against (policy.h). Return: 1 yes, 0 no. */
-static int may_read(DmTree *t, Root *root, const Node *node, const Parm *parm) {
-        _cleanup_free_ char *xml = NULL;
+/* Does @roles hold the mask of @c, of each of its parms and of every characteristic below it? */
+static bool subtree_allowed(const Metabase *m, uint32_t roles, const CpCharacteristic *c) {
+        if (!(roles & metabase_char_roles(m, c)))
+                return false;
+        for (const CpParm *p = c->parms; p; p = p->next)
+                if (!(roles & metabase_parm_roles(m, c, p)))
+                        return false;
+        for (const CpCharacteristic *k = c->children; k; k = k->next)
+                if (!subtree_allowed(m, roles, k))
+                        return false;
+        return true;
+}
+
+/*
+ * May the session's roles act on @node (@parm NULL) or on @parm of it, as @root holds it now?
+ * The same metabase masks a CP document of the account's roles is checked against (policy.h).
+ * @subtree: @node with every parm and characteristic below it (what a Delete removes); else
+ * the node's own mask (a read). Return: 1 yes, 0 no, or -ENOMEM.
+ */
+static int element_allowed(DmTree *t, Root *root, const Node *node, const Parm *parm, bool subtree) {
+        _cleanup_(erase_freep) char *xml = NULL;
         CpDoc *doc = NULL;
         DecodeError err = {};
         const CpCharacteristic *c;
@@ -1240,28 +1323,36 @@ static int may_read(DmTree *t, Root *root, const Node *node, const Parm *parm) {
 
         r = print_doc(&root->node, 1, NULL, &xml, &len);
         if (r < 0)
-                return r;
+                return r == -E2BIG ? 0 : r;
         r = cpdoc_from_bytes((const uint8_t *) xml, len, &doc, &err);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return 0; /* what the store holds always decodes; if not, nothing is shown */
+                return 0; /* what the store holds always decodes; if not, nothing is allowed */
         (void) cpdoc_validate(doc, &err);
         c = doc->chars ? find_char(doc->chars, root->node, node) : NULL;
         if (!c) {
                 cpdoc_free(doc);
                 return 0;
         }
-        need = metabase_char_roles(m, c);
         if (parm) {
                 const CpParm *p = c->parms;
 
                 for (size_t i = 0; p && &node->parms[i] != parm; i++)
                         p = p->next;
                 need = p ? metabase_parm_roles(m, c, p) : 0;
-        }
+                r = (t->roles & need) != 0;
+        } else if (subtree)
+                r = subtree_allowed(m, t->roles, c);
+        else
+                r = (t->roles & metabase_char_roles(m, c)) != 0;
         cpdoc_free(doc);
-        return (t->roles & need) != 0;
+        return r;
+}
+
+/* May the session's roles read @node (@parm NULL) or @parm of it? Return: 1 yes, 0 no. */
+static int may_read(DmTree *t, Root *root, const Node *node, const Parm *parm) {
+        return element_allowed(t, root, node, parm, false);
 }
 
 /* ---- the public calls ----------------------------------------------------------------------------- */
@@ -1420,7 +1511,7 @@ int dm_tree_get(DmTree *t, const char *uri, DmTreeValue *ret) {
  * root needs: policy_evaluate on its current state with the session's roles)? *@status 200, or
  * 425 / 406. Return: 0 or negative errno. */
 static int check_root_writable(DmTree *t, Root *root, unsigned *status) {
-        _cleanup_free_ char *xml = NULL;
+        _cleanup_(erase_freep) char *xml = NULL;
         _cleanup_free_ PolicyResult *pr = NULL;
         DecodeError err = {};
         CpDoc *doc = NULL;
@@ -1531,6 +1622,16 @@ static int apply_one(DmTree *t, Work *w, const DmTreeOp *op, unsigned *status) {
                         tg.root->removed = true;
                         return 0;
                 }
+                /* Security invariant: what a Delete removes, the session's roles may write --
+                 * every element of it, as the store holds it now (the policy only ever sees the
+                 * state after the command, where the removed element no longer is). */
+                r = element_allowed(t, tg.root, tg.node, NULL, true);
+                if (r < 0)
+                        return r;
+                if (r == 0) {
+                        *status = 425;
+                        return 0;
+                }
                 for (size_t i = 0; tg.parent_node && i < tg.parent_node->n_kids; i++)
                         if (tg.parent_node->kids[i] == tg.node) {
                                 node_free(tg.node);
@@ -1554,9 +1655,21 @@ static int apply_one(DmTree *t, Work *w, const DmTreeOp *op, unsigned *status) {
                 if (op->type == DM_CMD_DELETE) {
                         size_t i = (size_t) (tg.parm - tg.node->parms);
 
+                        /* Security invariant: as for a node, the removed parm's own mask */
+                        r = element_allowed(t, tg.root, tg.node, tg.parm, false);
+                        if (r < 0)
+                                return r;
+                        if (r == 0) {
+                                *status = 425;
+                                return 0;
+                        }
+                        /* an account's ROLE gone means "the message's roles" (policy.c
+                         * check_dm_account): bounded like a Replace (check_accounts) */
+                        if (tg.node == tg.root->node && strcmp(tg.parm->name, "ROLE") == 0)
+                                tg.root->role_deleted = true;
                         free(tg.parm->seg);
                         free(tg.parm->name);
-                        free(tg.parm->value);
+                        erase_free(tg.parm->value);
                         memmove(&tg.node->parms[i], &tg.node->parms[i + 1], (tg.node->n_parms - i - 1) * sizeof(Parm));
                         tg.node->n_parms--;
                         tg.root->touched = true;
@@ -1576,7 +1689,7 @@ static int apply_one(DmTree *t, Work *w, const DmTreeOp *op, unsigned *status) {
 
                         if (!v)
                                 return -ENOMEM;
-                        free(tg.parm->value);
+                        erase_free(tg.parm->value);
                         tg.parm->value = v;
                 }
                 tg.root->touched = true;
@@ -1601,6 +1714,13 @@ static int apply_one(DmTree *t, Work *w, const DmTreeOp *op, unsigned *status) {
                 }
                 if (!plain_name(tg.create)) {
                         *status = 404;
+                        return 0;
+                }
+                /* Security invariant: a root's identity parms are set only when the root is
+                 * created (resolve, work_new_root); adding one (PROVIDER-ID to an APPLICATION,
+                 * ...) would change the store key of the root and so address another root */
+                if (tg.node == tg.root->node && !node_format && identity_parm(tg.root->node->type, tg.create)) {
+                        *status = 405;
                         return 0;
                 }
                 if (node_format) {
@@ -1635,7 +1755,7 @@ static int build_document(DmTree *t, Work *w, char **ret, size_t *ret_len, const
 
         *ret = NULL;
         for (size_t i = 0; i < w->n; i++) {
-                _cleanup_free_ char *now = NULL;
+                _cleanup_(erase_freep) char *now = NULL;
 
                 if (w->roots[i].removed) {
                         if (removed)
@@ -1709,53 +1829,78 @@ static int push_roles_row(const StorePush *p, void *userdata) {
 }
 
 typedef struct FindAcc {
-        const char *sid;
+        const char *root;
         uint64_t push_id;
+        uint32_t roles;
         bool found;
 } FindAcc;
 
-static int find_acc_push(const StoreAccount *a, void *userdata) {
+static int find_acc_root(const StoreAccount *a, void *userdata) {
         FindAcc *f = userdata;
 
-        if (!a->server_id || strcmp(a->server_id, f->sid) != 0)
+        if (!a->root || strcmp(a->root, f->root) != 0)
                 return 0;
         f->push_id = a->push_id;
+        f->roles = a->roles;
         f->found = true;
         return 1;
 }
 
+static int set_role(Node *n, uint32_t roles) {
+        char v[16];
+
+        snprintf(v, sizeof v, "%" PRIu32, roles);
+        return node_add_parm(n, "ROLE", "ROLE", v);
+}
+
 /*
+ * The rules for writing an existing DM account (a root of @w the store keeps an accounts row
+ * for), before its document is built. *@status 200 or 425. Return: 0 or negative errno.
+ *
+ * Security invariant (docs/dm-tree.md §3 rule 10): a session never acts on an account holding a
+ * role the session does not hold itself: writing or deleting another account needs the session's
+ * roles to be a superset of that account's stored roles. Else an Operator session could lower a
+ * Manager account's ROLE and point its address at itself, and the next session of that account
+ * would send its credentials there.
+ *
  * docs/dm-tree.md §3 rule 3 (docs/trust-boundary.md §1.5): the ROLE of an existing account a
  * write rewrites must also be a subset of the roles of the message that installed the account
  * (the history row its accounts row points to, which retention never prunes): a Manager session
  * cannot lift an account an Operator message created above Operator. (The subset of the
- * session's roles is policy_evaluate's.) Return: 200, 425, or negative errno.
+ * session's roles is policy_evaluate's.) A Delete of the ROLE asks for the message's roles,
+ * the session's (policy.c check_dm_account): bounded the same way. A write that leaves no ROLE
+ * and did not delete it keeps the account's roles: the document gets ROLE = the stored roles
+ * (within the installer's), not the session's.
  */
-static int check_installer_roles(DmTree *t, Work *w, unsigned *status) {
+static int check_accounts(DmTree *t, Work *w, unsigned *status) {
         *status = 200;
         for (size_t i = 0; i < w->n; i++) {
-                Node *n = w->roots[i].node;
-                const char *sid = node_value(n, "PROVIDER-ID"), *appid = node_value(n, "APPID");
-                FindAcc fa;
+                Root *root = &w->roots[i];
+                Node *n = root->node;
+                FindAcc fa = { .root = root->key };
                 FindPush fp = {};
-                uint32_t asked = ROLE_ALL;
+                uint32_t asked = ROLE_ALL, installer;
                 bool any = false;
                 int r;
 
-                if (!w->roots[i].touched || !w->roots[i].orig || strcmp(n->type, "APPLICATION") != 0 || !sid ||
-                    !appid || strcmp(appid, "w7") != 0)
+                if ((!root->touched && !root->removed) || !root->orig)
                         continue;
-                fa = (FindAcc) { .sid = sid };
-                r = store_foreach_account(engine_get_store(t->e), find_acc_push, &fa);
+                r = store_foreach_account(engine_get_store(t->e), find_acc_root, &fa);
                 if (r < 0)
                         return r;
                 if (!fa.found)
                         continue;
+                if (fa.roles & ~t->roles) {
+                        *status = 425;
+                        return 0;
+                }
+                if (root->removed)
+                        continue;
                 r = engine_get_push(t->e, fa.push_id, push_roles_row, &fp);
                 if (r < 0 && r != -ESRCH)
                         return r;
-                if (!fp.found)
-                        continue;
+                /* no installer row (not expected): the stored roles bound it alone */
+                installer = fp.found ? fp.roles : fa.roles;
                 for (size_t k = 0; k < n->n_parms; k++) {
                         uint32_t v;
 
@@ -1766,23 +1911,110 @@ static int check_installer_roles(DmTree *t, Work *w, unsigned *status) {
                         asked &= v;
                         any = true;
                 }
-                if (any && (asked & ~fp.roles)) {
+                if (!any && root->role_deleted) {
+                        asked = t->roles;
+                        any = true;
+                }
+                if (any && (asked & ~installer)) {
                         *status = 425;
+                        return 0;
+                }
+                if (!any) {
+                        r = set_role(n, fa.roles & installer);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+static int any_row(const StoreSetting *s, void *userdata) {
+        *(bool *) userdata = true;
+        return 1;
+}
+
+/*
+ * Security invariant: the document of @w replaces exactly the roots the commands addressed. For
+ * each root of @doc (the document build_document made of @w, in the same order), the store key
+ * store_apply will give it (element_path(), the identity parms) must be the key the root was
+ * loaded under; a new root's key must not be in the store yet (else the Add would replace a root
+ * it never loaded, and never checked: another account's, say). *@status 200, or 405 for a
+ * root whose key moved, 418 for a new root that exists. Return: 0 or negative errno.
+ */
+static int check_keys(DmTree *t, Work *w, const CpDoc *doc, unsigned *status) {
+        const CpCharacteristic *c = doc->chars;
+
+        *status = 200;
+        for (size_t i = 0; i < w->n; i++) {
+                char key[ELEMENT_PATH_MAX];
+                bool exists = false;
+                int r;
+
+                if (!w->roots[i].touched || w->roots[i].removed)
+                        continue;
+                if (!c) {
+                        *status = 405;
+                        return 0;
+                }
+                element_path(doc, c, NULL, key, sizeof key);
+                c = c->next;
+                if (!key[0]) {
+                        *status = 405;
+                        return 0;
+                }
+                if (w->roots[i].orig) {
+                        if (strcmp(key, w->roots[i].key) != 0) {
+                                *status = 405;
+                                return 0;
+                        }
+                        continue;
+                }
+                /* a new root: a vendor root keeps the key resolve gave it; a new DMAcc account's
+                 * key ("dmacc:<sid>") is the store's APPLICATION[APPID=w7,PROVIDER-ID=<sid>] */
+                if (strncmp(w->roots[i].key, "dmacc:", 6) != 0 && strcmp(key, w->roots[i].key) != 0) {
+                        *status = 405;
+                        return 0;
+                }
+                r = store_foreach_setting_range(engine_get_store(t->e), key, true, any_row, &exists);
+                if (r < 0)
+                        return r;
+                if (exists) {
+                        *status = 418;
                         return 0;
                 }
         }
         return 0;
 }
 
+/* Decode the document @xml of @w and run check_keys on it. *@status 200, 400 if it does not
+ * decode, or check_keys'. Return: 0 or negative errno. */
+static int check_doc_keys(DmTree *t, Work *w, const char *xml, size_t len, unsigned *status) {
+        CpDoc *doc = NULL;
+        DecodeError err = {};
+        int r;
+
+        r = cpdoc_from_bytes((const uint8_t *) xml, len, &doc, &err);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                *status = 400;
+                return 0;
+        }
+        (void) cpdoc_validate(doc, &err);
+        r = check_keys(t, w, doc, status);
+        cpdoc_free(doc);
+        return r;
+}
+
 /* Build and apply @w. Return: 0 with the status (200 also when nothing changed), or -errno. */
 static int commit_work(DmTree *t, Work *w, unsigned *status) {
-        _cleanup_free_ char *xml = NULL;
+        _cleanup_(erase_freep) char *xml = NULL;
         const char *removed[DM_TREE_ROOTS_MAX];
         EngineResult res = {};
         size_t len = 0, n_removed = 0;
         int r;
 
-        r = check_installer_roles(t, w, status);
+        r = check_accounts(t, w, status);
         if (r < 0 || *status != 200)
                 return r;
         r = build_document(t, w, &xml, &len, removed, &n_removed);
@@ -1796,6 +2028,9 @@ static int commit_work(DmTree *t, Work *w, unsigned *status) {
                 *status = 200;
                 return 0;
         }
+        r = check_doc_keys(t, w, xml, len, status);
+        if (r < 0 || *status != 200)
+                return r;
         r = engine_apply_dm_ex(t->e, (const uint8_t *) xml, len, t->server_id, t->roles, t->strength, removed,
                                n_removed, &res);
         explicit_bzero(xml, len);
@@ -1809,14 +2044,14 @@ static int commit_work(DmTree *t, Work *w, unsigned *status) {
 /* Would the document of @w pass the policy with the session's roles? Read-only (policy.h is
  * pure); used to find which member of a refused Atomic was refused. Return: the status. */
 static int check_work(DmTree *t, Work *w, unsigned *status) {
-        _cleanup_free_ char *xml = NULL;
+        _cleanup_(erase_freep) char *xml = NULL;
         _cleanup_free_ PolicyResult *pr = NULL;
         CpDoc *doc = NULL;
         DecodeError err = {};
         size_t len = 0;
         int r;
 
-        r = check_installer_roles(t, w, status);
+        r = check_accounts(t, w, status);
         if (r < 0 || *status != 200)
                 return r;
         r = build_document(t, w, &xml, &len, NULL, NULL);
@@ -1832,6 +2067,11 @@ static int check_work(DmTree *t, Work *w, unsigned *status) {
                 cpdoc_free(doc);
                 *status = 400;
                 return 0;
+        }
+        r = check_keys(t, w, doc, status);
+        if (r < 0 || *status != 200) {
+                cpdoc_free(doc);
+                return r;
         }
         pr = calloc(1, sizeof(PolicyResult));
         if (!pr) {

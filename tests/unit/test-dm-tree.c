@@ -520,6 +520,176 @@ START_TEST(test_downgrade) {
 }
 END_TEST
 
+/* A Delete removes only what the session's roles may write: the removed element's mask on the
+ * current state (the policy only sees the state after the Delete). */
+START_TEST(test_delete_bounded) {
+        DmTree *op = dt_tree("opsrv"), *mgr;
+        ConfigError err = {};
+        bool found;
+        char *v;
+
+        ck_assert_int_eq(op1(op, DM_CMD_DELETE, "./Vendor/provboot/NAPDEF/INTERNET/LINGER", NULL), 425);
+        v = dt_setting("/NAPDEF[NAPID=INTERNET].LINGER", NULL);
+        ck_assert_str_eq(v, "300");
+        free(v);
+        /* an interior node holding a Manager-only parm: every element of the subtree counts */
+        ck_assert_int_eq(metabase_load_string(dt_mb, "test2", "[Characteristic NAPAUTHINFO]\nParm.AUTHSECRET=8\n",
+                                              &err),
+                         0);
+        dt_push("NAPDEF{NAPID=AUTHNET;NAME=a;BEARER=GSM-GPRS;NAP-ADDRESS=a.example;NAP-ADDRTYPE=APN;"
+                "NAPAUTHINFO{AUTHTYPE=PAP;AUTHNAME=u;AUTHSECRET=s3cret}}",
+                VERDICT_APPLIED);
+        ck_assert_uint_eq(op1(op, DM_CMD_DELETE, "./Vendor/provboot/NAPDEF/AUTHNET/NAPAUTHINFO", NULL), 425);
+        free(dt_setting("/NAPDEF[NAPID=AUTHNET]/NAPAUTHINFO.AUTHNAME", &found));
+        ck_assert(found);
+        /* an Operator element of an Operator root: still deletable */
+        ck_assert_uint_eq(op1(op, DM_CMD_ADD, "./Vendor/provboot/NAPDEF/OPNET/DNS-ADDR", "192.0.2.1"), 200);
+        ck_assert_uint_eq(op1(op, DM_CMD_DELETE, "./Vendor/provboot/NAPDEF/OPNET/DNS-ADDR", NULL), 200);
+        /* the Manager account may delete both */
+        mgr = dt_tree("mgrsrv");
+        ck_assert_uint_eq(op1(mgr, DM_CMD_DELETE, "./Vendor/provboot/NAPDEF/INTERNET/LINGER", NULL), 200);
+        free(dt_setting("/NAPDEF[NAPID=INTERNET].LINGER", &found));
+        ck_assert(!found);
+        ck_assert_uint_eq(op1(mgr, DM_CMD_DELETE, "./Vendor/provboot/NAPDEF/AUTHNET/NAPAUTHINFO", NULL), 200);
+        free(dt_setting("/NAPDEF[NAPID=AUTHNET]/NAPAUTHINFO.AUTHNAME", &found));
+        ck_assert(!found);
+        ck_assert_uint_eq(dm_tree_denied(op), 2);
+        dm_tree_free(op);
+        dm_tree_free(mgr);
+}
+END_TEST
+
+/* A session never acts on an account holding a role it does not hold itself: the Operator
+ * account can neither lower the Manager account's ROLE nor move its address (its next session
+ * would send its credentials there). */
+START_TEST(test_account_superset) {
+        DmTree *op = dt_tree("opsrv");
+        DmTreeOp ops[] = {
+                { .type = DM_CMD_DELETE, .uri = "./DMAcc/mgrsrv/Ext/Role" },
+                { .type = DM_CMD_REPLACE,
+                  .uri = "./DMAcc/mgrsrv/AppAddr/APPADDR/Addr",
+                  .data = "https://evil.example/dm" },
+        };
+        unsigned st[2];
+        DmAccount *a;
+
+        ck_assert_int_eq(dm_tree_apply(op, ops, 2, true, st), 0);
+        ck_assert(st[0] != 200 || st[1] != 200);
+        ck_assert(st[0] == 425 || st[1] == 425);
+        a = dt_account("mgrsrv");
+        ck_assert_uint_eq(a->roles, 12);
+        ck_assert_str_eq(a->addr, "https://dm.example.com/dm");
+        dm_account_free(a);
+        /* each alone, too */
+        ck_assert_uint_eq(op1(op, DM_CMD_DELETE, "./DMAcc/mgrsrv/Ext/Role", NULL), 425);
+        ck_assert_uint_eq(op1(op, DM_CMD_REPLACE, "./DMAcc/mgrsrv/AppAddr/APPADDR/Addr", "https://evil.example/dm"),
+                          425);
+        ck_assert_uint_eq(op1(op, DM_CMD_REPLACE, "./DMAcc/mgrsrv/Name", "x"), 425);
+        ck_assert_uint_eq(op1(op, DM_CMD_REPLACE, "./DMAcc/mgrsrv/AppAuth/CLCRED/AAuthSecret", "x"), 425);
+        a = dt_account("mgrsrv");
+        ck_assert_uint_eq(a->roles, 12);
+        ck_assert_str_eq(a->name, "Mgr DM");
+        ck_assert_str_eq(a->addr, "https://dm.example.com/dm");
+        dm_account_free(a);
+        /* its own ROLE: a Delete asks for the session's roles (4), within the installer's */
+        ck_assert_uint_eq(op1(op, DM_CMD_DELETE, "./DMAcc/opsrv/Ext/Role", NULL), 200);
+        a = dt_account("opsrv");
+        ck_assert_uint_eq(a->roles, 4);
+        dm_account_free(a);
+        ck_assert_uint_eq(dm_tree_denied(op), 5);
+        dm_tree_free(op);
+}
+END_TEST
+
+/* Identity parms are never added: a w7 APPLICATION made through ./Vendor/provboot with the
+ * PROVIDER-ID of an existing account would replace that account's root. */
+START_TEST(test_identity_add) {
+        DmTree *op = dt_tree("opsrv");
+        DmTreeOp ops[] = {
+                { .type = DM_CMD_ADD, .uri = "./Vendor/provboot/APPLICATION/w7", .format = "node" },
+                { .type = DM_CMD_ADD, .uri = "./Vendor/provboot/APPLICATION/w7/PROVIDER-ID", .data = "mgrsrv" },
+                { .type = DM_CMD_ADD, .uri = "./Vendor/provboot/APPLICATION/w7/NAME", .data = "pwned" },
+                { .type = DM_CMD_ADD, .uri = "./Vendor/provboot/APPLICATION/w7/ADDR", .data = "https://evil.example" },
+        };
+        DmTreeOp other[] = {
+                { .type = DM_CMD_ADD, .uri = "./Vendor/provboot/APPLICATION/w2", .format = "node" },
+                { .type = DM_CMD_ADD, .uri = "./Vendor/provboot/APPLICATION/w2/PROVIDER-ID", .data = "opsrv" },
+                { .type = DM_CMD_ADD, .uri = "./Vendor/provboot/APPLICATION/w2/NAME", .data = "x" },
+        };
+        unsigned st[4];
+        DmAccount *a;
+        bool found;
+
+        ck_assert_int_eq(dm_tree_apply(op, ops, 4, true, st), 0);
+        for (unsigned i = 0; i < 4; i++)
+                ck_assert_uint_ne(st[i], 200);
+        a = dt_account("mgrsrv");
+        ck_assert_uint_eq(a->roles, 12);
+        ck_assert_str_eq(a->name, "Mgr DM");
+        ck_assert_str_eq(a->addr, "https://dm.example.com/dm");
+        dm_account_free(a);
+        ck_assert_uint_eq(op1(op, DM_CMD_REPLACE, "./Vendor/provboot/APPLICATION/w7/NAME", "x"), 405);
+        /* another APPLICATION: PROVIDER-ID is part of its key, never added */
+        ck_assert_int_eq(dm_tree_apply(op, other, 3, true, st), 0);
+        ck_assert_uint_eq(st[1], 405);
+        free(dt_setting("/APPLICATION[APPID=w2,PROVIDER-ID=opsrv].NAME", &found));
+        ck_assert(!found);
+        /* nor an ID to a root that exists */
+        ck_assert_uint_eq(op1(op, DM_CMD_ADD, "./Vendor/provboot/NAPDEF/OPNET/NAPID", "x"), 418);
+        ck_assert_uint_eq(op1(op, DM_CMD_ADD, "./DMAcc/opsrv/ServerID", "mgrsrv"), 418);
+        dm_tree_free(op);
+}
+END_TEST
+
+/* An account without ROLE keeps its roles when another account rewrites it: not the writer's. */
+START_TEST(test_role_kept) {
+        DmTree *mgr = dt_tree("mgrsrv");
+        DmAccount *a;
+
+        dt_cfg->grant_manager = 0;
+        dt_push("APPLICATION{APPID=w7;PROVIDER-ID=lowsrv;NAME=Low;APPADDR{ADDR=https://low.example/dm}}",
+                VERDICT_APPLIED);
+        dt_push(DT_W7("low2srv", "4", "Low2"), VERDICT_APPLIED);
+        dt_cfg->grant_manager = ROLE_OPERATOR;
+        a = dt_account("lowsrv");
+        ck_assert_uint_eq(a->roles, 4);
+        dm_account_free(a);
+        ck_assert_uint_eq(op1(mgr, DM_CMD_REPLACE, "./DMAcc/lowsrv/Name", "Lower"), 200);
+        a = dt_account("lowsrv");
+        ck_assert_uint_eq(a->roles, 4);
+        ck_assert_str_eq(a->name, "Lower");
+        dm_account_free(a);
+        /* a Delete of the ROLE asks for the session's roles: above the installer's, refused */
+        ck_assert_uint_eq(op1(mgr, DM_CMD_DELETE, "./DMAcc/low2srv/Ext/Role", NULL), 425);
+        a = dt_account("low2srv");
+        ck_assert_uint_eq(a->roles, 4);
+        dm_account_free(a);
+        dm_tree_free(mgr);
+}
+END_TEST
+
+/* Every password parm is unreadable (one predicate with the D-Bus settings rows). */
+START_TEST(test_passwords_unreadable) {
+        DmTree *mgr = dt_tree("mgrsrv");
+
+        dt_push("PXLOGICAL{PROXY-ID=PX1;NAME=Px;PROXY-PW=hunter2;BASAUTH-ID=u;BASAUTH-PW=basic2;"
+                "PXAUTHINFO{PXAUTH-TYPE=HTTP-BASIC;PXAUTH-ID=a;PXAUTH-PW=pxpw};"
+                "PXPHYSICAL{PHYSICAL-PROXY-ID=PP1;PXADDR=192.0.2.8;PXADDRTYPE=IPV4;TO-NAPID=OPNET}}",
+                VERDICT_APPLIED);
+        get_eq(mgr, "./Vendor/provboot/PXLOGICAL/PX1/NAME", "Px");
+        ck_assert_uint_eq(get(mgr, "./Vendor/provboot/PXLOGICAL/PX1/PROXY-PW", NULL), 405);
+        ck_assert_uint_eq(get(mgr, "./Vendor/provboot/PXLOGICAL/PX1/BASAUTH-PW", NULL), 405);
+        ck_assert_uint_eq(get(mgr, "./Vendor/provboot/PXLOGICAL/PX1/PXAUTHINFO/PXAUTH-PW", NULL), 405);
+        ck_assert_uint_eq(get(mgr, "./DMAcc/mgrsrv/AppAuth/CLCRED/AAuthSecret", NULL), 405);
+        ck_assert_uint_eq(get(mgr, "./DMAcc/mgrsrv/AppAuth/CLCRED/AAuthData", NULL), 405);
+        ck_assert(cpdoc_parm_is_password("CLIENTPW"));
+        ck_assert(cpdoc_parm_is_password("aauthsecret"));
+        ck_assert(!cpdoc_parm_is_password("PXAUTH-ID"));
+        ck_assert(!cpdoc_parm_is_password(NULL));
+        dm_tree_free(mgr);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("dm-tree");
         TCase *tc = tcase_create("/dm-tree");
@@ -534,6 +704,11 @@ int main(void) {
         TU_ADD(tc, test_atomic);
         TU_ADD(tc, test_command_semantics);
         TU_ADD(tc, test_downgrade);
+        TU_ADD(tc, test_delete_bounded);
+        TU_ADD(tc, test_account_superset);
+        TU_ADD(tc, test_identity_add);
+        TU_ADD(tc, test_role_kept);
+        TU_ADD(tc, test_passwords_unreadable);
         suite_add_tcase(s, tc);
         return tu_run(s);
 }
