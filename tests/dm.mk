@@ -6,7 +6,9 @@
 #   dm-notify.sh   test 3 (package 0 through provd -> verifierd; refusals, replay, burst)
 #   dm-split.sh    test 10 (a hostile dialer gets nothing applied; no canary in dmsessiond's
 #                  memory, the bus traffic or the logs)
-INTEGRATION_TESTS += tests/integration/dm-session.sh tests/integration/dm-notify.sh tests/integration/dm-split.sh
+#   dm-concurrent.sh a held session holds back no other call; SIGTERM cancels it (docs/dm.md)
+INTEGRATION_TESTS += tests/integration/dm-session.sh tests/integration/dm-notify.sh tests/integration/dm-split.sh \
+                     tests/integration/dm-concurrent.sh
 
 # The hostile dialer stand-in (test tool, never installed).
 EXTRA_BINS += hostile-dialer

@@ -44,6 +44,7 @@
 
 #include "certstore.h"
 #include "dm-notify.h"
+#include "dm-runner.h"
 #include "dm-session.h"
 #include "export-nm-load.h"
 #include "log.h"
@@ -831,29 +832,43 @@ static DmSessionRequest dm_request(Manager *m, const char *server_id) {
         };
 }
 
+/* The DmConnect reply, once the session thread ended (dm-runner.h; event loop, engine lock). */
+static void on_dm_connect_done(int r, const DmSessionResult *res, void *userdata) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = userdata;
+
+        if (r < 0) {
+                log_error_errno(r, "DM session failed: %m");
+                (void) sd_bus_reply_method_errno(msg, r == -EBUSY ? -EBUSY : -EIO, NULL);
+                return;
+        }
+        r = reply_dm_result(msg, res);
+        if (r < 0)
+                log_warning_errno(r, "Cannot send the DmConnect reply: %m");
+}
+
 /* DmConnect(s server_id): one client-initiated session (provctl dm connect). The caller is
  * trusted with naming an account and nothing else: the session runs with that account's stored
- * roles and credentials, against the address stored in it. Synchronous: the reply comes when the
- * session has ended (at most DM_SESSION_TIME_MAX_MS). */
+ * roles and credentials, against the address stored in it. The session runs on its own thread
+ * (dm-runner.h) and the reply comes when it has ended (at most DM_SESSION_TIME_MAX_MS); the event
+ * loop serves every other call meanwhile. */
 static int method_dm_connect(Manager *m, sd_bus_message *msg, uid_t uid, sd_bus_error *error) {
         DmSessionRequest req;
-        DmSessionResult res = {};
         const char *id;
         int r;
 
         r = ipc_dm_connect_read(msg, &id);
         if (r < 0)
                 return ipc_error_set(error, -EINVAL, "Expected a DM server id");
-        if (dm_session_busy())
+        if (dm_runner_busy(m->dm) || dm_session_busy())
                 return ipc_error_set(error, -EBUSY, "A DM session is running");
         req = dm_request(m, id);
-        r = dm_session_run(m->engine, m->bus, &req, &res);
+        r = dm_runner_start(m->dm, m->engine, &req, on_dm_connect_done, msg);
         if (r == -EBUSY)
                 return ipc_error_set(error, r, "A DM session is running");
         if (r < 0)
                 return log_error_errno(r, "DM session failed: %m"), ipc_error_set(error, r, NULL);
-        r = reply_dm_result(msg, &res);
-        return r < 0 ? r : 1;
+        sd_bus_message_ref(msg);        /* on_dm_connect_done's, which replies */
+        return 1;
 }
 
 typedef struct DmTriggered {
@@ -862,15 +877,24 @@ typedef struct DmTriggered {
         uint16_t session_id;
 } DmTriggered;
 
+static void on_dm_triggered_done(int r, const DmSessionResult *res, void *userdata) {
+        if (r < 0)
+                log_error_errno(r, "Server-initiated DM session failed: %m");
+        /* the session journalled its end and wrote its history row itself */
+}
+
 static int on_dm_triggered(sd_event_source *source, void *userdata) {
         DmTriggered *t = userdata;
         DmSessionRequest req = dm_request(t->manager, t->server_id);
-        DmSessionResult res = {};
+        int r;
 
         req.server_initiated = true;
         req.pkg0_session_id = t->session_id;
-        if (dm_session_run(t->manager->engine, t->manager->bus, &req, &res) == -EBUSY)
+        r = dm_runner_start(t->manager->dm, t->manager->engine, &req, on_dm_triggered_done, NULL);
+        if (r == -EBUSY)
                 log_notice("DM notification for a running session's time dropped: one session at a time");
+        else if (r < 0)
+                log_error_errno(r, "Cannot start the server-initiated DM session: %m");
         free(t);
         sd_event_source_disable_unref(source);
         return 0;
@@ -900,7 +924,7 @@ static int method_submit_dm_notification(Manager *m, sd_bus_message *msg, uid_t 
                 log_warning_errno(r, "DM notification not checked: %m");
                 reason = REASON_POLICY_DENIED;
         }
-        if (reason == REASON_NONE && dm_session_busy())
+        if (reason == REASON_NONE && (dm_runner_busy(m->dm) || dm_session_busy()))
                 reason = REASON_POLICY_DENIED;
         if (reason == REASON_NONE) {
                 t = calloc(1, sizeof *t);

@@ -28,3 +28,8 @@
  * -ECONNREFUSED (ConnectFailed); -EPROTO; -EINVAL a host that is no host name or address literal;
  * or the bus error's errno (-EHOSTUNREACH no dialer, -EACCES denied). */
 int dm_dial(sd_bus *bus, const char *host, uint16_t port, bool allow_loopback, int *ret_fd);
+
+/* dm_dial(), and while the call is out also poll @cancel_fd (-1: none; dm-session.h's
+ * DmSessionControl): once it is readable the call is dropped and -ECANCELED returned at once.
+ * @bus must not be attached to an event loop (the call is processed here). */
+int dm_dial_ex(sd_bus *bus, const char *host, uint16_t port, bool allow_loopback, int cancel_fd, int *ret_fd);

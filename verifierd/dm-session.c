@@ -14,14 +14,17 @@
  * dm-tree.c through the engine's pipeline with the account's roles.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <systemd/sd-journal.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dm-account.h"
 #include "dm-cred.h"
@@ -32,6 +35,7 @@
 #include "dm-transport.h"
 #include "dm-wbxml.h"
 #include "dm-tree.h"
+#include "engine-lock.h"
 #include "log.h"
 #include "macros.h"
 #include "roles.h"
@@ -53,6 +57,24 @@ static bool session_running;
 
 bool dm_session_busy(void) {
         return session_running;
+}
+
+void dm_session_control_init(DmSessionControl *c, int cancel_fd) {
+        c->cancel_fd = cancel_fd;
+        atomic_init(&c->cancelled, false);
+        c->wake_fd = -1;
+}
+
+void dm_session_cancel(DmSessionControl *c) {
+        uint64_t one = 1;
+
+        atomic_store(&c->cancelled, true);
+        if (c->cancel_fd >= 0)
+                (void) !write(c->cancel_fd, &one, sizeof one);
+        /* wake_fd is read here under the engine lock, and the session thread closes it only under
+         * the lock: it is the session's socket, never a reused descriptor number. */
+        if (c->wake_fd >= 0)
+                (void) shutdown(c->wake_fd, SHUT_RDWR);
 }
 
 const char *dm_session_reason_to_string(DmSessionReason r) {
@@ -116,6 +138,14 @@ static int fail(Session *s, DmSessionReason reason, const char *detail) {
         return -ECANCELED;
 }
 
+/* Whether the session was cancelled (dm_session_cancel: verifierd stops): it ends as a timeout,
+ * at a wait boundary, before anything more is sent or applied. Return: -ECANCELED or 0. */
+static int cancelled(Session *s) {
+        if (s->req->control && atomic_load(&s->req->control->cancelled))
+                return fail(s, DM_SESSION_TIMEOUT, "cancelled: verifierd is stopping");
+        return 0;
+}
+
 /* The time left of DM_SESSION_TIME_MAX_MS, capped at the per-read DM_SESSION_READ_TIMEOUT_MS;
  * 0 when the session is out of time. */
 static unsigned time_left(Session *s) {
@@ -142,6 +172,33 @@ static void set_client_nonce(Session *s, const uint8_t *n, size_t len) {
         s->client_nonce_len = len;
 }
 
+/* ---- the session thread's waits (engine-lock.h) ----------------------------------------------- */
+
+/* A network wait starts: on a session thread (req->control) the engine lock is released, and
+ * nothing the lock protects is touched until wait_end(). */
+static void wait_begin(Session *s) {
+        if (s->req->control)
+                engine_unlock();
+}
+
+/* The wait ended: the lock is taken again. Return: -ECANCELED (the session failed as timeout,
+ * "cancelled") when dm_session_cancel() was called meanwhile, else 0. */
+static int wait_end(Session *s) {
+        if (!s->req->control)
+                return 0;
+        engine_lock();
+        return cancelled(s);
+}
+
+/* Close the TLS connection and the cancel path's dup of its socket (engine lock held). */
+static void drop_tls(Session *s) {
+        s->tls = dm_tls_free(s->tls);
+        if (s->req->control && s->req->control->wake_fd >= 0) {
+                close(s->req->control->wake_fd);
+                s->req->control->wake_fd = -1;
+        }
+}
+
 /* ---- transport ------------------------------------------------------------------------------ */
 
 /* Dial the current URL's host through dmsessiond and run TLS on the socket (dm-dial.h: the
@@ -153,19 +210,45 @@ static int connect_server(Session *s) {
 
         if (left == 0)
                 return fail(s, DM_SESSION_TIMEOUT, "session time limit");
-        r = dm_dial(s->bus, s->url.host, s->url.port, s->req->allow_loopback, &fd);
+        r = cancelled(s);
+        if (r < 0)
+                return r;
+        wait_begin(s);
+        r = dm_dial_ex(s->bus, s->url.host, s->url.port, s->req->allow_loopback,
+                       s->req->control ? s->req->control->cancel_fd : -1, &fd);
+        if (wait_end(s) < 0) {
+                if (r >= 0)
+                        close(fd);
+                return -ECANCELED;
+        }
         if (r == -EADDRNOTAVAIL || r == -EINVAL)
                 return fail(s, DM_SESSION_ADDRESS_REFUSED, "the dialer or the peer check refused the address");
         if (r == -ETIMEDOUT)
                 return fail(s, DM_SESSION_TIMEOUT, "connect timed out");
         if (r < 0)
                 return fail(s, DM_SESSION_PROTOCOL_ERROR, "could not connect");
+        if (s->req->control) {
+                /* a dup for dm_session_cancel's shutdown(); the fd itself is dm_tls_open's */
+                s->req->control->wake_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+                if (s->req->control->wake_fd < 0) {
+                        close(fd);
+                        return fail(s, DM_SESSION_PROTOCOL_ERROR, "could not connect");
+                }
+        }
+        left = time_left(s);
+        wait_begin(s);
         r = dm_tls_open(fd, s->url.host, s->req->trust_file, left, &s->tls);
+        if (wait_end(s) < 0) {
+                drop_tls(s);
+                return -ECANCELED;
+        }
         sd_journal_send("MESSAGE=DM session %s with %s: TLS %s", s->session_id, s->req->server_id,
                         r >= 0 ? "established, server certificate verified" : "failed",
                         "MESSAGE_ID=%s", MESSAGE_ID_DM_TLS, "PRIORITY=%i", r >= 0 ? LOG_INFO : LOG_WARNING,
                         "DM_SERVER_ID=%s", s->req->server_id, "DM_SESSION_ID=%s", s->session_id,
                         "DM_TLS=%s", r >= 0 ? "ok" : "failed", NULL);
+        if (r < 0)
+                drop_tls(s);    /* the dup of a socket that has no TLS connection */
         if (r == -ETIMEDOUT)
                 return fail(s, DM_SESSION_TIMEOUT, "TLS handshake timed out");
         if (r < 0)
@@ -187,6 +270,9 @@ static int exchange(Session *s, const uint8_t *buf, size_t len, DmHttpResponse *
         for (unsigned attempt = 0;; attempt++) {
                 unsigned left;
 
+                r = cancelled(s);
+                if (r < 0)
+                        return r;
                 if (!s->tls) {
                         r = connect_server(s);
                         if (r < 0)
@@ -195,13 +281,18 @@ static int exchange(Session *s, const uint8_t *buf, size_t len, DmHttpResponse *
                 left = time_left(s);
                 if (left == 0)
                         return fail(s, DM_SESSION_TIMEOUT, "session time limit");
+                wait_begin(s);
                 r = dm_http_post(s->tls, &s->url, type, buf, len, DM_SESSION_RESPONSE_MAX, left, ret);
+                if (wait_end(s) < 0) {
+                        drop_tls(s);
+                        return -ECANCELED;
+                }
                 if (r == -ECONNRESET && attempt == 0) {
-                        s->tls = dm_tls_free(s->tls);
+                        drop_tls(s);
                         continue;
                 }
                 if (r < 0) {
-                        s->tls = dm_tls_free(s->tls);
+                        drop_tls(s);
                         if (r == -ETIMEDOUT)
                                 return fail(s, DM_SESSION_TIMEOUT, "no answer in time");
                         if (r == -EPROTO)
@@ -213,7 +304,7 @@ static int exchange(Session *s, const uint8_t *buf, size_t len, DmHttpResponse *
                 break;
         }
         if (ret->server_closes)
-                s->tls = dm_tls_free(s->tls);
+                drop_tls(s);
         if (ret->status != 200)
                 return fail(s, DM_SESSION_PROTOCOL_ERROR, "HTTP status other than 200");
         if (!ret->content_type || (strcmp(ret->content_type, DM_CONTENT_TYPE_XML) != 0 &&
@@ -880,7 +971,7 @@ int dm_session_run(Engine *e, sd_bus *bus, const DmSessionRequest *req, DmSessio
                  res.completed ? "" : ": ", s.detail ?: "", res.completed ? "" : ")");
         record_history(&s, &res, received);
 
-        s.tls = dm_tls_free(s.tls);
+        drop_tls(&s);
         s.tree = dm_tree_free(s.tree);
         s.account = dm_account_free(s.account);
         set_client_nonce(&s, NULL, 0);

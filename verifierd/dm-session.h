@@ -5,8 +5,11 @@
  * the dialer passed (dm-dial.h), TLS and HTTP of dm-transport.h, the codec of dm-syncml.h, the
  * digests of dm-cred.h, and the account and tree of dm-account.h / dm-tree.h.
  *
- * The session is synchronous: verifierd serves nothing else while it runs, for at most
- * DM_SESSION_TIME_MAX_MS (one session at a time: a second request while one runs is -EBUSY).
+ * verifierd runs a session on a thread of its own (dm-runner.h) holding the engine lock
+ * (engine-lock.h) except around every network wait, so its event loop serves every other call
+ * meanwhile; a session lasts at most DM_SESSION_TIME_MAX_MS and ends early, at its next wait
+ * boundary or inside a wait (the socket is shut down), when cancelled (dm_session_cancel). One
+ * session at a time: a second request while one runs is -EBUSY.
  *
  * Security invariants (enforced in dm-session.c, each where it is checked):
  *   - the server's Cred (SRVCRED, syncml:auth-md5 over the server nonce this client issued) is
@@ -22,6 +25,7 @@
  */
 #pragma once
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <systemd/sd-bus.h>
@@ -51,12 +55,32 @@ typedef enum DmSessionReason {
 
 const char *dm_session_reason_to_string(DmSessionReason r);
 
+/* How a session on a thread of its own is controlled (dm-runner.c). Initialise with
+ * dm_session_control_init(). */
+typedef struct DmSessionControl {
+        int cancel_fd;                  /* an eventfd, readable once cancelled (the Dial polls it) */
+        atomic_bool cancelled;          /* checked at every wait boundary */
+        int wake_fd;                    /* a dup of the session's socket while one is open, else
+                                         * -1; set, closed and used only under the engine lock */
+} DmSessionControl;
+
+/* -1 in both fds, not cancelled. */
+void dm_session_control_init(DmSessionControl *c, int cancel_fd);
+
+/* End the session @c controls now: set the flag, make cancel_fd readable, shut down its socket so
+ * a TLS or HTTP wait returns at once. Engine lock held (wake_fd). The session ends as timeout
+ * (detail "cancelled"): the history row says so, the nonces and documents stay old or new. */
+void dm_session_cancel(DmSessionControl *c);
+
 typedef struct DmSessionRequest {
         const char *server_id;          /* the account */
         bool server_initiated;          /* package 0: Alert 1200 and the trigger's session id */
         uint16_t pkg0_session_id;
         const char *trust_file;         /* [DM] TrustFile=, NULL: the system store */
         bool allow_loopback;            /* [DM] AllowLoopback= */
+        DmSessionControl *control;      /* NULL: run in the caller's thread, keep the lock held;
+                                         * else the caller holds the engine lock and the session
+                                         * releases it around every network wait */
 } DmSessionRequest;
 
 typedef struct DmSessionResult {
@@ -70,6 +94,7 @@ typedef struct DmSessionResult {
 /**
  * dm_session_run() - run one session with the account @req->server_id: dial through @bus's
  *   dialer, TLS, packages 1..4 until the server ends it, then one history row (transport "dm").
+ * @bus is used for the Dial only; with @req->control it is the session thread's own connection.
  * Return: 0 with @ret filled (also when the session failed: @ret->reason says why); -EBUSY a
  *   session runs already; -EINVAL; -ENOMEM.
  */

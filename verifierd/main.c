@@ -23,6 +23,7 @@
 #include "log.h"
 #include "macros.h"
 #include "manager.h"
+#include "engine-lock.h"
 #include "export-nm-api.h"
 #include "nm-writer/nmw-client.h"
 #include "secret.h"
@@ -39,9 +40,26 @@
 static ExportNmApi nm_api;
 static ExportNmIo nm_api_io;
 
+/* SIGTERM, SIGINT: a running DM session is cancelled (it ends at its next wait boundary or at
+ * once inside a network wait, its state old or new, dm-session.h); the loop ends when its thread
+ * has reported back and the DmConnect reply is sent (dm_runner_cancel), else at once. */
+static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+
+        if (dm_runner_busy(m->dm)) {
+                log_info("Stopping: cancelling the running DM session");
+                dm_runner_cancel(m->dm, true);
+                return 0;
+        }
+        return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
 static Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        if (m->engine)
+                engine_set_verdict_hook(m->engine, NULL, NULL);
+        dm_runner_free(m->dm);
         export_nm_worker_free(m->nm_api_worker);
         export_nm_api_done(&nm_api);
         sd_bus_flush_close_unref(m->bus);
@@ -265,8 +283,8 @@ int main(int argc, char **argv) {
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
         sigprocmask(SIG_BLOCK, &mask, NULL);
-        (void) sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
-        (void) sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+        (void) sd_event_add_signal(m->event, NULL, SIGTERM, on_sigterm, m);
+        (void) sd_event_add_signal(m->event, NULL, SIGINT, on_sigterm, m);
         (void) sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m);
 
         /* The bus: $DBUS_STARTER_ADDRESS when bus-activated by a plain dbus-daemon, else the
@@ -283,11 +301,19 @@ int main(int argc, char **argv) {
                 r = sd_bus_open_system(&m->bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus: %m"), EXIT_FAILURE;
+        /* the DM session's thread dials over a connection of its own, opened the same way */
+        r = dm_runner_new(m->event, getenv("DBUS_STARTER_ADDRESS") && !getenv("DBUS_SYSTEM_BUS_ADDRESS") ?
+                                            getenv("DBUS_STARTER_ADDRESS") : NULL, &m->dm);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the DM session thread: %m"), EXIT_FAILURE;
         r = bus_object_register(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to add the object: %m"), EXIT_FAILURE;
         /* expiry, wherever the engine sweeps it, is journalled and signalled (point 9) */
-        engine_set_verdict_hook(m->engine, on_engine_verdict, m);
+        /* through the DM runner: an expiry swept on the session thread is reported here */
+        dm_runner_set_verdict_hook(m->dm, on_engine_verdict, m);
+        dm_runner_set_end_hook(m->dm, on_dm_session_end, m);
+        engine_set_verdict_hook(m->engine, dm_runner_verdict_hook, m->dm);
         r = imsi_source_start(m->bus, m->engine, m->config->network_pin_source, &m->imsi);
         if (r < 0)
                 log_warning_errno(r, "Failed to watch the network PIN source: %m");
@@ -324,9 +350,13 @@ int main(int argc, char **argv) {
         (void) sd_notify(0, "READY=1\nSTATUS=Ready");
         run_dbus_exports(m);
 
-        r = sd_event_loop(m->event);
+        /* From here on there may be two threads: engine-lock.h states who holds the lock when. */
+        r = engine_lock_event_loop(m->event);
+        (void) sd_notify(0, "STOPPING=1");
+        /* normally no session is out here (on_sigterm waits for it); else cancel and join it */
+        m->dm = dm_runner_free(m->dm);
+        engine_set_verdict_hook(m->engine, on_engine_verdict, m);
         if (r < 0)
                 return log_error_errno(r, "Event loop failed: %m"), EXIT_FAILURE;
-        (void) sd_notify(0, "STOPPING=1");
         return EXIT_SUCCESS;
 }

@@ -21,6 +21,7 @@
 
 #include "buswatch.h"
 #include "config.h"
+#include "dm-runner.h"
 #include "engine.h"
 #include "export-dbus.h"
 #include "export-nm-worker.h"
@@ -100,6 +101,7 @@ struct Manager {
         ExportNmWorker *nm_api_worker;  /* the settings API's runs (export-nm-worker.h) */
         bool ofono_stale;               /* a push was applied while a run was out: run again */
         int ofono_result;               /* the last run's: 0, negative errno; 1 none yet */
+        DmRunner *dm;                   /* the DM session's thread (dm-runner.h; engine-lock.h) */
 };
 
 /* bus-object.c */
@@ -128,6 +130,7 @@ void pin_backoff_clear(Manager *m, uid_t uid);
 /* report.c */
 void report_verdict(Manager *m, const EngineResult *res, AuthMethod sec, const char *transport);
 void on_engine_verdict(const EngineResult *res, void *userdata);
+void on_dm_session_end(void *userdata);
 AuthMethod push_sec(Manager *m, uint64_t id);
 void run_dbus_exports(Manager *m);
 void refresh_mms_settings(Manager *m);

@@ -357,6 +357,13 @@ void report_verdict(Manager *m, const EngineResult *res, AuthMethod sec, const c
         emit_verdict(m, res);
 }
 
+/* dm-runner.h end hook: a DM session has ended (event loop). What it applied is in the store and
+ * in the files already; the exporters that talk D-Bus render it now, on the main bus (a no-op
+ * for NetworkManager when no keyfile changed: run_nm_sync sends only the queued paths). */
+void on_dm_session_end(void *userdata) {
+        run_dbus_exports(userdata);
+}
+
 /* engine.h EngineVerdictFn: expiry, wherever the engine swept it. */
 void on_engine_verdict(const EngineResult *res, void *userdata) {
         Manager *m = userdata;

@@ -8,7 +8,9 @@
  * non-dumpable and turns core dumps off (docs/conventions.md §6). Nothing here logs, and no function
  * returns secret bytes anywhere but into the caller's hands.
  *
- * Not thread-safe: a Secret must be used by one thread at a time (verifierd is single-threaded).
+ * Not thread-safe: a Secret must be used by one thread at a time. In verifierd that is the thread
+ * holding the engine lock (engine-lock.h): the event loop, or a DM session thread between its
+ * network waits; every Secret is reached through the Engine, which the lock protects.
  */
 #pragma once
 

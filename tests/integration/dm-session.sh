@@ -33,6 +33,11 @@ trap pb_cleanup EXIT
 # dm-split.sh run it as root, as started by hand)
 pb_verifierd_unprivileged
 
+# The NetworkManager stand-in (below) runs as root and owns NetworkManager's name, as
+# NetworkManager's own bus policy grants root on a real system.
+PB_BUS_EXTRA='<policy user="root">
+    <allow own="org.freedesktop.NetworkManager"/>
+  </policy>'
 dm_setup 0 || { echo "set-up failed"; exit 1; }
 pb_check_verifierd_uid
 W=$PB_WORK
@@ -296,6 +301,41 @@ dm_config wbxml-mislabelled
 dm_connect dm.test
 expect "WBXML bytes under the XML Content-Type: failed protocol-error, nothing more sent" \
         "failed protocol-error 1" "$(pb_json_field "$DM_OUT" result) $(pb_json_field "$DM_OUT" reason) $(dm_n_records)"
+
+# What a session applied reaches NetworkManager: the keyfile is rewritten on the session's thread,
+# and LoadConnections for it is sent on the main bus when the session has ended (dm-runner.h end
+# hook). NetworkManager is the stand-in of nm-exports.sh here (it cannot run on a private bus;
+# nm-exports.sh checks its LoadConnections against NetworkManager's introspection data).
+NM_MOCK_STATE=$W/nm-mock.json
+"$DM_PY" "$PB_TOP/tests/tools/nm-settings-mock.py" --state "$NM_MOCK_STATE" --dir "$W/nm" >>"$W/nm-mock.log" 2>&1 &
+PB_PIDS+=("$!")
+if pb_wait_for 10 pb_has_name org.freedesktop.NetworkManager; then
+        dm_config happy dm-mgr.test
+        "$DM_PY" - "$W/dmserver.json" <<'PYEOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["scenario"] = {"packages": [[{"cmd": "Replace", "format": "chr", "data": "internet.nm-check.test",
+                                "target": "./Vendor/provboot/NAPDEF/INTERNET/NAP-ADDRESS"}]]}
+json.dump(c, open(sys.argv[1] + ".tmp", "w"))
+PYEOF
+        mv "$W/dmserver.json.tmp" "$W/dmserver.json"
+        dm_connect dm-mgr.test
+        nm_loaded() {
+                "$DM_PY" - "$NM_MOCK_STATE" <<'PYEOF'
+import json, sys
+try:
+    s = json.load(open(sys.argv[1]))
+except Exception:
+    sys.exit(1)
+sys.exit(0 if any(v.get("apn") == "internet.nm-check.test" for v in s.get("loaded", {}).values()) else 1)
+PYEOF
+        }
+        expect "a session's APN change: completed" "completed" "$(pb_json_field "$DM_OUT" result)"
+        pb_wait_for 10 nm_loaded && ok "NetworkManager was asked to load the keyfile the session changed" ||
+                fail "no LoadConnections with the session's APN: $(cat "$NM_MOCK_STATE" 2>/dev/null)"
+else
+        fail "the NetworkManager stand-in did not start: $(cat "$W/nm-mock.log")"
+fi
 
 # [DM] AllowLoopback=no (the default): the account's 127.0.0.1 is refused before anything is sent
 pb_stop "$PB_VERIFIERD_PID"
