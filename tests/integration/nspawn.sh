@@ -32,7 +32,16 @@
 #     a push adds one (AddConnection2, TO_DISK: NetworkManager's own file, 0600 root), a newer
 #     push updates it (Update2), it reads back as what verifierd set, a user's nmcli edit is left
 #     alone by the next push and a reload, a profile the user deleted is not recreated, and
-#     provboot-nm-writer is not activated meanwhile.
+#     provboot-nm-writer is not activated meanwhile;
+#   - the DM route (issue 13) under systemd: dmsessiond.service enabled as the package does and
+#     bus-activated (user provdial), verifierd's drop-in [DM] TrustFile= a fresh test CA and
+#     AllowLoopback=yes, dmsessiond's drop-in IPAddressAllow=localhost (dmsessiond(8)); accounts
+#     created by NETWPIN pushes; tests/dm/tlsserver.py + dmserver.py on the container's 127.0.0.1
+#     (the host's python3 in the container's network namespace: the tree has no python3);
+#     `provctl dm connect` completes a session whose Replace of NAP-ADDRESS gets 200 and reaches
+#     provctl settings and NetworkManager, while verifierd keeps PrivateNetwork=yes,
+#     RestrictAddressFamilies=AF_UNIX and IPAddressDeny=any; a server with the rogue certificate
+#     gets a tls-failed session and no POST.
 # Root; ~1 min with a warm cache. Always powers the container off and deletes the copy.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -50,7 +59,17 @@ fi
 for c in systemd-nspawn debootstrap nsenter flock python3; do
         command -v "$c" >/dev/null || { fail "missing $c (make deps: tools/deps.txt)"; pb_summary; exit 1; }
 done
-trap 'pb_nspawn_cleanup' EXIT
+# the DM servers of the last phase (host processes in the container's network namespace)
+DM_NS_PIDS=()
+dm_ns_stop() {
+        local p
+        for p in "${DM_NS_PIDS[@]}"; do
+                kill "$p" 2>/dev/null
+                wait "$p" 2>/dev/null
+        done
+        DM_NS_PIDS=()
+}
+trap 'dm_ns_stop; pb_nspawn_cleanup' EXIT
 trap 'exit 130' INT TERM
 
 # pj EXPR: evaluate a Python expression over the JSON document on stdin (bound to d)
@@ -144,6 +163,24 @@ mkapi APIWEB "API Web" api.example.com api1.netwpin.wsp
 mkapi APIWEB "API Web" api2.example.com api2.netwpin.wsp
 mkapi APIMORE "API More" more.example.com api3.netwpin.wsp
 
+# The DM phase (at the end): a fresh test PKI (tests/dm/mkpki.sh); verifierd trusts only its CA
+# and may reach loopback (drop-in, as tests/dm/dm-lib.sh's); dmsessiond's kernel backstop
+# (IPAddressDeny=localhost ...) opened for loopback by the drop-in dmsessiond(8) documents.
+DM_IMSI=$IMSI
+. "$PB_TOP/tests/dm/dm-lib.sh"
+PB_WORK=$PB_NS_DIR/dm
+mkdir -p "$PB_WORK"
+if dm_pki "$PB_WORK/pki"; then
+        install -m 0644 "$DM_CA" "$R/etc/provboot/dm-test-ca.pem"
+        printf '[DM]\nTrustFile=/etc/provboot/dm-test-ca.pem\nAllowLoopback=yes\n' \
+                >"$R/etc/provboot/verifierd.conf.d/60-dm-test.conf"
+        mkdir -p "$R/etc/systemd/system/dmsessiond.service.d"
+        printf '[Service]\nIPAddressAllow=localhost\n' >"$R/etc/systemd/system/dmsessiond.service.d/50-loopback.conf"
+        ok "DM test PKI (tests/dm/mkpki.sh), verifierd [DM] TrustFile=/AllowLoopback=yes and dmsessiond IPAddressAllow=localhost drop-ins"
+else
+        fail "tests/dm/mkpki.sh"
+fi
+
 grep -q '^provd:' "$R/etc/passwd" && fail "user provd exists before boot (sysusers would not be tested)" ||
         ok "no user provd in the tree before boot (systemd-sysusers at boot creates it)"
 # What the Debian package's postinst does (dh_installsystemd): enable provd.service, and enable
@@ -158,6 +195,15 @@ fi
 [ -L "$R/etc/systemd/system/dbus-org.provboot.Verifier1.service" ] &&
         ok "enabling verifierd.service created the activation alias dbus-org.provboot.Verifier1.service" ||
         fail "no alias /etc/systemd/system/dbus-org.provboot.Verifier1.service after enable"
+
+# dh_installsystemd enables dmsessiond.service too (packaging/debian/rules): its Alias is the
+# unit org.provboot.Dialer1's activation file names.
+if systemctl --root="$R" enable dmsessiond.service >>"$PB_NS_DIR/enable.log" 2>&1 &&
+        [ -L "$R/etc/systemd/system/dbus-org.provboot.Dialer1.service" ]; then
+        ok "systemctl --root enable dmsessiond.service: alias dbus-org.provboot.Dialer1.service"
+else
+        fail "systemctl --root enable dmsessiond.service: $(cat "$PB_NS_DIR/enable.log")"
+fi
 
 # ---- boot
 t=$(ms)
@@ -575,6 +621,118 @@ pb_ns journalctl -b -u verifierd.service --no-pager -o cat | grep -iE "failed|wa
         sed 's/^/    verifierd: /'
 [ "$(pb_ns systemctl show -p MainPID --value verifierd.service)" = "$VPID" ] &&
         ok "verifierd.service kept its MainPID through the phase (reloads only)" || fail "verifierd restarted during the API phase"
+
+# ---- the DM route (issue 13) under systemd: verifierd (provboot-verifier, PrivateNetwork=yes,
+# RestrictAddressFamilies=AF_UNIX, IPAddressDeny=any) does TLS and the session on the TCP socket
+# that dmsessiond (provdial, bus-activated) connected and passed to it. The DM servers run in the
+# container's network namespace (127.0.0.1 is the container's loopback), with the host's
+# python3 and files in $PB_WORK: the tree has no python3.
+W=$PB_WORK
+NAP='/NAPDEF[NAPID=INTERNET]'
+dm_ns_server() { # dm_ns_server NAME TLSSERVER-ARGS...: sets DM_PORT
+        local n=$1
+        shift
+        rm -f "$W/$n.port"
+        DMSERVER_CONFIG=$W/dmserver.json nsenter -t "$PB_NS_LEADER" -n python3 "$DM_DIR/tlsserver.py" \
+                --port-file "$W/$n.port" --log "$W/$n.jsonl" --handler "$DM_DIR/dmserver.py" "$@" >>"$W/$n.log" 2>&1 &
+        DM_NS_PIDS+=("$!")
+        pb_wait_for 10 test -s "$W/$n.port" || { echo "tlsserver.py $n did not start:"; cat "$W/$n.log"; return 1; }
+        DM_PORT=$(cat "$W/$n.port")
+}
+dm_ns_account() { # dm_ns_account SERVER-ID ADDR: the account's NETWPIN push (no NAPDEF), injected inside
+        DM_ACCOUNT_NAPDEF=no dm_account_xml "$1" 4 "$2" >"$W/$1.xml"
+        "$PB_TOP/tools/mkpush.py" --xml "$W/$1.xml" --sec netwpin --imsi $IMSI --out "$W/$1.wsp" || return 1
+        pb_ns sh -c "cat >/root/pushes/$1.wsp" <"$W/$1.wsp"
+        pb_ns provctl --json inject "/root/pushes/$1.wsp" 2>&1
+}
+dm_ns_posts() { # dm_ns_posts NAME: the POSTs server NAME recorded
+        [ -f "$W/$1.jsonl" ] || { echo 0; return; }
+        grep -c '"method": *"POST"' "$W/$1.jsonl"
+}
+nap_value() {
+        pb_ns provctl --json settings 2>/dev/null |
+                pj "[e['value'] for e in d if e['path'] == '$NAP' and e['name'] == 'NAP-ADDRESS']" 2>/dev/null
+}
+PROVDIAL_UID=$(pb_ns id -u provdial 2>/dev/null)
+[ -n "$PROVDIAL_UID" ] && ok "systemd-sysusers created the user provdial ($PROVDIAL_UID)" || fail "no user provdial"
+nap0=$(nap_value)
+echo "NAPDEF INTERNET NAP-ADDRESS before the DM session: $nap0"
+dm_config happy dm.test
+if dm_ns_server good --cert "$DM_CERT" --key "$DM_KEY"; then
+        ok "tlsserver.py + dmserver.py (happy) on the container's 127.0.0.1:$DM_PORT"
+else
+        fail "DM server in the container's network namespace"
+fi
+out=$(dm_ns_account dm.test "https://127.0.0.1:$DM_PORT/dm")
+[ "$(pj 'd["verdict"]' <<<"$out" 2>/dev/null)" = applied ] &&
+        ok "the DM account dm.test (w7, ROLE 4, APPAUTH CLIENT/APPSRV) created by a NETWPIN push: applied" ||
+        fail "account push dm.test: $out"
+out=$(pb_ns provctl --json dm connect dm.test 2>&1)
+rc=$?
+echo "provctl --json dm connect dm.test: $out"
+v="$rc $(pj 'd["result"], d["reason"], d["executed"], d["denied"]' <<<"$out" 2>/dev/null)"
+[ "$v" = "0 ('completed', '', 2, 0)" ] && ok "provctl dm connect dm.test: rc 0, completed, the Get and the Replace executed" ||
+        { fail "provctl dm connect dm.test: '$v'"; pb_ns_diag dmsessiond.service; pb_ns_diag verifierd.service; cat "$W/good.log"; }
+v=$(dm_record 2 "[s['data'] for s in r['statuses'] if s['cmd'] == 'Replace']" 2>&1)
+[ "$v" = "['200']" ] && ok "the server's record: the Replace of NAPDEF/INTERNET/NAP-ADDRESS got 200" ||
+        fail "server record, Replace status: $v"
+v=$(dm_record 1 "r['cred_type'] + ' ' + str(r['cred_ok'])" 2>&1)
+[ "$v" = "syncml:auth-md5 True" ] && ok "the server's record: package 1 Cred is syncml:auth-md5 and verifies" ||
+        fail "server record, package 1 Cred: $v"
+[ "$(nap_value)" = "['internet.dm.test']" ] && ok "provctl --json settings: NAP-ADDRESS internet.dm.test (was $nap0)" ||
+        fail "provctl settings NAP-ADDRESS after the session: $(nap_value)"
+if pb_wait_for 30 nm_apn_is internet.dm.test; then
+        ok "nmcli connection show '$CON': gsm.apn internet.dm.test (the DM change reached NetworkManager)"
+else
+        fail "NetworkManager after the DM session: gsm.apn '$(nm_apn)'"
+        pb_ns journalctl -b -u verifierd.service --no-pager -o cat | tail -n 15 | sed 's/^/    /'
+fi
+pb_ns journalctl -b -u dbus.service --no-pager -o cat | grep -q "Successfully activated service 'org.provboot.Dialer1'" &&
+        ok "dbus-daemon activated org.provboot.Dialer1 through systemd" ||
+        fail "no bus activation of dmsessiond in dbus.service's journal"
+out=$(pb_ns systemctl show -p IPAddressDeny,RestrictAddressFamilies,PrivateNetwork,User verifierd.service)
+echo "systemctl show verifierd.service:"
+sed 's/^/    /' <<<"$out"
+grep -qx 'RestrictAddressFamilies=AF_UNIX' <<<"$out" && grep -qx 'PrivateNetwork=yes' <<<"$out" &&
+        grep -qx 'User=provboot-verifier' <<<"$out" && grep -Eqx 'IPAddressDeny=(any|0\.0\.0\.0/0 ::/0)' <<<"$out" &&
+        ok "verifierd.service kept IPAddressDeny=any, RestrictAddressFamilies=AF_UNIX, PrivateNetwork=yes, User=provboot-verifier" ||
+        fail "verifierd.service properties: $out"
+out=$(pb_ns systemctl show -p IPAddressAllow,IPAddressDeny,RestrictAddressFamilies,User dmsessiond.service)
+echo "systemctl show dmsessiond.service:"
+sed 's/^/    /' <<<"$out"
+VPID=$(pb_ns systemctl show -p MainPID --value verifierd.service)
+DPID=$(pb_ns systemctl show -p MainPID --value dmsessiond.service)
+u=$(proc_status "$VPID" Uid)
+[ -n "$VERIFIER_UID" ] && [ "$u" = "$VERIFIER_UID $VERIFIER_UID $VERIFIER_UID $VERIFIER_UID" ] &&
+        ok "verifierd (pid $VPID) runs as provboot-verifier" || fail "verifierd Uid: '$u'"
+u=$(proc_status "$DPID" Uid)
+[ -n "$PROVDIAL_UID" ] && [ "$u" = "$PROVDIAL_UID $PROVDIAL_UID $PROVDIAL_UID $PROVDIAL_UID" ] &&
+        ok "dmsessiond (pid $DPID) runs as provdial" || fail "dmsessiond Uid: '$u' (provdial = $PROVDIAL_UID)"
+a=$(pb_ns readlink "/proc/$VPID/ns/net"); b=$(pb_ns readlink /proc/1/ns/net)
+[ -n "$a" ] && [ "$a" != "$b" ] && ok "verifierd is still in its own network namespace (the session's socket was dmsessiond's)" ||
+        fail "verifierd net ns '$a' = PID 1's '$b'"
+
+# A server with the rogue CA's certificate for the same names: the TLS handshake fails, no POST.
+if dm_ns_server rogue --cert "$DM_ROGUE_CERT" --key "$DM_ROGUE_KEY"; then
+        ROGUE_PORT=$DM_PORT
+        ok "tlsserver.py with the rogue certificate on the container's 127.0.0.1:$ROGUE_PORT"
+else
+        fail "rogue DM server"
+fi
+out=$(dm_ns_account dm-rogue.test "https://127.0.0.1:${ROGUE_PORT:-1}/dm")
+[ "$(pj 'd["verdict"]' <<<"$out" 2>/dev/null)" = applied ] && ok "the account dm-rogue.test created by a NETWPIN push" ||
+        fail "account push dm-rogue.test: $out"
+out=$(pb_ns provctl --json dm connect dm-rogue.test 2>&1)
+rc=$?
+echo "provctl --json dm connect dm-rogue.test (rc $rc): $out"
+v=$(pj 'd["result"], d["reason"]' <<<"$out" 2>/dev/null)
+[ $rc -ne 0 ] && [ "$v" = "('failed', 'tls-failed')" ] && ok "provctl dm connect dm-rogue.test: failed tls-failed (rc $rc)" ||
+        fail "provctl dm connect dm-rogue.test: rc $rc '$v'"
+[ "$(dm_ns_posts rogue)" = 0 ] && ok "the rogue server's log has no POST" || fail "the rogue server got $(dm_ns_posts rogue) POSTs"
+[ "$(nap_value)" = "['internet.dm.test']" ] && nm_apn_is internet.dm.test &&
+        ok "after the rogue session: NAP-ADDRESS and NetworkManager unchanged (internet.dm.test)" ||
+        fail "after the rogue session: $(nap_value), '$(nm_apn)'"
+dm_ns_stop
 
 # ---- power off
 t=$(ms)
