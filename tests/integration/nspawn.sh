@@ -694,12 +694,15 @@ out=$(pb_ns systemctl show -p IPAddressDeny,RestrictAddressFamilies,PrivateNetwo
 echo "systemctl show verifierd.service:"
 sed 's/^/    /' <<<"$out"
 grep -qx 'RestrictAddressFamilies=AF_UNIX' <<<"$out" && grep -qx 'PrivateNetwork=yes' <<<"$out" &&
-        grep -qx 'User=provboot-verifier' <<<"$out" && grep -Eqx 'IPAddressDeny=(any|0\.0\.0\.0/0 ::/0)' <<<"$out" &&
+        grep -qx 'User=provboot-verifier' <<<"$out" && grep -Eqx 'IPAddressDeny=(any|0\.0\.0\.0/0 ::/0|::/0 0\.0\.0\.0/0)' <<<"$out" &&
         ok "verifierd.service kept IPAddressDeny=any, RestrictAddressFamilies=AF_UNIX, PrivateNetwork=yes, User=provboot-verifier" ||
         fail "verifierd.service properties: $out"
 out=$(pb_ns systemctl show -p IPAddressAllow,IPAddressDeny,RestrictAddressFamilies,User dmsessiond.service)
 echo "systemctl show dmsessiond.service:"
 sed 's/^/    /' <<<"$out"
+grep -q '^IPAddressAllow=.*127\.0\.0\.0/8' <<<"$out" && grep -qx 'User=provdial' <<<"$out" &&
+        ok "dmsessiond.service: User=provdial, the drop-in's IPAddressAllow=localhost in force" ||
+        fail "dmsessiond.service properties: $out"
 VPID=$(pb_ns systemctl show -p MainPID --value verifierd.service)
 DPID=$(pb_ns systemctl show -p MainPID --value dmsessiond.service)
 u=$(proc_status "$VPID" Uid)
