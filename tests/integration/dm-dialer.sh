@@ -124,8 +124,10 @@ out=$(dial provboot-verifier 127.0.0.1 "$PORT" 1)
 grep -qx 'echo ping' <<<"$out" && ok "policy opened: provboot-verifier still may Dial" || fail "layer 3 verifier: $out"
 
 # Timeout and MaxDials: a listener whose accept queue is full drops SYNs, so connect() hangs.
+# ConnectTimeoutSec=5, not 1: the second Dial must arrive while the first still hangs, and on a
+# loaded machine starting that second client can take more than a second.
 pb_stop "$PB_DMSESSIOND_PID"
-printf '[Dialer]\nConnectTimeoutSec=1\nMaxDials=1\n' >"$PB_WORK/dconf/dmsessiond.conf"
+printf '[Dialer]\nConnectTimeoutSec=5\nMaxDials=1\n' >"$PB_WORK/dconf/dmsessiond.conf"
 pb_start_dmsessiond "$PB_WORK/dconf" || exit 1
 python3 -c '
 import os, socket, sys, time
@@ -153,7 +155,7 @@ out=$(send root 127.0.0.1 "$PORT" true)
 grep -q 'org.provboot.Error.LimitExceeded' <<<"$out" && ok "MaxDials=1: a second Dial while one is in progress: LimitExceeded" ||
         fail "MaxDials: $out"
 wait "$first"
-grep -q 'org.provboot.Error.Timeout' "$PB_WORK/first.out" && ok "a connect that hangs past ConnectTimeoutSec=1: org.provboot.Error.Timeout" ||
+grep -q 'org.provboot.Error.Timeout' "$PB_WORK/first.out" && ok "a connect that hangs past ConnectTimeoutSec=5: org.provboot.Error.Timeout" ||
         fail "Timeout: $(cat "$PB_WORK/first.out")"
 out=$(dial root 127.0.0.1 "$FULL" 1)
 [ "$out" = "error ETIMEDOUT" ] && ok "... which dm_dial reads as ETIMEDOUT" || fail "dm_dial timeout: $out"
