@@ -1052,10 +1052,32 @@ EngineNmState engine_get_nm_state(Engine *e) {
         return e->nm_state;
 }
 
+/* What the last run through the settings API did, for ListExports (e->nm_state, nm_api_state). */
+static const char *nm_api_last_run(Engine *e) {
+        if (e->nm_api_out)
+                return "a newer run is under way";
+        switch (e->nm_state) {
+        case ENGINE_NM_LOADED:
+                return "it succeeded";
+        case ENGINE_NM_FAILED:
+                return "it failed; retried with the next change";
+        default:
+                return "no run has returned yet";
+        }
+}
+
 int engine_foreach_export(Engine *e, ExportNmStatusFn fn, void *userdata) {
+        const char *dir;
+
         if (e->no_export)
                 return 0;
-        return export_nm_status(e->store, nm_target(e), fn, userdata);
+        dir = nm_target(e);
+        /* Through the settings API: never NetworkManager's calls on this (the event loop's) thread,
+         * which a stuck NetworkManager would hold up to EXPORT_NM_API_TIMEOUT_USEC per profile,
+         * and with it every bus call (verdicts too); the records of the last run instead. */
+        if (strcmp(dir, EXPORT_NM_API_DIR) == 0)
+                return export_nm_status_recorded(e->store, dir, nm_api_last_run(e), fn, userdata);
+        return export_nm_status(e->store, dir, fn, userdata);
 }
 
 /* DM accounts for the store from the policy's list (§1.5: roles already bounded by policy). */

@@ -398,7 +398,8 @@ void engine_set_nm_state(Engine *e, EngineNmState state);
 EngineNmState engine_get_nm_state(Engine *e);
 
 /* engine_foreach_export - export_nm_status over the configured NetworkManager directory (nothing
- * with no_export). */
+ * with no_export); through NetworkManager's settings API, export_nm_status_recorded (the records
+ * of the last run and what it did: NetworkManager is not called on the event loop). */
 int engine_foreach_export(Engine *e, ExportNmStatusFn fn, void *userdata);
 
 /* Bounded queries (callbacks as in store.h; strings are valid inside the callback only). */

@@ -1568,12 +1568,41 @@ static bool root_is_type(const char *root, const char *type) {
                (root[n + 1] == 0 || root[n + 1] == '[' || root[n + 1] == '#');
 }
 
-int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userdata) {
+/* The recorded state of @p's profile (export_nm_status_recorded): @ret->state, and in @ret_why
+ * what made it "not written" (static text), else NULL. */
+static void status_from_record(const NmProfile *p, const Record *rec, ExportNmStatus *ret, const char **ret_why) {
+        *ret_why = NULL;
+        if (!rec) {
+                ret->state = EXPORT_NM_STATE_NOT_WRITTEN;
+                *ret_why = "no run has written it yet";
+        } else if (p->push_id > rec->push_id) {
+                /* decide_action: a newer push is written by the next run */
+                ret->state = EXPORT_NM_STATE_NOT_WRITTEN;
+                *ret_why = "a newer push for it is not written yet";
+        } else
+                switch (rec->state) {
+                case STORE_NM_FILE_USER_CHANGED:
+                        ret->state = EXPORT_NM_STATE_USER_CHANGED;
+                        break;
+                case STORE_NM_FILE_USER_REMOVED:
+                        ret->state = EXPORT_NM_STATE_USER_REMOVED;
+                        break;
+                default:
+                        ret->state = EXPORT_NM_STATE_EXPORTED;
+                        break;
+                }
+}
+
+/* export_nm_status (@recorded false: the files, through nm_io) and export_nm_status_recorded
+ * (@recorded true: the records only; no io call at all). */
+static int status_run(Store *s, const char *dir, bool recorded, const char *last_run, ExportNmStatusFn fn,
+                      void *userdata) {
         _cleanup_(plan_done) Plan plan = {};
         _cleanup_close_ int dirfd = -1;
         int r, dir_err = 0, n = 0;
 
-        dir_err = io_open(nm_io, dir, &dirfd);
+        if (!recorded)
+                dir_err = io_open(nm_io, dir, &dirfd);
         r = plan_build(s, dir, &plan);
         if (r < 0)
                 return r;
@@ -1601,6 +1630,22 @@ int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userd
                 } else if (profile_not_exported_reason(p)) {
                         out.state = EXPORT_NM_STATE_NOT_EXPORTED;
                         out.detail = profile_not_exported_reason(p);
+                } else if (recorded) {
+                        _cleanup_free_ char *detail = NULL;
+                        const char *why;
+
+                        out.file = p->filename;
+                        status_from_record(p, record_find(&plan.records, p->filename), &out, &why);
+                        if (asprintf(&detail, "%s%sstate as of the last run through NetworkManager's settings API%s%s%s",
+                                     why ?: "", why ? "; " : "", last_run ? " (" : "", last_run ?: "",
+                                     last_run ? ")" : "") < 0)
+                                return -ENOMEM;
+                        out.detail = detail;
+                        n++;
+                        r = fn(&out, userdata);
+                        if (r != 0)
+                                return r < 0 ? r : n;
+                        continue;
                 } else if (dir_err < 0) {
                         out.state = EXPORT_NM_STATE_NOT_WRITTEN;
                         out.file = p->filename;
@@ -1644,4 +1689,15 @@ int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userd
                         return r < 0 ? r : n;
         }
         return n;
+}
+
+int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userdata) {
+        /* Through the settings API the reads would be NetworkManager's calls on this thread: the
+         * records only (export_nm_status_recorded). */
+        return status_run(s, dir, dir && strcmp(dir, EXPORT_NM_API_DIR) == 0, NULL, fn, userdata);
+}
+
+int export_nm_status_recorded(Store *s, const char *dir, const char *last_run, ExportNmStatusFn fn,
+                              void *userdata) {
+        return status_run(s, dir, true, last_run, fn, userdata);
 }

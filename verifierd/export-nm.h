@@ -244,6 +244,21 @@ typedef int (*ExportNmStatusFn)(const ExportNmStatus *st, void *userdata);
  */
 int export_nm_status(Store *s, const char *dir, ExportNmStatusFn fn, void *userdata);
 
+/**
+ * export_nm_status_recorded() - export_nm_status for the profiles that go through
+ *   NetworkManager's settings API (@dir EXPORT_NM_API_DIR, export-nm-api.h): from the records of
+ *   the last runs only (written, changed or removed by the user), NetworkManager not asked. Its
+ *   calls would run on the caller's thread, and a stuck NetworkManager would hold the caller
+ *   (verifierd's event loop: every bus call) up to EXPORT_NM_API_TIMEOUT_USEC per profile; the
+ *   runs themselves are made off the event loop (export-nm-worker.h). A profile of a push newer
+ *   than its record (or of none) is "not written" until a run records it. Every exported root's
+ *   detail says that this is the state as of the last run, followed by @last_run (what that run
+ *   did, e.g. "it failed"; NULL: nothing more).
+ * Return: as export_nm_status.
+ */
+int export_nm_status_recorded(Store *s, const char *dir, const char *last_run, ExportNmStatusFn fn,
+                              void *userdata);
+
 /* ---- NetworkManager's settings API or keyfiles (issue 14) --------------------------------------
  * While NetworkManager owns org.freedesktop.NetworkManager on the system bus and [Export]
  * NetworkManagerDir= is not set, the profiles are not keyfiles of verifierd's: it adds, updates and

@@ -310,10 +310,28 @@ elapsed=$((($(date +%s%N) - start) / 1000000))
 [ "$elapsed" -lt "$CALL_TIMEOUT_MS" ] && ok "two verdicts in $elapsed ms while NetworkManager answers nothing" ||
         fail "two verdicts took $elapsed ms: a verdict waited for NetworkManager"
 settled && fail "provctl status: no run out while NetworkManager is stopped" || ok "provctl status: the run is pending"
+# ListExports (provctl settings) reads no profile from NetworkManager on the event loop: it answers
+# within a bound below one call's time-out, from the records of the last run (export-nm.h,
+# export_nm_status_recorded): INTERNET as exported then, STUCK1 (no run has recorded it) not written.
+start=$(date +%s%N)
+st=$(DBUS_SYSTEM_BUS_ADDRESS=$PB_BUS timeout 3 "$PB_BUILD/provctl" settings --json) && ok "provctl settings answered" ||
+        fail "provctl settings did not answer within 3 s while NetworkManager answers nothing"
+elapsed=$((($(date +%s%N) - start) / 1000000))
+[ "$elapsed" -lt "$CALL_TIMEOUT_MS" ] && ok "provctl settings in $elapsed ms while NetworkManager answers nothing" ||
+        fail "provctl settings took $elapsed ms: it waited for NetworkManager"
+ex() { printf '%s' "$st" | pj "next((e['export'] + '|' + e['export_detail'] for e in d if e['path'] == '/NAPDEF[NAPID=$1]'), 'none')"; }
+e=$(ex INTERNET)
+[ "${e%%|*}" = exported ] && case $e in *"state as of the last run through NetworkManager's settings API"*) true ;; *) false ;; esac &&
+        ok "provctl settings: INTERNET exported as of the last run ($e)" || fail "stopped: INTERNET: $e"
+e=$(ex STUCK1)
+[ "${e%%|*}" = "not written" ] && case $e in *"no run has written it yet"*"a newer run is under way"*) true ;; *) false ;; esac &&
+        ok "provctl settings: STUCK1 not written yet ($e)" || fail "stopped: STUCK1: $e"
 kill -CONT "$MOCK_PID" && ok "the stand-in resumed (SIGCONT)" || fail "cannot resume the stand-in"
 settle
 [ "$(ms "(c['STUCK1']['apn'], c['STUCK2']['apn'])" 2>/dev/null)" = "('stuck1.example.com', 'stuck2.example.com')" ] &&
         ok "both profiles arrived once NetworkManager resumed" || fail "after the resume: $(ms "sorted(c)")"
+e=$(export_of STUCK1)
+[ "${e%%|*}" = exported ] && ok "provctl settings: STUCK1 exported once the run returned ($e)" || fail "resumed: STUCK1: $e"
 
 # ---- NetworkManager gone: keyfiles again, through provboot-nm-writer
 pb_stop "$MOCK_PID"
