@@ -861,6 +861,89 @@ START_TEST(test_user_change_kept) {
 }
 END_TEST
 
+/* An io whose every call fails the test: export_nm_status through the settings API must not make
+ * NetworkManager's calls (export_nm_status_recorded). */
+static int poison_open(void *ctx) {
+        ck_abort_msg("io open called");
+        return -EIO;
+}
+
+static int poison_read(void *ctx, const char *name, const char *root, ExportNmFileState *ret_state,
+                       char ret_digest[STORE_DIGEST_HEX_LEN + 1]) {
+        ck_abort_msg("io read called");
+        return -EIO;
+}
+
+static int poison_digest(void *ctx, const NmProfile *p, char ret_digest[STORE_DIGEST_HEX_LEN + 1]) {
+        ck_abort_msg("io digest called");
+        return -EIO;
+}
+
+/* The keyfile records of nmdir copied under EXPORT_NM_API_DIR, as a run through the API records
+ * them (same names); @changed_root's as changed by the user. */
+typedef struct CopyRecords {
+        const char *changed_root;
+        unsigned n;
+} CopyRecords;
+
+static int copy_record(const StoreNmFile *f, void *userdata) {
+        CopyRecords *c = userdata;
+        StoreNmFile g = *f;
+
+        g.dir = EXPORT_NM_API_DIR;
+        if (strcmp(f->root, c->changed_root) == 0)
+                g.state = STORE_NM_FILE_USER_CHANGED;
+        c->n++;
+        return store_put_nm_file(store, &g);
+}
+
+START_TEST(test_status_api_from_records) {
+        ExportNmIo poison = { .open = poison_open, .read = poison_read, .digest = poison_digest };
+        const ExportNmIo *was = export_nm_get_io();
+        CopyRecords c = { .changed_root = "/NAPDEF[NAPID=b]" };
+        StatusSeen *x = calloc(1, sizeof(StatusSeen));
+
+        ck_assert_int_eq(apply("NAPDEF{NAPID=a;NAME=A;NAP-ADDRESS=a.example;INTERNET}"
+                               "NAPDEF{NAPID=b;NAME=B;NAP-ADDRESS=b.example;INTERNET}", AUTH_NETWPIN), 0);
+        ck_assert_int_eq(export_nm_rebuild(store, nmdir, NULL), 0);
+        ck_assert_int_ge(store_foreach_nm_file(store, nmdir, copy_record, &c), 0);
+        ck_assert_uint_eq(c.n, 2);
+        /* a newer push for a, and a new profile c: no run has recorded them */
+        ck_assert_int_eq(apply("NAPDEF{NAPID=a;NAME=A;NAP-ADDRESS=a2.example;INTERNET}", AUTH_NETWPIN), 0);
+        ck_assert_int_eq(apply("NAPDEF{NAPID=c;NAME=C;NAP-ADDRESS=c.example;INTERNET}", AUTH_NETWPIN), 0);
+
+        export_nm_set_io(&poison);
+        ck_assert_int_eq(export_nm_status_recorded(store, EXPORT_NM_API_DIR, "it succeeded", on_status, x), 3);
+        export_nm_set_io(was);
+        ck_assert_str_eq(status_of(x, "/NAPDEF[NAPID=a]"), EXPORT_NM_STATE_NOT_WRITTEN);
+        ck_assert_str_eq(status_of(x, "/NAPDEF[NAPID=b]"), EXPORT_NM_STATE_USER_CHANGED);
+        ck_assert_str_eq(status_of(x, "/NAPDEF[NAPID=c]"), EXPORT_NM_STATE_NOT_WRITTEN);
+        for (unsigned i = 0; i < x->n; i++) {
+                ck_assert_ptr_nonnull(strstr(x->detail[i], "state as of the last run through NetworkManager's "
+                                                           "settings API (it succeeded)"));
+                if (strcmp(x->root[i], "/NAPDEF[NAPID=a]") == 0)
+                        ck_assert_ptr_nonnull(strstr(x->detail[i], "a newer push for it is not written yet"));
+                else if (strcmp(x->root[i], "/NAPDEF[NAPID=c]") == 0)
+                        ck_assert_ptr_nonnull(strstr(x->detail[i], "no run has written it yet"));
+        }
+        free(x);
+
+        /* export_nm_status with the API's records key: the same, no io call either */
+        x = calloc(1, sizeof(StatusSeen));
+        export_nm_set_io(&poison);
+        ck_assert_int_eq(export_nm_status(store, EXPORT_NM_API_DIR, on_status, x), 3);
+        export_nm_set_io(was);
+        ck_assert_str_eq(status_of(x, "/NAPDEF[NAPID=b]"), EXPORT_NM_STATE_USER_CHANGED);
+        free(x);
+
+        /* the keyfiles stay read from the directory */
+        x = status_now();
+        ck_assert_str_eq(status_of(x, "/NAPDEF[NAPID=b]"), EXPORT_NM_STATE_EXPORTED);
+        ck_assert_str_eq(status_of(x, "/NAPDEF[NAPID=c]"), EXPORT_NM_STATE_NOT_WRITTEN);
+        free(x);
+}
+END_TEST
+
 START_TEST(test_user_removal_kept) {
         ExportNmStats st = {};
         Events ev = {};
@@ -1192,6 +1275,7 @@ int main(void) {
         tc = tcase_create("/export-nm/user-edits");
         tcase_add_checked_fixture(tc, setup, teardown);
         TU_ADD(tc, test_user_change_kept);
+        TU_ADD(tc, test_status_api_from_records);
         TU_ADD(tc, test_user_removal_kept);
         TU_ADD(tc, test_user_change_marker_removed);
         TU_ADD(tc, test_adopt_and_release);
